@@ -1,0 +1,213 @@
+"""The curators' first working tool: search, filters and autocomplete everywhere."""
+
+from django.contrib import admin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from evidence.models import (
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
+
+admin.site.site_header = "ExoResist curation"
+admin.site.site_title = "ExoResist curation"
+admin.site.index_title = "Curated data"
+
+
+class AliasInline(admin.TabularInline):
+    extra = 1
+    fields = ["name"]
+
+
+class DrugAliasInline(AliasInline):
+    model = DrugAlias
+
+
+class CargoAliasInline(AliasInline):
+    model = CargoAlias
+
+
+class CellAliasInline(AliasInline):
+    model = CellAlias
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """History on every curated model; the reason for a change is recorded with it."""
+
+    readonly_fields = ["created", "modified"]
+
+
+@admin.register(TherapyClass)
+class TherapyClassAdmin(CuratedAdmin):
+    list_display = ["name", "slug", "position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(CuratedAdmin):
+    list_display = ["name", "slug", "parent"]
+    list_filter = ["parent"]
+    search_fields = ["name", "slug", "description"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Drug)
+class DrugAdmin(CuratedAdmin):
+    list_display = ["name", "drug_class", "therapy_class", "drugbank", "chebi"]
+    list_filter = ["therapy_class", "drug_class"]
+    search_fields = ["name", "slug", "aliases__name", "drugbank", "chebi"]
+    autocomplete_fields = ["therapy_class"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [DrugAliasInline]
+    list_select_related = ["therapy_class"]
+
+
+@admin.register(Cargo)
+class CargoAdmin(CuratedAdmin):
+    list_display = ["symbol", "kind", "name", "species", "mirbase", "hgnc", "uniprot"]
+    list_filter = ["kind", "species"]
+    search_fields = ["symbol", "name", "slug", "aliases__name", "mirbase", "hgnc", "uniprot", "ensembl"]
+    prepopulated_fields = {"slug": ["symbol"]}
+    inlines = [CargoAliasInline]
+
+
+@admin.register(Cell)
+class CellAdmin(CuratedAdmin):
+    list_display = ["name", "kind", "parent", "subtype", "species", "cellosaurus"]
+    list_filter = ["kind", "subtype", "species"]
+    search_fields = ["name", "slug", "aliases__name", "cellosaurus"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CellAliasInline]
+    list_select_related = ["parent"]
+
+
+@admin.register(Citation)
+class CitationAdmin(CuratedAdmin):
+    list_display = ["short_label", "title", "journal", "year", "doi", "pmid", "publication_type", "retracted"]
+    list_filter = ["retracted", "publication_type", "entry_type", "year"]
+    search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]
+    readonly_fields = ["created", "modified", "author_string"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "authors",
+                    "authors_truncated",
+                    "journal",
+                    "year",
+                    "volume",
+                    "issue",
+                    "pages",
+                    "publisher",
+                    "entry_type",
+                    "publication_type",
+                ]
+            },
+        ),
+        ("Identifiers", {"fields": ["doi", "pmid", "pmcid", "bibtex_key", "url"]}),
+        ("Retraction", {"fields": ["retracted", "retraction_note"]}),
+        ("More", {"classes": ["collapse"], "fields": ["abstract", "note", "author_string", "created", "modified"]}),
+    ]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["public_id", "short_statement", "effect", "level", "therapy_class", "citation_label", "status"]
+    list_filter = [
+        "status",
+        "effect",
+        "level",
+        "evidence_type",
+        "therapy_class",
+        "mechanisms",
+        "subtype",
+        "cancer_type",
+        "citation__retracted",
+    ]
+    search_fields = [
+        "statement",
+        "drugs__name",
+        "drugs__aliases__name",
+        "cargos__symbol",
+        "cargos__aliases__name",
+        "citation__title",
+        "citation__doi",
+        "citation__pmid",
+        "import_key",
+    ]
+    autocomplete_fields = [
+        "cargos",
+        "drugs",
+        "mechanisms",
+        "source_cell",
+        "recipient_cell",
+        "therapy_class",
+        "citation",
+        "secondary_source",
+    ]
+    list_select_related = ["therapy_class", "citation"]
+    readonly_fields = [
+        "public_id",
+        "created",
+        "modified",
+        "created_by",
+        "reviewed_by",
+        "submitted_at",
+        "reviewed_at",
+        "version",
+    ]
+    fieldsets = [
+        (None, {"fields": ["public_id", "statement", "effect", "evidence_type", "level"]}),
+        ("What travels where", {"fields": ["cargos", "source_cell", "recipient_cell"]}),
+        ("Therapy", {"fields": ["drugs", "therapy_class", "mechanisms"]}),
+        (
+            "Disease and system",
+            {"fields": ["cancer_type", "subtype", "experimental_systems", "ev_isolation", "ev_markers"]},
+        ),
+        ("Source", {"fields": ["citation", "secondary_source", "cited_as", "source_quote"]}),
+        (
+            "Curation",
+            {
+                "fields": [
+                    "status",
+                    "rejection_reason",
+                    "curation_note",
+                    "import_key",
+                    "created_by",
+                    "reviewed_by",
+                    "submitted_at",
+                    "reviewed_at",
+                    "created",
+                    "modified",
+                    "version",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="statement")
+    def short_statement(self, obj):
+        return obj.statement[:100]
+
+    @admin.display(description="citation", ordering="citation__year")
+    def citation_label(self, obj):
+        return obj.citation.short_label
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

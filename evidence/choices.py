@@ -1,0 +1,86 @@
+"""Controlled vocabularies shared by models, filters, the API and the seed."""
+
+from django.db import models
+
+
+class CargoKind(models.TextChoices):
+    MIRNA = "mirna", "miRNA"
+    LNCRNA = "lncrna", "lncRNA"
+    CIRCRNA = "circrna", "circRNA"
+    MRNA = "mrna", "mRNA"
+    SIRNA = "sirna", "siRNA / antisense"
+    PROTEIN = "protein", "protein"
+    DNA = "dna", "DNA"
+    LIPID = "lipid", "lipid"
+    SMALL_MOLECULE = "small_molecule", "small molecule / drug"
+    OTHER = "other", "other"
+
+
+class CellKind(models.TextChoices):
+    CELL_LINE = "cell_line", "cancer cell line"
+    RESISTANT_LINE = "resistant_line", "drug-resistant derivative"
+    PRIMARY_TUMOUR = "primary_tumour", "primary tumour cells"
+    FIBROBLAST = "fibroblast", "fibroblast / CAF"
+    MSC = "msc", "mesenchymal stem cell"
+    MACROPHAGE = "macrophage", "macrophage"
+    T_CELL = "t_cell", "T cell"
+    NK_CELL = "nk_cell", "NK cell"
+    DENDRITIC_CELL = "dendritic_cell", "dendritic cell"
+    BIOFLUID = "biofluid", "biofluid (serum, plasma, milk)"
+    OTHER = "other", "other"
+
+
+class Subtype(models.TextChoices):
+    LUMINAL = "luminal", "luminal / ER+"
+    HER2 = "her2", "HER2+"
+    TNBC = "tnbc", "triple-negative"
+    UNSPECIFIED = "unspecified", "unspecified"
+
+
+class Effect(models.TextChoices):
+    CONFERS_RESISTANCE = "confers_resistance", "confers resistance"
+    REVERSES_RESISTANCE = "reverses_resistance", "reverses resistance / sensitises"
+    BIOMARKER = "biomarker", "biomarker of response or resistance"
+    DELIVERY_VEHICLE = "delivery_vehicle", "therapeutic delivery vehicle"
+
+
+class EvidenceLevel(models.TextChoices):
+    """Levels in the spirit of CIViC's A–E, ordered from strongest to weakest."""
+
+    A = "A", "A – clinical trial"
+    B = "B", "B – patient cohort"
+    C = "C", "C – in vivo (animal model)"
+    D = "D", "D – in vitro"
+    E = "E", "E – inferential"
+
+
+class EvidenceType(models.TextChoices):
+    PREDICTIVE = "predictive", "predictive"
+    PROGNOSTIC = "prognostic", "prognostic"
+    DIAGNOSTIC = "diagnostic", "diagnostic"
+    FUNCTIONAL = "functional", "functional"
+    THERAPEUTIC = "therapeutic", "therapeutic"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "draft"
+    SUBMITTED = "submitted", "submitted"
+    ACCEPTED = "accepted", "accepted"
+    REJECTED = "rejected", "rejected"
+
+
+class PublicationType(models.TextChoices):
+    PRIMARY = "primary", "primary research"
+    REVIEW = "review", "review"
+    OTHER = "other", "other"
+
+
+class EntryType(models.TextChoices):
+    ARTICLE = "article", "article"
+    BOOK = "book", "book"
+    INBOOK = "inbook", "book chapter"
+    INCOLLECTION = "incollection", "chapter in a collection"
+    INPROCEEDINGS = "inproceedings", "conference paper"
+    PHDTHESIS = "phdthesis", "PhD thesis"
+    MISC = "misc", "other"
+    UNPUBLISHED = "unpublished", "preprint / unpublished"

@@ -1,0 +1,161 @@
+"""Normalising and validating the names and identifiers curators type.
+
+Everything a researcher may search by goes through ``name_key`` (or, for miRNAs,
+``mirna_key``), so that "ADM", "adm" and "A.D.M." or "MCF-7" and "MCF7" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+# --- DOIs and PubMed -------------------------------------------------------
+
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.org/)", re.IGNORECASE)
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """Lower-case the DOI and strip URL and ``doi:`` prefixes; ``None`` when empty.
+
+    DOIs are case-insensitive by definition, so storing them lower-cased makes the
+    unique constraint catch the same paper typed twice.
+    """
+    if value is None:
+        return None
+    doi = unquote(str(value).strip())
+    # Prefixes can be stacked by careless copy-paste ("doi: https://doi.org/10...").
+    previous = None
+    while previous != doi:
+        previous = doi
+        doi = _DOI_PREFIX_RE.sub("", doi).strip()
+    doi = doi.rstrip(".").lower()
+    return doi or None
+
+
+def validate_doi(value: str | None) -> None:
+    if value and not DOI_RE.match(value):
+        raise ValidationError(
+            "%(value)s is not a DOI: a DOI starts with 10., a registrant code and a slash, "
+            "e.g. 10.1038/s41419-020-2250-5.",
+            code="invalid_doi",
+            params={"value": value},
+        )
+
+
+def normalize_pmid(value: str | int | None) -> str | None:
+    if value is None:
+        return None
+    pmid = re.sub(r"^(?:pmid:?\s*)", "", str(value).strip(), flags=re.IGNORECASE)
+    return pmid or None
+
+
+validate_pmid = RegexValidator(r"^[1-9]\d{0,8}$", "A PMID is a number of up to nine digits.", "invalid_pmid")
+validate_pmcid = RegexValidator(r"^PMC\d{1,9}$", "A PMCID looks like PMC1234567.", "invalid_pmcid")
+
+# --- Molecule, drug and cell identifiers ------------------------------------
+
+validate_hgnc = RegexValidator(r"^HGNC:\d{1,6}$", "An HGNC identifier looks like HGNC:40.", "invalid_hgnc")
+validate_mirbase = RegexValidator(
+    r"^(?:MIMAT\d{7}|MI\d{7})$",
+    "A miRBase accession is MIMAT followed by seven digits (mature) or MI followed by seven "
+    "digits (precursor), e.g. MIMAT0000646.",
+    "invalid_mirbase",
+)
+validate_ensembl = RegexValidator(
+    r"^ENS[A-Z]*G\d{11}(?:\.\d+)?$", "An Ensembl gene identifier looks like ENSG00000085563.", "invalid_ensembl"
+)
+validate_uniprot = RegexValidator(
+    r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})(?:-\d+)?$",
+    "A UniProt accession looks like P08183.",
+    "invalid_uniprot",
+)
+validate_chebi = RegexValidator(r"^CHEBI:\d{1,7}$", "A ChEBI identifier looks like CHEBI:28748.", "invalid_chebi")
+validate_drugbank = RegexValidator(r"^DB\d{5}$", "A DrugBank identifier looks like DB00997.", "invalid_drugbank")
+validate_cellosaurus = RegexValidator(
+    r"^CVCL_[A-Z0-9]{4}$", "A Cellosaurus accession looks like CVCL_0031.", "invalid_cellosaurus"
+)
+validate_slug_strict = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and single hyphens.", "invalid_slug"
+)
+
+# --- Names -------------------------------------------------------------------
+
+_GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "τ": "tau",
+    "ω": "omega",
+}
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(value: str) -> str:
+    """The form of a name that lookups compare: case, spacing and punctuation ignored.
+
+    "MCF-7", "MCF7" and "mcf 7" share the key ``mcf7``; "5-FU" and "5FU" share ``5fu``;
+    "TGF-β" is "tgfbeta".
+    """
+    text = unicodedata.normalize("NFKC", value).casefold()
+    text = "".join(_GREEK.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", text)
+
+
+# A miRNA name as papers write it: an optional species prefix, "miR", "mir",
+# "microRNA" or "let", the number with an optional letter and paralog suffix, and
+# an optional arm (-5p/-3p) or star.
+_MIRNA_RE = re.compile(
+    r"""^(?:(?P<species>[a-z]{3})-)?
+        (?P<family>mir|microrna|let|lin)[-\s]?
+        (?P<number>\d+[a-z]?(?:-\d+)?)
+        (?P<arm>-?[35]p|\*)?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def parse_mirna(value: str) -> tuple[str, str] | None:
+    """Split a miRNA name into its armless core and its arm, or ``None`` if it isn't one.
+
+    ``hsa-miR-155-5p`` -> ("mir-155", "5p"); ``miR-155`` -> ("mir-155", "");
+    ``hsa-mir-155`` -> ("mir-155", ""); ``let-7f-1*`` -> ("let-7f-1", "*").
+    Only the human prefix is dropped: a mouse miRNA is a different molecule.
+    """
+    match = _MIRNA_RE.match(value.strip())
+    if not match:
+        return None
+    species = (match.group("species") or "hsa").lower()
+    if species != "hsa":
+        return None
+    family = match.group("family").lower()
+    family = "mir" if family == "microrna" else family
+    arm = (match.group("arm") or "").lower().lstrip("-")
+    return f"{family}-{match.group('number').lower()}", arm
+
+
+def lookup_keys(value: str) -> tuple[str, str]:
+    """The (key, base) pair stored for a name and computed for a query.
+
+    For a miRNA the key keeps the arm and the base drops it, so "miR-155" finds
+    hsa-miR-155-5p and hsa-miR-155-3p, while "miR-155-3p" finds only the 3p arm (and
+    any record that gave no arm). For any other name both are ``name_key``.
+    """
+    parsed = parse_mirna(value)
+    if parsed:
+        core, arm = parsed
+        # Hyphens stay in miRNA keys: squeezed, "mir-15-5p" and "mir-155p" would meet.
+        key = f"{core}-{arm}" if arm and arm != "*" else core + arm
+        return key, core
+    key = name_key(value)
+    return key, key

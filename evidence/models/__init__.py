@@ -1,0 +1,22 @@
+from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
+from evidence.models.citation import Citation
+from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
+from evidence.models.evidence import Evidence, public_id_to_pk
+from evidence.models.vocabulary import Mechanism, TherapyClass
+
+__all__ = [
+    "Alias",
+    "Cargo",
+    "CargoAlias",
+    "Cell",
+    "CellAlias",
+    "ChangeLoggedModel",
+    "Citation",
+    "Drug",
+    "DrugAlias",
+    "Evidence",
+    "Mechanism",
+    "NamedEntity",
+    "TherapyClass",
+    "public_id_to_pk",
+]

@@ -1,0 +1,101 @@
+"""Mixins shared by every curated model."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from evidence.identifiers import lookup_keys
+
+
+class ChangeLoggedModel(models.Model):
+    """Timestamps plus a full history of who changed what, when and from where.
+
+    django-simple-history keeps one historical row per change, with the user and a
+    reason, in a queryable table per model: that is what the curator diff views and
+    "last changed" on public pages read. (django-reversion stores serialised blobs,
+    which are harder to query and diff field by field.)
+    """
+
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class NamedQuerySet(models.QuerySet):
+    """Lookups by any name of an entity: its canonical name or one of its aliases."""
+
+    def matching(self, *names: str) -> NamedQuerySet:
+        """Entities any of whose names matches any of ``names``, ignoring case and punctuation."""
+        keys: set[str] = set()
+        bases: set[str] = set()
+        for name in names:
+            if not name or not name.strip():
+                continue
+            key, base = lookup_keys(name)
+            keys.update({key, base})
+            bases.add(key)
+        if not keys:
+            return self.none()
+        alias_model = self.model.aliases.rel.related_model
+        alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=bases)).values("entity_id")
+        return self.filter(Q(key__in=keys) | Q(base__in=bases) | Q(pk__in=alias_hits))
+
+    def by_name(self, name: str):
+        """The one entity called ``name`` (canonical first), or ``None``."""
+        hits = list(self.matching(name)[:5])
+        if not hits:
+            return None
+        key, _ = lookup_keys(name)
+        exact = [hit for hit in hits if hit.key == key]
+        return (exact or hits)[0]
+
+
+class NamedEntity(ChangeLoggedModel):
+    """An entity a researcher finds by name: the lookup keys of its canonical name are stored."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    key = models.CharField(max_length=200, db_index=True, editable=False)
+    base = models.CharField(max_length=200, db_index=True, editable=False)
+
+    #: the field holding the canonical name; subclasses name it as biologists do.
+    name_field = "name"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.key, self.base = lookup_keys(self.display_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return getattr(self, self.name_field)
+
+    def all_names(self) -> list[str]:
+        return [self.display_name, *(alias.name for alias in self.aliases.all())]
+
+
+class Alias(models.Model):
+    """Another name an entity goes by: an abbreviation, a brand, an old symbol."""
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, db_index=True, editable=False)
+    base = models.CharField(max_length=200, db_index=True, editable=False)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = self.name.strip()
+        self.key, self.base = lookup_keys(self.name)
+        super().save(*args, **kwargs)

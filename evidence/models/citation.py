@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from evidence import identifiers as ids
+from evidence.choices import EntryType, PublicationType, Status
+from evidence.models.base import ChangeLoggedModel
+
+
+class CitationQuerySet(models.QuerySet):
+    def with_counts(self):
+        return self.annotate(
+            evidence_count=Count("evidence", filter=Q(evidence__status=Status.ACCEPTED), distinct=True)
+        )
+
+    def by_identifier(self, identifier: str):
+        """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""
+        identifier = (identifier or "").strip()
+        if not identifier:
+            return None
+        doi = ids.normalize_doi(identifier)
+        if doi and ids.DOI_RE.match(doi):
+            return self.filter(doi=doi).first()
+        pmid = ids.normalize_pmid(identifier)
+        if pmid and pmid.isdigit():
+            return self.filter(pmid=pmid).first()
+        return self.filter(bibtex_key=identifier).first()
+
+
+class Citation(ChangeLoggedModel):
+    """A publication: the primary source of evidence, or a review evidence was curated through."""
+
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[ids.validate_doi],
+        help_text="Stored lower-case without the https://doi.org/ prefix. Leave empty when the paper has none.",
+    )
+    pmid = models.CharField("PMID", max_length=12, null=True, blank=True, unique=True, validators=[ids.validate_pmid])
+    pmcid = models.CharField("PMCID", max_length=16, blank=True, validators=[ids.validate_pmcid])
+    bibtex_key = models.CharField(
+        "BibTeX key",
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The citation key, e.g. ning2017. Unique when given.",
+    )
+    entry_type = models.CharField(max_length=20, choices=EntryType.choices, default=EntryType.ARTICLE)
+    title = models.TextField()
+    authors = models.JSONField(default=list, blank=True, help_text='Authors in order, each as "Family, Given".')
+    authors_truncated = models.BooleanField(
+        default=False, help_text="The source listed only the first authors, then et al."
+    )
+    author_string = models.TextField(editable=False, blank=True)
+    journal = models.CharField(max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    volume = models.CharField(max_length=30, blank=True)
+    issue = models.CharField(max_length=30, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    abstract = models.TextField(blank=True)
+    publication_type = models.CharField(max_length=10, choices=PublicationType.choices, default=PublicationType.PRIMARY)
+    retracted = models.BooleanField(default=False, db_index=True)
+    retraction_note = models.TextField(blank=True)
+    note = models.TextField("curator's note", blank=True)
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "author_string"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retracted=False) | ~Q(retraction_note=""),
+                name="citation_retraction_has_note",
+                violation_error_message="A retracted citation needs a retraction note.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.short_label} {self.title[:80]}"
+
+    @property
+    def first_author_surname(self) -> str:
+        if not self.authors:
+            return ""
+        return str(self.authors[0]).split(",")[0].strip()
+
+    @property
+    def short_label(self) -> str:
+        """The in-text form, e.g. "Ning et al. (2017)"."""
+        surname = self.first_author_surname or "Anon."
+        if len(self.authors) == 2 and not self.authors_truncated:
+            second = str(self.authors[1]).split(",")[0].strip()
+            who = f"{surname} and {second}"
+        elif len(self.authors) > 2 or self.authors_truncated:
+            who = f"{surname} et al."
+        else:
+            who = surname
+        return f"{who} ({self.year or 'n.d.'})"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("citation_detail", args=[self.pk])
+
+    def clean(self):
+        self.doi = ids.normalize_doi(self.doi)
+        self.pmid = ids.normalize_pmid(self.pmid)
+        self.bibtex_key = (self.bibtex_key or "").strip() or None
+
+    def save(self, *args, **kwargs):
+        # Normalise here too, so imports and the API that bypass forms cannot store a
+        # DOI in a second spelling that slips past the unique constraint.
+        self.clean()
+        self.author_string = "; ".join(str(a) for a in self.authors or [])
+        super().save(*args, **kwargs)

@@ -1,0 +1,159 @@
+"""Drugs, cargo molecules and cells: the things a researcher looks evidence up by."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from evidence import identifiers as ids
+from evidence.choices import CargoKind, CellKind, Status, Subtype
+from evidence.models.base import Alias, NamedEntity, NamedQuerySet
+
+
+class EntityQuerySet(NamedQuerySet):
+    def with_counts(self):
+        """Annotate ``evidence_count``: accepted evidence items that cite the entity."""
+        return self.annotate(
+            evidence_count=Count(
+                self.model.evidence_relation,
+                filter=Q(**{f"{self.model.evidence_relation}__status": Status.ACCEPTED}),
+                distinct=True,
+            )
+        )
+
+
+class Drug(NamedEntity):
+    name = models.CharField(max_length=200, unique=True, help_text="The INN, in lower case.")
+    drug_class = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Pharmacological class, e.g. anthracycline, taxane, SERM, anti-HER2 antibody.",
+    )
+    therapy_class = models.ForeignKey("evidence.TherapyClass", on_delete=models.PROTECT, related_name="drugs")
+    chebi = models.CharField("ChEBI", max_length=20, blank=True, validators=[ids.validate_chebi])
+    drugbank = models.CharField("DrugBank", max_length=10, blank=True, validators=[ids.validate_drugbank])
+    pubchem_cid = models.PositiveIntegerField("PubChem CID", null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = EntityQuerySet.as_manager()
+    evidence_relation = "evidence"
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("drug_detail", args=[self.slug])
+
+
+class DrugAlias(Alias):
+    entity = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "drug aliases"
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="drugalias_unique_key")]
+
+
+class Cargo(NamedEntity):
+    """A molecule carried by exosomes: a miRNA, lncRNA, circRNA, mRNA, protein, ..."""
+
+    symbol = models.CharField(
+        max_length=200,
+        help_text="miRBase name for miRNAs (hsa-miR-155-5p), HGNC symbol for genes and proteins.",
+    )
+    kind = models.CharField(max_length=20, choices=CargoKind.choices, db_index=True)
+    species = models.CharField(max_length=100, default="Homo sapiens")
+    name = models.CharField("full name", max_length=255, blank=True, help_text="e.g. P-glycoprotein for ABCB1.")
+    hgnc = models.CharField("HGNC", max_length=20, blank=True, validators=[ids.validate_hgnc])
+    mirbase = models.CharField("miRBase", max_length=20, blank=True, validators=[ids.validate_mirbase])
+    ensembl = models.CharField("Ensembl", max_length=30, blank=True, validators=[ids.validate_ensembl])
+    uniprot = models.CharField("UniProt", max_length=20, blank=True, validators=[ids.validate_uniprot])
+    ncbi_gene = models.PositiveIntegerField("NCBI Gene", null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = EntityQuerySet.as_manager()
+    evidence_relation = "evidence"
+    name_field = "symbol"
+
+    class Meta:
+        ordering = ["symbol"]
+        verbose_name = "cargo molecule"
+        constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    def get_absolute_url(self) -> str:
+        return reverse("cargo_detail", args=[self.slug])
+
+
+class CargoAlias(Alias):
+    entity = models.ForeignKey(Cargo, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "cargo aliases"
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cargoalias_unique_key")]
+
+
+class CellQuerySet(EntityQuerySet):
+    def with_counts(self):
+        accepted = Status.ACCEPTED
+        return self.annotate(
+            source_count=Count("evidence_as_source", filter=Q(evidence_as_source__status=accepted), distinct=True),
+            recipient_count=Count(
+                "evidence_as_recipient", filter=Q(evidence_as_recipient__status=accepted), distinct=True
+            ),
+        )
+
+
+class Cell(NamedEntity):
+    """A source or recipient of exosomes: a cell line, a resistant derivative, a stromal cell, a biofluid."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=CellKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derivatives",
+        verbose_name="parental line",
+        help_text="For a drug-resistant derivative: the line it came from.",
+    )
+    species = models.CharField(max_length=100, default="Homo sapiens")
+    subtype = models.CharField(
+        "breast cancer subtype", max_length=20, choices=Subtype.choices, default=Subtype.UNSPECIFIED
+    )
+    cellosaurus = models.CharField("Cellosaurus", max_length=20, blank=True, validators=[ids.validate_cellosaurus])
+    description = models.TextField(blank=True)
+
+    objects = CellQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cell_detail", args=[self.slug])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == CellKind.RESISTANT_LINE and not self.parent_id:
+            raise ValidationError({"parent": "A drug-resistant derivative needs its parental line."})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A cell cannot be its own parent."})
+
+
+class CellAlias(Alias):
+    entity = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "cell aliases"
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cellalias_unique_key")]

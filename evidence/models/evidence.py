@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+
+PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
+
+
+def public_id_to_pk(value: str) -> int | None:
+    """``EXR000123`` -> 123; a bare number is accepted too; anything else -> None."""
+    value = str(value).strip()
+    match = PUBLIC_ID_RE.match(value)
+    if match:
+        return int(match.group(1))
+    return int(value) if value.isdigit() else None
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def public(self):
+        """Only accepted evidence is ever shown to the public."""
+        return self.filter(status=Status.ACCEPTED)
+
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.has_perm("evidence.view_evidence"):
+            return self
+        return self.public()
+
+    def with_related(self):
+        """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
+        return self.select_related(
+            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell"
+        ).prefetch_related("cargos", "drugs", "mechanisms")
+
+
+class Evidence(models.Model):
+    """One curated finding: a cargo carried from a source to a recipient cell changes response to a drug."""
+
+    statement = models.TextField(help_text="One sentence in the curator's words.")
+    cargos = models.ManyToManyField(
+        "evidence.Cargo", related_name="evidence", blank=True, verbose_name="cargo molecules"
+    )
+    source_cell = models.ForeignKey(
+        "evidence.Cell",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence_as_source",
+        help_text="The cell or biofluid the exosomes came from; empty when the study does not say.",
+    )
+    recipient_cell = models.ForeignKey(
+        "evidence.Cell",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence_as_recipient",
+        help_text="The cell that took the exosomes up; empty when unknown or not applicable.",
+    )
+    drugs = models.ManyToManyField("evidence.Drug", related_name="evidence", blank=True)
+    therapy_class = models.ForeignKey("evidence.TherapyClass", on_delete=models.PROTECT, related_name="evidence")
+    mechanisms = models.ManyToManyField("evidence.Mechanism", related_name="evidence", blank=True)
+    effect = models.CharField(max_length=24, choices=Effect.choices, db_index=True)
+    evidence_type = models.CharField(max_length=16, choices=EvidenceType.choices)
+    level = models.CharField("evidence level", max_length=1, choices=EvidenceLevel.choices, db_index=True)
+    experimental_systems = models.TextField(
+        blank=True, help_text="e.g. in vitro co-culture; xenograft in nude mice; patient serum."
+    )
+    cancer_type = models.CharField(max_length=100, default="breast cancer", db_index=True)
+    subtype = models.CharField(
+        "breast cancer subtype",
+        max_length=20,
+        choices=Subtype.choices,
+        default=Subtype.UNSPECIFIED,
+        db_index=True,
+    )
+    ev_isolation = models.CharField(
+        "EV isolation method",
+        max_length=255,
+        blank=True,
+        help_text="As reported (MISEV): ultracentrifugation, SEC, precipitation kit, ...",
+    )
+    ev_markers = models.CharField(
+        "EV markers", max_length=255, blank=True, help_text="As reported, e.g. CD63, TSG101; calnexin negative."
+    )
+    citation = models.ForeignKey(
+        "evidence.Citation",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name="primary citation",
+    )
+    secondary_source = models.ForeignKey(
+        "evidence.Citation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="curated_evidence",
+        help_text="The review through which the finding was curated.",
+    )
+    cited_as = models.CharField(
+        max_length=255, blank=True, help_text="The attribution as the secondary source prints it."
+    )
+    source_quote = models.TextField(blank=True, help_text="The supporting sentence, verbatim.")
+    curation_note = models.TextField(blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    rejection_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_created",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_reviewed",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    import_key = models.SlugField(
+        max_length=120,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Stable key of a record loaded from the seed or a bulk import; keeps re-imports idempotent.",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Incremented on every save; a save based on an older version is refused."
+    )
+
+    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms])
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["status", "level"], name="evidence_status_level")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id}: {self.statement[:90]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence_detail", args=[self.public_id])
+
+    @property
+    def public_id(self) -> str:
+        return f"EXR{self.pk:06d}" if self.pk else "EXR(new)"

@@ -1,0 +1,374 @@
+"""Load the curated seed (``fixtures/seed/*.yaml``) idempotently.
+
+Every record is matched on its natural key and saved only when a field really
+changed, so a second run writes nothing, not even a history row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from evidence.choices import Status
+from evidence.identifiers import lookup_keys, normalize_doi
+from evidence.models import (
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
+
+SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
+SEED_USERNAME = "exoresist-seed"
+SEED_REASON = "Loaded from the curated seed (load_seed)"
+#: When the seed's evidence was accepted; fixed so that reloading changes nothing.
+SEED_ACCEPTED_AT = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+class SeedError(Exception):
+    """A seed file is missing, malformed or refers to something that does not exist."""
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def count(self, label: str, outcome: str) -> None:
+        getattr(self, outcome)[label] += 1
+
+    def lines(self) -> list[str]:
+        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{label}: {self.created[label]} created, {self.updated[label]} updated, {self.unchanged[label]} unchanged"
+            for label in labels
+        ]
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+
+def read_yaml(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeedError(f"{path} is missing.") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, list):
+        raise SeedError(f"{path} must hold a list of entries.")
+    return data
+
+
+class SeedLoader:
+    def __init__(self, seed_dir: Path = SEED_DIR, progress: Callable[[Iterable], Iterable] | None = None):
+        self.seed_dir = Path(seed_dir)
+        self.progress = progress or (lambda items, **kwargs: items)
+        self.report = LoadReport()
+        self.user = None
+
+    # --- the generic upsert ---------------------------------------------------
+
+    def upsert(self, model: type[models.Model], lookup: dict, values: dict, where: str):
+        """Create or update one row; save only when something differs. Returns the row."""
+        label = model._meta.verbose_name_plural
+        obj = model.objects.filter(**lookup).first()
+        outcome = "unchanged"
+        if obj is None:
+            obj = model(**lookup, **values)
+            outcome = "created"
+        else:
+            for name, value in values.items():
+                if getattr(obj, name) != value:
+                    setattr(obj, name, value)
+                    outcome = "updated"
+        if outcome != "unchanged":
+            try:
+                obj.full_clean(validate_unique=False)
+            except ValidationError as exc:
+                raise SeedError(f"{where}: {_describe(exc)}") from None
+            obj._change_reason = SEED_REASON
+            obj._history_user = self.user
+            obj.save()
+        self.report.count(label, outcome)
+        return obj
+
+    def add_aliases(self, alias_model, entity, names: Iterable[str]) -> None:
+        """Add the seed's aliases; aliases curators added since are kept."""
+        existing = {alias.key for alias in alias_model.objects.filter(entity=entity)}
+        for name in names or []:
+            alias = alias_model(entity=entity, name=str(name).strip())
+            key, _ = lookup_keys(alias.name)
+            if key in existing or key == entity.key:
+                continue
+            alias._change_reason = SEED_REASON
+            alias._history_user = self.user
+            alias.save()
+            existing.add(key)
+            self.report.count(alias_model._meta.verbose_name_plural, "created")
+
+    def set_m2m(self, obj, name: str, targets: list) -> None:
+        manager = getattr(obj, name)
+        if {t.pk for t in manager.all()} != {t.pk for t in targets}:
+            manager.set(targets)
+            self.report.count("evidence", "updated")
+
+    # --- lookups by natural key, with errors that name the entry --------------
+
+    @staticmethod
+    def pick(index: dict, key: str | None, what: str, where: str):
+        if key in (None, ""):
+            return None
+        try:
+            return index[key]
+        except KeyError:
+            raise SeedError(f"{where}: unknown {what} {key!r}.") from None
+
+    # --- loading --------------------------------------------------------------
+
+    def load(self) -> LoadReport:
+        with transaction.atomic():
+            self.user = self.seed_user()
+            therapy = self.load_therapy_classes()
+            mechanisms = self.load_mechanisms()
+            drugs = self.load_drugs(therapy)
+            cargos = self.load_cargos()
+            cells = self.load_cells()
+            citations = self.load_citations()
+            self.load_evidence(therapy, mechanisms, drugs, cargos, cells, citations)
+        return self.report
+
+    def seed_user(self):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=SEED_USERNAME,
+            defaults={"first_name": "ExoResist", "last_name": "seed curation", "is_active": False},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
+
+    def entries(self, filename: str) -> list[tuple[str, dict]]:
+        rows = read_yaml(self.seed_dir / filename)
+        out = []
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                raise SeedError(f"{filename} entry {number} is not a mapping.")
+            out.append((f"{filename} entry {number} ({row.get('slug') or row.get('key') or '?'})", row))
+        return out
+
+    def load_therapy_classes(self) -> dict[str, TherapyClass]:
+        index = {}
+        for position, (where, row) in enumerate(self.entries("therapy_classes.yaml")):
+            index[row["slug"]] = self.upsert(
+                TherapyClass,
+                {"slug": row["slug"]},
+                {"name": row["name"], "description": row.get("description", ""), "position": position},
+                where,
+            )
+        return index
+
+    def load_mechanisms(self) -> dict[str, Mechanism]:
+        rows = self.entries("mechanisms.yaml")
+        index = {}
+        for where, row in rows:
+            index[row["slug"]] = self.upsert(
+                Mechanism,
+                {"slug": row["slug"]},
+                {"name": row["name"], "description": row.get("description", "")},
+                where,
+            )
+        # Parents second, so that the file's order does not matter.
+        for where, row in rows:
+            parent = self.pick(index, row.get("parent"), "parent mechanism", where)
+            index[row["slug"]] = self.upsert(Mechanism, {"slug": row["slug"]}, {"parent": parent}, where)
+        return index
+
+    def load_drugs(self, therapy: dict) -> dict[str, Drug]:
+        index = {}
+        for where, row in self.entries("drugs.yaml"):
+            drug = self.upsert(
+                Drug,
+                {"slug": row["slug"]},
+                {
+                    "name": row["name"],
+                    "drug_class": row.get("drug_class") or "",
+                    "therapy_class": self.pick(therapy, row.get("therapy_class"), "therapy class", where),
+                    "chebi": row.get("chebi") or "",
+                    "drugbank": row.get("drugbank") or "",
+                    "pubchem_cid": row.get("pubchem_cid"),
+                    "description": row.get("description") or "",
+                },
+                where,
+            )
+            self.add_aliases(DrugAlias, drug, row.get("aliases"))
+            index[row["slug"]] = drug
+        return index
+
+    def load_cargos(self) -> dict[str, Cargo]:
+        index = {}
+        for where, row in self.entries("cargos.yaml"):
+            cargo = self.upsert(
+                Cargo,
+                {"slug": row["slug"]},
+                {
+                    "symbol": row["symbol"],
+                    "kind": row["kind"],
+                    "species": row.get("species") or "Homo sapiens",
+                    "name": row.get("name") or "",
+                    "hgnc": row.get("hgnc") or "",
+                    "mirbase": row.get("mirbase") or "",
+                    "ensembl": row.get("ensembl") or "",
+                    "uniprot": row.get("uniprot") or "",
+                    "ncbi_gene": row.get("ncbi_gene"),
+                    "description": row.get("description") or "",
+                },
+                where,
+            )
+            self.add_aliases(CargoAlias, cargo, row.get("aliases"))
+            index[row["slug"]] = cargo
+        return index
+
+    def load_cells(self) -> dict[str, Cell]:
+        rows = self.entries("cells.yaml")
+        index: dict[str, Cell] = {}
+        # A resistant derivative is valid only with its parental line, so parents first,
+        # whatever the order of the file.
+        pending = list(rows)
+        while pending:
+            ready = [(w, r) for w, r in pending if not r.get("parent") or r["parent"] in index]
+            if not ready:
+                where, row = pending[0]
+                raise SeedError(f"{where}: unknown or circular parental cell {row.get('parent')!r}.")
+            for where, row in ready:
+                index[row["slug"]] = self.upsert(
+                    Cell,
+                    {"slug": row["slug"]},
+                    {
+                        "name": row["name"],
+                        "kind": row["kind"],
+                        "parent": index.get(row.get("parent")),
+                        "species": row.get("species") or "Homo sapiens",
+                        "subtype": row.get("subtype") or "unspecified",
+                        "cellosaurus": row.get("cellosaurus") or "",
+                        "description": row.get("description") or "",
+                    },
+                    where,
+                )
+                self.add_aliases(CellAlias, index[row["slug"]], row.get("aliases"))
+            pending = [item for item in pending if item not in ready]
+        return index
+
+    def load_citations(self) -> dict[str, Citation]:
+        index = {}
+        seen_dois: dict[str, str] = {}
+        for where, row in self.entries("citations.yaml"):
+            key = row["key"]
+            if key in index:
+                raise SeedError(f"{where}: the key {key!r} is used twice.")
+            doi = row.get("doi")
+            if doi:
+                doi = normalize_doi(doi)
+                if doi in seen_dois:
+                    raise SeedError(f"{where}: DOI {doi} is already the citation {seen_dois[doi]!r}.")
+                seen_dois[doi] = key
+            note = row.get("note") or ""
+            cited_as = row.get("cited_as") or []
+            if cited_as:
+                note = (note + "\n" if note else "") + "Cited in the review as: " + "; ".join(cited_as) + "."
+            values = {
+                "doi": doi or None,
+                "pmid": str(row["pmid"]) if row.get("pmid") else None,
+                "pmcid": row.get("pmcid") or "",
+                "entry_type": row.get("entry_type") or "article",
+                "title": row["title"],
+                "authors": list(row.get("authors") or []),
+                "authors_truncated": bool(row.get("authors_truncated")),
+                "journal": row.get("journal") or "",
+                "year": row.get("year"),
+                "volume": str(row.get("volume") or ""),
+                "issue": str(row.get("issue") or ""),
+                "pages": str(row.get("pages") or ""),
+                "publication_type": row.get("publication_type") or "primary",
+                "retracted": bool(row.get("retracted")),
+                "retraction_note": row.get("retraction_note") or "",
+                "note": note,
+            }
+            # A citation may already exist under its DOI (entered by a curator) without the key.
+            lookup = {"bibtex_key": key}
+            if doi and not Citation.objects.filter(bibtex_key=key).exists():
+                if Citation.objects.filter(doi=doi).exists():
+                    lookup = {"doi": doi}
+                    values["bibtex_key"] = key
+            index[key] = self.upsert(Citation, lookup, values, where)
+        return index
+
+    def load_evidence(self, therapy, mechanisms, drugs, cargos, cells, citations) -> None:
+        rows = self.entries("evidence.yaml")
+        for where, row in self.progress(rows, desc="evidence", unit="item"):
+            cited_as = row.get("cited_as") or ""
+            if row.get("review_section"):
+                cited_as = f"{cited_as} (section {row['review_section']})".strip()
+            values = {
+                "statement": row["statement"],
+                "citation": self.pick(citations, row.get("citation"), "citation", where),
+                "secondary_source": self.pick(citations, row.get("secondary_source"), "citation", where),
+                "cited_as": cited_as,
+                "source_quote": row.get("review_quote") or "",
+                "source_cell": self.pick(cells, row.get("source_cell"), "cell", where),
+                "recipient_cell": self.pick(cells, row.get("recipient_cell"), "cell", where),
+                "therapy_class": self.pick(therapy, row.get("therapy_class"), "therapy class", where),
+                "effect": row["effect"],
+                "evidence_type": row["evidence_type"],
+                "level": row["level"],
+                "experimental_systems": row.get("experimental_systems") or "",
+                "cancer_type": row.get("cancer_type") or "breast cancer",
+                "subtype": row.get("subtype") or "unspecified",
+                "ev_isolation": row.get("ev_isolation") or "",
+                "ev_markers": row.get("ev_markers") or "",
+                "curation_note": row.get("curation_note") or "",
+            }
+            if values["citation"] is None:
+                raise SeedError(f"{where}: every evidence item needs a primary citation.")
+            existing = Evidence.objects.filter(import_key=row["key"]).first()
+            if existing is None:
+                values.update(
+                    status=Status.ACCEPTED,
+                    created_by=self.user,
+                    reviewed_by=self.user,
+                    submitted_at=SEED_ACCEPTED_AT,
+                    reviewed_at=SEED_ACCEPTED_AT,
+                )
+            evidence = self.upsert(Evidence, {"import_key": row["key"]}, values, where)
+            self.set_m2m(evidence, "cargos", [self.pick(cargos, s, "cargo", where) for s in row.get("cargos") or []])
+            self.set_m2m(evidence, "drugs", [self.pick(drugs, s, "drug", where) for s in row.get("drugs") or []])
+            self.set_m2m(
+                evidence,
+                "mechanisms",
+                [self.pick(mechanisms, s, "mechanism", where) for s in row.get("mechanisms") or []],
+            )
+
+
+def _describe(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)

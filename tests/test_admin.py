@@ -1,0 +1,101 @@
+"""The curator admin answers for curators and keeps everyone else out."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CargoFactory,
+    CellFactory,
+    CitationFactory,
+    DrugFactory,
+    EvidenceFactory,
+    MechanismFactory,
+    TherapyClassFactory,
+    UserFactory,
+)
+
+MODELS = ["evidence", "citation", "drug", "cargo", "cell", "mechanism", "therapyclass"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def some_data():
+    drug = DrugFactory(name="doxorubicin")
+    cargo = CargoFactory(symbol="ABCB1")
+    EvidenceFactory(drugs=[drug], cargos=[cargo], mechanisms=[MechanismFactory()])
+    CellFactory()
+    TherapyClassFactory()
+    CitationFactory()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_curators_see_changelist_search_and_add_form(curator_client, some_data, model):
+    changelist = reverse(f"admin:evidence_{model}_changelist")
+    assert curator_client.get(changelist).status_code == 200
+    assert curator_client.get(changelist, {"q": "dox"}).status_code == 200
+    assert curator_client.get(reverse(f"admin:evidence_{model}_add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_curators_see_change_and_history_pages(curator_client, some_data, model):
+    from django.apps import apps
+
+    obj = apps.get_model("evidence", model).objects.first()
+    assert curator_client.get(reverse(f"admin:evidence_{model}_change", args=[obj.pk])).status_code == 200
+    assert curator_client.get(reverse(f"admin:evidence_{model}_history", args=[obj.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_anonymous_users_are_sent_to_log_in(client, model):
+    response = client.get(reverse(f"admin:evidence_{model}_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_a_user_outside_the_curators_group_cannot_add(client):
+    client.force_login(UserFactory(username="visitor", is_staff=True))
+    assert client.get(reverse("admin:evidence_evidence_add")).status_code == 403
+
+
+def test_curators_may_not_delete_evidence(curator_client, some_data):
+    from evidence.models import Evidence
+
+    evidence = Evidence.objects.first()
+    assert curator_client.get(reverse("admin:evidence_evidence_delete", args=[evidence.pk])).status_code == 403
+
+
+def test_autocomplete_serves_citations_to_curators(curator_client, some_data):
+    response = curator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "evidence", "model_name": "evidence", "field_name": "citation", "term": "Exosomes"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
+def test_a_curator_adds_a_drug_with_aliases_through_the_admin(curator_client):
+    therapy = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")
+    response = curator_client.post(
+        reverse("admin:evidence_drug_add"),
+        {
+            "name": "fluorouracil",
+            "slug": "fluorouracil",
+            "drug_class": "antimetabolite",
+            "therapy_class": therapy.pk,
+            "chebi": "",
+            "drugbank": "",
+            "pubchem_cid": "",
+            "description": "",
+            "aliases-TOTAL_FORMS": "2",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+            "aliases-0-name": "5-FU",
+            "aliases-1-name": "Adrucil",
+        },
+    )
+    assert response.status_code == 302, response.content
+    from evidence.models import Drug
+
+    assert Drug.objects.by_name("5fu").name == "fluorouracil"
