@@ -84,6 +84,7 @@ class SeedLoader:
         self.progress = progress or (lambda items, **kwargs: items)
         self.report = LoadReport()
         self.user = None
+        self.last_outcome = "unchanged"
 
     # --- the generic upsert ---------------------------------------------------
 
@@ -109,6 +110,7 @@ class SeedLoader:
             obj._history_user = self.user
             obj.save()
         self.report.count(label, outcome)
+        self.last_outcome = outcome
         return obj
 
     def add_aliases(self, alias_model, entity, names: Iterable[str]) -> None:
@@ -125,11 +127,13 @@ class SeedLoader:
             existing.add(key)
             self.report.count(alias_model._meta.verbose_name_plural, "created")
 
-    def set_m2m(self, obj, name: str, targets: list) -> None:
+    def set_m2m(self, obj, name: str, targets: list) -> bool:
+        """Make the relation hold exactly ``targets``; True when it had to change."""
         manager = getattr(obj, name)
-        if {t.pk for t in manager.all()} != {t.pk for t in targets}:
-            manager.set(targets)
-            self.report.count("evidence", "updated")
+        if {t.pk for t in manager.all()} == {t.pk for t in targets}:
+            return False
+        manager.set(targets)
+        return True
 
     # --- lookups by natural key, with errors that name the entry --------------
 
@@ -188,19 +192,18 @@ class SeedLoader:
         return index
 
     def load_mechanisms(self) -> dict[str, Mechanism]:
-        rows = self.entries("mechanisms.yaml")
-        index = {}
-        for where, row in rows:
+        index: dict[str, Mechanism] = {}
+        for where, row in parents_first(self.entries("mechanisms.yaml"), index, "parent mechanism"):
             index[row["slug"]] = self.upsert(
                 Mechanism,
                 {"slug": row["slug"]},
-                {"name": row["name"], "description": row.get("description", "")},
+                {
+                    "name": row["name"],
+                    "parent": index.get(row.get("parent")),
+                    "description": row.get("description", ""),
+                },
                 where,
             )
-        # Parents second, so that the file's order does not matter.
-        for where, row in rows:
-            parent = self.pick(index, row.get("parent"), "parent mechanism", where)
-            index[row["slug"]] = self.upsert(Mechanism, {"slug": row["slug"]}, {"parent": parent}, where)
         return index
 
     def load_drugs(self, therapy: dict) -> dict[str, Drug]:
@@ -249,33 +252,24 @@ class SeedLoader:
         return index
 
     def load_cells(self) -> dict[str, Cell]:
-        rows = self.entries("cells.yaml")
         index: dict[str, Cell] = {}
-        # A resistant derivative is valid only with its parental line, so parents first,
-        # whatever the order of the file.
-        pending = list(rows)
-        while pending:
-            ready = [(w, r) for w, r in pending if not r.get("parent") or r["parent"] in index]
-            if not ready:
-                where, row = pending[0]
-                raise SeedError(f"{where}: unknown or circular parental cell {row.get('parent')!r}.")
-            for where, row in ready:
-                index[row["slug"]] = self.upsert(
-                    Cell,
-                    {"slug": row["slug"]},
-                    {
-                        "name": row["name"],
-                        "kind": row["kind"],
-                        "parent": index.get(row.get("parent")),
-                        "species": row.get("species") or "Homo sapiens",
-                        "subtype": row.get("subtype") or "unspecified",
-                        "cellosaurus": row.get("cellosaurus") or "",
-                        "description": row.get("description") or "",
-                    },
-                    where,
-                )
-                self.add_aliases(CellAlias, index[row["slug"]], row.get("aliases"))
-            pending = [item for item in pending if item not in ready]
+        # A resistant derivative is valid only with its parental line.
+        for where, row in parents_first(self.entries("cells.yaml"), index, "parental cell"):
+            index[row["slug"]] = self.upsert(
+                Cell,
+                {"slug": row["slug"]},
+                {
+                    "name": row["name"],
+                    "kind": row["kind"],
+                    "parent": index.get(row.get("parent")),
+                    "species": row.get("species") or "Homo sapiens",
+                    "subtype": row.get("subtype") or "unspecified",
+                    "cellosaurus": row.get("cellosaurus") or "",
+                    "description": row.get("description") or "",
+                },
+                where,
+            )
+            self.add_aliases(CellAlias, index[row["slug"]], row.get("aliases"))
         return index
 
     def load_citations(self) -> dict[str, Citation]:
@@ -359,13 +353,33 @@ class SeedLoader:
                     reviewed_at=SEED_ACCEPTED_AT,
                 )
             evidence = self.upsert(Evidence, {"import_key": row["key"]}, values, where)
-            self.set_m2m(evidence, "cargos", [self.pick(cargos, s, "cargo", where) for s in row.get("cargos") or []])
-            self.set_m2m(evidence, "drugs", [self.pick(drugs, s, "drug", where) for s in row.get("drugs") or []])
-            self.set_m2m(
-                evidence,
-                "mechanisms",
-                [self.pick(mechanisms, s, "mechanism", where) for s in row.get("mechanisms") or []],
-            )
+            outcome = self.last_outcome
+            links = {
+                "cargos": [self.pick(cargos, s, "cargo", where) for s in row.get("cargos") or []],
+                "drugs": [self.pick(drugs, s, "drug", where) for s in row.get("drugs") or []],
+                "mechanisms": [self.pick(mechanisms, s, "mechanism", where) for s in row.get("mechanisms") or []],
+            }
+            relinked = [self.set_m2m(evidence, name, targets) for name, targets in links.items()]
+            if outcome == "unchanged" and any(relinked):
+                # Only the links changed: the item was updated, not left unchanged.
+                self.report.unchanged["evidence"] -= 1
+                self.report.count("evidence", "updated")
+
+
+def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):
+    """Yield rows so that each comes after its ``parent``, whatever the file's order.
+
+    ``index`` is filled by the caller as rows are saved; a parent that never appears
+    (or a cycle) is an error naming the entry.
+    """
+    pending = list(rows)
+    while pending:
+        ready = [(where, row) for where, row in pending if not row.get("parent") or row["parent"] in index]
+        if not ready:
+            where, row = pending[0]
+            raise SeedError(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
+        yield from ready
+        pending = [item for item in pending if item not in ready]
 
 
 def _describe(exc: ValidationError) -> str:

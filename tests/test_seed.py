@@ -1,0 +1,107 @@
+"""The curated seed review: complete, with its traps caught, and idempotent to load."""
+
+import pytest
+from django.core.management import call_command
+
+from evidence.choices import Status
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+
+pytestmark = pytest.mark.django_db
+
+REVIEW_DOI = "10.3389/fbioe.2023.1214648"
+
+
+def test_the_seed_holds_every_reference_finding_and_entity(seeded):
+    # 138 references (139 bullet lines, one wrapped), one listed twice, plus the review itself.
+    assert Citation.objects.count() == 138
+    assert Evidence.objects.count() == 59
+    assert Drug.objects.count() == 20
+    assert Cargo.objects.count() == 27
+    assert Cell.objects.count() == 27
+    assert TherapyClass.objects.count() == 6
+    assert Mechanism.objects.count() == 16
+
+
+def test_every_seed_finding_is_accepted_and_curated_through_the_review(seeded):
+    review = Citation.objects.get(doi=REVIEW_DOI)
+    assert review.publication_type == "review"
+    assert Evidence.objects.exclude(status=Status.ACCEPTED).count() == 0
+    assert Evidence.objects.exclude(secondary_source=review).count() == 0
+    assert Evidence.objects.filter(reviewed_by__isnull=True).count() == 0
+
+
+def test_the_paper_listed_twice_is_one_citation(seeded):
+    lv = Citation.objects.filter(doi="10.1007/s13277-014-2377-z")
+    assert lv.count() == 1
+    assert "Lv et al., 2014a" in lv.get().note and "Lv et al., 2014b" in lv.get().note
+
+
+def test_the_retracted_article_is_flagged_and_its_evidence_shows_it(seeded):
+    han = Citation.objects.get(doi="10.1038/s41419-020-2250-5")
+    assert han.retracted
+    assert han.retraction_note
+    assert not han.title.upper().startswith("RETRACTED")
+    evidence = Evidence.objects.filter(citation__retracted=True)
+    assert evidence.count() >= 1
+    assert set(evidence.values_list("citation__doi", flat=True)) == {han.doi}
+
+
+def test_the_misattributed_glioblastoma_work_is_curated_against_the_right_paper(seeded):
+    liu2023a = Citation.objects.get(bibtex_key="liu2023a")
+    liu2023b = Citation.objects.get(bibtex_key="liu2023b")
+    assert "glioblastoma" in liu2023a.title.lower()
+    assert not Evidence.objects.filter(citation=liu2023b, cancer_type="glioblastoma").exists()
+    glioblastoma = Evidence.objects.get(citation=liu2023a)
+    assert "2023b" in glioblastoma.curation_note
+    assert "2023a" in liu2023b.note
+
+
+def test_references_without_a_doi_are_stored_and_findable(seeded):
+    no_doi = Citation.objects.filter(doi__isnull=True)
+    assert set(no_doi.values_list("bibtex_key", flat=True)) == {"shedden2003", "brown1998"}
+    shedden = Citation.objects.by_identifier("shedden2003")
+    assert shedden.journal.startswith("Cancer Res") and shedden.year == 2003
+    assert Evidence.objects.filter(citation=shedden).exists()
+
+
+def test_studies_outside_breast_cancer_say_so(seeded):
+    outside = Evidence.objects.exclude(cancer_type="breast cancer")
+    assert outside.count() == 16
+    assert {"glioblastoma", "gastric cancer", "B-cell lymphoma"} <= set(outside.values_list("cancer_type", flat=True))
+    assert all(item.curation_note for item in outside)
+
+
+def test_the_review_abbreviations_resolve(seeded):
+    assert Drug.objects.by_name("ADM").name == "doxorubicin"
+    assert Drug.objects.by_name("DOX").name == "doxorubicin"
+    assert Drug.objects.by_name("PTX").name == "paclitaxel"
+    assert Drug.objects.by_name("5-FU").name == "fluorouracil"
+    assert Drug.objects.by_name("Nolvadex").name == "tamoxifen"
+    assert Cargo.objects.by_name("P-gp").symbol == "ABCB1"
+    assert Cargo.objects.by_name("UCH-L1").symbol == "UCHL1"
+    assert Cargo.objects.by_name("miR-155").symbol == "hsa-miR-155-5p"
+    assert Cell.objects.by_name("MCF7").name == "MCF-7"
+
+
+def test_a_resistant_derivative_points_to_its_parental_line(seeded):
+    derivatives = Cell.objects.filter(kind="resistant_line")
+    assert derivatives.exists()
+    assert not derivatives.filter(parent__isnull=True).exists()
+
+
+def test_loading_twice_changes_nothing(seeded):
+    tables = [Citation, Evidence, Drug, Cargo, Cell, Mechanism, TherapyClass]
+    before = {model: (model.objects.count(), model.history.count()) for model in tables}
+    links = Evidence.drugs.through.objects.count() + Evidence.cargos.through.objects.count()
+    call_command("load_seed", "--no-progress", verbosity=0)
+    assert {model: (model.objects.count(), model.history.count()) for model in tables} == before
+    assert Evidence.drugs.through.objects.count() + Evidence.cargos.through.objects.count() == links
+
+
+def test_load_seed_fills_an_existing_database_without_duplicating(db):
+    existing = Citation.objects.create(doi="https://doi.org/10.1038/S41419-020-2250-5", title="Han 2020 by hand")
+    call_command("load_seed", "--no-progress", verbosity=0)
+    existing.refresh_from_db()
+    assert existing.bibtex_key == "han2020"
+    assert existing.retracted
+    assert Citation.objects.count() == 138
