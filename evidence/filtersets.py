@@ -88,6 +88,26 @@ class ChoiceListFilter(ListFilter):
     field_class = ChoiceListField
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year; a number a year can't be is a 400, not a surprise."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class SearchField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
@@ -137,15 +157,11 @@ class EvidenceFilterSet(django_filters.FilterSet):
         help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
     )
     cancer_type = ListFilter(method="filter_cancer_type", help_text="Cancer type, e.g. breast cancer.")
-    year_min = django_filters.NumberFilter(
-        field_name="citation__year", lookup_expr="gte", help_text="Publication year, from."
-    )
-    year_max = django_filters.NumberFilter(
-        field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to."
-    )
+    year_min = YearFilter(field_name="citation__year", lookup_expr="gte", help_text="Publication year, from.")
+    year_max = YearFilter(field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to.")
     doi = ListFilter(method="filter_doi", help_text="DOI of the primary citation, in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id of the primary citation.")
-    citation = django_filters.NumberFilter(field_name="citation_id", help_text="Primary citation id.")
+    citation = IdFilter(field_name="citation_id", help_text="Primary citation id.")
     retracted = django_filters.BooleanFilter(
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
     )
@@ -328,9 +344,9 @@ class CitationFilterSet(django_filters.FilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
     doi = ListFilter(method="filter_doi", help_text="DOI in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id.")
-    year = django_filters.NumberFilter(field_name="year", help_text="Publication year.")
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
+    year = YearFilter(field_name="year", help_text="Publication year.")
+    year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
+    year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
     retracted = django_filters.BooleanFilter(field_name="retracted", help_text="Retracted or not.")
     publication_type = ChoiceListFilter(
         field_name="publication_type", choices=choices.PublicationType.choices, help_text="primary, review or other."
