@@ -137,7 +137,11 @@ class EvidenceViewSet(ExoResistViewSet):
     export_name = "evidence"
 
     def get_queryset(self):
-        return Evidence.objects.visible_to(self.request.user).with_related()
+        queryset = Evidence.objects.visible_to(self.request.user).with_related()
+        if self.action == "list" and self.request.accepted_renderer.format not in ("csv", "tsv"):
+            # The list serializer loads cargos, drugs and mechanisms in bulk (load_related).
+            queryset = queryset.prefetch_related(None)
+        return queryset
 
     def get_object(self):
         pk = public_id_to_pk(self.kwargs["public_id"])
