@@ -108,6 +108,29 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than silently ignored."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Give true or false, not %(value)s.", code="invalid", params={"value": value})
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class SearchField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
@@ -171,7 +194,7 @@ class EvidenceFilterSet(django_filters.FilterSet):
     doi = ListFilter(method="filter_doi", help_text="DOI of the primary citation, in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id of the primary citation.")
     citation = IdFilter(field_name="citation_id", help_text="Primary citation id.")
-    retracted = django_filters.BooleanFilter(
+    retracted = StrictBooleanFilter(
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
     )
     status = ChoiceListFilter(
@@ -359,7 +382,7 @@ class CitationFilterSet(django_filters.FilterSet):
     year = YearFilter(field_name="year", help_text="Publication year.")
     year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
     year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
-    retracted = django_filters.BooleanFilter(field_name="retracted", help_text="Retracted or not.")
+    retracted = StrictBooleanFilter(field_name="retracted", help_text="Retracted or not.")
     publication_type = ChoiceListFilter(
         field_name="publication_type", choices=choices.PublicationType.choices, help_text="primary, review or other."
     )

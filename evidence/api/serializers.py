@@ -557,20 +557,20 @@ class AbsoluteHtmlUrl(serializers.ReadOnlyField):
 AbsoluteHtmlUrl = extend_schema_field({"type": "string", "format": "uri"})(AbsoluteHtmlUrl)
 
 
+class AliasesField(serializers.ListField):
+    def to_representation(self, data):
+        return [alias.name for alias in data.all()]
+
+
 class AliasesMixin(serializers.Serializer):
     """``aliases`` read as a list of names; written as the full list (replacing the old one)."""
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["aliases"] = serializers.ListField(
+        fields["aliases"] = AliasesField(
             child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
         )
         return fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["aliases"] = [alias.name for alias in instance.aliases.all()]
-        return data
 
     def validate(self, attrs):
         if not attrs.get("slug") and self.instance is None:
