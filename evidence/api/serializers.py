@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
@@ -299,7 +300,20 @@ class EvidenceListSerializer(serializers.ListSerializer):
             self.child.related = None
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class SafeSaveMixin:
+    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500."""
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as exc:
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"This conflicts with an existing record: {str(exc).splitlines()[0]}"]}
+            ) from None
+
+
+class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -473,12 +487,28 @@ class EvidenceSerializer(serializers.ModelSerializer):
 # --- citations ----------------------------------------------------------------
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     label = serializers.CharField(source="short_label", read_only=True)
-    doi = DOIField(required=False, allow_null=True, allow_blank=True, max_length=255)
-    pmid = PMIDField(required=False, allow_null=True, allow_blank=True, max_length=12)
+    doi = DOIField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=255,
+        validators=[UniqueValidator(Citation.objects.all(), message="A citation with this DOI exists already.")],
+        help_text="In any written form (https://doi.org/..., doi:...); stored lower-case.",
+    )
+    pmid = PMIDField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=12,
+        validators=[
+            ids.validate_pmid,
+            UniqueValidator(Citation.objects.all(), message="A citation with this PMID exists already."),
+        ],
+    )
     authors = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, help_text='Authors in order, "Family, Given".'
     )
@@ -611,7 +641,7 @@ class AliasesMixin(serializers.Serializer):
         return instance
 
 
-class DrugSerializer(AliasesMixin, serializers.ModelSerializer):
+class DrugSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
@@ -636,7 +666,7 @@ class DrugSerializer(AliasesMixin, serializers.ModelSerializer):
         ]
 
 
-class CargoSerializer(AliasesMixin, serializers.ModelSerializer):
+class CargoSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
@@ -663,7 +693,7 @@ class CargoSerializer(AliasesMixin, serializers.ModelSerializer):
         ]
 
 
-class CellSerializer(AliasesMixin, serializers.ModelSerializer):
+class CellSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cell-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
@@ -700,7 +730,7 @@ class CellSerializer(AliasesMixin, serializers.ModelSerializer):
         return attrs
 
 
-class MechanismSerializer(serializers.ModelSerializer):
+class MechanismSerializer(SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
@@ -721,7 +751,7 @@ class MechanismSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TherapyClassSerializer(serializers.ModelSerializer):
+class TherapyClassSerializer(SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:therapyclass-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")
