@@ -64,8 +64,12 @@ class ExoResistFilterExtension(DjangoFilterExtension):
         else:
             parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         for parameter in parameters:
+            enum = parameter.get("schema", {}).get("items", {}).get("enum")
             if field_name in EXAMPLES:
-                parameter["example"] = EXAMPLES[field_name]
+                example = EXAMPLES[field_name]
+                if enum and not set(example) <= set(enum):
+                    example = enum[:1]
+                parameter["example"] = example
             elif field_name == "ordering":
                 parameter["example"] = ["-year"] if "year" in str(filter_field.param_map) else ["name"]
         return parameters

@@ -121,4 +121,3 @@ def corpus(db):
         "mcf7": mcf7, "mcf7adr": mcf7adr, "caf": caf, "c2015": c2015, "c2019": c2019, "c2022": c2022,
         "chemo": chemo, "endocrine": endocrine, "efflux": efflux, "abc": abc, "emt": emt,
     }  # fmt: skip
-

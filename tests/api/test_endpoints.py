@@ -8,7 +8,17 @@ from tests.factories import EvidenceFactory
 
 def test_the_root_lists_every_endpoint(api, db):
     body = api.get("/api/v1/").json()
-    for name in ("evidence", "citations", "drugs", "cargos", "cells", "mechanisms", "therapy-classes", "schema", "docs"):
+    for name in (
+        "evidence",
+        "citations",
+        "drugs",
+        "cargos",
+        "cells",
+        "mechanisms",
+        "therapy-classes",
+        "schema",
+        "docs",
+    ):
         assert name in body, name
         assert body[name].startswith("http://testserver/api/v1/")
 

@@ -48,12 +48,12 @@ def test_exports_do_not_grow_queries_with_rows(api, corpus, django_assert_max_nu
 
 
 def test_cells_that_look_like_formulas_are_neutralised(api, db):
-    EvidenceFactory(statement="=HYPERLINK(\"http://evil\")", cancer_type="+cmd|' /C calc'!A0")
+    EvidenceFactory(statement='=HYPERLINK("http://evil")', cancer_type="+cmd|' /C calc'!A0")
     EvidenceFactory(statement="@SUM(1+1)", cancer_type="-2+3")
     rows = table(api.get("/api/v1/evidence/", {"format": "csv"}))
     cells = [r["statement"] for r in rows] + [r["cancer_type"] for r in rows]
     assert all(not c.startswith(("=", "+", "-", "@")) for c in cells)
-    assert "'=HYPERLINK(\"http://evil\")" in cells and "'-2+3" in cells
+    assert '\'=HYPERLINK("http://evil")' in cells and "'-2+3" in cells
 
 
 @pytest.mark.parametrize("url", ["/api/v1/drugs/", "/api/v1/cargos/", "/api/v1/cells/", "/api/v1/citations/",
