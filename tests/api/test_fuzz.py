@@ -18,6 +18,21 @@ def test_the_api_honours_its_schema(db, corpus, monkeypatch):
     from rest_framework.throttling import AnonRateThrottle
 
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
+    # Called through WSGI, Django would close the test's database connection after each
+    # request (as django.test.Client prevents); keep it open for the test transaction.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run(monkeypatch)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _run(monkeypatch):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14
