@@ -88,6 +88,49 @@ class ChoiceListFilter(ListFilter):
     field_class = ChoiceListField
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year; a number a year can't be is a 400, not a surprise."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than silently ignored."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Give true or false, not %(value)s.", code="invalid", params={"value": value})
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class SearchField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
@@ -101,6 +144,15 @@ class SearchFilter(django_filters.CharFilter):
 def _through_ids(relation, **lookup) -> QuerySet:
     """Evidence ids linked through a many-to-many table, as a subquery (no DISTINCT needed)."""
     return relation.through.objects.filter(**lookup).values("evidence_id")
+
+
+def _matching_ids(model, names: list[str]) -> list[int]:
+    """Ids of the entities called any of ``names`` (synonym-aware), resolved up front.
+
+    One small query on the entity tables; the evidence query then gets literal ids,
+    which PostgreSQL plans (and counts) far better than nested OR-ed subqueries.
+    """
+    return list(model.objects.matching(*names).values_list("pk", flat=True))
 
 
 class EvidenceFilterSet(django_filters.FilterSet):
@@ -137,16 +189,12 @@ class EvidenceFilterSet(django_filters.FilterSet):
         help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
     )
     cancer_type = ListFilter(method="filter_cancer_type", help_text="Cancer type, e.g. breast cancer.")
-    year_min = django_filters.NumberFilter(
-        field_name="citation__year", lookup_expr="gte", help_text="Publication year, from."
-    )
-    year_max = django_filters.NumberFilter(
-        field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to."
-    )
+    year_min = YearFilter(field_name="citation__year", lookup_expr="gte", help_text="Publication year, from.")
+    year_max = YearFilter(field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to.")
     doi = ListFilter(method="filter_doi", help_text="DOI of the primary citation, in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id of the primary citation.")
-    citation = django_filters.NumberFilter(field_name="citation_id", help_text="Primary citation id.")
-    retracted = django_filters.BooleanFilter(
+    citation = IdFilter(field_name="citation_id", help_text="Primary citation id.")
+    retracted = StrictBooleanFilter(
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
     )
     status = ChoiceListFilter(
@@ -172,27 +220,29 @@ class EvidenceFilterSet(django_filters.FilterSet):
     # --- name lookups: a researcher types the name the paper used ---------
 
     def filter_drug(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug__in=Drug.objects.matching(*value)))
+        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=_matching_ids(Drug, value)))
 
     def filter_cargo(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__in=Cargo.objects.matching(*value)))
+        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=_matching_ids(Cargo, value)))
 
     def filter_cargo_type(self, qs, name, value):
         return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__kind__in=value))
 
     def filter_mechanism(self, qs, name, value):
-        mechanisms = Mechanism.objects.filter(Q(slug__in=value) | Q(parent__slug__in=value))
-        return qs.filter(pk__in=_through_ids(Evidence.mechanisms, mechanism__in=mechanisms))
+        mechanisms = Mechanism.objects.filter(Q(slug__in=value) | Q(parent__slug__in=value)).values_list(
+            "pk", flat=True
+        )
+        return qs.filter(pk__in=_through_ids(Evidence.mechanisms, mechanism_id__in=list(mechanisms)))
 
     def filter_source_cell(self, qs, name, value):
-        return qs.filter(source_cell__in=Cell.objects.matching(*value))
+        return qs.filter(source_cell_id__in=_matching_ids(Cell, value))
 
     def filter_recipient_cell(self, qs, name, value):
-        return qs.filter(recipient_cell__in=Cell.objects.matching(*value))
+        return qs.filter(recipient_cell_id__in=_matching_ids(Cell, value))
 
     def filter_cell(self, qs, name, value):
-        cells = Cell.objects.matching(*value)
-        return qs.filter(Q(source_cell__in=cells) | Q(recipient_cell__in=cells))
+        cells = _matching_ids(Cell, value)
+        return qs.filter(Q(source_cell_id__in=cells) | Q(recipient_cell_id__in=cells))
 
     def filter_cancer_type(self, qs, name, value):
         query = Q()
@@ -209,23 +259,24 @@ class EvidenceFilterSet(django_filters.FilterSet):
     def search(self, qs, name, value):
         if not value:
             return qs
-        text = Q(statement__icontains=value) | Q(citation__title__icontains=value)
-        drugs = Drug.objects.filter(
-            Q(name__icontains=value) | Q(aliases__name__icontains=value)
-        ) | Drug.objects.matching(value)
-        cargos = Cargo.objects.filter(
-            Q(symbol__icontains=value) | Q(aliases__name__icontains=value) | Q(name__icontains=value)
-        ) | Cargo.objects.matching(value)
-        cells = Cell.objects.filter(
-            Q(name__icontains=value) | Q(aliases__name__icontains=value)
-        ) | Cell.objects.matching(value)
-        return qs.filter(
-            text
-            | Q(pk__in=_through_ids(Evidence.drugs, drug__in=drugs.values("pk")))
-            | Q(pk__in=_through_ids(Evidence.cargos, cargo__in=cargos.values("pk")))
-            | Q(source_cell__in=cells.values("pk"))
-            | Q(recipient_cell__in=cells.values("pk"))
-        )
+
+        def ids(model, *fields: str) -> list[int]:
+            # Entity tables are small (and trigram-indexed on PostgreSQL): resolve them first.
+            partial = Q(aliases__name__icontains=value)
+            for field in fields:
+                partial |= Q(**{f"{field}__icontains": value})
+            hits = model.objects.filter(partial).values("pk") | model.objects.matching(value).values("pk")
+            return list(hits.values_list("pk", flat=True).distinct())
+
+        drugs, cargos, cells = ids(Drug, "name"), ids(Cargo, "symbol", "name"), ids(Cell, "name")
+        query = Q(statement__icontains=value) | Q(citation__title__icontains=value)
+        if drugs:
+            query |= Q(pk__in=_through_ids(Evidence.drugs, drug_id__in=drugs))
+        if cargos:
+            query |= Q(pk__in=_through_ids(Evidence.cargos, cargo_id__in=cargos))
+        if cells:
+            query |= Q(source_cell_id__in=cells) | Q(recipient_cell_id__in=cells)
+        return qs.filter(query)
 
 
 class NamedEntityFilterSet(django_filters.FilterSet):
@@ -328,10 +379,10 @@ class CitationFilterSet(django_filters.FilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
     doi = ListFilter(method="filter_doi", help_text="DOI in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id.")
-    year = django_filters.NumberFilter(field_name="year", help_text="Publication year.")
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
-    retracted = django_filters.BooleanFilter(field_name="retracted", help_text="Retracted or not.")
+    year = YearFilter(field_name="year", help_text="Publication year.")
+    year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
+    year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
+    retracted = StrictBooleanFilter(field_name="retracted", help_text="Retracted or not.")
     publication_type = ChoiceListFilter(
         field_name="publication_type", choices=choices.PublicationType.choices, help_text="primary, review or other."
     )

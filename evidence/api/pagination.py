@@ -1,7 +1,145 @@
-from rest_framework.pagination import PageNumberPagination
+"""Page-number pagination that stays fast on a million rows.
+
+``{"count", "next", "previous", "results"}`` as the contract says, with ``page`` and
+``page_size`` (default 50, at most 500). Two things differ from DRF's stock class:
+
+* The page is fetched with one extra row, so ``next`` is known without counting.
+* ``count`` is exact up to ``COUNT_CAP`` rows, counted with ``SELECT COUNT(*) FROM
+  (SELECT ... LIMIT cap + 1)``: a filter that matches half a million rows costs a
+  bounded scan instead of a full one. Past the cap ``count`` is the cap itself, and
+  ``count_exact`` is ``false``: "at least this many". A first page that is not full
+  needs no count query at all.
+
+Bad ``page`` or ``page_size`` values are a 400 with a message; a page past the end
+is a 404.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+#: Counting stops here; see the module docstring.
+COUNT_CAP: int = getattr(settings, "EXORESIST_API_COUNT_CAP", 10_000)
+#: OFFSET past this many rows makes PostgreSQL walk and discard them all; deep pages
+#: of a large result are refused with a hint to filter instead.
+MAX_OFFSET: int = getattr(settings, "EXORESIST_API_MAX_OFFSET", 1_000_000)
 
 
-class StandardPagination(PageNumberPagination):
+class StandardPagination(BasePagination):
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+    count_cap = COUNT_CAP
+
+    def _int_param(self, request, name: str, default: int, maximum: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationError({name: [f"{name} must be a whole number, got {raw[:40]!r}."]}) from None
+        if value < 1 or (maximum is not None and value > maximum):
+            bound = f"between 1 and {maximum}" if maximum is not None else "1 or more"
+            raise ValidationError({name: [f"{name} must be {bound}, got {value}."]})
+        return value
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size_value = self._int_param(request, self.page_size_query_param, self.page_size, self.max_page_size)
+        self.page_number = self._int_param(request, self.page_query_param, 1, None)
+        offset = (self.page_number - 1) * self.page_size_value
+        if offset > MAX_OFFSET:
+            raise ValidationError(
+                {self.page_query_param: [f"Pages past row {MAX_OFFSET} are not served; narrow the query with filters."]}
+            )
+        rows = list(queryset[offset : offset + self.page_size_value + 1])
+        self.has_next = len(rows) > self.page_size_value
+        rows = rows[: self.page_size_value]
+        if not rows and self.page_number > 1:
+            raise NotFound(f"Invalid page: page {self.page_number} is past the end of the results.")
+        if not self.has_next:
+            # The last page: the count is known exactly from where it ends.
+            self.count, self.count_exact = offset + len(rows), True
+        else:
+            counted = queryset.order_by().values("pk")[: self.count_cap + 1].count()
+            self.count_exact = counted <= self.count_cap
+            # Past the cap (or after a concurrent insert) never report fewer than were served.
+            self.count = max(min(counted, self.count_cap), offset + len(rows) + 1)
+        return rows
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.page_number + 1)
+
+    def get_previous_link(self) -> str | None:
+        if self.page_number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.page_number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.page_number - 1)
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.count),
+                    ("count_exact", self.count_exact),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": f"Number of matching items, exact up to {self.count_cap}; "
+                    "past that the cap itself (see count_exact).",
+                },
+                "count_exact": {
+                    "type": "boolean",
+                    "description": "False when count is the cap: there are at least that many.",
+                },
+                "next": {"type": "string", "nullable": True, "format": "uri", "example": "…?page=3"},
+                "previous": {"type": "string", "nullable": True, "format": "uri", "example": "…?page=1"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1},
+                "example": 1,
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Items per page, 1 to {self.max_page_size} (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+                "example": self.page_size,
+            },
+        ]

@@ -1,0 +1,116 @@
+"""CSV, TSV and BibTeX forms of the API's resources.
+
+Lists in these formats are not paginated: the views stream every matching row
+(``StreamingHttpResponse``) through ``table_rows`` and ``bibtex_chunks``. The
+renderers below handle what is not streamed: a single object, or an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rest_framework.renderers import BaseRenderer
+
+#: Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value a spreadsheet will show as text, not evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def flatten(value: Any) -> Any:
+    """One cell for a nested value: an embedded object becomes its name, a list is joined by "; "."""
+    if isinstance(value, dict):
+        for key in ("name", "symbol", "label", "slug", "id", "detail"):
+            if key in value:
+                return flatten(value[key])
+        return "; ".join(f"{k}: {flatten(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(str(flatten(v)) for v in value)
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def table_rows(columns: list[str], rows: Iterable[Iterable[Any]], delimiter: str) -> Iterator[str]:
+    """Lines of a CSV/TSV table, header first, every cell guarded against formula injection."""
+    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+class TableRenderer(BaseRenderer):
+    delimiter = ","
+    charset = "utf-8"
+    render_style = "text"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if isinstance(data, dict):
+            data = [data]
+        if not isinstance(data, list):
+            data = [{"value": data}]
+        columns: list[str] = []
+        for item in data:
+            for key in item if isinstance(item, dict) else ["value"]:
+                if key not in columns:
+                    columns.append(key)
+        rows = ([flatten(item.get(c)) if isinstance(item, dict) else flatten(item) for c in columns] for item in data)
+        buffer = io.StringIO()
+        for line in table_rows(columns, rows, self.delimiter):
+            buffer.write(line)
+        return buffer.getvalue().encode(self.charset)
+
+
+class CSVRenderer(TableRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    delimiter = ","
+
+
+class TSVRenderer(TableRenderer):
+    media_type = "text/tab-separated-values"
+    format = "tsv"
+    delimiter = "\t"
+
+
+class BibTeXRenderer(BaseRenderer):
+    """A citation (or an error) as BibTeX; lists are streamed by the view."""
+
+    media_type = "application/x-bibtex"
+    format = "bibtex"
+    charset = "utf-8"
+    render_style = "text"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        from evidence.bibtex import citations_to_bibtex
+        from evidence.models import Citation
+
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        view = renderer_context.get("view")
+        if response is not None and response.status_code < 400 and view is not None:
+            instance = getattr(view, "bibtex_object", None)
+            if isinstance(instance, Citation):
+                return citations_to_bibtex([instance]).encode(self.charset)
+        # Errors (and anything else) as a BibTeX comment, which every parser skips.
+        text = flatten(data) if data is not None else ""
+        return f"% {text}\n".encode(self.charset)

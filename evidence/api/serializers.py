@@ -1,0 +1,772 @@
+"""API serializers: one per model, readable by anyone, writable by curators.
+
+Related entities are written as a reader would name them (a slug, an id or any name
+or alias; a citation by id, DOI, PMID or BibTeX key) and read back as small
+embedded objects carrying their names, their API URL and their HTML page, so that
+an evidence item needs no second request.
+
+The embedded objects are plain dicts built from per-request URL templates: a page
+of 500 evidence items embeds thousands of them, and a nested serializer plus a
+``reverse()`` for each would cost more than the database does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.text import slugify
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from evidence import identifiers as ids
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+
+_KEY = "KEY0PLACEHOLDER0"
+_NUMERIC_KEY = 987654321987
+
+
+class Links:
+    """Absolute URLs by template: one ``reverse()`` per route and request, then string joins."""
+
+    def __init__(self, request) -> None:
+        self.request = request
+        self._templates: dict[str, tuple[str, str]] = {}
+
+    def _template(self, name: str, numeric: bool) -> tuple[str, str]:
+        if name not in self._templates:
+            sentinel = str(_NUMERIC_KEY) if numeric else _KEY
+            path = reverse(name, args=[sentinel])
+            url = self.request.build_absolute_uri(path) if self.request is not None else path
+            self._templates[name] = (url, sentinel)
+        return self._templates[name]
+
+    def url(self, name: str, key: Any, numeric: bool = False) -> str:
+        template, sentinel = self._template(name, numeric)
+        return template.replace(sentinel, str(key))
+
+
+def links_for(context: dict) -> Links:
+    links = context.get("_links")
+    if links is None:
+        links = context["_links"] = Links(context.get("request"))
+    return links
+
+
+# --- embedded summaries -------------------------------------------------------
+
+
+def drug_ref(drug: Drug, links: Links) -> dict:
+    return {
+        "name": drug.name,
+        "slug": drug.slug,
+        "url": links.url("api:drug-detail", drug.slug),
+        "html_url": links.url("drug_detail", drug.slug),
+    }
+
+
+def cargo_ref(cargo: Cargo, links: Links) -> dict:
+    return {
+        "symbol": cargo.symbol,
+        "kind": cargo.kind,
+        "slug": cargo.slug,
+        "url": links.url("api:cargo-detail", cargo.slug),
+        "html_url": links.url("cargo_detail", cargo.slug),
+    }
+
+
+def cell_ref(cell: Cell, links: Links) -> dict:
+    return {
+        "name": cell.name,
+        "kind": cell.kind,
+        "slug": cell.slug,
+        "url": links.url("api:cell-detail", cell.slug),
+        "html_url": links.url("cell_detail", cell.slug),
+    }
+
+
+def mechanism_ref(mechanism: Mechanism, links: Links) -> dict:
+    return {
+        "name": mechanism.name,
+        "slug": mechanism.slug,
+        "url": links.url("api:mechanism-detail", mechanism.slug),
+        "html_url": links.url("mechanism_detail", mechanism.slug),
+    }
+
+
+def therapy_class_ref(therapy_class: TherapyClass, links: Links) -> dict:
+    return {
+        "name": therapy_class.name,
+        "slug": therapy_class.slug,
+        "url": links.url("api:therapyclass-detail", therapy_class.slug),
+        "html_url": links.url("therapyclass_detail", therapy_class.slug),
+    }
+
+
+def citation_ref(citation: Citation, links: Links) -> dict:
+    return {
+        "id": citation.pk,
+        "doi": citation.doi,
+        "pmid": citation.pmid,
+        "title": citation.title,
+        "journal": citation.journal,
+        "year": citation.year,
+        "retracted": citation.retracted,
+        "label": citation.short_label,
+        "url": links.url("api:citation-detail", citation.pk, numeric=True),
+        "html_url": links.url("citation_detail", citation.pk, numeric=True),
+    }
+
+
+_REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
+DrugRef = inline_serializer("DrugRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF})
+CargoRef = inline_serializer(
+    "CargoRef",
+    {"symbol": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
+)
+CellRef = inline_serializer(
+    "CellRef",
+    {"name": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
+)
+MechanismRef = inline_serializer(
+    "MechanismRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
+)
+TherapyClassRef = inline_serializer(
+    "TherapyClassRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
+)
+CitationRef = inline_serializer(
+    "CitationRef",
+    {
+        "id": serializers.IntegerField(),
+        "doi": serializers.CharField(allow_null=True),
+        "pmid": serializers.CharField(allow_null=True),
+        "title": serializers.CharField(),
+        "journal": serializers.CharField(),
+        "year": serializers.IntegerField(allow_null=True),
+        "retracted": serializers.BooleanField(),
+        "label": serializers.CharField(),
+        **_REF,
+    },
+)
+
+
+# --- related fields: written by name, read as an embedded summary ------------
+
+
+class EntityField(serializers.RelatedField):
+    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} is called {value!r}.",
+        "incorrect_type": "Give a {model} as a name, slug or id; got {data_type}.",
+    }
+
+    def __init__(self, *, model, ref, **kwargs):
+        self.model, self.ref = model, ref
+        kwargs.setdefault("queryset", model.objects.all())
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.ref(value, links_for(self.context if self.parent else {}))
+
+    def to_internal_value(self, data):
+        name = self.model._meta.verbose_name
+        if isinstance(data, dict):
+            data = data.get("slug") or data.get("id") or data.get("name") or data.get("symbol")
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("incorrect_type", model=name, data_type=type(data).__name__)
+        found = self.lookup(str(data).strip())
+        if found is None:
+            self.fail("does_not_exist", model=name, value=str(data)[:100])
+        return found
+
+    def lookup(self, value: str):
+        queryset = self.get_queryset()
+        if value.isdigit():
+            hit = queryset.filter(pk=int(value)).first()
+            if hit is not None:
+                return hit
+        hit = queryset.filter(slug=value).first()
+        if hit is not None:
+            return hit
+        if hasattr(queryset, "by_name"):
+            return queryset.by_name(value)
+        return queryset.filter(name__iexact=value).first()
+
+
+class CitationField(EntityField):
+    default_error_messages = {
+        "does_not_exist": "No citation has the id, DOI, PMID or BibTeX key {value!r}; create it first.",
+        "incorrect_type": "Give a citation as an id, DOI, PMID or BibTeX key; got {data_type}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(model=Citation, ref=citation_ref, **kwargs)
+
+    def lookup(self, value: str):
+        # A bare number is our id; "pmid:123" or a DOI go through the identifier lookup.
+        if value.isdigit():
+            return self.get_queryset().filter(pk=int(value)).first()
+        return self.get_queryset().by_identifier(value)
+
+
+@extend_schema_field(DrugRef)
+class DrugField(EntityField):
+    def __init__(self, **kwargs):
+        super().__init__(model=Drug, ref=drug_ref, **kwargs)
+
+
+@extend_schema_field(CargoRef)
+class CargoField(EntityField):
+    def __init__(self, **kwargs):
+        super().__init__(model=Cargo, ref=cargo_ref, **kwargs)
+
+
+@extend_schema_field(CellRef)
+class CellField(EntityField):
+    def __init__(self, **kwargs):
+        super().__init__(model=Cell, ref=cell_ref, **kwargs)
+
+
+@extend_schema_field(MechanismRef)
+class MechanismField(EntityField):
+    def __init__(self, **kwargs):
+        super().__init__(model=Mechanism, ref=mechanism_ref, **kwargs)
+
+
+@extend_schema_field(TherapyClassRef)
+class TherapyClassField(EntityField):
+    def __init__(self, **kwargs):
+        super().__init__(model=TherapyClass, ref=therapy_class_ref, **kwargs)
+
+
+CitationField = extend_schema_field(CitationRef)(CitationField)
+
+
+class DOIField(serializers.CharField):
+    """Accepts a DOI in any written form (https://doi.org/..., doi:...) and stores it normalised."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        doi = ids.normalize_doi(value)
+        ids.validate_doi(doi)
+        return doi
+
+
+class PMIDField(serializers.CharField):
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
+        return ids.normalize_pmid(super().to_internal_value(data))
+
+
+# --- evidence -----------------------------------------------------------------
+
+
+def load_related(evidence_ids: list[int]) -> dict[str, dict[int, list[tuple]]]:
+    """Cargos, drugs and mechanisms of many evidence items: three flat queries, no model instances.
+
+    Equivalent to ``with_related()``'s prefetches for what the API shows, but a page
+    of 500 items would otherwise build thousands of related managers and instances.
+    """
+    through = {
+        "cargos": (Evidence.cargos.through, "cargo", ("symbol", "kind", "slug"), "cargo__symbol"),
+        "drugs": (Evidence.drugs.through, "drug", ("name", "slug"), "drug__name"),
+        "mechanisms": (Evidence.mechanisms.through, "mechanism", ("name", "slug"), "mechanism__name"),
+    }
+    related: dict[str, dict[int, list[tuple]]] = {}
+    for relation, (model, target, columns, order) in through.items():
+        rows = (
+            model.objects.filter(evidence_id__in=evidence_ids)
+            .order_by(order)
+            .values_list("evidence_id", *(f"{target}__{column}" for column in columns))
+        )
+        by_item: dict[int, list[tuple]] = {}
+        for evidence_id, *values in rows:
+            by_item.setdefault(evidence_id, []).append(tuple(values))
+        related[relation] = by_item
+    return related
+
+
+class EvidenceListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.child.related = load_related([item.pk for item in items]) if items else None
+        try:
+            return [self.child.to_representation(item) for item in items]
+        finally:
+            self.child.related = None
+
+
+class SafeSaveMixin:
+    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500."""
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as exc:
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"This conflicts with an existing record: {str(exc).splitlines()[0]}"]}
+            ) from None
+
+
+class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    cargos = CargoField(many=True, required=False, help_text="Cargo molecules, by any name or alias.")
+    drugs = DrugField(many=True, required=False, help_text="Drugs, by any name or alias.")
+    therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
+    mechanisms = MechanismField(many=True, required=False, help_text="Mechanisms, by slug or name.")
+    source_cell = CellField(required=False, allow_null=True, help_text="Source cell, by any name or alias.")
+    recipient_cell = CellField(required=False, allow_null=True, help_text="Recipient cell, by any name or alias.")
+    citation = CitationField(help_text="Primary citation: id, DOI, PMID or BibTeX key.")
+    secondary_source = CitationField(
+        required=False, allow_null=True, help_text="The review the finding was curated through."
+    )
+    version = serializers.IntegerField(
+        required=False,
+        help_text="On update, the version you read; a save based on an older version is refused (409).",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "statement",
+            "cargos",
+            "drugs",
+            "therapy_class",
+            "mechanisms",
+            "source_cell",
+            "recipient_cell",
+            "effect",
+            "level",
+            "evidence_type",
+            "subtype",
+            "cancer_type",
+            "experimental_systems",
+            "ev_isolation",
+            "ev_markers",
+            "citation",
+            "secondary_source",
+            "cited_as",
+            "source_quote",
+            "status",
+            "created",
+            "modified",
+            "version",
+        ]
+        read_only_fields = ["created", "modified"]
+        list_serializer_class = EvidenceListSerializer
+
+    #: Set by EvidenceListSerializer: the page's related names, loaded in bulk.
+    related: dict | None = None
+
+    def to_representation(self, instance: Evidence) -> dict:
+        """The same output as the declared fields, built directly: this is the API's hot path."""
+        links = links_for(self.context)
+        related = self.related
+        if related is not None:
+            pk = instance.pk
+            cargos = [
+                {
+                    "symbol": symbol,
+                    "kind": kind,
+                    "slug": slug,
+                    "url": links.url("api:cargo-detail", slug),
+                    "html_url": links.url("cargo_detail", slug),
+                }
+                for symbol, kind, slug in related["cargos"].get(pk, ())
+            ]
+            drugs = [
+                {
+                    "name": name,
+                    "slug": slug,
+                    "url": links.url("api:drug-detail", slug),
+                    "html_url": links.url("drug_detail", slug),
+                }
+                for name, slug in related["drugs"].get(pk, ())
+            ]
+            mechanisms = [
+                {
+                    "name": name,
+                    "slug": slug,
+                    "url": links.url("api:mechanism-detail", slug),
+                    "html_url": links.url("mechanism_detail", slug),
+                }
+                for name, slug in related["mechanisms"].get(pk, ())
+            ]
+        else:
+            cargos = [cargo_ref(c, links) for c in instance.cargos.all()]
+            drugs = [drug_ref(d, links) for d in instance.drugs.all()]
+            mechanisms = [mechanism_ref(m, links) for m in instance.mechanisms.all()]
+        public_id = instance.public_id
+        datetime_field = self.fields["created"]
+        return {
+            "id": public_id,
+            "url": links.url("api:evidence-detail", public_id, numeric=True),
+            "html_url": links.url("evidence_detail", public_id),
+            "statement": instance.statement,
+            "cargos": cargos,
+            "drugs": drugs,
+            "therapy_class": therapy_class_ref(instance.therapy_class, links),
+            "mechanisms": mechanisms,
+            "source_cell": cell_ref(instance.source_cell, links) if instance.source_cell_id else None,
+            "recipient_cell": cell_ref(instance.recipient_cell, links) if instance.recipient_cell_id else None,
+            "effect": instance.effect,
+            "level": instance.level,
+            "evidence_type": instance.evidence_type,
+            "subtype": instance.subtype,
+            "cancer_type": instance.cancer_type,
+            "experimental_systems": instance.experimental_systems,
+            "ev_isolation": instance.ev_isolation,
+            "ev_markers": instance.ev_markers,
+            "citation": citation_ref(instance.citation, links),
+            "secondary_source": citation_ref(instance.secondary_source, links)
+            if instance.secondary_source_id
+            else None,
+            "cited_as": instance.cited_as,
+            "source_quote": instance.source_quote,
+            "status": instance.status,
+            "created": datetime_field.to_representation(instance.created),
+            "modified": datetime_field.to_representation(instance.modified),
+            "version": instance.version,
+        }
+
+    def get_id(self, obj: Evidence) -> str:
+        return obj.public_id
+
+    def get_url(self, obj: Evidence) -> str:
+        return links_for(self.context).url("api:evidence-detail", obj.public_id, numeric=True)
+
+    def get_html_url(self, obj: Evidence) -> str:
+        return links_for(self.context).url("evidence_detail", obj.public_id)
+
+    def validate_statement(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A statement is required.")
+        return value
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" in attrs and attrs["version"] != self.instance.version:
+            from rest_framework.exceptions import APIException
+
+            conflict = APIException(
+                {
+                    "version": [
+                        f"This evidence item was changed since you read it (version {self.instance.version}, "
+                        f"you sent {attrs['version']}); reload it and apply your edit again."
+                    ]
+                }
+            )
+            conflict.status_code = 409
+            raise conflict
+        attrs.pop("version", None)
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            validated_data["created_by"] = request.user
+        return super().create(validated_data)
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        instance.version = (instance.version or 0) + 1
+        return super().update(instance, validated_data)
+
+
+# --- citations ----------------------------------------------------------------
+
+
+class CitationSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+    label = serializers.CharField(source="short_label", read_only=True)
+    doi = DOIField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=255,
+        validators=[UniqueValidator(Citation.objects.all(), message="A citation with this DOI exists already.")],
+        help_text="In any written form (https://doi.org/..., doi:...); stored lower-case.",
+    )
+    pmid = PMIDField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=12,
+        validators=[
+            ids.validate_pmid,
+            UniqueValidator(Citation.objects.all(), message="A citation with this PMID exists already."),
+        ],
+    )
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, help_text='Authors in order, "Family, Given".'
+    )
+    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+
+    class Meta:
+        model = Citation
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "label",
+            "doi",
+            "pmid",
+            "pmcid",
+            "bibtex_key",
+            "entry_type",
+            "title",
+            "authors",
+            "authors_truncated",
+            "journal",
+            "year",
+            "volume",
+            "issue",
+            "pages",
+            "publisher",
+            "abstract",
+            "publication_type",
+            "retracted",
+            "retraction_note",
+            "evidence_count",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["created", "modified"]
+
+    def get_url(self, obj: Citation) -> str:
+        return links_for(self.context).url("api:citation-detail", obj.pk, numeric=True)
+
+    def get_html_url(self, obj: Citation) -> str:
+        return links_for(self.context).url("citation_detail", obj.pk, numeric=True)
+
+    def validate_doi(self, value):
+        return value or None
+
+    def validate_pmid(self, value):
+        return value or None
+
+    def validate_bibtex_key(self, value):
+        return (value or "").strip() or None
+
+    def validate(self, attrs):
+        retracted = attrs.get("retracted", getattr(self.instance, "retracted", False))
+        note = attrs.get("retraction_note", getattr(self.instance, "retraction_note", ""))
+        if retracted and not (note or "").strip():
+            raise serializers.ValidationError({"retraction_note": ["A retracted citation needs a retraction note."]})
+        return attrs
+
+
+# --- drugs, cargos, cells -----------------------------------------------------
+
+
+class AbsoluteHtmlUrl(serializers.ReadOnlyField):
+    """The public HTML page of the object, as an absolute URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        path = value.get_absolute_url()
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+AbsoluteHtmlUrl = extend_schema_field({"type": "string", "format": "uri"})(AbsoluteHtmlUrl)
+
+
+class AliasesField(serializers.ListField):
+    def to_representation(self, data):
+        return [alias.name for alias in data.all()]
+
+
+class AliasesMixin(serializers.Serializer):
+    """``aliases`` read as a list of names; written as the full list (replacing the old one)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["aliases"] = AliasesField(
+            child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
+        )
+        return fields
+
+    def validate(self, attrs):
+        if not attrs.get("slug") and self.instance is None:
+            base = attrs.get(self.Meta.model.name_field) or ""
+            attrs["slug"] = slugify(base)[:120]
+            if not attrs["slug"]:
+                raise serializers.ValidationError({"slug": ["Give a slug: the name yields none."]})
+            if self.Meta.model.objects.filter(slug=attrs["slug"]).exists():
+                raise serializers.ValidationError({"slug": [f"The slug {attrs['slug']!r} is taken; give another."]})
+        return attrs
+
+    def _save_aliases(self, instance, names: list[str] | None) -> None:
+        if names is None:
+            return
+        from evidence.identifiers import lookup_keys
+
+        instance.aliases.all().delete()
+        seen = {lookup_keys(instance.display_name)[0]}
+        for name in names:
+            name = name.strip()
+            key = lookup_keys(name)[0] if name else ""
+            if key and key not in seen:
+                seen.add(key)
+                instance.aliases.create(name=name)
+
+    @transaction.atomic
+    def create(self, validated_data):
+        aliases = validated_data.pop("aliases", None)
+        instance = super().create(validated_data)
+        self._save_aliases(instance, aliases)
+        return instance
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        aliases = validated_data.pop("aliases", None)
+        instance = super().update(instance, validated_data)
+        self._save_aliases(instance, aliases)
+        return instance
+
+
+class DrugSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
+    html_url = AbsoluteHtmlUrl()
+    therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
+    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+    slug = serializers.SlugField(max_length=120, required=False)
+
+    class Meta:
+        model = Drug
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "name",
+            "slug",
+            "drug_class",
+            "therapy_class",
+            "chebi",
+            "drugbank",
+            "pubchem_cid",
+            "description",
+            "evidence_count",
+        ]
+
+
+class CargoSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
+    html_url = AbsoluteHtmlUrl()
+    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+    slug = serializers.SlugField(max_length=120, required=False)
+
+    class Meta:
+        model = Cargo
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "symbol",
+            "slug",
+            "kind",
+            "species",
+            "name",
+            "hgnc",
+            "mirbase",
+            "ensembl",
+            "uniprot",
+            "ncbi_gene",
+            "description",
+            "evidence_count",
+        ]
+
+
+class CellSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:cell-detail", lookup_field="slug")
+    html_url = AbsoluteHtmlUrl()
+    parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
+    source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
+    recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
+    slug = serializers.SlugField(max_length=120, required=False)
+
+    class Meta:
+        model = Cell
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "name",
+            "slug",
+            "kind",
+            "parent",
+            "species",
+            "subtype",
+            "cellosaurus",
+            "description",
+            "source_count",
+            "recipient_count",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        parent = attrs.get("parent", getattr(self.instance, "parent", None))
+        if kind == "resistant_line" and parent is None:
+            raise serializers.ValidationError({"parent": ["A drug-resistant derivative needs its parental line."]})
+        if parent is not None and self.instance is not None and parent.pk == self.instance.pk:
+            raise serializers.ValidationError({"parent": ["A cell cannot be its own parent."]})
+        return attrs
+
+
+class MechanismSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
+    html_url = AbsoluteHtmlUrl()
+    parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
+    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+
+    class Meta:
+        model = Mechanism
+        fields = ["id", "url", "html_url", "name", "slug", "parent", "description", "evidence_count"]
+
+    def validate(self, attrs):
+        parent = attrs.get("parent")
+        node, seen = parent, {getattr(self.instance, "pk", None)}
+        while node is not None and self.instance is not None:
+            if node.pk in seen:
+                raise serializers.ValidationError({"parent": ["A mechanism cannot be its own ancestor."]})
+            seen.add(node.pk)
+            node = node.parent
+        return attrs
+
+
+class TherapyClassSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:therapyclass-detail", lookup_field="slug")
+    html_url = AbsoluteHtmlUrl()
+    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")
+
+    class Meta:
+        model = TherapyClass
+        fields = ["id", "url", "html_url", "name", "slug", "description", "position", "evidence_count"]
+
+
+__all__ = [
+    "CargoSerializer",
+    "CellSerializer",
+    "CitationSerializer",
+    "DrugSerializer",
+    "EvidenceSerializer",
+    "MechanismSerializer",
+    "TherapyClassSerializer",
+]

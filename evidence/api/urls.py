@@ -1,0 +1,36 @@
+"""``/api/v1/``: the root lists the endpoints; ``schema/`` and ``docs/`` describe them."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from evidence.api import views
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False
+
+    def get_api_root_view(self, api_urls=None):
+        view = super().get_api_root_view(api_urls)
+        # The schema and the docs belong in the list of what the root offers.
+        view.initkwargs["api_root_dict"].update({"schema": "schema", "docs": "docs", "redoc": "redoc"})
+        return view
+
+
+router = Router()
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("citations", views.CitationViewSet, basename="citation")
+router.register("drugs", views.DrugViewSet, basename="drug")
+router.register("cargos", views.CargoViewSet, basename="cargo")
+router.register("cells", views.CellViewSet, basename="cell")
+router.register("mechanisms", views.MechanismViewSet, basename="mechanism")
+router.register("therapy-classes", views.TherapyClassViewSet, basename="therapyclass")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+]

@@ -1,0 +1,346 @@
+"""API viewsets: thin and declarative; querysets come from the models' managers.
+
+Every list takes the filters of its FilterSet (``evidence/filtersets.py``, shared with
+the HTML pages), ``ordering``, ``page`` and ``page_size``, and ``?format=csv|tsv``
+(streamed, unpaginated, same filters). Curators write through the same endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from evidence import filtersets
+from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
+from evidence.api import serializers as s
+from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
+from evidence.bibtex import citations_to_bibtex
+from evidence.choices import Status
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+
+#: Rows fetched per round trip when streaming an export (with their prefetches).
+EXPORT_CHUNK = 2000
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv", "tsv"],
+    description="json (default, paginated), or csv/tsv: every matching row, streamed, with the same filters.",
+)
+
+
+class ExoResistViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, detail, create and update (no delete: curated records are retired, not erased)."""
+
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, TSVRenderer]
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    #: The export's file name stem.
+    export_name = "export"
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format in ("csv", "tsv"):
+            return self.export_table(request.accepted_renderer)
+        return super().list(request, *args, **kwargs)
+
+    # --- exports ------------------------------------------------------------
+
+    def export_columns(self) -> list[str]:
+        return [name for name in self.get_serializer_class()().fields]
+
+    def export_rows(self, queryset) -> Iterator[list[Any]]:
+        """Serialized in chunks, so that memory stays flat on a million rows."""
+        columns = self.export_columns()
+        context = self.get_serializer_context()
+        chunk: list = []
+        for obj in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(obj)
+            if len(chunk) == EXPORT_CHUNK:
+                yield from self._serialize_rows(chunk, columns, context)
+                chunk = []
+        if chunk:
+            yield from self._serialize_rows(chunk, columns, context)
+
+    def _serialize_rows(self, objs, columns, context):
+        for item in self.get_serializer_class()(objs, many=True, context=context).data:
+            yield [flatten(item.get(column)) for column in columns]
+
+    def export_table(self, renderer) -> StreamingHttpResponse:
+        queryset = self.filter_queryset(self.get_queryset())
+        lines = table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter)
+        response = StreamingHttpResponse(lines, content_type=f"{renderer.media_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="exoresist-{self.export_name}.{renderer.format}"'
+        return response
+
+
+def _accepted_count(relation: str, column: str):
+    """Accepted evidence items per row, as a correlated subquery.
+
+    It equals ``with_counts()`` but is evaluated only for the rows of the page, where
+    a ``GROUP BY`` would aggregate the whole link table first.
+    """
+    through = getattr(Evidence, relation).through
+    counted = (
+        through.objects.filter(**{column: OuterRef("pk"), "evidence__status": Status.ACCEPTED})
+        .order_by()
+        .values(column)
+        .annotate(n=Count("evidence_id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Evidence items",
+        description="Accepted evidence (curators also see drafts), filterable by every facet. "
+        "Names of drugs, cargos and cells match any name or alias; repeating a parameter or "
+        "giving a comma list means OR; different parameters combine with AND.",
+        parameters=[FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(
+        summary="One evidence item",
+        parameters=[
+            OpenApiParameter(
+                "public_id",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="Public identifier, e.g. EXR000123 (or the bare number 123).",
+                pattern=r"^(?:[Ee][Xx][Rr])?\d+$",
+            )
+        ],
+    ),
+)
+class EvidenceViewSet(ExoResistViewSet):
+    serializer_class = s.EvidenceSerializer
+    filterset_class = filtersets.EvidenceFilterSet
+    queryset = Evidence.objects.all()
+    lookup_field = "public_id"
+    lookup_value_regex = r"(?:[Ee][Xx][Rr])?\d+"
+    export_name = "evidence"
+
+    def get_queryset(self):
+        queryset = Evidence.objects.visible_to(self.request.user).with_related()
+        if self.action == "list" and self.request.accepted_renderer.format not in ("csv", "tsv"):
+            # The list serializer loads cargos, drugs and mechanisms in bulk (load_related).
+            queryset = queryset.prefetch_related(None)
+        return queryset
+
+    def get_object(self):
+        pk = public_id_to_pk(self.kwargs["public_id"])
+        if pk is None:
+            raise Http404("No such evidence item.")
+        try:
+            obj = self.get_queryset().get(pk=pk)
+        except Evidence.DoesNotExist:
+            raise Http404("No such evidence item.") from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    # CIViC-style flat columns: one row per evidence item, lists joined with "; ".
+    def export_columns(self) -> list[str]:
+        return [
+            "evidence_id",
+            "statement",
+            "cargos",
+            "drugs",
+            "therapy_class",
+            "mechanisms",
+            "source_cell",
+            "recipient_cell",
+            "effect",
+            "level",
+            "evidence_type",
+            "subtype",
+            "cancer_type",
+            "doi",
+            "pmid",
+            "citation",
+            "year",
+            "retracted",
+            "url",
+        ]
+
+    def export_rows(self, queryset) -> Iterator[list[Any]]:
+        html = s.links_for(self.get_serializer_context())
+        for ev in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            citation = ev.citation
+            yield [
+                ev.public_id,
+                ev.statement,
+                "; ".join(c.symbol for c in ev.cargos.all()),
+                "; ".join(d.name for d in ev.drugs.all()),
+                ev.therapy_class.name,
+                "; ".join(m.name for m in ev.mechanisms.all()),
+                ev.source_cell.name if ev.source_cell else "",
+                ev.recipient_cell.name if ev.recipient_cell else "",
+                ev.effect,
+                ev.level,
+                ev.evidence_type,
+                ev.subtype,
+                ev.cancer_type,
+                citation.doi or "",
+                citation.pmid or "",
+                citation.short_label,
+                citation.year or "",
+                citation.retracted,
+                html.url("evidence_detail", ev.public_id),
+            ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Citations",
+        description="Publications, with the number of accepted evidence items citing each. "
+        "`?format=bibtex` returns every matching citation as BibTeX.",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", "csv", "tsv", "bibtex"],
+                description="json (default), csv/tsv, or bibtex: every matching citation, streamed.",
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One citation",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", "bibtex"],
+                description="json or bibtex.",
+            )
+        ],
+    ),
+)
+class CitationViewSet(ExoResistViewSet):
+    serializer_class = s.CitationSerializer
+    filterset_class = filtersets.CitationFilterSet
+    queryset = Citation.objects.all()
+    lookup_field = "pk"
+    lookup_value_regex = r"\d+"
+    renderer_classes = [*ExoResistViewSet.renderer_classes, BibTeXRenderer]
+    export_name = "citations"
+
+    def get_queryset(self):
+        evidence = Evidence.objects.filter(citation=OuterRef("pk"), status=Status.ACCEPTED).order_by()
+        counted = evidence.values("citation").annotate(n=Count("pk")).values("n")
+        return Citation.objects.annotate(evidence_count=Coalesce(Subquery(counted), 0))
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "bibtex":
+            queryset = self.filter_queryset(self.get_queryset())
+            response = StreamingHttpResponse(self._bibtex(queryset), content_type="application/x-bibtex; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="exoresist-citations.bib"'
+            return response
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "bibtex":
+            self.bibtex_object = self.get_object()
+        return super().retrieve(request, *args, **kwargs)
+
+    @staticmethod
+    def _bibtex(queryset) -> Iterator[str]:
+        chunk: list[Citation] = []
+        for citation in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(citation)
+            if len(chunk) == EXPORT_CHUNK:
+                yield citations_to_bibtex(chunk)
+                chunk = []
+        if chunk:
+            yield citations_to_bibtex(chunk)
+
+
+_LIST_FORMAT = extend_schema(parameters=[FORMAT_PARAMETER])
+
+
+@extend_schema_view(list=_LIST_FORMAT)
+class DrugViewSet(ExoResistViewSet):
+    serializer_class = s.DrugSerializer
+    filterset_class = filtersets.DrugFilterSet
+    queryset = Drug.objects.all()
+    export_name = "drugs"
+
+    def get_queryset(self):
+        return (
+            Drug.objects.annotate(evidence_count=_accepted_count("drugs", "drug_id"))
+            .select_related("therapy_class")
+            .prefetch_related("aliases")
+        )
+
+
+@extend_schema_view(list=_LIST_FORMAT)
+class CargoViewSet(ExoResistViewSet):
+    serializer_class = s.CargoSerializer
+    filterset_class = filtersets.CargoFilterSet
+    queryset = Cargo.objects.all()
+    export_name = "cargos"
+
+    def get_queryset(self):
+        return Cargo.objects.annotate(evidence_count=_accepted_count("cargos", "cargo_id")).prefetch_related("aliases")
+
+
+@extend_schema_view(list=_LIST_FORMAT)
+class CellViewSet(ExoResistViewSet):
+    serializer_class = s.CellSerializer
+    filterset_class = filtersets.CellFilterSet
+    queryset = Cell.objects.all()
+    export_name = "cells"
+
+    def get_queryset(self):
+        def side(field: str):
+            evidence = Evidence.objects.filter(**{field: OuterRef("pk")}, status=Status.ACCEPTED).order_by()
+            return Coalesce(Subquery(evidence.values(field).annotate(n=Count("pk")).values("n")), 0)
+
+        return (
+            Cell.objects.annotate(source_count=side("source_cell"), recipient_count=side("recipient_cell"))
+            .select_related("parent")
+            .prefetch_related("aliases")
+        )
+
+
+@extend_schema_view(list=_LIST_FORMAT)
+class MechanismViewSet(ExoResistViewSet):
+    serializer_class = s.MechanismSerializer
+    filterset_class = filtersets.MechanismFilterSet
+    queryset = Mechanism.objects.all()
+    export_name = "mechanisms"
+
+    def get_queryset(self):
+        return Mechanism.objects.annotate(evidence_count=_accepted_count("mechanisms", "mechanism_id")).select_related(
+            "parent"
+        )
+
+
+@extend_schema_view(list=_LIST_FORMAT)
+class TherapyClassViewSet(ExoResistViewSet):
+    serializer_class = s.TherapyClassSerializer
+    filterset_class = filtersets.TherapyClassFilterSet
+    queryset = TherapyClass.objects.all()
+    export_name = "therapy-classes"
+
+    def get_queryset(self):
+        return TherapyClass.objects.annotate(
+            evidence_count=Count("evidence", filter=Q(evidence__status=Status.ACCEPTED))
+        )

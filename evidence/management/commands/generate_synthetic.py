@@ -1,0 +1,454 @@
+"""Fill a database with synthetic evidence of realistic shape, for benchmarks.
+
+    python manage.py generate_synthetic --evidence 100000 [--seed 42] [--flush]
+
+Proportions follow the curated data: about one drug per 200 evidence items, one
+cargo per 50, one cell per 300 and one citation per 5, each with aliases; each item
+links 1-3 cargos, 1-2 drugs and 0-2 mechanisms. Popularity is skewed (Zipf-like), as
+in the literature: doxorubicin and miR-21 turn up far more often than the rest. The
+same seed gives the same database.
+
+Rows are written with PostgreSQL's COPY (bulk_create elsewhere), with explicit ids,
+so that a million items take a minute or two, not an hour. History rows are not
+written: synthetic data has no curation history.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import random
+import time
+from bisect import bisect
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.identifiers import lookup_keys
+from evidence.models import (
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
+
+THERAPY_CLASSES = [
+    ("chemotherapy", "Chemotherapy"),
+    ("endocrine-therapy", "Endocrine therapy"),
+    ("her2-targeted-therapy", "HER2-targeted therapy"),
+    ("targeted-therapy", "Targeted therapy"),
+    ("immunotherapy", "Immunotherapy"),
+    ("radiotherapy", "Radiotherapy"),
+]
+MECHANISMS = {
+    "drug-efflux": ["abc-transporter-upregulation", "drug-sequestration"],
+    "apoptosis-evasion": ["bcl2-upregulation", "caspase-inhibition"],
+    "emt": ["zeb1-activation", "snail-activation"],
+    "autophagy": [],
+    "cancer-stemness": [],
+    "target-alteration": ["er-loss", "her2-shedding"],
+    "immune-evasion": ["pd-l1-transfer"],
+    "dna-repair": [],
+    "metabolic-reprogramming": ["glycolysis-shift"],
+}
+REAL_DRUGS = [
+    ("doxorubicin", "chemotherapy", "anthracycline", ["ADM", "adriamycin", "DOX"]),
+    ("tamoxifen", "endocrine-therapy", "SERM", ["TAM", "Nolvadex"]),
+    ("paclitaxel", "chemotherapy", "taxane", ["PTX", "Taxol"]),
+    ("trastuzumab", "her2-targeted-therapy", "anti-HER2 antibody", ["Herceptin"]),
+    ("cisplatin", "chemotherapy", "platinum", ["CDDP", "DDP"]),
+    ("docetaxel", "chemotherapy", "taxane", ["DTX", "Taxotere"]),
+    ("lapatinib", "her2-targeted-therapy", "tyrosine kinase inhibitor", ["Tykerb"]),
+    ("fluorouracil", "chemotherapy", "antimetabolite", ["5-FU"]),
+    ("carboplatin", "chemotherapy", "platinum", ["CBP"]),
+    ("letrozole", "endocrine-therapy", "aromatase inhibitor", ["Femara"]),
+]
+WORDS = (
+    "exosomal transfer resistant sensitive cells vesicles uptake co-culture xenograft serum patients "
+    "expression silencing targets pathway signalling survival apoptosis proliferation migration invasion "
+    "chemoresistance delivery packaging secretion stromal fibroblasts macrophages tumour microenvironment"
+).split()
+JOURNALS = ["J Extracell Vesicles", "Mol Cancer", "Cell Death Dis", "Oncogene", "Breast Cancer Res", "Theranostics"]
+SURNAMES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Garcia", "Müller", "Rossi", "Kim", "Tanaka", "Ning"]
+
+
+def zipf_cumulative(n: int, s: float = 0.8) -> list[float]:
+    return list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(n)))
+
+
+class Picker:
+    """Draws ids with Zipf-like popularity, fast (bisect on cumulative weights)."""
+
+    def __init__(self, rng: random.Random, ids: list[int], s: float = 0.8) -> None:
+        self.rng, self.ids = rng, ids
+        self.cum = zipf_cumulative(len(ids), s)
+        self.total = self.cum[-1]
+
+    def one(self) -> int:
+        return self.ids[min(bisect(self.cum, self.rng.random() * self.total), len(self.ids) - 1)]
+
+    def some(self, k: int) -> list[int]:
+        chosen: list[int] = []
+        for _ in range(k * 3):
+            pick = self.one()
+            if pick not in chosen:
+                chosen.append(pick)
+            if len(chosen) == k:
+                break
+        return chosen
+
+
+class Writer:
+    """Inserts dict rows with explicit ids: COPY on PostgreSQL, bulk_create elsewhere."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.postgres = connection.vendor == "postgresql"
+
+    def next_id(self, model) -> int:
+        return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+
+    def _value(self, field, row: dict):
+        if field.attname in row:
+            return row[field.attname]
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return self.now
+        # Like Model.__init__: the declared default, or "" for a non-null text field.
+        return field.get_default()
+
+    def write(self, model, rows: list[dict]) -> None:
+        if not rows:
+            return
+        fields = [f for f in model._meta.concrete_fields]
+        if not self.postgres:
+            objs = [model(**{f.attname: self._value(f, row) for f in fields}) for row in rows]
+            model.objects.bulk_create(objs, batch_size=2000)
+            return
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(self._copy_text(f, self._value(f, row)) for f in fields))
+            buffer.write("\n")
+        buffer.seek(0)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer
+            )
+
+    @staticmethod
+    def _copy_text(field, value) -> str:
+        if value is None:
+            return r"\N"
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(field, models.JSONField):
+            value = json.dumps(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        text = str(value)
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    def reset_sequences(self, *model_list) -> None:
+        statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def no_style():
+    from django.core.management.color import no_style as _no_style
+
+    return _no_style()
+
+
+class Command(BaseCommand):
+    help = "Fill the database with synthetic evidence of realistic shape (for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--evidence", type=int, default=100_000, help="Evidence items to create.")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed: the same seed, the same data.")
+        parser.add_argument(
+            "--flush", action="store_true", help="Delete all evidence, citations, drugs, cargos and cells first."
+        )
+        parser.add_argument("--chunk", type=int, default=50_000, help="Evidence items per COPY.")
+
+    def handle(self, *args, evidence: int, seed: int, flush: bool, chunk: int, **options):
+        if evidence < 1:
+            raise CommandError("--evidence must be at least 1.")
+        started = time.monotonic()
+        rng = random.Random(seed)
+        writer = Writer(timezone.now())
+        with transaction.atomic():
+            if flush:
+                self.flush()
+            therapy = self.vocabulary()
+            mechanism_ids = list(Mechanism.objects.order_by("pk").values_list("pk", flat=True))
+            drug_ids, drug_names = self.drugs(rng, writer, therapy, max(10, evidence // 200))
+            cargo_ids, cargo_names = self.cargos(rng, writer, max(10, evidence // 50))
+            cell_ids, cell_names = self.cells(rng, writer, max(10, evidence // 300))
+            citation_ids = self.citations(rng, writer, max(5, evidence // 5))
+            self.stdout.write(f"entities written in {time.monotonic() - started:.1f} s")
+            self.evidence(
+                rng,
+                writer,
+                evidence,
+                chunk,
+                therapy=list(therapy.values()),
+                drugs=Picker(rng, drug_ids),
+                drug_names=drug_names,
+                cargos=Picker(rng, cargo_ids, 0.9),
+                cargo_names=cargo_names,
+                cells=Picker(rng, cell_ids),
+                cell_names=cell_names,
+                citations=Picker(rng, citation_ids, 0.3),
+                mechanisms=Picker(rng, mechanism_ids, 0.5),
+            )
+            writer.reset_sequences(
+                Drug, DrugAlias, Cargo, CargoAlias, Cell, CellAlias, Citation, Evidence,
+                Evidence.drugs.through, Evidence.cargos.through, Evidence.mechanisms.through,
+            )  # fmt: skip
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(self.style.SUCCESS(f"{evidence} evidence items in {time.monotonic() - started:.1f} s"))
+
+    def flush(self) -> None:
+        tables = [
+            m._meta.db_table
+            for m in (
+                Evidence.drugs.through,
+                Evidence.cargos.through,
+                Evidence.mechanisms.through,
+                Evidence,
+                Evidence.history.model,
+                Citation,
+                DrugAlias,
+                Drug,
+                CargoAlias,
+                Cargo,
+                CellAlias,
+                Cell,
+            )
+        ]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
+        else:
+            Evidence.objects.all().delete()
+            Citation.objects.all().delete()
+            Drug.objects.all().delete()
+            Cargo.objects.all().delete()
+            Cell.objects.filter(parent__isnull=False).delete()
+            Cell.objects.all().delete()
+
+    def vocabulary(self) -> dict[str, int]:
+        therapy = {}
+        for position, (slug, name) in enumerate(THERAPY_CLASSES):
+            obj = TherapyClass.objects.filter(slug=slug).first() or TherapyClass.objects.filter(name=name).first()
+            if obj is None:
+                obj = TherapyClass.objects.create(slug=slug, name=name, position=position)
+            therapy[slug] = obj.pk
+        for parent_slug, children in MECHANISMS.items():
+            name = parent_slug.replace("-", " ").capitalize()
+            parent = Mechanism.objects.filter(slug=parent_slug).first() or Mechanism.objects.filter(name=name).first()
+            parent = parent or Mechanism.objects.create(slug=parent_slug, name=name)
+            for child in children:
+                child_name = child.replace("-", " ").capitalize()
+                if not Mechanism.objects.filter(models.Q(slug=child) | models.Q(name=child_name)).exists():
+                    Mechanism.objects.create(slug=child, name=child_name, parent=parent)
+        return therapy
+
+    def drugs(self, rng, writer, therapy: dict[str, int], n: int):
+        first, alias_id = writer.next_id(Drug), writer.next_id(DrugAlias)
+        rows, aliases, names = [], [], []
+        existing = set(Drug.objects.values_list("name", flat=True))
+        slugs = list(therapy)
+        for i in range(n):
+            if i < len(REAL_DRUGS) and REAL_DRUGS[i][0] not in existing:
+                name, tc, drug_class, alias_names = REAL_DRUGS[i]
+            else:
+                name = f"synthamab-{i}"
+                tc, drug_class = rng.choice(slugs), rng.choice(["anthracycline", "taxane", "kinase inhibitor", "SERM"])
+                alias_names = [f"SYN{i}"] + ([f"Synth{i}ol"] if rng.random() < 0.5 else [])
+            key, base = lookup_keys(name)
+            pk = first + i
+            rows.append(
+                {
+                    "id": pk,
+                    "name": name,
+                    "slug": f"{name}-{pk}" if name.startswith("synth") else name,
+                    "key": key,
+                    "base": base,
+                    "drug_class": drug_class,
+                    "therapy_class_id": therapy.get(tc, therapy["chemotherapy"]),
+                }
+            )
+            names.append(name)
+            for alias in alias_names:
+                akey, abase = lookup_keys(alias)
+                aliases.append({"id": alias_id, "entity_id": pk, "name": alias, "key": akey, "base": abase})
+                alias_id += 1
+        writer.write(Drug, rows)
+        writer.write(DrugAlias, aliases)
+        return [row["id"] for row in rows], dict(zip([row["id"] for row in rows], names, strict=True))
+
+    def cargos(self, rng, writer, n: int):
+        first, alias_id = writer.next_id(Cargo), writer.next_id(CargoAlias)
+        rows, aliases, names = [], [], {}
+        for i in range(n):
+            pk = first + i
+            roll = rng.random()
+            number = 1 + i // 2
+            if roll < 0.55:
+                kind, symbol = CargoKind.MIRNA, f"hsa-miR-{number}-{'5p' if i % 2 == 0 else '3p'}"
+                alias_names = [f"microRNA-{number}{'' if i % 2 == 0 else '*'}"]
+            elif roll < 0.7:
+                kind, symbol, alias_names = CargoKind.LNCRNA, f"LINC{pk:05d}", [f"lnc-{pk}"]
+            elif roll < 0.8:
+                kind, symbol, alias_names = CargoKind.CIRCRNA, f"circ_{pk:07d}", [f"hsa_circ_{pk:07d}"]
+            else:
+                kind, symbol, alias_names = CargoKind.PROTEIN, f"PROT{pk}", [f"P{pk}P"]
+            key, base = lookup_keys(symbol)
+            rows.append(
+                {
+                    "id": pk,
+                    "symbol": symbol,
+                    "slug": f"cargo-{pk}",
+                    "kind": kind,
+                    "key": key,
+                    "base": base,
+                }
+            )
+            names[pk] = symbol
+            for alias in alias_names:
+                akey, abase = lookup_keys(alias)
+                aliases.append({"id": alias_id, "entity_id": pk, "name": alias, "key": akey, "base": abase})
+                alias_id += 1
+        writer.write(Cargo, rows)
+        writer.write(CargoAlias, aliases)
+        return [row["id"] for row in rows], names
+
+    def cells(self, rng, writer, n: int):
+        first, alias_id = writer.next_id(Cell), writer.next_id(CellAlias)
+        rows, aliases, names = [], [], {}
+        kinds = [CellKind.CELL_LINE, CellKind.FIBROBLAST, CellKind.MACROPHAGE, CellKind.MSC, CellKind.BIOFLUID]
+        for i in range(n):
+            pk = first + i
+            name = f"SYN-{pk}"
+            key, base = lookup_keys(name)
+            rows.append(
+                {
+                    "id": pk,
+                    "name": name,
+                    "slug": f"syn-{pk}",
+                    "kind": rng.choice(kinds),
+                    "key": key,
+                    "base": base,
+                    "subtype": rng.choice(Subtype.values),
+                }
+            )
+            names[pk] = name
+            akey, abase = lookup_keys(f"Synthetic line {pk}")
+            aliases.append(
+                {"id": alias_id, "entity_id": pk, "name": f"Synthetic line {pk}", "key": akey, "base": abase}
+            )
+            alias_id += 1
+        writer.write(Cell, rows)
+        writer.write(CellAlias, aliases)
+        return [row["id"] for row in rows], names
+
+    def citations(self, rng, writer, n: int) -> list[int]:
+        first = writer.next_id(Citation)
+        rows = []
+        for i in range(n):
+            pk = first + i
+            authors = [f"{rng.choice(SURNAMES)}, {chr(65 + rng.randrange(26))}." for _ in range(rng.randint(1, 8))]
+            retracted = rng.random() < 0.01
+            rows.append(
+                {
+                    "id": pk,
+                    "doi": f"10.5555/exr.synthetic.{pk}",
+                    "pmid": str(30_000_000 + pk),
+                    "bibtex_key": f"syn{pk}",
+                    "title": " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))).capitalize(),
+                    "authors": authors,
+                    "author_string": "; ".join(authors),
+                    "journal": rng.choice(JOURNALS),
+                    "year": rng.randint(2005, 2025),
+                    "retracted": retracted,
+                    "retraction_note": "Retracted by the journal (synthetic)." if retracted else "",
+                }
+            )
+        writer.write(Citation, rows)
+        return [row["id"] for row in rows]
+
+    def evidence(self, rng, writer, n: int, chunk: int, **pick) -> None:
+        first = writer.next_id(Evidence)
+        through_ids = {
+            "drugs": writer.next_id(Evidence.drugs.through),
+            "cargos": writer.next_id(Evidence.cargos.through),
+            "mechanisms": writer.next_id(Evidence.mechanisms.through),
+        }
+        levels = EvidenceLevel.values
+        level_cum = list(itertools.accumulate([2, 8, 25, 55, 10]))
+        status_cum = list(itertools.accumulate([90, 4, 3, 3]))
+        statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
+        effects, types = Effect.values, EvidenceType.values
+        for start in range(0, n, chunk):
+            rows, drugs, cargos, mechs = [], [], [], []
+            for i in range(start, min(n, start + chunk)):
+                pk = first + i
+                drug_pks = pick["drugs"].some(1 if rng.random() < 0.6 else 2)
+                cargo_pks = pick["cargos"].some(rng.choice((1, 1, 1, 2, 3)))
+                mech_pks = pick["mechanisms"].some(rng.choice((0, 1, 1, 2)))
+                source = pick["cells"].one() if rng.random() < 0.9 else None
+                recipient = pick["cells"].one() if rng.random() < 0.8 else None
+                statement = (
+                    f"Exosomal {pick['cargo_names'][cargo_pks[0]]} from "
+                    f"{pick['cell_names'].get(source, 'unspecified')} cells "
+                    f"{'confers' if rng.random() < 0.7 else 'reverses'} resistance to "
+                    f"{pick['drug_names'][drug_pks[0]]} in "
+                    f"{pick['cell_names'].get(recipient, 'recipient')} cells; "
+                    + " ".join(rng.choice(WORDS) for _ in range(6))
+                    + "."
+                )
+                status = statuses[bisect(status_cum, rng.random() * 100)]
+                rows.append(
+                    {
+                        "id": pk,
+                        "statement": statement,
+                        "source_cell_id": source,
+                        "recipient_cell_id": recipient,
+                        "therapy_class_id": rng.choice(pick["therapy"]),
+                        "effect": rng.choice(effects),
+                        "evidence_type": rng.choice(types),
+                        "level": levels[min(bisect(level_cum, rng.random() * 100), 4)],
+                        "subtype": rng.choice(Subtype.values),
+                        "citation_id": pick["citations"].one(),
+                        "status": status,
+                    }
+                )
+                for relation, target, pks in (
+                    ("drugs", "drug_id", drug_pks),
+                    ("cargos", "cargo_id", cargo_pks),
+                    ("mechanisms", "mechanism_id", mech_pks),
+                ):
+                    bucket = {"drugs": drugs, "cargos": cargos, "mechanisms": mechs}[relation]
+                    for target_pk in pks:
+                        bucket.append({"id": through_ids[relation], "evidence_id": pk, target: target_pk})
+                        through_ids[relation] += 1
+            writer.write(Evidence, rows)
+            writer.write(Evidence.drugs.through, drugs)
+            writer.write(Evidence.cargos.through, cargos)
+            writer.write(Evidence.mechanisms.through, mechs)
+            self.stdout.write(f"  {min(n, start + chunk)} / {n} evidence items")

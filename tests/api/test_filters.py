@@ -1,0 +1,178 @@
+"""Every evidence filter of the contract, synonyms and combinations included."""
+
+import pytest
+
+from tests.api.helpers import ids, pub
+
+URL = "/api/v1/evidence/"
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"drug": "doxorubicin"}, ["e1", "e2"]),
+        ({"drug": "ADM"}, ["e1", "e2"]),
+        ({"drug": "adriamycin"}, ["e1", "e2"]),
+        ({"drug": "DOXORUBICIN"}, ["e1", "e2"]),
+        ({"drug": "cisplatin,carboplatin"}, ["e2", "e4"]),
+        ({"drug": ["cisplatin", "carboplatin"]}, ["e2", "e4"]),
+        ({"drug": "no-such-drug"}, []),
+        ({"cargo": "miR-155"}, ["e1"]),
+        ({"cargo": "hsa-miR-155-5p"}, ["e1"]),
+        ({"cargo": "P-gp"}, ["e2"]),
+        ({"cargo": "pgp"}, ["e2"]),
+        ({"cargo": "miR-155,miR-21"}, ["e1", "e3", "e4"]),
+        ({"cargo_type": "protein"}, ["e2"]),
+        ({"cargo_type": "mirna"}, ["e1", "e3", "e4"]),
+        ({"therapy_class": "endocrine-therapy"}, ["e3"]),
+        ({"therapy_class": "chemotherapy"}, ["e1", "e2", "e4"]),
+        ({"mechanism": "drug-efflux"}, ["e1", "e2"]),  # a parent term includes its children
+        ({"mechanism": "abc-transporter"}, ["e1"]),
+        ({"mechanism": "emt,abc-transporter"}, ["e1", "e3"]),
+        ({"source_cell": "MCF7/ADR"}, ["e1", "e2"]),
+        ({"source_cell": "caf"}, ["e3"]),
+        ({"recipient_cell": "mcf 7"}, ["e1", "e2", "e3"]),
+        ({"cell": "CAF"}, ["e3"]),
+        ({"cell": "MCF-7"}, ["e1", "e2", "e3"]),
+        ({"effect": "biomarker"}, ["e3"]),
+        ({"effect": "confers_resistance"}, ["e1", "e2", "e4"]),
+        ({"level": "A"}, ["e4"]),
+        ({"level": "C,D"}, ["e1", "e2"]),
+        ({"level": ["B", "A"]}, ["e3", "e4"]),
+        ({"evidence_type": "predictive"}, ["e1", "e2", "e3", "e4"]),
+        ({"subtype": "tnbc"}, ["e2"]),
+        ({"subtype": "luminal,tnbc"}, ["e1", "e2"]),
+        ({"cancer_type": "Ductal Carcinoma"}, ["e3"]),
+        ({"year_min": 2019}, ["e2", "e3", "e4"]),
+        ({"year_max": 2019}, ["e1", "e2", "e4"]),
+        ({"year_min": 2016, "year_max": 2020}, ["e2", "e4"]),
+        ({"doi": "https://doi.org/10.1000/ALPHA"}, ["e1"]),
+        ({"doi": "10.1000/alpha,10.1000/gamma"}, ["e1", "e3"]),
+        ({"pmid": "222"}, ["e2", "e4"]),
+        ({"pmid": "PMID: 111"}, ["e1"]),
+        ({"retracted": "true"}, ["e3"]),
+        ({"retracted": "false"}, ["e1", "e2", "e4"]),
+        ({"q": "multidrug"}, ["e2"]),  # statement
+        ({"q": "adriamycin"}, ["e1", "e2"]),  # a drug alias
+        ({"q": "P-glyco"}, ["e2"]),  # a cargo's full name
+        ({"q": "MCF-7/ADR"}, ["e1", "e2"]),  # a cell name
+        ({"q": "retracted tale"}, ["e3"]),  # the citation title
+        ({"q": "nothing matches this"}, []),
+        # combinations: AND across parameters, OR within one
+        ({"drug": "ADM", "cargo": "miR-155"}, ["e1"]),
+        ({"drug": "ADM", "level": "C"}, ["e2"]),
+        ({"drug": "doxorubicin,tamoxifen", "cell": "CAF"}, ["e3"]),
+        ({"therapy_class": "chemotherapy", "year_min": 2016, "retracted": "false", "cargo_type": "mirna"}, ["e4"]),
+        ({"q": "exosomal", "drug": "tamoxifen"}, []),
+    ],
+)
+def test_it_filters_evidence(api, corpus, django_assert_max_num_queries, params, expected):
+    with django_assert_max_num_queries(12):
+        response = api.get(URL, params)
+    assert ids(response) == pub(*(corpus[name] for name in expected))
+
+
+def test_drafts_never_match_a_filter_anonymously(api, corpus):
+    assert corpus["draft"].public_id not in ids(api.get(URL, {"q": "SECRET"}))
+    assert corpus["draft"].public_id not in ids(api.get(URL, {"drug": "ADM", "cargo": "miR-155"}))
+
+
+def test_curators_see_drafts_and_filter_by_status(curator_api, corpus):
+    assert ids(curator_api.get(URL, {"status": "draft"})) == pub(corpus["draft"])
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"level": "Z"}, "level"),
+        ({"effect": "makes_coffee"}, "effect"),
+        ({"cargo_type": "mirna,banana"}, "cargo_type"),
+        ({"subtype": "x"}, "subtype"),
+        ({"year_min": "last year"}, "year_min"),
+        ({"year_max": "99999999999999999999"}, "year_max"),
+        ({"retracted": "perhaps"}, "retracted"),
+        ({"ordering": "statement"}, "ordering"),
+        ({"citation": "-3"}, "citation"),
+    ],
+)
+def test_it_rejects_a_bad_filter_value_with_a_message(api, corpus, params, field):
+    response = api.get(URL, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "ordering, first, last",
+    [("level", "e4", "e1"), ("-level", "e1", "e4"), ("year", "e1", "e3"), ("-year", "e3", "e1"), ("id", "e1", "e4")],
+)
+def test_it_orders_evidence(api, corpus, ordering, first, last):
+    results = api.get(URL, {"ordering": ordering}).json()["results"]
+    assert results[0]["id"] == corpus[first].public_id
+    assert results[-1]["id"] == corpus[last].public_id
+
+
+def test_the_default_order_is_newest_first(api, corpus):
+    results = api.get(URL).json()["results"]
+    assert [r["id"] for r in results] == [corpus[n].public_id for n in ("e4", "e3", "e2", "e1")]
+
+
+def test_a_hostile_search_is_cut_and_harmless(api, corpus):
+    assert api.get(URL, {"q": "%_\\" * 500}).status_code == 200
+    assert api.get(URL, {"q": "x\x00y"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url, params, expected",
+    [
+        ("/api/v1/drugs/", {"q": "ADM"}, {"doxorubicin"}),
+        ("/api/v1/drugs/", {"q": "platin"}, {"cisplatin", "carboplatin"}),
+        ("/api/v1/drugs/", {"therapy_class": "endocrine-therapy"}, {"tamoxifen"}),
+        ("/api/v1/drugs/", {"drug_class": "serm"}, {"tamoxifen"}),
+        ("/api/v1/cargos/", {"q": "miR-155"}, {"hsa-miR-155-5p"}),
+        ("/api/v1/cargos/", {"q": "P-gp"}, {"ABCB1"}),
+        ("/api/v1/cargos/", {"kind": "protein"}, {"ABCB1"}),
+        ("/api/v1/cargos/", {"therapy_class": "endocrine-therapy"}, {"hsa-miR-21-5p"}),
+        ("/api/v1/cells/", {"q": "MCF-7"}, {"MCF-7", "MCF-7/ADR"}),
+        ("/api/v1/cells/", {"q": "mcf7"}, {"MCF-7"}),
+        ("/api/v1/cells/", {"kind": "fibroblast"}, {"CAF"}),
+        ("/api/v1/mechanisms/", {"parent": "drug-efflux"}, {"ABC transporter upregulation"}),
+        ("/api/v1/mechanisms/", {"q": "mesenchymal"}, {"Epithelial-mesenchymal transition"}),
+        ("/api/v1/therapy-classes/", {"q": "endo"}, {"Endocrine therapy"}),
+    ],
+)
+def test_it_filters_the_vocabularies(api, corpus, url, params, expected):
+    response = api.get(url, params)
+    assert response.status_code == 200, response.content
+    names = {item.get("name") if "symbol" not in item else item["symbol"] for item in response.json()["results"]}
+    assert names == expected
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"doi": "doi:10.1000/BETA"}, {"c2019"}),
+        ({"pmid": "111,333"}, {"c2015", "c2022"}),
+        ({"year": 2019}, {"c2019"}),
+        ({"retracted": "true"}, {"c2022"}),
+        ({"q": "tamoxifen"}, {"c2019"}),
+        ({"q": "Smith"}, {"c2015", "c2019", "c2022"}),
+        ({"q": "Extracell"}, {"c2015", "c2019", "c2022"}),
+    ],
+)
+def test_it_filters_citations(api, corpus, params, expected):
+    response = api.get("/api/v1/citations/", params)
+    assert {item["id"] for item in response.json()["results"]} == {corpus[n].pk for n in expected}
+
+
+def test_counts_are_of_accepted_evidence_only(api, corpus):
+    from evidence.models import Cargo, Citation, Drug
+
+    drugs = {d["name"]: d["evidence_count"] for d in api.get("/api/v1/drugs/").json()["results"]}
+    assert drugs["doxorubicin"] == 2  # e1, e2; the draft does not count
+    assert drugs == {d.name: d.evidence_count for d in Drug.objects.with_counts()}
+    cargos = {c["symbol"]: c["evidence_count"] for c in api.get("/api/v1/cargos/").json()["results"]}
+    assert cargos == {c.symbol: c.evidence_count for c in Cargo.objects.with_counts()}
+    citations = {c["id"]: c["evidence_count"] for c in api.get("/api/v1/citations/").json()["results"]}
+    assert citations == {c.pk: c.evidence_count for c in Citation.objects.with_counts()}
+    ordered = api.get("/api/v1/drugs/", {"ordering": "-evidence_count"}).json()["results"]
+    assert ordered[0]["name"] == "doxorubicin"

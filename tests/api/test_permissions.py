@@ -1,0 +1,172 @@
+"""Anonymous read (throttled), curator writes through the same endpoints, never a 500."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from evidence.models import Citation, Drug, Evidence
+from tests.factories import UserFactory
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("post", "/api/v1/evidence/"),
+        ("patch", "/api/v1/evidence/{e1}/"),
+        ("put", "/api/v1/evidence/{e1}/"),
+        ("post", "/api/v1/citations/"),
+        ("post", "/api/v1/drugs/"),
+        ("patch", "/api/v1/drugs/doxorubicin/"),
+        ("post", "/api/v1/cargos/"),
+        ("post", "/api/v1/cells/"),
+        ("post", "/api/v1/mechanisms/"),
+        ("post", "/api/v1/therapy-classes/"),
+    ],
+)
+def test_the_public_cannot_write(api, corpus, method, url):
+    response = getattr(api, method)(url.format(e1=corpus["e1"].public_id), {"statement": "x"}, format="json")
+    assert response.status_code in (401, 403)
+
+
+def test_a_logged_in_non_curator_cannot_write(corpus):
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="reader"))
+    response = client.post("/api/v1/drugs/", {"name": "x", "therapy_class": "chemotherapy"}, format="json")
+    assert response.status_code == 403
+
+
+def test_delete_is_not_offered(curator_api, corpus):
+    assert curator_api.delete(f"/api/v1/evidence/{corpus['e1'].public_id}/").status_code in (403, 405)
+    assert Evidence.objects.filter(pk=corpus["e1"].pk).exists()
+
+
+def test_a_curator_creates_evidence_naming_things_as_papers_do(curator_api, corpus):
+    payload = {
+        "statement": "Exosomal miR-155 spreads adriamycin resistance to CAFs.",
+        "drugs": ["ADM", "cisplatin"],
+        "cargos": ["miR-155"],
+        "therapy_class": "chemotherapy",
+        "mechanisms": ["drug-efflux"],
+        "source_cell": "MCF7/ADR",
+        "recipient_cell": "caf",
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "citation": "https://doi.org/10.1000/ALPHA",
+    }
+    response = curator_api.post("/api/v1/evidence/", payload, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    created = Evidence.objects.get(pk=int(body["id"][3:]))
+    assert {d.name for d in created.drugs.all()} == {"doxorubicin", "cisplatin"}
+    assert created.cargos.get().symbol == "hsa-miR-155-5p"
+    assert created.source_cell == corpus["mcf7adr"] and created.citation == corpus["c2015"]
+    assert created.status == "draft" and created.created_by.username == "curator"
+    assert body["drugs"][0]["url"].startswith("http://testserver/api/v1/drugs/")
+
+
+def test_a_curator_writes_with_a_token(corpus, curator):
+    token = Token.objects.create(user=curator)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.patch(f"/api/v1/evidence/{corpus['e1'].public_id}/", {"level": "C"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["level"] == "C" and response.json()["version"] == 2
+
+
+def test_a_stale_version_is_refused(curator_api, corpus):
+    url = f"/api/v1/evidence/{corpus['e1'].public_id}/"
+    assert curator_api.patch(url, {"level": "C", "version": 1}, format="json").status_code == 200
+    response = curator_api.patch(url, {"level": "B", "version": 1}, format="json")
+    assert response.status_code == 409 and "version" in response.json()
+    assert Evidence.objects.get(pk=corpus["e1"].pk).level == "C"
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"drugs": ["no-such-drug"]}, "drugs"),
+        ({"drugs": "ADM"}, "drugs"),
+        ({"cargos": [{"nonsense": True}]}, "cargos"),
+        ({"citation": "10.9999/unknown"}, "citation"),
+        ({"citation": ["x"]}, "citation"),
+        ({"level": "Z"}, "level"),
+        ({"therapy_class": None}, "therapy_class"),
+        ({"statement": "   "}, "statement"),
+        ({"source_cell": 12345}, "source_cell"),
+    ],
+)
+def test_bad_evidence_is_a_400_and_nothing_is_saved(curator_api, corpus, payload, field):
+    base = {
+        "statement": "Valid.",
+        "therapy_class": "chemotherapy",
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "citation": corpus["c2015"].pk,
+    }
+    before = Evidence.objects.count()
+    response = curator_api.post("/api/v1/evidence/", {**base, **payload}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert Evidence.objects.count() == before
+
+
+def test_a_curator_creates_a_citation_with_a_normalised_doi(curator_api, db):
+    response = curator_api.post(
+        "/api/v1/citations/",
+        {"doi": "https://doi.org/10.1038/S41419-020-2250-5", "title": "T", "year": 2020, "pmid": "PMID: 123"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Citation.objects.get().doi == "10.1038/s41419-020-2250-5"
+    assert Citation.objects.get().pmid == "123"
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"doi": "not-a-doi"}, "doi"),
+        ({"doi": "doi:10.1000/ALPHA"}, "doi"),  # the same DOI in another spelling
+        ({"pmid": "12ab"}, "pmid"),
+        ({"retracted": True}, "retraction_note"),
+        ({"year": "MMXX"}, "year"),
+        ({"authors": "Smith"}, "authors"),
+    ],
+)
+def test_a_bad_citation_is_a_400(curator_api, corpus, payload, field):
+    response = curator_api.post("/api/v1/citations/", {"title": "T", **payload}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_a_curator_creates_a_drug_with_aliases(curator_api, corpus):
+    response = curator_api.post(
+        "/api/v1/drugs/",
+        {"name": "epirubicin", "therapy_class": "Chemotherapy", "aliases": ["EPI", "Ellence"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Drug.objects.matching("EPI").get().slug == "epirubicin"
+    assert response.json()["aliases"] == ["EPI", "Ellence"]
+    duplicate = curator_api.post("/api/v1/drugs/", {"name": "epirubicin", "therapy_class": "chemotherapy"}, "json")
+    assert duplicate.status_code == 400
+
+
+def test_a_resistant_line_needs_its_parent(curator_api, corpus):
+    response = curator_api.post("/api/v1/cells/", {"name": "T47D/TR", "kind": "resistant_line"}, format="json")
+    assert response.status_code == 400 and "parent" in response.json()
+    response = curator_api.post(
+        "/api/v1/cells/", {"name": "MCF-7/TAMR", "kind": "resistant_line", "parent": "MCF7"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_anonymous_reads_are_throttled_per_ip(db, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    client = APIClient()
+    statuses = [client.get("/api/v1/drugs/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get("/api/v1/drugs/", REMOTE_ADDR="10.0.0.2").status_code == 200
