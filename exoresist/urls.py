@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("evidence.urls")),
 ]
+
+# The site's own 404 and 500 pages (in the site's style, no traceback).
+from evidence.urls import handler404, handler500  # noqa: E402,F401
