@@ -47,8 +47,19 @@ def accepted_count(relation: str = "evidence") -> Count:
     return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
 
 
+#: Column heads of the per-effect tables: short enough for a phone.
+EFFECT_SHORT = {
+    Effect.CONFERS_RESISTANCE: "confers",
+    Effect.REVERSES_RESISTANCE: "reverses",
+    Effect.BIOMARKER: "biomarker",
+    Effect.DELIVERY_VEHICLE: "delivery",
+}
+
+
 def effect_columns() -> list[dict[str, str]]:
-    return [{"value": value, "label": label} for value, label in Effect.choices]
+    return [
+        {"value": value, "label": EFFECT_SHORT.get(value, label), "title": label} for value, label in Effect.choices
+    ]
 
 
 def grouped_counts(
@@ -116,7 +127,9 @@ class HomeView(TemplateView):
             "drugs": Drug.objects.count(),
             "cargos": Cargo.objects.count(),
         }
-        context["therapy_classes"] = TherapyClass.objects.annotate(evidence_count=accepted_count())
+        context["therapy_classes"] = TherapyClass.objects.annotate(evidence_count=accepted_count()).order_by(
+            "position", "name"
+        )
         kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
         context["cargo_kinds"] = [
             {"value": value, "label": label, "count": kinds[value]}
@@ -365,6 +378,9 @@ class DrugDetailView(EntityDetailView):
             evidence, "cargos", ("cargo__symbol", "cargo__slug", "cargo__kind"),
             label="symbol", url_name="cargo_detail", param="cargo", param_field="symbol", base_query=base,
         )  # fmt: skip
+        kinds = dict(CargoKind.choices)
+        for row in context["by_cargo"]:
+            row["kind"] = kinds.get(row["kind"], row["kind"])
         context["by_mechanism"] = grouped_counts(
             evidence, "mechanisms", ("mechanism__name", "mechanism__slug"),
             label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,

@@ -48,3 +48,17 @@ def page_url(context, number: int) -> str:
     params = request.GET.copy() if request is not None else {}
     params["page"] = number
     return "?" + params.urlencode()
+
+
+_EFFECT_SHORT = {
+    "confers_resistance": "confers resistance",
+    "reverses_resistance": "reverses resistance",
+    "biomarker": "biomarker",
+    "delivery_vehicle": "delivery vehicle",
+}
+
+
+@register.filter
+def effect_short(value: str) -> str:
+    """The effect in two words, for table cells; the full label goes in a title."""
+    return _EFFECT_SHORT.get(value, value)

@@ -25,7 +25,9 @@
   function layout(nodes, links, width, height) {
     var n = nodes.length;
     var area = width * height;
-    var k = Math.sqrt(area / Math.max(n, 1)) * 0.75;
+    var k = Math.sqrt(area / Math.max(n, 1)) * 0.55;
+    var gravity = 0.08;
+    var margin = 30;
     var index = {};
     nodes.forEach(function (node, i) {
       var angle = (2 * Math.PI * i) / Math.max(n, 1);
@@ -60,13 +62,14 @@
         e[0].dx -= fx; e[0].dy -= fy; e[1].dx += fx; e[1].dy += fy;
       });
       nodes.forEach(function (v) {
-        // A weak pull to the centre keeps separate components on screen.
-        v.dx += (width / 2 - v.x) * 0.02;
-        v.dy += (height / 2 - v.y) * 0.02;
+        // A pull to the centre keeps separate components together on screen.
+        v.dx += (width / 2 - v.x) * gravity;
+        v.dy += (height / 2 - v.y) * gravity;
         var d = Math.sqrt(v.dx * v.dx + v.dy * v.dy) || 0.01;
         var step = Math.min(d, temperature);
-        v.x += (v.dx / d) * step;
-        v.y += (v.dy / d) * step;
+        // Stay inside the box, leaving room for the labels.
+        v.x = Math.min(width - margin, Math.max(margin, v.x + (v.dx / d) * step));
+        v.y = Math.min(height - margin, Math.max(margin, v.y + (v.dy / d) * step));
       });
       temperature *= 0.97;
     }
