@@ -159,7 +159,8 @@ def build_demo() -> Demo:
     rows = [
         ("Exosomal miR-155 from doxorubicin-resistant MCF-7/ADR cells confers doxorubicin and paclitaxel "
          "resistance on sensitive MCF-7 cells.", ["hsa-miR-155-5p"], ["doxorubicin", "paclitaxel"],
-         ["emt", "anti-apoptosis"], "MCF-7/ADR", "MCF-7", Effect.CONFERS_RESISTANCE, EvidenceLevel.C, "ning2017", chemo),
+         ["emt", "anti-apoptosis"], "MCF-7/ADR", "MCF-7", Effect.CONFERS_RESISTANCE, EvidenceLevel.C, "ning2017",
+         chemo),
         ("Exosomes from docetaxel-resistant cells carry ABCB1 (P-gp) and transfer docetaxel resistance.",
          ["ABCB1"], ["docetaxel", "doxorubicin"], ["efflux-pump-transfer"], "MCF-7/ADR", "MCF-7",
          Effect.CONFERS_RESISTANCE, EvidenceLevel.D, "chen2014", chemo),
