@@ -11,8 +11,17 @@ def test_it_shows_every_field_and_links_every_related_record(client, demo):
                 "/cells/mcf-7/", "/mechanisms/emt/", "/therapy-classes/chemotherapy/",
                 item.citation.get_absolute_url(), item.secondary_source.get_absolute_url()]:  # fmt: skip
         assert f'href="{url}"' in html, url
-    expected = ["C – in vivo (animal model)", "confers resistance", "predictive", "xenograft in nude mice",
-                "ultracentrifugation", "CD63, TSG101", "luminal / ER+", "Curated through", "Cited there as: [10]"]  # fmt: skip
+    expected = [
+        "C – in vivo (animal model)",
+        "confers resistance",
+        "predictive",
+        "xenograft in nude mice",
+        "ultracentrifugation",
+        "CD63, TSG101",
+        "luminal / ER+",
+        "Curated through",
+        "Cited there as: [10]",
+    ]
     for text in expected:
         assert text in html, text
     assert 'href="https://doi.org/10.1000/demo.ning2017"' in html
