@@ -18,11 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
 from evidence import filtersets, graphs, search
 from evidence.bibtex import citations_to_bibtex
+from evidence.caching import cached
 from evidence.choices import CargoKind, Effect, Status
 from evidence.links import identifier_links
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
@@ -85,6 +87,7 @@ def grouped_counts(
         .annotate(n=Count("evidence_id"))
         .order_by()
     )
+    rows = cached("grouped", (str(rows.query), relation), lambda: list(rows))
     grouped: dict[tuple, dict[str, Any]] = {}
     for row in rows:
         key = tuple(row[f] for f in fields)
@@ -107,8 +110,17 @@ def grouped_counts(
     return out
 
 
+class CachedCountPaginator(Paginator):
+    """Counting a large filtered set is the slowest query of a list page; the count is cached."""
+
+    @cached_property
+    def count(self) -> int:
+        query = self.object_list.query
+        return cached("count", str(query), lambda: self.object_list.count())
+
+
 def paginate(request: HttpRequest, queryset: QuerySet, size: int | None = None):
-    paginator = Paginator(queryset, size or page_size(request))
+    paginator = CachedCountPaginator(queryset, size or page_size(request))
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -118,25 +130,38 @@ def paginate(request: HttpRequest, queryset: QuerySet, size: int | None = None):
 class HomeView(TemplateView):
     template_name = "evidence/home.html"
 
+    @staticmethod
+    def summary() -> dict[str, Any]:
+        """The counts and entry points: aggregates over every accepted item, hence cached."""
+        public = Evidence.objects.public()
+        kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
+        return {
+            "counts": {
+                "evidence": public.count(),
+                "citations": Citation.objects.filter(pk__in=public.values("citation_id")).count(),
+                "drugs": Drug.objects.count(),
+                "cargos": Cargo.objects.count(),
+            },
+            "therapy_classes": list(
+                TherapyClass.objects.annotate(evidence_count=accepted_count()).order_by("position", "name")
+            ),
+            "cargo_kinds": [
+                {"value": value, "label": label, "count": kinds[value]}
+                for value, label in CargoKind.choices
+                if kinds.get(value)
+            ],
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         public = Evidence.objects.public()
-        context["counts"] = {
-            "evidence": public.count(),
-            "citations": Citation.objects.filter(pk__in=public.values("citation_id")).count(),
-            "drugs": Drug.objects.count(),
-            "cargos": Cargo.objects.count(),
-        }
-        context["therapy_classes"] = TherapyClass.objects.annotate(evidence_count=accepted_count()).order_by(
-            "position", "name"
+        context.update(cached("home", "", self.summary))
+        # Sorting every accepted item by review date is the slow part: remember the ids only.
+        recent = cached(
+            "recent", "", lambda: list(public.order_by("-reviewed_at", "-id").values_list("pk", flat=True)[:8])
         )
-        kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
-        context["cargo_kinds"] = [
-            {"value": value, "label": label, "count": kinds[value]}
-            for value, label in CargoKind.choices
-            if kinds.get(value)
-        ]
-        context["recent"] = public.with_related().order_by("-reviewed_at", "-id")[:8]
+        rows = {item.pk: item for item in public.with_related().filter(pk__in=recent)}
+        context["recent"] = [rows[pk] for pk in recent if pk in rows]
         return context
 
 
@@ -158,8 +183,10 @@ class EvidenceListView(TemplateView):
             context["errors"] = filterset.errors
             return self.render_to_response(context, status=400)
         page = paginate(request, filterset.qs.with_related())
-        facets = facet_tools.build_facets(filterset, base)
         query = request.GET
+        # Facets depend on the filters only, not on the page or the sort order.
+        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in {"page", "ordering", "page_size"})
+        facets = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base))
         current = query.get("ordering", "")
         sort_links = []
         for param, label in SORTABLE:
@@ -518,6 +545,10 @@ def _filtered_evidence(request: HttpRequest):
     return filterset.qs, None
 
 
+def _query_key(request: HttpRequest) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, vs in request.GET.lists() for v in vs)
+
+
 def network_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
     if error:
@@ -526,7 +557,8 @@ def network_json(request: HttpRequest) -> JsonResponse:
         limit = int(request.GET.get("limit", graphs.NETWORK_MAX_EDGES))
     except ValueError:
         return JsonResponse({"errors": {"limit": [{"message": "limit must be a whole number."}]}}, status=400)
-    return JsonResponse(graphs.network(evidence, max_edges=max(1, min(limit, 500))))
+    limit = max(1, min(limit, 500))
+    return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
 
 
 def matrix_json(request: HttpRequest) -> JsonResponse:
@@ -536,7 +568,7 @@ def matrix_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
     if error:
         return error
-    return JsonResponse(graphs.matrix(evidence, rows=rows))
+    return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix(evidence, rows=rows)))
 
 
 class NetworkView(TemplateView):
