@@ -65,3 +65,15 @@ def test_the_500_page_renders_without_touching_the_database(db, django_assert_nu
         response = views.server_error(request)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_cached_counts_change_as_soon_as_curated_data_does(client, demo):
+    from tests.factories import EvidenceFactory
+
+    assert client.get("/").context["counts"]["evidence"] == 8
+    assert client.get("/evidence/?drug=ADM").context["page"].paginator.count == 4
+    EvidenceFactory(drugs=[demo.drugs["doxorubicin"]])
+    assert client.get("/").context["counts"]["evidence"] == 9
+    assert client.get("/evidence/?drug=ADM").context["page"].paginator.count == 5
+    demo.evidence[0].delete()
+    assert client.get("/").context["counts"]["evidence"] == 8
