@@ -1,4 +1,8 @@
-"""HTML routes. Detail pages are addressed by slug (or public id for evidence)."""
+"""HTML routes. Detail pages are addressed by slug (or public id for evidence).
+
+Index pages sit at the API's paths without the ``/api/v1`` prefix, so
+``/api/v1/drugs/?q=ADM`` and ``/drugs/?q=ADM`` are twins.
+"""
 
 from django.urls import path
 
@@ -6,11 +10,28 @@ from evidence import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.search_view, name="search"),
+    path("search/typeahead/", views.typeahead_view, name="typeahead"),
+    path("network/", views.NetworkView.as_view(), name="network"),
+    path("network.json", views.network_json, name="network_json"),
+    path("matrix/", views.MatrixView.as_view(), name="matrix"),
+    path("matrix.json", views.matrix_json, name="matrix_json"),
+    path("evidence/", views.EvidenceListView.as_view(), name="evidence_list"),
     path("evidence/<str:public_id>/", views.EvidenceDetailView.as_view(), name="evidence_detail"),
+    path("drugs/", views.DrugListView.as_view(), name="drug_list"),
     path("drugs/<slug:slug>/", views.DrugDetailView.as_view(), name="drug_detail"),
+    path("cargos/", views.CargoListView.as_view(), name="cargo_list"),
     path("cargos/<slug:slug>/", views.CargoDetailView.as_view(), name="cargo_detail"),
+    path("cells/", views.CellListView.as_view(), name="cell_list"),
     path("cells/<slug:slug>/", views.CellDetailView.as_view(), name="cell_detail"),
+    path("mechanisms/", views.MechanismListView.as_view(), name="mechanism_list"),
     path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism_detail"),
+    path("therapy-classes/", views.TherapyClassListView.as_view(), name="therapyclass_list"),
     path("therapy-classes/<slug:slug>/", views.TherapyClassDetailView.as_view(), name="therapyclass_detail"),
+    path("citations/", views.CitationListView.as_view(), name="citation_list"),
     path("citations/<int:pk>/", views.CitationDetailView.as_view(), name="citation_detail"),
 ]
+
+# Django reads these from the root URLconf; exoresist/urls.py re-exports them.
+handler404 = "evidence.views.page_not_found"
+handler500 = "evidence.views.server_error"

@@ -1,24 +1,216 @@
-"""Public HTML pages: thin, declarative views over the managers' querysets."""
+"""Public HTML pages and the small JSON endpoints behind search and the pictures.
 
-from django.http import Http404
+Views stay thin: filtering is ``evidence/filtersets.py`` (shared with the API),
+counting is ``facets.py``, search is ``search.py`` and the pictures' data is
+``graphs.py``. Public pages only ever show accepted evidence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
+from evidence import facets as facet_tools
+from evidence import filtersets, graphs, search
+from evidence.bibtex import citations_to_bibtex
+from evidence.caching import cached
+from evidence.choices import CargoKind, Effect, Status
+from evidence.links import identifier_links
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+#: Rows of the "by cargo" / "by drug" summaries on an entity page.
+GROUP_LIMIT = 40
+
+
+def page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("page_size", PAGE_SIZE))
+    except ValueError:
+        return PAGE_SIZE
+    return max(1, min(size, MAX_PAGE_SIZE))
+
+
+def accepted_count(relation: str = "evidence") -> Count:
+    return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
+
+
+#: Column heads of the per-effect tables: short enough for a phone.
+EFFECT_SHORT = {
+    Effect.CONFERS_RESISTANCE: "confers",
+    Effect.REVERSES_RESISTANCE: "reverses",
+    Effect.BIOMARKER: "biomarker",
+    Effect.DELIVERY_VEHICLE: "delivery",
+}
+
+
+def effect_columns() -> list[dict[str, str]]:
+    return [
+        {"value": value, "label": EFFECT_SHORT.get(value, label), "title": label} for value, label in Effect.choices
+    ]
+
+
+def grouped_counts(
+    evidence: QuerySet,
+    relation: str,
+    fields: tuple[str, ...],
+    *,
+    label: str,
+    url_name: str,
+    param: str,
+    param_field: str,
+    base_query: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Rows of related entities with the number of ``evidence`` per effect: one GROUP BY query.
+
+    ``relation`` is a many-to-many of Evidence ("cargos", "drugs", "mechanisms"); each
+    row links to the entity's page and to the evidence list narrowed to it.
+    """
+    through = getattr(Evidence, relation).through.objects
+    rows = (
+        through.filter(evidence_id__in=evidence.order_by().values("pk"))
+        .values(*fields, "evidence__effect")
+        .annotate(n=Count("evidence_id"))
+        .order_by()
+    )
+    rows = cached("grouped", (str(rows.query), relation), lambda: list(rows))
+    grouped: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[f] for f in fields)
+        entry = grouped.get(key)
+        if entry is None:
+            values = {f.split("__")[-1]: row[f] for f in fields}
+            entry = grouped[key] = {
+                **values,
+                "label": values[label],
+                "url": reverse(url_name, args=[values["slug"]]),
+                "list_url": reverse("evidence_list") + "?" + urlencode({**base_query, param: values[param_field]}),
+                "total": 0,
+                "effects": defaultdict(int),
+            }
+        entry["effects"][row["evidence__effect"]] += row["n"]
+        entry["total"] += row["n"]
+    out = sorted(grouped.values(), key=lambda e: (-e["total"], str(e["label"])))
+    for entry in out:
+        entry["by_effect"] = [entry["effects"].get(value, 0) for value, _ in Effect.choices]
+    return out
+
+
+class CachedCountPaginator(Paginator):
+    """Counting a large filtered set is the slowest query of a list page; the count is cached."""
+
+    @cached_property
+    def count(self) -> int:
+        query = self.object_list.query
+        return cached("count", str(query), lambda: self.object_list.count())
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, size: int | None = None):
+    paginator = CachedCountPaginator(queryset, size or page_size(request))
+    return paginator.get_page(request.GET.get("page"))
+
+
+# --- Home ---------------------------------------------------------------------
 
 
 class HomeView(TemplateView):
     template_name = "evidence/home.html"
 
+    @staticmethod
+    def summary() -> dict[str, Any]:
+        """The counts and entry points: aggregates over every accepted item, hence cached."""
+        public = Evidence.objects.public()
+        kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
+        return {
+            "counts": {
+                "evidence": public.count(),
+                "citations": Citation.objects.filter(pk__in=public.values("citation_id")).count(),
+                "drugs": Drug.objects.count(),
+                "cargos": Cargo.objects.count(),
+            },
+            "therapy_classes": list(
+                TherapyClass.objects.annotate(evidence_count=accepted_count()).order_by("position", "name")
+            ),
+            "cargo_kinds": [
+                {"value": value, "label": label, "count": kinds[value]}
+                for value, label in CargoKind.choices
+                if kinds.get(value)
+            ],
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["counts"] = {
-            "evidence": Evidence.objects.public().count(),
-            "citations": Citation.objects.count(),
-            "drugs": Drug.objects.count(),
-            "cargos": Cargo.objects.count(),
-        }
-        context["recent"] = Evidence.objects.public().with_related().order_by("-reviewed_at", "-id")[:10]
+        public = Evidence.objects.public()
+        context.update(cached("home", "", self.summary))
+        # Sorting every accepted item by review date is the slow part: remember the ids only.
+        recent = cached(
+            "recent", "", lambda: list(public.order_by("-reviewed_at", "-id").values_list("pk", flat=True)[:8])
+        )
+        rows = {item.pk: item for item in public.with_related().filter(pk__in=recent)}
+        context["recent"] = [rows[pk] for pk in recent if pk in rows]
         return context
+
+
+# --- Evidence -------------------------------------------------------------------
+
+SORTABLE = (("id", "ID"), ("level", "Level"), ("effect", "Effect"), ("year", "Year"))
+
+
+class EvidenceListView(TemplateView):
+    """``/evidence/?...``: the HTML twin of ``/api/v1/evidence/?...``, with facets."""
+
+    template_name = "evidence/evidence_list.html"
+
+    def get(self, request, *args, **kwargs):
+        base = Evidence.objects.public()
+        filterset = filtersets.EvidenceFilterSet(request.GET, queryset=base)
+        context = self.get_context_data(filterset=filterset)
+        if not filterset.is_valid():
+            context["errors"] = filterset.errors
+            return self.render_to_response(context, status=400)
+        page = paginate(request, filterset.qs.with_related())
+        query = request.GET
+        # Facets depend on the filters only, not on the page or the sort order.
+        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in {"page", "ordering", "page_size"})
+        facets = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base))
+        current = query.get("ordering", "")
+        sort_links = []
+        for param, label in SORTABLE:
+            descending = current == param
+            sort_links.append(
+                {
+                    "label": label,
+                    "url": facet_tools.url_with(query, "ordering", [f"-{param}" if descending else param]),
+                    "state": "ascending" if current == param else "descending" if current == f"-{param}" else "",
+                }
+            )
+        api_params = query.copy()
+        api_params.pop("format", None)
+        context.update(
+            page=page,
+            facets=facets,
+            chips=facet_tools.build_chips(filterset, facets),
+            clear_url=reverse("evidence_list"),
+            sort_links=sort_links,
+            api_url="/api/v1/evidence/" + (f"?{api_params.urlencode()}" if api_params else ""),
+            csv_url="/api/v1/evidence/?" + facet_tools.api_query(api_params, format="csv"),
+            query_string=api_params.urlencode(),
+        )
+        return self.render_to_response(context)
 
 
 class EvidenceDetailView(DetailView):
@@ -29,59 +221,388 @@ class EvidenceDetailView(DetailView):
         pk = public_id_to_pk(self.kwargs["public_id"])
         if pk is None:
             raise Http404("No such evidence item.")
-        queryset = Evidence.objects.visible_to(self.request.user).with_related()
+        queryset = (
+            Evidence.objects.visible_to(self.request.user)
+            .with_related()
+            .select_related("reviewed_by", "source_cell__parent", "recipient_cell__parent")
+            .prefetch_related("mechanisms__parent")
+        )
         try:
             return queryset.get(pk=pk)
         except Evidence.DoesNotExist:
             raise Http404("No such evidence item.") from None
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evidence = self.object
+        context["bibtex"] = citations_to_bibtex([evidence.citation])
+        context["last_change"] = evidence.history.select_related("history_user").first()
+        context["citation_links"] = identifier_links(evidence.citation, ["doi", "pmid", "pmcid"])
+        return context
 
-class EntityDetailView(DetailView):
-    template_name = "evidence/entity_detail.html"
-    context_object_name = "entity"
-    evidence_filter: str = ""
+
+# --- Entity indexes -----------------------------------------------------------------
+
+
+class EntityListView(TemplateView):
+    """An index page of one kind, filtered by that kind's FilterSet (the API's)."""
+
+    template_name = "evidence/entity_list.html"
+    filterset_class: type = filtersets.NamedEntityFilterSet
+    title = ""
+    kind = ""
+    api_path = ""
+    rows_template = ""
+    intro = ""
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset())
+        context = self.get_context_data(
+            filterset=filterset,
+            title=self.title,
+            kind=self.kind,
+            rows_template=self.rows_template,
+            intro=self.intro,
+            api_url=f"/api/v1/{self.api_path}/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+            q=request.GET.get("q", ""),
+        )
+        if not filterset.is_valid():
+            context["errors"] = filterset.errors
+            return self.render_to_response(context, status=400)
+        context["page"] = paginate(request, filterset.qs, size=min(page_size(request) * 2, MAX_PAGE_SIZE))
+        return self.render_to_response(context)
+
+
+class DrugListView(EntityListView):
+    filterset_class = filtersets.DrugFilterSet
+    title = "Drugs"
+    kind = "drug"
+    api_path = "drugs"
+    rows_template = "evidence/rows/drug_rows.html"
+    intro = "Every drug with curated evidence, found by its INN or any brand name or abbreviation."
+
+    def get_queryset(self):
+        return Drug.objects.with_counts().select_related("therapy_class").prefetch_related("aliases").order_by("name")
+
+
+class CargoListView(EntityListView):
+    filterset_class = filtersets.CargoFilterSet
+    title = "Cargo molecules"
+    kind = "cargo"
+    api_path = "cargos"
+    rows_template = "evidence/rows/cargo_rows.html"
+    intro = "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells."
+
+    def get_queryset(self):
+        return Cargo.objects.with_counts().prefetch_related("aliases").order_by("symbol", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["evidence_list"] = (
-            Evidence.objects.public().filter(**{self.evidence_filter: self.object}).with_related().distinct()
-        )
+        context["kinds"] = CargoKind.choices
+        return context
+
+
+class CellListView(EntityListView):
+    filterset_class = filtersets.CellFilterSet
+    title = "Cells"
+    kind = "cell"
+    api_path = "cells"
+    rows_template = "evidence/rows/cell_rows.html"
+    intro = "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes."
+
+    def get_queryset(self):
+        return Cell.objects.with_counts().select_related("parent").prefetch_related("aliases").order_by("name")
+
+
+class MechanismListView(EntityListView):
+    filterset_class = filtersets.MechanismFilterSet
+    title = "Mechanisms"
+    kind = "mechanism"
+    api_path = "mechanisms"
+    rows_template = "evidence/rows/mechanism_rows.html"
+    intro = "The controlled vocabulary of how exosomes change drug response."
+
+    def get_queryset(self):
+        return Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()).order_by("name")
+
+
+class TherapyClassListView(EntityListView):
+    filterset_class = filtersets.TherapyClassFilterSet
+    title = "Therapy classes"
+    kind = "therapyclass"
+    api_path = "therapy-classes"
+    rows_template = "evidence/rows/therapyclass_rows.html"
+    intro = "Evidence grouped by the kind of treatment it concerns."
+
+    def get_queryset(self):
+        return TherapyClass.objects.annotate(
+            evidence_count=accepted_count(), drug_count=Count("drugs", distinct=True)
+        ).order_by("position", "name")
+
+
+class CitationListView(EntityListView):
+    filterset_class = filtersets.CitationFilterSet
+    title = "Citations"
+    kind = "citation"
+    api_path = "citations"
+    rows_template = "evidence/rows/citation_rows.html"
+    intro = "The publications behind the evidence: primary studies and the reviews they were curated through."
+
+    def get_queryset(self):
+        return Citation.objects.with_counts().order_by("-year", "author_string", "pk")
+
+
+# --- Entity detail pages -----------------------------------------------------------
+
+
+class EntityDetailView(DetailView):
+    """A detail page with a paginated table of the entity's accepted evidence."""
+
+    context_object_name = "entity"
+    #: the EvidenceFilterSet parameter that lists this entity's evidence on /evidence/.
+    evidence_param = ""
+    identifier_fields: list[str] = []
+
+    def evidence_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def evidence_param_value(self) -> str:
+        return self.object.slug
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evidence = self.evidence_queryset()
+        context["evidence"] = evidence
+        context["page"] = paginate(self.request, evidence.with_related())
+        query = urlencode({self.evidence_param: self.evidence_param_value()})
+        context["evidence_query"] = query
+        context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
+        context["identifiers"] = identifier_links(self.object, self.identifier_fields)
+        context["effects"] = effect_columns()
         return context
 
 
 class DrugDetailView(EntityDetailView):
+    template_name = "evidence/drug_detail.html"
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
-    evidence_filter = "drugs"
+    evidence_param = "drug"
+    identifier_fields = ["chebi", "drugbank", "pubchem_cid"]
+
+    def evidence_param_value(self):
+        return self.object.name
+
+    def evidence_queryset(self):
+        return Evidence.objects.public().filter(drugs=self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evidence = context["evidence"]
+        base = {"drug": self.object.name}
+        context["by_cargo"] = grouped_counts(
+            evidence, "cargos", ("cargo__symbol", "cargo__slug", "cargo__kind"),
+            label="symbol", url_name="cargo_detail", param="cargo", param_field="symbol", base_query=base,
+        )  # fmt: skip
+        kinds = dict(CargoKind.choices)
+        for row in context["by_cargo"]:
+            row["kind"] = kinds.get(row["kind"], row["kind"])
+        context["by_mechanism"] = grouped_counts(
+            evidence, "mechanisms", ("mechanism__name", "mechanism__slug"),
+            label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
+        )  # fmt: skip
+        context["group_limit"] = GROUP_LIMIT
+        return context
 
 
 class CargoDetailView(EntityDetailView):
+    template_name = "evidence/cargo_detail.html"
     queryset = Cargo.objects.prefetch_related("aliases")
-    evidence_filter = "cargos"
+    evidence_param = "cargo"
+    identifier_fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
+
+    def evidence_param_value(self):
+        return self.object.symbol
+
+    def evidence_queryset(self):
+        return Evidence.objects.public().filter(cargos=self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evidence = context["evidence"]
+        base = {"cargo": self.object.symbol}
+        context["by_drug"] = grouped_counts(
+            evidence, "drugs", ("drug__name", "drug__slug"),
+            label="name", url_name="drug_detail", param="drug", param_field="name", base_query=base,
+        )  # fmt: skip
+        context["by_mechanism"] = grouped_counts(
+            evidence, "mechanisms", ("mechanism__name", "mechanism__slug"),
+            label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
+        )  # fmt: skip
+        context["group_limit"] = GROUP_LIMIT
+        return context
 
 
 class CellDetailView(EntityDetailView):
-    queryset = Cell.objects.select_related("parent").prefetch_related("aliases")
+    template_name = "evidence/cell_detail.html"
+    queryset = Cell.objects.with_counts().select_related("parent").prefetch_related("aliases", "derivatives")
+    evidence_param = "cell"
+    identifier_fields = ["cellosaurus"]
+
+    def evidence_param_value(self):
+        return self.object.name
+
+    def evidence_queryset(self):
+        return Evidence.objects.public().filter(Q(source_cell=self.object) | Q(recipient_cell=self.object))
+
+
+class MechanismDetailView(EntityDetailView):
+    template_name = "evidence/mechanism_detail.html"
+    queryset = Mechanism.objects.select_related("parent").prefetch_related("children")
+    evidence_param = "mechanism"
+
+    def evidence_queryset(self):
+        # As the ``mechanism`` filter does: a parent term includes its children.
+        terms = Mechanism.objects.filter(Q(pk=self.object.pk) | Q(parent=self.object))
+        through = Evidence.mechanisms.through.objects.filter(mechanism__in=terms).values("evidence_id")
+        return Evidence.objects.public().filter(pk__in=through)
 
     def get_context_data(self, **kwargs):
-        context = super(EntityDetailView, self).get_context_data(**kwargs)
-        from django.db.models import Q
+        context = super().get_context_data(**kwargs)
+        context["by_drug"] = grouped_counts(
+            context["evidence"], "drugs", ("drug__name", "drug__slug"),
+            label="name", url_name="drug_detail", param="drug", param_field="name",
+            base_query={"mechanism": self.object.slug},
+        )  # fmt: skip
+        context["group_limit"] = GROUP_LIMIT
+        return context
 
-        context["evidence_list"] = (
-            Evidence.objects.public().filter(Q(source_cell=self.object) | Q(recipient_cell=self.object)).with_related()
+
+class TherapyClassDetailView(EntityDetailView):
+    template_name = "evidence/therapyclass_detail.html"
+    queryset = TherapyClass.objects.all()
+    evidence_param = "therapy_class"
+
+    def evidence_queryset(self):
+        return Evidence.objects.public().filter(therapy_class=self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["drugs"] = (
+            Drug.objects.filter(therapy_class=self.object).with_counts().prefetch_related("aliases").order_by("name")
         )
         return context
 
 
-class MechanismDetailView(EntityDetailView):
-    queryset = Mechanism.objects.select_related("parent")
-    evidence_filter = "mechanisms"
-
-
-class TherapyClassDetailView(EntityDetailView):
-    queryset = TherapyClass.objects.all()
-    evidence_filter = "therapy_class"
-
-
 class CitationDetailView(EntityDetailView):
+    template_name = "evidence/citation_detail.html"
     queryset = Citation.objects.all()
-    evidence_filter = "citation"
+    evidence_param = "citation"
+
+    def evidence_param_value(self):
+        return str(self.object.pk)
+
+    def evidence_queryset(self):
+        return Evidence.objects.public().filter(citation=self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identifiers"] = identifier_links(self.object, ["doi", "pmid", "pmcid"])
+        context["bibtex"] = citations_to_bibtex([self.object])
+        context["curated"] = (
+            Evidence.objects.public().filter(secondary_source=self.object).with_related().order_by("id")[:PAGE_SIZE]
+        )
+        context["curated_count"] = Evidence.objects.public().filter(secondary_source=self.object).count()
+        return context
+
+
+# --- Search -------------------------------------------------------------------------
+
+
+def search_view(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    if query and request.GET.get("all") != "1":
+        target = search.exact_target(query)
+        if target:
+            return redirect(target)
+    results = search.search(query)
+    return render(request, "evidence/search.html", {"q": query, "results": results})
+
+
+def typeahead_view(request: HttpRequest) -> JsonResponse:
+    query = request.GET.get("q", "")
+    return JsonResponse({"query": query.strip(), "results": search.typeahead(query)})
+
+
+# --- Pictures -------------------------------------------------------------------------
+
+
+def _filtered_evidence(request: HttpRequest):
+    filterset = filtersets.EvidenceFilterSet(request.GET, queryset=Evidence.objects.public())
+    if not filterset.is_valid():
+        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    return filterset.qs, None
+
+
+def _query_key(request: HttpRequest) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, vs in request.GET.lists() for v in vs)
+
+
+def network_json(request: HttpRequest) -> JsonResponse:
+    evidence, error = _filtered_evidence(request)
+    if error:
+        return error
+    try:
+        limit = int(request.GET.get("limit", graphs.NETWORK_MAX_EDGES))
+    except ValueError:
+        return JsonResponse({"errors": {"limit": [{"message": "limit must be a whole number."}]}}, status=400)
+    limit = max(1, min(limit, 500))
+    return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
+
+
+def matrix_json(request: HttpRequest) -> JsonResponse:
+    rows = request.GET.get("rows", "therapy_class")
+    if rows not in {"therapy_class", "drug"}:
+        return JsonResponse({"errors": {"rows": [{"message": "rows must be therapy_class or drug."}]}}, status=400)
+    evidence, error = _filtered_evidence(request)
+    if error:
+        return error
+    return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix(evidence, rows=rows)))
+
+
+class NetworkView(TemplateView):
+    template_name = "evidence/network.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["query_string"] = self.request.GET.urlencode()
+        context["effects"] = effect_columns()
+        return context
+
+
+class MatrixView(TemplateView):
+    template_name = "evidence/matrix.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = self.request.GET.get("rows", "therapy_class")
+        context["rows"] = rows if rows in {"therapy_class", "drug"} else "therapy_class"
+        context["query_string"] = self.request.GET.urlencode()
+        return context
+
+
+# --- Errors ---------------------------------------------------------------------------
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Nothing here may touch the database: it may be the reason we are here.
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", {}, request=None))
+    except Exception:  # pragma: no cover - the last resort must not fail
+        logger.exception("The 500 page itself failed to render")
+        return HttpResponseServerError("<h1>Server error</h1><p>Something went wrong on our side.</p>")

@@ -1,0 +1,163 @@
+"""Data behind the pictures: the cargo-drug network and the class-by-mechanism matrix.
+
+Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``), so
+``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
+fixed handful of GROUP BY queries whatever the size of the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from evidence.choices import Effect
+from evidence.models import Cargo, Drug, Evidence, Mechanism, TherapyClass
+
+#: Edges drawn at most: a hairball of thousands of lines answers no question.
+NETWORK_MAX_EDGES = 150
+MATRIX_MAX_DRUGS = 30
+
+
+def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str, Any]:
+    """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect)."""
+    ids = evidence.order_by().values("pk")
+    through_cargo = Evidence.cargos.through.objects
+    pairs = (
+        through_cargo.filter(evidence_id__in=ids, evidence__drugs__isnull=False)
+        .values("cargo_id", "evidence__drugs", "evidence__effect")
+        .annotate(n=Count("evidence_id"))
+        .order_by()
+    )
+    edges: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in pairs:
+        edges[(row["cargo_id"], row["evidence__drugs"])][row["evidence__effect"]] += row["n"]
+    ranked = sorted(edges.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:max_edges]
+    cargo_ids = {c for (c, _), _ in ranked}
+    drug_ids = {d for (_, d), _ in ranked}
+    cargo_counts = dict(
+        through_cargo.filter(evidence_id__in=ids, cargo_id__in=cargo_ids)
+        .values_list("cargo_id")
+        .annotate(n=Count("evidence_id"))
+        .order_by()
+    )
+    drug_counts = dict(
+        Evidence.drugs.through.objects.filter(evidence_id__in=ids, drug_id__in=drug_ids)
+        .values_list("drug_id")
+        .annotate(n=Count("evidence_id"))
+        .order_by()
+    )
+    nodes = []
+    for cargo in Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind"):
+        nodes.append(
+            {
+                "id": f"cargo-{cargo.pk}",
+                "kind": "cargo",
+                "subkind": cargo.kind,
+                "label": cargo.symbol,
+                "count": cargo_counts.get(cargo.pk, 0),
+                "url": cargo.get_absolute_url(),
+            }
+        )
+    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")}
+    cargos = {int(n["id"].split("-")[1]): n for n in nodes}
+    for drug in drugs.values():
+        nodes.append(
+            {
+                "id": f"drug-{drug.pk}",
+                "kind": "drug",
+                "subkind": "",
+                "label": drug.name,
+                "count": drug_counts.get(drug.pk, 0),
+                "url": drug.get_absolute_url(),
+            }
+        )
+    links = []
+    evidence_url = reverse("evidence_list")
+    for (cargo_id, drug_id), by_effect in ranked:
+        if cargo_id not in cargos or drug_id not in drugs:
+            continue
+        effect = max(by_effect.items(), key=lambda item: (item[1], item[0]))[0]
+        links.append(
+            {
+                "source": f"cargo-{cargo_id}",
+                "target": f"drug-{drug_id}",
+                "count": sum(by_effect.values()),
+                "effect": effect,
+                "effects": dict(by_effect),
+                "url": evidence_url
+                + "?"
+                + urlencode({"cargo": cargos[cargo_id]["label"], "drug": drugs[drug_id].name}),
+            }
+        )
+    nodes.sort(key=lambda n: (-n["count"], n["label"]))
+    return {
+        "nodes": nodes,
+        "links": links,
+        "truncated": len(edges) > max_edges,
+        "effects": [{"value": value, "label": label} for value, label in Effect.choices],
+    }
+
+
+def matrix(evidence: QuerySet, rows: str = "therapy_class") -> dict[str, Any]:
+    """Evidence counts of therapy class (or drug) by mechanism; a top-level mechanism counts its children's items."""
+    ids = evidence.order_by().values("pk")
+    through = Evidence.mechanisms.through.objects.filter(evidence_id__in=ids)
+    if rows == "drug":
+        row_field = "evidence__drugs"
+        counts = through.filter(evidence__drugs__isnull=False)
+    else:
+        rows = "therapy_class"
+        row_field = "evidence__therapy_class"
+        counts = through
+    # Direct counts for every term, and counts rolled up to top-level terms: the
+    # ``mechanism`` filter includes a parent's children, so its column must too.
+    cells = list(counts.values("mechanism_id", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
+    rolled = list(
+        counts.annotate(top=Coalesce("mechanism__parent_id", "mechanism_id"))
+        .values("top", row_field)
+        .annotate(n=Count("evidence_id", distinct=True))
+        .order_by()
+    )
+    totals: dict[int, int] = defaultdict(int)
+    for cell in rolled:
+        totals[cell[row_field]] += cell["n"]
+    if rows == "drug":
+        top = sorted(totals, key=lambda pk: -totals[pk])[:MATRIX_MAX_DRUGS]
+        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
+        row_list = [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
+    else:
+        row_list = [
+            {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
+            for t in TherapyClass.objects.filter(pk__in=totals.keys())
+        ]
+    used = {c["mechanism_id"] for c in cells} | {c["top"] for c in rolled}
+    mechanisms = list(Mechanism.objects.filter(pk__in=used).select_related("parent"))
+    mechanisms.sort(key=lambda m: ((m.parent.name if m.parent_id else m.name), m.parent_id is not None, m.name))
+    columns = [{"id": m.pk, "label": m.name, "slug": m.slug, "url": m.get_absolute_url()} for m in mechanisms]
+    values = {(c[row_field], c["mechanism_id"]): c["n"] for c in cells}
+    values.update({(c[row_field], c["top"]): c["n"] for c in rolled})
+    row_param = "drug" if rows == "drug" else "therapy_class"
+    evidence_url = reverse("evidence_list")
+    grid = []
+    for row in row_list:
+        grid.append(
+            [
+                {
+                    "count": values.get((row["id"], col["id"]), 0),
+                    "url": evidence_url + "?" + urlencode({row_param: row["param"], "mechanism": col["slug"]}),
+                }
+                for col in columns
+            ]
+        )
+    return {
+        "rows_by": rows,
+        "rows": row_list,
+        "columns": columns,
+        "cells": grid,
+        "max": max((cell["count"] for row in grid for cell in row), default=0),
+    }

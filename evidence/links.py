@@ -1,0 +1,45 @@
+"""Where each external identifier resolves: one place, so every page links the same way."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+_RESOLVERS = {
+    "hgnc": ("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}"),
+    "ensembl": ("Ensembl", "https://www.ensembl.org/id/{}"),
+    "uniprot": ("UniProt", "https://www.uniprot.org/uniprotkb/{}/entry"),
+    "ncbi_gene": ("NCBI Gene", "https://www.ncbi.nlm.nih.gov/gene/{}"),
+    "chebi": ("ChEBI", "https://www.ebi.ac.uk/chebi/searchId.do?chebiId={}"),
+    "drugbank": ("DrugBank", "https://go.drugbank.com/drugs/{}"),
+    "pubchem_cid": ("PubChem", "https://pubchem.ncbi.nlm.nih.gov/compound/{}"),
+    "cellosaurus": ("Cellosaurus", "https://www.cellosaurus.org/{}"),
+    "doi": ("DOI", "https://doi.org/{}"),
+    "pmid": ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
+    "pmcid": ("PMC", "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"),
+}
+
+
+def identifier_url(kind: str, value: object) -> str:
+    """The page of ``value`` in the database ``kind`` names, or "" when there is none."""
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    if kind == "mirbase":
+        # Mature accessions (MIMAT...) and precursors (MI...) live under different paths.
+        section = "mature" if text.upper().startswith("MIMAT") else "hairpin"
+        return f"https://www.mirbase.org/{section}/{quote(text)}"
+    if kind not in _RESOLVERS:
+        return ""
+    return _RESOLVERS[kind][1].format(quote(text, safe=":/"))
+
+
+def identifier_links(obj: object, fields: list[str]) -> list[dict[str, str]]:
+    """``[{label, value, url}]`` for the identifier fields of ``obj`` that are filled in."""
+    out = []
+    for name in fields:
+        value = getattr(obj, name, None)
+        if value in (None, ""):
+            continue
+        label = "miRBase" if name == "mirbase" else _RESOLVERS[name][0]
+        out.append({"label": label, "value": str(value), "url": identifier_url(name, value)})
+    return out

@@ -1,0 +1,190 @@
+"""Global search across every kind of record, synonyms included, and typeahead suggestions.
+
+Partial matching reuses each model's FilterSet ``q`` (the same search as the API's
+``?q=``); exact matching uses ``NamedQuerySet.matching`` so that the name a paper
+used ("Adriamycin", "ADM", "miR-155") finds the curated record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from evidence import filtersets
+from evidence import identifiers as ids
+from evidence.choices import Status
+from evidence.models import (
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+    public_id_to_pk,
+)
+from evidence.models.evidence import PUBLIC_ID_RE
+
+#: Results shown per kind on the search page; the "all" link leads to the full index.
+PER_KIND = 10
+TYPEAHEAD_MIN = 2
+TYPEAHEAD_LIMIT = 10
+
+
+@dataclass
+class KindResults:
+    kind: str
+    label: str
+    items: list[Any]
+    total: int
+    more_url: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    kinds: list[KindResults] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(k.total for k in self.kinds)
+
+
+def accepted_count(relation: str = "evidence") -> Count:
+    return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
+
+
+def exact_target(query: str) -> str | None:
+    """The one page ``query`` unambiguously names, or ``None``.
+
+    An evidence public id, a DOI or PMID of a citation, or the name or alias of
+    exactly one drug or cargo molecule (the name a researcher typed is a synonym).
+    """
+    query = query.strip()
+    if not query:
+        return None
+    if PUBLIC_ID_RE.match(query):
+        pk = public_id_to_pk(query)
+        if Evidence.objects.public().filter(pk=pk).exists():
+            return Evidence(pk=pk).get_absolute_url()
+        return None
+    doi = ids.normalize_doi(query)
+    if (doi and ids.DOI_RE.match(doi)) or query.lower().startswith("pmid"):
+        citation = Citation.objects.by_identifier(query)
+        return citation.get_absolute_url() if citation else None
+    hits = [*Drug.objects.matching(query)[:2], *Cargo.objects.matching(query)[:2]]
+    if len(hits) == 1:
+        return hits[0].get_absolute_url()
+    return None
+
+
+def _kind(kind: str, label: str, queryset: QuerySet, more_url: str) -> KindResults:
+    items = list(queryset[:PER_KIND])
+    total = len(items) if len(items) < PER_KIND else queryset.count()
+    return KindResults(kind, label, items, total, more_url)
+
+
+def search(query: str) -> SearchResults:
+    """Everything matching ``query``: drugs, cargos, cells, mechanisms, therapy classes, citations, evidence."""
+    query = query.replace("\x00", "").strip()[: filtersets.MAX_Q_LENGTH]
+    results = SearchResults(query)
+    if not query:
+        return results
+    data = {"q": query}
+    from urllib.parse import urlencode
+
+    qs = "?" + urlencode(data)
+    results.kinds = [
+        _kind(
+            "drug",
+            "Drugs",
+            filtersets.DrugFilterSet(data, queryset=Drug.objects.with_counts().prefetch_related("aliases")).qs,
+            "/drugs/" + qs,
+        ),
+        _kind(
+            "cargo",
+            "Cargo molecules",
+            filtersets.CargoFilterSet(data, queryset=Cargo.objects.with_counts().prefetch_related("aliases")).qs,
+            "/cargos/" + qs,
+        ),
+        _kind(
+            "cell",
+            "Cells",
+            filtersets.CellFilterSet(data, queryset=Cell.objects.with_counts().prefetch_related("aliases")).qs,
+            "/cells/" + qs,
+        ),
+        _kind(
+            "mechanism",
+            "Mechanisms",
+            filtersets.MechanismFilterSet(
+                data, queryset=Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count())
+            ).qs,
+            "/mechanisms/" + qs,
+        ),
+        _kind(
+            "therapyclass",
+            "Therapy classes",
+            filtersets.TherapyClassFilterSet(
+                data, queryset=TherapyClass.objects.annotate(evidence_count=accepted_count())
+            ).qs,
+            "/therapy-classes/" + qs,
+        ),
+        _kind(
+            "citation",
+            "Citations",
+            filtersets.CitationFilterSet(data, queryset=Citation.objects.with_counts()).qs,
+            "/citations/" + qs,
+        ),
+        _kind(
+            "evidence",
+            "Evidence",
+            filtersets.EvidenceFilterSet(data, queryset=Evidence.objects.public().with_related()).qs,
+            "/evidence/" + qs,
+        ),
+    ]
+    return results
+
+
+def _suggestion(entity, kind: str, label: str, via: str = "") -> dict[str, str]:
+    return {"kind": kind, "label": label, "name": entity.display_name, "via": via, "url": entity.get_absolute_url()}
+
+
+def typeahead(query: str) -> list[dict[str, str]]:
+    """Up to ten suggestions, exact (synonym-aware) hits first, then names and aliases starting with ``query``."""
+    query = query.replace("\x00", "").strip()[:100]
+    if len(query) < TYPEAHEAD_MIN:
+        return []
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, int]] = set()
+
+    def add(entity, kind: str, label: str, via: str = "") -> None:
+        if (kind, entity.pk) in seen or len(out) >= TYPEAHEAD_LIMIT:
+            return
+        seen.add((kind, entity.pk))
+        out.append(_suggestion(entity, kind, label, via))
+
+    named = (
+        (Drug, DrugAlias, "drug", "drug", "name"),
+        (Cargo, CargoAlias, "cargo", "cargo molecule", "symbol"),
+        (Cell, CellAlias, "cell", "cell", "name"),
+    )
+    for model, _alias, kind, label, _field in named:
+        for entity in model.objects.matching(query)[:3]:
+            add(entity, kind, label)
+    for model, alias_model, kind, label, name_field in named:
+        for entity in model.objects.filter(**{f"{name_field}__istartswith": query})[:5]:
+            add(entity, kind, label)
+        for alias in alias_model.objects.filter(name__istartswith=query).select_related("entity")[:5]:
+            add(alias.entity, kind, label, via=alias.name)
+    for mechanism in Mechanism.objects.filter(name__icontains=query)[:3]:
+        out.append({"kind": "mechanism", "label": "mechanism", "name": mechanism.name, "via": "",
+                    "url": mechanism.get_absolute_url()})  # fmt: skip
+    for therapy in TherapyClass.objects.filter(name__icontains=query)[:2]:
+        out.append({"kind": "therapyclass", "label": "therapy class", "name": therapy.name, "via": "",
+                    "url": therapy.get_absolute_url()})  # fmt: skip
+    return out[:TYPEAHEAD_LIMIT]

@@ -1,0 +1,151 @@
+"""Index and detail pages of drugs, cargos, cells, mechanisms, therapy classes and citations."""
+
+import pytest
+
+from tests.factories import CargoFactory, CellFactory, CitationFactory, DrugFactory, EvidenceFactory, MechanismFactory
+
+
+def test_the_drug_page_lists_aliases_identifiers_and_groups_evidence_by_cargo_and_mechanism(client, demo):
+    response = client.get("/drugs/doxorubicin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for alias in ["Adriamycin", "ADM", "DOX"]:
+        assert f'<span class="alias">{alias}</span>' in html
+    assert 'href="https://www.ebi.ac.uk/chebi/searchId.do?chebiId=CHEBI:28748"' in html
+    assert 'href="https://go.drugbank.com/drugs/DB00997"' in html
+    assert 'href="https://pubchem.ncbi.nlm.nih.gov/compound/31703"' in html
+    by_cargo = {row["label"]: row["total"] for row in response.context["by_cargo"]}
+    assert by_cargo == {"ABCB1": 1, "GSTP1": 1, "H19": 1, "hsa-miR-155-5p": 1}
+    by_mechanism = {row["label"] for row in response.context["by_mechanism"]}
+    assert {"Autophagy", "Transfer of efflux pumps", "Drug efflux"} <= by_mechanism
+    assert response.context["page"].paginator.count == 4  # the draft is not counted
+    assert 'href="/evidence/?drug=doxorubicin&amp;cargo=ABCB1"' in html
+    assert 'data-network="/network.json?drug=doxorubicin"' in html
+
+
+def test_the_cargo_page_groups_evidence_by_drug_and_links_its_identifiers(client, demo):
+    response = client.get("/cargos/abcb1/")
+    html = response.content.decode()
+    assert 'href="https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:40"' in html
+    assert 'href="https://www.uniprot.org/uniprotkb/P08183/entry"' in html
+    assert 'href="https://www.ensembl.org/id/ENSG00000085563"' in html
+    assert 'href="https://www.ncbi.nlm.nih.gov/gene/5243"' in html
+    assert "P-glycoprotein" in html and "P-gp" in html
+    assert {row["label"] for row in response.context["by_drug"]} == {"docetaxel", "doxorubicin"}
+    html = client.get("/cargos/hsa-mir-155-5p/").content.decode()
+    assert 'href="https://www.mirbase.org/mature/MIMAT0000646"' in html
+
+
+def test_a_mirbase_precursor_links_to_the_hairpin_page(client, db):
+    cargo = CargoFactory(symbol="hsa-mir-21", slug="hsa-mir-21", kind="mirna", mirbase="MI0000077")
+    assert 'href="https://www.mirbase.org/hairpin/MI0000077"' in client.get(cargo.get_absolute_url()).content.decode()
+
+
+def test_the_cell_page_shows_parent_derivatives_cellosaurus_and_both_roles(client, demo):
+    html = client.get("/cells/mcf-7/").content.decode()
+    assert 'href="https://www.cellosaurus.org/CVCL_0031"' in html
+    assert 'href="/cells/mcf-7-adr/"' in html
+    response = client.get("/cells/mcf-7-adr/")
+    assert 'href="/cells/mcf-7/"' in response.content.decode()
+    assert response.context["entity"].source_count == 4
+
+
+def test_the_mechanism_page_includes_its_narrower_terms(client, demo):
+    response = client.get("/mechanisms/drug-efflux/")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2  # drug-efflux itself and efflux-pump-transfer
+    assert "Transfer of efflux pumps" in response.content.decode()
+
+
+def test_the_therapy_class_page_lists_its_drugs_and_a_matrix(client, demo):
+    response = client.get("/therapy-classes/chemotherapy/")
+    html = response.content.decode()
+    assert [d.name for d in response.context["drugs"]] == ["docetaxel", "doxorubicin", "paclitaxel"]
+    assert "/matrix.json?rows=drug&amp;therapy_class=chemotherapy" in html
+
+
+def test_the_citation_page_shows_links_bibtex_retraction_and_both_roles(client, demo):
+    review = demo.citations["review"]
+    response = client.get(review.get_absolute_url())
+    assert response.context["curated_count"] == 8
+    assert "@article{liu2024" in response.content.decode()
+    retracted = client.get(demo.citations["retracted2016"].get_absolute_url()).content.decode()
+    assert "This publication has been retracted" in retracted
+    assert "image duplication" in retracted
+    ning = client.get(demo.citations["ning2017"].get_absolute_url()).content.decode()
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/28000001/"' in ning
+    assert 'href="https://doi.org/10.1000/demo.ning2017"' in ning
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/drugs/", "doxorubicin"),
+        ("/cargos/", "hsa-miR-155-5p"),
+        ("/cells/", "MCF-7/ADR"),
+        ("/mechanisms/", "Transfer of efflux pumps"),
+        ("/therapy-classes/", "HER2-targeted therapy"),
+        ("/citations/", "Research progress of exosomes"),
+    ],
+)
+def test_every_index_page_lists_its_records(client, demo, url, expected):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_the_drug_index_is_searchable_by_alias_and_sortable_by_evidence_count(client, demo):
+    response = client.get("/drugs/?q=Adriamycin")
+    assert [d.name for d in response.context["page"]] == ["doxorubicin"]
+    counts = [d.evidence_count for d in client.get("/drugs/?ordering=-evidence_count").context["page"]]
+    assert counts == sorted(counts, reverse=True)
+    assert client.get("/drugs/?ordering=bogus").status_code == 400
+
+
+def test_the_cargo_index_filters_by_kind(client, demo):
+    response = client.get("/cargos/?kind=mirna")
+    assert {c.symbol for c in response.context["page"]} == {"hsa-miR-155-5p", "hsa-miR-221-3p", "hsa-miR-9-5p"}
+    assert client.get("/cargos/?kind=virus").status_code == 400
+
+
+def _evidence_rows(n, drug, cargo, cell, mechanism, citation):
+    for _ in range(n):
+        EvidenceFactory(drugs=[drug], cargos=[cargo], source_cell=cell, mechanisms=[mechanism], citation=citation)
+
+
+@pytest.mark.parametrize("page", ["drug", "cargo", "cell", "mechanism", "therapyclass", "citation"])
+def test_detail_page_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_queries, page):
+    drug, cargo, cell, mechanism, citation = (
+        DrugFactory(), CargoFactory(), CellFactory(), MechanismFactory(), CitationFactory(),
+    )  # fmt: skip
+    url = {
+        "drug": drug.get_absolute_url(),
+        "cargo": cargo.get_absolute_url(),
+        "cell": cell.get_absolute_url(),
+        "mechanism": mechanism.get_absolute_url(),
+        "therapyclass": drug.therapy_class.get_absolute_url(),
+        "citation": citation.get_absolute_url(),
+    }[page]
+    _evidence_rows(5, drug, cargo, cell, mechanism, citation)
+    with django_assert_max_num_queries(15) as small:
+        client.get(url + "?page_size=50")
+    _evidence_rows(45, drug, cargo, cell, mechanism, citation)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url + "?page_size=50")
+    assert len(response.context["page"]) == 50
+
+
+@pytest.mark.parametrize("url", ["/drugs/", "/cargos/", "/cells/", "/mechanisms/", "/therapy-classes/", "/citations/"])
+def test_index_page_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_queries, url):
+    def make(n):
+        for _ in range(n):
+            drug, cargo, cell = DrugFactory(), CargoFactory(), CellFactory()
+            MechanismFactory()
+            EvidenceFactory(drugs=[drug], cargos=[cargo], source_cell=cell)
+
+    make(5)
+    with django_assert_max_num_queries(8) as small:
+        client.get(url + "?page_size=50")
+    make(45)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url + "?page_size=50")

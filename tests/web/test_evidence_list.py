@@ -1,0 +1,126 @@
+"""/evidence/: the HTML twin of /api/v1/evidence/, with facets, chips, sorting and paging."""
+
+from evidence.choices import Effect, EvidenceLevel, Status
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, MechanismFactory
+
+
+def ids(response):
+    return [item.public_id for item in response.context["page"]]
+
+
+def facet(response, param):
+    return {v.value: v for f in response.context["facets"] if f.param == param for v in f.values}
+
+
+def test_it_lists_only_accepted_evidence(client, demo):
+    response = client.get("/evidence/")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 8
+    assert "DRAFT finding" not in response.content.decode()
+
+
+def test_it_filters_by_a_drug_alias_like_the_api(client, demo):
+    response = client.get("/evidence/?drug=Adriamycin")
+    assert sorted(ids(response)) == sorted(
+        e.public_id for e in demo.evidence[:8] if demo.drugs["doxorubicin"] in e.drugs.all()
+    )
+    assert len(ids(response)) == 4
+
+
+def test_two_facets_combine_and_the_counts_change(client, demo):
+    all_levels = facet(client.get("/evidence/"), "level")
+    assert {k: v.count for k, v in all_levels.items()} == {"B": 2, "C": 2, "D": 4}
+    response = client.get("/evidence/?drug=doxorubicin&level=C")
+    assert response.context["page"].paginator.count == 2
+    # Disjunctive: the level facet is counted without the level filter...
+    levels = facet(response, "level")
+    assert {k: v.count for k, v in levels.items()} == {"B": 1, "C": 2, "D": 1}
+    assert levels["C"].selected and not levels["B"].selected
+    # ...and the other facets with it.
+    assert {k: v.count for k, v in facet(response, "cargo_type").items()} == {"mirna": 1, "lncrna": 1}
+
+
+def test_a_facet_value_link_adds_it_and_a_selected_one_removes_it(client, demo):
+    response = client.get("/evidence/?level=C")
+    levels = facet(response, "level")
+    assert levels["D"].url == "?level=C&level=D"
+    assert levels["C"].url == "?"
+    effects = facet(response, "effect")
+    assert effects["confers_resistance"].url == "?level=C&effect=confers_resistance"
+
+
+def test_active_filters_are_shown_as_removable_chips(client, demo):
+    response = client.get("/evidence/?therapy_class=chemotherapy&q=exosomal&page=1")
+    chips = {(c.param, c.value): c.remove_url for c in response.context["chips"]}
+    assert chips == {("therapy_class", "Chemotherapy"): "?q=exosomal", ("q", "exosomal"): "?therapy_class=chemotherapy"}
+    html = response.content.decode()
+    assert 'aria-label="Remove filter Therapy class Chemotherapy"' in html
+    assert "Clear all" in html
+
+
+def test_it_links_the_same_query_as_csv_and_api_json(client, demo):
+    html = client.get("/evidence/?drug=ADM&level=C").content.decode()
+    assert 'href="/api/v1/evidence/?drug=ADM&amp;level=C"' in html
+    assert 'href="/api/v1/evidence/?drug=ADM&amp;level=C&amp;format=csv"' in html
+
+
+def test_it_sorts_with_the_filtersets_ordering_parameter(client, demo):
+    ascending = ids(client.get("/evidence/?ordering=id"))
+    assert ascending == sorted(ascending)
+    by_year = [e.citation.year for e in client.get("/evidence/?ordering=-year").context["page"]]
+    assert by_year == sorted(by_year, reverse=True)
+    html = client.get("/evidence/?ordering=level").content.decode()
+    assert 'aria-sort="ascending"><a href="?ordering=-level">Level</a>' in html
+
+
+def test_it_paginates(client, demo):
+    response = client.get("/evidence/?page_size=3&page=2")
+    assert response.context["page"].number == 2
+    assert len(ids(response)) == 3
+    assert 'rel="next"' in response.content.decode()
+
+
+def test_it_rejects_an_unknown_level_with_a_clear_400(client, demo):
+    response = client.get("/evidence/?level=Z")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Unknown value Z" in html
+    assert "Some filters could not be applied" in html
+
+
+def test_it_rejects_an_unknown_ordering_with_a_400(client, demo):
+    assert client.get("/evidence/?ordering=statement").status_code == 400
+
+
+def test_it_escapes_user_provided_text(client, db):
+    EvidenceFactory(statement="<script>alert(1)</script> miR-1 confers resistance")
+    html = client.get("/evidence/?q=<script>").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def _rows(n):
+    drugs = [DrugFactory() for _ in range(3)]
+    cargos = [CargoFactory() for _ in range(3)]
+    mechanism = MechanismFactory()
+    for i in range(n):
+        EvidenceFactory(
+            drugs=drugs[: 1 + i % 3],
+            cargos=cargos[: 1 + i % 2],
+            mechanisms=[mechanism],
+            level=EvidenceLevel.values[i % 5],
+            effect=Effect.values[i % 4],
+        )
+    EvidenceFactory(status=Status.DRAFT)
+
+
+def test_its_query_count_does_not_grow_with_the_rows_shown(client, db, django_assert_max_num_queries):
+    _rows(5)
+    with django_assert_max_num_queries(16) as small:
+        client.get("/evidence/?page_size=50")
+    _rows(45)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/evidence/?page_size=50")
+    assert len(response.context["page"]) == 50
+    with django_assert_max_num_queries(len(small.captured_queries) + 2):
+        client.get("/evidence/?page_size=50&level=A&effect=biomarker")

@@ -1,0 +1,79 @@
+"""Home page, the site frame (footer, canonical, skip link) and the 404/500 pages."""
+
+import pytest
+from django.test import RequestFactory, override_settings
+
+from evidence import views
+
+
+def test_home_shows_counts_entry_points_and_recent_accepted_evidence(client, demo):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["counts"] == {"evidence": 8, "citations": 5, "drugs": 5, "cargos": 7}
+    assert "/therapy-classes/chemotherapy/" in html
+    assert "/cargos/?kind=mirna" in html
+    assert demo.evidence[7].public_id in html
+    assert "DRAFT finding" not in html
+    assert 'data-network="/network.json?limit=80"' in html
+    assert "data-matrix=" in html
+
+
+@override_settings(EXORESIST_RELEASE="2026.1")
+def test_every_page_has_a_footer_with_release_citation_and_licence_and_a_canonical_url(client, demo):
+    html = client.get("/drugs/doxorubicin/?page=1").content.decode()
+    assert "2026.1" in html
+    assert "How to cite" in html
+    assert "CC BY 4.0" in html
+    assert '<link rel="canonical" href="http://testserver/drugs/doxorubicin/">' in html
+    assert 'class="skip-link" href="#main"' in html
+    assert 'role="search"' in html
+
+
+def test_the_canonical_url_of_a_filtered_list_keeps_its_filters_sorted(client, demo):
+    html = client.get("/evidence/?level=C&drug=ADM&page=1").content.decode()
+    assert '<link rel="canonical" href="http://testserver/evidence/?drug=ADM&amp;level=C">' in html
+
+
+def test_it_has_no_inline_event_handlers_or_inline_scripts(client, demo):
+    for url in ["/", "/evidence/", "/drugs/doxorubicin/", demo.evidence[0].get_absolute_url()]:
+        html = client.get(url).content.decode()
+        assert " onclick=" not in html and " onload=" not in html
+        assert "<script>" not in html  # only <script src=...>
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/drugs/no-such-drug/", "/cargos/nope/", "/cells/nope/", "/mechanisms/nope/", "/therapy-classes/nope/",
+     "/citations/999999/", "/evidence/EXR999999/", "/evidence/not-an-id/", "/nowhere/"],
+)  # fmt: skip
+def test_it_answers_404_in_the_site_style_for_unknown_pages(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We could not find that page" in html
+    assert "site-footer" in html
+
+
+def test_a_draft_evidence_item_is_not_found_by_the_public(client, demo):
+    assert client.get(demo.evidence[-1].get_absolute_url()).status_code == 404
+
+
+def test_the_500_page_renders_without_touching_the_database(db, django_assert_num_queries):
+    request = RequestFactory().get("/")
+    with django_assert_num_queries(0):
+        response = views.server_error(request)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_cached_counts_change_as_soon_as_curated_data_does(client, demo):
+    from tests.factories import EvidenceFactory
+
+    assert client.get("/").context["counts"]["evidence"] == 8
+    assert client.get("/evidence/?drug=ADM").context["page"].paginator.count == 4
+    EvidenceFactory(drugs=[demo.drugs["doxorubicin"]])
+    assert client.get("/").context["counts"]["evidence"] == 9
+    assert client.get("/evidence/?drug=ADM").context["page"].paginator.count == 5
+    demo.evidence[0].delete()
+    assert client.get("/").context["counts"]["evidence"] == 8
