@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("evidence.urls")),
 ]
+
+# A database outage anywhere gives a 503 with a clear body; other errors a plain 500 page (issue 6).
+handler500 = "exoresist.errors.server_error"
