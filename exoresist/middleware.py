@@ -7,7 +7,6 @@ All of it works on the URL space as a whole, so endpoints added later are covere
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import time
@@ -333,4 +332,3 @@ class PageCacheMiddleware:
         response["Last-Modified"] = last_modified
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
         patch_vary_headers(response, ["Accept", "Cookie", "Authorization"])
-

@@ -98,7 +98,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -325,9 +325,7 @@ LOGGING = {
         "json": {"()": "exoresist.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": _log_format, "filters": ["request_id"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # One line per request comes from exoresist.request; Django's own 4xx lines would repeat it.
