@@ -297,6 +297,7 @@ EXORESIST_PAGE_CACHE = env_bool("EXORESIST_PAGE_CACHE", EXORESIST_SHARED_CACHE a
 EXORESIST_PAGE_CACHE_SECONDS = env_int("EXORESIST_PAGE_CACHE_SECONDS", 600)
 #: Apps whose saves/deletes invalidate every cached page (the curated data).
 EXORESIST_CACHE_WATCHED_APPS = ["evidence"]
+EXORESIST_DEDUPLICATE_BUMPS = not TESTING
 
 # --- Middleware ----------------------------------------------------------------
 MIDDLEWARE = [
