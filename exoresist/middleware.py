@@ -272,7 +272,7 @@ class PageCacheMiddleware:
                 return response
 
         response = self.get_response(request)
-        if self.cacheable_response(response):
+        if self.cacheable_response(request, response):
             self.add_validators(response, etag, last_modified)
             if settings.EXORESIST_PAGE_CACHE and request.method == "GET":
                 request.page_cache = "miss"
@@ -286,6 +286,8 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and not carries_credentials(request)
             and PIN_COOKIE not in request.COOKIES
+            # Flash messages waiting in a cookie make the next page personal.
+            and "messages" not in request.COOKIES
             and not request.path.startswith(("/admin/", "/static/"))
             # Version-based validators are only sound when every worker sees the same version:
             # a shared cache, or the page cache switched on for a single process. Otherwise
@@ -294,15 +296,16 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def cacheable_response(response: HttpResponse) -> bool:
+    def cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
-        cache_control = response.get("Cache-Control", "").lower()
-        if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        # A page with a CSRF token in a form is personal (the token is derived from the visitor's cookie).
+        if request.META.get("CSRF_COOKIE_USED"):
             return False
-        # A page that set a CSRF cookie or reads the session is personal.
-        vary = response.get("Vary", "").lower()
-        return "cookie" not in vary
+        cache_control = response.get("Cache-Control", "").lower()
+        # "Vary: Cookie" alone is fine: the request carried no session, credentials or messages
+        # (cacheable_request), so the page is the anonymous one whatever other cookies it had.
+        return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
 
     @staticmethod
     def cache_key(request: HttpRequest, version: str) -> str:

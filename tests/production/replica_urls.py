@@ -1,4 +1,4 @@
-"""A test-only view that writes and then reads in one request (for the replica router tests)."""
+"""Test-only views: a write then a read in one request (replica router), a form with a CSRF token (page cache)."""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -18,7 +18,14 @@ def read_name(request, slug):
     return HttpResponse(found.name if found else "not found")
 
 
+def csrf_form(request):
+    from django.middleware.csrf import get_token
+
+    return HttpResponse(f'<form method="post"><input name="csrfmiddlewaretoken" value="{get_token(request)}"></form>')
+
+
 urlpatterns = [
+    path("csrf-form/", csrf_form),
     path("write-then-read/", write_then_read),
     path("name/<slug:slug>/", read_name),
     path("", include("exoresist.urls")),

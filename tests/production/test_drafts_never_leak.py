@@ -4,9 +4,9 @@ search, CSV, JSON or network views, for anonymous visitors and for signed-in rea
 import pytest
 
 from evidence.choices import Status
+from exoresist.urlmap import endpoints, list_endpoints, urls_for
 from tests.factories import EvidenceFactory
 from tests.production.conftest import make_client
-from tests.production.discovery import endpoints, list_endpoints, urls_for
 
 MARKER = "zq7unpublishedmarker"
 VARIANTS = ["", f"?q={MARKER}", "?format=csv", "?format=json", "?format=tsv", "?page_size=500", "?status=draft"]

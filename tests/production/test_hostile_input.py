@@ -7,8 +7,8 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from exoresist.urlmap import admin_urls, filter_params, list_endpoints, row_counts
 from tests.production.conftest import make_client
-from tests.production.discovery import admin_urls, filter_params, list_endpoints, row_counts
 
 # Already percent-encoded, so NUL bytes and invalid UTF-8 reach the server as such.
 HOSTILE = [

@@ -8,9 +8,9 @@ import pytest
 
 from evidence.choices import Status
 from exoresist.csvsafe import spreadsheet_safe
+from exoresist.urlmap import admin_change_urls, admin_urls, endpoints, list_endpoints, urls_for
 from tests.factories import CitationFactory, EvidenceFactory
 from tests.production.conftest import make_client
-from tests.production.discovery import admin_change_urls, admin_urls, endpoints, list_endpoints, urls_for
 
 SCRIPT = '<script>alert("exo")</script>'
 IMG = "<img src=x onerror=alert(1)>"

@@ -171,3 +171,27 @@ def test_redis_down_the_site_keeps_serving_uncached(graph, settings):
     assert health.status_code == 200
     assert health.json()["cache"] == "unavailable"
     assert health.json()["status"] == "degraded"
+
+
+def test_detail_pages_that_look_at_the_user_are_cached_for_anonymous_visitors(page_cache, graph):
+    client = make_client("anonymous")
+    client.get(graph.get_absolute_url())
+    response = client.get(graph.get_absolute_url())
+    assert response.wsgi_request.page_cache == "hit"
+
+
+def test_pages_with_a_csrf_token_are_never_cached(page_cache, settings):
+    settings.ROOT_URLCONF = "tests.production.replica_urls"
+    client = make_client("anonymous")
+    client.get("/admin/login/")  # the visitor has a CSRF cookie now
+    first = client.get("/csrf-form/")
+    second = client.get("/csrf-form/")
+    assert first.status_code == second.status_code == 200
+    assert not hasattr(second.wsgi_request, "page_cache")
+
+
+def test_a_visitor_with_pending_messages_is_not_served_from_the_cache(page_cache):
+    client = make_client("anonymous")
+    client.get("/")
+    client.cookies["messages"] = "pending"
+    assert not hasattr(client.get("/").wsgi_request, "page_cache")

@@ -1,5 +1,5 @@
 """Every URL the project serves, discovered at run time from the resolver and the admin
-registry, so the production tests cover endpoints that other branches add later."""
+registry: the production tests and the load-test URL list cover endpoints added later."""
 
 from __future__ import annotations
 
