@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import OUT, Curator, Mix, Server, app_env, log, manage, prepare, run_load, summarise  # noqa: E402
 from redis_server import PrivateRedis  # noqa: E402
 
-MIXES = {"full": (0.80, 0.15, 0.05), "read": (0.85, 0.15, 0.0)}
+MIXES = {"full": (0.80, 0.15, 0.05), "read": (0.85, 0.15, 0.0), "browse": (1.0, 0.0, 0.0)}
 
 
 def main() -> int:
@@ -35,7 +35,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8061)
     parser.add_argument("--redis-port", type=int, default=6391, help="a private redis-server is started here")
     parser.add_argument("--cache", choices=["off", "on", "both"], default="both")
-    parser.add_argument("--mix", choices=["full", "read", "both"], default="both")
+    parser.add_argument("--mix", choices=["full", "read", "browse", "both"], default="both")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--exclude", default="", help="regex of read URLs to leave out of the mix")
     args = parser.parse_args()

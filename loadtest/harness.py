@@ -77,6 +77,31 @@ def ensure_curator(env: dict[str, str]) -> None:
     )
 
 
+_RUNNING: list[subprocess.Popen] = []
+
+
+def _stop_everything(signum, frame) -> None:
+    # Ctrl-C or kill: stop our gunicorn (quick shutdown) and redis before leaving.
+    for process in _RUNNING:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in _RUNNING:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _stop_everything)
+signal.signal(signal.SIGINT, _stop_everything)
+
+
+def track(process: subprocess.Popen) -> subprocess.Popen:
+    _RUNNING.append(process)
+    return process
+
+
 class Server:
     """gunicorn on 127.0.0.1 with the project's gunicorn.conf.py; always stopped on exit."""
 
@@ -93,8 +118,10 @@ class Server:
 
     def __enter__(self) -> Server:
         log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        self.process = track(
+            subprocess.Popen(
+                [GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
