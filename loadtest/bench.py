@@ -37,6 +37,12 @@ def main() -> int:
     parser.add_argument("--cache", choices=["off", "on", "both"], default="both")
     parser.add_argument("--mix", choices=["full", "read", "browse", "both"], default="both")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument(
+        "--write",
+        choices=["draft", "drug"],
+        default="draft",
+        help="curator write: a draft evidence item (everyday curation) or a new drug with an alias (public data)",
+    )
     parser.add_argument("--exclude", default="", help="regex of read URLs to leave out of the mix")
     args = parser.parse_args()
 
@@ -59,7 +65,7 @@ def main() -> int:
             env = app_env(args.database_url, redis.url if redis else None, EXORESIST_PAGE_CACHE="1" if redis else "0")
             with Server(env, args.port, args.workers, f"bench-cache-{mode}") as server:
                 for mix_name in mixes:
-                    mix = Mix.load(urls_path, MIXES[mix_name])
+                    mix = Mix.load(urls_path, MIXES[mix_name], drafts=args.write == "draft")
                     for clients in args.clients:
                         results.append(asyncio.run(one_run(server, mix, mix_name, mode, clients, args, tag)))
         finally:

@@ -18,6 +18,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -242,8 +243,24 @@ class Curator:
             "aliases-MAX_NUM_FORMS": "1000",
             "aliases-0-name": slug.upper(),
         }
-        from urllib.parse import urlencode
+        return urlencode(fields).encode()
 
+    def draft_form(self, marker: str, ids: dict) -> bytes:
+        fields = {
+            "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            "statement": f"Exosomal cargo alters drug response (load-test draft {marker}).",
+            "citation": ids["citation"],
+            "therapy_class": ids["therapy_class"],
+            "drugs": ids["drug"],
+            "cargos": ids["cargo"],
+            "effect": "confers_resistance",
+            "evidence_type": "predictive",
+            "level": "D",
+            "cancer_type": "breast cancer",
+            "subtype": "unspecified",
+            "status": "draft",
+            "import_key": marker,
+        }
         return urlencode(fields).encode()
 
 
@@ -264,9 +281,10 @@ class Mix:
     therapy_class: int | None
     search_needs_login: bool
     weights: tuple[float, float, float] = (0.80, 0.15, 0.05)
+    draft: dict | None = None  # set: curator writes are draft evidence items instead of drugs
 
     @classmethod
-    def load(cls, path: Path, weights=(0.80, 0.15, 0.05)) -> Mix:
+    def load(cls, path: Path, weights=(0.80, 0.15, 0.05), drafts: bool = False) -> Mix:
         data = json.loads(path.read_text())
         return cls(
             data["read"],
@@ -275,6 +293,7 @@ class Mix:
             data["write"]["therapy_class"],
             data["search_needs_login"],
             weights,
+            data.get("draft") if drafts else None,
         )
 
 
@@ -315,7 +334,10 @@ async def run_load(
                 else:
                     counter["writes"] += 1
                     note = f"load-{tag}-{clients}-{counter['writes']}-{index}"
-                    response = await curator.post(mix.write_url, curator.write_form(note, mix.therapy_class))
+                    if mix.draft:
+                        response = await curator.post(mix.draft["url"], curator.draft_form(note, mix.draft))
+                    else:
+                        response = await curator.post(mix.write_url, curator.write_form(note, mix.therapy_class))
                 status = response.status
                 if status >= 500:
                     note = (

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand
 
-from evidence.models import Cargo, Cell, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 from exoresist.urlmap import endpoints, list_endpoints, urls_for
 
 
@@ -75,15 +75,26 @@ class Command(BaseCommand):
             search = [f"/admin/evidence/evidence/?{urlencode({'q': term})}" for term in terms]
 
         therapy = TherapyClass.objects.order_by("pk").first()
+        citation = Citation.objects.order_by("pk").first()
+        drug, cargo = Drug.objects.order_by("pk").first(), Cargo.objects.order_by("pk").first()
         self.stdout.write(
             json.dumps(
                 {
                     "read": sorted(set(read)),
                     "search": search,
                     "search_needs_login": admin_search,
+                    # A new drug with an alias: public data, several rows in one transaction.
                     "write": {
                         "url": "/admin/evidence/drug/add/",
                         "therapy_class": therapy.pk if therapy else None,
+                    },
+                    # A curator's everyday write: a draft evidence item with its drug and cargo.
+                    "draft": {
+                        "url": "/admin/evidence/evidence/add/",
+                        "therapy_class": therapy.pk if therapy else None,
+                        "citation": citation.pk if citation else None,
+                        "drug": drug.pk if drug else None,
+                        "cargo": cargo.pk if cargo else None,
                     },
                 },
                 indent=1,
