@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
@@ -335,3 +336,26 @@ class PageCacheMiddleware:
         response["Last-Modified"] = last_modified
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
         patch_vary_headers(response, ["Accept", "Cookie", "Authorization"])
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware; interactive API documentation pages (Swagger UI, ReDoc from
+    drf-spectacular) may also load their bundles from the CDN drf-spectacular uses.
+
+    Inline scripts stay forbidden there too: serve Swagger UI with SpectacularSwaggerSplitView,
+    which puts its setup script in a separate file.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        patterns = getattr(settings, "EXORESIST_CSP_API_DOCS_PATHS", [])
+        if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
+            cdn = getattr(settings, "EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+            parts.update = {
+                "script-src": [cdn],
+                "style-src": [cdn],
+                "img-src": [cdn],
+                "font-src": [cdn],
+                "worker-src": ["blob:"],
+            }
+        return parts

@@ -239,6 +239,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+#: Interactive API docs (Swagger UI / ReDoc) may load their bundles from this CDN, nothing inline.
+EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(docs|schema/(swagger-ui|redoc))"]
+EXORESIST_CSP_API_DOCS_CDN = env_str("EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+
 # --- Login throttling (django-axes) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -305,7 +309,7 @@ MIDDLEWARE = [
     "exoresist.middleware.HealthCheckMiddleware",
     "exoresist.middleware.HostileInputMiddleware",
     *MIDDLEWARE[:2],  # SecurityMiddleware, WhiteNoiseMiddleware
-    "csp.middleware.CSPMiddleware",
+    "exoresist.middleware.ContentSecurityPolicyMiddleware",
     "exoresist.middleware.DatabaseUnavailableMiddleware",
     "exoresist.middleware.PrimaryPinMiddleware",
     "exoresist.middleware.PageCacheMiddleware",

@@ -134,3 +134,16 @@ def test_client_ip_trusts_only_the_configured_proxies(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.EXORESIST_NUM_PROXIES = 1
     assert client_ip(request) == "198.51.100.7"
+
+
+def test_api_documentation_pages_may_use_the_cdn_but_nothing_inline(db, rf, settings):
+    from django.http import HttpResponse
+
+    from exoresist.middleware import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))
+    docs = middleware(rf.get("/api/v1/docs/"))["Content-Security-Policy"]
+    page = middleware(rf.get("/evidence/"))["Content-Security-Policy"]
+    assert "https://cdn.jsdelivr.net" in docs
+    assert "unsafe-inline" not in docs
+    assert "cdn.jsdelivr.net" not in page
