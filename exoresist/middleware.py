@@ -255,7 +255,7 @@ class PageCacheMiddleware:
         key = self.cache_key(request, version)
         etag = quote_etag(key[:32])
         last_modified = http_date(datacache.version_timestamp(version))
-        if self.not_modified(request, etag, version):
+        if self.not_modified(request, etag, version, key):
             request.page_cache = "revalidated"
             response = HttpResponse(status=304)
             self.add_validators(response, etag, last_modified)
@@ -322,13 +322,16 @@ class PageCacheMiddleware:
         return hashlib.sha256(representation.encode("utf-8", "surrogateescape")).hexdigest()
 
     @staticmethod
-    def not_modified(request: HttpRequest, etag: str, version: str) -> bool:
+    def not_modified(request: HttpRequest, etag: str, version: str, key: str) -> bool:
+        """304 only for a representation we served as a 200 at this data version: the ETag is
+        handed out with 200s only; for If-Modified-Since the cached 200 must exist."""
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match is not None:
-            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-            return etag in tags or "*" in tags
+            return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-        return since is not None and int(datacache.version_timestamp(version)) <= since
+        if since is None or int(datacache.version_timestamp(version)) > since:
+            return False
+        return settings.EXORESIST_PAGE_CACHE and cache.get(key) is not None
 
     @staticmethod
     def add_validators(response: HttpResponse, etag: str, last_modified: str) -> None:

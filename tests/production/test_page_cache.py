@@ -232,3 +232,11 @@ def test_history_rows_alone_do_not_invalidate(page_cache, graph, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         datacache._on_save_or_delete(sender=history_model, instance=None, using="default")
     assert datacache.get_version() == before
+
+
+def test_conditional_requests_for_a_missing_page_are_not_answered_304(page_cache):
+    client = make_client("anonymous")
+    client.get("/")
+    future = http_date(4102444800)  # 2100
+    assert client.get("/no-such-page/", HTTP_IF_MODIFIED_SINCE=future).status_code == 404
+    assert client.get("/no-such-page/", HTTP_IF_NONE_MATCH="*").status_code == 404
