@@ -6,6 +6,11 @@ COPY exoresist ./exoresist
 COPY evidence ./evidence
 RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+# collectstatic needs settings but no database, secret or hosts: give it throwaway values.
+RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdefghijklmnop \
+    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    python manage.py collectstatic --noinput
+RUN useradd --system --no-create-home exoresist
+USER exoresist
 EXPOSE 8000
-CMD ["gunicorn", "exoresist.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -33,3 +33,15 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
+
+# --- Production drills (issue 6): bounded, loopback only; see docs/operations.md -------------
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/exoresist_load
+.PHONY: loadtest faults backup-check
+loadtest: install
+	$(BIN)/python loadtest/bench.py --database-url $(LOAD_DATABASE_URL) $(LOADTEST_ARGS)
+
+faults: install
+	$(BIN)/python loadtest/faults.py --database-url $(LOAD_DATABASE_URL) $(FAULTS_ARGS)
+
+backup-check:
+	scripts/backup_restore_check.sh $(notdir $(LOAD_DATABASE_URL))

@@ -34,4 +34,3 @@ urlpatterns = [
 
 # Django reads these from the root URLconf; exoresist/urls.py re-exports them.
 handler404 = "evidence.views.page_not_found"
-handler500 = "evidence.views.server_error"

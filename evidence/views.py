@@ -14,9 +14,8 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
@@ -597,12 +596,3 @@ class MatrixView(TemplateView):
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", {"path": request.path}, status=404)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    # Nothing here may touch the database: it may be the reason we are here.
-    try:
-        return HttpResponseServerError(loader.render_to_string("500.html", {}, request=None))
-    except Exception:  # pragma: no cover - the last resort must not fail
-        logger.exception("The 500 page itself failed to render")
-        return HttpResponseServerError("<h1>Server error</h1><p>Something went wrong on our side.</p>")

@@ -98,7 +98,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -155,4 +155,187 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# ---------------------------------------------------------------------------
+# Production: hardening, caching, read replicas, logging (issue 6).
+# Everything below is driven by environment variables; see docs/deploy.md.
+# ---------------------------------------------------------------------------
+import os  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+#: Production is anything that is neither development (DEBUG) nor the test suite.
+PRODUCTION = not DEBUG and not TESTING
+
+if PRODUCTION:
+    # Stop start-up with one clear message rather than run half-safe.
+    _problems = []
+    if env_bool("EXORESIST_INSECURE_DEV_KEY", False):
+        _problems.append("EXORESIST_INSECURE_DEV_KEY is set: it is for the test suite only.")
+    if SECRET_KEY.startswith("django-insecure-") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        _problems.append(
+            "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+        )
+    if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+        _problems.append("DJANGO_ALLOWED_HOSTS is not set: list the host names the site answers to.")
+    elif "*" in ALLOWED_HOSTS:
+        _problems.append("DJANGO_ALLOWED_HOSTS contains '*': list the real host names instead.")
+    if "DATABASE_URL" not in os.environ:
+        _problems.append(
+            "DATABASE_URL is not set: production needs postgres://user:pass@host:5432/db "
+            "(or an explicit sqlite:///path for a single-machine trial)."
+        )
+    if _problems:
+        raise ImproperlyConfigured("Unsafe production configuration:\n  - " + "\n  - ".join(_problems))
+
+# The exoresist package is also an app: management commands and the cache-invalidation signals.
+INSTALLED_APPS += ["exoresist.apps.ExoresistConfig", "axes", "csp"]
+
+# --- HTTPS, cookies, headers ------------------------------------------------
+# Behind a TLS-terminating proxy (the load balancer) opt in to trusting its header.
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", False)
+#: How many proxies put themselves in X-Forwarded-For; the client address is the one before them.
+EXORESIST_NUM_PROXIES = env_int("EXORESIST_NUM_PROXIES", 0)
+
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+# Load-balancer probes come over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Request size limits: a BibTeX upload of a few thousand entries fits in 10 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("EXORESIST_MAX_FORM_FIELDS", 2000)
+
+# Content-Security-Policy: pages load scripts, styles and images from this site only,
+# so no inline <script> or style="" in templates (use static files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+#: Interactive API docs (Swagger UI / ReDoc) may load their bundles from this CDN, nothing inline.
+EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(docs|schema/(swagger-ui|redoc))"]
+EXORESIST_CSP_API_DOCS_CDN = env_str("EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+
+# --- Login throttling (django-axes) ------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Off in the test suite (Django's test client logs in without a request); the
+# throttling tests switch it on.
+AXES_ENABLED = env_bool("EXORESIST_LOGIN_THROTTLE", not TESTING)
+AXES_FAILURE_LIMIT = env_int("EXORESIST_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("EXORESIST_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "exoresist.middleware.client_ip"
+AXES_VERBOSE = False
+REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES or None
+
+# --- Databases: transactions, read replicas ----------------------------------
+# Every request is one transaction on the primary: a curator write is applied whole or not at all.
+DATABASES["default"]["ATOMIC_REQUESTS"] = env_bool("EXORESIST_ATOMIC_REQUESTS", True)
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # Tests run against the primary's test database only.
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+EXORESIST_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]
+DATABASE_ROUTERS = ["exoresist.db_router.PrimaryReplicaRouter"]
+#: After a write, the writer's reads stay on the primary this long (replication lag).
+EXORESIST_REPLICA_PIN_SECONDS = env_int("EXORESIST_REPLICA_PIN_SECONDS", 10)
+
+# --- Cache ---------------------------------------------------------------------
+_cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "exoresist",
+            "OPTIONS": {
+                # Redis down: the site keeps serving, uncached.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "exoresist.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exoresist"}}
+EXORESIST_SHARED_CACHE = bool(_cache_url)
+# Anonymous GET pages and API responses are served from the cache. Only safe when the
+# cache (and its data-version key) is shared by every worker, hence off by default
+# with the per-process local-memory cache, in development and in the test suite.
+EXORESIST_PAGE_CACHE = env_bool("EXORESIST_PAGE_CACHE", EXORESIST_SHARED_CACHE and not DEBUG and not TESTING)
+EXORESIST_PAGE_CACHE_SECONDS = env_int("EXORESIST_PAGE_CACHE_SECONDS", 600)
+#: Apps whose saves/deletes invalidate every cached page (the curated data).
+EXORESIST_CACHE_WATCHED_APPS = ["evidence"]
+EXORESIST_DEDUPLICATE_BUMPS = not TESTING
+
+# --- Middleware ----------------------------------------------------------------
+MIDDLEWARE = [
+    "exoresist.middleware.RequestIdMiddleware",
+    "exoresist.middleware.HealthCheckMiddleware",
+    "exoresist.middleware.HostileInputMiddleware",
+    *MIDDLEWARE[:2],  # SecurityMiddleware, WhiteNoiseMiddleware
+    "exoresist.middleware.ContentSecurityPolicyMiddleware",
+    "exoresist.middleware.DatabaseUnavailableMiddleware",
+    "exoresist.middleware.PrimaryPinMiddleware",
+    "exoresist.middleware.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    *MIDDLEWARE[2:],
+    "axes.middleware.AxesMiddleware",
+]
+
+# --- Logging: one JSON object per line, with the request id --------------------
+_log_format = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+if _log_format not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={_log_format!r}: use json or text.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "exoresist.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "exoresist.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One line per request comes from exoresist.request; Django's own 4xx lines would repeat it.
+        "django.request": {"level": "ERROR"},
+        "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
+    },
 }

@@ -7,5 +7,8 @@ urlpatterns = [
     path("", include("evidence.urls")),
 ]
 
-# The site's own 404 and 500 pages (in the site's style, no traceback).
-from evidence.urls import handler404, handler500  # noqa: E402,F401
+# The site's own 404 page; a 500 never shows a traceback and a database outage is a 503.
+from evidence.urls import handler404  # noqa: E402,F401
+
+# A database outage anywhere gives a 503 with a clear body; other errors a plain 500 page (issue 6).
+handler500 = "exoresist.errors.server_error"

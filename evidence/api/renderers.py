@@ -14,8 +14,7 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
-#: Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from exoresist.csvsafe import spreadsheet_safe
 
 
 def safe_cell(value: Any) -> Any:
@@ -24,9 +23,7 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value)
 
 
 def flatten(value: Any) -> Any:

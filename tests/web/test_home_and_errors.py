@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from evidence import views
+from exoresist.errors import server_error
 
 
 def test_home_shows_counts_entry_points_and_recent_accepted_evidence(client, demo):
@@ -62,7 +62,7 @@ def test_a_draft_evidence_item_is_not_found_by_the_public(client, demo):
 def test_the_500_page_renders_without_touching_the_database(db, django_assert_num_queries):
     request = RequestFactory().get("/")
     with django_assert_num_queries(0):
-        response = views.server_error(request)
+        response = server_error(request)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
 

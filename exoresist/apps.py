@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ExoresistConfig(AppConfig):
+    """The project package as an app: operations commands and cache invalidation."""
+
+    name = "exoresist"
+    label = "exoresist"
+    verbose_name = "ExoResist operations"
+
+    def ready(self) -> None:
+        from exoresist import datacache
+
+        datacache.connect_signals()

@@ -1,0 +1,137 @@
+"""The global data version: every cached page and every ETag is keyed by it.
+
+Any save, delete or many-to-many change of a curated model (every model of the apps
+in ``EXORESIST_CACHE_WATCHED_APPS``, including models added later) bumps the version
+once the transaction commits, so no cached page is older than the last accepted edit.
+Bumping after the commit matters: bumping before it would let a concurrent reader
+cache the not-yet-committed old data under the new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+
+logger = logging.getLogger("exoresist.cache")
+
+VERSION_KEY = "exoresist:data-version"
+
+
+def new_version() -> str:
+    # Nanoseconds since the epoch: unique enough across workers, and it doubles as Last-Modified.
+    return str(time.time_ns())
+
+
+def get_version() -> str | None:
+    """The current data version, or None when the cache cannot be reached (then nothing is cached)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        candidate = new_version()
+        # add() only sets a missing key, so two workers starting together agree on one version.
+        cache.add(VERSION_KEY, candidate, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_version() -> str:
+    version = new_version()
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def version_timestamp(version: str) -> float:
+    try:
+        return int(version) / 1e9
+    except (TypeError, ValueError):
+        return time.time()
+
+
+def _bump_after_commit() -> None:
+    bump_version()
+
+
+def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Bump the data version now, or when the surrounding transaction commits."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        bump_version()
+        return
+    # One bump per transaction, however many rows it writes (a bulk import saves thousands).
+    # Not in the test suite: its outer transaction never commits, so a callback left pending
+    # by a fixture would hide every later change from a test's captured callbacks.
+    if getattr(settings, "EXORESIST_DEDUPLICATE_BUMPS", True) and any(
+        callback is _bump_after_commit for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_bump_after_commit, using=using)
+
+
+def _watched(model) -> bool:
+    # History rows (django-simple-history) always come with a change of the model they record,
+    # which is what decides; alone (the history of a draft) they change no public page.
+    if getattr(model, "instance_type", None) is not None:
+        return False
+    return model._meta.app_label in getattr(settings, "EXORESIST_CACHE_WATCHED_APPS", ())
+
+
+_HAS_VISIBILITY: dict[type, bool] = {}
+
+
+def _has_visibility(model) -> bool:
+    """Models whose manager has public() (Evidence, and any later one) are public only when accepted."""
+    if model not in _HAS_VISIBILITY:
+        _HAS_VISIBILITY[model] = callable(getattr(model._default_manager, "public", None)) and any(
+            field.name == "status" for field in model._meta.concrete_fields
+        )
+    return _HAS_VISIBILITY[model]
+
+
+def _private_change(instance) -> bool:
+    """A draft, submitted or rejected item that was not public before the change either.
+
+    Curators save drafts all day; none of it is on a public page, so it must not throw
+    away every cached page (the cache would be useless under curation load).
+    """
+    if instance is None or not _has_visibility(type(instance)):
+        return False
+    before = getattr(instance, "_exoresist_loaded_status", None)
+    now = instance.__dict__.get("status")
+    # Unknown (deferred field) counts as public: when in doubt, invalidate.
+    return before is not None and now is not None and before != "accepted" and now != "accepted"
+
+
+def _remember_status(sender, instance, **kwargs) -> None:
+    # post_init runs for new and for loaded instances alike: the status they start with.
+    if _has_visibility(sender):
+        instance._exoresist_loaded_status = instance.__dict__.get("status")
+
+
+def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
+    if not _watched(sender):
+        return
+    private = _private_change(instance)
+    if instance is not None and _has_visibility(sender):
+        instance._exoresist_loaded_status = instance.__dict__.get("status")
+    if not private:
+        data_changed(using or router.db_for_write(sender))
+
+
+def _on_m2m_changed(sender, instance=None, action="", reverse=False, using=None, **kwargs) -> None:
+    if not action.startswith("post_") or not (_watched(sender) or _watched(type(instance))):
+        return
+    if not reverse and _private_change(instance):
+        return
+    data_changed(using or DEFAULT_DB_ALIAS)
+
+
+def connect_signals() -> None:
+    # No sender: models added later by other apps' migrations are covered without changes here.
+    post_init.connect(_remember_status, dispatch_uid="exoresist-data-version-init")
+    post_save.connect(_on_save_or_delete, dispatch_uid="exoresist-data-version-save")
+    post_delete.connect(_on_save_or_delete, dispatch_uid="exoresist-data-version-delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="exoresist-data-version-m2m")

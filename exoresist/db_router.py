@@ -1,0 +1,72 @@
+"""Reads go to the PostgreSQL read replicas in DATABASE_REPLICA_URLS, writes to the primary.
+
+A request is *pinned* to the primary, so that it reads its own writes, when
+
+* it writes (every read after the first write in the request goes to the primary);
+* it belongs to a signed-in user (it carries a session cookie or an Authorization header);
+* its client wrote within the last ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so),
+  which covers the replication lag of the page the client is sent to after a save.
+
+With no replicas configured (SQLite, a single PostgreSQL) everything goes to ``default``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import random
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
+
+_pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_pinned_to_primary", default=False)
+_wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_wrote", default=False)
+
+
+def pin_to_primary() -> None:
+    _pinned.set(True)
+
+
+def is_pinned() -> bool:
+    return _pinned.get()
+
+
+def wrote_in_request() -> bool:
+    return _wrote.get()
+
+
+def start_request(pinned: bool) -> tuple[contextvars.Token, contextvars.Token]:
+    return _pinned.set(pinned), _wrote.set(False)
+
+
+def end_request(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
+    _pinned.reset(tokens[0])
+    _wrote.reset(tokens[1])
+
+
+class PrimaryReplicaRouter:
+    def replicas(self) -> list[str]:
+        return list(getattr(settings, "EXORESIST_REPLICAS", []))
+
+    def db_for_read(self, model, **hints) -> str:
+        replicas = self.replicas()
+        if not replicas or _pinned.get():
+            return DEFAULT_DB_ALIAS
+        # An instance already loaded from the primary keeps reading its relations there.
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db == DEFAULT_DB_ALIAS and _wrote.get():
+            return DEFAULT_DB_ALIAS
+        return random.choice(replicas)
+
+    def db_for_write(self, model, **hints) -> str:
+        # Outside a request (a management command) the pin lasts for the process: it reads its own writes.
+        _wrote.set(True)
+        _pinned.set(True)
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        # Replicas hold the same rows as the primary.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        # Real replicas get their schema by replication; no opinion lets a stand-in be migrated.
+        return None

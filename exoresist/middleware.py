@@ -1,0 +1,364 @@
+"""Production middleware: request ids and logs, health check, hostile input, database
+outages, primary pinning for read replicas, and the anonymous page cache with ETags.
+
+All of it works on the URL space as a whole, so endpoints added later are covered too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from exoresist import datacache, db_router
+from exoresist.logging import request_id_var
+
+request_logger = logging.getLogger("exoresist.request")
+logger = logging.getLogger("exoresist")
+
+# An incoming id is echoed only when it cannot smuggle anything into logs or headers.
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+PIN_COOKIE = "exoresist_primary"
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry before our own proxies."""
+    proxies = getattr(settings, "EXORESIST_NUM_PROXIES", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", "")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (a safe incoming X-Request-ID, or a new UUID), echoes it
+    in the response and writes one structured log line per request."""
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            user = getattr(request, "user", None)
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ip": client_ip(request),
+                    "user": user.get_username() if user is not None and user.is_authenticated else None,
+                    "cache": getattr(request, "page_cache", None),
+                    "bytes": len(response.content) if not response.streaming else None,
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+def check_health() -> tuple[int, dict]:
+    """The database must answer (503 otherwise); a cache or replica outage only degrades."""
+    report: dict[str, object] = {"status": "ok"}
+    status = 200
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+            logger.warning("health check: database %s unavailable: %s", alias, exc)
+            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "unavailable"
+            if alias == DEFAULT_DB_ALIAS:
+                status = 503
+                report["status"] = "unavailable"
+            elif report["status"] == "ok":
+                report["status"] = "degraded"
+    probe = uuid.uuid4().hex
+    try:
+        cache.set("exoresist:healthz", probe, timeout=30)
+        cache_ok = cache.get("exoresist:healthz") == probe
+    except Exception:  # noqa: BLE001
+        cache_ok = False
+    report["cache"] = "ok" if cache_ok else "unavailable"
+    if not cache_ok and report["status"] == "ok":
+        report["status"] = "degraded"
+    report["release"] = settings.EXORESIST_RELEASE
+    return status, report
+
+
+class HealthCheckMiddleware:
+    """``/healthz`` answered before host checks, HTTPS redirects, sessions and the cache,
+    so a load balancer can probe each container by its private address."""
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.rstrip("/") != "/healthz":
+            return self.get_response(request)
+        status, report = check_health()
+        response = JsonResponse(report, status=status)
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class HostileInputMiddleware:
+    """Rejects NUL characters in the path or query string with a clear 400.
+
+    PostgreSQL cannot store or compare them, so letting one through to a filter or
+    the admin search would end in a 500 deep inside a view.
+    """
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw_query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
+            message = "NUL characters are not allowed in the address."
+            if wants_json(request):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+DATABASE_DOWN_MESSAGE = (
+    "The ExoResist database is temporarily unavailable. Nothing was changed; please retry in a few seconds."
+)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    if wants_json(request):
+        response = JsonResponse({"detail": DATABASE_DOWN_MESSAGE, "request_id": request_id_var.get()}, status=503)
+    else:
+        body = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Temporarily unavailable · ExoResist"
+            f"</title></head><body><h1>Temporarily unavailable</h1><p>{DATABASE_DOWN_MESSAGE}</p>"
+            f"<p>Request id: {request_id_var.get()}</p></body></html>"
+        )
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that went away mid-request (restart, failover) gives a 503 with a clear
+    body, never a traceback. ATOMIC_REQUESTS has rolled the request back, and Django's
+    connection health checks reconnect on the next request, so the site recovers by itself."""
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            return self.handle(request, exc)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_database_outage(exception):
+            return self.handle(request, exception)
+        return None
+
+    @staticmethod
+    def handle(request: HttpRequest, exc: BaseException) -> HttpResponse:
+        # No traceback for the client; the log line says what happened. Broken connections are
+        # dropped when the request finishes (close_old_connections), and the next one reconnects.
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exc)
+        return database_unavailable_response(request)
+
+
+def carries_credentials(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+
+
+class PrimaryPinMiddleware:
+    """Decides which requests must read from the primary (see exoresist.db_router)."""
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        pinned = carries_credentials(request) or PIN_COOKIE in request.COOKIES
+        tokens = db_router.start_request(pinned)
+        try:
+            response = self.get_response(request)
+            if db_router.wrote_in_request() and settings.EXORESIST_REPLICAS:
+                seconds = settings.EXORESIST_REPLICA_PIN_SECONDS
+                response.set_cookie(
+                    PIN_COOKIE, "1", max_age=seconds, secure=settings.SESSION_COOKIE_SECURE, httponly=True
+                )
+            return response
+        finally:
+            db_router.end_request(tokens)
+
+
+class PageCacheMiddleware:
+    """Anonymous GET and HEAD responses (pages and API) from the shared cache, keyed by the
+    data version, the address and the representation asked for; ETag and Last-Modified
+    derived from the same key answer conditional requests with 304 without rendering.
+
+    Never used for requests that carry a session or credentials, for other methods, or
+    for responses that set cookies or say private/no-store. With the cache unreachable
+    the data version is unknown and every request is served uncached.
+    """
+
+    def __init__(self, get_response: Middleware):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        version = datacache.get_version()
+        if version is None:
+            request.page_cache = "unavailable"
+            return self.get_response(request)
+
+        key = self.cache_key(request, version)
+        etag = quote_etag(key[:32])
+        last_modified = http_date(datacache.version_timestamp(version))
+        if self.not_modified(request, etag, version, key):
+            request.page_cache = "revalidated"
+            response = HttpResponse(status=304)
+            self.add_validators(response, etag, last_modified)
+            return response
+
+        if settings.EXORESIST_PAGE_CACHE:
+            cached = cache.get(key)
+            if cached is not None:
+                request.page_cache = "hit"
+                status, headers, content = cached
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response[name] = value
+                self.add_validators(response, etag, last_modified)
+                return response
+
+        response = self.get_response(request)
+        if self.cacheable_response(request, response):
+            self.add_validators(response, etag, last_modified)
+            if settings.EXORESIST_PAGE_CACHE and request.method == "GET":
+                request.page_cache = "miss"
+                headers = [(k, v) for k, v in response.items() if k.lower() not in {"x-request-id", "date"}]
+                cache.set(key, (response.status_code, headers, response.content), settings.EXORESIST_PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def cacheable_request(request: HttpRequest) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and not carries_credentials(request)
+            and PIN_COOKIE not in request.COOKIES
+            # Flash messages waiting in a cookie make the next page personal.
+            and "messages" not in request.COOKIES
+            and not request.path.startswith(("/admin/", "/static/"))
+            # Version-based validators are only sound when every worker sees the same version:
+            # a shared cache, or the page cache switched on for a single process. Otherwise
+            # ConditionalGetMiddleware still answers 304 from a hash of the rendered body.
+            and (settings.EXORESIST_PAGE_CACHE or settings.EXORESIST_SHARED_CACHE)
+        )
+
+    @staticmethod
+    def cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        # A page with a CSRF token in a form is personal (the token is derived from the visitor's cookie).
+        if request.META.get("CSRF_COOKIE_USED"):
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        # "Vary: Cookie" alone is fine: the request carried no session, credentials or messages
+        # (cacheable_request), so the page is the anonymous one whatever other cookies it had.
+        return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+    @staticmethod
+    def cache_key(request: HttpRequest, version: str) -> str:
+        representation = "|".join(
+            [
+                request.get_host(),
+                request.get_full_path(),
+                request.META.get("HTTP_ACCEPT", ""),
+                settings.EXORESIST_RELEASE,
+                version,
+            ]
+        )
+        return hashlib.sha256(representation.encode("utf-8", "surrogateescape")).hexdigest()
+
+    @staticmethod
+    def not_modified(request: HttpRequest, etag: str, version: str, key: str) -> bool:
+        """304 only for a representation we served as a 200 at this data version: the ETag is
+        handed out with 200s only; for If-Modified-Since the cached 200 must exist."""
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is not None:
+            return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        if since is None or int(datacache.version_timestamp(version)) > since:
+            return False
+        return settings.EXORESIST_PAGE_CACHE and cache.get(key) is not None
+
+    @staticmethod
+    def add_validators(response: HttpResponse, etag: str, last_modified: str) -> None:
+        response["ETag"] = etag
+        response["Last-Modified"] = last_modified
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        patch_vary_headers(response, ["Accept", "Cookie", "Authorization"])
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware; interactive API documentation pages (Swagger UI, ReDoc from
+    drf-spectacular) may also load their bundles from the CDN drf-spectacular uses.
+
+    Inline scripts stay forbidden there too: serve Swagger UI with SpectacularSwaggerSplitView,
+    which puts its setup script in a separate file.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        patterns = getattr(settings, "EXORESIST_CSP_API_DOCS_PATHS", [])
+        if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
+            cdn = getattr(settings, "EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+            parts.update = {
+                "script-src": [cdn],
+                "style-src": [cdn],
+                "img-src": [cdn],
+                "font-src": [cdn],
+                "worker-src": ["blob:"],
+            }
+        return parts

@@ -1,0 +1,139 @@
+"""Reads go to the replicas, writes (and the reads that must see them) to the primary.
+
+The replica is a second real database (``<test database>_replica`` on PostgreSQL, a file
+on SQLite) migrated like the primary but holding different rows, so a test can tell from
+the answer which database served it.
+"""
+
+import copy
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from evidence.models import TherapyClass
+from exoresist import db_router
+from exoresist.db_router import PrimaryReplicaRouter
+from exoresist.middleware import PIN_COOKIE
+from tests.factories import TherapyClassFactory, UserFactory
+from tests.production.conftest import make_client
+
+REPLICA = "replica1"
+
+
+def _create_postgres_database(conf: dict) -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=conf["USER"],
+        password=conf["PASSWORD"],
+        host=conf["HOST"],
+        port=conf["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{conf["NAME"]}"')
+        cursor.execute(f'CREATE DATABASE "{conf["NAME"]}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def replica_database(django_db_setup, django_db_blocker):
+    default = connections[DEFAULT_DB_ALIAS].settings_dict
+    conf = copy.deepcopy(default)
+    conf["TEST"] = {"MIRROR": None, "NAME": None}
+    conf["ATOMIC_REQUESTS"] = False
+    if default["ENGINE"].endswith("postgresql"):
+        # test_exoresist_prod -> exoresist_prod_replica
+        conf["NAME"] = f"{default['NAME'].removeprefix('test_')}_replica"
+        _create_postgres_database(conf)
+    else:
+        conf["NAME"] = str(Path(tempfile.mkdtemp()) / "replica.sqlite3")
+    connections.settings[REPLICA] = connections.configure_settings({DEFAULT_DB_ALIAS: default, REPLICA: conf})[REPLICA]
+    with django_db_blocker.unblock():
+        call_command("migrate", database=REPLICA, verbosity=0)
+    yield REPLICA
+    connections[REPLICA].close()
+    del connections.settings[REPLICA]
+
+
+@pytest.fixture
+def replicated(replica_database, settings):
+    """Same slug on both databases, different names: the answer says which one served."""
+    settings.EXORESIST_REPLICAS = [REPLICA]
+    settings.ROOT_URLCONF = "tests.production.replica_urls"
+    TherapyClassFactory(slug="endocrine", name="Endocrine (primary)")
+    TherapyClass.objects.using(REPLICA).create(slug="endocrine", name="Endocrine (replica)")
+
+
+def test_without_replicas_everything_uses_the_primary(settings):
+    settings.EXORESIST_REPLICAS = []
+    router = PrimaryReplicaRouter()
+    tokens = db_router.start_request(pinned=False)
+    try:
+        assert router.db_for_read(TherapyClass) == DEFAULT_DB_ALIAS
+        assert router.db_for_write(TherapyClass) == DEFAULT_DB_ALIAS
+    finally:
+        db_router.end_request(tokens)
+
+
+def test_reads_go_to_a_replica_until_the_request_writes(settings):
+    settings.EXORESIST_REPLICAS = ["replica1", "replica2"]
+    router = PrimaryReplicaRouter()
+    tokens = db_router.start_request(pinned=False)
+    try:
+        assert {router.db_for_read(TherapyClass) for _ in range(50)} == {"replica1", "replica2"}
+        assert router.db_for_write(TherapyClass) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(TherapyClass) == DEFAULT_DB_ALIAS
+    finally:
+        db_router.end_request(tokens)
+    tokens = db_router.start_request(pinned=False)
+    try:
+        assert router.db_for_read(TherapyClass) in {"replica1", "replica2"}, "the pin leaked into the next request"
+    finally:
+        db_router.end_request(tokens)
+
+
+def test_a_pinned_request_reads_from_the_primary(settings):
+    settings.EXORESIST_REPLICAS = ["replica1"]
+    tokens = db_router.start_request(pinned=True)
+    try:
+        assert PrimaryReplicaRouter().db_for_read(TherapyClass) == DEFAULT_DB_ALIAS
+    finally:
+        db_router.end_request(tokens)
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_anonymous_reads_are_served_by_the_replica(replicated):
+    response = make_client("anonymous").get("/name/endocrine/")
+    assert response.content == b"Endocrine (replica)"
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_signed_in_curators_read_from_the_primary(replicated):
+    client = make_client("anonymous")
+    client.force_login(UserFactory(username="pinned-curator", groups=["Curators"]))
+    assert client.get("/name/endocrine/").content == b"Endocrine (primary)"
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_a_write_then_a_read_in_one_request_hits_the_primary(replicated):
+    client = make_client("anonymous")
+    response = client.get("/write-then-read/")
+    assert response.status_code == 200
+    assert response.content == b"Written in this request"
+    assert not TherapyClass.objects.using(REPLICA).filter(slug="written-in-request").exists()
+    # ... and the writer's next requests stay on the primary while the replicas catch up.
+    assert response.cookies[PIN_COOKIE]["max-age"] > 0
+    assert client.get("/name/written-in-request/").content == b"Written in this request"
+    assert make_client("anonymous").get("/name/written-in-request/").content == b"not found"
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_pages_are_served_from_the_replica(replicated, graph):
+    """A whole page (not just one query) renders from the replica: the stand-in has none of the evidence."""
+    response = make_client("anonymous").get(graph.get_absolute_url())
+    assert response.status_code == 404
