@@ -1,10 +1,9 @@
 """Caching of the public pages' aggregates (counts, facets, network, matrix).
 
 Counting over 100,000 evidence items costs hundreds of milliseconds; the answer only
-changes when curated data does. Every cached value is keyed by a data version that
-any save or delete of curated data bumps (signals below), and expires after
-``TTL`` seconds anyway, so that another process's change (another gunicorn worker,
-a bulk import that bypasses signals) is visible within minutes.
+changes when public data does. Every cached value is keyed by the global data version
+of ``exoresist.datacache``, which any committed change to curated data bumps, in the
+shared cache (Redis in production), so every worker sees a change at once.
 """
 
 from __future__ import annotations
@@ -14,42 +13,24 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from exoresist.datacache import get_version
 
 T = TypeVar("T")
-TTL = 300
-VERSION_KEY = "exoresist:data-version"
-
-
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
-    return version
-
-
-def bump(*args: Any, **kwargs: Any) -> None:
-    sender = kwargs.get("sender")
-    if sender is not None and sender._meta.app_label != "evidence":
-        return
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+#: A safety net only: the data version already retires stale entries.
+TTL = 3600
 
 
 def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
     """``compute()``, remembered under ``name`` + ``parts`` for the current data version."""
+    version = get_version()
+    if version is None:
+        # The cache cannot be reached: serve uncached rather than fail.
+        return compute()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"exoresist:{name}:{data_version()}:{digest}"
+    key = f"exoresist:{name}:{version}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, TTL)
     return value
-
-
-post_save.connect(bump, dispatch_uid="exoresist-cache-save")
-post_delete.connect(bump, dispatch_uid="exoresist-cache-delete")
-m2m_changed.connect(bump, dispatch_uid="exoresist-cache-m2m")

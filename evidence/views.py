@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
@@ -519,6 +520,7 @@ class CitationDetailView(EntityDetailView):
 # --- Search -------------------------------------------------------------------------
 
 
+@require_safe
 def search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query and request.GET.get("all") != "1":
@@ -529,6 +531,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "evidence/search.html", {"q": query, "results": results})
 
 
+@require_safe
 def typeahead_view(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "")
     return JsonResponse({"query": query.strip(), "results": search.typeahead(query)})
@@ -548,6 +551,7 @@ def _query_key(request: HttpRequest) -> list[tuple[str, str]]:
     return sorted((k, v) for k, vs in request.GET.lists() for v in vs)
 
 
+@require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
     if error:
@@ -560,6 +564,7 @@ def network_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
 
 
+@require_safe
 def matrix_json(request: HttpRequest) -> JsonResponse:
     rows = request.GET.get("rows", "therapy_class")
     if rows not in {"therapy_class", "drug"}:

@@ -9,6 +9,9 @@ from tests.factories import EvidenceFactory
 from tests.production.conftest import make_client
 
 MARKER = "zq7unpublishedmarker"
+#: Only in the unpublished items, never in a request: pages rightly echo the search term
+#: (MARKER) in their search box, so a leak is looked for by this second word.
+SECRET = "zq7neverpublished"
 VARIANTS = ["", f"?q={MARKER}", "?format=csv", "?format=json", "?format=tsv", "?page_size=500", "?status=draft"]
 
 
@@ -18,9 +21,9 @@ def unpublished(graph):
     for status in (Status.DRAFT, Status.SUBMITTED, Status.REJECTED):
         items.append(
             EvidenceFactory(
-                statement=f"{MARKER} {status} statement about exosomal miR-155.",
-                curation_note=f"{MARKER} note",
-                source_quote=f"{MARKER} quote",
+                statement=f"{MARKER} {SECRET} {status} statement about exosomal miR-155.",
+                curation_note=f"{MARKER} {SECRET} note",
+                source_quote=f"{MARKER} {SECRET} quote",
                 drugs=list(graph.drugs.all()),
                 cargos=list(graph.cargos.all()),
                 mechanisms=list(graph.mechanisms.all()),
@@ -41,7 +44,7 @@ def test_unpublished_evidence_never_appears_on_a_public_url(unpublished, role):
         for variant in VARIANTS if url in {e.url for e in list_endpoints()} else [""]:
             response = client.get(url + variant, HTTP_ACCEPT="*/*")
             body = b"".join(response.streaming_content) if response.streaming else response.content
-            if MARKER.encode() in body:
+            if SECRET.encode() in body:
                 leaks.append(url + variant)
     assert not leaks
 
@@ -55,4 +58,4 @@ def test_unpublished_evidence_has_no_public_detail(unpublished, role):
         for url in urls:
             response = client.get(url)
             assert response.status_code == 404, url
-            assert MARKER.encode() not in response.content
+            assert SECRET.encode() not in response.content

@@ -17,3 +17,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _data_version_bumps_at_once(monkeypatch):
+    """A test's transaction never commits, so the data version (bumped on commit in
+    production) would never move; these tests are about what the pages show after a
+    change, not about when the commit lands (tests/production covers that)."""
+    from exoresist import datacache
+
+    monkeypatch.setattr(datacache, "data_changed", lambda using=None: datacache.bump_version())
