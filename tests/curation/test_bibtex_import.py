@@ -159,7 +159,9 @@ def test_an_existing_pmid_is_already_there_too():
 
 
 def test_two_entries_with_the_same_doi_in_one_file_are_one_citation():
-    second = "@article{muller2020b, title={Same paper, typed again}, doi={https://doi.org/10.1080/20013078.2020.1234567}}"
+    second = (
+        "@article{muller2020b, title={Same paper, typed again}, doi={https://doi.org/10.1080/20013078.2020.1234567}}"
+    )
     text = ZOTERO + second
     report = run(text)
     assert report.ok
