@@ -34,27 +34,40 @@ def _historical_m2m(name: str):
     return _history_model()._meta.get_field(f"historicalevidence_{name}").related_model
 
 
-def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+def _insert_rows(table: str, columns: list[str], rows: list[tuple], returning: list[str] | None = None) -> list:
+    """Multi-row INSERTs; with ``returning``, the named columns of the inserted rows, in order."""
     if not rows:
-        return
+        return []
+    head = f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) VALUES "
+    tail = f" RETURNING {', '.join(map(_q, returning))}" if returning else ""
+    out: list = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
-            sql = f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) VALUES %s"
-            execute_values(cursor.cursor, sql, rows, page_size=5000)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) VALUES ({marks})"
-            cursor.executemany(sql, rows)
+            result = execute_values(cursor.cursor, head + "%s" + tail, rows, page_size=5000, fetch=bool(returning))
+            return list(result or [])
+        size = max(1, CHUNK // len(columns))
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
 
 
-def _write_history(pks: list[int], relations: Sequence[dict[str, list[int]]], *, kind, user, reason, date) -> None:
-    """Copy the rows ``pks`` into the history (type ``kind``) and their current m2m rows with them."""
+def _write_history(items_relations, *, kind: str, user, reason: str, date) -> None:
+    """Copy the rows into the history (type ``kind``), with their many-to-many rows.
+
+    ``items_relations`` is a list of (evidence pk, {m2m name: [(through id, target pk)]}).
+    """
     history = _history_model()
     copied = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
     user_id = getattr(user, "pk", None)
+    pks = [pk for pk, _ in items_relations]
+    history_ids: dict[int, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(pks), CHUNK):
             chunk = pks[start : start + CHUNK]
@@ -62,28 +75,30 @@ def _write_history(pks: list[int], relations: Sequence[dict[str, list[int]]], *,
             cursor.execute(
                 f"INSERT INTO {_q(history._meta.db_table)} ({', '.join(map(_q, copied + extra))}) "
                 f"SELECT {', '.join(map(_q, copied))}, %s, %s, %s, %s FROM {_q(Evidence._meta.db_table)} "
-                f"WHERE {_q('id')} IN ({marks})",
+                f"WHERE {_q('id')} IN ({marks}) RETURNING {_q('id')}, {_q('history_id')}",
                 [date, reason[:100], kind, user_id, *chunk],
             )
-            for name, target in M2M.items():
-                through = getattr(Evidence, name).through._meta.db_table
-                table = _historical_m2m(name)._meta.db_table
-                columns = ", ".join(map(_q, ["id", "evidence_id", f"{target}_id", "history_id"]))
-                cursor.execute(
-                    f"INSERT INTO {_q(table)} ({columns}) "
-                    f"SELECT t.{_q('id')}, t.{_q('evidence_id')}, t.{_q(target + '_id')}, h.{_q('history_id')} "
-                    f"FROM {_q(through)} t JOIN {_q(history._meta.db_table)} h ON h.{_q('id')} = t.{_q('evidence_id')} "
-                    f"WHERE h.{_q('history_date')} = %s AND h.{_q('history_type')} = %s "
-                    f"AND t.{_q('evidence_id')} IN ({marks})",
-                    [date, kind, *chunk],
-                )
+            history_ids.update(cursor.fetchall())
+    for name, target in M2M.items():
+        rows = [
+            (through_id, pk, target_pk, history_ids[pk])
+            for pk, relations in items_relations
+            for through_id, target_pk in relations.get(name, [])
+        ]
+        _insert_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", f"{target}_id", "history_id"], rows)
 
 
-def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict[str, list[int]]]) -> None:
+def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict[str, list[int]]]) -> list:
+    """Write the through rows; returns (evidence pk, {name: [(through id, target pk)]}) per item."""
+    inserted: dict[int, dict[str, list]] = {item.pk: {} for item in items}
     for name, target in M2M.items():
         through = getattr(Evidence, name).through._meta.db_table
         rows = [(item.pk, pk) for item, rel in zip(items, relations, strict=True) for pk in rel.get(name, [])]
-        _insert_rows(through, ["evidence_id", f"{target}_id"], rows)
+        for through_id, evidence_id, target_pk in _insert_rows(
+            through, ["evidence_id", f"{target}_id"], rows, returning=["id", "evidence_id", f"{target}_id"]
+        ):
+            inserted[evidence_id].setdefault(name, []).append((through_id, target_pk))
+    return list(inserted.items())
 
 
 def insert_evidence(
@@ -106,8 +121,7 @@ def insert_evidence(
         item.created = item.created or now
         item.modified = item.modified or now
     created = Evidence.objects.bulk_create(items, batch_size=BATCH)
-    _insert_relations(created, relations)
-    _write_history([item.pk for item in created], relations, kind="+", user=user, reason=reason, date=now)
+    _write_history(_insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
     return created
 
 
@@ -132,5 +146,4 @@ def update_evidence(
         through = getattr(Evidence, name).through
         for start in range(0, len(pks), CHUNK):
             through.objects.filter(evidence_id__in=pks[start : start + CHUNK]).delete()
-    _insert_relations(items, relations)
-    _write_history(pks, relations, kind="~", user=user, reason=reason, date=now)
+    _write_history(_insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)

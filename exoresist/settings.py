@@ -155,3 +155,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- curation (issue 5): where export_release writes and the downloads page reads releases.
+EXORESIST_RELEASES_DIR = env_str("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))
