@@ -14,3 +14,12 @@ urlpatterns = [
     path("therapy-classes/<slug:slug>/", views.TherapyClassDetailView.as_view(), name="therapyclass_detail"),
     path("citations/<int:pk>/", views.CitationDetailView.as_view(), name="citation_detail"),
 ]
+
+# --- curation (issue 5): release downloads and readers' flags -----------------------
+from evidence import views_curation  # noqa: E402
+
+urlpatterns += [
+    path("releases/", views_curation.ReleaseListView.as_view(), name="release_list"),
+    path("releases/<str:version>/<str:filename>", views_curation.release_file, name="release_file"),
+    path("evidence/<str:public_id>/flag/", views_curation.FlagEvidenceView.as_view(), name="evidence_flag"),
+]
