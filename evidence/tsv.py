@@ -65,6 +65,10 @@ _LENGTHS = {
 _CHOICES = {"effect": Effect, "evidence_type": EvidenceType, "level": EvidenceLevel, "subtype": Subtype}
 _FK = {"source_cell": Cell, "recipient_cell": Cell, "therapy_class": TherapyClass, "citation": Citation}
 _FK["secondary_source"] = Citation
+_CHOICE_INDEX = {
+    name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
+    for name, choices in _CHOICES.items()
+}
 #: The content fields a row sets, in the form stored in revisions: FKs and m2m as primary keys.
 ROW_FIELDS = [name for name in COLUMN_NAMES if name != "key"]
 
@@ -109,19 +113,64 @@ class TsvError(Exception):
     """The file as a whole cannot be read (empty, binary, not UTF-8, wrong header)."""
 
 
+class _NameIndex:
+    """Every name of every entity of a model, by lookup key and base."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.by_key: dict[str, set[int]] = {}
+        self.by_base: dict[str, set[int]] = {}
+        self.canonical: dict[int, str] = {}
+        order = model._meta.ordering[0] if model._meta.ordering else "pk"
+        self.rank: dict[int, int] = {}
+        for position, (pk, key, base) in enumerate(
+            model.objects.order_by(order, "pk").values_list("pk", "key", "base")
+        ):
+            self.rank[pk] = position
+            self.canonical[pk] = key
+            self.by_key.setdefault(key, set()).add(pk)
+            self.by_base.setdefault(base, set()).add(pk)
+        alias_model = model.aliases.rel.related_model
+        for pk, key, base in alias_model.objects.values_list("entity_id", "key", "base"):
+            self.by_key.setdefault(key, set()).add(pk)
+            self.by_base.setdefault(base, set()).add(pk)
+
+    def by_name(self, name: str) -> int | None:
+        if not name or not name.strip():
+            return None
+        key, base = ids.lookup_keys(name)
+        # matching(): a name's key or base equals the query's key or base, or its base equals the query's key.
+        hits = self.by_key.get(key, set()) | self.by_key.get(base, set()) | self.by_base.get(key, set())
+        hits = {pk for pk in hits if pk in self.rank}
+        if not hits:
+            return None
+        first = sorted(hits, key=self.rank.__getitem__)[:5]
+        exact = [pk for pk in first if self.canonical[pk] == key]
+        return (exact or first)[0]
+
+
 class _Lookups:
     """Name -> primary key, each distinct name looked up once."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[type, str], int | None] = {}
         self.vocab: dict[type, dict[str, int]] = {}
+        self.indexes: dict[type, _NameIndex] = {}
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
-        key = (model, name.strip().lower())
-        if key not in self.cache:
-            hit = model.objects.by_name(name)
-            self.cache[key] = hit.pk if hit else None
-        return self.cache[key]
+        """``model.objects.by_name(name)``, answered from an in-memory index of all names.
+
+        Same rules as ``NamedQuerySet.matching``/``by_name`` (canonical key or base, or
+        an alias's), without one query per distinct name.
+        """
+        try:
+            return self.cache[(model, name)]
+        except KeyError:
+            pass
+        index = self.indexes.get(model)
+        if index is None:
+            index = self.indexes[model] = _NameIndex(model)
+        self.cache[(model, name)] = pk = index.by_name(name)
+        return pk
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
@@ -232,8 +281,7 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         if not raw:
             values[name] = Subtype.UNSPECIFIED.value if name == "subtype" else ""
             continue
-        wanted = raw.strip().lower()
-        match = next((c.value for c in choices if wanted in (c.value.lower(), c.label.lower())), None)
+        match = _CHOICE_INDEX[name].get(raw.strip().lower())
         if match is None:
             problem(name, f"{raw!r} is not one of {', '.join(choices.values)}.")
         values[name] = match
