@@ -47,7 +47,8 @@ JABREF = r"""
 """
 
 SCHOLAR = r"""@article{chen2014exosomes,
-  title={Exosomes from drug-resistant breast cancer cells transmit chemoresistance by a horizontal transfer of microRNAs},
+  title={Exosomes from drug-resistant breast cancer cells transmit chemoresistance by a horizontal transfer
+    of microRNAs},
   author={Chen, Wei-xian and Liu, Xiao-min and Lv, Meng-meng and Chen, Lin and Zhao, Jian-hua and Zhong, Shan-liang},
   journal={PloS one},
   volume={9},
