@@ -300,7 +300,11 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     def save_related(self, request, form, formsets, change):
         if change and form.instance.status == "accepted" and not workflow.can_review(request.user):
-            return  # the edit became a suggested revision; the public record is unchanged
+            # The edit became a suggested revision: leave cargos, drugs and mechanisms alone,
+            # but keep the comments that came with it.
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
         super().save_related(request, form, formsets, change)
 
     def response_change(self, request, obj):
