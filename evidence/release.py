@@ -246,7 +246,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
             [drug_names[s] for s in e["drugs"]],
             e["therapy_class"],
             e["mechanisms"],
-            *(e[name] for name in EVIDENCE_TEXT[1:6]),
+            *(e[name] for name in EVIDENCE_TEXT[1:7]),
             e["ev_isolation"],
             e["ev_markers"],
             cite(e["citation"]),
@@ -347,7 +347,7 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
     payload = json.loads((path / data_name).read_text(encoding="utf-8"))
     if payload.get("format") != FORMAT:
         raise ReleaseError(f"{data_name} is format {payload.get('format')}; this ExoResist reads format {FORMAT}.")
-    busy = [m._meta.verbose_name_plural for m in CURATED_MODELS if m.objects.exists()]
+    busy = [str(m._meta.verbose_name_plural) for m in CURATED_MODELS if m.objects.exists()]
     if busy:
         raise ReleaseError(f"A release is imported into an empty database; this one already holds {', '.join(busy)}.")
     reason = f"Imported from release {manifest['version']}"
