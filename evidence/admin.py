@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from evidence.admin_curation import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
 from evidence.models import (
     Cargo,
     CargoAlias,
@@ -39,7 +40,7 @@ class CellAliasInline(AliasInline):
     model = CellAlias
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(HistoryDiffMixin, SimpleHistoryAdmin):
     """History on every curated model; the reason for a change is recorded with it."""
 
     readonly_fields = ["created", "modified"]
@@ -93,7 +94,7 @@ class CellAdmin(CuratedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(CuratedAdmin):
+class CitationAdmin(CitationImportMixin, CuratedAdmin):
     list_display = ["short_label", "title", "journal", "year", "doi", "pmid", "publication_type", "retracted"]
     list_filter = ["retracted", "publication_type", "entry_type", "year"]
     search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]
@@ -125,7 +126,7 @@ class CitationAdmin(CuratedAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
     list_display = ["public_id", "short_statement", "effect", "level", "therapy_class", "citation_label", "status"]
     list_filter = [
         "status",
@@ -207,7 +208,6 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     def citation_label(self, obj):
         return obj.citation.short_label
 
-    def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+
+# --- curation (issue 5): suggested revisions, comments and flags -------------------
+from evidence import admin_review  # noqa: E402,F401

@@ -131,6 +131,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("EXORESIST_ANON_RATE", "120/min")},
     "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
+    "EXCEPTION_HANDLER": "evidence.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
 }
 
@@ -339,3 +340,5 @@ LOGGING = {
         "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
     },
 }
+# --- curation (issue 5): where export_release writes and the downloads page reads releases.
+EXORESIST_RELEASES_DIR = env_str("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))

@@ -22,6 +22,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
+from evidence import workflow
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 
 _KEY = "KEY0PLACEHOLDER0"
@@ -329,7 +330,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     )
     version = serializers.IntegerField(
         required=False,
-        help_text="On update, the version you read; a save based on an older version is refused (409).",
+        help_text="Required on update: the version you read. A save based on an older version is refused (409).",
     )
 
     class Meta:
@@ -362,7 +363,8 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             "modified",
             "version",
         ]
-        read_only_fields = ["created", "modified"]
+        # Status changes only through the review workflow (submit/accept/reject actions).
+        read_only_fields = ["status", "created", "modified"]
         list_serializer_class = EvidenceListSerializer
 
     #: Set by EvidenceListSerializer: the page's related names, loaded in bulk.
@@ -455,33 +457,36 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        if self.instance is not None and "version" in attrs and attrs["version"] != self.instance.version:
-            from rest_framework.exceptions import APIException
-
-            conflict = APIException(
-                {
-                    "version": [
-                        f"This evidence item was changed since you read it (version {self.instance.version}, "
-                        f"you sent {attrs['version']}); reload it and apply your edit again."
-                    ]
-                }
+        if self.instance is not None and attrs.get("version") is None:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you read, so that an edit cannot overwrite someone else's."]}
             )
-            conflict.status_code = 409
-            raise conflict
-        attrs.pop("version", None)
         return attrs
+
+    #: Set by update() when a curator's edit of accepted evidence was filed for review.
+    revision = None
 
     @transaction.atomic
     def create(self, validated_data):
+        validated_data.pop("version", None)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             validated_data["created_by"] = request.user
         return super().create(validated_data)
 
-    @transaction.atomic
     def update(self, instance, validated_data):
-        instance.version = (instance.version or 0) + 1
-        return super().update(instance, validated_data)
+        # The workflow decides: a curator's edit of accepted evidence becomes a suggested
+        # revision for an editor; anything else is saved, if it is based on the current version.
+        expected = validated_data.pop("version")
+        result = workflow.edit_evidence(
+            instance, self.context["request"].user, validated_data, expected_version=expected, reason="Edited via API"
+        )
+        self.revision = result.revision
+        return Evidence.objects.with_related().get(pk=result.evidence.pk)
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the item is rejected; the curator sees it.", max_length=5000)
 
 
 # --- citations ----------------------------------------------------------------

@@ -17,9 +17,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
 
-from evidence import filtersets
+from evidence import filtersets, workflow
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
@@ -153,6 +155,46 @@ class EvidenceViewSet(ExoResistViewSet):
             raise Http404("No such evidence item.") from None
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        evidence = serializer.save()
+        data = self.get_serializer(evidence).data
+        if serializer.revision is not None:
+            # The public record is unchanged until an editor applies the revision.
+            return Response(
+                {
+                    "detail": "This evidence is public, so your edit was filed as a suggested revision for an "
+                    "editor to review.",
+                    "revision": serializer.revision.pk,
+                    "evidence": data,
+                },
+                status=202,
+            )
+        return Response(data)
+
+    def _transition(self, step, *args) -> Response:
+        evidence = step(self.get_object(), self.request.user, *args)
+        return Response(self.get_serializer(Evidence.objects.with_related().get(pk=evidence.pk)).data)
+
+    @extend_schema(request=None, summary="Submit a draft for review (curators)")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        return self._transition(workflow.submit)
+
+    @extend_schema(request=None, summary="Accept a submitted item (editors; not your own submission)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        return self._transition(workflow.accept)
+
+    @extend_schema(request=s.RejectionSerializer, summary="Reject a submitted item with a reason (editors)")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, *args, **kwargs):
+        reason = s.RejectionSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._transition(workflow.reject, reason.validated_data["reason"])
 
     # CIViC-style flat columns: one row per evidence item, lists joined with "; ".
     def export_columns(self) -> list[str]:

@@ -1,7 +1,8 @@
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
+from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
-from evidence.models.evidence import Evidence, public_id_to_pk
+from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
 from evidence.models.vocabulary import Mechanism, TherapyClass
 
 __all__ = [
@@ -15,8 +16,12 @@ __all__ = [
     "Drug",
     "DrugAlias",
     "Evidence",
+    "EvidenceComment",
+    "EvidenceFlag",
+    "EvidenceRevision",
     "Mechanism",
     "NamedEntity",
+    "StaleEdit",
     "TherapyClass",
     "public_id_to_pk",
 ]

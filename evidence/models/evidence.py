@@ -3,13 +3,32 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
+
+
+class StaleEdit(Exception):
+    """A save was based on a version of an evidence item that someone else has changed since.
+
+    ``current`` is the version in the database (``None`` when the item was deleted).
+    """
+
+    def __init__(self, evidence_pk: int, expected: int, current: int | None):
+        self.evidence_pk, self.expected, self.current = evidence_pk, expected, current
+        if current is None:
+            message = f"EXR{evidence_pk:06d} was deleted while you were editing it; your changes were not saved."
+        else:
+            message = (
+                f"EXR{evidence_pk:06d} was changed by someone else while you were editing it "
+                f"(you edited version {expected}, it is now version {current}). Your changes were not saved: "
+                "reload it, look at what changed and make your edit again."
+            )
+        super().__init__(message)
 
 
 def public_id_to_pk(value: str) -> int | None:
@@ -123,6 +142,14 @@ class Evidence(models.Model):
         on_delete=models.SET_NULL,
         related_name="evidence_reviewed",
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_submitted",
+        help_text="Who submitted it for review; that person may not accept or reject it (four eyes).",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -145,9 +172,38 @@ class Evidence(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "evidence"
         indexes = [models.Index(fields=["status", "level"], name="evidence_status_level")]
+        permissions = [("can_review_evidence", "Can accept or reject evidence and apply suggested revisions")]
 
     def __str__(self) -> str:
         return f"{self.public_id}: {self.statement[:90]}"
+
+    def save(self, *args, **kwargs):
+        """Save with optimistic locking: only when the row is still at ``self.version``.
+
+        Every path that saves an existing item (admin, API, commands, shell) goes
+        through this, so an edit based on a stale copy raises ``StaleEdit`` instead of
+        silently overwriting the newer version. Bulk operations (``QuerySet.update``,
+        ``bulk_update``) bypass it and must bump ``version`` themselves.
+        """
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        expected = self.version
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            bumped = (
+                type(self)._base_manager.using(using).filter(pk=self.pk, version=expected).update(version=expected + 1)
+            )
+            if not bumped:
+                current = type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True)
+                raise StaleEdit(self.pk, expected, next(iter(current), None))
+            self.version = expected + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            try:
+                return super().save(*args, **kwargs)
+            except BaseException:
+                self.version = expected
+                raise
 
     def get_absolute_url(self) -> str:
         return reverse("evidence_detail", args=[self.public_id])

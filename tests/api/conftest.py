@@ -37,6 +37,13 @@ def curator_api(curator):
 
 
 @pytest.fixture
+def editor_api(editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
+
+
+@pytest.fixture
 def corpus(db):
     """A small, hand-shaped corpus: every filter has something to find and something to miss."""
     chemo = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")

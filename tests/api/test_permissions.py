@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evidence.models import Citation, Drug, Evidence
-from tests.factories import UserFactory
+from tests.factories import EvidenceFactory, UserFactory
 
 
 @pytest.mark.parametrize(
@@ -69,17 +69,24 @@ def test_a_curator_writes_with_a_token(corpus, curator):
     token = Token.objects.create(user=curator)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    response = client.patch(f"/api/v1/evidence/{corpus['e1'].public_id}/", {"level": "C"}, format="json")
+    draft = EvidenceFactory(status="draft", created_by=curator, citation=corpus["c2015"])
+    response = client.patch(f"/api/v1/evidence/{draft.public_id}/", {"level": "C", "version": 1}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["level"] == "C" and response.json()["version"] == 2
 
 
-def test_a_stale_version_is_refused(curator_api, corpus):
+def test_a_stale_version_is_refused(editor_api, corpus):
     url = f"/api/v1/evidence/{corpus['e1'].public_id}/"
-    assert curator_api.patch(url, {"level": "C", "version": 1}, format="json").status_code == 200
-    response = curator_api.patch(url, {"level": "B", "version": 1}, format="json")
+    assert editor_api.patch(url, {"level": "C", "version": 1}, format="json").status_code == 200
+    response = editor_api.patch(url, {"level": "B", "version": 1}, format="json")
     assert response.status_code == 409 and "version" in response.json()
     assert Evidence.objects.get(pk=corpus["e1"].pk).level == "C"
+
+
+def test_an_edit_must_say_which_version_it_is_based_on(editor_api, corpus):
+    response = editor_api.patch(f"/api/v1/evidence/{corpus['e1'].public_id}/", {"level": "C"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()
+    assert Evidence.objects.get(pk=corpus["e1"].pk).level != "C"
 
 
 @pytest.mark.parametrize(

@@ -57,5 +57,6 @@ def test_unpublished_evidence_has_no_public_detail(unpublished, role):
         assert urls, "no detail route for evidence"
         for url in urls:
             response = client.get(url)
-            assert response.status_code == 404, url
+            # 405: a POST-only workflow action answers before looking the item up, so it says nothing of it.
+            assert response.status_code in (404, 405), url
             assert SECRET.encode() not in response.content

@@ -44,6 +44,10 @@ def test_writes_are_refused_without_a_curator_role(graph, role):
     for url in all_urls():
         if url.rstrip("/").endswith(("login", "logout")):
             continue
+        if url.endswith("/flag/"):
+            # Readers may flag a possible error by design; tests/curation covers that the flag
+            # is all such a post can create (the row counts below still hold: the post is empty).
+            continue
         for method in WRITE_METHODS:
             response = send(client, method, url)
             if response.status_code not in REFUSED:

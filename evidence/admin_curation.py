@@ -1,0 +1,363 @@
+"""The review workflow in the curator admin: forms with locking, review pages, diffs, restore, BibTeX upload.
+
+Every transition goes through ``evidence.workflow``; this module only turns requests
+into calls and errors into messages.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from evidence import workflow
+from evidence.bibtex import import_bibtex
+from evidence.models import Evidence, EvidenceComment
+
+DEFAULT_REASON = "Edited in the curator interface"
+
+
+class ChangeReasonFormMixin(forms.Form):
+    change_reason = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Why you made this change; kept in the history with your name.",
+    )
+
+
+class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
+    pass
+
+
+class EvidenceAdminForm(ChangeReasonFormMixin, forms.ModelForm):
+    """Carries the version the curator loaded, and shows duplicates before a new item is saved."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label="Save anyway",
+        help_text="Tick when the similar items above are different findings (another cell line, another drug).",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = "__all__"  # noqa: DJ007 - the admin picks the fields from its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                # Locks the row until the admin's transaction ends, so nobody saves in between.
+                workflow.check_version(self.instance.pk, cleaned.get("loaded_version"))
+            except (workflow.StaleEdit, workflow.WorkflowError) as exc:
+                raise ValidationError(str(exc), code="stale") from None
+        elif cleaned.get("citation") and not cleaned.get("confirm_duplicate"):
+            matches = workflow.find_duplicates(cleaned["citation"], cleaned.get("cargos"), cleaned.get("drugs"))
+            if matches.exists():
+                items = format_html_join(
+                    ", ",
+                    '<a href="{}" target="_blank">{}</a>',
+                    ((reverse("admin:evidence_evidence_change", args=[e.pk]), e.public_id) for e in matches[:10]),
+                )
+                raise ValidationError(
+                    format_html(
+                        "Possible duplicate: {} already record(s) this citation with the same cargo and drug. "
+                        "Check them; if this is a different finding, tick “Save anyway”.",
+                        items,
+                    ),
+                    code="duplicate",
+                )
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required to reject; the curator sees it.",
+    )
+
+
+def _fail(request, exc: Exception) -> None:
+    messages.error(request, str(exc))
+
+
+class HistoryDiffMixin:
+    """A field-by-field diff of every version on the curator side, and restore for editors."""
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/changes/",
+                self.admin_site.admin_view(self.changes_view),
+                name="{}_{}_changes".format(*info),
+            ),
+            path(
+                "<path:object_id>/restore/<int:history_id>/",
+                self.admin_site.admin_view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    form = CuratedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        named = {name for _, options in fieldsets for name in options.get("fields", [])}
+        if "change_reason" not in named:
+            fieldsets.append(("Why", {"fields": ["change_reason"]}))
+        return fieldsets
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "changes_url": f"admin:{self._info()}_changes"}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # One way to restore, through the workflow (editors only, locked, reasoned).
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changes_view(self, request, object_id):
+        obj = get_object_or_404(self.model, pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+        versions = []
+        for record, previous in zip(records, [*records[1:], None], strict=True):
+            changes = []
+            if previous is not None:
+                delta = record.diff_against(previous, foreign_keys_are_objs=False)
+                for change in delta.changes:
+                    changes.append({"field": change.field, "old": change.old, "new": change.new})
+            versions.append({"record": record, "changes": changes})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Changes to {obj}",
+            "opts": self.model._meta,
+            "object": obj,
+            "versions": versions,
+            "can_restore": workflow.can_review(request.user),
+        }
+        return TemplateResponse(request, "admin/evidence/curation/changes.html", context)
+
+    def restore_view(self, request, object_id, history_id):
+        obj = get_object_or_404(self.model, pk=object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
+        try:
+            workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
+        except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, f"{obj} was restored to version #{history_id}.")
+        return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
+
+    def _info(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
+        super().save_model(request, obj, form, change)
+
+
+class EvidenceCommentInline(admin.TabularInline):
+    model = EvidenceComment
+    extra = 1
+    fields = ["text", "author", "created"]
+    readonly_fields = ["author", "created"]
+    verbose_name_plural = "discussion"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # comments are a record: added, not rewritten
+
+
+class EvidenceWorkflowMixin(HistoryDiffMixin):
+    """Review page, actions, suggested revisions for curators' edits of accepted evidence."""
+
+    form = EvidenceAdminForm
+    inlines = [EvidenceCommentInline]
+    change_form_template = "admin/evidence/curation/evidence_change_form.html"
+
+    def save_formset(self, request, form, formset, change):
+        for comment in formset.save(commit=False):
+            comment.author = comment.author or request.user
+            comment.save()
+
+    actions = ["submit_selected", "accept_selected"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="evidence_evidence_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(name, options) for name, options in super().get_fieldsets(request, obj) if name != "Why"]
+        extra = ["change_reason", "loaded_version"]
+        if obj is None:
+            extra.append("confirm_duplicate")
+        return [*fieldsets, ("Why", {"fields": extra})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "status", "rejection_reason", "submitted_by"]
+
+    def review_view(self, request, object_id):
+        evidence = get_object_or_404(Evidence, pk=object_id)
+        if not self.has_view_or_change_permission(request, evidence):
+            raise PermissionDenied
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            action = request.POST.get("action")
+            reason = form.cleaned_data["reason"]
+            transitions = {
+                "submit": lambda: workflow.submit(evidence, request.user),
+                "withdraw": lambda: workflow.withdraw(evidence, request.user),
+                "accept": lambda: workflow.accept(evidence, request.user),
+                "reject": lambda: workflow.reject(evidence, request.user, reason),
+            }
+            if action not in transitions:
+                messages.error(request, "Choose submit, withdraw, accept or reject.")
+            else:
+                try:
+                    done = transitions[action]()
+                except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+                    _fail(request, exc)
+                else:
+                    messages.success(request, f"{done.public_id} is now {done.get_status_display()}.")
+                    return HttpResponseRedirect(reverse("admin:evidence_evidence_change", args=[evidence.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review {evidence.public_id}",
+            "opts": Evidence._meta,
+            "evidence": evidence,
+            "form": form,
+            "can_review": workflow.can_review(request.user),
+            "can_curate": workflow.can_curate(request.user),
+            "revisions": evidence.revisions.filter(status="pending"),
+            "flags": evidence.flags.filter(status="open"),
+        }
+        return TemplateResponse(request, "admin/evidence/curation/review.html", context)
+
+    @admin.action(description="Submit selected evidence for review")
+    def submit_selected(self, request, queryset):
+        self._transition(request, queryset, workflow.submit, "submitted")
+
+    @admin.action(description="Accept selected evidence (editors; not your own)")
+    def accept_selected(self, request, queryset):
+        self._transition(request, queryset, workflow.accept, "accepted")
+
+    def _transition(self, request, queryset, function, verb: str) -> None:
+        done = 0
+        for evidence in queryset:
+            try:
+                function(evidence, request.user)
+                done += 1
+            except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+                _fail(request, exc)
+        if done:
+            messages.success(request, f"{done} evidence item(s) {verb}.")
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        request._exoresist_revision = None
+        if change and obj.status == "accepted" and not workflow.can_review(request.user):
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in workflow.CONTENT_FIELDS}
+            if changes:
+                try:
+                    with transaction.atomic():
+                        request._exoresist_revision = workflow.propose_revision(
+                            Evidence.objects.get(pk=obj.pk),
+                            request.user,
+                            changes,
+                            summary=form.cleaned_data.get("change_reason", ""),
+                        )
+                except workflow.WorkflowError as exc:
+                    _fail(request, exc)
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change and form.instance.status == "accepted" and not workflow.can_review(request.user):
+            # The edit became a suggested revision: leave cargos, drugs and mechanisms alone,
+            # but keep the comments that came with it.
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "_exoresist_revision", None)
+        if revision is not None:
+            messages.info(
+                request,
+                f"{obj.public_id} is accepted, so your edit was filed as suggested revision #{revision.pk}; "
+                "an editor will review it. The public record is unchanged until then.",
+            )
+            return HttpResponseRedirect(reverse("admin:evidence_evidence_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+
+class BibtexUploadForm(forms.Form):
+    file = forms.FileField(help_text="A .bib file exported from Zotero, Mendeley, JabRef or Google Scholar (UTF-8).")
+    skip_invalid = forms.BooleanField(
+        required=False, help_text="Save the good entries even when some are bad (default: all or nothing)."
+    )
+
+
+class CitationImportMixin(HistoryDiffMixin):
+    """An upload form on the citation list, sharing the importer with the import_bibtex command."""
+
+    change_list_template = "admin/evidence/curation/citation_change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import-bibtex/", self.admin_site.admin_view(self.import_bibtex_view), name="evidence_citation_import"
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_bibtex_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BibtexUploadForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = import_bibtex(
+                [(upload.name, upload.read())],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                user=request.user,
+                reason=f"Imported from BibTeX ({upload.name})"[:100],
+            )
+            (messages.success if report.ok else messages.error)(request, report.summary())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import citations from BibTeX",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/evidence/curation/import_bibtex.html", context)

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evidence.management.commands._common import history_user, progress_factory
+from evidence.tsv import TSV_REASON, TsvError, import_evidence_tsv
+
+MAX_SHOWN = 200
+
+
+class Command(BaseCommand):
+    help = (
+        "Import evidence items from a TSV file (fixtures/evidence-template.tsv; see fixtures/README-import.md). "
+        "Every row is checked first; nothing is saved when any row is bad. Idempotent by the key column."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, metavar="FILE.tsv")
+        parser.add_argument("--submit", action="store_true", help="Submit new items for review (default: drafts).")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report; save nothing.")
+        parser.add_argument(
+            "--user", help="Username recorded as author and in the history (default: exoresist-import)."
+        )
+        parser.add_argument("--reason", default=TSV_REASON, help="Change reason recorded in the history.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, file: Path, submit, dry_run, user, reason, no_progress, **options):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Nothing was imported: cannot read {file}: {exc.strerror}.") from None
+        try:
+            report = import_evidence_tsv(
+                data,
+                file.name,
+                user=history_user(user),
+                reason=reason,
+                submit=submit,
+                dry_run=dry_run,
+                progress=progress_factory(not no_progress and options["verbosity"] > 0),
+            )
+        except TsvError as exc:
+            raise CommandError(f"Nothing was imported. {exc}") from None
+        for problem in report.errors[:MAX_SHOWN]:
+            self.stderr.write(f"{file.name}, {problem}")
+        if len(report.errors) > MAX_SHOWN:
+            self.stderr.write(f"... and {len(report.errors) - MAX_SHOWN} more problems.")
+        if report.errors:
+            raise CommandError(report.summary())
+        self.stdout.write(report.summary())

@@ -1,0 +1,125 @@
+"""The review side of curation: suggested revisions, comments and flags on evidence.
+
+The rules that move these between states live in ``evidence.workflow``; the models
+only hold the state.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", "pending review"
+    APPLIED = "applied", "applied"
+    REJECTED = "rejected", "rejected"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "open"
+    RESOLVED = "resolved", "resolved"
+
+
+class FlagReason(models.TextChoices):
+    WRONG_DATA = "wrong_data", "a fact is wrong (cargo, cell, drug, effect, level)"
+    WRONG_CITATION = "wrong_citation", "the citation does not support it"
+    RETRACTED = "retracted", "the paper was retracted or corrected"
+    DUPLICATE = "duplicate", "duplicate of another evidence item"
+    OTHER = "other", "other"
+
+
+class EvidenceRevision(models.Model):
+    """A curator's suggested edit of accepted evidence; the public record changes only when an editor applies it.
+
+    ``proposed`` maps field names to new values as JSON (foreign keys and many-to-many
+    fields as primary keys); ``original`` holds the values they replace, so an editor
+    sees a diff and ``apply_revision`` can refuse when the item changed underneath.
+    """
+
+    evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="revisions")
+    proposed = models.JSONField(help_text="Field name -> proposed value (primary keys for relations).")
+    original = models.JSONField(default=dict, help_text="Field name -> value when the revision was proposed.")
+    base_version = models.PositiveIntegerField(help_text="The evidence version the revision was based on.")
+    summary = models.TextField("why", blank=True, help_text="What the revision corrects, and the source for it.")
+    status = models.CharField(
+        max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="evidence_revisions"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_revisions_reviewed",
+    )
+    review_note = models.TextField(blank=True, help_text="The editor's reason, required when rejecting.")
+    created = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "suggested revision"
+
+    def __str__(self) -> str:
+        return f"Revision #{self.pk} of {self.evidence.public_id} ({self.get_status_display()})"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return sorted(self.proposed)
+
+
+class EvidenceComment(models.Model):
+    """Curators' discussion of an evidence item, kept with it."""
+
+    evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    text = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.evidence.public_id}"
+
+
+class EvidenceFlag(models.Model):
+    """A possible error reported by a reader or curator; open until an editor resolves it."""
+
+    evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=FlagReason.choices, default=FlagReason.WRONG_DATA)
+    description = models.TextField(help_text="What is wrong, and how you know.")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_flags"
+    )
+    reporter_email = models.EmailField(blank=True, help_text="For readers without an account, to hear back.")
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_flags_resolved",
+    )
+    resolution_note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open") | ~models.Q(resolution_note=""),
+                name="evidenceflag_resolved_has_note",
+                violation_error_message="A resolved flag needs a resolution note.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag #{self.pk} on {self.evidence.public_id} ({self.get_status_display()})"

@@ -1,0 +1,433 @@
+"""Dated, frozen data releases: everything accepted, as JSON, TSV and BibTeX, with a manifest.
+
+``export_release`` writes a release directory; ``import_release`` loads one into an
+empty database, reproducing it exactly (same evidence and citation ids, so public ids
+such as EXR000123 stay valid): exporting that database again gives byte-identical
+files. The output is deterministic: rows sorted by id or slug, JSON with sorted keys,
+and the release date is part of the input, not the clock's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
+
+from evidence.bibtex import citations_to_bibtex
+from evidence.bulk import insert_evidence
+from evidence.choices import Status
+from evidence.models import (
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
+
+FORMAT = 1
+VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MANIFEST = "manifest.json"
+CITATION_FIELDS = [
+    "id",
+    "bibtex_key",
+    "doi",
+    "pmid",
+    "pmcid",
+    "entry_type",
+    "title",
+    "authors",
+    "authors_truncated",
+    "journal",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "url",
+    "abstract",
+    "publication_type",
+    "retracted",
+    "retraction_note",
+]
+EVIDENCE_TEXT = [
+    "statement",
+    "effect",
+    "evidence_type",
+    "level",
+    "experimental_systems",
+    "cancer_type",
+    "subtype",
+    "ev_isolation",
+    "ev_markers",
+    "cited_as",
+    "source_quote",
+    "curation_note",
+]
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def releases_dir() -> Path:
+    return Path(getattr(settings, "EXORESIST_RELEASES_DIR", Path(settings.BASE_DIR) / "releases"))
+
+
+def check_version(version: str) -> str:
+    if not VERSION_RE.match(version or ""):
+        raise ReleaseError(
+            f"{version!r} is not a release version: use letters, digits, '.', '-' and '_', e.g. 2026.1 or v1.0."
+        )
+    return version
+
+
+# --- collecting the data --------------------------------------------------------
+
+
+def _aliases(entity) -> list[str]:
+    return sorted(alias.name for alias in entity.aliases.all())
+
+
+def release_data() -> dict[str, list[dict[str, Any]]]:
+    evidence = list(
+        Evidence.objects.public()
+        .select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell")
+        .prefetch_related("cargos", "drugs", "mechanisms")
+        .order_by("pk")
+    )
+    cited = {e.citation_id for e in evidence} | {e.secondary_source_id for e in evidence if e.secondary_source_id}
+    citations = Citation.objects.filter(pk__in=cited).order_by("pk")
+    return {
+        "therapy_classes": [
+            {"slug": t.slug, "name": t.name, "description": t.description, "position": t.position}
+            for t in TherapyClass.objects.order_by("slug")
+        ],
+        "mechanisms": [
+            {
+                "slug": m.slug,
+                "name": m.name,
+                "parent": m.parent.slug if m.parent else None,
+                "description": m.description,
+            }
+            for m in Mechanism.objects.select_related("parent").order_by("slug")
+        ],
+        "drugs": [
+            {
+                "slug": d.slug,
+                "name": d.name,
+                "aliases": _aliases(d),
+                "drug_class": d.drug_class,
+                "therapy_class": d.therapy_class.slug,
+                "chebi": d.chebi,
+                "drugbank": d.drugbank,
+                "pubchem_cid": d.pubchem_cid,
+                "description": d.description,
+            }
+            for d in Drug.objects.select_related("therapy_class").prefetch_related("aliases").order_by("slug")
+        ],
+        "cargos": [
+            {
+                "slug": c.slug,
+                "symbol": c.symbol,
+                "kind": c.kind,
+                "species": c.species,
+                "name": c.name,
+                "aliases": _aliases(c),
+                "hgnc": c.hgnc,
+                "mirbase": c.mirbase,
+                "ensembl": c.ensembl,
+                "uniprot": c.uniprot,
+                "ncbi_gene": c.ncbi_gene,
+                "description": c.description,
+            }
+            for c in Cargo.objects.prefetch_related("aliases").order_by("slug")
+        ],
+        "cells": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "kind": c.kind,
+                "parent": c.parent.slug if c.parent else None,
+                "species": c.species,
+                "subtype": c.subtype,
+                "cellosaurus": c.cellosaurus,
+                "description": c.description,
+                "aliases": _aliases(c),
+            }
+            for c in Cell.objects.select_related("parent").prefetch_related("aliases").order_by("slug")
+        ],
+        "citations": [{name: getattr(c, name) for name in CITATION_FIELDS} for c in citations],
+        "evidence": [
+            {
+                "id": e.pk,
+                "public_id": e.public_id,
+                "key": e.import_key,
+                **{name: getattr(e, name) for name in EVIDENCE_TEXT},
+                "cargos": sorted(c.slug for c in e.cargos.all()),
+                "drugs": sorted(d.slug for d in e.drugs.all()),
+                "mechanisms": sorted(m.slug for m in e.mechanisms.all()),
+                "source_cell": e.source_cell.slug if e.source_cell else None,
+                "recipient_cell": e.recipient_cell.slug if e.recipient_cell else None,
+                "therapy_class": e.therapy_class.slug,
+                "citation": e.citation_id,
+                "secondary_source": e.secondary_source_id,
+                "reviewed_at": e.reviewed_at.isoformat() if e.reviewed_at else None,
+            }
+            for e in evidence
+        ],
+    }
+
+
+# --- writing ----------------------------------------------------------------------
+
+
+def _tsv(header: list[str], rows: list[list[Any]]) -> str:
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        return re.sub(r"[\t\r\n]+", " ", str(value))
+
+    out = io.StringIO()
+    writer = csv.writer(out, dialect="excel-tab", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return out.getvalue()
+
+
+def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
+    """File name -> content of every data file of a release (the manifest is added by the writer)."""
+    citations = {c["id"]: c for c in data["citations"]}
+    cargo_symbols = {c["slug"]: c["symbol"] for c in data["cargos"]}
+    drug_names = {d["slug"]: d["name"] for d in data["drugs"]}
+    cell_names = {c["slug"]: c["name"] for c in data["cells"]}
+
+    def cite(pk: int | None) -> str:
+        if pk is None:
+            return ""
+        c = citations[pk]
+        return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
+
+    payload = {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT, **data}
+    evidence_header = ["public_id", "key", "statement", "cargos", "source_cell", "recipient_cell", "drugs"]
+    evidence_header += ["therapy_class", "mechanisms", "effect", "evidence_type", "level", "experimental_systems"]
+    evidence_header += ["cancer_type", "subtype", "ev_isolation", "ev_markers", "citation", "secondary_source"]
+    evidence_header += ["cited_as", "source_quote", "curation_note", "reviewed_at"]
+    evidence_rows = [
+        [
+            e["public_id"],
+            e["key"] or e["public_id"].lower(),
+            e["statement"],
+            [cargo_symbols[s] for s in e["cargos"]],
+            cell_names.get(e["source_cell"]),
+            cell_names.get(e["recipient_cell"]),
+            [drug_names[s] for s in e["drugs"]],
+            e["therapy_class"],
+            e["mechanisms"],
+            *(e[name] for name in EVIDENCE_TEXT[1:7]),
+            e["ev_isolation"],
+            e["ev_markers"],
+            cite(e["citation"]),
+            cite(e["secondary_source"]),
+            e["cited_as"],
+            e["source_quote"],
+            e["curation_note"],
+            e["reviewed_at"],
+        ]
+        for e in data["evidence"]
+    ]
+    citation_header = [n for n in CITATION_FIELDS if n != "abstract"]
+    drug_header = ["slug", "name", "aliases", "drug_class", "therapy_class", "chebi", "drugbank", "pubchem_cid"]
+    cargo_header = ["slug", "symbol", "kind", "species", "name", "aliases", "hgnc", "mirbase", "ensembl", "uniprot"]
+    cargo_header.append("ncbi_gene")
+    citation_objects = [Citation(**c) for c in data["citations"]]
+    return {
+        f"exoresist-{version}.json": json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        "evidence.tsv": _tsv(evidence_header, evidence_rows),
+        "citations.tsv": _tsv(citation_header, [[c[n] for n in citation_header] for c in data["citations"]]),
+        "drugs.tsv": _tsv(drug_header, [[d[n] for n in drug_header] for d in data["drugs"]]),
+        "cargos.tsv": _tsv(cargo_header, [[c[n] for n in cargo_header] for c in data["cargos"]]),
+        "citations.bib": citations_to_bibtex(citation_objects),
+    }
+
+
+def export_release(version: str, *, date: dt.date | None = None, directory: Path | None = None) -> Path:
+    """Write release ``version`` under ``directory`` (default: the releases directory); never overwrite."""
+    check_version(version)
+    date = date or dt.datetime.now(dt.UTC).date()
+    parent = Path(directory or releases_dir())
+    target = parent / version
+    if target.exists():
+        raise ReleaseError(f"Release {version} already exists at {target}; releases are frozen. Choose a new version.")
+    data = release_data()
+    files = render_release(version, date, data)
+    manifest = {
+        "name": "ExoResist",
+        "version": version,
+        "date": date.isoformat(),
+        "format": FORMAT,
+        "counts": {name: len(rows) for name, rows in data.items()},
+        "files": {
+            name: {"sha256": hashlib.sha256(text.encode()).hexdigest(), "bytes": len(text.encode())}
+            for name, text in sorted(files.items())
+        },
+    }
+    files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    parent.mkdir(parents=True, exist_ok=True)
+    # Written next to the target and renamed, so a half-written release is never listed.
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=parent))
+    try:
+        for name, text in files.items():
+            (staging / name).write_bytes(text.encode())
+            os.chmod(staging / name, 0o444)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+def read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReleaseError(f"{path} has no {MANIFEST}: it is not an ExoResist release.") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ReleaseError(f"{path / MANIFEST} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or "files" not in manifest or "version" not in manifest:
+        raise ReleaseError(f"{path / MANIFEST} is not an ExoResist manifest.")
+    return manifest
+
+
+def verify_release(path: Path) -> dict:
+    """The manifest, after checking every file against its SHA-256 checksum."""
+    manifest = read_manifest(path)
+    for name, meta in manifest["files"].items():
+        file = path / name
+        if not file.is_file():
+            raise ReleaseError(f"{name} is listed in the manifest but missing from {path}.")
+        if hashlib.sha256(file.read_bytes()).hexdigest() != meta.get("sha256"):
+            raise ReleaseError(f"{name} does not match its checksum in the manifest: the release was altered.")
+    return manifest
+
+
+CURATED_MODELS = [Evidence, Citation, Drug, Cargo, Cell, Mechanism, TherapyClass]
+
+
+def import_release(path: Path, *, user=None) -> dict[str, int]:
+    """Load a release into an empty database; returns the counts loaded."""
+    path = Path(path)
+    manifest = verify_release(path)
+    data_name = f"exoresist-{manifest['version']}.json"
+    payload = json.loads((path / data_name).read_text(encoding="utf-8"))
+    if payload.get("format") != FORMAT:
+        raise ReleaseError(f"{data_name} is format {payload.get('format')}; this ExoResist reads format {FORMAT}.")
+    busy = [str(m._meta.verbose_name_plural) for m in CURATED_MODELS if m.objects.exists()]
+    if busy:
+        raise ReleaseError(f"A release is imported into an empty database; this one already holds {', '.join(busy)}.")
+    reason = f"Imported from release {manifest['version']}"
+    with transaction.atomic():
+        _load(payload, user=user, reason=reason)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Citation, Evidence]):
+                cursor.execute(sql)
+    return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
+
+
+def _save(obj, user, reason):
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def _load(payload: dict, *, user, reason: str) -> None:
+    therapy = {t["slug"]: _save(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
+    mechanisms = {
+        m["slug"]: _save(Mechanism(**{k: v for k, v in m.items() if k != "parent"}), user, reason)
+        for m in payload["mechanisms"]
+    }
+    for m in payload["mechanisms"]:
+        if m["parent"]:
+            mechanism = mechanisms[m["slug"]]
+            mechanism.parent = mechanisms[m["parent"]]
+            _save(mechanism, user, reason)
+    drugs = {}
+    for d in payload["drugs"]:
+        values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class")}
+        drugs[d["slug"]] = _save(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
+        for name in d["aliases"]:
+            _save(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
+    cargos = {}
+    for c in payload["cargos"]:
+        cargos[c["slug"]] = _save(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
+        for name in c["aliases"]:
+            _save(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
+    cells: dict[str, Cell] = {}
+    pending = list(payload["cells"])
+    while pending:
+        ready = [c for c in pending if not c["parent"] or c["parent"] in cells]
+        if not ready:
+            raise ReleaseError(f"cell {pending[0]['slug']}: unknown or circular parent {pending[0]['parent']!r}.")
+        for c in ready:
+            values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
+            cells[c["slug"]] = _save(Cell(**values, parent=cells.get(c["parent"])), user, reason)
+            for name in c["aliases"]:
+                _save(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
+        pending = [c for c in pending if c not in ready]
+
+    citations = []
+    for c in payload["citations"]:
+        citation = Citation(**c)
+        citation.author_string = "; ".join(citation.authors)
+        citations.append(citation)
+    bulk_create_with_history(citations, Citation, batch_size=1000, default_user=user, default_change_reason=reason)
+
+    items, relations = [], []
+    for e in payload["evidence"]:
+        item = Evidence(
+            pk=e["id"],
+            import_key=e["key"],
+            status=Status.ACCEPTED,
+            **{name: e[name] for name in EVIDENCE_TEXT},
+            source_cell=cells.get(e["source_cell"]),
+            recipient_cell=cells.get(e["recipient_cell"]),
+            therapy_class=therapy[e["therapy_class"]],
+            citation_id=e["citation"],
+            secondary_source_id=e["secondary_source"],
+            reviewed_at=dt.datetime.fromisoformat(e["reviewed_at"]) if e["reviewed_at"] else None,
+        )
+        items.append(item)
+        relations.append(
+            {
+                "cargos": [cargos[s].pk for s in e["cargos"]],
+                "drugs": [drugs[s].pk for s in e["drugs"]],
+                "mechanisms": [mechanisms[s].pk for s in e["mechanisms"]],
+            }
+        )
+    insert_evidence(items, relations, user=user, reason=reason)

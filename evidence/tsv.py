@@ -1,0 +1,450 @@
+"""Bulk import of evidence from a TSV file: one row per evidence item.
+
+The columns are documented in ``fixtures/README-import.md`` and listed in
+``fixtures/evidence-template.tsv``. Drugs, cargos and cells are found by any of
+their names (``Drug.objects.by_name``), mechanisms and therapy classes by name or
+slug, citations by DOI (any spelling) or PMID. Every row is checked before anything
+is saved; the report names the row and column of each problem. Rows carry a ``key``
+(stored as ``Evidence.import_key``), which makes a re-import idempotent: unchanged
+rows are left alone, changed rows update drafts, and become suggested revisions for
+accepted evidence, which changes only through review.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from evidence import identifiers as ids
+from evidence.bibtex import EntryError, decode_bibtex
+from evidence.bulk import M2M, insert_evidence, update_evidence
+from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceRevision, Mechanism, TherapyClass
+
+TSV_REASON = "Imported from TSV"
+LIST_SEPARATOR = ";"
+
+#: (column, required, what it holds); the template's header is these names in this order.
+COLUMNS: list[tuple[str, bool, str]] = [
+    ("key", True, "Stable identifier of the row (letters, digits, - and _); a re-import updates by key."),
+    ("statement", True, "The finding in one sentence."),
+    ("cargos", False, "Cargo molecules by symbol or alias, separated by ;"),
+    ("source_cell", False, "Cell or biofluid the exosomes came from, by name or alias; empty when not reported."),
+    ("recipient_cell", False, "Cell that took the exosomes up, by name or alias; empty when unknown."),
+    ("drugs", False, "Drugs by name or alias (INN, brand, abbreviation), separated by ;"),
+    ("therapy_class", True, "Therapy class by name or slug, e.g. chemotherapy."),
+    ("mechanisms", False, "Mechanisms by name or slug, separated by ;"),
+    ("effect", True, "confers_resistance, reverses_resistance, biomarker or delivery_vehicle."),
+    ("evidence_type", True, "predictive, prognostic, diagnostic, functional or therapeutic."),
+    ("level", True, "Evidence level A (clinical trial) to E (inferential)."),
+    ("experimental_systems", False, "e.g. in vitro co-culture; xenograft in nude mice."),
+    ("cancer_type", False, "Default: breast cancer."),
+    ("subtype", False, "luminal, her2, tnbc or unspecified (default)."),
+    ("ev_isolation", False, "EV isolation method as reported."),
+    ("ev_markers", False, "EV markers as reported."),
+    ("citation", True, "Primary citation by DOI (any form) or PMID; import it first with import_bibtex."),
+    ("secondary_source", False, "The review it was curated through, by DOI or PMID."),
+    ("cited_as", False, "The attribution as the secondary source prints it."),
+    ("source_quote", False, "The supporting sentence, verbatim."),
+    ("curation_note", False, "Anything a later curator should know."),
+]
+COLUMN_NAMES = [name for name, _, _ in COLUMNS]
+REQUIRED = {name for name, required, _ in COLUMNS if required}
+_KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
+_LENGTHS = {
+    name: Evidence._meta.get_field(name).max_length
+    for name in ("cancer_type", "ev_isolation", "ev_markers", "cited_as", "import_key")
+}
+_CHOICES = {"effect": Effect, "evidence_type": EvidenceType, "level": EvidenceLevel, "subtype": Subtype}
+_FK = {"source_cell": Cell, "recipient_cell": Cell, "therapy_class": TherapyClass, "citation": Citation}
+_FK["secondary_source"] = Citation
+_CHOICE_INDEX = {
+    name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
+    for name, choices in _CHOICES.items()
+}
+#: The content fields a row sets, in the form stored in revisions: FKs and m2m as primary keys.
+ROW_FIELDS = [name for name in COLUMN_NAMES if name != "key"]
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}" + (f", column {self.column}" if self.column else "") + f": {self.message}"
+
+
+@dataclass
+class TsvImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    revisions: int = 0
+    errors: list[RowProblem] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        counts = (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.revisions} suggested revisions of accepted evidence"
+        )
+        if self.errors:
+            return f"Nothing was imported: {len(self.errors)} problems in {self.rows} rows ({counts} if fixed)."
+        if not self.saved:
+            return f"Dry run, nothing saved: {self.rows} rows would give {counts}."
+        return f"{self.rows} rows: {counts}."
+
+
+class TsvError(Exception):
+    """The file as a whole cannot be read (empty, binary, not UTF-8, wrong header)."""
+
+
+class _NameIndex:
+    """Every name of every entity of a model, by lookup key and base."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.by_key: dict[str, set[int]] = {}
+        self.by_base: dict[str, set[int]] = {}
+        self.canonical: dict[int, str] = {}
+        order = model._meta.ordering[0] if model._meta.ordering else "pk"
+        self.rank: dict[int, int] = {}
+        for position, (pk, key, base) in enumerate(
+            model.objects.order_by(order, "pk").values_list("pk", "key", "base")
+        ):
+            self.rank[pk] = position
+            self.canonical[pk] = key
+            self.by_key.setdefault(key, set()).add(pk)
+            self.by_base.setdefault(base, set()).add(pk)
+        alias_model = model.aliases.rel.related_model
+        for pk, key, base in alias_model.objects.values_list("entity_id", "key", "base"):
+            self.by_key.setdefault(key, set()).add(pk)
+            self.by_base.setdefault(base, set()).add(pk)
+
+    def by_name(self, name: str) -> int | None:
+        if not name or not name.strip():
+            return None
+        key, base = ids.lookup_keys(name)
+        # matching(): a name's key or base equals the query's key or base, or its base equals the query's key.
+        hits = self.by_key.get(key, set()) | self.by_key.get(base, set()) | self.by_base.get(key, set())
+        hits = {pk for pk in hits if pk in self.rank}
+        if not hits:
+            return None
+        first = sorted(hits, key=self.rank.__getitem__)[:5]
+        exact = [pk for pk in first if self.canonical[pk] == key]
+        return (exact or first)[0]
+
+
+class _Lookups:
+    """Name -> primary key, each distinct name looked up once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[type, str], int | None] = {}
+        self.vocab: dict[type, dict[str, int]] = {}
+        self.indexes: dict[type, _NameIndex] = {}
+
+    def entity(self, model: type[models.Model], name: str) -> int | None:
+        """``model.objects.by_name(name)``, answered from an in-memory index of all names.
+
+        Same rules as ``NamedQuerySet.matching``/``by_name`` (canonical key or base, or
+        an alias's), without one query per distinct name.
+        """
+        try:
+            return self.cache[(model, name)]
+        except KeyError:
+            pass
+        index = self.indexes.get(model)
+        if index is None:
+            index = self.indexes[model] = _NameIndex(model)
+        self.cache[(model, name)] = pk = index.by_name(name)
+        return pk
+
+    def term(self, model: type[models.Model], name: str) -> int | None:
+        """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
+        if model not in self.vocab:
+            index = {}
+            for pk, slug, label in model.objects.values_list("pk", "slug", "name"):
+                index[slug.lower()] = pk
+                index[ids.name_key(label)] = pk
+            self.vocab[model] = index
+        index = self.vocab[model]
+        return index.get(name.strip().lower()) or index.get(ids.name_key(name))
+
+
+def _citations(identifiers: set[str]) -> dict[str, int]:
+    """Identifier as written -> citation pk, in a few queries (DOIs, PMIDs, keys)."""
+    by_doi, by_pmid, by_key = {}, {}, {}
+    for raw in identifiers:
+        doi = ids.normalize_doi(raw)
+        pmid = ids.normalize_pmid(raw)
+        if doi and ids.DOI_RE.match(doi):
+            by_doi.setdefault(doi, []).append(raw)
+        elif pmid and pmid.isdigit():
+            by_pmid.setdefault(pmid, []).append(raw)
+        else:
+            by_key.setdefault(raw, []).append(raw)
+    found: dict[str, int] = {}
+    for field_name, wanted in (("doi", by_doi), ("pmid", by_pmid), ("bibtex_key", by_key)):
+        values = sorted(wanted)
+        for start in range(0, len(values), 900):
+            chunk = values[start : start + 900]
+            for pk, value in Citation.objects.filter(**{f"{field_name}__in": chunk}).values_list("pk", field_name):
+                for raw in wanted[value]:
+                    found[raw] = pk
+    return found
+
+
+def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
+    try:
+        text = decode_bibtex(data, source)  # the same checks: empty, binary, UTF-8
+    except EntryError as exc:
+        raise TsvError(f"{source}: {exc}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
+    header: list[str] | None = None
+    rows = []
+    for cells in reader:
+        if not cells or all(not cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+            unknown = [name for name in header if name not in COLUMN_NAMES]
+            missing = sorted(REQUIRED - set(header))
+            if unknown or missing or len(set(header)) != len(header):
+                problems = []
+                if unknown:
+                    problems.append(f"unknown columns {', '.join(unknown)}")
+                if missing:
+                    problems.append(f"missing required columns {', '.join(missing)}")
+                if len(set(header)) != len(header):
+                    problems.append("a column is named twice")
+                raise TsvError(
+                    f"{source}, line {reader.line_num}: the header has {'; '.join(problems)}. "
+                    f"The columns are: {', '.join(COLUMN_NAMES)} (see fixtures/evidence-template.tsv)."
+                )
+            continue
+        if len(cells) > len(header):
+            rows.append((reader.line_num, {"__extra__": str(len(cells) - len(header))}))
+            continue
+        rows.append(
+            (reader.line_num, {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)})
+        )
+    if header is None:
+        raise TsvError(f"{source}: the file has no header row.")
+    if not rows:
+        raise TsvError(f"{source}: the file has a header but no rows.")
+    return header, rows
+
+
+def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dict[str, int], problems: list):
+    """One row -> content values (relations as pks); problems are appended, ``None`` returned when any."""
+    start = len(problems)
+
+    def problem(column: str, message: str) -> None:
+        problems.append(RowProblem(line, column, message))
+
+    if "__extra__" in row:
+        problem("", f"the row has {row['__extra__']} more cells than the header (a tab inside a cell?).")
+        return None
+    for name in REQUIRED:
+        if not row.get(name):
+            problem(name, "is required.")
+    values: dict[str, Any] = {}
+    key = row.get("key", "")
+    if key and not _KEY_RE.match(key):
+        problem("key", f"{key!r} may hold only letters, digits, - and _.")
+
+    for name in ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote"):
+        values[name] = row.get(name, "")
+    values["curation_note"] = row.get("curation_note", "")
+    values["cancer_type"] = row.get("cancer_type") or "breast cancer"
+    for name, limit in _LENGTHS.items():
+        value = key if name == "import_key" else values[name]
+        if len(value) > limit:
+            problem("key" if name == "import_key" else name, f"is {len(value)} characters long; at most {limit} fit.")
+
+    for name, choices in _CHOICES.items():
+        raw = row.get(name, "")
+        if not raw:
+            values[name] = Subtype.UNSPECIFIED.value if name == "subtype" else ""
+            continue
+        match = _CHOICE_INDEX[name].get(raw.strip().lower())
+        if match is None:
+            problem(name, f"{raw!r} is not one of {', '.join(choices.values)}.")
+        values[name] = match
+
+    for name in ("source_cell", "recipient_cell"):
+        raw = row.get(name, "")
+        values[name] = lookups.entity(Cell, raw) if raw else None
+        if raw and values[name] is None:
+            problem(name, f"no cell called {raw!r} (by name or alias); add it in the curator interface first.")
+    raw = row.get("therapy_class", "")
+    values["therapy_class"] = lookups.term(TherapyClass, raw) if raw else None
+    if raw and values["therapy_class"] is None:
+        problem("therapy_class", f"no therapy class called {raw!r}.")
+    for name in ("citation", "secondary_source"):
+        raw = row.get(name, "")
+        values[name] = citations.get(raw) if raw else None
+        if raw and values[name] is None:
+            problem(name, f"no citation with DOI or PMID {raw!r}; import it first (import_bibtex).")
+
+    for name, model in (("cargos", Cargo), ("drugs", Drug), ("mechanisms", Mechanism)):
+        pks = []
+        for raw in (part.strip() for part in row.get(name, "").split(LIST_SEPARATOR)):
+            if not raw:
+                continue
+            pk = lookups.term(model, raw) if model is Mechanism else lookups.entity(model, raw)
+            if pk is None:
+                problem(name, f"no {model._meta.verbose_name} called {raw!r} (by name or alias).")
+            else:
+                pks.append(pk)
+        values[name] = sorted(set(pks))
+    return values if len(problems) == start else None
+
+
+def _current(evidence: Evidence, m2m: dict[str, dict[int, list[int]]]) -> dict[str, Any]:
+    out = {}
+    for name in ROW_FIELDS:
+        if name in M2M:
+            out[name] = m2m[name].get(evidence.pk, [])
+        elif name in _FK:
+            out[name] = getattr(evidence, f"{name}_id")
+        else:
+            out[name] = getattr(evidence, name)
+    return out
+
+
+def _set_fields(evidence: Evidence, values: dict[str, Any]) -> None:
+    for name in ROW_FIELDS:
+        if name in M2M:
+            continue
+        setattr(evidence, f"{name}_id" if name in _FK else name, values[name])
+
+
+def import_evidence_tsv(
+    data: bytes,
+    source: str = "<input>",
+    *,
+    user=None,
+    reason: str = TSV_REASON,
+    submit: bool = False,
+    dry_run: bool = False,
+    progress: Callable[..., Iterable] | None = None,
+) -> TsvImportReport:
+    """Validate every row, then (when all are valid) save them in bulk in one transaction.
+
+    New rows become drafts (``submit=True``: submitted for review, by ``user``).
+    Raises ``TsvError`` when the file as a whole is unusable.
+    """
+    progress = progress or (lambda items, **kwargs: items)
+    _, rows = read_rows(data, source)
+    report = TsvImportReport(rows=len(rows))
+
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        key = row.get("key", "")
+        if key and key in seen:
+            report.errors.append(RowProblem(line, "key", f"{key!r} is also the key of row {seen[key]}."))
+        seen.setdefault(key, line)
+
+    lookups = _Lookups()
+    citations = _citations({row[name] for _, row in rows for name in ("citation", "secondary_source") if row.get(name)})
+    parsed: list[tuple[int, str, dict[str, Any]]] = []
+    for line, row in progress(rows, desc="checking rows", unit="row"):
+        values = _parse_row(line, row, lookups, citations, report.errors)
+        if values is not None:
+            parsed.append((line, row["key"], values))
+    if report.errors:
+        return report
+
+    existing: dict[str, Evidence] = {}
+    keys = [key for _, key, _ in parsed]
+    for start in range(0, len(keys), 900):
+        for evidence in Evidence.objects.filter(import_key__in=keys[start : start + 900]):
+            existing[evidence.import_key] = evidence
+    m2m: dict[str, dict[int, list[int]]] = {name: {} for name in M2M}
+    existing_pks = [evidence.pk for evidence in existing.values()]
+    for name, target in M2M.items():
+        through = getattr(Evidence, name).through
+        for start in range(0, len(existing_pks), 900):
+            chunk = existing_pks[start : start + 900]
+            for evidence_id, pk in through.objects.filter(evidence_id__in=chunk).values_list(
+                "evidence_id", f"{target}_id"
+            ):
+                m2m[name].setdefault(evidence_id, []).append(pk)
+    for name in m2m:
+        for pks in m2m[name].values():
+            pks.sort()
+
+    pending: dict[int, list[dict]] = {}
+    accepted = [e.pk for e in existing.values() if e.status == Status.ACCEPTED]
+    for start in range(0, len(accepted), 900):
+        for evidence_id, proposed in EvidenceRevision.objects.filter(
+            evidence_id__in=accepted[start : start + 900], status="pending"
+        ).values_list("evidence_id", "proposed"):
+            pending.setdefault(evidence_id, []).append(proposed)
+
+    now = timezone.now()
+    new, new_relations, changed, changed_relations, revisions = [], [], [], [], []
+    for _line, key, values in parsed:
+        evidence = existing.get(key)
+        if evidence is None:
+            item = Evidence(import_key=key, created_by=user, status=Status.DRAFT)
+            if submit:
+                item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
+            _set_fields(item, values)
+            new.append(item)
+            new_relations.append({name: values[name] for name in M2M})
+            continue
+        current = _current(evidence, m2m)
+        diff = {name: values[name] for name in ROW_FIELDS if current[name] != values[name]}
+        if not diff:
+            report.unchanged += 1
+        elif evidence.status == Status.ACCEPTED:
+            if diff in pending.get(evidence.pk, []):
+                report.unchanged += 1  # proposed by an earlier import, still awaiting review
+                continue
+            revisions.append(
+                EvidenceRevision(
+                    evidence=evidence,
+                    proposed=diff,
+                    original={name: current[name] for name in diff},
+                    base_version=evidence.version,
+                    summary=f"{reason} ({source})",
+                    proposed_by=user,
+                )
+            )
+        else:
+            _set_fields(evidence, values)
+            changed.append(evidence)
+            changed_relations.append({name: values[name] for name in M2M})
+    report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
+    if dry_run:
+        return report
+
+    with transaction.atomic():
+        insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
+        plain = [name for name in ROW_FIELDS if name not in M2M]
+        update_evidence(
+            changed,
+            plain,
+            changed_relations,
+            user=user,
+            reason=f"{reason} ({source})",
+        )
+        EvidenceRevision.objects.bulk_create(revisions)
+    report.saved = True
+    return report

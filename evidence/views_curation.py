@@ -1,0 +1,98 @@
+"""Curation pages outside the admin: the release downloads and a reader's "flag an error" form.
+
+Self-contained (own templates extending base.html) so that they do not depend on the
+public page templates being rewritten in parallel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, TemplateView
+
+from evidence import workflow
+from evidence.models import Evidence, public_id_to_pk
+from evidence.models.curation import FlagReason
+from evidence.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
+
+
+def list_releases(directory: Path | None = None) -> list[dict]:
+    """Every complete release (one with a readable manifest), newest first."""
+    directory = Path(directory or releases_dir())
+    releases = []
+    if not directory.is_dir():
+        return releases
+    for path in directory.iterdir():
+        if not path.is_dir() or path.name.startswith(".") or not VERSION_RE.match(path.name):
+            continue
+        try:
+            manifest = read_manifest(path)
+        except ReleaseError:
+            continue
+        files = [{"name": name, **meta} for name, meta in sorted(manifest["files"].items())]
+        files.append({"name": MANIFEST, "sha256": "", "bytes": (path / MANIFEST).stat().st_size})
+        releases.append({**manifest, "files": files})
+    return sorted(releases, key=lambda r: (r.get("date", ""), r["version"]), reverse=True)
+
+
+class ReleaseListView(TemplateView):
+    template_name = "evidence/curation/releases.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["releases"] = list_releases()
+        return context
+
+
+def release_file(request, version: str, filename: str):
+    """Serve a file of a release, only when the release's manifest lists it."""
+    if not VERSION_RE.match(version):
+        raise Http404("No such release.")
+    path = releases_dir() / version
+    try:
+        manifest = read_manifest(path)
+    except ReleaseError:
+        raise Http404("No such release.") from None
+    if filename != MANIFEST and filename not in manifest["files"]:
+        raise Http404("No such file in this release.")
+    return FileResponse((path / filename).open("rb"), as_attachment=True, filename=filename)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(choices=FlagReason.choices)
+    description = forms.CharField(widget=forms.Textarea, max_length=5000, help_text="What is wrong, and how you know.")
+    email = forms.EmailField(required=False, help_text="Optional: to hear how it was resolved.")
+
+
+class FlagEvidenceView(FormView):
+    """Any reader may flag a possible error in public evidence; an editor resolves it."""
+
+    template_name = "evidence/curation/flag_form.html"
+    form_class = FlagForm
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = public_id_to_pk(kwargs["public_id"])
+        self.evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk or 0)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(evidence=self.evidence, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            workflow.raise_flag(
+                self.evidence,
+                form.cleaned_data["description"],
+                reason=form.cleaned_data["reason"],
+                user=self.request.user,
+                email=form.cleaned_data["email"],
+            )
+        except workflow.WorkflowError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, "Thank you: an editor will check this evidence item.")
+        return redirect(self.evidence.get_absolute_url())

@@ -1,0 +1,516 @@
+"""The review workflow, in one place for the admin, the API and the commands.
+
+Status: draft -> submitted -> accepted | rejected (rejected and draft items may be
+submitted again; a submitter may withdraw a submission back to draft).
+
+Roles: whoever may change evidence (the Curators group) edits and submits; whoever
+has ``evidence.can_review_evidence`` (the Editors group) accepts, rejects, applies
+suggested revisions, resolves flags and restores earlier versions. Nobody accepts
+or rejects their own submission, nor applies their own revision (four eyes).
+
+Calling it from an API view or serializer::
+
+    from evidence import workflow
+
+    try:
+        workflow.accept(evidence, request.user)
+        result = workflow.edit_evidence(evidence, request.user, serializer.validated_data,
+                                        expected_version=request.data["version"])
+    except workflow.WorkflowPermissionError as exc:   # -> 403
+        ...
+    except workflow.StaleEdit as exc:                  # -> 409, str(exc) is the message
+        ...
+    except workflow.WorkflowError as exc:              # -> 400, str(exc) is the message
+        ...
+
+Every function records the acting user and a change reason in the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from evidence.choices import Status
+from evidence.models import Evidence, EvidenceComment, EvidenceFlag, EvidenceRevision, StaleEdit
+from evidence.models.curation import FlagStatus, RevisionStatus
+
+__all__ = [
+    "CONTENT_FIELDS",
+    "EditResult",
+    "StaleEdit",
+    "WorkflowError",
+    "WorkflowPermissionError",
+    "accept",
+    "add_comment",
+    "apply_revision",
+    "can_curate",
+    "can_review",
+    "check_version",
+    "edit_evidence",
+    "find_duplicates",
+    "propose_revision",
+    "raise_flag",
+    "reject",
+    "reject_revision",
+    "resolve_flag",
+    "restore_version",
+    "submit",
+    "withdraw",
+]
+
+REVIEW_PERMISSION = "evidence.can_review_evidence"
+
+#: What a finding says; the workflow fields (status, reviewers, dates) are never edited directly.
+CONTENT_FIELDS = [
+    "statement",
+    "cargos",
+    "source_cell",
+    "recipient_cell",
+    "drugs",
+    "therapy_class",
+    "mechanisms",
+    "effect",
+    "evidence_type",
+    "level",
+    "experimental_systems",
+    "cancer_type",
+    "subtype",
+    "ev_isolation",
+    "ev_markers",
+    "citation",
+    "secondary_source",
+    "cited_as",
+    "source_quote",
+    "curation_note",
+]
+M2M_FIELDS = {"cargos", "drugs", "mechanisms"}
+
+
+class WorkflowError(Exception):
+    """A transition that the workflow does not allow in the item's current state (HTTP 400)."""
+
+
+class WorkflowPermissionError(WorkflowError):
+    """The user's role does not allow the transition, or it is their own work (HTTP 403)."""
+
+
+def can_curate(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("evidence.change_evidence"))
+
+
+def can_review(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def _require_curator(user) -> None:
+    if not can_curate(user):
+        raise WorkflowPermissionError("Only curators may edit or submit evidence.")
+
+
+def _require_editor(user, what: str) -> None:
+    if not can_review(user):
+        raise WorkflowPermissionError(f"Only editors may {what}.")
+
+
+def _save(obj: models.Model, user, reason: str, **kwargs) -> None:
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save(**kwargs)
+
+
+def _locked(evidence: Evidence) -> Evidence:
+    """Re-read the row under a lock, refusing when the caller's copy is stale."""
+    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+    if current is None:
+        raise StaleEdit(evidence.pk, evidence.version, None)
+    if current.version != evidence.version:
+        raise StaleEdit(evidence.pk, evidence.version, current.version)
+    return current
+
+
+# --- optimistic locking -------------------------------------------------------
+
+
+def check_version(evidence: Evidence | int, expected_version: int | str | None) -> Evidence:
+    """Lock the evidence row and raise ``StaleEdit`` unless it is still at ``expected_version``.
+
+    Call it inside ``transaction.atomic()`` before saving an edit that a person made
+    on a copy they loaded earlier (the admin form and the API send that version with
+    the edit). Returns the current row.
+    """
+    pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise WorkflowError("The edit must say which version of the item it is based on.") from None
+    current = Evidence.objects.select_for_update().filter(pk=pk).first()
+    if current is None:
+        raise StaleEdit(pk, expected, None)
+    if current.version != expected:
+        raise StaleEdit(pk, expected, current.version)
+    return current
+
+
+# --- status transitions -------------------------------------------------------
+
+
+@transaction.atomic
+def submit(evidence: Evidence, user) -> Evidence:
+    """Draft (or rejected) -> submitted, for review by someone else."""
+    _require_curator(user)
+    evidence = _locked(evidence)
+    if evidence.status not in (Status.DRAFT, Status.REJECTED):
+        raise WorkflowError(f"{evidence.public_id} is {evidence.get_status_display()}; only drafts can be submitted.")
+    evidence.status = Status.SUBMITTED
+    evidence.submitted_by = user
+    evidence.submitted_at = timezone.now()
+    _save(evidence, user, "Submitted for review")
+    return evidence
+
+
+@transaction.atomic
+def withdraw(evidence: Evidence, user) -> Evidence:
+    """Submitted -> draft, by the submitter (or an editor) before anyone reviewed it."""
+    evidence = _locked(evidence)
+    if evidence.status != Status.SUBMITTED:
+        raise WorkflowError(f"{evidence.public_id} is not awaiting review.")
+    if evidence.submitted_by_id != getattr(user, "pk", None) and not can_review(user):
+        raise WorkflowPermissionError("Only the submitter or an editor may withdraw a submission.")
+    evidence.status = Status.DRAFT
+    _save(evidence, user, "Submission withdrawn")
+    return evidence
+
+
+def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
+    _require_editor(editor, f"{verb} evidence")
+    if editor.pk in {evidence.created_by_id, evidence.submitted_by_id}:
+        raise WorkflowPermissionError(
+            f"You cannot {verb} {evidence.public_id}: you entered or submitted it, and every item is "
+            "reviewed by someone other than its author (four eyes)."
+        )
+
+
+@transaction.atomic
+def accept(evidence: Evidence, editor) -> Evidence:
+    """Submitted -> accepted: the item becomes public."""
+    evidence = _locked(evidence)
+    _require_other_reviewer(evidence, editor, "accept")
+    if evidence.status != Status.SUBMITTED:
+        raise WorkflowError(
+            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are accepted."
+        )
+    evidence.status = Status.ACCEPTED
+    evidence.rejection_reason = ""
+    evidence.reviewed_by = editor
+    evidence.reviewed_at = timezone.now()
+    _save(evidence, editor, "Accepted")
+    return evidence
+
+
+@transaction.atomic
+def reject(evidence: Evidence, editor, reason: str) -> Evidence:
+    """Submitted -> rejected, with the reason the curator needs to fix or drop it."""
+    reason = (reason or "").strip()
+    evidence = _locked(evidence)
+    _require_other_reviewer(evidence, editor, "reject")
+    if not reason:
+        raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
+    if evidence.status != Status.SUBMITTED:
+        raise WorkflowError(
+            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are rejected."
+        )
+    evidence.status = Status.REJECTED
+    evidence.rejection_reason = reason
+    evidence.reviewed_by = editor
+    evidence.reviewed_at = timezone.now()
+    _save(evidence, editor, f"Rejected: {reason}")
+    return evidence
+
+
+# --- edits and suggested revisions --------------------------------------------
+
+
+def _json_value(evidence: Evidence, name: str) -> Any:
+    field = Evidence._meta.get_field(name)
+    if name in M2M_FIELDS:
+        if evidence.pk is None:
+            return []
+        return sorted(getattr(evidence, name).values_list("pk", flat=True))
+    if field.is_relation:
+        return getattr(evidence, field.attname)
+    return getattr(evidence, name)
+
+
+def _normalise_change(name: str, value: Any) -> Any:
+    """Model instances and querysets become primary keys, so a revision is plain JSON."""
+    if name not in CONTENT_FIELDS:
+        raise WorkflowError(f"{name!r} is not a field a curator edits.")
+    if name in M2M_FIELDS:
+        return sorted({item.pk if isinstance(item, models.Model) else int(item) for item in value or []})
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, list[int]]:
+    """Set plain fields on ``evidence``; return the many-to-many sets to write after saving."""
+    m2m = {}
+    for name, value in changes.items():
+        if name in M2M_FIELDS:
+            m2m[name] = value
+            continue
+        field = Evidence._meta.get_field(name)
+        setattr(evidence, field.attname if field.is_relation else name, value)
+    return m2m
+
+
+def _validate(evidence: Evidence, m2m: Mapping[str, list[int]]) -> None:
+    try:
+        evidence.full_clean(exclude=["import_key"], validate_unique=False)
+    except ValidationError as exc:
+        raise WorkflowError(_describe(exc)) from None
+    for name, pks in m2m.items():
+        target = Evidence._meta.get_field(name).related_model
+        missing = set(pks) - set(target.objects.filter(pk__in=pks).values_list("pk", flat=True))
+        if missing:
+            raise WorkflowError(f"{name}: no {target._meta.verbose_name} with id {sorted(missing)}.")
+
+
+@dataclass
+class EditResult:
+    """What ``edit_evidence`` did: saved the item, or filed a suggested revision for an editor."""
+
+    evidence: Evidence
+    revision: EvidenceRevision | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.revision is None
+
+
+@transaction.atomic
+def edit_evidence(
+    evidence: Evidence,
+    user,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | str | None,
+    reason: str = "",
+) -> EditResult:
+    """Apply a person's edit, refusing it when it was based on a stale version.
+
+    ``changes`` maps content fields (``CONTENT_FIELDS``) to new values: model
+    instances or primary keys for relations, lists of them for cargos, drugs and
+    mechanisms. An editor's edit, or any edit of an item that is not public yet, is
+    saved; a curator's edit of accepted evidence becomes a suggested revision.
+    """
+    _require_curator(user)
+    current = check_version(evidence, expected_version)
+    changes = {name: _normalise_change(name, value) for name, value in changes.items()}
+    if current.status == Status.ACCEPTED and not can_review(user):
+        revision = propose_revision(current, user, changes, summary=reason)
+        return EditResult(current, revision)
+    m2m = _apply(current, changes)
+    _validate(current, m2m)
+    _save(current, user, reason or "Edited")
+    for name, pks in m2m.items():
+        getattr(current, name).set(pks)
+    return EditResult(current)
+
+
+@transaction.atomic
+def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, summary: str = "") -> EvidenceRevision:
+    """File a curator's edit of accepted evidence as a revision for an editor to apply."""
+    _require_curator(user)
+    changes = {name: _normalise_change(name, value) for name, value in changes.items()}
+    original = {name: _json_value(evidence, name) for name in changes}
+    changes = {name: value for name, value in changes.items() if original[name] != value}
+    if not changes:
+        raise WorkflowError("The suggested revision changes nothing.")
+    candidate = Evidence.objects.get(pk=evidence.pk)
+    _validate(candidate, _apply(candidate, changes))
+    revision = EvidenceRevision(
+        evidence=evidence,
+        proposed=changes,
+        original={name: original[name] for name in changes},
+        base_version=evidence.version,
+        summary=summary,
+        proposed_by=user,
+    )
+    _save(revision, user, "Suggested revision")
+    return revision
+
+
+def _pending(revision: EvidenceRevision) -> EvidenceRevision:
+    revision = EvidenceRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != RevisionStatus.PENDING:
+        raise WorkflowError(f"Revision #{revision.pk} was already {revision.get_status_display()}.")
+    return revision
+
+
+@transaction.atomic
+def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
+    """Apply a suggested revision; refused when a changed field was edited since it was proposed."""
+    _require_editor(editor, "apply suggested revisions")
+    revision = _pending(revision)
+    if revision.proposed_by_id == editor.pk:
+        raise WorkflowPermissionError("You cannot apply your own suggested revision (four eyes).")
+    evidence = Evidence.objects.select_for_update().get(pk=revision.evidence_id)
+    conflicts = [
+        name
+        for name, before in revision.original.items()
+        if _json_value(evidence, name) not in (before, revision.proposed[name])
+    ]
+    if conflicts:
+        raise WorkflowError(
+            f"{evidence.public_id} changed since revision #{revision.pk} was proposed "
+            f"({', '.join(sorted(conflicts))}); reject it and ask for a new one based on the current version."
+        )
+    m2m = _apply(evidence, revision.proposed)
+    _validate(evidence, m2m)
+    who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
+    _save(evidence, editor, f"Applied suggested revision #{revision.pk} by {who}")
+    for name, pks in m2m.items():
+        getattr(evidence, name).set(pks)
+    revision.status = RevisionStatus.APPLIED
+    revision.reviewed_by = editor
+    revision.reviewed_at = timezone.now()
+    _save(revision, editor, "Applied")
+    return evidence
+
+
+@transaction.atomic
+def reject_revision(revision: EvidenceRevision, editor, reason: str) -> EvidenceRevision:
+    _require_editor(editor, "reject suggested revisions")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Say why the suggested revision is rejected.")
+    revision = _pending(revision)
+    if revision.proposed_by_id == editor.pk:
+        raise WorkflowPermissionError("You cannot review your own suggested revision (four eyes).")
+    revision.status = RevisionStatus.REJECTED
+    revision.review_note = reason
+    revision.reviewed_by = editor
+    revision.reviewed_at = timezone.now()
+    _save(revision, editor, f"Rejected: {reason}")
+    return revision
+
+
+# --- duplicates, comments and flags -------------------------------------------
+
+
+def find_duplicates(
+    citation, cargos: Iterable, drugs: Iterable, *, exclude: Evidence | int | None = None
+) -> models.QuerySet:
+    """Evidence from the same citation sharing a cargo and a drug with the new item.
+
+    Shown to the curator before a new item is saved; it is a warning, not a rule:
+    one paper can report two findings about the same pair (say, in two cell lines).
+    """
+    cargo_pks = [c.pk if isinstance(c, models.Model) else c for c in cargos or []]
+    drug_pks = [d.pk if isinstance(d, models.Model) else d for d in drugs or []]
+    citation_pk = citation.pk if isinstance(citation, models.Model) else citation
+    if not citation_pk:
+        return Evidence.objects.none()
+    matches = Evidence.objects.filter(citation_id=citation_pk)
+    if cargo_pks:
+        matches = matches.filter(cargos__in=cargo_pks)
+    if drug_pks:
+        matches = matches.filter(drugs__in=drug_pks)
+    if exclude is not None:
+        matches = matches.exclude(pk=exclude.pk if isinstance(exclude, models.Model) else exclude)
+    ids = matches.values("pk").distinct()
+    return Evidence.objects.filter(pk__in=ids).select_related("citation").order_by("pk")
+
+
+def add_comment(evidence: Evidence, user, text: str) -> EvidenceComment:
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("A comment needs some text.")
+    _require_curator(user)
+    return EvidenceComment.objects.create(evidence=evidence, author=user, text=text)
+
+
+def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_data", user=None, email: str = ""):
+    """Anyone (a reader without an account too) may flag a possible error."""
+    description = (description or "").strip()
+    if not description:
+        raise WorkflowError("Say what looks wrong, so that an editor can check it.")
+    flag = EvidenceFlag(
+        evidence=evidence,
+        reason=reason,
+        description=description,
+        raised_by=user if user is not None and user.is_authenticated else None,
+        reporter_email=email,
+    )
+    try:
+        flag.full_clean()
+    except ValidationError as exc:
+        raise WorkflowError(_describe(exc)) from None
+    _save(flag, flag.raised_by, "Flag raised")
+    return flag
+
+
+@transaction.atomic
+def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
+    _require_editor(editor, "resolve flags")
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError("Say how the flag was resolved (corrected, not an error, ...).")
+    flag = EvidenceFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status != FlagStatus.OPEN:
+        raise WorkflowError(f"Flag #{flag.pk} is already resolved.")
+    flag.status = FlagStatus.RESOLVED
+    flag.resolution_note = note
+    flag.resolved_by = editor
+    flag.resolved_at = timezone.now()
+    _save(flag, editor, f"Resolved: {note}")
+    return flag
+
+
+# --- history ------------------------------------------------------------------
+
+
+@transaction.atomic
+def restore_version(obj: models.Model, history_id: int, editor, reason: str = "") -> models.Model:
+    """Restore a curated record to an earlier version from its history (editors only).
+
+    For evidence only the content is restored (its review status stays as it is) and
+    the restore is a new, locked save: history keeps both versions.
+    """
+    _require_editor(editor, "restore earlier versions")
+    record = obj.history.filter(history_id=history_id).first()
+    if record is None:
+        raise WorkflowError(f"{obj} has no version #{history_id}.")
+    when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+    message = reason or f"Restored the version of {when} (history #{history_id})"
+    if isinstance(obj, Evidence):
+        current = Evidence.objects.select_for_update().get(pk=obj.pk)
+        for name in CONTENT_FIELDS:
+            if name in M2M_FIELDS:
+                continue
+            attname = Evidence._meta.get_field(name).attname
+            setattr(current, attname, getattr(record, attname))
+        _validate(current, {})
+        _save(current, editor, message)
+        for name in M2M_FIELDS:
+            target = Evidence._meta.get_field(name).related_model._meta.model_name
+            pks = [getattr(row, f"{target}_id") for row in getattr(record, name).all()]
+            getattr(current, name).set(pks)
+        return current
+    restored = record.instance
+    restored._state.adding = False
+    _save(restored, editor, message)
+    return restored
+
+
+def _describe(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)

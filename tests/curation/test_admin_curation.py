@@ -1,0 +1,175 @@
+"""The workflow in the curator admin: stale saves, duplicates, revisions, review pages, BibTeX upload."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from evidence.choices import Status
+from evidence.models import Citation, Evidence, EvidenceFlag, EvidenceRevision
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(evidence: Evidence, **changes) -> dict:
+    data = {
+        "statement": evidence.statement,
+        "effect": evidence.effect,
+        "evidence_type": evidence.evidence_type,
+        "level": evidence.level,
+        "cargos": [c.pk for c in evidence.cargos.all()],
+        "drugs": [d.pk for d in evidence.drugs.all()],
+        "mechanisms": [],
+        "therapy_class": evidence.therapy_class_id,
+        "cancer_type": evidence.cancer_type,
+        "subtype": evidence.subtype,
+        "citation": evidence.citation_id,
+        "loaded_version": evidence.version,
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_save_based_on_a_stale_version_is_refused_with_a_clear_message(curator_client):
+    item = EvidenceFactory(status=Status.DRAFT, statement="Original.")
+    loaded = form_data(item)
+    Evidence.objects.get(pk=item.pk).save()  # someone else saved in between: version 2
+    response = curator_client.post(
+        reverse("admin:evidence_evidence_change", args=[item.pk]), {**loaded, "statement": "Mine."}
+    )
+    assert response.status_code == 200
+    assert "changed by someone else while you were editing it" in response.content.decode()
+    assert Evidence.objects.get(pk=item.pk).statement == "Original."
+
+
+def test_a_current_save_goes_through_with_its_reason(curator_client, curator):
+    item = EvidenceFactory(status=Status.DRAFT)
+    data = form_data(item, statement="Clearer.", change_reason="Wording")
+    response = curator_client.post(reverse("admin:evidence_evidence_change", args=[item.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.statement == "Clearer." and item.version == 2
+    assert item.history.first().history_change_reason == "Wording" and item.history.first().history_user == curator
+
+
+def test_a_possible_duplicate_is_shown_before_saving(curator_client):
+    cargo, drug = CargoFactory(), DrugFactory()
+    existing = EvidenceFactory(cargos=[cargo], drugs=[drug])
+    data = form_data(existing, statement="Same finding again.")
+    data.pop("loaded_version")
+    response = curator_client.post(reverse("admin:evidence_evidence_add"), data)
+    assert response.status_code == 200
+    assert "Possible duplicate" in response.content.decode() and existing.public_id in response.content.decode()
+    assert Evidence.objects.count() == 1
+    response = curator_client.post(reverse("admin:evidence_evidence_add"), {**data, "confirm_duplicate": "on"})
+    assert response.status_code == 302
+    assert Evidence.objects.count() == 2
+
+
+def test_a_curators_edit_of_accepted_evidence_is_filed_as_a_revision(curator_client):
+    item = EvidenceFactory(status=Status.ACCEPTED, level="D")
+    response = curator_client.post(
+        reverse("admin:evidence_evidence_change", args=[item.pk]), form_data(item, level="C"), follow=True
+    )
+    assert "suggested revision" in response.content.decode()
+    assert Evidence.objects.get(pk=item.pk).level == "D"
+    assert EvidenceRevision.objects.get().proposed == {"level": "C"}
+
+
+def test_the_review_page_submits_accepts_and_enforces_four_eyes(client, curator, editor):
+    item = EvidenceFactory(status=Status.DRAFT, created_by=curator)
+    url = reverse("admin:evidence_evidence_review", args=[item.pk])
+    client.force_login(curator)
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "submit"})
+    assert Evidence.objects.get(pk=item.pk).status == Status.SUBMITTED
+    response = client.post(url, {"action": "accept"}, follow=True)
+    assert "Only editors" in response.content.decode()
+    client.force_login(editor)
+    response = client.post(url, {"action": "reject", "reason": ""}, follow=True)
+    assert "Say why" in response.content.decode()
+    client.post(url, {"action": "accept"})
+    assert Evidence.objects.get(pk=item.pk).status == Status.ACCEPTED
+
+
+def test_the_accept_action_skips_own_submissions(client, editor):
+    other = UserFactory(username="curator2", groups=["Curators"])
+    theirs = EvidenceFactory(status=Status.SUBMITTED, submitted_by=other, created_by=other)
+    mine = EvidenceFactory(status=Status.SUBMITTED, submitted_by=editor, created_by=other)
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:evidence_evidence_changelist"),
+        {"action": "accept_selected", "_selected_action": [theirs.pk, mine.pk]},
+        follow=True,
+    )
+    assert "four eyes" in response.content.decode()
+    assert Evidence.objects.get(pk=theirs.pk).status == Status.ACCEPTED
+    assert Evidence.objects.get(pk=mine.pk).status == Status.SUBMITTED
+
+
+def test_editors_apply_revisions_and_resolve_flags_on_their_pages(client, curator, editor):
+    from evidence import workflow
+
+    item = EvidenceFactory(status=Status.ACCEPTED, level="D")
+    revision = workflow.propose_revision(item, curator, {"level": "B"})
+    flag = workflow.raise_flag(item, "Level looks too high.")
+    client.force_login(editor)
+    assert client.get(reverse("admin:evidence_evidencerevision_changelist")).status_code == 200
+    assert client.get(reverse("admin:evidence_evidenceflag_changelist")).status_code == 200
+    client.post(reverse("admin:evidence_evidencerevision_decide", args=[revision.pk]), {"action": "apply"})
+    client.post(reverse("admin:evidence_evidenceflag_decide", args=[flag.pk]), {"action": "resolve", "reason": "Ok"})
+    assert Evidence.objects.get(pk=item.pk).level == "B"
+    assert EvidenceFlag.objects.get().status == "resolved"
+
+
+def test_comments_are_added_inline_by_their_author(curator_client, curator):
+    item = EvidenceFactory(status=Status.DRAFT)
+    data = form_data(item)
+    data.update({"comments-TOTAL_FORMS": "1", "comments-0-text": "Figure 2 supports it."})
+    assert curator_client.post(reverse("admin:evidence_evidence_change", args=[item.pk]), data).status_code == 302
+    assert item.comments.get().author == curator
+
+
+def test_the_bibtex_upload_shares_the_importer_and_reports(curator_client, curator):
+    url = reverse("admin:evidence_citation_import")
+    assert curator_client.get(reverse("admin:evidence_citation_changelist")).content.decode().count(url) == 1
+    good = b"@article{a2020, title={Exosomes}, year={2020}, doi={https://doi.org/10.1000/ABC}}"
+    response = curator_client.post(url, {"file": SimpleUploadedFile("refs.bib", good)})
+    assert "1 citations created" in response.content.decode()
+    assert Citation.objects.get().history.get().history_user == curator
+    response = curator_client.post(url, {"file": SimpleUploadedFile("refs.bib", good)})
+    assert "already there" in response.content.decode()
+    bad = SimpleUploadedFile("bad.bib", b"@article{b, title={x}, doi={nonsense}}")
+    response = curator_client.post(url, {"file": bad})
+    assert "is not a DOI" in response.content.decode() and Citation.objects.count() == 1
+
+
+def test_a_reader_flags_public_evidence(client):
+    item = EvidenceFactory(status=Status.ACCEPTED)
+    url = reverse("evidence_flag", args=[item.public_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reason": "wrong_data", "description": "Wrong cell line.", "email": ""})
+    assert response.status_code == 302
+    assert EvidenceFlag.objects.get().raised_by is None
+    draft = EvidenceFactory(status=Status.DRAFT)
+    assert client.get(reverse("evidence_flag", args=[draft.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("model", ["evidencerevision", "evidenceflag", "evidencecomment"])
+def test_review_lists_answer_with_a_bounded_number_of_queries(client, editor, model, django_assert_max_num_queries):
+    from evidence import workflow
+
+    for _ in range(5):
+        item = EvidenceFactory(status=Status.ACCEPTED)
+        workflow.propose_revision(item, editor, {"level": "A"})
+        workflow.raise_flag(item, "Check.")
+        workflow.add_comment(item, editor, "Note.")
+    client.force_login(editor)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse(f"admin:evidence_{model}_changelist")).status_code == 200

@@ -1,0 +1,311 @@
+"""BibTeX intake: real-world exports in, clear errors out, nothing half-saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from evidence.bibtex import citations_to_bibtex, import_bibtex
+from evidence.models import Citation
+from tests.factories import CitationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ZOTERO = r"""
+@comment{This file was created by Zotero}
+@preamble{"\newcommand{\noopsort}[1]{}"}
+@string{jev = "Journal of Extracellular Vesicles"}
+
+@article{muller_exosomal_2020,
+	title = {Exosomal {miR}-155 transfers {\textit{cis}}platin resistance to {MCF}-7 cells},
+	volume = {9},
+	issn = {2001-3078},
+	url = {https://doi.org/10.1080/20013078.2020.1234567},
+	doi = {10.1080/20013078.2020.1234567},
+	number = {1},
+	journal = jev,
+	author = {M{\"u}ller, J{\"o}rg and Sch\"{o}n, Anna and Garc{\'\i}a, Jos{\'e}},
+	month = mar,
+	year = {2020},
+	pages = {1234567--1234570},
+	note = {PMID: 32128105},
+}
+"""
+
+JABREF = r"""
+% Encoding: UTF-8
+@Article{Ning2017,
+  author    = {Ning, Kai and Wang, Tao and Sun, Xiaojie and others},
+  journal   = {Oncotarget},
+  title     = {{UCH-L1}-containing exosomes mediate chemotherapeutic resistance transfer in breast cancer},
+  year      = {2017},
+  doi       = {doi:10.18632/ONCOTARGET.13871},
+  pmid      = {pmid:28039476},
+}
+
+@Comment{jabref-meta: databaseType:bibtex;}
+"""
+
+SCHOLAR = r"""@article{chen2014exosomes,
+  title={Exosomes from drug-resistant breast cancer cells transmit chemoresistance by a horizontal transfer
+    of microRNAs},
+  author={Chen, Wei-xian and Liu, Xiao-min and Lv, Meng-meng and Chen, Lin and Zhao, Jian-hua and Zhong, Shan-liang},
+  journal={PloS one},
+  volume={9},
+  number={4},
+  pages={e95240},
+  year={2014},
+  publisher={Public Library of Science}
+}
+"""
+
+MENDELEY = r"""@article{Santos2018,
+author = {Santos, Jo{\~{a}}o Crispim and Lima, Nath{\'{a}}lia da Silva},
+doi = {https://dx.doi.org/10.1016/j.ejca.2018.01.001},
+eprint = {29400005},
+eprinttype = {pubmed},
+journal = {European Journal of Cancer},
+title = {{Exosome-mediated breast cancer chemoresistance via miR-155}},
+year = {2018}
+}
+"""
+
+
+def run(*texts: str | bytes, **kwargs):
+    sources = [(f"file{n}.bib", t.encode() if isinstance(t, str) else t) for n, t in enumerate(texts, start=1)]
+    return import_bibtex(sources, **kwargs)
+
+
+def snapshot():
+    return (
+        sorted(Citation.objects.values_list("pk", "doi", "title")),
+        Citation.history.count(),
+    )
+
+
+def test_it_reads_a_zotero_export_with_macros_accents_and_a_pmid_in_the_note():
+    report = run(ZOTERO)
+    assert report.ok and report.saved
+    citation = Citation.objects.get()
+    assert citation.title == "Exosomal miR-155 transfers cisplatin resistance to MCF-7 cells"
+    assert citation.journal == "Journal of Extracellular Vesicles"
+    assert citation.authors == ["Müller, Jörg", "Schön, Anna", "García, José"]
+    assert citation.doi == "10.1080/20013078.2020.1234567"
+    assert citation.pmid == "32128105"
+    assert citation.pages == "1234567-1234570"
+    assert citation.year == 2020
+    assert citation.bibtex_key == "muller_exosomal_2020"
+
+
+def test_it_normalises_prefixed_dois_and_pmids_and_keeps_et_al():
+    run(JABREF, MENDELEY)
+    ning = Citation.objects.get(bibtex_key="Ning2017")
+    assert ning.doi == "10.18632/oncotarget.13871"
+    assert ning.pmid == "28039476"
+    assert ning.authors == ["Ning, Kai", "Wang, Tao", "Sun, Xiaojie"]
+    assert ning.authors_truncated
+    santos = Citation.objects.get(bibtex_key="Santos2018")
+    assert santos.doi == "10.1016/j.ejca.2018.01.001"
+    assert santos.pmid == "29400005"
+    assert santos.authors == ["Santos, João Crispim", "Lima, Nathália da Silva"]
+    assert santos.title == "Exosome-mediated breast cancer chemoresistance via miR-155"
+
+
+def test_it_reads_a_google_scholar_export_with_authors_in_order():
+    run(SCHOLAR)
+    citation = Citation.objects.get()
+    assert citation.authors[0] == "Chen, Wei-xian"
+    assert citation.authors[-1] == "Zhong, Shan-liang"
+    assert len(citation.authors) == 6
+    assert citation.publisher == "Public Library of Science"
+    assert citation.short_label == "Chen et al. (2014)"
+
+
+def test_it_keeps_corporate_and_von_names_whole():
+    run(r"""@article{who2020, title={T}, year={2020},
+    author={{World Health Organization} and van der Berg, Hans and Smith, Jr., John and Jane Doe}}""")
+    assert Citation.objects.get().authors == [
+        "World Health Organization",
+        "van der Berg, Hans",
+        "Smith, Jr., John",
+        "Doe, Jane",
+    ]
+
+
+def test_reimporting_creates_nothing_and_reports_what_is_already_there():
+    run(ZOTERO, JABREF)
+    before = snapshot()
+    report = run(ZOTERO, JABREF)
+    assert report.ok
+    assert report.created == [] or not report.saved
+    assert len(report.existing) == 2
+    assert snapshot() == before
+
+
+def test_an_existing_doi_is_not_overwritten():
+    curated = CitationFactory(doi="10.18632/oncotarget.13871", title="Curated title", bibtex_key="ning")
+    report = run(JABREF)
+    assert [citation.pk for _, citation in report.existing] == [curated.pk]
+    curated.refresh_from_db()
+    assert curated.title == "Curated title"
+    assert curated.pmid is None
+    assert Citation.objects.count() == 1
+
+
+def test_an_existing_pmid_is_already_there_too():
+    CitationFactory(doi=None, pmid="28039476")
+    report = run(JABREF.replace("doi:10.18632/ONCOTARGET.13871", ""))
+    assert len(report.existing) == 1
+    assert Citation.objects.count() == 1
+
+
+def test_two_entries_with_the_same_doi_in_one_file_are_one_citation():
+    second = (
+        "@article{muller2020b, title={Same paper, typed again}, doi={https://doi.org/10.1080/20013078.2020.1234567}}"
+    )
+    text = ZOTERO + second
+    report = run(text)
+    assert report.ok
+    assert Citation.objects.count() == 1
+    assert len(report.duplicates) == 1
+    assert "same paper" in report.lines()[-1]
+
+
+def test_entries_without_identifiers_are_matched_on_key_then_title_and_year():
+    text = "@article{noid, title={A paper without identifiers}, year={2019}, author={Roe, R.}}"
+    run(text)
+    run(text)
+    run(text.replace("noid", "otherkey"))
+    assert Citation.objects.count() == 1
+
+
+def test_a_key_taken_by_another_paper_is_dropped_with_a_warning():
+    CitationFactory(bibtex_key="Ning2017", doi="10.1000/other")
+    report = run(JABREF)
+    assert report.ok
+    assert "already belongs to citation" in str(report.warnings[0])
+    assert Citation.objects.get(doi="10.18632/oncotarget.13871").bibtex_key is None
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "the file is empty"),
+        (b"   \n\n  ", "the file is empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file"),
+        (b"\x00\x01\x02@article{x, title={y}}", "binary file"),
+        ("@article{latin, title={Caf\xe9}, year={2020}}".encode("latin-1"), "not UTF-8 (byte 0xe9 on line 1)"),
+        (b"% only a comment\n", "holds no BibTeX entries"),
+    ],
+    ids=["empty", "blank", "pdf", "nul", "latin1", "no-entries"],
+)
+def test_a_file_that_is_not_bibtex_is_refused_with_a_clear_error(payload, message):
+    CitationFactory()
+    before = snapshot()
+    report = run(ZOTERO, payload)
+    assert not report.saved
+    assert any(message in str(problem) and "file2.bib" in str(problem) for problem in report.errors), report.errors
+    assert snapshot() == before
+
+
+BAD_ENTRIES = [
+    (
+        "@article{unbalanced, title = {Exosomes {carry, year={2020}}\n\n@article{next, title={Fine}, year={2020}}",
+        "line 1 (entry unbalanced)",
+        "unbalanced braces",
+    ),
+    ("@article{baddoi, title={T}, doi={10.abc/not-a-doi}, year={2020}}", "entry baddoi", "is not a DOI"),
+    ("@article{badpmid, title={T}, pmid={12ab}, year={2020}}", "entry badpmid", "is not a PMID"),
+    ("@article{notitle, year={2020}}", "entry notitle", "has no title"),
+    ("@article{badyear, title={T}, year={twenty}}", "entry badyear", "is not a year"),
+    ("@article{a1, title={T}, year={2020}}\n@article{a1, title={U}, year={2021}}", "line 2 (entry a1)", "used twice"),
+    ("@article{badname, title={T}, author={Doe, John, Jr., Extra}}", "entry badname", "name cannot be read"),
+]
+
+
+@pytest.mark.parametrize("text, where, message", BAD_ENTRIES, ids=[m for _, _, m in BAD_ENTRIES])
+def test_a_bad_entry_stops_the_whole_import_and_is_named(text, where, message):
+    before = snapshot()
+    report = run(ZOTERO + "\n" + "\n" * 0, text)
+    assert not report.saved
+    problem = " ".join(str(p) for p in report.errors)
+    assert message in problem and where in problem, problem
+    assert snapshot() == before
+
+
+def test_skip_invalid_saves_the_good_entries_and_reports_the_rest():
+    report = run(ZOTERO, BAD_ENTRIES[1][0], skip_invalid=True)
+    assert report.saved
+    assert Citation.objects.count() == 1
+    assert "is not a DOI" in str(report.errors[0])
+
+
+def test_the_command_exits_non_zero_and_saves_nothing_on_bad_input(tmp_path, capsys):
+    good, bad = tmp_path / "good.bib", tmp_path / "bad.bib"
+    good.write_text(ZOTERO, encoding="utf-8")
+    bad.write_text(BAD_ENTRIES[1][0], encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_bibtex", str(good), str(bad), "--no-progress")
+    assert "bad.bib, line 1 (entry baddoi)" in capsys.readouterr().err
+    assert not Citation.objects.exists()
+    with pytest.raises(CommandError, match="were skipped"):
+        call_command("import_bibtex", str(good), str(bad), "--no-progress", "--skip-invalid")
+    assert Citation.objects.count() == 1
+
+
+def test_the_command_reports_a_missing_file_without_a_traceback(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_bibtex", str(tmp_path / "missing.bib"), "--no-progress")
+
+
+def test_the_command_records_who_imported_and_why(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text(SCHOLAR, encoding="utf-8")
+    curator = UserFactory(username="importer")
+    call_command("import_bibtex", str(path), "--no-progress", "--user", "importer", verbosity=0)
+    record = Citation.objects.get().history.get()
+    assert record.history_user == curator
+    assert "refs.bib" in record.history_change_reason
+
+
+def test_a_written_citation_reads_back_as_the_same_record():
+    fields = dict(
+        bibtex_key="han2020",
+        doi="10.1038/s41419-020-2250-5",
+        pmid="31980596",
+        pmcid="PMC6978267",
+        title="Exosome-transmitted miR-567 reverses trastuzumab resistance by inhibiting ATG5 in breast cancer",
+        authors=["Han, Mingli", "Hu, Jing", "Müller, Jörg", "World Health Organization"],
+        authors_truncated=True,
+        journal="Cell Death & Disease",
+        year=2020,
+        volume="11",
+        issue="1",
+        pages="43-51",
+        publisher="Nature Publishing Group",
+        url="https://www.nature.com/articles/s41419-020-2250-5",
+        abstract="Trastuzumab resistance (50% of patients) remains a problem.",
+        publication_type="review",
+        retracted=True,
+        retraction_note="Retracted in 2023 (image duplication).",
+        entry_type="article",
+    )
+    original = CitationFactory(**fields)
+    text = citations_to_bibtex([original])
+    original.delete()
+    report = run(text)
+    assert report.ok, report.errors
+    copy = Citation.objects.get()
+    for name, value in fields.items():
+        assert getattr(copy, name) == value, name
+
+
+def test_a_large_file_is_saved_in_bulk_not_row_by_row(django_assert_max_num_queries):
+    # SQLite caps the parameters of one INSERT, so batches hold about 40 rows there.
+    text = "".join(
+        f"@article{{k{i}, title={{Paper {i}}}, author={{Doe, J.}}, year={{2020}}, doi={{10.1000/x.{i}}}}}\n"
+        for i in range(1200)
+    )
+    with django_assert_max_num_queries(1200 // 10):
+        report = run(text)
+    assert report.saved and Citation.objects.count() == 1200

@@ -1,0 +1,89 @@
+"""History: who, when, why and what, for every curated change; restore by editors."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from evidence import workflow
+from evidence.choices import Status
+from evidence.models import Drug, Evidence
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_editor_restores_evidence_content_with_its_cargos(editor):
+    first_cargo, second_cargo = CargoFactory(), CargoFactory()
+    item = EvidenceFactory(status=Status.ACCEPTED, statement="Original.", cargos=[first_cargo])
+    original = item.history.order_by("-history_id").first()  # after the cargos were set
+    workflow.edit_evidence(
+        item, editor, {"statement": "Wrong edit.", "cargos": [second_cargo]}, expected_version=item.version
+    )
+    restored = workflow.restore_version(item, original.history_id, editor)
+    assert restored.statement == "Original."
+    assert list(restored.cargos.all()) == [first_cargo]
+    assert restored.status == Status.ACCEPTED
+    assert "Restored the version" in restored.history.first().history_change_reason
+
+
+def test_curators_cannot_restore(curator):
+    item = EvidenceFactory()
+    with pytest.raises(workflow.WorkflowPermissionError):
+        workflow.restore_version(item, item.history.first().history_id, curator)
+
+
+def test_an_entity_is_restored_too(editor):
+    drug = DrugFactory(name="doxorubicn")
+    first = drug.history.get()
+    drug.name = "doxorubicin hydrochloride"
+    drug.save()
+    workflow.restore_version(Drug.objects.get(pk=drug.pk), first.history_id, editor, "Back to the INN spelling")
+    assert Drug.objects.get(pk=drug.pk).name == "doxorubicn"
+
+
+def test_the_changes_page_shows_a_diff_and_restore_only_to_editors(client, curator, editor):
+    item = EvidenceFactory(status=Status.DRAFT, statement="Before.")
+    workflow.edit_evidence(item, curator, {"statement": "After."}, expected_version=item.version, reason="typo")
+    url = reverse("admin:evidence_evidence_changes", args=[item.pk])
+    client.force_login(curator)
+    page = client.get(url).content.decode()
+    assert "Before." in page and "After." in page and "typo" in page and "curator" in page
+    assert "Restore this version" not in page
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert "Restore this version" in page
+    first = item.history.order_by("history_id").first()
+    response = client.post(reverse("admin:evidence_evidence_restore", args=[item.pk, first.history_id]))
+    assert response.status_code == 302
+    assert Evidence.objects.get(pk=item.pk).statement == "Before."
+
+
+def test_the_changes_page_of_an_entity_records_the_admin_user_and_reason(curator_client, curator):
+    drug = DrugFactory(name="paclitaxel")
+    response = curator_client.post(
+        reverse("admin:evidence_drug_change", args=[drug.pk]),
+        {
+            "name": "paclitaxel",
+            "slug": drug.slug,
+            "drug_class": "taxane",
+            "therapy_class": drug.therapy_class_id,
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-MIN_NUM_FORMS": "0",
+            "aliases-MAX_NUM_FORMS": "1000",
+            "change_reason": "Class per ATC L01CD",
+        },
+    )
+    assert response.status_code == 302, response.content
+    record = drug.history.first()
+    assert record.history_user == curator and record.history_change_reason == "Class per ATC L01CD"
+    page = curator_client.get(reverse("admin:evidence_drug_changes", args=[drug.pk])).content.decode()
+    assert "taxane" in page
+
+
+def test_the_admin_revert_form_cannot_bypass_the_workflow(curator_client):
+    drug = DrugFactory()
+    record = drug.history.first()
+    url = reverse("admin:evidence_drug_simple_history", args=[drug.pk, record.history_id])
+    assert curator_client.post(url, {}).status_code == 403

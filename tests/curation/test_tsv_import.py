@@ -1,0 +1,169 @@
+"""Bulk evidence import from TSV: the template, the row report, idempotence, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from evidence.bibtex import import_bibtex
+from evidence.choices import Status
+from evidence.models import Evidence, EvidenceRevision
+from evidence.tsv import COLUMN_NAMES, TsvError, import_evidence_tsv
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+EXAMPLE = (FIXTURES / "evidence-example.tsv").read_bytes()
+
+
+@pytest.fixture
+def citations(vocabulary):
+    report = import_bibtex([("evidence-example.bib", (FIXTURES / "evidence-example.bib").read_bytes())])
+    assert report.ok, report.errors
+
+
+def state():
+    return (
+        sorted(Evidence.objects.values_list("pk", "import_key", "version", "statement")),
+        Evidence.history.count(),
+        EvidenceRevision.objects.count(),
+    )
+
+
+def tsv(*rows: dict) -> bytes:
+    lines = ["\t".join(COLUMN_NAMES)]
+    base = dict(zip(COLUMN_NAMES, EXAMPLE.decode().splitlines()[1].split("\t"), strict=True))
+    for row in rows:
+        lines.append("\t".join({**base, **row}.get(name, "") for name in COLUMN_NAMES))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_template_header_is_the_column_list():
+    assert (FIXTURES / "evidence-template.tsv").read_text().rstrip("\n").split("\t") == COLUMN_NAMES
+
+
+def test_the_example_imports_with_names_aliases_and_identifiers(citations, vocabulary):
+    report = import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    assert report.ok and report.saved and report.created == 2
+    item = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    assert item.status == Status.DRAFT
+    assert [d.name for d in item.drugs.all()] == ["doxorubicin"]  # given as ADM
+    assert [c.symbol for c in item.cargos.all()] == ["hsa-miR-222-3p"]  # given as miR-222
+    assert item.source_cell.name == "MCF-7/ADR"
+    assert item.citation.doi == "10.1371/journal.pone.0095240"
+    assert item.secondary_source.doi == "10.3389/fbioe.2023.1214648"
+    ning = Evidence.objects.get(import_key="ning2017-uchl1-adm")
+    assert ning.citation.pmid == "28039476"
+    assert ning.level == "B" and ning.subtype == "unspecified" and ning.cancer_type == "breast cancer"
+
+
+def test_imported_items_have_history_with_their_cargos_and_drugs(citations):
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    item = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    record = item.history.get()
+    assert record.history_type == "+"
+    assert "evidence-example.tsv" in record.history_change_reason
+    assert [row.drug.name for row in record.drugs.all()] == ["doxorubicin"]
+
+
+def test_reimporting_changes_nothing(citations):
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    before = state()
+    report = import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    assert report.unchanged == 2 and report.created == report.updated == 0
+    assert state() == before
+
+
+def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    report = import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", "level": "C", "drugs": "doxorubicin; ADM"}), "v2")
+    assert report.updated == 1
+    item = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    assert item.level == "C" and item.version == 2
+    assert item.history.count() == 2
+
+
+def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(citations):
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    Evidence.objects.filter(import_key="chen2014-mir222-adm").update(status=Status.ACCEPTED)
+    changed = tsv({"key": "chen2014-mir222-adm", "level": "C"})
+    assert import_evidence_tsv(changed, "v2").revisions == 1
+    assert import_evidence_tsv(changed, "v2").revisions == 0
+    revision = EvidenceRevision.objects.get()
+    assert revision.proposed == {"level": "C"} and revision.original == {"level": "D"}
+    assert Evidence.objects.get(import_key="chen2014-mir222-adm").level == "D"
+
+
+def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citations):
+    before = state()
+    data = tsv(
+        {"key": "ok-row"},
+        {"key": "bad-drug", "drugs": "doxorubicin; notadrug"},
+        {"key": "bad-level", "level": "Z"},
+        {"key": "no-statement", "statement": ""},
+        {"key": "bad-citation", "citation": "10.9999/unknown"},
+        {"key": "bad-cell", "source_cell": "HeLa-X"},
+        {"key": "ok-row"},
+        {"key": "bad key!"},
+    )
+    report = import_evidence_tsv(data, "bad.tsv")
+    assert not report.saved
+    messages = [str(problem) for problem in report.errors]
+    assert "row 3, column drugs: no drug called 'notadrug' (by name or alias)." in messages
+    assert any(m.startswith("row 4, column level: 'Z' is not one of A, B, C, D, E") for m in messages)
+    assert "row 5, column statement: is required." in messages
+    assert any(m.startswith("row 6, column citation: no citation with DOI or PMID '10.9999/unknown'") for m in messages)
+    assert any(m.startswith("row 7, column source_cell: no cell called 'HeLa-X'") for m in messages)
+    assert "row 8, column key: 'ok-row' is also the key of row 2." in messages
+    assert any(m.startswith("row 9, column key:") for m in messages)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+        ("key\tstatement\n\xe9".encode("latin-1"), "not UTF-8"),
+        (b"key\tstatement\tcolour\n", "unknown columns colour"),
+        (b"key\tstatement\n", "missing required columns"),
+        ("\t".join(COLUMN_NAMES).encode() + b"\n", "no rows"),
+    ],
+    ids=["empty", "binary", "latin1", "unknown-column", "missing-column", "no-rows"],
+)
+def test_an_unusable_file_is_refused_whole(data, message, citations):
+    with pytest.raises(TsvError, match=message):
+        import_evidence_tsv(data, "x.tsv")
+    assert not Evidence.objects.exists()
+
+
+def test_the_command_exits_non_zero_with_the_row_report(tmp_path, citations, capsys):
+    path = tmp_path / "bad.tsv"
+    path.write_bytes(tsv({"key": "bad-level", "level": "Z"}))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_evidence", str(path), "--no-progress")
+    assert "bad.tsv, row 2, column level" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="no header row|empty"):
+        (tmp_path / "empty.tsv").write_bytes(b"")
+        call_command("import_evidence", str(tmp_path / "empty.tsv"), "--no-progress")
+
+
+def test_the_command_submits_for_review_as_the_named_curator(tmp_path, citations, curator):
+    path = tmp_path / "ok.tsv"
+    path.write_bytes(EXAMPLE)
+    call_command("import_evidence", str(path), "--no-progress", "--submit", "--user", "curator", verbosity=0)
+    item = Evidence.objects.get(import_key="ning2017-uchl1-adm")
+    assert item.status == Status.SUBMITTED and item.submitted_by == curator and item.created_by == curator
+    assert item.history.get().history_user == curator
+
+
+@pytest.mark.parametrize("name", ["miR-222", "hsa-miR-222-3p", "miR-222-3p", "miR-222-5p", "UCH-L1", "uchl1", "nope"])
+def test_the_name_index_agrees_with_by_name(vocabulary, name):
+    from evidence.models import Cargo
+    from evidence.tsv import _NameIndex
+
+    expected = Cargo.objects.by_name(name)
+    assert _NameIndex(Cargo).by_name(name) == (expected.pk if expected else None)
