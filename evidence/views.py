@@ -29,6 +29,7 @@ from evidence.caching import cached
 from evidence.choices import CargoKind, Effect, Status
 from evidence.links import identifier_links
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+from evidence.models.base import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -361,7 +362,12 @@ class MechanismListView(EntityListView):
     intro = "The controlled vocabulary of how exosomes change drug response."
 
     def get_queryset(self):
-        return Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()).order_by("name")
+        accepted = Evidence.mechanisms.through.objects.filter(evidence__status=Status.ACCEPTED)
+        return (
+            Mechanism.objects.select_related("parent")
+            .annotate(evidence_count=count_of(accepted, "mechanism_id"))
+            .order_by("name")
+        )
 
 
 class TherapyClassListView(EntityListView):
@@ -374,7 +380,8 @@ class TherapyClassListView(EntityListView):
 
     def get_queryset(self):
         return TherapyClass.objects.annotate(
-            evidence_count=accepted_count(), drug_count=Count("drugs", distinct=True)
+            evidence_count=count_of(Evidence.objects.public(), "therapy_class"),
+            drug_count=count_of(Drug.objects.all(), "therapy_class"),
         ).order_by("position", "name")
 
 
