@@ -42,10 +42,10 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from evidence.choices import EvidenceLevel  # noqa: E402
-from evidence.models import Cargo, Drug, Evidence, TherapyClass  # noqa: E402
+from evidence.models import Cargo, Cell, Drug, Evidence, Mechanism, TherapyClass  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -65,6 +65,9 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
     drugs = list(Drug.objects.values_list("name", "slug"))
     cargos = list(Cargo.objects.values_list("symbol", "slug"))
     classes = list(TherapyClass.objects.values_list("slug", flat=True))
+    cells = list(Cell.objects.values_list("slug", flat=True))
+    mechanisms = list(Mechanism.objects.values_list("slug", flat=True))
+    citations = list(public.order_by().values_list("citation_id", flat=True)[: n * 20])
     max_pk = public.order_by("-pk").values_list("pk", flat=True).first() or 1
     evidence_ids = list(
         public.filter(pk__in=[rng.randint(1, max_pk) for _ in range(n * 3)]).values_list("pk", flat=True)
@@ -86,6 +89,16 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
         "evidence list, unfiltered": ["/evidence/"] * n,
         "drug page": [f"/drugs/{drug_pair()[1]}/" for _ in range(n)],
         "cargo page": [f"/cargos/{rng.choice(cargos)[1]}/" for _ in range(n)],
+        "cell page": [f"/cells/{rng.choice(cells)}/" for _ in range(n)],
+        "mechanism page": [f"/mechanisms/{rng.choice(mechanisms)}/" for _ in range(n)],
+        "therapy class page": [f"/therapy-classes/{rng.choice(classes)}/" for _ in range(n)],
+        "citation page": [f"/citations/{rng.choice(citations)}/" for _ in range(n)],
+        "drug index /drugs/": ["/drugs/"] * n,
+        "cargo index /cargos/ (page 2)": ["/cargos/?page=2"] * n,
+        "cell index /cells/": ["/cells/"] * n,
+        "mechanism index /mechanisms/": ["/mechanisms/"] * n,
+        "therapy class index": ["/therapy-classes/"] * n,
+        "citation index /citations/": ["/citations/"] * n,
         "evidence detail": [f"/evidence/EXR{rng.choice(evidence_ids):06d}/" for _ in range(n)],
         "search (alias, redirects)": ["/search/?" + urlencode({"q": drug_pair()[0]}) for _ in range(n)],
         "network.json (home)": ["/network.json?limit=80"] * n,
@@ -94,13 +107,30 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
     return urls
 
 
-def run(requests: int, seed: int) -> dict:
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def run(requests: int, seed: int, cache: bool, only: str = "", skip: str = "") -> dict:
+    """Time every page; with ``cache`` off nothing is remembered between requests.
+
+    With ``cache`` off (a dummy cache backend) every request computes its facets,
+    counts and groupings afresh: what the first visitor after a data change waits.
+    With it on, each URL is requested once before the timed run, so the figures are
+    those of a warm cache.
+    """
+    if not cache:
+        with override_settings(CACHES=NO_CACHE):
+            return run(requests, seed, True, only, skip) | {"cache": "off"}
     rng = random.Random(seed)
     client = Client()
     total = Evidence.objects.count()
     results = {}
     for name, urls in sample_urls(rng, requests).items():
-        client.get(urls[0])  # warm caches (templates, connection)
+        if (only and not any(part in name for part in only.split(","))) or (skip and skip in name):
+            continue
+        client.get(urls[0])  # warm templates and the connection
+        for url in set(urls):
+            client.get(url)  # warm the cache (a no-op with the dummy backend)
         timings: list[float] = []
         queries: list[int] = []
         for url in urls:
@@ -119,29 +149,44 @@ def run(requests: int, seed: int) -> dict:
             "queries": max(queries),
             "requests": len(urls),
         }
-    return {"evidence_items": total, "database": connection.vendor, "pages": results}
+        print(f"  {name}: p50 {results[name]['p50_ms']} ms, p95 {results[name]['p95_ms']} ms", flush=True)
+    return {"evidence_items": total, "database": connection.vendor, "cache": "on", "pages": results}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cache",
+        choices=["on", "off", "both"],
+        default="both",
+        help="off: every request computes its aggregates (first visit after a change); on: warm cache",
+    )
+    parser.add_argument("--only", default="", help="only pages whose name contains one of these (comma list)")
+    parser.add_argument("--skip", default="", help="leave out pages whose name contains this text")
     args = parser.parse_args()
-    report = run(args.requests, args.seed)
+    modes = {"on": [True], "off": [False], "both": [False, True]}[args.cache]
+    for cache in modes:
+        report(run(args.requests, args.seed, cache, args.only, args.skip))
+
+
+def report(data: dict) -> None:
+    report = data
     report.update(
         when=datetime.now(UTC).isoformat(timespec="seconds"),
         python=platform.python_version(),
         machine=platform.machine(),
         target_p95_ms=TARGET_MS,
     )
-    print(f"{report['evidence_items']:,} evidence items on {report['database']}; {args.requests} requests per page")
+    print(f"{report['evidence_items']:,} evidence items on {report['database']}; cache {report['cache']}")
     print(f"{'page':<55} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
     for name, row in report["pages"].items():
         flag = "" if row["p95_ms"] < TARGET_MS else "  > target"
         print(f"{name:<55} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8} {row['queries']:>8}{flag}")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"pages-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path = out / f"pages-cache-{report['cache']}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(report, indent=2))
     print(f"written to {path.relative_to(ROOT)}")
 

@@ -9,6 +9,7 @@ query, whatever the number of values.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -18,19 +19,30 @@ from django.http import QueryDict
 from evidence import choices
 from evidence.filtersets import EvidenceFilterSet
 from evidence.identifiers import lookup_keys
-from evidence.models import Evidence
+from evidence.models import Evidence, Mechanism, TherapyClass
 
 #: Parameters that do not narrow the result set: they never become chips.
 NON_FILTER_PARAMS = {"page", "page_size", "ordering", "format"}
 #: Drugs and cargos can run into thousands: show the most frequent ones.
 TOP_VALUES = 12
+#: Facets are counted exactly over at most this many matching items. Counting a
+#: larger set (the unfiltered list is ~100,000 items) costs hundreds of milliseconds
+#: on every uncached request; above the limit a facet lists its values uncounted and
+#: the page says that narrowing the list brings the counts back.
+COUNT_LIMIT = 5000
+
+
+def capped_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> int:
+    """``min(queryset.count(), limit + 1)``, reading at most ``limit + 1`` rows (a LIMITed subquery)."""
+    return queryset.order_by().values("pk")[: limit + 1].count()
 
 
 @dataclass
 class FacetValue:
     value: str
     label: str
-    count: int
+    #: ``None`` when the facet was not counted (too many matching items).
+    count: int | None
     selected: bool
     url: str
 
@@ -40,6 +52,7 @@ class Facet:
     param: str
     label: str
     values: list[FacetValue] = field(default_factory=list)
+    counted: bool = True
 
     @property
     def active(self) -> bool:
@@ -158,23 +171,107 @@ def _counts(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
     return out
 
 
-def build_facets(filterset: EvidenceFilterSet, base: QuerySet) -> list[Facet]:
-    """The facets beside the evidence list, each counted without its own filter."""
+LOCAL_COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
+                 "evidence_type": "evidence_type"}  # fmt: skip
+
+
+def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tuple[str, str, int]]], int] | None:
+    """Every column facet, and the size of the filtered set, from ONE query; ``None`` when too many match.
+
+    The rows matching every filter but the column facets' own (at most
+    ``COUNT_LIMIT``, a few narrow columns each) are read once and counted here: a
+    facet counts the rows that pass every other selected column filter, which is
+    exactly the disjunctive count of its own GROUP BY, without one query per facet.
+    """
+    others = query.copy()
+    for param in LOCAL_COLUMNS:
+        others.pop(param, None)
+        others.pop(f"{param}[]", None)
+    rows = list(
+        EvidenceFilterSet(others, queryset=base).qs.order_by().values_list(*LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1]
+    )
+    if len(rows) > COUNT_LIMIT:
+        return None
+    classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
+    keyed = [(classes[row[0]][0], *row[1:]) for row in rows]
+    params = list(LOCAL_COLUMNS)
+    selected = {i: set(param_values(query, param)) for i, param in enumerate(params) if param_values(query, param)}
+    counts: dict[str, Counter] = {param: Counter() for param in params}
+    size = 0
+    for row in keyed:
+        failed = [i for i, values in selected.items() if row[i] not in values]
+        if not failed:
+            size += 1
+            for i, param in enumerate(params):
+                counts[param][row[i]] += 1
+        elif len(failed) == 1:
+            # Passes every filter but this facet's own: counts towards that facet only.
+            counts[params[failed[0]]][row[failed[0]]] += 1
+    out = {}
+    class_names = dict(classes.values())
+    for spec in FACETS:
+        if spec.param not in counts:
+            continue
+        labels = dict(spec.choices) if spec.choices else class_names
+        ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
+        out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
+    return out, size
+
+
+def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
+    """The values a facet offers when its set is too large to count: every value of a
+    short vocabulary; none for drugs and cargos (thousands; the selected ones are added)."""
+    if spec.choices:
+        return [(value, label, None) for value, label in spec.choices]
+    if spec.param == "therapy_class":
+        return [(t.slug, t.name, None) for t in TherapyClass.objects.order_by("position", "name")]
+    if spec.param == "mechanism":
+        return [(m.slug, m.name, None) for m in Mechanism.objects.filter(parent__isnull=True).order_by("name")]
+    return []
+
+
+def _count_one(
+    spec: FacetSpec, query: QueryDict, filtered: QuerySet, base: QuerySet, size: int
+) -> tuple[bool, list[tuple[str, str, int | None]]]:
+    """One facet's values, counted (one GROUP BY) when its set holds at most ``COUNT_LIMIT`` items."""
+    if param_values(query, spec.param):
+        others = query.copy()
+        others.pop(spec.param, None)
+        others.pop(f"{spec.param}[]", None)
+        queryset = EvidenceFilterSet(others, queryset=base).qs
+        counted = capped_count(queryset) <= COUNT_LIMIT
+    else:
+        queryset, counted = filtered, size <= COUNT_LIMIT
+    return counted, (_counts(spec, queryset) if counted else _uncounted(spec))
+
+
+def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:
+    """The facets beside the evidence list, each counted without its own filter.
+
+    ``size`` is the capped size of ``filterset.qs`` when the caller already knows it.
+    A facet whose set holds more than ``COUNT_LIMIT`` items is listed uncounted.
+    Returns the facets and the (capped unless given) size of the filtered set.
+    """
     query: QueryDict = filterset.data
     filtered = filterset.qs
+    any_local = any(param_values(query, param) for param in LOCAL_COLUMNS)
+    local = None if (size is not None and size > COUNT_LIMIT and not any_local) else _local_counts(query, base)
+    if local is not None:
+        local_counts, size = local
+    else:
+        local_counts = {}
+        if size is None:
+            size = capped_count(filtered)
     facets = []
     for spec in FACETS:
-        selected = param_values(query, spec.param)
-        if selected:
-            others = query.copy()
-            others.pop(spec.param, None)
-            others.pop(f"{spec.param}[]", None)
-            queryset = EvidenceFilterSet(others, queryset=base).qs
+        if spec.param in local_counts:
+            counted, found = True, local_counts[spec.param]
         else:
-            queryset = filtered
-        facet = Facet(spec.param, spec.label)
+            counted, found = _count_one(spec, query, filtered, base, size)
+        selected = param_values(query, spec.param)
+        facet = Facet(spec.param, spec.label, counted=counted)
         seen: set[str] = set()
-        for value, label, count in _counts(spec, queryset):
+        for value, label, count in found:
             is_selected = any(_same(spec, value, s) for s in selected)
             if is_selected:
                 chosen = [s for s in selected if not _same(spec, value, s)]
@@ -186,9 +283,10 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet) -> list[Facet]:
         for missing in (s for s in selected if s not in seen):
             if not any(v.selected and _same(spec, v.value, missing) for v in facet.values):
                 remaining = [s for s in selected if s != missing]
-                facet.values.append(FacetValue(missing, missing, 0, True, url_with(query, spec.param, remaining)))
+                count = 0 if counted else None
+                facet.values.append(FacetValue(missing, missing, count, True, url_with(query, spec.param, remaining)))
         facets.append(facet)
-    return facets
+    return facets, size
 
 
 def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -28,6 +29,7 @@ from evidence.caching import cached
 from evidence.choices import CargoKind, Effect, Status
 from evidence.links import identifier_links
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+from evidence.models.base import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -110,17 +112,44 @@ def grouped_counts(
     return out
 
 
-class CachedCountPaginator(Paginator):
-    """Counting a large filtered set is the slowest query of a list page; the count is cached."""
+class CappedCountPaginator(Paginator):
+    """Counts at most ``COUNT_LIMIT`` + 1 rows (a LIMITed subquery), as the API's pagination does.
+
+    Counting a large filtered evidence set exactly is the slowest query of a list page
+    (a join over every match); beyond the limit the page says "5,000+" and pages
+    through the first 5,000. ``known`` passes a (capped or, with ``exact``, exact)
+    count the view already has; ``exact`` counts everything (small tables).
+    """
+
+    def __init__(self, object_list, per_page, *, known: int | None = None, exact: bool = False) -> None:
+        super().__init__(object_list, per_page)
+        self.known = known
+        self.exact = exact
+
+    @cached_property
+    def raw_count(self) -> int:
+        if self.known is not None:
+            return self.known
+        return self.object_list.count() if self.exact else facet_tools.capped_count(self.object_list)
 
     @cached_property
     def count(self) -> int:
-        query = self.object_list.query
-        return cached("count", str(query), lambda: self.object_list.count())
+        return self.raw_count if self.exact else min(self.raw_count, facet_tools.COUNT_LIMIT)
+
+    @property
+    def more(self) -> bool:
+        """Whether more items match than ``count`` says."""
+        return not self.exact and self.raw_count > facet_tools.COUNT_LIMIT
+
+    @property
+    def count_label(self) -> str:
+        return f"{intcomma(self.count)}+" if self.more else intcomma(self.count)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, size: int | None = None):
-    paginator = CachedCountPaginator(queryset, size or page_size(request))
+def paginate(
+    request: HttpRequest, queryset: QuerySet, size: int | None = None, *, known: int | None = None, exact: bool = False
+):
+    paginator = CappedCountPaginator(queryset, size or page_size(request), known=known, exact=exact)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -167,6 +196,8 @@ class HomeView(TemplateView):
 
 # --- Evidence -------------------------------------------------------------------
 
+#: Parameters that change what is shown but not which items match.
+NON_NARROWING = {"page", "ordering", "page_size", "format"}
 SORTABLE = (("id", "ID"), ("level", "Level"), ("effect", "Effect"), ("year", "Year"))
 
 
@@ -182,11 +213,15 @@ class EvidenceListView(TemplateView):
         if not filterset.is_valid():
             context["errors"] = filterset.errors
             return self.render_to_response(context, status=400)
-        page = paginate(request, filterset.qs.with_related())
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
-        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in {"page", "ordering", "page_size"})
-        facets = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base))
+        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in NON_NARROWING)
+        # Every accepted item: an index-only count, exact and cheap enough. Otherwise the
+        # facets count the filtered set (capped) on the way.
+        exact = not facet_key
+        known = base.count() if exact else None
+        facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
+        page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
         current = query.get("ordering", "")
         sort_links = []
         for param, label in SORTABLE:
@@ -209,6 +244,7 @@ class EvidenceListView(TemplateView):
             api_url="/api/v1/evidence/" + (f"?{api_params.urlencode()}" if api_params else ""),
             csv_url="/api/v1/evidence/?" + facet_tools.api_query(api_params, format="csv"),
             query_string=api_params.urlencode(),
+            count_limit=facet_tools.COUNT_LIMIT,
         )
         return self.render_to_response(context)
 
@@ -272,7 +308,7 @@ class EntityListView(TemplateView):
         if not filterset.is_valid():
             context["errors"] = filterset.errors
             return self.render_to_response(context, status=400)
-        context["page"] = paginate(request, filterset.qs, size=min(page_size(request) * 2, MAX_PAGE_SIZE))
+        context["page"] = paginate(request, filterset.qs, size=min(page_size(request) * 2, MAX_PAGE_SIZE), exact=True)
         return self.render_to_response(context)
 
 
@@ -326,7 +362,12 @@ class MechanismListView(EntityListView):
     intro = "The controlled vocabulary of how exosomes change drug response."
 
     def get_queryset(self):
-        return Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()).order_by("name")
+        accepted = Evidence.mechanisms.through.objects.filter(evidence__status=Status.ACCEPTED)
+        return (
+            Mechanism.objects.select_related("parent")
+            .annotate(evidence_count=count_of(accepted, "mechanism_id"))
+            .order_by("name")
+        )
 
 
 class TherapyClassListView(EntityListView):
@@ -339,7 +380,8 @@ class TherapyClassListView(EntityListView):
 
     def get_queryset(self):
         return TherapyClass.objects.annotate(
-            evidence_count=accepted_count(), drug_count=Count("drugs", distinct=True)
+            evidence_count=count_of(Evidence.objects.public(), "therapy_class"),
+            drug_count=count_of(Drug.objects.all(), "therapy_class"),
         ).order_by("position", "name")
 
 
@@ -593,6 +635,10 @@ class MatrixView(TemplateView):
         rows = self.request.GET.get("rows", "therapy_class")
         context["rows"] = rows if rows in {"therapy_class", "drug"} else "therapy_class"
         context["query_string"] = self.request.GET.urlencode()
+        # The evidence filters (drug=..., level=...) go through to matrix.json; ``rows`` is set apart.
+        filters = self.request.GET.copy()
+        filters.pop("rows", None)
+        context["filter_query"] = filters.urlencode()
         return context
 
 

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import EntryType, PublicationType, Status
-from evidence.models.base import ChangeLoggedModel
+from evidence.models.base import ChangeLoggedModel, count_of
 
 
 class CitationQuerySet(models.QuerySet):
     def with_counts(self):
-        return self.annotate(
-            evidence_count=Count("evidence", filter=Q(evidence__status=Status.ACCEPTED), distinct=True)
-        )
+        evidence = self.model.evidence.field.model.objects.filter(status=Status.ACCEPTED)
+        return self.annotate(evidence_count=count_of(evidence, "citation"))
 
     def by_identifier(self, identifier: str):
         """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""

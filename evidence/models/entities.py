@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import CargoKind, CellKind, Status, Subtype
-from evidence.models.base import Alias, NamedEntity, NamedQuerySet
+from evidence.models.base import Alias, NamedEntity, NamedQuerySet, count_of
 
 
 class EntityQuerySet(NamedQuerySet):
     def with_counts(self):
         """Annotate ``evidence_count``: accepted evidence items that cite the entity."""
-        return self.annotate(
-            evidence_count=Count(
-                self.model.evidence_relation,
-                filter=Q(**{f"{self.model.evidence_relation}__status": Status.ACCEPTED}),
-                distinct=True,
-            )
-        )
+        through = getattr(self.model, self.model.evidence_relation).through
+        accepted = through.objects.filter(evidence__status=Status.ACCEPTED)
+        return self.annotate(evidence_count=count_of(accepted, f"{self.model._meta.model_name}_id"))
 
 
 class Drug(NamedEntity):
@@ -101,12 +96,9 @@ class CargoAlias(Alias):
 
 class CellQuerySet(EntityQuerySet):
     def with_counts(self):
-        accepted = Status.ACCEPTED
+        evidence = self.model.evidence_as_source.field.model.objects.filter(status=Status.ACCEPTED)
         return self.annotate(
-            source_count=Count("evidence_as_source", filter=Q(evidence_as_source__status=accepted), distinct=True),
-            recipient_count=Count(
-                "evidence_as_recipient", filter=Q(evidence_as_recipient__status=accepted), distinct=True
-            ),
+            source_count=count_of(evidence, "source_cell"), recipient_count=count_of(evidence, "recipient_cell")
         )
 
 

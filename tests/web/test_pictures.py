@@ -71,3 +71,10 @@ def test_the_pictures_query_counts_do_not_grow_with_the_data(client, db, django_
         assert len(client.get("/network.json").json()["nodes"]) == 100
     with django_assert_max_num_queries(len(matrix.captured_queries)):
         client.get("/matrix.json?rows=drug")
+
+
+def test_the_matrix_page_passes_evidence_filters_to_its_json(client, db):
+    response = client.get("/matrix/?rows=drug&level=C&drug=doxorubicin")
+    html = response.content.decode()
+    assert 'data-matrix="/matrix.json?rows=drug&amp;level=C&amp;drug=doxorubicin"' in html
+    assert "rows=drug&amp;rows" not in html
