@@ -1,3 +1,4 @@
+from evidence.models import search_text as _search_text
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
@@ -20,3 +21,5 @@ __all__ = [
     "TherapyClass",
     "public_id_to_pk",
 ]
+
+_search_text.connect()
