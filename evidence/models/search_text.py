@@ -73,20 +73,35 @@ def compose(statement: str, title: str, names: Iterable[str], tokens: Iterable[s
 
 
 def query_patterns(value: str) -> tuple[str, list[str]]:
-    """What ``q`` looks for: the lower-cased text, and key tokens equivalent to ``matching()``.
+    """What ``q`` looks for: the lower-cased text, and the key tokens that make it
+    find what ``NamedQuerySet.matching(value)`` finds.
 
     ``matching(value)`` accepts an entity whose key is the query's key or base, or
-    whose base is the query's key; each becomes a `` k=...`` / `` b=...`` token.
+    whose base is the query's key; each becomes a `` k=...`` / `` b=...`` pattern.
+    Those patterns are only needed when a name matched that way does not itself
+    contain the text ("mcf7" for MCF-7, "5fu" for 5-FU): one query on the entity
+    tables finds out, and the usual case stays a single ``LIKE``, whose trigrams
+    are far more selective than the short key tokens'.
     """
     from evidence.identifiers import lookup_keys
+    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 
+    text = value.lower()
     key, base = lookup_keys(value)
-    patterns = []
-    if key:
-        patterns += [f" k={key} ", f" b={key} "]
+    keys, bases = {key, base} - {""}, {key} - {""}
+    if not keys:
+        return text, []
+    matched = Q(key__in=keys) | Q(base__in=bases)
+    names = Drug.objects.filter(matched).values_list("name").order_by()
+    for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
+        names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
+    names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
+    if all(text in name.lower() for (name,) in names):
+        return text, []
+    patterns = [f" k={key} ", f" b={key} "] if key else []
     if base and base != key:
         patterns.append(f" k={base} ")
-    return value.lower(), patterns
+    return text, patterns
 
 
 def _documents_python(models: Any, ids: list[int]) -> dict[int, str]:
