@@ -33,9 +33,11 @@ class EvidenceQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
-        return self.select_related(
-            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell"
-        ).prefetch_related("cargos", "drugs", "mechanisms")
+        return (
+            self.select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell")
+            .prefetch_related("cargos", "drugs", "mechanisms")
+            .defer("search_text")
+        )
 
     def refresh_search_text(self, ids=None) -> None:
         """Rebuild ``search_text`` (see ``evidence/models/search_text.py``).
@@ -182,7 +184,13 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = "evidence"
-        indexes = [models.Index(fields=["status", "level"], name="evidence_status_level")]
+        indexes = [
+            models.Index(fields=["status", "level"], name="evidence_status_level"),
+            # The public lists (status = accepted, newest first) and their capped counts:
+            # an index-only merge or nested-loop join with the link tables' (entity,
+            # evidence) indexes, instead of a scan of the wide evidence rows.
+            models.Index(fields=["id"], condition=models.Q(status="accepted"), name="evidence_accepted_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id}: {self.statement[:90]}"
