@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evidence.models import Evidence
+from exoresist.datacache import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
 BATCH = 2000
@@ -173,6 +174,7 @@ def insert_evidence(
         item.modified = item.modified or now
     created = _insert_items(items)
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
+    _after_bulk_write([item.pk for item in created])
     return created
 
 
@@ -198,3 +200,10 @@ def update_evidence(
         for start in range(0, len(pks), CHUNK):
             through.objects.filter(evidence_id__in=pks[start : start + CHUNK]).delete()
     _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
+    _after_bulk_write(pks)
+
+
+def _after_bulk_write(pks: list[int]) -> None:
+    """What save() signals would have done: the search document and the cache's data version."""
+    Evidence.objects.refresh_search_text(pks)
+    data_changed()

@@ -257,26 +257,12 @@ class EvidenceFilterSet(django_filters.FilterSet):
         return qs.filter(citation__pmid__in=[ids.normalize_pmid(v) for v in value])
 
     def search(self, qs, name, value):
+        # One indexed predicate on the denormalised search document: statement, citation
+        # title, every name and alias of the drugs, cargos and cells, and their lookup keys
+        # (so "mcf7" still finds MCF-7, as the name filters do). See models/search_text.py.
         if not value:
             return qs
-
-        def ids(model, *fields: str) -> list[int]:
-            # Entity tables are small (and trigram-indexed on PostgreSQL): resolve them first.
-            partial = Q(aliases__name__icontains=value)
-            for field in fields:
-                partial |= Q(**{f"{field}__icontains": value})
-            hits = model.objects.filter(partial).values("pk") | model.objects.matching(value).values("pk")
-            return list(hits.values_list("pk", flat=True).distinct())
-
-        drugs, cargos, cells = ids(Drug, "name"), ids(Cargo, "symbol", "name"), ids(Cell, "name")
-        query = Q(statement__icontains=value) | Q(citation__title__icontains=value)
-        if drugs:
-            query |= Q(pk__in=_through_ids(Evidence.drugs, drug_id__in=drugs))
-        if cargos:
-            query |= Q(pk__in=_through_ids(Evidence.cargos, cargo_id__in=cargos))
-        if cells:
-            query |= Q(source_cell_id__in=cells) | Q(recipient_cell_id__in=cells)
-        return qs.filter(query)
+        return qs.search(value)
 
 
 class NamedEntityFilterSet(django_filters.FilterSet):

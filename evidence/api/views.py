@@ -145,6 +145,10 @@ class EvidenceViewSet(ExoResistViewSet):
             queryset = queryset.prefetch_related(None)
         return queryset
 
+    def is_text_search(self) -> bool:
+        """A ``q`` search is counted exactly only up to a lower cap (see pagination.py)."""
+        return bool((self.request.query_params.get("q") or "").strip())
+
     def get_object(self):
         pk = public_id_to_pk(self.kwargs["public_id"])
         if pk is None:

@@ -1,3 +1,4 @@
+from evidence.models import search_text as _search_text
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
@@ -25,3 +26,5 @@ __all__ = [
     "TherapyClass",
     "public_id_to_pk",
 ]
+
+_search_text.connect()

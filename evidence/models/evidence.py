@@ -52,9 +52,40 @@ class EvidenceQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
-        return self.select_related(
-            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell"
-        ).prefetch_related("cargos", "drugs", "mechanisms")
+        return (
+            self.select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell")
+            .prefetch_related("cargos", "drugs", "mechanisms")
+            .defer("search_text")
+        )
+
+    def refresh_search_text(self, ids=None) -> None:
+        """Rebuild ``search_text`` (see ``evidence/models/search_text.py``).
+
+        ``Evidence.objects.refresh_search_text([1, 2])`` refreshes those items;
+        ``Evidence.objects.filter(...).refresh_search_text()`` the filtered ones;
+        ``Evidence.objects.refresh_search_text()`` every item, in batches. Call it
+        after writing evidence, links, names or aliases without signals (bulk
+        inserts, ``update()``, COPY, raw SQL).
+        """
+        from evidence.models import search_text
+
+        if ids is None and self.query.where:
+            ids = list(self.order_by().values_list("pk", flat=True))
+        search_text.refresh(search_text._live_models(), ids, using=self.db)
+
+    def search(self, value: str):
+        """Items whose search document contains ``value``, or one of its drugs, cargos
+        or cells is called ``value`` (synonym-aware, as ``NamedQuerySet.matching()``).
+
+        One predicate on one column, answered by a trigram index on PostgreSQL.
+        """
+        from evidence.models.search_text import query_patterns
+
+        text, patterns = query_patterns(value)
+        query = models.Q(search_text__contains=text)
+        for pattern in patterns:
+            query |= models.Q(search_text__contains=pattern)
+        return self.filter(query)
 
 
 class Evidence(models.Model):
@@ -165,13 +196,28 @@ class Evidence(models.Model):
         default=1, help_text="Incremented on every save; a save based on an older version is refused."
     )
 
-    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms])
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="What q searches, lower-cased: statement, citation title, names and aliases of the "
+        "drugs, cargos and cells, and their lookup keys. Kept current by signals; after writes that "
+        "bypass them call Evidence.objects.refresh_search_text(ids) (see models/search_text.py).",
+    )
+
+    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms], excluded_fields=["search_text"])
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = "evidence"
-        indexes = [models.Index(fields=["status", "level"], name="evidence_status_level")]
+        indexes = [
+            models.Index(fields=["status", "level"], name="evidence_status_level"),
+            # The public lists (status = accepted, newest first) and their capped counts:
+            # an index-only merge or nested-loop join with the link tables' (entity,
+            # evidence) indexes, instead of a scan of the wide evidence rows.
+            models.Index(fields=["id"], condition=models.Q(status="accepted"), name="evidence_accepted_id"),
+        ]
         permissions = [("can_review_evidence", "Can accept or reject evidence and apply suggested revisions")]
 
     def __str__(self) -> str:

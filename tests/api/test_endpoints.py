@@ -140,6 +140,21 @@ class TestPagination:
         last = api.get(self.URL, {"page_size": 2, "page": 4}).json()
         assert last["count"] == 8 and last["count_exact"] is True and last["next"] is None
 
+    def test_a_text_search_is_counted_up_to_its_own_cap(self, api, db, monkeypatch):
+        from evidence.api.pagination import StandardPagination
+
+        monkeypatch.setattr(StandardPagination, "text_count_cap", 3)
+        EvidenceFactory.create_batch(6, statement="Exosomal transfer of resistance.")
+        body = api.get(self.URL, {"page_size": 2, "q": "exosomal"}).json()
+        assert body["count"] == 3 and body["count_exact"] is False
+        assert api.get(self.URL, {"page_size": 2}).json() | {"results": None} == {
+            "count": 6,
+            "count_exact": True,
+            "next": "http://testserver/api/v1/evidence/?page=2&page_size=2",
+            "previous": None,
+            "results": None,
+        }
+
 
 @pytest.mark.parametrize(
     "url",
