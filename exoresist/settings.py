@@ -1,8 +1,11 @@
 """ExoResist settings: one module, driven by environment variables only."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from exoresist.env import env_bool, env_int, env_list, env_str
@@ -40,8 +43,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id first, so that every log line, even of a refused request, carries it.
+    "exoresist.middleware.RequestIdMiddleware",
+    "exoresist.middleware.HealthCheckMiddleware",
+    "exoresist.middleware.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "exoresist.middleware.ContentSecurityPolicyMiddleware",
+    "exoresist.middleware.DatabaseUnavailableMiddleware",
+    "exoresist.middleware.PrimaryPinMiddleware",
+    "exoresist.middleware.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -49,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exoresist.urls"
@@ -151,22 +164,10 @@ SPECTACULAR_SETTINGS = {
 # The data release shown in every page footer and in API responses.
 EXORESIST_RELEASE = env_str("EXORESIST_RELEASE", "development")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-}
-
 # ---------------------------------------------------------------------------
 # Production: hardening, caching, read replicas, logging (issue 6).
 # Everything below is driven by environment variables; see docs/deploy.md.
 # ---------------------------------------------------------------------------
-import os  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from csp.constants import NONE, SELF  # noqa: E402
-
 #: Production is anything that is neither development (DEBUG) nor the test suite.
 PRODUCTION = not DEBUG and not TESTING
 
@@ -304,21 +305,6 @@ EXORESIST_PAGE_CACHE_SECONDS = env_int("EXORESIST_PAGE_CACHE_SECONDS", 600)
 #: Apps whose saves/deletes invalidate every cached page (the curated data).
 EXORESIST_CACHE_WATCHED_APPS = ["evidence"]
 EXORESIST_DEDUPLICATE_BUMPS = not TESTING
-
-# --- Middleware ----------------------------------------------------------------
-MIDDLEWARE = [
-    "exoresist.middleware.RequestIdMiddleware",
-    "exoresist.middleware.HealthCheckMiddleware",
-    "exoresist.middleware.HostileInputMiddleware",
-    *MIDDLEWARE[:2],  # SecurityMiddleware, WhiteNoiseMiddleware
-    "exoresist.middleware.ContentSecurityPolicyMiddleware",
-    "exoresist.middleware.DatabaseUnavailableMiddleware",
-    "exoresist.middleware.PrimaryPinMiddleware",
-    "exoresist.middleware.PageCacheMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
-    *MIDDLEWARE[2:],
-    "axes.middleware.AxesMiddleware",
-]
 
 # --- Logging: one JSON object per line, with the request id --------------------
 _log_format = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
