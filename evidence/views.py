@@ -29,7 +29,6 @@ from evidence.caching import cached
 from evidence.choices import CargoKind, Effect, Status
 from evidence.links import identifier_links
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
-from evidence.models.base import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -362,12 +361,7 @@ class MechanismListView(EntityListView):
     intro = "The controlled vocabulary of how exosomes change drug response."
 
     def get_queryset(self):
-        accepted = Evidence.mechanisms.through.objects.filter(evidence__status=Status.ACCEPTED)
-        return (
-            Mechanism.objects.select_related("parent")
-            .annotate(evidence_count=count_of(accepted, "mechanism_id"))
-            .order_by("name")
-        )
+        return Mechanism.objects.with_counts().select_related("parent").order_by("name")
 
 
 class TherapyClassListView(EntityListView):
@@ -379,10 +373,7 @@ class TherapyClassListView(EntityListView):
     intro = "Evidence grouped by the kind of treatment it concerns."
 
     def get_queryset(self):
-        return TherapyClass.objects.annotate(
-            evidence_count=count_of(Evidence.objects.public(), "therapy_class"),
-            drug_count=count_of(Drug.objects.all(), "therapy_class"),
-        ).order_by("position", "name")
+        return TherapyClass.objects.with_counts().order_by("position", "name")
 
 
 class CitationListView(EntityListView):

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +24,6 @@ from evidence.api import schema as _schema  # noqa: F401  (registers the FilterS
 from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.bibtex import citations_to_bibtex
-from evidence.choices import Status
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
@@ -90,23 +87,6 @@ class ExoResistViewSet(
         response = StreamingHttpResponse(lines, content_type=f"{renderer.media_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="exoresist-{self.export_name}.{renderer.format}"'
         return response
-
-
-def _accepted_count(relation: str, column: str):
-    """Accepted evidence items per row, as a correlated subquery.
-
-    It equals ``with_counts()`` but is evaluated only for the rows of the page, where
-    a ``GROUP BY`` would aggregate the whole link table first.
-    """
-    through = getattr(Evidence, relation).through
-    counted = (
-        through.objects.filter(**{column: OuterRef("pk"), "evidence__status": Status.ACCEPTED})
-        .order_by()
-        .values(column)
-        .annotate(n=Count("evidence_id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
 
 
 @extend_schema_view(
@@ -289,9 +269,7 @@ class CitationViewSet(ExoResistViewSet):
     export_name = "citations"
 
     def get_queryset(self):
-        evidence = Evidence.objects.filter(citation=OuterRef("pk"), status=Status.ACCEPTED).order_by()
-        counted = evidence.values("citation").annotate(n=Count("pk")).values("n")
-        return Citation.objects.annotate(evidence_count=Coalesce(Subquery(counted), 0))
+        return Citation.objects.with_counts()
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "bibtex":
@@ -329,11 +307,7 @@ class DrugViewSet(ExoResistViewSet):
     export_name = "drugs"
 
     def get_queryset(self):
-        return (
-            Drug.objects.annotate(evidence_count=_accepted_count("drugs", "drug_id"))
-            .select_related("therapy_class")
-            .prefetch_related("aliases")
-        )
+        return Drug.objects.with_counts().select_related("therapy_class").prefetch_related("aliases")
 
 
 @extend_schema_view(list=_LIST_FORMAT)
@@ -344,7 +318,7 @@ class CargoViewSet(ExoResistViewSet):
     export_name = "cargos"
 
     def get_queryset(self):
-        return Cargo.objects.annotate(evidence_count=_accepted_count("cargos", "cargo_id")).prefetch_related("aliases")
+        return Cargo.objects.with_counts().prefetch_related("aliases")
 
 
 @extend_schema_view(list=_LIST_FORMAT)
@@ -355,15 +329,7 @@ class CellViewSet(ExoResistViewSet):
     export_name = "cells"
 
     def get_queryset(self):
-        def side(field: str):
-            evidence = Evidence.objects.filter(**{field: OuterRef("pk")}, status=Status.ACCEPTED).order_by()
-            return Coalesce(Subquery(evidence.values(field).annotate(n=Count("pk")).values("n")), 0)
-
-        return (
-            Cell.objects.annotate(source_count=side("source_cell"), recipient_count=side("recipient_cell"))
-            .select_related("parent")
-            .prefetch_related("aliases")
-        )
+        return Cell.objects.with_counts().select_related("parent").prefetch_related("aliases")
 
 
 @extend_schema_view(list=_LIST_FORMAT)
@@ -374,9 +340,7 @@ class MechanismViewSet(ExoResistViewSet):
     export_name = "mechanisms"
 
     def get_queryset(self):
-        return Mechanism.objects.annotate(evidence_count=_accepted_count("mechanisms", "mechanism_id")).select_related(
-            "parent"
-        )
+        return Mechanism.objects.with_counts().select_related("parent")
 
 
 @extend_schema_view(list=_LIST_FORMAT)
@@ -387,6 +351,4 @@ class TherapyClassViewSet(ExoResistViewSet):
     export_name = "therapy-classes"
 
     def get_queryset(self):
-        return TherapyClass.objects.annotate(
-            evidence_count=Count("evidence", filter=Q(evidence__status=Status.ACCEPTED))
-        )
+        return TherapyClass.objects.with_counts()

@@ -3,7 +3,28 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from evidence.models.base import ChangeLoggedModel
+from evidence.choices import Status
+from evidence.models.base import ChangeLoggedModel, count_of
+
+
+class TherapyClassQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``."""
+        from evidence.models import Drug, Evidence
+
+        return self.annotate(
+            evidence_count=count_of(Evidence.objects.public(), "therapy_class"),
+            drug_count=count_of(Drug.objects.all(), "therapy_class"),
+        )
+
+
+class MechanismQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate ``evidence_count``: accepted evidence items that name the mechanism."""
+        from evidence.models import Evidence
+
+        accepted = Evidence.mechanisms.through.objects.filter(evidence__status=Status.ACCEPTED)
+        return self.annotate(evidence_count=count_of(accepted, "mechanism_id"))
 
 
 class TherapyClass(ChangeLoggedModel):
@@ -13,6 +34,8 @@ class TherapyClass(ChangeLoggedModel):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and menus.")
+
+    objects = TherapyClassQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -32,6 +55,8 @@ class Mechanism(ChangeLoggedModel):
     name = models.CharField(max_length=120, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
+
+    objects = MechanismQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
