@@ -1,7 +1,16 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Nothing cached by one test (pages, aggregates, API throttle counts) reaches the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

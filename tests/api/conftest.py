@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, Status, Subtype
@@ -14,14 +13,6 @@ from tests.factories import (
     MechanismFactory,
     TherapyClassFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The anonymous throttle counts in the cache; each test starts with a clean slate.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

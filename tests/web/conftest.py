@@ -10,16 +10,6 @@ def demo(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached aggregates must not leak from one test's (rolled back) data to the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _data_version_bumps_at_once(monkeypatch):
     """A test's transaction never commits, so the data version (bumped on commit in
     production) would never move; these tests are about what the pages show after a
