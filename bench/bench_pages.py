@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import statistics
@@ -28,16 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exoresist.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("EXORESIST_INSECURE_DEV_KEY", "1")
-os.environ.setdefault("EXORESIST_TESTING", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, percentile, setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -48,12 +41,6 @@ from evidence.choices import EvidenceLevel  # noqa: E402
 from evidence.models import Cargo, Cell, Drug, Evidence, Mechanism, TherapyClass  # noqa: E402
 
 TARGET_MS = 100.0
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:

@@ -28,18 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exoresist.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("EXORESIST_INSECURE_DEV_KEY", "1")
-os.environ.setdefault("EXORESIST_TESTING", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, percentile, setup_django  # noqa: E402
+
 # Throttling stays in the stack but must not refuse the benchmark's own requests.
-os.environ.setdefault("EXORESIST_ANON_RATE", "100000000/s")
-
-import django  # noqa: E402
-
-django.setup()
+setup_django(EXORESIST_ANON_RATE="100000000/s")
 
 import psycopg2  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -85,12 +78,6 @@ RAW_WHERE = {
     "detail": None,
 }
 RAW_DETAIL = SELECT_PAGE.replace("ORDER BY e.id DESC LIMIT 50", "").format(where="AND e.id = %(id)s")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def samples(rng: random.Random, n: int) -> dict[str, list[dict]]:
@@ -222,9 +209,9 @@ def main() -> None:
             "requests": len(api_times),
             "statuses": sorted(statuses),
             "api_p50_ms": round(statistics.median(api_times), 2),
-            "api_p95_ms": round(percentile(api_times, 95), 2),
+            "api_p95_ms": round(percentile(api_times, 0.95), 2),
             "raw_p50_ms": round(statistics.median(raw_times), 2),
-            "raw_p95_ms": round(percentile(raw_times, 95), 2),
+            "raw_p95_ms": round(percentile(raw_times, 0.95), 2),
         }
         row["api_over_raw_p50"] = round(row["api_p50_ms"] / max(row["raw_p50_ms"], 0.01), 2)
         results.append(row)
