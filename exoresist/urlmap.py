@@ -187,3 +187,15 @@ def urls_for(instance: models.Model) -> list[str]:
         except NoReverseMatch:
             continue
     return sorted(set(urls))
+
+
+def answers_get(url: str) -> bool:
+    """Whether the view behind ``url`` serves GET (a DRF viewset action may be POST-only)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        func = resolve(url.split("?", 1)[0]).func
+    except Resolver404:
+        return False
+    actions = getattr(func, "actions", None)
+    return actions is None or "get" in actions
