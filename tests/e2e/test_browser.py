@@ -79,3 +79,19 @@ def test_the_matrix_renders_counts_that_link_to_the_evidence(page, demo):
     cell = page.locator(".matrix[data-rendered=true] td a").first
     cell.click()
     page.wait_for_url(re.compile(r"/evidence/\?therapy_class=.+&mechanism=.+"))
+
+
+def test_the_live_server_answers_simultaneous_requests(page, demo):
+    """The home page fetches its two pictures at once; on SQLite the threaded live
+    server could run both on one shared connection and answer one with a 503
+    (seen once in CI; rare on a quiet machine, so this only guards it)."""
+    page.goto("/")
+    statuses = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (let i = 0; i < 25; i++) { urls.push('/network.json?limit=' + (40 + i), '/matrix.json?i=' + i); }
+            const responses = await Promise.all(urls.map((u) => fetch(u, {cache: 'no-store'})));
+            return responses.map((r) => r.status);
+        }"""
+    )
+    assert statuses == [200] * 50
