@@ -73,7 +73,9 @@ class StandardPagination(BasePagination):
             self.count_cap = min(self.text_count_cap, type(self).count_cap)
         else:
             self.count_cap = type(self).count_cap
-        rows = list(queryset[offset : offset + self.page_size_value + 1])
+        page_queryset = getattr(view, "page_queryset", None)
+        fetched = page_queryset(queryset) if page_queryset is not None else queryset
+        rows = list(fetched[offset : offset + self.page_size_value + 1])
         self.has_next = len(rows) > self.page_size_value
         rows = rows[: self.page_size_value]
         if not rows and self.page_number > 1:

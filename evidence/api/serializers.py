@@ -24,6 +24,8 @@ from rest_framework.validators import UniqueValidator
 from evidence import identifiers as ids
 from evidence import workflow
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models.citation import short_label
+from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows
 
 _KEY = "KEY0PLACEHOLDER0"
 _NUMERIC_KEY = 987654321987
@@ -266,39 +268,116 @@ class PMIDField(serializers.CharField):
 # --- evidence -----------------------------------------------------------------
 
 
-def load_related(evidence_ids: list[int]) -> dict[str, dict[int, list[tuple]]]:
-    """Cargos, drugs and mechanisms of many evidence items: three flat queries, no model instances.
-
-    Equivalent to ``with_related()``'s prefetches for what the API shows, but a page
-    of 500 items would otherwise build thousands of related managers and instances.
-    """
-    through = {
-        "cargos": (Evidence.cargos.through, "cargo", ("symbol", "kind", "slug"), "cargo__symbol"),
-        "drugs": (Evidence.drugs.through, "drug", ("name", "slug"), "drug__name"),
-        "mechanisms": (Evidence.mechanisms.through, "mechanism", ("name", "slug"), "mechanism__name"),
+def _citation(row: dict, prefix: str, links: Links) -> dict | None:
+    pk = row[f"{prefix}_id"]
+    if pk is None:
+        return None
+    return {
+        "id": pk,
+        "doi": row[f"{prefix}__doi"],
+        "pmid": row[f"{prefix}__pmid"],
+        "title": row[f"{prefix}__title"],
+        "journal": row[f"{prefix}__journal"],
+        "year": row[f"{prefix}__year"],
+        "retracted": row[f"{prefix}__retracted"],
+        "label": short_label(row[f"{prefix}__authors"], row[f"{prefix}__authors_truncated"], row[f"{prefix}__year"]),
+        "url": links.url("api:citation-detail", pk, numeric=True),
+        "html_url": links.url("citation_detail", pk, numeric=True),
     }
-    related: dict[str, dict[int, list[tuple]]] = {}
-    for relation, (model, target, columns, order) in through.items():
-        rows = (
-            model.objects.filter(evidence_id__in=evidence_ids)
-            .order_by(order)
-            .values_list("evidence_id", *(f"{target}__{column}" for column in columns))
-        )
-        by_item: dict[int, list[tuple]] = {}
-        for evidence_id, *values in rows:
-            by_item.setdefault(evidence_id, []).append(tuple(values))
-        related[relation] = by_item
-    return related
+
+
+def _cell(row: dict, prefix: str, links: Links) -> dict | None:
+    if row[f"{prefix}_id"] is None:
+        return None
+    slug = row[f"{prefix}__slug"]
+    return {
+        "name": row[f"{prefix}__name"],
+        "kind": row[f"{prefix}__kind"],
+        "slug": slug,
+        "url": links.url("api:cell-detail", slug),
+        "html_url": links.url("cell_detail", slug),
+    }
+
+
+def _refs(items: list[dict], api_route: str, html_route: str, links: Links) -> list[dict]:
+    return [
+        {**item, "url": links.url(api_route, item["slug"]), "html_url": links.url(html_route, item["slug"])}
+        for item in items
+    ]
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def evidence_from_row(row: dict, links: Links) -> dict:
+    """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
+    that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``related_rows()``).
+
+    The one place the read representation is written: model instances are turned into
+    rows first (``row_from_instance()``).
+    """
+    public_id = f"EXR{row['id']:06d}"
+    therapy_slug = row["therapy_class__slug"]
+    return {
+        "id": public_id,
+        "url": links.url("api:evidence-detail", public_id, numeric=True),
+        "html_url": links.url("evidence_detail", public_id),
+        "statement": row["statement"],
+        "cargos": _refs(row["cargos"], "api:cargo-detail", "cargo_detail", links),
+        "drugs": _refs(row["drugs"], "api:drug-detail", "drug_detail", links),
+        "therapy_class": {
+            "name": row["therapy_class__name"],
+            "slug": therapy_slug,
+            "url": links.url("api:therapyclass-detail", therapy_slug),
+            "html_url": links.url("therapyclass_detail", therapy_slug),
+        },
+        "mechanisms": _refs(row["mechanisms"], "api:mechanism-detail", "mechanism_detail", links),
+        "source_cell": _cell(row, "source_cell", links),
+        "recipient_cell": _cell(row, "recipient_cell", links),
+        "effect": row["effect"],
+        "level": row["level"],
+        "evidence_type": row["evidence_type"],
+        "subtype": row["subtype"],
+        "cancer_type": row["cancer_type"],
+        "experimental_systems": row["experimental_systems"],
+        "ev_isolation": row["ev_isolation"],
+        "ev_markers": row["ev_markers"],
+        "citation": _citation(row, "citation", links),
+        "secondary_source": _citation(row, "secondary_source", links),
+        "cited_as": row["cited_as"],
+        "source_quote": row["source_quote"],
+        "status": row["status"],
+        "created": _DATETIME.to_representation(row["created"]),
+        "modified": _DATETIME.to_representation(row["modified"]),
+        "version": row["version"],
+    }
+
+
+def row_from_instance(instance: Evidence) -> dict:
+    """The ``as_rows()`` row of an evidence instance (after a write, or a prefetched list)."""
+    row: dict[str, Any] = {}
+    for column in ROW_COLUMNS:
+        value: Any = instance
+        for part in column.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        row[column] = value
+    for relation, (_target, columns, _order) in ROW_RELATIONS.items():
+        row[relation] = [{c: getattr(item, c) for c in columns} for item in getattr(instance, relation).all()]
+    return row
+
+
+def evidence_representations(items, context: dict, using: str | None = None) -> list[dict]:
+    """``as_rows()`` rows or instances, as the API shows them; the page's missing names
+    (rows from a database without the embedded arrays, i.e. SQLite) in three queries."""
+    rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items], using)
+    links = links_for(context)
+    return [evidence_from_row(row, links) for row in rows]
 
 
 class EvidenceListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data.all() if hasattr(data, "all") else data)
-        self.child.related = load_related([item.pk for item in items]) if items else None
-        try:
-            return [self.child.to_representation(item) for item in items]
-        finally:
-            self.child.related = None
+        return evidence_representations(items, self.child.context, using=getattr(data, "db", None))
 
 
 class SafeSaveMixin:
@@ -367,79 +446,9 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         read_only_fields = ["status", "created", "modified"]
         list_serializer_class = EvidenceListSerializer
 
-    #: Set by EvidenceListSerializer: the page's related names, loaded in bulk.
-    related: dict | None = None
-
-    def to_representation(self, instance: Evidence) -> dict:
+    def to_representation(self, instance: Evidence | dict) -> dict:
         """The same output as the declared fields, built directly: this is the API's hot path."""
-        links = links_for(self.context)
-        related = self.related
-        if related is not None:
-            pk = instance.pk
-            cargos = [
-                {
-                    "symbol": symbol,
-                    "kind": kind,
-                    "slug": slug,
-                    "url": links.url("api:cargo-detail", slug),
-                    "html_url": links.url("cargo_detail", slug),
-                }
-                for symbol, kind, slug in related["cargos"].get(pk, ())
-            ]
-            drugs = [
-                {
-                    "name": name,
-                    "slug": slug,
-                    "url": links.url("api:drug-detail", slug),
-                    "html_url": links.url("drug_detail", slug),
-                }
-                for name, slug in related["drugs"].get(pk, ())
-            ]
-            mechanisms = [
-                {
-                    "name": name,
-                    "slug": slug,
-                    "url": links.url("api:mechanism-detail", slug),
-                    "html_url": links.url("mechanism_detail", slug),
-                }
-                for name, slug in related["mechanisms"].get(pk, ())
-            ]
-        else:
-            cargos = [cargo_ref(c, links) for c in instance.cargos.all()]
-            drugs = [drug_ref(d, links) for d in instance.drugs.all()]
-            mechanisms = [mechanism_ref(m, links) for m in instance.mechanisms.all()]
-        public_id = instance.public_id
-        datetime_field = self.fields["created"]
-        return {
-            "id": public_id,
-            "url": links.url("api:evidence-detail", public_id, numeric=True),
-            "html_url": links.url("evidence_detail", public_id),
-            "statement": instance.statement,
-            "cargos": cargos,
-            "drugs": drugs,
-            "therapy_class": therapy_class_ref(instance.therapy_class, links),
-            "mechanisms": mechanisms,
-            "source_cell": cell_ref(instance.source_cell, links) if instance.source_cell_id else None,
-            "recipient_cell": cell_ref(instance.recipient_cell, links) if instance.recipient_cell_id else None,
-            "effect": instance.effect,
-            "level": instance.level,
-            "evidence_type": instance.evidence_type,
-            "subtype": instance.subtype,
-            "cancer_type": instance.cancer_type,
-            "experimental_systems": instance.experimental_systems,
-            "ev_isolation": instance.ev_isolation,
-            "ev_markers": instance.ev_markers,
-            "citation": citation_ref(instance.citation, links),
-            "secondary_source": citation_ref(instance.secondary_source, links)
-            if instance.secondary_source_id
-            else None,
-            "cited_as": instance.cited_as,
-            "source_quote": instance.source_quote,
-            "status": instance.status,
-            "created": datetime_field.to_representation(instance.created),
-            "modified": datetime_field.to_representation(instance.modified),
-            "version": instance.version,
-        }
+        return evidence_representations([instance], self.context)[0]
 
     def get_id(self, obj: Evidence) -> str:
         return obj.public_id

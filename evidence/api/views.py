@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -25,6 +28,8 @@ from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.bibtex import citations_to_bibtex
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+from evidence.models.citation import short_label
+from evidence.models.evidence import complete_rows, sees_unpublished
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
 EXPORT_CHUNK = 2000
@@ -38,7 +43,32 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+class AtomicWritesMixin:
+    """Writes run in one transaction; reads in autocommit.
+
+    ``ATOMIC_REQUESTS`` wraps every request in a transaction, which costs a read two
+    extra round trips (BEGIN, COMMIT) that protect nothing: a GET writes no curated
+    data. So the views opt out of it and wrap only unsafe methods again, with the
+    same all-or-nothing meaning (DRF marks the transaction for rollback when it
+    turns an exception into an error response).
+    """
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
+
+    def dispatch(self, request, *args, **kwargs):
+        atomic = settings.DATABASES[DEFAULT_DB_ALIAS].get("ATOMIC_REQUESTS")
+        # A read inside an enclosing transaction (a test's) still gets a savepoint:
+        # DRF's error handling marks the innermost atomic block for rollback.
+        if atomic and (request.method not in SAFE_METHODS or transaction.get_connection().in_atomic_block):
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ExoResistViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -118,12 +148,19 @@ class EvidenceViewSet(ExoResistViewSet):
     lookup_value_regex = r"(?:[Ee][Xx][Rr])?\d+"
     export_name = "evidence"
 
+    def reads_rows(self) -> bool:
+        """Reads are served from rows, not instances (see ``EvidenceQuerySet.as_rows()``)."""
+        return self.request.method in ("GET", "HEAD") and self.action in ("list", "retrieve")
+
     def get_queryset(self):
-        queryset = Evidence.objects.visible_to(self.request.user).with_related()
-        if self.action == "list" and self.request.accepted_renderer.format not in ("csv", "tsv"):
-            # The list serializer loads cargos, drugs and mechanisms in bulk (load_related).
-            queryset = queryset.prefetch_related(None)
-        return queryset
+        visible = Evidence.objects.visible_to(self.request.user)
+        # Filters and counts run on the bare queryset; ``as_rows()`` comes last (its
+        # joins would otherwise stay in the count's subquery).
+        return visible if self.reads_rows() else visible.with_related()
+
+    def page_queryset(self, queryset):
+        """What the paginator fetches a page from (its count uses ``queryset`` itself)."""
+        return queryset.as_rows()
 
     def is_text_search(self) -> bool:
         """A ``q`` search is counted exactly only up to a lower cap (see pagination.py)."""
@@ -133,10 +170,12 @@ class EvidenceViewSet(ExoResistViewSet):
         pk = public_id_to_pk(self.kwargs["public_id"])
         if pk is None:
             raise Http404("No such evidence item.")
-        try:
-            obj = self.get_queryset().get(pk=pk)
-        except Evidence.DoesNotExist:
-            raise Http404("No such evidence item.") from None
+        if self.reads_rows():
+            obj = Evidence.objects.row(pk, public=not sees_unpublished(self.request.user))
+        else:
+            obj = self.get_queryset().filter(pk=pk).first()
+        if obj is None:
+            raise Http404("No such evidence item.")
         self.check_object_permissions(self.request, obj)
         return obj
 
@@ -206,28 +245,38 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def export_rows(self, queryset) -> Iterator[list[Any]]:
         html = s.links_for(self.get_serializer_context())
-        for ev in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            citation = ev.citation
+        chunk: list[dict] = []
+        for row in queryset.as_rows().iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(row)
+            if len(chunk) == EXPORT_CHUNK:
+                yield from self._export_chunk(chunk, html, queryset.db)
+                chunk = []
+        if chunk:
+            yield from self._export_chunk(chunk, html, queryset.db)
+
+    def _export_chunk(self, rows: list[dict], html, using: str) -> Iterator[list[Any]]:
+        for row in complete_rows(rows, using):
+            public_id = f"EXR{row['id']:06d}"
             yield [
-                ev.public_id,
-                ev.statement,
-                "; ".join(c.symbol for c in ev.cargos.all()),
-                "; ".join(d.name for d in ev.drugs.all()),
-                ev.therapy_class.name,
-                "; ".join(m.name for m in ev.mechanisms.all()),
-                ev.source_cell.name if ev.source_cell else "",
-                ev.recipient_cell.name if ev.recipient_cell else "",
-                ev.effect,
-                ev.level,
-                ev.evidence_type,
-                ev.subtype,
-                ev.cancer_type,
-                citation.doi or "",
-                citation.pmid or "",
-                citation.short_label,
-                citation.year or "",
-                citation.retracted,
-                html.url("evidence_detail", ev.public_id),
+                public_id,
+                row["statement"],
+                "; ".join(c["symbol"] for c in row["cargos"]),
+                "; ".join(d["name"] for d in row["drugs"]),
+                row["therapy_class__name"],
+                "; ".join(m["name"] for m in row["mechanisms"]),
+                row["source_cell__name"] or "",
+                row["recipient_cell__name"] or "",
+                row["effect"],
+                row["level"],
+                row["evidence_type"],
+                row["subtype"],
+                row["cancer_type"],
+                row["citation__doi"] or "",
+                row["citation__pmid"] or "",
+                short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),
+                row["citation__year"] or "",
+                row["citation__retracted"],
+                html.url("evidence_detail", public_id),
             ]
 
 

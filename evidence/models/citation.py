@@ -94,15 +94,7 @@ class Citation(ChangeLoggedModel):
     @property
     def short_label(self) -> str:
         """The in-text form, e.g. "Ning et al. (2017)"."""
-        surname = self.first_author_surname or "Anon."
-        if len(self.authors) == 2 and not self.authors_truncated:
-            second = str(self.authors[1]).split(",")[0].strip()
-            who = f"{surname} and {second}"
-        elif len(self.authors) > 2 or self.authors_truncated:
-            who = f"{surname} et al."
-        else:
-            who = surname
-        return f"{who} ({self.year or 'n.d.'})"
+        return short_label(self.authors, self.authors_truncated, self.year)
 
     @property
     def doi_url(self) -> str:
@@ -126,3 +118,17 @@ class Citation(ChangeLoggedModel):
         self.clean()
         self.author_string = "; ".join(str(a) for a in self.authors or [])
         super().save(*args, **kwargs)
+
+
+def short_label(authors: list, truncated: bool, year: int | None) -> str:
+    """ "Ning et al. (2017)" from the author list; also used on rows, without an instance."""
+    authors = authors or []
+    surname = str(authors[0]).split(",")[0].strip() if authors else ""
+    surname = surname or "Anon."
+    if len(authors) == 2 and not truncated:
+        who = f"{surname} and {str(authors[1]).split(',')[0].strip()}"
+    elif len(authors) > 2 or truncated:
+        who = f"{surname} et al."
+    else:
+        who = surname
+    return f"{who} ({year or 'n.d.'})"
