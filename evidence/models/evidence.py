@@ -82,7 +82,9 @@ class EvidenceQuerySet(models.QuerySet):
         regular expression elsewhere. The rule, and what changed from the substring
         match it replaced, is in ``evidence/models/search_text.py``.
         """
-        return self.filter(search_text__matches_words=value)
+        from evidence.models.search_text import SearchTerms
+
+        return self.filter(search_text__matches_words=SearchTerms.of(value))
 
 
 class Evidence(models.Model):

@@ -66,6 +66,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -135,11 +136,63 @@ def key_lexemes(value: str) -> list[str]:
     return tokens
 
 
+def _words_pattern(words: list[str]) -> str:
+    # Not preceded by a word character; the words in order, separated; the last a prefix.
+    return f"(?<![^{SEPARATORS}])" + f"[{SEPARATORS}]+".join(re.escape(w) for w in words)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What ``q`` looks for: its words, and the key tokens that the words alone miss."""
+
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, value: str) -> SearchTerms:
+        """The terms of ``value``, with key tokens only when a name needs them.
+
+        The key tokens find the entities called ``value`` ("mcf7" for MCF-7, "5fu"
+        for 5-FU). One query on the entity tables finds those entities' names; when
+        the words already find every one of them ("miR-155" for hsa-miR-155-5p, any
+        typed name), the key tokens are left out: the result is the same, and the
+        planner, which cannot know that they find the same rows, does not add
+        their frequencies to its estimate (an overestimate makes it walk the whole
+        id index looking for matches that are not there).
+        """
+        from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
+
+        words = tuple(search_words(value))
+        tokens = key_lexemes(value)
+        if not tokens:
+            return cls(words, ())
+        from evidence.identifiers import lookup_keys
+
+        key, base = lookup_keys(value)
+        keys, bases = {key, base} - {""}, {key} - {""}
+        matched = Q(key__in=keys) | Q(base__in=bases)
+        names = Drug.objects.filter(matched).values_list("name").order_by()
+        for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
+            names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
+        names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
+        pattern = re.compile(_words_pattern(list(words))) if words else None
+        if pattern and all(pattern.search(name.lower()) for (name,) in names):
+            return cls(words, ())
+        return cls(words, tuple(tokens))
+
+    @classmethod
+    def coerce(cls, value: str | SearchTerms) -> SearchTerms:
+        """A string given to the lookup directly: every key token, no entity query."""
+        if isinstance(value, SearchTerms):
+            return value
+        return cls(tuple(search_words(value)), tuple(key_lexemes(value)))
+
+
 def _quoted(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery(value: str) -> tuple[str, str]:
+def tsquery(value: str | SearchTerms) -> tuple[str, str]:
     """``value`` as two PostgreSQL tsquery inputs: the words, for ``to_tsquery('simple', ...)``,
     and the key tokens, for ``::tsquery`` (no parsing); either may be ``""``.
 
@@ -148,20 +201,19 @@ def tsquery(value: str) -> tuple[str, str]:
     the words through the same parser as ``to_tsvector``, so that they become
     the document's lexemes. The last word is a prefix.
     """
-    words = search_words(value)
-    phrase = " <-> ".join(_quoted(w) for w in words) + ":*" if words else ""
-    return phrase, " | ".join(_quoted(token) for token in key_lexemes(value))
+    terms = SearchTerms.coerce(value)
+    phrase = " <-> ".join(_quoted(w) for w in terms.words) + ":*" if terms.words else ""
+    return phrase, " | ".join(_quoted(token) for token in terms.keys)
 
 
-def word_regex(value: str) -> str:
+def word_regex(value: str | SearchTerms) -> str:
     """The same rule as a regular expression over ``search_text`` (SQLite), or ``""``."""
-    words = search_words(value)
+    terms = SearchTerms.coerce(value)
     parts = []
-    if words:
-        separator = f"[{SEPARATORS}]+"
-        # Not preceded by a word character; not on the last line (the key tokens).
-        parts.append(f"(?<![^{SEPARATORS}])" + separator.join(re.escape(w) for w in words) + r"(?=[\s\S]*\n)")
-    parts.extend(f"(?<= ){re.escape(token)}(?= )" for token in key_lexemes(value))
+    if terms.words:
+        # Not on the last line (the key tokens).
+        parts.append(_words_pattern(list(terms.words)) + r"(?=[\s\S]*\n)")
+    parts.extend(f"(?<= ){re.escape(token)}(?= )" for token in terms.keys)
     return "|".join(parts)
 
 
