@@ -73,8 +73,7 @@ RAW_WHERE = {
     "drug+cargo": f"AND e.id IN (SELECT evidence_id FROM evidence_evidence_drugs WHERE drug_id IN {_DRUG_IDS}) "
     f"AND e.id IN (SELECT evidence_id FROM evidence_evidence_cargos WHERE cargo_id IN {_CARGO_IDS})",
     # The same single-column predicate the API sends (Evidence.objects.search()).
-    "q": """AND (e.search_text LIKE %(like)s OR e.search_text LIKE %(p1)s
-      OR e.search_text LIKE %(p2)s OR e.search_text LIKE %(p3)s)""",
+    "q": "AND e.search_vector @@ (to_tsquery('simple'::regconfig, %(phrase)s) || %(keys)s::tsquery)",
     "detail": None,
 }
 RAW_DETAIL = SELECT_PAGE.replace("ORDER BY e.id DESC LIMIT 50", "").format(where="AND e.id = %(id)s")
@@ -143,15 +142,10 @@ def raw_params(case: str, params: dict) -> dict:
     if case == "drug+cargo":
         return {"key": params["_key"], "key2": params["_key2"]}
     if case == "q":
-        from evidence.models.search_text import query_patterns
+        from evidence.models.search_text import SearchTerms, tsquery
 
-        def like(text: str) -> str:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            return f"%{escaped}%"
-
-        text, patterns = query_patterns(params["q"])
-        patterns = [like(p) for p in patterns] + [like(text)] * 3
-        return {"like": like(text), "p1": patterns[0], "p2": patterns[1], "p3": patterns[2]}
+        phrase, keys = tsquery(SearchTerms.of(params["q"]))
+        return {"phrase": phrase, "keys": keys}
     if case == "detail":
         return {"id": params["_id"]}
     return {}

@@ -10,9 +10,14 @@
   ``count_exact`` is ``false``: "at least this many". A first page that is not full
   needs no count query at all.
 * A view may lower the cap for one request (``is_text_search()``): the evidence list
-  counts a free-text ``q`` search exactly only up to ``TEXT_COUNT_CAP``, because
-  each counted row of a trigram match is re-checked on the table (about 8 µs a row
-  on this hardware), where a name filter counts from an index.
+  counts a free-text ``q`` search only up to ``TEXT_COUNT_CAP``, which is 0 by
+  default: a ``q`` search whose page is full is not counted at all, and ``count``
+  is then the rows served so far plus one (``count_exact`` false: "at least this
+  many"); a page that is not full still gives the exact total. Counting even 1,000
+  matches of a common word cost more than finding the page (the planner walks the
+  id index for common words, and a walk that must find 1,000 matches reads 20 times
+  more rows than one that stops at 51). ``EXORESIST_API_TEXT_COUNT_CAP=1000``
+  restores the capped count.
 
 Bad ``page`` or ``page_size`` values are a 400 with a message; a page past the end
 is a 404.
@@ -32,7 +37,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 #: Counting stops here; see the module docstring.
 COUNT_CAP: int = getattr(settings, "EXORESIST_API_COUNT_CAP", 10_000)
 #: The cap for a free-text search of the evidence (see the module docstring).
-TEXT_COUNT_CAP: int = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 1_000)
+TEXT_COUNT_CAP: int = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 #: OFFSET past this many rows makes PostgreSQL walk and discard them all; deep pages
 #: of a large result are refused with a hint to filter instead.
 MAX_OFFSET: int = getattr(settings, "EXORESIST_API_MAX_OFFSET", 1_000_000)
@@ -83,6 +88,9 @@ class StandardPagination(BasePagination):
         if not self.has_next:
             # The last page: the count is known exactly from where it ends.
             self.count, self.count_exact = offset + len(rows), True
+        elif self.count_cap <= 0:
+            # Not counted (a text search, see the module docstring): at least one more.
+            self.count, self.count_exact = offset + len(rows) + 1, False
         else:
             counted = queryset.order_by().values("pk")[: self.count_cap + 1].count()
             self.count_exact = counted <= self.count_cap
@@ -125,12 +133,19 @@ class StandardPagination(BasePagination):
                 "count": {
                     "type": "integer",
                     "example": 123,
-                    "description": f"Number of matching items, exact up to {self.count_cap} "
-                    f"({TEXT_COUNT_CAP} for a free-text q search); past that the cap itself (see count_exact).",
+                    "description": f"Number of matching items, exact up to {self.count_cap}; past that "
+                    "the cap itself (see count_exact). "
+                    + (
+                        f"A free-text q search is counted only up to {TEXT_COUNT_CAP}."
+                        if TEXT_COUNT_CAP > 0
+                        else "A free-text q search is not counted when its page is full: count is then "
+                        "the items served so far plus one, and count_exact false."
+                    ),
                 },
                 "count_exact": {
                     "type": "boolean",
-                    "description": "False when count is the cap: there are at least that many.",
+                    "description": "False when count is a lower bound (the cap, or an uncounted q "
+                    "search): there are at least that many.",
                 },
                 "next": {"type": "string", "nullable": True, "format": "uri", "example": "…?page=3"},
                 "previous": {"type": "string", "nullable": True, "format": "uri", "example": "…?page=1"},

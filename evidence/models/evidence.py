@@ -203,18 +203,17 @@ class EvidenceQuerySet(models.QuerySet):
         search_text.refresh(search_text._live_models(), ids, using=self.db)
 
     def search(self, value: str):
-        """Items whose search document contains ``value``, or one of its drugs, cargos
-        or cells is called ``value`` (synonym-aware, as ``NamedQuerySet.matching()``).
+        """Items whose search document holds the words of ``value`` in order (the last
+        one a prefix: "paclitax", "miR-2"), or one of whose drugs, cargos or cells is
+        called ``value`` (synonym-aware, as ``NamedQuerySet.matching()``: "mcf7").
 
-        One predicate on one column, answered by a trigram index on PostgreSQL.
+        One predicate on one column: a GIN-indexed ``tsvector`` on PostgreSQL, a
+        regular expression elsewhere. The rule, and what changed from the substring
+        match it replaced, is in ``evidence/models/search_text.py``.
         """
-        from evidence.models.search_text import query_patterns
+        from evidence.models.search_text import SearchTerms
 
-        text, patterns = query_patterns(value)
-        query = models.Q(search_text__contains=text)
-        for pattern in patterns:
-            query |= models.Q(search_text__contains=pattern)
-        return self.filter(query)
+        return self.filter(search_text__matches_words=SearchTerms.of(value))
 
 
 def sees_unpublished(user) -> bool:

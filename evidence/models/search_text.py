@@ -9,10 +9,35 @@
 * and a last line of lookup-key tokens, `` k=<key> b=<base> `` for each of those
   names (see ``identifiers.lookup_keys``), so that the synonym-aware match of
   ``NamedQuerySet.matching()`` ("mcf7" finds MCF-7, "miR-155" finds hsa-miR-155-5p)
-  is a substring match on the same column.
+  is a match on the same column.
 
-``q`` is then one predicate on one column (``search_text LIKE '%...%'``, OR'ed with
-the key tokens), which a pg_trgm GIN index answers on PostgreSQL.
+How ``q`` matches (``Evidence.objects.search()``, the ``matches_words`` lookup below)
+-------------------------------------------------------------------------------
+The query and the document are cut into *words*: runs of letters and digits,
+split at ASCII punctuation and spaces (and the Unicode dashes, quotes and spaces of
+``SEPARATORS``). An item matches when its document (statement, title, names) holds
+the query's words in the same order, next to each other, the last one possibly
+incomplete: a word *prefix* search, case-insensitive, punctuation-blind::
+
+    "paclitax"   finds "paclitaxel"              (the last word may be partial)
+    "miR-2"      finds "hsa-miR-21-5p"           (mir, then a word starting 2)
+    "co-culture" finds "co-culture", "co culture"
+    "taxel"      does not find "paclitaxel"       (words match from their start)
+
+or when one of its drugs, cargos or cells is *called* the query, synonym-aware as
+``NamedQuerySet.matching()`` ("mcf7" finds MCF-7, "miR-155" finds hsa-miR-155-5p):
+the key tokens of the last line. A query without any letter or digit matches
+nothing.
+
+On PostgreSQL this is ``search_vector @@ tsquery``: ``search_vector`` is a stored
+generated column (migration ``0007_search_vector``), the ``simple`` text-search
+vector of the document with the key tokens as whole lexemes, behind a GIN index;
+the query is ``'w1' <-> 'w2' <-> ... 'wn':*`` OR'ed with the key lexemes. Being
+generated from ``search_text``, it is rewritten by PostgreSQL whenever
+``search_text`` is, by the signals and refreshes below: nothing else keeps it.
+Elsewhere (SQLite) the same rule is a regular expression on ``search_text``.
+Until 0007 ``q`` was a substring match (``LIKE '%...%'``, trigram index): it also
+found text inside words ("taxel"), at the cost of re-checking every candidate row.
 
 Keeping it current
 ------------------
@@ -37,13 +62,15 @@ documents are built in Python. Both write the same text (a test checks it).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Lookup, Q, TextField
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 #: Rows per UPDATE when refreshing a whole table.
@@ -72,36 +99,151 @@ def compose(statement: str, title: str, names: Iterable[str], tokens: Iterable[s
     return "\n".join([(statement or "").lower(), (title or "").lower(), "\n".join(name_lines), token_line])
 
 
-def query_patterns(value: str) -> tuple[str, list[str]]:
-    """What ``q`` looks for: the lower-cased text, and the key tokens that make it
-    find what ``NamedQuerySet.matching(value)`` finds.
+# --- matching: words, the PostgreSQL tsquery and the portable regular expression ---
+
+#: What separates words (besides nothing being a word): ASCII punctuation, spaces and
+#: controls, no-break space, the General Punctuation block (dashes, quotes, spaces)
+#: and the minus sign. The same class is written into migration 0007's SQL.
+SEPARATORS = r"\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0\u2000-\u206f\u2212"
+_SEPARATOR_RE = re.compile(f"[{SEPARATORS}]+")
+#: PostgreSQL's expression for the generated ``search_vector`` column (migration 0007):
+#: the words of every line but the last, positioned (for ``<->``), and the key tokens
+#: of the last line as whole lexemes.
+VECTOR_SQL = (
+    "to_tsvector('simple'::regconfig, regexp_replace(coalesce(substring(search_text from '^(.*)\\n'), ''), "
+    "'[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f\\u00a0\\u2000-\\u206f\\u2212]+', ' ', 'g')) "
+    "|| array_to_tsvector(string_to_array(btrim(coalesce(substring(search_text from '[^\\n]*$'), '')), ' '))"
+)
+
+
+def search_words(value: str) -> list[str]:
+    """The words of a query, lower-cased (see "How q matches" above)."""
+    return [word for word in _SEPARATOR_RE.split(value.lower()) if word]
+
+
+def key_lexemes(value: str) -> list[str]:
+    """The key tokens that find the entities called ``value`` (``matching()``'s rule).
 
     ``matching(value)`` accepts an entity whose key is the query's key or base, or
-    whose base is the query's key; each becomes a `` k=...`` / `` b=...`` pattern.
-    Those patterns are only needed when a name matched that way does not itself
-    contain the text ("mcf7" for MCF-7, "5fu" for 5-FU): one query on the entity
-    tables finds out, and the usual case stays a single ``LIKE``, whose trigrams
-    are far more selective than the short key tokens'.
+    whose base is the query's key.
     """
     from evidence.identifiers import lookup_keys
-    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 
-    text = value.lower()
     key, base = lookup_keys(value)
-    keys, bases = {key, base} - {""}, {key} - {""}
-    if not keys:
-        return text, []
-    matched = Q(key__in=keys) | Q(base__in=bases)
-    names = Drug.objects.filter(matched).values_list("name").order_by()
-    for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
-        names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
-    names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
-    if all(text in name.lower() for (name,) in names):
-        return text, []
-    patterns = [f" k={key} ", f" b={key} "] if key else []
+    tokens = [f"k={key}", f"b={key}"] if key else []
     if base and base != key:
-        patterns.append(f" k={base} ")
-    return text, patterns
+        tokens.append(f"k={base}")
+    return tokens
+
+
+def _words_pattern(words: list[str]) -> str:
+    # Not preceded by a word character; the words in order, separated; the last a prefix.
+    return f"(?<![^{SEPARATORS}])" + f"[{SEPARATORS}]+".join(re.escape(w) for w in words)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What ``q`` looks for: its words, and the key tokens that the words alone miss."""
+
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, value: str) -> SearchTerms:
+        """The terms of ``value``, with key tokens only when a name needs them.
+
+        The key tokens find the entities called ``value`` ("mcf7" for MCF-7, "5fu"
+        for 5-FU). One query on the entity tables finds those entities' names; when
+        the words already find every one of them ("miR-155" for hsa-miR-155-5p, any
+        typed name), the key tokens are left out: the result is the same, and the
+        planner, which cannot know that they find the same rows, does not add
+        their frequencies to its estimate (an overestimate makes it walk the whole
+        id index looking for matches that are not there).
+        """
+        from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
+
+        words = tuple(search_words(value))
+        tokens = key_lexemes(value)
+        if not tokens:
+            return cls(words, ())
+        from evidence.identifiers import lookup_keys
+
+        key, base = lookup_keys(value)
+        keys, bases = {key, base} - {""}, {key} - {""}
+        matched = Q(key__in=keys) | Q(base__in=bases)
+        names = Drug.objects.filter(matched).values_list("name").order_by()
+        for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
+            names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
+        names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
+        pattern = re.compile(_words_pattern(list(words))) if words else None
+        if pattern and all(pattern.search(name.lower()) for (name,) in names):
+            return cls(words, ())
+        return cls(words, tuple(tokens))
+
+    @classmethod
+    def coerce(cls, value: str | SearchTerms) -> SearchTerms:
+        """A string given to the lookup directly: every key token, no entity query."""
+        if isinstance(value, SearchTerms):
+            return value
+        return cls(tuple(search_words(value)), tuple(key_lexemes(value)))
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(value: str | SearchTerms) -> tuple[str, str]:
+    """``value`` as two PostgreSQL tsquery inputs: the words, for ``to_tsquery('simple', ...)``,
+    and the key tokens, for ``::tsquery`` (no parsing); either may be ``""``.
+
+    Every operand is quoted, so nothing the user typed can act as an operator
+    (``&|!():*<>`` and quotes are separators anyway); ``to_tsquery`` still runs
+    the words through the same parser as ``to_tsvector``, so that they become
+    the document's lexemes. The last word is a prefix.
+    """
+    terms = SearchTerms.coerce(value)
+    phrase = " <-> ".join(_quoted(w) for w in terms.words) + ":*" if terms.words else ""
+    return phrase, " | ".join(_quoted(token) for token in terms.keys)
+
+
+def word_regex(value: str | SearchTerms) -> str:
+    """The same rule as a regular expression over ``search_text`` (SQLite), or ``""``."""
+    terms = SearchTerms.coerce(value)
+    parts = []
+    if terms.words:
+        # Not on the last line (the key tokens).
+        parts.append(_words_pattern(list(terms.words)) + r"(?=[\s\S]*\n)")
+    parts.extend(f"(?<= ){re.escape(token)}(?= )" for token in terms.keys)
+    return "|".join(parts)
+
+
+class MatchesWords(Lookup):
+    """``search_text__matches_words=q``: the ``q`` rule above, on the column's table.
+
+    On PostgreSQL it reads ``search_vector`` of the same table alias (a lookup, not
+    raw SQL, so that it keeps working when Django relabels tables in subqueries).
+    """
+
+    lookup_name = "matches_words"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        pattern = word_regex(self.rhs)
+        if not pattern:
+            return "1 = 0", []
+        return f"{lhs} {connection.operators['regex']}", [*lhs_params, pattern]
+
+    def as_postgresql(self, compiler, connection):
+        phrase, keys = tsquery(self.rhs)
+        if not phrase and not keys:
+            return "1 = 0", []
+        vector = f"{compiler.quote_name_unless_alias(self.lhs.alias)}.{connection.ops.quote_name('search_vector')}"
+        if phrase and keys:
+            return f"{vector} @@ (to_tsquery('simple'::regconfig, %s) || %s::tsquery)", [phrase, keys]
+        if phrase:
+            return f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [phrase]
+        return f"{vector} @@ %s::tsquery", [keys]
 
 
 def _documents_python(models: Any, ids: list[int]) -> dict[int, str]:
@@ -356,6 +498,7 @@ def _entity_deleted(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    TextField.register_lookup(MatchesWords)
     from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Citation, Drug, DrugAlias, Evidence
 
     post_save.connect(_evidence_saved, sender=Evidence, dispatch_uid="search-text-evidence")

@@ -155,6 +155,19 @@ class TestPagination:
             "results": None,
         }
 
+    def test_a_text_search_with_a_full_page_is_not_counted_by_default(self, api, db, django_assert_max_num_queries):
+        EvidenceFactory.create_batch(7, statement="Exosomal transfer of resistance.")
+        with django_assert_max_num_queries(12) as captured:
+            body = api.get(self.URL, {"page_size": 2, "q": "exosomal"}).json()
+        assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+        assert body["count"] == 3 and body["count_exact"] is False and body["next"]
+        page2 = api.get(self.URL, {"page_size": 2, "q": "exosomal", "page": 2}).json()
+        assert page2["count"] == 5 and page2["count_exact"] is False
+        last = api.get(self.URL, {"page_size": 2, "q": "exosomal", "page": 4}).json()
+        assert last["count"] == 7 and last["count_exact"] is True and last["next"] is None
+        small = api.get(self.URL, {"page_size": 10, "q": "exosomal"}).json()
+        assert small["count"] == 7 and small["count_exact"] is True
+
 
 @pytest.mark.parametrize(
     "url",
