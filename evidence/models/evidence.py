@@ -104,7 +104,12 @@ def related_rows(evidence_ids: list[int], using: str | None = None) -> dict[str,
 
 
 def complete_rows(rows: list[dict], using: str | None = None) -> list[dict]:
-    """Add ``cargos``, ``drugs`` and ``mechanisms`` to the rows that lack them (SQLite), in place."""
+    """Give every row its ``cargos``, ``drugs`` and ``mechanisms``, in place: from the
+    ``names`` PostgreSQL embedded, or else (SQLite) in three queries for all the rows."""
+    for row in rows:
+        names = row.pop("names", None)
+        if names is not None:
+            row.update(names)
     missing = [row["id"] for row in rows if "cargos" not in row]
     if missing:
         related = related_rows(missing, using=using)
@@ -116,28 +121,32 @@ def complete_rows(rows: list[dict], using: str | None = None) -> list[dict]:
 
 
 @functools.cache
-def _embedded_arrays_sql() -> dict[str, str]:
-    """For each of ``ROW_RELATIONS``, a PostgreSQL subquery giving an evidence row's
-    names as an ordered array of JSON objects.
+def _embedded_names_sql() -> str:
+    """A PostgreSQL expression giving an evidence row's names as one JSON object,
+    ``{"cargos": [{"symbol": ..., "kind": ..., "slug": ...}, ...], "drugs": [...], "mechanisms": [...]}``,
+    each list ordered as ``related_rows()`` orders it.
 
     Written out rather than built with ``ArraySubquery``: compiling three ORM subqueries
-    on every request took longer than PostgreSQL took to run the whole page query.
+    on every request took longer than PostgreSQL took to run the whole page query. One
+    ``jsonb`` value a row, because decoding one JSON document per embedded name cost
+    more than the serializer.
     """
     quote = connections["default"].ops.quote_name
     evidence = Evidence._meta
-    arrays = {}
+    parts = []
     for relation, (_target, columns, order) in ROW_RELATIONS.items():
         field = evidence.get_field(relation)
         through, target = field.remote_field.through._meta, field.related_model._meta
         pairs = ", ".join(f"'{column}', t.{quote(column)}" for column in columns)
         target_pk = quote(target.pk.column)
-        arrays[relation] = (
-            f"ARRAY(SELECT jsonb_build_object({pairs}) FROM {quote(through.db_table)} l "
+        parts.append(
+            f"'{relation}', coalesce((SELECT jsonb_agg(jsonb_build_object({pairs}) "
+            f"ORDER BY t.{quote(order)}, t.{target_pk}) FROM {quote(through.db_table)} l "
             f"JOIN {quote(target.db_table)} t ON t.{target_pk} = l.{quote(field.m2m_reverse_name())} "
-            f"WHERE l.{quote(field.m2m_column_name())} = {quote(evidence.db_table)}.{quote(evidence.pk.column)} "
-            f"ORDER BY t.{quote(order)}, t.{target_pk})"
+            f"WHERE l.{quote(field.m2m_column_name())} = {quote(evidence.db_table)}.{quote(evidence.pk.column)}), "
+            "'[]'::jsonb)"
         )
-    return arrays
+    return f"jsonb_build_object({', '.join(parts)})"
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -171,21 +180,15 @@ class EvidenceQuerySet(models.QuerySet):
 
         The API's read path: building six model instances per item and a related
         manager per relation cost more than the database does. On PostgreSQL each row
-        also embeds its ``cargos``, ``drugs`` and ``mechanisms`` as JSON arrays, so a
-        page is one query, like the hand-written floor in ``bench/run_bench.py``;
-        elsewhere rows lack those keys and the caller adds them with ``related_rows()``.
+        also embeds its ``cargos``, ``drugs`` and ``mechanisms`` (as one JSON ``names``
+        value), so a page is one query, like the hand-written floor in
+        ``bench/run_bench.py``; ``complete_rows()`` turns the rows into the same shape on
+        every database.
         """
         rows = self.values(*ROW_COLUMNS)
         if connections[self.db].vendor != "postgresql":
             return rows
-        from django.contrib.postgres.fields import ArrayField
-
-        return rows.annotate(
-            **{
-                relation: RawSQL(sql, (), output_field=ArrayField(models.JSONField()))
-                for relation, sql in _embedded_arrays_sql().items()
-            }
-        )
+        return rows.annotate(names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()))
 
     def refresh_search_text(self, ids=None) -> None:
         """Rebuild ``search_text`` (see ``evidence/models/search_text.py``).
