@@ -10,15 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -30,6 +27,7 @@ from evidence.bibtex import citations_to_bibtex
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, sees_unpublished
+from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
 EXPORT_CHUNK = 2000
@@ -41,30 +39,6 @@ FORMAT_PARAMETER = OpenApiParameter(
     enum=["json", "csv", "tsv"],
     description="json (default, paginated), or csv/tsv: every matching row, streamed, with the same filters.",
 )
-
-
-class AtomicWritesMixin:
-    """Writes run in one transaction; reads in autocommit.
-
-    ``ATOMIC_REQUESTS`` wraps every request in a transaction, which costs a read two
-    extra round trips (BEGIN, COMMIT) that protect nothing: a GET writes no curated
-    data. So the views opt out of it and wrap only unsafe methods again, with the
-    same all-or-nothing meaning (DRF marks the transaction for rollback when it
-    turns an exception into an error response).
-    """
-
-    @classmethod
-    def as_view(cls, *args, **kwargs):
-        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
-
-    def dispatch(self, request, *args, **kwargs):
-        atomic = settings.DATABASES[DEFAULT_DB_ALIAS].get("ATOMIC_REQUESTS")
-        # A read inside an enclosing transaction (a test's) still gets a savepoint:
-        # DRF's error handling marks the innermost atomic block for rollback.
-        if atomic and (request.method not in SAFE_METHODS or transaction.get_connection().in_atomic_block):
-            with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ExoResistViewSet(
