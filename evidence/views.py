@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -212,9 +212,10 @@ class HomeView(TemplateView):
         public = Evidence.objects.public()
         context.update(cached("home", "", self.summary))
         # Sorting every accepted item by review date is the slow part: remember the ids only.
-        recent = cached(
-            "recent", "", lambda: list(public.order_by("-reviewed_at", "-id").values_list("pk", flat=True)[:8])
-        )
+        # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted: PostgreSQL
+        # puts NULLs first in a plain DESC and would sort every accepted item instead.
+        newest = public.order_by(F("reviewed_at").desc(nulls_last=True), "-id")
+        recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
         rows = {item.pk: item for item in public.with_related().filter(pk__in=recent)}
         context["recent"] = [rows[pk] for pk in recent if pk in rows]
         return context

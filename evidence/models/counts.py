@@ -238,12 +238,13 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
     from evidence.models import Evidence, Mechanism
 
     items = Evidence.objects.using(using).filter(status=Status.ACCEPTED)
-    if ids is not None:
-        ids = list(ids)
-        items = items.filter(pk__in=ids)
-    rows = list(
-        items.values_list("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
-    )
+    fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
+    if ids is None:
+        rows = list(items.values_list(*fields))
+    else:
+        ids, rows = sorted(set(ids)), []
+        for start in range(0, len(ids), 900):
+            rows += items.filter(pk__in=ids[start : start + 900]).values_list(*fields)
     pks = [row[0] for row in rows]
     links: dict[str, dict[int, set[int]]] = {}
     for dimension, relation in _relations():
@@ -341,22 +342,24 @@ def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bo
     """The entities the items ``ids`` count for (only their accepted ones with ``accepted_only``)."""
     from evidence.models import Evidence
 
-    ids = list(ids)
+    ids = sorted(set(ids))
     touched: Touched = {dimension: set() for dimension in DIMENSIONS}
-    items = Evidence.objects.using(using).filter(pk__in=ids)
-    if accepted_only:
-        items = items.filter(status=Status.ACCEPTED)
-    for therapy_class, citation, source, recipient in items.values_list(
-        "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id"
-    ):
-        touched["therapy_class"].add(therapy_class)
-        touched["citation"].add(citation)
-        touched["cell"].update(pk for pk in (source, recipient) if pk)
-    selected = items.values("pk")
-    for dimension, relation in _relations():
-        column = relation.field.m2m_reverse_name()
-        found = relation.through.objects.using(using).filter(evidence_id__in=selected)
-        touched[dimension].update(found.values_list(column, flat=True).distinct())
+    # In chunks: SQLite takes a limited number of parameters, and a bulk import passes 100,000s of ids.
+    for start in range(0, len(ids), 900):
+        items = Evidence.objects.using(using).filter(pk__in=ids[start : start + 900])
+        if accepted_only:
+            items = items.filter(status=Status.ACCEPTED)
+        for therapy_class, citation, source, recipient in items.values_list(
+            "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id"
+        ):
+            touched["therapy_class"].add(therapy_class)
+            touched["citation"].add(citation)
+            touched["cell"].update(pk for pk in (source, recipient) if pk)
+        selected = items.values("pk")
+        for dimension, relation in _relations():
+            column = relation.field.m2m_reverse_name()
+            found = relation.through.objects.using(using).filter(evidence_id__in=selected)
+            touched[dimension].update(found.values_list(column, flat=True).distinct())
     return touched
 
 
