@@ -13,13 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from evidence import choices
 from evidence.filtersets import EvidenceFilterSet
 from evidence.identifiers import lookup_keys
-from evidence.models import Evidence, Mechanism, TherapyClass
+from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 
 #: Parameters that do not narrow the result set: they never become chips.
 NON_FILTER_PARAMS = {"page", "page_size", "ordering", "format"}
@@ -218,6 +219,46 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
     return out, size
 
 
+#: Facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and label fields.
+STORED = {
+    "therapy_class": ("therapy_class", TherapyClass, "slug", "name"),
+    "drug": ("drug", Drug, "name", "name"),
+    "cargo": ("cargo", Cargo, "symbol", "symbol"),
+    "mechanism": ("mechanism", Mechanism, "slug", "name"),
+}
+
+
+def total_accepted() -> int:
+    """The number of accepted items, from the stored counts (each item has exactly one therapy class)."""
+    return EvidenceCount.objects.of("therapy_class").aggregate(n=Sum("n"))["n"] or 0
+
+
+def _stored_counts(spec: FacetSpec) -> list[tuple[str, str, int]] | None:
+    """A facet over every accepted item from the stored counts, ordered as ``_counts`` orders; None if not stored."""
+    if spec.param == "effect":
+        per_effect = EvidenceCount.objects.filter(kind="therapy_class").exclude(effect="")
+        rows = per_effect.values_list("effect").annotate(n=Sum("n")).order_by("-n", "effect")
+        labels = dict(spec.choices)
+        return [(value, labels.get(value, value), n) for value, n in rows]
+    if spec.param not in STORED:
+        return None
+    kind, model, value_field, label_field = STORED[spec.param]
+    counts = EvidenceCount.objects.of(kind).filter(b=0)
+    if spec.top:
+        # The ``top``-th largest count, and every entity with at least as many (ties sorted by name below).
+        threshold = counts.order_by("-n").values("n")[spec.top - 1 : spec.top]
+        counts = counts.filter(n__gte=Coalesce(Subquery(threshold), 0))
+    entity = model.objects.filter(pk=OuterRef("a"))
+    rows = counts.annotate(
+        value=Subquery(entity.values(value_field)[:1]), label=Subquery(entity.values(label_field)[:1])
+    ).values_list("value", "label", "n")
+    out = [(str(value), str(label), n) for value, label, n in rows if value is not None]
+    out.sort(key=lambda row: (-row[2], row[0]))
+    if len({value for value, _, _ in out}) < len(out):
+        return None  # two entities under one name (a symbol of two species): only a join counts their items once
+    return out[: spec.top] if spec.top else out
+
+
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
     """The values a facet offers when its set is too large to count: every value of a
     short vocabulary; none for drugs and cargos (thousands; the selected ones are added)."""
@@ -234,6 +275,10 @@ def _count_one(
     spec: FacetSpec, query: QueryDict, filtered: QuerySet, base: QuerySet, size: int
 ) -> tuple[bool, list[tuple[str, str, int | None]]]:
     """One facet's values, counted (one GROUP BY) when its set holds at most ``COUNT_LIMIT`` items."""
+    if not any(param_values(query, param) for param in query if param not in NON_FILTER_PARAMS):
+        stored = _stored_counts(spec)
+        if stored is not None:
+            return True, stored
     if param_values(query, spec.param):
         others = query.copy()
         others.pop(spec.param, None)

@@ -243,10 +243,10 @@ class EvidenceListView(TemplateView):
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in NON_NARROWING)
-        # Every accepted item: an index-only count, exact and cheap enough. Otherwise the
-        # facets count the filtered set (capped) on the way.
+        # Every accepted item: counted exactly in the stored counts. Otherwise the facets
+        # count the filtered set (capped) on the way.
         exact = not facet_key
-        known = base.count() if exact else None
+        known = facet_tools.total_accepted() if exact else None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
         current = query.get("ordering", "")

@@ -124,3 +124,21 @@ def test_its_query_count_does_not_grow_with_the_rows_shown(client, db, django_as
     assert len(response.context["page"]) == 50
     with django_assert_max_num_queries(len(small.captured_queries) + 2):
         client.get("/evidence/?page_size=50&level=A&effect=biomarker")
+
+
+def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_would(client, demo, monkeypatch):
+    from evidence import facets
+    from evidence.models import Evidence
+
+    # Above the cap, as at 100,000 items: the stored counts still count exactly.
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    response = client.get("/evidence/")
+    assert response.context["page"].paginator.count == 8  # exact: every accepted item
+    public = Evidence.objects.public()
+    for spec in facets.FACETS:
+        shown = facet(response, spec.param)
+        if spec.param in facets.STORED or spec.param == "effect":
+            direct = {value: n for value, _, n in facets._counts(spec, public)}
+            assert {k: v.count for k, v in shown.items()} == direct, spec.param
+        else:
+            assert all(v.count is None for v in shown.values()), spec.param
