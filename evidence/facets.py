@@ -259,6 +259,37 @@ def _stored_counts(spec: FacetSpec) -> list[tuple[str, str, int]] | None:
     return out[: spec.top] if spec.top else out
 
 
+def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, QuerySet, set[str]]:
+    """The column facets that are not selected, counted over the filtered set, when ``_local_counts``
+    found the set without the column filters too large (a popular drug) but they narrow it enough.
+
+    Reads the filtered rows once (at most ``COUNT_LIMIT`` + 1): an unselected facet's disjunctive
+    count is its count over them. Returns those counts, the (capped) size, the filtered set as a
+    list of ids (the remaining facets count those instead of joining the filters again) and the
+    facets known to be too large to count: with one column filter, its own set is the one
+    ``_local_counts`` found too large.
+    """
+    rows = list(filtered.order_by().values_list("pk", *LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1])
+    if len(rows) > COUNT_LIMIT:
+        return {}, len(rows), filtered, set()
+    selected = [param for param in LOCAL_COLUMNS if param_values(query, param)]
+    classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
+    counts: dict[str, Counter] = {param: Counter() for param in LOCAL_COLUMNS if param not in selected}
+    for row in rows:
+        values = dict(zip(LOCAL_COLUMNS, (classes[row[1]][0], *row[2:]), strict=True))
+        for param, counter in counts.items():
+            counter[values[param]] += 1
+    out = {}
+    class_names = dict(classes.values())
+    for spec in FACETS:
+        if spec.param in counts:
+            labels = dict(spec.choices) if spec.choices else class_names
+            ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
+            out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
+    ids = Evidence.objects.filter(pk__in=[row[0] for row in rows])
+    return out, len(rows), ids, set(selected) if len(selected) == 1 else set()
+
+
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
     """The values a facet offers when its set is too large to count: every value of a
     short vocabulary; none for drugs and cargos (thousands; the selected ones are added)."""
@@ -272,9 +303,14 @@ def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
 
 
 def _count_one(
-    spec: FacetSpec, query: QueryDict, filtered: QuerySet, base: QuerySet, size: int
+    spec: FacetSpec, query: QueryDict, filtered: QuerySet, base: QuerySet, size: int, too_many: set[str] = frozenset()
 ) -> tuple[bool, list[tuple[str, str, int | None]]]:
-    """One facet's values, counted (one GROUP BY) when its set holds at most ``COUNT_LIMIT`` items."""
+    """One facet's values, counted (one GROUP BY) when its set holds at most ``COUNT_LIMIT`` items.
+
+    ``too_many``: facets whose own set is already known to be over the limit.
+    """
+    if spec.param in too_many:
+        return False, _uncounted(spec)
     if not any(param_values(query, param) for param in query if param not in NON_FILTER_PARAMS):
         stored = _stored_counts(spec)
         if stored is not None:
@@ -301,18 +337,21 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     filtered = filterset.qs
     any_local = any(param_values(query, param) for param in LOCAL_COLUMNS)
     local = None if (size is not None and size > COUNT_LIMIT and not any_local) else _local_counts(query, base)
+    too_many: set[str] = set()
     if local is not None:
         local_counts, size = local
     else:
         local_counts = {}
-        if size is None:
+        if any_local:
+            local_counts, size, filtered, too_many = _narrowed_counts(query, filtered)
+        elif size is None:
             size = capped_count(filtered)
     facets = []
     for spec in FACETS:
         if spec.param in local_counts:
             counted, found = True, local_counts[spec.param]
         else:
-            counted, found = _count_one(spec, query, filtered, base, size)
+            counted, found = _count_one(spec, query, filtered, base, size, too_many)
         selected = param_values(query, spec.param)
         facet = Facet(spec.param, spec.label, counted=counted)
         seen: set[str] = set()

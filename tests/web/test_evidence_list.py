@@ -1,5 +1,7 @@
 """/evidence/: the HTML twin of /api/v1/evidence/, with facets, chips, sorting and paging."""
 
+from django.core.cache import cache
+
 from evidence.choices import Effect, EvidenceLevel, Status
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, MechanismFactory
 
@@ -142,3 +144,21 @@ def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_wo
             assert {k: v.count for k, v in shown.items()} == direct, spec.param
         else:
             assert all(v.count is None for v in shown.values()), spec.param
+
+
+def test_it_counts_the_facets_a_column_filter_narrows_below_the_cap_as_without_the_cap(client, demo, monkeypatch):
+    from evidence import facets
+
+    url = "/evidence/?drug=doxorubicin&level=C"
+    uncapped = client.get(url)
+    # doxorubicin alone (4 items) is over this cap, doxorubicin at level C (2) is not.
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    cache.clear()
+    capped = client.get(url)
+    assert capped.context["page"].paginator.count == 2
+    for spec in facets.FACETS:
+        if spec.param == "level":  # its own set (doxorubicin at any level) is over the cap
+            assert all(v.count is None for v in facet(capped, spec.param).values() if not v.selected), spec.param
+        else:
+            expected = {k: v.count for k, v in facet(uncapped, spec.param).items()}
+            assert {k: v.count for k, v in facet(capped, spec.param).items()} == expected, spec.param
