@@ -209,5 +209,5 @@ def update_evidence(
 def _after_bulk_write(pks: list[int], before: dict[str, set[int]] | None = None) -> None:
     """What save() signals would have done: the search document, the stored counts and the data version."""
     Evidence.objects.refresh_search_text(pks)
-    refresh_counts(merge(entities_of(pks), before or {}))
+    refresh_counts(merge(entities_of(pks), before or {}), items=True)
     data_changed()

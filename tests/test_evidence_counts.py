@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from evidence import bulk, workflow
 from evidence.choices import Effect, Status
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
-from evidence.models.counts import python_counts, refresh_counts
+from evidence.models.counts import entities_of, python_counts, refresh_counts
 from tests.factories import (
     CargoFactory,
     CellFactory,
@@ -214,4 +214,12 @@ def test_it_counts_the_same_in_sql_and_in_python(world):
     wrong = {k for k, n in stored_counts().items() if n == 999}
     assert wrong and all(k[2] != world["dox"].pk for k in wrong)
     refresh_counts({"cargo": set(Cargo.objects.values_list("pk", flat=True))})
+    assert_counts_are_exact()
+    # An item's recount touches the pairs of its own entities only.
+    EvidenceCount.objects.filter(kind="cargo_drug").update(n=999)
+    item = world["items"][0]
+    refresh_counts(entities_of([item.pk]), items=True)
+    mine = {(c.pk, d.pk) for c in item.cargos.all() for d in item.drugs.all()}
+    assert {k[1:3] for k, n in stored_counts().items() if k[0] == "cargo_drug" and n != 999} == mine
+    refresh_counts()
     assert_counts_are_exact()

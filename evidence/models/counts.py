@@ -166,8 +166,14 @@ def _postgres_select(kind: Kind) -> tuple[str, list[str]]:
     return sql, [a, b]
 
 
-def _restriction(kind: Kind, touched: Touched | None, a: str, b: str) -> tuple[str, list]:
-    """``(a IN touched[a dimension] OR b IN touched[b dimension])``, or nothing for everything."""
+def _restriction(kind: Kind, touched: Touched | None, a: str, b: str, items: bool) -> tuple[str, list]:
+    """The rows of ``kind`` to recount, as SQL on columns ``a`` and ``b``; "" for none (everything: no ``touched``).
+
+    An entity's rows are those with it in either column (``a IN ... OR b IN ...``). With
+    ``items``, ``touched`` holds every entity of some items (before and after a change),
+    and only rows of two of them can change (``a IN ... AND b IN ...``): an accepted item
+    of a drug with 10,000 items recounts its own few pairs, not all of the drug's.
+    """
     if touched is None:
         return "", []
     parts, params = [], []
@@ -176,20 +182,22 @@ def _restriction(kind: Kind, touched: Touched | None, a: str, b: str) -> tuple[s
         if ids:
             parts.append(f"{column} = ANY(%s)")
             params.append(ids)
-    return "(" + " OR ".join(parts) + ")" if parts else "", params
+        elif dimension and items:
+            return "", []
+    return "(" + (" AND " if items else " OR ").join(parts) + ")" if parts else "", params
 
 
-def _refresh_postgres(connection, touched: Touched | None) -> None:
+def _refresh_postgres(connection, touched: Touched | None, items: bool) -> None:
     with connection.cursor() as cursor:
         # Two transactions recounting the same keys would each insert what their snapshot
         # saw; one at a time, the second counts what the first committed.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_table()])
         for kind in KINDS.values():
             select, (a, b) = _postgres_select(kind)
-            where, params = _restriction(kind, touched, a, b)
+            where, params = _restriction(kind, touched, a, b, items)
             if touched is not None and not where:
                 continue
-            delete, delete_params = _restriction(kind, touched, "a", "b")
+            delete, delete_params = _restriction(kind, touched, "a", "b", items)
             cursor.execute(
                 f"DELETE FROM {_table()} WHERE kind = %s" + (f" AND {delete}" if delete else ""),
                 [kind.name, *delete_params],
@@ -280,7 +288,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
     return counts
 
 
-def _refresh_python(connection, touched: Touched | None) -> None:
+def _refresh_python(connection, touched: Touched | None, items: bool) -> None:
     using = connection.alias
     if touched is not None and sum(len(pks) for pks in touched.values()) > 500:
         touched = None  # recounting everything is as quick, and keeps the statements short
@@ -288,7 +296,7 @@ def _refresh_python(connection, touched: Touched | None) -> None:
     counts = python_counts(using, ids)
     with connection.cursor() as cursor:
         for kind in KINDS.values():
-            where, params = _restriction(kind, touched, "a", "b")
+            where, params = _restriction(kind, touched, "a", "b", items)
             if touched is not None and not where:
                 continue
             # ANY(%s) is PostgreSQL's; spell the ids out here.
@@ -303,7 +311,11 @@ def _refresh_python(connection, touched: Touched | None) -> None:
         if touched is None:
             return True
         kind = KINDS[key[0]]
-        return key[1] in touched.get(kind.a, ()) or (kind.b is not None and key[2] in touched.get(kind.b, ()))
+        in_a = key[1] in touched.get(kind.a, ())
+        if kind.b is None:
+            return in_a
+        in_b = key[2] in touched.get(kind.b, ())
+        return (in_a and in_b) if items else (in_a or in_b)
 
     EvidenceCount.objects.using(using).bulk_create(
         [EvidenceCount(kind=k, a=a, b=b, effect=e, n=n) for (k, a, b, e), n in counts.items() if wanted((k, a, b))],
@@ -324,8 +336,12 @@ def _expand(using: str, touched: Touched) -> Touched:
     return out
 
 
-def refresh_counts(touched: Touched | None = None, using: str = "default") -> None:
-    """Recount every row keyed by a touched entity (``{"drug": {1, 2}, ...}``); everything when None."""
+def refresh_counts(touched: Touched | None = None, using: str = "default", *, items: bool = False) -> None:
+    """Recount every row keyed by a touched entity (``{"drug": {1, 2}, ...}``); everything when None.
+
+    ``items``: ``touched`` is ``entities_of()`` some items, before and after they changed
+    (merged); only rows keyed by two of those entities are recounted.
+    """
     connection = connections[using]
     if touched is not None:
         touched = _expand(using, touched)
@@ -333,9 +349,9 @@ def refresh_counts(touched: Touched | None = None, using: str = "default") -> No
             return
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
-            _refresh_postgres(connection, touched)
+            _refresh_postgres(connection, touched, items)
         else:
-            _refresh_python(connection, touched)
+            _refresh_python(connection, touched, items)
 
 
 def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bool = True) -> Touched:
@@ -376,15 +392,15 @@ def merge(*parts: Touched) -> Touched:
 _state = threading.local()
 
 
-def _request(touched: Touched) -> None:
+def _request(touched: Touched, *, items: bool = False) -> None:
     if not any(touched.values()):
         return
     pending = getattr(_state, "pending", None)
     if pending is not None:
         for dimension, pks in touched.items():
-            pending.setdefault(dimension, set()).update(pks)
+            pending[items].setdefault(dimension, set()).update(pks)
         return
-    refresh_counts(touched)
+    refresh_counts(touched, items=items)
 
 
 @contextmanager
@@ -393,13 +409,14 @@ def deferred_count_refresh() -> Iterator[None]:
     if getattr(_state, "pending", None) is not None:
         yield  # nested: the outermost block recounts
         return
-    _state.pending = {}
+    _state.pending = {False: {}, True: {}}  # by ``items``
     try:
         yield
         pending = _state.pending
     finally:
         _state.pending = None
-    _request(pending)
+    _request(pending[False])
+    _request(pending[True], items=True)
 
 
 _FIELDS = ("status", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
@@ -428,7 +445,7 @@ def _evidence_saved(sender, instance, raw=False, update_fields=None, **kwargs) -
     if now["status"] != Status.ACCEPTED and (before is None or before["status"] != Status.ACCEPTED):
         return  # a draft before and after: on no public count
     touched = merge(entities_of([instance.pk], accepted_only=False), _single(now), _single(before or now))
-    _request(touched)
+    _request(touched, items=True)
 
 
 def _evidence_deleting(sender, instance, **kwargs) -> None:
@@ -439,7 +456,7 @@ def _evidence_deleting(sender, instance, **kwargs) -> None:
 def _evidence_deleted(sender, instance, **kwargs) -> None:
     touched = getattr(instance, "_counts_linked", None)
     if touched:
-        _request(touched)
+        _request(touched, items=True)
 
 
 _ENTITY_DIMENSION = {"Drug": "drug", "Cargo": "cargo", "Mechanism": "mechanism"}
@@ -457,9 +474,12 @@ def _through_dimensions() -> dict[type, tuple[str, str]]:
 def _links_changed(sender, instance, action, reverse, model, pk_set, using=None, **kwargs) -> None:
     dimension, column = _through_dimensions()[sender]
     if reverse:
-        # drug.evidence.add(...): the entity is ``instance``.
-        if action in ("post_add", "post_remove", "post_clear"):
-            _request({_ENTITY_DIMENSION[type(instance).__name__]: {instance.pk}})
+        # drug.evidence.add(...): the entity is ``instance``, the items ``pk_set``.
+        entity = {_ENTITY_DIMENSION[type(instance).__name__]: {instance.pk}}
+        if action in ("post_add", "post_remove"):
+            _request(merge(entity, entities_of(pk_set or ())), items=True)
+        elif action == "post_clear":
+            _request(entity)
         return
     loaded = getattr(instance, "_exoresist_loaded_status", None)
     status = instance.__dict__.get("status")
@@ -467,10 +487,10 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, using=None,
         return  # the links of a draft are on no public count
     if action == "pre_clear":
         instance._counts_cleared = set(sender.objects.filter(evidence_id=instance.pk).values_list(column, flat=True))
-    elif action == "post_clear":
-        _request({dimension: getattr(instance, "_counts_cleared", set())})
-    elif action in ("post_add", "post_remove"):
-        _request({dimension: set(pk_set or ())})
+    elif action in ("post_clear", "post_add", "post_remove"):
+        changed = getattr(instance, "_counts_cleared", set()) if action == "post_clear" else set(pk_set or ())
+        # The item's other entities: its pairs with the (un)linked ones change.
+        _request(merge({dimension: changed}, entities_of([instance.pk], accepted_only=False)), items=True)
 
 
 def _entity_deleted(sender, instance, **kwargs) -> None:
