@@ -26,7 +26,7 @@ from evidence import facets as facet_tools
 from evidence import filtersets, graphs, search
 from evidence.bibtex import citations_to_bibtex
 from evidence.caching import cached
-from evidence.choices import CargoKind, Effect, Status
+from evidence.choices import CargoKind, Effect
 from evidence.links import identifier_links
 from evidence.models import (
     Cargo,
@@ -54,10 +54,6 @@ def page_size(request: HttpRequest) -> int:
     except ValueError:
         return PAGE_SIZE
     return max(1, min(size, MAX_PAGE_SIZE))
-
-
-def accepted_count(relation: str = "evidence") -> Count:
-    return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
 
 
 #: Column heads of the per-effect tables: short enough for a phone.
