@@ -154,8 +154,11 @@
     });
     var edgeLayer = el("g", { class: "edges" });
     var nodeLayer = el("g", { class: "nodes" });
+    // Labels above every node: a node drawn later no longer hides an earlier one's name.
+    var labelLayer = el("g", { class: "labels", "aria-hidden": "true" });
     svg.appendChild(edgeLayer);
     svg.appendChild(nodeLayer);
+    svg.appendChild(labelLayer);
 
     data.links.forEach(function (link) {
       var a = index[link.source], b = index[link.target];
@@ -195,7 +198,7 @@
       var label = el("text", { x: spot.x, y: spot.y, "text-anchor": spot.anchor, class: "node-label" });
       label.textContent = node.label;
       anchor.appendChild(shape);
-      anchor.appendChild(label);
+      labelLayer.appendChild(label);
       nodeLayer.appendChild(anchor);
     });
     container.appendChild(svg);
