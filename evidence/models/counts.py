@@ -434,6 +434,10 @@ def _evidence_saving(sender, instance, raw=False, **kwargs) -> None:
     instance._counts_before = None
     if raw or instance.pk is None or instance._state.adding:
         return
+    # A draft saved as a draft (its status as loaded, kept by exoresist.datacache): nothing to read.
+    loaded = getattr(instance, "_exoresist_loaded_status", None)
+    if loaded not in (None, Status.ACCEPTED) and instance.__dict__.get("status") not in (None, Status.ACCEPTED):
+        return
     instance._counts_before = sender._base_manager.filter(pk=instance.pk).values(*_FIELDS).first()
 
 
