@@ -162,3 +162,17 @@ def test_it_counts_the_facets_a_column_filter_narrows_below_the_cap_as_without_t
         else:
             expected = {k: v.count for k, v in facet(uncapped, spec.param).items()}
             assert {k: v.count for k, v in facet(capped, spec.param).items()} == expected, spec.param
+
+
+def test_it_knows_from_the_stored_counts_when_one_entity_filter_matches_too_many_to_count(demo, monkeypatch):
+    from django.http import QueryDict
+
+    from evidence import facets
+
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    assert facets._known_over_limit(QueryDict("drug=Adriamycin&page=2"))  # doxorubicin: 4 items
+    assert not facets._known_over_limit(QueryDict("drug=paclitaxel"))
+    assert not facets._known_over_limit(QueryDict("drug=doxorubicin&level=C"))  # two filters: unknown
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 1)
+    assert facets._known_over_limit(QueryDict("mechanism=drug-efflux"))  # with its narrower term: 2 items
+    assert not facets._known_over_limit(QueryDict("mechanism=efflux-pump-transfer"))
