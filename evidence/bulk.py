@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evidence.models import Evidence
+from evidence.models.counts import entities_of, merge, refresh_counts
 from exoresist.datacache import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
@@ -193,17 +194,20 @@ def update_evidence(
     for item in items:
         item.version += 1
         item.modified = now
-    Evidence.objects.bulk_update(items, [*fields, "version", "modified"], batch_size=BATCH)
     pks = [item.pk for item in items]
+    # What the accepted ones counted for before: their old links are about to go.
+    before = entities_of(pks)
+    Evidence.objects.bulk_update(items, [*fields, "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
         for start in range(0, len(pks), CHUNK):
             through.objects.filter(evidence_id__in=pks[start : start + CHUNK]).delete()
     _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
-    _after_bulk_write(pks)
+    _after_bulk_write(pks, before)
 
 
-def _after_bulk_write(pks: list[int]) -> None:
-    """What save() signals would have done: the search document and the cache's data version."""
+def _after_bulk_write(pks: list[int], before: dict[str, set[int]] | None = None) -> None:
+    """What save() signals would have done: the search document, the stored counts and the data version."""
     Evidence.objects.refresh_search_text(pks)
+    refresh_counts(merge(entities_of(pks), before or {}), items=True)
     data_changed()

@@ -2,7 +2,8 @@
 
 Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``), so
 ``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
-fixed handful of GROUP BY queries whatever the size of the database.
+fixed handful of GROUP BY queries whatever the size of the database. Without filters
+(the home page's pictures) they read the stored counts of ``models/counts.py`` instead.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from evidence.choices import Effect
-from evidence.models import Cargo, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
@@ -51,19 +52,51 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str,
         .annotate(n=Count("evidence_id"))
         .order_by()
     )
+    cargos = Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind")
+    drugs = Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")
+    for entity in cargos:
+        entity.evidence_count = cargo_counts.get(entity.pk, 0)
+    for entity in drugs:
+        entity.evidence_count = drug_counts.get(entity.pk, 0)
+    return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges)
+
+
+def network_of_all(max_edges: int = NETWORK_MAX_EDGES) -> dict[str, Any]:
+    """``network()`` of every accepted item, from the stored counts (models/counts.py): a few indexed reads."""
+    pairs = EvidenceCount.objects.of("cargo_drug").order_by("-n", "a", "b").values_list("a", "b")[: max_edges + 1]
+    pairs = list(pairs)
+    truncated, pairs = len(pairs) > max_edges, pairs[:max_edges]
+    cargo_ids = {c for c, _ in pairs}
+    drug_ids = {d for _, d in pairs}
+    edges: dict[tuple[int, int], dict[str, int]] = {pair: {} for pair in pairs}
+    by_effect = EvidenceCount.objects.filter(kind="cargo_drug", a__in=cargo_ids, b__in=drug_ids).exclude(effect="")
+    for cargo_id, drug_id, effect, n in by_effect.values_list("a", "b", "effect", "n"):
+        if (cargo_id, drug_id) in edges:
+            edges[(cargo_id, drug_id)][effect] = n
+    counts = EvidenceCount.objects
+    cargos = Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind")
+    drugs = Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")
+    cargos = cargos.annotate(evidence_count=counts.annotation("cargo"))
+    drugs = drugs.annotate(evidence_count=counts.annotation("drug"))
+    return _network([(pair, edges[pair]) for pair in pairs], cargos, drugs, truncated=truncated)
+
+
+def _network(ranked: list, cargos, drugs, *, truncated: bool) -> dict[str, Any]:
+    """The JSON of the network: ``ranked`` edges ((cargo pk, drug pk), {effect: n}) between entities
+    with an ``evidence_count``."""
     nodes = []
-    for cargo in Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind"):
+    for cargo in cargos:
         nodes.append(
             {
                 "id": f"cargo-{cargo.pk}",
                 "kind": "cargo",
                 "subkind": cargo.kind,
                 "label": cargo.symbol,
-                "count": cargo_counts.get(cargo.pk, 0),
+                "count": cargo.evidence_count,
                 "url": cargo.get_absolute_url(),
             }
         )
-    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")}
+    drugs = {d.pk: d for d in drugs}
     cargos = {int(n["id"].split("-")[1]): n for n in nodes}
     for drug in drugs.values():
         nodes.append(
@@ -72,7 +105,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str,
                 "kind": "drug",
                 "subkind": "",
                 "label": drug.name,
-                "count": drug_counts.get(drug.pk, 0),
+                "count": drug.evidence_count,
                 "url": drug.get_absolute_url(),
             }
         )
@@ -98,7 +131,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str,
     return {
         "nodes": nodes,
         "links": links,
-        "truncated": len(edges) > max_edges,
+        "truncated": truncated,
         "effects": [{"value": value, "label": label} for value, label in Effect.choices],
     }
 
@@ -137,10 +170,48 @@ def matrix(evidence: QuerySet, rows: str = "therapy_class") -> dict[str, Any]:
         ]
     used = {c["mechanism_id"] for c in cells} | {c["top"] for c in rolled}
     mechanisms = list(Mechanism.objects.filter(pk__in=used).select_related("parent"))
-    mechanisms.sort(key=lambda m: ((m.parent.name if m.parent_id else m.name), m.parent_id is not None, m.name))
-    columns = [{"id": m.pk, "label": m.name, "slug": m.slug, "url": m.get_absolute_url()} for m in mechanisms]
     values = {(c[row_field], c["mechanism_id"]): c["n"] for c in cells}
     values.update({(c[row_field], c["top"]): c["n"] for c in rolled})
+    return _matrix(rows, row_list, mechanisms, values)
+
+
+def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
+    """``matrix()`` of every accepted item, from the stored counts (models/counts.py).
+
+    A top-level term's column is its scope count (its items and its children's, each
+    once); a narrower term's is its own count, as ``matrix()`` rolls them up.
+    """
+    mechanisms = list(Mechanism.objects.select_related("parent"))
+    tops = {m.pk for m in mechanisms if m.parent_id is None}
+    counts = EvidenceCount.objects
+    if rows == "drug":
+        ranked = (counts.of("drug_scope").filter(b__in=tops).values("a").annotate(t=Sum("n")).order_by("-t", "a"))[
+            :MATRIX_MAX_DRUGS
+        ]
+        row_ids = [row["a"] for row in ranked]
+        direct = counts.of("drug_mechanism").filter(a__in=row_ids)
+        scoped = counts.of("drug_scope").filter(a__in=row_ids, b__in=tops)
+        row_objects = sorted(Drug.objects.filter(pk__in=row_ids).only("pk", "name", "slug"), key=lambda d: d.name)
+        row_list = [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
+    else:
+        rows = "therapy_class"
+        direct = counts.of("class_mechanism")
+        scoped = counts.of("class_scope").filter(b__in=tops)
+    values = dict(((a, b), n) for a, b, n in direct.values_list("a", "b", "n"))
+    rolled = {(a, b): n for a, b, n in scoped.values_list("a", "b", "n")}
+    values.update(rolled)
+    if rows == "therapy_class":
+        row_list = [
+            {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
+            for t in TherapyClass.objects.filter(pk__in={a for a, _ in rolled})
+        ]
+    used = {b for _, b in values}
+    return _matrix(rows, row_list, [m for m in mechanisms if m.pk in used], values)
+
+
+def _matrix(rows: str, row_list: list[dict], mechanisms: list, values: dict[tuple[int, int], int]) -> dict[str, Any]:
+    mechanisms.sort(key=lambda m: ((m.parent.name if m.parent_id else m.name), m.parent_id is not None, m.name))
+    columns = [{"id": m.pk, "label": m.name, "slug": m.slug, "url": m.get_absolute_url()} for m in mechanisms]
     row_param = "drug" if rows == "drug" else "therapy_class"
     evidence_url = reverse("evidence_list")
     grid = []

@@ -33,6 +33,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.counts import deferred_count_refresh
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
 SEED_USERNAME = "exoresist-seed"
@@ -149,7 +150,8 @@ class SeedLoader:
     # --- loading --------------------------------------------------------------
 
     def load(self) -> LoadReport:
-        with transaction.atomic():
+        # Every accepted item's saves and links would recount its entities; count once, at the end.
+        with transaction.atomic(), deferred_count_refresh():
             self.user = self.seed_user()
             therapy = self.load_therapy_classes()
             mechanisms = self.load_mechanisms()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +26,19 @@ from evidence import facets as facet_tools
 from evidence import filtersets, graphs, search
 from evidence.bibtex import citations_to_bibtex
 from evidence.caching import cached
-from evidence.choices import CargoKind, Effect, Status
+from evidence.choices import CargoKind, Effect
 from evidence.links import identifier_links
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+from evidence.models import (
+    Cargo,
+    Cell,
+    Citation,
+    Drug,
+    Evidence,
+    EvidenceCount,
+    Mechanism,
+    TherapyClass,
+    public_id_to_pk,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +56,6 @@ def page_size(request: HttpRequest) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def accepted_count(relation: str = "evidence") -> Count:
-    return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
-
-
 #: Column heads of the per-effect tables: short enough for a phone.
 EFFECT_SHORT = {
     Effect.CONFERS_RESISTANCE: "confers",
@@ -65,9 +71,19 @@ def effect_columns() -> list[dict[str, str]]:
     ]
 
 
+class Groups(list):
+    """The rows of a "by cargo" / "by drug" table: the largest groups, and how many there are in all."""
+
+    def __init__(self, rows, total_groups: int) -> None:
+        super().__init__(rows)
+        self.total_groups = total_groups
+
+
 def grouped_counts(
-    evidence: QuerySet,
-    relation: str,
+    kind: str,
+    side: str,
+    pk: int,
+    model: type,
     fields: tuple[str, ...],
     *,
     label: str,
@@ -75,40 +91,48 @@ def grouped_counts(
     param: str,
     param_field: str,
     base_query: dict[str, str],
-) -> list[dict[str, Any]]:
-    """Rows of related entities with the number of ``evidence`` per effect: one GROUP BY query.
+) -> Groups:
+    """The entities paired with ``pk`` in the stored counts of ``kind`` with their accepted items per effect.
 
-    ``relation`` is a many-to-many of Evidence ("cargos", "drugs", "mechanisms"); each
-    row links to the entity's page and to the evidence list narrowed to it.
+    ``pk`` is column ``side`` ("a" or "b") of ``kind`` (see models/counts.py); the rows
+    are the ``GROUP_LIMIT`` entities of the other column with most items (ties at the
+    limit included), each linking to its page and to the evidence list narrowed to it.
+    A fixed handful of indexed queries, however many items the entity has.
     """
-    through = getattr(Evidence, relation).through.objects
-    rows = (
-        through.filter(evidence_id__in=evidence.order_by().values("pk"))
-        .values(*fields, "evidence__effect")
-        .annotate(n=Count("evidence_id"))
-        .order_by()
-    )
-    rows = cached("grouped", (str(rows.query), relation), lambda: list(rows))
-    grouped: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        key = tuple(row[f] for f in fields)
-        entry = grouped.get(key)
-        if entry is None:
-            values = {f.split("__")[-1]: row[f] for f in fields}
-            entry = grouped[key] = {
+    other = "b" if side == "a" else "a"
+    totals = EvidenceCount.objects.of(kind).filter(**{side: pk})
+    top = list(totals.order_by("-n").values_list(other, "n")[:GROUP_LIMIT])
+    total_groups = len(top)
+    if len(top) == GROUP_LIMIT:
+        total_groups = totals.count()
+        if total_groups > GROUP_LIMIT:
+            # Whoever ties with the last row is as large: sort them by name below, as before.
+            top = list(totals.filter(n__gte=top[-1][1]).values_list(other, "n"))
+    ids = [row[0] for row in top]
+    by_effect: dict[int, dict[str, int]] = defaultdict(dict)
+    per_effect = EvidenceCount.objects.filter(kind=kind, **{side: pk, f"{other}__in": ids}).exclude(effect="")
+    for other_pk, effect, n in per_effect.values_list(other, "effect", "n"):
+        by_effect[other_pk][effect] = n
+    entities = {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+    out = []
+    for other_pk, n in top:
+        values = entities.get(other_pk)
+        if values is None:
+            continue
+        values = {f: values[f] for f in fields}
+        out.append(
+            {
                 **values,
                 "label": values[label],
                 "url": reverse(url_name, args=[values["slug"]]),
                 "list_url": reverse("evidence_list") + "?" + urlencode({**base_query, param: values[param_field]}),
-                "total": 0,
-                "effects": defaultdict(int),
+                "total": n,
+                "effects": by_effect[other_pk],
+                "by_effect": [by_effect[other_pk].get(value, 0) for value, _ in Effect.choices],
             }
-        entry["effects"][row["evidence__effect"]] += row["n"]
-        entry["total"] += row["n"]
-    out = sorted(grouped.values(), key=lambda e: (-e["total"], str(e["label"])))
-    for entry in out:
-        entry["by_effect"] = [entry["effects"].get(value, 0) for value, _ in Effect.choices]
-    return out
+        )
+    out.sort(key=lambda e: (-e["total"], str(e["label"])))
+    return Groups(out, total_groups)
 
 
 class CappedCountPaginator(Paginator):
@@ -160,19 +184,18 @@ class HomeView(TemplateView):
 
     @staticmethod
     def summary() -> dict[str, Any]:
-        """The counts and entry points: aggregates over every accepted item, hence cached."""
-        public = Evidence.objects.public()
+        """The counts and entry points, from the stored counts (models/counts.py)."""
         kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
+        therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
         return {
             "counts": {
-                "evidence": public.count(),
-                "citations": Citation.objects.filter(pk__in=public.values("citation_id")).count(),
+                # Every item has exactly one therapy class.
+                "evidence": sum(t.evidence_count for t in therapy_classes),
+                "citations": EvidenceCount.objects.of("citation").count(),
                 "drugs": Drug.objects.count(),
                 "cargos": Cargo.objects.count(),
             },
-            "therapy_classes": list(
-                TherapyClass.objects.annotate(evidence_count=accepted_count()).order_by("position", "name")
-            ),
+            "therapy_classes": therapy_classes,
             "cargo_kinds": [
                 {"value": value, "label": label, "count": kinds[value]}
                 for value, label in CargoKind.choices
@@ -185,9 +208,10 @@ class HomeView(TemplateView):
         public = Evidence.objects.public()
         context.update(cached("home", "", self.summary))
         # Sorting every accepted item by review date is the slow part: remember the ids only.
-        recent = cached(
-            "recent", "", lambda: list(public.order_by("-reviewed_at", "-id").values_list("pk", flat=True)[:8])
-        )
+        # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted: PostgreSQL
+        # puts NULLs first in a plain DESC and would sort every accepted item instead.
+        newest = public.order_by(F("reviewed_at").desc(nulls_last=True), "-id")
+        recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
         rows = {item.pk: item for item in public.with_related().filter(pk__in=recent)}
         context["recent"] = [rows[pk] for pk in recent if pk in rows]
         return context
@@ -215,10 +239,10 @@ class EvidenceListView(TemplateView):
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in NON_NARROWING)
-        # Every accepted item: an index-only count, exact and cheap enough. Otherwise the
-        # facets count the filtered set (capped) on the way.
+        # Every accepted item: counted exactly in the stored counts. Otherwise the facets
+        # count the filtered set (capped) on the way.
         exact = not facet_key
-        known = base.count() if exact else None
+        known = facet_tools.total_accepted() if exact else None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
         current = query.get("ordering", "")
@@ -402,6 +426,14 @@ class EntityDetailView(DetailView):
     def evidence_queryset(self) -> QuerySet:
         raise NotImplementedError
 
+    def evidence_count(self) -> int | None:
+        """The number of items ``evidence_queryset()`` holds, when the stored counts know it."""
+        kind = self.count_kind
+        return EvidenceCount.objects.total(kind, self.object.pk) if kind else None
+
+    #: The kind of stored count (models/counts.py) that counts this entity's page.
+    count_kind = ""
+
     def evidence_param_value(self) -> str:
         return self.object.slug
 
@@ -409,7 +441,7 @@ class EntityDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         evidence = self.evidence_queryset()
         context["evidence"] = evidence
-        context["page"] = paginate(self.request, evidence.with_related())
+        context["page"] = paginate(self.request, evidence.with_related(), known=self.evidence_count())
         query = urlencode({self.evidence_param: self.evidence_param_value()})
         context["evidence_query"] = query
         context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
@@ -421,6 +453,7 @@ class EntityDetailView(DetailView):
 class DrugDetailView(EntityDetailView):
     template_name = "evidence/drug_detail.html"
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
+    count_kind = "drug"
     evidence_param = "drug"
     identifier_fields = ["chebi", "drugbank", "pubchem_cid"]
 
@@ -432,17 +465,16 @@ class DrugDetailView(EntityDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        evidence = context["evidence"]
         base = {"drug": self.object.name}
         context["by_cargo"] = grouped_counts(
-            evidence, "cargos", ("cargo__symbol", "cargo__slug", "cargo__kind"),
+            "cargo_drug", "b", self.object.pk, Cargo, ("symbol", "slug", "kind"),
             label="symbol", url_name="cargo_detail", param="cargo", param_field="symbol", base_query=base,
         )  # fmt: skip
         kinds = dict(CargoKind.choices)
         for row in context["by_cargo"]:
             row["kind"] = kinds.get(row["kind"], row["kind"])
         context["by_mechanism"] = grouped_counts(
-            evidence, "mechanisms", ("mechanism__name", "mechanism__slug"),
+            "drug_mechanism", "a", self.object.pk, Mechanism, ("name", "slug"),
             label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
         )  # fmt: skip
         context["group_limit"] = GROUP_LIMIT
@@ -452,6 +484,7 @@ class DrugDetailView(EntityDetailView):
 class CargoDetailView(EntityDetailView):
     template_name = "evidence/cargo_detail.html"
     queryset = Cargo.objects.prefetch_related("aliases")
+    count_kind = "cargo"
     evidence_param = "cargo"
     identifier_fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
 
@@ -463,14 +496,13 @@ class CargoDetailView(EntityDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        evidence = context["evidence"]
         base = {"cargo": self.object.symbol}
         context["by_drug"] = grouped_counts(
-            evidence, "drugs", ("drug__name", "drug__slug"),
+            "cargo_drug", "a", self.object.pk, Drug, ("name", "slug"),
             label="name", url_name="drug_detail", param="drug", param_field="name", base_query=base,
         )  # fmt: skip
         context["by_mechanism"] = grouped_counts(
-            evidence, "mechanisms", ("mechanism__name", "mechanism__slug"),
+            "cargo_mechanism", "a", self.object.pk, Mechanism, ("name", "slug"),
             label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
         )  # fmt: skip
         context["group_limit"] = GROUP_LIMIT
@@ -493,6 +525,7 @@ class CellDetailView(EntityDetailView):
 class MechanismDetailView(EntityDetailView):
     template_name = "evidence/mechanism_detail.html"
     queryset = Mechanism.objects.select_related("parent").prefetch_related("children")
+    count_kind = "scope"
     evidence_param = "mechanism"
 
     def evidence_queryset(self):
@@ -504,7 +537,7 @@ class MechanismDetailView(EntityDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["by_drug"] = grouped_counts(
-            context["evidence"], "drugs", ("drug__name", "drug__slug"),
+            "drug_scope", "b", self.object.pk, Drug, ("name", "slug"),
             label="name", url_name="drug_detail", param="drug", param_field="name",
             base_query={"mechanism": self.object.slug},
         )  # fmt: skip
@@ -515,6 +548,7 @@ class MechanismDetailView(EntityDetailView):
 class TherapyClassDetailView(EntityDetailView):
     template_name = "evidence/therapyclass_detail.html"
     queryset = TherapyClass.objects.all()
+    count_kind = "therapy_class"
     evidence_param = "therapy_class"
 
     def evidence_queryset(self):
@@ -531,6 +565,7 @@ class TherapyClassDetailView(EntityDetailView):
 class CitationDetailView(EntityDetailView):
     template_name = "evidence/citation_detail.html"
     queryset = Citation.objects.all()
+    count_kind = "citation"
     evidence_param = "citation"
 
     def evidence_param_value(self):
@@ -584,6 +619,11 @@ def _query_key(request: HttpRequest) -> list[tuple[str, str]]:
     return sorted((k, v) for k, vs in request.GET.lists() for v in vs)
 
 
+def _unfiltered(request: HttpRequest, *shape: str) -> bool:
+    """Whether the request asks for every accepted item (parameters in ``shape`` only set the picture's form)."""
+    return not any(value for key, values in request.GET.lists() if key not in shape for value in values)
+
+
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
@@ -594,6 +634,8 @@ def network_json(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return JsonResponse({"errors": {"limit": [{"message": "limit must be a whole number."}]}}, status=400)
     limit = max(1, min(limit, 500))
+    if _unfiltered(request, "limit"):
+        return JsonResponse(cached("network", _query_key(request), lambda: graphs.network_of_all(max_edges=limit)))
     return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
 
 
@@ -605,6 +647,8 @@ def matrix_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
     if error:
         return error
+    if _unfiltered(request, "rows"):
+        return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix_of_all(rows=rows)))
     return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix(evidence, rows=rows)))
 
 

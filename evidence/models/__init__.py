@@ -1,6 +1,8 @@
+from evidence.models import counts as _counts
 from evidence.models import search_text as _search_text
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
+from evidence.models.counts import EvidenceCount
 from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
@@ -17,6 +19,7 @@ __all__ = [
     "Drug",
     "DrugAlias",
     "Evidence",
+    "EvidenceCount",
     "EvidenceComment",
     "EvidenceFlag",
     "EvidenceRevision",
@@ -28,3 +31,4 @@ __all__ = [
 ]
 
 _search_text.connect()
+_counts.connect()

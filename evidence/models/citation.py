@@ -5,14 +5,15 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
-from evidence.choices import EntryType, PublicationType, Status
-from evidence.models.base import ChangeLoggedModel, count_of
+from evidence.choices import EntryType, PublicationType
+from evidence.models.base import ChangeLoggedModel
 
 
 class CitationQuerySet(models.QuerySet):
     def with_counts(self):
-        evidence = self.model.evidence.field.model.objects.filter(status=Status.ACCEPTED)
-        return self.annotate(evidence_count=count_of(evidence, "citation"))
+        from evidence.models import EvidenceCount
+
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation("citation"))
 
     def by_identifier(self, identifier: str):
         """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""

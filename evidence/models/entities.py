@@ -6,16 +6,15 @@ from django.db import models
 from django.urls import reverse
 
 from evidence import identifiers as ids
-from evidence.choices import CargoKind, CellKind, Status, Subtype
-from evidence.models.base import Alias, NamedEntity, NamedQuerySet, count_of
+from evidence.choices import CargoKind, CellKind, Subtype
+from evidence.models.base import Alias, NamedEntity, NamedQuerySet
+from evidence.models.counts import EvidenceCount
 
 
 class EntityQuerySet(NamedQuerySet):
     def with_counts(self):
-        """Annotate ``evidence_count``: accepted evidence items that cite the entity."""
-        through = getattr(self.model, self.model.evidence_relation).through
-        accepted = through.objects.filter(evidence__status=Status.ACCEPTED)
-        return self.annotate(evidence_count=count_of(accepted, f"{self.model._meta.model_name}_id"))
+        """Annotate ``evidence_count``: accepted evidence items that cite the entity (stored, see models/counts.py)."""
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
 
 
 class Drug(NamedEntity):
@@ -96,9 +95,9 @@ class CargoAlias(Alias):
 
 class CellQuerySet(EntityQuerySet):
     def with_counts(self):
-        evidence = self.model.evidence_as_source.field.model.objects.filter(status=Status.ACCEPTED)
+        counts = EvidenceCount.objects
         return self.annotate(
-            source_count=count_of(evidence, "source_cell"), recipient_count=count_of(evidence, "recipient_cell")
+            source_count=counts.annotation("source_cell"), recipient_count=counts.annotation("recipient_cell")
         )
 
 

@@ -3,28 +3,26 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from evidence.choices import Status
 from evidence.models.base import ChangeLoggedModel, count_of
 
 
 class TherapyClassQuerySet(models.QuerySet):
     def with_counts(self):
         """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``."""
-        from evidence.models import Drug, Evidence
+        from evidence.models import Drug, EvidenceCount
 
         return self.annotate(
-            evidence_count=count_of(Evidence.objects.public(), "therapy_class"),
+            evidence_count=EvidenceCount.objects.annotation("therapy_class"),
             drug_count=count_of(Drug.objects.all(), "therapy_class"),
         )
 
 
 class MechanismQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate ``evidence_count``: accepted evidence items that name the mechanism."""
-        from evidence.models import Evidence
+        """Annotate ``evidence_count``: accepted evidence items that name the mechanism itself."""
+        from evidence.models import EvidenceCount
 
-        accepted = Evidence.mechanisms.through.objects.filter(evidence__status=Status.ACCEPTED)
-        return self.annotate(evidence_count=count_of(accepted, "mechanism_id"))
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation("mechanism"))
 
 
 class TherapyClass(ChangeLoggedModel):

@@ -27,7 +27,6 @@
     var area = width * height;
     var k = Math.sqrt(area / Math.max(n, 1)) * 0.55;
     var gravity = 0.08;
-    var margin = 30;
     var index = {};
     nodes.forEach(function (node, i) {
       var angle = (2 * Math.PI * i) / Math.max(n, 1);
@@ -39,6 +38,10 @@
     var edges = links.map(function (l) { return [index[l.source], index[l.target]]; })
       .filter(function (e) { return e[0] && e[1]; });
     var temperature = width / 8;
+    // No hard walls: nodes pressed against the box edges piled up in its corners, labels
+    // over labels. Gravity keeps the drawing compact and draw() fits the box to it; the
+    // bound only stops a runaway.
+    var bound = Math.max(width, height);
     var iterations = n > 150 ? 150 : 300;
     for (var it = 0; it < iterations; it++) {
       nodes.forEach(function (v) { v.dx = 0; v.dy = 0; });
@@ -67,13 +70,53 @@
         v.dy += (height / 2 - v.y) * gravity;
         var d = Math.sqrt(v.dx * v.dx + v.dy * v.dy) || 0.01;
         var step = Math.min(d, temperature);
-        // Stay inside the box, leaving room for the labels.
-        v.x = Math.min(width - margin, Math.max(margin, v.x + (v.dx / d) * step));
-        v.y = Math.min(height - margin, Math.max(margin, v.y + (v.dy / d) * step));
+        v.x = Math.min(width + bound, Math.max(-bound, v.x + (v.dx / d) * step));
+        v.y = Math.min(height + bound, Math.max(-bound, v.y + (v.dy / d) * step));
       });
       temperature *= 0.97;
     }
     return index;
+  }
+
+  // Where each label goes: below its node if that space is free, else above, right or
+  // left, whichever overlaps the labels placed so far and the other nodes least. Larger
+  // nodes choose first. Text is not measured (it is not drawn yet): 11px glyphs average
+  // about 6.2px wide.
+  function placeLabels(nodes, radii) {
+    var placed = [];
+    var obstacles = nodes.map(function (v) {
+      var r = radii[v.id];
+      return { id: v.id, x0: v.x - r, y0: v.y - r, x1: v.x + r, y1: v.y + r };
+    });
+    function overlap(a, b) {
+      var w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+      var h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+      return w > 0 && h > 0 ? w * h : 0;
+    }
+    var out = {};
+    nodes.slice().sort(function (a, b) { return b.count - a.count || (a.label < b.label ? -1 : 1); })
+      .forEach(function (v) {
+        var r = radii[v.id], w = 6.2 * String(v.label).length + 4, h = 13;
+        function spot(x, y, anchor, x0, y0) {
+          return { x: x, y: y, anchor: anchor, box: { x0: x0, y0: y0, x1: x0 + w, y1: y0 + h } };
+        }
+        var candidates = [
+          spot(v.x, v.y + r + 12, "middle", v.x - w / 2, v.y + r + 1),
+          spot(v.x, v.y - r - 4, "middle", v.x - w / 2, v.y - r - 1 - h),
+          spot(v.x + r + 3, v.y + 4, "start", v.x + r + 2, v.y - h / 2),
+          spot(v.x - r - 3, v.y + 4, "end", v.x - r - 2 - w, v.y - h / 2)
+        ];
+        var best = null, bestCost = Infinity;
+        candidates.forEach(function (c) {
+          var cost = 0;
+          placed.forEach(function (p) { cost += overlap(c.box, p); });
+          obstacles.forEach(function (o) { if (o.id !== v.id) cost += overlap(c.box, o); });
+          if (cost < bestCost) { best = c; bestCost = cost; }
+        });
+        placed.push(best.box);
+        out[v.id] = best;
+      });
+    return out;
   }
 
   function draw(container, data) {
@@ -90,13 +133,19 @@
     var index = layout(data.nodes, data.links, width, height);
     var max = data.nodes.reduce(function (m, node) { return Math.max(m, node.count); }, 1);
     var maxEdge = data.links.reduce(function (m, l) { return Math.max(m, l.count); }, 1);
+    var radii = {};
+    data.nodes.forEach(function (v) { radii[v.id] = radius(v.count, max); });
+    var labels = placeLabels(data.nodes, radii);
 
-    // Fit the drawing into the box with a margin for labels.
-    var xs = data.nodes.map(function (v) { return v.x; });
-    var ys = data.nodes.map(function (v) { return v.y; });
-    var pad = 40;
-    var minX = Math.min.apply(null, xs) - pad, maxX = Math.max.apply(null, xs) + pad;
-    var minY = Math.min.apply(null, ys) - pad, maxY = Math.max.apply(null, ys) + pad;
+    // Fit the box to the nodes and their labels.
+    var pad = 8;
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    data.nodes.forEach(function (v) {
+      var r = radii[v.id], box = labels[v.id].box;
+      minX = Math.min(minX, v.x - r, box.x0); maxX = Math.max(maxX, v.x + r, box.x1);
+      minY = Math.min(minY, v.y - r, box.y0); maxY = Math.max(maxY, v.y + r, box.y1);
+    });
+    minX -= pad; minY -= pad; maxX += pad; maxY += pad;
     var svg = el("svg", {
       viewBox: [minX, minY, maxX - minX, maxY - minY].join(" "),
       preserveAspectRatio: "xMidYMid meet",
@@ -105,8 +154,11 @@
     });
     var edgeLayer = el("g", { class: "edges" });
     var nodeLayer = el("g", { class: "nodes" });
+    // Labels above every node: a node drawn later no longer hides an earlier one's name.
+    var labelLayer = el("g", { class: "labels", "aria-hidden": "true" });
     svg.appendChild(edgeLayer);
     svg.appendChild(nodeLayer);
+    svg.appendChild(labelLayer);
 
     data.links.forEach(function (link) {
       var a = index[link.source], b = index[link.target];
@@ -126,7 +178,7 @@
     });
 
     data.nodes.forEach(function (node) {
-      var r = radius(node.count, max);
+      var r = radii[node.id];
       var anchor = el("a", {
         href: node.url,
         class: "node node-" + node.kind,
@@ -142,10 +194,11 @@
       var title = el("title");
       title.textContent = node.label + ": " + node.count + " evidence item" + (node.count === 1 ? "" : "s");
       shape.appendChild(title);
-      var label = el("text", { x: node.x, y: node.y + r + 12, "text-anchor": "middle", class: "node-label" });
+      var spot = labels[node.id];
+      var label = el("text", { x: spot.x, y: spot.y, "text-anchor": spot.anchor, class: "node-label" });
       label.textContent = node.label;
       anchor.appendChild(shape);
-      anchor.appendChild(label);
+      labelLayer.appendChild(label);
       nodeLayer.appendChild(anchor);
     });
     container.appendChild(svg);
@@ -171,7 +224,7 @@
       });
   }
 
-  window.ExoResistNetwork = { layout: layout };
+  window.ExoResistNetwork = { layout: layout, placeLabels: placeLabels };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-network]").forEach(load);
   });

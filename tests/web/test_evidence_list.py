@@ -1,5 +1,7 @@
 """/evidence/: the HTML twin of /api/v1/evidence/, with facets, chips, sorting and paging."""
 
+from django.core.cache import cache
+
 from evidence.choices import Effect, EvidenceLevel, Status
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, MechanismFactory
 
@@ -124,3 +126,53 @@ def test_its_query_count_does_not_grow_with_the_rows_shown(client, db, django_as
     assert len(response.context["page"]) == 50
     with django_assert_max_num_queries(len(small.captured_queries) + 2):
         client.get("/evidence/?page_size=50&level=A&effect=biomarker")
+
+
+def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_would(client, demo, monkeypatch):
+    from evidence import facets
+    from evidence.models import Evidence
+
+    # Above the cap, as at 100,000 items: the stored counts still count exactly.
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    response = client.get("/evidence/")
+    assert response.context["page"].paginator.count == 8  # exact: every accepted item
+    public = Evidence.objects.public()
+    for spec in facets.FACETS:
+        shown = facet(response, spec.param)
+        if spec.param in facets.STORED or spec.param == "effect":
+            direct = {value: n for value, _, n in facets._counts(spec, public)}
+            assert {k: v.count for k, v in shown.items()} == direct, spec.param
+        else:
+            assert all(v.count is None for v in shown.values()), spec.param
+
+
+def test_it_counts_the_facets_a_column_filter_narrows_below_the_cap_as_without_the_cap(client, demo, monkeypatch):
+    from evidence import facets
+
+    url = "/evidence/?drug=doxorubicin&level=C"
+    uncapped = client.get(url)
+    # doxorubicin alone (4 items) is over this cap, doxorubicin at level C (2) is not.
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    cache.clear()
+    capped = client.get(url)
+    assert capped.context["page"].paginator.count == 2
+    for spec in facets.FACETS:
+        if spec.param == "level":  # its own set (doxorubicin at any level) is over the cap
+            assert all(v.count is None for v in facet(capped, spec.param).values() if not v.selected), spec.param
+        else:
+            expected = {k: v.count for k, v in facet(uncapped, spec.param).items()}
+            assert {k: v.count for k, v in facet(capped, spec.param).items()} == expected, spec.param
+
+
+def test_it_knows_from_the_stored_counts_when_one_entity_filter_matches_too_many_to_count(demo, monkeypatch):
+    from django.http import QueryDict
+
+    from evidence import facets
+
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    assert facets._known_over_limit(QueryDict("drug=Adriamycin&page=2"))  # doxorubicin: 4 items
+    assert not facets._known_over_limit(QueryDict("drug=paclitaxel"))
+    assert not facets._known_over_limit(QueryDict("drug=doxorubicin&level=C"))  # two filters: unknown
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 1)
+    assert facets._known_over_limit(QueryDict("mechanism=drug-efflux"))  # with its narrower term: 2 items
+    assert not facets._known_over_limit(QueryDict("mechanism=efflux-pump-transfer"))

@@ -78,3 +78,32 @@ def test_the_matrix_page_passes_evidence_filters_to_its_json(client, db):
     html = response.content.decode()
     assert 'data-matrix="/matrix.json?rows=drug&amp;level=C&amp;drug=doxorubicin"' in html
     assert "rows=drug&amp;rows" not in html
+
+
+def test_the_unfiltered_pictures_from_the_stored_counts_equal_those_counted_from_the_items(demo):
+    from evidence import graphs
+    from evidence.models import Evidence
+
+    public = Evidence.objects.public()
+    for limit in (1, 2, 5, 150):
+        assert graphs.network_of_all(max_edges=limit) == graphs.network(public, max_edges=limit), limit
+    assert graphs.matrix_of_all("therapy_class") == graphs.matrix(public, "therapy_class")
+    assert graphs.matrix_of_all("drug") == graphs.matrix(public, "drug")
+
+
+def test_the_filtered_pictures_query_counts_do_not_grow_with_the_data(client, db, django_assert_max_num_queries):
+    def make(n):
+        mechanism = MechanismFactory()
+        for _ in range(n):
+            EvidenceFactory(drugs=[DrugFactory()], cargos=[CargoFactory()], mechanisms=[mechanism], level="C")
+
+    make(5)
+    with django_assert_max_num_queries(8) as network:
+        client.get("/network.json?level=C")
+    with django_assert_max_num_queries(8) as matrix:
+        client.get("/matrix.json?rows=drug&level=C")
+    make(45)
+    with django_assert_max_num_queries(len(network.captured_queries)):
+        assert len(client.get("/network.json?level=C").json()["nodes"]) == 100
+    with django_assert_max_num_queries(len(matrix.captured_queries)):
+        client.get("/matrix.json?rows=drug&level=C")

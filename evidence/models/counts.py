@@ -1,0 +1,531 @@
+"""Accepted-evidence counts per entity and per pair of entities, kept in a table.
+
+The public pages show how many accepted evidence items cite each drug, cargo, cell,
+mechanism, therapy class and citation, and the networks, matrices and "by cargo" /
+"by mechanism" tables count items per pair (cargo x drug, drug x mechanism, ...).
+Counting those over 100,000 items on every request costs up to a second; curated
+data only changes when a curator's edit lands, so the counts are stored here and
+recounted for exactly the entities an edit touches.
+
+One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items. ``effect`` is
+one of ``Effect`` or ``""`` for all effects together (an item has one effect, so the
+``""`` row is the sum of the others and the number of distinct items). ``b`` is 0
+for single-entity kinds. A "scope" is a mechanism with its direct children, as the
+``mechanism`` filter reads it: an item that names a child term counts for the child
+and for its parent, once.
+
+Keeping it current
+------------------
+As ``search_text`` (``models/search_text.py``): signals recount the touched entities
+whenever accepted evidence is saved, deleted or (un)linked, evidence is accepted or
+leaves the accepted state, or a mechanism moves in the tree. Drafts cost nothing.
+Anything that bypasses signals (``bulk.py``, ``generate_synthetic``, raw SQL) calls
+``refresh_counts(touched)`` (``touched`` from ``entities_of(ids)``, taken before and
+after the write) or ``refresh_counts()`` for everything. On PostgreSQL a recount is one
+``INSERT ... SELECT ... GROUP BY GROUPING SETS`` per kind; elsewhere the counts are
+made in Python. Both write the same rows (tests check it, and check both against
+direct ``COUNT`` queries).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connections, models, transaction
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from evidence.choices import Status
+
+#: The entity types a count can be keyed by ("dimensions").
+DIMENSIONS = ("drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "cell")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    a: str  # the dimension of column ``a``
+    b: str | None = None  # of column ``b``; None for single-entity kinds
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("drug", "drug"),
+        Kind("cargo", "cargo"),
+        Kind("mechanism", "mechanism"),
+        Kind("scope", "scope"),
+        Kind("therapy_class", "therapy_class"),
+        Kind("citation", "citation"),
+        Kind("source_cell", "cell"),
+        Kind("recipient_cell", "cell"),
+        Kind("cargo_drug", "cargo", "drug"),
+        Kind("drug_mechanism", "drug", "mechanism"),
+        Kind("drug_scope", "drug", "scope"),
+        Kind("cargo_mechanism", "cargo", "mechanism"),
+        Kind("class_mechanism", "therapy_class", "mechanism"),
+        Kind("class_scope", "therapy_class", "scope"),
+    )
+}
+
+
+class EvidenceCountQuerySet(models.QuerySet):
+    def of(self, kind: str) -> EvidenceCountQuerySet:
+        """The all-effects rows of one kind."""
+        return self.filter(kind=kind, effect="")
+
+    def annotation(self, kind: str, outer: str = "pk") -> Coalesce:
+        """The count of the annotated entity (``outer``) for a single-entity ``kind``, as a subquery."""
+        rows = self.of(kind).filter(a=OuterRef(outer), b=0).values("n")[:1]
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    def total(self, kind: str, a: int, b: int = 0) -> int:
+        return self.of(kind).filter(a=a, b=b).values_list("n", flat=True).first() or 0
+
+
+class EvidenceCount(models.Model):
+    kind = models.CharField(max_length=20, choices=[(k, k) for k in KINDS])
+    a = models.BigIntegerField()
+    b = models.BigIntegerField(default=0)
+    effect = models.CharField(max_length=24, blank=True)
+    n = models.PositiveIntegerField()
+
+    objects = EvidenceCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "a", "b", "effect"], name="evidencecount_key")]
+        indexes = [
+            # "By cargo" on a drug page reads a pair kind by its second entity.
+            models.Index(fields=["kind", "b", "a"], name="evidencecount_kind_b"),
+            # The network's strongest edges: the largest all-effects counts of a kind.
+            models.Index(fields=["kind", "effect", "-n"], name="evidencecount_kind_n"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}({self.a}, {self.b}) {self.effect or 'all'}: {self.n}"
+
+
+# --- counting ----------------------------------------------------------------------
+
+Touched = dict[str, set[int]]
+
+
+def _table() -> str:
+    return EvidenceCount._meta.db_table
+
+
+#: Link rows of each dimension as (evidence_id, entity id) for PostgreSQL.
+_SCOPE_LINKS = """(
+    SELECT l.evidence_id, l.mechanism_id AS entity_id FROM evidence_evidence_mechanisms l
+    UNION
+    SELECT l.evidence_id, m.parent_id FROM evidence_evidence_mechanisms l
+      JOIN evidence_mechanism m ON m.id = l.mechanism_id WHERE m.parent_id IS NOT NULL
+)"""
+_LINKS = {
+    "drug": "(SELECT evidence_id, drug_id AS entity_id FROM evidence_evidence_drugs)",
+    "cargo": "(SELECT evidence_id, cargo_id AS entity_id FROM evidence_evidence_cargos)",
+    "mechanism": "(SELECT evidence_id, mechanism_id AS entity_id FROM evidence_evidence_mechanisms)",
+    "scope": _SCOPE_LINKS,
+}
+#: Single-valued dimensions: a column of the evidence row, per kind.
+_COLUMNS = {
+    "therapy_class": "therapy_class_id",
+    "citation": "citation_id",
+    "source_cell": "source_cell_id",
+    "recipient_cell": "recipient_cell_id",
+    "class_mechanism": "therapy_class_id",
+    "class_scope": "therapy_class_id",
+}
+
+
+def _postgres_select(kind: Kind) -> tuple[str, list[str]]:
+    """``SELECT kind, a, b, effect, n`` counting accepted items, and the expressions of a and b."""
+    joins = []
+    if kind.a in _LINKS:
+        joins.append(f"JOIN {_LINKS[kind.a]} la ON la.evidence_id = e.id")
+        a = "la.entity_id"
+    else:
+        a = f"e.{_COLUMNS[kind.name]}"
+    if kind.b is None:
+        b, group = "0", [a]
+    else:
+        joins.append(f"JOIN {_LINKS[kind.b]} lb ON lb.evidence_id = e.id")
+        b, group = "lb.entity_id", [a, "lb.entity_id"]
+    keys = ", ".join(group)
+    sql = (
+        f"SELECT '{kind.name}', {a}, {b}, COALESCE(e.effect, ''), COUNT(*) FROM evidence_evidence e "
+        + " ".join(joins)
+        + f" WHERE e.status = '{Status.ACCEPTED}' AND {a} IS NOT NULL {{where}}"
+        + f" GROUP BY GROUPING SETS (({keys}, e.effect), ({keys}))"
+    )
+    return sql, [a, b]
+
+
+def _restriction(kind: Kind, touched: Touched | None, a: str, b: str, items: bool) -> tuple[str, list]:
+    """The rows of ``kind`` to recount, as SQL on columns ``a`` and ``b``; "" for none (everything: no ``touched``).
+
+    An entity's rows are those with it in either column (``a IN ... OR b IN ...``). With
+    ``items``, ``touched`` holds every entity of some items (before and after a change),
+    and only rows of two of them can change (``a IN ... AND b IN ...``): an accepted item
+    of a drug with 10,000 items recounts its own few pairs, not all of the drug's.
+    """
+    if touched is None:
+        return "", []
+    parts, params = [], []
+    for column, dimension in ((a, kind.a), (b, kind.b)):
+        ids = sorted(touched.get(dimension, ())) if dimension else []
+        if ids:
+            parts.append(f"{column} = ANY(%s)")
+            params.append(ids)
+        elif dimension and items:
+            return "", []
+    return "(" + (" AND " if items else " OR ").join(parts) + ")" if parts else "", params
+
+
+def _refresh_postgres(connection, touched: Touched | None, items: bool) -> None:
+    with connection.cursor() as cursor:
+        # Two transactions recounting the same keys would each insert what their snapshot
+        # saw; one at a time, the second counts what the first committed.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_table()])
+        for kind in KINDS.values():
+            select, (a, b) = _postgres_select(kind)
+            where, params = _restriction(kind, touched, a, b, items)
+            if touched is not None and not where:
+                continue
+            delete, delete_params = _restriction(kind, touched, "a", "b", items)
+            cursor.execute(
+                f"DELETE FROM {_table()} WHERE kind = %s" + (f" AND {delete}" if delete else ""),
+                [kind.name, *delete_params],
+            )
+            select = select.format(where=f"AND {where}" if where else "")
+            cursor.execute(f"INSERT INTO {_table()} (kind, a, b, effect, n) {select}", params)
+
+
+def _relations():
+    from evidence.models import Evidence
+
+    return (("drug", Evidence.drugs), ("cargo", Evidence.cargos), ("mechanism", Evidence.mechanisms))
+
+
+def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
+    """The evidence items any of whose entities is touched (every item: None)."""
+    from evidence.models import Evidence, Mechanism
+
+    ids: set[int] = set()
+    relations = {"drug": Evidence.drugs, "cargo": Evidence.cargos, "mechanism": Evidence.mechanisms}
+    for dimension, relation in relations.items():
+        pks = set(touched.get(dimension, ()))
+        if dimension == "mechanism" and touched.get("scope"):
+            scopes = touched["scope"]
+            children = Mechanism.objects.using(using).filter(parent_id__in=scopes).values_list("pk", flat=True)
+            pks |= set(scopes) | set(children)
+        if pks:
+            column = relation.field.m2m_reverse_name()
+            through = relation.through.objects.using(using)
+            ids.update(through.filter(**{f"{column}__in": pks}).values_list("evidence_id", flat=True))
+    for dimension, fields in (
+        ("therapy_class", ["therapy_class_id"]),
+        ("citation", ["citation_id"]),
+        ("cell", ["source_cell_id", "recipient_cell_id"]),
+    ):
+        pks = touched.get(dimension)
+        if pks:
+            for field in fields:
+                found = Evidence.objects.using(using).filter(**{f"{field}__in": pks}, status=Status.ACCEPTED)
+                ids.update(found.values_list("pk", flat=True))
+    return ids
+
+
+def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> Counter:
+    """Every count row that the accepted items ``ids`` (every item: None) contribute to, made in Python."""
+    from evidence.models import Evidence, Mechanism
+
+    items = Evidence.objects.using(using).filter(status=Status.ACCEPTED)
+    fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
+    if ids is None:
+        rows = list(items.values_list(*fields))
+    else:
+        ids, rows = sorted(set(ids)), []
+        for start in range(0, len(ids), 900):
+            rows += items.filter(pk__in=ids[start : start + 900]).values_list(*fields)
+    pks = [row[0] for row in rows]
+    links: dict[str, dict[int, set[int]]] = {}
+    for dimension, relation in _relations():
+        column = relation.field.m2m_reverse_name()
+        found: dict[int, set[int]] = {}
+        through = relation.through.objects.using(using)
+        for start in range(0, len(pks), 900):
+            chunk = pks[start : start + 900]
+            for evidence_id, target in through.filter(evidence_id__in=chunk).values_list("evidence_id", column):
+                found.setdefault(evidence_id, set()).add(target)
+        links[dimension] = found
+    parents = dict(Mechanism.objects.using(using).filter(parent__isnull=False).values_list("pk", "parent_id"))
+    counts: Counter = Counter()
+    for pk, effect, therapy_class, citation, source, recipient in rows:
+        drugs = links["drug"].get(pk, set())
+        cargos = links["cargo"].get(pk, set())
+        mechanisms = links["mechanism"].get(pk, set())
+        scopes = mechanisms | {parents[m] for m in mechanisms if m in parents}
+        keys = [("therapy_class", therapy_class, 0), ("citation", citation, 0)]
+        keys += [("source_cell", source, 0)] if source else []
+        keys += [("recipient_cell", recipient, 0)] if recipient else []
+        keys += [("drug", d, 0) for d in drugs] + [("cargo", c, 0) for c in cargos]
+        keys += [("mechanism", m, 0) for m in mechanisms] + [("scope", s, 0) for s in scopes]
+        keys += [("cargo_drug", c, d) for c in cargos for d in drugs]
+        keys += [("drug_mechanism", d, m) for d in drugs for m in mechanisms]
+        keys += [("drug_scope", d, s) for d in drugs for s in scopes]
+        keys += [("cargo_mechanism", c, m) for c in cargos for m in mechanisms]
+        keys += [("class_mechanism", therapy_class, m) for m in mechanisms]
+        keys += [("class_scope", therapy_class, s) for s in scopes]
+        for kind, a, b in keys:
+            counts[(kind, a, b, effect)] += 1
+            counts[(kind, a, b, "")] += 1
+    return counts
+
+
+def _refresh_python(connection, touched: Touched | None, items: bool) -> None:
+    using = connection.alias
+    if touched is not None and sum(len(pks) for pks in touched.values()) > 500:
+        touched = None  # recounting everything is as quick, and keeps the statements short
+    ids = None if touched is None else _evidence_touching(using, touched)
+    counts = python_counts(using, ids)
+    with connection.cursor() as cursor:
+        for kind in KINDS.values():
+            where, params = _restriction(kind, touched, "a", "b", items)
+            if touched is not None and not where:
+                continue
+            # ANY(%s) is PostgreSQL's; spell the ids out here.
+            for ids_param in params:
+                where = where.replace("= ANY(%s)", f"IN ({', '.join(['%s'] * len(ids_param))})", 1)
+            flat = [pk for ids_param in params for pk in ids_param]
+            cursor.execute(
+                f"DELETE FROM {_table()} WHERE kind = %s" + (f" AND {where}" if where else ""), [kind.name, *flat]
+            )
+
+    def wanted(key) -> bool:
+        if touched is None:
+            return True
+        kind = KINDS[key[0]]
+        in_a = key[1] in touched.get(kind.a, ())
+        if kind.b is None:
+            return in_a
+        in_b = key[2] in touched.get(kind.b, ())
+        return (in_a and in_b) if items else (in_a or in_b)
+
+    EvidenceCount.objects.using(using).bulk_create(
+        [EvidenceCount(kind=k, a=a, b=b, effect=e, n=n) for (k, a, b, e), n in counts.items() if wanted((k, a, b))],
+        batch_size=500,
+    )
+
+
+def _expand(using: str, touched: Touched) -> Touched:
+    """Touched mechanisms touch their parents' scopes too; a mechanism is its own scope."""
+    from evidence.models import Mechanism
+
+    out = {dimension: set(pks) for dimension, pks in touched.items() if pks}
+    mechanisms = out.get("mechanism", set()) | out.get("scope", set())
+    if mechanisms:
+        parents = Mechanism.objects.using(using).filter(pk__in=mechanisms, parent__isnull=False)
+        out["scope"] = mechanisms | set(parents.values_list("parent_id", flat=True))
+        out["mechanism"] = set(mechanisms)
+    return out
+
+
+def refresh_counts(touched: Touched | None = None, using: str = "default", *, items: bool = False) -> None:
+    """Recount every row keyed by a touched entity (``{"drug": {1, 2}, ...}``); everything when None.
+
+    ``items``: ``touched`` is ``entities_of()`` some items, before and after they changed
+    (merged); only rows keyed by two of those entities are recounted.
+    """
+    connection = connections[using]
+    if touched is not None:
+        touched = _expand(using, touched)
+        if not touched:
+            return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            _refresh_postgres(connection, touched, items)
+        else:
+            _refresh_python(connection, touched, items)
+
+
+def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bool = True) -> Touched:
+    """The entities the items ``ids`` count for (only their accepted ones with ``accepted_only``)."""
+    from evidence.models import Evidence
+
+    ids = sorted(set(ids))
+    touched: Touched = {dimension: set() for dimension in DIMENSIONS}
+    # In chunks: SQLite takes a limited number of parameters, and a bulk import passes 100,000s of ids.
+    for start in range(0, len(ids), 900):
+        items = Evidence.objects.using(using).filter(pk__in=ids[start : start + 900])
+        if accepted_only:
+            items = items.filter(status=Status.ACCEPTED)
+        for therapy_class, citation, source, recipient in items.values_list(
+            "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id"
+        ):
+            touched["therapy_class"].add(therapy_class)
+            touched["citation"].add(citation)
+            touched["cell"].update(pk for pk in (source, recipient) if pk)
+        selected = items.values("pk")
+        for dimension, relation in _relations():
+            column = relation.field.m2m_reverse_name()
+            found = relation.through.objects.using(using).filter(evidence_id__in=selected)
+            touched[dimension].update(found.values_list(column, flat=True).distinct())
+    return touched
+
+
+def merge(*parts: Touched) -> Touched:
+    out: Touched = {}
+    for part in parts:
+        for dimension, pks in part.items():
+            out.setdefault(dimension, set()).update(pks)
+    return out
+
+
+# --- keeping it current -----------------------------------------------------------
+
+_state = threading.local()
+
+
+def _request(touched: Touched, *, items: bool = False) -> None:
+    if not any(touched.values()):
+        return
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        for dimension, pks in touched.items():
+            pending[items].setdefault(dimension, set()).update(pks)
+        return
+    refresh_counts(touched, items=items)
+
+
+@contextmanager
+def deferred_count_refresh() -> Iterator[None]:
+    """Collect the recounts that signals ask for and run them once, on exit."""
+    if getattr(_state, "pending", None) is not None:
+        yield  # nested: the outermost block recounts
+        return
+    _state.pending = {False: {}, True: {}}  # by ``items``
+    try:
+        yield
+        pending = _state.pending
+    finally:
+        _state.pending = None
+    _request(pending[False])
+    _request(pending[True], items=True)
+
+
+_FIELDS = ("status", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
+
+
+def _single(values: dict) -> Touched:
+    return {
+        "therapy_class": {values["therapy_class_id"]} - {None},
+        "citation": {values["citation_id"]} - {None},
+        "cell": {values["source_cell_id"], values["recipient_cell_id"]} - {None},
+    }
+
+
+def _evidence_saving(sender, instance, raw=False, **kwargs) -> None:
+    instance._counts_before = None
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    # A draft saved as a draft (its status as loaded, kept by exoresist.datacache): nothing to read.
+    loaded = getattr(instance, "_exoresist_loaded_status", None)
+    if loaded not in (None, Status.ACCEPTED) and instance.__dict__.get("status") not in (None, Status.ACCEPTED):
+        return
+    instance._counts_before = sender._base_manager.filter(pk=instance.pk).values(*_FIELDS).first()
+
+
+def _evidence_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    if raw or (update_fields is not None and set(update_fields) <= {"search_text", "modified", "version"}):
+        return
+    before = getattr(instance, "_counts_before", None)
+    now = {field: getattr(instance, field) for field in _FIELDS}
+    if now["status"] != Status.ACCEPTED and (before is None or before["status"] != Status.ACCEPTED):
+        return  # a draft before and after: on no public count
+    touched = merge(entities_of([instance.pk], accepted_only=False), _single(now), _single(before or now))
+    _request(touched, items=True)
+
+
+def _evidence_deleting(sender, instance, **kwargs) -> None:
+    # The links go with the item, without m2m signals: remember what it counted for.
+    instance._counts_linked = entities_of([instance.pk]) if instance.status == Status.ACCEPTED else None
+
+
+def _evidence_deleted(sender, instance, **kwargs) -> None:
+    touched = getattr(instance, "_counts_linked", None)
+    if touched:
+        _request(touched, items=True)
+
+
+_ENTITY_DIMENSION = {"Drug": "drug", "Cargo": "cargo", "Mechanism": "mechanism"}
+
+
+def _through_dimensions() -> dict[type, tuple[str, str]]:
+    from evidence.models import Evidence
+
+    return {
+        getattr(Evidence, name).through: (dimension, getattr(Evidence, name).field.m2m_reverse_name())
+        for name, dimension in (("drugs", "drug"), ("cargos", "cargo"), ("mechanisms", "mechanism"))
+    }
+
+
+def _links_changed(sender, instance, action, reverse, model, pk_set, using=None, **kwargs) -> None:
+    dimension, column = _through_dimensions()[sender]
+    if reverse:
+        # drug.evidence.add(...): the entity is ``instance``, the items ``pk_set``.
+        entity = {_ENTITY_DIMENSION[type(instance).__name__]: {instance.pk}}
+        if action in ("post_add", "post_remove"):
+            _request(merge(entity, entities_of(pk_set or ())), items=True)
+        elif action == "post_clear":
+            _request(entity)
+        return
+    loaded = getattr(instance, "_exoresist_loaded_status", None)
+    status = instance.__dict__.get("status")
+    if status is not None and status != Status.ACCEPTED and loaded is not None and loaded != Status.ACCEPTED:
+        return  # the links of a draft are on no public count
+    if action == "pre_clear":
+        instance._counts_cleared = set(sender.objects.filter(evidence_id=instance.pk).values_list(column, flat=True))
+    elif action in ("post_clear", "post_add", "post_remove"):
+        changed = getattr(instance, "_counts_cleared", set()) if action == "post_clear" else set(pk_set or ())
+        # The item's other entities: its pairs with the (un)linked ones change.
+        _request(merge({dimension: changed}, entities_of([instance.pk], accepted_only=False)), items=True)
+
+
+def _entity_deleted(sender, instance, **kwargs) -> None:
+    # Its link rows went with it, without m2m signals.
+    _request({_ENTITY_DIMENSION[sender.__name__]: {instance.pk}})
+
+
+def _mechanism_saving(sender, instance, raw=False, **kwargs) -> None:
+    instance._counts_parent = None
+    if not raw and instance.pk is not None:
+        instance._counts_parent = sender.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+
+
+def _mechanism_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_counts_parent", None)
+    if raw or created or before == instance.parent_id:
+        return
+    # Moved in the tree: the old and the new parent's scopes change.
+    _request({"mechanism": {instance.pk}, "scope": {pk for pk in (before, instance.parent_id) if pk}})
+
+
+def connect() -> None:
+    from evidence.models import Cargo, Drug, Evidence, Mechanism
+
+    pre_save.connect(_evidence_saving, sender=Evidence, dispatch_uid="counts-evidence-pre")
+    post_save.connect(_evidence_saved, sender=Evidence, dispatch_uid="counts-evidence-post")
+    pre_delete.connect(_evidence_deleting, sender=Evidence, dispatch_uid="counts-evidence-predel")
+    post_delete.connect(_evidence_deleted, sender=Evidence, dispatch_uid="counts-evidence-del")
+    for relation in (Evidence.drugs, Evidence.cargos, Evidence.mechanisms):
+        m2m_changed.connect(_links_changed, sender=relation.through, dispatch_uid=f"counts-{relation.field.name}")
+    for model in (Drug, Cargo, Mechanism):
+        post_delete.connect(_entity_deleted, sender=model, dispatch_uid=f"counts-del-{model.__name__}")
+    pre_save.connect(_mechanism_saving, sender=Mechanism, dispatch_uid="counts-mechanism-pre")
+    post_save.connect(_mechanism_saved, sender=Mechanism, dispatch_uid="counts-mechanism-post")

@@ -1,0 +1,225 @@
+"""The stored accepted-evidence counts (evidence/models/counts.py) always equal a direct COUNT."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from evidence import bulk, workflow
+from evidence.choices import Effect, Status
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.models.counts import entities_of, python_counts, refresh_counts
+from tests.factories import (
+    CargoFactory,
+    CellFactory,
+    CitationFactory,
+    DrugFactory,
+    EvidenceFactory,
+    MechanismFactory,
+    TherapyClassFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def direct_counts() -> dict[tuple, int]:
+    """Every count, by plain filtered COUNTs over accepted evidence (as the evidence list's filters read them)."""
+    public = Evidence.objects.public()
+    out: dict[tuple, int] = {}
+
+    def add(kind: str, a: int, b: int, items) -> None:
+        for effect, n in Counter(items.distinct().values_list("effect", flat=True)).items():
+            out[(kind, a, b, effect)] = n
+            out[(kind, a, b, "")] = out.get((kind, a, b, ""), 0) + n
+
+    def scope(mechanism: Mechanism) -> Q:
+        return Q(mechanisms=mechanism) | Q(mechanisms__parent=mechanism)
+
+    drugs, cargos, mechanisms = list(Drug.objects.all()), list(Cargo.objects.all()), list(Mechanism.objects.all())
+    classes = list(TherapyClass.objects.all())
+    for drug in drugs:
+        add("drug", drug.pk, 0, public.filter(drugs=drug))
+        for mechanism in mechanisms:
+            add("drug_mechanism", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(mechanisms=mechanism))
+            add("drug_scope", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(scope(mechanism)))
+    for cargo in cargos:
+        add("cargo", cargo.pk, 0, public.filter(cargos=cargo))
+        for drug in drugs:
+            add("cargo_drug", cargo.pk, drug.pk, public.filter(cargos=cargo).filter(drugs=drug))
+        for mechanism in mechanisms:
+            add("cargo_mechanism", cargo.pk, mechanism.pk, public.filter(cargos=cargo).filter(mechanisms=mechanism))
+    for mechanism in mechanisms:
+        add("mechanism", mechanism.pk, 0, public.filter(mechanisms=mechanism))
+        add("scope", mechanism.pk, 0, public.filter(scope(mechanism)))
+    for therapy in classes:
+        add("therapy_class", therapy.pk, 0, public.filter(therapy_class=therapy))
+        for mechanism in mechanisms:
+            items = public.filter(therapy_class=therapy)
+            add("class_mechanism", therapy.pk, mechanism.pk, items.filter(mechanisms=mechanism))
+            add("class_scope", therapy.pk, mechanism.pk, items.filter(scope(mechanism)))
+    for citation in Citation.objects.all():
+        add("citation", citation.pk, 0, public.filter(citation=citation))
+    for cell in Cell.objects.all():
+        add("source_cell", cell.pk, 0, public.filter(source_cell=cell))
+        add("recipient_cell", cell.pk, 0, public.filter(recipient_cell=cell))
+    return out
+
+
+def stored_counts() -> dict[tuple, int]:
+    return {(c.kind, c.a, c.b, c.effect): c.n for c in EvidenceCount.objects.all()}
+
+
+def assert_counts_are_exact() -> None:
+    stored, direct = stored_counts(), direct_counts()
+    assert {k: v for k, v in stored.items() if v != direct.get(k)} == {}
+    assert {k: v for k, v in direct.items() if v != stored.get(k)} == {}
+
+
+@pytest.fixture
+def world():
+    """Two therapy classes, a mechanism tree, and accepted, draft and rejected items across them."""
+    chemo = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")
+    endocrine = TherapyClassFactory(slug="endocrine", name="Endocrine therapy")
+    efflux = MechanismFactory(slug="drug-efflux", name="Drug efflux")
+    pumps = MechanismFactory(slug="efflux-pump-transfer", name="Transfer of efflux pumps", parent=efflux)
+    emt = MechanismFactory(slug="emt", name="EMT")
+    dox, tam, ptx = DrugFactory(name="doxorubicin"), DrugFactory(name="tamoxifen"), DrugFactory(name="paclitaxel")
+    mir, abcb1, h19 = CargoFactory(symbol="miR-1"), CargoFactory(symbol="ABCB1"), CargoFactory(symbol="H19")
+    mcf7, t47d = CellFactory(name="MCF-7"), CellFactory(name="T47D")
+    items = [
+        EvidenceFactory(drugs=[dox], cargos=[mir, abcb1], mechanisms=[efflux, pumps], therapy_class=chemo,
+                        source_cell=mcf7, recipient_cell=mcf7),
+        EvidenceFactory(drugs=[dox, ptx], cargos=[abcb1], mechanisms=[pumps], therapy_class=chemo,
+                        effect=Effect.BIOMARKER, source_cell=t47d),
+        EvidenceFactory(drugs=[tam], cargos=[h19], mechanisms=[emt], therapy_class=endocrine,
+                        effect=Effect.REVERSES_RESISTANCE, recipient_cell=t47d),
+        EvidenceFactory(drugs=[dox], cargos=[h19], mechanisms=[emt, pumps], therapy_class=chemo,
+                        status=Status.DRAFT),
+        EvidenceFactory(drugs=[tam], cargos=[mir], therapy_class=endocrine, status=Status.REJECTED),
+    ]  # fmt: skip
+    names = locals()
+    return {name: names[name] for name in ("items", "dox", "tam", "ptx", "mir", "abcb1", "h19", "efflux", "pumps",
+                                           "emt", "chemo", "endocrine", "mcf7")}  # fmt: skip
+
+
+def test_it_counts_what_a_direct_count_gives_after_items_are_created(world):
+    assert stored_counts()[("drug", world["dox"].pk, 0, "")] == 2  # not the draft
+    # An item naming a child term and its parent counts once for the parent's scope.
+    assert stored_counts()[("scope", world["efflux"].pk, 0, "")] == 2
+    assert_counts_are_exact()
+
+
+def test_it_counts_an_item_once_accepted_and_no_longer_once_rejected_or_withdrawn(world, editor):
+    author = UserFactory(username="author")
+    draft = world["items"][3]
+    draft.status, draft.submitted_by = Status.SUBMITTED, author
+    draft.save()
+    assert_counts_are_exact()
+    workflow.accept(draft, editor)
+    assert stored_counts()[("drug", world["dox"].pk, 0, "")] == 3
+    assert_counts_are_exact()
+    # Taken back out of the public set (an admin edit): its counts go.
+    draft = Evidence.objects.get(pk=draft.pk)
+    draft.status = Status.REJECTED
+    draft.save()
+    assert stored_counts()[("drug", world["dox"].pk, 0, "")] == 2
+    assert_counts_are_exact()
+
+
+def test_it_counts_after_links_and_fields_of_accepted_items_change(world):
+    item = Evidence.objects.get(pk=world["items"][0].pk)
+    item.cargos.remove(world["abcb1"])
+    assert_counts_are_exact()
+    item.drugs.add(world["tam"])
+    item.mechanisms.set([world["emt"]])
+    assert_counts_are_exact()
+    item.drugs.clear()
+    assert_counts_are_exact()
+    world["ptx"].evidence.add(item)  # from the drug's side
+    assert_counts_are_exact()
+    item.effect, item.therapy_class, item.source_cell = Effect.DELIVERY_VEHICLE, world["endocrine"], None
+    item.citation = CitationFactory()
+    item.save()
+    assert_counts_are_exact()
+
+
+def test_it_counts_after_a_draft_changes_without_recounting(world):
+    draft = Evidence.objects.get(pk=world["items"][3].pk)
+    before = stored_counts()
+    with CaptureQueriesContext(connection) as captured:
+        draft.drugs.add(world["ptx"])
+        draft.statement = "Edited."
+        draft.save()
+    assert not [q for q in captured.captured_queries if EvidenceCount._meta.db_table in q["sql"]]
+    assert stored_counts() == before
+    assert_counts_are_exact()
+
+
+def test_it_counts_after_items_entities_and_terms_are_deleted(world):
+    Evidence.objects.get(pk=world["items"][1].pk).delete()
+    assert_counts_are_exact()
+    world["mir"].delete()
+    assert_counts_are_exact()
+    # A narrower term moves under another parent: both parents' scopes change.
+    world["pumps"].parent = world["emt"]
+    world["pumps"].save()
+    assert_counts_are_exact()
+    Evidence.objects.filter(pk=world["items"][2].pk).delete()
+    assert_counts_are_exact()
+
+
+def test_it_counts_after_a_bulk_import_and_a_bulk_update(world):
+    def item(**fields):
+        return Evidence(statement="Imported.", therapy_class=world["chemo"], citation=CitationFactory(),
+                        effect=Effect.CONFERS_RESISTANCE, evidence_type="predictive", level="C", **fields)  # fmt: skip
+
+    created = bulk.insert_evidence(
+        [item(status=Status.ACCEPTED), item(status=Status.ACCEPTED, source_cell=world["mcf7"]), item()],
+        [
+            {"drugs": [world["dox"].pk], "cargos": [world["h19"].pk], "mechanisms": [world["pumps"].pk]},
+            {"drugs": [world["ptx"].pk, world["tam"].pk], "cargos": [world["mir"].pk], "mechanisms": []},
+            {"drugs": [world["dox"].pk], "cargos": [], "mechanisms": []},
+        ],
+    )
+    assert_counts_are_exact()
+    first = Evidence.objects.get(pk=created[0].pk)
+    bulk.update_evidence([first], ["statement"], [{"drugs": [world["tam"].pk], "cargos": [], "mechanisms": []}])
+    assert stored_counts().get(("cargo_drug", world["h19"].pk, world["dox"].pk, "")) is None
+    assert_counts_are_exact()
+
+
+def test_it_counts_the_same_after_a_full_recount(world):
+    before = stored_counts()
+    EvidenceCount.objects.all().delete()
+    refresh_counts()
+    assert stored_counts() == before
+    assert_counts_are_exact()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the PostgreSQL recount with the Python one")
+def test_it_counts_the_same_in_sql_and_in_python(world):
+    EvidenceFactory(drugs=[world["tam"]], cargos=[world["abcb1"]], mechanisms=[world["efflux"], world["pumps"]],
+                    therapy_class=world["endocrine"], effect=Effect.DELIVERY_VEHICLE)  # fmt: skip
+    refresh_counts()  # the SQL recount
+    assert stored_counts() == {key: n for key, n in python_counts().items()}
+    assert_counts_are_exact()
+    # A recount of some entities only touches their rows, and agrees too.
+    EvidenceCount.objects.filter(kind="cargo_drug").update(n=999)
+    refresh_counts({"drug": {world["dox"].pk}})
+    wrong = {k for k, n in stored_counts().items() if n == 999}
+    assert wrong and all(k[2] != world["dox"].pk for k in wrong)
+    refresh_counts({"cargo": set(Cargo.objects.values_list("pk", flat=True))})
+    assert_counts_are_exact()
+    # An item's recount touches the pairs of its own entities only.
+    EvidenceCount.objects.filter(kind="cargo_drug").update(n=999)
+    item = world["items"][0]
+    refresh_counts(entities_of([item.pk]), items=True)
+    mine = {(c.pk, d.pk) for c in item.cargos.all() for d in item.drugs.all()}
+    assert {k[1:3] for k, n in stored_counts().items() if k[0] == "cargo_drug" and n != 999} == mine
+    refresh_counts()
+    assert_counts_are_exact()
