@@ -39,6 +39,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
+from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def paginate(
 # --- Home ---------------------------------------------------------------------
 
 
-class HomeView(TemplateView):
+class HomeView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/home.html"
 
     @staticmethod
@@ -224,7 +225,7 @@ NON_NARROWING = {"page", "ordering", "page_size", "format"}
 SORTABLE = (("id", "ID"), ("level", "Level"), ("effect", "Effect"), ("year", "Year"))
 
 
-class EvidenceListView(TemplateView):
+class EvidenceListView(AtomicWritesMixin, TemplateView):
     """``/evidence/?...``: the HTML twin of ``/api/v1/evidence/?...``, with facets."""
 
     template_name = "evidence/evidence_list.html"
@@ -272,7 +273,7 @@ class EvidenceListView(TemplateView):
         return self.render_to_response(context)
 
 
-class EvidenceDetailView(DetailView):
+class EvidenceDetailView(AtomicWritesMixin, DetailView):
     template_name = "evidence/evidence_detail.html"
     context_object_name = "evidence"
 
@@ -303,7 +304,7 @@ class EvidenceDetailView(DetailView):
 # --- Entity indexes -----------------------------------------------------------------
 
 
-class EntityListView(TemplateView):
+class EntityListView(AtomicWritesMixin, TemplateView):
     """An index page of one kind, filtered by that kind's FilterSet (the API's)."""
 
     template_name = "evidence/entity_list.html"
@@ -415,7 +416,7 @@ class CitationListView(EntityListView):
 # --- Entity detail pages -----------------------------------------------------------
 
 
-class EntityDetailView(DetailView):
+class EntityDetailView(AtomicWritesMixin, DetailView):
     """A detail page with a paginated table of the entity's accepted evidence."""
 
     context_object_name = "entity"
@@ -588,6 +589,7 @@ class CitationDetailView(EntityDetailView):
 # --- Search -------------------------------------------------------------------------
 
 
+@atomic_writes
 @require_safe
 def search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
@@ -599,6 +601,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "evidence/search.html", {"q": query, "results": results})
 
 
+@atomic_writes
 @require_safe
 def typeahead_view(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "")
@@ -624,6 +627,7 @@ def _unfiltered(request: HttpRequest, *shape: str) -> bool:
     return not any(value for key, values in request.GET.lists() if key not in shape for value in values)
 
 
+@atomic_writes
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
     evidence, error = _filtered_evidence(request)
@@ -639,6 +643,7 @@ def network_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
 
 
+@atomic_writes
 @require_safe
 def matrix_json(request: HttpRequest) -> JsonResponse:
     rows = request.GET.get("rows", "therapy_class")
@@ -652,7 +657,7 @@ def matrix_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix(evidence, rows=rows)))
 
 
-class NetworkView(TemplateView):
+class NetworkView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/network.html"
 
     def get_context_data(self, **kwargs):
@@ -662,7 +667,7 @@ class NetworkView(TemplateView):
         return context
 
 
-class MatrixView(TemplateView):
+class MatrixView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/matrix.html"
 
     def get_context_data(self, **kwargs):

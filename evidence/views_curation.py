@@ -18,6 +18,7 @@ from evidence import workflow
 from evidence.models import Evidence, public_id_to_pk
 from evidence.models.curation import FlagReason
 from evidence.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
+from exoresist.transactions import AtomicWritesMixin
 
 
 def list_releases(directory: Path | None = None) -> list[dict]:
@@ -39,7 +40,7 @@ def list_releases(directory: Path | None = None) -> list[dict]:
     return sorted(releases, key=lambda r: (r.get("date", ""), r["version"]), reverse=True)
 
 
-class ReleaseListView(TemplateView):
+class ReleaseListView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/curation/releases.html"
 
     def get_context_data(self, **kwargs):
@@ -68,7 +69,7 @@ class FlagForm(forms.Form):
     email = forms.EmailField(required=False, help_text="Optional: to hear how it was resolved.")
 
 
-class FlagEvidenceView(FormView):
+class FlagEvidenceView(AtomicWritesMixin, FormView):
     """Any reader may flag a possible error in public evidence; an editor resolves it."""
 
     template_name = "evidence/curation/flag_form.html"

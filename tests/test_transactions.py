@@ -55,3 +55,21 @@ def test_a_write_that_fails_half_way_leaves_nothing(monkeypatch):
     assert response.status_code == 503, response.content[:300]
     assert not Evidence.objects.exists()
     assert not Evidence.history.exists()
+
+
+@pytest.mark.parametrize("url", ["/", "/evidence/", "/drugs/", "/network.json", "/matrix.json", "/search/?q=dox"])
+def test_pages_read_outside_a_transaction(monkeypatch, client, url):
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    EvidenceFactory()
+    inside = []
+    original = BaseDatabaseWrapper.cursor
+
+    def spying_cursor(self, *args, **kwargs):
+        inside.append(self.in_atomic_block)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", spying_cursor)
+    response = client.get(url)
+    assert response.status_code in (200, 302)
+    assert inside and not any(inside)
