@@ -20,12 +20,10 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from evidence import choices
-from evidence.filtersets import EvidenceFilterSet
+from evidence.filtersets import NON_NARROWING, EvidenceFilterSet
 from evidence.identifiers import lookup_keys
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 
-#: Parameters that do not narrow the result set: they never become chips.
-NON_FILTER_PARAMS = {"page", "page_size", "ordering", "format"}
 #: Drugs and cargos can run into thousands: show the most frequent ones.
 TOP_VALUES = 12
 #: Facets are counted exactly over at most this many matching items. Counting a
@@ -200,7 +198,7 @@ def _known_over_limit(query: QueryDict) -> bool:
     Only for a query of one drug, cargo or mechanism filter: it matches the items of any of
     its entities (a mechanism's with its children's), so one entity over the limit is enough.
     """
-    active = [param for param in query if param not in NON_FILTER_PARAMS and param_values(query, param)]
+    active = [param for param in query if param not in NON_NARROWING and param_values(query, param)]
     if len(active) != 1 or active[0] not in FILTER_COUNTS:
         return False
     kind, entities = FILTER_COUNTS[active[0]]
@@ -260,11 +258,6 @@ STORED = {
     "cargo": ("cargo", Cargo, "symbol", "symbol"),
     "mechanism": ("mechanism", Mechanism, "slug", "name"),
 }
-
-
-def total_accepted() -> int:
-    """The number of accepted items, from the stored counts (each item has exactly one therapy class)."""
-    return EvidenceCount.objects.of("therapy_class").aggregate(n=Sum("n"))["n"] or 0
 
 
 def _stored_counts(spec: FacetSpec) -> list[tuple[str, str, int]] | None:
@@ -353,7 +346,7 @@ def _count_one(
     """
     if spec.param in too_many:
         return False, _uncounted(spec)
-    if not any(param_values(query, param) for param in query if param not in NON_FILTER_PARAMS):
+    if not any(param_values(query, param) for param in query if param not in NON_NARROWING):
         stored = _stored_counts(spec)
         if stored is not None:
             return True, stored
@@ -422,7 +415,7 @@ def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]
     labels = {(f.param, v.value): v.label for f in facets for v in f.values}
     chips = []
     for name in filterset.filters:
-        if name in NON_FILTER_PARAMS:
+        if name in NON_NARROWING:
             continue
         values = param_values(query, name)
         if not values:

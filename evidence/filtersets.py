@@ -137,6 +137,10 @@ class SearchField(forms.CharField):
         return value.replace("\x00", "").strip()[:MAX_Q_LENGTH]
 
 
+#: Query parameters that page, sort or format a list but never narrow it (API and pages alike).
+NON_NARROWING = frozenset({"page", "page_size", "ordering", "format"})
+
+
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 

@@ -221,7 +221,6 @@ class HomeView(AtomicWritesMixin, TemplateView):
 # --- Evidence -------------------------------------------------------------------
 
 #: Parameters that change what is shown but not which items match.
-NON_NARROWING = {"page", "ordering", "page_size", "format"}
 SORTABLE = (("id", "ID"), ("level", "Level"), ("effect", "Effect"), ("year", "Year"))
 
 
@@ -239,11 +238,11 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             return self.render_to_response(context, status=400)
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
-        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in NON_NARROWING)
+        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
         # Every accepted item: counted exactly in the stored counts. Otherwise the facets
         # count the filtered set (capped) on the way.
         exact = not facet_key
-        known = facet_tools.total_accepted() if exact else None
+        known = EvidenceCount.objects.total_accepted() if exact else None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
         current = query.get("ordering", "")

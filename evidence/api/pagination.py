@@ -9,6 +9,8 @@
   bounded scan instead of a full one. Past the cap ``count`` is the cap itself, and
   ``count_exact`` is ``false``: "at least this many". A first page that is not full
   needs no count query at all.
+* A view may know the count without counting (``known_count()``): the unfiltered
+  public evidence list reads it from the stored counts, exactly.
 * A view may lower the cap for one request (``is_text_search()``): the evidence list
   counts a free-text ``q`` search only up to ``TEXT_COUNT_CAP``, which is 0 by
   default: a ``q`` search whose page is full is not counted at all, and ``count``
@@ -88,6 +90,9 @@ class StandardPagination(BasePagination):
         if not self.has_next:
             # The last page: the count is known exactly from where it ends.
             self.count, self.count_exact = offset + len(rows), True
+        elif (known := self._known_count(view)) is not None:
+            # Known without counting (every public item: the stored counts).
+            self.count, self.count_exact = max(known, offset + len(rows) + 1), True
         elif self.count_cap <= 0:
             # Not counted (a text search, see the module docstring): at least one more.
             self.count, self.count_exact = offset + len(rows) + 1, False
@@ -97,6 +102,11 @@ class StandardPagination(BasePagination):
             # Past the cap (or after a concurrent insert) never report fewer than were served.
             self.count = max(min(counted, self.count_cap), offset + len(rows) + 1)
         return rows
+
+    @staticmethod
+    def _known_count(view) -> int | None:
+        known_count = getattr(view, "known_count", None)
+        return known_count() if known_count is not None else None
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
@@ -134,7 +144,7 @@ class StandardPagination(BasePagination):
                     "type": "integer",
                     "example": 123,
                     "description": f"Number of matching items, exact up to {self.count_cap}; past that "
-                    "the cap itself (see count_exact). "
+                    "the cap itself (see count_exact). The unfiltered public evidence list is always exact. "
                     + (
                         f"A free-text q search is counted only up to {TEXT_COUNT_CAP}."
                         if TEXT_COUNT_CAP > 0

@@ -24,7 +24,18 @@ from evidence.api import schema as _schema  # noqa: F401  (registers the FilterS
 from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.bibtex import citations_to_bibtex
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass, public_id_to_pk
+from evidence.filtersets import NON_NARROWING
+from evidence.models import (
+    Cargo,
+    Cell,
+    Citation,
+    Drug,
+    Evidence,
+    EvidenceCount,
+    Mechanism,
+    TherapyClass,
+    public_id_to_pk,
+)
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, sees_unpublished
 from exoresist.transactions import AtomicWritesMixin
@@ -131,6 +142,17 @@ class EvidenceViewSet(ExoResistViewSet):
         # Filters and counts run on the bare queryset; ``as_rows()`` comes last (its
         # joins would otherwise stay in the count's subquery).
         return visible if self.reads_rows() else visible.with_related()
+
+    def known_count(self) -> int | None:
+        """Every public item, exactly, from the stored counts (``EvidenceCount``) instead of a
+        capped count; None when the list is filtered or the reader sees unpublished items."""
+        if sees_unpublished(self.request.user):
+            return None
+        if any(
+            value for key, values in self.request.query_params.lists() if key not in NON_NARROWING for value in values
+        ):
+            return None
+        return EvidenceCount.objects.total_accepted()
 
     def page_queryset(self, queryset):
         """What the paginator fetches a page from (its count uses ``queryset`` itself)."""

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connections, models, transaction
-from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
@@ -86,6 +86,10 @@ class EvidenceCountQuerySet(models.QuerySet):
 
     def total(self, kind: str, a: int, b: int = 0) -> int:
         return self.of(kind).filter(a=a, b=b).values_list("n", flat=True).first() or 0
+
+    def total_accepted(self) -> int:
+        """The number of accepted items (each has exactly one therapy class): a few rows, not a count."""
+        return self.of("therapy_class").aggregate(n=Sum("n"))["n"] or 0
 
 
 class EvidenceCount(models.Model):

@@ -135,10 +135,27 @@ class TestPagination:
 
         monkeypatch.setattr(StandardPagination, "count_cap", 5)
         EvidenceFactory.create_batch(8)
-        body = api.get(self.URL, {"page_size": 2}).json()
+        body = api.get(self.URL, {"page_size": 2, "level": "D"}).json()
         assert body["count"] == 5 and body["count_exact"] is False
-        last = api.get(self.URL, {"page_size": 2, "page": 4}).json()
+        last = api.get(self.URL, {"page_size": 2, "page": 4, "level": "D"}).json()
         assert last["count"] == 8 and last["count_exact"] is True and last["next"] is None
+
+    def test_the_unfiltered_public_list_is_counted_exactly_from_the_stored_counts(
+        self, api, curator_api, db, monkeypatch, django_assert_max_num_queries
+    ):
+        from evidence.api.pagination import StandardPagination
+
+        monkeypatch.setattr(StandardPagination, "count_cap", 5)
+        EvidenceFactory.create_batch(8)
+        EvidenceFactory(status="draft")
+        # The page, its names (three queries on SQLite), the stored total, and the test's savepoint.
+        with django_assert_max_num_queries(7) as captured:
+            body = api.get(self.URL, {"page_size": 2, "ordering": "-year"}).json()
+        assert body["count"] == 8 and body["count_exact"] is True
+        assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+        # A curator also sees the draft: the stored counts (accepted items only) do not apply.
+        body = curator_api.get(self.URL, {"page_size": 2}).json()
+        assert body["count"] == 5 and body["count_exact"] is False
 
     def test_a_text_search_is_counted_up_to_its_own_cap(self, api, db, monkeypatch):
         from evidence.api.pagination import StandardPagination
