@@ -354,6 +354,12 @@ def refresh_counts(touched: Touched | None = None, using: str = "default", *, it
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             _refresh_postgres(connection, touched, items)
+            if touched is None:
+                # A full recount replaces the table: without fresh statistics the planner
+                # took a popular drug's 15,000 pairs for one row and read 1.2 million
+                # (240 ms on the drug page at 1,000,000 items, 0.3 ms after ANALYZE).
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(EvidenceCount._meta.db_table)}")
         else:
             _refresh_python(connection, touched, items)
 
