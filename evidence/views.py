@@ -545,6 +545,10 @@ class MechanismDetailView(EntityDetailView):
         return context
 
 
+#: Drugs shown on a therapy class page (the rest are one click away on the drug index).
+TOP_CLASS_DRUGS = 24
+
+
 class TherapyClassDetailView(EntityDetailView):
     template_name = "evidence/therapyclass_detail.html"
     queryset = TherapyClass.objects.all()
@@ -556,9 +560,10 @@ class TherapyClassDetailView(EntityDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["drugs"] = (
-            Drug.objects.filter(therapy_class=self.object).with_counts().prefetch_related("aliases").order_by("name")
-        )
+        # The most studied drugs, not all of them: a class can hold thousands (1,000,000 items).
+        drugs = Drug.objects.filter(therapy_class=self.object)
+        context["drugs"] = drugs.with_counts().order_by("-evidence_count", "name")[:TOP_CLASS_DRUGS]
+        context["drug_total"] = drugs.count()
         return context
 
 

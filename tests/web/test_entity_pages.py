@@ -60,8 +60,25 @@ def test_the_mechanism_page_includes_its_narrower_terms(client, demo):
 def test_the_therapy_class_page_lists_its_drugs_and_a_matrix(client, demo):
     response = client.get("/therapy-classes/chemotherapy/")
     html = response.content.decode()
-    assert [d.name for d in response.context["drugs"]] == ["docetaxel", "doxorubicin", "paclitaxel"]
+    drugs = {d.name: d.evidence_count for d in response.context["drugs"]}
+    assert set(drugs) == {"docetaxel", "doxorubicin", "paclitaxel"}
+    assert list(drugs.values()) == sorted(drugs.values(), reverse=True)  # most studied first
     assert "/matrix.json?rows=drug&amp;therapy_class=chemotherapy" in html
+    assert "drugs in this class</a>" not in html  # all of them are shown
+
+
+def test_a_therapy_class_with_many_drugs_shows_the_most_studied_and_links_to_the_rest(client, demo):
+    from evidence.views import TOP_CLASS_DRUGS
+
+    chemo = demo.drugs["doxorubicin"].therapy_class
+    DrugFactory.create_batch(TOP_CLASS_DRUGS, therapy_class=chemo)
+    response = client.get("/therapy-classes/chemotherapy/")
+    shown = [d.name for d in response.context["drugs"]]
+    assert len(shown) == TOP_CLASS_DRUGS and "doxorubicin" in shown  # the studied ones come first
+    assert response.context["drug_total"] == TOP_CLASS_DRUGS + 3
+    assert f'href="/drugs/?therapy_class=chemotherapy">all {TOP_CLASS_DRUGS + 3} drugs in this class</a>' in (
+        response.content.decode()
+    )
 
 
 def test_the_citation_page_shows_links_bibtex_retraction_and_both_roles(client, demo):
