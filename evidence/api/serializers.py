@@ -25,7 +25,7 @@ from evidence import identifiers as ids
 from evidence import workflow
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
-from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows
+from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
 
 _KEY = "KEY0PLACEHOLDER0"
 _NUMERIC_KEY = 987654321987
@@ -316,7 +316,7 @@ def evidence_from_row(row: dict, links: Links) -> dict:
     The one place the read representation is written: model instances are turned into
     rows first (``row_from_instance()``).
     """
-    public_id = f"EXR{row['id']:06d}"
+    public_id = format_public_id(row["id"])
     therapy_slug = row["therapy_class__slug"]
     return {
         "id": public_id,

@@ -37,7 +37,7 @@ from evidence.models import (
     public_id_to_pk,
 )
 from evidence.models.citation import short_label
-from evidence.models.evidence import complete_rows, sees_unpublished
+from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished
 from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
@@ -252,7 +252,7 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def _export_chunk(self, rows: list[dict], html, using: str) -> Iterator[list[Any]]:
         for row in complete_rows(rows, using):
-            public_id = f"EXR{row['id']:06d}"
+            public_id = format_public_id(row["id"])
             yield [
                 public_id,
                 row["statement"],

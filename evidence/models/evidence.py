@@ -23,14 +23,21 @@ class StaleEdit(Exception):
     def __init__(self, evidence_pk: int, expected: int, current: int | None):
         self.evidence_pk, self.expected, self.current = evidence_pk, expected, current
         if current is None:
-            message = f"EXR{evidence_pk:06d} was deleted while you were editing it; your changes were not saved."
+            message = (
+                f"{format_public_id(evidence_pk)} was deleted while you were editing it; your changes were not saved."
+            )
         else:
             message = (
-                f"EXR{evidence_pk:06d} was changed by someone else while you were editing it "
+                f"{format_public_id(evidence_pk)} was changed by someone else while you were editing it "
                 f"(you edited version {expected}, it is now version {current}). Your changes were not saved: "
                 "reload it, look at what changed and make your edit again."
             )
         super().__init__(message)
+
+
+def format_public_id(pk: int) -> str:
+    """123 -> ``EXR000123``, the identifier every page, export and API response shows."""
+    return f"EXR{pk:06d}"
 
 
 def public_id_to_pk(value: str) -> int | None:
@@ -399,4 +406,4 @@ class Evidence(models.Model):
 
     @property
     def public_id(self) -> str:
-        return f"EXR{self.pk:06d}" if self.pk else "EXR(new)"
+        return format_public_id(self.pk) if self.pk else "EXR(new)"
