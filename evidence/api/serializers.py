@@ -61,66 +61,54 @@ def links_for(context: dict) -> Links:
 # --- embedded summaries -------------------------------------------------------
 
 
-def drug_ref(drug: Drug, links: Links) -> dict:
+#: What an embedded entity shows, by its route name (``api:<name>-detail``, ``<name>_detail``).
+REF_FIELDS: dict[str, tuple[str, ...]] = {
+    "drug": ("name", "slug"),
+    "cargo": ("symbol", "kind", "slug"),
+    "cell": ("name", "kind", "slug"),
+    "mechanism": ("name", "slug"),
+    "therapyclass": ("name", "slug"),
+}
+CITATION_REF_FIELDS = ("doi", "pmid", "title", "journal", "year", "retracted")
+
+
+def entity_ref(route: str, values: dict, links: Links) -> dict:
+    """An embedded entity from its values (an instance's or a row's): the fields, then its links."""
+    slug = values["slug"]
     return {
-        "name": drug.name,
-        "slug": drug.slug,
-        "url": links.url("api:drug-detail", drug.slug),
-        "html_url": links.url("drug_detail", drug.slug),
+        **{field: values[field] for field in REF_FIELDS[route]},
+        "url": links.url(f"api:{route}-detail", slug),
+        "html_url": links.url(f"{route}_detail", slug),
     }
 
 
-def cargo_ref(cargo: Cargo, links: Links) -> dict:
+def citation_summary(pk: int, values: dict, label: str, links: Links) -> dict:
     return {
-        "symbol": cargo.symbol,
-        "kind": cargo.kind,
-        "slug": cargo.slug,
-        "url": links.url("api:cargo-detail", cargo.slug),
-        "html_url": links.url("cargo_detail", cargo.slug),
+        "id": pk,
+        **{field: values[field] for field in CITATION_REF_FIELDS},
+        "label": label,
+        "url": links.url("api:citation-detail", pk, numeric=True),
+        "html_url": links.url("citation_detail", pk, numeric=True),
     }
 
 
-def cell_ref(cell: Cell, links: Links) -> dict:
-    return {
-        "name": cell.name,
-        "kind": cell.kind,
-        "slug": cell.slug,
-        "url": links.url("api:cell-detail", cell.slug),
-        "html_url": links.url("cell_detail", cell.slug),
-    }
+def _instance_ref(route: str):
+    def ref(instance, links: Links) -> dict:
+        return entity_ref(route, {field: getattr(instance, field) for field in REF_FIELDS[route]}, links)
+
+    return ref
 
 
-def mechanism_ref(mechanism: Mechanism, links: Links) -> dict:
-    return {
-        "name": mechanism.name,
-        "slug": mechanism.slug,
-        "url": links.url("api:mechanism-detail", mechanism.slug),
-        "html_url": links.url("mechanism_detail", mechanism.slug),
-    }
-
-
-def therapy_class_ref(therapy_class: TherapyClass, links: Links) -> dict:
-    return {
-        "name": therapy_class.name,
-        "slug": therapy_class.slug,
-        "url": links.url("api:therapyclass-detail", therapy_class.slug),
-        "html_url": links.url("therapyclass_detail", therapy_class.slug),
-    }
+drug_ref = _instance_ref("drug")
+cargo_ref = _instance_ref("cargo")
+cell_ref = _instance_ref("cell")
+mechanism_ref = _instance_ref("mechanism")
+therapy_class_ref = _instance_ref("therapyclass")
 
 
 def citation_ref(citation: Citation, links: Links) -> dict:
-    return {
-        "id": citation.pk,
-        "doi": citation.doi,
-        "pmid": citation.pmid,
-        "title": citation.title,
-        "journal": citation.journal,
-        "year": citation.year,
-        "retracted": citation.retracted,
-        "label": citation.short_label,
-        "url": links.url("api:citation-detail", citation.pk, numeric=True),
-        "html_url": links.url("citation_detail", citation.pk, numeric=True),
-    }
+    values = {field: getattr(citation, field) for field in CITATION_REF_FIELDS}
+    return citation_summary(citation.pk, values, citation.short_label, links)
 
 
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
@@ -272,38 +260,16 @@ def _citation(row: dict, prefix: str, links: Links) -> dict | None:
     pk = row[f"{prefix}_id"]
     if pk is None:
         return None
-    return {
-        "id": pk,
-        "doi": row[f"{prefix}__doi"],
-        "pmid": row[f"{prefix}__pmid"],
-        "title": row[f"{prefix}__title"],
-        "journal": row[f"{prefix}__journal"],
-        "year": row[f"{prefix}__year"],
-        "retracted": row[f"{prefix}__retracted"],
-        "label": short_label(row[f"{prefix}__authors"], row[f"{prefix}__authors_truncated"], row[f"{prefix}__year"]),
-        "url": links.url("api:citation-detail", pk, numeric=True),
-        "html_url": links.url("citation_detail", pk, numeric=True),
-    }
+    values = {field: row[f"{prefix}__{field}"] for field in CITATION_REF_FIELDS}
+    label = short_label(row[f"{prefix}__authors"], row[f"{prefix}__authors_truncated"], row[f"{prefix}__year"])
+    return citation_summary(pk, values, label, links)
 
 
-def _cell(row: dict, prefix: str, links: Links) -> dict | None:
+def _related(row: dict, prefix: str, route: str, links: Links) -> dict | None:
+    """A foreign key's embedded entity from a row's ``<prefix>__<field>`` columns (None when empty)."""
     if row[f"{prefix}_id"] is None:
         return None
-    slug = row[f"{prefix}__slug"]
-    return {
-        "name": row[f"{prefix}__name"],
-        "kind": row[f"{prefix}__kind"],
-        "slug": slug,
-        "url": links.url("api:cell-detail", slug),
-        "html_url": links.url("cell_detail", slug),
-    }
-
-
-def _refs(items: list[dict], api_route: str, html_route: str, links: Links) -> list[dict]:
-    return [
-        {**item, "url": links.url(api_route, item["slug"]), "html_url": links.url(html_route, item["slug"])}
-        for item in items
-    ]
+    return entity_ref(route, {field: row[f"{prefix}__{field}"] for field in REF_FIELDS[route]}, links)
 
 
 _DATETIME = serializers.DateTimeField()
@@ -317,23 +283,17 @@ def evidence_from_row(row: dict, links: Links) -> dict:
     rows first (``row_from_instance()``).
     """
     public_id = format_public_id(row["id"])
-    therapy_slug = row["therapy_class__slug"]
     return {
         "id": public_id,
         "url": links.url("api:evidence-detail", public_id, numeric=True),
         "html_url": links.url("evidence_detail", public_id),
         "statement": row["statement"],
-        "cargos": _refs(row["cargos"], "api:cargo-detail", "cargo_detail", links),
-        "drugs": _refs(row["drugs"], "api:drug-detail", "drug_detail", links),
-        "therapy_class": {
-            "name": row["therapy_class__name"],
-            "slug": therapy_slug,
-            "url": links.url("api:therapyclass-detail", therapy_slug),
-            "html_url": links.url("therapyclass_detail", therapy_slug),
-        },
-        "mechanisms": _refs(row["mechanisms"], "api:mechanism-detail", "mechanism_detail", links),
-        "source_cell": _cell(row, "source_cell", links),
-        "recipient_cell": _cell(row, "recipient_cell", links),
+        "cargos": [entity_ref("cargo", cargo, links) for cargo in row["cargos"]],
+        "drugs": [entity_ref("drug", drug, links) for drug in row["drugs"]],
+        "therapy_class": _related(row, "therapy_class", "therapyclass", links),
+        "mechanisms": [entity_ref("mechanism", mechanism, links) for mechanism in row["mechanisms"]],
+        "source_cell": _related(row, "source_cell", "cell", links),
+        "recipient_cell": _related(row, "recipient_cell", "cell", links),
         "effect": row["effect"],
         "level": row["level"],
         "evidence_type": row["evidence_type"],

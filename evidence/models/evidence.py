@@ -68,6 +68,7 @@ ROW_COLUMNS: tuple[str, ...] = (
     "created",
     "modified",
     "version",
+    "therapy_class_id",
     "therapy_class__name",
     "therapy_class__slug",
     "source_cell_id",
