@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from evidence import choices
-from evidence.filtersets import NON_NARROWING, EvidenceFilterSet
+from evidence import choices, sizes
+from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
 from evidence.identifiers import lookup_keys
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 
@@ -115,17 +115,6 @@ CHIP_LABELS = {
 }
 
 
-def param_values(query: QueryDict, param: str) -> list[str]:
-    """The values of a list parameter, read as ``ListWidget`` reads them (repeats and commas)."""
-    values: list[str] = []
-    for raw in query.getlist(param) + query.getlist(f"{param}[]"):
-        for part in raw.split(","):
-            part = part.strip()
-            if part and part not in values:
-                values.append(part)
-    return values
-
-
 def url_with(query: QueryDict, param: str, values: list[str] | None) -> str:
     """``?query`` with ``param`` set to ``values`` (removed when empty) and the page reset."""
     data = query.copy()
@@ -184,28 +173,6 @@ LOCAL_COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level
                  "evidence_type": "evidence_type"}  # fmt: skip
 
 
-#: Filters whose set is the union of stored entity counts (models/counts.py): the kind and how values match.
-FILTER_COUNTS = {
-    "drug": ("drug", lambda values: Drug.objects.matching(*values)),
-    "cargo": ("cargo", lambda values: Cargo.objects.matching(*values)),
-    "mechanism": ("scope", lambda values: Mechanism.objects.filter(slug__in=values)),
-}
-
-
-def _known_over_limit(query: QueryDict) -> bool:
-    """Whether the stored counts show more than ``COUNT_LIMIT`` items match ``query`` (without reading them).
-
-    Only for a query of one drug, cargo or mechanism filter: it matches the items of any of
-    its entities (a mechanism's with its children's), so one entity over the limit is enough.
-    """
-    active = [param for param in query if param not in NON_NARROWING and param_values(query, param)]
-    if len(active) != 1 or active[0] not in FILTER_COUNTS:
-        return False
-    kind, entities = FILTER_COUNTS[active[0]]
-    matched = entities(param_values(query, active[0])).values("pk")
-    return EvidenceCount.objects.of(kind).filter(a__in=matched, b=0, n__gt=COUNT_LIMIT).exists()
-
-
 def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tuple[str, str, int]]], int] | None:
     """Every column facet, and the size of the filtered set, from ONE query; ``None`` when too many match.
 
@@ -218,7 +185,7 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
     for param in LOCAL_COLUMNS:
         others.pop(param, None)
         others.pop(f"{param}[]", None)
-    if _known_over_limit(others):
+    if sizes.known_over(others, COUNT_LIMIT):
         return None
     rows = list(
         EvidenceFilterSet(others, queryset=base).qs.order_by().values_list(*LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1]
@@ -251,23 +218,22 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
     return out, size
 
 
-#: Facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and label fields.
+#: Entity facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and
+#: label fields. The therapy class, effect and cargo kind facets come from ``sizes.class_kind_facet``.
 STORED = {
-    "therapy_class": ("therapy_class", TherapyClass, "slug", "name"),
     "drug": ("drug", Drug, "name", "name"),
     "cargo": ("cargo", Cargo, "symbol", "symbol"),
     "mechanism": ("mechanism", Mechanism, "slug", "name"),
 }
 
 
-def _stored_counts(spec: FacetSpec) -> list[tuple[str, str, int]] | None:
-    """A facet over every accepted item from the stored counts, ordered as ``_counts`` orders; None if not stored."""
-    if spec.param == "effect":
-        per_effect = EvidenceCount.objects.filter(kind="therapy_class").exclude(effect="")
-        rows = per_effect.values_list("effect").annotate(n=Sum("n")).order_by("-n", "effect")
-        labels = dict(spec.choices)
-        return [(value, labels.get(value, value), n) for value, n in rows]
-    if spec.param not in STORED:
+def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str, int]] | None:
+    """A facet over the set the filters ``others`` select, from the stored counts, ordered as
+    ``_counts`` orders; None when they can't tell."""
+    found = sizes.class_kind_facet(spec.param, others)
+    if found is not None:
+        return found
+    if others or spec.param not in STORED:
         return None
     kind, model, value_field, label_field = STORED[spec.param]
     counts = EvidenceCount.objects.of(kind).filter(b=0)
@@ -297,7 +263,7 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, l
     ``_local_counts`` found too large.
     """
     # Counting first is cheap (an index-only scan); reading 5,000 rows for nothing is not.
-    size = capped_count(filtered)
+    size = _size(query, filtered)
     if size > COUNT_LIMIT:
         return {}, size, None, set()
     rows = list(filtered.order_by().values_list("pk", *LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1])
@@ -316,6 +282,12 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, l
             ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
             out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
     return out, len(rows), [row[0] for row in rows], set(selected) if len(selected) == 1 else set()
+
+
+def _size(query: QueryDict, queryset: QuerySet) -> int:
+    """The size of ``queryset`` (``query``'s set): exact from the stored counts when they know it, else capped."""
+    size = sizes.stored_size(query)
+    return size if size is not None else capped_count(queryset)
 
 
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
@@ -344,18 +316,17 @@ def _count_one(
     ``too_many``: facets whose own set is already known to be over the limit; ``ids``: the
     items of ``filtered``, when they have been read.
     """
+    others = query.copy()
+    others.pop(spec.param, None)
+    others.pop(f"{spec.param}[]", None)
+    stored = _stored_counts(spec, sizes.narrowing(others))
+    if stored is not None:
+        return True, stored
     if spec.param in too_many:
         return False, _uncounted(spec)
-    if not any(param_values(query, param) for param in query if param not in NON_NARROWING):
-        stored = _stored_counts(spec)
-        if stored is not None:
-            return True, stored
     if param_values(query, spec.param):
-        others = query.copy()
-        others.pop(spec.param, None)
-        others.pop(f"{spec.param}[]", None)
         queryset = EvidenceFilterSet(others, queryset=base).qs
-        counted = capped_count(queryset) <= COUNT_LIMIT
+        counted = _size(others, queryset) <= COUNT_LIMIT
     else:
         queryset, counted = filtered, size <= COUNT_LIMIT
     return counted, (_counts(spec, queryset, ids if queryset is filtered else None) if counted else _uncounted(spec))
@@ -403,7 +374,8 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
         for missing in (s for s in selected if s not in seen):
             if not any(v.selected and _same(spec, v.value, missing) for v in facet.values):
                 remaining = [s for s in selected if s != missing]
-                count = 0 if counted else None
+                # Not among the facet's top values is not the same as none.
+                count = 0 if counted and not (spec.top and len(found) >= spec.top) else None
                 facet.values.append(FacetValue(missing, missing, count, True, url_with(query, spec.param, remaining)))
         facets.append(facet)
     return facets, size

@@ -141,6 +141,17 @@ class SearchField(forms.CharField):
 NON_NARROWING = frozenset({"page", "page_size", "ordering", "format"})
 
 
+def param_values(query: MultiValueDict, param: str) -> list[str]:
+    """The values of a list parameter, read as ``ListWidget`` reads them (repeats and commas)."""
+    values: list[str] = []
+    for raw in query.getlist(param) + query.getlist(f"{param}[]"):
+        for part in raw.split(","):
+            part = part.strip()
+            if part and part not in values:
+                values.append(part)
+    return values
+
+
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 

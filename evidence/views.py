@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
-from evidence import filtersets, graphs, search
+from evidence import filtersets, graphs, search, sizes
 from evidence.bibtex import citations_to_bibtex
 from evidence.caching import cached
 from evidence.choices import CargoKind, Effect
@@ -239,10 +239,10 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
-        # Every accepted item: counted exactly in the stored counts. Otherwise the facets
-        # count the filtered set (capped) on the way.
-        exact = not facet_key
-        known = EvidenceCount.objects.total_accepted() if exact else None
+        # Every accepted item, or a set the stored counts can size (sizes.py): counted
+        # exactly. Otherwise the facets count the filtered set (capped) on the way.
+        known = sizes.stored_size(query)
+        exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
         current = query.get("ordering", "")
@@ -314,11 +314,11 @@ class EntityListView(AtomicWritesMixin, TemplateView):
     rows_template = ""
     intro = ""
 
-    def get_queryset(self) -> QuerySet:
-        raise NotImplementedError
+    model: type
 
     def get(self, request, *args, **kwargs):
-        filterset = self.filterset_class(request.GET, queryset=self.get_queryset())
+        # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
+        filterset = self.filterset_class(request.GET, queryset=self.model.objects.for_listing())
         context = self.get_context_data(
             filterset=filterset,
             title=self.title,
@@ -342,9 +342,7 @@ class DrugListView(EntityListView):
     api_path = "drugs"
     rows_template = "evidence/rows/drug_rows.html"
     intro = "Every drug with curated evidence, found by its INN or any brand name or abbreviation."
-
-    def get_queryset(self):
-        return Drug.objects.with_counts().select_related("therapy_class").prefetch_related("aliases").order_by("name")
+    model = Drug
 
 
 class CargoListView(EntityListView):
@@ -354,9 +352,7 @@ class CargoListView(EntityListView):
     api_path = "cargos"
     rows_template = "evidence/rows/cargo_rows.html"
     intro = "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells."
-
-    def get_queryset(self):
-        return Cargo.objects.with_counts().prefetch_related("aliases").order_by("symbol", "pk")
+    model = Cargo
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -371,9 +367,7 @@ class CellListView(EntityListView):
     api_path = "cells"
     rows_template = "evidence/rows/cell_rows.html"
     intro = "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes."
-
-    def get_queryset(self):
-        return Cell.objects.with_counts().select_related("parent").prefetch_related("aliases").order_by("name")
+    model = Cell
 
 
 class MechanismListView(EntityListView):
@@ -383,9 +377,7 @@ class MechanismListView(EntityListView):
     api_path = "mechanisms"
     rows_template = "evidence/rows/mechanism_rows.html"
     intro = "The controlled vocabulary of how exosomes change drug response."
-
-    def get_queryset(self):
-        return Mechanism.objects.with_counts().select_related("parent").order_by("name")
+    model = Mechanism
 
 
 class TherapyClassListView(EntityListView):
@@ -395,9 +387,7 @@ class TherapyClassListView(EntityListView):
     api_path = "therapy-classes"
     rows_template = "evidence/rows/therapyclass_rows.html"
     intro = "Evidence grouped by the kind of treatment it concerns."
-
-    def get_queryset(self):
-        return TherapyClass.objects.with_counts().order_by("position", "name")
+    model = TherapyClass
 
 
 class CitationListView(EntityListView):
@@ -407,9 +397,7 @@ class CitationListView(EntityListView):
     api_path = "citations"
     rows_template = "evidence/rows/citation_rows.html"
     intro = "The publications behind the evidence: primary studies and the reviews they were curated through."
-
-    def get_queryset(self):
-        return Citation.objects.with_counts().order_by("-year", "author_string", "pk")
+    model = Citation
 
 
 # --- Entity detail pages -----------------------------------------------------------

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from evidence import bulk, workflow
-from evidence.choices import Effect, Status
+from evidence.choices import CargoKind, Effect, Status
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
-from evidence.models.counts import entities_of, python_counts, refresh_counts
+from evidence.models.counts import cargo_kind_code, entities_of, python_counts, refresh_counts
 from tests.factories import (
     CargoFactory,
     CellFactory,
@@ -58,10 +58,12 @@ def direct_counts() -> dict[tuple, int]:
         add("scope", mechanism.pk, 0, public.filter(scope(mechanism)))
     for therapy in classes:
         add("therapy_class", therapy.pk, 0, public.filter(therapy_class=therapy))
+        items = public.filter(therapy_class=therapy)
         for mechanism in mechanisms:
-            items = public.filter(therapy_class=therapy)
             add("class_mechanism", therapy.pk, mechanism.pk, items.filter(mechanisms=mechanism))
             add("class_scope", therapy.pk, mechanism.pk, items.filter(scope(mechanism)))
+        for kind in CargoKind.values:
+            add("class_cargo_kind", therapy.pk, cargo_kind_code(kind), items.filter(cargos__kind=kind))
     for citation in Citation.objects.all():
         add("citation", citation.pk, 0, public.filter(citation=citation))
     for cell in Cell.objects.all():
@@ -89,7 +91,8 @@ def world():
     pumps = MechanismFactory(slug="efflux-pump-transfer", name="Transfer of efflux pumps", parent=efflux)
     emt = MechanismFactory(slug="emt", name="EMT")
     dox, tam, ptx = DrugFactory(name="doxorubicin"), DrugFactory(name="tamoxifen"), DrugFactory(name="paclitaxel")
-    mir, abcb1, h19 = CargoFactory(symbol="miR-1"), CargoFactory(symbol="ABCB1"), CargoFactory(symbol="H19")
+    mir, abcb1 = CargoFactory(symbol="miR-1", kind=CargoKind.MIRNA), CargoFactory(symbol="ABCB1")
+    h19 = CargoFactory(symbol="H19", kind=CargoKind.LNCRNA)
     mcf7, t47d = CellFactory(name="MCF-7"), CellFactory(name="T47D")
     items = [
         EvidenceFactory(drugs=[dox], cargos=[mir, abcb1], mechanisms=[efflux, pumps], therapy_class=chemo,
@@ -145,6 +148,23 @@ def test_it_counts_after_links_and_fields_of_accepted_items_change(world):
     item.effect, item.therapy_class, item.source_cell = Effect.DELIVERY_VEHICLE, world["endocrine"], None
     item.citation = CitationFactory()
     item.save()
+    assert_counts_are_exact()
+
+
+def test_it_counts_an_item_once_per_cargo_kind_and_follows_a_kind_change(world):
+    assert len({cargo_kind_code(kind) for kind in CargoKind.values}) == len(CargoKind.values)
+    mir2 = CargoFactory(symbol="miR-2", kind=CargoKind.MIRNA)
+    item = Evidence.objects.get(pk=world["items"][0].pk)
+    item.cargos.add(mir2)  # two miRNAs: still one miRNA item
+    assert stored_counts()[("class_cargo_kind", world["chemo"].pk, cargo_kind_code(CargoKind.MIRNA), "")] == 1
+    assert_counts_are_exact()
+    world["h19"].kind = CargoKind.CIRCRNA  # re-annotated: its items move to the other kind
+    world["h19"].save()
+    endocrine = world["endocrine"].pk
+    assert stored_counts().get(("class_cargo_kind", endocrine, cargo_kind_code(CargoKind.LNCRNA), "")) is None
+    assert stored_counts()[("class_cargo_kind", endocrine, cargo_kind_code(CargoKind.CIRCRNA), "")] == 1
+    assert_counts_are_exact()
+    world["h19"].delete()
     assert_counts_are_exact()
 
 

@@ -24,20 +24,19 @@ from evidence.api import schema as _schema  # noqa: F401  (registers the FilterS
 from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.bibtex import citations_to_bibtex
-from evidence.filtersets import NON_NARROWING
 from evidence.models import (
     Cargo,
     Cell,
     Citation,
     Drug,
     Evidence,
-    EvidenceCount,
     Mechanism,
     TherapyClass,
     public_id_to_pk,
 )
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished
+from evidence.sizes import stored_size
 from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
@@ -68,6 +67,10 @@ class ExoResistViewSet(
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     #: The export's file name stem.
     export_name = "export"
+
+    def get_queryset(self):
+        # The HTML index pages list the same rows (evidence/views.py).
+        return self.queryset.model.objects.for_listing()
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format in ("csv", "tsv"):
@@ -144,15 +147,12 @@ class EvidenceViewSet(ExoResistViewSet):
         return visible if self.reads_rows() else visible.with_related()
 
     def known_count(self) -> int | None:
-        """Every public item, exactly, from the stored counts (``EvidenceCount``) instead of a
-        capped count; None when the list is filtered or the reader sees unpublished items."""
+        """The public items a list selects, exactly, from the stored counts instead of a capped
+        count (every item, or a list the stored counts can size: see sizes.py); None otherwise
+        and for a reader who sees unpublished items."""
         if sees_unpublished(self.request.user):
             return None
-        if any(
-            value for key, values in self.request.query_params.lists() if key not in NON_NARROWING for value in values
-        ):
-            return None
-        return EvidenceCount.objects.total_accepted()
+        return stored_size(self.request.query_params)
 
     def page_queryset(self, queryset):
         """What the paginator fetches a page from (its count uses ``queryset`` itself)."""
@@ -313,9 +313,6 @@ class CitationViewSet(ExoResistViewSet):
     renderer_classes = [*ExoResistViewSet.renderer_classes, BibTeXRenderer]
     export_name = "citations"
 
-    def get_queryset(self):
-        return Citation.objects.with_counts()
-
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "bibtex":
             queryset = self.filter_queryset(self.get_queryset())
@@ -351,9 +348,6 @@ class DrugViewSet(ExoResistViewSet):
     queryset = Drug.objects.all()
     export_name = "drugs"
 
-    def get_queryset(self):
-        return Drug.objects.with_counts().select_related("therapy_class").prefetch_related("aliases")
-
 
 @extend_schema_view(list=_LIST_FORMAT)
 class CargoViewSet(ExoResistViewSet):
@@ -361,9 +355,6 @@ class CargoViewSet(ExoResistViewSet):
     filterset_class = filtersets.CargoFilterSet
     queryset = Cargo.objects.all()
     export_name = "cargos"
-
-    def get_queryset(self):
-        return Cargo.objects.with_counts().prefetch_related("aliases")
 
 
 @extend_schema_view(list=_LIST_FORMAT)
@@ -373,9 +364,6 @@ class CellViewSet(ExoResistViewSet):
     queryset = Cell.objects.all()
     export_name = "cells"
 
-    def get_queryset(self):
-        return Cell.objects.with_counts().select_related("parent").prefetch_related("aliases")
-
 
 @extend_schema_view(list=_LIST_FORMAT)
 class MechanismViewSet(ExoResistViewSet):
@@ -384,9 +372,6 @@ class MechanismViewSet(ExoResistViewSet):
     queryset = Mechanism.objects.all()
     export_name = "mechanisms"
 
-    def get_queryset(self):
-        return Mechanism.objects.with_counts().select_related("parent")
-
 
 @extend_schema_view(list=_LIST_FORMAT)
 class TherapyClassViewSet(ExoResistViewSet):
@@ -394,6 +379,3 @@ class TherapyClassViewSet(ExoResistViewSet):
     filterset_class = filtersets.TherapyClassFilterSet
     queryset = TherapyClass.objects.all()
     export_name = "therapy-classes"
-
-    def get_queryset(self):
-        return TherapyClass.objects.with_counts()

@@ -27,7 +27,28 @@ class ChangeLoggedModel(models.Model):
         abstract = True
 
 
-class NamedQuerySet(models.QuerySet):
+class ListingQuerySet(models.QuerySet):
+    """The rows an index lists, one definition for the API's list and the HTML index page."""
+
+    #: Foreign keys an index shows (``Drug``: its therapy class).
+    listing_related: tuple[str, ...] = ()
+
+    def with_counts(self) -> ListingQuerySet:
+        raise NotImplementedError
+
+    def for_listing(self) -> ListingQuerySet:
+        """Evidence counts, the related rows and aliases each listed row shows, and a total
+        order: the model's own ordering breaks ties by id, so pages never repeat or skip a
+        row (two cargos share a symbol across species). An ``ordering`` parameter overrides it."""
+        queryset = self.with_counts().order_by(*self.model._meta.ordering, "pk")
+        if self.listing_related:
+            queryset = queryset.select_related(*self.listing_related)
+        if issubclass(self.model, NamedEntity):
+            queryset = queryset.prefetch_related("aliases")
+        return queryset
+
+
+class NamedQuerySet(ListingQuerySet):
     """Lookups by any name of an entity: its canonical name or one of its aliases."""
 
     def matching(self, *names: str) -> NamedQuerySet:

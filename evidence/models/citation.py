@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import EntryType, PublicationType
-from evidence.models.base import ChangeLoggedModel
+from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
-class CitationQuerySet(models.QuerySet):
+class CitationQuerySet(ListingQuerySet):
     def with_counts(self):
         from evidence.models import EvidenceCount
 

@@ -12,7 +12,9 @@ one of ``Effect`` or ``""`` for all effects together (an item has one effect, so
 ``""`` row is the sum of the others and the number of distinct items). ``b`` is 0
 for single-entity kinds. A "scope" is a mechanism with its direct children, as the
 ``mechanism`` filter reads it: an item that names a child term counts for the child
-and for its parent, once.
+and for its parent, once. A "cargo kind" (``b`` of ``class_cargo_kind``) is
+``cargo_kind_code()`` of the kind's value: the evidence list filtered by therapy class
+and cargo kind (a few 10,000 items each) is counted and faceted from these rows.
 
 Keeping it current
 ------------------
@@ -30,6 +32,7 @@ direct ``COUNT`` queries).
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,10 +43,20 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from evidence.choices import Status
+from evidence.choices import CargoKind, Status
 
 #: The entity types a count can be keyed by ("dimensions").
-DIMENSIONS = ("drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "cell")
+DIMENSIONS = ("drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "cell", "cargo_kind")
+
+
+def cargo_kind_code(kind: str) -> int:
+    """A cargo kind as a count row keys it: the CRC-32 of its value. A position in
+    ``CargoKind`` would change meaning when a kind is added in the middle."""
+    return zlib.crc32(kind.encode())
+
+
+def cargo_kind_of_code() -> dict[int, str]:
+    return {cargo_kind_code(value): value for value in CargoKind.values}
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ KINDS = {
         Kind("cargo_mechanism", "cargo", "mechanism"),
         Kind("class_mechanism", "therapy_class", "mechanism"),
         Kind("class_scope", "therapy_class", "scope"),
+        Kind("class_cargo_kind", "therapy_class", "cargo_kind"),
     )
 }
 
@@ -130,11 +144,17 @@ _SCOPE_LINKS = """(
     SELECT l.evidence_id, m.parent_id FROM evidence_evidence_mechanisms l
       JOIN evidence_mechanism m ON m.id = l.mechanism_id WHERE m.parent_id IS NOT NULL
 )"""
+_CARGO_KIND_CODE = " ".join(f"WHEN '{value}' THEN {cargo_kind_code(value)}" for value in CargoKind.values)
 _LINKS = {
     "drug": "(SELECT evidence_id, drug_id AS entity_id FROM evidence_evidence_drugs)",
     "cargo": "(SELECT evidence_id, cargo_id AS entity_id FROM evidence_evidence_cargos)",
     "mechanism": "(SELECT evidence_id, mechanism_id AS entity_id FROM evidence_evidence_mechanisms)",
     "scope": _SCOPE_LINKS,
+    # DISTINCT: an item carrying two miRNAs counts once for miRNA.
+    "cargo_kind": f"""(
+    SELECT DISTINCT l.evidence_id, CASE c.kind {_CARGO_KIND_CODE} ELSE 0 END AS entity_id
+      FROM evidence_evidence_cargos l JOIN evidence_cargo c ON c.id = l.cargo_id
+)""",
 }
 #: Single-valued dimensions: a column of the evidence row, per kind.
 _COLUMNS = {
@@ -144,6 +164,7 @@ _COLUMNS = {
     "recipient_cell": "recipient_cell_id",
     "class_mechanism": "therapy_class_id",
     "class_scope": "therapy_class_id",
+    "class_cargo_kind": "therapy_class_id",
 }
 
 
@@ -218,12 +239,15 @@ def _relations():
 
 def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
     """The evidence items any of whose entities is touched (every item: None)."""
-    from evidence.models import Evidence, Mechanism
+    from evidence.models import Cargo, Evidence, Mechanism
 
     ids: set[int] = set()
     relations = {"drug": Evidence.drugs, "cargo": Evidence.cargos, "mechanism": Evidence.mechanisms}
     for dimension, relation in relations.items():
         pks = set(touched.get(dimension, ()))
+        if dimension == "cargo" and touched.get("cargo_kind"):
+            kinds = [cargo_kind_of_code().get(code) for code in touched["cargo_kind"]]
+            pks |= set(Cargo.objects.using(using).filter(kind__in=kinds).values_list("pk", flat=True))
         if dimension == "mechanism" and touched.get("scope"):
             scopes = touched["scope"]
             children = Mechanism.objects.using(using).filter(parent_id__in=scopes).values_list("pk", flat=True)
@@ -247,7 +271,7 @@ def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
 
 def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> Counter:
     """Every count row that the accepted items ``ids`` (every item: None) contribute to, made in Python."""
-    from evidence.models import Evidence, Mechanism
+    from evidence.models import Cargo, Evidence, Mechanism
 
     items = Evidence.objects.using(using).filter(status=Status.ACCEPTED)
     fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
@@ -269,6 +293,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
                 found.setdefault(evidence_id, set()).add(target)
         links[dimension] = found
     parents = dict(Mechanism.objects.using(using).filter(parent__isnull=False).values_list("pk", "parent_id"))
+    codes = {pk: cargo_kind_code(kind) for pk, kind in Cargo.objects.using(using).values_list("pk", "kind")}
     counts: Counter = Counter()
     for pk, effect, therapy_class, citation, source, recipient in rows:
         drugs = links["drug"].get(pk, set())
@@ -286,6 +311,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
         keys += [("cargo_mechanism", c, m) for c in cargos for m in mechanisms]
         keys += [("class_mechanism", therapy_class, m) for m in mechanisms]
         keys += [("class_scope", therapy_class, s) for s in scopes]
+        keys += [("class_cargo_kind", therapy_class, k) for k in {codes[c] for c in cargos}]
         for kind, a, b in keys:
             counts[(kind, a, b, effect)] += 1
             counts[(kind, a, b, "")] += 1
@@ -328,10 +354,17 @@ def _refresh_python(connection, touched: Touched | None, items: bool) -> None:
 
 
 def _expand(using: str, touched: Touched) -> Touched:
-    """Touched mechanisms touch their parents' scopes too; a mechanism is its own scope."""
-    from evidence.models import Mechanism
+    """Touched mechanisms touch their parents' scopes too; a mechanism is its own scope.
+    Touched cargos touch their kinds."""
+    from evidence.models import Cargo, Mechanism
 
     out = {dimension: set(pks) for dimension, pks in touched.items() if pks}
+    cargos = out.get("cargo")
+    if cargos:
+        kinds = Cargo.objects.using(using).order_by().values_list("kind", flat=True).distinct()
+        if len(cargos) <= 500:  # a bulk import touches thousands: every kind, in one query
+            kinds = kinds.filter(pk__in=cargos)
+        out.setdefault("cargo_kind", set()).update(cargo_kind_code(kind) for kind in kinds)
     mechanisms = out.get("mechanism", set()) | out.get("scope", set())
     if mechanisms:
         parents = Mechanism.objects.using(using).filter(pk__in=mechanisms, parent__isnull=False)
@@ -509,7 +542,24 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, using=None,
 
 def _entity_deleted(sender, instance, **kwargs) -> None:
     # Its link rows went with it, without m2m signals.
-    _request({_ENTITY_DIMENSION[sender.__name__]: {instance.pk}})
+    touched = {_ENTITY_DIMENSION[sender.__name__]: {instance.pk}}
+    if sender.__name__ == "Cargo":
+        touched["cargo_kind"] = {cargo_kind_code(instance.kind)}  # gone from the table: _expand can't read it
+    _request(touched)
+
+
+def _cargo_saving(sender, instance, raw=False, **kwargs) -> None:
+    instance._counts_kind = None
+    if not raw and instance.pk is not None:
+        instance._counts_kind = sender.objects.filter(pk=instance.pk).values_list("kind", flat=True).first()
+
+
+def _cargo_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_counts_kind", None)
+    if raw or created or before is None or before == instance.kind:
+        return
+    # Its items move from one kind's counts to the other's.
+    _request({"cargo_kind": {cargo_kind_code(before), cargo_kind_code(instance.kind)}})
 
 
 def _mechanism_saving(sender, instance, raw=False, **kwargs) -> None:
@@ -537,5 +587,7 @@ def connect() -> None:
         m2m_changed.connect(_links_changed, sender=relation.through, dispatch_uid=f"counts-{relation.field.name}")
     for model in (Drug, Cargo, Mechanism):
         post_delete.connect(_entity_deleted, sender=model, dispatch_uid=f"counts-del-{model.__name__}")
+    pre_save.connect(_cargo_saving, sender=Cargo, dispatch_uid="counts-cargo-pre")
+    post_save.connect(_cargo_saved, sender=Cargo, dispatch_uid="counts-cargo-post")
     pre_save.connect(_mechanism_saving, sender=Mechanism, dispatch_uid="counts-mechanism-pre")
     post_save.connect(_mechanism_saved, sender=Mechanism, dispatch_uid="counts-mechanism-post")

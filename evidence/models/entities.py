@@ -17,6 +17,10 @@ class EntityQuerySet(NamedQuerySet):
         return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
 
 
+class DrugQuerySet(EntityQuerySet):
+    listing_related = ("therapy_class",)
+
+
 class Drug(NamedEntity):
     name = models.CharField(max_length=200, unique=True, help_text="The INN, in lower case.")
     drug_class = models.CharField(
@@ -31,7 +35,7 @@ class Drug(NamedEntity):
     pubchem_cid = models.PositiveIntegerField("PubChem CID", null=True, blank=True)
     description = models.TextField(blank=True)
 
-    objects = EntityQuerySet.as_manager()
+    objects = DrugQuerySet.as_manager()
     evidence_relation = "evidence"
 
     class Meta:
@@ -94,6 +98,8 @@ class CargoAlias(Alias):
 
 
 class CellQuerySet(EntityQuerySet):
+    listing_related = ("parent",)
+
     def with_counts(self):
         counts = EvidenceCount.objects
         return self.annotate(

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from evidence.models.base import ChangeLoggedModel, count_of
+from evidence.models.base import ChangeLoggedModel, ListingQuerySet, count_of
 
 
-class TherapyClassQuerySet(models.QuerySet):
+class TherapyClassQuerySet(ListingQuerySet):
     def with_counts(self):
         """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``."""
         from evidence.models import Drug, EvidenceCount
@@ -17,7 +17,9 @@ class TherapyClassQuerySet(models.QuerySet):
         )
 
 
-class MechanismQuerySet(models.QuerySet):
+class MechanismQuerySet(ListingQuerySet):
+    listing_related = ("parent",)
+
     def with_counts(self):
         """Annotate ``evidence_count``: accepted evidence items that name the mechanism itself."""
         from evidence.models import EvidenceCount

@@ -166,3 +166,17 @@ def test_index_page_query_count_does_not_grow_with_rows(client, db, django_asser
     make(45)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url + "?page_size=50")
+
+
+@pytest.mark.parametrize(
+    ("index", "api"),
+    [("/drugs/", "drugs"), ("/cargos/", "cargos"), ("/cells/", "cells"), ("/mechanisms/", "mechanisms"),
+     ("/therapy-classes/", "therapy-classes"), ("/citations/", "citations")],
+)  # fmt: skip
+def test_an_index_page_lists_the_rows_of_its_api_list_in_the_same_order(client, demo, index, api):
+    # Two cargos under one symbol (two species): the order still holds from page to page.
+    CargoFactory(symbol="ABCB1", slug="abcb1-mouse", species="Mus musculus")
+    page = client.get(f"{index}?page_size=500").context["page"]
+    body = client.get(f"/api/v1/{api}/?page_size=500").json()
+    key = "id" if api == "citations" else "slug"
+    assert [getattr(row, "pk" if key == "id" else key) for row in page] == [row[key] for row in body["results"]]

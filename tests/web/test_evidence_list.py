@@ -129,7 +129,7 @@ def test_its_query_count_does_not_grow_with_the_rows_shown(client, db, django_as
 
 
 def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_would(client, demo, monkeypatch):
-    from evidence import facets
+    from evidence import facets, sizes
     from evidence.models import Evidence
 
     # Above the cap, as at 100,000 items: the stored counts still count exactly.
@@ -139,7 +139,7 @@ def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_wo
     public = Evidence.objects.public()
     for spec in facets.FACETS:
         shown = facet(response, spec.param)
-        if spec.param in facets.STORED or spec.param == "effect":
+        if spec.param in facets.STORED or spec.param in sizes.CLASS_KIND_PARAMS:
             direct = {value: n for value, _, n in facets._counts(spec, public)}
             assert {k: v.count for k, v in shown.items()} == direct, spec.param
         else:
@@ -164,15 +164,13 @@ def test_it_counts_the_facets_a_column_filter_narrows_below_the_cap_as_without_t
             assert {k: v.count for k, v in facet(capped, spec.param).items()} == expected, spec.param
 
 
-def test_it_knows_from_the_stored_counts_when_one_entity_filter_matches_too_many_to_count(demo, monkeypatch):
+def test_it_knows_from_the_stored_counts_when_one_entity_filter_matches_too_many_to_count(demo):
     from django.http import QueryDict
 
-    from evidence import facets
+    from evidence.sizes import known_over
 
-    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
-    assert facets._known_over_limit(QueryDict("drug=Adriamycin&page=2"))  # doxorubicin: 4 items
-    assert not facets._known_over_limit(QueryDict("drug=paclitaxel"))
-    assert not facets._known_over_limit(QueryDict("drug=doxorubicin&level=C"))  # two filters: unknown
-    monkeypatch.setattr(facets, "COUNT_LIMIT", 1)
-    assert facets._known_over_limit(QueryDict("mechanism=drug-efflux"))  # with its narrower term: 2 items
-    assert not facets._known_over_limit(QueryDict("mechanism=efflux-pump-transfer"))
+    assert known_over(QueryDict("drug=Adriamycin&page=2"), 3)  # doxorubicin: 4 items
+    assert not known_over(QueryDict("drug=paclitaxel"), 3)
+    assert not known_over(QueryDict("drug=doxorubicin&level=C"), 3)  # a level: unknown
+    assert known_over(QueryDict("mechanism=drug-efflux"), 1)  # with its narrower term: 2 items
+    assert not known_over(QueryDict("mechanism=efflux-pump-transfer"), 1)
