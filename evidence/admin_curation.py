@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from evidence import workflow
@@ -31,8 +32,37 @@ class ChangeReasonFormMixin(forms.Form):
     )
 
 
+STALE_MESSAGE = (
+    "Someone else saved this {what} after you opened it (at {when}), so saving your copy would overwrite their "
+    "change. Nothing was saved: open it again, see its changes page for what they did, and redo your edit."
+)
+
+
 class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
-    pass
+    """Refuses a save based on a stale copy (optimistic locking, as ``loaded_version`` does for evidence).
+
+    ``loaded_modified`` carries the ``modified`` time of the version the form was
+    opened on; the admin saves inside a transaction, and the row is locked while
+    the time is compared, so nobody saves in between.
+    """
+
+    loaded_modified = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and getattr(self.instance, "modified", None):
+            self.fields["loaded_modified"].initial = self.instance.modified.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        model = type(self.instance)
+        if self.instance.pk and hasattr(self.instance, "modified"):
+            rows = model._default_manager.select_for_update().filter(pk=self.instance.pk)
+            current = rows.values_list("modified", flat=True).first()
+            if current is None or cleaned.get("loaded_modified") != current.isoformat():
+                when = timezone.localtime(current).strftime("%Y-%m-%d %H:%M:%S") if current else "unknown"
+                raise ValidationError(STALE_MESSAGE.format(what=model._meta.verbose_name, when=when), code="stale")
+        return cleaned
 
 
 class EvidenceAdminForm(ChangeReasonFormMixin, forms.ModelForm):
@@ -117,8 +147,9 @@ class HistoryDiffMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         named = {name for _, options in fieldsets for name in options.get("fields", [])}
-        if "change_reason" not in named:
-            fieldsets.append(("Why", {"fields": ["change_reason"]}))
+        missing = [name for name in ("change_reason", "loaded_modified") if name not in named]
+        if missing:
+            fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

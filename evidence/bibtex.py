@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import bibtexparser
@@ -31,9 +32,11 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     Entry,
     Field,
+    ImplicitComment,
     MiddlewareErrorBlock,
     ParsingFailedBlock,
 )
+from bibtexparser.splitter import Splitter
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -356,39 +359,71 @@ def decode_bibtex(data: bytes, source: str) -> str:
         ) from None
 
 
-def parse_bibtex(text: str, source: str = "<input>") -> tuple[list[ParsedEntry], list[BibProblem]]:
-    """Parse BibTeX text into Citation field values, with a problem for each bad entry."""
+def parse_bibtex(
+    text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None
+) -> tuple[list[ParsedEntry], list[BibProblem]]:
+    """Parse BibTeX text into Citation field values, with a problem for each bad entry.
+
+    ``bibtexparser.parse_string`` runs each middleware over the whole library in turn,
+    which leaves nothing to show progress on for most of the time a large file takes.
+    The same stack is applied here block by block instead (after the ``@string``
+    macros are resolved library-wide), so that ``progress`` advances per entry.
+    """
+    progress = progress or (lambda items, **kwargs: items)
     loggers = [logging.getLogger(name) for name in _LOGGER_NAMES]
     levels = [logger.level for logger in loggers]
     for logger in loggers:  # the splitter logs each bad block; the report says it better
         logger.setLevel(logging.CRITICAL)
     try:
-        library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
+        library = Splitter(bibstr=text).split()
+        resolve, *block_stack = _parse_stack()
+        library = resolve.transform(library)
+        problems: list[BibProblem] = []
+        entries: list[ParsedEntry] = []
+        previous = None
+        for block in progress(library.blocks, desc=f"reading {Path(source).name}", unit="block"):
+            for middleware in block_stack:
+                block = middleware.transform_block(block, library)
+            _check_block(block, previous, source, entries, problems)
+            previous = block
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-    problems: list[BibProblem] = []
-    entries: list[ParsedEntry] = []
-    for block in library.blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, DuplicateBlockKeyBlock):
-            first = (block.previous_block.start_line or 0) + 1
-            problems.append(
-                BibProblem(source, line, block.key, f"the key {block.key} is used twice (first on line {first}).")
-            )
-        elif isinstance(block, ParsingFailedBlock):
-            match = _ENTRY_KEY_RE.match((block.raw or "").lstrip())
-            key = match.group(1) if match else ""
-            problems.append(BibProblem(source, line, key, _failure_message(block)))
-        elif isinstance(block, Entry):
-            try:
-                entries.append(ParsedEntry(source, line, block.key, entry_to_values(block)))
-            except EntryError as exc:
-                problems.append(BibProblem(source, line, block.key, str(exc)))
     if not entries and not problems:
         problems.append(BibProblem(source, None, "", "the file holds no BibTeX entries (@article{...} and so on)."))
     return entries, problems
+
+
+def _check_block(block, previous, source: str, entries: list[ParsedEntry], problems: list[BibProblem]) -> None:
+    line = (block.start_line or 0) + 1
+    if isinstance(block, DuplicateBlockKeyBlock):
+        first = (block.previous_block.start_line or 0) + 1
+        problems.append(
+            BibProblem(source, line, block.key, f"the key {block.key} is used twice (first on line {first}).")
+        )
+    elif isinstance(block, ParsingFailedBlock):
+        match = _ENTRY_KEY_RE.match((block.raw or "").lstrip())
+        key = match.group(1) if match else ""
+        problems.append(BibProblem(source, line, key, _failure_message(block)))
+    elif isinstance(block, Entry):
+        try:
+            entries.append(ParsedEntry(source, line, block.key, entry_to_values(block)))
+        except EntryError as exc:
+            problems.append(BibProblem(source, line, block.key, str(exc)))
+    elif isinstance(block, ImplicitComment) and isinstance(previous, Entry):
+        # Text outside entries is a comment to BibTeX, so one closing brace too many
+        # ends an entry early and silently drops the fields after it: refuse that.
+        stray = block.comment.lstrip()
+        if stray.startswith(("}", ",")):
+            problems.append(
+                BibProblem(
+                    source,
+                    line,
+                    previous.key,
+                    "unbalanced braces: the entry ends early at a closing brace with no opening one, "
+                    f"and the text after it ({_WHITESPACE.sub(' ', stray)[:40]!r}) would be lost.",
+                )
+            )
 
 
 def _failure_message(block: ParsingFailedBlock) -> str:
@@ -526,6 +561,7 @@ def import_bibtex(
     ``skip_invalid``, which saves the good entries and reports the bad ones.
     """
     report = BibtexImportReport()
+    progress = progress or (lambda items, **kwargs: items)
     parsed: list[ParsedEntry] = []
     for source, data in sources:
         try:
@@ -533,11 +569,10 @@ def import_bibtex(
         except EntryError as exc:
             report.errors.append(BibProblem(source, None, "", str(exc)))
             continue
-        entries, problems = parse_bibtex(text, source)
+        entries, problems = parse_bibtex(text, source, progress)
         parsed.extend(entries)
         report.errors.extend(problems)
 
-    progress = progress or (lambda items, **kwargs: items)
     new = _match(parsed, report, progress)
     report.created = new  # unsaved until ``report.saved``
     if (report.errors and not skip_invalid) or dry_run or not new:

@@ -371,6 +371,13 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         required=False,
         help_text="Required on update: the version you read. A save based on an older version is refused (409).",
     )
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="On create: true to save although items with the same citation, cargo and drug exist "
+        "(a different finding); without it such a create is refused (400) and lists them.",
+    )
 
     class Meta:
         model = Evidence
@@ -401,6 +408,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             "created",
             "modified",
             "version",
+            "confirm_duplicate",
         ]
         # Status changes only through the review workflow (submit/accept/reject actions).
         read_only_fields = ["status", "created", "modified"]
@@ -426,10 +434,25 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
+        confirmed = attrs.pop("confirm_duplicate", False)
         if self.instance is not None and attrs.get("version") is None:
             raise serializers.ValidationError(
                 {"version": ["Send the version you read, so that an edit cannot overwrite someone else's."]}
             )
+        if self.instance is None and not confirmed:
+            # As in the curator admin: the match is shown before a possible duplicate is saved.
+            matches = workflow.find_duplicates(attrs.get("citation"), attrs.get("cargos"), attrs.get("drugs"))
+            found = [evidence.public_id for evidence in matches[:10]]
+            if found:
+                raise serializers.ValidationError(
+                    {
+                        "duplicates": found,
+                        "confirm_duplicate": [
+                            f"Possible duplicate: {', '.join(found)} already record(s) this citation with the same "
+                            "cargo and drug. Check them; if this is a different finding, send confirm_duplicate: true."
+                        ],
+                    }
+                )
         return attrs
 
     #: Set by update() when a curator's edit of accepted evidence was filed for review.

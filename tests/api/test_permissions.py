@@ -54,7 +54,11 @@ def test_a_curator_creates_evidence_naming_things_as_papers_do(curator_api, corp
         "level": "D",
         "citation": "https://doi.org/10.1000/ALPHA",
     }
+    # The corpus already has miR-155 and doxorubicin from this paper: shown first, saved once confirmed.
     response = curator_api.post("/api/v1/evidence/", payload, format="json")
+    assert response.status_code == 400 and corpus["e1"].public_id in response.json()["duplicates"]
+    assert "confirm_duplicate: true" in response.json()["confirm_duplicate"][0]
+    response = curator_api.post("/api/v1/evidence/", {**payload, "confirm_duplicate": True}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     created = Evidence.objects.get(pk=int(body["id"][3:]))

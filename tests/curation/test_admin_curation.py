@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from evidence.choices import Status
-from evidence.models import Citation, Evidence, EvidenceFlag, EvidenceRevision
+from evidence.models import Citation, Drug, Evidence, EvidenceFlag, EvidenceRevision
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +173,33 @@ def test_review_lists_answer_with_a_bounded_number_of_queries(client, editor, mo
     client.force_login(editor)
     with django_assert_max_num_queries(15):
         assert client.get(reverse(f"admin:evidence_{model}_changelist")).status_code == 200
+
+
+def drug_form(drug, **changes) -> dict:
+    return {
+        "name": drug.name,
+        "slug": drug.slug,
+        "drug_class": drug.drug_class,
+        "therapy_class": drug.therapy_class_id,
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "loaded_modified": drug.modified.isoformat(),
+        **changes,
+    }
+
+
+def test_a_stale_save_of_an_entity_is_refused_too(curator_client):
+    drug = DrugFactory(name="paclitaxel", drug_class="")
+    url = reverse("admin:evidence_drug_change", args=[drug.pk])
+    assert f'value="{drug.modified.isoformat()}"' in curator_client.get(url).content.decode()
+    opened = Drug.objects.get(pk=drug.pk)  # two curators open the same drug
+    assert curator_client.post(url, drug_form(opened, drug_class="taxane")).status_code == 302
+    response = curator_client.post(url, drug_form(opened, drug_class="anthracycline"))
+    assert response.status_code == 200
+    assert "Someone else saved this drug after you opened it" in response.content.decode()
+    assert Drug.objects.get(pk=drug.pk).drug_class == "taxane"
+    response = curator_client.post(url, drug_form(opened, drug_class="anthracycline", loaded_modified=""))
+    assert "Someone else saved this drug" in response.content.decode()
+    assert Drug.objects.get(pk=drug.pk).drug_class == "taxane"

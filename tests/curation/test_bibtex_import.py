@@ -220,6 +220,8 @@ BAD_ENTRIES = [
     ("@article{badyear, title={T}, year={twenty}}", "entry badyear", "is not a year"),
     ("@article{a1, title={T}, year={2020}}\n@article{a1, title={U}, year={2021}}", "line 2 (entry a1)", "used twice"),
     ("@article{badname, title={T}, author={Doe, John, Jr., Extra}}", "entry badname", "name cannot be read"),
+    # One closing brace too many ends the entry early; BibTeX would drop the year silently.
+    ("@article{extra, title={T}}}, year={2020}}", "line 1 (entry extra)", "closing brace with no opening one"),
 ]
 
 
@@ -309,3 +311,18 @@ def test_a_large_file_is_saved_in_bulk_not_row_by_row(django_assert_max_num_quer
     with django_assert_max_num_queries(1200 // 10):
         report = run(text)
     assert report.saved and Citation.objects.count() == 1200
+
+
+def test_the_progress_bar_advances_while_the_file_is_read_not_only_at_the_end():
+    calls = []
+
+    def progress(items, **kwargs):
+        items = list(items)
+        calls.append((kwargs.get("desc"), len(items)))
+        return items
+
+    text = "".join(f"@article{{k{i}, title={{Paper {i}}}, year={{2020}}, doi={{10.1000/p.{i}}}}}\n" for i in range(50))
+    report = run(text, progress=progress)
+    assert report.saved and len(report.created) == 50
+    # Reading (LaTeX decoding and checking, most of the time a large file takes) is per block.
+    assert ("reading file1.bib", 50) in calls and ("citations", 50) in calls

@@ -73,6 +73,7 @@ def test_the_changes_page_of_an_entity_records_the_admin_user_and_reason(curator
             "aliases-MIN_NUM_FORMS": "0",
             "aliases-MAX_NUM_FORMS": "1000",
             "change_reason": "Class per ATC L01CD",
+            "loaded_modified": drug.modified.isoformat(),
         },
     )
     assert response.status_code == 302, response.content
