@@ -238,8 +238,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Request size limits: a BibTeX upload of a few thousand entries fits in 10 MB.
+# Form and JSON bodies (a Content-Length above it gets a 413 before anything is read) ...
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# ... and uploaded files, counted as they arrive (exoresist.uploads).
+EXORESIST_MAX_UPLOAD_BYTES = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = EXORESIST_MAX_UPLOAD_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "exoresist.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("EXORESIST_MAX_FORM_FIELDS", 2000)
 
 # Content-Security-Policy: pages load scripts, styles and images from this site only,
