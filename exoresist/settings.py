@@ -345,7 +345,10 @@ if _log_format not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "exoresist.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "exoresist.logging.RequestIdFilter"},
+        "cache_outage": {"()": "exoresist.logging.CacheOutageFilter", "interval": 10},
+    },
     "formatters": {
         "json": {"()": "exoresist.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -355,6 +358,8 @@ LOGGING = {
     "loggers": {
         # One line per request comes from exoresist.request; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
+        # django-redis's ignored errors (DJANGO_REDIS_LOGGER): one line per 10 s while Redis is down.
+        "exoresist.cache": {"level": "WARNING", "filters": ["cache_outage"]},
         "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
     },
 }
