@@ -10,7 +10,8 @@ COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdefghijklmnop \
     DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput
-RUN useradd --system --no-create-home exoresist
+RUN useradd --system --no-create-home exoresist \
+    && mkdir -p /releases && chown exoresist /releases
 USER exoresist
 EXPOSE 8000
 CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -41,6 +41,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from exoresist.csvsafe import spreadsheet_safe
 
 FORMAT = 1
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -207,7 +208,8 @@ def _tsv(header: list[str], rows: list[list[Any]]) -> str:
             return "yes" if value else "no"
         if isinstance(value, list):
             value = "; ".join(str(v) for v in value)
-        return re.sub(r"[\t\r\n]+", " ", str(value))
+        # A release file opened in a spreadsheet must not run a statement as a formula.
+        return spreadsheet_safe(re.sub(r"[\t\r\n]+", " ", str(value)))
 
     out = io.StringIO()
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")

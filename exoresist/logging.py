@@ -36,3 +36,27 @@ class JsonFormatter(logging.Formatter):
             # The traceback goes to the log, never to the client.
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class CacheOutageFilter(logging.Filter):
+    """With Redis down, django-redis logs every ignored cache error with its traceback:
+    several per request, thousands per second under load. Keep one short line per
+    ``interval`` seconds per process (with how many were folded into it) instead."""
+
+    def __init__(self, interval: float = 10.0):
+        super().__init__()
+        self.interval = float(interval)
+        self.last = float("-inf")
+        self.suppressed = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.created - self.last < self.interval:
+            self.suppressed += 1
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        record.msg = "cache unavailable, serving uncached: %s (%d similar errors since the last line)"
+        record.args = (error or record.getMessage(), self.suppressed)
+        record.exc_info = None
+        record.exc_text = None
+        self.last, self.suppressed = record.created, 0
+        return True

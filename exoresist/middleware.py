@@ -136,16 +136,30 @@ class HealthCheckMiddleware:
 
 
 class HostileInputMiddleware:
-    """Rejects NUL characters in the path or query string with a clear 400.
+    """Rejects NUL characters in the path or query string with a clear 400, and a body
+    announced as larger than the limits with a 413 before any of it is read.
 
-    PostgreSQL cannot store or compare them, so letting one through to a filter or
+    PostgreSQL cannot store or compare NULs, so letting one through to a filter or
     the admin search would end in a 500 deep inside a view.
     """
 
     def __init__(self, get_response: Middleware):
         self.get_response = get_response
 
+    @staticmethod
+    def body_limit() -> int:
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + getattr(settings, "EXORESIST_MAX_UPLOAD_BYTES", 0)
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None and length > self.body_limit():
+            message = f"The request body is too large (over {self.body_limit()} bytes)."
+            if wants_json(request):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
             message = "NUL characters are not allowed in the address."

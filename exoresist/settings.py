@@ -84,9 +84,24 @@ TEMPLATES = [
 WSGI_APPLICATION = "exoresist.wsgi.application"
 ASGI_APPLICATION = "exoresist.asgi.application"
 
+
+def _database(name: str, url: str, **options) -> dict:
+    """dj_database_url.parse, with a clear message (and no password echoed) for a malformed URL."""
+    try:
+        return dj_database_url.parse(url, **options)
+    except ValueError as exc:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise ImproperlyConfigured(
+            f"{name} is not a database URL (scheme {scheme!r}): use postgres://user:pass@host:5432/db, "
+            f"or sqlite:///path for a single-machine trial. ({type(exc).__name__})"
+        ) from None
+
+
+_database_url = env_str("DATABASE_URL").strip()
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'exoresist.sqlite3'}"),
+    "default": _database(
+        "DATABASE_URL",
+        _database_url or f"sqlite:///{BASE_DIR / 'var' / 'exoresist.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -185,7 +200,9 @@ if PRODUCTION:
         _problems.append("DJANGO_ALLOWED_HOSTS is not set: list the host names the site answers to.")
     elif "*" in ALLOWED_HOSTS:
         _problems.append("DJANGO_ALLOWED_HOSTS contains '*': list the real host names instead.")
-    if "DATABASE_URL" not in os.environ:
+    elif not ALLOWED_HOSTS:
+        _problems.append("DJANGO_ALLOWED_HOSTS is empty: every request would be refused; list the host names.")
+    if not _database_url:
         _problems.append(
             "DATABASE_URL is not set: production needs postgres://user:pass@host:5432/db "
             "(or an explicit sqlite:///path for a single-machine trial)."
@@ -221,8 +238,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Request size limits: a BibTeX upload of a few thousand entries fits in 10 MB.
+# Form and JSON bodies (a Content-Length above it gets a 413 before anything is read) ...
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# ... and uploaded files, counted as they arrive (exoresist.uploads).
+EXORESIST_MAX_UPLOAD_BYTES = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = EXORESIST_MAX_UPLOAD_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "exoresist.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("EXORESIST_MAX_FORM_FIELDS", 2000)
 
 # Content-Security-Policy: pages load scripts, styles and images from this site only,
@@ -266,8 +291,11 @@ REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES or None
 # Every request is one transaction on the primary: a curator write is applied whole or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = env_bool("EXORESIST_ATOMIC_REQUESTS", True)
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
-    DATABASES[f"replica{_number}"] = dj_database_url.parse(
-        _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60), conn_health_checks=True
+    DATABASES[f"replica{_number}"] = _database(
+        f"DATABASE_REPLICA_URLS entry {_number}",
+        _url,
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
     # Tests run against the primary's test database only.
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
@@ -277,7 +305,11 @@ DATABASE_ROUTERS = ["exoresist.db_router.PrimaryReplicaRouter"]
 EXORESIST_REPLICA_PIN_SECONDS = env_int("EXORESIST_REPLICA_PIN_SECONDS", 10)
 
 # --- Cache ---------------------------------------------------------------------
-_cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
+_cache_url = (env_str("CACHE_URL") or env_str("REDIS_URL")).strip()
+if _cache_url and _cache_url.split("://", 1)[0] not in {"redis", "rediss", "unix"}:
+    raise ImproperlyConfigured(
+        "CACHE_URL/REDIS_URL is not a Redis URL: use redis://host:6379/0 (rediss:// for TLS, unix:// for a socket)."
+    )
 if _cache_url:
     CACHES = {
         "default": {
@@ -313,7 +345,10 @@ if _log_format not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "exoresist.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "exoresist.logging.RequestIdFilter"},
+        "cache_outage": {"()": "exoresist.logging.CacheOutageFilter", "interval": 10},
+    },
     "formatters": {
         "json": {"()": "exoresist.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -323,6 +358,8 @@ LOGGING = {
     "loggers": {
         # One line per request comes from exoresist.request; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
+        # django-redis's ignored errors (DJANGO_REDIS_LOGGER): one line per 10 s while Redis is down.
+        "exoresist.cache": {"level": "WARNING", "filters": ["cache_outage"]},
         "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
     },
 }

@@ -1,6 +1,7 @@
 """docker-compose.yml stays valid and consistent with what the settings read (Docker
 itself is not available on the development machines)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -73,3 +74,147 @@ def test_the_gunicorn_config_loads(tmp_path):
     assert config["workers"] >= 1
     assert config["timeout"] > 0
     assert '"request_id"' in config["access_log_format"]
+
+
+# --- the same commands, run directly (no Docker on the development machines) -------------
+
+COMPOSE_VARIABLE = re.compile(r"\$\{([A-Z_]+)(?::-([^}]*)|:\?[^}]*)?\}")
+
+
+def resolved_environment(compose, service: str, **overrides) -> dict[str, str]:
+    """The service's environment as compose would pass it, with its ${VAR:-default}s filled in."""
+    env = {}
+    for name, value in compose["services"][service]["environment"].items():
+        env[name] = COMPOSE_VARIABLE.sub(lambda m: m.group(2) or "", str(value))
+    env.update(overrides)
+    return env
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the test suite's (or a developer's) settings."""
+    import os
+
+    prefixes = ("DJANGO_", "DATABASE_", "EXORESIST_")
+    return {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_migrate_step_and_gunicorn_run_directly_with_the_compose_environment(compose, tmp_path):
+    """compose's one-shot step (migrate, load_seed, bump_data_version) and the web command,
+    run directly with the environment compose gives them: SQLite stands in for the db
+    service and Redis is unreachable (the site must still serve, uncached)."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = clean_environment()
+    env.update(
+        resolved_environment(
+            compose,
+            "web",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'compose.sqlite3'}",
+            REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+            DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS="1",
+        )
+    )
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # The image runs collectstatic at build time (Dockerfile); here it runs first, like the build.
+    collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    result = subprocess.run(collect, env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    migrate = compose["services"]["migrate"]["command"]
+    result = subprocess.run(migrate, env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "data version is now" in result.stdout
+
+    log = open(tmp_path / "gunicorn.log", "w+")
+    server = subprocess.Popen(compose["services"]["web"]["command"], env=env, cwd=BASE_DIR, stdout=log, stderr=log)
+    try:
+        deadline, health = time.monotonic() + 60, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                # The compose health check's request: plain HTTP, the container's own address.
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as response:
+                    health = (response.status, json.loads(response.read()))
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert health is not None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+        assert health[0] == 200 and health[1]["database"] == "ok" and health[1]["cache"] == "unavailable"
+        # A page as the load balancer forwards it (TLS ended there): the seeded site, served uncached.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/evidence/",
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https", "X-Request-ID": "compose-check-0001"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            assert response.headers["X-Request-ID"] == "compose-check-0001"
+            assert "Strict-Transport-Security" in response.headers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = (tmp_path / "gunicorn.log").read_text().splitlines()
+    access = [json.loads(line) for line in lines if '"gunicorn.access"' in line]
+    assert any(entry["request_id"] == "compose-check-0001" and entry["status"] == 200 for entry in access)
+
+
+def test_the_dockerfile_copies_what_exists_and_ignores_local_state():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY "):
+            *sources, _ = line.split()[1:]
+            for source in sources:
+                assert source == "." or (BASE_DIR / source).exists(), f"Dockerfile copies a missing {source}"
+    assert '"gunicorn", "-c", "gunicorn.conf.py"' in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    # COPY . . must not bake the local virtualenv, SQLite database or git history into the image.
+    ignored = {line.strip().lstrip("/") for line in (BASE_DIR / ".dockerignore").read_text().splitlines()}
+    assert {".git", ".venv", "var", "staticfiles", "releases"} <= ignored
+
+
+def test_the_dockerfile_collectstatic_step_passes_the_production_checks(tmp_path):
+    """The build's throwaway values must satisfy the start-up checks, or the image never builds."""
+    import subprocess
+    import sys
+
+    steps = (BASE_DIR / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    line = next(step for step in steps if step.startswith("RUN ") and "manage.py collectstatic" in step)
+    assignments = dict(re.findall(r"([A-Z_]+)=(\S+)", line))
+    assert "DJANGO_SECRET_KEY" in assignments, line
+    env = clean_environment()
+    env.update(assignments, DJANGO_STATIC_ROOT=str(tmp_path / "static"))
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'collectstatic.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_releases_live_on_a_volume_every_web_container_shares(compose):
+    """export_release writes files the downloads page serves: with several web containers
+    they must be on a shared volume, not in one container's filesystem."""
+    env = compose["services"]["web"]["environment"]
+    directory = env["EXORESIST_RELEASES_DIR"]
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in compose["services"]["web"]["volumes"]}
+    assert mounts.get(directory) in compose["volumes"]
+    assert f"mkdir -p {directory}" in (BASE_DIR / "Dockerfile").read_text()

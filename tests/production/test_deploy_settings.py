@@ -95,8 +95,30 @@ def test_the_proxy_header_is_not_trusted_unless_asked(tmp_path):
         ({"EXORESIST_INSECURE_DEV_KEY": "1"}, "EXORESIST_INSECURE_DEV_KEY is set"),
         ({"DJANGO_DEBUG": "ture"}, "DJANGO_DEBUG='ture' is not a boolean"),
         ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT"),
+        ({"DJANGO_ALLOWED_HOSTS": " , "}, "DJANGO_ALLOWED_HOSTS is empty"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL is not set"),
+        ({"DATABASE_URL": "postgress://u:hunter2@db/x"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_REPLICA_URLS": "db-replica:5432"}, "DATABASE_REPLICA_URLS entry 1 is not a database URL"),
+        ({"REDIS_URL": "redis:6379"}, "CACHE_URL/REDIS_URL is not a Redis URL"),
+        ({"DJANGO_SECURE_HSTS_SECONDS": "1y"}, "DJANGO_SECURE_HSTS_SECONDS='1y' is not an integer"),
     ],
-    ids=["weak-key", "insecure-key", "no-key", "no-hosts", "any-host", "no-database", "dev-key", "typo", "log"],
+    ids=[
+        "weak-key",
+        "insecure-key",
+        "no-key",
+        "no-hosts",
+        "any-host",
+        "no-database",
+        "dev-key",
+        "typo",
+        "log",
+        "empty-hosts",
+        "empty-database",
+        "bad-database",
+        "bad-replica",
+        "bad-cache",
+        "int-typo",
+    ],
 )
 def test_unsafe_production_values_stop_start_up_with_a_clear_message(tmp_path, monkeypatch, overrides, message):
     # The settings module run in-process under the production environment (a subprocess each is slow).
@@ -104,8 +126,9 @@ def test_unsafe_production_values_stop_start_up_with_a_clear_message(tmp_path, m
         monkeypatch.delenv(name)
     for name, value in production_env(tmp_path, **overrides).items():
         monkeypatch.setenv(name, value)
-    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)) as raised:
         runpy.run_path(str(BASE_DIR / "exoresist" / "settings.py"))
+    assert "hunter2" not in str(raised.value), "a password was echoed in the error"
 
 
 def test_unsafe_values_stop_a_real_start_up(tmp_path):

@@ -108,3 +108,42 @@ def test_oversized_request_bodies_are_refused_with_400(db, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = make_client("anonymous").post("/admin/login/", {"username": "x" * 5000, "password": "y"})
     assert response.status_code == 400
+
+
+BIBTEX_IMPORT = "/admin/evidence/citation/import-bibtex/"
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_imported(db, settings):
+    """DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out of its count: the upload limit is separate."""
+    settings.EXORESIST_MAX_UPLOAD_BYTES = 4096
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # the announced length alone passes
+    client = make_client("superuser")
+    before = row_counts()
+    entry = b"@article{k%d, title={T}, author={A}, year={2020}, doi={10.1000/x%d}}\n"
+    payload = b"".join(entry % (n, n) for n in range(200))
+    assert len(payload) > 4096
+    upload = SimpleUploadedFile("big.bib", payload, content_type="application/x-bibtex")
+    response = client.post(BIBTEX_IMPORT, {"file": upload})
+    assert response.status_code == 400
+    assert row_counts() == before
+
+
+def test_a_body_announced_over_the_limits_gets_413_unread(db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.EXORESIST_MAX_UPLOAD_BYTES = 1024
+    client = make_client("superuser")
+    upload = SimpleUploadedFile("big.bib", b"%" * 5000, content_type="application/x-bibtex")
+    assert client.post(BIBTEX_IMPORT, {"file": upload}).status_code == 413
+    response = client.post("/api/v1/evidence/", data=b"{}" + b" " * 5000, content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_an_upload_under_the_limit_still_imports(db):
+    upload = SimpleUploadedFile(
+        "one.bib",
+        b"@article{ok1, title={Exosomes}, author={Doe, J.}, journal={J}, year={2020}, doi={10.1000/ok1}}\n",
+        content_type="application/x-bibtex",
+    )
+    response = make_client("superuser").post(BIBTEX_IMPORT, {"file": upload})
+    assert response.status_code == 200

@@ -94,3 +94,18 @@ def test_csv_and_tsv_exports_neutralise_spreadsheet_formulas(hostile_evidence):
 )
 def test_spreadsheet_safe_quotes_only_formulas(value, expected):
     assert spreadsheet_safe(value) == expected
+
+
+def test_release_tsv_files_neutralise_spreadsheet_formulas(hostile_evidence, tmp_path):
+    """The dated releases offered for download are TSV exports too."""
+    from evidence.release import export_release
+
+    release = export_release("2099.1", directory=tmp_path)
+    statements = []
+    for path in release.glob("*.tsv"):
+        rows = csv.reader(io.StringIO(path.read_text()), delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+        for row in rows:
+            for cell in row:
+                assert not any(cell.startswith(formula) for formula in FORMULAS), (path.name, cell)
+            statements += row
+    assert any(cell == "'" + FORMULAS[1] for cell in statements), "the formula items were not exported"

@@ -240,3 +240,38 @@ def test_conditional_requests_for_a_missing_page_are_not_answered_304(page_cache
     future = http_date(4102444800)  # 2100
     assert client.get("/no-such-page/", HTTP_IF_MODIFIED_SINCE=future).status_code == 404
     assert client.get("/no-such-page/", HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
+def representative_urls(graph) -> list[str]:
+    """A page list, a page detail, an API list and an API detail (not only the home page)."""
+    from exoresist.urlmap import list_endpoints
+
+    lists = [e.url for e in list_endpoints()]
+    html_list = next(url for url in lists if not url.startswith("/api/") and "evidence" in url)
+    api_list = next(url for url in lists if url.startswith("/api/") and "evidence" in url)
+    return [html_list, graph.get_absolute_url(), api_list, f"{api_list}{graph.pk}/"]
+
+
+def test_lists_details_and_the_api_are_cached_revalidated_and_invalidated(
+    page_cache, graph, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    client = make_client("anonymous")
+    urls = representative_urls(graph)
+    first = {url: client.get(url) for url in urls}
+    assert {url: response.status_code for url, response in first.items()} == dict.fromkeys(urls, 200)
+    for url, response in first.items():
+        with django_assert_num_queries(0):
+            again = client.get(url)
+            revalidated = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.wsgi_request.page_cache == "hit", url
+        assert again.content == response.content, url
+        assert revalidated.status_code == 304, url
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304, url
+    with django_capture_on_commit_callbacks(execute=True):
+        graph.statement = "Edited and accepted: exosomal miR-155 statement zq7fresh."
+        graph.save()
+    for url, response in first.items():
+        fresh = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert fresh.status_code == 200, url
+        assert fresh.wsgi_request.page_cache == "miss", url
+        assert b"zq7fresh" in fresh.content, url

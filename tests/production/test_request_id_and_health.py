@@ -64,3 +64,33 @@ def test_healthz_is_503_when_the_database_is_down(db, monkeypatch):
         response = make_client("anonymous").get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_a_cache_outage_is_logged_briefly_not_once_per_operation(db, settings, caplog):
+    """Redis down: django-redis reports every ignored error; the log gets one short line."""
+    import logging
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    settings.DJANGO_REDIS_LOGGER = "exoresist.cache"
+    from exoresist.logging import CacheOutageFilter
+
+    logger = logging.getLogger("exoresist.cache")
+    (outage,) = [f for f in logger.filters if isinstance(f, CacheOutageFilter)]  # from settings.LOGGING
+    outage.last, outage.suppressed = float("-inf"), 0
+    with caplog.at_level(logging.WARNING, logger="exoresist.cache"):
+        cache = caches.create_connection("default")
+        for _ in range(20):
+            assert cache.get("k") is None
+    lines = [r for r in caplog.records if r.name == "exoresist.cache"]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None and "cache unavailable" in lines[0].getMessage()
+    assert outage.suppressed == 19

@@ -1,0 +1,27 @@
+"""A hard limit on uploaded file data.
+
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out of its count, and
+FILE_UPLOAD_MAX_MEMORY_SIZE only decides when an upload spills to a temporary file, so
+neither stops a multi-gigabyte upload (a BibTeX importer then reads it whole). This
+handler, first in FILE_UPLOAD_HANDLERS, refuses the request once the files' bytes pass
+EXORESIST_MAX_UPLOAD_BYTES, whatever the Content-Length said (chunked bodies have none).
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
+
+
+class UploadSizeLimitHandler(FileUploadHandler):
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received = getattr(self, "received", 0) + len(raw_data)
+        limit = settings.EXORESIST_MAX_UPLOAD_BYTES
+        if self.received > limit:
+            raise RequestDataTooBig(f"Uploaded files exceed {limit} bytes (EXORESIST_MAX_UPLOAD_BYTES).")
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
