@@ -9,8 +9,8 @@
   bounded scan instead of a full one. Past the cap ``count`` is the cap itself, and
   ``count_exact`` is ``false``: "at least this many". A first page that is not full
   needs no count query at all.
-* A view may know the count without counting (``known_count()``): the unfiltered
-  public evidence list reads it from the stored counts, exactly.
+* A view may know the count without counting (``known_count()``): public evidence
+  lists that the stored counts can size (evidence/sizes.py) read it from them, exactly.
 * A view may lower the cap for one request (``is_text_search()``): the evidence list
   counts a free-text ``q`` search only up to ``TEXT_COUNT_CAP``, which is 0 by
   default: a ``q`` search whose page is full is not counted at all, and ``count``
@@ -144,7 +144,9 @@ class StandardPagination(BasePagination):
                     "type": "integer",
                     "example": 123,
                     "description": f"Number of matching items, exact up to {self.count_cap}; past that "
-                    "the cap itself (see count_exact). The unfiltered public evidence list is always exact. "
+                    "the cap itself (see count_exact). Public lists the stored counts can size (unfiltered; "
+                    "therapy_class, effect and one cargo_type; one drug, cargo or mechanism, with effect or not) are "
+                    "always exact. "
                     + (
                         f"A free-text q search is counted only up to {TEXT_COUNT_CAP}."
                         if TEXT_COUNT_CAP > 0
