@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and ReDoc bundles as static files (pinned in constraints.txt): no CDN.
+    "drf_spectacular_sidecar",
     "simple_history",
     "evidence",
 ]
@@ -174,6 +176,15 @@ SPECTACULAR_SETTINGS = {
     # Requests name related records (a drug by name, a citation by DOI); responses embed them.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc are served from drf_spectacular_sidecar's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        # Swagger UI would otherwise send the schema URL to validator.swagger.io and show its badge.
+        "validatorUrl": None,
+    },
 }
 
 # The data release shown in every page footer and in API responses.
