@@ -278,9 +278,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-#: Interactive API docs (Swagger UI / ReDoc) may load their bundles from this CDN, nothing inline.
-EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(docs|schema/(swagger-ui|redoc))"]
-EXORESIST_CSP_API_DOCS_CDN = env_str("EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+#: The API docs pages that need more than the site's policy: ReDoc only (inline <style> elements and a
+#: blob: worker, see ContentSecurityPolicyMiddleware). Swagger UI (/api/v1/docs/) needs nothing extra.
+#: Both load their bundles from this site (drf_spectacular_sidecar's static files), never a CDN.
+EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(redoc|schema/redoc)/"]
 
 # --- Login throttling (django-axes) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
