@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.cache import cache
@@ -356,23 +357,25 @@ class PageCacheMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware; interactive API documentation pages (Swagger UI, ReDoc from
-    drf-spectacular) may also load their bundles from the CDN drf-spectacular uses.
+    """django-csp's middleware, with what ReDoc (drf-spectacular's SpectacularRedocView) needs on
+    top of the site's policy on the paths in EXORESIST_CSP_API_DOCS_PATHS. No other host: the
+    Swagger UI and ReDoc bundles are static files on this site (drf_spectacular_sidecar).
 
-    Inline scripts stay forbidden there too: serve Swagger UI with SpectacularSwaggerSplitView,
-    which puts its setup script in a separate file.
+    Inline scripts stay forbidden there too; Swagger UI runs under the site's policy unchanged
+    (SpectacularSwaggerSplitView serves its setup script as a separate file).
     """
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         patterns = getattr(settings, "EXORESIST_CSP_API_DOCS_PATHS", [])
         if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
-            cdn = getattr(settings, "EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
             parts.update = {
-                "script-src": [cdn],
-                "style-src": [cdn],
-                "img-src": [cdn],
-                "font-src": [cdn],
+                # ReDoc styles itself with styled-components, which adds <style> elements at run
+                # time (and its bundle injects one more); under style-src 'self' alone they are
+                # refused and ReDoc stops with an error instead of rendering. Styles only: the page
+                # has no inline script, and script-src stays 'self'.
+                "style-src": [UNSAFE_INLINE],
+                # ReDoc parses the schema in a Web Worker it starts from a blob: URL.
                 "worker-src": ["blob:"],
             }
         return parts

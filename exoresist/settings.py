@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and ReDoc bundles as static files (pinned in constraints.txt): no CDN.
+    "drf_spectacular_sidecar",
     "simple_history",
     "evidence",
 ]
@@ -174,6 +176,15 @@ SPECTACULAR_SETTINGS = {
     # Requests name related records (a drug by name, a citation by DOI); responses embed them.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and ReDoc are served from drf_spectacular_sidecar's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        # Swagger UI would otherwise send the schema URL to validator.swagger.io and show its badge.
+        "validatorUrl": None,
+    },
 }
 
 # The data release shown in every page footer and in API responses.
@@ -267,9 +278,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-#: Interactive API docs (Swagger UI / ReDoc) may load their bundles from this CDN, nothing inline.
-EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(docs|schema/(swagger-ui|redoc))"]
-EXORESIST_CSP_API_DOCS_CDN = env_str("EXORESIST_CSP_API_DOCS_CDN", "https://cdn.jsdelivr.net")
+#: The API docs pages that need more than the site's policy: ReDoc only (inline <style> elements and a
+#: blob: worker, see ContentSecurityPolicyMiddleware). Swagger UI (/api/v1/docs/) needs nothing extra.
+#: Both load their bundles from this site (drf_spectacular_sidecar's static files), never a CDN.
+EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(redoc|schema/redoc)/"]
 
 # --- Login throttling (django-axes) ------------------------------------------
 AUTHENTICATION_BACKENDS = [

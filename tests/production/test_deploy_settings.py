@@ -145,6 +145,10 @@ def test_collectstatic_writes_hashed_compressed_files_that_whitenoise_serves(tmp
     static_root = tmp_path / "static"
     assert (static_root / "staticfiles.json").exists()
     assert list(static_root.rglob("base.*.css.gz")), "no compressed hashed copy of admin/css/base.css"
+    # The API docs' bundles (drf_spectacular_sidecar), served from here rather than a CDN.
+    sidecar = static_root / "drf_spectacular_sidecar"
+    assert list(sidecar.glob("swagger-ui-dist/swagger-ui-bundle.*.js.gz"))
+    assert list(sidecar.glob("redoc/bundles/redoc.standalone.*.js.gz"))
     script = (
         "import django; django.setup()\n"
         "from django.templatetags.static import static\n"

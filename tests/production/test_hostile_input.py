@@ -1,11 +1,12 @@
 """Hostile query strings and form fields against every list URL and admin page found at
 run time: no 5xx, and nothing in the database changes."""
 
-import time
 from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from exoresist.urlmap import admin_urls, filter_params, list_endpoints, row_counts
 from tests.production.conftest import make_client
@@ -25,7 +26,10 @@ HOSTILE = [
     "99999999999999999999999999",
 ]
 PAGING = ["-1", "0", "99999999999999999999999999", "1e9", "abc", str(10**9), "%00", "%ff%fe"]
-BUDGET_SECONDS = 8
+# The run is bounded by its size, not by a clock (speed is for the benchmarks in bench/): a fixed
+# list of queries per list URL, and a hostile query never makes a request run more SQL queries
+# than this (the busiest page, /search/, runs 16 with the test data).
+MAX_QUERIES_PER_REQUEST = 25
 
 
 def hostile_queries() -> list[str]:
@@ -39,16 +43,18 @@ def hostile_queries() -> list[str]:
 def test_hostile_query_strings_never_cause_a_server_error_or_a_change(graph):
     client = make_client("anonymous")
     before = row_counts()
-    started = time.monotonic()
-    failures = []
+    failures, heavy = [], []
     for endpoint in list_endpoints():
         for query in hostile_queries():
-            response = client.get(f"{endpoint.url}?{query}")
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"{endpoint.url}?{query}")
             if response.status_code >= 500:
                 failures.append((endpoint.url, query[:80], response.status_code))
+            if len(queries) > MAX_QUERIES_PER_REQUEST:
+                heavy.append((endpoint.url, query[:80], len(queries)))
     assert not failures
+    assert not heavy
     assert row_counts() == before
-    assert time.monotonic() - started < BUDGET_SECONDS * 4, "fuzz run exceeded its time budget"
 
 
 def test_hostile_admin_searches_and_orderings_never_cause_a_server_error(graph):
