@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
@@ -353,6 +354,51 @@ class SafeSaveMixin:
             ) from None
 
 
+class StaleCopy(APIException):
+    status_code = 409
+    default_code = "stale"
+
+
+class StaleCheckMixin:
+    """Refuses an update based on a stale copy (409), as ``version`` does for evidence.
+
+    Citations and entities carry no version number; the ``modified`` time the client
+    read plays its part. It is compared with the row's while the row is locked (writes
+    run in a transaction), so nobody saves in between.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["modified"] = serializers.DateTimeField(
+            required=False,
+            help_text="When it last changed. Required on update: the value you read; "
+            "a save based on an older copy is refused (409).",
+        )
+        return fields
+
+    def validate(self, attrs):
+        sent = attrs.pop("modified", None)
+        if self.instance is not None:
+            if sent is None:
+                raise serializers.ValidationError(
+                    {"modified": ["Send the modified time you read, so that an edit cannot overwrite someone else's."]}
+                )
+            model = type(self.instance)
+            rows = model._default_manager.select_for_update().filter(pk=self.instance.pk)
+            current = rows.values_list("modified", flat=True).first()
+            if current != sent:
+                raise StaleCopy(
+                    {
+                        "modified": [
+                            f"Someone else saved this {model._meta.verbose_name} at "
+                            f"{current.isoformat() if current else '?'}, after the copy you read ({sent.isoformat()}). "
+                            "Nothing was saved: read it again and redo your edit."
+                        ]
+                    }
+                )
+        return super().validate(attrs)
+
+
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
     url = serializers.SerializerMethodField()
@@ -484,7 +530,7 @@ class RejectionSerializer(serializers.Serializer):
 # --- citations ----------------------------------------------------------------
 
 
-class CitationSerializer(SafeSaveMixin, serializers.ModelSerializer):
+class CitationSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     label = serializers.CharField(source="short_label", read_only=True)
@@ -558,6 +604,7 @@ class CitationSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return (value or "").strip() or None
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         retracted = attrs.get("retracted", getattr(self.instance, "retracted", False))
         note = attrs.get("retraction_note", getattr(self.instance, "retraction_note", ""))
         if retracted and not (note or "").strip():
@@ -638,7 +685,7 @@ class AliasesMixin(serializers.Serializer):
         return instance
 
 
-class DrugSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class DrugSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
@@ -663,7 +710,7 @@ class DrugSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
         ]
 
 
-class CargoSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class CargoSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
@@ -690,7 +737,7 @@ class CargoSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
         ]
 
 
-class CellSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class CellSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cell-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
@@ -727,7 +774,7 @@ class CellSerializer(SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
         return attrs
 
 
-class MechanismSerializer(SafeSaveMixin, serializers.ModelSerializer):
+class MechanismSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
@@ -738,6 +785,7 @@ class MechanismSerializer(SafeSaveMixin, serializers.ModelSerializer):
         fields = ["id", "url", "html_url", "name", "slug", "parent", "description", "evidence_count"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         parent = attrs.get("parent")
         node, seen = parent, {getattr(self.instance, "pk", None)}
         while node is not None and self.instance is not None:
@@ -748,7 +796,7 @@ class MechanismSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return attrs
 
 
-class TherapyClassSerializer(SafeSaveMixin, serializers.ModelSerializer):
+class TherapyClassSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:therapyclass-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")

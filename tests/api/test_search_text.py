@@ -32,7 +32,10 @@ def test_it_follows_a_renamed_and_a_removed_alias(api, corpus):
 
 
 def test_it_follows_an_alias_list_replaced_through_the_api(api, curator_api, corpus):
-    response = curator_api.patch("/api/v1/drugs/doxorubicin/", {"aliases": ["Caelyx"]}, format="json")
+    modified = curator_api.get("/api/v1/drugs/doxorubicin/").json()["modified"]
+    response = curator_api.patch(
+        "/api/v1/drugs/doxorubicin/", {"aliases": ["Caelyx"], "modified": modified}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert found(api, "caelyx") == pub(corpus["e1"], corpus["e2"])
     assert found(api, "adriamycin") == set()
