@@ -56,9 +56,8 @@ class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         model = type(self.instance)
-        if self.instance.pk and hasattr(self.instance, "modified"):
-            rows = model._default_manager.select_for_update().filter(pk=self.instance.pk)
-            current = rows.values_list("modified", flat=True).first()
+        if self.instance.pk and hasattr(self.instance, "locked_modified"):
+            current = self.instance.locked_modified()
             if current is None or cleaned.get("loaded_modified") != current.isoformat():
                 when = timezone.localtime(current).strftime("%Y-%m-%d %H:%M:%S") if current else "unknown"
                 raise ValidationError(STALE_MESSAGE.format(what=model._meta.verbose_name, when=when), code="stale")

@@ -384,8 +384,7 @@ class StaleCheckMixin:
                     {"modified": ["Send the modified time you read, so that an edit cannot overwrite someone else's."]}
                 )
             model = type(self.instance)
-            rows = model._default_manager.select_for_update().filter(pk=self.instance.pk)
-            current = rows.values_list("modified", flat=True).first()
+            current = self.instance.locked_modified()
             if current != sent:
                 raise StaleCopy(
                     {

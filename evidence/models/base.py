@@ -26,6 +26,13 @@ class ChangeLoggedModel(models.Model):
     class Meta:
         abstract = True
 
+    def locked_modified(self):
+        """The stored ``modified`` time, read with the row locked until the transaction ends:
+        a save based on an older copy is refused against it (optimistic locking; evidence
+        has its own ``version``). None when the row is gone."""
+        rows = type(self)._default_manager.select_for_update().filter(pk=self.pk)
+        return rows.values_list("modified", flat=True).first()
+
 
 class ListingQuerySet(models.QuerySet):
     """The rows an index lists, one definition for the API's list and the HTML index page."""
