@@ -252,7 +252,9 @@ def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str
     return out[: spec.top] if spec.top else out
 
 
-def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, list[int] | None, set[str]]:
+def _narrowed_counts(
+    query: QueryDict, filtered: QuerySet, size: int | None = None
+) -> tuple[dict, int, list[int] | None, set[str]]:
     """The column facets that are not selected, counted over the filtered set, when ``_local_counts``
     found the set without the column filters too large (a popular drug) but they narrow it enough.
 
@@ -260,14 +262,16 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, l
     count is its count over them. Returns those counts, the (capped) size, the filtered set as a
     list of ids (the remaining facets count those instead of joining the filters again) and the
     facets known to be too large to count: with one column filter, its own set is the one
-    ``_local_counts`` found too large.
+    ``_local_counts`` found too large, whatever the size of the filtered set. ``size``: the
+    filtered set's size, when the caller knows it.
     """
-    # Counting first is cheap (an index-only scan); reading 5,000 rows for nothing is not.
-    size = _size(query, filtered)
-    if size > COUNT_LIMIT:
-        return {}, size, None, set()
-    rows = list(filtered.order_by().values_list("pk", *LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1])
     selected = [param for param in LOCAL_COLUMNS if param_values(query, param)]
+    too_many = set(selected) if len(selected) == 1 else set()
+    # Counting first is cheap (an index-only scan); reading 5,000 rows for nothing is not.
+    size = _size(query, filtered) if size is None else size
+    if size > COUNT_LIMIT:
+        return {}, size, None, too_many
+    rows = list(filtered.order_by().values_list("pk", *LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1])
     classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
     counts: dict[str, Counter] = {param: Counter() for param in LOCAL_COLUMNS if param not in selected}
     for row in rows:
@@ -281,7 +285,7 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet) -> tuple[dict, int, l
             labels = dict(spec.choices) if spec.choices else class_names
             ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
             out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
-    return out, len(rows), [row[0] for row in rows], set(selected) if len(selected) == 1 else set()
+    return out, len(rows), [row[0] for row in rows], too_many
 
 
 def _size(query: QueryDict, queryset: QuerySet) -> int:
@@ -350,7 +354,7 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     else:
         local_counts = {}
         if any_local:
-            local_counts, size, ids, too_many = _narrowed_counts(query, filtered)
+            local_counts, size, ids, too_many = _narrowed_counts(query, filtered, size)
         elif size is None:
             size = capped_count(filtered)
     facets = []
