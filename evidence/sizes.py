@@ -20,7 +20,7 @@ from django.http import QueryDict
 from evidence.choices import CargoKind, Effect
 from evidence.filtersets import NON_NARROWING, param_values
 from evidence.models import Cargo, Drug, EvidenceCount, Mechanism, TherapyClass
-from evidence.models.counts import cargo_kind_code, cargo_kind_of_code
+from evidence.models.counts import CARGO_KINDS_BY_CODE, cargo_kind_code
 
 Active = Mapping[str, list[str]]
 
@@ -84,7 +84,10 @@ def _entity_rows(active: Active) -> QuerySet | None:
 
 def stored_size(query: QueryDict) -> int | None:
     """The exact number of public items ``query`` selects, from the stored counts; None when they can't tell."""
-    active = narrowing(query)
+    return _stored_size(narrowing(query))
+
+
+def _stored_size(active: Active) -> int | None:
     rows = class_kind_rows(active)
     if rows is not None:
         return rows.aggregate(n=Sum("n"))["n"] or 0
@@ -98,11 +101,12 @@ def stored_size(query: QueryDict) -> int | None:
 
 def known_over(query: QueryDict, limit: int) -> bool:
     """Whether the stored counts show that more than ``limit`` items match ``query``."""
-    size = stored_size(query)
+    active = narrowing(query)
+    size = _stored_size(active)
     if size is not None:
         return size > limit
     # Several entities of one filter: the union is at least as large as each of them.
-    rows = _entity_rows(narrowing(query))
+    rows = _entity_rows(active)
     return rows is not None and (rows.aggregate(top=Max("n"))["top"] or 0) > limit
 
 
@@ -120,7 +124,7 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
         classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
         labelled = [(*classes[pk], n) for pk, n in summed if pk in classes]
     elif param == "cargo_type":
-        kinds, labels = cargo_kind_of_code(), dict(CargoKind.choices)
+        kinds, labels = CARGO_KINDS_BY_CODE, dict(CargoKind.choices)
         labelled = [(kinds[code], labels[kinds[code]], n) for code, n in summed if code in kinds]
     else:
         labels = dict(Effect.choices)

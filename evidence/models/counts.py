@@ -55,8 +55,8 @@ def cargo_kind_code(kind: str) -> int:
     return zlib.crc32(kind.encode())
 
 
-def cargo_kind_of_code() -> dict[int, str]:
-    return {cargo_kind_code(value): value for value in CargoKind.values}
+#: Each kind's value by its code.
+CARGO_KINDS_BY_CODE = {cargo_kind_code(value): value for value in CargoKind.values}
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
     for dimension, relation in relations.items():
         pks = set(touched.get(dimension, ()))
         if dimension == "cargo" and touched.get("cargo_kind"):
-            kinds = [cargo_kind_of_code().get(code) for code in touched["cargo_kind"]]
+            kinds = [CARGO_KINDS_BY_CODE.get(code) for code in touched["cargo_kind"]]
             pks |= set(Cargo.objects.using(using).filter(kind__in=kinds).values_list("pk", flat=True))
         if dimension == "mechanism" and touched.get("scope"):
             scopes = touched["scope"]
