@@ -148,25 +148,28 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     @staticmethod
-    def body_limit() -> int:
+    def body_limit() -> int | None:
+        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+            return None
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + getattr(settings, "EXORESIST_MAX_UPLOAD_BYTES", 0)
+
+    @staticmethod
+    def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
+        if wants_json(request):
+            return JsonResponse({"detail": message}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None and length > self.body_limit():
-            message = f"The request body is too large (over {self.body_limit()} bytes)."
-            if wants_json(request):
-                return JsonResponse({"detail": message}, status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        limit = self.body_limit()
+        if limit is not None and length > limit:
+            return self.refuse(request, f"The request body is too large (over {limit} bytes).", 413)
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
-            message = "NUL characters are not allowed in the address."
-            if wants_json(request):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            return self.refuse(request, "NUL characters are not allowed in the address.", 400)
         return self.get_response(request)
 
 
