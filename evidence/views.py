@@ -220,7 +220,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
 
 # --- Evidence -------------------------------------------------------------------
 
-#: Parameters that change what is shown but not which items match.
+#: The evidence table's sortable columns: (``ordering`` value, heading).
 SORTABLE = (("id", "ID"), ("level", "Level"), ("effect", "Effect"), ("year", "Year"))
 
 
