@@ -8,6 +8,7 @@ the HTML pages), ``ordering``, ``page`` and ``page_size``, and ``?format=csv|tsv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.http import Http404, StreamingHttpResponse
@@ -41,6 +42,15 @@ from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
 EXPORT_CHUNK = 2000
+
+
+def export_chunks(queryset) -> Iterator[list]:
+    """``queryset`` read with a server-side cursor, in lists of ``EXPORT_CHUNK``: memory stays
+    flat on a million rows, and each list's related rows load in one go."""
+    iterator = queryset.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(iterator, EXPORT_CHUNK)):
+        yield chunk
+
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
@@ -86,13 +96,7 @@ class ExoResistViewSet(
         """Serialized in chunks, so that memory stays flat on a million rows."""
         columns = self.export_columns()
         context = self.get_serializer_context()
-        chunk: list = []
-        for obj in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            chunk.append(obj)
-            if len(chunk) == EXPORT_CHUNK:
-                yield from self._serialize_rows(chunk, columns, context)
-                chunk = []
-        if chunk:
+        for chunk in export_chunks(queryset):
             yield from self._serialize_rows(chunk, columns, context)
 
     def _serialize_rows(self, objs, columns, context):
@@ -241,13 +245,7 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def export_rows(self, queryset) -> Iterator[list[Any]]:
         html = s.links_for(self.get_serializer_context())
-        chunk: list[dict] = []
-        for row in queryset.as_rows().iterator(chunk_size=EXPORT_CHUNK):
-            chunk.append(row)
-            if len(chunk) == EXPORT_CHUNK:
-                yield from self._export_chunk(chunk, html, queryset.db)
-                chunk = []
-        if chunk:
+        for chunk in export_chunks(queryset.as_rows()):
             yield from self._export_chunk(chunk, html, queryset.db)
 
     def _export_chunk(self, rows: list[dict], html, using: str) -> Iterator[list[Any]]:
@@ -328,13 +326,7 @@ class CitationViewSet(ExoResistViewSet):
 
     @staticmethod
     def _bibtex(queryset) -> Iterator[str]:
-        chunk: list[Citation] = []
-        for citation in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            chunk.append(citation)
-            if len(chunk) == EXPORT_CHUNK:
-                yield citations_to_bibtex(chunk)
-                chunk = []
-        if chunk:
+        for chunk in export_chunks(queryset):
             yield citations_to_bibtex(chunk)
 
 
