@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from evidence.models import Evidence
 from evidence.models.counts import entities_of, merge, refresh_counts
+from evidence.models.search_text import documents_for
 from exoresist.datacache import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
@@ -143,6 +144,14 @@ def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict[str, l
     return list(inserted.items())
 
 
+def _set_search_text(items: Sequence[Evidence], relations: Sequence[dict[str, list[int]]]) -> None:
+    """Write each item's search document before its row goes in (a few queries per chunk)."""
+    for start in range(0, len(items), BATCH):
+        chunk = items[start : start + BATCH]
+        for item, document in zip(chunk, documents_for(chunk, relations[start : start + BATCH]), strict=True):
+            item.search_text = document
+
+
 def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
     """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
     explicit = items[0].pk is not None
@@ -173,6 +182,7 @@ def insert_evidence(
     for item in items:
         item.created = item.created or now
         item.modified = item.modified or now
+    _set_search_text(items, relations)
     created = _insert_items(items)
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
     _after_bulk_write([item.pk for item in created])
@@ -197,7 +207,8 @@ def update_evidence(
     pks = [item.pk for item in items]
     # What the accepted ones counted for before: their old links are about to go.
     before = entities_of(pks)
-    Evidence.objects.bulk_update(items, [*fields, "version", "modified"], batch_size=BATCH)
+    _set_search_text(items, relations)
+    Evidence.objects.bulk_update(items, [*fields, "search_text", "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
         for start in range(0, len(pks), CHUNK):
@@ -207,7 +218,6 @@ def update_evidence(
 
 
 def _after_bulk_write(pks: list[int], before: dict[str, set[int]] | None = None) -> None:
-    """What save() signals would have done: the search document, the stored counts and the data version."""
-    Evidence.objects.refresh_search_text(pks)
+    """What save() signals would have done besides the search document: the stored counts and the data version."""
     refresh_counts(merge(entities_of(pks), before or {}), items=True)
     data_changed()

@@ -247,7 +247,7 @@ class MatchesWords(Lookup):
 
 
 def _documents_python(models: Any, ids: list[int]) -> dict[int, str]:
-    """Documents built with the ORM: a handful of queries for any number of items."""
+    """Documents of saved items, built with the ORM: a handful of queries for any number of items."""
     Evidence = models.Evidence
     rows = list(
         Evidence.objects.filter(pk__in=ids).values_list(
@@ -258,12 +258,22 @@ def _documents_python(models: Any, ids: list[int]) -> dict[int, str]:
     cargo_links = list(
         Evidence.cargos.through.objects.filter(evidence_id__in=ids).values_list("evidence_id", "cargo_id")
     )
+    return _compose_all(models, rows, drug_links, cargo_links)
+
+
+def _compose_all(
+    models: Any, rows: list[tuple], drug_links: list[tuple[Any, int]], cargo_links: list[tuple[Any, int]]
+) -> dict[Any, str]:
+    """``{item: document}`` for rows of (item, statement, citation title, source cell, recipient cell)
+    and (item, drug or cargo pk) links; the names and aliases are read in a few queries."""
 
     def names_of(
         entity_model, alias_model, pks: set[int], name_field: str = "name", extra: str | None = None
     ) -> dict[int, list[tuple]]:
         # Plain field names: the migration passes historical models, without name_field.
         found: dict[int, list[tuple]] = {}
+        if not pks:
+            return found
         for pk, name, key, base in entity_model.objects.filter(pk__in=pks).values_list("pk", name_field, "key", "base"):
             found.setdefault(pk, []).append((name, key, base))
         if extra:
@@ -280,20 +290,40 @@ def _documents_python(models: Any, ids: list[int]) -> dict[int, str]:
     cell_ids = {pk for row in rows for pk in row[3:5] if pk}
     cells = names_of(models.Cell, models.CellAlias, cell_ids)
 
-    linked: dict[int, list[tuple]] = {}
-    for evidence_id, drug_id in drug_links:
-        linked.setdefault(evidence_id, []).extend(drugs.get(drug_id, ()))
-    for evidence_id, cargo_id in cargo_links:
-        linked.setdefault(evidence_id, []).extend(cargos.get(cargo_id, ()))
+    linked: dict[Any, list[tuple]] = {}
+    for item, drug_id in drug_links:
+        linked.setdefault(item, []).extend(drugs.get(drug_id, ()))
+    for item, cargo_id in cargo_links:
+        linked.setdefault(item, []).extend(cargos.get(cargo_id, ()))
     documents = {}
-    for pk, statement, title, source, recipient in rows:
-        names = list(linked.get(pk, ()))
+    for item, statement, title, source, recipient in rows:
+        names = list(linked.get(item, ()))
         for cell in (source, recipient):
             if cell:
                 names.extend(cells.get(cell, ()))
         tokens = [token for _, key, base in names for token in key_tokens(key, base)]
-        documents[pk] = compose(statement, title, (name for name, _, _ in names), tokens)
+        documents[item] = compose(statement, title, (name for name, _, _ in names), tokens)
     return documents
+
+
+def documents_for(items: list[Any], relations: list[dict[str, list[int]]]) -> list[str]:
+    """The documents of unsaved (or just changed) items with these ``drugs`` and ``cargos``.
+
+    For bulk writes: the rows go in with their ``search_text`` already set, so that no
+    ``UPDATE`` rewrites every row (and its ``search_vector``, and its index entries) again.
+    """
+    models = _live_models()
+    titles = dict(
+        models.Citation.objects.filter(pk__in={item.citation_id for item in items}).values_list("pk", "title")
+    )
+    rows = [
+        (i, item.statement, titles.get(item.citation_id, ""), item.source_cell_id, item.recipient_cell_id)
+        for i, item in enumerate(items)
+    ]
+    drug_links = [(i, pk) for i, rel in enumerate(relations) for pk in rel.get("drugs", ())]
+    cargo_links = [(i, pk) for i, rel in enumerate(relations) for pk in rel.get("cargos", ())]
+    documents = _compose_all(models, rows, drug_links, cargo_links)
+    return [documents[i] for i in range(len(items))]
 
 
 # One UPDATE: names and key tokens of each item aggregated from the link tables.
