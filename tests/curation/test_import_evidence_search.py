@@ -50,7 +50,9 @@ def test_bulk_written_documents_are_the_ones_a_refresh_writes():
             evidence_type="functional",
             level="C",
         )
-        for i, statement in enumerate(["Exosomal miR-155 → Taxol resistance.", "Second ÄÖ line\nwith a break."])
+        for i, statement in enumerate(
+            ["Exosomal miR-155 → Taxol resistance.", "Second ÄÖ line\nwith a break,\ta tab and a \\N backslash."]
+        )
     ]
     relations = [
         {"cargos": [cargo.pk], "drugs": [drug.pk], "mechanisms": []},
@@ -58,6 +60,8 @@ def test_bulk_written_documents_are_the_ones_a_refresh_writes():
     ]
     insert_evidence(items, relations)
     pks = [item.pk for item in items]
+    stored = dict(Evidence.objects.filter(pk__in=pks).values_list("pk", "statement"))
+    assert [stored[pk] for pk in pks] == [item.statement for item in items]
     written = dict(Evidence.objects.filter(pk__in=pks).values_list("pk", "search_text"))
     lines = set(written[pks[0]].split("\n"))
     assert {"taxol®", "mir-155", "mcf7 adr", "ünusual title with greek β and  spaces"} <= lines

@@ -67,6 +67,9 @@ def test_imported_items_have_history_with_their_cargos_and_drugs(citations):
     assert record.history_type == "+"
     assert "evidence-example.tsv" in record.history_change_reason
     assert [row.drug.name for row in record.drugs.all()] == ["doxorubicin"]
+    # The history row is a copy of the stored row, field for field.
+    for field in ("statement", "level", "citation_id", "source_cell_id", "modified", "version", "import_key"):
+        assert getattr(record, field) == getattr(item, field), field
 
 
 def test_reimporting_changes_nothing(citations):
@@ -84,6 +87,9 @@ def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     item = Evidence.objects.get(import_key="chen2014-mir222-adm")
     assert item.level == "C" and item.version == 2
     assert item.history.count() == 2
+    latest = item.history.first()
+    assert latest.history_type == "~" and latest.level == "C" and latest.version == 2
+    assert sorted(row.drug.name for row in latest.drugs.all()) == ["doxorubicin"]
 
 
 def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(citations):
