@@ -326,3 +326,31 @@ def test_the_progress_bar_advances_while_the_file_is_read_not_only_at_the_end():
     assert report.saved and len(report.created) == 50
     # Reading (LaTeX decoding and checking, most of the time a large file takes) is per block.
     assert ("reading file1.bib", 50) in calls and ("citations", 50) in calls
+
+
+def test_the_progress_bar_advances_while_the_file_is_split_into_entries():
+    # Splitting the text into entries (bibtexparser's Splitter) comes before any entry exists.
+    advances = []
+
+    class Bar(list):
+        def update(self, n):
+            advances.append(n)
+
+        def close(self):
+            advances.append("closed")
+
+    def progress(items, **kwargs):
+        if not kwargs.get("desc", "").startswith("splitting"):
+            return items
+        advances.append(kwargs["total"])
+        return Bar()
+
+    text = "".join(
+        f"@article{{k{i}, title={{A rather long paper title number {i}}}, year={{2020}}, doi={{10.1000/s.{i}}}}}\n"
+        for i in range(2000)
+    )
+    report = run(text, progress=progress)
+    assert report.saved and len(report.created) == 2000
+    total, *steps, closed = advances
+    assert closed == "closed" and total >= len(text)
+    assert len(steps) > 1 and sum(steps) == total
