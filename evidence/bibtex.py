@@ -373,7 +373,7 @@ class _ProgressSplitter(Splitter):
 
     def _next_mark(self, accept_eof):
         mark = super()._next_mark(accept_eof)
-        position = getattr(self, "_current_char_index", 0)
+        position = min(getattr(self, "_current_char_index", 0), len(self.bibstr))
         if self._advance is not None and position - self._reported >= self.STEP:
             self._advance(position - self._reported)
             self._reported = position
