@@ -366,23 +366,23 @@ class _ProgressSplitter(Splitter):
 
     STEP = 1 << 16
 
-    def __init__(self, bibstr: str, advance: Callable[[int], object] | None) -> None:
+    def __init__(self, bibstr: str) -> None:
         super().__init__(bibstr=bibstr)
-        self._advance = advance
+        self.advance: Callable[[int], object] | None = None
         self._reported = 0
 
     def _next_mark(self, accept_eof):
         mark = super()._next_mark(accept_eof)
         position = min(getattr(self, "_current_char_index", 0), len(self.bibstr))
-        if self._advance is not None and position - self._reported >= self.STEP:
-            self._advance(position - self._reported)
+        if self.advance is not None and position - self._reported >= self.STEP:
+            self.advance(position - self._reported)
             self._reported = position
         return mark
 
     def split(self, *args, **kwargs):
         library = super().split(*args, **kwargs)
-        if self._advance is not None and len(self.bibstr) > self._reported:
-            self._advance(len(self.bibstr) - self._reported)
+        if self.advance is not None and len(self.bibstr) > self._reported:
+            self.advance(len(self.bibstr) - self._reported)
             self._reported = len(self.bibstr)
         return library
 
@@ -403,8 +403,12 @@ def parse_bibtex(
     for logger in loggers:  # the splitter logs each bad block; the report says it better
         logger.setLevel(logging.CRITICAL)
     try:
-        bar = progress([], total=len(text), desc=f"splitting {Path(source).name}", unit="char", unit_scale=True)
-        library = _ProgressSplitter(text, getattr(bar, "update", None)).split()
+        splitter = _ProgressSplitter(text)
+        bar = progress(
+            [], total=len(splitter.bibstr), desc=f"splitting {Path(source).name}", unit="char", unit_scale=True
+        )
+        splitter.advance = getattr(bar, "update", None)
+        library = splitter.split()
         getattr(bar, "close", lambda: None)()
         resolve, *block_stack = _parse_stack()
         library = resolve.transform(library)
