@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -142,18 +142,15 @@ def _id_list(ids: list[int]):
     return ids
 
 
-def _counts(spec: FacetSpec, queryset: QuerySet, ids: list[int] | None = None) -> list[tuple[str, str, int]]:
-    """(value, label, count) of one facet over ``queryset`` (or the items ``ids``): one GROUP BY query."""
+def _counts(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
+    """(value, label, count) of one facet over ``queryset``: one GROUP BY query."""
     label_field = spec.label_field or spec.value_field
     fields = [spec.value_field] if label_field == spec.value_field else [spec.value_field, label_field]
     if spec.source == "local":
-        queryset = queryset if ids is None else Evidence.objects.filter(pk__in=_id_list(ids))
         rows = queryset.order_by().values(*fields).annotate(n=Count("pk"))
     else:
         through = getattr(Evidence, spec.relation).through.objects
-        # A list of ids on the link table itself: PostgreSQL reads their links by index, where
-        # a subquery of the same ids made it hash every link of the table.
-        items = queryset.order_by().values("pk") if ids is None else _id_list(ids)
+        items = queryset.order_by().values("pk")
         # Distinct evidence: two cargos of one kind in one item count the item once.
         rows = through.filter(evidence_id__in=items).values(*fields).annotate(n=Count("evidence_id", distinct=True))
     rows = rows.order_by("-n", spec.value_field)
@@ -172,14 +169,109 @@ def _counts(spec: FacetSpec, queryset: QuerySet, ids: list[int] | None = None) -
 LOCAL_COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
                  "evidence_type": "evidence_type"}  # fmt: skip
 
+#: Facets over a many-to-many relation, by parameter.
+THROUGH = {spec.param: spec for spec in FACETS if spec.source == "through"}
+
+
+def _link_ids(relation: str) -> RawSQL:
+    """The ids an evidence row links to over ``relation``, read with the row: a list on
+    PostgreSQL (an ``ARRAY`` subquery), a comma-separated string elsewhere.
+
+    Reading them with the rows the column facets read anyway replaced one GROUP BY
+    per many-to-many facet, each joining the same items to the link table again.
+    """
+    field = Evidence._meta.get_field(relation)
+    through = field.remote_field.through._meta
+    quote = connection.ops.quote_name
+    target, source = quote(field.m2m_reverse_name()), quote(field.m2m_column_name())
+    row = f"{quote(Evidence._meta.db_table)}.{quote(Evidence._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        sql = f"ARRAY(SELECT l.{target} FROM {quote(through.db_table)} l WHERE l.{source} = {row})"
+    else:
+        sql = f"(SELECT group_concat(l.{target}, ',') FROM {quote(through.db_table)} l WHERE l.{source} = {row})"
+    return RawSQL(sql, (), output_field=TextField())
+
+
+def _as_ids(value) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [int(part) for part in value.split(",") if part]
+    return list(value)
+
+
+#: How a many-to-many facet names a linked entity: relation -> (model, value field, label field).
+_THROUGH_NAMES = {
+    "cargo_type": ("cargos", Cargo, "kind", "kind"),
+    "cargo": ("cargos", Cargo, "symbol", "symbol"),
+    "drug": ("drugs", Drug, "name", "name"),
+    "mechanism": ("mechanisms", Mechanism, "slug", "name"),
+}
+
+
+class _LinkedCounts:
+    """Many-to-many facets counted from the link ids read with the items (``_link_ids``)."""
+
+    def __init__(self, params: list[str]) -> None:
+        self.params = params
+        self.relations = sorted({_THROUGH_NAMES[param][0] for param in params})
+        self.items: list[dict[str, list[int]]] = []
+
+    def columns(self) -> dict[str, RawSQL]:
+        return {f"linked_{relation}": _link_ids(relation) for relation in self.relations}
+
+    def add(self, links: tuple) -> None:
+        self.items.append({relation: _as_ids(ids) for relation, ids in zip(self.relations, links, strict=True)})
+
+    def counts(self) -> dict[str, list[tuple[str, str, int]]]:
+        """Each facet's (value, label, count), ordered and cut as ``_counts`` orders and cuts them."""
+        out: dict[str, list[tuple[str, str, int]]] = {}
+        for relation in self.relations:
+            params = [param for param in self.params if _THROUGH_NAMES[param][0] == relation]
+            model = _THROUGH_NAMES[params[0]][1]
+            fields = sorted({name for param in params for name in _THROUGH_NAMES[param][2:]})
+            pks = sorted({pk for item in self.items for pk in item[relation]})
+            named = {
+                pk: dict(zip(fields, rest, strict=True))
+                for pk, *rest in model.objects.filter(pk__in=_id_list(pks)).values_list("pk", *fields)
+            }
+            for param in params:
+                spec, (_, _, value_field, label_field) = THROUGH[param], _THROUGH_NAMES[param]
+                labels = {row[value_field]: row[label_field] for row in named.values()}
+                counter: Counter = Counter()
+                for item in self.items:
+                    # Distinct per item: two cargos of one kind count the item once.
+                    counter.update({named[pk][value_field] for pk in item[relation] if pk in named})
+                ranked = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))[: spec.top]
+                choice_labels = dict(spec.choices)
+                out[param] = [(str(value), choice_labels.get(value) or str(labels[value]), n) for value, n in ranked]
+        return out
+
+
+def _unselected_through(query: QueryDict) -> list[str]:
+    return [param for param in THROUGH if not param_values(query, param)]
+
+
+def _column_facets(counts: dict[str, Counter], classes: dict[int, tuple[str, str]]) -> dict:
+    out = {}
+    class_names = dict(classes.values())
+    for spec in FACETS:
+        if spec.param in counts:
+            labels = dict(spec.choices) if spec.choices else class_names
+            ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
+            out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
+    return out
+
 
 def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tuple[str, str, int]]], int] | None:
-    """Every column facet, and the size of the filtered set, from ONE query; ``None`` when too many match.
+    """Every column facet, the unselected many-to-many facets and the size of the filtered set,
+    from ONE query; ``None`` when too many match.
 
     The rows matching every filter but the column facets' own (at most
-    ``COUNT_LIMIT``, a few narrow columns each) are read once and counted here: a
-    facet counts the rows that pass every other selected column filter, which is
-    exactly the disjunctive count of its own GROUP BY, without one query per facet.
+    ``COUNT_LIMIT``, a few narrow columns each, with their link ids) are read once and
+    counted here: a column facet counts the rows that pass every other selected column
+    filter, which is exactly the disjunctive count of its own GROUP BY, and an unselected
+    many-to-many facet counts the rows that pass them all.
     """
     others = query.copy()
     for param in LOCAL_COLUMNS:
@@ -187,35 +279,33 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
         others.pop(f"{param}[]", None)
     if sizes.known_over(others, COUNT_LIMIT):
         return None
+    linked = _LinkedCounts(_unselected_through(query))
     rows = list(
-        EvidenceFilterSet(others, queryset=base).qs.order_by().values_list(*LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1]
+        EvidenceFilterSet(others, queryset=base)
+        .qs.order_by()
+        .annotate(**linked.columns())
+        .values_list(*LOCAL_COLUMNS.values(), *linked.columns())[: COUNT_LIMIT + 1]
     )
     if len(rows) > COUNT_LIMIT:
         return None
     classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
-    keyed = [(classes[row[0]][0], *row[1:]) for row in rows]
     params = list(LOCAL_COLUMNS)
+    width = len(params)
     selected = {i: set(param_values(query, param)) for i, param in enumerate(params) if param_values(query, param)}
     counts: dict[str, Counter] = {param: Counter() for param in params}
     size = 0
-    for row in keyed:
+    for raw in rows:
+        row = (classes[raw[0]][0], *raw[1:width])
         failed = [i for i, values in selected.items() if row[i] not in values]
         if not failed:
             size += 1
             for i, param in enumerate(params):
                 counts[param][row[i]] += 1
+            linked.add(raw[width:])
         elif len(failed) == 1:
             # Passes every filter but this facet's own: counts towards that facet only.
             counts[params[failed[0]]][row[failed[0]]] += 1
-    out = {}
-    class_names = dict(classes.values())
-    for spec in FACETS:
-        if spec.param not in counts:
-            continue
-        labels = dict(spec.choices) if spec.choices else class_names
-        ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
-        out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
-    return out, size
+    return _column_facets(counts, classes) | linked.counts(), size
 
 
 #: Entity facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and
@@ -252,40 +342,38 @@ def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str
     return out[: spec.top] if spec.top else out
 
 
-def _narrowed_counts(
-    query: QueryDict, filtered: QuerySet, size: int | None = None
-) -> tuple[dict, int, list[int] | None, set[str]]:
-    """The column facets that are not selected, counted over the filtered set, when ``_local_counts``
+def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = None) -> tuple[dict, int, set[str]]:
+    """The facets that are not selected, counted over the filtered set, when ``_local_counts``
     found the set without the column filters too large (a popular drug) but they narrow it enough.
 
-    Reads the filtered rows once (at most ``COUNT_LIMIT`` + 1): an unselected facet's disjunctive
-    count is its count over them. Returns those counts, the (capped) size, the filtered set as a
-    list of ids (the remaining facets count those instead of joining the filters again) and the
-    facets known to be too large to count: with one column filter, its own set is the one
-    ``_local_counts`` found too large, whatever the size of the filtered set. ``size``: the
-    filtered set's size, when the caller knows it.
+    Reads the filtered rows once (at most ``COUNT_LIMIT`` + 1, with their link ids): an
+    unselected facet's disjunctive count is its count over them. Returns those counts, the
+    (capped) size and the facets known to be too large to count: with one column filter,
+    its own set is the one ``_local_counts`` found too large, whatever the size of the
+    filtered set. ``size``: the filtered set's size, when the caller knows it.
     """
     selected = [param for param in LOCAL_COLUMNS if param_values(query, param)]
     too_many = set(selected) if len(selected) == 1 else set()
-    # Counting first is cheap (an index-only scan); reading 5,000 rows for nothing is not.
-    size = _size(query, filtered) if size is None else size
-    if size > COUNT_LIMIT:
-        return {}, size, None, too_many
-    rows = list(filtered.order_by().values_list("pk", *LOCAL_COLUMNS.values())[: COUNT_LIMIT + 1])
+    if size is not None and size > COUNT_LIMIT:
+        return {}, size, too_many
+    # Not counted first: a capped count cost about as much as reading the rows it counts.
+    linked = _LinkedCounts(_unselected_through(query))
+    rows = list(
+        filtered.order_by()
+        .annotate(**linked.columns())
+        .values_list(*LOCAL_COLUMNS.values(), *linked.columns())[: COUNT_LIMIT + 1]
+    )
+    if len(rows) > COUNT_LIMIT:
+        return {}, len(rows), too_many
     classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
-    counts: dict[str, Counter] = {param: Counter() for param in LOCAL_COLUMNS if param not in selected}
-    for row in rows:
-        values = dict(zip(LOCAL_COLUMNS, (classes[row[1]][0], *row[2:]), strict=True))
-        for param, counter in counts.items():
-            counter[values[param]] += 1
-    out = {}
-    class_names = dict(classes.values())
-    for spec in FACETS:
-        if spec.param in counts:
-            labels = dict(spec.choices) if spec.choices else class_names
-            ranked = sorted(counts[spec.param].items(), key=lambda item: (-item[1], item[0]))
-            out[spec.param] = [(value, labels.get(value, value), n) for value, n in ranked if value is not None]
-    return out, len(rows), [row[0] for row in rows], too_many
+    width = len(LOCAL_COLUMNS)
+    columns = [(i, param) for i, param in enumerate(LOCAL_COLUMNS) if param not in selected]
+    counts: dict[str, Counter] = {param: Counter() for _, param in columns}
+    for raw in rows:
+        for i, param in columns:
+            counts[param][classes[raw[0]][0] if i == 0 else raw[i]] += 1
+        linked.add(raw[width:])
+    return _column_facets(counts, classes) | linked.counts(), len(rows), too_many
 
 
 def _size(query: QueryDict, queryset: QuerySet) -> int:
@@ -313,12 +401,10 @@ def _count_one(
     base: QuerySet,
     size: int,
     too_many: set[str] = frozenset(),
-    ids: list[int] | None = None,
 ) -> tuple[bool, list[tuple[str, str, int | None]]]:
     """One facet's values, counted (one GROUP BY) when its set holds at most ``COUNT_LIMIT`` items.
 
-    ``too_many``: facets whose own set is already known to be over the limit; ``ids``: the
-    items of ``filtered``, when they have been read.
+    ``too_many``: facets whose own set is already known to be over the limit.
     """
     others = query.copy()
     others.pop(spec.param, None)
@@ -333,7 +419,7 @@ def _count_one(
         counted = _size(others, queryset) <= COUNT_LIMIT
     else:
         queryset, counted = filtered, size <= COUNT_LIMIT
-    return counted, (_counts(spec, queryset, ids if queryset is filtered else None) if counted else _uncounted(spec))
+    return counted, (_counts(spec, queryset) if counted else _uncounted(spec))
 
 
 def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:
@@ -348,13 +434,12 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     any_local = any(param_values(query, param) for param in LOCAL_COLUMNS)
     local = None if (size is not None and size > COUNT_LIMIT and not any_local) else _local_counts(query, base)
     too_many: set[str] = set()
-    ids = None
     if local is not None:
         local_counts, size = local
     else:
         local_counts = {}
         if any_local:
-            local_counts, size, ids, too_many = _narrowed_counts(query, filtered, size)
+            local_counts, size, too_many = _narrowed_counts(query, filtered, size)
         elif size is None:
             size = capped_count(filtered)
     facets = []
@@ -362,7 +447,7 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
         if spec.param in local_counts:
             counted, found = True, local_counts[spec.param]
         else:
-            counted, found = _count_one(spec, query, filtered, base, size, too_many, ids)
+            counted, found = _count_one(spec, query, filtered, base, size, too_many)
         selected = param_values(query, spec.param)
         facet = Facet(spec.param, spec.label, counted=counted)
         seen: set[str] = set()
