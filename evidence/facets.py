@@ -371,7 +371,7 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = No
         return {}, len(rows), too_many
     classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
     width = len(LOCAL_COLUMNS)
-    columns = list(zip(*rows)) or [()] * (width + len(linked.relations))
+    columns = list(zip(*rows, strict=True)) or [()] * (width + len(linked.relations))
     counts: dict[str, Counter] = {}
     for i, param in enumerate(LOCAL_COLUMNS):
         if param not in selected:
