@@ -39,6 +39,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
+from evidence.tables import evidence_rows
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
 logger = logging.getLogger(__name__)
@@ -177,6 +178,13 @@ def paginate(
     return paginator.get_page(request.GET.get("page"))
 
 
+def evidence_page(request: HttpRequest, evidence: QuerySet, *, known: int | None = None, exact: bool = False):
+    """A page of evidence for ``evidence_table.html``: rows (``evidence/tables.py``), not instances."""
+    page = paginate(request, evidence.as_rows(), known=known, exact=exact)
+    page.object_list = evidence_rows(page.object_list)
+    return page
+
+
 # --- Home ---------------------------------------------------------------------
 
 
@@ -213,7 +221,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
         # puts NULLs first in a plain DESC and would sort every accepted item instead.
         newest = public.order_by(F("reviewed_at").desc(nulls_last=True), "-id")
         recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
-        rows = {item.pk: item for item in public.with_related().filter(pk__in=recent)}
+        rows = {row.pk: row for row in evidence_rows(public.filter(pk__in=recent).as_rows())}
         context["recent"] = [rows[pk] for pk in recent if pk in rows]
         return context
 
@@ -244,7 +252,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         known = sizes.stored_size(query)
         exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
-        page = paginate(request, filterset.qs.with_related(), known=size, exact=exact)
+        page = evidence_page(request, filterset.qs, known=size, exact=exact)
         current = query.get("ordering", "")
         sort_links = []
         for param, label in SORTABLE:
@@ -429,7 +437,7 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         context = super().get_context_data(**kwargs)
         evidence = self.evidence_queryset()
         context["evidence"] = evidence
-        context["page"] = paginate(self.request, evidence.with_related(), known=self.evidence_count())
+        context["page"] = evidence_page(self.request, evidence, known=self.evidence_count())
         query = urlencode({self.evidence_param: self.evidence_param_value()})
         context["evidence_query"] = query
         context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
@@ -571,8 +579,8 @@ class CitationDetailView(EntityDetailView):
         context = super().get_context_data(**kwargs)
         context["identifiers"] = identifier_links(self.object, ["doi", "pmid", "pmcid"])
         context["bibtex"] = citations_to_bibtex([self.object])
-        context["curated"] = (
-            Evidence.objects.public().filter(secondary_source=self.object).with_related().order_by("id")[:PAGE_SIZE]
+        context["curated"] = evidence_rows(
+            Evidence.objects.public().filter(secondary_source=self.object).order_by("id").as_rows()[:PAGE_SIZE]
         )
         context["curated_count"] = Evidence.objects.public().filter(secondary_source=self.object).count()
         return context
