@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -244,7 +245,8 @@ class _LinkedCounts:
                 labels = {row[value_field]: row[label_field] for row in named.values()}
                 # A set per item: two cargos of one kind count the item once. None: an entity
                 # deleted since the rows were read.
-                counter = Counter(value for ids in links for value in set(map(value_of.get, ids)))
+                get = value_of.get
+                counter = Counter(chain.from_iterable([set(map(get, ids)) for ids in links]))
                 counter.pop(None, None)
                 ranked = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))[: spec.top]
                 choice_labels = dict(spec.choices)
