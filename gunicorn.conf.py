@@ -27,7 +27,9 @@ limit_request_fields = 100
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# One JSON object per request; the request id is the X-Request-ID the app echoed.
+# One JSON object per request; the request id is the X-Request-ID the app echoed. The
+# logger class escapes every value for JSON (a path may hold quotes and backslashes).
+logger_class = "exoresist.gunicorn_logging.JsonAccessLogger"
 access_log_format = (
     '{"ts": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
     '"ip": "%(h)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '

@@ -218,3 +218,26 @@ def test_releases_live_on_a_volume_every_web_container_shares(compose):
     mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in compose["services"]["web"]["volumes"]}
     assert mounts.get(directory) in compose["volumes"]
     assert f"mkdir -p {directory}" in (BASE_DIR / "Dockerfile").read_text()
+
+
+def test_the_access_log_line_stays_one_json_object_whatever_the_path(tmp_path):
+    import datetime as dt
+    import json
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from exoresist.gunicorn_logging import JsonAccessLogger
+
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert config["logger_class"] == "exoresist.gunicorn_logging.JsonAccessLogger"
+    logger = JsonAccessLogger(Config())
+    path = '/x\\", "status": 999, "forged": "\\u00e9\n'
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "SERVER_PROTOCOL": "HTTP/1.1", "PATH_INFO": path,
+               "REMOTE_ADDR": "10.0.0.1"}  # fmt: skip
+    response = SimpleNamespace(status="404 Not Found", headers=[("X-Request-ID", 'id"1')], sent=12)
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=7))
+    line = json.loads(config["access_log_format"] % logger.atoms_wrapper_class(atoms))
+    assert line["path"] == path and line["status"] == 404 and line["request_id"] == 'id"1'
+    assert "forged" not in line and line["duration_ms"] == 7
