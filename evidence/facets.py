@@ -327,6 +327,8 @@ def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str
     """A facet over the set the filters ``others`` select, from the stored counts, ordered as
     ``_counts`` orders; None when they can't tell."""
     found = sizes.class_kind_facet(spec.param, others)
+    if found is None:
+        found = sizes.drug_level_facet(spec.param, others, spec.top)
     if found is not None:
         return found
     if others or spec.param not in STORED:

@@ -4,8 +4,8 @@ facets.
 
 They answer a list narrowed only by therapy class, effect and one cargo kind (every item
 has one therapy class and one effect, so their counts add up), or by one drug, cargo or
-mechanism, optionally with effects. Any other filter (a level, a text search, two cargo
-kinds, which overlap) and the caller counts the rows itself. These lists are the large
+mechanism, optionally with effects (and a drug with levels). Any other filter (a text
+search, two cargo kinds, which overlap) and the caller counts the rows itself. These lists are the large
 ones: chemotherapy items carrying a miRNA are 45 % of all items, and counting them took
 each page four joins over every miRNA link.
 """
@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from django.db.models import Count, Max, QuerySet, Sum
 from django.http import QueryDict
 
-from evidence.choices import CargoKind, Effect
+from evidence.choices import CargoKind, Effect, EvidenceLevel
 from evidence.filtersets import NON_NARROWING, param_values
 from evidence.models import Cargo, Drug, EvidenceCount, Mechanism, TherapyClass
-from evidence.models.counts import CARGO_KINDS_BY_CODE, cargo_kind_code
+from evidence.models.counts import CARGO_KINDS_BY_CODE, LEVELS_BY_CODE, cargo_kind_code, level_code
 
 Active = Mapping[str, list[str]]
 
@@ -72,13 +72,28 @@ def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
     return rows
 
 
+def level_codes(values: list[str]) -> list[int] | None:
+    """The ``drug_level`` codes of level filter values; None when one is not a level."""
+    codes = [level_code(value) for value in values]
+    return None if any(code not in LEVELS_BY_CODE for code in codes) else codes
+
+
 def _entity_rows(active: Active) -> QuerySet | None:
-    """One entity filter's stored rows (per effect when effects are selected), or None."""
-    entity_params = set(active) - {"effect"}
+    """One entity filter's stored rows (per effect when effects are selected, per level when
+    levels are: a drug's), or None."""
+    entity_params = set(active) - {"effect", "level"}
     if len(entity_params) != 1 or (param := entity_params.pop()) not in ENTITY_PARAMS:
         return None
     kind, entities = ENTITY_PARAMS[param]
-    rows = EvidenceCount.objects.filter(kind=kind, b=0, a__in=entities(active[param]).values("pk"))
+    rows = EvidenceCount.objects.filter(a__in=entities(active[param]).values("pk"))
+    if "level" in active:
+        codes = level_codes(active["level"])
+        if param != "drug" or codes is None:
+            return None
+        # An item has one level: the rows of several levels add up.
+        rows = rows.filter(kind="drug_level", b__in=codes)
+    else:
+        rows = rows.filter(kind=kind, b=0)
     return rows.filter(effect__in=active["effect"]) if "effect" in active else rows.filter(effect="")
 
 
@@ -130,3 +145,42 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
         labels = dict(Effect.choices)
         labelled = [(effect, labels.get(effect, effect), n) for effect, n in summed]
     return sorted(((value, label, n) for value, label, n in labelled if n), key=lambda row: (-row[2], row[0]))
+
+
+def drug_level_facet(param: str, others: Active, top: int | None = None) -> list[tuple[str, str, int]] | None:
+    """The level facet of one drug's list, or the drug facet of a list narrowed by level, from
+    the ``drug_level`` rows (effects allowed besides), as (value, label, count) ordered by count
+    then value and cut at ``top``; None when they can't tell.
+
+    A popular drug's list is too large to count on the way (the level facet was shown
+    uncounted), and counting every drug's items at one level joined every drug link of it.
+    """
+    rest = set(others) - {"effect"}
+    rows = EvidenceCount.objects.filter(kind="drug_level")
+    rows = rows.filter(effect__in=others["effect"]) if "effect" in others else rows.filter(effect="")
+    if param == "level" and rest == {"drug"}:
+        rows = rows.filter(a__in=Drug.objects.matching(*others["drug"]).values("pk"))
+        summed = list(rows.order_by().values_list("b").annotate(n=Sum("n"), drugs=Count("a", distinct=True)))
+        if any(drugs > 1 for _, _, drugs in summed):
+            return None  # two drugs under the name: only a join counts their shared items once
+        labels = dict(EvidenceLevel.choices)
+        found = [(LEVELS_BY_CODE[code], labels[LEVELS_BY_CODE[code]], n) for code, n, _ in summed if n]
+        return sorted(found, key=lambda row: (-row[2], row[0]))
+    if param == "drug" and rest == {"level"}:
+        codes = level_codes(others["level"])
+        if codes is None:
+            return None
+        # An item has one level and one effect: a drug's rows add up to its items.
+        summed = rows.filter(b__in=codes).order_by().values("a").annotate(total=Sum("n"))
+        if top:
+            threshold = summed.order_by("-total").values_list("total", flat=True)[top - 1 : top]
+            threshold_value = next(iter(threshold), 0)
+            summed = summed.filter(total__gte=threshold_value)
+        totals = dict(summed.values_list("a", "total"))
+        names = dict(Drug.objects.filter(pk__in=list(totals)).values_list("pk", "name"))
+        found = sorted(((names[pk], names[pk], n) for pk, n in totals.items() if pk in names and n),
+                       key=lambda row: (-row[2], row[0]))  # fmt: skip
+        if len({value for value, _, _ in found}) < len(found):
+            return None  # two drugs under one name: only a join counts their items once
+        return found[:top] if top else found
+    return None

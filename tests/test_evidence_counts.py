@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from evidence import bulk, workflow
-from evidence.choices import CargoKind, Effect, Status
+from evidence.choices import CargoKind, Effect, EvidenceLevel, Status
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.counts import cargo_kind_code, entities_of, python_counts, refresh_counts
 from tests.factories import (
@@ -44,6 +44,8 @@ def direct_counts() -> dict[tuple, int]:
     classes = list(TherapyClass.objects.all())
     for drug in drugs:
         add("drug", drug.pk, 0, public.filter(drugs=drug))
+        for level in EvidenceLevel.values:
+            add("drug_level", drug.pk, ord(level), public.filter(drugs=drug, level=level))
         for mechanism in mechanisms:
             add("drug_mechanism", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(mechanisms=mechanism))
             add("drug_scope", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(scope(mechanism)))
@@ -147,6 +149,9 @@ def test_it_counts_after_links_and_fields_of_accepted_items_change(world):
     assert_counts_are_exact()
     item.effect, item.therapy_class, item.source_cell = Effect.DELIVERY_VEHICLE, world["endocrine"], None
     item.citation = CitationFactory()
+    item.save()
+    assert_counts_are_exact()
+    item.level = EvidenceLevel.A if item.level != EvidenceLevel.A else EvidenceLevel.E  # moves between levels
     item.save()
     assert_counts_are_exact()
 

@@ -14,7 +14,9 @@ for single-entity kinds. A "scope" is a mechanism with its direct children, as t
 ``mechanism`` filter reads it: an item that names a child term counts for the child
 and for its parent, once. A "cargo kind" (``b`` of ``class_cargo_kind``) is
 ``cargo_kind_code()`` of the kind's value: the evidence list filtered by therapy class
-and cargo kind (a few 10,000 items each) is counted and faceted from these rows.
+and cargo kind (a few 10,000 items each) is counted and faceted from these rows. A
+"level" (``b`` of ``drug_level``) is ``level_code()`` of the evidence level: a drug's
+list at one level is sized, and its level facet counted, from these rows.
 
 Keeping it current
 ------------------
@@ -43,10 +45,10 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from evidence.choices import CargoKind, Status
+from evidence.choices import CargoKind, EvidenceLevel, Status
 
 #: The entity types a count can be keyed by ("dimensions").
-DIMENSIONS = ("drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "cell", "cargo_kind")
+DIMENSIONS = ("drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "cell", "cargo_kind", "level")
 
 
 def cargo_kind_code(kind: str) -> int:
@@ -57,6 +59,15 @@ def cargo_kind_code(kind: str) -> int:
 
 #: Each kind's value by its code.
 CARGO_KINDS_BY_CODE = {cargo_kind_code(value): value for value in CargoKind.values}
+
+
+def level_code(level: str) -> int | None:
+    """An evidence level as a count row keys it: its letter's code point (A: 65); None for no level."""
+    return ord(level) if isinstance(level, str) and len(level) == 1 else None
+
+
+#: Each level by its code.
+LEVELS_BY_CODE = {level_code(value): value for value in EvidenceLevel.values}
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ KINDS = {
         Kind("class_mechanism", "therapy_class", "mechanism"),
         Kind("class_scope", "therapy_class", "scope"),
         Kind("class_cargo_kind", "therapy_class", "cargo_kind"),
+        Kind("drug_level", "drug", "level"),
     )
 }
 
@@ -166,6 +178,8 @@ _COLUMNS = {
     "class_scope": "therapy_class_id",
     "class_cargo_kind": "therapy_class_id",
 }
+#: Dimensions of column ``b`` read from the evidence row itself.
+_ITEM_COLUMNS = {"level": "ascii(e.level)"}
 
 
 def _postgres_select(kind: Kind) -> tuple[str, list[str]]:
@@ -178,6 +192,9 @@ def _postgres_select(kind: Kind) -> tuple[str, list[str]]:
         a = f"e.{_COLUMNS[kind.name]}"
     if kind.b is None:
         b, group = "0", [a]
+    elif kind.b in _ITEM_COLUMNS:
+        b = _ITEM_COLUMNS[kind.b]
+        group = [a, b]
     else:
         joins.append(f"JOIN {_LINKS[kind.b]} lb ON lb.evidence_id = e.id")
         b, group = "lb.entity_id", [a, "lb.entity_id"]
@@ -256,6 +273,10 @@ def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
             column = relation.field.m2m_reverse_name()
             through = relation.through.objects.using(using)
             ids.update(through.filter(**{f"{column}__in": pks}).values_list("evidence_id", flat=True))
+    levels = [LEVELS_BY_CODE[code] for code in touched.get("level", ()) if code in LEVELS_BY_CODE]
+    if levels:
+        found = Evidence.objects.using(using).filter(level__in=levels, status=Status.ACCEPTED)
+        ids.update(found.values_list("pk", flat=True))
     for dimension, fields in (
         ("therapy_class", ["therapy_class_id"]),
         ("citation", ["citation_id"]),
@@ -274,7 +295,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
     from evidence.models import Cargo, Evidence, Mechanism
 
     items = Evidence.objects.using(using).filter(status=Status.ACCEPTED)
-    fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
+    fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id", "level")
     if ids is None:
         rows = list(items.values_list(*fields))
     else:
@@ -295,7 +316,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
     parents = dict(Mechanism.objects.using(using).filter(parent__isnull=False).values_list("pk", "parent_id"))
     codes = {pk: cargo_kind_code(kind) for pk, kind in Cargo.objects.using(using).values_list("pk", "kind")}
     counts: Counter = Counter()
-    for pk, effect, therapy_class, citation, source, recipient in rows:
+    for pk, effect, therapy_class, citation, source, recipient, level in rows:
         drugs = links["drug"].get(pk, set())
         cargos = links["cargo"].get(pk, set())
         mechanisms = links["mechanism"].get(pk, set())
@@ -312,6 +333,7 @@ def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> C
         keys += [("class_mechanism", therapy_class, m) for m in mechanisms]
         keys += [("class_scope", therapy_class, s) for s in scopes]
         keys += [("class_cargo_kind", therapy_class, k) for k in {codes[c] for c in cargos}]
+        keys += [("drug_level", d, level_code(level)) for d in drugs]
         for kind, a, b in keys:
             counts[(kind, a, b, effect)] += 1
             counts[(kind, a, b, "")] += 1
@@ -408,9 +430,10 @@ def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bo
         items = Evidence.objects.using(using).filter(pk__in=ids[start : start + 900])
         if accepted_only:
             items = items.filter(status=Status.ACCEPTED)
-        for therapy_class, citation, source, recipient in items.values_list(
-            "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id"
+        for therapy_class, citation, source, recipient, level in items.values_list(
+            "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id", "level"
         ):
+            touched["level"].add(level_code(level))
             touched["therapy_class"].add(therapy_class)
             touched["citation"].add(citation)
             touched["cell"].update(pk for pk in (source, recipient) if pk)
@@ -462,7 +485,7 @@ def deferred_count_refresh() -> Iterator[None]:
     _request(pending[True], items=True)
 
 
-_FIELDS = ("status", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id")
+_FIELDS = ("status", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id", "level")
 
 
 def _single(values: dict) -> Touched:
@@ -470,6 +493,7 @@ def _single(values: dict) -> Touched:
         "therapy_class": {values["therapy_class_id"]} - {None},
         "citation": {values["citation_id"]} - {None},
         "cell": {values["source_cell_id"], values["recipient_cell_id"]} - {None},
+        "level": {level_code(values["level"])} - {None},
     }
 
 

@@ -24,10 +24,15 @@ ANSWERED = [
     "drug=doxorubicin&effect=confers_resistance&page=2&ordering=-year",
     "cargo=miR-155",
     "mechanism=drug-efflux",
+    "drug=doxorubicin&level=C",
+    "drug=Adriamycin&level=C,D&effect=confers_resistance",
+    "drug=paclitaxel&level=A",
 ]
-#: Queries they don't: a level, two cargo kinds (an item may carry both), text, an unknown parameter.
+#: Queries they don't: a level alone or with a cargo, two cargo kinds (an item may carry both),
+#: text, an unknown parameter.
 UNANSWERED = [
     "level=C",
+    "cargo=miR-155&level=C",
     "therapy_class=chemotherapy&level=C",
     "cargo_type=mirna,protein",
     "q=tamoxifen",
@@ -98,3 +103,32 @@ def test_the_api_counts_a_class_and_kind_list_exactly(client, demo, monkeypatch)
     body = client.get("/api/v1/evidence/?therapy_class=chemotherapy&cargo_type=protein&page_size=1").json()
     assert body["count"] == counted("therapy_class=chemotherapy&cargo_type=protein") > 1
     assert body["count_exact"] is True
+
+
+@pytest.mark.parametrize(
+    ("param", "others"),
+    [
+        ("level", "drug=doxorubicin"),
+        ("level", "drug=Adriamycin&effect=confers_resistance"),
+        ("level", "drug=nonexistent"),
+        ("drug", "level=C"),
+        ("drug", "level=C,D&effect=confers_resistance"),
+        ("drug", "level=A"),
+    ],
+)
+def test_its_drug_and_level_facets_equal_a_group_by_over_the_items(demo, param, others):
+    spec = next(spec for spec in facets.FACETS if spec.param == param)
+    items = EvidenceFilterSet(QueryDict(others), queryset=Evidence.objects.public()).qs
+    assert sizes.drug_level_facet(param, sizes.narrowing(QueryDict(others)), spec.top) == facets._counts(spec, items)
+
+
+def test_a_popular_drug_lists_its_level_facet_counted(client, demo, monkeypatch):
+    # doxorubicin (4 items) is over this cap: its level facet comes from the stored counts.
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 3)
+    cache.clear()
+    response = client.get("/evidence/?drug=doxorubicin&level=C")
+    shown = {v.value: v.count for f in response.context["facets"] if f.param == "level" for v in f.values}
+    items = Evidence.objects.public().filter(drugs__slug="doxorubicin")
+    assert shown == {level: items.filter(level=level).count() for level in shown}
+    assert None not in shown.values() and sum(shown.values()) == items.count()
+    assert response.context["page"].paginator.count == counted("drug=doxorubicin&level=C")
