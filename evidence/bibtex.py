@@ -360,7 +360,7 @@ def decode_bibtex(data: bytes, source: str) -> str:
 
 
 class _ProgressSplitter(Splitter):
-    """bibtexparser's splitter, reporting how far into the text it is (a tenth of a
+    """bibtexparser's splitter, reporting how far into the text it is (about a fifth of a
     10,000-entry file's import time passes in it). Hooks a private method: if a later
     bibtexparser renames it, the bar just stands still."""
 
