@@ -3,7 +3,9 @@ Content-Security-Policy, with every script, style and image from this site."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback as test_browser.py: a flush without it re-creates the content types, which
+# the next serialized-rollback test then restores over (a unique-constraint error when run alone).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # ReDoc's side menu always shows "API docs by Redocly" with an <img> whose src is hard-coded to
 # this address. The policy refuses it before any request leaves the browser (Playwright reports
