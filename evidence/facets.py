@@ -433,6 +433,14 @@ def _count_one(
     return counted, (_counts(spec, queryset) if counted else _uncounted(spec))
 
 
+def _own_facet_stored(param: str, query: QueryDict) -> bool:
+    """Whether the stored counts give column facet ``param``'s disjunctive count (over the
+    set every other filter selects), judged from the parameters alone."""
+    others = sizes.narrowing(query)
+    others.pop(param, None)
+    return sizes.facet_is_stored(param, others)
+
+
 def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:
     """The facets beside the evidence list, each counted without its own filter.
 
@@ -442,8 +450,16 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     """
     query: QueryDict = filterset.data
     filtered = filterset.qs
-    any_local = any(param_values(query, param) for param in LOCAL_COLUMNS)
-    local = None if (size is not None and size > COUNT_LIMIT and not any_local) else _local_counts(query, base)
+    selected_local = [param for param in LOCAL_COLUMNS if param_values(query, param)]
+    any_local = bool(selected_local)
+    if size is not None and size > COUNT_LIMIT and not any_local:
+        local = None
+    elif size is not None and any_local and all(_own_facet_stored(param, query) for param in selected_local):
+        # The selected column facets come from the stored counts (a drug's levels): only the
+        # filtered set needs reading, not every item of the drug at every level.
+        local = None
+    else:
+        local = _local_counts(query, base)
     too_many: set[str] = set()
     if local is not None:
         local_counts, size = local

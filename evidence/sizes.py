@@ -147,6 +147,16 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
     return sorted(((value, label, n) for value, label, n in labelled if n), key=lambda row: (-row[2], row[0]))
 
 
+def facet_is_stored(param: str, others: Active) -> bool:
+    """Whether ``class_kind_facet`` or ``drug_level_facet`` answers facet ``param`` over the set
+    ``others`` selects (they may still decline, for a name shared by two drugs)."""
+    if param in CLASS_KIND_PARAMS:
+        return not set(others) - CLASS_KIND_PARAMS and len(others.get("cargo_type", [])) <= 1
+    if param == "level":
+        return set(others) - {"effect"} == {"drug"}
+    return False
+
+
 def drug_level_facet(param: str, others: Active, top: int | None = None) -> list[tuple[str, str, int]] | None:
     """The level facet of one drug's list, or the drug facet of a list narrowed by level, from
     the ``drug_level`` rows (effects allowed besides), as (value, label, count) ordered by count
