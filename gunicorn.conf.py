@@ -37,6 +37,14 @@ access_log_format = (
 )
 
 
+def when_ready(server):
+    # The master has loaded Django (preload_app) and forks the workers next: freeze what it
+    # loaded so that full garbage collections in the workers skip it (exoresist/gcfreeze.py).
+    from exoresist.gcfreeze import freeze_after_startup
+
+    freeze_after_startup()
+
+
 def post_fork(server, worker):
     # Connections opened by the master (none, normally) must not be shared with workers.
     from django.db import connections

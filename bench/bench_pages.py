@@ -39,6 +39,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 
 from evidence.choices import EvidenceLevel  # noqa: E402
 from evidence.models import Cargo, Cell, Drug, Evidence, Mechanism, TherapyClass  # noqa: E402
+from exoresist.gcfreeze import freeze_after_startup  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -110,6 +111,10 @@ def run(requests: int, seed: int, cache: bool, only: str = "", skip: str = "") -
             return run(requests, seed, True, only, skip) | {"cache": "off"}
     rng = random.Random(seed)
     client = Client()
+    # As gunicorn.conf.py does once the app is loaded: a warmed-up process, frozen.
+    client.get("/")
+    client.get("/evidence/")
+    freeze_after_startup()
     total = Evidence.objects.count()
     results = {}
     for name, urls in sample_urls(rng, requests).items():

@@ -241,3 +241,14 @@ def test_the_access_log_line_stays_one_json_object_whatever_the_path(tmp_path):
     line = json.loads(config["access_log_format"] % logger.atoms_wrapper_class(atoms))
     assert line["path"] == path and line["status"] == 404 and line["request_id"] == 'id"1'
     assert "forged" not in line and line["duration_ms"] == 7
+
+
+def test_the_gunicorn_master_freezes_what_it_loaded_before_forking(monkeypatch):
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    config["when_ready"](None)
+    assert frozen == [True]
