@@ -134,6 +134,13 @@ class EvidenceCount(models.Model):
             models.Index(fields=["kind", "b", "a"], name="evidencecount_kind_b"),
             # The network's strongest edges: the largest all-effects counts of a kind.
             models.Index(fields=["kind", "effect", "-n"], name="evidencecount_kind_n"),
+            # The all-effects rows by second entity, counts included: a drug page counts its
+            # cargo pairs (15,000 at 1,000,000 items) and a level's drugs are summed from the
+            # index alone. Through evidencecount_kind_b, every effect's row was read from the
+            # table to find the all-effects ones (140 ms at 1,000,000 items, 2 ms here).
+            models.Index(
+                fields=["kind", "b", "a", "n"], condition=models.Q(effect=""), name="evidencecount_all_effects_b"
+            ),
         ]
 
     def __str__(self) -> str:
