@@ -5,9 +5,9 @@ facets.
 They answer a list narrowed only by therapy class, effect and one cargo kind (every item
 has one therapy class and one effect, so their counts add up), or by one drug, cargo or
 mechanism, optionally with effects (and a drug with levels). Any other filter (a text
-search, two cargo kinds, which overlap) and the caller counts the rows itself. These lists are the large
-ones: chemotherapy items carrying a miRNA are 45 % of all items, and counting them took
-each page four joins over every miRNA link.
+search, two cargo kinds, which overlap) and the caller counts the rows itself. These lists
+are the large ones: chemotherapy items carrying a miRNA are 45 % of all items, and
+counting them took each page four joins over every miRNA link.
 """
 
 from __future__ import annotations

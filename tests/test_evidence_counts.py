@@ -248,3 +248,12 @@ def test_it_counts_the_same_in_sql_and_in_python(world):
     assert {k[1:3] for k, n in stored_counts().items() if k[0] == "cargo_drug" and n != 999} == mine
     refresh_counts()
     assert_counts_are_exact()
+
+
+def test_recounting_every_level_restores_the_drug_level_rows_as_migration_0010_does(world):
+    from evidence.models.counts import LEVELS_BY_CODE
+
+    EvidenceCount.objects.filter(kind="drug_level").delete()
+    refresh_counts({"level": set(LEVELS_BY_CODE)})
+    assert EvidenceCount.objects.filter(kind="drug_level").exists()
+    assert_counts_are_exact()

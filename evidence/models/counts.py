@@ -261,8 +261,13 @@ def _relations():
     return (("drug", Evidence.drugs), ("cargo", Evidence.cargos), ("mechanism", Evidence.mechanisms))
 
 
-def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
-    """The evidence items any of whose entities is touched (every item: None)."""
+def _evidence_touching(using: str, touched: Touched, items: bool = False) -> set[int] | None:
+    """The evidence items any of whose entities is touched (every item: None).
+
+    A touched level adds its items only without ``items``: with it, the rows to recount
+    are a touched drug's, whose items the drug already brings in (a level alone would
+    bring in a fifth of every item).
+    """
     from evidence.models import Cargo, Evidence, Mechanism
 
     ids: set[int] = set()
@@ -281,7 +286,7 @@ def _evidence_touching(using: str, touched: Touched) -> set[int] | None:
             through = relation.through.objects.using(using)
             ids.update(through.filter(**{f"{column}__in": pks}).values_list("evidence_id", flat=True))
     levels = [LEVELS_BY_CODE[code] for code in touched.get("level", ()) if code in LEVELS_BY_CODE]
-    if levels:
+    if levels and not items:
         found = Evidence.objects.using(using).filter(level__in=levels, status=Status.ACCEPTED)
         ids.update(found.values_list("pk", flat=True))
     for dimension, fields in (
@@ -351,7 +356,7 @@ def _refresh_python(connection, touched: Touched | None, items: bool) -> None:
     using = connection.alias
     if touched is not None and sum(len(pks) for pks in touched.values()) > 500:
         touched = None  # recounting everything is as quick, and keeps the statements short
-    ids = None if touched is None else _evidence_touching(using, touched)
+    ids = None if touched is None else _evidence_touching(using, touched, items)
     counts = python_counts(using, ids)
     with connection.cursor() as cursor:
         for kind in KINDS.values():
