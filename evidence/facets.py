@@ -15,9 +15,8 @@ from itertools import chain
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Count, F, QuerySet, TextField
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from evidence import choices, sizes
@@ -220,12 +219,17 @@ class _LinkedCounts:
         self.relations = sorted({_THROUGH_NAMES[param][0] for param in params})
         self.links: dict[str, list] = {relation: [] for relation in self.relations}
 
-    def columns(self) -> dict[str, RawSQL]:
-        return {f"linked_{relation}": _link_ids(relation) for relation in self.relations}
+    def read(self, queryset: QuerySet) -> list[tuple]:
+        """At most ``COUNT_LIMIT`` + 1 rows of ``queryset``: the column facets' columns
+        (``LOCAL_COLUMNS``), then the link ids of each relation."""
+        links = {f"linked_{relation}": _link_ids(relation) for relation in self.relations}
+        rows = queryset.order_by().annotate(**links).values_list(*LOCAL_COLUMNS.values(), *links)
+        return list(rows[: COUNT_LIMIT + 1])
 
-    def add(self, links: tuple) -> None:
-        for relation, ids in zip(self.relations, links, strict=True):
-            self.links[relation].append(_as_ids(ids))
+    def take(self, columns: list[tuple]) -> None:
+        """Count the items whose rows (as ``read`` gives them) are ``columns``, transposed."""
+        for relation, links in zip(self.relations, columns[len(LOCAL_COLUMNS) :], strict=True):
+            self.links[relation].extend(_as_ids(ids) for ids in links)
 
     def counts(self) -> dict[str, list[tuple[str, str, int]]]:
         """Each facet's (value, label, count), ordered and cut as ``_counts`` orders and cuts them."""
@@ -252,6 +256,11 @@ class _LinkedCounts:
                 choice_labels = dict(spec.choices)
                 out[param] = [(str(value), choice_labels.get(value) or str(labels[value]), n) for value, n in ranked]
         return out
+
+
+def _transposed(rows: list[tuple], linked: _LinkedCounts) -> list[tuple]:
+    """Rows read by ``linked.read`` as columns (each of them empty when there are no rows)."""
+    return list(zip(*rows, strict=True)) or [()] * (len(LOCAL_COLUMNS) + len(linked.relations))
 
 
 def _unselected_through(query: QueryDict) -> list[str]:
@@ -286,32 +295,27 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
     if sizes.known_over(others, COUNT_LIMIT):
         return None
     linked = _LinkedCounts(_unselected_through(query))
-    rows = list(
-        EvidenceFilterSet(others, queryset=base)
-        .qs.order_by()
-        .annotate(**linked.columns())
-        .values_list(*LOCAL_COLUMNS.values(), *linked.columns())[: COUNT_LIMIT + 1]
-    )
+    rows = linked.read(EvidenceFilterSet(others, queryset=base).qs)
     if len(rows) > COUNT_LIMIT:
         return None
-    classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
+    classes = sizes.therapy_classes()
     params = list(LOCAL_COLUMNS)
     width = len(params)
     selected = {i: set(param_values(query, param)) for i, param in enumerate(params) if param_values(query, param)}
     counts: dict[str, Counter] = {param: Counter() for param in params}
-    size = 0
+    passing = []
     for raw in rows:
         row = (classes[raw[0]][0], *raw[1:width])
         failed = [i for i, values in selected.items() if row[i] not in values]
         if not failed:
-            size += 1
+            passing.append(raw)
             for i, param in enumerate(params):
                 counts[param][row[i]] += 1
-            linked.add(raw[width:])
         elif len(failed) == 1:
             # Passes every filter but this facet's own: counts towards that facet only.
             counts[params[failed[0]]][row[failed[0]]] += 1
-    return _column_facets(counts, classes) | linked.counts(), size
+    linked.take(_transposed(passing, linked))
+    return _column_facets(counts, classes) | linked.counts(), len(passing)
 
 
 #: Entity facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and
@@ -334,20 +338,8 @@ def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str
     if others or spec.param not in STORED:
         return None
     kind, model, value_field, label_field = STORED[spec.param]
-    counts = EvidenceCount.objects.of(kind).filter(b=0)
-    if spec.top:
-        # The ``top``-th largest count, and every entity with at least as many (ties sorted by name below).
-        threshold = counts.order_by("-n").values("n")[spec.top - 1 : spec.top]
-        counts = counts.filter(n__gte=Coalesce(Subquery(threshold), 0))
-    entity = model.objects.filter(pk=OuterRef("a"))
-    rows = counts.annotate(
-        value=Subquery(entity.values(value_field)[:1]), label=Subquery(entity.values(label_field)[:1])
-    ).values_list("value", "label", "n")
-    out = [(str(value), str(label), n) for value, label, n in rows if value is not None]
-    out.sort(key=lambda row: (-row[2], row[0]))
-    if len({value for value, _, _ in out}) < len(out):
-        return None  # two entities under one name (a symbol of two species): only a join counts their items once
-    return out[: spec.top] if spec.top else out
+    counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
+    return sizes.ranked_entities(counts, model, value_field, label_field, spec.top)
 
 
 def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = None) -> tuple[dict, int, set[str]]:
@@ -366,24 +358,18 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = No
         return {}, size, too_many
     # Not counted first: a capped count cost about as much as reading the rows it counts.
     linked = _LinkedCounts(_unselected_through(query))
-    rows = list(
-        filtered.order_by()
-        .annotate(**linked.columns())
-        .values_list(*LOCAL_COLUMNS.values(), *linked.columns())[: COUNT_LIMIT + 1]
-    )
+    rows = linked.read(filtered)
     if len(rows) > COUNT_LIMIT:
         return {}, len(rows), too_many
-    classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
-    width = len(LOCAL_COLUMNS)
-    columns = list(zip(*rows, strict=True)) or [()] * (width + len(linked.relations))
+    classes = sizes.therapy_classes()
+    columns = _transposed(rows, linked)
     counts: dict[str, Counter] = {}
     for i, param in enumerate(LOCAL_COLUMNS):
         if param not in selected:
             counts[param] = Counter(columns[i])
     if "therapy_class" in counts:
         counts["therapy_class"] = Counter({classes[pk][0]: n for pk, n in counts["therapy_class"].items()})
-    for relation, links in zip(linked.relations, columns[width:], strict=True):
-        linked.links[relation] = [_as_ids(ids) for ids in links]
+    linked.take(columns)
     return _column_facets(counts, classes) | linked.counts(), len(rows), too_many
 
 

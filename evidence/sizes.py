@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from evidence.choices import CargoKind, Effect, EvidenceLevel
@@ -46,6 +47,21 @@ def narrowing(query: QueryDict) -> dict[str, list[str]]:
     return active
 
 
+def therapy_classes() -> dict[int, tuple[str, str]]:
+    """Every therapy class's (slug, name) by primary key: a handful of rows."""
+    return {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
+
+
+def _class_kind_applies(active: Active) -> bool:
+    # Every item has one therapy class and one effect; two cargo kinds overlap.
+    return not set(active) - CLASS_KIND_PARAMS and len(active.get("cargo_type", [])) <= 1
+
+
+def _drug_level_applies(param: str, others: Active) -> bool:
+    rest = set(others) - {"effect"}
+    return (param == "level" and rest == {"drug"}) or (param == "drug" and rest == {"level"})
+
+
 def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
     """The stored rows whose ``n`` add up to the size of ``active``'s set, or None when they can't.
 
@@ -54,7 +70,7 @@ def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
     class x cargo kind rows.
     """
     kinds = active.get("cargo_type", [])
-    if set(active) - CLASS_KIND_PARAMS or len(kinds) > 1:
+    if not _class_kind_applies(active):
         return None
     if kinds and kinds[0] not in CargoKind.values:
         return None
@@ -136,7 +152,7 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
     column = {"therapy_class": "a", "effect": "effect", "cargo_type": "b"}[param]
     summed = rows.order_by().values_list(column).annotate(n=Sum("n"))
     if param == "therapy_class":
-        classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
+        classes = therapy_classes()
         labelled = [(*classes[pk], n) for pk, n in summed if pk in classes]
     elif param == "cargo_type":
         kinds, labels = CARGO_KINDS_BY_CODE, dict(CargoKind.choices)
@@ -151,10 +167,31 @@ def facet_is_stored(param: str, others: Active) -> bool:
     """Whether ``class_kind_facet`` or ``drug_level_facet`` answers facet ``param`` over the set
     ``others`` selects (they may still decline, for a name shared by two drugs)."""
     if param in CLASS_KIND_PARAMS:
-        return not set(others) - CLASS_KIND_PARAMS and len(others.get("cargo_type", [])) <= 1
-    if param == "level":
-        return set(others) - {"effect"} == {"drug"}
-    return False
+        return _class_kind_applies(others)
+    return param == "level" and _drug_level_applies(param, others)
+
+
+def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, top: int | None):
+    """(value, label, count) of the entities ``rows`` count, in one query. ``rows`` gives each
+    entity (column ``a``) once with its count as ``total``; the result is ordered by count
+    then value and cut at ``top`` (every entity tied with the ``top``-th is read, so that
+    ties are cut by value, as a GROUP BY ordered by count and value cuts them). None when
+    two entities share a value (a symbol of two species): only a join counts their items once.
+    """
+    if top:
+        threshold = rows.order_by("-total").values("total")[top - 1 : top]
+        rows = rows.filter(total__gte=Coalesce(Subquery(threshold), 0))
+    entity = model.objects.filter(pk=OuterRef("a"))
+    named = rows.annotate(
+        value=Subquery(entity.values(value_field)[:1]), label=Subquery(entity.values(label_field)[:1])
+    ).values_list("value", "label", "total")
+    out = sorted(
+        ((str(value), str(label), n) for value, label, n in named if value is not None and n),
+        key=lambda row: (-row[2], row[0]),
+    )
+    if len({value for value, _, _ in out}) < len(out):
+        return None
+    return out[:top] if top else out
 
 
 def drug_level_facet(param: str, others: Active, top: int | None = None) -> list[tuple[str, str, int]] | None:
@@ -165,10 +202,11 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     A popular drug's list is too large to count on the way (the level facet was shown
     uncounted), and counting every drug's items at one level joined every drug link of it.
     """
-    rest = set(others) - {"effect"}
+    if not _drug_level_applies(param, others):
+        return None
     rows = EvidenceCount.objects.filter(kind="drug_level")
     rows = rows.filter(effect__in=others["effect"]) if "effect" in others else rows.filter(effect="")
-    if param == "level" and rest == {"drug"}:
+    if param == "level":
         rows = rows.filter(a__in=Drug.objects.matching(*others["drug"]).values("pk"))
         summed = list(rows.order_by().values_list("b").annotate(n=Sum("n"), drugs=Count("a", distinct=True)))
         if any(drugs > 1 for _, _, drugs in summed):
@@ -176,21 +214,9 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
         labels = dict(EvidenceLevel.choices)
         found = [(LEVELS_BY_CODE[code], labels[LEVELS_BY_CODE[code]], n) for code, n, _ in summed if n]
         return sorted(found, key=lambda row: (-row[2], row[0]))
-    if param == "drug" and rest == {"level"}:
-        codes = level_codes(others["level"])
-        if codes is None:
-            return None
-        # An item has one level and one effect: a drug's rows add up to its items.
-        summed = rows.filter(b__in=codes).order_by().values("a").annotate(total=Sum("n"))
-        if top:
-            threshold = summed.order_by("-total").values_list("total", flat=True)[top - 1 : top]
-            threshold_value = next(iter(threshold), 0)
-            summed = summed.filter(total__gte=threshold_value)
-        totals = dict(summed.values_list("a", "total"))
-        names = dict(Drug.objects.filter(pk__in=list(totals)).values_list("pk", "name"))
-        found = sorted(((names[pk], names[pk], n) for pk, n in totals.items() if pk in names and n),
-                       key=lambda row: (-row[2], row[0]))  # fmt: skip
-        if len({value for value, _, _ in found}) < len(found):
-            return None  # two drugs under one name: only a join counts their items once
-        return found[:top] if top else found
-    return None
+    codes = level_codes(others["level"])
+    if codes is None:
+        return None
+    # An item has one level and one effect: a drug's rows add up to its items.
+    summed = rows.filter(b__in=codes).order_by().values("a").annotate(total=Sum("n"))
+    return ranked_entities(summed, Drug, "name", "name", top)
