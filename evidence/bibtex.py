@@ -371,19 +371,19 @@ class _ProgressSplitter(Splitter):
         self.advance: Callable[[int], object] | None = None
         self._reported = 0
 
-    def _next_mark(self, accept_eof):
-        mark = super()._next_mark(accept_eof)
-        position = min(getattr(self, "_current_char_index", 0), len(self.bibstr))
-        if self.advance is not None and position - self._reported >= self.STEP:
+    def _report(self, position: int, step: int) -> None:
+        if self.advance is not None and position - self._reported >= step:
             self.advance(position - self._reported)
             self._reported = position
+
+    def _next_mark(self, accept_eof):
+        mark = super()._next_mark(accept_eof)
+        self._report(min(getattr(self, "_current_char_index", 0), len(self.bibstr)), self.STEP)
         return mark
 
     def split(self, *args, **kwargs):
         library = super().split(*args, **kwargs)
-        if self.advance is not None and len(self.bibstr) > self._reported:
-            self.advance(len(self.bibstr) - self._reported)
-            self._reported = len(self.bibstr)
+        self._report(len(self.bibstr), 1)  # the rest, however little
         return library
 
 
