@@ -8,7 +8,7 @@ RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .
 # collectstatic needs settings but no database, secret or hosts: give it throwaway values.
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdefghijklmnop \
-    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=postgres://collectstatic@localhost/unused \
     python manage.py collectstatic --noinput
 RUN useradd --system --no-create-home exoresist \
     && mkdir -p /releases && chown exoresist /releases

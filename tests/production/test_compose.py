@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.databases import create_database, database_url
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 REQUIRED_IN_PRODUCTION = {"DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"}
 
@@ -106,10 +108,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.django_db
 def test_the_migrate_step_and_gunicorn_run_directly_with_the_compose_environment(compose, tmp_path):
     """compose's one-shot step (migrate, load_seed, bump_data_version) and the web command,
-    run directly with the environment compose gives them: SQLite stands in for the db
-    service and Redis is unreachable (the site must still serve, uncached)."""
+    run directly with the environment compose gives them: a fresh database on the test
+    server stands in for the db service and Redis is unreachable (the site must still
+    serve, uncached)."""
     import os
     import secrets
     import subprocess
@@ -124,7 +128,7 @@ def test_the_migrate_step_and_gunicorn_run_directly_with_the_compose_environment
             compose,
             "web",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-            DATABASE_URL=f"sqlite:///{tmp_path / 'compose.sqlite3'}",
+            DATABASE_URL=database_url(create_database("compose")),
             REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
             DJANGO_STATIC_ROOT=str(tmp_path / "static"),
             GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -181,7 +185,7 @@ def test_the_dockerfile_copies_what_exists_and_ignores_local_state():
                 assert source == "." or (BASE_DIR / source).exists(), f"Dockerfile copies a missing {source}"
     assert '"gunicorn", "-c", "gunicorn.conf.py"' in dockerfile
     assert "collectstatic --noinput" in dockerfile
-    # COPY . . must not bake the local virtualenv, SQLite database or git history into the image.
+    # COPY . . must not bake the local virtualenv, database (var/) or git history into the image.
     ignored = {line.strip().lstrip("/") for line in (BASE_DIR / ".dockerignore").read_text().splitlines()}
     assert {".git", ".venv", "var", "staticfiles", "releases"} <= ignored
 
@@ -197,7 +201,7 @@ def test_the_dockerfile_collectstatic_step_passes_the_production_checks(tmp_path
     assert "DJANGO_SECRET_KEY" in assignments, line
     env = clean_environment()
     env.update(assignments, DJANGO_STATIC_ROOT=str(tmp_path / "static"))
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'collectstatic.sqlite3'}"
+    env["DATABASE_URL"] = "postgres://exoresist@127.0.0.1:1/unused"  # collectstatic never connects
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         env=env,

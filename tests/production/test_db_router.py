@@ -1,13 +1,10 @@
 """Reads go to the replicas, writes (and the reads that must see them) to the primary.
 
-The replica is a second real database (``<test database>_replica`` on PostgreSQL, a file
-on SQLite) migrated like the primary but holding different rows, so a test can tell from
-the answer which database served it.
+The replica is a second real database (``<test database>_replica``) migrated like the
+primary but holding different rows, so a test can tell from the answer which database served it.
 """
 
 import copy
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,41 +14,20 @@ from evidence.models import TherapyClass
 from exoresist import db_router
 from exoresist.db_router import PrimaryReplicaRouter
 from exoresist.middleware import PIN_COOKIE
+from tests.databases import create_database
 from tests.factories import TherapyClassFactory, UserFactory
 from tests.production.conftest import make_client
 
 REPLICA = "replica1"
 
 
-def _create_postgres_database(conf: dict) -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=conf["USER"],
-        password=conf["PASSWORD"],
-        host=conf["HOST"],
-        port=conf["PORT"] or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{conf["NAME"]}"')
-        cursor.execute(f'CREATE DATABASE "{conf["NAME"]}"')
-    admin.close()
-
-
 @pytest.fixture(scope="session")
 def replica_database(django_db_setup, django_db_blocker):
     default = connections[DEFAULT_DB_ALIAS].settings_dict
-    conf = copy.deepcopy(default)
+    with django_db_blocker.unblock():
+        conf = copy.deepcopy(create_database("replica"))
     conf["TEST"] = {"MIRROR": None, "NAME": None}
     conf["ATOMIC_REQUESTS"] = False
-    if default["ENGINE"].endswith("postgresql"):
-        # test_exoresist_prod -> exoresist_prod_replica
-        conf["NAME"] = f"{default['NAME'].removeprefix('test_')}_replica"
-        _create_postgres_database(conf)
-    else:
-        conf["NAME"] = str(Path(tempfile.mkdtemp()) / "replica.sqlite3")
     connections.settings[REPLICA] = connections.configure_settings({DEFAULT_DB_ALIAS: default, REPLICA: conf})[REPLICA]
     with django_db_blocker.unblock():
         call_command("migrate", database=REPLICA, verbosity=0)

@@ -25,7 +25,8 @@ def production_env(tmp_path, **overrides) -> dict:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="exoresist.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        # Nothing here connects: check --deploy and collectstatic need a URL, not a server.
+        DATABASE_URL="postgres://exoresist@127.0.0.1:1/unused",
         REDIS_URL="redis://127.0.0.1:6379/15",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
@@ -99,6 +100,8 @@ def test_the_proxy_header_is_not_trusted_unless_asked(tmp_path):
         ({"DATABASE_URL": ""}, "DATABASE_URL is not set"),
         ({"DATABASE_URL": "postgress://u:hunter2@db/x"}, "DATABASE_URL is not a database URL"),
         ({"DATABASE_REPLICA_URLS": "db-replica:5432"}, "DATABASE_REPLICA_URLS entry 1 is not a database URL"),
+        ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "ExoResist runs on PostgreSQL only"),
+        ({"DATABASE_URL": "mysql://u@db/x"}, "DATABASE_URL is not a PostgreSQL URL"),
         ({"REDIS_URL": "redis:6379"}, "CACHE_URL/REDIS_URL is not a Redis URL"),
         ({"DJANGO_SECURE_HSTS_SECONDS": "1y"}, "DJANGO_SECURE_HSTS_SECONDS='1y' is not an integer"),
     ],
@@ -116,6 +119,8 @@ def test_the_proxy_header_is_not_trusted_unless_asked(tmp_path):
         "empty-database",
         "bad-database",
         "bad-replica",
+        "sqlite",
+        "mysql",
         "bad-cache",
         "int-typo",
     ],
