@@ -2,8 +2,8 @@
 
 ``bulk_create`` skips ``save()`` and signals, so the history rows (the item's and its
 cargos', drugs' and mechanisms') are written here too: an imported item has the same
-history as one entered in the admin. The rows are written with plain SQL (COPY on
-PostgreSQL; ``INSERT ... SELECT`` copies each saved row into its history table in the
+history as one entered in the admin. The rows are written with plain SQL (COPY;
+``INSERT ... SELECT`` copies each saved row into its history table in the
 database), because building 100,000s of model instances for them costs minutes.
 """
 
@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from evidence.models import Evidence
@@ -24,7 +25,6 @@ from exoresist.datacache import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
 BATCH = 2000
-CHUNK = 900  # SQLite's limit on parameters per statement, with room to spare
 
 
 def _q(name: str) -> str:
@@ -75,40 +75,26 @@ def _insert_rows(
 ) -> list:
     """Insert many rows; with ``returning``, those columns of the inserted rows, in order.
 
-    On PostgreSQL rows go in by COPY (several times faster than INSERT); the serial
-    primary key ``pk``, when asked for, is drawn from the table's sequence first and
-    sent with the rows. Elsewhere: multi-row INSERT ... RETURNING.
+    Rows go in by COPY (several times faster than INSERT); the serial primary key ``pk``,
+    when asked for, is drawn from the table's sequence first and sent with the rows.
     """
     if not rows:
         return []
-    if connection.vendor == "postgresql":
-        if returning and pk in returning and pk not in columns:
-            ids = _next_ids(table, pk, len(rows))
-            columns = [pk, *columns]
-            rows = [(new, *row) for new, row in zip(ids, rows, strict=True)]
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_text(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {_q(table)} ({', '.join(map(_q, columns))}) FROM STDIN WITH (FORMAT text)", buffer
-            )
-        positions = [columns.index(name) for name in returning or []]
-        return [tuple(row[i] for i in positions) for row in rows] if returning else []
-    head = f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) VALUES "
-    tail = f" RETURNING {', '.join(map(_q, returning))}" if returning else ""
-    out: list = []
-    size = max(1, CHUNK // len(columns))
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    if returning and pk in returning and pk not in columns:
+        ids = _next_ids(table, pk, len(rows))
+        columns = [pk, *columns]
+        rows = [(new, *row) for new, row in zip(ids, rows, strict=True)]
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_text(v) for v in row))
+        buffer.write("\n")
+    buffer.seek(0)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
-            if returning:
-                out.extend(cursor.fetchall())
-    return out
+        cursor.cursor.copy_expert(
+            f"COPY {_q(table)} ({', '.join(map(_q, columns))}) FROM STDIN WITH (FORMAT text)", buffer
+        )
+    positions = [columns.index(name) for name in returning or []]
+    return [tuple(row[i] for i in positions) for row in rows] if returning else []
 
 
 def _values(items: Sequence[Evidence], fields) -> list[tuple]:
@@ -143,15 +129,8 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
     pks = [item.pk for item in items]
     history_ids: dict[int, int] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(head + "WHERE id = ANY(%s) RETURNING id, history_id", [*stamp, pks])
-            history_ids.update(cursor.fetchall())
-        else:
-            for start in range(0, len(pks), CHUNK):
-                chunk = pks[start : start + CHUNK]
-                where = f"WHERE id IN ({', '.join(['%s'] * len(chunk))}) RETURNING id, history_id"
-                cursor.execute(head + where, [*stamp, *chunk])
-                history_ids.update(cursor.fetchall())
+        cursor.execute(head + "WHERE id = ANY(%s) RETURNING id, history_id", [*stamp, pks])
+        history_ids.update(cursor.fetchall())
     for name, target in M2M.items():
         rows = [
             (through_id, pk, target_pk, history_ids[pk])
@@ -241,8 +220,7 @@ def update_evidence(
     Evidence.objects.bulk_update(items, [*fields, "search_text", "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
-        for start in range(0, len(pks), CHUNK):
-            through.objects.filter(evidence_id__in=pks[start : start + CHUNK]).delete()
+        through.objects.filter(evidence_id__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,))).delete()
     _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
     _after_bulk_write(pks, before)
 

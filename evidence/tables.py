@@ -80,8 +80,7 @@ class EvidenceRow:
 
 
 def evidence_rows(rows: Iterable[dict]) -> list[EvidenceRow]:
-    """``as_rows()`` dicts (a page of them) as table rows: their cargos and drugs from the
-    names PostgreSQL embedded, or else (SQLite) three queries for the page."""
+    """``as_rows()`` dicts (a page of them) as table rows, their cargos and drugs from the names each embeds."""
     urls = {
         "evidence": reverse("evidence_detail", args=["EXR0"]),
         "cargo": reverse("cargo_detail", args=["slug0"]),

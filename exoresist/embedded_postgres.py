@@ -74,7 +74,9 @@ def _ensure_database(settings: dict) -> None:
     import psycopg2
     from psycopg2 import errors
 
-    connection = psycopg2.connect(dbname="postgres", user=settings["USER"], host=settings["HOST"], port=settings["PORT"])
+    connection = psycopg2.connect(
+        dbname="postgres", user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
+    )
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:

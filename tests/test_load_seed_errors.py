@@ -5,7 +5,7 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from evidence.models import Drug, Mechanism, TherapyClass
+from evidence.models import Citation, Drug, Mechanism, TherapyClass
 from evidence.seed import SEED_DIR
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,12 @@ def test_an_evidence_item_pointing_at_an_unknown_citation_is_refused(seed_dir):
     )
     with pytest.raises(CommandError, match="unknown citation 'nobody2020'"):
         load(seed_dir)
+
+
+def test_load_seed_fills_an_existing_database_without_duplicating(db):
+    existing = Citation.objects.create(doi="https://doi.org/10.1038/S41419-020-2250-5", title="Han 2020 by hand")
+    call_command("load_seed", "--no-progress", verbosity=0)
+    existing.refresh_from_db()
+    assert existing.bibtex_key == "han2020"
+    assert existing.retracted
+    assert Citation.objects.count() == 138

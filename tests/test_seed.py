@@ -96,12 +96,3 @@ def test_loading_twice_changes_nothing(seeded):
     call_command("load_seed", "--no-progress", verbosity=0)
     assert {model: (model.objects.count(), model.history.count()) for model in tables} == before
     assert Evidence.drugs.through.objects.count() + Evidence.cargos.through.objects.count() == links
-
-
-def test_load_seed_fills_an_existing_database_without_duplicating(db):
-    existing = Citation.objects.create(doi="https://doi.org/10.1038/S41419-020-2250-5", title="Han 2020 by hand")
-    call_command("load_seed", "--no-progress", verbosity=0)
-    existing.refresh_from_db()
-    assert existing.bibtex_key == "han2020"
-    assert existing.retracted
-    assert Citation.objects.count() == 138

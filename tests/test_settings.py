@@ -69,6 +69,8 @@ def test_a_sqlite_database_url_is_refused_at_start_up():
     import sys
 
     env = dict(os.environ, DATABASE_URL="sqlite:///tmp/exoresist.sqlite3", DJANGO_SETTINGS_MODULE="exoresist.settings")
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "ExoResist runs on PostgreSQL only" in result.stderr

@@ -278,7 +278,7 @@ _DATETIME = serializers.DateTimeField()
 
 def evidence_from_row(row: dict, links: Links) -> dict:
     """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
-    that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``related_rows()``).
+    that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``complete_rows()``).
 
     The one place the read representation is written: model instances are turned into
     rows first (``row_from_instance()``).
@@ -327,10 +327,9 @@ def row_from_instance(instance: Evidence) -> dict:
     return row
 
 
-def evidence_representations(items, context: dict, using: str | None = None) -> list[dict]:
-    """``as_rows()`` rows or instances, as the API shows them; the page's missing names
-    (rows from a database without the embedded arrays, i.e. SQLite) in three queries."""
-    rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items], using)
+def evidence_representations(items, context: dict) -> list[dict]:
+    """``as_rows()`` rows or instances, as the API shows them."""
+    rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items])
     links = links_for(context)
     return [evidence_from_row(row, links) for row in rows]
 
@@ -338,7 +337,7 @@ def evidence_representations(items, context: dict, using: str | None = None) -> 
 class EvidenceListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data.all() if hasattr(data, "all") else data)
-        return evidence_representations(items, self.child.context, using=getattr(data, "db", None))
+        return evidence_representations(items, self.child.context)
 
 
 class SafeSaveMixin:

@@ -246,10 +246,10 @@ class EvidenceViewSet(ExoResistViewSet):
     def export_rows(self, queryset) -> Iterator[list[Any]]:
         html = s.links_for(self.get_serializer_context())
         for chunk in export_chunks(queryset.as_rows()):
-            yield from self._export_chunk(chunk, html, queryset.db)
+            yield from self._export_chunk(chunk, html)
 
-    def _export_chunk(self, rows: list[dict], html, using: str) -> Iterator[list[Any]]:
-        for row in complete_rows(rows, using):
+    def _export_chunk(self, rows: list[dict], html) -> Iterator[list[Any]]:
+        for row in complete_rows(rows):
             public_id = format_public_id(row["id"])
             yield [
                 public_id,

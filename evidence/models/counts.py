@@ -25,9 +25,8 @@ whenever accepted evidence is saved, deleted or (un)linked, evidence is accepted
 leaves the accepted state, or a mechanism moves in the tree. Drafts cost nothing.
 Anything that bypasses signals (``bulk.py``, ``generate_synthetic``, raw SQL) calls
 ``refresh_counts(touched)`` (``touched`` from ``entities_of(ids)``, taken before and
-after the write) or ``refresh_counts()`` for everything. On PostgreSQL a recount is one
-``INSERT ... SELECT ... GROUP BY GROUPING SETS`` per kind; elsewhere the counts are
-made in Python. Both write the same rows (tests check it, and check both against
+after the write) or ``refresh_counts()`` for everything. A recount is one
+``INSERT ... SELECT ... GROUP BY GROUPING SETS`` per kind (tests check it against
 direct ``COUNT`` queries).
 """
 
@@ -35,7 +34,6 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,132 +259,6 @@ def _relations():
     return (("drug", Evidence.drugs), ("cargo", Evidence.cargos), ("mechanism", Evidence.mechanisms))
 
 
-def _evidence_touching(using: str, touched: Touched, items: bool = False) -> set[int] | None:
-    """The evidence items any of whose entities is touched (every item: None).
-
-    A touched level adds its items only without ``items``: with it, the rows to recount
-    are a touched drug's, whose items the drug already brings in (a level alone would
-    bring in a fifth of every item).
-    """
-    from evidence.models import Cargo, Evidence, Mechanism
-
-    ids: set[int] = set()
-    relations = {"drug": Evidence.drugs, "cargo": Evidence.cargos, "mechanism": Evidence.mechanisms}
-    for dimension, relation in relations.items():
-        pks = set(touched.get(dimension, ()))
-        if dimension == "cargo" and touched.get("cargo_kind"):
-            kinds = [CARGO_KINDS_BY_CODE.get(code) for code in touched["cargo_kind"]]
-            pks |= set(Cargo.objects.using(using).filter(kind__in=kinds).values_list("pk", flat=True))
-        if dimension == "mechanism" and touched.get("scope"):
-            scopes = touched["scope"]
-            children = Mechanism.objects.using(using).filter(parent_id__in=scopes).values_list("pk", flat=True)
-            pks |= set(scopes) | set(children)
-        if pks:
-            column = relation.field.m2m_reverse_name()
-            through = relation.through.objects.using(using)
-            ids.update(through.filter(**{f"{column}__in": pks}).values_list("evidence_id", flat=True))
-    levels = [LEVELS_BY_CODE[code] for code in touched.get("level", ()) if code in LEVELS_BY_CODE]
-    if levels and not items:
-        found = Evidence.objects.using(using).filter(level__in=levels, status=Status.ACCEPTED)
-        ids.update(found.values_list("pk", flat=True))
-    for dimension, fields in (
-        ("therapy_class", ["therapy_class_id"]),
-        ("citation", ["citation_id"]),
-        ("cell", ["source_cell_id", "recipient_cell_id"]),
-    ):
-        pks = touched.get(dimension)
-        if pks:
-            for field in fields:
-                found = Evidence.objects.using(using).filter(**{f"{field}__in": pks}, status=Status.ACCEPTED)
-                ids.update(found.values_list("pk", flat=True))
-    return ids
-
-
-def python_counts(using: str = "default", ids: Iterable[int] | None = None) -> Counter:
-    """Every count row that the accepted items ``ids`` (every item: None) contribute to, made in Python."""
-    from evidence.models import Cargo, Evidence, Mechanism
-
-    items = Evidence.objects.using(using).filter(status=Status.ACCEPTED)
-    fields = ("pk", "effect", "therapy_class_id", "citation_id", "source_cell_id", "recipient_cell_id", "level")
-    if ids is None:
-        rows = list(items.values_list(*fields))
-    else:
-        ids, rows = sorted(set(ids)), []
-        for start in range(0, len(ids), 900):
-            rows += items.filter(pk__in=ids[start : start + 900]).values_list(*fields)
-    pks = [row[0] for row in rows]
-    links: dict[str, dict[int, set[int]]] = {}
-    for dimension, relation in _relations():
-        column = relation.field.m2m_reverse_name()
-        found: dict[int, set[int]] = {}
-        through = relation.through.objects.using(using)
-        for start in range(0, len(pks), 900):
-            chunk = pks[start : start + 900]
-            for evidence_id, target in through.filter(evidence_id__in=chunk).values_list("evidence_id", column):
-                found.setdefault(evidence_id, set()).add(target)
-        links[dimension] = found
-    parents = dict(Mechanism.objects.using(using).filter(parent__isnull=False).values_list("pk", "parent_id"))
-    codes = {pk: cargo_kind_code(kind) for pk, kind in Cargo.objects.using(using).values_list("pk", "kind")}
-    counts: Counter = Counter()
-    for pk, effect, therapy_class, citation, source, recipient, level in rows:
-        drugs = links["drug"].get(pk, set())
-        cargos = links["cargo"].get(pk, set())
-        mechanisms = links["mechanism"].get(pk, set())
-        scopes = mechanisms | {parents[m] for m in mechanisms if m in parents}
-        keys = [("therapy_class", therapy_class, 0), ("citation", citation, 0)]
-        keys += [("source_cell", source, 0)] if source else []
-        keys += [("recipient_cell", recipient, 0)] if recipient else []
-        keys += [("drug", d, 0) for d in drugs] + [("cargo", c, 0) for c in cargos]
-        keys += [("mechanism", m, 0) for m in mechanisms] + [("scope", s, 0) for s in scopes]
-        keys += [("cargo_drug", c, d) for c in cargos for d in drugs]
-        keys += [("drug_mechanism", d, m) for d in drugs for m in mechanisms]
-        keys += [("drug_scope", d, s) for d in drugs for s in scopes]
-        keys += [("cargo_mechanism", c, m) for c in cargos for m in mechanisms]
-        keys += [("class_mechanism", therapy_class, m) for m in mechanisms]
-        keys += [("class_scope", therapy_class, s) for s in scopes]
-        keys += [("class_cargo_kind", therapy_class, k) for k in {codes[c] for c in cargos}]
-        keys += [("drug_level", d, level_code(level)) for d in drugs]
-        for kind, a, b in keys:
-            counts[(kind, a, b, effect)] += 1
-            counts[(kind, a, b, "")] += 1
-    return counts
-
-
-def _refresh_python(connection, touched: Touched | None, items: bool) -> None:
-    using = connection.alias
-    if touched is not None and sum(len(pks) for pks in touched.values()) > 500:
-        touched = None  # recounting everything is as quick, and keeps the statements short
-    ids = None if touched is None else _evidence_touching(using, touched, items)
-    counts = python_counts(using, ids)
-    with connection.cursor() as cursor:
-        for kind in KINDS.values():
-            where, params = _restriction(kind, touched, "a", "b", items)
-            if touched is not None and not where:
-                continue
-            # ANY(%s) is PostgreSQL's; spell the ids out here.
-            for ids_param in params:
-                where = where.replace("= ANY(%s)", f"IN ({', '.join(['%s'] * len(ids_param))})", 1)
-            flat = [pk for ids_param in params for pk in ids_param]
-            cursor.execute(
-                f"DELETE FROM {_table()} WHERE kind = %s" + (f" AND {where}" if where else ""), [kind.name, *flat]
-            )
-
-    def wanted(key) -> bool:
-        if touched is None:
-            return True
-        kind = KINDS[key[0]]
-        in_a = key[1] in touched.get(kind.a, ())
-        if kind.b is None:
-            return in_a
-        in_b = key[2] in touched.get(kind.b, ())
-        return (in_a and in_b) if items else (in_a or in_b)
-
-    EvidenceCount.objects.using(using).bulk_create(
-        [EvidenceCount(kind=k, a=a, b=b, effect=e, n=n) for (k, a, b, e), n in counts.items() if wanted((k, a, b))],
-        batch_size=500,
-    )
-
-
 def _expand(using: str, touched: Touched) -> Touched:
     """Touched mechanisms touch their parents' scopes too; a mechanism is its own scope.
     Touched cargos touch their kinds."""
@@ -419,16 +291,13 @@ def refresh_counts(touched: Touched | None = None, using: str = "default", *, it
         if not touched:
             return
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            _refresh_postgres(connection, touched, items)
-            if touched is None:
-                # A full recount replaces the table: without fresh statistics the planner
-                # took a popular drug's 15,000 pairs for one row and read 1.2 million
-                # (240 ms on the drug page at 1,000,000 items, 0.3 ms after ANALYZE).
-                with connection.cursor() as cursor:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(EvidenceCount._meta.db_table)}")
-        else:
-            _refresh_python(connection, touched, items)
+        _refresh_postgres(connection, touched, items)
+        if touched is None:
+            # A full recount replaces the table: without fresh statistics the planner
+            # took a popular drug's 15,000 pairs for one row and read 1.2 million
+            # (240 ms on the drug page at 1,000,000 items, 0.3 ms after ANALYZE).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(EvidenceCount._meta.db_table)}")
 
 
 def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bool = True) -> Touched:
@@ -437,7 +306,7 @@ def entities_of(ids: Iterable[int], using: str = "default", *, accepted_only: bo
 
     ids = sorted(set(ids))
     touched: Touched = {dimension: set() for dimension in DIMENSIONS}
-    # In chunks: SQLite takes a limited number of parameters, and a bulk import passes 100,000s of ids.
+    # In chunks: a bulk import passes 100,000s of ids.
     for start in range(0, len(ids), 900):
         items = Evidence.objects.using(using).filter(pk__in=ids[start : start + 900])
         if accepted_only:

@@ -89,42 +89,12 @@ ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
-def related_rows(evidence_ids: list[int], using: str | None = None) -> dict[str, dict[int, list[dict]]]:
-    """The cargos, drugs and mechanisms of many items, in three flat queries (no instances).
-
-    ``{"cargos": {evidence_id: [{"symbol": ..., "kind": ..., "slug": ...}, ...]}, ...}``,
-    in the order ``as_rows()`` embeds them on PostgreSQL.
-    """
-    related: dict[str, dict[int, list[dict]]] = {}
-    for relation, (target, columns, order) in ROW_RELATIONS.items():
-        through = getattr(Evidence, relation).through
-        links = through.objects.using(using) if using else through.objects
-        rows = (
-            links.filter(evidence_id__in=evidence_ids)
-            .order_by(f"{target}__{order}", f"{target}_id")
-            .values_list("evidence_id", *(f"{target}__{column}" for column in columns))
-        )
-        by_item: dict[int, list[dict]] = {}
-        for evidence_id, *values in rows:
-            by_item.setdefault(evidence_id, []).append(dict(zip(columns, values, strict=True)))
-        related[relation] = by_item
-    return related
-
-
-def complete_rows(rows: list[dict], using: str | None = None) -> list[dict]:
-    """Give every row its ``cargos``, ``drugs`` and ``mechanisms``, in place: from the
-    ``names`` PostgreSQL embedded, or else (SQLite) in three queries for all the rows."""
+def complete_rows(rows: list[dict]) -> list[dict]:
+    """Unpack the ``names`` of each ``as_rows()`` row into ``cargos``, ``drugs`` and ``mechanisms``, in place."""
     for row in rows:
         names = row.pop("names", None)
         if names is not None:
             row.update(names)
-    missing = [row["id"] for row in rows if "cargos" not in row]
-    if missing:
-        related = related_rows(missing, using=using)
-        for row in rows:
-            if "cargos" not in row:
-                for relation, by_item in related.items():
-                    row[relation] = by_item.get(row["id"], [])
     return rows
 
 
@@ -132,7 +102,7 @@ def complete_rows(rows: list[dict], using: str | None = None) -> list[dict]:
 def _embedded_names_sql() -> str:
     """A PostgreSQL expression giving an evidence row's names as one JSON object,
     ``{"cargos": [{"symbol": ..., "kind": ..., "slug": ...}, ...], "drugs": [...], "mechanisms": [...]}``,
-    each list ordered as ``related_rows()`` orders it.
+    each list ordered by its ``ROW_RELATIONS`` column, then id.
 
     Written out rather than built with ``ArraySubquery``: compiling three ORM subqueries
     on every request took longer than PostgreSQL took to run the whole page query. One
@@ -187,16 +157,14 @@ class EvidenceQuerySet(models.QuerySet):
         """Dicts of what the API shows (``ROW_COLUMNS``), with no model instances.
 
         The API's read path: building six model instances per item and a related
-        manager per relation cost more than the database does. On PostgreSQL each row
-        also embeds its ``cargos``, ``drugs`` and ``mechanisms`` (as one JSON ``names``
-        value), so a page is one query, like the hand-written floor in
-        ``bench/run_bench.py``; ``complete_rows()`` turns the rows into the same shape on
-        every database.
+        manager per relation cost more than the database does. Each row also embeds its
+        ``cargos``, ``drugs`` and ``mechanisms`` (as one JSON ``names`` value, which
+        ``complete_rows()`` unpacks), so a page is one query, like the hand-written floor
+        in ``bench/run_bench.py``.
         """
-        rows = self.values(*ROW_COLUMNS)
-        if connections[self.db].vendor != "postgresql":
-            return rows
-        return rows.annotate(names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()))
+        return self.values(*ROW_COLUMNS).annotate(
+            names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField())
+        )
 
     def refresh_search_text(self, ids=None) -> None:
         """Rebuild ``search_text`` (see ``evidence/models/search_text.py``).

@@ -29,13 +29,12 @@ or when one of its drugs, cargos or cells is *called* the query, synonym-aware a
 the key tokens of the last line. A query without any letter or digit matches
 nothing.
 
-On PostgreSQL this is ``search_vector @@ tsquery``: ``search_vector`` is a stored
+This is ``search_vector @@ tsquery``: ``search_vector`` is a stored
 generated column (migration ``0007_search_vector``), the ``simple`` text-search
 vector of the document with the key tokens as whole lexemes, behind a GIN index;
 the query is ``'w1' <-> 'w2' <-> ... 'wn':*`` OR'ed with the key lexemes. Being
 generated from ``search_text``, it is rewritten by PostgreSQL whenever
 ``search_text`` is, by the signals and refreshes below: nothing else keeps it.
-Elsewhere (SQLite) the same rule is a regular expression on ``search_text``.
 Until 0007 ``q`` was a substring match (``LIKE '%...%'``, trigram index): it also
 found text inside words ("taxel"), at the cost of re-checking every candidate row.
 
@@ -56,8 +55,9 @@ import) can batch the signal-driven refreshes::
     with deferred_search_refresh():
         ...   # saves; the touched evidence items are refreshed once, on exit
 
-On PostgreSQL the refresh is one set-based ``UPDATE`` per batch; elsewhere the
-documents are built in Python. Both write the same text (a test checks it).
+The refresh is one set-based ``UPDATE`` per batch. Bulk writers compose the documents
+in Python and send them with the rows (``documents_for``), which saves rewriting every
+row a second time; a test checks that both write the same text.
 """
 
 from __future__ import annotations
@@ -206,35 +206,17 @@ def tsquery(value: str | SearchTerms) -> tuple[str, str]:
     return phrase, " | ".join(_quoted(token) for token in terms.keys)
 
 
-def word_regex(value: str | SearchTerms) -> str:
-    """The same rule as a regular expression over ``search_text`` (SQLite), or ``""``."""
-    terms = SearchTerms.coerce(value)
-    parts = []
-    if terms.words:
-        # Not on the last line (the key tokens).
-        parts.append(_words_pattern(list(terms.words)) + r"(?=[\s\S]*\n)")
-    parts.extend(f"(?<= ){re.escape(token)}(?= )" for token in terms.keys)
-    return "|".join(parts)
-
-
 class MatchesWords(Lookup):
     """``search_text__matches_words=q``: the ``q`` rule above, on the column's table.
 
-    On PostgreSQL it reads ``search_vector`` of the same table alias (a lookup, not
-    raw SQL, so that it keeps working when Django relabels tables in subqueries).
+    It reads ``search_vector`` of the same table alias (a lookup, not raw SQL, so that
+    it keeps working when Django relabels tables in subqueries).
     """
 
     lookup_name = "matches_words"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        pattern = word_regex(self.rhs)
-        if not pattern:
-            return "1 = 0", []
-        return f"{lhs} {connection.operators['regex']}", [*lhs_params, pattern]
-
-    def as_postgresql(self, compiler, connection):
         phrase, keys = tsquery(self.rhs)
         if not phrase and not keys:
             return "1 = 0", []
@@ -379,28 +361,19 @@ UPDATE evidence_evidence e
 def refresh(models: Any, ids: Iterable[int] | None = None, using: str = "default") -> None:
     """Rewrite ``search_text`` of the items ``ids`` (every item when ``None``)."""
     connection = connections[using]
-    Evidence = models.Evidence
     if ids is not None:
         ids = sorted(set(ids))
         if not ids:
             return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if ids is not None:
-                for start in range(0, len(ids), BATCH):
-                    cursor.execute(_POSTGRES_UPDATE.format(where="e.id = ANY(%s)"), [ids[start : start + BATCH]])
-            else:
-                cursor.execute("SELECT min(id), max(id) FROM evidence_evidence")
-                low, high = cursor.fetchone()
-                for start in range(low or 0, (high or 0) + 1, BATCH):
-                    cursor.execute(_POSTGRES_UPDATE.format(where="e.id >= %s AND e.id < %s"), [start, start + BATCH])
-        return
-    if ids is None:
-        ids = list(Evidence.objects.using(using).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 2000):
-        chunk = ids[start : start + 2000]
-        for pk, document in _documents_python(models, chunk).items():
-            Evidence.objects.using(using).filter(pk=pk).update(search_text=document)
+    with connection.cursor() as cursor:
+        if ids is not None:
+            for start in range(0, len(ids), BATCH):
+                cursor.execute(_POSTGRES_UPDATE.format(where="e.id = ANY(%s)"), [ids[start : start + BATCH]])
+        else:
+            cursor.execute("SELECT min(id), max(id) FROM evidence_evidence")
+            low, high = cursor.fetchone()
+            for start in range(low or 0, (high or 0) + 1, BATCH):
+                cursor.execute(_POSTGRES_UPDATE.format(where="e.id >= %s AND e.id < %s"), [start, start + BATCH])
 
 
 def python_documents(ids: list[int]) -> dict[int, str]:

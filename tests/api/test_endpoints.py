@@ -148,7 +148,7 @@ class TestPagination:
         monkeypatch.setattr(StandardPagination, "count_cap", 5)
         EvidenceFactory.create_batch(8)
         EvidenceFactory(status="draft")
-        # The page, its names (three queries on SQLite), the stored total, and the test's savepoint.
+        # The page (its names embedded), the stored total, and the test's savepoint.
         with django_assert_max_num_queries(7) as captured:
             body = api.get(self.URL, {"page_size": 2, "ordering": "-year"}).json()
         assert body["count"] == 8 and body["count_exact"] is True

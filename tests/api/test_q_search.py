@@ -1,7 +1,6 @@
 """What ``q`` finds on the evidence list: words from their start, synonyms, hostile input.
 
-The same expectations hold on SQLite (a regular expression on ``search_text``) and
-PostgreSQL (``search_vector @@ tsquery``, migration 0007): the suite runs on both.
+``search_vector @@ tsquery`` (migration 0007).
 """
 
 import pytest
@@ -126,7 +125,6 @@ def test_a_search_inside_a_subquery_keeps_its_table(taxanes):
     assert list(Evidence.objects.filter(cargos__symbol="LINC-ROR").search("paclitax")) == [taxanes["e5"]]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="search_vector exists on PostgreSQL only")
 def test_search_vector_follows_search_text(taxanes):
     """The generated column is rewritten with search_text: by signals and by refreshes."""
 
@@ -145,7 +143,6 @@ def test_search_vector_follows_search_text(taxanes):
     assert "'rewritten'" in vector(e5) and "'k=anzatax'" in vector(e5)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the migration with the module")
 def test_the_migration_and_the_module_build_the_same_vector(taxanes):
     import importlib
 

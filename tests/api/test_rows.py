@@ -31,18 +31,17 @@ def test_the_api_detail_is_the_serialized_instance(api, corpus):
     assert body == EvidenceSerializer(item, context={"request": api.get("/").wsgi_request}).data
 
 
-def test_rows_embed_their_names_in_one_query_on_postgresql_and_four_elsewhere(corpus):
+def test_rows_embed_their_names_in_one_query(corpus):
     with CaptureQueriesContext(connection) as ctx:
         rows = complete_rows(list(Evidence.objects.public().as_rows()))
-    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert len(ctx.captured_queries) == 1
     assert {row["id"] for row in rows} == set(Evidence.objects.public().values_list("pk", flat=True))
     assert all({"cargos", "drugs", "mechanisms"} <= row.keys() for row in rows)
 
 
-def test_a_detail_read_is_one_query_on_postgresql(api, corpus):
-    # The row query, then (SQLite) the three name queries. (The savepoint is the test's
-    # transaction showing through: in production a read runs in autocommit.)
+def test_a_detail_read_is_one_query(api, corpus):
+    # (The savepoint is the test's transaction showing through: in production a read runs in autocommit.)
     with CaptureQueriesContext(connection) as ctx:
         assert api.get(f"/api/v1/evidence/{corpus['e1'].public_id}/").status_code == 200
     data_queries = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(data_queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert len(data_queries) == 1

@@ -1,8 +1,5 @@
 """The evidence search document behind ``q`` follows every change of what it holds."""
 
-import pytest
-from django.db import connection
-
 from evidence.models import Evidence
 from evidence.models.search_text import deferred_search_refresh, python_documents
 from tests.api.helpers import ids, pub
@@ -108,7 +105,6 @@ def test_the_document_is_lower_case_and_holds_every_name(corpus):
     assert " k=mcf7 " in text
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares PostgreSQL's UPDATE with the Python builder")
 def test_postgres_and_python_write_the_same_document(corpus):
     odd = EvidenceFactory(
         statement="TGF-β-rich Exosomes; Ünusual CASE",

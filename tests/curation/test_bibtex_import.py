@@ -303,7 +303,6 @@ def test_a_written_citation_reads_back_as_the_same_record():
 
 
 def test_a_large_file_is_saved_in_bulk_not_row_by_row(django_assert_max_num_queries):
-    # SQLite caps the parameters of one INSERT, so batches hold about 40 rows there.
     text = "".join(
         f"@article{{k{i}, title={{Paper {i}}}, author={{Doe, J.}}, year={{2020}}, doi={{10.1000/x.{i}}}}}\n"
         for i in range(1200)

@@ -4,8 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
-from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -13,30 +11,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 # Playwright's sync API runs an event loop in this thread; Django then refuses ORM
 # calls from it (SynchronousOnlyOperation) unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-class _SerialLiveServer(WSGIServer):
-    """One request at a time, on the live server's own thread.
-
-    On SQLite the test database lives in memory and Django hands the live server
-    the test's single connection. Django's default threaded server then lets
-    two browser requests (the home page fetches network.json and matrix.json at
-    once) open a transaction on that one connection together, and the second
-    fails with "cannot start a transaction within a transaction". A serial
-    server never shares the connection; the server answers with
-    ``Connection: close`` so the browser does not hold it for keep-alive.
-    """
-
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _serial_live_server():
-    original = LiveServerThread.server_class
-    LiveServerThread.server_class = _SerialLiveServer
-    yield
-    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session")

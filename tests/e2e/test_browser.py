@@ -82,9 +82,7 @@ def test_the_matrix_renders_counts_that_link_to_the_evidence(page, demo):
 
 
 def test_the_live_server_answers_simultaneous_requests(page, demo):
-    """The home page fetches its two pictures at once; on SQLite the threaded live
-    server could run both on one shared connection and answer one with a 503
-    (seen once in CI; rare on a quiet machine, so this only guards it)."""
+    """The home page fetches its two pictures at once: 50 simultaneous requests, each answered."""
     page.goto("/")
     statuses = page.evaluate(
         """async () => {

@@ -111,11 +111,10 @@ class Picker:
 
 
 class Writer:
-    """Inserts dict rows with explicit ids: COPY on PostgreSQL, bulk_create elsewhere."""
+    """Inserts dict rows with explicit ids, by COPY."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.postgres = connection.vendor == "postgresql"
 
     def next_id(self, model) -> int:
         return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
@@ -132,10 +131,6 @@ class Writer:
         if not rows:
             return
         fields = [f for f in model._meta.concrete_fields]
-        if not self.postgres:
-            objs = [model(**{f.attname: self._value(f, row) for f in fields}) for row in rows]
-            model.objects.bulk_create(objs, batch_size=2000)
-            return
         buffer = io.StringIO()
         for row in rows:
             buffer.write("\t".join(self._copy_text(f, self._value(f, row)) for f in fields))
@@ -224,11 +219,10 @@ class Command(BaseCommand):
             # Written without signals: count everything once.
             refresh_counts()
             self.stdout.write(f"counts stored in {time.monotonic() - started:.1f} s")
-        if connection.vendor == "postgresql":
-            # VACUUM, not only ANALYZE: it sets the visibility map, without which the
-            # index-only scans behind filtered lists and their counts visit the heap.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
+        # VACUUM, not only ANALYZE: it sets the visibility map, without which the
+        # index-only scans behind filtered lists and their counts visit the heap.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"{evidence} evidence items in {time.monotonic() - started:.1f} s"))
 
     def flush(self) -> None:
@@ -249,16 +243,8 @@ class Command(BaseCommand):
                 Cell,
             )
         ]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-        else:
-            Evidence.objects.all().delete()
-            Citation.objects.all().delete()
-            Drug.objects.all().delete()
-            Cargo.objects.all().delete()
-            Cell.objects.filter(parent__isnull=False).delete()
-            Cell.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
 
     def vocabulary(self) -> dict[str, int]:
         therapy = {}
