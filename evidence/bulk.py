@@ -19,7 +19,6 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from evidence.models import Evidence
-from evidence.models.counts import entities_of, merge, refresh_counts
 from evidence.models.search_text import documents_for
 from exoresist.datacache import data_changed
 
@@ -194,7 +193,7 @@ def insert_evidence(
     _set_search_text(items, relations)
     created = _insert_items(items)
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
-    _after_bulk_write([item.pk for item in created])
+    data_changed()
     return created
 
 
@@ -214,18 +213,10 @@ def update_evidence(
         item.version += 1
         item.modified = now
     pks = [item.pk for item in items]
-    # What the accepted ones counted for before: their old links are about to go.
-    before = entities_of(pks)
     _set_search_text(items, relations)
     Evidence.objects.bulk_update(items, [*fields, "search_text", "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
         through.objects.filter(evidence_id__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,))).delete()
     _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
-    _after_bulk_write(pks, before)
-
-
-def _after_bulk_write(pks: list[int], before: dict[str, set[int]] | None = None) -> None:
-    """What save() signals would have done besides the search document: the stored counts and the data version."""
-    refresh_counts(merge(entities_of(pks), before or {}), items=True)
     data_changed()

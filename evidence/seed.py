@@ -33,7 +33,6 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
-from evidence.models.counts import deferred_count_refresh
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
 SEED_USERNAME = "exoresist-seed"
@@ -151,8 +150,7 @@ class SeedLoader:
     # --- loading --------------------------------------------------------------
 
     def load(self) -> LoadReport:
-        # Every accepted item's saves and links would recount its entities; count once, at the end.
-        with transaction.atomic(), deferred_count_refresh():
+        with transaction.atomic():
             self.user = self.seed_user()
             therapy = self.load_therapy_classes()
             mechanisms = self.load_mechanisms()

@@ -56,7 +56,11 @@ def _bump_after_commit() -> None:
 
 
 def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Bump the data version now, or when the surrounding transaction commits."""
+    """The "public data changed" step: bump the data version and refresh the evidence counts,
+    now or when the surrounding transaction commits."""
+    from evidence.models.counts import public_data_changed
+
+    public_data_changed(using)
     connection = connections[using]
     if not connection.in_atomic_block:
         bump_version()

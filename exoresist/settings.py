@@ -359,6 +359,10 @@ EXORESIST_PAGE_CACHE_SECONDS = env_int("EXORESIST_PAGE_CACHE_SECONDS", 600)
 #: Apps whose saves/deletes invalidate every cached page (the curated data).
 EXORESIST_CACHE_WATCHED_APPS = ["evidence"]
 EXORESIST_DEDUPLICATE_BUMPS = not TESTING
+#: When the evidence counts (a materialized view) are refreshed after a public change:
+#: "background", a thread after the commit; "on_read", by the next statement that reads
+#: them stale (the test suite, whose transactions never commit).
+EXORESIST_COUNTS_REFRESH = "on_read" if TESTING else "background"
 
 # --- Logging: one JSON object per line, with the request id --------------------
 _log_format = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from evidence import bulk, workflow
 from evidence.choices import CargoKind, Effect, EvidenceLevel, Status
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
-from evidence.models.counts import cargo_kind_code, entities_of, refresh_counts
+from evidence.models.counts import cargo_kind_code, counts_are_stale, refresh_counts
 from tests.factories import (
     CargoFactory,
     CellFactory,
@@ -218,40 +218,60 @@ def test_it_counts_after_a_bulk_import_and_a_bulk_update(world):
     assert_counts_are_exact()
 
 
-def test_it_counts_the_same_after_a_full_recount(world):
+def test_a_forced_refresh_counts_the_same(world):
     before = stored_counts()
-    EvidenceCount.objects.all().delete()
-    refresh_counts()
+    assert refresh_counts(force=True)
     assert stored_counts() == before
     assert_counts_are_exact()
 
 
-def test_a_partial_recount_touches_only_its_entities_rows(world):
-    EvidenceFactory(drugs=[world["tam"]], cargos=[world["abcb1"]], mechanisms=[world["efflux"], world["pumps"]],
-                    therapy_class=world["endocrine"], effect=Effect.DELIVERY_VEHICLE)  # fmt: skip
+def test_writes_outside_django_mark_the_counts_stale_and_a_refresh_makes_them_exact(world):
+    """The triggers see every writer: QuerySet.update(), raw SQL and through-table rows send no signal."""
+    refresh_counts()
+    assert not refresh_counts() and not counts_are_stale()  # nothing changed since
+    Evidence.objects.filter(pk=world["items"][0].pk).update(effect=Effect.DELIVERY_VEHICLE)
+    assert counts_are_stale()
+    assert refresh_counts() and not counts_are_stale()
+    assert_counts_are_exact()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO evidence_evidence_drugs (evidence_id, drug_id) VALUES (%s, %s)",
+            [world["items"][2].pk, world["ptx"].pk],
+        )
+        cursor.execute("UPDATE evidence_evidence SET status = 'accepted' WHERE id = %s", [world["items"][4].pk])
+        cursor.execute("UPDATE evidence_mechanism SET parent_id = NULL WHERE id = %s", [world["pumps"].pk])
+    assert counts_are_stale()
     refresh_counts()
     assert_counts_are_exact()
-    # A recount of some entities only touches their rows, and agrees too.
-    EvidenceCount.objects.filter(kind="cargo_drug").update(n=999)
-    refresh_counts({"drug": {world["dox"].pk}})
-    wrong = {k for k, n in stored_counts().items() if n == 999}
-    assert wrong and all(k[2] != world["dox"].pk for k in wrong)
-    refresh_counts({"cargo": set(Cargo.objects.values_list("pk", flat=True))})
-    assert_counts_are_exact()
-    # An item's recount touches the pairs of its own entities only.
-    EvidenceCount.objects.filter(kind="cargo_drug").update(n=999)
-    item = world["items"][0]
-    refresh_counts(entities_of([item.pk]), items=True)
-    mine = {(c.pk, d.pk) for c in item.cargos.all() for d in item.drugs.all()}
-    assert {k[1:3] for k, n in stored_counts().items() if k[0] == "cargo_drug" and n != 999} == mine
-    refresh_counts()
+    # A write the view does not read (the search document) leaves it fresh.
+    Evidence.objects.filter(pk=world["items"][0].pk).update(search_text="x")
+    assert not counts_are_stale()
+
+
+def test_loaddata_is_counted(world, tmp_path):
+    from django.core import serializers
+    from django.core.management import call_command
+
+    item = world["items"][3]  # a draft
+    path = tmp_path / "item.json"
+    path.write_text(serializers.serialize("json", [item]).replace('"status": "draft"', '"status": "accepted"'))
+    call_command("loaddata", str(path), verbosity=0)
+    assert stored_counts()[("drug", world["dox"].pk, 0, "")] == 3
     assert_counts_are_exact()
 
 
-def test_recounting_every_level_restores_the_drug_level_rows_as_migration_0010_does(world):
-    from evidence.models.counts import LEVELS_BY_CODE
+@pytest.mark.django_db(transaction=True)
+def test_after_a_commit_a_background_thread_refreshes_the_counts(settings):
+    """Production: the curator's request returns at once; the counts follow the commit."""
+    from evidence.models import counts
 
-    EvidenceCount.objects.filter(kind="drug_level").delete()
-    refresh_counts({"level": set(LEVELS_BY_CODE)})
-    assert EvidenceCount.objects.filter(kind="drug_level").exists()
-    assert_counts_are_exact()
+    settings.EXORESIST_COUNTS_REFRESH = "background"
+    drug = DrugFactory(name="doxorubicin")
+    EvidenceFactory(drugs=[drug])
+    for _ in range(100):
+        worker = counts._worker
+        if worker is None:
+            break
+        worker.join(0.1)
+    assert not counts_are_stale()
+    assert EvidenceCount.objects.total("drug", drug.pk) == 1

@@ -1,4 +1,3 @@
-from evidence.models import counts as _counts
 from evidence.models import search_text as _search_text
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
@@ -31,4 +30,3 @@ __all__ = [
 ]
 
 _search_text.connect()
-_counts.connect()

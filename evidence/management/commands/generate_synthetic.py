@@ -216,7 +216,7 @@ class Command(BaseCommand):
                 Drug, DrugAlias, Cargo, CargoAlias, Cell, CellAlias, Citation, Evidence,
                 Evidence.drugs.through, Evidence.cargos.through, Evidence.mechanisms.through,
             )  # fmt: skip
-            # Written without signals: count everything once.
+            # The triggers marked the counts stale: refresh them now, not in the background.
             refresh_counts()
             self.stdout.write(f"counts stored in {time.monotonic() - started:.1f} s")
         # VACUUM, not only ANALYZE: it sets the visibility map, without which the
@@ -302,6 +302,8 @@ class Command(BaseCommand):
     def cargos(self, rng, writer, n: int):
         first, alias_id = writer.next_id(Cargo), writer.next_id(CargoAlias)
         rows, aliases, names = [], [], {}
+        # Curated cargos (the seed) keep their symbols: a synthetic miRNA that would repeat one is renamed.
+        existing = set(Cargo.objects.values_list("symbol", flat=True))
         for i in range(n):
             pk = first + i
             roll = rng.random()
@@ -309,6 +311,8 @@ class Command(BaseCommand):
             if roll < 0.55:
                 kind, symbol = CargoKind.MIRNA, f"hsa-miR-{number}-{'5p' if i % 2 == 0 else '3p'}"
                 alias_names = [f"microRNA-{number}{'' if i % 2 == 0 else '*'}"]
+                if symbol in existing:
+                    symbol, alias_names = f"hsa-miR-S{pk}-5p", [f"microRNA-S{pk}"]
             elif roll < 0.7:
                 kind, symbol, alias_names = CargoKind.LNCRNA, f"LINC{pk:05d}", [f"lnc-{pk}"]
             elif roll < 0.8:

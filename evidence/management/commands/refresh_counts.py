@@ -8,12 +8,17 @@ from exoresist import datacache
 
 class Command(BaseCommand):
     help = (
-        "Recount the stored accepted-evidence counts (evidence/models/counts.py) from scratch. Run after "
-        "writing evidence or its links with raw SQL or other bulk operations that send no signals."
+        "Refresh the accepted-evidence counts (a materialized view, evidence/models/counts.py) if a write "
+        "since the last refresh may have changed them, or always with --force; then retire cached pages. "
+        "Writes made through Django refresh them by themselves; run this after writing with other tools."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="refresh even when no write was recorded")
+
+    def handle(self, *args, force=False, **options):
         started = time.monotonic()
-        refresh_counts()
+        refreshed = refresh_counts(force=force)
         version = datacache.bump_version()
-        self.stdout.write(f"counts stored in {time.monotonic() - started:.1f} s; data version is now {version}")
+        what = "counts refreshed" if refreshed else "counts already current"
+        self.stdout.write(f"{what} in {time.monotonic() - started:.1f} s; data version is now {version}")
