@@ -80,6 +80,9 @@ UNION ALL
 SELECT kind::varchar(20) AS kind, a, b, ''::varchar(24) AS effect, sum(n)::integer AS n
   FROM per_effect
  GROUP BY kind, a, b
+-- Stored in key order, as the table it replaced was filled: an entity's rows share pages
+-- (without it the drug page and the network read 30-70 % slower at 100,000 items).
+ ORDER BY kind, a, b, effect
 """
 
 INDEXES = """
