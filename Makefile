@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
-# pytest-xdist workers: one per core.
+# pytest-xdist: one worker per core; idle workers steal queued tests (the long drills otherwise end the run alone).
 TEST_WORKERS ?= auto
 
 .PHONY: run test install migrate seed lint bench clean
@@ -29,7 +29,7 @@ run: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	DJANGO_DEBUG=0 EXORESIST_TESTING=1 EXORESIST_INSECURE_DEV_KEY=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 EXORESIST_TESTING=1 EXORESIST_INSECURE_DEV_KEY=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
