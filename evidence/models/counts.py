@@ -24,8 +24,9 @@ stale view ``CONCURRENTLY`` (readers keep the old rows until it commits), one re
 at a time. It runs after the commit of every public change made through Django (the
 "public data changed" step, ``exoresist.datacache.data_changed``), in a background
 thread so that the curator does not wait; ``manage.py refresh_counts`` runs it by hand
-after writes made outside Django. In the test suite, whose transactions never commit,
-a read of the counts after such a change refreshes them first (``EXORESIST_COUNTS_REFRESH``).
+after writes made outside Django (``--force`` to recount regardless). In the test
+suite, whose transactions never commit, a statement that reads stale counts refreshes
+them first (``EXORESIST_COUNTS_REFRESH``, ``refresh_before_reading``).
 """
 
 from __future__ import annotations
