@@ -15,10 +15,10 @@ import re
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from evidence.models import Evidence
+from evidence.models.base import id_array
 from evidence.models.search_text import documents_for
 from exoresist.datacache import data_changed
 
@@ -217,6 +217,6 @@ def update_evidence(
     Evidence.objects.bulk_update(items, [*fields, "search_text", "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
-        through.objects.filter(evidence_id__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,))).delete()
+        through.objects.filter(evidence_id__in=id_array(pks)).delete()
     _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
     data_changed()

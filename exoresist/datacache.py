@@ -51,28 +51,28 @@ def version_timestamp(version: str) -> float:
         return time.time()
 
 
-def _bump_after_commit() -> None:
+def _public_data_committed() -> None:
+    """What follows a committed public change: cached pages retire and the evidence counts refresh."""
+    from evidence.models.counts import request_refresh
+
     bump_version()
+    request_refresh()
 
 
 def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """The "public data changed" step: bump the data version and refresh the evidence counts,
-    now or when the surrounding transaction commits."""
-    from evidence.models.counts import public_data_changed
-
-    public_data_changed(using)
+    """The "public data changed" step: ``_public_data_committed``, now or when the surrounding transaction commits."""
     connection = connections[using]
     if not connection.in_atomic_block:
-        bump_version()
+        _public_data_committed()
         return
     # One bump per transaction, however many rows it writes (a bulk import saves thousands).
     # Not in the test suite: its outer transaction never commits, so a callback left pending
     # by a fixture would hide every later change from a test's captured callbacks.
     if getattr(settings, "EXORESIST_DEDUPLICATE_BUMPS", True) and any(
-        callback is _bump_after_commit for _, callback, _ in connection.run_on_commit
+        callback is _public_data_committed for _, callback, _ in connection.run_on_commit
     ):
         return
-    transaction.on_commit(_bump_after_commit, using=using)
+    transaction.on_commit(_public_data_committed, using=using)
 
 
 def _watched(model) -> bool:

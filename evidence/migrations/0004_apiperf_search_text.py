@@ -7,18 +7,13 @@ reads that column, and the index only slowed writes (Django's ``icontains`` comp
 to ``UPPER(col) LIKE``, which it could not serve anyway).
 """
 
-from types import SimpleNamespace
-
 from django.db import migrations, models
-
-MODELS = ("Evidence", "Drug", "DrugAlias", "Cargo", "CargoAlias", "Cell", "CellAlias")
 
 
 def fill(apps, schema_editor):
     from evidence.models.search_text import refresh
 
-    historical = SimpleNamespace(**{name: apps.get_model("evidence", name) for name in MODELS})
-    refresh(historical, None, using=schema_editor.connection.alias)
+    refresh(None, using=schema_editor.connection.alias)
 
 
 def drop_statement_index(apps, schema_editor):

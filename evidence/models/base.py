@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from evidence.identifiers import lookup_keys
+
+
+def id_array(ids: list[int]) -> RawSQL:
+    """``ids`` for an ``__in`` lookup as one array parameter: Django would prepare an IN
+    list of thousands of ids one by one (half the time of the query)."""
+    return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
 
 
 class ChangeLoggedModel(models.Model):

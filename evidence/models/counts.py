@@ -116,11 +116,17 @@ class EvidenceCount(models.Model):
 # --- refreshing ----------------------------------------------------------------------
 
 
+def _state(cursor) -> tuple[int, int]:
+    """('changed', 'counted'): the writes the triggers recorded, and the value of that when the view was refreshed."""
+    cursor.execute(f"SELECT value FROM {STATE} WHERE name IN ('changed', 'counted') ORDER BY name")
+    changed, counted = (row[0] for row in cursor.fetchall())
+    return changed, counted
+
+
 def counts_are_stale(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether a committed write (or one of this transaction's) may have changed the counts since the last refresh."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {STATE} WHERE name IN ('changed', 'counted') ORDER BY name")
-        changed, counted = (row[0] for row in cursor.fetchall())
+        changed, counted = _state(cursor)
     return changed != counted
 
 
@@ -137,8 +143,7 @@ def _refresh(cursor, force: bool = False) -> bool:
     commits in between is counted and, its bump not being recorded, refreshed once more.
     """
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [VIEW])
-    cursor.execute(f"SELECT value FROM {STATE} WHERE name IN ('changed', 'counted') ORDER BY name")
-    changed, counted = (row[0] for row in cursor.fetchall())
+    changed, counted = _state(cursor)
     if changed == counted and not force:
         return False
     # JIT compiling the view's plan took 2 of its 6 s at 100,000 items; the hashed
@@ -157,20 +162,17 @@ _worker: threading.Thread | None = None
 DEBOUNCE_SECONDS = 0.5
 
 
-def public_data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Public data changed: refresh the counts once the transaction commits.
+def request_refresh(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Public data changed and was committed: refresh the counts, off the request thread
+    (a refresh at 100,000 items takes seconds).
 
-    Off the request thread: a refresh at 100,000 items takes seconds. In the test suite
-    (``EXORESIST_COUNTS_REFRESH = "on_read"``) the next read of stale counts refreshes them.
+    The thread is not a daemon: a management command waits for it before it exits. In
+    the test suite (``EXORESIST_COUNTS_REFRESH = "on_read"``) the next read of stale
+    counts refreshes them instead (``refresh_before_reading``).
     """
-    if settings.EXORESIST_COUNTS_REFRESH == "on_read":
-        return  # refresh_before_reading
-    transaction.on_commit(lambda: _request_refresh(using), using=using)
-
-
-def _request_refresh(using: str) -> None:
-    # Not a daemon thread: a management command waits for it before it exits.
     global _worker
+    if settings.EXORESIST_COUNTS_REFRESH == "on_read":
+        return
     with _lock:
         _requested.add(using)
         if _worker is None or not _worker.is_alive():

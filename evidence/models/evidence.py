@@ -179,7 +179,7 @@ class EvidenceQuerySet(models.QuerySet):
 
         if ids is None and self.query.where:
             ids = list(self.order_by().values_list("pk", flat=True))
-        search_text.refresh(search_text._live_models(), ids, using=self.db)
+        search_text.refresh(ids, using=self.db)
 
     def search(self, value: str):
         """Items whose search document holds the words of ``value`` in order (the last

@@ -358,7 +358,7 @@ UPDATE evidence_evidence e
 """
 
 
-def refresh(models: Any, ids: Iterable[int] | None = None, using: str = "default") -> None:
+def refresh(ids: Iterable[int] | None = None, using: str = "default") -> None:
     """Rewrite ``search_text`` of the items ``ids`` (every item when ``None``)."""
     connection = connections[using]
     if ids is not None:
@@ -403,7 +403,7 @@ def refresh_evidence(ids: Iterable[int]) -> None:
     if pending is not None:
         pending.update(ids)
         return
-    refresh(_live_models(), ids)
+    refresh(ids)
 
 
 @contextmanager

@@ -69,7 +69,7 @@ def test_a_transaction_bumps_the_version_once_after_commit(page_cache, settings,
         alias.name = "renamed"
         alias.save()
         assert datacache.get_version() == before, "bumped before the commit"
-    assert len([c for c in callbacks if c is datacache._bump_after_commit]) == 1
+    assert len([c for c in callbacks if c is datacache._public_data_committed]) == 1
     for callback in callbacks:
         callback()
     assert datacache.get_version() != before
