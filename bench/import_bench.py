@@ -26,6 +26,7 @@ setup_django()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from evidence.curation.tsv import COLUMN_NAMES  # noqa: E402
 from evidence.models import (  # noqa: E402
     Cargo,
     Cell,
@@ -36,7 +37,6 @@ from evidence.models import (  # noqa: E402
     Mechanism,
     TherapyClass,
 )
-from evidence.tsv import COLUMN_NAMES  # noqa: E402
 
 
 def vocabulary(rng: random.Random) -> dict[str, list[str]]:

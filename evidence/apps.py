@@ -9,6 +9,10 @@ class EvidenceConfig(AppConfig):
     verbose_name = "ExoResist evidence"
 
     def ready(self):
+        # The admin lives with the rest of curation (evidence/curation/), not at evidence/admin.py
+        # where the admin's autodiscovery would look.
+        from evidence.curation import admin  # noqa: F401
+
         if settings.EXORESIST_COUNTS_REFRESH == "on_read":
             from evidence.models.counts import watch_reads
 

@@ -20,7 +20,7 @@ from django.db.models import BigIntegerField, Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
-from evidence import choices, sizes
+from evidence import choices, stored_counts
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
 from evidence.identifiers import lookup_keys
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
@@ -276,13 +276,13 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
     for param in LOCAL_COLUMNS:
         others.pop(param, None)
         others.pop(f"{param}[]", None)
-    if sizes.known_over(others, COUNT_LIMIT):
+    if stored_counts.known_over(others, COUNT_LIMIT):
         return None
     linked = _LinkedCounts(_unselected_through(query))
     rows = linked.read(EvidenceFilterSet(others, queryset=base).qs)
     if len(rows) > COUNT_LIMIT:
         return None
-    classes = sizes.therapy_classes()
+    classes = stored_counts.therapy_classes()
     params = list(LOCAL_COLUMNS)
     width = len(params)
     selected = {i: set(param_values(query, param)) for i, param in enumerate(params) if param_values(query, param)}
@@ -303,7 +303,7 @@ def _local_counts(query: QueryDict, base: QuerySet) -> tuple[dict[str, list[tupl
 
 
 #: Entity facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and
-#: label fields. The therapy class, effect and cargo kind facets come from ``sizes.class_kind_facet``.
+#: label fields. The therapy class, effect and cargo kind facets come from ``stored_counts.class_kind_facet``.
 STORED = {
     "drug": ("drug", Drug, "name", "name"),
     "cargo": ("cargo", Cargo, "symbol", "symbol"),
@@ -311,19 +311,19 @@ STORED = {
 }
 
 
-def _stored_counts(spec: FacetSpec, others: sizes.Active) -> list[tuple[str, str, int]] | None:
+def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[str, str, int]] | None:
     """A facet over the set the filters ``others`` select, from the stored counts, ordered as
     ``_counts`` orders; None when they can't tell."""
-    found = sizes.class_kind_facet(spec.param, others)
+    found = stored_counts.class_kind_facet(spec.param, others)
     if found is None:
-        found = sizes.drug_level_facet(spec.param, others, spec.top)
+        found = stored_counts.drug_level_facet(spec.param, others, spec.top)
     if found is not None:
         return found
     if others or spec.param not in STORED:
         return None
     kind, model, value_field, label_field = STORED[spec.param]
     counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
-    return sizes.ranked_entities(counts, model, value_field, label_field, spec.top)
+    return stored_counts.ranked_entities(counts, model, value_field, label_field, spec.top)
 
 
 def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = None) -> tuple[dict, int, set[str]]:
@@ -345,7 +345,7 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = No
     rows = linked.read(filtered)
     if len(rows) > COUNT_LIMIT:
         return {}, len(rows), too_many
-    classes = sizes.therapy_classes()
+    classes = stored_counts.therapy_classes()
     columns = _transposed(rows, linked)
     counts: dict[str, Counter] = {}
     for i, param in enumerate(LOCAL_COLUMNS):
@@ -359,7 +359,7 @@ def _narrowed_counts(query: QueryDict, filtered: QuerySet, size: int | None = No
 
 def _size(query: QueryDict, queryset: QuerySet) -> int:
     """The size of ``queryset`` (``query``'s set): exact from the stored counts when they know it, else capped."""
-    size = sizes.stored_size(query)
+    size = stored_counts.stored_size(query)
     return size if size is not None else capped_count(queryset)
 
 
@@ -390,7 +390,7 @@ def _count_one(
     others = query.copy()
     others.pop(spec.param, None)
     others.pop(f"{spec.param}[]", None)
-    stored = _stored_counts(spec, sizes.narrowing(others))
+    stored = _stored_counts(spec, stored_counts.narrowing(others))
     if stored is not None:
         return True, stored
     if spec.param in too_many:
@@ -406,9 +406,9 @@ def _count_one(
 def _own_facet_stored(param: str, query: QueryDict) -> bool:
     """Whether the stored counts give column facet ``param``'s disjunctive count (over the
     set every other filter selects), judged from the parameters alone."""
-    others = sizes.narrowing(query)
+    others = stored_counts.narrowing(query)
     others.pop(param, None)
-    return sizes.facet_is_stored(param, others)
+    return stored_counts.facet_is_stored(param, others)
 
 
 def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:

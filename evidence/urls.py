@@ -6,7 +6,8 @@ Index pages sit at the API's paths without the ``/api/v1`` prefix, so
 
 from django.urls import path
 
-from evidence import views, views_curation
+from evidence.curation import views as curation
+from evidence.site import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -31,10 +32,10 @@ urlpatterns = [
     path("citations/", views.CitationListView.as_view(), name="citation_list"),
     path("citations/<int:pk>/", views.CitationDetailView.as_view(), name="citation_detail"),
     # Release downloads and readers' flags (curation workflow).
-    path("releases/", views_curation.ReleaseListView.as_view(), name="release_list"),
-    path("releases/<str:version>/<str:filename>", views_curation.release_file, name="release_file"),
-    path("evidence/<str:public_id>/flag/", views_curation.FlagEvidenceView.as_view(), name="evidence_flag"),
+    path("releases/", curation.ReleaseListView.as_view(), name="release_list"),
+    path("releases/<str:version>/<str:filename>", curation.release_file, name="release_file"),
+    path("evidence/<str:public_id>/flag/", curation.FlagEvidenceView.as_view(), name="evidence_flag"),
 ]
 
 # Django reads these from the root URLconf; exoresist/urls.py re-exports them.
-handler404 = "evidence.views.page_not_found"
+handler404 = "evidence.site.views.page_not_found"

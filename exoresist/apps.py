@@ -9,6 +9,6 @@ class ExoresistConfig(AppConfig):
     verbose_name = "ExoResist operations"
 
     def ready(self) -> None:
-        from exoresist import datacache
+        from exoresist import data_version
 
-        datacache.connect_signals()
+        data_version.connect_signals()

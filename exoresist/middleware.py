@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from exoresist import datacache, db_router
+from exoresist import data_version, db_router
 from exoresist.logging import request_id_var
 
 request_logger = logging.getLogger("exoresist.request")
@@ -265,14 +265,14 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.cacheable_request(request):
             return self.get_response(request)
-        version = datacache.get_version()
+        version = data_version.get_version()
         if version is None:
             request.page_cache = "unavailable"
             return self.get_response(request)
 
         key = self.cache_key(request, version)
         etag = quote_etag(key[:32])
-        last_modified = http_date(datacache.version_timestamp(version))
+        last_modified = http_date(data_version.version_timestamp(version))
         if self.not_modified(request, etag, version, key):
             request.page_cache = "revalidated"
             response = HttpResponse(status=304)
@@ -347,7 +347,7 @@ class PageCacheMiddleware:
         if if_none_match is not None:
             return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-        if since is None or int(datacache.version_timestamp(version)) > since:
+        if since is None or int(data_version.version_timestamp(version)) > since:
             return False
         return settings.EXORESIST_PAGE_CACHE and cache.get(key) is not None
 

@@ -1,7 +1,7 @@
 import bibtexparser
 import pytest
 
-from evidence.bibtex import citations_to_bibtex
+from evidence.curation.bibtex import citations_to_bibtex
 from tests.factories import CitationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from evidence import bulk, workflow
 from evidence.choices import CargoKind, Effect, EvidenceLevel, Status
+from evidence.curation import bulk, workflow
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.counts import cargo_kind_code, counts_are_stale, refresh_counts
 from tests.factories import (
@@ -260,7 +260,10 @@ def test_loaddata_is_counted(world, tmp_path):
     assert_counts_are_exact()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after the test then leaves the tables empty for the next
+# serialized test to restore; without it the flush re-creates the content types under new ids,
+# and the next serialized test on the worker fails restoring the old ones.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_a_commit_a_background_thread_refreshes_the_counts(settings):
     """Production: the curator's request returns at once; the counts follow the commit."""
     from evidence.models import counts

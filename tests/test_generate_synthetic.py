@@ -12,7 +12,10 @@ from tests.factories import CargoFactory
 from tests.test_evidence_counts import assert_counts_are_exact
 
 # The command ends with VACUUM, which cannot run inside a test's transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after the test then leaves the tables empty for the next
+# serialized test to restore; without it the flush re-creates the content types under new ids,
+# and the next serialized test on the worker fails restoring the old ones.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_it_adds_to_curated_data_without_touching_it():

@@ -5,8 +5,8 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
+from evidence.curation.seed import SEED_DIR
 from evidence.models import Citation, Drug, Mechanism, TherapyClass
-from evidence.seed import SEED_DIR
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from evidence import workflow
+from evidence.curation import workflow
 
 
 def exception_handler(exc, context):

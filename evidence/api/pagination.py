@@ -10,7 +10,7 @@
   ``count_exact`` is ``false``: "at least this many". A first page that is not full
   needs no count query at all.
 * A view may know the count without counting (``known_count()``): public evidence
-  lists that the stored counts can size (evidence/sizes.py) read it from them, exactly.
+  lists that the stored counts can size (evidence/stored_counts.py) read it from them, exactly.
 * A view may lower the cap for one request (``is_text_search()``): the evidence list
   counts a free-text ``q`` search only up to ``TEXT_COUNT_CAP``, which is 0 by
   default: a ``q`` search whose page is full is not counted at all, and ``count``

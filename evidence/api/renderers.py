@@ -98,7 +98,7 @@ class BibTeXRenderer(BaseRenderer):
     render_style = "text"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        from evidence.bibtex import citations_to_bibtex
+        from evidence.curation.bibtex import citations_to_bibtex
         from evidence.models import Citation
 
         renderer_context = renderer_context or {}

@@ -23,7 +23,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
-from evidence import workflow
+from evidence.curation import workflow
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id

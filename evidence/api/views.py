@@ -20,11 +20,12 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from evidence import filtersets, workflow
+from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
-from evidence.bibtex import citations_to_bibtex
+from evidence.curation import workflow
+from evidence.curation.bibtex import citations_to_bibtex
 from evidence.models import (
     Cargo,
     Cell,
@@ -37,7 +38,7 @@ from evidence.models import (
 )
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished
-from evidence.sizes import stored_size
+from evidence.stored_counts import stored_size
 from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
@@ -79,7 +80,7 @@ class ExoResistViewSet(
     export_name = "export"
 
     def get_queryset(self):
-        # The HTML index pages list the same rows (evidence/views.py).
+        # The HTML index pages list the same rows (evidence/site/views.py).
         return self.queryset.model.objects.for_listing()
 
     def list(self, request, *args, **kwargs):
@@ -152,7 +153,7 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def known_count(self) -> int | None:
         """The public items a list selects, exactly, from the stored counts instead of a capped
-        count (every item, or a list the stored counts can size: see sizes.py); None otherwise
+        count (every item, or a list the stored counts can size: see stored_counts.py); None otherwise
         and for a reader who sees unpublished items."""
         if sees_unpublished(self.request.user):
             return None

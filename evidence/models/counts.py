@@ -22,7 +22,7 @@ mark it stale in the writer's own transaction, whoever writes (a form, the API, 
 COPY, ``QuerySet.update()``, raw SQL, ``loaddata``). ``refresh_counts()`` refreshes a
 stale view ``CONCURRENTLY`` (readers keep the old rows until it commits), one refresher
 at a time. It runs after the commit of every public change made through Django (the
-"public data changed" step, ``exoresist.datacache.data_changed``), in a background
+"public data changed" step, ``exoresist.data_version.data_changed``), in a background
 thread so that the curator does not wait; ``manage.py refresh_counts`` runs it by hand
 after writes made outside Django (``--force`` to recount regardless). In the test
 suite, whose transactions never commit, a statement that reads stale counts refreshes

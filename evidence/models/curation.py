@@ -1,6 +1,6 @@
 """The review side of curation: suggested revisions, comments and flags on evidence.
 
-The rules that move these between states live in ``evidence.workflow``; the models
+The rules that move these between states live in ``evidence.curation.workflow``; the models
 only hold the state.
 """
 

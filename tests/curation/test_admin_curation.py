@@ -114,7 +114,7 @@ def test_the_accept_action_skips_own_submissions(client, editor):
 
 
 def test_editors_apply_revisions_and_resolve_flags_on_their_pages(client, curator, editor):
-    from evidence import workflow
+    from evidence.curation import workflow
 
     item = EvidenceFactory(status=Status.ACCEPTED, level="D")
     revision = workflow.propose_revision(item, curator, {"level": "B"})
@@ -163,7 +163,7 @@ def test_a_reader_flags_public_evidence(client):
 
 @pytest.mark.parametrize("model", ["evidencerevision", "evidenceflag", "evidencecomment"])
 def test_review_lists_answer_with_a_bounded_number_of_queries(client, editor, model, django_assert_max_num_queries):
-    from evidence import workflow
+    from evidence.curation import workflow
 
     for _ in range(5):
         item = EvidenceFactory(status=Status.ACCEPTED)

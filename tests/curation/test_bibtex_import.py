@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from evidence.bibtex import citations_to_bibtex, import_bibtex
+from evidence.curation.bibtex import citations_to_bibtex, import_bibtex
 from evidence.models import Citation
 from tests.factories import CitationFactory, UserFactory
 

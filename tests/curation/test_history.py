@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from evidence import workflow
 from evidence.choices import Status
+from evidence.curation import workflow
 from evidence.models import Drug, Evidence
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 

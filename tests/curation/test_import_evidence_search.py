@@ -2,7 +2,7 @@
 
 import pytest
 
-from evidence.bulk import insert_evidence, update_evidence
+from evidence.curation.bulk import insert_evidence, update_evidence
 from evidence.models import Evidence
 from tests.factories import CitationFactory, DrugAliasFactory, DrugFactory, TherapyClassFactory
 

@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from evidence.bibtex import import_bibtex
 from evidence.choices import Status
+from evidence.curation.bibtex import import_bibtex
+from evidence.curation.tsv import COLUMN_NAMES, TsvError, import_evidence_tsv
 from evidence.models import Evidence, EvidenceRevision
-from evidence.tsv import COLUMN_NAMES, TsvError, import_evidence_tsv
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +168,8 @@ def test_the_command_submits_for_review_as_the_named_curator(tmp_path, citations
 
 @pytest.mark.parametrize("name", ["miR-222", "hsa-miR-222-3p", "miR-222-3p", "miR-222-5p", "UCH-L1", "uchl1", "nope"])
 def test_the_name_index_agrees_with_by_name(vocabulary, name):
+    from evidence.curation.tsv import _NameIndex
     from evidence.models import Cargo
-    from evidence.tsv import _NameIndex
 
     expected = Cargo.objects.by_name(name)
     assert _NameIndex(Cargo).by_name(name) == (expected.pk if expected else None)

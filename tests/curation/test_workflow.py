@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evidence import workflow
 from evidence.choices import Status
+from evidence.curation import workflow
 from evidence.models import Evidence, StaleEdit
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, UserFactory
 

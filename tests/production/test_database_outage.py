@@ -6,7 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import InterfaceError, OperationalError
 
 from evidence.models import Drug, DrugAlias
-from evidence.views import HomeView
+from evidence.site.views import HomeView
 from tests.factories import TherapyClassFactory
 from tests.production.conftest import make_client
 

@@ -98,7 +98,7 @@ def test_spreadsheet_safe_quotes_only_formulas(value, expected):
 
 def test_release_tsv_files_neutralise_spreadsheet_formulas(hostile_evidence, tmp_path):
     """The dated releases offered for download are TSV exports too."""
-    from evidence.release import export_release
+    from evidence.curation.release import export_release
 
     release = export_release("2099.1", directory=tmp_path)
     statements = []

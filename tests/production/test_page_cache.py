@@ -10,7 +10,7 @@ from django.db.models.signals import post_save
 from django.utils.http import http_date
 
 from evidence.choices import Status
-from exoresist import datacache
+from exoresist import data_version
 from tests.factories import DrugAliasFactory, EvidenceFactory
 from tests.production.conftest import make_client
 
@@ -53,26 +53,26 @@ def test_an_accepted_edit_invalidates_cached_pages(page_cache, django_capture_on
 
 
 def test_a_many_to_many_change_invalidates_too(page_cache, graph, django_capture_on_commit_callbacks):
-    before = datacache.get_version()
+    before = data_version.get_version()
     with django_capture_on_commit_callbacks(execute=True):
         graph.mechanisms.clear()
-    assert datacache.get_version() != before
+    assert data_version.get_version() != before
 
 
 def test_a_transaction_bumps_the_version_once_after_commit(page_cache, settings, django_capture_on_commit_callbacks):
     settings.EXORESIST_DEDUPLICATE_BUMPS = True
-    before = datacache.get_version()
+    before = data_version.get_version()
     # Start from an empty list as a real request's transaction would (the test's own has old callbacks).
     connection.run_on_commit = []
     with django_capture_on_commit_callbacks() as callbacks:
         alias = DrugAliasFactory()
         alias.name = "renamed"
         alias.save()
-        assert datacache.get_version() == before, "bumped before the commit"
-    assert len([c for c in callbacks if c is datacache._public_data_committed]) == 1
+        assert data_version.get_version() == before, "bumped before the commit"
+    assert len([c for c in callbacks if c is data_version._public_data_committed]) == 1
     for callback in callbacks:
         callback()
-    assert datacache.get_version() != before
+    assert data_version.get_version() != before
 
 
 CURATED_MODELS = [m for m in apps.get_app_config("evidence").get_models() if not hasattr(m, "instance_type")]
@@ -80,21 +80,21 @@ CURATED_MODELS = [m for m in apps.get_app_config("evidence").get_models() if not
 
 @pytest.mark.parametrize("model", CURATED_MODELS, ids=lambda m: m.__name__)
 def test_every_curated_model_invalidates_the_cache(page_cache, model, django_capture_on_commit_callbacks):
-    receivers = [r for r in post_save._live_receivers(model)[0] if r is datacache._on_save_or_delete]
+    receivers = [r for r in post_save._live_receivers(model)[0] if r is data_version._on_save_or_delete]
     assert receivers, "the data-version receiver does not listen to this model"
-    before = datacache.get_version()
+    before = data_version.get_version()
     with django_capture_on_commit_callbacks(execute=True):
-        datacache._on_save_or_delete(sender=model, instance=None, using="default")
-    assert datacache.get_version() != before
+        data_version._on_save_or_delete(sender=model, instance=None, using="default")
+    assert data_version.get_version() != before
 
 
 def test_models_outside_the_curated_apps_do_not_invalidate(page_cache, django_capture_on_commit_callbacks):
     from django.contrib.auth.models import User
 
-    before = datacache.get_version()
+    before = data_version.get_version()
     with django_capture_on_commit_callbacks(execute=True):
-        datacache._on_save_or_delete(sender=User, instance=None, using="default")
-    assert datacache.get_version() == before
+        data_version._on_save_or_delete(sender=User, instance=None, using="default")
+    assert data_version.get_version() == before
 
 
 def test_signed_in_users_are_never_served_or_stored_in_the_cache(page_cache, curator_client):
@@ -131,7 +131,7 @@ def test_last_modified_revalidation_answers_304_until_the_data_changes(page_cach
     assert client.get("/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     with django_capture_on_commit_callbacks(execute=True):
         EvidenceFactory()
-    datacache.bump_version()
+    data_version.bump_version()
     assert client.get("/", HTTP_IF_MODIFIED_SINCE=http_date(0)).status_code == 200
 
 
@@ -202,36 +202,36 @@ def test_a_visitor_with_pending_messages_is_not_served_from_the_cache(page_cache
 
 
 def test_saving_a_draft_keeps_the_cached_pages(page_cache, graph, django_capture_on_commit_callbacks):
-    before = datacache.get_version()
+    before = data_version.get_version()
     with django_capture_on_commit_callbacks(execute=True):
         draft = EvidenceFactory(status=Status.DRAFT, citation=graph.citation, drugs=list(graph.drugs.all()))
         draft.statement = "Still a draft."
         draft.save()
         draft.mechanisms.set(list(graph.mechanisms.all()))
-    assert datacache.get_version() == before
+    assert data_version.get_version() == before
 
 
 def test_accepting_or_withdrawing_evidence_invalidates(page_cache, django_capture_on_commit_callbacks):
     draft = EvidenceFactory(status=Status.DRAFT)
-    before = datacache.get_version()
+    before = data_version.get_version()
     with django_capture_on_commit_callbacks(execute=True):
         draft.status = Status.ACCEPTED
         draft.save()
-    accepted = datacache.get_version()
+    accepted = data_version.get_version()
     assert accepted != before
     loaded = type(draft).objects.get(pk=draft.pk)
     with django_capture_on_commit_callbacks(execute=True):
         loaded.status = Status.REJECTED
         loaded.save()
-    assert datacache.get_version() != accepted
+    assert data_version.get_version() != accepted
 
 
 def test_history_rows_alone_do_not_invalidate(page_cache, graph, django_capture_on_commit_callbacks):
-    before = datacache.get_version()
+    before = data_version.get_version()
     history_model = type(graph).history.model
     with django_capture_on_commit_callbacks(execute=True):
-        datacache._on_save_or_delete(sender=history_model, instance=None, using="default")
-    assert datacache.get_version() == before
+        data_version._on_save_or_delete(sender=history_model, instance=None, using="default")
+    assert data_version.get_version() == before
 
 
 def test_conditional_requests_for_a_missing_page_are_not_answered_304(page_cache):

@@ -14,6 +14,6 @@ def _data_version_bumps_at_once(monkeypatch):
     """A test's transaction never commits, so the data version (bumped on commit in
     production) would never move; these tests are about what the pages show after a
     change, not about when the commit lands (tests/production covers that)."""
-    from exoresist import datacache
+    from exoresist import data_version
 
-    monkeypatch.setattr(datacache, "data_changed", lambda using=None: datacache.bump_version())
+    monkeypatch.setattr(data_version, "data_changed", lambda using=None: data_version.bump_version())

@@ -68,7 +68,7 @@ def test_the_therapy_class_page_lists_its_drugs_and_a_matrix(client, demo):
 
 
 def test_a_therapy_class_with_many_drugs_shows_the_most_studied_and_links_to_the_rest(client, demo):
-    from evidence.views import TOP_CLASS_DRUGS
+    from evidence.site.views import TOP_CLASS_DRUGS
 
     chemo = demo.drugs["doxorubicin"].therapy_class
     DrugFactory.create_batch(TOP_CLASS_DRUGS, therapy_class=chemo)

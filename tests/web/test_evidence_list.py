@@ -129,7 +129,7 @@ def test_its_query_count_does_not_grow_with_the_rows_shown(client, db, django_as
 
 
 def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_would(client, demo, monkeypatch):
-    from evidence import facets, sizes
+    from evidence import facets, stored_counts
     from evidence.models import Evidence
 
     # Above the cap, as at 100,000 items: the stored counts still count exactly.
@@ -139,7 +139,7 @@ def test_it_counts_the_unfiltered_facets_from_the_stored_counts_as_a_group_by_wo
     public = Evidence.objects.public()
     for spec in facets.FACETS:
         shown = facet(response, spec.param)
-        if spec.param in facets.STORED or spec.param in sizes.CLASS_KIND_PARAMS:
+        if spec.param in facets.STORED or spec.param in stored_counts.CLASS_KIND_PARAMS:
             direct = {value: n for value, _, n in facets._counts(spec, public)}
             assert {k: v.count for k, v in shown.items()} == direct, spec.param
         else:
@@ -166,7 +166,7 @@ def test_it_counts_the_facets_a_column_filter_narrows_below_the_cap_as_without_t
 def test_it_knows_from_the_stored_counts_when_one_entity_filter_matches_too_many_to_count(demo):
     from django.http import QueryDict
 
-    from evidence.sizes import known_over
+    from evidence.stored_counts import known_over
 
     assert known_over(QueryDict("drug=Adriamycin&page=2"), 3)  # doxorubicin: 4 items
     assert not known_over(QueryDict("drug=paclitaxel"), 3)

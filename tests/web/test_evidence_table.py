@@ -3,7 +3,7 @@
 from django.template.loader import render_to_string
 
 from evidence.models import Evidence
-from evidence.tables import evidence_rows
+from evidence.site.rows import evidence_rows
 from tests.factories import CargoFactory, CitationFactory, DrugFactory, EvidenceFactory
 
 

@@ -86,8 +86,8 @@ def test_the_matrix_page_passes_evidence_filters_to_its_json(client, db):
 
 
 def test_the_unfiltered_pictures_from_the_stored_counts_equal_those_counted_from_the_items(demo):
-    from evidence import graphs
     from evidence.models import Evidence
+    from evidence.site import graphs
 
     public = Evidence.objects.public()
     for limit in (1, 2, 5, 150):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.release import ReleaseError, export_release
+from evidence.curation.release import ReleaseError, export_release
 
 
 class Command(BaseCommand):

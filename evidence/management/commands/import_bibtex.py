@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.bibtex import BIBTEX_REASON, import_bibtex
+from evidence.curation.bibtex import BIBTEX_REASON, import_bibtex
 from evidence.management.commands._common import history_user, progress_factory
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evidence.curation.tsv import TSV_REASON, TsvError, import_evidence_tsv
 from evidence.management.commands._common import history_user, progress_factory
-from evidence.tsv import TSV_REASON, TsvError, import_evidence_tsv
 
 MAX_SHOWN = 200
 

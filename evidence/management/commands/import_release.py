@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evidence.curation.release import ReleaseError, import_release
 from evidence.management.commands._common import history_user
-from evidence.release import ReleaseError, import_release
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from evidence.seed import SEED_DIR, SeedError, SeedLoader
+from evidence.curation.seed import SEED_DIR, SeedError, SeedLoader
 
 
 class Command(BaseCommand):

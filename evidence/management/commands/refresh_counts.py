@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from evidence.models.counts import refresh_counts
-from exoresist import datacache
+from exoresist import data_version
 
 
 class Command(BaseCommand):
@@ -19,6 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         started = time.monotonic()
         refreshed = refresh_counts(force=force)
-        version = datacache.bump_version()
+        version = data_version.bump_version()
         what = "counts refreshed" if refreshed else "counts already current"
         self.stdout.write(f"{what} in {time.monotonic() - started:.1f} s; data version is now {version}")

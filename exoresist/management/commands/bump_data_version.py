@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from exoresist import datacache
+from exoresist import data_version
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        version = datacache.bump_version()
+        version = data_version.bump_version()
         self.stdout.write(f"data version is now {version}")

@@ -13,8 +13,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence import workflow
-from evidence.admin_curation import ReviewForm
+from evidence.curation import workflow
+from evidence.curation.admin_workflow import ReviewForm
 from evidence.models import EvidenceComment, EvidenceFlag, EvidenceRevision
 
 

@@ -26,9 +26,9 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
-from evidence.bibtex import citations_to_bibtex
-from evidence.bulk import insert_evidence
 from evidence.choices import Status
+from evidence.curation.bibtex import citations_to_bibtex
+from evidence.curation.bulk import insert_evidence
 from evidence.models import (
     Cargo,
     CargoAlias,
@@ -267,7 +267,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     citation_objects = [Citation(**c) for c in data["citations"]]
     return {
         f"exoresist-{version}.json": json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-        "evidence.tsv": _tsv(evidence_header, evidence_rows),
+        "evidence.curation.tsv": _tsv(evidence_header, evidence_rows),
         "citations.tsv": _tsv(citation_header, [[c[n] for n in citation_header] for c in data["citations"]]),
         "drugs.tsv": _tsv(drug_header, [[d[n] for n in drug_header] for d in data["drugs"]]),
         "cargos.tsv": _tsv(cargo_header, [[c[n] for n in cargo_header] for c in data["cargos"]]),

@@ -1,6 +1,6 @@
 """The review workflow in the curator admin: forms with locking, review pages, diffs, restore, BibTeX upload.
 
-Every transition goes through ``evidence.workflow``; this module only turns requests
+Every transition goes through ``evidence.curation.workflow``; this module only turns requests
 into calls and errors into messages.
 """
 
@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from evidence import workflow
-from evidence.bibtex import import_bibtex
+from evidence.curation import workflow
+from evidence.curation.bibtex import import_bibtex
 from evidence.models import Evidence, EvidenceComment
 
 DEFAULT_REASON = "Edited in the curator interface"

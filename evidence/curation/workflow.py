@@ -10,7 +10,7 @@ or rejects their own submission, nor applies their own revision (four eyes).
 
 Calling it from an API view or serializer::
 
-    from evidence import workflow
+    from evidence.curation import workflow
 
     try:
         workflow.accept(evidence, request.user)

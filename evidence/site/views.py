@@ -23,11 +23,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
-from evidence import filtersets, graphs, search, sizes
-from evidence.bibtex import citations_to_bibtex
-from evidence.caching import cached
+from evidence import filtersets, stored_counts
 from evidence.choices import CargoKind, Effect
-from evidence.links import identifier_links
+from evidence.curation.bibtex import citations_to_bibtex
 from evidence.models import (
     Cargo,
     Cell,
@@ -39,7 +37,10 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
-from evidence.tables import evidence_rows
+from evidence.site import graphs, search
+from evidence.site.links import identifier_links
+from evidence.site.page_cache import cached
+from evidence.site.rows import evidence_rows
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def paginate(
 
 
 def evidence_page(request: HttpRequest, evidence: QuerySet, *, known: int | None = None, exact: bool = False):
-    """A page of evidence for ``evidence_table.html``: rows (``evidence/tables.py``), not instances."""
+    """A page of evidence for ``evidence_table.html``: rows (``evidence/site/rows.py``), not instances."""
     page = paginate(request, evidence.as_rows(), known=known, exact=exact)
     page.object_list = evidence_rows(page.object_list)
     return page
@@ -247,9 +248,9 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         query = request.GET
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
-        # Every accepted item, or a set the stored counts can size (sizes.py): counted
+        # Every accepted item, or a set the stored counts can size (stored_counts.py): counted
         # exactly. Otherwise the facets count the filtered set (capped) on the way.
-        known = sizes.stored_size(query)
+        known = stored_counts.stored_size(query)
         exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = evidence_page(request, filterset.qs, known=size, exact=exact)

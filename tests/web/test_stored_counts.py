@@ -1,4 +1,4 @@
-"""Lists the stored counts can size (evidence/sizes.py): the same figures as counting the items."""
+"""Lists the stored counts can size (evidence/stored_counts.py): the same figures as counting the items."""
 
 import pytest
 from django.core.cache import cache
@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from evidence import facets, sizes
+from evidence import facets, stored_counts
 from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Evidence
 
@@ -50,24 +50,24 @@ def counted(query: str) -> int:
 
 @pytest.mark.parametrize("query", ANSWERED)
 def test_it_sizes_a_list_as_counting_its_items_would(demo, query):
-    assert sizes.stored_size(QueryDict(query)) == counted(query)
+    assert stored_counts.stored_size(QueryDict(query)) == counted(query)
 
 
 @pytest.mark.parametrize("query", UNANSWERED)
 def test_it_leaves_other_lists_to_be_counted(demo, query):
-    assert sizes.stored_size(QueryDict(query)) is None
+    assert stored_counts.stored_size(QueryDict(query)) is None
 
 
-@pytest.mark.parametrize("param", sorted(sizes.CLASS_KIND_PARAMS))
+@pytest.mark.parametrize("param", sorted(stored_counts.CLASS_KIND_PARAMS))
 @pytest.mark.parametrize("others", ["", "therapy_class=chemotherapy", "cargo_type=mirna", "effect=biomarker"])
 def test_its_facets_equal_a_group_by_over_the_items(demo, param, others):
-    active = sizes.narrowing(QueryDict(others))
+    active = stored_counts.narrowing(QueryDict(others))
     active.pop(param, None)
     spec = next(spec for spec in facets.FACETS if spec.param == param)
     data = QueryDict(others, mutable=True)
     data.pop(param, None)
     items = EvidenceFilterSet(data, queryset=Evidence.objects.public()).qs
-    assert sizes.class_kind_facet(param, active) == facets._counts(spec, items)
+    assert stored_counts.class_kind_facet(param, active) == facets._counts(spec, items)
 
 
 def test_the_page_counts_a_large_class_and_kind_list_exactly_and_its_facets_too(client, demo, monkeypatch):
@@ -80,7 +80,7 @@ def test_the_page_counts_a_large_class_and_kind_list_exactly_and_its_facets_too(
     paginator = capped.context["page"].paginator
     assert paginator.count == counted("therapy_class=chemotherapy&cargo_type=protein") > 1
     assert paginator.count_label == str(paginator.count)  # not "1+"
-    for param in sizes.CLASS_KIND_PARAMS:
+    for param in stored_counts.CLASS_KIND_PARAMS:
         shown = {v.value: v.count for f in capped.context["facets"] if f.param == param for v in f.values}
         expected = {v.value: v.count for f in uncapped.context["facets"] if f.param == param for v in f.values}
         assert shown == expected, param
@@ -119,7 +119,9 @@ def test_the_api_counts_a_class_and_kind_list_exactly(client, demo, monkeypatch)
 def test_its_drug_and_level_facets_equal_a_group_by_over_the_items(demo, param, others):
     spec = next(spec for spec in facets.FACETS if spec.param == param)
     items = EvidenceFilterSet(QueryDict(others), queryset=Evidence.objects.public()).qs
-    assert sizes.drug_level_facet(param, sizes.narrowing(QueryDict(others)), spec.top) == facets._counts(spec, items)
+    assert stored_counts.drug_level_facet(
+        param, stored_counts.narrowing(QueryDict(others)), spec.top
+    ) == facets._counts(spec, items)
 
 
 def test_a_popular_drug_lists_its_level_facet_counted(client, demo, monkeypatch):

@@ -2,7 +2,7 @@
 
 Counting over 100,000 evidence items costs hundreds of milliseconds; the answer only
 changes when public data does. Every cached value is keyed by the global data version
-of ``exoresist.datacache``, which any committed change to curated data bumps, in the
+of ``exoresist.data_version``, which any committed change to curated data bumps, in the
 shared cache (Redis in production), so every worker sees a change at once.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 
-from exoresist.datacache import get_version
+from exoresist.data_version import get_version
 
 T = TypeVar("T")
 #: A safety net only: the data version already retires stale entries.

@@ -20,7 +20,7 @@ from django.utils import timezone
 from evidence.models import Evidence
 from evidence.models.base import id_array
 from evidence.models.search_text import documents_for
-from exoresist.datacache import data_changed
+from exoresist.data_version import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
 BATCH = 2000

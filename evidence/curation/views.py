@@ -14,10 +14,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
-from evidence import workflow
+from evidence.curation import workflow
+from evidence.curation.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
 from evidence.models import Evidence, public_id_to_pk
 from evidence.models.curation import FlagReason
-from evidence.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
 from exoresist.transactions import AtomicWritesMixin
 
 

@@ -23,9 +23,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence import identifiers as ids
-from evidence.bibtex import EntryError, decode_bibtex
-from evidence.bulk import M2M, insert_evidence, update_evidence
 from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.curation.bibtex import EntryError, decode_bibtex
+from evidence.curation.bulk import M2M, insert_evidence, update_evidence
 from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceRevision, Mechanism, TherapyClass
 
 TSV_REASON = "Imported from TSV"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.admin_curation import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
+from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
 from evidence.models import (
     Cargo,
     CargoAlias,
@@ -210,4 +210,4 @@ class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
 
 
 # --- curation (issue 5): suggested revisions, comments and flags -------------------
-from evidence import admin_review  # noqa: E402,F401
+from evidence.curation import admin_review  # noqa: E402,F401
