@@ -174,8 +174,10 @@ class EvidenceFilterSet(django_filters.FilterSet):
     q = SearchFilter(
         method="search",
         label="Search",
-        help_text="Free text over the statement, the names and aliases of drugs, cargos and "
-        "cells, and the citation's title.",
+        help_text='Full-text search, ranked: every word in any order, "a phrase", -without, '
+        "either or other, a prefix for the last word. Searches the statement, quote, every name and "
+        "alias of the drugs, cargos, cells and mechanisms, and the citation (authors, year, title, "
+        "journal, DOI, PMID).",
     )
     drug = ListFilter(method="filter_drug", help_text="Any name or alias of a drug (comma list = OR).")
     cargo = ListFilter(method="filter_cargo", help_text="Any name or alias of a cargo molecule, e.g. miR-155.")
@@ -272,9 +274,7 @@ class EvidenceFilterSet(django_filters.FilterSet):
         return qs.filter(citation__pmid__in=[ids.normalize_pmid(v) for v in value])
 
     def search(self, qs, name, value):
-        # One indexed predicate on the denormalised search document: statement, citation
-        # title, every name and alias of the drugs, cargos and cells, and their lookup keys
-        # (so "mcf7" still finds MCF-7, as the name filters do). See models/search_text.py.
+        # The engine-kept search document, ranked; the syntax is in models/search.py.
         if not value:
             return qs
         return qs.search(value)

@@ -92,6 +92,14 @@ class CellFactory(factory.django.DjangoModelFactory):
     kind = CellKind.CELL_LINE
 
 
+class CellAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CellAlias
+
+    entity = factory.SubFactory(CellFactory)
+    name = factory.Sequence(lambda n: f"CELL{n}")
+
+
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Citation

@@ -243,8 +243,8 @@ def test_writes_outside_django_mark_the_counts_stale_and_a_refresh_makes_them_ex
     assert counts_are_stale()
     refresh_counts()
     assert_counts_are_exact()
-    # A write the view does not read (the search document) leaves it fresh.
-    Evidence.objects.filter(pk=world["items"][0].pk).update(search_text="x")
+    # A write the view does not read (a curation note) leaves it fresh.
+    Evidence.objects.filter(pk=world["items"][0].pk).update(curation_note="x")
     assert not counts_are_stale()
 
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from evidence.models import Evidence
 from evidence.models.base import id_array
-from evidence.models.search_text import documents_for
 from exoresist.data_version import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
@@ -152,14 +151,6 @@ def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict[str, l
     return list(inserted.items())
 
 
-def _set_search_text(items: Sequence[Evidence], relations: Sequence[dict[str, list[int]]]) -> None:
-    """Write each item's search document before its row goes in (a few queries per chunk)."""
-    for start in range(0, len(items), BATCH):
-        chunk = items[start : start + BATCH]
-        for item, document in zip(chunk, documents_for(chunk, relations[start : start + BATCH]), strict=True):
-            item.search_text = document
-
-
 def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
     """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
     explicit = items[0].pk is not None
@@ -190,7 +181,6 @@ def insert_evidence(
     for item in items:
         item.created = item.created or now
         item.modified = item.modified or now
-    _set_search_text(items, relations)
     created = _insert_items(items)
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
     data_changed()
@@ -213,8 +203,7 @@ def update_evidence(
         item.version += 1
         item.modified = now
     pks = [item.pk for item in items]
-    _set_search_text(items, relations)
-    Evidence.objects.bulk_update(items, [*fields, "search_text", "version", "modified"], batch_size=BATCH)
+    Evidence.objects.bulk_update(items, [*fields, "version", "modified"], batch_size=BATCH)
     for name in M2M:
         through = getattr(Evidence, name).through
         through.objects.filter(evidence_id__in=id_array(pks)).delete()

@@ -11,9 +11,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from evidence.models.search_text import refresh
-
-    refresh(None, using=schema_editor.connection.alias)
+    # Nothing to fill any more: 0013 drops the column, and PostgreSQL writes its
+    # successor (evidence_search) itself.
+    return
 
 
 def drop_statement_index(apps, schema_editor):

@@ -1,10 +1,10 @@
-from evidence.models import search_text as _search_text
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount
 from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
+from evidence.models.search import EvidenceSearch
 from evidence.models.vocabulary import Mechanism, TherapyClass
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "EvidenceCount",
     "EvidenceComment",
     "EvidenceFlag",
+    "EvidenceSearch",
     "EvidenceRevision",
     "Mechanism",
     "NamedEntity",
@@ -28,5 +29,3 @@ __all__ = [
     "TherapyClass",
     "public_id_to_pk",
 ]
-
-_search_text.connect()

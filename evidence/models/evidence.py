@@ -147,11 +147,9 @@ class EvidenceQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
-        return (
-            self.select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell")
-            .prefetch_related("cargos", "drugs", "mechanisms")
-            .defer("search_text")
-        )
+        return self.select_related(
+            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell"
+        ).prefetch_related("cargos", "drugs", "mechanisms")
 
     def as_rows(self):
         """Dicts of what the API shows (``ROW_COLUMNS``), with no model instances.
@@ -166,33 +164,19 @@ class EvidenceQuerySet(models.QuerySet):
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField())
         )
 
-    def refresh_search_text(self, ids=None) -> None:
-        """Rebuild ``search_text`` (see ``evidence/models/search_text.py``).
-
-        ``Evidence.objects.refresh_search_text([1, 2])`` refreshes those items;
-        ``Evidence.objects.filter(...).refresh_search_text()`` the filtered ones;
-        ``Evidence.objects.refresh_search_text()`` every item, in batches. Call it
-        after writing evidence, links, names or aliases without signals (bulk
-        inserts, ``update()``, COPY, raw SQL).
-        """
-        from evidence.models import search_text
-
-        if ids is None and self.query.where:
-            ids = list(self.order_by().values_list("pk", flat=True))
-        search_text.refresh(ids, using=self.db)
-
     def search(self, value: str):
-        """Items whose search document holds the words of ``value`` in order (the last
-        one a prefix: "paclitax", "miR-2"), or one of whose drugs, cargos or cells is
-        called ``value`` (synonym-aware, as ``NamedQuerySet.matching()``: "mcf7").
+        """Items matching ``value`` (the syntax of ``evidence/models/search.py``), most relevant
+        first (``search_rank``); none when ``value`` holds no word to look for."""
+        from evidence.models.search import TextQuery, rank
 
-        One predicate on one column: a GIN-indexed ``tsvector`` on PostgreSQL, a
-        regular expression elsewhere. The rule, and what changed from the substring
-        match it replaced, is in ``evidence/models/search_text.py``.
-        """
-        from evidence.models.search_text import SearchTerms
-
-        return self.filter(search_text__matches_words=SearchTerms.of(value))
+        query = TextQuery.of(value)
+        if query is None:
+            return self.none().annotate(search_rank=models.Value(0.0))
+        return (
+            self.filter(search_document__document__matches=query)
+            .annotate(search_rank=rank(query))
+            .order_by("-search_rank", "-id")
+        )
 
 
 def sees_unpublished(user) -> bool:
@@ -315,16 +299,7 @@ class Evidence(models.Model):
         default=1, help_text="Incremented on every save; a save based on an older version is refused."
     )
 
-    search_text = models.TextField(
-        blank=True,
-        default="",
-        editable=False,
-        help_text="What q searches, lower-cased: statement, citation title, names and aliases of the "
-        "drugs, cargos and cells, and their lookup keys. Kept current by signals; after writes that "
-        "bypass them call Evidence.objects.refresh_search_text(ids) (see models/search_text.py).",
-    )
-
-    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms], excluded_fields=["search_text"])
+    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms])
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:

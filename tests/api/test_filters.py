@@ -63,7 +63,8 @@ URL = "/api/v1/evidence/"
         ({"drug": "ADM", "level": "C"}, ["e2"]),
         ({"drug": "doxorubicin,tamoxifen", "cell": "CAF"}, ["e3"]),
         ({"therapy_class": "chemotherapy", "year_min": 2016, "retracted": "false", "cargo_type": "mirna"}, ["e4"]),
-        ({"q": "exosomal", "drug": "tamoxifen"}, []),
+        ({"q": "multidrug", "drug": "tamoxifen"}, []),
+        ({"q": "exosomal", "drug": "tamoxifen"}, ["e3"]),  # "exosomes" by stem
     ],
 )
 def test_it_filters_evidence(api, corpus, django_assert_max_num_queries, params, expected):

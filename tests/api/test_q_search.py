@@ -1,15 +1,14 @@
-"""What ``q`` finds on the evidence list: words from their start, synonyms, hostile input.
+"""What ``q`` finds on the evidence list, in what order, and what it refuses to break on.
 
-``search_vector @@ tsquery`` (migration 0007).
+The syntax is ``evidence/models/search.py``'s; the document is migration 0013's.
 """
 
 import pytest
-from django.db import connection
 
 from evidence.models import Evidence
-from evidence.models.search_text import VECTOR_SQL, SearchTerms, search_words, tsquery
+from evidence.models.search import MAX_TERMS, TextQuery, _needs_keys, parse, search_words
 from tests.api.helpers import ids, pub
-from tests.factories import CargoFactory, DrugAliasFactory, DrugFactory, EvidenceFactory
+from tests.factories import CargoFactory, CitationFactory, DrugAliasFactory, DrugFactory, EvidenceFactory
 
 URL = "/api/v1/evidence/"
 
@@ -24,8 +23,15 @@ def found(api, text: str) -> set[str]:
 def taxanes(corpus):
     ptx = DrugFactory(name="paclitaxel", slug="paclitaxel")
     DrugAliasFactory(entity=ptx, name="Taxol")
+    santos = CitationFactory(
+        authors=["Santos, J. C.", "Ribeiro, M. L."], year=2018, journal="Oncotarget", title="Resistant cells talk",
+        doi="10.18632/oncotarget.24444", pmid="29541383",
+    )  # fmt: skip
     corpus["e5"] = EvidenceFactory(
-        statement="Exosomal miR-221 after co-culture with TAMs confers paclitaxel resistance.", drugs=[ptx]
+        statement="Exosomal miR-221 after co-culture with TAMs confers paclitaxel resistance.",
+        drugs=[ptx],
+        citation=santos,
+        source_quote="TAM-derived vesicles delivered miR-221 to the recipient cells.",
     )
     corpus["e6"] = EvidenceFactory(statement="Épithélial vesicles; 5-FU and β-catenin in co culture.")
     return corpus
@@ -38,25 +44,65 @@ def taxanes(corpus):
         ("PACLITAXEL", ["e5"]),  # case
         ("taxol", ["e5"]),  # a drug alias
         ("miR-2", ["e3", "e4", "e5"]),  # mir, then a word starting with 2: hsa-miR-21-5p, miR-221
-        ("mir 22", ["e5"]),
         ("miR-155", ["e1"]),  # synonym: hsa-miR-155-5p
         ("miR155", ["e1"]),  # its key
         ("mcf7", ["e1", "e2", "e3"]),  # MCF-7 by its key
         ("MCF-7/AD", ["e1", "e2"]),
         ("co-culture", ["e5", "e6"]),  # punctuation and spacing between words are ignored
         ("co culture", ["e5", "e6"]),
+        ("co-cultures", ["e5", "e6"]),  # by stem
         ("5-fu", ["e6"]),
         ("β-caten", ["e6"]),  # non-ASCII letters are word letters
-        ("épithélial", ["e6"]),  # accents kept, case ignored
-        ("ÉPITHÉLIAL", ["e6"]),
-        ("stromal vesicles and", ["e2", "e4"]),  # a phrase across words of the citation title
-        ("taxel", []),  # words match from their start only (a substring search found e5)
-        ("culture co", []),  # in order
-        ("co-cultures", []),
+        ("epithelial", ["e3", "e6"]),  # accents ignored; e3's mechanism is epithelial-mesenchymal
+        ("ÉPITHÉLIAL", ["e3", "e6"]),
+        ("taxel", []),  # words match from their start only
+        # Every word, in any order, across fields.
+        ("doxorubicin miR-155", ["e1"]),
+        ("miR-155 doxorubicin", ["e1"]),
+        ("exosomes tamoxifen", ["e2", "e3"]),  # stem: exosomes finds exosomal, across statement, drug, title
+        ("culture co", ["e5", "e6"]),
+        ("tamoxifen stromal", ["e2", "e4"]),  # the citation title
+        ("efflux", ["e1", "e2"]),  # mechanism names, a broader term's too (e1: ABC transporter)
+        ("ABC transporter", ["e1"]),
+        ("endocrine therapy", ["e3"]),  # the therapy class
+        ("ductal carcinoma", ["e3"]),  # the cancer type
+        ("recipient TAM vesicles", ["e5"]),  # the supporting quote
+        # The citation: authors, year, journal, DOI, PMID; "et al." is ignored.
+        ("Santos 2018", ["e5"]),
+        ("Santos et al. 2018", ["e5"]),
+        ("santos et al", ["e5"]),
+        ("Santos 2019", []),
+        ("oncotarget", ["e5"]),
+        ("10.18632/oncotarget.24444", ["e5"]),
+        ("29541383", ["e5"]),
+        # Phrases, exclusion, or.
+        ('"co-culture with TAMs"', ["e5"]),
+        ('"TAMs with co-culture"', []),
+        ("resistance -doxorubicin", ["e4", "e5", "e6"]),  # e6: its citation's title
+        ('miR -"miR-21"', ["e1", "e5"]),
+        ("carboplatin or cisplatin", ["e2", "e4"]),
+        ("carboplatin OR cisplatin resistance", ["e2", "e4"]),
+        ("-doxorubicin", []),  # nothing to look for
     ],
 )
-def test_q_matches_words_from_their_start(api, taxanes, text, expected):
+def test_q_finds_words_in_any_order_across_every_field(api, taxanes, text, expected):
     assert found(api, text) == pub(*(taxanes[name] for name in expected))
+
+
+def test_results_are_ranked_names_first(api, corpus):
+    in_quote = EvidenceFactory(statement="Vesicles changed sensitivity.", source_quote="Unlike zoledronate, ...")
+    zol = DrugFactory(name="zoledronate", slug="zoledronate")
+    named = EvidenceFactory(statement="Exosomes and zoledronate.", drugs=[zol])
+    response = api.get(URL, {"q": "zoledronate"})
+    assert [item["id"] for item in response.json()["results"]] == [named.public_id, in_quote.public_id]
+    # An explicit ordering wins over relevance.
+    response = api.get(URL, {"q": "zoledronate", "ordering": "id"})
+    assert [item["id"] for item in response.json()["results"]] == [in_quote.public_id, named.public_id]
+
+
+def test_the_evidence_page_ranks_and_searches_the_same(client, taxanes):
+    page = client.get("/evidence/", {"q": "Santos 2018"}).content.decode()
+    assert taxanes["e5"].public_id in page and taxanes["e1"].public_id not in page
 
 
 @pytest.mark.parametrize(
@@ -68,12 +114,16 @@ def test_q_matches_words_from_their_start(api, taxanes, text, expected):
         "'",
         "''",
         '"',
+        '"""',
+        '"unbalanced',
         "\\",
         "\\'",
         "&",
         "|",
         "!",
         "()",
+        "((((",
+        ")))",
         ":*",
         "<->",
         "<2>",
@@ -82,12 +132,19 @@ def test_q_matches_words_from_their_start(api, taxanes, text, expected):
         "(mir | x):*",
         "'mir':* | 'x'",
         "mir:* <-> 155",
+        "or",
+        "or or or",
+        "- - -",
+        "-",
+        '-""',
         "x" * 5000,
         "mir-" * 300,
         "a " * 300,
+        "word " * 10_000,
         "🙂",
         "k=mcf7",
         "\u2014",
+        "the and of",
     ],
 )
 def test_hostile_queries_are_harmless(api, taxanes, text):
@@ -103,18 +160,38 @@ def test_operators_are_words_or_nothing(api, taxanes):
     assert found(api, "k=mcf7") == set()  # the key tokens are not text
 
 
-def test_the_words_of_a_query():
-    words = ["hsa", "mir", "21", "5p", "mcf", "7", "adr", "x", "β"]
-    assert search_words("Hsa-miR-21*5p, MCF-7/ADR\u2013x 'β'") == words
-    assert tsquery("it's") == ("'it' <-> 's':*", "'k=its' | 'b=its'")
-    assert tsquery("%") == ("", "")
+def test_how_a_query_is_read():
+    assert search_words("Hsa-miR-21*5p, MCF-7/ADR\u2013x 'β'") == [
+        "hsa",
+        "mir",
+        "21",
+        "5p",
+        "mcf",
+        "7",
+        "adr",
+        "x",
+        "β",
+    ]
+    groups = parse('"co-culture with" -lymphoma tamoxifen or fulvestrant Han et al. 2020')
+    assert [[(t.words, t.negated, t.quoted) for t in group] for group in groups] == [
+        [(("co", "culture", "with"), False, True)],
+        [(("lymphoma",), True, False)],
+        [(("tamoxifen",), False, False), (("fulvestrant",), False, False)],
+        [(("han",), False, False)],
+        [(("2020",), False, False)],
+    ]
+    assert len(parse("word " * 10_000)) == MAX_TERMS
+    assert TextQuery.of("%") is None and TextQuery.of("-lymphoma") is None and TextQuery.of("") is None
 
 
-def test_key_tokens_are_only_added_when_a_name_needs_them(taxanes):
-    assert SearchTerms.of("MCF-7").keys == ()  # every name called mcf7 holds the words
-    assert SearchTerms.of("mcf7").keys == ("k=mcf7", "b=mcf7")
-    assert SearchTerms.of("miR-155").keys == ()
-    assert "k=mir155" not in SearchTerms.of("microRNA-155").keys
+def test_key_lexemes_are_only_added_when_a_name_needs_them(taxanes):
+    def keys(text):
+        return _needs_keys(parse(text)[0][0])
+
+    assert keys("MCF-7") == ()  # every name called mcf7 holds the words
+    assert keys("mcf7") == ("k=mcf7", "b=mcf7")
+    assert keys("miR-155") == ()
+    assert keys("nothing-is-called-this") == ()
 
 
 def test_a_search_inside_a_subquery_keeps_its_table(taxanes):
@@ -123,35 +200,3 @@ def test_a_search_inside_a_subquery_keeps_its_table(taxanes):
     cargo = CargoFactory(symbol="LINC-ROR", slug="linc-ror")
     taxanes["e5"].cargos.add(cargo)
     assert list(Evidence.objects.filter(cargos__symbol="LINC-ROR").search("paclitax")) == [taxanes["e5"]]
-
-
-def test_search_vector_follows_search_text(taxanes):
-    """The generated column is rewritten with search_text: by signals and by refreshes."""
-
-    def vector(item) -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT search_vector::text FROM evidence_evidence WHERE id = %s", [item.pk])
-            return cursor.fetchone()[0]
-
-    e5 = taxanes["e5"]
-    assert "'paclitaxel'" in vector(e5) and "'k=paclitaxel'" in vector(e5) and "'k=taxol'" in vector(e5)
-    DrugAliasFactory(entity=e5.drugs.get(), name="Anzatax")  # a signal
-    assert "'anzatax'" in vector(e5)
-    Evidence.objects.filter(pk=e5.pk).update(statement="Rewritten without signals.", search_text="")
-    assert vector(e5) == ""
-    Evidence.objects.filter(pk=e5.pk).refresh_search_text()
-    assert "'rewritten'" in vector(e5) and "'k=anzatax'" in vector(e5)
-
-
-def test_the_migration_and_the_module_build_the_same_vector(taxanes):
-    import importlib
-
-    migration = importlib.import_module("evidence.migrations.0007_search_vector")
-    assert migration.VECTOR_SQL == VECTOR_SQL
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
-            "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-            "WHERE d.adrelid = 'evidence_evidence'::regclass AND a.attname = 'search_vector'"
-        )
-        assert "to_tsvector('simple'::regconfig" in cursor.fetchone()[0]

@@ -1,0 +1,207 @@
+"""Full-text search of evidence: what ``q`` means on the API, the evidence list and the site search.
+
+The document (``EvidenceSearch.document``, one weighted ``tsvector`` per item) is written
+by PostgreSQL itself: migration 0013 says what it holds and the triggers that keep it
+current whoever writes. This module turns what a researcher types into a ``tsquery``.
+
+Syntax, as on a web search engine::
+
+    trastuzumab miR-567      every word, in any order
+    "exosomal miR-155"       a phrase: these words, next to each other, in this order
+    doxorubicin -lymphoma    without the word
+    tamoxifen or fulvestrant either
+    Santos 2018, Han et al.  a paper by author and year ("et al." is ignored)
+
+Words are cut at punctuation ("MCF-7/ADR" is the phrase mcf 7 adr), matched without
+case or accents and by stem ("exosomes" finds "exosomal"); the last word is also a
+prefix, for typing ("paclitax"). A word or phrase that is the name of a drug, cargo or
+cell also finds items linked to anything with the same lookup key ("mcf7" finds MCF-7,
+as ``NamedQuerySet.matching()`` does). Results are ranked by ``ts_rank``: names weigh
+most, then the statement and title, then quote and citation, then identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Func, Lookup, Q
+from django.db.models.expressions import RawSQL
+
+from evidence.identifiers import lookup_keys
+
+#: What separates words: ASCII punctuation, spaces and controls, no-break space, the
+#: General Punctuation block (dashes, quotes, spaces) and the minus sign; the same class
+#: as ``exoresist_search_words()`` in migration 0013.
+SEPARATORS = r"\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0\u2000-\u206f\u2212"
+_SEPARATOR_RE = re.compile(f"[{SEPARATORS}]+")
+#: A query is cut after this many words or phrases; a longer one is a paste, not a search.
+MAX_TERMS = 32
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_STEM, _WORDS = "'exoresist_stem'::regconfig", "'exoresist_words'::regconfig"
+
+
+class EvidenceSearch(models.Model):
+    """The search document of one evidence item (table and triggers: migration 0013)."""
+
+    evidence = models.OneToOneField(
+        "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="search_document"
+    )
+    document = SearchVectorField()
+
+    class Meta:
+        # Created by migration 0013's SQL; managed so that a flush truncates it too.
+        db_table = "evidence_search"
+
+    def __str__(self) -> str:
+        return f"search document of evidence {self.evidence_id}"
+
+
+def search_words(value: str) -> list[str]:
+    """The words of ``value``, lower-cased, cut as the document's words are."""
+    return [word for word in _SEPARATOR_RE.split(value.lower()) if word]
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    words: tuple[str, ...]
+    negated: bool = False
+    quoted: bool = False
+
+
+def parse(value: str) -> list[list[Term]]:
+    """``value`` as AND-ed groups of OR-ed terms (the syntax above); words without letters
+    or digits, and a trailing "et al.", are dropped."""
+    tokens: list[tuple[str, bool, bool]] = []
+    for negation, phrase, word in _TOKEN_RE.findall(value):
+        if word:
+            negated = word.startswith("-") and len(word) > 1
+            tokens.append((word[1:] if negated else word, negated, False))
+        else:
+            tokens.append((phrase, bool(negation), True))
+    groups: list[list[Term]] = []
+    join_next = False
+    for index, (text, negated, quoted) in enumerate(tokens):
+        lowered = text.lower()
+        if not quoted and not negated and lowered == "or" and groups:
+            join_next = True
+            continue
+        if not quoted and lowered in ("al", "al.") and index and tokens[index - 1][0].lower() == "et":
+            continue
+        if not quoted and lowered == "et" and index + 1 < len(tokens) and tokens[index + 1][0].lower() in ("al", "al."):
+            continue
+        words = tuple(search_words(text))
+        if not words:
+            continue
+        term = Term(text, words, negated, quoted)
+        if join_next and not negated:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+        if len(groups) >= MAX_TERMS:
+            break
+    return groups
+
+
+def _needs_keys(term: Term) -> tuple[str, ...]:
+    """The key lexemes that find the entities called ``term`` when its words alone do not
+    ("mcf7" for MCF-7, "5fu" for 5-FU). Left out when every such entity's name holds the
+    words already ("miR-155"): the planner, which cannot know that both find the same
+    rows, would add their frequencies and overestimate the matches."""
+    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
+
+    key, base = lookup_keys(term.text)
+    if not key:
+        return ()
+    tokens = [f"k={key}", f"b={key}"] + ([f"k={base}"] if base and base != key else [])
+    matched = Q(key__in={key, base} - {""}) | Q(base__in={key})
+    names = Drug.objects.filter(matched).values_list("name").order_by()
+    for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
+        names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
+    names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
+    found = [search_words(name) for (name,) in names]
+    if found and all(_holds(words, term.words) for words in found):
+        return ()
+    return tuple(tokens) if found else ()
+
+
+def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A parsed ``q`` as one SQL ``tsquery`` expression with its parameters."""
+
+    sql: str
+    params: tuple
+
+    @classmethod
+    def of(cls, value: str) -> TextQuery | None:
+        """The query of ``value``; None when it holds no word to look for."""
+        groups = parse(value)
+        if not any(not term.negated for group in groups for term in group):
+            return None
+        last = groups[-1][-1]
+        parts, params = [], []
+        for group in groups:
+            alternatives = []
+            for term in group:
+                sql, term_params = _term_sql(term, prefix=term is last and not term.quoted and not term.negated)
+                alternatives.append(sql)
+                params.extend(term_params)
+            joined = " || ".join(alternatives)
+            parts.append(f"!!({joined})" if group[0].negated else f"({joined})")
+        return cls(" && ".join(parts), tuple(params))
+
+    def expression(self) -> RawSQL:
+        return RawSQL(self.sql, self.params, output_field=models.TextField())
+
+
+def _term_sql(term: Term, prefix: bool) -> tuple[str, list]:
+    sql, params = f"phraseto_tsquery({_STEM}, %s)", [" ".join(term.words)]
+    if prefix:
+        # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
+        typed = f"to_tsquery({_WORDS}, %s)"
+        if len(term.words) > 1:
+            typed = f"tsquery_phrase(phraseto_tsquery({_STEM}, %s), {typed})"
+            params.append(" ".join(term.words[:-1]))
+        params.append(_quoted(term.words[-1]) + ":*")
+        sql = f"{sql} || {typed}"
+    if not term.negated and (keys := _needs_keys(term)):
+        sql += " || %s::tsquery"
+        params.append(" | ".join(_quoted(key) for key in keys))
+    return f"({sql})", params
+
+
+class Matches(Lookup):
+    """``document__matches=TextQuery``: ``document @@ (query)``, the GIN-indexed match."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @@ ({self.rhs.sql})", [*lhs_params, *self.rhs.params]
+
+
+SearchVectorField.register_lookup(Matches)
+
+
+def rank(query: TextQuery) -> Func:
+    """The relevance of an item's document to ``query`` (``ts_rank``, names weigh most)."""
+    return Func(
+        models.F("search_document__document"),
+        query.expression(),
+        function="ts_rank",
+        output_field=models.FloatField(),
+    )
