@@ -84,3 +84,41 @@ class EntryType(models.TextChoices):
     PHDTHESIS = "phdthesis", "PhD thesis"
     MISC = "misc", "other"
     UNPUBLISHED = "unpublished", "preprint / unpublished"
+
+
+#: Other names a researcher types for a controlled value (besides its code and label, which
+#: are always accepted). Matching ignores case, accents and inner punctuation: see
+#: ``filtersets.vocabulary_key``.
+ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
+    CargoKind: {
+        "mirna": ("microRNA", "miR", "mature miRNA"),
+        "lncrna": ("long non-coding RNA", "long noncoding RNA", "lincRNA"),
+        "circrna": ("circular RNA",),
+        "mrna": ("messenger RNA", "transcript"),
+        "sirna": ("siRNA", "antisense", "antisense oligonucleotide", "ASO", "shRNA", "antagomir"),
+        "dna": ("mtDNA", "mitochondrial DNA", "genomic DNA"),
+        "small_molecule": ("small molecule", "drug", "compound"),
+    },
+    Subtype: {
+        "luminal": ("ER+", "ER positive", "HR+", "hormone receptor positive", "luminal A", "luminal B",
+                    "ER+/PR+", "oestrogen receptor positive", "estrogen receptor positive"),
+        "her2": ("HER2", "HER2 positive", "HER2 enriched", "HER2-overexpressing", "ERBB2+"),
+        "tnbc": ("TNBC", "triple negative", "triple-negative breast cancer", "ER-/PR-/HER2-"),
+        "unspecified": ("unknown", "not specified", "none"),
+    },
+    Effect: {
+        "confers_resistance": ("confers", "resistance", "promotes resistance", "induces resistance",
+                               "resistant"),
+        "reverses_resistance": ("reverses", "reverses resistance", "sensitises", "sensitizes",
+                                "sensitisation", "sensitization", "sensitivity"),
+        "biomarker": ("marker", "biomarker of response", "predictive biomarker", "prognostic biomarker"),
+        "delivery_vehicle": ("delivery", "vehicle", "drug delivery", "delivery vehicle"),
+    },
+    EvidenceLevel: {
+        "A": ("level A", "clinical trial", "trial"),
+        "B": ("level B", "patient cohort", "cohort", "patients", "clinical cohort"),
+        "C": ("level C", "in vivo", "animal", "animal model", "mouse", "xenograft"),
+        "D": ("level D", "in vitro", "cell line", "cell culture"),
+        "E": ("level E", "inferential", "inferred"),
+    },
+}  # fmt: skip

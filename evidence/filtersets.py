@@ -6,9 +6,16 @@ Every parameter means the same thing in ``/api/v1/evidence/?drug=ADM`` and
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
@@ -54,21 +61,67 @@ class ListField(forms.Field):
         return [str(v)[:MAX_Q_LENGTH].replace("\x00", "") for v in value]
 
 
+def vocabulary_key(text: str) -> str:
+    """How names of controlled values compare: case, accents, spacing, underscores, slashes and
+    inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
+    kept (HER2+ is not HER2-)."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The names nearest to ``text`` (for "did you mean"), best first."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(vocabulary_key(name), name)
+    return [by_key[key] for key in difflib.get_close_matches(vocabulary_key(text), by_key, n=n, cutoff=0.5)]
+
+
+def unknown_value_error(lead: str, suggestions: list[str], accepted: str = "") -> forms.ValidationError:
+    """A 400's message: what matched nothing, the nearest valid values and, for a short
+    vocabulary, every accepted one."""
+    message = lead
+    if suggestions:
+        message += f" Did you mean {' or '.join(repr(s) for s in suggestions)}?"
+    if accepted:
+        message += f" Accepted: {accepted}."
+    return forms.ValidationError(message, code="invalid_choice")
+
+
 class ChoiceListField(ListField):
-    def __init__(self, *, choices=(), **kwargs):
-        self.valid = {str(value) for value, _ in choices}
+    """A list of controlled values, each accepted by its code, its label or another usual
+    name (``choices.ALSO_CALLED``), in any case and spelling of spaces and dashes, and
+    cleaned to its code."""
+
+    def __init__(self, *, choices=(), also_called=None, **kwargs):
         self.choices = list(choices)
+        self.names: dict[str, str] = {}
+        for value, label in self.choices:
+            for name in (value, label, *(also_called or {}).get(value, ())):
+                self.names.setdefault(vocabulary_key(str(name)), str(value))
         super().__init__(**kwargs)
 
-    def validate(self, value):
-        super().validate(value)
-        bad = [v for v in value if v not in self.valid]
+    def to_python(self, value):
+        values, bad = [], []
+        for item in super().to_python(value):
+            key = vocabulary_key(item)
+            code = self.names.get(key) or self.names.get(key.removesuffix("s"))
+            if code is None:
+                bad.append(item)
+            elif code not in values:
+                values.append(code)
         if bad:
-            raise forms.ValidationError(
-                "Unknown value %(bad)s; choose from %(valid)s.",
-                code="invalid_choice",
-                params={"bad": ", ".join(bad), "valid": ", ".join(sorted(self.valid))},
+            suggestions = {
+                self.names[k] for b in bad for k in difflib.get_close_matches(vocabulary_key(b), self.names, 3, 0.5)
+            }
+            raise unknown_value_error(
+                f"Unknown value {', '.join(repr(b) for b in bad)}.",
+                sorted(suggestions),
+                ", ".join(label if label.startswith(code) else f"{code} ({label})" for code, label in self.choices),
             )
+        return values
 
 
 class ListFilter(django_filters.Filter):
@@ -85,7 +138,111 @@ class ListFilter(django_filters.Filter):
 
 
 class ChoiceListFilter(ListFilter):
+    """A list of one vocabulary's values (a ``TextChoices`` class): codes, labels and synonyms."""
+
     field_class = ChoiceListField
+
+    def __init__(self, *args, vocabulary: type[models.TextChoices], **kwargs):
+        kwargs["choices"] = vocabulary.choices
+        kwargs["also_called"] = choices.ALSO_CALLED.get(vocabulary, {})
+        super().__init__(*args, **kwargs)
+
+
+class Resolved(list):
+    """Values as given, with the primary keys (or slugs) they resolved to; ``canonical`` when
+    the keys are what the parameter's values should have been (slugs)."""
+
+    def __init__(self, values, keys, canonical=False):
+        super().__init__(values)
+        self.keys = keys
+        self.canonical = canonical
+
+
+class ResolvedListField(ListField):
+    """Values that must each name at least one record: resolved once, in the form, to the
+    keys the filter uses; a value that names nothing is a 400 with the nearest names."""
+
+    def __init__(self, *, resolve, suggest, what, canonical=False, **kwargs):
+        self.resolve, self.suggest, self.what, self.canonical = resolve, suggest, what, canonical
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        if not values:
+            return values
+        keys: list = []
+        for item in values:
+            found = self.resolve(item)
+            if not found:
+                raise unknown_value_error(f"No {self.what} is called {item!r}.", self.suggest(item))
+            keys.extend(k for k in found if k not in keys)
+        return Resolved(values, keys, self.canonical)
+
+
+class ResolvedListFilter(ListFilter):
+    field_class = ResolvedListField
+
+    def filter(self, qs, value):
+        return qs.filter(**{f"{self.field_name}__in": value.keys}) if value else qs
+
+
+def _named(model, with_class: bool = False):
+    """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
+    a drug also by its class ("taxane", "anthracyclines")."""
+
+    def resolve(name: str) -> list[int]:
+        pks = list(model.objects.matching(name).values_list("pk", flat=True))
+        if not pks and with_class:
+            key = vocabulary_key(name).removesuffix("s")
+            classes = {c for c in model.objects.values_list("drug_class", flat=True).distinct() if c}
+            wanted = [c for c in classes if re.match(rf"{re.escape(key)}s?\b", vocabulary_key(c))]
+            pks = list(model.objects.filter(drug_class__in=wanted).values_list("pk", flat=True))
+        return pks
+
+    def suggest(name: str) -> list[str]:
+        return [found for found, _ in model.objects.similar(name)]
+
+    return {"resolve": resolve, "suggest": suggest}
+
+
+def _therapy_class_names() -> dict[str, str]:
+    """Every way to name a therapy class, by ``vocabulary_key``: slug, name, and the name
+    without "therapy" ("HER2" for HER2-targeted therapy, "endocrine")."""
+    names: dict[str, str] = {}
+    for slug, name in TherapyClass.objects.values_list("slug", "name"):
+        for variant in (slug, name, re.sub(r"(?i)[\s-]*(targeted\s+)?therapy$", "", name)):
+            if variant:
+                names.setdefault(vocabulary_key(variant), slug)
+    return names
+
+
+def _mechanism_names() -> dict[str, str]:
+    """Every way to name a mechanism, by ``vocabulary_key``: slug, name, and the initials of a
+    name of several words ("EMT" for epithelial-mesenchymal transition)."""
+    names: dict[str, str] = {}
+    for slug, name in Mechanism.objects.values_list("slug", "name"):
+        words = vocabulary_key(name).split()
+        for variant in (slug, name, "".join(w[0] for w in words) if len(words) > 2 else ""):
+            if variant:
+                names.setdefault(vocabulary_key(variant), slug)
+    return names
+
+
+def _by_vocabulary(names, model):
+    def resolve(value: str) -> list[str]:
+        key = vocabulary_key(value)
+        table = names()
+        slug = table.get(key) or table.get(key.removesuffix("s"))
+        return [slug] if slug else []
+
+    def suggest(value: str) -> list[str]:
+        return closest(value, model.objects.values_list("name", flat=True))
+
+    return {"resolve": resolve, "suggest": suggest, "canonical": True}
+
+
+THERAPY_CLASS = _by_vocabulary(_therapy_class_names, TherapyClass)
+MECHANISM = _by_vocabulary(_mechanism_names, Mechanism)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -137,8 +294,10 @@ class SearchField(forms.CharField):
         return value.replace("\x00", "").strip()[:MAX_Q_LENGTH]
 
 
+#: Query parameters a list reads besides its filters: its page and format.
+PAGING = frozenset({"page", "page_size", "format"})
 #: Query parameters that page, sort or format a list but never narrow it (API and pages alike).
-NON_NARROWING = frozenset({"page", "page_size", "ordering", "format"})
+NON_NARROWING = PAGING | {"ordering"}
 
 
 def param_values(query: MultiValueDict, param: str) -> list[str]:
@@ -161,16 +320,40 @@ def _through_ids(relation, **lookup) -> QuerySet:
     return relation.through.objects.filter(**lookup).values("evidence_id")
 
 
-def _matching_ids(model, names: list[str]) -> list[int]:
-    """Ids of the entities called any of ``names`` (synonym-aware), resolved up front.
+class StrictFilterSet(django_filters.FilterSet):
+    """A FilterSet that refuses a parameter it does not know: a typo (``?dr=doxorubicin``)
+    would otherwise return every item as if it had filtered. ``also`` names the other
+    parameters one endpoint reads (the network's ``limit``)."""
 
-    One small query on the entity tables; the evidence query then gets literal ids,
-    which PostgreSQL plans (and counts) far better than nested OR-ed subqueries.
-    """
-    return list(model.objects.matching(*names).values_list("pk", flat=True))
+    def __init__(self, data=None, *args, also: Iterable[str] = (), **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.also = frozenset(also)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        known = set(self.filters) | PAGING | self.also
+        unknown = sorted({key.removesuffix("[]") for key in (self.data or ())} - known)
+        for name in unknown:
+            self.form.errors[name] = self.form.error_class(
+                [f"Unknown parameter {name!r}. Valid parameters: {', '.join(sorted(known))}."]
+            )
+        return valid and not unknown
+
+    def canonical_query(self) -> QueryDict:
+        """The query with each controlled value as its code and each therapy class or
+        mechanism as its slug: the form the facets and the stored counts compare."""
+        query = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
+        for name, value in self.form.cleaned_data.items():
+            canonical = value.keys if isinstance(value, Resolved) and value.canonical else value
+            if isinstance(self.filters.get(name), ChoiceListFilter) or (
+                isinstance(value, Resolved) and value.canonical
+            ):
+                query.pop(f"{name}[]", None)
+                query.setlist(name, list(canonical))
+        return query
 
 
-class EvidenceFilterSet(django_filters.FilterSet):
+class EvidenceFilterSet(StrictFilterSet):
     q = SearchFilter(
         method="search",
         label="Search",
@@ -179,30 +362,59 @@ class EvidenceFilterSet(django_filters.FilterSet):
         "alias of the drugs, cargos, cells and mechanisms, and the citation (authors, year, title, "
         "journal, DOI, PMID).",
     )
-    drug = ListFilter(method="filter_drug", help_text="Any name or alias of a drug (comma list = OR).")
-    cargo = ListFilter(method="filter_cargo", help_text="Any name or alias of a cargo molecule, e.g. miR-155.")
+    drug = ResolvedListFilter(
+        method="filter_drug",
+        what="drug",
+        **_named(Drug, with_class=True),
+        help_text="Any name or alias of a drug, or a drug class (taxane, anthracycline): every member.",
+    )
+    cargo = ResolvedListFilter(
+        method="filter_cargo",
+        what="cargo",
+        **_named(Cargo),
+        help_text="Any name or alias of a cargo molecule, e.g. miR-155.",
+    )
     cargo_type = ChoiceListFilter(
         method="filter_cargo_type",
-        choices=choices.CargoKind.choices,
+        vocabulary=choices.CargoKind,
         help_text="Kind of cargo molecule: " + ", ".join(choices.CargoKind.values),
     )
-    therapy_class = ListFilter(field_name="therapy_class__slug", help_text="Therapy class slug.")
-    mechanism = ListFilter(method="filter_mechanism", help_text="Mechanism slug; a parent term includes its children.")
-    source_cell = ListFilter(method="filter_source_cell", help_text="Any name or alias of the source cell.")
-    recipient_cell = ListFilter(method="filter_recipient_cell", help_text="Any name or alias of the recipient cell.")
-    cell = ListFilter(method="filter_cell", help_text="Any name or alias of the source or the recipient cell.")
-    effect = ChoiceListFilter(
-        field_name="effect", choices=choices.Effect.choices, help_text="Effect: " + ", ".join(choices.Effect.values)
+    therapy_class = ResolvedListFilter(
+        method="filter_therapy_class",
+        what="therapy class",
+        **THERAPY_CLASS,
+        help_text="Therapy class by slug or name, in any case (chemotherapy, Endocrine therapy, HER2).",
     )
-    level = ChoiceListFilter(field_name="level", choices=choices.EvidenceLevel.choices, help_text="Evidence level A–E.")
+    mechanism = ResolvedListFilter(
+        method="filter_mechanism",
+        what="mechanism",
+        **MECHANISM,
+        help_text="Mechanism by slug, name or initials (drug-efflux, EMT); a broader term includes its narrower ones.",
+    )
+    source_cell = ResolvedListFilter(
+        method="filter_source_cell", what="cell", **_named(Cell), help_text="Any name or alias of the source cell."
+    )
+    recipient_cell = ResolvedListFilter(
+        method="filter_recipient_cell",
+        what="cell",
+        **_named(Cell),
+        help_text="Any name or alias of the recipient cell.",
+    )
+    cell = ResolvedListFilter(
+        method="filter_cell", what="cell", **_named(Cell), help_text="Any name or alias of either cell."
+    )
+    effect = ChoiceListFilter(
+        field_name="effect", vocabulary=choices.Effect, help_text="Effect: " + ", ".join(choices.Effect.values)
+    )
+    level = ChoiceListFilter(field_name="level", vocabulary=choices.EvidenceLevel, help_text="Evidence level A–E.")
     evidence_type = ChoiceListFilter(
         field_name="evidence_type",
-        choices=choices.EvidenceType.choices,
+        vocabulary=choices.EvidenceType,
         help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
     )
     subtype = ChoiceListFilter(
         field_name="subtype",
-        choices=choices.Subtype.choices,
+        vocabulary=choices.Subtype,
         help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
     )
     cancer_type = ListFilter(method="filter_cancer_type", help_text="Cancer type, e.g. breast cancer.")
@@ -216,7 +428,7 @@ class EvidenceFilterSet(django_filters.FilterSet):
     )
     status = ChoiceListFilter(
         field_name="status",
-        choices=choices.Status.choices,
+        vocabulary=choices.Status,
         help_text="Curation status (curators only see anything but accepted).",
     )
     ordering = django_filters.OrderingFilter(
@@ -237,29 +449,32 @@ class EvidenceFilterSet(django_filters.FilterSet):
     # --- name lookups: a researcher types the name the paper used ---------
 
     def filter_drug(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=_matching_ids(Drug, value)))
+        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=value.keys))
 
     def filter_cargo(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=_matching_ids(Cargo, value)))
+        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=value.keys))
 
     def filter_cargo_type(self, qs, name, value):
         return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__kind__in=value))
 
+    def filter_therapy_class(self, qs, name, value):
+        return qs.filter(therapy_class__slug__in=value.keys)
+
     def filter_mechanism(self, qs, name, value):
-        mechanisms = Mechanism.objects.filter(Q(slug__in=value) | Q(parent__slug__in=value)).values_list(
-            "pk", flat=True
+        # A broader term includes its narrower ones.
+        scope = Mechanism.objects.filter(Q(slug__in=value.keys) | Q(parent__slug__in=value.keys))
+        return qs.filter(
+            pk__in=_through_ids(Evidence.mechanisms, mechanism_id__in=list(scope.values_list("pk", flat=True)))
         )
-        return qs.filter(pk__in=_through_ids(Evidence.mechanisms, mechanism_id__in=list(mechanisms)))
 
     def filter_source_cell(self, qs, name, value):
-        return qs.filter(source_cell_id__in=_matching_ids(Cell, value))
+        return qs.filter(source_cell_id__in=value.keys)
 
     def filter_recipient_cell(self, qs, name, value):
-        return qs.filter(recipient_cell_id__in=_matching_ids(Cell, value))
+        return qs.filter(recipient_cell_id__in=value.keys)
 
     def filter_cell(self, qs, name, value):
-        cells = _matching_ids(Cell, value)
-        return qs.filter(Q(source_cell_id__in=cells) | Q(recipient_cell_id__in=cells))
+        return qs.filter(Q(source_cell_id__in=value.keys) | Q(recipient_cell_id__in=value.keys))
 
     def filter_cancer_type(self, qs, name, value):
         query = Q()
@@ -280,7 +495,7 @@ class EvidenceFilterSet(django_filters.FilterSet):
         return qs.search(value)
 
 
-class NamedEntityFilterSet(django_filters.FilterSet):
+class NamedEntityFilterSet(StrictFilterSet):
     """Shared ``q``: any name or alias, exact (synonym-aware) or partial."""
 
     q = SearchFilter(method="search", label="Search", help_text="Any name or alias, or part of one.")
@@ -299,7 +514,9 @@ class NamedEntityFilterSet(django_filters.FilterSet):
 
 
 class DrugFilterSet(NamedEntityFilterSet):
-    therapy_class = ListFilter(field_name="therapy_class__slug", help_text="Therapy class slug.")
+    therapy_class = ResolvedListFilter(
+        field_name="therapy_class__slug", what="therapy class", **THERAPY_CLASS, help_text="Therapy class slug or name."
+    )
     drug_class = ListFilter(method="filter_drug_class", help_text="Drug class, e.g. anthracycline.")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
@@ -317,10 +534,13 @@ class DrugFilterSet(NamedEntityFilterSet):
 class CargoFilterSet(NamedEntityFilterSet):
     name_fields = ("symbol", "name")
     kind = ChoiceListFilter(
-        field_name="kind", choices=choices.CargoKind.choices, help_text="Kind: " + ", ".join(choices.CargoKind.values)
+        field_name="kind", vocabulary=choices.CargoKind, help_text="Kind: " + ", ".join(choices.CargoKind.values)
     )
-    therapy_class = ListFilter(
-        method="filter_therapy_class", help_text="Cargos with evidence in this therapy class (slug)."
+    therapy_class = ResolvedListFilter(
+        method="filter_therapy_class",
+        what="therapy class",
+        **THERAPY_CLASS,
+        help_text="Cargos with evidence in this therapy class (slug or name).",
     )
     ordering = django_filters.OrderingFilter(fields=(("symbol", "name"), ("evidence_count", "evidence_count")))
 
@@ -330,18 +550,16 @@ class CargoFilterSet(NamedEntityFilterSet):
 
     def filter_therapy_class(self, qs, name, value):
         through = Evidence.cargos.through.objects.filter(
-            evidence__therapy_class__slug__in=value, evidence__status=choices.Status.ACCEPTED
+            evidence__therapy_class__slug__in=value.keys, evidence__status=choices.Status.ACCEPTED
         )
         return qs.filter(pk__in=through.values("cargo_id"))
 
 
 class CellFilterSet(NamedEntityFilterSet):
     kind = ChoiceListFilter(
-        field_name="kind", choices=choices.CellKind.choices, help_text="Kind: " + ", ".join(choices.CellKind.values)
+        field_name="kind", vocabulary=choices.CellKind, help_text="Kind: " + ", ".join(choices.CellKind.values)
     )
-    subtype = ChoiceListFilter(
-        field_name="subtype", choices=choices.Subtype.choices, help_text="Breast cancer subtype."
-    )
+    subtype = ChoiceListFilter(field_name="subtype", vocabulary=choices.Subtype, help_text="Breast cancer subtype.")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
 
     class Meta:
@@ -349,7 +567,7 @@ class CellFilterSet(NamedEntityFilterSet):
         fields: list[str] = []
 
 
-class MechanismFilterSet(django_filters.FilterSet):
+class MechanismFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the name or description.")
     parent = ListFilter(field_name="parent__slug", help_text="Slug of the parent mechanism.")
 
@@ -363,7 +581,7 @@ class MechanismFilterSet(django_filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value))
 
 
-class TherapyClassFilterSet(django_filters.FilterSet):
+class TherapyClassFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the name.")
 
     class Meta:
@@ -376,7 +594,7 @@ class TherapyClassFilterSet(django_filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
 
-class CitationFilterSet(django_filters.FilterSet):
+class CitationFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
     doi = ListFilter(method="filter_doi", help_text="DOI in any written form.")
     pmid = ListFilter(method="filter_pmid", help_text="PubMed id.")
@@ -385,7 +603,7 @@ class CitationFilterSet(django_filters.FilterSet):
     year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
     retracted = StrictBooleanFilter(field_name="retracted", help_text="Retracted or not.")
     publication_type = ChoiceListFilter(
-        field_name="publication_type", choices=choices.PublicationType.choices, help_text="primary, review or other."
+        field_name="publication_type", vocabulary=choices.PublicationType, help_text="primary, review or other."
     )
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("author_string", "author"), ("title", "title"), ("evidence_count", "evidence_count"))

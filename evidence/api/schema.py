@@ -51,6 +51,12 @@ class ExoResistFilterExtension(DjangoFilterExtension):
             description = filter_field.extra.get("help_text") or field_name
             if isinstance(filter_field, ChoiceListFilter):
                 items = {"type": "string", "enum": [value for value, _ in filter_field.extra["choices"]]}
+                also = filter_field.extra["also_called"]
+                accepted = "; ".join(
+                    ", ".join(dict.fromkeys([value, label, *also.get(value, ())]))
+                    for value, label in filter_field.extra["choices"]
+                )
+                description += f" Accepted in any case (code, label or usual name): {accepted}."
             parameter = {
                 "in": "query",
                 "name": field_name,

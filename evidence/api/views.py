@@ -38,6 +38,7 @@ from evidence.models import (
 )
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished
+from evidence.models.search import did_you_mean
 from evidence.stored_counts import stored_size
 from exoresist.transactions import AtomicWritesMixin
 
@@ -62,6 +63,15 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the FilterSet on the view: the count and the
+    "did you mean" read its cleaned values."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class ExoResistViewSet(
     AtomicWritesMixin,
     mixins.ListModelMixin,
@@ -72,7 +82,8 @@ class ExoResistViewSet(
 ):
     """List, detail, create and update (no delete: curated records are retired, not erased)."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
+    filterset = None
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, TSVRenderer]
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -151,13 +162,21 @@ class EvidenceViewSet(ExoResistViewSet):
         # joins would otherwise stay in the count's subquery).
         return visible if self.reads_rows() else visible.with_related()
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        text = (request.query_params.get("q") or "").strip()
+        if text and isinstance(response.data, dict) and not response.data.get("results"):
+            # Nothing found: the names nearest to what was asked.
+            response.data["did_you_mean"] = did_you_mean(text)
+        return response
+
     def known_count(self) -> int | None:
         """The public items a list selects, exactly, from the stored counts instead of a capped
         count (every item, or a list the stored counts can size: see stored_counts.py); None otherwise
         and for a reader who sees unpublished items."""
-        if sees_unpublished(self.request.user):
+        if sees_unpublished(self.request.user) or self.filterset is None:
             return None
-        return stored_size(self.request.query_params)
+        return stored_size(self.filterset.canonical_query())
 
     def page_queryset(self, queryset):
         """What the paginator fetches a page from (its count uses ``queryset`` itself)."""

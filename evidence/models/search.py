@@ -23,12 +23,15 @@ most, then the statement and title, then quote and citation, then identifiers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import Func, Lookup, Q
 from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from evidence.identifiers import lookup_keys
 
@@ -197,6 +200,45 @@ class Matches(Lookup):
 SearchVectorField.register_lookup(Matches)
 
 
+def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
+    """``{id: statement}`` as safe HTML with the words the search ``text`` looked for in
+    ``<mark>``: a word of the statement is marked when it starts with a searched word's stem
+    ("exosomes" marks "Exosomal") or, for the last word, with the word as typed."""
+    groups = parse(text)
+    words = {word for group in groups for term in group if not term.negated for word in term.words}
+    if not words or not statements:
+        return {}
+    last = groups[-1][-1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce((SELECT min(lexeme) FROM unnest(to_tsvector({_STEM}, w))), w) FROM unnest(%s::text[]) w",
+            [sorted(words)],
+        )
+        prefixes = {stem for (stem,) in cursor.fetchall()}
+    if not last.negated and not last.quoted:
+        prefixes.add(last.words[-1])
+    prefixes = tuple(_plain(prefix) for prefix in prefixes)
+    marked = {}
+    for pk, statement in statements.items():
+        parts = _PARTS_RE.split(statement)
+        marked[pk] = mark_safe(  # noqa: S308 - every part is escaped
+            "".join(
+                f"<mark>{escape(part)}</mark>"
+                if i % 2 == 0 and part and _plain(part).startswith(prefixes)
+                else escape(part)
+                for i, part in enumerate(parts)
+            )
+        )
+    return marked
+
+
+_PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
 def rank(query: TextQuery) -> Func:
     """The relevance of an item's document to ``query`` (``ts_rank``, names weigh most)."""
     return Func(
@@ -205,3 +247,33 @@ def rank(query: TextQuery) -> Func:
         function="ts_rank",
         output_field=models.FloatField(),
     )
+
+
+def did_you_mean(text: str, n: int = 5) -> list[dict[str, str]]:
+    """The names nearest to what a search that found nothing asked for: trigram similarity
+    (pg_trgm) over every name and alias of drugs, cargos and cells and every mechanism name,
+    to the whole query and to each of its first words; one query, best first, as
+    ``[{"name": ..., "kind": "drug"}]``."""
+    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias, Mechanism
+
+    pieces = [text[:100]] + [" ".join(term.words) for group in parse(text)[:4] for term in group if not term.negated]
+    pieces = list(dict.fromkeys(piece for piece in pieces if len(piece) >= 3))
+    if not pieces:
+        return []
+    sources = [(Drug, "name", "drug"), (DrugAlias, "name", "drug"), (Cargo, "symbol", "cargo"),
+               (CargoAlias, "name", "cargo"), (Cell, "name", "cell"), (CellAlias, "name", "cell"),
+               (Mechanism, "name", "mechanism")]  # fmt: skip
+    names = " UNION ALL ".join(f"SELECT {field} AS name, '{kind}' AS kind FROM {model._meta.db_table}"
+                               for model, field, kind in sources)  # fmt: skip
+    sql = f"""
+        SELECT name, kind, max(similarity(name, piece)) AS score
+          FROM ({names}) AS n, unnest(%s::text[]) AS piece
+         WHERE similarity(name, piece) > 0.25 AND lower(name) <> ALL(%s::text[])
+         GROUP BY name, kind ORDER BY score DESC, name LIMIT %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pieces, [piece.lower() for piece in pieces], n * 2])
+        rows = cursor.fetchall()
+    found: dict[str, dict[str, str]] = {}
+    for name, kind, _ in rows:
+        found.setdefault(name.lower(), {"name": name, "kind": kind})
+    return list(found.values())[:n]

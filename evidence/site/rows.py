@@ -49,13 +49,18 @@ class Related(list):
 
 
 class EvidenceRow:
-    __slots__ = ("pk", "public_id", "get_absolute_url", "statement", "citation", "cargos", "drugs", "level", "effect")
+    __slots__ = (
+        "pk", "public_id", "get_absolute_url", "statement", "statement_html", "citation", "cargos", "drugs", "level",
+        "effect",
+    )  # fmt: skip
 
     def __init__(self, row: dict, urls: dict[str, str]) -> None:
         self.pk = row["id"]
         self.public_id = format_public_id(self.pk)
         self.get_absolute_url = urls["evidence"].replace("EXR0", self.public_id, 1)
         self.statement = row["statement"]
+        #: With a text search: an excerpt with the matched words marked (safe HTML).
+        self.statement_html = ""
         self.citation = RowCitation(
             short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),
             row["citation__retracted"],

@@ -37,6 +37,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
+from evidence.models.search import did_you_mean, highlight
 from evidence.site import graphs, search
 from evidence.site.links import identifier_links
 from evidence.site.page_cache import cached
@@ -179,10 +180,17 @@ def paginate(
     return paginator.get_page(request.GET.get("page"))
 
 
-def evidence_page(request: HttpRequest, evidence: QuerySet, *, known: int | None = None, exact: bool = False):
-    """A page of evidence for ``evidence_table.html``: rows (``evidence/site/rows.py``), not instances."""
+def evidence_page(
+    request: HttpRequest, evidence: QuerySet, *, known: int | None = None, exact: bool = False, text: str = ""
+):
+    """A page of evidence for ``evidence_table.html``: rows (``evidence/site/rows.py``), not
+    instances; with ``text`` (a ``q`` search) each statement shows what matched."""
     page = paginate(request, evidence.as_rows(), known=known, exact=exact)
     page.object_list = evidence_rows(page.object_list)
+    if text:
+        marked = highlight(text, {row.pk: row.statement for row in page.object_list})
+        for row in page.object_list:
+            row.statement_html = marked.get(row.pk, "")
     return page
 
 
@@ -241,11 +249,16 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         base = Evidence.objects.public()
         filterset = filtersets.EvidenceFilterSet(request.GET, queryset=base)
-        context = self.get_context_data(filterset=filterset)
         if not filterset.is_valid():
-            context["errors"] = filterset.errors
+            context = self.get_context_data(filterset=filterset, errors=filterset.errors)
             return self.render_to_response(context, status=400)
-        query = request.GET
+        # From here on the values are as the filters read them ("level=c" is C, "TNBC" is
+        # tnbc): the facets, chips and links compare codes.
+        query = filterset.canonical_query()
+        text = filterset.form.cleaned_data.get("q") or ""
+        if query != request.GET:
+            filterset = filtersets.EvidenceFilterSet(query, queryset=base)
+        context = self.get_context_data(filterset=filterset)
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
         # Every accepted item, or a set the stored counts can size (stored_counts.py): counted
@@ -253,7 +266,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         known = stored_counts.stored_size(query)
         exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
-        page = evidence_page(request, filterset.qs, known=size, exact=exact)
+        page = evidence_page(request, filterset.qs, known=size, exact=exact, text=text)
         current = query.get("ordering", "")
         sort_links = []
         for param, label in SORTABLE:
@@ -268,6 +281,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         api_params = query.copy()
         api_params.pop("format", None)
         context.update(
+            did_you_mean=did_you_mean(text) if text and not page.object_list else [],
             page=page,
             facets=facets,
             chips=facet_tools.build_chips(filterset, facets),
@@ -599,7 +613,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
         if target:
             return redirect(target)
     results = search.search(query)
-    return render(request, "evidence/search.html", {"q": query, "results": results})
+    suggestions = did_you_mean(query) if query and not results.total else []
+    return render(request, "evidence/search.html", {"q": query, "results": results, "did_you_mean": suggestions})
 
 
 @atomic_writes
@@ -612,8 +627,8 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 # --- Pictures -------------------------------------------------------------------------
 
 
-def _filtered_evidence(request: HttpRequest):
-    filterset = filtersets.EvidenceFilterSet(request.GET, queryset=Evidence.objects.public())
+def _filtered_evidence(request: HttpRequest, *shape: str):
+    filterset = filtersets.EvidenceFilterSet(request.GET, queryset=Evidence.objects.public(), also=shape)
     if not filterset.is_valid():
         return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
     return filterset.qs, None
@@ -631,7 +646,7 @@ def _unfiltered(request: HttpRequest, *shape: str) -> bool:
 @atomic_writes
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
-    evidence, error = _filtered_evidence(request)
+    evidence, error = _filtered_evidence(request, "limit")
     if error:
         return error
     try:
@@ -650,7 +665,7 @@ def matrix_json(request: HttpRequest) -> JsonResponse:
     rows = request.GET.get("rows", "therapy_class")
     if rows not in {"therapy_class", "drug"}:
         return JsonResponse({"errors": {"rows": [{"message": "rows must be therapy_class or drug."}]}}, status=400)
-    evidence, error = _filtered_evidence(request)
+    evidence, error = _filtered_evidence(request, "rows")
     if error:
         return error
     if _unfiltered(request, "rows"):

@@ -16,7 +16,6 @@ URL = "/api/v1/evidence/"
         ({"drug": "DOXORUBICIN"}, ["e1", "e2"]),
         ({"drug": "cisplatin,carboplatin"}, ["e2", "e4"]),
         ({"drug": ["cisplatin", "carboplatin"]}, ["e2", "e4"]),
-        ({"drug": "no-such-drug"}, []),
         ({"cargo": "miR-155"}, ["e1"]),
         ({"cargo": "hsa-miR-155-5p"}, ["e1"]),
         ({"cargo": "P-gp"}, ["e2"]),

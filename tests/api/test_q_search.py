@@ -105,6 +105,14 @@ def test_the_evidence_page_ranks_and_searches_the_same(client, taxanes):
     assert taxanes["e5"].public_id in page and taxanes["e1"].public_id not in page
 
 
+def test_the_page_marks_the_words_that_matched_and_escapes_the_rest(client, corpus):
+    EvidenceFactory(statement="<script>alert(1)</script> Exosomal miR-4443 <b>moved</b> between cells.")
+    page = client.get("/evidence/", {"q": "exosomes 4443"}).content.decode()
+    assert "<mark>Exosomal</mark> miR-<mark>4443</mark>" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;moved&lt;/b&gt;" in page
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -87,7 +87,9 @@ def test_the_live_server_answers_simultaneous_requests(page, demo):
     statuses = page.evaluate(
         """async () => {
             const urls = [];
-            for (let i = 0; i < 25; i++) { urls.push('/network.json?limit=' + (40 + i), '/matrix.json?i=' + i); }
+            for (let i = 0; i < 25; i++) {
+                urls.push('/network.json?limit=' + (40 + i), '/matrix.json?rows=' + (i % 2 ? 'drug' : 'therapy_class'));
+            }
             const responses = await Promise.all(urls.map((u) => fetch(u, {cache: 'no-store'})));
             return responses.map((r) => r.status);
         }"""

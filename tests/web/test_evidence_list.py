@@ -86,7 +86,7 @@ def test_it_rejects_an_unknown_level_with_a_clear_400(client, demo):
     response = client.get("/evidence/?level=Z")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Unknown value Z" in html
+    assert "Unknown value &#x27;Z&#x27;" in html and "D – in vitro" in html
     assert "Some filters could not be applied" in html
 
 
@@ -98,7 +98,8 @@ def test_it_escapes_user_provided_text(client, db):
     EvidenceFactory(statement="<script>alert(1)</script> miR-1 confers resistance")
     html = client.get("/evidence/?q=<script>").content.decode()
     assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # Escaped, with the searched word marked.
+    assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;" in html
 
 
 def _rows(n):

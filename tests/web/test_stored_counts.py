@@ -19,7 +19,6 @@ ANSWERED = [
     "therapy_class=chemotherapy&cargo_type=mirna",
     "therapy_class=chemotherapy&cargo_type=protein&effect=confers_resistance",
     "effect=biomarker,reverses_resistance&cargo_type[]=protein",
-    "therapy_class=nonexistent",
     "drug=Adriamycin",
     "drug=doxorubicin&effect=confers_resistance&page=2&ordering=-year",
     "cargo=miR-155",
@@ -110,7 +109,6 @@ def test_the_api_counts_a_class_and_kind_list_exactly(client, demo, monkeypatch)
     [
         ("level", "drug=doxorubicin"),
         ("level", "drug=Adriamycin&effect=confers_resistance"),
-        ("level", "drug=nonexistent"),
         ("drug", "level=C"),
         ("drug", "level=C,D&effect=confers_resistance"),
         ("drug", "level=A"),

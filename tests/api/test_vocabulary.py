@@ -1,0 +1,116 @@
+"""Forgiving vocabulary: every controlled value by its code, label or usual name, in any case;
+a value or parameter that names nothing is a 400 that says what would have worked."""
+
+import pytest
+
+from tests.api.helpers import ids, pub
+from tests.factories import DrugFactory, EvidenceFactory
+
+URL = "/api/v1/evidence/"
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"level": "d"}, ["e1"]),
+        ({"level": "in vitro"}, ["e1"]),
+        ({"level": "Level C"}, ["e2"]),
+        ({"effect": "Biomarker"}, ["e3"]),
+        ({"effect": "confers resistance"}, ["e1", "e2", "e4"]),
+        ({"cargo_type": "miRNA"}, ["e1", "e3", "e4"]),
+        ({"cargo_type": "microRNAs"}, ["e1", "e3", "e4"]),
+        ({"cargo_type": "Protein"}, ["e2"]),
+        ({"subtype": "TNBC"}, ["e2"]),
+        ({"subtype": "triple-negative"}, ["e2"]),
+        ({"subtype": "Triple negative"}, ["e2"]),
+        ({"subtype": "ER+"}, ["e1"]),
+        ({"subtype": "luminal"}, ["e1"]),
+        ({"therapy_class": "Chemotherapy"}, ["e1", "e2", "e4"]),
+        ({"therapy_class": "endocrine therapy"}, ["e3"]),
+        ({"therapy_class": "Endocrine"}, ["e3"]),
+        ({"mechanism": "EMT"}, ["e3"]),
+        ({"mechanism": "Drug efflux"}, ["e1", "e2"]),
+        ({"mechanism": "epithelial mesenchymal transition"}, ["e3"]),
+        ({"drug": "SERM"}, ["e3"]),  # a drug class: every member
+        ({"drug": "SERMs"}, ["e3"]),
+    ],
+)
+def test_controlled_values_are_accepted_by_any_usual_name(api, corpus, params, expected):
+    assert ids(api.get(URL, params)) == pub(*(corpus[name] for name in expected))
+
+
+def test_a_class_of_drugs_reaches_every_member(api, corpus):
+    taxane = [DrugFactory(name=n, slug=n, drug_class="taxane") for n in ("paclitaxel", "docetaxel")]
+    items = [EvidenceFactory(drugs=[drug]) for drug in taxane]
+    assert ids(api.get(URL, {"drug": "taxanes"})) == pub(*items)
+    assert ids(api.get(URL, {"drug": "Taxane,tamoxifen"})) == pub(*items, corpus["e3"])
+
+
+@pytest.mark.parametrize(
+    "params, param, says",
+    [
+        ({"drug": "doxorubicine"}, "drug", ["No drug is called 'doxorubicine'", "'doxorubicin'"]),
+        ({"cargo": "miR-1555555"}, "cargo", ["No cargo is called"]),
+        ({"cell": "MCF-77"}, "cell", ["No cell is called 'MCF-77'", "MCF-7"]),
+        ({"therapy_class": "chemotheraphy"}, "therapy_class", ["No therapy class", "'Chemotherapy'"]),
+        ({"mechanism": "epithelial transitions"}, "mechanism", ["No mechanism", "Epithelial-mesenchymal transition"]),
+        ({"level": "Z"}, "level", ["Unknown value 'Z'", "Accepted: A – clinical trial"]),
+        ({"subtype": "HER3+"}, "subtype", ["Unknown value 'HER3+'", "Did you mean"]),
+        ({"effect": "conferz resistance"}, "effect", ["Did you mean 'confers_resistance'"]),
+        ({"dr": "doxorubicin"}, "dr", ["Unknown parameter 'dr'", "drug", "level"]),
+        ({"drug": "doxorubicin", "levle": "C"}, "levle", ["Unknown parameter 'levle'"]),
+    ],
+)
+def test_a_value_or_parameter_that_names_nothing_is_a_400_that_helps(api, client, corpus, params, param, says):
+    response = api.get(URL, params)
+    assert response.status_code == 400, response.content
+    message = " ".join(response.json()[param])
+    for text in says:
+        assert text in message, message
+    page = client.get("/evidence/", params)
+    assert page.status_code == 400
+    assert "Some filters could not be applied" in page.content.decode()
+
+
+def test_the_other_lists_and_the_pictures_refuse_unknown_parameters_too(api, client, corpus):
+    assert api.get("/api/v1/drugs/", {"nmae": "x"}).status_code == 400
+    assert api.get("/api/v1/drugs/", {"therapy_class": "Chemotherapy"}).status_code == 200
+    assert client.get("/network.json", {"limit": 5, "drug": "ADM"}).status_code == 200
+    assert client.get("/network.json", {"limti": 5}).status_code == 400
+    assert client.get("/matrix.json", {"rows": "drug", "level": "c"}).status_code == 200
+    assert (
+        client.get("/api/v1/evidence/", {"page": 1, "page_size": 5, "format": "json", "ordering": "-id"}).status_code
+        == 200
+    )
+
+
+def test_the_page_shows_canonical_values_in_its_facets_and_chips(client, corpus):
+    page = client.get("/evidence/", {"level": "d", "subtype": "TNBC"}).content.decode()
+    assert 'data-facet="level" data-value="D" aria-current="true"' in page.replace("\n", "")
+
+
+def test_counts_read_canonical_values(api, corpus):
+    # The stored counts size a list narrowed by effect: the label must count like the code.
+    assert api.get(URL, {"effect": "Confers resistance"}).json()["count"] == 3
+    assert api.get(URL, {"effect": "confers_resistance"}).json()["count"] == 3
+
+
+def test_a_search_that_finds_nothing_suggests_the_nearest_names(api, client, corpus):
+    body = api.get(URL, {"q": "doxorubicim adriamicyn"}).json()
+    assert body["results"] == []
+    names = [s["name"] for s in body["did_you_mean"]]
+    assert "doxorubicin" in names or "adriamycin" in names
+    assert all(s["kind"] in ("drug", "cargo", "cell", "mechanism") for s in body["did_you_mean"])
+    assert "did_you_mean" not in api.get(URL, {"q": "doxorubicin"}).json()
+    page = client.get("/evidence/", {"q": "adriamicyn"}).content.decode()
+    assert 'data-testid="did-you-mean"' in page and "adriamycin" in page
+    search = client.get("/search/", {"q": "adriamicyn", "all": "1"}).content.decode()
+    assert 'data-testid="did-you-mean"' in search
+
+
+def test_the_schema_lists_the_accepted_values(api, db):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/evidence/"]["get"]["parameters"]}
+    assert parameters["level"]["schema"]["items"]["enum"] == ["A", "B", "C", "D", "E"]
+    assert "TNBC" in parameters["subtype"]["description"]
+    assert "in vitro" in parameters["level"]["description"]
