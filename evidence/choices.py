@@ -1,5 +1,8 @@
 """Controlled vocabularies shared by models, filters, the API and the seed."""
 
+import re
+import unicodedata
+
 from django.db import models
 
 
@@ -122,3 +125,13 @@ ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
         "E": ("level E", "inferential", "inferred"),
     },
 }  # fmt: skip
+
+
+def vocabulary_key(text: str) -> str:
+    """How names of controlled values compare: case, accents, spacing, underscores, slashes and
+    inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
+    kept (HER2+ is not HER2-)."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    return re.sub(r"\s+", " ", text).strip()

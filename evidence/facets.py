@@ -23,7 +23,7 @@ from django.http import QueryDict
 from evidence import choices, stored_counts
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
 from evidence.identifiers import lookup_keys
-from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.models import CancerType, Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.base import id_array
 
 #: Drugs and cargos can run into thousands: show the most frequent ones.
@@ -95,6 +95,7 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("cargo", "Cargo molecule", "through", "cargo__symbol", relation="cargos", top=TOP_VALUES,
               by_name=True),
     FacetSpec("mechanism", "Mechanism", "through", "mechanism__slug", "mechanism__name", relation="mechanisms"),
+    FacetSpec("cancer_type", "Cancer type", "local", "cancer_type__slug", "cancer_type__name"),
     FacetSpec("subtype", "Breast cancer subtype", "local", "subtype", choices=tuple(choices.Subtype.choices)),
     FacetSpec("evidence_type", "Evidence type", "local", "evidence_type",
               choices=tuple(choices.EvidenceType.choices)),
@@ -105,7 +106,6 @@ CHIP_LABELS = {
     "source_cell": "Source cell",
     "recipient_cell": "Recipient cell",
     "cell": "Cell",
-    "cancer_type": "Cancer type",
     "year_min": "Year from",
     "year_max": "Year up to",
     "doi": "DOI",
@@ -372,6 +372,8 @@ def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
         return [(t.slug, t.name, None) for t in TherapyClass.objects.order_by("position", "name")]
     if spec.param == "mechanism":
         return [(m.slug, m.name, None) for m in Mechanism.objects.filter(parent__isnull=True).order_by("name")]
+    if spec.param == "cancer_type":
+        return [(c.slug, c.name, None) for c in CancerType.objects.order_by("name")]
     return []
 
 

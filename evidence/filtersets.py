@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import django_filters
@@ -20,7 +19,8 @@ from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
 from evidence import identifiers as ids
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.choices import vocabulary_key
+from evidence.models import CancerType, Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 
 #: Free text longer than this is cut: nobody types a 200-character search, and a
 #: hostile megabyte must not reach the database as a LIKE pattern.
@@ -59,16 +59,6 @@ class ListField(forms.Field):
         if not value:
             return []
         return [str(v)[:MAX_Q_LENGTH].replace("\x00", "") for v in value]
-
-
-def vocabulary_key(text: str) -> str:
-    """How names of controlled values compare: case, accents, spacing, underscores, slashes and
-    inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
-    kept (HER2+ is not HER2-)."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
-    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:
@@ -241,6 +231,16 @@ def _by_vocabulary(names, model):
     return {"resolve": resolve, "suggest": suggest, "canonical": True}
 
 
+def _cancer_type(value: str) -> list[str]:
+    found = CancerType.objects.named(value)
+    return [found.slug] if found else []
+
+
+CANCER_TYPE = {
+    "resolve": _cancer_type,
+    "suggest": lambda value: closest(value, CancerType.objects.values_list("name", flat=True)),
+    "canonical": True,
+}
 THERAPY_CLASS = _by_vocabulary(_therapy_class_names, TherapyClass)
 MECHANISM = _by_vocabulary(_mechanism_names, Mechanism)
 
@@ -417,7 +417,13 @@ class EvidenceFilterSet(StrictFilterSet):
         vocabulary=choices.Subtype,
         help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
     )
-    cancer_type = ListFilter(method="filter_cancer_type", help_text="Cancer type, e.g. breast cancer.")
+    cancer_type = ResolvedListFilter(
+        method="filter_cancer_type",
+        what="cancer type",
+        **CANCER_TYPE,
+        help_text="Cancer type by name, slug or synonym (breast cancer, lymphoma, GBM); a broader type "
+        "includes its narrower ones.",
+    )
     year_min = YearFilter(field_name="citation__year", lookup_expr="gte", help_text="Publication year, from.")
     year_max = YearFilter(field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to.")
     doi = ListFilter(method="filter_doi", help_text="DOI of the primary citation, in any written form.")
@@ -477,10 +483,7 @@ class EvidenceFilterSet(StrictFilterSet):
         return qs.filter(Q(source_cell_id__in=value.keys) | Q(recipient_cell_id__in=value.keys))
 
     def filter_cancer_type(self, qs, name, value):
-        query = Q()
-        for item in value:
-            query |= Q(cancer_type__iexact=item)
-        return qs.filter(query)
+        return qs.filter(cancer_type_id__in=CancerType.objects.filter(slug__in=value.keys).with_narrower())
 
     def filter_doi(self, qs, name, value):
         return qs.filter(citation__doi__in=[ids.normalize_doi(v) for v in value])

@@ -100,6 +100,15 @@ class CellAliasFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"CELL{n}")
 
 
+class CancerTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CancerType
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"cancer-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " "))
+
+
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Citation

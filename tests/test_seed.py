@@ -50,7 +50,7 @@ def test_the_misattributed_glioblastoma_work_is_curated_against_the_right_paper(
     liu2023a = Citation.objects.get(bibtex_key="liu2023a")
     liu2023b = Citation.objects.get(bibtex_key="liu2023b")
     assert "glioblastoma" in liu2023a.title.lower()
-    assert not Evidence.objects.filter(citation=liu2023b, cancer_type="glioblastoma").exists()
+    assert not Evidence.objects.filter(citation=liu2023b, cancer_type__slug="glioblastoma").exists()
     glioblastoma = Evidence.objects.get(citation=liu2023a)
     assert "2023b" in glioblastoma.curation_note
     assert "2023a" in liu2023b.note
@@ -65,9 +65,10 @@ def test_references_without_a_doi_are_stored_and_findable(seeded):
 
 
 def test_studies_outside_breast_cancer_say_so(seeded):
-    outside = Evidence.objects.exclude(cancer_type="breast cancer")
+    outside = Evidence.objects.exclude(cancer_type__slug="breast-cancer")
     assert outside.count() == 16
-    assert {"glioblastoma", "gastric cancer", "B-cell lymphoma"} <= set(outside.values_list("cancer_type", flat=True))
+    names = set(outside.values_list("cancer_type__name", flat=True))
+    assert {"glioblastoma", "stomach cancer", "B-cell lymphoma"} <= names
     assert all(item.curation_note for item in outside)
 
 

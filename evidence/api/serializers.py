@@ -12,6 +12,7 @@ of 500 evidence items embeds thousands of them, and a nested serializer plus a
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.curation import workflow
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import CancerType, Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
 
@@ -299,7 +300,8 @@ def evidence_from_row(row: dict, links: Links) -> dict:
         "level": row["level"],
         "evidence_type": row["evidence_type"],
         "subtype": row["subtype"],
-        "cancer_type": row["cancer_type"],
+        "cancer_type": row["cancer_type__name"],
+        "cancer_type_ids": {"doid": row["cancer_type__doid"], "ncit": row["cancer_type__ncit"]},
         "experimental_systems": row["experimental_systems"],
         "ev_isolation": row["ev_isolation"],
         "ev_markers": row["ev_markers"],
@@ -397,8 +399,28 @@ class StaleCheckMixin:
         return super().validate(attrs)
 
 
+@extend_schema_field({"type": "string", "example": "breast cancer"})
+class CancerTypeField(serializers.Field):
+    """A cancer type by name, slug or synonym (``CancerType.objects.named``); shown by name."""
+
+    def to_internal_value(self, data):
+        found = CancerType.objects.named(str(data)) if isinstance(data, str) and data.strip() else None
+        if found is None:
+            names = CancerType.objects.values_list("name", flat=True)
+            nearest = difflib.get_close_matches(str(data), list(names), n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(repr(n) for n in nearest)}?" if nearest else ""
+            raise serializers.ValidationError(f"No cancer type is called {str(data)[:100]!r}.{hint}")
+        return found
+
+    def to_representation(self, value):
+        return value.name
+
+
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
+    cancer_type = CancerTypeField(
+        required=False, help_text="Cancer type by name or synonym; breast cancer when not given."
+    )
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     cargos = CargoField(many=True, required=False, help_text="Cargo molecules, by any name or alias.")

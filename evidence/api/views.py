@@ -284,7 +284,7 @@ class EvidenceViewSet(ExoResistViewSet):
                 row["level"],
                 row["evidence_type"],
                 row["subtype"],
-                row["cancer_type"],
+                row["cancer_type__name"],
                 row["citation__doi"] or "",
                 row["citation__pmid"] or "",
                 short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),

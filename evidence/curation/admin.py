@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
 from evidence.models import (
+    CancerType,
     Cargo,
     CargoAlias,
     Cell,
@@ -60,6 +61,14 @@ class MechanismAdmin(CuratedAdmin):
     search_fields = ["name", "slug", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CancerType)
+class CancerTypeAdmin(CuratedAdmin):
+    list_display = ["name", "parent", "doid", "ncit"]
+    search_fields = ["name", "slug", "synonyms", "doid", "ncit"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
 
 
 @admin.register(Drug)

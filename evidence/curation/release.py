@@ -30,6 +30,7 @@ from evidence.choices import Status
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.bulk import insert_evidence
 from evidence.models import (
+    CancerType,
     Cargo,
     CargoAlias,
     Cell,
@@ -43,7 +44,8 @@ from evidence.models import (
 )
 from exoresist.csvsafe import spreadsheet_safe
 
-FORMAT = 1
+#: 2: cancer types became a vocabulary (a "cancer_types" section; evidence names one by slug).
+FORMAT = 2
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
 CITATION_FIELDS = [
@@ -74,7 +76,6 @@ EVIDENCE_TEXT = [
     "evidence_type",
     "level",
     "experimental_systems",
-    "cancer_type",
     "subtype",
     "ev_isolation",
     "ev_markers",
@@ -110,7 +111,7 @@ def _aliases(entity) -> list[str]:
 def release_data() -> dict[str, list[dict[str, Any]]]:
     evidence = list(
         Evidence.objects.public()
-        .select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell")
+        .select_related("citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell", "cancer_type")
         .prefetch_related("cargos", "drugs", "mechanisms")
         .order_by("pk")
     )
@@ -120,6 +121,18 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
         "therapy_classes": [
             {"slug": t.slug, "name": t.name, "description": t.description, "position": t.position}
             for t in TherapyClass.objects.order_by("slug")
+        ],
+        "cancer_types": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "parent": c.parent.slug if c.parent else None,
+                "doid": c.doid,
+                "ncit": c.ncit,
+                "synonyms": c.synonyms,
+                "description": c.description,
+            }
+            for c in CancerType.objects.select_related("parent").order_by("slug")
         ],
         "mechanisms": [
             {
@@ -182,6 +195,7 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "public_id": e.public_id,
                 "key": e.import_key,
                 **{name: getattr(e, name) for name in EVIDENCE_TEXT},
+                "cancer_type": e.cancer_type.slug,
                 "cargos": sorted(c.slug for c in e.cargos.all()),
                 "drugs": sorted(d.slug for d in e.drugs.all()),
                 "mechanisms": sorted(m.slug for m in e.mechanisms.all()),
@@ -225,6 +239,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     cargo_symbols = {c["slug"]: c["symbol"] for c in data["cargos"]}
     drug_names = {d["slug"]: d["name"] for d in data["drugs"]}
     cell_names = {c["slug"]: c["name"] for c in data["cells"]}
+    cancer_names = {c["slug"]: c["name"] for c in data["cancer_types"]}
 
     def cite(pk: int | None) -> str:
         if pk is None:
@@ -248,7 +263,9 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
             [drug_names[s] for s in e["drugs"]],
             e["therapy_class"],
             e["mechanisms"],
-            *(e[name] for name in EVIDENCE_TEXT[1:7]),
+            *(e[name] for name in ("effect", "evidence_type", "level", "experimental_systems")),
+            cancer_names[e["cancer_type"]],
+            e["subtype"],
             e["ev_isolation"],
             e["ev_markers"],
             cite(e["citation"]),
@@ -267,7 +284,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     citation_objects = [Citation(**c) for c in data["citations"]]
     return {
         f"exoresist-{version}.json": json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-        "evidence.curation.tsv": _tsv(evidence_header, evidence_rows),
+        "evidence.tsv": _tsv(evidence_header, evidence_rows),
         "citations.tsv": _tsv(citation_header, [[c[n] for n in citation_header] for c in data["citations"]]),
         "drugs.tsv": _tsv(drug_header, [[d[n] for n in drug_header] for d in data["drugs"]]),
         "cargos.tsv": _tsv(cargo_header, [[c[n] for n in cargo_header] for c in data["cargos"]]),
@@ -379,6 +396,19 @@ def _load(payload: dict, *, user, reason: str) -> None:
             mechanism = mechanisms[m["slug"]]
             mechanism.parent = mechanisms[m["parent"]]
             _save(mechanism, user, reason)
+    cancer_types: dict[str, CancerType] = {}
+    pending = list(payload["cancer_types"])
+    while pending:
+        ready = [c for c in pending if not c["parent"] or c["parent"] in cancer_types]
+        if not ready:
+            raise ReleaseError(f"cancer type {pending[0]['slug']}: unknown or circular parent.")
+        for c in ready:
+            # Breast cancer may exist already: every new item's default.
+            found = CancerType.objects.filter(slug=c["slug"]).first() or CancerType(slug=c["slug"])
+            for name, value in c.items():
+                setattr(found, name, cancer_types.get(value) if name == "parent" else value)
+            cancer_types[c["slug"]] = _save(found, user, reason)
+        pending = [c for c in pending if c not in ready]
     drugs = {}
     for d in payload["drugs"]:
         values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class")}
@@ -417,6 +447,7 @@ def _load(payload: dict, *, user, reason: str) -> None:
             import_key=e["key"],
             status=Status.ACCEPTED,
             **{name: e[name] for name in EVIDENCE_TEXT},
+            cancer_type=cancer_types[e["cancer_type"]],
             source_cell=cells.get(e["source_cell"]),
             recipient_cell=cells.get(e["recipient_cell"]),
             therapy_class=therapy[e["therapy_class"]],

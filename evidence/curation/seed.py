@@ -22,6 +22,7 @@ from django.db import models, transaction
 from evidence.choices import Status
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
+    CancerType,
     Cargo,
     CargoAlias,
     Cell,
@@ -33,6 +34,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.vocabulary import BREAST_CANCER
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
 SEED_USERNAME = "exoresist-seed"
@@ -153,6 +155,7 @@ class SeedLoader:
         with transaction.atomic():
             self.user = self.seed_user()
             therapy = self.load_therapy_classes()
+            self.cancer_types = self.load_cancer_types()
             mechanisms = self.load_mechanisms()
             drugs = self.load_drugs(therapy)
             cargos = self.load_cargos()
@@ -201,6 +204,24 @@ class SeedLoader:
                 {
                     "name": row["name"],
                     "parent": index.get(row.get("parent")),
+                    "description": row.get("description", ""),
+                },
+                where,
+            )
+        return index
+
+    def load_cancer_types(self) -> dict[str, CancerType]:
+        index: dict[str, CancerType] = {}
+        for where, row in parents_first(self.entries("cancer_types.yaml"), index, "broader cancer type"):
+            index[row["slug"]] = self.upsert(
+                CancerType,
+                {"slug": row["slug"]},
+                {
+                    "name": row["name"],
+                    "parent": index.get(row.get("parent")),
+                    "doid": row.get("doid", ""),
+                    "ncit": row.get("ncit", ""),
+                    "synonyms": [str(name) for name in row.get("synonyms") or []],
                     "description": row.get("description", ""),
                 },
                 where,
@@ -336,11 +357,13 @@ class SeedLoader:
                 "evidence_type": row["evidence_type"],
                 "level": row["level"],
                 "experimental_systems": row.get("experimental_systems") or "",
-                "cancer_type": row.get("cancer_type") or "breast cancer",
+                "cancer_type": self.pick(
+                    self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where
+                ),
                 "subtype": row.get("subtype") or "unspecified",
                 "ev_isolation": row.get("ev_isolation") or "",
                 "ev_markers": row.get("ev_markers") or "",
-                "curation_note": row.get("curation_note") or "",
+                "curation_note": _with_reported_cancer_type(row),
             }
             if values["citation"] is None:
                 raise SeedError(f"{where}: every evidence item needs a primary citation.")
@@ -381,6 +404,15 @@ def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):
             raise SeedError(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
         yield from ready
         pending = [item for item in pending if item not in ready]
+
+
+def _with_reported_cancer_type(row: dict) -> str:
+    """The curation note, with the cancer type as the review worded it when the controlled
+    term ("cancer (several types or unspecified)") says less."""
+    note = row.get("curation_note") or ""
+    if reported := row.get("cancer_type_as_reported"):
+        note = f"{note} Cancer type as reported: {reported}.".strip()
+    return note
 
 
 def _describe(exc: ValidationError) -> str:

@@ -26,7 +26,17 @@ from evidence import identifiers as ids
 from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
 from evidence.curation.bibtex import EntryError, decode_bibtex
 from evidence.curation.bulk import M2M, insert_evidence, update_evidence
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceRevision, Mechanism, TherapyClass
+from evidence.models import (
+    CancerType,
+    Cargo,
+    Cell,
+    Citation,
+    Drug,
+    Evidence,
+    EvidenceRevision,
+    Mechanism,
+    TherapyClass,
+)
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -45,7 +55,7 @@ COLUMNS: list[tuple[str, bool, str]] = [
     ("evidence_type", True, "predictive, prognostic, diagnostic, functional or therapeutic."),
     ("level", True, "Evidence level A (clinical trial) to E (inferential)."),
     ("experimental_systems", False, "e.g. in vitro co-culture; xenograft in nude mice."),
-    ("cancer_type", False, "Default: breast cancer."),
+    ("cancer_type", False, "Cancer type by name or synonym, e.g. glioblastoma. Default: breast cancer."),
     ("subtype", False, "luminal, her2, tnbc or unspecified (default)."),
     ("ev_isolation", False, "EV isolation method as reported."),
     ("ev_markers", False, "EV markers as reported."),
@@ -59,8 +69,7 @@ COLUMN_NAMES = [name for name, _, _ in COLUMNS]
 REQUIRED = {name for name, required, _ in COLUMNS if required}
 _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
 _LENGTHS = {
-    name: Evidence._meta.get_field(name).max_length
-    for name in ("cancer_type", "ev_isolation", "ev_markers", "cited_as", "import_key")
+    name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
 }
 _CHOICES = {"effect": Effect, "evidence_type": EvidenceType, "level": EvidenceLevel, "subtype": Subtype}
 _FK = {"source_cell": Cell, "recipient_cell": Cell, "therapy_class": TherapyClass, "citation": Citation}
@@ -155,6 +164,13 @@ class _Lookups:
         self.cache: dict[tuple[type, str], int | None] = {}
         self.vocab: dict[type, dict[str, int]] = {}
         self.indexes: dict[type, _NameIndex] = {}
+
+    def cancer_type(self, name: str) -> CancerType | None:
+        """``CancerType.objects.named(name)``, each distinct name once."""
+        key = (CancerType, name)
+        if key not in self.cache:
+            self.cache[key] = CancerType.objects.named(name)
+        return self.cache[key]
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
         """``model.objects.by_name(name)``, answered from an in-memory index of all names.
@@ -270,7 +286,10 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     for name in ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote"):
         values[name] = row.get(name, "")
     values["curation_note"] = row.get("curation_note", "")
-    values["cancer_type"] = row.get("cancer_type") or "breast cancer"
+    cancer_type = row.get("cancer_type") or "breast cancer"
+    values["cancer_type"] = lookups.cancer_type(cancer_type)
+    if values["cancer_type"] is None:
+        problem("cancer_type", f"no cancer type is called {cancer_type!r}.")
     for name, limit in _LENGTHS.items():
         value = key if name == "import_key" else values[name]
         if len(value) > limit:

@@ -5,10 +5,11 @@ from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevi
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
-from evidence.models.vocabulary import Mechanism, TherapyClass
+from evidence.models.vocabulary import CancerType, Mechanism, TherapyClass
 
 __all__ = [
     "Alias",
+    "CancerType",
     "Cargo",
     "CargoAlias",
     "Cell",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.models.vocabulary import default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
@@ -58,7 +59,10 @@ ROW_COLUMNS: tuple[str, ...] = (
     "level",
     "evidence_type",
     "subtype",
-    "cancer_type",
+    "cancer_type__name",
+    "cancer_type__slug",
+    "cancer_type__doid",
+    "cancer_type__ncit",
     "experimental_systems",
     "ev_isolation",
     "ev_markers",
@@ -148,7 +152,7 @@ class EvidenceQuerySet(models.QuerySet):
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
         return self.select_related(
-            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell"
+            "citation", "secondary_source", "therapy_class", "source_cell", "recipient_cell", "cancer_type"
         ).prefetch_related("cargos", "drugs", "mechanisms")
 
     def as_rows(self):
@@ -223,7 +227,13 @@ class Evidence(models.Model):
     experimental_systems = models.TextField(
         blank=True, help_text="e.g. in vitro co-culture; xenograft in nude mice; patient serum."
     )
-    cancer_type = models.CharField(max_length=100, default="breast cancer", db_index=True)
+    cancer_type = models.ForeignKey(
+        "evidence.CancerType",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        default=default_cancer_type,
+        help_text="The disease the finding was made in; breast cancer unless said otherwise.",
+    )
     subtype = models.CharField(
         "breast cancer subtype",
         max_length=20,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
@@ -76,3 +77,68 @@ class Mechanism(ChangeLoggedModel):
                 raise ValidationError({"parent": "A mechanism cannot be its own ancestor."})
             seen.add(node.pk)
             node = node.parent
+
+
+#: The cancer type an item is filed under when a curator names none.
+BREAST_CANCER = "breast-cancer"
+
+
+class CancerTypeQuerySet(models.QuerySet):
+    def named(self, value: str) -> CancerType | None:
+        """The type ``value`` names: its slug, name or a synonym, in any case and spelling of
+        dashes and spaces (``choices.vocabulary_key``)."""
+        from evidence.choices import vocabulary_key
+
+        key = vocabulary_key(value)
+        for cancer_type in self.all():
+            if key in {vocabulary_key(n) for n in (cancer_type.slug, cancer_type.name, *cancer_type.synonyms)}:
+                return cancer_type
+        return None
+
+    def with_narrower(self) -> set[int]:
+        """The primary keys of these types and of every type below them (B-cell lymphoma
+        is under lymphoma): a handful of rows, walked in Python."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent in CancerType.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, stack = set(), list(self.values_list("pk", flat=True))
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, ()))
+        return found
+
+
+class CancerType(ChangeLoggedModel):
+    """The disease a finding was made in: a small controlled vocabulary, a tree through
+    ``parent``, tied to the Disease Ontology and the NCI Thesaurus where an identifier
+    could be pinned down."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    doid = models.CharField("Disease Ontology id", max_length=20, blank=True, help_text="e.g. DOID:1612")
+    ncit = models.CharField("NCI Thesaurus code", max_length=20, blank=True, help_text="e.g. C4872")
+    synonyms = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = CancerTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_breast_cancer(self) -> bool:
+        return self.slug == BREAST_CANCER
+
+
+def default_cancer_type() -> int:
+    """Breast cancer, the database's subject: the cancer type of an item nobody said otherwise."""
+    found, _ = CancerType.objects.get_or_create(
+        slug=BREAST_CANCER, defaults={"name": "breast cancer", "doid": "DOID:1612", "ncit": "C4872"}
+    )
+    return found.pk

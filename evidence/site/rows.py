@@ -51,7 +51,7 @@ class Related(list):
 class EvidenceRow:
     __slots__ = (
         "pk", "public_id", "get_absolute_url", "statement", "statement_html", "citation", "cargos", "drugs", "level",
-        "effect",
+        "effect", "cancer_type", "cancer_type_slug",
     )  # fmt: skip
 
     def __init__(self, row: dict, urls: dict[str, str]) -> None:
@@ -74,6 +74,8 @@ class EvidenceRow:
         )
         self.level = row["level"]
         self.effect = row["effect"]
+        self.cancer_type = row["cancer_type__name"]
+        self.cancer_type_slug = row["cancer_type__slug"]
 
     @property
     def get_level_display(self) -> str:

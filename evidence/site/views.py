@@ -38,6 +38,7 @@ from evidence.models import (
     public_id_to_pk,
 )
 from evidence.models.search import did_you_mean, highlight
+from evidence.models.vocabulary import BREAST_CANCER
 from evidence.site import graphs, search
 from evidence.site.links import identifier_links
 from evidence.site.page_cache import cached
@@ -214,6 +215,8 @@ class HomeView(AtomicWritesMixin, TemplateView):
                 "cargos": Cargo.objects.count(),
             },
             "therapy_classes": therapy_classes,
+            # Cached with the rest: one indexed count, changed only by public edits.
+            "other_cancers": Evidence.objects.public().exclude(cancer_type__slug=BREAST_CANCER).count(),
             "cargo_kinds": [
                 {"value": value, "label": label, "count": kinds[value]}
                 for value, label in CargoKind.choices
@@ -280,7 +283,10 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             )
         api_params = query.copy()
         api_params.pop("format", None)
+        breast_only = query.getlist("cancer_type") == [BREAST_CANCER]
         context.update(
+            breast_only=breast_only,
+            breast_toggle_url=facet_tools.url_with(query, "cancer_type", [] if breast_only else [BREAST_CANCER]),
             did_you_mean=did_you_mean(text) if text and not page.object_list else [],
             page=page,
             facets=facets,

@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, Status, Subtype
 from tests.factories import (
+    CancerTypeFactory,
     CargoAliasFactory,
     CargoFactory,
     CellFactory,
@@ -94,7 +95,7 @@ def corpus(db):
         therapy_class=endocrine,
         effect=Effect.BIOMARKER,
         level=EvidenceLevel.B,
-        cancer_type="ductal carcinoma",
+        cancer_type=CancerTypeFactory(slug="ductal-carcinoma", name="ductal carcinoma"),
         citation=c2022,
     )
     e4 = EvidenceFactory(

@@ -6,7 +6,7 @@ import io
 import bibtexparser
 import pytest
 
-from tests.factories import CitationFactory, EvidenceFactory
+from tests.factories import CancerTypeFactory, CitationFactory, EvidenceFactory
 
 EVIDENCE_COLUMNS = [
     "evidence_id", "statement", "cargos", "drugs", "therapy_class", "mechanisms", "source_cell",
@@ -48,8 +48,10 @@ def test_exports_do_not_grow_queries_with_rows(api, corpus, django_assert_max_nu
 
 
 def test_cells_that_look_like_formulas_are_neutralised(api, db):
-    EvidenceFactory(statement='=HYPERLINK("http://evil")', cancer_type="+cmd|' /C calc'!A0")
-    EvidenceFactory(statement="@SUM(1+1)", cancer_type="-2+3")
+    EvidenceFactory(
+        statement='=HYPERLINK("http://evil")', cancer_type=CancerTypeFactory(slug="evil", name="+cmd|' /C calc'!A0")
+    )
+    EvidenceFactory(statement="@SUM(1+1)", cancer_type=CancerTypeFactory(slug="minus", name="-2+3"))
     rows = table(api.get("/api/v1/evidence/", {"format": "csv"}))
     cells = [r["statement"] for r in rows] + [r["cancer_type"] for r in rows]
     assert all(not c.startswith(("=", "+", "-", "@")) for c in cells)

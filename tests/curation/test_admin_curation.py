@@ -23,7 +23,7 @@ def form_data(evidence: Evidence, **changes) -> dict:
         "drugs": [d.pk for d in evidence.drugs.all()],
         "mechanisms": [],
         "therapy_class": evidence.therapy_class_id,
-        "cancer_type": evidence.cancer_type,
+        "cancer_type": evidence.cancer_type_id,
         "subtype": evidence.subtype,
         "citation": evidence.citation_id,
         "loaded_version": evidence.version,

@@ -89,14 +89,14 @@ def test_a_release_holds_accepted_data_with_a_checksummed_manifest(data, tmp_pat
         assert hashlib.sha256((path / name).read_bytes()).hexdigest() == meta["sha256"]
     assert set(manifest["files"]) == {
         "exoresist-2026.1.json",
-        "evidence.curation.tsv",
+        "evidence.tsv",
         "citations.tsv",
         "drugs.tsv",
         "cargos.tsv",
         "citations.bib",
     }
     assert "A draft is never released" not in (path / "exoresist-2026.1.json").read_text()
-    evidence_rows = (path / "evidence.curation.tsv").read_text().splitlines()
+    evidence_rows = (path / "evidence.tsv").read_text().splitlines()
     assert len(evidence_rows) == 3 and all(
         len(r.split("\t")) == len(evidence_rows[0].split("\t")) for r in evidence_rows
     )
@@ -156,8 +156,8 @@ def test_the_downloads_page_lists_releases_and_serves_their_files(client, data, 
     with override_settings(EXORESIST_RELEASES_DIR=str(tmp_path)):
         page = client.get(reverse("release_list")).content.decode()
         assert page.index("Release 2026.2") < page.index("Release 2026.1")
-        assert "evidence.curation.tsv" in page and "2 evidence items" in page
-        response = client.get(reverse("release_file", args=["2026.1", "evidence.curation.tsv"]))
+        assert "evidence.tsv" in page and "2 evidence items" in page
+        response = client.get(reverse("release_file", args=["2026.1", "evidence.tsv"]))
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"public_id\t")
         assert client.get(reverse("release_file", args=["2026.1", "secret.txt"])).status_code == 404

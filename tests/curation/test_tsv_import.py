@@ -57,7 +57,7 @@ def test_the_example_imports_with_names_aliases_and_identifiers(citations, vocab
     assert item.secondary_source.doi == "10.3389/fbioe.2023.1214648"
     ning = Evidence.objects.get(import_key="ning2017-uchl1-adm")
     assert ning.citation.pmid == "28039476"
-    assert ning.level == "B" and ning.subtype == "unspecified" and ning.cancer_type == "breast cancer"
+    assert ning.level == "B" and ning.subtype == "unspecified" and ning.cancer_type.name == "breast cancer"
 
 
 def test_imported_items_have_history_with_their_cargos_and_drugs(citations):

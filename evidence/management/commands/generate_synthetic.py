@@ -42,6 +42,7 @@ from evidence.models import (
     TherapyClass,
 )
 from evidence.models.counts import refresh_counts
+from evidence.models.vocabulary import default_cancer_type
 
 THERAPY_CLASSES = [
     ("chemotherapy", "Chemotherapy"),
@@ -200,6 +201,7 @@ class Command(BaseCommand):
                 evidence,
                 chunk,
                 therapy=list(therapy.values()),
+                breast_cancer=default_cancer_type(),
                 drugs=Picker(rng, drug_ids),
                 drug_names=drug_names,
                 cargos=Picker(rng, cargo_ids, 0.9),
@@ -427,6 +429,7 @@ class Command(BaseCommand):
                         "source_cell_id": source,
                         "recipient_cell_id": recipient,
                         "therapy_class_id": rng.choice(pick["therapy"]),
+                        "cancer_type_id": pick["breast_cancer"],
                         "effect": rng.choice(effects),
                         "evidence_type": rng.choice(types),
                         "level": levels[min(bisect(level_cum, rng.random() * 100), 4)],
