@@ -95,3 +95,15 @@ def test_the_live_server_answers_simultaneous_requests(page, demo):
         }"""
     )
     assert statuses == [200] * 50
+
+
+def test_a_misspelt_search_offers_the_right_name_and_marks_what_matched(page, demo):
+    page.goto("/evidence/")
+    page.fill("#filter-q", "doxorubicim")
+    page.press("#filter-q", "Enter")
+    page.wait_for_url(re.compile(r"q=doxorubicim"))
+    suggestion = page.locator("[data-testid=did-you-mean] a", has_text="doxorubicin").first
+    suggestion.click()
+    page.wait_for_url(re.compile(r"/evidence/\?q=doxorubicin$"))
+    assert int(page.locator("[data-testid=result-count]").inner_text()) > 0
+    assert page.locator("td.statement mark").count() > 0
