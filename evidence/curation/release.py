@@ -385,30 +385,30 @@ def _save(obj, user, reason):
     return obj
 
 
+def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
+    """Vocabulary rows with a ``parent`` slug, by slug: every row saved, then each tied to its
+    parent. A row whose slug exists already is updated (breast cancer, the default cancer
+    type of every new item, may have been made before the import)."""
+    saved = {}
+    for row in rows:
+        obj = model.objects.filter(slug=row["slug"]).first() or model()
+        for name, value in row.items():
+            if name != "parent":
+                setattr(obj, name, value)
+        saved[row["slug"]] = _save(obj, user, reason)
+    for row in rows:
+        if row["parent"]:
+            if row["parent"] not in saved:
+                raise ReleaseError(f"{model._meta.verbose_name} {row['slug']}: unknown parent {row['parent']!r}.")
+            saved[row["slug"]].parent = saved[row["parent"]]
+            _save(saved[row["slug"]], user, reason)
+    return saved
+
+
 def _load(payload: dict, *, user, reason: str) -> None:
     therapy = {t["slug"]: _save(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
-    mechanisms = {
-        m["slug"]: _save(Mechanism(**{k: v for k, v in m.items() if k != "parent"}), user, reason)
-        for m in payload["mechanisms"]
-    }
-    for m in payload["mechanisms"]:
-        if m["parent"]:
-            mechanism = mechanisms[m["slug"]]
-            mechanism.parent = mechanisms[m["parent"]]
-            _save(mechanism, user, reason)
-    cancer_types: dict[str, CancerType] = {}
-    pending = list(payload["cancer_types"])
-    while pending:
-        ready = [c for c in pending if not c["parent"] or c["parent"] in cancer_types]
-        if not ready:
-            raise ReleaseError(f"cancer type {pending[0]['slug']}: unknown or circular parent.")
-        for c in ready:
-            # Breast cancer may exist already: every new item's default.
-            found = CancerType.objects.filter(slug=c["slug"]).first() or CancerType(slug=c["slug"])
-            for name, value in c.items():
-                setattr(found, name, cancer_types.get(value) if name == "parent" else value)
-            cancer_types[c["slug"]] = _save(found, user, reason)
-        pending = [c for c in pending if c not in ready]
+    mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
+    cancer_types = _save_tree(CancerType, payload["cancer_types"], user, reason)
     drugs = {}
     for d in payload["drugs"]:
         values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class")}
