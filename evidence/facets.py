@@ -20,14 +20,12 @@ from django.db.models import BigIntegerField, Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
-from evidence import choices, stored_counts
-from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
+from evidence import stored_counts
+from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
 from evidence.identifiers import lookup_keys
 from evidence.models import CancerType, Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.base import id_array
 
-#: Drugs and cargos can run into thousands: show the most frequent ones.
-TOP_VALUES = 12
 #: Facets are counted exactly over at most this many matching items. Counting a
 #: larger set (the unfiltered list is ~100,000 items) costs hundreds of milliseconds
 #: on every uncached request; above the limit a facet lists its values uncounted and
@@ -85,21 +83,33 @@ class FacetSpec:
     by_name: bool = False
 
 
-FACETS: tuple[FacetSpec, ...] = (
-    FacetSpec("therapy_class", "Therapy class", "local", "therapy_class__slug", "therapy_class__name"),
-    FacetSpec("effect", "Effect", "local", "effect", choices=tuple(choices.Effect.choices)),
-    FacetSpec("level", "Evidence level", "local", "level", choices=tuple(choices.EvidenceLevel.choices)),
-    FacetSpec("cargo_type", "Cargo kind", "through", "cargo__kind", choices=tuple(choices.CargoKind.choices),
-              relation="cargos"),
-    FacetSpec("drug", "Drug", "through", "drug__name", relation="drugs", top=TOP_VALUES, by_name=True),
-    FacetSpec("cargo", "Cargo molecule", "through", "cargo__symbol", relation="cargos", top=TOP_VALUES,
-              by_name=True),
-    FacetSpec("mechanism", "Mechanism", "through", "mechanism__slug", "mechanism__name", relation="mechanisms"),
-    FacetSpec("cancer_type", "Cancer type", "local", "cancer_type__slug", "cancer_type__name"),
-    FacetSpec("subtype", "Breast cancer subtype", "local", "subtype", choices=tuple(choices.Subtype.choices)),
-    FacetSpec("evidence_type", "Evidence type", "local", "evidence_type",
-              choices=tuple(choices.EvidenceType.choices)),
-)  # fmt: skip
+def _declared_facets() -> tuple[FacetSpec, ...]:
+    """The facets the FilterSet declares on its filters (``Facet``), in its order: the
+    filter says what a value means (its vocabulary, whether any alias of a name matches),
+    the facet how to read and label it."""
+    specs = []
+    for param, declared in EvidenceFilterSet.base_filters.items():
+        facet = getattr(declared, "facet", None)
+        if facet is None:
+            continue
+        specs.append(
+            FacetSpec(
+                param,
+                facet.label,
+                "through" if facet.relation else "local",
+                facet.value_field,
+                facet.label_field,
+                tuple(declared.extra.get("choices", ())),
+                facet.relation,
+                facet.top,
+                # Drug and cargo values are names: any alias of a selected one is the same value.
+                by_name=isinstance(declared, ResolvedListFilter) and not declared.extra.get("canonical"),
+            )
+        )
+    return tuple(specs)
+
+
+FACETS = _declared_facets()
 
 CHIP_LABELS = {
     "q": "Text",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
@@ -114,10 +115,32 @@ class ChoiceListField(ListField):
         return values
 
 
+@dataclass(frozen=True)
+class Facet:
+    """How the evidence list counts a filter's values beside its results: read from a column
+    (``value_field``) or over a many-to-many ``relation``, labelled by ``label_field``, the
+    ``top`` most frequent shown. Declared on the filter, so that what a value means (the
+    filter) and how it is counted sit together; ``facets.py`` does the counting."""
+
+    label: str
+    value_field: str
+    label_field: str | None = None
+    relation: str = ""
+    top: int | None = None
+
+
+#: Drugs and cargos can run into thousands: their facets show the most frequent ones.
+TOP_VALUES = 12
+
+
 class ListFilter(django_filters.Filter):
     """A filter whose value is a list; ``method`` (or ``field_name__in``) does the OR."""
 
     field_class = ListField
+
+    def __init__(self, *args, facet: Facet | None = None, **kwargs):
+        self.facet = facet
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         # With ``method`` set, django-filter replaces this with a call to the method.
@@ -362,34 +385,71 @@ class EvidenceFilterSet(StrictFilterSet):
         "alias of the drugs, cargos, cells and mechanisms, and the citation (authors, year, title, "
         "journal, DOI, PMID).",
     )
+    therapy_class = ResolvedListFilter(
+        facet=Facet("Therapy class", "therapy_class__slug", "therapy_class__name"),
+        method="filter_therapy_class",
+        what="therapy class",
+        **THERAPY_CLASS,
+        help_text="Therapy class by slug or name, in any case (chemotherapy, Endocrine therapy, HER2).",
+    )
+    effect = ChoiceListFilter(
+        facet=Facet("Effect", "effect"),
+        field_name="effect",
+        vocabulary=choices.Effect,
+        help_text="Effect: " + ", ".join(choices.Effect.values),
+    )
+    level = ChoiceListFilter(
+        facet=Facet("Evidence level", "level"),
+        field_name="level",
+        vocabulary=choices.EvidenceLevel,
+        help_text="Evidence level A–E.",
+    )
+    cargo_type = ChoiceListFilter(
+        facet=Facet("Cargo kind", "cargo__kind", relation="cargos"),
+        method="filter_cargo_type",
+        vocabulary=choices.CargoKind,
+        help_text="Kind of cargo molecule: " + ", ".join(choices.CargoKind.values),
+    )
     drug = ResolvedListFilter(
+        facet=Facet("Drug", "drug__name", relation="drugs", top=TOP_VALUES),
         method="filter_drug",
         what="drug",
         **_named(Drug, with_class=True),
         help_text="Any name or alias of a drug, or a drug class (taxane, anthracycline): every member.",
     )
     cargo = ResolvedListFilter(
+        facet=Facet("Cargo molecule", "cargo__symbol", relation="cargos", top=TOP_VALUES),
         method="filter_cargo",
         what="cargo",
         **_named(Cargo),
         help_text="Any name or alias of a cargo molecule, e.g. miR-155.",
     )
-    cargo_type = ChoiceListFilter(
-        method="filter_cargo_type",
-        vocabulary=choices.CargoKind,
-        help_text="Kind of cargo molecule: " + ", ".join(choices.CargoKind.values),
-    )
-    therapy_class = ResolvedListFilter(
-        method="filter_therapy_class",
-        what="therapy class",
-        **THERAPY_CLASS,
-        help_text="Therapy class by slug or name, in any case (chemotherapy, Endocrine therapy, HER2).",
-    )
     mechanism = ResolvedListFilter(
+        facet=Facet("Mechanism", "mechanism__slug", "mechanism__name", relation="mechanisms"),
         method="filter_mechanism",
         what="mechanism",
         **MECHANISM,
         help_text="Mechanism by slug, name or initials (drug-efflux, EMT); a broader term includes its narrower ones.",
+    )
+    cancer_type = ResolvedListFilter(
+        facet=Facet("Cancer type", "cancer_type__slug", "cancer_type__name"),
+        method="filter_cancer_type",
+        what="cancer type",
+        **CANCER_TYPE,
+        help_text="Cancer type by name, slug or synonym (breast cancer, lymphoma, GBM); a broader type "
+        "includes its narrower ones.",
+    )
+    subtype = ChoiceListFilter(
+        facet=Facet("Breast cancer subtype", "subtype"),
+        field_name="subtype",
+        vocabulary=choices.Subtype,
+        help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
+    )
+    evidence_type = ChoiceListFilter(
+        facet=Facet("Evidence type", "evidence_type"),
+        field_name="evidence_type",
+        vocabulary=choices.EvidenceType,
+        help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
     )
     source_cell = ResolvedListFilter(
         method="filter_source_cell", what="cell", **_named(Cell), help_text="Any name or alias of the source cell."
@@ -402,27 +462,6 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     cell = ResolvedListFilter(
         method="filter_cell", what="cell", **_named(Cell), help_text="Any name or alias of either cell."
-    )
-    effect = ChoiceListFilter(
-        field_name="effect", vocabulary=choices.Effect, help_text="Effect: " + ", ".join(choices.Effect.values)
-    )
-    level = ChoiceListFilter(field_name="level", vocabulary=choices.EvidenceLevel, help_text="Evidence level A–E.")
-    evidence_type = ChoiceListFilter(
-        field_name="evidence_type",
-        vocabulary=choices.EvidenceType,
-        help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
-    )
-    subtype = ChoiceListFilter(
-        field_name="subtype",
-        vocabulary=choices.Subtype,
-        help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
-    )
-    cancer_type = ResolvedListFilter(
-        method="filter_cancer_type",
-        what="cancer type",
-        **CANCER_TYPE,
-        help_text="Cancer type by name, slug or synonym (breast cancer, lymphoma, GBM); a broader type "
-        "includes its narrower ones.",
     )
     year_min = YearFilter(field_name="citation__year", lookup_expr="gte", help_text="Publication year, from.")
     year_max = YearFilter(field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to.")
