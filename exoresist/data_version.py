@@ -80,6 +80,10 @@ def _watched(model) -> bool:
     # which is what decides; alone (the history of a draft) they change no public page.
     if getattr(model, "instance_type", None) is not None:
         return False
+    # Curation-only models (flags, comments, suggested revisions): anonymous readers can
+    # create flags, and each one must not empty the cache of every public page.
+    if getattr(model, "shown_on_public_pages", True) is False:
+        return False
     return model._meta.app_label in getattr(settings, "EXORESIST_CACHE_WATCHED_APPS", ())
 
 

@@ -246,6 +246,11 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", False)
 #: How many proxies put themselves in X-Forwarded-For; the client address is the one before them.
 EXORESIST_NUM_PROXIES = env_int("EXORESIST_NUM_PROXIES", 0)
+#: Error flags one client (address) may raise per hour: readers flag errors, nobody flags hundreds.
+EXORESIST_FLAGS_PER_HOUR = env_int("EXORESIST_FLAGS_PER_HOUR", 10)
+#: The API serves pages up to this row; deeper reads belong to the export or narrower filters
+#: (an offset of a million made each request scan a million rows: 8-13 s).
+EXORESIST_API_MAX_OFFSET = env_int("EXORESIST_API_MAX_OFFSET", 10_000)
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
 # Load-balancer probes come over plain HTTP on the private network.
@@ -312,7 +317,9 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "exoresist.middleware.client_ip"
 AXES_VERBOSE = False
-REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES or None
+# 0 keys anonymous clients by REMOTE_ADDR. (None would key them by the whole X-Forwarded-For
+# header, which a client writes itself: a changing header escaped the throttle.)
+REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES
 
 # --- Databases: transactions, read replicas ----------------------------------
 # Every request is one transaction on the primary: a curator write is applied whole or not at all.

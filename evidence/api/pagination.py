@@ -42,7 +42,7 @@ COUNT_CAP: int = getattr(settings, "EXORESIST_API_COUNT_CAP", 10_000)
 TEXT_COUNT_CAP: int = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 #: OFFSET past this many rows makes PostgreSQL walk and discard them all; deep pages
 #: of a large result are refused with a hint to filter instead.
-MAX_OFFSET: int = getattr(settings, "EXORESIST_API_MAX_OFFSET", 1_000_000)
+MAX_OFFSET: int = settings.EXORESIST_API_MAX_OFFSET
 
 
 class StandardPagination(BasePagination):
@@ -73,7 +73,12 @@ class StandardPagination(BasePagination):
         offset = (self.page_number - 1) * self.page_size_value
         if offset > MAX_OFFSET:
             raise ValidationError(
-                {self.page_query_param: [f"Pages past row {MAX_OFFSET} are not served; narrow the query with filters."]}
+                {
+                    self.page_query_param: [
+                        f"Pages past row {MAX_OFFSET:,} are not served. Narrow the query with filters, or "
+                        "take every matching row at once with format=csv, format=tsv or a release (/releases/)."
+                    ]
+                }
             )
         text_search = getattr(view, "is_text_search", None)
         if text_search is not None and text_search():

@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
@@ -18,6 +20,7 @@ from evidence.curation import workflow
 from evidence.curation.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
 from evidence.models import Evidence, public_id_to_pk
 from evidence.models.curation import FlagReason
+from exoresist.middleware import client_ip
 from exoresist.transactions import AtomicWritesMixin
 
 
@@ -82,6 +85,21 @@ class FlagEvidenceView(AtomicWritesMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(evidence=self.evidence, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Per client address and hour: a reader flags an error, a script floods the editors.
+        key = f"exoresist:flags:{client_ip(request)}"
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            count = 1
+        if count > settings.EXORESIST_FLAGS_PER_HOUR:
+            response = self.render_to_response(self.get_context_data(throttled=True))
+            response.status_code = 429
+            response["Retry-After"] = "3600"
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -31,6 +31,9 @@ class FlagReason(models.TextChoices):
 
 
 class EvidenceRevision(models.Model):
+    #: Curation only: no public page shows it, so saving it keeps every cached page.
+    shown_on_public_pages = False
+
     """A curator's suggested edit of accepted evidence; the public record changes only when an editor applies it.
 
     ``proposed`` maps field names to new values as JSON (foreign keys and many-to-many
@@ -74,6 +77,8 @@ class EvidenceRevision(models.Model):
 
 
 class EvidenceComment(models.Model):
+    shown_on_public_pages = False
+
     """Curators' discussion of an evidence item, kept with it."""
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="comments")
@@ -89,6 +94,8 @@ class EvidenceComment(models.Model):
 
 
 class EvidenceFlag(models.Model):
+    shown_on_public_pages = False
+
     """A possible error reported by a reader or curator; open until an editor resolves it."""
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="flags")

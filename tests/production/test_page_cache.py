@@ -75,7 +75,13 @@ def test_a_transaction_bumps_the_version_once_after_commit(page_cache, settings,
     assert data_version.get_version() != before
 
 
-CURATED_MODELS = [m for m in apps.get_app_config("evidence").get_models() if not hasattr(m, "instance_type")]
+CURATED_MODELS = [
+    m
+    for m in apps.get_app_config("evidence").get_models()
+    if not hasattr(m, "instance_type") and getattr(m, "shown_on_public_pages", True)
+]
+#: Curation-only models: no public page shows them (flags, comments, suggested revisions).
+CURATION_ONLY = [m for m in apps.get_app_config("evidence").get_models() if m not in CURATED_MODELS]
 
 
 @pytest.mark.parametrize("model", CURATED_MODELS, ids=lambda m: m.__name__)
@@ -86,6 +92,16 @@ def test_every_curated_model_invalidates_the_cache(page_cache, model, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         data_version._on_save_or_delete(sender=model, instance=None, using="default")
     assert data_version.get_version() != before
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in CURATION_ONLY if not hasattr(m, "instance_type")], ids=lambda m: m.__name__
+)
+def test_curation_only_models_leave_the_cache(page_cache, model, django_capture_on_commit_callbacks):
+    before = data_version.get_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_version._on_save_or_delete(sender=model, instance=None, using="default")
+    assert data_version.get_version() == before
 
 
 def test_models_outside_the_curated_apps_do_not_invalidate(page_cache, django_capture_on_commit_callbacks):

@@ -1,0 +1,57 @@
+"""Abuse limits from the outside security probe (issue 15): deep pages, a spoofed
+X-Forwarded-For, and flag floods that emptied the page cache."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+
+from evidence.models import EvidenceFlag
+from exoresist import data_version
+from tests.factories import EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_past_the_offset_cap_are_a_fast_400_that_points_to_the_export(settings):
+    EvidenceFactory()
+    api = APIClient()
+    cap = settings.EXORESIST_API_MAX_OFFSET
+    assert cap == 10_000
+    response = api.get("/api/v1/evidence/", {"page": cap // 50 + 2, "page_size": 50})
+    assert response.status_code == 400
+    message = response.json()["page"][0]
+    assert "format=csv" in message and "10,000" in message
+    response = api.get("/api/v1/evidence/", {"q": "m", "page": 19999})
+    assert response.status_code == 400
+
+
+def test_a_changing_x_forwarded_for_does_not_escape_the_throttle(settings, monkeypatch):
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    cache.clear()
+    api = APIClient()
+    statuses = [
+        api.get("/api/v1/drugs/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}", REMOTE_ADDR="203.0.113.9").status_code
+        for n in range(6)
+    ]
+    assert statuses[-1] == 429, statuses
+    cache.clear()
+
+
+def test_flags_are_limited_per_address_and_leave_the_page_cache_alone(settings, django_capture_on_commit_callbacks):
+    settings.EXORESIST_FLAGS_PER_HOUR = 3
+    item = EvidenceFactory(status="accepted")
+    client = Client(REMOTE_ADDR="203.0.113.20")
+    version = data_version.get_version()
+    url = f"/evidence/{item.public_id}/flag/"
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            client.post(url, {"reason": "wrong_data", "description": f"Looks wrong {n}"}).status_code for n in range(5)
+        ]
+    assert statuses == [302, 302, 302, 429, 429]
+    assert EvidenceFlag.objects.count() == 3
+    assert data_version.get_version() == version  # a flag is on no public page
+    other = Client(REMOTE_ADDR="203.0.113.21")
+    assert other.post(url, {"reason": "wrong_data", "description": "Another reader"}).status_code == 302
