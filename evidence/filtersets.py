@@ -21,7 +21,17 @@ from django.utils.datastructures import MultiValueDict
 from evidence import choices
 from evidence import identifiers as ids
 from evidence.choices import vocabulary_key
-from evidence.models import CancerType, Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import (
+    CancerType,
+    Cargo,
+    Cell,
+    Citation,
+    Drug,
+    DrugClass,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
 
 #: Free text longer than this is cut: nobody types a 200-character search, and a
 #: hostile megabyte must not reach the database as a LIKE pattern.
@@ -186,7 +196,7 @@ class ResolvedListField(ListField):
         keys: list = []
         for item in values:
             found = self.resolve(item)
-            if not found:
+            if found is None:
                 raise unknown_value_error(f"No {self.what} is called {item!r}.", self.suggest(item))
             keys.extend(k for k in found if k not in keys)
         return Resolved(values, keys, self.canonical)
@@ -201,19 +211,24 @@ class ResolvedListFilter(ListFilter):
 
 def _named(model, with_class: bool = False):
     """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
-    a drug also by its class ("taxane", "anthracyclines")."""
+    a drug also by its class ("taxanes", "anthracycline", "L01CD", "SERMs"), then every
+    member of the class and of the classes below it."""
 
-    def resolve(name: str) -> list[int]:
+    def resolve(name: str) -> list[int] | None:
         pks = list(model.objects.matching(name).values_list("pk", flat=True))
-        if not pks and with_class:
-            key = vocabulary_key(name).removesuffix("s")
-            classes = {c for c in model.objects.values_list("drug_class", flat=True).distinct() if c}
-            wanted = [c for c in classes if re.match(rf"{re.escape(key)}s?\b", vocabulary_key(c))]
-            pks = list(model.objects.filter(drug_class__in=wanted).values_list("pk", flat=True))
-        return pks
+        if pks:
+            return pks
+        if with_class and (found := DrugClass.objects.named(name)) is not None:
+            # A class with no member yet is a valid value that matches nothing.
+            classes = DrugClass.objects.filter(pk=found.pk).with_narrower()
+            return list(model.objects.filter(classes__in=classes).distinct().values_list("pk", flat=True))
+        return None
 
     def suggest(name: str) -> list[str]:
-        return [found for found, _ in model.objects.similar(name)]
+        found = [name for name, _ in model.objects.similar(name)]
+        if with_class:
+            found += closest(name, DrugClass.objects.values_list("name", flat=True), n=2)
+        return found
 
     return {"resolve": resolve, "suggest": suggest}
 
@@ -242,11 +257,11 @@ def _mechanism_names() -> dict[str, str]:
 
 
 def _by_vocabulary(names, model):
-    def resolve(value: str) -> list[str]:
+    def resolve(value: str) -> list[str] | None:
         key = vocabulary_key(value)
         table = names()
         slug = table.get(key) or table.get(key.removesuffix("s"))
-        return [slug] if slug else []
+        return [slug] if slug else None
 
     def suggest(value: str) -> list[str]:
         return closest(value, model.objects.values_list("name", flat=True))
@@ -254,9 +269,9 @@ def _by_vocabulary(names, model):
     return {"resolve": resolve, "suggest": suggest, "canonical": True}
 
 
-def _cancer_type(value: str) -> list[str]:
+def _cancer_type(value: str) -> list[str] | None:
     found = CancerType.objects.named(value)
-    return [found.slug] if found else []
+    return [found.slug] if found else None
 
 
 CANCER_TYPE = {
@@ -559,7 +574,9 @@ class DrugFilterSet(NamedEntityFilterSet):
     therapy_class = ResolvedListFilter(
         field_name="therapy_class__slug", what="therapy class", **THERAPY_CLASS, help_text="Therapy class slug or name."
     )
-    drug_class = ListFilter(method="filter_drug_class", help_text="Drug class, e.g. anthracycline.")
+    drug_class = ListFilter(
+        method="filter_drug_class", help_text="Drug class by name, synonym or ATC code (taxanes, L01CD, SERM)."
+    )
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
@@ -567,10 +584,15 @@ class DrugFilterSet(NamedEntityFilterSet):
         fields: list[str] = []
 
     def filter_drug_class(self, qs, name, value):
+        # By the class vocabulary (name, synonym or ATC code, narrower classes included), or
+        # by the curator's free-text description of the drug's class.
         query = Q()
         for item in value:
+            found = DrugClass.objects.named(item)
+            if found is not None:
+                query |= Q(classes__in=DrugClass.objects.filter(pk=found.pk).with_narrower())
             query |= Q(drug_class__iexact=item)
-        return qs.filter(query)
+        return qs.filter(pk__in=Drug.objects.filter(query).values("pk"))
 
 
 class CargoFilterSet(NamedEntityFilterSet):

@@ -109,6 +109,15 @@ class CancerTypeFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: o.slug.replace("-", " "))
 
 
+class DrugClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DrugClass
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"class-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " "))
+
+
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Citation

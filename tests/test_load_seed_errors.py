@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seed_dir(tmp_path):
-    for name in ("therapy_classes.yaml", "mechanisms.yaml", "cancer_types.yaml"):
+    for name in ("therapy_classes.yaml", "mechanisms.yaml", "cancer_types.yaml", "drug_classes.yaml"):
         shutil.copy(SEED_DIR / name, tmp_path / name)
     (tmp_path / "drugs.yaml").write_text(
         "- slug: doxorubicin\n  name: doxorubicin\n  aliases: [ADM, DOX, Adriamycin]\n"

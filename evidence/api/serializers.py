@@ -25,7 +25,7 @@ from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.curation import workflow
-from evidence.models import CancerType, Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
 
@@ -705,8 +705,15 @@ class AliasesMixin(serializers.Serializer):
         return instance
 
 
+class DrugClassSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DrugClass
+        fields = ["name", "slug", "atc"]
+
+
 class DrugSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
+    classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
@@ -721,6 +728,7 @@ class DrugSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.M
             "name",
             "slug",
             "drug_class",
+            "classes",
             "therapy_class",
             "chebi",
             "drugbank",

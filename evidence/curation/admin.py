@@ -14,6 +14,7 @@ from evidence.models import (
     Citation,
     Drug,
     DrugAlias,
+    DrugClass,
     Evidence,
     Mechanism,
     TherapyClass,
@@ -67,6 +68,14 @@ class MechanismAdmin(CuratedAdmin):
 class CancerTypeAdmin(CuratedAdmin):
     list_display = ["name", "parent", "doid", "ncit"]
     search_fields = ["name", "slug", "synonyms", "doid", "ncit"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(DrugClass)
+class DrugClassAdmin(CuratedAdmin):
+    list_display = ["name", "parent", "atc"]
+    search_fields = ["name", "slug", "synonyms", "atc"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 

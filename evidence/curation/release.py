@@ -38,13 +38,15 @@ from evidence.models import (
     Citation,
     Drug,
     DrugAlias,
+    DrugClass,
     Evidence,
     Mechanism,
     TherapyClass,
 )
 from exoresist.csvsafe import spreadsheet_safe
 
-#: 2: cancer types became a vocabulary (a "cancer_types" section; evidence names one by slug).
+#: 2: cancer types and drug classes became vocabularies ("cancer_types" and "drug_classes"
+#: sections; evidence names its cancer type and each drug its classes by slug).
 FORMAT = 2
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
@@ -134,6 +136,17 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
             }
             for c in CancerType.objects.select_related("parent").order_by("slug")
         ],
+        "drug_classes": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "parent": c.parent.slug if c.parent else None,
+                "atc": c.atc,
+                "synonyms": c.synonyms,
+                "description": c.description,
+            }
+            for c in DrugClass.objects.select_related("parent").order_by("slug")
+        ],
         "mechanisms": [
             {
                 "slug": m.slug,
@@ -149,13 +162,16 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "name": d.name,
                 "aliases": _aliases(d),
                 "drug_class": d.drug_class,
+                "classes": sorted(c.slug for c in d.classes.all()),
                 "therapy_class": d.therapy_class.slug,
                 "chebi": d.chebi,
                 "drugbank": d.drugbank,
                 "pubchem_cid": d.pubchem_cid,
                 "description": d.description,
             }
-            for d in Drug.objects.select_related("therapy_class").prefetch_related("aliases").order_by("slug")
+            for d in Drug.objects.select_related("therapy_class")
+            .prefetch_related("aliases", "classes")
+            .order_by("slug")
         ],
         "cargos": [
             {
@@ -409,10 +425,12 @@ def _load(payload: dict, *, user, reason: str) -> None:
     therapy = {t["slug"]: _save(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
     mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
     cancer_types = _save_tree(CancerType, payload["cancer_types"], user, reason)
+    drug_classes = _save_tree(DrugClass, payload["drug_classes"], user, reason)
     drugs = {}
     for d in payload["drugs"]:
-        values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class")}
+        values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class", "classes")}
         drugs[d["slug"]] = _save(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
+        drugs[d["slug"]].classes.set([drug_classes[slug] for slug in d["classes"]])
         for name in d["aliases"]:
             _save(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
     cargos = {}

@@ -30,6 +30,7 @@ from evidence.models import (
     Citation,
     Drug,
     DrugAlias,
+    DrugClass,
     Evidence,
     Mechanism,
     TherapyClass,
@@ -155,7 +156,8 @@ class SeedLoader:
         with transaction.atomic():
             self.user = self.seed_user()
             therapy = self.load_therapy_classes()
-            self.cancer_types = self.load_cancer_types()
+            self.cancer_types = self.load_tree(CancerType, "cancer_types.yaml", "broader cancer type")
+            self.drug_classes = self.load_tree(DrugClass, "drug_classes.yaml", "broader drug class")
             mechanisms = self.load_mechanisms()
             drugs = self.load_drugs(therapy)
             cargos = self.load_cargos()
@@ -210,22 +212,19 @@ class SeedLoader:
             )
         return index
 
-    def load_cancer_types(self) -> dict[str, CancerType]:
-        index: dict[str, CancerType] = {}
-        for where, row in parents_first(self.entries("cancer_types.yaml"), index, "broader cancer type"):
-            index[row["slug"]] = self.upsert(
-                CancerType,
-                {"slug": row["slug"]},
-                {
-                    "name": row["name"],
-                    "parent": index.get(row.get("parent")),
-                    "doid": row.get("doid", ""),
-                    "ncit": row.get("ncit", ""),
-                    "synonyms": [str(name) for name in row.get("synonyms") or []],
-                    "description": row.get("description", ""),
-                },
-                where,
-            )
+    def load_tree(self, model, filename: str, what: str) -> dict:
+        """A tree vocabulary (cancer types, drug classes): slug, name, parent, synonyms,
+        description and the model's identifier fields (``code_fields``)."""
+        index: dict = {}
+        for where, row in parents_first(self.entries(filename), index, what):
+            values = {
+                "name": row["name"],
+                "parent": index.get(row.get("parent")),
+                "synonyms": [str(name) for name in row.get("synonyms") or []],
+                "description": row.get("description", ""),
+                **{field: row.get(field, "") for field in model.code_fields},
+            }
+            index[row["slug"]] = self.upsert(model, {"slug": row["slug"]}, values, where)
         return index
 
     def load_drugs(self, therapy: dict) -> dict[str, Drug]:
@@ -246,6 +245,9 @@ class SeedLoader:
                 where,
             )
             self.add_aliases(DrugAlias, drug, row.get("aliases"))
+            classes = [self.pick(self.drug_classes, slug, "drug class", where) for slug in row.get("classes") or []]
+            if self.set_m2m(drug, "classes", classes):
+                self.report.count("drug classes of drugs", "updated")
             index[row["slug"]] = drug
         return index
 

@@ -5,7 +5,7 @@ from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevi
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
-from evidence.models.vocabulary import CancerType, Mechanism, TherapyClass
+from evidence.models.vocabulary import CancerType, DrugClass, Mechanism, TherapyClass
 
 __all__ = [
     "Alias",
@@ -18,6 +18,7 @@ __all__ = [
     "Citation",
     "Drug",
     "DrugAlias",
+    "DrugClass",
     "Evidence",
     "EvidenceCount",
     "EvidenceComment",

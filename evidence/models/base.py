@@ -46,6 +46,8 @@ class ListingQuerySet(models.QuerySet):
 
     #: Foreign keys an index shows (``Drug``: its therapy class).
     listing_related: tuple[str, ...] = ()
+    #: Many-to-many relations an index shows (``Drug``: its classes).
+    listing_prefetch: tuple[str, ...] = ()
 
     def with_counts(self) -> ListingQuerySet:
         raise NotImplementedError
@@ -59,7 +61,7 @@ class ListingQuerySet(models.QuerySet):
             queryset = queryset.select_related(*self.listing_related)
         if issubclass(self.model, NamedEntity):
             queryset = queryset.prefetch_related("aliases")
-        return queryset
+        return queryset.prefetch_related(*self.listing_prefetch)
 
 
 class NamedQuerySet(ListingQuerySet):

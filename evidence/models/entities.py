@@ -19,6 +19,7 @@ class EntityQuerySet(NamedQuerySet):
 
 class DrugQuerySet(EntityQuerySet):
     listing_related = ("therapy_class",)
+    listing_prefetch = ("classes",)
 
 
 class Drug(NamedEntity):
@@ -30,6 +31,9 @@ class Drug(NamedEntity):
         help_text="Pharmacological class, e.g. anthracycline, taxane, SERM, anti-HER2 antibody.",
     )
     therapy_class = models.ForeignKey("evidence.TherapyClass", on_delete=models.PROTECT, related_name="drugs")
+    classes = models.ManyToManyField(
+        "evidence.DrugClass", related_name="drugs", blank=True, help_text="The drug classes it belongs to."
+    )
     chebi = models.CharField("ChEBI", max_length=20, blank=True, validators=[ids.validate_chebi])
     drugbank = models.CharField("DrugBank", max_length=10, blank=True, validators=[ids.validate_drugbank])
     pubchem_cid = models.PositiveIntegerField("PubChem CID", null=True, blank=True)

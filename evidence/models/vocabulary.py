@@ -83,23 +83,28 @@ class Mechanism(ChangeLoggedModel):
 BREAST_CANCER = "breast-cancer"
 
 
-class CancerTypeQuerySet(models.QuerySet):
-    def named(self, value: str) -> CancerType | None:
-        """The type ``value`` names: its slug, name or a synonym, in any case and spelling of
-        dashes and spaces (``choices.vocabulary_key``)."""
+class TreeVocabularyQuerySet(models.QuerySet):
+    """A small controlled vocabulary in a tree (cancer types, drug classes): found by any of
+    its names or codes, and widened to every narrower term."""
+
+    def named(self, value: str):
+        """The term ``value`` names: its slug, name, a synonym or an identifier
+        (``code_fields``), in any case and spelling of dashes and spaces, a plural too."""
         from evidence.choices import vocabulary_key
 
         key = vocabulary_key(value)
-        for cancer_type in self.all():
-            if key in {vocabulary_key(n) for n in (cancer_type.slug, cancer_type.name, *cancer_type.synonyms)}:
-                return cancer_type
+        wanted = {key, key.removesuffix("s"), key.removesuffix("es")}
+        for term in self.all():
+            names = (term.slug, term.name, *term.synonyms, *(getattr(term, f) for f in term.code_fields))
+            if wanted & {vocabulary_key(name) for name in names if name}:
+                return term
         return None
 
     def with_narrower(self) -> set[int]:
-        """The primary keys of these types and of every type below them (B-cell lymphoma
-        is under lymphoma): a handful of rows, walked in Python."""
+        """The primary keys of these terms and of every term below them (B-cell lymphoma is
+        under lymphoma): a handful of rows, walked in Python."""
         children: dict[int | None, list[int]] = {}
-        for pk, parent in CancerType.objects.values_list("pk", "parent_id"):
+        for pk, parent in self.model.objects.values_list("pk", "parent_id"):
             children.setdefault(parent, []).append(pk)
         found, stack = set(), list(self.values_list("pk", flat=True))
         while stack:
@@ -123,7 +128,8 @@ class CancerType(ChangeLoggedModel):
     synonyms = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     description = models.TextField(blank=True)
 
-    objects = CancerTypeQuerySet.as_manager()
+    objects = TreeVocabularyQuerySet.as_manager()
+    code_fields = ("doid", "ncit")
 
     class Meta:
         ordering = ["name"]
@@ -142,3 +148,25 @@ def default_cancer_type() -> int:
         slug=BREAST_CANCER, defaults={"name": "breast cancer", "doid": "DOID:1612", "ncit": "C4872"}
     )
     return found.pk
+
+
+class DrugClass(ChangeLoggedModel):
+    """A class of drugs (anthracyclines, taxanes, HER2 inhibitors, ...), in a tree, with its
+    ATC code where the WHO classification has one: ``drug=taxane`` reaches every member."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    atc = models.CharField("ATC code", max_length=10, blank=True, help_text="WHO ATC group, e.g. L01CD (taxanes).")
+    synonyms = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = TreeVocabularyQuerySet.as_manager()
+    code_fields = ("atc",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "drug classes"
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ from tests.factories import (
     CellFactory,
     CitationFactory,
     DrugAliasFactory,
+    DrugClassFactory,
     DrugFactory,
     EvidenceFactory,
     MechanismFactory,
@@ -46,6 +47,7 @@ def corpus(db):
     cis = DrugFactory(name="cisplatin", slug="cisplatin", therapy_class=chemo)
     carbo = DrugFactory(name="carboplatin", slug="carboplatin", therapy_class=chemo)
     tam = DrugFactory(name="tamoxifen", slug="tamoxifen", therapy_class=endocrine, drug_class="SERM")
+    tam.classes.add(DrugClassFactory(slug="anti-estrogens", name="anti-estrogens", atc="L02BA", synonyms=["SERM"]))
     mir155 = CargoFactory(symbol="hsa-miR-155-5p", slug="hsa-mir-155-5p", kind=CargoKind.MIRNA)
     mir21 = CargoFactory(symbol="hsa-miR-21-5p", slug="hsa-mir-21-5p", kind=CargoKind.MIRNA)
     pgp = CargoFactory(symbol="ABCB1", slug="abcb1", kind=CargoKind.PROTEIN, name="P-glycoprotein")

@@ -4,7 +4,7 @@ a value or parameter that names nothing is a 400 that says what would have worke
 import pytest
 
 from tests.api.helpers import ids, pub
-from tests.factories import DrugFactory, EvidenceFactory
+from tests.factories import DrugClassFactory, DrugFactory, EvidenceFactory
 
 URL = "/api/v1/evidence/"
 
@@ -39,11 +39,25 @@ def test_controlled_values_are_accepted_by_any_usual_name(api, corpus, params, e
     assert ids(api.get(URL, params)) == pub(*(corpus[name] for name in expected))
 
 
-def test_a_class_of_drugs_reaches_every_member(api, corpus):
-    taxane = [DrugFactory(name=n, slug=n, drug_class="taxane") for n in ("paclitaxel", "docetaxel")]
-    items = [EvidenceFactory(drugs=[drug]) for drug in taxane]
+def test_a_class_of_drugs_reaches_every_member_and_the_classes_below(api, corpus):
+    cytotoxic = DrugClassFactory(slug="antineoplastic-agents", name="antineoplastic agents", atc="L01")
+    taxanes = DrugClassFactory(slug="taxanes", name="taxanes", parent=cytotoxic, atc="L01CD", synonyms=["taxane"])
+    drugs = [DrugFactory(name=n, slug=n) for n in ("paclitaxel", "docetaxel")]
+    for drug in drugs:
+        drug.classes.add(taxanes)
+    items = [EvidenceFactory(drugs=[drug]) for drug in drugs]
     assert ids(api.get(URL, {"drug": "taxanes"})) == pub(*items)
     assert ids(api.get(URL, {"drug": "Taxane,tamoxifen"})) == pub(*items, corpus["e3"])
+    assert ids(api.get(URL, {"drug": "L01CD"})) == pub(*items)  # the ATC code
+    assert ids(api.get(URL, {"drug": "antineoplastic agents"})) == pub(*items)  # a broader class
+    DrugClassFactory(slug="pd-1-inhibitors", name="PD-1 inhibitors")
+    assert ids(api.get(URL, {"drug": "PD-1 inhibitors"})) == set()  # a class with no member yet: no 400
+    drug = api.get("/api/v1/drugs/paclitaxel/").json()
+    assert drug["classes"] == [{"name": "taxanes", "slug": "taxanes", "atc": "L01CD"}]
+    assert {d["slug"] for d in api.get("/api/v1/drugs/", {"drug_class": "L01"}).json()["results"]} == {
+        "paclitaxel",
+        "docetaxel",
+    }
 
 
 @pytest.mark.parametrize(
