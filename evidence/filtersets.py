@@ -248,9 +248,9 @@ def _mechanism_names() -> dict[str, str]:
     """Every way to name a mechanism, by ``vocabulary_key``: slug, name, and the initials of a
     name of several words ("EMT" for epithelial-mesenchymal transition)."""
     names: dict[str, str] = {}
-    for slug, name in Mechanism.objects.values_list("slug", "name"):
+    for slug, name, synonyms in Mechanism.objects.values_list("slug", "name", "synonyms"):
         words = vocabulary_key(name).split()
-        for variant in (slug, name, "".join(w[0] for w in words) if len(words) > 2 else ""):
+        for variant in (slug, name, *synonyms, "".join(w[0] for w in words) if len(words) > 2 else ""):
             if variant:
                 names.setdefault(vocabulary_key(variant), slug)
     return names

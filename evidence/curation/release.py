@@ -152,6 +152,7 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "slug": m.slug,
                 "name": m.name,
                 "parent": m.parent.slug if m.parent else None,
+                "synonyms": m.synonyms,
                 "description": m.description,
             }
             for m in Mechanism.objects.select_related("parent").order_by("slug")

@@ -206,6 +206,7 @@ class SeedLoader:
                 {
                     "name": row["name"],
                     "parent": index.get(row.get("parent")),
+                    "synonyms": [str(name) for name in row.get("synonyms") or []],
                     "description": row.get("description", ""),
                 },
                 where,

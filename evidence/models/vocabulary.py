@@ -55,6 +55,9 @@ class Mechanism(ChangeLoggedModel):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    synonyms = ArrayField(
+        models.CharField(max_length=120), default=list, blank=True, help_text="Other names, e.g. EMT, P-gp efflux."
+    )
     description = models.TextField(blank=True)
 
     objects = MechanismQuerySet.as_manager()

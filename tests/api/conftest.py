@@ -57,7 +57,7 @@ def corpus(db):
     caf = CellFactory(name="CAF", slug="caf", kind=CellKind.FIBROBLAST)
     efflux = MechanismFactory(slug="drug-efflux", name="Drug efflux")
     abc = MechanismFactory(slug="abc-transporter", name="ABC transporter upregulation", parent=efflux)
-    emt = MechanismFactory(slug="emt", name="Epithelial-mesenchymal transition")
+    emt = MechanismFactory(slug="emt", name="Epithelial-mesenchymal transition", synonyms=["mesenchymal switch"])
     c2015 = CitationFactory(doi="10.1000/alpha", pmid="111", year=2015, title="Exosomes shuttle P-gp")
     c2019 = CitationFactory(doi="10.1000/beta", pmid="222", year=2019, title="Stromal vesicles and tamoxifen")
     c2022 = CitationFactory(

@@ -159,3 +159,22 @@ def test_bulk_inserted_and_updated_evidence_is_found(api, corpus):
     assert found(api, "zq-circrna-77") == set()
     assert found(api, "zq-circrna-78 tamoxifen") == pub(item)
     assert item not in Evidence.objects.search("adriamycin")
+
+
+def test_drug_classes_and_mechanism_synonyms_reach_the_document(api, corpus):
+    from tests.factories import DrugClassFactory
+
+    platins = DrugClassFactory(slug="platinum-compounds", name="platinum compounds", atc="L01XA")
+    corpus["cis"].classes.add(platins)
+    assert found(api, "L01XA") == pub(corpus["e2"])
+    corpus["carbo"].classes.add(platins)
+    assert found(api, "platinum") == pub(corpus["e2"], corpus["e4"])
+    platins.name = "platins"
+    platins.save()
+    assert found(api, "platins") == pub(corpus["e2"], corpus["e4"])
+    corpus["carbo"].classes.remove(platins)
+    assert found(api, "platins") == pub(corpus["e2"])
+    emt = corpus["emt"]
+    emt.synonyms = ["EMT programme"]
+    emt.save()
+    assert found(api, "EMT programme") == pub(corpus["e3"])

@@ -29,6 +29,7 @@ URL = "/api/v1/evidence/"
         ({"therapy_class": "endocrine therapy"}, ["e3"]),
         ({"therapy_class": "Endocrine"}, ["e3"]),
         ({"mechanism": "EMT"}, ["e3"]),
+        ({"mechanism": "mesenchymal switch"}, ["e3"]),  # a synonym
         ({"mechanism": "Drug efflux"}, ["e1", "e2"]),
         ({"mechanism": "epithelial mesenchymal transition"}, ["e3"]),
         ({"drug": "SERM"}, ["e3"]),  # a drug class: every member
