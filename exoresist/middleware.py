@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from exoresist import data_version, db_router
@@ -44,6 +44,13 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username a login attempt gave, as the lockout library records it: cut to the
+    longest username Django allows (a 256-character one overflowed its column: a 500)."""
+    raw = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return str(raw)[:150]
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -264,7 +271,12 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.cacheable_request(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if carries_credentials(request):
+                # What a signed-in curator sees may hold drafts: no shared cache may keep it.
+                patch_cache_control(response, private=True, no_store=True)
+                patch_vary_headers(response, ["Cookie", "Authorization"])
+            return response
         version = data_version.get_version()
         if version is None:
             request.page_cache = "unavailable"

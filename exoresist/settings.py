@@ -316,6 +316,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("EXORESIST_LOGIN_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "exoresist.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "exoresist.middleware.login_username"
 AXES_VERBOSE = False
 # 0 keys anonymous clients by REMOTE_ADDR. (None would key them by the whole X-Forwarded-For
 # header, which a client writes itself: a changing header escaped the throttle.)

@@ -4,6 +4,7 @@ import functools
 import re
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import connections, models, transaction
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -52,6 +53,9 @@ def public_id_to_pk(value: str) -> int | None:
 
 #: What the API shows of an evidence item, as columns of one query (``EvidenceQuerySet.as_rows()``).
 _CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "authors", "authors_truncated")
+#: A statement is one sentence; a 2 MB one was accepted before (issue 15).
+STATEMENT_MAX_LENGTH = 2000
+
 ROW_COLUMNS: tuple[str, ...] = (
     "id",
     "statement",
@@ -198,7 +202,10 @@ def _rows_base(alias: str, public: bool):
 class Evidence(models.Model):
     """One curated finding: a cargo carried from a source to a recipient cell changes response to a drug."""
 
-    statement = models.TextField(help_text="One sentence in the curator's words.")
+    statement = models.TextField(
+        help_text="One sentence in the curator's words (at most 2,000 characters).",
+        validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)],
+    )
     cargos = models.ManyToManyField(
         "evidence.Cargo", related_name="evidence", blank=True, verbose_name="cargo molecules"
     )

@@ -9,7 +9,19 @@ from rest_framework.throttling import AnonRateThrottle
 
 from evidence.models import EvidenceFlag
 from exoresist import data_version
-from tests.factories import EvidenceFactory
+from tests.factories import EvidenceFactory, UserFactory
+
+
+@pytest.fixture
+def curator_api():
+    """A curator signed in as a tool would be: a token in the Authorization header."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    token = Token.objects.create(user=UserFactory(username="tool-curator", groups=["Curators"]))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +67,30 @@ def test_flags_are_limited_per_address_and_leave_the_page_cache_alone(settings, 
     assert data_version.get_version() == version  # a flag is on no public page
     other = Client(REMOTE_ADDR="203.0.113.21")
     assert other.post(url, {"reason": "wrong_data", "description": "Another reader"}).status_code == 302
+
+
+def test_a_very_long_username_at_the_admin_login_is_a_normal_refusal(settings):
+    settings.AXES_ENABLED = True
+    response = Client().post("/admin/login/?next=/admin/", {"username": "u" * 300, "password": "x"})
+    assert response.status_code == 200  # the login form again, with its error; not a 500
+
+
+def test_a_statement_has_a_length_limit(curator_api):
+    response = curator_api.post(
+        "/api/v1/evidence/",
+        {"statement": "x" * 2001, "therapy_class": "chemotherapy", "effect": "biomarker",
+         "evidence_type": "predictive", "level": "C", "citation": "10.1000/none"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "2000" in str(response.json()["statement"])
+
+
+def test_what_a_signed_in_curator_reads_is_never_kept_by_a_shared_cache(curator_api):
+    EvidenceFactory(status="draft")
+    response = curator_api.get("/api/v1/evidence/")
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "Authorization" in response["Vary"] and "Cookie" in response["Vary"]
+    anonymous = APIClient().get("/api/v1/evidence/")
+    assert "private" not in anonymous.get("Cache-Control", "")
