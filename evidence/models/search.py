@@ -42,6 +42,8 @@ SEPARATORS = r"\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0\u2000-\u206f\u2212"
 _SEPARATOR_RE = re.compile(f"[{SEPARATORS}]+")
 #: A query is cut after this many words or phrases; a longer one is a paste, not a search.
 MAX_TERMS = 32
+#: Words or phrases that also match as a name's lookup key ("mcf7" for MCF-7).
+KEYED_TERMS = 4
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _STEM, _WORDS = "'exoresist_stem'::regconfig", "'exoresist_words'::regconfig"
 
@@ -156,10 +158,12 @@ class TextQuery:
             return None
         last = groups[-1][-1]
         parts, params = [], []
-        for group in groups:
+        for index, group in enumerate(groups):
             alternatives = []
             for term in group:
-                sql, term_params = _term_sql(term, prefix=term is last and not term.quoted and not term.negated)
+                prefix = term is last and not term.quoted and not term.negated
+                # Synonym keys for the first few terms only: each costs a query on the names.
+                sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS)
                 alternatives.append(sql)
                 params.extend(term_params)
             joined = " || ".join(alternatives)
@@ -170,7 +174,7 @@ class TextQuery:
         return RawSQL(self.sql, self.params, output_field=models.TextField())
 
 
-def _term_sql(term: Term, prefix: bool) -> tuple[str, list]:
+def _term_sql(term: Term, prefix: bool, keys: bool = True) -> tuple[str, list]:
     sql, params = f"phraseto_tsquery({_STEM}, %s)", [" ".join(term.words)]
     if prefix:
         # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
@@ -180,9 +184,9 @@ def _term_sql(term: Term, prefix: bool) -> tuple[str, list]:
             params.append(" ".join(term.words[:-1]))
         params.append(_quoted(term.words[-1]) + ":*")
         sql = f"{sql} || {typed}"
-    if not term.negated and (keys := _needs_keys(term)):
+    if keys and not term.negated and (lexemes := _needs_keys(term)):
         sql += " || %s::tsquery"
-        params.append(" | ".join(_quoted(key) for key in keys))
+        params.append(" | ".join(_quoted(key) for key in lexemes))
     return f"({sql})", params
 
 

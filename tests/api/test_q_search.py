@@ -208,3 +208,10 @@ def test_a_search_inside_a_subquery_keeps_its_table(taxanes):
     cargo = CargoFactory(symbol="LINC-ROR", slug="linc-ror")
     taxanes["e5"].cargos.add(cargo)
     assert list(Evidence.objects.filter(cargos__symbol="LINC-ROR").search("paclitax")) == [taxanes["e5"]]
+
+
+def test_a_long_query_costs_a_bounded_number_of_queries(api, taxanes, django_assert_max_num_queries):
+    words = " ".join(f"w{n}" for n in range(60))
+    with django_assert_max_num_queries(14):
+        response = api.get(URL, {"q": words})
+    assert response.status_code == 200
