@@ -43,6 +43,7 @@ from evidence.site import graphs, search
 from evidence.site.links import identifier_links
 from evidence.site.page_cache import cached
 from evidence.site.rows import evidence_rows
+from exoresist.middleware import wants_json
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
 logger = logging.getLogger(__name__)
@@ -708,4 +709,7 @@ class MatrixView(AtomicWritesMixin, TemplateView):
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # An API client (or anything asking for JSON) gets JSON, as the API's own 404s are.
+    if wants_json(request):
+        return JsonResponse({"detail": f"Nothing is at {request.path[:200]}."}, status=404)
     return render(request, "404.html", {"path": request.path}, status=404)

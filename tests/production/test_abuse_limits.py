@@ -94,3 +94,17 @@ def test_what_a_signed_in_curator_reads_is_never_kept_by_a_shared_cache(curator_
     assert "Authorization" in response["Vary"] and "Cookie" in response["Vary"]
     anonymous = APIClient().get("/api/v1/evidence/")
     assert "private" not in anonymous.get("Cache-Control", "")
+
+
+def test_public_pages_do_not_name_staff_accounts():
+    editor = UserFactory(username="ed1", first_name="", last_name="", groups=["Editors"])
+    item = EvidenceFactory(status="accepted", reviewed_by=editor)
+    page = Client().get(item.get_absolute_url()).content.decode()
+    assert "by an editor" in page and "ed1" not in page
+
+
+def test_unknown_api_urls_answer_json():
+    response = Client().get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "no-such-endpoint" in response.json()["detail"]
