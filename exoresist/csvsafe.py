@@ -17,7 +17,3 @@ def spreadsheet_safe(value):
     if value == "-" or _NUMBER.match(value):
         return value
     return "'" + value
-
-
-def spreadsheet_safe_row(row):
-    return [spreadsheet_safe(value) for value in row]

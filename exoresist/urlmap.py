@@ -27,10 +27,6 @@ class Endpoint:
         return self.url.startswith("/api/")
 
     @property
-    def is_admin(self) -> bool:
-        return self.url.startswith("/admin/")
-
-    @property
     def view_class(self):
         return getattr(self.view, "cls", None) or getattr(self.view, "view_class", None)
 
@@ -112,10 +108,6 @@ def endpoints(include_admin: bool = False) -> list[Endpoint]:
 def list_endpoints() -> list[Endpoint]:
     """Public endpoints without path arguments: home, lists, search, exports, API lists."""
     return [e for e in endpoints() if not e.has_args and not re.search(r"(login|logout|password)", e.url)]
-
-
-def api_endpoints() -> list[Endpoint]:
-    return [e for e in endpoints() if e.is_api]
 
 
 def admin_urls() -> list[tuple[type[models.Model], str, str]]:

@@ -130,9 +130,6 @@ class NamedEntity(ChangeLoggedModel):
     def display_name(self) -> str:
         return getattr(self, self.name_field)
 
-    def all_names(self) -> list[str]:
-        return [self.display_name, *(alias.name for alias in self.aliases.all())]
-
 
 class Alias(models.Model):
     """Another name an entity goes by: an abbreviation, a brand, an old symbol."""

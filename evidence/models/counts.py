@@ -38,7 +38,7 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from evidence.choices import CargoKind, EvidenceLevel
@@ -87,10 +87,6 @@ class EvidenceCountQuerySet(models.QuerySet):
 
     def total(self, kind: str, a: int, b: int = 0) -> int:
         return self.of(kind).filter(a=a, b=b).values_list("n", flat=True).first() or 0
-
-    def total_accepted(self) -> int:
-        """The number of accepted items (each has exactly one therapy class): a few rows, not a count."""
-        return self.of("therapy_class").aggregate(n=Sum("n"))["n"] or 0
 
 
 class EvidenceCount(models.Model):
