@@ -1,7 +1,9 @@
 """Controlled vocabularies shared by models, filters, the API and the seed."""
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.db import models
 
@@ -127,11 +129,25 @@ ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+def plain(text: str) -> str:
+    """``text`` lower-cased, without accents ("Épithélial" is "epithelial")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
 def vocabulary_key(text: str) -> str:
     """How names of controlled values compare: case, accents, spacing, underscores, slashes and
     inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
     kept (HER2+ is not HER2-)."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    text = plain(text)
     text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The names nearest to ``text`` (for "did you mean"), best first, compared by
+    ``vocabulary_key``."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(vocabulary_key(name), name)
+    return [by_key[key] for key in difflib.get_close_matches(vocabulary_key(text), by_key, n=n, cutoff=0.5)]

@@ -20,7 +20,7 @@ from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
 from evidence import identifiers as ids
-from evidence.choices import vocabulary_key
+from evidence.choices import closest, vocabulary_key
 from evidence.models import (
     CancerType,
     Cargo,
@@ -70,14 +70,6 @@ class ListField(forms.Field):
         if not value:
             return []
         return [str(v)[:MAX_Q_LENGTH].replace("\x00", "") for v in value]
-
-
-def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:
-    """The names nearest to ``text`` (for "did you mean"), best first."""
-    by_key: dict[str, str] = {}
-    for name in names:
-        by_key.setdefault(vocabulary_key(name), name)
-    return [by_key[key] for key in difflib.get_close_matches(vocabulary_key(text), by_key, n=n, cutoff=0.5)]
 
 
 def unknown_value_error(lead: str, suggestions: list[str], accepted: str = "") -> forms.ValidationError:

@@ -12,7 +12,6 @@ of 500 evidence items embeds thousands of them, and a nested serializer plus a
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
+from evidence.choices import closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
@@ -406,8 +406,7 @@ class CancerTypeField(serializers.Field):
     def to_internal_value(self, data):
         found = CancerType.objects.named(str(data)) if isinstance(data, str) and data.strip() else None
         if found is None:
-            names = CancerType.objects.values_list("name", flat=True)
-            nearest = difflib.get_close_matches(str(data), list(names), n=3, cutoff=0.5)
+            nearest = closest(str(data), CancerType.objects.values_list("name", flat=True))
             hint = f" Did you mean {' or '.join(repr(n) for n in nearest)}?" if nearest else ""
             raise serializers.ValidationError(f"No cancer type is called {str(data)[:100]!r}.{hint}")
         return found

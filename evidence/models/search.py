@@ -23,7 +23,6 @@ most, then the statement and title, then quote and citation, then identifiers.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
@@ -33,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from evidence.choices import plain
 from evidence.identifiers import lookup_keys
 
 #: What separates words: ASCII punctuation, spaces and controls, no-break space, the
@@ -221,14 +221,14 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
         prefixes = {stem for (stem,) in cursor.fetchall()}
     if not last.negated and not last.quoted:
         prefixes.add(last.words[-1])
-    prefixes = tuple(_plain(prefix) for prefix in prefixes)
+    prefixes = tuple(plain(prefix) for prefix in prefixes)
     marked = {}
     for pk, statement in statements.items():
         parts = _PARTS_RE.split(statement)
         marked[pk] = mark_safe(  # noqa: S308 - every part is escaped
             "".join(
                 f"<mark>{escape(part)}</mark>"
-                if i % 2 == 0 and part and _plain(part).startswith(prefixes)
+                if i % 2 == 0 and part and plain(part).startswith(prefixes)
                 else escape(part)
                 for i, part in enumerate(parts)
             )
@@ -237,10 +237,6 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
 
 
 _PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
-
-
-def _plain(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def rank(query: TextQuery) -> Func:
