@@ -125,7 +125,7 @@ def test_it_counts_an_item_once_accepted_and_no_longer_once_rejected_or_withdraw
     draft.status, draft.submitted_by = Status.SUBMITTED, author
     draft.save()
     assert_counts_are_exact()
-    workflow.accept(draft, editor)
+    workflow.accept(draft, editor, reviewed_version=draft.version)
     assert stored_counts()[("drug", world["dox"].pk, 0, "")] == 3
     assert_counts_are_exact()
     # Taken back out of the public set (an admin edit): its counts go.

@@ -542,6 +542,14 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return Evidence.objects.with_related().get(pk=result.evidence.pk)
 
 
+class AcceptSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The version you reviewed. If the item changed since, nothing is accepted (409) and it needs "
+        "a new review.",
+    )
+
+
 class RejectionSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the item is rejected; the curator sees it.", max_length=5000)
 

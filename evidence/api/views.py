@@ -218,8 +218,8 @@ class EvidenceViewSet(ExoResistViewSet):
             )
         return Response(data)
 
-    def _transition(self, step, *args) -> Response:
-        evidence = step(self.get_object(), self.request.user, *args)
+    def _transition(self, step, *args, **kwargs) -> Response:
+        evidence = step(self.get_object(), self.request.user, *args, **kwargs)
         return Response(self.get_serializer(Evidence.objects.with_related().get(pk=evidence.pk)).data)
 
     @extend_schema(request=None, summary="Submit a draft for review (curators)")
@@ -227,10 +227,16 @@ class EvidenceViewSet(ExoResistViewSet):
     def submit(self, request, *args, **kwargs):
         return self._transition(workflow.submit)
 
-    @extend_schema(request=None, summary="Accept a submitted item (editors; not your own submission)")
+    @extend_schema(
+        request=s.AcceptSerializer,
+        summary="Accept a submitted item (editors; not an item you submitted or wrote part of)",
+        description="Send the `version` you reviewed: an item that changed since is not accepted (409).",
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
-        return self._transition(workflow.accept)
+        reviewed = s.AcceptSerializer(data=request.data)
+        reviewed.is_valid(raise_exception=True)
+        return self._transition(workflow.accept, reviewed_version=reviewed.validated_data["version"])
 
     @extend_schema(request=s.RejectionSerializer, summary="Reject a submitted item with a reason (editors)")
     @action(detail=True, methods=["post"])

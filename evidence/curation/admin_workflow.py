@@ -230,7 +230,8 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
             comment.author = comment.author or request.user
             comment.save()
 
-    actions = ["submit_selected", "accept_selected"]
+    # No bulk accept: an editor accepts the version they read, on its review page.
+    actions = ["submit_selected"]
 
     def get_urls(self):
         return [
@@ -263,7 +264,9 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
             transitions = {
                 "submit": lambda: workflow.submit(evidence, request.user),
                 "withdraw": lambda: workflow.withdraw(evidence, request.user),
-                "accept": lambda: workflow.accept(evidence, request.user),
+                "accept": lambda: workflow.accept(
+                    evidence, request.user, reviewed_version=request.POST.get("reviewed_version")
+                ),
                 "reject": lambda: workflow.reject(evidence, request.user, reason),
             }
             if action not in transitions:
@@ -292,10 +295,6 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
     @admin.action(description="Submit selected evidence for review")
     def submit_selected(self, request, queryset):
         self._transition(request, queryset, workflow.submit, "submitted")
-
-    @admin.action(description="Accept selected evidence (editors; not your own)")
-    def accept_selected(self, request, queryset):
-        self._transition(request, queryset, workflow.accept, "accepted")
 
     def _transition(self, request, queryset, function, verb: str) -> None:
         done = 0
@@ -326,6 +325,15 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                 except workflow.WorkflowError as exc:
                     _fail(request, exc)
             return
+        content_changed = any(name in workflow.CONTENT_FIELDS for name in form.changed_data)
+        if change and content_changed and workflow.back_to_draft(obj):
+            reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
+            form.cleaned_data["change_reason"] = f"{reason}; {workflow.BACK_TO_DRAFT}"
+            messages.warning(
+                request,
+                f"{obj.public_id} was awaiting review; your edit sent it back to draft. "
+                "Submit it again when it is ready.",
+            )
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

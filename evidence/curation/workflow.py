@@ -28,10 +28,12 @@ Every function records the acting user and a change reason in the history.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -52,6 +54,7 @@ __all__ = [
     "can_curate",
     "can_review",
     "check_version",
+    "content_authors",
     "edit_evidence",
     "find_duplicates",
     "propose_revision",
@@ -187,19 +190,101 @@ def withdraw(evidence: Evidence, user) -> Evidence:
     return evidence
 
 
+APPLIED_REVISION = "Applied suggested revision #{pk} by {who}"
+_APPLIED_REVISION_RE = re.compile(r"^Applied suggested revision #(\d+) ")
+
+
+def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
+    """Who wrote the item's current content: user id -> the content fields whose current
+    value they set.
+
+    Read from the history, oldest first: each content field belongs to whoever last
+    changed it. An applied suggested revision belongs to the curator who proposed it,
+    not to the editor who applied it (that editor reviewed it). Status changes touch no
+    content field, so submitting and reviewing make nobody an author.
+    """
+    records = list(evidence.history.order_by("history_date", "history_id"))
+    m2m_sets = _history_m2m_sets(records)
+    revision_ids = {
+        int(m.group(1)) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
+    }
+    proposers = dict(EvidenceRevision.objects.filter(pk__in=revision_ids).values_list("pk", "proposed_by_id"))
+    last_writer: dict[str, int | None] = {}
+    previous: dict[str, Any] | None = None
+    for record in records:
+        values = {
+            name: m2m_sets[name].get(record.history_id, []) if name in M2M_FIELDS else getattr(record, attname)
+            for name, attname in _CONTENT_ATTNAMES.items()
+        }
+        author = record.history_user_id
+        if previous is None and author is None:
+            author = evidence.created_by_id  # entered by a loader that records no user
+        if m := _APPLIED_REVISION_RE.match(record.history_change_reason or ""):
+            author = proposers.get(int(m.group(1)), author)
+        for name, value in values.items():
+            if previous is None or previous[name] != value:
+                last_writer[name] = author
+        previous = values
+    if not records:
+        last_writer = dict.fromkeys(CONTENT_FIELDS, evidence.created_by_id)
+    authors: dict[int | None, set[str]] = {}
+    for name, user_id in last_writer.items():
+        authors.setdefault(user_id, set()).add(name)
+    return authors
+
+
+_CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
+
+
+def _history_m2m_sets(records) -> dict[str, dict[int, list[int]]]:
+    """Cargo, drug and mechanism ids of each history record: one query per relation."""
+    sets: dict[str, dict[int, list[int]]] = {}
+    history_ids = [record.history_id for record in records]
+    for field in Evidence.history.model._history_m2m_fields:
+        through = apps.get_model("evidence", f"HistoricalEvidence_{field.name}")  # simple-history's name
+        target = f"{field.related_model._meta.model_name}_id"
+        rows = through.objects.filter(history_id__in=history_ids).order_by(target).values_list("history_id", target)
+        by_record: dict[int, list[int]] = {}
+        for history_id, pk in rows:
+            by_record.setdefault(history_id, []).append(pk)
+        sets[field.name] = by_record
+    return sets
+
+
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
     _require_editor(editor, f"{verb} evidence")
-    if editor.pk in {evidence.created_by_id, evidence.submitted_by_id}:
+    if editor.pk == evidence.submitted_by_id:
         raise WorkflowPermissionError(
-            f"You cannot {verb} {evidence.public_id}: you entered or submitted it, and every item is "
-            "reviewed by someone other than its author (four eyes)."
+            f"You cannot {verb} {evidence.public_id}: you submitted it, and every item is reviewed by "
+            "someone other than its authors (four eyes)."
+        )
+    wrote = content_authors(evidence).get(editor.pk)
+    if wrote:
+        raise WorkflowPermissionError(
+            f"You cannot {verb} {evidence.public_id}: you wrote part of its current content "
+            f"({', '.join(sorted(wrote))}), and every "
+            "item is reviewed by someone other than its authors (four eyes)."
         )
 
 
 @transaction.atomic
-def accept(evidence: Evidence, editor) -> Evidence:
-    """Submitted -> accepted: the item becomes public."""
-    evidence = _locked(evidence)
+def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) -> Evidence:
+    """Submitted -> accepted: the item becomes public.
+
+    ``reviewed_version`` is the version the editor read before deciding; if the item
+    changed since, nothing is accepted (``StaleEdit``, HTTP 409) and it needs a new review.
+    """
+    try:
+        reviewed = int(reviewed_version)
+    except (TypeError, ValueError):
+        raise WorkflowError(
+            "Say which version you reviewed (the item's 'version'); it is accepted only if it has not changed since."
+        ) from None
+    _require_editor(editor, "accept evidence")
+    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+    if current is None or current.version != reviewed:
+        raise StaleEdit(evidence.pk, reviewed, current and current.version, reviewing=True)
+    evidence = current
     _require_other_reviewer(evidence, editor, "accept")
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(
@@ -234,6 +319,17 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
 
 
 # --- edits and suggested revisions --------------------------------------------
+
+BACK_TO_DRAFT = "edited while awaiting review, so back to draft: submit it again"
+
+
+def back_to_draft(evidence: Evidence) -> bool:
+    """A submitted item whose content is about to change goes back to draft, so that
+    no editor accepts text they did not review. Returns whether it did."""
+    if evidence.status != Status.SUBMITTED:
+        return False
+    evidence.status = Status.DRAFT
+    return True
 
 
 def _json_value(evidence: Evidence, name: str) -> Any:
@@ -318,7 +414,10 @@ def edit_evidence(
         return EditResult(current, revision)
     m2m = _apply(current, changes)
     _validate(current, m2m)
-    _save(current, user, reason or "Edited")
+    reason = reason or "Edited"
+    if back_to_draft(current):
+        reason = f"{reason}; {BACK_TO_DRAFT}"
+    _save(current, user, reason)
     for name, pks in m2m.items():
         getattr(current, name).set(pks)
     return EditResult(current)
@@ -375,7 +474,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     m2m = _apply(evidence, revision.proposed)
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
-    _save(evidence, editor, f"Applied suggested revision #{revision.pk} by {who}")
+    _save(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who))
     for name, pks in m2m.items():
         getattr(evidence, name).set(pks)
     revision.status = RevisionStatus.APPLIED

@@ -22,9 +22,14 @@ class StaleEdit(Exception):
     ``current`` is the version in the database (``None`` when the item was deleted).
     """
 
-    def __init__(self, evidence_pk: int, expected: int, current: int | None):
+    def __init__(self, evidence_pk: int, expected: int, current: int | None, *, reviewing: bool = False):
         self.evidence_pk, self.expected, self.current = evidence_pk, expected, current
-        if current is None:
+        if reviewing and current is not None:
+            message = (
+                f"{format_public_id(evidence_pk)} changed after you reviewed it (you reviewed version {expected}, "
+                f"it is now version {current}). Nothing was decided: open it again and review what changed."
+            )
+        elif current is None:
             message = (
                 f"{format_public_id(evidence_pk)} was deleted while you were editing it; your changes were not saved."
             )

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from evidence.choices import Status
+from evidence.curation import workflow
 from evidence.models import Citation, Drug, Evidence, EvidenceFlag, EvidenceRevision
-from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, UserFactory
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,29 +89,53 @@ def test_the_review_page_submits_accepts_and_enforces_four_eyes(client, curator,
     client.force_login(curator)
     assert client.get(url).status_code == 200
     client.post(url, {"action": "submit"})
-    assert Evidence.objects.get(pk=item.pk).status == Status.SUBMITTED
-    response = client.post(url, {"action": "accept"}, follow=True)
+    item.refresh_from_db()
+    assert item.status == Status.SUBMITTED
+    response = client.post(url, {"action": "accept", "reviewed_version": item.version}, follow=True)
     assert "Only editors" in response.content.decode()
     client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert f'name="reviewed_version" value="{item.version}"' in page
     response = client.post(url, {"action": "reject", "reason": ""}, follow=True)
     assert "Say why" in response.content.decode()
-    client.post(url, {"action": "accept"})
+    client.post(url, {"action": "accept", "reviewed_version": item.version})
     assert Evidence.objects.get(pk=item.pk).status == Status.ACCEPTED
+    page = client.get(url).content.decode()
+    assert "This item is public" in page
+    assert 'value="submit"' not in page and 'value="withdraw"' not in page and 'value="accept"' not in page
 
 
-def test_the_accept_action_skips_own_submissions(client, editor):
-    other = UserFactory(username="curator2", groups=["Curators"])
-    theirs = EvidenceFactory(status=Status.SUBMITTED, submitted_by=other, created_by=other)
-    mine = EvidenceFactory(status=Status.SUBMITTED, submitted_by=editor, created_by=other)
+def test_the_review_page_does_not_accept_an_item_changed_after_it_was_read(client, curator, editor):
+    item = EvidenceFactory(status=Status.SUBMITTED, created_by=curator, submitted_by=curator, level="D")
+    read_version = item.version
+    workflow.edit_evidence(item, curator, {"level": "A"}, expected_version=item.version)  # meanwhile
     client.force_login(editor)
-    response = client.post(
-        reverse("admin:evidence_evidence_changelist"),
-        {"action": "accept_selected", "_selected_action": [theirs.pk, mine.pk]},
-        follow=True,
-    )
-    assert "four eyes" in response.content.decode()
-    assert Evidence.objects.get(pk=theirs.pk).status == Status.ACCEPTED
-    assert Evidence.objects.get(pk=mine.pk).status == Status.SUBMITTED
+    url = reverse("admin:evidence_evidence_review", args=[item.pk])
+    response = client.post(url, {"action": "accept", "reviewed_version": read_version}, follow=True)
+    assert "changed after you reviewed it" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT and item.level == "A"
+
+
+def test_an_admin_edit_of_a_submitted_item_sends_it_back_to_draft(client, curator):
+    item = EvidenceFactory(status=Status.SUBMITTED, created_by=curator, submitted_by=curator)
+    client.force_login(curator)
+    url = reverse("admin:evidence_evidence_change", args=[item.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(statement="A reworded statement.", loaded_version=item.version, change_reason="wording")
+    data.update({name: [v.pk for v in data[name]] for name in ("cargos", "drugs", "mechanisms") if name in data})
+    data.update({f"comments-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()})
+    response = client.post(url, data, follow=True)
+    assert "back to draft" in response.content.decode(), response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT and item.statement == "A reworded statement."
+
+
+def test_there_is_no_bulk_accept(client, editor):
+    client.force_login(editor)
+    response = client.get(reverse("admin:evidence_evidence_changelist"))
+    assert "accept_selected" not in response.content.decode()
 
 
 def test_editors_apply_revisions_and_resolve_flags_on_their_pages(client, curator, editor):

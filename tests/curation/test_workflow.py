@@ -26,7 +26,7 @@ def test_a_draft_goes_through_submission_to_acceptance(draft, curator, editor):
     workflow.submit(draft, curator)
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED and draft.submitted_by == curator and draft.submitted_at
-    accepted = workflow.accept(draft, editor)
+    accepted = workflow.accept(draft, editor, reviewed_version=draft.version)
     assert accepted.status == Status.ACCEPTED and accepted.reviewed_by == editor
     assert Evidence.objects.public().filter(pk=draft.pk).exists()
     reasons = list(accepted.history.order_by("history_id").values_list("history_change_reason", "history_user"))
@@ -50,17 +50,41 @@ def test_nobody_accepts_their_own_submission(editor, editor2):
     workflow.submit(mine, editor)
     mine.refresh_from_db()
     with pytest.raises(workflow.WorkflowPermissionError, match="four eyes"):
-        workflow.accept(mine, editor)  # submitted it
+        workflow.accept(mine, editor, reviewed_version=mine.version)  # submitted it
     with pytest.raises(workflow.WorkflowPermissionError, match="four eyes"):
         workflow.reject(mine, editor2, "no")  # entered it
     assert Evidence.objects.get(pk=mine.pk).status == Status.SUBMITTED
+
+
+def test_content_authors_are_read_from_the_history(curator, editor, editor2):
+    item = EvidenceFactory(status=Status.ACCEPTED, created_by=curator, level="D")
+    revision = workflow.propose_revision(item, curator, {"level": "C"})
+    workflow.apply_revision(revision, editor)  # the proposer wrote it, not the editor who applied it
+    item.refresh_from_db()
+    workflow.edit_evidence(item, editor2, {"statement": "Reworded."}, expected_version=item.version)
+    authors = workflow.content_authors(item)
+    assert authors[editor2.pk] == {"statement"}
+    assert "level" in authors[curator.pk] and "statement" not in authors[curator.pk]
+    assert editor.pk not in authors
+
+
+def test_accept_without_the_reviewed_version_is_refused(draft, curator, editor):
+    workflow.submit(draft, curator)
+    draft.refresh_from_db()
+    with pytest.raises(workflow.WorkflowError, match="Say which version"):
+        workflow.accept(draft, editor, reviewed_version=None)
+    with pytest.raises(StaleEdit, match="changed after you reviewed it"):
+        workflow.accept(draft, editor, reviewed_version=draft.version - 1)
+    assert Evidence.objects.get(pk=draft.pk).status == Status.SUBMITTED
 
 
 def test_curators_cannot_accept_and_readers_cannot_submit(draft, curator):
     workflow.submit(draft, curator)
     draft.refresh_from_db()
     with pytest.raises(workflow.WorkflowPermissionError, match="Only editors"):
-        workflow.accept(draft, UserFactory(username="other-curator", groups=["Curators"]))
+        workflow.accept(
+            draft, UserFactory(username="other-curator", groups=["Curators"]), reviewed_version=draft.version
+        )
     with pytest.raises(workflow.WorkflowPermissionError, match="Only curators"):
         workflow.submit(EvidenceFactory(status=Status.DRAFT), UserFactory(username="reader"))
 
@@ -70,7 +94,7 @@ def test_only_drafts_are_submitted_and_only_submissions_reviewed(curator, editor
     with pytest.raises(workflow.WorkflowError, match="only drafts"):
         workflow.submit(accepted, curator)
     with pytest.raises(workflow.WorkflowError, match="only submitted"):
-        workflow.accept(EvidenceFactory(status=Status.DRAFT), editor)
+        workflow.accept(EvidenceFactory(status=Status.DRAFT), editor, reviewed_version=1)
 
 
 def test_a_curators_edit_of_accepted_evidence_becomes_a_revision_an_editor_applies(curator, editor):
