@@ -355,6 +355,19 @@ class SafeSaveMixin:
             ) from None
 
 
+class EditorFieldsMixin:
+    """Names, identifiers and retraction of an existing record are changed by editors only
+    (``editor_fields`` on the model; a curator gets a 403 and nothing is saved)."""
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            guarded = {name: attrs[name] for name in self.instance.editor_fields if name in attrs}
+            workflow.check_reference_edit(
+                self.instance, self.context["request"].user, workflow.reference_changes(self.instance, guarded)
+            )
+        return super().validate(attrs)
+
+
 class StaleCopy(APIException):
     status_code = 409
     default_code = "stale"
@@ -557,7 +570,7 @@ class RejectionSerializer(serializers.Serializer):
 # --- citations ----------------------------------------------------------------
 
 
-class CitationSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
+class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     label = serializers.CharField(source="short_label", read_only=True)
@@ -718,7 +731,7 @@ class DrugClassSerializer(serializers.ModelSerializer):
         fields = ["name", "slug", "atc"]
 
 
-class DrugSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     html_url = AbsoluteHtmlUrl()
@@ -745,7 +758,7 @@ class DrugSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.M
         ]
 
 
-class CargoSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
@@ -772,7 +785,7 @@ class CargoSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.
         ]
 
 
-class CellSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:cell-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
@@ -809,7 +822,7 @@ class CellSerializer(StaleCheckMixin, SafeSaveMixin, AliasesMixin, serializers.M
         return attrs
 
 
-class MechanismSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
+class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
@@ -831,7 +844,7 @@ class MechanismSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSeria
         return attrs
 
 
-class TherapyClassSerializer(StaleCheckMixin, SafeSaveMixin, serializers.ModelSerializer):
+class TherapyClassSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:therapyclass-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from evidence.curation import workflow
 from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
 from evidence.models import (
     CancerType,
@@ -26,8 +27,19 @@ admin.site.index_title = "Curated data"
 
 
 class AliasInline(admin.TabularInline):
+    """Curators name a new record; the names of an existing one are changed by editors."""
+
     extra = 1
     fields = ["name"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or workflow.can_review(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or workflow.can_review(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or workflow.can_review(request.user))
 
 
 class DrugAliasInline(AliasInline):
@@ -46,6 +58,16 @@ class CuratedAdmin(HistoryDiffMixin, SimpleHistoryAdmin):
     """History on every curated model; the reason for a change is recorded with it."""
 
     readonly_fields = ["created", "modified"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not workflow.can_review(request.user):
+            fields += [name for name in obj.editor_fields if name != "aliases" and name not in fields]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A slug is made once, from the first name; later it is part of URLs and the API.
+        return {} if obj is not None else super().get_prepopulated_fields(request, obj)
 
 
 @admin.register(TherapyClass)

@@ -53,6 +53,7 @@ __all__ = [
     "apply_revision",
     "can_curate",
     "can_review",
+    "check_reference_edit",
     "check_version",
     "content_authors",
     "edit_evidence",
@@ -60,6 +61,7 @@ __all__ = [
     "propose_revision",
     "raise_flag",
     "reject",
+    "reference_changes",
     "reject_revision",
     "resolve_flag",
     "restore_version",
@@ -499,6 +501,41 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     revision.reviewed_at = timezone.now()
     _save(revision, editor, f"Rejected: {reason}")
     return revision
+
+
+# --- reference records ----------------------------------------------------------
+
+
+def check_reference_edit(instance: models.Model, user, changed: Iterable[str]) -> None:
+    """Curators add citations, drugs, cargos, cells and vocabulary terms; changing the
+    names, identifiers or retraction (``editor_fields``) of one that exists needs an
+    editor, since public evidence links to it. The history records who and why."""
+    if instance.pk is None or can_review(user):
+        return
+    guarded = [name for name in instance.editor_fields if name in set(changed)]
+    if guarded:
+        raise WorkflowPermissionError(
+            f"Only editors may change {', '.join(guarded)} of an existing {instance._meta.verbose_name}: public "
+            "evidence links to it. Ask an editor, or flag the evidence that shows the error."
+        )
+
+
+def reference_changes(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
+    """The names in ``values`` (field -> new value, as a form or serializer cleans them)
+    that differ from ``instance``; ``aliases`` is compared as a list of names."""
+    changed = []
+    for name, value in values.items():
+        if name == "aliases":
+            before = sorted(instance.aliases.values_list("name", flat=True)) if instance.pk else []
+            after = sorted(str(v).strip() for v in value or [])
+        elif instance._meta.get_field(name).many_to_many:
+            before = sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
+            after = sorted(v.pk if isinstance(v, models.Model) else int(v) for v in value or [])
+        else:
+            before, after = getattr(instance, name), value
+        if before != after:
+            changed.append(name)
+    return changed
 
 
 # --- duplicates, comments and flags -------------------------------------------

@@ -26,6 +26,11 @@ class ChangeLoggedModel(models.Model):
     which are harder to query and diff field by field.)
     """
 
+    #: Fields a curator may set on a new record but only an editor may change once it
+    #: exists: its names, identifiers and anything that says whether it can be trusted.
+    #: Everything public links to these, so a change is reviewed (workflow.check_reference_edit).
+    editor_fields: tuple[str, ...] = ()
+
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(inherit=True)

@@ -32,6 +32,19 @@ class CitationQuerySet(ListingQuerySet):
 class Citation(ChangeLoggedModel):
     """A publication: the primary source of evidence, or a review evidence was curated through."""
 
+    editor_fields = (
+        "title",
+        "authors",
+        "year",
+        "journal",
+        "doi",
+        "pmid",
+        "pmcid",
+        "publication_type",
+        "retracted",
+        "retraction_note",
+    )
+
     doi = models.CharField(
         "DOI",
         max_length=255,

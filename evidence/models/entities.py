@@ -23,6 +23,7 @@ class DrugQuerySet(EntityQuerySet):
 
 
 class Drug(NamedEntity):
+    editor_fields = ("name", "slug", "aliases", "chebi", "drugbank", "pubchem_cid", "therapy_class", "classes")
     name = models.CharField(max_length=200, unique=True, help_text="The INN, in lower case.")
     drug_class = models.CharField(
         max_length=100,
@@ -62,6 +63,8 @@ class DrugAlias(Alias):
 
 class Cargo(NamedEntity):
     """A molecule carried by exosomes: a miRNA, lncRNA, circRNA, mRNA, protein, ..."""
+
+    editor_fields = ("symbol", "name", "slug", "kind", "aliases", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene")
 
     symbol = models.CharField(
         max_length=200,
@@ -113,6 +116,8 @@ class CellQuerySet(EntityQuerySet):
 
 class Cell(NamedEntity):
     """A source or recipient of exosomes: a cell line, a resistant derivative, a stromal cell, a biofluid."""
+
+    editor_fields = ("name", "slug", "kind", "parent", "aliases", "cellosaurus")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=CellKind.choices, db_index=True)

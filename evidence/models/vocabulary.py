@@ -31,6 +31,8 @@ class MechanismQuerySet(ListingQuerySet):
 class TherapyClass(ChangeLoggedModel):
     """Chemotherapy, endocrine, HER2-targeted, immunotherapy, ...; the slug is part of the API."""
 
+    editor_fields = ("name", "slug")
+
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -51,6 +53,8 @@ class TherapyClass(ChangeLoggedModel):
 
 class Mechanism(ChangeLoggedModel):
     """A term of the controlled vocabulary of resistance mechanisms; a tree through ``parent``."""
+
+    editor_fields = ("name", "slug", "parent", "synonyms")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
@@ -123,6 +127,8 @@ class CancerType(ChangeLoggedModel):
     ``parent``, tied to the Disease Ontology and the NCI Thesaurus where an identifier
     could be pinned down."""
 
+    editor_fields = ("name", "slug", "parent", "synonyms", "doid", "ncit")
+
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -156,6 +162,8 @@ def default_cancer_type() -> int:
 class DrugClass(ChangeLoggedModel):
     """A class of drugs (anthracyclines, taxanes, HER2 inhibitors, ...), in a tree, with its
     ATC code where the WHO classification has one: ``drug=taxane`` reaches every member."""
+
+    editor_fields = ("name", "slug", "parent", "synonyms", "atc")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)

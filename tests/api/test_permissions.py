@@ -181,3 +181,50 @@ def test_anonymous_reads_are_throttled_per_ip(db, monkeypatch):
     statuses = [client.get("/api/v1/drugs/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/api/v1/drugs/", REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url, change",
+    [
+        ("/api/v1/citations/{c2015}/", {"retracted": True, "retraction_note": "Retracted 2024."}),
+        ("/api/v1/citations/{c2015}/", {"title": "A different paper"}),
+        ("/api/v1/citations/{c2015}/", {"doi": "10.1000/other"}),
+        ("/api/v1/drugs/doxorubicin/", {"name": "doxorubicin hydrochloride"}),
+        ("/api/v1/drugs/doxorubicin/", {"aliases": ["cisplatin"]}),
+        ("/api/v1/cargos/hsa-mir-155-5p/", {"mirbase": "MIMAT0000001"}),
+        ("/api/v1/cells/mcf-7/", {"cellosaurus": "CVCL_0031"}),
+        ("/api/v1/mechanisms/emt/", {"name": "Stemness"}),
+        ("/api/v1/therapy-classes/chemotherapy/", {"name": "Endocrine"}),
+    ],
+)
+def test_names_identifiers_and_retraction_of_existing_records_need_an_editor(
+    curator_api, editor_api, corpus, url, change
+):
+    """Issue 15, item 6: a curator's PATCH of a public reference record is a 403 and saves
+    nothing; an editor's goes through and is in the history with its author."""
+    url = url.format(c2015=corpus["c2015"].pk)
+    before = curator_api.get(url).json()
+    response = curator_api.patch(url, {**change, "modified": before["modified"]}, format="json")
+    assert response.status_code == 403, response.content
+    assert "Only editors may change" in response.json()["detail"]
+    assert curator_api.get(url).json() == before
+    response = editor_api.patch(url, {**change, "modified": before["modified"]}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_a_curator_still_edits_descriptions_and_resends_unchanged_names(curator_api, corpus):
+    before = curator_api.get("/api/v1/drugs/doxorubicin/").json()
+    response = curator_api.patch(
+        "/api/v1/drugs/doxorubicin/",
+        {
+            "name": before["name"],
+            "aliases": before["aliases"],
+            "description": "An anthracycline.",
+            "modified": before["modified"],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    drug = Drug.objects.get(slug="doxorubicin")
+    assert drug.description == "An anthracycline."
+    assert drug.history.first().history_user.username == "curator"

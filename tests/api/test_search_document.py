@@ -36,9 +36,9 @@ def test_it_follows_a_renamed_and_a_removed_alias(api, corpus):
     assert found(api, "rubex") == set()
 
 
-def test_it_follows_an_alias_list_replaced_through_the_api(api, curator_api, corpus):
-    modified = curator_api.get("/api/v1/drugs/doxorubicin/").json()["modified"]
-    response = curator_api.patch(
+def test_it_follows_an_alias_list_replaced_through_the_api(api, editor_api, corpus):
+    modified = editor_api.get("/api/v1/drugs/doxorubicin/").json()["modified"]
+    response = editor_api.patch(
         "/api/v1/drugs/doxorubicin/", {"aliases": ["Caelyx"], "modified": modified}, format="json"
     )
     assert response.status_code == 200, response.content

@@ -228,3 +228,19 @@ def test_a_stale_save_of_an_entity_is_refused_too(curator_client):
     response = curator_client.post(url, drug_form(opened, drug_class="anthracycline", loaded_modified=""))
     assert "Someone else saved this drug" in response.content.decode()
     assert Drug.objects.get(pk=drug.pk).drug_class == "taxane"
+
+
+def test_a_curator_sees_names_identifiers_and_retraction_read_only(client, curator, editor):
+    citation = Citation.objects.create(title="Exosomes and drugs", year=2020, doi="10.1000/x")
+    drug = DrugFactory(name="epirubicin")
+    client.force_login(curator)
+    form = client.get(reverse("admin:evidence_citation_change", args=[citation.pk])).context["adminform"].form
+    assert "retracted" not in form.fields and "title" not in form.fields and "doi" not in form.fields
+    assert "note" in form.fields  # the curator's note is theirs to edit
+    page = client.get(reverse("admin:evidence_drug_change", args=[drug.pk]))
+    assert "name" not in page.context["adminform"].form.fields
+    assert not page.context["inline_admin_formsets"][0].has_add_permission  # aliases
+    client.force_login(editor)
+    form = client.get(reverse("admin:evidence_citation_change", args=[citation.pk])).context["adminform"].form
+    assert "retracted" in form.fields and "title" in form.fields
+    assert "name" in client.get(reverse("admin:evidence_drug_add")).context["adminform"].form.fields
