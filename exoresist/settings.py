@@ -1,6 +1,7 @@
 """ExoResist settings: one module, driven by environment variables only."""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -251,6 +252,11 @@ EXORESIST_FLAGS_PER_HOUR = env_int("EXORESIST_FLAGS_PER_HOUR", 10)
 #: The API serves pages up to this row; deeper reads belong to the export or narrower filters
 #: (an offset of a million made each request scan a million rows: 8-13 s).
 EXORESIST_API_MAX_OFFSET = env_int("EXORESIST_API_MAX_OFFSET", 10_000)
+#: Whole-table exports (CSV/TSV/BibTeX) built at once, site-wide and per client, and where
+#: the unfiltered public ones are kept per data version (evidence/api/exports.py).
+EXORESIST_EXPORT_BUILDS = env_int("EXORESIST_EXPORT_BUILDS", 2)
+EXORESIST_EXPORTS_PER_CLIENT = env_int("EXORESIST_EXPORTS_PER_CLIENT", 1)
+EXORESIST_EXPORTS_DIR = env_str("EXORESIST_EXPORTS_DIR", str(Path(tempfile.gettempdir()) / "exoresist-exports"))
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
 # Load-balancer probes come over plain HTTP on the private network.

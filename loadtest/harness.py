@@ -106,8 +106,9 @@ def track(process: subprocess.Popen) -> subprocess.Popen:
 class Server:
     """gunicorn on 127.0.0.1 with the project's gunicorn.conf.py; always stopped on exit."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int, log_name: str):
+    def __init__(self, env: dict[str, str], port: int, workers: int, log_name: str, app_dir: Path = ROOT):
         self.env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
+        self.app_dir = app_dir  # another checkout, to measure old and new code in one run
         self.port = port
         OUT.mkdir(parents=True, exist_ok=True)
         self.log_path = OUT / f"{log_name}.log"
@@ -121,7 +122,11 @@ class Server:
         log = open(self.log_path, "w")
         self.process = track(
             subprocess.Popen(
-                [GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [GUNICORN, "-c", "gunicorn.conf.py"],
+                cwd=self.app_dir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         )
         deadline = time.monotonic() + 30

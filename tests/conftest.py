@@ -14,6 +14,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_exports_dir(settings, tmp_path):
+    """Exports kept per data version are written under the test's own directory."""
+    settings.EXORESIST_EXPORTS_DIR = str(tmp_path / "exports")
+
+
 @pytest.fixture
 def curator(db):
     return UserFactory(username="curator", groups=["Curators"])

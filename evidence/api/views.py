@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
+from evidence.api.exports import export_response
 from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.curation import workflow
 from evidence.curation.bibtex import citations_to_bibtex
@@ -115,12 +116,19 @@ class ExoResistViewSet(
         for item in self.get_serializer_class()(objs, many=True, context=context).data:
             yield [flatten(item.get(column)) for column in columns]
 
-    def export_table(self, renderer) -> StreamingHttpResponse:
+    def export_table(self, renderer):
         queryset = self.filter_queryset(self.get_queryset())
-        lines = table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter)
-        response = StreamingHttpResponse(lines, content_type=f"{renderer.media_type}; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="exoresist-{self.export_name}.{renderer.format}"'
-        return response
+        return export_response(
+            self.request,
+            table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter),
+            filename=f"exoresist-{self.export_name}.{renderer.format}",
+            content_type=f"{renderer.media_type}; charset=utf-8",
+            shared=self.export_is_shared(),
+        )
+
+    def export_is_shared(self) -> bool:
+        """The same file for every reader: public data and no filter (see exports.py)."""
+        return not sees_unpublished(self.request.user) and set(self.request.query_params) <= {"format"}
 
 
 @extend_schema_view(
@@ -340,9 +348,13 @@ class CitationViewSet(ExoResistViewSet):
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "bibtex":
             queryset = self.filter_queryset(self.get_queryset())
-            response = StreamingHttpResponse(self._bibtex(queryset), content_type="application/x-bibtex; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="exoresist-citations.bib"'
-            return response
+            return export_response(
+                request,
+                self._bibtex(queryset),
+                filename="exoresist-citations.bib",
+                content_type="application/x-bibtex; charset=utf-8",
+                shared=self.export_is_shared(),
+            )
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):

@@ -1,0 +1,143 @@
+"""Whole-table exports (CSV, TSV, BibTeX): written to a file, then sent with their length.
+
+Why a file and not a stream: a streamed export that dies half-way (worker timeout,
+restart) reaches the client as a 200 with a short body, which a script takes for the
+whole table. A file is sent with ``Content-Length`` once it is complete, so a cut
+transfer is visibly short and a failed build is an error status, never a 200.
+
+Why limits: building the 100k-item evidence CSV takes seconds of a worker and of
+PostgreSQL (figures in bench/RESULTS.md). The unfiltered public export, the one most
+people take, is built once per data version and served from disk after that. Builds
+are capped site-wide (``EXORESIST_EXPORT_BUILDS``, a 503 with Retry-After beyond it)
+so that page traffic keeps its workers, and per client (``EXORESIST_EXPORTS_PER_CLIENT``,
+a 429), so that one script cannot take them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse
+from rest_framework.exceptions import APIException, Throttled
+
+from exoresist.data_version import get_version
+from exoresist.middleware import client_ip
+
+#: Longer than gunicorn's 30 s worker timeout, so a slot or a build lock outlives its build
+#: only when the worker was killed mid-build, and then by at most this long.
+SLOT_TIMEOUT = 60
+
+
+class ExportsBusy(APIException):
+    status_code = 503
+    default_code = "exports_busy"
+    wait = 5  # DRF's handler sends it as Retry-After
+
+
+def exports_dir() -> Path:
+    path = Path(settings.EXORESIST_EXPORTS_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_response(request, lines: Iterable[str], *, filename: str, content_type: str, shared: bool):
+    """A ``FileResponse`` of ``lines``; ``shared`` says the export is the same for every
+    reader (public data, no filter), so it is kept per data version and built once."""
+    version = get_version() if shared else None
+    stem, suffix = filename.rsplit(".", 1)
+    kept = exports_dir() / f"{stem}-{version}.{suffix}" if version else None
+    if kept is not None and kept.exists():
+        return _send(kept.open("rb"), filename, content_type)
+    with _build_slot(request), _only_builder(kept):
+        handle = tempfile.NamedTemporaryFile(dir=exports_dir(), prefix=f".{stem}-", suffix=".part", delete=False)
+        try:
+            with handle:
+                for line in lines:
+                    handle.write(line.encode("utf-8"))
+            if kept is None:
+                sent = open(handle.name, "rb")  # noqa: SIM115 (FileResponse closes it)
+                return _send(sent, filename, content_type)
+            os.replace(handle.name, kept)
+            _retire_older(stem, suffix, keep=kept)
+            return _send(kept.open("rb"), filename, content_type)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(handle.name)  # an open file stays readable after its name is gone
+
+
+def _send(file, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+    response["Content-Length"] = str(os.fstat(file.fileno()).st_size)
+    return response
+
+
+def _retire_older(stem: str, suffix: str, keep: Path) -> None:
+    for path in keep.parent.glob(f"{stem}-*.{suffix}"):
+        if path != keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+@contextlib.contextmanager
+def _build_slot(request) -> Iterator[None]:
+    client = f"exoresist:exports:client:{_client(request)}"
+    everyone = "exoresist:exports:running"
+    taken = []
+    try:
+        if _take(client) > settings.EXORESIST_EXPORTS_PER_CLIENT:
+            taken.append(client)
+            raise Throttled(
+                wait=10,
+                detail=f"You already have {settings.EXORESIST_EXPORTS_PER_CLIENT} exports being built; "
+                "wait for one to finish. The dated releases (/releases/) hold the whole data set.",
+            )
+        taken.append(client)
+        if _take(everyone) > settings.EXORESIST_EXPORT_BUILDS:
+            taken.append(everyone)
+            raise ExportsBusy(
+                "The server is building other exports; retry in a few seconds. "
+                "The dated releases (/releases/) hold the whole data set."
+            )
+        taken.append(everyone)
+        yield
+    finally:
+        for key in taken:
+            with contextlib.suppress(ValueError):
+                cache.decr(key)
+
+
+@contextlib.contextmanager
+def _only_builder(kept: Path | None) -> Iterator[None]:
+    """One worker builds a kept file; the others are told to come back for it."""
+    if kept is None:
+        yield
+        return
+    key = f"exoresist:exports:building:{kept.name}"
+    if not cache.add(key, 1, timeout=SLOT_TIMEOUT):
+        raise ExportsBusy("This export is being prepared; retry in a few seconds.")
+    try:
+        yield
+    finally:
+        cache.delete(key)
+
+
+def _take(key: str) -> int:
+    cache.add(key, 0, timeout=SLOT_TIMEOUT)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=SLOT_TIMEOUT)
+        return 1
+
+
+def _client(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{client_ip(request)}"
