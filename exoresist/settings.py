@@ -183,6 +183,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("EXORESIST_ANON_RATE", "120/min")},
     "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
     "EXCEPTION_HANDLER": "evidence.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "evidence.api.parsers.StrictJSONParser",
+        "evidence.api.parsers.StrictFormParser",
+        "evidence.api.parsers.StrictMultiPartParser",
+    ],
     "PAGE_SIZE": 50,
 }
 

@@ -12,3 +12,5 @@ from evidence.urls import handler404  # noqa: E402,F401
 
 # A database outage anywhere gives a 503 with a clear body; other errors a plain 500 page (issue 6).
 handler500 = "exoresist.errors.server_error"
+# A body over the size limits is a 413 that says so, not a bare 400.
+handler400 = "exoresist.errors.bad_request"
