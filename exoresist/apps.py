@@ -9,6 +9,6 @@ class ExoresistConfig(AppConfig):
     verbose_name = "ExoResist operations"
 
     def ready(self) -> None:
-        from exoresist import data_version
+        from exoresist import checks, data_version  # noqa: F401 (checks registers itself)
 
         data_version.connect_signals()

@@ -39,9 +39,22 @@ def run(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_reports_no_warnings_in_production(tmp_path):
+    assert run(production_env(tmp_path), "manage.py", "collectstatic", "--noinput", "-v", "0").returncode == 0
     result = run(production_env(tmp_path), "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_without_collectstatic_the_app_refuses_to_start_and_says_why(tmp_path):
+    """It used to start and answer every HTML page with a 500 ("Missing staticfiles manifest entry")."""
+    env = production_env(tmp_path)
+    result = run(env, "manage.py", "check", "--deploy")
+    assert result.returncode != 0 and "exoresist.E001" in result.stderr
+    assert "Run `python manage.py collectstatic --noinput`" in result.stderr
+    started = run(env, "-c", "import exoresist.wsgi")
+    assert started.returncode != 0 and "Static files have not been collected" in started.stderr
+    assert run(env, "manage.py", "collectstatic", "--noinput", "-v", "0").returncode == 0
+    assert run(env, "-c", "import exoresist.wsgi").returncode == 0
 
 
 def test_production_settings_are_hardened(tmp_path):
