@@ -284,6 +284,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # ... and uploaded files, counted as they arrive (exoresist.uploads).
 EXORESIST_MAX_UPLOAD_BYTES = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+#: A BibTeX upload must be imported within a request (30 s): at most this many entries;
+#: larger files go through `manage.py import_bibtex`.
+EXORESIST_WEB_BIBTEX_MAX_ENTRIES = env_int("EXORESIST_WEB_BIBTEX_MAX_ENTRIES", 5000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = EXORESIST_MAX_UPLOAD_BYTES
 FILE_UPLOAD_HANDLERS = [
     "exoresist.uploads.UploadSizeLimitHandler",

@@ -7,6 +7,7 @@ into calls and errors into messages.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -389,6 +390,7 @@ class CitationImportMixin(HistoryDiffMixin):
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 user=request.user,
                 reason=f"Imported from BibTeX ({upload.name})"[:100],
+                max_entries=settings.EXORESIST_WEB_BIBTEX_MAX_ENTRIES,
             )
             (messages.success if report.ok else messages.error)(request, report.summary())
         context = {

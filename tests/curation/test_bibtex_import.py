@@ -353,3 +353,61 @@ def test_the_progress_bar_advances_while_the_file_is_split_into_entries():
     total, *steps, closed = advances
     assert closed == "closed" and total >= len(text)
     assert len(steps) > 1 and sum(steps) == total
+
+
+def _entries(n: int) -> bytes:
+    return "".join(
+        f"@article{{k{i}, title={{Paper {i}}}, author={{Doe, J.}}, year={{2020}}, doi={{10.1000/n{i}}}}}\n"
+        for i in range(n)
+    ).encode()
+
+
+def test_an_upload_with_too_many_entries_is_refused_whole_and_points_to_the_command(client, settings):
+    """Issue 15, item 8: a 100k-entry upload ran past the worker timeout (a bare 500)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.EXORESIST_WEB_BIBTEX_MAX_ENTRIES = 3
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    upload = SimpleUploadedFile("many.bib", b"@string{j = {J}}\n@comment{x}\n" + _entries(4))
+    response = client.post("/admin/evidence/citation/import-bibtex/", {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "holds 4 entries; an upload takes at most 3" in page and "manage.py import_bibtex" in page
+    assert not Citation.objects.exists()
+    upload = SimpleUploadedFile("few.bib", _entries(3))
+    client.post("/admin/evidence/citation/import-bibtex/", {"file": upload})
+    assert Citation.objects.count() == 3
+
+
+def test_the_command_has_no_entry_limit(tmp_path, settings):
+    settings.EXORESIST_WEB_BIBTEX_MAX_ENTRIES = 3
+    path = tmp_path / "many.bib"
+    path.write_bytes(_entries(5))
+    call_command("import_bibtex", str(path), "--no-progress", verbosity=0)
+    assert Citation.objects.count() == 5
+
+
+def test_string_macros_that_would_explode_are_refused_before_expansion():
+    """One 1 MB @string used 150 times took a worker from 174 to 665 MB."""
+    big = "@string{big = {" + "x" * 1_000_000 + "}}\n"
+    uses = "".join(
+        f"@article{{k{i}, title=big, author={{Doe, J.}}, year={{2020}}, doi={{10.1000/b{i}}}}}\n" for i in range(150)
+    )
+    report = import_bibtex([("bomb.bib", (big + uses).encode())])
+    assert not report.ok and not report.saved
+    assert "@string macros would expand it to more than 4 MB" in str(report.errors[0])
+    chained = (
+        "@string{a = {"
+        + "y" * 1000
+        + "}}\n"
+        + "".join(f"@string{{a{i} = a{i - 1 if i else ''} # a{i - 1 if i else ''}}}\n" for i in range(14))
+    )
+    report = import_bibtex([("chain.bib", (chained + "@article{c, title=a13, year={2020}}\n").encode())])
+    assert "would expand" in str(report.errors[0])
+    assert not Citation.objects.exists()
+
+
+def test_ordinary_macros_still_expand():
+    report = import_bibtex([("ok.bib", ZOTERO.encode())])
+    assert report.ok, report.errors
+    assert Citation.objects.get(doi="10.1080/20013078.2020.1234567").journal == "Journal of Extracellular Vesicles"
