@@ -93,7 +93,7 @@ class ExoResistViewSet(
 
     def get_queryset(self):
         # The HTML index pages list the same rows (evidence/site/views.py).
-        return self.queryset.model.objects.for_listing()
+        return self.queryset.model.objects.for_listing().visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format in ("csv", "tsv"):

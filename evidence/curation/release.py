@@ -170,7 +170,8 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "pubchem_cid": d.pubchem_cid,
                 "description": d.description,
             }
-            for d in Drug.objects.select_related("therapy_class")
+            for d in Drug.objects.public()
+            .select_related("therapy_class")
             .prefetch_related("aliases", "classes")
             .order_by("slug")
         ],
@@ -189,7 +190,7 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "ncbi_gene": c.ncbi_gene,
                 "description": c.description,
             }
-            for c in Cargo.objects.prefetch_related("aliases").order_by("slug")
+            for c in Cargo.objects.public().prefetch_related("aliases").order_by("slug")
         ],
         "cells": [
             {
@@ -203,7 +204,7 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "description": c.description,
                 "aliases": _aliases(c),
             }
-            for c in Cell.objects.select_related("parent").prefetch_related("aliases").order_by("slug")
+            for c in _public_cells_and_ancestors()
         ],
         "citations": [{name: getattr(c, name) for name in CITATION_FIELDS} for c in citations],
         "evidence": [
@@ -229,6 +230,17 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
 
 
 # --- writing ----------------------------------------------------------------------
+
+
+def _public_cells_and_ancestors() -> list[Cell]:
+    """The public cells, and every line they derive from, so that each parent a release
+    names is in the release."""
+    pks = set(Cell.objects.public().values_list("pk", flat=True))
+    parents = dict(Cell.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
+    for pk in list(pks):
+        while (pk := parents.get(pk)) is not None and pk not in pks:
+            pks.add(pk)
+    return list(Cell.objects.filter(pk__in=pks).select_related("parent").prefetch_related("aliases").order_by("slug"))
 
 
 def _tsv(header: list[str], rows: list[list[Any]]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
@@ -56,6 +56,25 @@ class ListingQuerySet(models.QuerySet):
 
     def with_counts(self) -> ListingQuerySet:
         raise NotImplementedError
+
+    #: How accepted evidence reaches a row (``Drug``: ``Q(drugs=OuterRef("pk"))``); a model
+    #: that declares it is public only once accepted evidence uses it (see ``public``).
+    public_through: Q | None = None
+
+    def public(self) -> ListingQuerySet:
+        """Rows accepted evidence uses. A drug, cargo, cell or citation entered for a draft
+        stays out of public lists, pages, suggestions and releases until the draft is
+        accepted; controlled vocabularies (no ``public_through``) are always public."""
+        if self.public_through is None:
+            return self
+        from evidence.models.evidence import Evidence
+
+        return self.filter(Exists(Evidence.objects.public().filter(self.public_through)))
+
+    def visible_to(self, user) -> ListingQuerySet:
+        from evidence.models.evidence import sees_unpublished
+
+        return self if sees_unpublished(user) else self.public()
 
     def for_listing(self) -> ListingQuerySet:
         """Evidence counts, the related rows and aliases each listed row shows, and a total

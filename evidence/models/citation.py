@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
@@ -10,6 +10,8 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
 class CitationQuerySet(ListingQuerySet):
+    public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
+
     def with_counts(self):
         from evidence.models import EvidenceCount
 

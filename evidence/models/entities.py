@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
@@ -18,6 +19,7 @@ class EntityQuerySet(NamedQuerySet):
 
 
 class DrugQuerySet(EntityQuerySet):
+    public_through = Q(drugs=OuterRef("pk"))
     listing_related = ("therapy_class",)
     listing_prefetch = ("classes",)
 
@@ -61,6 +63,10 @@ class DrugAlias(Alias):
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="drugalias_unique_key")]
 
 
+class CargoQuerySet(EntityQuerySet):
+    public_through = Q(cargos=OuterRef("pk"))
+
+
 class Cargo(NamedEntity):
     """A molecule carried by exosomes: a miRNA, lncRNA, circRNA, mRNA, protein, ..."""
 
@@ -80,7 +86,7 @@ class Cargo(NamedEntity):
     ncbi_gene = models.PositiveIntegerField("NCBI Gene", null=True, blank=True)
     description = models.TextField(blank=True)
 
-    objects = EntityQuerySet.as_manager()
+    objects = CargoQuerySet.as_manager()
     evidence_relation = "evidence"
     name_field = "symbol"
 
@@ -105,6 +111,13 @@ class CargoAlias(Alias):
 
 
 class CellQuerySet(EntityQuerySet):
+    # A parent line is public with its resistant derivatives: their pages link to it.
+    public_through = (
+        Q(source_cell=OuterRef("pk"))
+        | Q(recipient_cell=OuterRef("pk"))
+        | Q(source_cell__parent=OuterRef("pk"))
+        | Q(recipient_cell__parent=OuterRef("pk"))
+    )
     listing_related = ("parent",)
 
     def with_counts(self):

@@ -75,9 +75,9 @@ def exact_target(query: str) -> str | None:
         return None
     doi = ids.normalize_doi(query)
     if (doi and ids.DOI_RE.match(doi)) or query.lower().startswith("pmid"):
-        citation = Citation.objects.by_identifier(query)
+        citation = Citation.objects.public().by_identifier(query)
         return citation.get_absolute_url() if citation else None
-    hits = [*Drug.objects.matching(query)[:2], *Cargo.objects.matching(query)[:2]]
+    hits = [*Drug.objects.public().matching(query)[:2], *Cargo.objects.public().matching(query)[:2]]
     if len(hits) == 1:
         return hits[0].get_absolute_url()
     return None
@@ -103,19 +103,21 @@ def search(query: str) -> SearchResults:
         _kind(
             "drug",
             "Drugs",
-            filtersets.DrugFilterSet(data, queryset=Drug.objects.with_counts().prefetch_related("aliases")).qs,
+            filtersets.DrugFilterSet(data, queryset=_named(Drug)).qs,
             "/drugs/" + qs,
         ),
         _kind(
             "cargo",
             "Cargo molecules",
-            filtersets.CargoFilterSet(data, queryset=Cargo.objects.with_counts().prefetch_related("aliases")).qs,
+            filtersets.CargoFilterSet(
+                data, queryset=Cargo.objects.public().with_counts().prefetch_related("aliases")
+            ).qs,
             "/cargos/" + qs,
         ),
         _kind(
             "cell",
             "Cells",
-            filtersets.CellFilterSet(data, queryset=Cell.objects.with_counts().prefetch_related("aliases")).qs,
+            filtersets.CellFilterSet(data, queryset=_named(Cell)).qs,
             "/cells/" + qs,
         ),
         _kind(
@@ -137,7 +139,7 @@ def search(query: str) -> SearchResults:
         _kind(
             "citation",
             "Citations",
-            filtersets.CitationFilterSet(data, queryset=Citation.objects.with_counts()).qs,
+            filtersets.CitationFilterSet(data, queryset=Citation.objects.public().with_counts()).qs,
             "/citations/" + qs,
         ),
         _kind(
@@ -152,6 +154,10 @@ def search(query: str) -> SearchResults:
 
 def _suggestion(entity, kind: str, label: str, via: str = "") -> dict[str, str]:
     return {"kind": kind, "label": label, "name": entity.display_name, "via": via, "url": entity.get_absolute_url()}
+
+
+def _named(model):
+    return model.objects.public().with_counts().prefetch_related("aliases")
 
 
 def typeahead(query: str) -> list[dict[str, str]]:
@@ -174,12 +180,14 @@ def typeahead(query: str) -> list[dict[str, str]]:
         (Cell, CellAlias, "cell", "cell", "name"),
     )
     for model, _alias, kind, label, _field in named:
-        for entity in model.objects.matching(query)[:3]:
+        for entity in model.objects.public().matching(query)[:3]:
             add(entity, kind, label)
     for model, alias_model, kind, label, name_field in named:
-        for entity in model.objects.filter(**{f"{name_field}__istartswith": query})[:5]:
+        public = model.objects.public()
+        for entity in public.filter(**{f"{name_field}__istartswith": query})[:5]:
             add(entity, kind, label)
-        for alias in alias_model.objects.filter(name__istartswith=query).select_related("entity")[:5]:
+        aliases = alias_model.objects.filter(name__istartswith=query, entity__in=public.values("pk"))
+        for alias in aliases.select_related("entity")[:5]:
             add(alias.entity, kind, label, via=alias.name)
     for mechanism in Mechanism.objects.filter(name__icontains=query)[:3]:
         out.append({"kind": "mechanism", "label": "mechanism", "name": mechanism.name, "via": "",

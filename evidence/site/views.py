@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -205,15 +205,15 @@ class HomeView(AtomicWritesMixin, TemplateView):
     @staticmethod
     def summary() -> dict[str, Any]:
         """The counts and entry points, from the stored counts (models/counts.py)."""
-        kinds = dict(Cargo.objects.order_by().values_list("kind").annotate(n=Count("pk")))
+        kinds = dict(Cargo.objects.public().order_by().values_list("kind").annotate(n=Count("pk")))
         therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
         return {
             "counts": {
                 # Every item has exactly one therapy class.
                 "evidence": sum(t.evidence_count for t in therapy_classes),
                 "citations": EvidenceCount.objects.of("citation").count(),
-                "drugs": Drug.objects.count(),
-                "cargos": Cargo.objects.count(),
+                "drugs": Drug.objects.public().count(),
+                "cargos": Cargo.objects.public().count(),
             },
             "therapy_classes": therapy_classes,
             # Cached with the rest: one indexed count, changed only by public edits.
@@ -348,7 +348,7 @@ class EntityListView(AtomicWritesMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
-        filterset = self.filterset_class(request.GET, queryset=self.model.objects.for_listing())
+        filterset = self.filterset_class(request.GET, queryset=self.model.objects.for_listing().public())
         context = self.get_context_data(
             filterset=filterset,
             title=self.title,
@@ -444,6 +444,10 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     def evidence_queryset(self) -> QuerySet:
         raise NotImplementedError
 
+    def get_queryset(self):
+        # Public pages show what accepted evidence uses (``ListingQuerySet.public``).
+        return super().get_queryset().public()
+
     def evidence_count(self) -> int | None:
         """The number of items ``evidence_queryset()`` holds, when the stored counts know it."""
         kind = self.count_kind
@@ -529,7 +533,11 @@ class CargoDetailView(EntityDetailView):
 
 class CellDetailView(EntityDetailView):
     template_name = "evidence/cell_detail.html"
-    queryset = Cell.objects.with_counts().select_related("parent").prefetch_related("aliases", "derivatives")
+    queryset = (
+        Cell.objects.with_counts()
+        .select_related("parent")
+        .prefetch_related("aliases", Prefetch("derivatives", queryset=Cell.objects.public()))
+    )
     evidence_param = "cell"
     identifier_fields = ["cellosaurus"]
 
@@ -579,7 +587,7 @@ class TherapyClassDetailView(EntityDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The most studied drugs, not all of them: a class can hold thousands (1,000,000 items).
-        drugs = Drug.objects.filter(therapy_class=self.object)
+        drugs = Drug.objects.public().filter(therapy_class=self.object)
         context["drugs"] = drugs.with_counts().order_by("-evidence_count", "name")[:TOP_CLASS_DRUGS]
         context["drug_total"] = drugs.count()
         return context

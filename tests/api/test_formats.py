@@ -96,6 +96,7 @@ def test_a_citation_as_bibtex_reimports_to_the_same_record(api, db):
         volume="11",
         pages="201-209",
     )
+    EvidenceFactory(citation=citation)  # public once accepted evidence cites it
     response = api.get(f"/api/v1/citations/{citation.pk}/", {"format": "bibtex"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/x-bibtex")

@@ -1,0 +1,83 @@
+"""A drug, cargo, cell or citation entered for a draft is not public until accepted evidence
+uses it (issue 15, item 13): not in lists, pages, suggestions, the API or releases."""
+
+import json
+
+import pytest
+
+from evidence.curation import workflow
+from evidence.curation.release import release_data
+from evidence.models import Cargo, Cell, Citation, Drug
+from tests.factories import CargoFactory, CellFactory, CitationFactory, DrugFactory, EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft_only(corpus, curator):
+    """What a curator entered for a new paper, still a draft."""
+    drug = DrugFactory(name="zoledronate", slug="zoledronate", therapy_class=corpus["dox"].therapy_class)
+    cargo = CargoFactory(symbol="hsa-miR-9999", slug="hsa-mir-9999")
+    parent = CellFactory(name="HCC1937", slug="hcc1937")
+    cell = CellFactory(name="HCC1937/ZOL", slug="hcc1937-zol", kind="resistant_line", parent=parent)
+    citation = CitationFactory(title="Zoledronate and vesicles", doi="10.1000/zol")
+    draft = EvidenceFactory(
+        status="draft", created_by=curator, drugs=[drug], cargos=[cargo], source_cell=cell, citation=citation
+    )
+    return {"drug": drug, "cargo": cargo, "cell": cell, "parent": parent, "citation": citation, "draft": draft}
+
+
+def urls(items):
+    return {
+        "drug": ("/api/v1/drugs/zoledronate/", "/drugs/zoledronate/", "/api/v1/drugs/", "/drugs/"),
+        "cargo": ("/api/v1/cargos/hsa-mir-9999/", "/cargos/hsa-mir-9999/", "/api/v1/cargos/", "/cargos/"),
+        "cell": ("/api/v1/cells/hcc1937-zol/", "/cells/hcc1937-zol/", "/api/v1/cells/", "/cells/"),
+        "parent": ("/api/v1/cells/hcc1937/", "/cells/hcc1937/", "/api/v1/cells/", "/cells/"),
+        "citation": (
+            f"/api/v1/citations/{items['citation'].pk}/",
+            f"/citations/{items['citation'].pk}/",
+            "/api/v1/citations/",
+            "/citations/",
+        ),
+    }
+
+
+def test_entities_of_a_draft_are_not_public(api, client, curator_api, draft_only):
+    for kind, (api_detail, page, api_list, index) in urls(draft_only).items():
+        assert api.get(api_detail).status_code == 404, kind
+        assert client.get(page).status_code == 404, kind
+        name = draft_only[kind].title if kind == "citation" else str(draft_only[kind])
+        assert name not in api.get(api_list, {"page_size": 100}).content.decode(), kind
+        assert name not in client.get(index).content.decode(), kind
+        assert curator_api.get(api_detail).status_code == 200, kind  # curators see what they entered
+    assert "zoledronate" not in json.dumps(client.get("/search/typeahead/", {"q": "zoled"}).json())
+    assert client.get("/search/", {"q": "10.1000/zol"}).status_code != 302
+
+
+def test_they_become_public_with_the_accepted_item(api, client, draft_only, curator, editor):
+    item = draft_only["draft"]
+    workflow.submit(item, curator)
+    item.refresh_from_db()
+    workflow.accept(item, editor, reviewed_version=item.version)
+    for kind, (api_detail, page, api_list, _) in urls(draft_only).items():
+        assert api.get(api_detail).status_code == 200, kind
+        assert client.get(page).status_code == 200, kind
+    assert "zoledronate" in json.dumps(client.get("/search/typeahead/", {"q": "zoled"}).json())
+    assert Drug.objects.public().filter(slug="zoledronate").exists()
+    assert Cell.objects.public().filter(slug="hcc1937").exists()  # the parent of a used line
+
+
+def test_a_release_holds_only_public_entities_and_every_parent_it_names(draft_only, corpus):
+    grandparent = CellFactory(name="Root line", slug="root-line")
+    corpus["mcf7"].parent = grandparent
+    corpus["mcf7"].save()
+    data = release_data()
+    assert "zoledronate" not in {d["slug"] for d in data["drugs"]}
+    assert "hsa-mir-9999" not in {c["slug"] for c in data["cargos"]}
+    cells = {c["slug"]: c for c in data["cells"]}
+    assert "hcc1937-zol" not in cells and "hcc1937" not in cells
+    assert all(c["parent"] in cells for c in cells.values() if c["parent"])
+    assert "root-line" in cells  # not used, but an ancestor of one that is
+    assert "10.1000/zol" not in {c["doi"] for c in data["citations"]}
+    assert Cargo.objects.count() > len(data["cargos"])
+    assert Citation.objects.count() > len(data["citations"])
