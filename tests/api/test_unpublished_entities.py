@@ -59,7 +59,7 @@ def test_they_become_public_with_the_accepted_item(api, client, draft_only, cura
     workflow.submit(item, curator)
     item.refresh_from_db()
     workflow.accept(item, editor, reviewed_version=item.version)
-    for kind, (api_detail, page, api_list, _) in urls(draft_only).items():
+    for kind, (api_detail, page, _, _) in urls(draft_only).items():
         assert api.get(api_detail).status_code == 200, kind
         assert client.get(page).status_code == 200, kind
     assert "zoledronate" in json.dumps(client.get("/search/typeahead/", {"q": "zoled"}).json())
