@@ -202,6 +202,10 @@ SPECTACULAR_SETTINGS = {
     # Requests name related records (a drug by name, a citation by DOI); responses embed them.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "evidence.api.schema.document_errors",
+    ],
     # Swagger UI and ReDoc are served from drf_spectacular_sidecar's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

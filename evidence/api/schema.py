@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
-from evidence.filtersets import ChoiceListFilter, ListFilter
+from evidence.filtersets import ChoiceListFilter, IdFilter, ListFilter, YearFilter
 
 #: One example per parameter name, shared by every FilterSet.
 EXAMPLES: dict[str, object] = {
@@ -67,6 +67,12 @@ class ExoResistFilterExtension(DjangoFilterExtension):
                 "explode": True,
             }
             parameters = [parameter]
+        elif isinstance(filter_field, IdFilter | YearFilter):
+            # Whole numbers within the form field's bounds: anything else is a 400.
+            parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+            bounds = {"minimum": filter_field.extra["min_value"], "maximum": filter_field.extra["max_value"]}
+            for parameter in parameters:
+                parameter["schema"] = {"type": "integer", **bounds}
         else:
             parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         for parameter in parameters:
@@ -79,3 +85,63 @@ class ExoResistFilterExtension(DjangoFilterExtension):
             elif field_name == "ordering":
                 parameter["example"] = ["-year"] if "year" in str(filter_field.param_map) else ["name"]
         return parameters
+
+
+#: What a read may answer besides 200, as the views answer it (the status codes Schemathesis
+#: found undocumented). Their bodies come in the format asked for, like the 200's.
+READ_ERRORS = {
+    "400": "A filter value, page or page size that is not valid, or an unknown parameter; the body names "
+    "each parameter with what is wrong and, for a name that matches nothing, the closest names.",
+    "404": "No such record, or a page past the last one.",
+    "429": "Too many requests from this client (anonymous reads are throttled per address); retry after "
+    "the seconds in Retry-After. For exports: the client already has an export being built.",
+    "503": "The database is briefly unavailable, or the server is building other exports; retry after "
+    "the seconds in Retry-After.",
+}
+
+
+WRITE_ERRORS = {
+    "400": "The body is not valid: each field with what is wrong; or the transition is not allowed in the "
+    "item's status.",
+    "401": "Not signed in: writes need a curator's token or session.",
+    "403": "Signed in, but the role does not allow it (curators write, editors review; nobody reviews their "
+    "own work), or a name, identifier or retraction of an existing record that only editors change.",
+    "404": "No such record.",
+    "409": "The edit or review is based on a version that has changed since; read it again.",
+    "413": "The request body is larger than the server accepts.",
+    "429": "Too many requests; retry after the seconds in Retry-After.",
+    "503": "The database is briefly unavailable; retry after the seconds in Retry-After.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every status an operation answers is declared
+    (for generated clients), and reads are anonymous (an empty security requirement
+    beside the session and token ones)."""
+    error_body = {"type": "object", "additionalProperties": True}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method == "get":
+                security = operation.setdefault("security", [])
+                if {} not in security:
+                    security.append({})
+            # Errors come in the format asked for (``?format=``), as the path's reads do.
+            answered = [operations.get("get", {}), operation]
+            media = list(
+                dict.fromkeys(
+                    name for op in answered for name in op.get("responses", {}).get("200", {}).get("content", {})
+                )
+            )
+            media = media or ["application/json"]
+            for status, description in (READ_ERRORS if method == "get" else WRITE_ERRORS).items():
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            name: {"schema": error_body if name == "application/json" else {"type": "string"}}
+                            for name in media
+                        },
+                    },
+                )
+    return result
