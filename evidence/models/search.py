@@ -161,7 +161,7 @@ class TextQuery:
         for index, group in enumerate(groups):
             alternatives = []
             for term in group:
-                prefix = term is last and not term.quoted and not term.negated
+                prefix = term is last and not term.quoted and not term.negated and _typed_prefix(term)
                 # Synonym keys for the first few terms only: each costs a query on the names.
                 sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS)
                 alternatives.append(sql)
@@ -188,6 +188,16 @@ def _term_sql(term: Term, prefix: bool, keys: bool = True) -> tuple[str, list]:
         sql += " || %s::tsquery"
         params.append(" | ".join(_quoted(key) for key in lexemes))
     return f"({sql})", params
+
+
+#: The word being typed is also a prefix only from this length, or after the words it
+#: follows in one token ("miR-2", "MCF-7/AD"): "m:*" alone matches nearly every item,
+#: and ranking them all took 3.2 s at 100k items. "m" alone is still a word.
+MIN_PREFIX = 3
+
+
+def _typed_prefix(term: Term) -> bool:
+    return len(term.words) > 1 or len(term.words[-1]) >= MIN_PREFIX
 
 
 class Matches(Lookup):
@@ -219,7 +229,7 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
             [sorted(words)],
         )
         prefixes = {stem for (stem,) in cursor.fetchall()}
-    if not last.negated and not last.quoted:
+    if not last.negated and not last.quoted and _typed_prefix(last):
         prefixes.add(last.words[-1])
     prefixes = tuple(plain(prefix) for prefix in prefixes)
     marked = {}
