@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["evidence.api.permissions.CuratorWriteOrReadOnly"],
     # Ordering is the FilterSet's ``ordering`` filter: one definition for the API and the HTML pages.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["evidence.api.throttling.AnonWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("EXORESIST_ANON_RATE", "120/min")},
     "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
     "EXCEPTION_HANDLER": "evidence.api.exceptions.exception_handler",

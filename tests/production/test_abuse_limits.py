@@ -2,11 +2,13 @@
 X-Forwarded-For, and flag floods that emptied the page cache."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
+from evidence.api.throttling import AnonWindowThrottle
 from evidence.models import EvidenceFlag
 from exoresist import data_version
 from tests.factories import EvidenceFactory, UserFactory
@@ -50,6 +52,51 @@ def test_a_changing_x_forwarded_for_does_not_escape_the_throttle(settings, monke
     ]
     assert statuses[-1] == 429, statuses
     cache.clear()
+
+
+class _Interleaving:
+    """The cache, letting the next request run in full right after this one first touches
+    the cache (``get`` of DRF's history, ``add`` of the counter): sixteen requests that
+    arrive together, as deterministic as a test needs."""
+
+    def __init__(self, requests: int, arrive):
+        self.waiting, self.arrive = requests - 1, arrive
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+    def _next_arrives(self):
+        if self.waiting:
+            self.waiting -= 1
+            self.arrive()
+
+    def get(self, *args, **kwargs):
+        value = cache.get(*args, **kwargs)
+        self._next_arrives()
+        return value
+
+    def add(self, *args, **kwargs):
+        added = cache.add(*args, **kwargs)
+        self._next_arrives()
+        return added
+
+
+def test_requests_arriving_together_never_pass_the_limit(monkeypatch):
+    """16 at once got 134 through 120/min: DRF's throttle reads the history, appends and
+    writes it back, so requests that arrive together all read the same history (with
+    DRF's AnonRateThrottle all 16 pass here). The atomic counter has no such window."""
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "5/min"})
+    request = RequestFactory().get("/api/v1/drugs/", REMOTE_ADDR="203.0.113.30")
+    request.user = AnonymousUser()
+    allowed = []
+
+    def arrive():
+        allowed.append(AnonWindowThrottle().allow_request(request, None))
+
+    monkeypatch.setattr(AnonWindowThrottle, "cache", _Interleaving(16, arrive))
+    arrive()
+    cache.clear()
+    assert len(allowed) == 16 and sum(allowed) == 5
 
 
 def test_flags_are_limited_per_address_and_leave_the_page_cache_alone(settings, django_capture_on_commit_callbacks):

@@ -106,7 +106,7 @@ def test_a_successful_login_before_the_limit_is_not_throttled(db, settings):
 
 
 def test_the_anonymous_api_throttle_is_configured(settings):
-    assert "rest_framework.throttling.AnonRateThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    assert "evidence.api.throttling.AnonWindowThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
 
 
