@@ -49,6 +49,32 @@ class Effect(models.TextChoices):
     DELIVERY_VEHICLE = "delivery_vehicle", "therapeutic delivery vehicle"
 
 
+class VesicleInvolvement(models.TextChoices):
+    """How a finding involves extracellular vesicles: what it rests on, beside its effect."""
+
+    TRANSFER_SHOWN = "transfer_shown", "vesicle transfer shown"
+    CARGO_ASSOCIATED = "cargo_associated", "vesicle cargo associated"
+    VESICLE_INDEPENDENT = "vesicle_independent", "vesicle-independent (context)"
+
+
+class EvType(models.TextChoices):
+    """The kind of vesicle, as the study reports it (MISEV prefers "EV" when unproven)."""
+
+    EXOSOME = "exosome", "exosomes"
+    MICROVESICLE = "microvesicle", "microvesicles"
+    MICROPARTICLE = "microparticle", "microparticles"
+    EV = "ev", "extracellular vesicles"
+    NONE = "none", "no vesicles"
+
+
+class EditorialNotice(models.TextChoices):
+    """A journal's notice on a paper short of retraction (retraction has its own flag)."""
+
+    NONE = "", "none"
+    EXPRESSION_OF_CONCERN = "expression_of_concern", "expression of concern"
+    CORRECTION = "correction", "correction (erratum)"
+
+
 class EvidenceLevel(models.TextChoices):
     """Levels in the spirit of CIViC's A–E, ordered from strongest to weakest."""
 
@@ -118,6 +144,18 @@ ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
                                 "sensitisation", "sensitization", "sensitivity"),
         "biomarker": ("marker", "biomarker of response", "predictive biomarker", "prognostic biomarker"),
         "delivery_vehicle": ("delivery", "vehicle", "drug delivery", "delivery vehicle"),
+    },
+    VesicleInvolvement: {
+        "transfer_shown": ("transfer", "shown", "vesicle transfer", "exosomal transfer"),
+        "cargo_associated": ("associated", "association", "cargo", "vesicle cargo"),
+        "vesicle_independent": ("independent", "not vesicular", "context", "no vesicles"),
+    },
+    EvType: {
+        "exosome": ("exosomes", "exosomal", "sEV", "small EV", "small extracellular vesicles"),
+        "microvesicle": ("microvesicles", "MV", "MVs", "ectosome", "ectosomes"),
+        "microparticle": ("microparticles", "MP", "MPs"),
+        "ev": ("EV", "EVs", "extracellular vesicle", "extracellular vesicles", "vesicles"),
+        "none": ("no vesicles", "not applicable"),
     },
     EvidenceLevel: {
         "A": ("level A", "clinical trial", "trial"),

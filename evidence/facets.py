@@ -171,7 +171,7 @@ def _counts(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
 
 
 LOCAL_COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
-                 "evidence_type": "evidence_type"}  # fmt: skip
+                 "evidence_type": "evidence_type", "vesicle_involvement": "vesicle_involvement"}  # fmt: skip
 
 #: Facets over a many-to-many relation, by parameter.
 THROUGH = {spec.param: spec for spec in FACETS if spec.source == "through"}

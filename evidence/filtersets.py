@@ -458,6 +458,22 @@ class EvidenceFilterSet(StrictFilterSet):
         vocabulary=choices.EvidenceType,
         help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
     )
+    vesicle_involvement = ChoiceListFilter(
+        facet=Facet("Vesicle involvement", "vesicle_involvement"),
+        field_name="vesicle_involvement",
+        vocabulary=choices.VesicleInvolvement,
+        help_text="How the finding involves vesicles: " + ", ".join(choices.VesicleInvolvement.values),
+    )
+    ev_type = ChoiceListFilter(
+        field_name="ev_type",
+        vocabulary=choices.EvType,
+        help_text="The vesicles as the study calls them: " + ", ".join(choices.EvType.values),
+    )
+    drug_response_measured = StrictBooleanFilter(
+        field_name="drug_response_measured",
+        help_text="true: the study measured response to a drug; false: the effect rests on other read-outs "
+        "(EMT, stemness, immune suppression).",
+    )
     source_cell = ResolvedListFilter(
         method="filter_source_cell", what="cell", **_named(Cell), help_text="Any name or alias of the source cell."
     )

@@ -71,7 +71,7 @@ REF_FIELDS: dict[str, tuple[str, ...]] = {
     "mechanism": ("name", "slug"),
     "therapyclass": ("name", "slug"),
 }
-CITATION_REF_FIELDS = ("doi", "pmid", "title", "journal", "year", "retracted")
+CITATION_REF_FIELDS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice")
 
 
 def entity_ref(route: str, values: dict, links: Links) -> dict:
@@ -139,6 +139,7 @@ CitationRef = inline_serializer(
         "journal": serializers.CharField(),
         "year": serializers.IntegerField(allow_null=True),
         "retracted": serializers.BooleanField(),
+        "notice": serializers.CharField(help_text="expression_of_concern, correction, or empty."),
         "label": serializers.CharField(),
         **_REF,
     },
@@ -303,9 +304,15 @@ def evidence_from_row(row: dict, links: Links) -> dict:
         "cancer_type": row["cancer_type__name"],
         "cancer_type_ids": {"doid": row["cancer_type__doid"], "ncit": row["cancer_type__ncit"]},
         "experimental_systems": row["experimental_systems"],
+        "drug_response_measured": row["drug_response_measured"],
+        "vesicle_involvement": row["vesicle_involvement"],
+        "ev_type": row["ev_type"],
         "ev_isolation": row["ev_isolation"],
         "ev_markers": row["ev_markers"],
         "citation": _citation(row, "citation", links),
+        # What the item rests on, carried with it: a retracted or questioned primary paper.
+        "retracted": row["citation__retracted"],
+        "citation_notice": row["citation__notice"],
         "secondary_source": _citation(row, "secondary_source", links),
         "cited_as": row["cited_as"],
         "source_quote": row["source_quote"],
@@ -449,6 +456,14 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         required=False,
         help_text="Required on update: the version you read. A save based on an older version is refused (409).",
     )
+    retracted = serializers.BooleanField(
+        read_only=True, source="citation.retracted", help_text="Whether the primary citation is retracted."
+    )
+    citation_notice = serializers.CharField(
+        read_only=True,
+        source="citation.notice",
+        help_text="An expression of concern or correction on the primary citation (empty: none).",
+    )
     confirm_duplicate = serializers.BooleanField(
         required=False,
         default=False,
@@ -476,9 +491,14 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             "subtype",
             "cancer_type",
             "experimental_systems",
+            "drug_response_measured",
+            "vesicle_involvement",
+            "ev_type",
             "ev_isolation",
             "ev_markers",
             "citation",
+            "retracted",
+            "citation_notice",
             "secondary_source",
             "cited_as",
             "source_quote",
@@ -622,6 +642,8 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
             "publication_type",
             "retracted",
             "retraction_note",
+            "notice",
+            "notice_note",
             "evidence_count",
             "created",
             "modified",

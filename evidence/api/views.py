@@ -269,11 +269,15 @@ class EvidenceViewSet(ExoResistViewSet):
             "evidence_type",
             "subtype",
             "cancer_type",
+            "drug_response_measured",
+            "vesicle_involvement",
+            "ev_type",
             "doi",
             "pmid",
             "citation",
             "year",
             "retracted",
+            "citation_notice",
             "url",
         ]
 
@@ -299,11 +303,15 @@ class EvidenceViewSet(ExoResistViewSet):
                 row["evidence_type"],
                 row["subtype"],
                 row["cancer_type__name"],
+                row["drug_response_measured"],
+                row["vesicle_involvement"],
+                row["ev_type"],
                 row["citation__doi"] or "",
                 row["citation__pmid"] or "",
                 short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),
                 row["citation__year"] or "",
                 row["citation__retracted"],
+                row["citation__notice"],
                 html.url("evidence_detail", public_id),
             ]
 

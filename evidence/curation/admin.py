@@ -160,7 +160,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
             },
         ),
         ("Identifiers", {"fields": ["doi", "pmid", "pmcid", "bibtex_key", "url"]}),
-        ("Retraction", {"fields": ["retracted", "retraction_note"]}),
+        ("Retraction and notices", {"fields": ["retracted", "retraction_note", "notice", "notice_note"]}),
         ("More", {"classes": ["collapse"], "fields": ["abstract", "note", "author_string", "created", "modified"]}),
     ]
 
@@ -213,6 +213,7 @@ class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["public_id", "statement", "effect", "evidence_type", "level"]}),
+        ("What it rests on", {"fields": ["drug_response_measured", "vesicle_involvement", "ev_type"]}),
         ("What travels where", {"fields": ["cargos", "source_cell", "recipient_cell"]}),
         ("Therapy", {"fields": ["drugs", "therapy_class", "mechanisms"]}),
         (

@@ -47,7 +47,9 @@ from exoresist.csvsafe import spreadsheet_safe
 
 #: 2: cancer types and drug classes became vocabularies ("cancer_types" and "drug_classes"
 #: sections; evidence names its cancer type and each drug its classes by slug).
-FORMAT = 2
+#: 3: what a finding rests on (drug_response_measured, vesicle_involvement, ev_type) and
+#: the citations' editorial notices (notice, notice_note).
+FORMAT = 3
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
 CITATION_FIELDS = [
@@ -71,6 +73,8 @@ CITATION_FIELDS = [
     "publication_type",
     "retracted",
     "retraction_note",
+    "notice",
+    "notice_note",
 ]
 EVIDENCE_TEXT = [
     "statement",
@@ -79,6 +83,9 @@ EVIDENCE_TEXT = [
     "level",
     "experimental_systems",
     "subtype",
+    "drug_response_measured",
+    "vesicle_involvement",
+    "ev_type",
     "ev_isolation",
     "ev_markers",
     "cited_as",
@@ -279,7 +286,8 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     payload = {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT, **data}
     evidence_header = ["public_id", "key", "statement", "cargos", "source_cell", "recipient_cell", "drugs"]
     evidence_header += ["therapy_class", "mechanisms", "effect", "evidence_type", "level", "experimental_systems"]
-    evidence_header += ["cancer_type", "subtype", "ev_isolation", "ev_markers", "citation", "secondary_source"]
+    evidence_header += ["cancer_type", "subtype", "drug_response_measured", "vesicle_involvement", "ev_type"]
+    evidence_header += ["ev_isolation", "ev_markers", "citation", "retracted", "citation_notice", "secondary_source"]
     evidence_header += ["cited_as", "source_quote", "curation_note", "reviewed_at"]
     evidence_rows = [
         [
@@ -295,9 +303,14 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
             *(e[name] for name in ("effect", "evidence_type", "level", "experimental_systems")),
             cancer_names[e["cancer_type"]],
             e["subtype"],
+            e["drug_response_measured"],
+            e["vesicle_involvement"],
+            e["ev_type"],
             e["ev_isolation"],
             e["ev_markers"],
             cite(e["citation"]),
+            citations[e["citation"]]["retracted"],
+            citations[e["citation"]]["notice"],
             cite(e["secondary_source"]),
             e["cited_as"],
             e["source_quote"],

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from evidence.choices import Status
+from evidence.choices import EvType, Status, VesicleInvolvement
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
     CancerType,
@@ -330,6 +330,8 @@ class SeedLoader:
                 "publication_type": row.get("publication_type") or "primary",
                 "retracted": bool(row.get("retracted")),
                 "retraction_note": row.get("retraction_note") or "",
+                "notice": row.get("notice") or "",
+                "notice_note": row.get("notice_note") or "",
                 "note": note,
             }
             # A citation may already exist under its DOI (entered by a curator) without the key.
@@ -364,6 +366,9 @@ class SeedLoader:
                     self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where
                 ),
                 "subtype": row.get("subtype") or "unspecified",
+                "drug_response_measured": row.get("drug_response_measured", True),
+                "vesicle_involvement": row.get("vesicle_involvement") or VesicleInvolvement.CARGO_ASSOCIATED,
+                "ev_type": row.get("ev_type") or EvType.EV,
                 "ev_isolation": row.get("ev_isolation") or "",
                 "ev_markers": row.get("ev_markers") or "",
                 "curation_note": _with_reported_cancer_type(row),

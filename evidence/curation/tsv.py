@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence import identifiers as ids
-from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.choices import Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
 from evidence.curation.bibtex import EntryError, decode_bibtex
 from evidence.curation.bulk import M2M, insert_evidence, update_evidence
 from evidence.models import (
@@ -57,6 +57,9 @@ COLUMNS: list[tuple[str, bool, str]] = [
     ("experimental_systems", False, "e.g. in vitro co-culture; xenograft in nude mice."),
     ("cancer_type", False, "Cancer type by name or synonym, e.g. glioblastoma. Default: breast cancer."),
     ("subtype", False, "luminal, her2, tnbc or unspecified (default)."),
+    ("drug_response_measured", False, "yes (default) or no: whether the study measured response to a drug."),
+    ("vesicle_involvement", False, "transfer_shown, cargo_associated (default) or vesicle_independent."),
+    ("ev_type", False, "exosome, microvesicle, microparticle, ev (default) or none."),
     ("ev_isolation", False, "EV isolation method as reported."),
     ("ev_markers", False, "EV markers as reported."),
     ("citation", True, "Primary citation by DOI (any form) or PMID; import it first with import_bibtex."),
@@ -71,7 +74,21 @@ _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
 _LENGTHS = {
     name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
 }
-_CHOICES = {"effect": Effect, "evidence_type": EvidenceType, "level": EvidenceLevel, "subtype": Subtype}
+_CHOICES = {
+    "effect": Effect,
+    "evidence_type": EvidenceType,
+    "level": EvidenceLevel,
+    "subtype": Subtype,
+    "vesicle_involvement": VesicleInvolvement,
+    "ev_type": EvType,
+}
+#: What an empty optional choice column means.
+_CHOICE_DEFAULTS = {
+    "subtype": Subtype.UNSPECIFIED.value,
+    "vesicle_involvement": VesicleInvolvement.CARGO_ASSOCIATED.value,
+    "ev_type": EvType.EV.value,
+}
+_YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 _FK = {"source_cell": Cell, "recipient_cell": Cell, "therapy_class": TherapyClass, "citation": Citation}
 _FK["secondary_source"] = Citation
 _CHOICE_INDEX = {
@@ -298,12 +315,17 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     for name, choices in _CHOICES.items():
         raw = row.get(name, "")
         if not raw:
-            values[name] = Subtype.UNSPECIFIED.value if name == "subtype" else ""
+            values[name] = _CHOICE_DEFAULTS.get(name, "")
             continue
         match = _CHOICE_INDEX[name].get(raw.strip().lower())
         if match is None:
             problem(name, f"{raw!r} is not one of {', '.join(choices.values)}.")
         values[name] = match
+
+    measured = (row.get("drug_response_measured") or "yes").strip().lower()
+    values["drug_response_measured"] = _YES_NO.get(measured)
+    if values["drug_response_measured"] is None:
+        problem("drug_response_measured", f"{measured!r} is not yes or no.")
 
     for name in ("source_cell", "recipient_cell"):
         raw = row.get(name, "")

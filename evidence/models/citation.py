@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Q
 from django.urls import reverse
 
 from evidence import identifiers as ids
-from evidence.choices import EntryType, PublicationType
+from evidence.choices import EditorialNotice, EntryType, PublicationType
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
@@ -45,6 +45,8 @@ class Citation(ChangeLoggedModel):
         "publication_type",
         "retracted",
         "retraction_note",
+        "notice",
+        "notice_note",
     )
 
     doi = models.CharField(
@@ -84,6 +86,14 @@ class Citation(ChangeLoggedModel):
     publication_type = models.CharField(max_length=10, choices=PublicationType.choices, default=PublicationType.PRIMARY)
     retracted = models.BooleanField(default=False, db_index=True)
     retraction_note = models.TextField(blank=True)
+    notice = models.CharField(
+        "editorial notice",
+        max_length=24,
+        choices=EditorialNotice.choices,
+        blank=True,
+        help_text="An expression of concern or a correction the journal published.",
+    )
+    notice_note = models.TextField(blank=True, help_text="Where and when, and what it says.")
     note = models.TextField("curator's note", blank=True)
 
     objects = CitationQuerySet.as_manager()

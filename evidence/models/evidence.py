@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evidence.choices import Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.choices import Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
 from evidence.models.vocabulary import default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
@@ -57,7 +57,7 @@ def public_id_to_pk(value: str) -> int | None:
 
 
 #: What the API shows of an evidence item, as columns of one query (``EvidenceQuerySet.as_rows()``).
-_CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "authors", "authors_truncated")
+_CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
 #: A statement is one sentence; a 2 MB one was accepted before (issue 15).
 STATEMENT_MAX_LENGTH = 2000
 
@@ -73,6 +73,9 @@ ROW_COLUMNS: tuple[str, ...] = (
     "cancer_type__doid",
     "cancer_type__ncit",
     "experimental_systems",
+    "drug_response_measured",
+    "vesicle_involvement",
+    "ev_type",
     "ev_isolation",
     "ev_markers",
     "cited_as",
@@ -252,6 +255,27 @@ class Evidence(models.Model):
         choices=Subtype.choices,
         default=Subtype.UNSPECIFIED,
         db_index=True,
+    )
+    drug_response_measured = models.BooleanField(
+        default=True,
+        help_text="Whether the study measured response to a drug (IC50, viability under drug, tumour response, "
+        "outcome on therapy). Without it the effect rests on surrogate read-outs (EMT, stemness, ...).",
+    )
+    vesicle_involvement = models.CharField(
+        max_length=20,
+        choices=VesicleInvolvement.choices,
+        default=VesicleInvolvement.CARGO_ASSOCIATED,
+        db_index=True,
+        help_text="Transfer shown: vesicles moved the cargo and changed the recipient. Cargo associated: the "
+        "molecule travels in vesicles or vesicle levels track resistance, transfer not shown. Vesicle-independent: "
+        "kept for context.",
+    )
+    ev_type = models.CharField(
+        "EV type",
+        max_length=15,
+        choices=EvType.choices,
+        default=EvType.EV,
+        help_text="The vesicles as the study calls them.",
     )
     ev_isolation = models.CharField(
         "EV isolation method",

@@ -51,7 +51,7 @@ class Related(list):
 class EvidenceRow:
     __slots__ = (
         "pk", "public_id", "get_absolute_url", "statement", "statement_html", "citation", "cargos", "drugs", "level",
-        "effect", "cancer_type", "cancer_type_slug",
+        "effect", "cancer_type", "cancer_type_slug", "drug_response_measured", "vesicle_involvement",
     )  # fmt: skip
 
     def __init__(self, row: dict, urls: dict[str, str]) -> None:
@@ -76,6 +76,8 @@ class EvidenceRow:
         self.effect = row["effect"]
         self.cancer_type = row["cancer_type__name"]
         self.cancer_type_slug = row["cancer_type__slug"]
+        self.drug_response_measured = row["drug_response_measured"]
+        self.vesicle_involvement = row["vesicle_involvement"]
 
     @property
     def get_level_display(self) -> str:

@@ -10,8 +10,8 @@ from tests.factories import CancerTypeFactory, CitationFactory, EvidenceFactory
 
 EVIDENCE_COLUMNS = [
     "evidence_id", "statement", "cargos", "drugs", "therapy_class", "mechanisms", "source_cell",
-    "recipient_cell", "effect", "level", "evidence_type", "subtype", "cancer_type", "doi", "pmid",
-    "citation", "year", "retracted", "url",
+    "recipient_cell", "effect", "level", "evidence_type", "subtype", "cancer_type", "drug_response_measured",
+    "vesicle_involvement", "ev_type", "doi", "pmid", "citation", "year", "retracted", "citation_notice", "url",
 ]  # fmt: skip
 
 

@@ -1,0 +1,108 @@
+"""What a finding rests on (issue 12): whether drug response was measured, how vesicles are
+involved, the EV type, and the primary paper's retraction or editorial notice, carried by
+the item through the API, filters, exports, pages and releases."""
+
+import csv
+import io
+
+import pytest
+
+from evidence.curation.release import release_data, render_release
+from evidence.curation.tsv import import_evidence_tsv
+from evidence.models import Evidence
+from tests.api.helpers import ids, pub
+from tests.factories import CitationFactory, EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(corpus):
+    surrogate = EvidenceFactory(
+        statement="Exosomal lncRNA induced EMT; no drug was tested.",
+        drug_response_measured=False,
+        vesicle_involvement="cargo_associated",
+        ev_type="ev",
+    )
+    context = EvidenceFactory(
+        statement="TRPC5 inside the cell, not in vesicles.",
+        vesicle_involvement="vesicle_independent",
+        ev_type="none",
+        citation=CitationFactory(notice="expression_of_concern", notice_note="J Biol 2021;3:e1."),
+    )
+    return {"surrogate": surrogate, "context": context}
+
+
+def test_the_api_carries_the_fields_and_the_papers_notice(api, items):
+    body = api.get(f"/api/v1/evidence/{items['context'].public_id}/").json()
+    assert body["vesicle_involvement"] == "vesicle_independent" and body["ev_type"] == "none"
+    assert body["drug_response_measured"] is True and body["retracted"] is False
+    assert body["citation_notice"] == "expression_of_concern"
+    assert body["citation"]["notice"] == "expression_of_concern"
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"drug_response_measured": "false"}, ["surrogate"]),
+        ({"vesicle_involvement": "independent"}, ["context"]),  # by its usual name
+        ({"ev_type": "no vesicles"}, ["context"]),
+    ],
+)
+def test_filters_by_what_it_rests_on(api, items, query, expected):
+    response = api.get("/api/v1/evidence/", query)
+    assert response.status_code == 200, response.content
+    assert ids(response) == pub(*(items[name] for name in expected))
+
+
+def test_a_misspelt_vesicle_involvement_is_a_400_naming_the_values(api, items):
+    response = api.get("/api/v1/evidence/", {"vesicle_involvement": "transferred"})
+    assert response.status_code == 400 and "transfer_shown" in str(response.json())
+
+
+def test_the_csv_export_and_the_release_carry_them(api, items):
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(api.get("/api/v1/evidence/?format=csv").streaming_content).decode()))
+    )
+    row = next(r for r in rows if r["evidence_id"] == items["surrogate"].public_id)
+    assert (row["drug_response_measured"], row["vesicle_involvement"], row["ev_type"]) == (
+        "false",
+        "cargo_associated",
+        "ev",
+    )
+    data = release_data()
+    files = render_release("2026.1", __import__("datetime").date(2026, 12, 3), data)
+    table = list(csv.DictReader(io.StringIO(files["evidence.tsv"]), delimiter="\t"))
+    context = next(r for r in table if r["public_id"] == items["context"].public_id)
+    assert (
+        context["vesicle_involvement"] == "vesicle_independent"
+        and context["citation_notice"] == "expression_of_concern"
+    )
+
+
+def test_pages_mark_items_without_a_drug_read_out_and_papers_with_a_notice(client, items):
+    page = client.get(items["surrogate"].get_absolute_url()).content.decode()
+    assert "no drug read-out" in page and "vesicle cargo associated" in page
+    page = client.get(items["context"].get_absolute_url()).content.decode()
+    assert "expression of concern" in page and "J Biol 2021;3:e1." in page
+    listing = client.get("/evidence/").content.decode()
+    assert "no drug read-out" in listing and "vesicle-independent" in listing
+
+
+def test_the_tsv_import_reads_them_and_refuses_a_bad_value(corpus):
+    from evidence.curation.tsv import COLUMN_NAMES
+
+    def tsv(**values) -> bytes:
+        row = {
+            "key": "k1", "statement": "A finding.", "therapy_class": "chemotherapy", "effect": "confers_resistance",
+            "evidence_type": "predictive", "level": "D", "citation": "10.1000/alpha", **values,
+        }  # fmt: skip
+        return ("\t".join(COLUMN_NAMES) + "\n" + "\t".join(row.get(c, "") for c in COLUMN_NAMES) + "\n").encode()
+
+    report = import_evidence_tsv(tsv(drug_response_measured="no", vesicle_involvement="transfer_shown"), "a.tsv")
+    assert report.ok, report.errors
+    item = Evidence.objects.get(import_key="k1")
+    assert not item.drug_response_measured
+    assert (item.vesicle_involvement, item.ev_type) == ("transfer_shown", "ev")
+    bad = import_evidence_tsv(tsv(key="k2", drug_response_measured="maybe"), "b.tsv")
+    assert not bad.ok and "drug_response_measured" in str(bad.errors)
