@@ -14,7 +14,9 @@ REVIEW_DOI = "10.3389/fbioe.2023.1214648"
 def test_the_seed_holds_every_reference_finding_and_entity(seeded):
     # 138 references (139 bullet lines, one wrapped), one listed twice, plus the review itself.
     assert Citation.objects.count() == 138
-    assert Evidence.objects.count() == 59
+    assert (
+        Evidence.objects.count() == 60
+    )  # 59 findings; Zhang 2015 split by source line, Sun 2018 added, Milano 2020 out
     assert Drug.objects.count() == 20
     assert Cargo.objects.count() == 27
     assert Cell.objects.count() == 27
@@ -97,3 +99,45 @@ def test_loading_twice_changes_nothing(seeded):
     call_command("load_seed", "--no-progress", verbosity=0)
     assert {model: (model.objects.count(), model.history.count()) for model in tables} == before
     assert Evidence.drugs.through.objects.count() + Evidence.cargos.through.objects.count() == links
+
+
+def test_what_each_finding_rests_on_is_curated(seeded):
+    """Issue 12: the audit's 16 findings without a drug read-out, and 3 that are not vesicle transfer."""
+    assert Evidence.objects.filter(drug_response_measured=False).count() == 16
+    independent = Evidence.objects.filter(vesicle_involvement="vesicle_independent")
+    assert set(independent.values_list("citation__bibtex_key", flat=True)) == {
+        "levchenko2005",
+        "ma2012",
+        "monypenny2018",
+    }
+    assert set(independent.values_list("ev_type", flat=True)) == {"none"}
+    assert Evidence.objects.get(citation__bibtex_key="bebawy2009").ev_type == "microparticle"
+    assert not Evidence.objects.get(citation__bibtex_key="monypenny2018").cargos.exists()  # PD-L1 on the surface
+
+
+def test_the_audits_corrections_hold(seeded):
+    assert not Evidence.objects.filter(import_key__startswith="milano2020").exists()  # no cancer, no resistance
+    fujiwara = Evidence.objects.get(import_key="fujiwara2018b-oral-exosomes-emt-cetuximab")
+    assert fujiwara.effect == "confers_resistance" and not fujiwara.drug_response_measured
+    assert "Semina et al., 2018)" in Evidence.objects.get(import_key__startswith="semina2018").source_quote
+    assert "(Poggio et al., 2019)" in Evidence.objects.get(import_key__startswith="poggio2019").source_quote
+    zhang = Evidence.objects.filter(citation__bibtex_key="zhang2015")
+    assert set(zhang.values_list("source_cell__slug", flat=True)) == {"mcf-7-adr", "mcf-7-doc"}
+    sun = Evidence.objects.get(citation__bibtex_key="sun2018")
+    assert sun.effect == "reverses_resistance" and not sun.drug_response_measured
+    assert set(Evidence.objects.filter(citation__bibtex_key__in=["ning2017", "martinez2017"], level="B")
+               .values_list("citation__bibtex_key", flat=True)) == {"ning2017", "martinez2017"}  # fmt: skip
+    assert Evidence.objects.get(import_key__startswith="kavanagh2017").effect != "biomarker"
+
+
+def test_the_audits_identifier_and_citation_fixes_hold(seeded):
+    hgnc = dict(Cargo.objects.filter(symbol__in=["ABCG2", "GSTP1", "BIRC5", "PDCD1", "H19", "HOTAIR"])
+                .values_list("symbol", "hgnc"))  # fmt: skip
+    assert hgnc == {"ABCG2": "HGNC:74", "GSTP1": "HGNC:4638", "BIRC5": "HGNC:593", "PDCD1": "HGNC:8760",
+                    "H19": "HGNC:4713", "HOTAIR": "HGNC:33510"}  # fmt: skip
+    assert Cargo.objects.get(slug="hsa-mir-567").mirbase == "MIMAT0003231"
+    assert Cell.objects.get(slug="ccrf-cem").cellosaurus == "CVCL_0207"
+    assert Cargo.objects.by_name("DARS-AS1 siRNA").symbol.startswith("DARS1-AS1")
+    assert "nanoplatform" in Citation.objects.get(bibtex_key="liu2023a").title
+    assert set(Citation.objects.filter(bibtex_key__in=["muluhngwi2017", "li2018"])
+               .values_list("publication_type", flat=True)) == {"review"}  # fmt: skip
