@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # pytest-xdist: one worker per core; idle workers steal queued tests (the long drills otherwise end the run alone).
 TEST_WORKERS ?= auto
 
-.PHONY: run test install migrate seed lint bench clean
+.PHONY: run test install migrate seed release lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: seed
 
 test: install
 	DJANGO_DEBUG=0 EXORESIST_TESTING=1 EXORESIST_INSECURE_DEV_KEY=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# A dated, frozen release of the accepted data (checksummed files under releases/; see /downloads/).
+RELEASE ?= $(shell date -u +%Y.%m.%d)
+release: seed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py export_release $(RELEASE)
 
 lint: install
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ urlpatterns = [
     path("citations/", views.CitationListView.as_view(), name="citation_list"),
     path("citations/<int:pk>/", views.CitationDetailView.as_view(), name="citation_detail"),
     # Release downloads and readers' flags (curation workflow).
+    path("downloads/", curation.DownloadsView.as_view(), name="downloads"),
     path("releases/", curation.ReleaseListView.as_view(), name="release_list"),
     path("releases/<str:version>/<str:filename>", curation.release_file, name="release_file"),
     path("evidence/<str:public_id>/flag/", curation.FlagEvidenceView.as_view(), name="evidence_flag"),

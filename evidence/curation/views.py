@@ -52,6 +52,41 @@ class ReleaseListView(AtomicWritesMixin, TemplateView):
         return context
 
 
+#: The live exports on the downloads page: (title, API path, what a row is, formats).
+LIVE_EXPORTS = [
+    ("Evidence", "evidence", "one accepted finding", ("csv", "tsv", "json")),
+    ("Citations", "citations", "one publication", ("csv", "tsv", "bibtex", "json")),
+    ("Drugs", "drugs", "one drug, with its aliases and classes", ("csv", "tsv", "json")),
+    ("Cargo molecules", "cargos", "one cargo molecule", ("csv", "tsv", "json")),
+    ("Cells", "cells", "one cell line, derivative or biofluid", ("csv", "tsv", "json")),
+    ("Mechanisms", "mechanisms", "one term of the mechanism vocabulary", ("csv", "tsv", "json")),
+    ("Therapy classes", "therapy-classes", "one therapy class", ("csv", "tsv", "json")),
+]
+
+
+class DownloadsView(AtomicWritesMixin, TemplateView):
+    """Everything one can take away: the live exports, the dated releases, the API."""
+
+    template_name = "evidence/curation/downloads.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["exports"] = [
+            {
+                "title": title,
+                "rows": rows,
+                "links": [
+                    (fmt.upper(), f"/api/v1/{path}/" + ("" if fmt == "json" else f"?format={fmt}")) for fmt in formats
+                ],
+            }
+            for title, path, rows, formats in LIVE_EXPORTS
+        ]
+        releases = list_releases()
+        context["latest"] = releases[0] if releases else None
+        context["older"] = releases[1:]
+        return context
+
+
 def release_file(request, version: str, filename: str):
     """Serve a file of a release, only when the release's manifest lists it."""
     if not VERSION_RE.match(version):

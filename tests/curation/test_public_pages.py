@@ -15,7 +15,7 @@ def test_an_evidence_page_links_to_the_flag_form_and_the_footer_to_the_downloads
     item = EvidenceFactory(status=Status.ACCEPTED)
     page = client.get(item.get_absolute_url()).content.decode()
     assert reverse("evidence_flag", args=[item.public_id]) in page
-    assert f'href="{reverse("release_list")}"' in page
+    assert f'href="{reverse("downloads")}"' in page
     assert "Last changed" in page
 
 

@@ -163,3 +163,23 @@ def test_the_downloads_page_lists_releases_and_serves_their_files(client, data, 
         assert client.get(reverse("release_file", args=["2026.1", "secret.txt"])).status_code == 404
         assert client.get(reverse("release_file", args=["..", "manifest.json"])).status_code == 404
         assert client.get(reverse("release_file", args=["9999", "manifest.json"])).status_code == 404
+
+
+def test_downloads_says_how_to_make_the_first_release_and_links_every_live_export(client, data, tmp_path):
+    """Issue 13: /downloads/ (the footer's link) was a 404, and /releases/ had no way to the exports."""
+    with override_settings(EXORESIST_RELEASES_DIR=str(tmp_path / "none-yet")):
+        response = client.get("/downloads/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "No release has been published yet" in page and "make release" in page
+        for path in ("evidence", "citations", "drugs", "cargos", "cells", "mechanisms", "therapy-classes"):
+            assert f'href="/api/v1/{path}/?format=csv"' in page and f'href="/api/v1/{path}/?format=tsv"' in page
+        assert 'href="/api/v1/citations/?format=bibtex"' in page and 'href="/api/v1/docs/"' in page
+        assert 'href="/downloads/">downloads</a>' in page  # the footer
+        for link in ("/api/v1/evidence/?format=csv", "/api/v1/citations/?format=bibtex", "/api/v1/drugs/?format=tsv"):
+            assert client.get(link).status_code == 200, link
+    export_release("2026.1", date=DATE, directory=tmp_path)
+    with override_settings(EXORESIST_RELEASES_DIR=str(tmp_path)):
+        page = client.get("/downloads/").content.decode()
+        manifest = json.loads((tmp_path / "2026.1" / "manifest.json").read_text())
+        assert "release 2026.1" in page and manifest["files"]["evidence.tsv"]["sha256"] in page
