@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # pytest-xdist: one worker per core; idle workers steal queued tests (the long drills otherwise end the run alone).
 TEST_WORKERS ?= auto
 
-.PHONY: run test install migrate seed release lint bench clean
+.PHONY: run test install migrate seed release curator superuser lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ test: install
 RELEASE ?= $(shell date -u +%Y.%m.%d)
 release: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py export_release $(RELEASE)
+
+# People: a curator (EDITOR=1: an editor too) or an administrator, on the make run database.
+curator: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py add_curator $(NAME) $(if $(EDITOR),--editor)
+
+superuser: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createsuperuser
 
 lint: install
 	$(BIN)/ruff check .
