@@ -172,12 +172,11 @@ class HistoryDiffMixin:
         records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
         versions = []
         for record, previous in zip(records, [*records[1:], None], strict=True):
-            changes = []
-            if previous is not None:
-                delta = record.diff_against(previous, foreign_keys_are_objs=False)
-                for change in delta.changes:
-                    changes.append({"field": change.field, "old": change.old, "new": change.new})
-            versions.append({"record": record, "changes": changes})
+            delta = record.diff_against(previous, foreign_keys_are_objs=False) if previous is not None else None
+            versions.append({"record": record, "changes": list(delta.changes) if delta else []})
+        readable = iter(_readable(self.model, [change for version in versions for change in version["changes"]]))
+        for version in versions:
+            version["changes"] = [next(readable) for _ in version["changes"]]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Changes to {obj}",
@@ -206,6 +205,47 @@ class HistoryDiffMixin:
     def save_model(self, request, obj, form, change):
         obj._change_reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
         super().save_model(request, obj, form, change)
+
+
+def _readable(model, changes) -> list[dict]:
+    """Each change (simple-history's ``ModelChange``) as a curator reads it: the field's name,
+    choices by label, related rows (foreign keys and many-to-many) by name, not by id; one
+    query per related model."""
+    wanted: dict[type, set] = {}
+    fields = {change.field: model._meta.get_field(change.field) for change in changes}
+
+    def targets(field, value) -> list:
+        if field.many_to_many:
+            name = field.related_model._meta.model_name
+            return [row.get(name) for row in value or []]
+        return [value] if field.is_relation and value is not None else []
+
+    for change in changes:
+        field = fields[change.field]
+        for value in (change.old, change.new):
+            wanted.setdefault(field.related_model, set()).update(targets(field, value))
+    names = {
+        related: {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=pks)}
+        for related, pks in wanted.items()
+        if related is not None and pks
+    }
+
+    def label(field, value):
+        if field.many_to_many or field.is_relation:
+            found = [names.get(field.related_model, {}).get(pk, f"#{pk} (deleted)") for pk in targets(field, value)]
+            return "; ".join(sorted(found))
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+    return [
+        {
+            "field": str(fields[c.field].verbose_name),
+            "old": label(fields[c.field], c.old),
+            "new": label(fields[c.field], c.new),
+        }
+        for c in changes
+    ]
 
 
 class EvidenceCommentInline(admin.TabularInline):

@@ -88,3 +88,18 @@ def test_the_admin_revert_form_cannot_bypass_the_workflow(curator_client):
     record = drug.history.first()
     url = reverse("admin:evidence_drug_simple_history", args=[drug.pk, record.history_id])
     assert curator_client.post(url, {}).status_code == 403
+
+
+def test_the_changes_page_names_related_rows_and_choices_not_ids(client, curator, editor):
+    """Issue 13: it showed `reviewed_by: 4` and `[{'evidence': 60, 'mechanism': 11}]`."""
+    from tests.factories import CellFactory, MechanismFactory
+
+    item = EvidenceFactory(status=Status.DRAFT, level="D")
+    mechanism, cell = MechanismFactory(name="Exosomal efflux pump transfer"), CellFactory(name="MCF-7/ADR")
+    changes = {"level": "C", "mechanisms": [mechanism], "source_cell": cell}
+    workflow.edit_evidence(item, curator, changes, expected_version=item.version, reason="per the paper")
+    client.force_login(editor)
+    page = client.get(reverse("admin:evidence_evidence_changes", args=[item.pk])).content.decode()
+    assert "evidence level" in page and "C – in vivo (animal model)" in page
+    assert "Exosomal efflux pump transfer" in page and "MCF-7/ADR" in page
+    assert "'mechanism'" not in page and "[{" not in page
