@@ -49,6 +49,18 @@ class Effect(models.TextChoices):
     DELIVERY_VEHICLE = "delivery_vehicle", "therapeutic delivery vehicle"
 
 
+class DrugRole(models.TextChoices):
+    """What a drug is to a finding."""
+
+    TREATMENT = "treatment", "treatment"  # the therapy whose response is studied
+    MODIFIER = "modifier", "modifier"  # changes resistance: a sensitiser, an inhibitor of release or of a pathway
+    PAYLOAD = "payload", "payload"  # delivered by the vesicles
+
+
+#: The roles ``drug=`` matches unless ``drug_role`` says otherwise: a modifier is not the therapy.
+DEFAULT_DRUG_ROLES = ("treatment", "payload")
+
+
 class VesicleInvolvement(models.TextChoices):
     """How a finding involves extracellular vesicles: what it rests on, beside its effect."""
 
@@ -144,6 +156,11 @@ ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
                                 "sensitisation", "sensitization", "sensitivity"),
         "biomarker": ("marker", "biomarker of response", "predictive biomarker", "prognostic biomarker"),
         "delivery_vehicle": ("delivery", "vehicle", "drug delivery", "delivery vehicle"),
+    },
+    DrugRole: {
+        "treatment": ("therapy", "treated with"),
+        "modifier": ("sensitiser", "sensitizer", "inhibitor", "modulator", "tool compound"),
+        "payload": ("delivered", "loaded", "cargo drug"),
     },
     VesicleInvolvement: {
         "transfer_shown": ("transfer", "shown", "vesicle transfer", "exosomal transfer"),

@@ -80,7 +80,9 @@ def unknown_value_error(lead: str, suggestions: list[str], accepted: str = "") -
         message += f" Did you mean {' or '.join(repr(s) for s in suggestions)}?"
     if accepted:
         message += f" Accepted: {accepted}."
-    return forms.ValidationError(message, code="invalid_choice")
+    # The message quotes what the client sent, and django-filter %-formats every message:
+    # pass it as a parameter, so a "%" in the value is text, not a format directive.
+    return forms.ValidationError("%(message)s", code="invalid_choice", params={"message": message})
 
 
 class ChoiceListField(ListField):
@@ -458,6 +460,13 @@ class EvidenceFilterSet(StrictFilterSet):
         vocabulary=choices.EvidenceType,
         help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
     )
+    drug_role = ChoiceListFilter(
+        method="filter_drug_role",
+        vocabulary=choices.DrugRole,
+        help_text="The role a drug has in the finding: treatment, modifier or payload. drug= matches "
+        "treatment and payload unless drug_role says otherwise (a modifier is not the therapy); "
+        "alone, drug_role=modifier lists findings with a modifier.",
+    )
     vesicle_involvement = ChoiceListFilter(
         facet=Facet("Vesicle involvement", "vesicle_involvement"),
         field_name="vesicle_involvement",
@@ -517,7 +526,15 @@ class EvidenceFilterSet(StrictFilterSet):
     # --- name lookups: a researcher types the name the paper used ---------
 
     def filter_drug(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=value.keys))
+        roles = self.form.cleaned_data.get("drug_role") or choices.DEFAULT_DRUG_ROLES
+        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=value.keys, role__in=list(roles)))
+
+    def filter_drug_role(self, qs, name, value):
+        # With drug=, it says which roles the drug must have (filter_drug reads it);
+        # alone, it selects items with any drug in one of these roles.
+        if self.form.cleaned_data.get("drug"):
+            return qs
+        return qs.filter(pk__in=_through_ids(Evidence.drugs, role__in=list(value)))
 
     def filter_cargo(self, qs, name, value):
         return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=value.keys))

@@ -29,6 +29,7 @@ EXAMPLES: dict[str, object] = {
     "vesicle_involvement": ["transfer_shown"],
     "ev_type": ["exosome"],
     "drug_response_measured": True,
+    "drug_role": ["modifier"],
     "cancer_type": ["breast cancer"],
     "year_min": 2015,
     "year_max": 2024,

@@ -23,7 +23,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
-from evidence.choices import closest
+from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
@@ -115,6 +115,19 @@ def citation_ref(citation: Citation, links: Links) -> dict:
 
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
 DrugRef = inline_serializer("DrugRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF})
+EvidenceDrugRef = inline_serializer(
+    "EvidenceDrugRef",
+    {
+        "name": serializers.CharField(),
+        "slug": serializers.SlugField(),
+        "role": serializers.ChoiceField(
+            choices=DrugRole.choices,
+            help_text="treatment: the therapy whose response was studied; modifier: changes resistance "
+            "(a sensitiser, an inhibitor); payload: delivered by the vesicles.",
+        ),
+        **_REF,
+    },
+)
 CargoRef = inline_serializer(
     "CargoRef",
     {"symbol": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
@@ -212,6 +225,12 @@ class DrugField(EntityField):
         super().__init__(model=Drug, ref=drug_ref, **kwargs)
 
 
+@extend_schema_field(EvidenceDrugRef)
+class EvidenceDrugField(DrugField):
+    """A finding's drugs: written by name (a new one is a treatment; roles are set in the
+    curator interface or the TSV import), read with each drug's role."""
+
+
 @extend_schema_field(CargoRef)
 class CargoField(EntityField):
     def __init__(self, **kwargs):
@@ -292,7 +311,7 @@ def evidence_from_row(row: dict, links: Links) -> dict:
         "html_url": links.url("evidence_detail", public_id),
         "statement": row["statement"],
         "cargos": [entity_ref("cargo", cargo, links) for cargo in row["cargos"]],
-        "drugs": [entity_ref("drug", drug, links) for drug in row["drugs"]],
+        "drugs": [{**entity_ref("drug", drug, links), "role": drug["role"]} for drug in row["drugs"]],
         "therapy_class": _related(row, "therapy_class", "therapyclass", links),
         "mechanisms": [entity_ref("mechanism", mechanism, links) for mechanism in row["mechanisms"]],
         "source_cell": _related(row, "source_cell", "cell", links),
@@ -331,8 +350,19 @@ def row_from_instance(instance: Evidence) -> dict:
         for part in column.split("__"):
             value = getattr(value, part, None) if value is not None else None
         row[column] = value
-    for relation, (_target, columns, _order) in ROW_RELATIONS.items():
-        row[relation] = [{c: getattr(item, c) for c in columns} for item in getattr(instance, relation).all()]
+    for relation, (_target, columns, _order, link_columns) in ROW_RELATIONS.items():
+        if link_columns:  # read through the link rows, which hold them
+            through = Evidence._meta.get_field(relation).remote_field.through
+            links = through.objects.filter(evidence=instance).select_related(_target).order_by(f"{_target}__{_order}")
+            row[relation] = [
+                {
+                    **{c: getattr(getattr(link, _target), c) for c in columns},
+                    **{c: getattr(link, c) for c in link_columns},
+                }
+                for link in links
+            ]
+        else:
+            row[relation] = [{c: getattr(item, c) for c in columns} for item in getattr(instance, relation).all()]
     return row
 
 
@@ -443,7 +473,11 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     cargos = CargoField(many=True, required=False, help_text="Cargo molecules, by any name or alias.")
-    drugs = DrugField(many=True, required=False, help_text="Drugs, by any name or alias.")
+    drugs = EvidenceDrugField(
+        many=True,
+        required=False,
+        help_text="Drugs, by any name or alias; read with their role (treatment, modifier, payload).",
+    )
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     mechanisms = MechanismField(many=True, required=False, help_text="Mechanisms, by slug or name.")
     source_cell = CellField(required=False, allow_null=True, help_text="Source cell, by any name or alias.")

@@ -192,7 +192,6 @@ class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = [
         "cargos",
-        "drugs",
         "mechanisms",
         "source_cell",
         "recipient_cell",
@@ -215,7 +214,7 @@ class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
         (None, {"fields": ["public_id", "statement", "effect", "evidence_type", "level"]}),
         ("What it rests on", {"fields": ["drug_response_measured", "vesicle_involvement", "ev_type"]}),
         ("What travels where", {"fields": ["cargos", "source_cell", "recipient_cell"]}),
-        ("Therapy", {"fields": ["drugs", "therapy_class", "mechanisms"]}),
+        ("Therapy", {"fields": ["therapy_class", "mechanisms"]}),
         (
             "Disease and system",
             {"fields": ["cancer_type", "subtype", "experimental_systems", "ev_isolation", "ev_markers"]},

@@ -6,6 +6,8 @@ into calls and errors into messages.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -20,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 
 from evidence.curation import workflow
 from evidence.curation.bibtex import import_bibtex
-from evidence.models import Evidence, EvidenceComment
+from evidence.models import Evidence, EvidenceComment, EvidenceDrug
 
 DEFAULT_REASON = "Edited in the curator interface"
 
@@ -84,6 +86,15 @@ class EvidenceAdminForm(ChangeReasonFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
 
+    def posted_drugs(self) -> list[int]:
+        """The drugs of the drug inline's rows (its formset is validated after this form)."""
+        rows = {key.rsplit("-", 1)[0] for key in self.data if re.fullmatch(r"evidencedrug_set-\d+-drug", key)}
+        return [
+            int(self.data[f"{row}-drug"])
+            for row in rows
+            if str(self.data.get(f"{row}-drug", "")).isdigit() and not self.data.get(f"{row}-DELETE")
+        ]
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
@@ -93,7 +104,7 @@ class EvidenceAdminForm(ChangeReasonFormMixin, forms.ModelForm):
             except (workflow.StaleEdit, workflow.WorkflowError) as exc:
                 raise ValidationError(str(exc), code="stale") from None
         elif cleaned.get("citation") and not cleaned.get("confirm_duplicate"):
-            matches = workflow.find_duplicates(cleaned["citation"], cleaned.get("cargos"), cleaned.get("drugs"))
+            matches = workflow.find_duplicates(cleaned["citation"], cleaned.get("cargos"), self.posted_drugs())
             if matches.exists():
                 items = format_html_join(
                     ", ",
@@ -248,6 +259,38 @@ def _readable(model, changes) -> list[dict]:
     ]
 
 
+class EvidenceDrugInline(admin.TabularInline):
+    """The drugs of a finding with their roles (treatment, modifier, payload).
+
+    On accepted evidence a curator's edit becomes a suggested revision of the form's
+    fields; drug rows are not part of it, so for them the inline is read-only and an
+    editor changes them (or the curator flags the item)."""
+
+    model = EvidenceDrug
+    extra = 1
+    fields = ["drug", "role"]
+    autocomplete_fields = ["drug"]
+    verbose_name_plural = "drugs (with their role)"
+
+    # The rows are part of the evidence item: whoever may change evidence may change them.
+    def _editable(self, request, obj) -> bool:
+        if not workflow.can_curate(request.user):
+            return False
+        return obj is None or obj.status != "accepted" or workflow.can_review(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("evidence.view_evidence") or workflow.can_curate(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+
 class EvidenceCommentInline(admin.TabularInline):
     model = EvidenceComment
     extra = 1
@@ -263,10 +306,13 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
     """Review page, actions, suggested revisions for curators' edits of accepted evidence."""
 
     form = EvidenceAdminForm
-    inlines = [EvidenceCommentInline]
+    inlines = [EvidenceDrugInline, EvidenceCommentInline]
     change_form_template = "admin/evidence/curation/evidence_change_form.html"
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is not EvidenceComment:
+            formset.save()
+            return
         for comment in formset.save(commit=False):
             comment.author = comment.author or request.user
             comment.save()

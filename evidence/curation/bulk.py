@@ -34,7 +34,7 @@ def _history_model():
 
 
 def _historical_m2m(name: str):
-    return _history_model()._meta.get_field(f"historicalevidence_{name}").related_model
+    return getattr(_history_model(), name).model  # simple-history's table of the relation's versions
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -246,7 +245,7 @@ def _history_m2m_sets(records) -> dict[str, dict[int, list[int]]]:
     sets: dict[str, dict[int, list[int]]] = {}
     history_ids = [record.history_id for record in records]
     for field in Evidence.history.model._history_m2m_fields:
-        through = apps.get_model("evidence", f"HistoricalEvidence_{field.name}")  # simple-history's name
+        through = getattr(Evidence.history.model, field.name).model  # simple-history's m2m version table
         target = f"{field.related_model._meta.model_name}_id"
         rows = through.objects.filter(history_id__in=history_ids).order_by(target).values_list("history_id", target)
         by_record: dict[int, list[int]] = {}

@@ -3,7 +3,7 @@ from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount
 from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
-from evidence.models.evidence import Evidence, StaleEdit, public_id_to_pk
+from evidence.models.evidence import Evidence, EvidenceDrug, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
 from evidence.models.vocabulary import CancerType, DrugClass, Mechanism, TherapyClass
 
@@ -20,6 +20,7 @@ __all__ = [
     "DrugAlias",
     "DrugClass",
     "Evidence",
+    "EvidenceDrug",
     "EvidenceCount",
     "EvidenceComment",
     "EvidenceFlag",

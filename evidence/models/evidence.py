@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evidence.choices import Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
+from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
 from evidence.models.vocabulary import default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
@@ -97,11 +97,11 @@ ROW_COLUMNS: tuple[str, ...] = (
     *(f"secondary_source__{column}" for column in _CITATION_COLUMNS),
 )
 
-#: The many-to-many names a row embeds: relation -> (target, columns, order).
-ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "cargos": ("cargo", ("symbol", "kind", "slug"), "symbol"),
-    "drugs": ("drug", ("name", "slug"), "name"),
-    "mechanisms": ("mechanism", ("name", "slug"), "name"),
+#: The many-to-many names a row embeds: relation -> (target, columns, order, columns of the link).
+ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str, tuple[str, ...]]] = {
+    "cargos": ("cargo", ("symbol", "kind", "slug"), "symbol", ()),
+    "drugs": ("drug", ("name", "slug"), "name", ("role",)),
+    "mechanisms": ("mechanism", ("name", "slug"), "name", ()),
 }
 
 
@@ -128,10 +128,13 @@ def _embedded_names_sql() -> str:
     quote = connections["default"].ops.quote_name
     evidence = Evidence._meta
     parts = []
-    for relation, (_target, columns, order) in ROW_RELATIONS.items():
+    for relation, (_target, columns, order, link_columns) in ROW_RELATIONS.items():
         field = evidence.get_field(relation)
         through, target = field.remote_field.through._meta, field.related_model._meta
-        pairs = ", ".join(f"'{column}', t.{quote(column)}" for column in columns)
+        pairs = ", ".join(
+            [f"'{column}', t.{quote(column)}" for column in columns]
+            + [f"'{column}', l.{quote(column)}" for column in link_columns]
+        )
         target_pk = quote(target.pk.column)
         parts.append(
             f"'{relation}', coalesce((SELECT jsonb_agg(jsonb_build_object({pairs}) "
@@ -207,6 +210,27 @@ def _rows_base(alias: str, public: bool):
     return (queryset.public() if public else queryset.all()).as_rows()
 
 
+class EvidenceDrug(models.Model):
+    """A drug of a finding, with its role: the treatment whose response was studied, a
+    modifier of resistance, or a payload the vesicles deliver. The table is the one the
+    plain many-to-many used; ``role`` has a database default, so bulk loads and
+    ``drugs.set()`` need not name it."""
+
+    evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE)
+    drug = models.ForeignKey("evidence.Drug", on_delete=models.CASCADE)
+    role = models.CharField(
+        max_length=10, choices=DrugRole.choices, default=DrugRole.TREATMENT, db_default=DrugRole.TREATMENT
+    )
+
+    class Meta:
+        db_table = "evidence_evidence_drugs"
+        unique_together = [("evidence", "drug")]
+        verbose_name = "drug of a finding"
+
+    def __str__(self) -> str:
+        return f"{self.drug} ({self.role})"
+
+
 class Evidence(models.Model):
     """One curated finding: a cargo carried from a source to a recipient cell changes response to a drug."""
 
@@ -233,7 +257,7 @@ class Evidence(models.Model):
         related_name="evidence_as_recipient",
         help_text="The cell that took the exosomes up; empty when unknown or not applicable.",
     )
-    drugs = models.ManyToManyField("evidence.Drug", related_name="evidence", blank=True)
+    drugs = models.ManyToManyField("evidence.Drug", related_name="evidence", blank=True, through=EvidenceDrug)
     therapy_class = models.ForeignKey("evidence.TherapyClass", on_delete=models.PROTECT, related_name="evidence")
     mechanisms = models.ManyToManyField("evidence.Mechanism", related_name="evidence", blank=True)
     effect = models.CharField(max_length=24, choices=Effect.choices, db_index=True)

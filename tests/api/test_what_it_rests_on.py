@@ -106,3 +106,23 @@ def test_the_tsv_import_reads_them_and_refuses_a_bad_value(corpus):
     assert (item.vesicle_involvement, item.ev_type) == ("transfer_shown", "ev")
     bad = import_evidence_tsv(tsv(key="k2", drug_response_measured="maybe"), "b.tsv")
     assert not bad.ok and "drug_response_measured" in str(bad.errors)
+
+
+def test_drug_roles_are_shown_and_drug_matches_the_treatment_not_the_modifier(api, corpus):
+    """Issue 12, item 1: a search for a sensitiser returned 'reverses resistance' hits as if it
+    were the treatment."""
+    from evidence.models import EvidenceDrug
+    from tests.factories import DrugFactory
+
+    sensitiser = DrugFactory(name="guggulsterone", slug="guggulsterone")
+    item = EvidenceFactory(drugs=[corpus["dox"]], effect="reverses_resistance")
+    EvidenceDrug.objects.create(evidence=item, drug=sensitiser, role="modifier")
+    body = api.get(f"/api/v1/evidence/{item.public_id}/").json()
+    assert {(d["name"], d["role"]) for d in body["drugs"]} == {
+        ("doxorubicin", "treatment"),
+        ("guggulsterone", "modifier"),
+    }
+    assert item.public_id not in ids(api.get("/api/v1/evidence/", {"drug": "guggulsterone"}))
+    assert ids(api.get("/api/v1/evidence/", {"drug": "guggulsterone", "drug_role": "modifier"})) == {item.public_id}
+    assert ids(api.get("/api/v1/evidence/", {"drug_role": "sensitiser"})) == {item.public_id}
+    assert item.public_id in ids(api.get("/api/v1/evidence/", {"drug": "doxorubicin"}))

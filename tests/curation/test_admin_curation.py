@@ -8,10 +8,23 @@ from django.urls import reverse
 
 from evidence.choices import Status
 from evidence.curation import workflow
-from evidence.models import Citation, Drug, Evidence, EvidenceFlag, EvidenceRevision
+from evidence.models import Citation, Drug, Evidence, EvidenceDrug, EvidenceFlag, EvidenceRevision
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def drug_rows(evidence: Evidence, prefix: str = "evidencedrug_set", new: bool = False) -> dict:
+    """The drug inline's management form and rows (drug, role) as the change page posts them
+    (``new``: as the add page posts the same drugs for a new item)."""
+    links = list(EvidenceDrug.objects.filter(evidence=evidence).order_by("pk"))
+    data = {f"{prefix}-TOTAL_FORMS": len(links), f"{prefix}-INITIAL_FORMS": 0 if new else len(links),
+            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}  # fmt: skip
+    for i, link in enumerate(links):
+        data.update({f"{prefix}-{i}-drug": link.drug_id, f"{prefix}-{i}-role": link.role})
+        if not new:
+            data.update({f"{prefix}-{i}-id": link.pk, f"{prefix}-{i}-evidence": evidence.pk})
+    return data
 
 
 def form_data(evidence: Evidence, **changes) -> dict:
@@ -21,8 +34,8 @@ def form_data(evidence: Evidence, **changes) -> dict:
         "evidence_type": evidence.evidence_type,
         "level": evidence.level,
         "cargos": [c.pk for c in evidence.cargos.all()],
-        "drugs": [d.pk for d in evidence.drugs.all()],
         "mechanisms": [],
+        **drug_rows(evidence),
         "therapy_class": evidence.therapy_class_id,
         "cancer_type": evidence.cancer_type_id,
         "subtype": evidence.subtype,
@@ -66,6 +79,7 @@ def test_a_possible_duplicate_is_shown_before_saving(curator_client):
     cargo, drug = CargoFactory(), DrugFactory()
     existing = EvidenceFactory(cargos=[cargo], drugs=[drug])
     data = form_data(existing, statement="Same finding again.")
+    data = {k: v for k, v in data.items() if not k.endswith(("-id", "-evidence"))} | drug_rows(existing, new=True)
     data.pop("loaded_version")
     response = curator_client.post(reverse("admin:evidence_evidence_add"), data)
     assert response.status_code == 200
@@ -127,8 +141,9 @@ def test_an_admin_edit_of_a_submitted_item_sends_it_back_to_draft(client, curato
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(statement="A reworded statement.", loaded_version=item.version, change_reason="wording")
-    data.update({name: [v.pk for v in data[name]] for name in ("cargos", "drugs", "mechanisms") if name in data})
+    data.update({name: [v.pk for v in data[name]] for name in ("cargos", "mechanisms") if name in data})
     data.update({f"comments-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()})
+    data.update(drug_rows(item))
     response = client.post(url, data, follow=True)
     assert "back to draft" in response.content.decode(), response.content.decode()[:3000]
     item.refresh_from_db()

@@ -192,3 +192,11 @@ def test_an_upload_under_the_limit_still_imports(db):
     )
     response = make_client("superuser").post(BIBTEX_IMPORT, {"file": upload})
     assert response.status_code == 200
+
+
+def test_a_percent_sign_in_an_unknown_name_is_quoted_back_not_a_500(db):
+    """django-filter %-formats error messages; a name holding "%" once crashed the list."""
+    response = make_client("anonymous").get("/api/v1/evidence/", {"recipient_cell": "100% made up", "drug": "%s%d"})
+    assert response.status_code == 400
+    body = response.json()
+    assert "100% made up" in str(body["recipient_cell"]) and "%s%d" in str(body["drug"])
