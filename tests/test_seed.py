@@ -141,3 +141,14 @@ def test_the_audits_identifier_and_citation_fixes_hold(seeded):
     assert "nanoplatform" in Citation.objects.get(bibtex_key="liu2023a").title
     assert set(Citation.objects.filter(bibtex_key__in=["muluhngwi2017", "li2018"])
                .values_list("publication_type", flat=True)) == {"review"}  # fmt: skip
+
+
+def test_modifiers_and_payloads_are_not_treatments(seeded):
+    """Issue 12: guggulsterone, bexarotene, indometacin, beta-elemene and sirolimus modify
+    resistance; curcumin and hydroxychloroquine are delivered by the vesicles."""
+    from evidence.models import EvidenceDrug
+
+    roles = dict(EvidenceDrug.objects.exclude(role="treatment").values_list("drug__slug", "role").distinct())
+    assert roles == {"guggulsterone": "modifier", "bexarotene": "modifier", "indometacin": "modifier",
+                     "beta-elemene": "modifier", "sirolimus": "modifier", "cetuximab": "modifier",
+                     "curcumin": "payload", "hydroxychloroquine": "payload"}  # fmt: skip

@@ -38,7 +38,7 @@ from evidence.models import (
     public_id_to_pk,
 )
 from evidence.models.citation import short_label
-from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished
+from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished, with_role
 from evidence.models.search import did_you_mean
 from evidence.stored_counts import stored_size
 from exoresist.transactions import AtomicWritesMixin
@@ -293,7 +293,7 @@ class EvidenceViewSet(ExoResistViewSet):
                 public_id,
                 row["statement"],
                 "; ".join(c["symbol"] for c in row["cargos"]),
-                "; ".join(d["name"] for d in row["drugs"]),
+                "; ".join(with_role(d) for d in row["drugs"]),
                 row["therapy_class__name"],
                 "; ".join(m["name"] for m in row["mechanisms"]),
                 row["source_cell__name"] or "",

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from evidence.choices import EvType, Status, VesicleInvolvement
+from evidence.choices import DrugRole, EvType, Status, VesicleInvolvement
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
     CancerType,
@@ -32,6 +32,7 @@ from evidence.models import (
     DrugAlias,
     DrugClass,
     Evidence,
+    EvidenceDrug,
     Mechanism,
     TherapyClass,
 )
@@ -138,6 +139,21 @@ class SeedLoader:
             return False
         manager.set(targets)
         return True
+
+    def set_drug_roles(self, evidence, roles: dict, where: str) -> bool:
+        """Give each drug its role (``drug_roles``: slug -> role; the rest are treatments);
+        True when a role had to change."""
+        changed = False
+        for link in EvidenceDrug.objects.filter(evidence=evidence).select_related("drug"):
+            role = _check_role(roles.get(link.drug.slug, DrugRole.TREATMENT), where)
+            if link.role != role:
+                link.role = role
+                link.save(update_fields=["role"])
+                changed = True
+        unknown = set(roles) - set(evidence.drugs.values_list("slug", flat=True))
+        if unknown:
+            raise SeedError(f"{where}: drug_roles names {sorted(unknown)}, which are not among its drugs.")
+        return changed
 
     # --- lookups by natural key, with errors that name the entry --------------
 
@@ -392,10 +408,17 @@ class SeedLoader:
                 "mechanisms": [self.pick(mechanisms, s, "mechanism", where) for s in row.get("mechanisms") or []],
             }
             relinked = [self.set_m2m(evidence, name, targets) for name, targets in links.items()]
+            relinked.append(self.set_drug_roles(evidence, row.get("drug_roles") or {}, where))
             if outcome == "unchanged" and any(relinked):
                 # Only the links changed: the item was updated, not left unchanged.
                 self.report.unchanged["evidence"] -= 1
                 self.report.count("evidence", "updated")
+
+
+def _check_role(role: str, where: str) -> str:
+    if role not in DrugRole.values:
+        raise SeedError(f"{where}: drug role {role!r} is not one of {', '.join(DrugRole.values)}.")
+    return role
 
 
 def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):

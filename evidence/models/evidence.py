@@ -105,6 +105,11 @@ ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str, tuple[str, ...]]] = {
 }
 
 
+def with_role(drug: dict) -> str:
+    """A drug as tables and flat exports name it: its role follows unless it is the treatment."""
+    return drug["name"] if drug["role"] == "treatment" else f"{drug['name']} ({drug['role']})"
+
+
 def complete_rows(rows: list[dict]) -> list[dict]:
     """Unpack the ``names`` of each ``as_rows()`` row into ``cargos``, ``drugs`` and ``mechanisms``, in place."""
     for row in rows:

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from evidence.choices import Effect, EvidenceLevel
 from evidence.models.citation import short_label
-from evidence.models.evidence import complete_rows, format_public_id
+from evidence.models.evidence import complete_rows, format_public_id, with_role
 
 _LEVELS = dict(EvidenceLevel.choices)
 _EFFECTS = dict(Effect.choices)
@@ -70,7 +70,7 @@ class EvidenceRow:
             Linked(c["symbol"], c["symbol"], urls["cargo"].replace("slug0", c["slug"], 1)) for c in row["cargos"]
         )
         self.drugs = Related(
-            Linked(d["name"], d["name"], urls["drug"].replace("slug0", d["slug"], 1)) for d in row["drugs"]
+            Linked(d["name"], with_role(d), urls["drug"].replace("slug0", d["slug"], 1)) for d in row["drugs"]
         )
         self.level = row["level"]
         self.effect = row["effect"]
