@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.http import FileResponse
 from rest_framework.exceptions import APIException, Throttled
 
+from exoresist.counters import increment
 from exoresist.data_version import get_version
 from exoresist.middleware import client_ip
 
@@ -128,12 +129,7 @@ def _only_builder(kept: Path | None) -> Iterator[None]:
 
 
 def _take(key: str) -> int:
-    cache.add(key, 0, timeout=SLOT_TIMEOUT)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=SLOT_TIMEOUT)
-        return 1
+    return increment(key, SLOT_TIMEOUT)
 
 
 def _client(request) -> str:

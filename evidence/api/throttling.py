@@ -14,6 +14,8 @@ import time
 
 from rest_framework.throttling import AnonRateThrottle
 
+from exoresist.counters import increment
+
 
 class AnonWindowThrottle(AnonRateThrottle):
     def allow_request(self, request, view):
@@ -24,14 +26,7 @@ class AnonWindowThrottle(AnonRateThrottle):
             return True
         window = int(time.time() // self.duration)
         self.window_end = (window + 1) * self.duration
-        counter = f"{key}:{window}"
-        self.cache.add(counter, 0, timeout=self.duration + 1)
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            self.cache.add(counter, 1, timeout=self.duration + 1)
-            count = 1
-        return count <= self.num_requests
+        return increment(f"{key}:{window}", self.duration + 1, self.cache) <= self.num_requests
 
     def wait(self):
         return max(1.0, self.window_end - time.time())

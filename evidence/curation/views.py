@@ -11,7 +11,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
@@ -20,6 +19,7 @@ from evidence.curation import workflow
 from evidence.curation.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
 from evidence.models import Evidence, public_id_to_pk
 from evidence.models.curation import FlagReason
+from exoresist.counters import increment
 from exoresist.middleware import client_ip
 from exoresist.transactions import AtomicWritesMixin
 
@@ -123,13 +123,7 @@ class FlagEvidenceView(AtomicWritesMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         # Per client address and hour: a reader flags an error, a script floods the editors.
-        key = f"exoresist:flags:{client_ip(request)}"
-        cache.add(key, 0, timeout=3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            count = 1
-        if count > settings.EXORESIST_FLAGS_PER_HOUR:
+        if increment(f"exoresist:flags:{client_ip(request)}", 3600) > settings.EXORESIST_FLAGS_PER_HOUR:
             response = self.render_to_response(self.get_context_data(throttled=True))
             response.status_code = 429
             response["Retry-After"] = "3600"
