@@ -89,23 +89,21 @@ def _retire_older(stem: str, suffix: str, keep: Path) -> None:
 def _build_slot(request) -> Iterator[None]:
     client = f"exoresist:exports:client:{_client(request)}"
     everyone = "exoresist:exports:running"
-    taken = []
+    taken = []  # every slot counted, refused or not, is given back
     try:
-        if _take(client) > settings.EXORESIST_EXPORTS_PER_CLIENT:
-            taken.append(client)
+        taken.append(client)
+        if increment(client, SLOT_TIMEOUT) > settings.EXORESIST_EXPORTS_PER_CLIENT:
             raise Throttled(
                 wait=10,
                 detail=f"You already have {settings.EXORESIST_EXPORTS_PER_CLIENT} exports being built; "
                 "wait for one to finish. The dated releases (/releases/) hold the whole data set.",
             )
-        taken.append(client)
-        if _take(everyone) > settings.EXORESIST_EXPORT_BUILDS:
-            taken.append(everyone)
+        taken.append(everyone)
+        if increment(everyone, SLOT_TIMEOUT) > settings.EXORESIST_EXPORT_BUILDS:
             raise ExportsBusy(
                 "The server is building other exports; retry in a few seconds. "
                 "The dated releases (/releases/) hold the whole data set."
             )
-        taken.append(everyone)
         yield
     finally:
         for key in taken:
@@ -126,10 +124,6 @@ def _only_builder(kept: Path | None) -> Iterator[None]:
         yield
     finally:
         cache.delete(key)
-
-
-def _take(key: str) -> int:
-    return increment(key, SLOT_TIMEOUT)
 
 
 def _client(request) -> str:
