@@ -227,8 +227,18 @@ class DrugField(EntityField):
 
 @extend_schema_field(EvidenceDrugRef)
 class EvidenceDrugField(DrugField):
-    """A finding's drugs: written by name (a new one is a treatment; roles are set in the
-    curator interface or the TSV import), read with each drug's role."""
+    """A finding's drug, read with its role. Written as a name, slug or id, or as
+    ``{"name": ..., "role": ...}``; without a role a drug keeps the role it has on the
+    item, and a new one is a treatment. Becomes a drug, or a ``(drug, role)`` pair."""
+
+    def to_internal_value(self, data):
+        role = data.get("role") if isinstance(data, dict) else None
+        drug = super().to_internal_value(data)
+        if role is None:
+            return drug
+        if role not in DrugRole.values:
+            raise serializers.ValidationError(f"{str(role)[:40]!r} is not a drug role: {', '.join(DrugRole.values)}.")
+        return (drug, role)
 
 
 @extend_schema_field(CargoRef)
@@ -476,7 +486,8 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     drugs = EvidenceDrugField(
         many=True,
         required=False,
-        help_text="Drugs, by any name or alias; read with their role (treatment, modifier, payload).",
+        help_text='Drugs, by any name or alias, or as {"name": ..., "role": "modifier"}; read with their '
+        "role (treatment, modifier, payload). A drug sent without a role keeps its role; a new one is a treatment.",
     )
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     mechanisms = MechanismField(many=True, required=False, help_text="Mechanisms, by slug or name.")
@@ -596,7 +607,10 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             validated_data["created_by"] = request.user
-        return super().create(validated_data)
+        drugs = validated_data.pop("drugs", [])
+        evidence = super().create(validated_data)
+        workflow.link_drugs(evidence, drugs)
+        return evidence
 
     def update(self, instance, validated_data):
         # The workflow decides: a curator's edit of accepted evidence becomes a suggested

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from django.db import connection
 from django.utils import timezone
 
+from evidence.choices import DrugRole
 from evidence.models import Evidence
 from evidence.models.base import id_array
 from exoresist.data_version import data_changed
@@ -129,25 +130,37 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
     with connection.cursor() as cursor:
         cursor.execute(head + "WHERE id = ANY(%s) RETURNING id, history_id", [*stamp, pks])
         history_ids.update(cursor.fetchall())
-    for name, target in M2M.items():
+    for name in M2M:
         rows = [
-            (through_id, pk, target_pk, history_ids[pk])
+            (through_id, pk, *values, history_ids[pk])
             for pk, relations in inserted
-            for through_id, target_pk in relations.get(name, [])
+            for through_id, *values in relations.get(name, [])
         ]
-        _insert_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", f"{target}_id", "history_id"], rows)
+        _insert_rows(
+            _historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows
+        )
 
 
-def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict[str, list[int]]]) -> list:
-    """Write the through rows; returns (evidence pk, {name: [(through id, target pk)]}) per item."""
+def _link_columns(name: str) -> list[str]:
+    """The columns of a through row after its evidence: the target, and a drug's role."""
+    return [f"{M2M[name]}_id", "role"] if name == "drugs" else [f"{M2M[name]}_id"]
+
+
+def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict]) -> list:
+    """Write the through rows; returns (evidence pk, {name: [(through id, target pk[, role])]}) per item."""
     inserted: dict[int, dict[str, list]] = {item.pk: {} for item in items}
-    for name, target in M2M.items():
+    for name in M2M:
         through = getattr(Evidence, name).through._meta.db_table
-        rows = [(item.pk, pk) for item, rel in zip(items, relations, strict=True) for pk in rel.get(name, [])]
-        for through_id, evidence_id, target_pk in _insert_rows(
-            through, ["evidence_id", f"{target}_id"], rows, returning=["id", "evidence_id", f"{target}_id"]
+        rows = []
+        for item, rel in zip(items, relations, strict=True):
+            roles = rel.get("drug_roles") or {}
+            for pk in rel.get(name, []):
+                rows.append((item.pk, pk, roles.get(pk, DrugRole.TREATMENT)) if name == "drugs" else (item.pk, pk))
+        columns = _link_columns(name)
+        for through_id, evidence_id, *values in _insert_rows(
+            through, ["evidence_id", *columns], rows, returning=["id", "evidence_id", *columns]
         ):
-            inserted[evidence_id].setdefault(name, []).append((through_id, target_pk))
+            inserted[evidence_id].setdefault(name, []).append((through_id, *values))
     return list(inserted.items())
 
 
@@ -164,7 +177,7 @@ def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
 
 def insert_evidence(
     items: Sequence[Evidence],
-    relations: Sequence[dict[str, list[int]]],
+    relations: Sequence[dict],
     *,
     user=None,
     reason: str = "",
@@ -172,7 +185,8 @@ def insert_evidence(
 ) -> list[Evidence]:
     """Insert new evidence with their many-to-many rows and history, in a few queries per batch.
 
-    ``relations[i]`` holds the cargo, drug and mechanism primary keys of ``items[i]``.
+    ``relations[i]`` holds the cargo, drug and mechanism primary keys of ``items[i]``,
+    and ``drug_roles`` (drug pk -> role) for the drugs that are not treatments.
     Run it inside a transaction.
     """
     if not items:
@@ -190,7 +204,7 @@ def insert_evidence(
 def update_evidence(
     items: Sequence[Evidence],
     fields: list[str],
-    relations: Sequence[dict[str, list[int]]],
+    relations: Sequence[dict],
     *,
     user=None,
     reason: str = "",

@@ -26,7 +26,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
-from evidence.choices import Status
+from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.bulk import insert_evidence
 from evidence.models import (
@@ -40,16 +40,19 @@ from evidence.models import (
     DrugAlias,
     DrugClass,
     Evidence,
+    EvidenceDrug,
     Mechanism,
     TherapyClass,
 )
+from evidence.models.evidence import with_role
 from exoresist.csvsafe import spreadsheet_safe
 
 #: 2: cancer types and drug classes became vocabularies ("cancer_types" and "drug_classes"
 #: sections; evidence names its cancer type and each drug its classes by slug).
 #: 3: what a finding rests on (drug_response_measured, vesicle_involvement, ev_type) and
 #: the citations' editorial notices (notice, notice_note).
-FORMAT = 3
+#: 4: drug roles ("drug_roles": drug slug -> modifier or payload; the other drugs are treatments).
+FORMAT = 4
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
 CITATION_FIELDS = [
@@ -124,6 +127,10 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
         .prefetch_related("cargos", "drugs", "mechanisms")
         .order_by("pk")
     )
+    roles: dict[int, dict[str, str]] = {}
+    other_roles = EvidenceDrug.objects.filter(evidence__in=[e.pk for e in evidence]).exclude(role=DrugRole.TREATMENT)
+    for evidence_id, slug, role in other_roles.values_list("evidence_id", "drug__slug", "role"):
+        roles.setdefault(evidence_id, {})[slug] = role
     cited = {e.citation_id for e in evidence} | {e.secondary_source_id for e in evidence if e.secondary_source_id}
     citations = Citation.objects.filter(pk__in=cited).order_by("pk")
     return {
@@ -223,6 +230,7 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "cancer_type": e.cancer_type.slug,
                 "cargos": sorted(c.slug for c in e.cargos.all()),
                 "drugs": sorted(d.slug for d in e.drugs.all()),
+                "drug_roles": dict(sorted(roles.get(e.pk, {}).items())),
                 "mechanisms": sorted(m.slug for m in e.mechanisms.all()),
                 "source_cell": e.source_cell.slug if e.source_cell else None,
                 "recipient_cell": e.recipient_cell.slug if e.recipient_cell else None,
@@ -297,7 +305,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
             [cargo_symbols[s] for s in e["cargos"]],
             cell_names.get(e["source_cell"]),
             cell_names.get(e["recipient_cell"]),
-            [drug_names[s] for s in e["drugs"]],
+            [with_role({"name": drug_names[s], "role": e["drug_roles"].get(s, "treatment")}) for s in e["drugs"]],
             e["therapy_class"],
             e["mechanisms"],
             *(e[name] for name in ("effect", "evidence_type", "level", "experimental_systems")),
@@ -420,6 +428,12 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
     return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
 
 
+def _role(role: str, public_id: str) -> str:
+    if role not in DrugRole.values:
+        raise ReleaseError(f"{public_id}: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
+    return role
+
+
 def _save(obj, user, reason):
     obj._history_user = user
     obj._change_reason = reason
@@ -504,6 +518,7 @@ def _load(payload: dict, *, user, reason: str) -> None:
             {
                 "cargos": [cargos[s].pk for s in e["cargos"]],
                 "drugs": [drugs[s].pk for s in e["drugs"]],
+                "drug_roles": {drugs[s].pk: _role(role, e["public_id"]) for s, role in e["drug_roles"].items()},
                 "mechanisms": [mechanisms[s].pk for s in e["mechanisms"]],
             }
         )

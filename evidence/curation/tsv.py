@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence import identifiers as ids
-from evidence.choices import Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
+from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
 from evidence.curation.bibtex import EntryError, decode_bibtex
 from evidence.curation.bulk import M2M, insert_evidence, update_evidence
 from evidence.models import (
@@ -48,7 +48,12 @@ COLUMNS: list[tuple[str, bool, str]] = [
     ("cargos", False, "Cargo molecules by symbol or alias, separated by ;"),
     ("source_cell", False, "Cell or biofluid the exosomes came from, by name or alias; empty when not reported."),
     ("recipient_cell", False, "Cell that took the exosomes up, by name or alias; empty when unknown."),
-    ("drugs", False, "Drugs by name or alias (INN, brand, abbreviation), separated by ;"),
+    (
+        "drugs",
+        False,
+        "Drugs by name or alias (INN, brand, abbreviation), separated by ;. A drug that is not the treatment "
+        "studied carries its role: guggulsterone (modifier); doxorubicin (payload).",
+    ),
     ("therapy_class", True, "Therapy class by name or slug, e.g. chemotherapy."),
     ("mechanisms", False, "Mechanisms by name or slug, separated by ;"),
     ("effect", True, "confers_resistance, reverses_resistance, biomarker or delivery_vehicle."),
@@ -95,7 +100,10 @@ _CHOICE_INDEX = {
     name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
     for name, choices in _CHOICES.items()
 }
-#: The content fields a row sets, in the form stored in revisions: FKs and m2m as primary keys.
+#: "doxorubicin (modifier)": a drug's role after its name, as the exports write it.
+_DRUG_ROLE = re.compile(rf"^(?P<name>.+?)\s*\((?P<role>{'|'.join(DrugRole.values)})\)$", re.IGNORECASE)
+#: The content fields a row sets, in the form stored in revisions: FKs and m2m as primary keys,
+#: drugs as {"<drug pk>": role}.
 ROW_FIELDS = [name for name in COLUMN_NAMES if name != "key"]
 
 
@@ -343,24 +351,35 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
             problem(name, f"no citation with DOI or PMID {raw!r}; import it first (import_bibtex).")
 
     for name, model in (("cargos", Cargo), ("drugs", Drug), ("mechanisms", Mechanism)):
-        pks = []
+        found: dict[int, str] = {}
         for raw in (part.strip() for part in row.get(name, "").split(LIST_SEPARATOR)):
             if not raw:
                 continue
+            role = DrugRole.TREATMENT.value
+            if model is Drug and (match := _DRUG_ROLE.match(raw)):
+                raw, role = match["name"], match["role"].lower()
             pk = lookups.term(model, raw) if model is Mechanism else lookups.entity(model, raw)
             if pk is None:
                 problem(name, f"no {model._meta.verbose_name} called {raw!r} (by name or alias).")
             else:
-                pks.append(pk)
-        values[name] = sorted(set(pks))
+                found[pk] = role
+        values[name] = {str(pk): found[pk] for pk in sorted(found)} if model is Drug else sorted(found)
     return values if len(problems) == start else None
 
 
-def _current(evidence: Evidence, m2m: dict[str, dict[int, list[int]]]) -> dict[str, Any]:
+def _relations(values: dict[str, Any]) -> dict[str, Any]:
+    """A parsed row's relations as ``insert_evidence`` takes them."""
+    relations = {name: values[name] for name in M2M if name != "drugs"}
+    relations["drugs"] = [int(pk) for pk in values["drugs"]]
+    relations["drug_roles"] = {int(pk): role for pk, role in values["drugs"].items()}
+    return relations
+
+
+def _current(evidence: Evidence, m2m: dict[str, dict[int, Any]]) -> dict[str, Any]:
     out = {}
     for name in ROW_FIELDS:
         if name in M2M:
-            out[name] = m2m[name].get(evidence.pk, [])
+            out[name] = m2m[name].get(evidence.pk, {} if name == "drugs" else [])
         elif name in _FK:
             out[name] = getattr(evidence, f"{name}_id")
         else:
@@ -416,19 +435,20 @@ def import_evidence_tsv(
     for start in range(0, len(keys), 900):
         for evidence in Evidence.objects.filter(import_key__in=keys[start : start + 900]):
             existing[evidence.import_key] = evidence
-    m2m: dict[str, dict[int, list[int]]] = {name: {} for name in M2M}
+    m2m: dict[str, dict[int, Any]] = {name: {} for name in M2M}
     existing_pks = [evidence.pk for evidence in existing.values()]
     for name, target in M2M.items():
         through = getattr(Evidence, name).through
+        columns = ["evidence_id", f"{target}_id", *(["role"] if name == "drugs" else [])]
         for start in range(0, len(existing_pks), 900):
             chunk = existing_pks[start : start + 900]
-            for evidence_id, pk in through.objects.filter(evidence_id__in=chunk).values_list(
-                "evidence_id", f"{target}_id"
+            for evidence_id, pk, *role in (
+                through.objects.filter(evidence_id__in=chunk).order_by(columns[1]).values_list(*columns)
             ):
-                m2m[name].setdefault(evidence_id, []).append(pk)
-    for name in m2m:
-        for pks in m2m[name].values():
-            pks.sort()
+                if name == "drugs":
+                    m2m[name].setdefault(evidence_id, {})[str(pk)] = role[0]
+                else:
+                    m2m[name].setdefault(evidence_id, []).append(pk)
 
     pending: dict[int, list[dict]] = {}
     accepted = [e.pk for e in existing.values() if e.status == Status.ACCEPTED]
@@ -448,7 +468,7 @@ def import_evidence_tsv(
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
             _set_fields(item, values)
             new.append(item)
-            new_relations.append({name: values[name] for name in M2M})
+            new_relations.append(_relations(values))
             continue
         current = _current(evidence, m2m)
         diff = {name: values[name] for name in ROW_FIELDS if current[name] != values[name]}
@@ -471,7 +491,7 @@ def import_evidence_tsv(
         else:
             _set_fields(evidence, values)
             changed.append(evidence)
-            changed_relations.append({name: values[name] for name in M2M})
+            changed_relations.append(_relations(values))
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
     if dry_run:
         return report

@@ -37,8 +37,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from evidence.choices import Status
-from evidence.models import Evidence, EvidenceComment, EvidenceFlag, EvidenceRevision, StaleEdit
+from evidence.choices import DrugRole, Status
+from evidence.models import Evidence, EvidenceComment, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "check_version",
     "content_authors",
     "edit_evidence",
+    "link_drugs",
     "find_duplicates",
     "propose_revision",
     "raise_flag",
@@ -240,17 +241,19 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
 _CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
 
-def _history_m2m_sets(records) -> dict[str, dict[int, list[int]]]:
-    """Cargo, drug and mechanism ids of each history record: one query per relation."""
-    sets: dict[str, dict[int, list[int]]] = {}
+def _history_m2m_sets(records) -> dict[str, dict[int, list[tuple]]]:
+    """Cargo, drug (with its role) and mechanism ids of each history record: one query per relation."""
+    sets: dict[str, dict[int, list[tuple]]] = {}
     history_ids = [record.history_id for record in records]
     for field in Evidence.history.model._history_m2m_fields:
         through = getattr(Evidence.history.model, field.name).model  # simple-history's m2m version table
-        target = f"{field.related_model._meta.model_name}_id"
-        rows = through.objects.filter(history_id__in=history_ids).order_by(target).values_list("history_id", target)
-        by_record: dict[int, list[int]] = {}
-        for history_id, pk in rows:
-            by_record.setdefault(history_id, []).append(pk)
+        columns = [f"{field.related_model._meta.model_name}_id"]
+        if field.name == "drugs":
+            columns.append("role")
+        rows = through.objects.filter(history_id__in=history_ids).order_by(*columns)
+        by_record: dict[int, list[tuple]] = {}
+        for history_id, *value in rows.values_list("history_id", *columns):
+            by_record.setdefault(history_id, []).append(tuple(value))
         sets[field.name] = by_record
     return sets
 
@@ -338,6 +341,8 @@ def back_to_draft(evidence: Evidence) -> bool:
 
 def _json_value(evidence: Evidence, name: str) -> Any:
     field = Evidence._meta.get_field(name)
+    if name == "drugs":
+        return _current_roles(evidence)
     if name in M2M_FIELDS:
         if evidence.pk is None:
             return []
@@ -347,39 +352,113 @@ def _json_value(evidence: Evidence, name: str) -> Any:
     return getattr(evidence, name)
 
 
-def _normalise_change(name: str, value: Any) -> Any:
+def _current_roles(evidence: Evidence) -> dict[str, str]:
+    if evidence.pk is None:
+        return {}
+    links = EvidenceDrug.objects.filter(evidence=evidence).order_by("drug_id").values_list("drug_id", "role")
+    return {str(pk): role for pk, role in links}
+
+
+def _pk(item: Any) -> int:
+    return item.pk if isinstance(item, models.Model) else int(item)
+
+
+def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
+    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store.
+
+    ``value`` is that mapping, or a list whose items are drugs (or ids), or
+    ``(drug, role)`` pairs. A drug given without a role keeps the role it has on
+    the item, and a new one is a treatment: an edit that only names drugs does
+    not undo a curator's roles.
+    """
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    else:
+        pairs = [item if isinstance(item, tuple | list) else (item, None) for item in value or []]
+    current = _current_roles(evidence)
+    roles = {}
+    for drug, role in pairs:
+        key = str(_pk(drug))
+        role = role or current.get(key, DrugRole.TREATMENT)
+        if role not in DrugRole.values:
+            raise WorkflowError(f"drugs: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
+        roles[key] = str(role)
+    return dict(sorted(roles.items(), key=lambda item: int(item[0])))
+
+
+def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
     """Model instances and querysets become primary keys, so a revision is plain JSON."""
     if name not in CONTENT_FIELDS:
         raise WorkflowError(f"{name!r} is not a field a curator edits.")
+    if name == "drugs":
+        return _drug_roles(value, evidence)
     if name in M2M_FIELDS:
-        return sorted({item.pk if isinstance(item, models.Model) else int(item) for item in value or []})
+        return sorted({_pk(item) for item in value or []})
     if isinstance(value, models.Model):
         return value.pk
     return value
 
 
-def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, list[int]]:
-    """Set plain fields on ``evidence``; return the many-to-many sets to write after saving."""
+def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Set plain fields on ``evidence``; return the relations to write with ``_save_content``."""
     m2m = {}
     for name, value in changes.items():
-        if name in M2M_FIELDS:
+        if name == "drugs":
+            m2m[name] = _drug_roles(value, evidence)
+        elif name in M2M_FIELDS:
             m2m[name] = value
-            continue
-        field = Evidence._meta.get_field(name)
-        setattr(evidence, field.attname if field.is_relation else name, value)
+        else:
+            field = Evidence._meta.get_field(name)
+            setattr(evidence, field.attname if field.is_relation else name, value)
     return m2m
 
 
-def _validate(evidence: Evidence, m2m: Mapping[str, list[int]]) -> None:
+def _validate(evidence: Evidence, m2m: Mapping[str, Any]) -> None:
     try:
         evidence.full_clean(exclude=["import_key"], validate_unique=False)
     except ValidationError as exc:
         raise WorkflowError(_describe(exc)) from None
-    for name, pks in m2m.items():
+    for name, value in m2m.items():
+        pks = [int(pk) for pk in value]
         target = Evidence._meta.get_field(name).related_model
         missing = set(pks) - set(target.objects.filter(pk__in=pks).values_list("pk", flat=True))
         if missing:
             raise WorkflowError(f"{name}: no {target._meta.verbose_name} with id {sorted(missing)}.")
+
+
+def _save_content(evidence: Evidence, user, reason: str, m2m: Mapping[str, Any]) -> None:
+    """Save an edited item and its relations, so that its history holds the result.
+
+    Roles of drugs the item keeps change before the save, so the save's history
+    snapshot records them; adding and removing relations records its own.
+    """
+    roles = m2m.get("drugs")
+    if roles is not None:
+        for link in EvidenceDrug.objects.filter(evidence=evidence, drug_id__in=[int(pk) for pk in roles]):
+            if link.role != roles[str(link.drug_id)]:
+                link.role = roles[str(link.drug_id)]
+                link.save(update_fields=["role"])
+    _save(evidence, user, reason)
+    for name, value in m2m.items():
+        if name == "drugs":
+            _link_drugs(evidence, value)
+        else:
+            getattr(evidence, name).set(value)
+
+
+def _link_drugs(evidence: Evidence, roles: Mapping[str, str]) -> None:
+    """Unlink the drugs not in ``roles`` and link the new ones with their role."""
+    kept = set(EvidenceDrug.objects.filter(evidence=evidence).values_list("drug_id", flat=True))
+    evidence.drugs.remove(*(kept - {int(pk) for pk in roles}))
+    for role in DrugRole.values:
+        new = [int(pk) for pk, r in roles.items() if r == role and int(pk) not in kept]
+        if new:
+            evidence.drugs.add(*new, through_defaults={"role": role})
+
+
+def link_drugs(evidence: Evidence, drugs: Iterable) -> None:
+    """Give a new item its drugs: drugs (new ones are treatments) or ``(drug, role)`` pairs."""
+    _link_drugs(evidence, _drug_roles(drugs, evidence))
 
 
 @dataclass
@@ -412,7 +491,7 @@ def edit_evidence(
     """
     _require_curator(user)
     current = check_version(evidence, expected_version)
-    changes = {name: _normalise_change(name, value) for name, value in changes.items()}
+    changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
     if current.status == Status.ACCEPTED and not can_review(user):
         revision = propose_revision(current, user, changes, summary=reason)
         return EditResult(current, revision)
@@ -421,9 +500,7 @@ def edit_evidence(
     reason = reason or "Edited"
     if back_to_draft(current):
         reason = f"{reason}; {BACK_TO_DRAFT}"
-    _save(current, user, reason)
-    for name, pks in m2m.items():
-        getattr(current, name).set(pks)
+    _save_content(current, user, reason, m2m)
     return EditResult(current)
 
 
@@ -431,7 +508,7 @@ def edit_evidence(
 def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, summary: str = "") -> EvidenceRevision:
     """File a curator's edit of accepted evidence as a revision for an editor to apply."""
     _require_curator(user)
-    changes = {name: _normalise_change(name, value) for name, value in changes.items()}
+    changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
     original = {name: _json_value(evidence, name) for name in changes}
     changes = {name: value for name, value in changes.items() if original[name] != value}
     if not changes:
@@ -478,9 +555,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     m2m = _apply(evidence, revision.proposed)
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
-    _save(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who))
-    for name, pks in m2m.items():
-        getattr(evidence, name).set(pks)
+    _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
     revision.status = RevisionStatus.APPLIED
     revision.reviewed_by = editor
     revision.reviewed_at = timezone.now()
@@ -552,7 +627,7 @@ def find_duplicates(
     one paper can report two findings about the same pair (say, in two cell lines).
     """
     cargo_pks = [c.pk if isinstance(c, models.Model) else c for c in cargos or []]
-    drug_pks = [d.pk if isinstance(d, models.Model) else d for d in drugs or []]
+    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
     citation_pk = citation.pk if isinstance(citation, models.Model) else citation
     if not citation_pk:
         return Evidence.objects.none()
@@ -635,12 +710,16 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
                 continue
             attname = Evidence._meta.get_field(name).attname
             setattr(current, attname, getattr(record, attname))
-        _validate(current, {})
-        _save(current, editor, message)
+        m2m = {}
         for name in M2M_FIELDS:
             target = Evidence._meta.get_field(name).related_model._meta.model_name
-            pks = [getattr(row, f"{target}_id") for row in getattr(record, name).all()]
-            getattr(current, name).set(pks)
+            rows = getattr(record, name).all()
+            if name == "drugs":
+                m2m[name] = {str(row.drug_id): row.role for row in rows}
+            else:
+                m2m[name] = [getattr(row, f"{target}_id") for row in rows]
+        _validate(current, m2m)
+        _save_content(current, editor, message, m2m)
         return current
     restored = record.instance
     restored._state.adding = False

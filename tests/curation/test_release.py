@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from evidence.choices import CellKind, Status
 from evidence.curation.release import ReleaseError, export_release, import_release
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceDrug, Mechanism, TherapyClass
 from tests.factories import (
     CargoAliasFactory,
     CargoFactory,
@@ -58,6 +58,10 @@ def data():
         recipient_cell=parent,
         import_key="chen2014",
         reviewed_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    )
+    # A modifier: its role must survive the round trip through a release.
+    EvidenceDrug.objects.create(
+        evidence=accepted, drug=DrugFactory(name="indometacin", slug="indometacin"), role="modifier"
     )
     EvidenceFactory(status=Status.ACCEPTED, citation=paper)
     EvidenceFactory(status=Status.DRAFT, statement="A draft is never released.")
@@ -124,6 +128,10 @@ def test_a_release_imported_into_an_empty_database_exports_identically(data, tmp
     record = again.history.first()  # the history of the wiped rows stays; this is the newest
     assert record.history_change_reason == "Imported from release 2026.1"
     assert [row.cargo.symbol for row in record.cargos.all()] == ["hsa-miR-222-3p"]
+    assert {(row.drug.slug, row.role) for row in record.drugs.all()} == {
+        ("doxorubicin", "treatment"),
+        ("indometacin", "modifier"),
+    }
     # New rows after an import get fresh ids, not ones the release used.
     assert EvidenceFactory().pk > data.pk
 

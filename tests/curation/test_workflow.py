@@ -105,7 +105,8 @@ def test_a_curators_edit_of_accepted_evidence_becomes_a_revision_an_editor_appli
     item.refresh_from_db()
     assert item.level == "D" and not item.drugs.exists()  # public record unchanged
     revision = result.revision
-    assert revision.proposed == {"level": "C", "drugs": [drug.pk]} and revision.original == {"level": "D", "drugs": []}
+    assert revision.proposed == {"level": "C", "drugs": {str(drug.pk): "treatment"}}
+    assert revision.original == {"level": "D", "drugs": {}}
     with pytest.raises(workflow.WorkflowPermissionError, match="Only editors"):
         workflow.apply_revision(revision, curator)
     workflow.apply_revision(revision, editor)
