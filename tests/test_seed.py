@@ -17,7 +17,7 @@ def test_the_seed_holds_every_reference_finding_and_entity(seeded):
     assert (
         Evidence.objects.count() == 60
     )  # 59 findings; Zhang 2015 split by source line, Sun 2018 added, Milano 2020 out
-    assert Drug.objects.count() == 20
+    assert Drug.objects.count() == 22
     assert Cargo.objects.count() == 27
     assert Cell.objects.count() == 27
     assert TherapyClass.objects.count() == 6
@@ -151,4 +151,5 @@ def test_modifiers_and_payloads_are_not_treatments(seeded):
     roles = dict(EvidenceDrug.objects.exclude(role="treatment").values_list("drug__slug", "role").distinct())
     assert roles == {"guggulsterone": "modifier", "bexarotene": "modifier", "indometacin": "modifier",
                      "beta-elemene": "modifier", "sirolimus": "modifier", "cetuximab": "modifier",
+                     "ldn-57444": "modifier", "u18666a": "modifier",
                      "curcumin": "payload", "hydroxychloroquine": "payload"}  # fmt: skip
