@@ -46,6 +46,8 @@ class FacetValue:
     count: int | None
     selected: bool
     url: str
+    #: Of ``count``, the items whose study measured no drug response (effect facet only).
+    without_read_out: int | None = None
 
 
 @dataclass
@@ -476,7 +478,29 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
                 count = 0 if counted and not (spec.top and len(found) >= spec.top) else None
                 facet.values.append(FacetValue(missing, missing, count, True, url_with(query, spec.param, remaining)))
         facets.append(facet)
+    if local is not None:
+        _mark_without_read_out(next(f for f in facets if f.param == "effect"), query, base)
     return facets, size
+
+
+def _mark_without_read_out(facet: Facet, query: QueryDict, base: QuerySet) -> None:
+    """Say how many items of each effect rest on no drug read-out (EMT or stemness only, say):
+    one GROUP BY over the effect facet's own set, read only when that set was small enough
+    to count in full."""
+    others = query.copy()
+    others.pop("effect", None)
+    others.pop("effect[]", None)
+    rows = (
+        EvidenceFilterSet(others, queryset=base)
+        .qs.filter(drug_response_measured=False)
+        .order_by()
+        .values_list("effect")
+        .annotate(n=Count("pk"))
+    )
+    without = dict(rows)
+    for value in facet.values:
+        if value.count:
+            value.without_read_out = without.get(value.value, 0)
 
 
 def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]:

@@ -126,3 +126,123 @@ def test_drug_roles_are_shown_and_drug_matches_the_treatment_not_the_modifier(ap
     assert ids(api.get("/api/v1/evidence/", {"drug": "guggulsterone", "drug_role": "modifier"})) == {item.public_id}
     assert ids(api.get("/api/v1/evidence/", {"drug_role": "sensitiser"})) == {item.public_id}
     assert item.public_id in ids(api.get("/api/v1/evidence/", {"drug": "doxorubicin"}))
+
+
+def test_the_effect_facet_says_how_many_rest_on_no_drug_read_out(client, items, corpus):
+    from django.http import QueryDict
+
+    from evidence.facets import build_facets
+    from evidence.filtersets import EvidenceFilterSet
+
+    base = Evidence.objects.public()
+    facets, _ = build_facets(EvidenceFilterSet(QueryDict("effect=reverses_resistance"), queryset=base), base)
+    effect = {v.value: v for v in next(f for f in facets if f.param == "effect").values}
+    confers = Evidence.objects.public().filter(effect="confers_resistance")
+    assert effect["confers_resistance"].count == confers.count()  # counted without its own filter
+    assert effect["confers_resistance"].without_read_out == confers.filter(drug_response_measured=False).count() > 0
+    page = client.get("/evidence/").content.decode()
+    assert "without drug read-out" in page
+
+
+def test_roles_are_written_through_the_api_and_kept_by_an_edit_that_names_drugs(curator_api, corpus):
+    """Issue 12: a role is set where the finding is entered, and an edit naming only the
+    drugs does not undo it."""
+    from evidence.curation import workflow
+    from evidence.models import EvidenceDrug
+    from tests.factories import DrugFactory
+
+    DrugFactory(name="indometacin", slug="indometacin")
+    body = {
+        "statement": "Indometacin restored doxorubicin sensitivity.",
+        "therapy_class": "chemotherapy",
+        "citation": corpus["dox_item"].citation_id if "dox_item" in corpus else CitationFactory().pk,
+        "effect": "reverses_resistance",
+        "evidence_type": "predictive",
+        "level": "D",
+        "drugs": ["doxorubicin", {"name": "indometacin", "role": "modifier"}],
+        "confirm_duplicate": True,
+    }
+    response = curator_api.post("/api/v1/evidence/", body, format="json")
+    assert response.status_code == 201, response.content
+    roles = {d["slug"]: d["role"] for d in response.json()["drugs"]}
+    assert roles == {"doxorubicin": "treatment", "indometacin": "modifier"}
+    item = Evidence.objects.get(pk=int(response.json()["id"][3:]))
+
+    response = curator_api.patch(
+        f"/api/v1/evidence/{item.public_id}/",
+        {"drugs": ["doxorubicin", "indometacin"], "version": item.version},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert dict(EvidenceDrug.objects.filter(evidence=item).values_list("drug__slug", "role")) == roles
+
+    item.refresh_from_db()
+    response = curator_api.patch(
+        f"/api/v1/evidence/{item.public_id}/",
+        {"drugs": [{"slug": "doxorubicin", "role": "payload"}, "indometacin"], "version": item.version},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert {d["slug"]: d["role"] for d in response.json()["drugs"]}["doxorubicin"] == "payload"
+    # The history holds each role: a role change makes its author an author of the drugs.
+    assert "drugs" in workflow.content_authors(item)[item.created_by_id]
+    latest = item.history.order_by("-history_date", "-history_id").first()
+    assert {(row.drug.slug, row.role) for row in latest.drugs.all()} == {
+        ("doxorubicin", "payload"),
+        ("indometacin", "modifier"),
+    }
+
+    item.refresh_from_db()
+    bad = curator_api.patch(
+        f"/api/v1/evidence/{item.public_id}/",
+        {"drugs": [{"name": "doxorubicin", "role": "sensitiser%"}], "version": item.version},
+        format="json",
+    )
+    assert bad.status_code == 400 and "not a drug role" in str(bad.json())
+    assert EvidenceDrug.objects.get(evidence=item, drug__slug="doxorubicin").role == "payload"  # nothing half-saved
+
+
+def test_an_editor_restores_the_roles_of_an_earlier_version(editor, corpus):
+    from evidence.curation import workflow
+    from evidence.models import EvidenceDrug
+
+    item = EvidenceFactory(drugs=[corpus["dox"]], status="draft")
+    item.refresh_from_db()
+    before = item.history.order_by("-history_date", "-history_id").first()
+    workflow.edit_evidence(item, editor, {"drugs": [(corpus["dox"], "modifier")]}, expected_version=item.version)
+    assert EvidenceDrug.objects.get(evidence=item).role == "modifier"
+    workflow.restore_version(item, before.history_id, editor)
+    assert EvidenceDrug.objects.get(evidence=item).role == "treatment"
+
+
+def test_the_tsv_import_and_the_release_carry_roles(corpus, editor):
+    from evidence.curation.tsv import COLUMN_NAMES
+    from evidence.models import EvidenceDrug
+    from tests.factories import DrugFactory
+
+    DrugFactory(name="guggulsterone", slug="guggulsterone")
+    row = {
+        "key": "r1", "statement": "A finding.", "therapy_class": "chemotherapy", "effect": "reverses_resistance",
+        "evidence_type": "predictive", "level": "D", "citation": "10.1000/alpha",
+        "drugs": "doxorubicin; Guggulsterone (Modifier)",
+    }  # fmt: skip
+    data = ("\t".join(COLUMN_NAMES) + "\n" + "\t".join(row.get(c, "") for c in COLUMN_NAMES) + "\n").encode()
+    report = import_evidence_tsv(data, "roles.tsv", user=editor)
+    assert report.ok, report.errors
+    item = Evidence.objects.get(import_key="r1")
+    assert dict(EvidenceDrug.objects.filter(evidence=item).values_list("drug__slug", "role")) == {
+        "doxorubicin": "treatment",
+        "guggulsterone": "modifier",
+    }
+    again = import_evidence_tsv(data, "roles.tsv", user=editor)
+    assert again.unchanged == 1 and again.updated == 0  # the same roles are no change
+
+    item.status = "accepted"
+    item.save()
+    data_ = release_data()
+    record = next(e for e in data_["evidence"] if e["public_id"] == item.public_id)
+    assert record["drug_roles"] == {"guggulsterone": "modifier"}
+    files = render_release("2026.2", __import__("datetime").date(2026, 12, 3), data_)
+    table = list(csv.DictReader(io.StringIO(files["evidence.tsv"]), delimiter="\t"))
+    drugs = next(r for r in table if r["public_id"] == item.public_id)["drugs"]
+    assert "guggulsterone (modifier)" in drugs and "doxorubicin (" not in drugs
