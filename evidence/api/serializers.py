@@ -293,7 +293,12 @@ def _citation(row: dict, prefix: str, links: Links) -> dict | None:
     if pk is None:
         return None
     values = {field: row[f"{prefix}__{field}"] for field in CITATION_REF_FIELDS}
-    label = short_label(row[f"{prefix}__authors"], row[f"{prefix}__authors_truncated"], row[f"{prefix}__year"])
+    label = short_label(
+        row[f"{prefix}__authors"],
+        row[f"{prefix}__authors_truncated"],
+        row[f"{prefix}__year"],
+        row[f"{prefix}_label_suffix"],
+    )
     return citation_summary(pk, values, label, links)
 
 
@@ -360,6 +365,9 @@ def row_from_instance(instance: Evidence) -> dict:
         for part in column.split("__"):
             value = getattr(value, part, None) if value is not None else None
         row[column] = value
+    for prefix in ("citation", "secondary_source"):
+        citation = getattr(instance, prefix)
+        row[f"{prefix}_label_suffix"] = citation.label_letter() if citation is not None else ""
     for relation, (_target, columns, _order, link_columns) in ROW_RELATIONS.items():
         if link_columns:  # read through the link rows, which hold them
             through = Evidence._meta.get_field(relation).remote_field.through

@@ -308,7 +308,12 @@ class EvidenceViewSet(ExoResistViewSet):
                 row["ev_type"],
                 row["citation__doi"] or "",
                 row["citation__pmid"] or "",
-                short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),
+                short_label(
+                    row["citation__authors"],
+                    row["citation__authors_truncated"],
+                    row["citation__year"],
+                    row["citation_label_suffix"],
+                ),
                 row["citation__year"] or "",
                 row["citation__retracted"],
                 row["citation__notice"],
@@ -347,7 +352,7 @@ class EvidenceViewSet(ExoResistViewSet):
 class CitationViewSet(ExoResistViewSet):
     serializer_class = s.CitationSerializer
     filterset_class = filtersets.CitationFilterSet
-    queryset = Citation.objects.all()
+    queryset = Citation.objects.with_labels()
     lookup_field = "pk"
     lookup_value_regex = r"\d+"
     renderer_classes = [*ExoResistViewSet.renderer_classes, BibTeXRenderer]

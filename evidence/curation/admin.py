@@ -140,6 +140,10 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
     search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]
     readonly_fields = ["created", "modified", "author_string"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_labels()
+
     fieldsets = [
         (
             None,

@@ -9,8 +9,25 @@ from evidence.choices import EditorialNotice, EntryType, PublicationType
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
+class LabelSuffix(models.Func):
+    """The letter that tells a citation from others with the same in-text label ("2023a",
+    "2023b"; empty when none shares it), from the citation's id: PostgreSQL's
+    ``exoresist_label_suffix`` (migration 0020), so every page, export and API response
+    gives the same letter."""
+
+    function = "exoresist_label_suffix"
+    output_field = models.CharField()
+
+
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
+
+    def with_labels(self):
+        """Annotate ``label_suffix``, which ``short_label`` then reads without a query."""
+        return self.annotate(label_suffix=LabelSuffix("pk"))
+
+    def for_listing(self):
+        return super().for_listing().with_labels()
 
     def with_counts(self):
         from evidence.models import EvidenceCount
@@ -119,8 +136,18 @@ class Citation(ChangeLoggedModel):
 
     @property
     def short_label(self) -> str:
-        """The in-text form, e.g. "Ning et al. (2017)"."""
-        return short_label(self.authors, self.authors_truncated, self.year)
+        """The in-text form, e.g. "Ning et al. (2017)", or "Liu et al. (2023b)" beside another
+        Liu et al. (2023)."""
+        return short_label(self.authors, self.authors_truncated, self.year, self.label_letter())
+
+    def label_letter(self) -> str:
+        """``label_suffix`` when the queryset annotated it (``with_labels``), else one query."""
+        if "label_suffix" not in self.__dict__:
+            found = None
+            if self.pk is not None:
+                found = Citation.objects.filter(pk=self.pk).values_list(LabelSuffix("pk"), flat=True).first()
+            self.label_suffix = found
+        return self.label_suffix or ""
 
     @property
     def doi_url(self) -> str:
@@ -146,8 +173,9 @@ class Citation(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
 
-def short_label(authors: list, truncated: bool, year: int | None) -> str:
-    """ "Ning et al. (2017)" from the author list; also used on rows, without an instance."""
+def short_label(authors: list, truncated: bool, year: int | None, suffix: str | None = "") -> str:
+    """ "Ning et al. (2017)" from the author list and the ``LabelSuffix`` letter; also used on
+    rows, without an instance."""
     authors = authors or []
     surname = str(authors[0]).split(",")[0].strip() if authors else ""
     surname = surname or "Anon."
@@ -157,4 +185,4 @@ def short_label(authors: list, truncated: bool, year: int | None) -> str:
         who = f"{surname} et al."
     else:
         who = surname
-    return f"{who} ({year or 'n.d.'})"
+    return f"{who} ({year or 'n.d.'}{suffix or ''})"

@@ -62,7 +62,12 @@ class EvidenceRow:
         #: With a text search: an excerpt with the matched words marked (safe HTML).
         self.statement_html = ""
         self.citation = RowCitation(
-            short_label(row["citation__authors"], row["citation__authors_truncated"], row["citation__year"]),
+            short_label(
+                row["citation__authors"],
+                row["citation__authors_truncated"],
+                row["citation__year"],
+                row["citation_label_suffix"],
+            ),
             row["citation__retracted"],
             row["citation__year"],
         )

@@ -1,0 +1,64 @@
+"""Telling papers apart (issue 13, item 7): two papers with the same in-text label get
+"2023a" and "2023b", in title order, the same on pages, in the API and in exports."""
+
+import csv
+import io
+
+import pytest
+
+from evidence.models import Citation
+from tests.factories import CitationFactory, EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+LIU = ["Liu, Lin", "Wang, Jun", "Chen, Ai"]
+
+
+@pytest.fixture
+def papers():
+    second = CitationFactory(title="Nanoplatforms for drug delivery", authors=LIU, year=2023, doi="10.1/b")
+    first = CitationFactory(title="Exosomes in breast cancer", authors=[*LIU[:1], "Zhou, Q"], year=2023, doi="10.1/a")
+    third = CitationFactory(title="A review of resistance", authors=["Liu, Yan", "Li, Q", "Ma, X"], year=2023)
+    pair = CitationFactory(title="Two authors", authors=["Liu, Lin", "Zhou, Q"], year=2022)
+    alone = CitationFactory(title="Only one", authors=["Kim, S", "Park, J", "Lee, H"], year=2023)
+    item = EvidenceFactory(citation=second, secondary_source=third)
+    EvidenceFactory(citation=alone)
+    return {"first": first, "second": second, "third": third, "pair": pair, "alone": alone, "item": item}
+
+
+def test_same_label_papers_get_letters_in_title_order(papers):
+    labels = {name: Citation.objects.get(pk=c.pk).short_label for name, c in papers.items() if name != "item"}
+    # "Liu and Zhou (2023)" is a different label from "Liu et al. (2023)": no letter.
+    assert labels == {
+        "first": "Liu and Zhou (2023)",
+        "second": "Liu et al. (2023b)",
+        "third": "Liu et al. (2023a)",
+        "pair": "Liu and Zhou (2022)",
+        "alone": "Kim et al. (2023)",
+    }
+    annotated = {c.pk: c.short_label for c in Citation.objects.with_labels()}
+    assert annotated[papers["second"].pk] == labels["second"]
+
+
+def test_the_api_pages_and_exports_agree(api, client, papers):
+    item = papers["item"]
+    body = api.get(f"/api/v1/evidence/{item.public_id}/").json()
+    assert body["citation"]["label"] == "Liu et al. (2023b)"
+    assert body["secondary_source"]["label"] == "Liu et al. (2023a)"
+    listed = api.get("/api/v1/evidence/").json()["results"]
+    assert {r["citation"]["label"] for r in listed} == {"Liu et al. (2023b)", "Kim et al. (2023)"}
+    assert api.get(f"/api/v1/citations/{papers['third'].pk}/").json()["label"] == "Liu et al. (2023a)"
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(api.get("/api/v1/evidence/?format=csv").streaming_content).decode()))
+    )
+    assert "Liu et al. (2023b)" in {row["citation"] for row in rows}
+    assert "Liu et al. (2023b)" in client.get("/evidence/").content.decode()
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Liu et al. (2023b)" in page and "Liu et al. (2023a)" in page
+
+
+def test_a_new_paper_with_the_same_label_letters_both(papers):
+    before = Citation.objects.get(pk=papers["alone"].pk).short_label
+    CitationFactory(title="Another Kim paper", authors=["Kim, S", "Yoon, B", "Lee, H"], year=2023)
+    assert before == "Kim et al. (2023)"
+    assert Citation.objects.get(pk=papers["alone"].pk).short_label == "Kim et al. (2023b)"
