@@ -1,7 +1,7 @@
-"""CSV, TSV and BibTeX forms of the API's resources.
+"""CSV, TSV and reference-manager (BibTeX, RIS, CSL-JSON) forms of the API's resources.
 
 Lists in these formats are not paginated: the views stream every matching row
-(``StreamingHttpResponse``) through ``table_rows`` and ``bibtex_chunks``. The
+through ``table_rows`` and ``references.FORMATS``. The
 renderers below handle what is not streamed: a single object, or an error.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -89,25 +90,47 @@ class TSVRenderer(TableRenderer):
     delimiter = "\t"
 
 
-class BibTeXRenderer(BaseRenderer):
-    """A citation (or an error) as BibTeX; lists are streamed by the view."""
+class ReferenceRenderer(BaseRenderer):
+    """One citation (``view.reference_object``) in a reference manager's format, or an error;
+    lists are streamed by the view (``references.FORMATS``)."""
 
-    media_type = "application/x-bibtex"
-    format = "bibtex"
     charset = "utf-8"
     render_style = "text"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        from evidence.curation.bibtex import citations_to_bibtex
-        from evidence.models import Citation
+        from evidence.api.references import FORMATS
 
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")
         view = renderer_context.get("view")
-        if response is not None and response.status_code < 400 and view is not None:
-            instance = getattr(view, "bibtex_object", None)
-            if isinstance(instance, Citation):
-                return citations_to_bibtex([instance]).encode(self.charset)
-        # Errors (and anything else) as a BibTeX comment, which every parser skips.
-        text = flatten(data) if data is not None else ""
-        return f"% {text}\n".encode(self.charset)
+        citation = getattr(view, "reference_object", None)
+        if response is not None and response.status_code < 400 and citation is not None:
+            return FORMATS[self.format].one(citation).encode(self.charset)
+        return self.error(flatten(data) if data is not None else "").encode(self.charset)
+
+    def error(self, text: str) -> str:
+        return f"{text}\n"
+
+
+class BibTeXRenderer(ReferenceRenderer):
+    media_type = "application/x-bibtex"
+    format = "bibtex"
+
+    def error(self, text: str) -> str:
+        return f"% {text}\n"  # a comment, which every BibTeX parser skips
+
+
+class RISRenderer(ReferenceRenderer):
+    media_type = "application/x-research-info-systems"
+    format = "ris"
+
+
+class CSLJSONRenderer(ReferenceRenderer):
+    media_type = "application/vnd.citationstyles.csl+json"
+    format = "csljson"
+
+    def error(self, text: str) -> str:
+        return json.dumps({"detail": text})
+
+
+REFERENCE_RENDERERS = [BibTeXRenderer, RISRenderer, CSLJSONRenderer]

@@ -24,9 +24,9 @@ from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
 from evidence.api.exports import export_response
-from evidence.api.renderers import BibTeXRenderer, CSVRenderer, TSVRenderer, flatten, table_rows
+from evidence.api.references import FORMATS as REFERENCE_FORMATS
+from evidence.api.renderers import REFERENCE_RENDERERS, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.curation import workflow
-from evidence.curation.bibtex import citations_to_bibtex
 from evidence.models import (
     Cargo,
     Cell,
@@ -61,6 +61,15 @@ FORMAT_PARAMETER = OpenApiParameter(
     OpenApiParameter.QUERY,
     enum=["json", "csv", "tsv"],
     description="json (default, paginated), or csv/tsv: every matching row, streamed, with the same filters.",
+)
+_REFERENCES = "bibtex, ris or csljson (CSL-JSON), for Zotero, Mendeley, EndNote"
+EVIDENCE_FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv", "tsv", *REFERENCE_FORMATS],
+    description="json (default, paginated); csv/tsv: every matching item, streamed; or "
+    f"{_REFERENCES}: the papers behind the matching items (their primary citations, each once).",
 )
 
 
@@ -130,6 +139,17 @@ class ExoResistViewSet(
         """The same file for every reader: public data and no filter (see exports.py)."""
         return not sees_unpublished(self.request.user) and set(self.request.query_params) <= {"format"}
 
+    def export_references(self, citations, stem: str):
+        """``citations`` as a file for reference managers, in the requested format."""
+        found = REFERENCE_FORMATS[self.request.accepted_renderer.format]
+        return export_response(
+            self.request,
+            found.stream(export_chunks(citations.order_by("-year", "author_string", "pk"))),
+            filename=f"exoresist-{stem}.{found.extension}",
+            content_type=f"{found.media_type}; charset=utf-8",
+            shared=self.export_is_shared(),
+        )
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -137,7 +157,7 @@ class ExoResistViewSet(
         description="Accepted evidence (curators also see drafts), filterable by every facet. "
         "Names of drugs, cargos and cells match any name or alias; repeating a parameter or "
         "giving a comma list means OR; different parameters combine with AND.",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[EVIDENCE_FORMAT_PARAMETER],
     ),
     retrieve=extend_schema(
         summary="One evidence item",
@@ -148,7 +168,14 @@ class ExoResistViewSet(
                 OpenApiParameter.PATH,
                 description="Public identifier, e.g. EXR000123 (or the bare number 123).",
                 pattern=r"^(?:[Ee][Xx][Rr])?\d+$",
-            )
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", *REFERENCE_FORMATS],
+                description=f"json, or {_REFERENCES}: the item's primary citation.",
+            ),
         ],
     ),
 )
@@ -170,7 +197,13 @@ class EvidenceViewSet(ExoResistViewSet):
         # joins would otherwise stay in the count's subquery).
         return visible if self.reads_rows() else visible.with_related()
 
+    renderer_classes = [*ExoResistViewSet.renderer_classes, *REFERENCE_RENDERERS]
+
     def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format in REFERENCE_FORMATS:
+            # The papers behind the findings: each filtered item's primary citation, once.
+            items = self.filter_queryset(self.get_queryset()).order_by()
+            return self.export_references(Citation.objects.filter(pk__in=items.values("citation_id")), "papers")
         response = super().list(request, *args, **kwargs)
         text = (request.query_params.get("q") or "").strip()
         if text and isinstance(response.data, dict) and not response.data.get("results"):
@@ -206,6 +239,11 @@ class EvidenceViewSet(ExoResistViewSet):
             raise Http404("No such evidence item.")
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def retrieve(self, request, *args, **kwargs):
+        if request.accepted_renderer.format in REFERENCE_FORMATS:
+            self.reference_object = Citation.objects.get(pk=self.get_object()["citation_id"])
+        return super().retrieve(request, *args, **kwargs)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -325,14 +363,14 @@ class EvidenceViewSet(ExoResistViewSet):
     list=extend_schema(
         summary="Citations",
         description="Publications, with the number of accepted evidence items citing each. "
-        "`?format=bibtex` returns every matching citation as BibTeX.",
+        "`?format=bibtex`, `ris` or `csljson` returns every matching citation for a reference manager.",
         parameters=[
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
-                enum=["json", "csv", "tsv", "bibtex"],
-                description="json (default), csv/tsv, or bibtex: every matching citation, streamed.",
+                enum=["json", "csv", "tsv", *REFERENCE_FORMATS],
+                description=f"json (default), csv/tsv, or {_REFERENCES}: every matching citation, streamed.",
             )
         ],
     ),
@@ -343,8 +381,8 @@ class EvidenceViewSet(ExoResistViewSet):
                 "format",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
-                enum=["json", "bibtex"],
-                description="json or bibtex.",
+                enum=["json", *REFERENCE_FORMATS],
+                description=f"json, or {_REFERENCES}.",
             )
         ],
     ),
@@ -355,30 +393,18 @@ class CitationViewSet(ExoResistViewSet):
     queryset = Citation.objects.with_labels()
     lookup_field = "pk"
     lookup_value_regex = r"\d+"
-    renderer_classes = [*ExoResistViewSet.renderer_classes, BibTeXRenderer]
+    renderer_classes = [*ExoResistViewSet.renderer_classes, *REFERENCE_RENDERERS]
     export_name = "citations"
 
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == "bibtex":
-            queryset = self.filter_queryset(self.get_queryset())
-            return export_response(
-                request,
-                self._bibtex(queryset),
-                filename="exoresist-citations.bib",
-                content_type="application/x-bibtex; charset=utf-8",
-                shared=self.export_is_shared(),
-            )
+        if request.accepted_renderer.format in REFERENCE_FORMATS:
+            return self.export_references(self.filter_queryset(self.get_queryset()), "citations")
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == "bibtex":
-            self.bibtex_object = self.get_object()
+        if request.accepted_renderer.format in REFERENCE_FORMATS:
+            self.reference_object = self.get_object()
         return super().retrieve(request, *args, **kwargs)
-
-    @staticmethod
-    def _bibtex(queryset) -> Iterator[str]:
-        for chunk in export_chunks(queryset):
-            yield citations_to_bibtex(chunk)
 
 
 _LIST_FORMAT = extend_schema(parameters=[FORMAT_PARAMETER])

@@ -52,6 +52,8 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Rows of the "by cargo" / "by drug" summaries on an entity page.
 GROUP_LIMIT = 40
+#: The reference-manager formats the API writes (evidence/api/references.py), as links name them.
+REFERENCE_LABELS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON"))
 
 
 def page_size(request: HttpRequest) -> int:
@@ -296,6 +298,11 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             sort_links=sort_links,
             api_url="/api/v1/evidence/" + (f"?{api_params.urlencode()}" if api_params else ""),
             csv_url="/api/v1/evidence/?" + facet_tools.api_query(api_params, format="csv"),
+            # The papers behind the listed findings, for Zotero, Mendeley or EndNote.
+            reference_urls=[
+                (label, "/api/v1/evidence/?" + facet_tools.api_query(api_params, format=name))
+                for name, label in REFERENCE_LABELS
+            ],
             query_string=api_params.urlencode(),
             count_limit=facet_tools.COUNT_LIMIT,
         )
@@ -356,6 +363,7 @@ class EntityListView(AtomicWritesMixin, TemplateView):
             rows_template=self.rows_template,
             intro=self.intro,
             api_url=f"/api/v1/{self.api_path}/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+            reference_formats=REFERENCE_LABELS,
             q=request.GET.get("q", ""),
         )
         if not filterset.is_valid():
