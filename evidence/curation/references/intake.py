@@ -36,7 +36,7 @@ READERS = {
 ALL_FORMATS = tuple(READERS)
 REASON = "Imported from a reference file"
 _KNOWN = (
-    "ExoResist reads PubMed XML (PubMed's 'Send to: File, XML' or efetch), MEDLINE/.nbib (starts with 'PMID- '), "
+    "ExoResist reads PubMed XML (efetch with retmode=xml), MEDLINE/.nbib (starts with 'PMID- '), "
     "RIS (starts with 'TY  - '), CSL-JSON (a JSON list of items) and BibTeX (@article{...})."
 )
 
