@@ -131,8 +131,9 @@ def _escape(value: str) -> str:
 # LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
 # PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
 # Citation field values and a list of problems with their line numbers;
-# ``import_bibtex`` saves them in bulk, idempotently, and all-or-nothing by default.
-# The command ``import_bibtex`` and the admin upload form both call ``import_bibtex``.
+# ``import_bibtex`` saves them in bulk through ``references.records.save_entries``,
+# idempotently and all-or-nothing by default. The admin upload reads BibTeX through
+# ``read_bibtex`` among the other formats (``references.intake``).
 
 BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")

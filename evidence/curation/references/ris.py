@@ -53,7 +53,8 @@ class _Parser(rispy.RisParser):
         self.line = 0
 
         def lines():
-            for self.line, line in enumerate(text.splitlines(), start=1):  # noqa: B020
+            for number, line in enumerate(text.splitlines(), start=1):
+                self.line = number
                 yield line
 
         return self.parse_lines(lines())
