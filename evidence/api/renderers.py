@@ -1,7 +1,7 @@
 """CSV, TSV and reference-manager (BibTeX, RIS, CSL-JSON) forms of the API's resources.
 
 Lists in these formats are not paginated: the views stream every matching row
-through ``table_rows`` and ``references.FORMATS``. The
+through ``table_rows`` and ``reference_formats.FORMATS``. The
 renderers below handle what is not streamed: a single object, or an error.
 """
 
@@ -92,13 +92,13 @@ class TSVRenderer(TableRenderer):
 
 class ReferenceRenderer(BaseRenderer):
     """One citation (``view.reference_object``) in a reference manager's format, or an error;
-    lists are streamed by the view (``references.FORMATS``)."""
+    lists are streamed by the view (``reference_formats.FORMATS``)."""
 
     charset = "utf-8"
     render_style = "text"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        from evidence.api.references import FORMATS
+        from evidence.api.reference_formats import FORMATS
 
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")

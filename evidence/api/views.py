@@ -24,7 +24,7 @@ from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
 from evidence.api.exports import export_response
-from evidence.api.references import FORMATS as REFERENCE_FORMATS
+from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
 from evidence.api.renderers import REFERENCE_RENDERERS, CSVRenderer, TSVRenderer, flatten, table_rows
 from evidence.curation import workflow
 from evidence.models import (

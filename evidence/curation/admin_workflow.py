@@ -1,4 +1,4 @@
-"""The review workflow in the curator admin: forms with locking, review pages, diffs, restore, BibTeX upload.
+"""The review workflow in the curator admin: forms with locking, review pages, diffs, restore, citation upload.
 
 Every transition goes through ``evidence.curation.workflow``; this module only turns requests
 into calls and errors into messages.
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from evidence.curation import workflow
-from evidence.curation.bibtex import import_bibtex
+from evidence.curation.references.intake import import_references
 from evidence.models import Evidence, EvidenceComment, EvidenceDrug
 
 DEFAULT_REASON = "Edited in the curator interface"
@@ -444,15 +444,19 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         return super().response_change(request, obj)
 
 
-class BibtexUploadForm(forms.Form):
-    file = forms.FileField(help_text="A .bib file exported from Zotero, Mendeley, JabRef or Google Scholar (UTF-8).")
+class CitationUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="A reference file in UTF-8: PubMed XML, MEDLINE (.nbib), RIS, CSL-JSON or BibTeX, "
+        "as Zotero, Mendeley, EndNote, JabRef, Google Scholar or PubMed export it. The format is told from the content."
+    )
     skip_invalid = forms.BooleanField(
         required=False, help_text="Save the good entries even when some are bad (default: all or nothing)."
     )
 
 
 class CitationImportMixin(HistoryDiffMixin):
-    """An upload form on the citation list, sharing the importer with the import_bibtex command."""
+    """An upload form on the citation list, sharing the importers with the import_bibtex,
+    import_pubmed and import_references commands."""
 
     change_list_template = "admin/evidence/curation/citation_change_list.html"
 
@@ -467,21 +471,21 @@ class CitationImportMixin(HistoryDiffMixin):
     def import_bibtex_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = BibtexUploadForm(request.POST or None, request.FILES or None)
+        form = CitationUploadForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            report = import_bibtex(
+            report = import_references(
                 [(upload.name, upload.read())],
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 user=request.user,
-                reason=f"Imported from BibTeX ({upload.name})"[:100],
+                reason=f"Imported from a reference file ({upload.name})"[:100],
                 max_entries=settings.EXORESIST_WEB_BIBTEX_MAX_ENTRIES,
             )
             (messages.success if report.ok else messages.error)(request, report.summary())
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import citations from BibTeX",
+            "title": "Import citations",
             "opts": self.model._meta,
             "form": form,
             "report": report,

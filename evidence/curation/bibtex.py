@@ -11,7 +11,6 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +37,22 @@ from bibtexparser.model import (
     String,
 )
 from bibtexparser.splitter import Splitter
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from evidence import identifiers as ids
 from evidence.choices import PublicationType
+from evidence.curation.references.records import (
+    EntryError,
+    ImportReport,
+    ParsedEntry,
+    Problem,
+    checked_doi,
+    checked_pmcid,
+    checked_pmid,
+    checked_year,
+    citation_values,
+    decode_text,
+    save_entries,
+    too_many,
+)
 from evidence.models import Citation
 
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:\-]+")
@@ -124,8 +131,9 @@ def _escape(value: str) -> str:
 # LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
 # PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
 # Citation field values and a list of problems with their line numbers;
-# ``import_bibtex`` saves them in bulk, idempotently, and all-or-nothing by default.
-# The command ``import_bibtex`` and the admin upload form both call ``import_bibtex``.
+# ``import_bibtex`` saves them in bulk through ``references.records.save_entries``,
+# idempotently and all-or-nothing by default. The admin upload reads BibTeX through
+# ``read_bibtex`` among the other formats (``references.intake``).
 
 BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
@@ -275,95 +283,10 @@ def _parse_stack() -> list:
     ]
 
 
-@dataclass
-class BibProblem:
-    """One thing wrong with an input: where it is, which entry, and what to do."""
-
-    source: str
-    line: int | None
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.source + (f", line {self.line}" if self.line else "")
-        return f"{where}" + (f" (entry {self.key})" if self.key else "") + f": {self.message}"
-
-
-@dataclass
-class ParsedEntry:
-    source: str
-    line: int
-    key: str
-    values: dict[str, Any]
-
-    @property
-    def where(self) -> str:
-        return f"{self.source}, line {self.line} (entry {self.key})"
-
-
-@dataclass
-class BibtexImportReport:
-    created: list[Citation] = field(default_factory=list)
-    existing: list[tuple[ParsedEntry, Citation]] = field(default_factory=list)
-    duplicates: list[tuple[ParsedEntry, ParsedEntry]] = field(default_factory=list)
-    errors: list[BibProblem] = field(default_factory=list)
-    warnings: list[BibProblem] = field(default_factory=list)
-    saved: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        if self.saved:
-            head = f"{len(self.created)} citations created"
-        elif self.errors:
-            head = f"nothing saved ({len(self.created)} citations would have been created)"
-        elif self.created:
-            head = f"dry run, nothing saved: {len(self.created)} citations would be created"
-        else:
-            head = "0 citations created"
-        return (
-            f"{head}, {len(self.existing)} already there, {len(self.duplicates)} duplicates within the input, "
-            f"{len(self.errors)} errors."
-        )
-
-    def lines(self) -> list[str]:
-        out = [f"error: {problem}" for problem in self.errors]
-        out += [f"warning: {problem}" for problem in self.warnings]
-        out += [
-            f"already there: {entry.where} is citation #{citation.pk} ({citation.short_label})"
-            for entry, citation in self.existing
-        ]
-        out += [f"duplicate: {entry.where} is the same paper as {first.where}" for entry, first in self.duplicates]
-        return out
-
-
 #: The start of an entry other than @string, @comment and @preamble, counted before parsing.
 _ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
 #: How many times its own size (at least 1 MB) a file's @string macros may expand it to.
 EXPANSION_FACTOR = 4
-
-
-class EntryError(Exception):
-    pass
-
-
-def decode_bibtex(data: bytes, source: str) -> str:
-    """The text of a BibTeX file, or ``EntryError`` saying why it is not one."""
-    if not data.strip():
-        raise EntryError("the file is empty.")
-    head = data[:4096]
-    if b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")):
-        raise EntryError("this is a binary file (a PDF, Word, zip or similar), not a BibTeX text file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise EntryError(
-            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}). "
-            "Export it again as UTF-8 (Zotero, JabRef and Mendeley all offer it) and retry."
-        ) from None
 
 
 class _ProgressSplitter(Splitter):
@@ -396,7 +319,7 @@ class _ProgressSplitter(Splitter):
 
 def parse_bibtex(
     text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None
-) -> tuple[list[ParsedEntry], list[BibProblem]]:
+) -> tuple[list[ParsedEntry], list[Problem]]:
     """Parse BibTeX text into Citation field values, with a problem for each bad entry.
 
     ``bibtexparser.parse_string`` runs each middleware over the whole library in turn,
@@ -418,10 +341,10 @@ def parse_bibtex(
         library = splitter.split()
         getattr(bar, "close", lambda: None)()
         if problem := _expansion_problem(library, len(text)):
-            return [], [BibProblem(source, None, "", problem)]
+            return [], [Problem(source, None, "", problem)]
         resolve, *block_stack = _parse_stack()
         library = resolve.transform(library)
-        problems: list[BibProblem] = []
+        problems: list[Problem] = []
         entries: list[ParsedEntry] = []
         previous = None
         for block in progress(library.blocks, desc=f"reading {Path(source).name}", unit="block"):
@@ -433,7 +356,7 @@ def parse_bibtex(
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
     if not entries and not problems:
-        problems.append(BibProblem(source, None, "", "the file holds no BibTeX entries (@article{...} and so on)."))
+        problems.append(Problem(source, None, "", "the file holds no BibTeX entries (@article{...} and so on)."))
     return entries, problems
 
 
@@ -466,29 +389,27 @@ def _expansion_problem(library, text_length: int) -> str | None:
     return None
 
 
-def _check_block(block, previous, source: str, entries: list[ParsedEntry], problems: list[BibProblem]) -> None:
+def _check_block(block, previous, source: str, entries: list[ParsedEntry], problems: list[Problem]) -> None:
     line = (block.start_line or 0) + 1
     if isinstance(block, DuplicateBlockKeyBlock):
         first = (block.previous_block.start_line or 0) + 1
-        problems.append(
-            BibProblem(source, line, block.key, f"the key {block.key} is used twice (first on line {first}).")
-        )
+        problems.append(Problem(source, line, block.key, f"the key {block.key} is used twice (first on line {first})."))
     elif isinstance(block, ParsingFailedBlock):
         match = _ENTRY_KEY_RE.match((block.raw or "").lstrip())
         key = match.group(1) if match else ""
-        problems.append(BibProblem(source, line, key, _failure_message(block)))
+        problems.append(Problem(source, line, key, _failure_message(block)))
     elif isinstance(block, Entry):
         try:
             entries.append(ParsedEntry(source, line, block.key, entry_to_values(block)))
         except EntryError as exc:
-            problems.append(BibProblem(source, line, block.key, str(exc)))
+            problems.append(Problem(source, line, block.key, str(exc)))
     elif isinstance(block, ImplicitComment) and isinstance(previous, Entry):
         # Text outside entries is a comment to BibTeX, so one closing brace too many
         # ends an entry early and silently drops the fields after it: refuse that.
         stray = block.comment.lstrip()
         if stray.startswith(("}", ",")):
             problems.append(
-                BibProblem(
+                Problem(
                     source,
                     line,
                     previous.key,
@@ -530,21 +451,10 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     if authors and authors[-1] == "others":
         authors, truncated = authors[:-1], True
 
-    year_text = _field(entry, "year") or _field(entry, "date")[:4]
-    year = None
-    if year_text:
-        match = re.fullmatch(r"\s*(\d{4})\s*", str(year_text))
-        if not match or not 1000 <= int(match.group(1)) <= 2999:
-            raise EntryError(f"the year {year_text!r} is not a year.")
-        year = int(match.group(1))
-
     raw_doi = _field(entry, "doi")
     url = _field(entry, "url")
     if not raw_doi and re.match(r"https?://(dx\.)?doi\.org/", url, re.IGNORECASE):
         raw_doi = url
-    doi = ids.normalize_doi(raw_doi) if raw_doi else None
-    if doi and not ids.DOI_RE.match(doi):
-        raise EntryError(f"{raw_doi!r} is not a DOI: a DOI starts with 10., a registrant code and a slash.")
 
     note = " ".join(str(_field(entry, name)) for name in ("note", "annote", "extra"))
     raw_pmid = _field(entry, "pmid")
@@ -553,66 +463,37 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     if not raw_pmid:
         found = _PMID_IN_TEXT.search(note)
         raw_pmid = found.group(1) if found else ""
-    pmid = ids.normalize_pmid(raw_pmid) if raw_pmid else None
-    if pmid and not re.fullmatch(r"[1-9]\d{0,8}", pmid):
-        raise EntryError(f"{raw_pmid!r} is not a PMID: a PMID is a number of up to nine digits.")
 
     pmcid = _field(entry, "pmcid")
     if not pmcid:
         found = _PMCID_IN_TEXT.search(note)
         pmcid = found.group(1) if found else ""
-    pmcid = pmcid.upper()
-    if pmcid and not re.fullmatch(r"PMC\d{1,9}", pmcid):
-        raise EntryError(f"{pmcid!r} is not a PMCID: a PMCID looks like PMC1234567.")
-
-    retracted = _field(entry, "retracted").lower() in {"yes", "true", "1"}
-    retraction_note = _field(entry, "retractionnote")
-    if retracted and not retraction_note:
-        raise EntryError("the entry is marked retracted but has no retractionnote saying where and when.")
 
     pubtype = _field(entry, "pubtype").lower() or PublicationType.PRIMARY.value
     if pubtype not in PublicationType.values:
         raise EntryError(f"pubtype {pubtype!r} is not one of {', '.join(PublicationType.values)}.")
 
-    pages = re.sub(r"\s*(?:--+|–|—)\s*", "-", _field(entry, "pages"))
-    values = {
-        "bibtex_key": entry.key,
-        "entry_type": _ENTRY_TYPES.get(entry.entry_type.lower(), "misc"),
-        "title": title,
-        "authors": [str(a) for a in authors],
-        "authors_truncated": truncated,
-        "journal": _field(entry, "journal", "journaltitle", "booktitle", "school", "institution"),
-        "year": year,
-        "volume": _field(entry, "volume"),
-        "issue": _field(entry, "number", "issue"),
-        "pages": pages,
-        "publisher": _field(entry, "publisher"),
-        "doi": doi,
-        "pmid": pmid,
-        "pmcid": pmcid,
-        "url": url,
-        "abstract": _field(entry, "abstract"),
-        "publication_type": pubtype,
-        "retracted": retracted,
-        "retraction_note": retraction_note,
-    }
-    for name, limit in _MAX_LENGTHS.items():
-        value = values[name] or ""
-        if len(value) > limit:
-            raise EntryError(f"the {name.replace('_', ' ')} is {len(value)} characters long; at most {limit} fit.")
-    if url:
-        try:
-            _URL_VALIDATOR(url)
-        except ValidationError:
-            raise EntryError(f"the url {url!r} is not a web address.") from None
-    return values
-
-
-_MAX_LENGTHS = {
-    name: Citation._meta.get_field(name).max_length
-    for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
-}
-_URL_VALIDATOR = URLValidator()
+    return citation_values(
+        bibtex_key=entry.key,
+        entry_type=_ENTRY_TYPES.get(entry.entry_type.lower(), "misc"),
+        title=title,
+        authors=[str(a) for a in authors],
+        authors_truncated=truncated,
+        journal=_field(entry, "journal", "journaltitle", "booktitle", "school", "institution"),
+        year=checked_year(_field(entry, "year") or _field(entry, "date")[:4]),
+        volume=_field(entry, "volume"),
+        issue=_field(entry, "number", "issue"),
+        pages=re.sub(r"\s*(?:--+|–|—)\s*", "-", _field(entry, "pages")),
+        publisher=_field(entry, "publisher"),
+        doi=checked_doi(raw_doi),
+        pmid=checked_pmid(raw_pmid),
+        pmcid=checked_pmcid(pmcid),
+        url=url,
+        abstract=_field(entry, "abstract"),
+        publication_type=pubtype,
+        retracted=_field(entry, "retracted").lower() in {"yes", "true", "1"},
+        retraction_note=_field(entry, "retractionnote"),
+    )
 
 
 def import_bibtex(
@@ -624,158 +505,37 @@ def import_bibtex(
     progress: Callable[..., Iterable] | None = None,
     dry_run: bool = False,
     max_entries: int | None = None,
-) -> BibtexImportReport:
+) -> ImportReport:
     """Import citations from BibTeX files given as ``(name, bytes)`` pairs.
 
-    Idempotent: an entry whose DOI, PMID or key (or, without identifiers, title and
-    year) is already in the database is reported as already there and nothing of the
-    stored citation changes. Entries within the input that share a DOI or PMID become
-    one citation. Atomic: when any entry is bad nothing is saved, unless
-    ``skip_invalid``, which saves the good entries and reports the bad ones. A file
-    with more than ``max_entries`` entries (web uploads, which must finish within a
-    request) is refused whole.
+    Matching and saving are ``save_entries``: idempotent (by DOI, PMID, key, then title
+    and year) and atomic unless ``skip_invalid``. A file with more than ``max_entries``
+    entries (web uploads, which must finish within a request) is refused whole.
     """
-    report = BibtexImportReport()
-    progress = progress or (lambda items, **kwargs: items)
+    report = ImportReport()
     parsed: list[ParsedEntry] = []
     for source, data in sources:
         try:
-            text = decode_bibtex(data, source)
+            text = decode_text(data, source)
         except EntryError as exc:
-            report.errors.append(BibProblem(source, None, "", str(exc)))
+            report.errors.append(Problem(source, None, "", str(exc)))
             continue
-        if max_entries is not None and (count := len(_ENTRY_START.findall(text))) > max_entries:
-            report.errors.append(
-                BibProblem(
-                    source,
-                    None,
-                    "",
-                    f"it holds {count:,} entries; an upload takes at most {max_entries:,}. Split the file, or "
-                    "run `python manage.py import_bibtex FILE` on the server (no limit, with a progress bar).",
-                )
-            )
-            continue
-        entries, problems = parse_bibtex(text, source, progress)
+        entries, problems = read_bibtex(text, source, progress=progress, max_entries=max_entries)
         parsed.extend(entries)
         report.errors.extend(problems)
-
-    new = _match(parsed, report, progress)
-    report.created = new  # unsaved until ``report.saved``
-    if (report.errors and not skip_invalid) or dry_run or not new:
-        return report
-    try:
-        with transaction.atomic():
-            report.created = bulk_create_with_history(
-                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason
-            )
-    except IntegrityError as exc:
-        report.created = []
-        report.errors.append(BibProblem("database", None, "", f"the database refused the import: {exc}"))
-        return report
-    report.saved = True
-    return report
+    return save_entries(
+        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
+    )
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def count_entries(text: str) -> int:
+    return len(_ENTRY_START.findall(text))
 
 
-def _existing(field_name: str, values: set) -> dict:
-    found = {}
-    for chunk in _chunks(sorted(v for v in values if v)):
-        for citation in Citation.objects.filter(**{f"{field_name}__in": chunk}):
-            found[getattr(citation, field_name)] = citation
-    return found
-
-
-def _match(parsed: list[ParsedEntry], report: BibtexImportReport, progress) -> list[Citation]:
-    """Sort entries into already there, duplicates and new citations (unsaved)."""
-    by_doi = _existing("doi", {e.values["doi"] for e in parsed})
-    by_pmid = _existing("pmid", {e.values["pmid"] for e in parsed})
-    by_key = _existing("bibtex_key", {e.key for e in parsed})
-    bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
-    by_title: dict[tuple[str, int | None], Citation] = {}
-    for chunk in _chunks(sorted({e.values["title"] for e in bare})):
-        for citation in Citation.objects.filter(title__in=chunk, doi__isnull=True, pmid__isnull=True):
-            by_title[(citation.title, citation.year)] = citation
-
-    seen_doi: dict[str, ParsedEntry] = {}
-    seen_pmid: dict[str, ParsedEntry] = {}
-    seen_key: dict[str, ParsedEntry] = {}
-    seen_title: dict[tuple, ParsedEntry] = {}
-    new: list[Citation] = []
-    for entry in progress(parsed, desc="citations", unit="entry"):
-        values = entry.values
-        doi, pmid, key = values["doi"], values["pmid"], entry.key
-        identity = (values["title"], values["year"])
-
-        first = (
-            (doi and seen_doi.get(doi))
-            or (pmid and seen_pmid.get(pmid))
-            or (not doi and not pmid and seen_title.get(identity))
-        )
-        if first:
-            report.duplicates.append((entry, first))
-            continue
-        if key in seen_key:
-            report.errors.append(
-                BibProblem(entry.source, entry.line, key, f"the key {key} is also used by {seen_key[key].where}.")
-            )
-            continue
-
-        citation = (doi and by_doi.get(doi)) or (pmid and by_pmid.get(pmid))
-        if citation is None and not doi and not pmid:
-            citation = by_title.get(identity)
-            keyed = by_key.get(key)
-            if citation is None and keyed is not None and not keyed.doi and not keyed.pmid:
-                citation = keyed
-        if citation is not None:
-            conflict = _identifier_conflict(citation, values)
-            if conflict:
-                report.errors.append(BibProblem(entry.source, entry.line, key, conflict))
-                continue
-            report.existing.append((entry, citation))
-        else:
-            if key in by_key:
-                report.warnings.append(
-                    BibProblem(
-                        entry.source,
-                        entry.line,
-                        key,
-                        f"the key {key} already belongs to citation #{by_key[key].pk} "
-                        f"({by_key[key].short_label}); this paper is imported without a key.",
-                    )
-                )
-                values = {**values, "bibtex_key": None}
-            new.append(_new_citation(values))
-        seen_key[key] = entry
-        if doi:
-            seen_doi[doi] = entry
-        if pmid:
-            seen_pmid[pmid] = entry
-        if not doi and not pmid:
-            seen_title[identity] = entry
-    return new
-
-
-def _identifier_conflict(citation: Citation, values: dict) -> str:
-    for name, label in (("doi", "DOI"), ("pmid", "PMID")):
-        ours, theirs = values[name], getattr(citation, name)
-        if ours and theirs and ours != theirs:
-            other = "PMID" if name == "doi" else "DOI"
-            return (
-                f"its {other} belongs to citation #{citation.pk} ({citation.short_label}), whose {label} is "
-                f"{theirs}, not {ours}. Check which identifier is right."
-            )
-    return ""
-
-
-def _new_citation(values: dict) -> Citation:
-    citation = Citation(**values)
-    citation.clean()
-    citation.author_string = "; ".join(citation.authors)
-    # bulk_create skips auto_now and save(); set what save() would.
-    now = timezone.now()
-    citation.created = citation.modified = now
-    return citation
+def read_bibtex(
+    text: str, source: str, *, progress=None, max_entries: int | None = None
+) -> tuple[list[ParsedEntry], list[Problem]]:
+    """``parse_bibtex``, after refusing a file with more than ``max_entries`` entries."""
+    if max_entries is not None and (count := count_entries(text)) > max_entries:
+        return [], [too_many(source, count, max_entries, "import_bibtex")]
+    return parse_bibtex(text, source, progress)

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from evidence import identifiers as ids
 from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
-from evidence.curation.bibtex import EntryError, decode_bibtex
 from evidence.curation.bulk import M2M, insert_evidence, update_evidence
+from evidence.curation.references.records import EntryError, decode_text
 from evidence.models import (
     CancerType,
     Cargo,
@@ -251,7 +251,7 @@ def _citations(identifiers: set[str]) -> dict[str, int]:
 def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
-        text = decode_bibtex(data, source)  # the same checks: empty, binary, UTF-8
+        text = decode_text(data, source)  # the same checks: empty, binary, UTF-8
     except EntryError as exc:
         raise TsvError(f"{source}: {exc}") from None
     reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")

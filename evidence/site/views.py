@@ -52,7 +52,7 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Rows of the "by cargo" / "by drug" summaries on an entity page.
 GROUP_LIMIT = 40
-#: The reference-manager formats the API writes (evidence/api/references.py), as links name them.
+#: The reference-manager formats the API writes (evidence/api/reference_formats.py), as links name them.
 REFERENCE_LABELS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON"))
 
 

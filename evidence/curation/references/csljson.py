@@ -1,0 +1,124 @@
+"""CSL-JSON (Zotero's "CSL JSON" export, citeproc, Better BibTeX) into citation values.
+
+A file is a JSON list of items; names are ``{"family", "given"}`` or ``{"literal"}``
+(a consortium), dates ``{"date-parts": [[2019, 11]]}`` or ``{"raw": "2019"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from evidence.curation.references.records import (
+    EntryError,
+    ParsedEntry,
+    Problem,
+    checked_doi,
+    checked_pmcid,
+    checked_pmid,
+    checked_year,
+    citation_values,
+    too_many,
+)
+
+NAME = "CSL-JSON"
+COMMAND = "import_references"
+_ENTRY_TYPES = {
+    **dict.fromkeys(("article-journal", "article-magazine", "article-newspaper", "article"), "article"),
+    "book": "book",
+    "chapter": "inbook",
+    "paper-conference": "inproceedings",
+    "thesis": "phdthesis",
+    "manuscript": "unpublished",
+}
+
+
+def looks_like(text: str) -> bool:
+    return text.lstrip()[:1] in ("[", "{")
+
+
+def read(
+    text: str, source: str, *, progress=None, max_entries: int | None = None
+) -> tuple[list[ParsedEntry], list[Problem]]:
+    progress = progress or (lambda items, **kwargs: items)
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [Problem(source, exc.lineno, "", f"the file is not valid JSON ({exc.msg}, column {exc.colno}).")]
+    if not isinstance(items, list):
+        what = "one object" if isinstance(items, dict) else f"a JSON {type(items).__name__}"
+        return [], [
+            Problem(source, None, "", f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
+        ]
+    if max_entries is not None and len(items) > max_entries:
+        return [], [too_many(source, len(items), max_entries, COMMAND)]
+    entries: list[ParsedEntry] = []
+    problems: list[Problem] = []
+    for number, item in enumerate(progress(items, desc=f"reading {Path(source).name}", unit="item"), start=1):
+        key = f"id {item['id']}" if isinstance(item, dict) and item.get("id") else ""
+        try:
+            if not isinstance(item, dict):
+                raise EntryError(f"the item is not a JSON object but {json.dumps(item)[:40]}.")
+            entries.append(ParsedEntry(source, None, key, item_values(item), number))
+        except EntryError as exc:
+            problems.append(Problem(source, None, key, str(exc), number))
+    if not entries and not problems:
+        problems.append(Problem(source, None, "", "the file holds no CSL-JSON items."))
+    return entries, problems
+
+
+def _string(item: dict, *names: str) -> str:
+    for name in names:
+        value = item.get(name)
+        if isinstance(value, list):  # some writers give container-title as a list
+            value = next((v for v in value if v), "")
+        if value not in (None, "") and not isinstance(value, dict | list):
+            return re.sub(r"\s+", " ", str(value)).strip()
+    return ""
+
+
+def _name(person) -> str:
+    if not isinstance(person, dict):
+        raise EntryError(f"an author is not a name object: {json.dumps(person)[:40]}.")
+    if person.get("literal"):
+        return str(person["literal"]).strip()
+    family = " ".join(str(part) for part in (person.get("non-dropping-particle"), person.get("family")) if part).strip()
+    given = " ".join(str(part) for part in (person.get("given"), person.get("dropping-particle")) if part).strip()
+    suffix = str(person.get("suffix") or "").strip()
+    return ", ".join(part for part in (family, suffix, given) if part)
+
+
+def _year(issued) -> int | None:
+    if not isinstance(issued, dict):
+        return checked_year(issued) if isinstance(issued, int | str) else None
+    parts = issued.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] and parts[0][0] is not None:
+        return checked_year(parts[0][0])
+    raw = str(issued.get("raw") or issued.get("literal") or "")
+    found = re.search(r"(?<!\d)[12]\d{3}(?!\d)", raw)
+    return checked_year(found.group(0)) if found else None
+
+
+def item_values(item: dict) -> dict:
+    authors = item.get("author") or item.get("editor") or []
+    if not isinstance(authors, list):
+        raise EntryError("its author field is not a list of names.")
+    entry_type = _ENTRY_TYPES.get(_string(item, "type"), "misc")
+    url = _string(item, "URL")
+    return citation_values(
+        entry_type=entry_type,
+        title=_string(item, "title"),
+        authors=[name for name in map(_name, authors) if name],
+        journal=_string(item, "container-title", "collection-title"),
+        year=_year(item.get("issued")),
+        volume=_string(item, "volume"),
+        issue=_string(item, "issue"),
+        pages=re.sub(r"\s*[–—]\s*", "-", _string(item, "page")),
+        publisher=_string(item, "publisher"),
+        doi=checked_doi(_string(item, "DOI")),
+        pmid=checked_pmid(_string(item, "PMID")),
+        pmcid=checked_pmcid(_string(item, "PMCID")),
+        url=url if url.lower().startswith(("http://", "https://")) else "",
+        abstract=_string(item, "abstract"),
+    )

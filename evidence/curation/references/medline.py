@@ -1,0 +1,133 @@
+"""MEDLINE text (PubMed's "Citation manager" ``.nbib`` export) into citation values.
+
+Each field is a tag padded to four characters, "- " and a value; a value goes on over
+lines that start with six spaces; a blank line ends a record.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from evidence.curation.references.pubmed import expand_pages
+from evidence.curation.references.records import (
+    EntryError,
+    ParsedEntry,
+    Problem,
+    checked_doi,
+    checked_pmcid,
+    checked_pmid,
+    checked_year,
+    citation_values,
+    too_many,
+)
+
+NAME = "MEDLINE"
+COMMAND = "import_references"
+_FIELD = re.compile(r"([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)")
+_CONTINUATION = "      "
+_MARKED_ID = re.compile(r"^(\S+)\s*\[(\w+)\]")
+_REVIEW_TYPES = {"review", "systematic review", "meta-analysis"}
+
+
+def looks_like(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    return re.match(r"PMID- ?\d", first) is not None
+
+
+def records(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
+    """``(line of the record's first field, [(tag, value), ...])`` for each record."""
+    out: list[tuple[int, list[tuple[str, str]]]] = []
+    fields: list[tuple[str, str]] = []
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            if fields:
+                out.append((start, fields))
+                fields = []
+            continue
+        if line.startswith(_CONTINUATION) and fields:
+            tag, value = fields[-1]
+            fields[-1] = (tag, f"{value} {line.strip()}")
+            continue
+        match = _FIELD.fullmatch(line.rstrip())
+        if not match:
+            raise EntryError(
+                f"line {number} is neither a field ('TAG - value') nor a continuation (six spaces, then text): "
+                f"{line[:40]!r}."
+            )
+        if not fields:
+            start = number
+        fields.append((match.group(1), match.group(2).strip()))
+    if fields:
+        out.append((start, fields))
+    return out
+
+
+def count(text: str) -> int:
+    return len(re.findall(r"^PMID- ?", text, re.MULTILINE))
+
+
+def read(
+    text: str, source: str, *, progress=None, max_entries: int | None = None
+) -> tuple[list[ParsedEntry], list[Problem]]:
+    progress = progress or (lambda items, **kwargs: items)
+    if max_entries is not None and (n := count(text)) > max_entries:
+        return [], [too_many(source, n, max_entries, COMMAND)]
+    try:
+        found = records(text)
+    except EntryError as exc:
+        return [], [Problem(source, None, "", str(exc))]
+    entries: list[ParsedEntry] = []
+    problems: list[Problem] = []
+    for number, (line, fields) in enumerate(progress(found, desc=f"reading {Path(source).name}", unit="record"), 1):
+        pmid = next((value for tag, value in fields if tag == "PMID"), "")
+        key = f"PMID {pmid}" if pmid else ""
+        try:
+            entries.append(ParsedEntry(source, line, key, record_values(fields), number))
+        except EntryError as exc:
+            problems.append(Problem(source, line, key, str(exc), number))
+    if not entries and not problems:
+        problems.append(Problem(source, None, "", "the file holds no MEDLINE records."))
+    return entries, problems
+
+
+def record_values(fields: list[tuple[str, str]]) -> dict:
+    first: dict[str, str] = {}
+    for tag, value in fields:
+        first.setdefault(tag, value)
+    marked = {}  # "10.1000/x [doi]", "e95240 [pii]"
+    for tag, value in fields:
+        if tag in ("LID", "AID") and (match := _MARKED_ID.match(value)):
+            marked.setdefault(match.group(2).lower(), match.group(1))
+    has_full_names = any(tag == "FAU" for tag, _ in fields)
+    # Collective authors (CN) keep their place among the people.
+    authors = [value for tag, value in fields if tag == ("FAU" if has_full_names else "AU") or tag == "CN"]
+    types = {value.lower() for tag, value in fields if tag == "PT"}
+    retracted = "retracted publication" in types
+    chapter = first.get("TI") and first.get("BTI")
+    title = first.get("TI") or first.get("BTI", "")
+    if title.endswith(".") and not title.endswith(".."):
+        title = title[:-1]
+    return citation_values(
+        entry_type=("inbook" if chapter else "book") if first.get("BTI") else "article",
+        title=title,
+        authors=authors,
+        journal=first.get("BTI", "") if chapter else first.get("JT") or first.get("TA", ""),
+        year=checked_year(first.get("DP")),
+        volume=first.get("VI"),
+        issue=first.get("IP"),
+        pages=expand_pages(first.get("PG", "")) or marked.get("pii", ""),
+        publisher=first.get("PB"),
+        doi=checked_doi(marked.get("doi")),
+        pmid=checked_pmid(first.get("PMID")),
+        pmcid=checked_pmcid(first.get("PMC")),
+        abstract=first.get("AB"),
+        publication_type="review" if types & _REVIEW_TYPES else "primary",
+        retracted=retracted,
+        retraction_note=(
+            f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
+        )
+        if retracted
+        else "",
+    )

@@ -1,0 +1,247 @@
+"""PubMed XML (the ``efetch`` export: a ``PubmedArticleSet``) into citation values.
+
+Parsed with defusedxml: a file that declares entities is refused before anything is
+expanded (a few hundred bytes of nested entities can become gigabytes), and PubMed's
+own exports declare none. Records are read from their fixed paths, never searched for
+anywhere below (``.iter``): an article's reference list holds other papers' DOIs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException, EntitiesForbidden
+
+from evidence.curation.references.records import (
+    EntryError,
+    ParsedEntry,
+    Problem,
+    checked_doi,
+    checked_pmcid,
+    checked_pmid,
+    checked_year,
+    citation_values,
+    too_many,
+)
+
+NAME = "PubMed XML"
+COMMAND = "import_pubmed"
+_RECORD_START = re.compile(r"<Pubmed(?:Book)?Article[\s>]")
+_REVIEW_TYPES = {"review", "systematic review", "meta-analysis"}
+
+
+def looks_like(text: str) -> bool:
+    head = text.lstrip()[:4096]
+    return head.startswith("<") and ("<PubmedArticleSet" in head or "<!DOCTYPE PubmedArticleSet" in head)
+
+
+def count(text: str) -> int:
+    return len(_RECORD_START.findall(text))
+
+
+def read(
+    text: str, source: str, *, progress=None, max_entries: int | None = None
+) -> tuple[list[ParsedEntry], list[Problem]]:
+    progress = progress or (lambda items, **kwargs: items)
+    if max_entries is not None and (n := count(text)) > max_entries:
+        return [], [too_many(source, n, max_entries, COMMAND)]
+    try:
+        root = SafeET.fromstring(text)
+    except EntitiesForbidden:
+        return [], [
+            Problem(
+                source,
+                None,
+                "",
+                "the file declares XML entities, which are refused: a few entities can expand a small file into "
+                "gigabytes. PubMed exports declare none; download the file from PubMed again.",
+            )
+        ]
+    except DefusedXmlException as exc:
+        return [], [Problem(source, None, "", f"the XML is refused ({exc}); download the file from PubMed again.")]
+    except ParseError as exc:
+        line, column = exc.position
+        return [], [
+            Problem(
+                source,
+                line,
+                "",
+                f"the file is not well-formed XML ({_parse_reason(exc)}, column {column}); it may be cut short. "
+                "Download it from PubMed again.",
+            )
+        ]
+    if root.tag != "PubmedArticleSet":
+        return [], [Problem(source, None, "", f"the XML is not a PubMed export: it holds <{root.tag}>, "
+                            "not <PubmedArticleSet>.")]  # fmt: skip
+    entries: list[ParsedEntry] = []
+    problems: list[Problem] = []
+    records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
+    for number, record in enumerate(progress(records, desc=f"reading {Path(source).name}", unit="record"), start=1):
+        pmid = _text(record.find("MedlineCitation/PMID")) or _text(record.find("BookDocument/PMID"))
+        key = f"PMID {pmid}" if pmid else ""
+        try:
+            values = book_values(record) if record.tag == "PubmedBookArticle" else article_values(record)
+        except EntryError as exc:
+            problems.append(Problem(source, None, key, str(exc), number))
+            continue
+        entries.append(ParsedEntry(source, None, key, values, number))
+    if not entries and not problems:
+        problems.append(Problem(source, None, "", "the file holds no PubMed articles."))
+    return entries, problems
+
+
+def _parse_reason(exc: ParseError) -> str:
+    return re.sub(r":\s*line \d+, column \d+$", "", str(exc))
+
+
+def article_values(record: Element) -> dict:
+    citation = record.find("MedlineCitation")
+    article = citation.find("Article") if citation is not None else None
+    if article is None:
+        raise EntryError("the record has no <Article>.")
+    journal = article.find("Journal")
+    issue = journal.find("JournalIssue") if journal is not None else None
+    ids = _article_ids(record)
+    types = {_text(t).lower() for t in article.findall("PublicationTypeList/PublicationType")}
+    retracted = "retracted publication" in types
+    pmid = _text(citation.find("PMID"))
+    return citation_values(
+        entry_type="article",
+        title=_title(article.find("ArticleTitle")) or _title(article.find("VernacularTitle")),
+        authors=_authors(article.find("AuthorList")),
+        authors_truncated=_truncated(article.find("AuthorList")),
+        journal=_text(journal.find("Title")) if journal is not None else "",
+        year=_year(issue.find("PubDate") if issue is not None else None, article.find("ArticleDate")),
+        volume=_text(issue.find("Volume")) if issue is not None else "",
+        issue=_text(issue.find("Issue")) if issue is not None else "",
+        pages=_pages(article),
+        doi=checked_doi(_elocation(article, "doi") or ids.get("doi")),
+        pmid=checked_pmid(pmid),
+        pmcid=checked_pmcid(ids.get("pmc")),
+        abstract=abstract_text(article.find("Abstract")),
+        publication_type="review" if types & _REVIEW_TYPES else "primary",
+        retracted=retracted,
+        retraction_note=_retraction_note(citation, pmid) if retracted else "",
+    )
+
+
+def book_values(record: Element) -> dict:
+    document = record.find("BookDocument")
+    book = document.find("Book") if document is not None else None
+    if book is None:
+        raise EntryError("the book record has no <Book>.")
+    chapter = _title(document.find("ArticleTitle"))
+    book_title = _title(book.find("BookTitle"))
+    authors = document.find("AuthorList")
+    if authors is None:
+        authors = book.find("AuthorList")
+    ids = {el.get("IdType"): _text(el) for el in document.findall("ArticleIdList/ArticleId")}
+    return citation_values(
+        entry_type="inbook" if chapter else "book",
+        title=chapter or book_title,
+        journal=book_title if chapter else "",
+        authors=_authors(authors),
+        authors_truncated=_truncated(authors),
+        year=_year(book.find("PubDate")),
+        publisher=_text(book.find("Publisher/PublisherName")),
+        doi=checked_doi(ids.get("doi")),
+        pmid=checked_pmid(_text(document.find("PMID"))),
+        abstract=abstract_text(document.find("Abstract")),
+    )
+
+
+def _text(element: Element | None) -> str:
+    """All the text of an element, inline markup (<i>, <sup>) included, on one line."""
+    if element is None:
+        return ""
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def _title(element: Element | None) -> str:
+    # MEDLINE ends every title with a full stop; other sources do not.
+    title = _text(element)
+    return title[:-1] if title.endswith(".") and not title.endswith("..") else title
+
+
+def abstract_text(abstract: Element | None) -> str:
+    """The abstract; a structured one as "BACKGROUND: ..." sections, one a line."""
+    if abstract is None:
+        return ""
+    sections = []
+    for part in abstract.findall("AbstractText"):
+        text = _text(part)
+        label = part.get("Label") or ""
+        if text or label:
+            sections.append(f"{label}: {text}" if label else text)
+    return "\n".join(sections)
+
+
+def _authors(author_list: Element | None) -> list[str]:
+    names = []
+    for author in author_list.findall("Author") if author_list is not None else []:
+        if author.get("ValidYN") == "N":
+            continue
+        collective = _text(author.find("CollectiveName"))
+        family = _text(author.find("LastName"))
+        given = _text(author.find("ForeName")) or _text(author.find("Initials"))
+        suffix = _text(author.find("Suffix"))
+        if family:
+            names.append(", ".join(part for part in (family, suffix, given) if part))
+        elif collective:
+            names.append(collective)
+    return names
+
+
+def _truncated(author_list: Element | None) -> bool:
+    return author_list is not None and author_list.get("CompleteYN") == "N"
+
+
+def _year(*dates: Element | None) -> int | None:
+    """From <Year>, else a <MedlineDate> such as "2019 Nov-Dec" or "2018 Winter"."""
+    for date in dates:
+        if date is None:
+            continue
+        raw = _text(date.find("Year")) or _text(date.find("MedlineDate"))
+        if raw:
+            return checked_year(raw)
+    return None
+
+
+def expand_pages(pages: str) -> str:
+    """MEDLINE shortens the last page: "1234-40" is 1234-1240."""
+    match = re.fullmatch(r"(\d+)-(\d+)", pages)
+    if match and len(match.group(2)) < len(match.group(1)):
+        first, last = match.groups()
+        return f"{first}-{first[: len(first) - len(last)]}{last}"
+    return pages
+
+
+def _pages(article: Element) -> str:
+    pages = _text(article.find("Pagination/MedlinePgn"))
+    if not pages:
+        start, end = _text(article.find("Pagination/StartPage")), _text(article.find("Pagination/EndPage"))
+        pages = f"{start}-{end}" if start and end else start
+    return expand_pages(pages) or _elocation(article, "pii")
+
+
+def _elocation(article: Element, kind: str) -> str:
+    for location in article.findall("ELocationID"):
+        if location.get("EIdType") == kind and location.get("ValidYN", "Y") == "Y":
+            return _text(location)
+    return ""
+
+
+def _article_ids(record: Element) -> dict[str, str]:
+    return {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
+
+
+def _retraction_note(citation: Element, pmid: str) -> str:
+    for comment in citation.findall("CommentsCorrectionsList/CommentsCorrections"):
+        if comment.get("RefType") == "RetractionIn":
+            source = _text(comment.find("RefSource")).rstrip(".")
+            notice = _text(comment.find("PMID"))
+            return f"Retraction in {source}" + (f" (PMID {notice})." if notice else ".")
+    return f"Marked as a retracted publication in PubMed (PMID {pmid})."

@@ -1,0 +1,361 @@
+r"""What every citation importer shares: where a problem is, the report, and one saving path.
+
+Each format's parser (BibTeX in ``evidence.curation.bibtex``, PubMed XML, MEDLINE, RIS and
+CSL-JSON beside this module) turns a file into ``ParsedEntry`` values and ``Problem``\s;
+``save_entries`` matches them against the database (by DOI, then PMID, then BibTeX key or
+title and year), and saves the new ones in bulk, all or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from evidence import identifiers as ids
+from evidence.models import Citation
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input: where it is, which entry, and what to do.
+
+    BibTeX entries are found by line and key ("refs.bib, line 12 (entry ning2017)"); the
+    other formats by record number and identifier ("export.xml, record 3 (PMID 28039476)").
+    """
+
+    source: str
+    line: int | None
+    key: str
+    message: str
+    record: int | None = None
+
+    def __str__(self) -> str:
+        return _where(self.source, self.line, self.record, self.key) + f": {self.message}"
+
+
+def _where(source: str, line: int | None, record: int | None, key: str) -> str:
+    where = source + (f", line {line}" if line else "") + (f", record {record}" if record else "")
+    if key:
+        where += f" ({key})" if record else f" (entry {key})"
+    return where
+
+
+@dataclass
+class ParsedEntry:
+    source: str
+    line: int | None
+    key: str
+    values: dict[str, Any]
+    record: int | None = None
+
+    @property
+    def where(self) -> str:
+        return _where(self.source, self.line, self.record, self.key)
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.source, self.line, self.key, message, self.record)
+
+
+@dataclass
+class ImportReport:
+    created: list[Citation] = field(default_factory=list)
+    existing: list[tuple[ParsedEntry, Citation]] = field(default_factory=list)
+    duplicates: list[tuple[ParsedEntry, ParsedEntry]] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.saved:
+            head = f"{len(self.created)} citations created"
+        elif self.errors:
+            head = f"nothing saved ({len(self.created)} citations would have been created)"
+        elif self.created:
+            head = f"dry run, nothing saved: {len(self.created)} citations would be created"
+        else:
+            head = "0 citations created"
+        return (
+            f"{head}, {len(self.existing)} already there, {len(self.duplicates)} duplicates within the input, "
+            f"{len(self.errors)} errors."
+        )
+
+    def lines(self) -> list[str]:
+        out = [f"error: {problem}" for problem in self.errors]
+        out += [f"warning: {problem}" for problem in self.warnings]
+        out += [
+            f"already there: {entry.where} is citation #{citation.pk} ({citation.short_label})"
+            for entry, citation in self.existing
+        ]
+        out += [f"duplicate: {entry.where} is the same paper as {first.where}" for entry, first in self.duplicates]
+        return out
+
+
+class EntryError(Exception):
+    pass
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """The text of an uploaded text file, or ``EntryError`` saying why it is not one."""
+    if not data.strip():
+        raise EntryError("the file is empty.")
+    head = data[:4096]
+    if b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")):
+        raise EntryError("this is a binary file (a PDF, Word, zip or similar), not a text file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise EntryError(
+            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}). "
+            "Export it again as UTF-8 (Zotero, JabRef, Mendeley and PubMed all offer it) and retry."
+        ) from None
+
+
+def too_many(source: str, count: int, limit: int, command: str) -> Problem:
+    return Problem(
+        source,
+        None,
+        "",
+        f"it holds {count:,} entries; an upload takes at most {limit:,}. Split the file, or "
+        f"run `python manage.py {command} FILE` on the server (no limit, with a progress bar).",
+    )
+
+
+# --- the values of one citation -------------------------------------------------
+
+_PMID = re.compile(r"[1-9]\d{0,8}")
+_PMCID = re.compile(r"PMC\d{1,9}")
+_MAX_LENGTHS = {
+    name: Citation._meta.get_field(name).max_length
+    for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
+}
+_URL_VALIDATOR = URLValidator()
+#: What a record says when a parser leaves a field out.
+_DEFAULTS = {
+    "bibtex_key": None,
+    "entry_type": "article",
+    "authors": [],
+    "authors_truncated": False,
+    "journal": "",
+    "year": None,
+    "volume": "",
+    "issue": "",
+    "pages": "",
+    "publisher": "",
+    "doi": None,
+    "pmid": None,
+    "pmcid": "",
+    "url": "",
+    "abstract": "",
+    "publication_type": "primary",
+    "retracted": False,
+    "retraction_note": "",
+}
+
+
+def checked_doi(raw: str | None) -> str | None:
+    doi = ids.normalize_doi(raw) if raw else None
+    if doi and not ids.DOI_RE.match(doi):
+        raise EntryError(f"{raw!r} is not a DOI: a DOI starts with 10., a registrant code and a slash.")
+    return doi
+
+
+def checked_pmid(raw: str | int | None) -> str | None:
+    pmid = ids.normalize_pmid(raw) if raw else None
+    if pmid and not _PMID.fullmatch(pmid):
+        raise EntryError(f"{raw!r} is not a PMID: a PMID is a number of up to nine digits.")
+    return pmid
+
+
+def checked_pmcid(raw: str | None) -> str:
+    pmcid = (raw or "").strip().upper()
+    if pmcid.isdigit():  # CSL-JSON and some RIS exports drop the prefix
+        pmcid = f"PMC{pmcid}"
+    if pmcid and not _PMCID.fullmatch(pmcid):
+        raise EntryError(f"{raw!r} is not a PMCID: a PMCID looks like PMC1234567.")
+    return pmcid
+
+
+def checked_year(raw) -> int | None:
+    """The year of ``2019``, ``"2019"``, ``"2019///"``, ``"2019 Nov-Dec"`` or ``"2018 Winter"``."""
+    if raw in (None, ""):
+        return None
+    match = re.match(r"\s*(\d{4})(?!\d)", str(raw))
+    if not match or not 1000 <= int(match.group(1)) <= 2999:
+        raise EntryError(f"the year {raw!r} is not a year.")
+    return int(match.group(1))
+
+
+def citation_values(**given) -> dict[str, Any]:
+    """Every Citation field an importer sets, checked; ``EntryError`` names what is wrong."""
+    values = {**_DEFAULTS, **{name: value for name, value in given.items() if value not in (None, "")}}
+    values["title"] = _WHITESPACE.sub(" ", values.get("title") or "").strip()
+    if not values["title"]:
+        raise EntryError("the record has no title.")
+    if values["retracted"] and not values["retraction_note"]:
+        raise EntryError("the entry is marked retracted but has no retractionnote saying where and when.")
+    for name, limit in _MAX_LENGTHS.items():
+        value = values[name] or ""
+        if len(value) > limit:
+            raise EntryError(f"the {name.replace('_', ' ')} is {len(value)} characters long; at most {limit} fit.")
+    if values["url"]:
+        try:
+            _URL_VALIDATOR(values["url"])
+        except ValidationError:
+            raise EntryError(f"the url {values['url']!r} is not a web address.") from None
+    return values
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+# --- saving -------------------------------------------------------------------
+
+
+def save_entries(
+    parsed: list[ParsedEntry],
+    report: ImportReport,
+    *,
+    skip_invalid: bool = False,
+    user=None,
+    reason: str,
+    progress: Callable[..., Iterable] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Save the parsed entries that are new, idempotently and all or nothing.
+
+    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
+    already in the database is reported as already there and nothing of the stored
+    citation changes. Entries within the input that share a DOI or PMID become one
+    citation. When ``report`` holds any error nothing is saved, unless ``skip_invalid``,
+    which saves the good entries and reports the bad ones.
+    """
+    progress = progress or (lambda items, **kwargs: items)
+    new = _match(parsed, report, progress)
+    report.created = new  # unsaved until ``report.saved``
+    if (report.errors and not skip_invalid) or dry_run or not new:
+        return report
+    try:
+        with transaction.atomic():
+            report.created = bulk_create_with_history(
+                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
+            )
+    except IntegrityError as exc:
+        report.created = []
+        report.errors.append(Problem("database", None, "", f"the database refused the import: {exc}"))
+        return report
+    report.saved = True
+    return report
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(field_name: str, values: set) -> dict:
+    found = {}
+    for chunk in _chunks(sorted(v for v in values if v)):
+        for citation in Citation.objects.filter(**{f"{field_name}__in": chunk}):
+            found[getattr(citation, field_name)] = citation
+    return found
+
+
+def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
+    """Sort entries into already there, duplicates and new citations (unsaved)."""
+    by_doi = _existing("doi", {e.values["doi"] for e in parsed})
+    by_pmid = _existing("pmid", {e.values["pmid"] for e in parsed})
+    by_key = _existing("bibtex_key", {e.values["bibtex_key"] for e in parsed})
+    bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
+    by_title: dict[tuple[str, int | None], Citation] = {}
+    for chunk in _chunks(sorted({e.values["title"] for e in bare})):
+        for citation in Citation.objects.filter(title__in=chunk, doi__isnull=True, pmid__isnull=True):
+            by_title[(citation.title, citation.year)] = citation
+
+    seen_doi: dict[str, ParsedEntry] = {}
+    seen_pmid: dict[str, ParsedEntry] = {}
+    seen_key: dict[str, ParsedEntry] = {}
+    seen_title: dict[tuple, ParsedEntry] = {}
+    new: list[Citation] = []
+    for entry in progress(parsed, desc="citations", unit="entry"):
+        values = entry.values
+        doi, pmid, key = values["doi"], values["pmid"], values["bibtex_key"]
+        identity = (values["title"], values["year"])
+
+        first = (
+            (doi and seen_doi.get(doi))
+            or (pmid and seen_pmid.get(pmid))
+            or (not doi and not pmid and seen_title.get(identity))
+        )
+        if first:
+            report.duplicates.append((entry, first))
+            continue
+        if key and key in seen_key:
+            report.errors.append(entry.problem(f"the key {key} is also used by {seen_key[key].where}."))
+            continue
+
+        citation = (doi and by_doi.get(doi)) or (pmid and by_pmid.get(pmid))
+        if citation is None and not doi and not pmid:
+            citation = by_title.get(identity)
+            keyed = by_key.get(key) if key else None
+            if citation is None and keyed is not None and not keyed.doi and not keyed.pmid:
+                citation = keyed
+        if citation is not None:
+            conflict = _identifier_conflict(citation, values)
+            if conflict:
+                report.errors.append(entry.problem(conflict))
+                continue
+            report.existing.append((entry, citation))
+        else:
+            if key and key in by_key:
+                report.warnings.append(
+                    entry.problem(
+                        f"the key {key} already belongs to citation #{by_key[key].pk} "
+                        f"({by_key[key].short_label}); this paper is imported without a key."
+                    )
+                )
+                values = {**values, "bibtex_key": None}
+            new.append(_new_citation(values))
+        if key:
+            seen_key[key] = entry
+        if doi:
+            seen_doi[doi] = entry
+        if pmid:
+            seen_pmid[pmid] = entry
+        if not doi and not pmid:
+            seen_title[identity] = entry
+    return new
+
+
+def _identifier_conflict(citation: Citation, values: dict) -> str:
+    for name, label in (("doi", "DOI"), ("pmid", "PMID")):
+        ours, theirs = values[name], getattr(citation, name)
+        if ours and theirs and ours != theirs:
+            other = "PMID" if name == "doi" else "DOI"
+            return (
+                f"its {other} belongs to citation #{citation.pk} ({citation.short_label}), whose {label} is "
+                f"{theirs}, not {ours}. Check which identifier is right."
+            )
+    return ""
+
+
+def _new_citation(values: dict) -> Citation:
+    citation = Citation(**values)
+    citation.clean()
+    citation.author_string = "; ".join(citation.authors)
+    # bulk_create skips auto_now and save(); set what save() would.
+    now = timezone.now()
+    citation.created = citation.modified = now
+    return citation
