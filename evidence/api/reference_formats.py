@@ -122,32 +122,46 @@ def citation_to_csl(citation: Citation) -> dict:
 @dataclass(frozen=True)
 class ReferenceFormat:
     name: str
+    label: str
     media_type: str
     extension: str
-    #: A chunk of citations as text; ``first`` says whether it is the file's first chunk.
-    write: Callable[[list[Citation], bool], str]
+    #: A chunk of citations as text.
+    write: Callable[[list[Citation]], str]
     head: str = ""
+    #: Between the text of two chunks.
+    separator: str = ""
     tail: str = ""
 
     def stream(self, chunks: Iterable[list[Citation]]) -> Iterator[str]:
         yield self.head
-        for number, chunk in enumerate(chunks):
-            yield self.write(chunk, number == 0)
+        written = False
+        for chunk in chunks:
+            text = self.write(chunk)
+            if text and written:
+                yield self.separator
+            written = written or bool(text)
+            yield text
         yield self.tail
 
     def one(self, citation: Citation) -> str:
         return "".join(self.stream([[citation]]))
 
 
-def _csl_chunk(citations: list[Citation], first: bool) -> str:
-    items = ",\n".join(json.dumps(citation_to_csl(c), ensure_ascii=False) for c in citations)
-    return items if first or not items else ",\n" + items
+def citations_to_csl(citations: list[Citation]) -> str:
+    return ",\n".join(json.dumps(citation_to_csl(c), ensure_ascii=False) for c in citations)
 
 
 FORMATS = {
-    "bibtex": ReferenceFormat("bibtex", "application/x-bibtex", "bib", lambda c, _first: citations_to_bibtex(c)),
-    "ris": ReferenceFormat("ris", "application/x-research-info-systems", "ris", lambda c, _first: citations_to_ris(c)),
+    "bibtex": ReferenceFormat("bibtex", "BibTeX", "application/x-bibtex", "bib", citations_to_bibtex),
+    "ris": ReferenceFormat("ris", "RIS", "application/x-research-info-systems", "ris", citations_to_ris),
     "csljson": ReferenceFormat(
-        "csljson", "application/vnd.citationstyles.csl+json", "json", _csl_chunk, head="[\n", tail="\n]\n"
+        "csljson",
+        "CSL-JSON",
+        "application/vnd.citationstyles.csl+json",
+        "json",
+        citations_to_csl,
+        head="[\n",
+        separator=",\n",
+        tail="\n]\n",
     ),
 }

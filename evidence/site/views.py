@@ -24,6 +24,7 @@ from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
+from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
 from evidence.choices import CargoKind, Effect
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.models import (
@@ -52,8 +53,8 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Rows of the "by cargo" / "by drug" summaries on an entity page.
 GROUP_LIMIT = 40
-#: The reference-manager formats the API writes (evidence/api/reference_formats.py), as links name them.
-REFERENCE_LABELS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON"))
+#: The reference-manager formats the API writes, as links name them.
+REFERENCE_LABELS = tuple((name, found.label) for name, found in REFERENCE_FORMATS.items())
 
 
 def page_size(request: HttpRequest) -> int:

@@ -93,3 +93,18 @@ def test_the_pages_offer_them(client, papers):
 def test_an_empty_selection_is_a_valid_empty_file(api, papers):
     assert json.loads(body(api.get("/api/v1/evidence/", {"q": "nothingmatchesthis", "format": "csljson"}))) == []
     assert body(api.get("/api/v1/evidence/", {"q": "nothingmatchesthis", "format": "ris"})).strip() == ""
+
+
+@pytest.mark.parametrize("name", ["csljson", "ris", "bibtex"])
+def test_a_file_streamed_in_several_chunks_stays_one_valid_file(name):
+    from evidence.api.reference_formats import FORMATS
+
+    citations = [CitationFactory(title=f"Paper {n}", doi=f"10.1000/chunk{n}") for n in range(5)]
+    text = "".join(FORMATS[name].stream([citations[:2], [], citations[2:]]))
+    if name == "csljson":
+        assert [item["DOI"] for item in json.loads(text)] == [c.doi for c in citations]
+    elif name == "ris":
+        assert [r["doi"] for r in rispy.loads(text)] == [c.doi for c in citations]
+    else:
+        entries, problems = parse_bibtex(text)
+        assert not problems and [e.values["doi"] for e in entries] == [c.doi for c in citations]
