@@ -129,6 +129,38 @@ class EntryType(models.TextChoices):
     UNPUBLISHED = "unpublished", "preprint / unpublished"
 
 
+#: What each controlled value means, as the help page (/help/) explains it to a reader.
+MEANING: dict[models.TextChoices, str] = {
+    EvidenceLevel.A: "The vesicle marker or vesicle-based therapy was itself a pre-specified question of a clinical "
+    "trial (randomised or biomarker-stratified).",
+    EvidenceLevel.B: "Vesicles or their cargo were measured in patient material (serum, plasma, tissue EVs) and tied "
+    "to therapy, response or outcome in a cohort. Exploratory studies of trial samples are B.",
+    EvidenceLevel.C: "The finding reached an animal model: xenograft, syngeneic or orthotopic tumour, animal dosing.",
+    EvidenceLevel.D: "Cell lines, primary cells, organoids or vesicles from cultured cells only.",
+    EvidenceLevel.E: "No primary data for the finding: the source is a review or perspective, the citation does not "
+    "support it, or the article was retracted for its data.",
+    Effect.CONFERS_RESISTANCE: "Vesicles (or their cargo) make recipient cells less responsive to the drug.",
+    Effect.REVERSES_RESISTANCE: "Vesicles, their cargo or blocking them restores response to the drug.",
+    Effect.BIOMARKER: "The vesicle cargo marks response or resistance (e.g. serum exosomal miRNA levels) without a "
+    "shown transfer.",
+    Effect.DELIVERY_VEHICLE: "Engineered or natural vesicles deliver a drug or a nucleic acid to overcome resistance.",
+    EvidenceType.PREDICTIVE: "Says whether a patient or cell will respond to a specific therapy.",
+    EvidenceType.PROGNOSTIC: "Says how the disease will go, whatever the therapy.",
+    EvidenceType.DIAGNOSTIC: "Helps tell the disease or its resistant state apart.",
+    EvidenceType.FUNCTIONAL: "Shows how resistance arises: the mechanism by which the cargo acts.",
+    EvidenceType.THERAPEUTIC: "Uses vesicles, or blocks them, as a treatment.",
+    DrugRole.TREATMENT: "The therapy whose response was studied. drug= finds it.",
+    DrugRole.MODIFIER: "An agent that changes resistance to the treatment: a sensitiser, an inhibitor of exosome "
+    "release or of a pathway, a research tool compound. drug= does not find it unless drug_role=modifier.",
+    DrugRole.PAYLOAD: "A drug the vesicles themselves deliver. drug= finds it.",
+    VesicleInvolvement.TRANSFER_SHOWN: "Vesicles moved the cargo and changed the recipient cell: the strongest "
+    "vesicle evidence.",
+    VesicleInvolvement.CARGO_ASSOCIATED: "The molecule travels in vesicles, or vesicle levels track resistance, "
+    "without a transfer experiment.",
+    VesicleInvolvement.VESICLE_INDEPENDENT: "Not about vesicles (a channel inside the cell, cell-contact transfer): "
+    "kept for context and marked on every page.",
+}
+
 #: Other names a researcher types for a controlled value (besides its code and label, which
 #: are always accepted). Matching ignores case, accents and inner punctuation: see
 #: ``filtersets.vocabulary_key``.

@@ -12,6 +12,8 @@ from evidence.site import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.search_view, name="search"),
+    path("help/", views.HelpView.as_view(), name="help"),
+    path("about/", views.AboutView.as_view(), name="about"),
     path("search/typeahead/", views.typeahead_view, name="typeahead"),
     path("network/", views.NetworkView.as_view(), name="network"),
     path("network.json", views.network_json, name="network_json"),

@@ -247,7 +247,11 @@ class Evidence(models.Model):
         validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)],
     )
     cargos = models.ManyToManyField(
-        "evidence.Cargo", related_name="evidence", blank=True, verbose_name="cargo molecules"
+        "evidence.Cargo",
+        related_name="evidence",
+        blank=True,
+        verbose_name="cargo molecules",
+        help_text="The molecules the vesicles carry (miRNA, lncRNA, protein, ...) that the finding is about.",
     )
     source_cell = models.ForeignKey(
         "evidence.Cell",
@@ -265,12 +269,45 @@ class Evidence(models.Model):
         related_name="evidence_as_recipient",
         help_text="The cell that took the exosomes up; empty when unknown or not applicable.",
     )
-    drugs = models.ManyToManyField("evidence.Drug", related_name="evidence", blank=True, through=EvidenceDrug)
-    therapy_class = models.ForeignKey("evidence.TherapyClass", on_delete=models.PROTECT, related_name="evidence")
-    mechanisms = models.ManyToManyField("evidence.Mechanism", related_name="evidence", blank=True)
-    effect = models.CharField(max_length=24, choices=Effect.choices, db_index=True)
-    evidence_type = models.CharField(max_length=16, choices=EvidenceType.choices)
-    level = models.CharField("evidence level", max_length=1, choices=EvidenceLevel.choices, db_index=True)
+    drugs = models.ManyToManyField(
+        "evidence.Drug",
+        related_name="evidence",
+        blank=True,
+        through=EvidenceDrug,
+        help_text="The drugs of the finding, each with its role: treatment, modifier or payload.",
+    )
+    therapy_class = models.ForeignKey(
+        "evidence.TherapyClass",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        help_text="The kind of therapy whose response was studied (chemotherapy, endocrine, HER2-targeted, ...).",
+    )
+    mechanisms = models.ManyToManyField(
+        "evidence.Mechanism",
+        related_name="evidence",
+        blank=True,
+        help_text="How the cargo changes response, from the mechanism vocabulary (drug efflux, EMT, ...).",
+    )
+    effect = models.CharField(
+        max_length=24,
+        choices=Effect.choices,
+        db_index=True,
+        help_text="What the vesicles do to drug response: confer or reverse resistance, mark it, or deliver therapy.",
+    )
+    evidence_type = models.CharField(
+        max_length=16,
+        choices=EvidenceType.choices,
+        help_text="What the finding is evidence for, as in CIViC: predictive, prognostic, diagnostic, functional "
+        "or therapeutic.",
+    )
+    level = models.CharField(
+        "evidence level",
+        max_length=1,
+        choices=EvidenceLevel.choices,
+        db_index=True,
+        help_text="How far the cited study took the finding: A clinical trial, B patients, C animals, D cells, "
+        "E inferential.",
+    )
     experimental_systems = models.TextField(
         blank=True, help_text="e.g. in vitro co-culture; xenograft in nude mice; patient serum."
     )
@@ -287,6 +324,7 @@ class Evidence(models.Model):
         choices=Subtype.choices,
         default=Subtype.UNSPECIFIED,
         db_index=True,
+        help_text="The breast cancer subtype of the cells or patients, when the study says.",
     )
     drug_response_measured = models.BooleanField(
         default=True,
@@ -323,6 +361,7 @@ class Evidence(models.Model):
         on_delete=models.PROTECT,
         related_name="evidence",
         verbose_name="primary citation",
+        help_text="The primary study that shows the finding.",
     )
     secondary_source = models.ForeignKey(
         "evidence.Citation",
@@ -336,7 +375,9 @@ class Evidence(models.Model):
         max_length=255, blank=True, help_text="The attribution as the secondary source prints it."
     )
     source_quote = models.TextField(blank=True, help_text="The supporting sentence, verbatim.")
-    curation_note = models.TextField(blank=True)
+    curation_note = models.TextField(
+        blank=True, help_text="Why the curator recorded it so: level decisions, doubts, what to check."
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     rejection_reason = models.TextField(blank=True)

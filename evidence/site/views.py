@@ -25,8 +25,9 @@ from django.views.generic import DetailView, TemplateView
 from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
 from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
-from evidence.choices import CargoKind, Effect
+from evidence.choices import MEANING, CargoKind, DrugRole, Effect, EvidenceLevel, EvidenceType, VesicleInvolvement
 from evidence.curation.bibtex import citations_to_bibtex
+from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
     Cargo,
     Cell,
@@ -730,3 +731,52 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if wants_json(request):
         return JsonResponse({"detail": f"Nothing is at {request.path[:200]}."}, status=404)
     return render(request, "404.html", {"path": request.path}, status=404)
+
+
+# --- Help and about -------------------------------------------------------------
+
+#: The vocabularies the help page explains: (heading, anchor, what they say, choices).
+HELP_VOCABULARIES = (
+    ("Evidence levels", "levels", "How far the cited primary study took the finding, in the spirit of CIViC's A–E. "
+     "The level is that of the recorded finding, not of the paper (docs/curation.md has the full rubric).",
+     EvidenceLevel),
+    ("Effects", "effects", "What the vesicles do to drug response. A finding whose study measured no drug response "
+     "keeps its effect and is marked “no drug read-out”.", Effect),
+    ("Evidence types", "evidence-types", "What the finding is evidence for.", EvidenceType),
+    ("Drug roles", "drug-roles", "What each drug is to a finding.", DrugRole),
+    ("Vesicle involvement", "vesicle-involvement", "How the finding involves extracellular vesicles.",
+     VesicleInvolvement),
+)  # fmt: skip
+
+
+class HelpView(TemplateView):
+    """What every level, effect, evidence type, drug role and field means, and how to search:
+    read from the vocabularies (``choices.MEANING``) and the model's help texts."""
+
+    template_name = "evidence/help.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["vocabularies"] = [
+            {
+                "title": title,
+                "anchor": anchor,
+                "intro": intro,
+                "terms": [(member.value, member.label, MEANING[member]) for member in choices],
+            }
+            for title, anchor, intro, choices in HELP_VOCABULARIES
+        ]
+        fields = (Evidence._meta.get_field(name) for name in CONTENT_FIELDS if name != "curation_note")
+        context["fields"] = [(field.verbose_name, field.name, field.help_text) for field in fields]
+        return context
+
+
+class AboutView(TemplateView):
+    """What the database covers and does not, its sources, curation, licence and how to cite it."""
+
+    template_name = "evidence/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(cached("home", "", HomeView.summary))
+        return context
