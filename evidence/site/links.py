@@ -43,3 +43,38 @@ def identifier_links(obj: object, fields: list[str]) -> list[dict[str, str]]:
         label = "miRBase" if name == "mirbase" else _RESOLVERS[name][0]
         out.append({"label": label, "value": str(value), "url": identifier_url(name, value)})
     return out
+
+
+#: Compact identifiers (identifiers.org prefixes), the IRIs linked data names things by.
+_IRI_PREFIXES = {
+    "hgnc": "hgnc",
+    "ensembl": "ensembl",
+    "uniprot": "uniprot",
+    "ncbi_gene": "ncbigene",
+    "chebi": None,  # the value carries its prefix: CHEBI:9168
+    "drugbank": "drugbank",
+    "pubchem_cid": "pubchem.compound",
+    "cellosaurus": "cellosaurus",
+    "pmid": "pubmed",
+    "pmcid": "pmc",
+}
+
+
+def identifier_iri(kind: str, value: object) -> str:
+    """A persistent IRI for ``value`` (https://identifiers.org/..., https://doi.org/...), or ""."""
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    if kind == "doi":
+        return f"https://doi.org/{quote(text, safe=':/()')}"
+    if kind == "mirbase":
+        prefix = "mirbase.mature" if text.upper().startswith("MIMAT") else "mirbase"
+        return f"https://identifiers.org/{prefix}:{quote(text)}"
+    if kind not in _IRI_PREFIXES:
+        return ""
+    prefix = _IRI_PREFIXES[kind]
+    if prefix is None:
+        return f"https://identifiers.org/{quote(text, safe=':')}"
+    if kind == "hgnc":
+        text = text.split(":", 1)[-1]  # stored as HGNC:74
+    return f"https://identifiers.org/{prefix}:{quote(text, safe='')}"

@@ -41,7 +41,7 @@ from evidence.models import (
 )
 from evidence.models.search import did_you_mean, highlight
 from evidence.models.vocabulary import BREAST_CANCER
-from evidence.site import graphs, search
+from evidence.site import graphs, linked_data, search
 from evidence.site.links import identifier_links
 from evidence.site.page_cache import cached
 from evidence.site.rows import evidence_rows
@@ -233,6 +233,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         public = Evidence.objects.public()
         context.update(cached("home", "", self.summary))
+        context["json_ld"] = linked_data.dataset(self.request, context["counts"])
         # Sorting every accepted item by review date is the slow part: remember the ids only.
         # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted: PostgreSQL
         # puts NULLs first in a plain DESC and would sort every accepted item instead.
@@ -336,6 +337,7 @@ class EvidenceDetailView(AtomicWritesMixin, DetailView):
         context["bibtex"] = citations_to_bibtex([evidence.citation])
         context["last_change"] = evidence.history.select_related("history_user").first()
         context["citation_links"] = identifier_links(evidence.citation, ["doi", "pmid", "pmcid"])
+        context["json_ld"] = linked_data.evidence_claim(self.request, evidence)
         return context
 
 
@@ -479,7 +481,12 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
         context["identifiers"] = identifier_links(self.object, self.identifier_fields)
         context["effects"] = effect_columns()
+        if self.schema_org is not None:
+            context["json_ld"] = self.schema_org(self.request, self.object)
         return context
+
+    #: The page's schema.org description (a ``linked_data`` function), for the kinds that have one.
+    schema_org = None
 
 
 class DrugDetailView(EntityDetailView):
@@ -488,6 +495,7 @@ class DrugDetailView(EntityDetailView):
     count_kind = "drug"
     evidence_param = "drug"
     identifier_fields = ["chebi", "drugbank", "pubchem_cid"]
+    schema_org = staticmethod(linked_data.drug)
 
     def evidence_param_value(self):
         return self.object.name
@@ -519,6 +527,7 @@ class CargoDetailView(EntityDetailView):
     count_kind = "cargo"
     evidence_param = "cargo"
     identifier_fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
+    schema_org = staticmethod(linked_data.cargo)
 
     def evidence_param_value(self):
         return self.object.symbol
@@ -550,6 +559,7 @@ class CellDetailView(EntityDetailView):
     )
     evidence_param = "cell"
     identifier_fields = ["cellosaurus"]
+    schema_org = staticmethod(linked_data.cell)
 
     def evidence_param_value(self):
         return self.object.name
@@ -618,6 +628,7 @@ class CitationDetailView(EntityDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["identifiers"] = identifier_links(self.object, ["doi", "pmid", "pmcid"])
+        context["json_ld"] = linked_data.citation(self.request, self.object)
         context["bibtex"] = citations_to_bibtex([self.object])
         context["curated"] = evidence_rows(
             Evidence.objects.public().filter(secondary_source=self.object).order_by("id").as_rows()[:PAGE_SIZE]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -62,3 +64,13 @@ _EFFECT_SHORT = {
 def effect_short(value: str) -> str:
     """The effect in two words, for table cells; the full label goes in a title."""
     return _EFFECT_SHORT.get(value, value)
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(value) -> str:
+    """JSON for a ``<script type="application/ld+json">`` block: ``<``, ``>`` and ``&`` escaped,
+    as Django's ``json_script`` does, so that no value can close the script element."""
+    return mark_safe(json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308

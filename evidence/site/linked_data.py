@@ -1,0 +1,199 @@
+"""schema.org / Bioschemas JSON-LD for the pages, so that search engines, data catalogues
+(Google Dataset Search, FAIRsharing) and Bioschemas harvesters read what a page is about.
+
+Every external identifier is given as an IRI (``links.identifier_iri``): DOI, PubMed,
+ChEBI, HGNC, miRBase, Cellosaurus. The home page describes the Dataset (licence, release,
+downloads); the evidence page a Claim based on a ScholarlyArticle; entity pages a Drug,
+MolecularEntity, Protein or BioChemEntity; citation pages a ScholarlyArticle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from evidence.choices import CargoKind
+from evidence.site.links import identifier_iri
+
+CONTEXT = "https://schema.org"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+#: The Bioschemas profile each type follows (``dct:conformsTo``).
+PROFILES = {
+    "Dataset": "https://bioschemas.org/profiles/Dataset/1.0-RELEASE",
+    "MolecularEntity": "https://bioschemas.org/profiles/MolecularEntity/0.5-RELEASE",
+    "Protein": "https://bioschemas.org/profiles/Protein/0.11-RELEASE",
+    "ScholarlyArticle": "https://bioschemas.org/profiles/ScholarlyArticle/0.2-DRAFT-2020_12_03",
+}
+
+
+def _url(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _node(kind: str, request: HttpRequest, path: str, **values: Any) -> dict[str, Any]:
+    node = {"@context": CONTEXT, "@type": kind, "@id": _url(request, path), "url": _url(request, path)}
+    if kind in PROFILES:
+        node["@context"] = [CONTEXT, {"dct": "http://purl.org/dc/terms/"}]
+        node["dct:conformsTo"] = {"@id": PROFILES[kind]}
+    node.update({key: value for key, value in values.items() if value not in (None, "", [])})
+    return node
+
+
+def _same_as(obj: Any, fields: list[str]) -> list[str]:
+    return [iri for name in fields if (iri := identifier_iri(name, getattr(obj, name, "")))]
+
+
+def _property(name: str, value: Any) -> dict[str, str]:
+    return {"@type": "PropertyValue", "propertyID": name, "value": str(value)}
+
+
+def _aliases(entity: Any) -> list[str]:
+    return [alias.name for alias in entity.aliases.all()]
+
+
+def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
+    release = getattr(settings, "EXORESIST_RELEASE", "development")
+    api = _url(request, "/api/v1/")
+    return _node(
+        "Dataset",
+        request,
+        reverse("home"),
+        name="ExoResist",
+        description="A curated database of evidence that exosomes and other extracellular vesicles spread or "
+        f"reverse resistance to breast cancer therapy: {counts['evidence']} accepted findings from "
+        f"{counts['citations']} papers, each with its cargo molecule, source and recipient cells, drug, mechanism, "
+        "evidence level and primary citation.",
+        identifier=_url(request, reverse("home")),
+        keywords=["exosomes", "extracellular vesicles", "drug resistance", "breast cancer", "miRNA", "biocuration"],
+        license=LICENSE,
+        version=release,
+        isAccessibleForFree=True,
+        citation={"@type": "ScholarlyArticle", "@id": "https://doi.org/10.3389/fbioe.2023.1214648"},
+        distribution=[
+            {
+                "@type": "DataDownload",
+                "name": f"Evidence ({label})",
+                "encodingFormat": media_type,
+                "contentUrl": f"{api}evidence/?format={fmt}",
+            }
+            for fmt, label, media_type in (
+                ("csv", "CSV", "text/csv"),
+                ("tsv", "TSV", "text/tab-separated-values"),
+                ("json", "JSON", "application/json"),
+            )
+        ],
+        includedInDataCatalog={"@type": "DataCatalog", "name": "ExoResist", "url": _url(request, "/")},
+    )
+
+
+def evidence_claim(request: HttpRequest, evidence: Any) -> dict[str, Any]:
+    about = [drug_ref(request, drug) for drug in evidence.drugs.all()]
+    about += [cargo_ref(request, cargo) for cargo in evidence.cargos.all()]
+    return _node(
+        "Claim",
+        request,
+        evidence.get_absolute_url(),
+        identifier=evidence.public_id,
+        name=f"{evidence.public_id}: {evidence.get_effect_display()}",
+        text=evidence.statement,
+        about=about,
+        appearance=article_ref(evidence.citation),
+        citation=article_ref(evidence.citation),
+        isPartOf={"@type": "Dataset", "@id": _url(request, reverse("home"))},
+        license=LICENSE,
+        dateModified=evidence.modified.isoformat() if evidence.modified else None,
+    )
+
+
+def drug_ref(request: HttpRequest, drug: Any) -> dict[str, Any]:
+    return {"@type": "Drug", "@id": _url(request, drug.get_absolute_url()), "name": drug.name}
+
+
+def cargo_ref(request: HttpRequest, cargo: Any) -> dict[str, Any]:
+    return {"@type": _cargo_type(cargo), "@id": _url(request, cargo.get_absolute_url()), "name": cargo.symbol}
+
+
+def article_ref(citation: Any) -> dict[str, Any]:
+    ref = {"@type": "ScholarlyArticle", "name": citation.title}
+    iri = identifier_iri("doi", citation.doi) or identifier_iri("pmid", citation.pmid)
+    if iri:
+        ref["@id"] = iri
+    return ref
+
+
+def _cargo_type(cargo: Any) -> str:
+    return "Protein" if cargo.kind == CargoKind.PROTEIN else "MolecularEntity"
+
+
+def drug(request: HttpRequest, drug: Any) -> dict[str, Any]:
+    fields = ["chebi", "drugbank", "pubchem_cid"]
+    return _node(
+        "Drug",
+        request,
+        drug.get_absolute_url(),
+        name=drug.name,
+        alternateName=_aliases(drug),
+        identifier=[_property(name, getattr(drug, name)) for name in fields if getattr(drug, name)],
+        sameAs=_same_as(drug, fields),
+        drugClass=[{"@type": "DrugClass", "name": c.name} for c in drug.classes.all()],
+        description=drug.description,
+    )
+
+
+def cargo(request: HttpRequest, cargo: Any) -> dict[str, Any]:
+    fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
+    return _node(
+        _cargo_type(cargo),
+        request,
+        cargo.get_absolute_url(),
+        name=cargo.symbol,
+        alternateName=_aliases(cargo),
+        identifier=[_property(name, getattr(cargo, name)) for name in fields if getattr(cargo, name)] or cargo.slug,
+        sameAs=_same_as(cargo, fields),
+        additionalType=cargo.get_kind_display(),
+        description=cargo.description,
+    )
+
+
+def cell(request: HttpRequest, cell: Any) -> dict[str, Any]:
+    return _node(
+        "BioChemEntity",
+        request,
+        cell.get_absolute_url(),
+        name=cell.name,
+        alternateName=_aliases(cell),
+        identifier=cell.cellosaurus or cell.slug,
+        sameAs=_same_as(cell, ["cellosaurus"]),
+        additionalType=cell.get_kind_display(),
+        description=cell.description,
+    )
+
+
+def citation(request: HttpRequest, citation: Any) -> dict[str, Any]:
+    authors = []
+    for author in citation.authors or []:
+        family, comma, given = str(author).partition(",")
+        if comma:
+            authors.append({"@type": "Person", "familyName": family.strip(), "givenName": given.strip()})
+        else:
+            authors.append({"@type": "Organization", "name": family.strip()})
+    node = _node(
+        "ScholarlyArticle",
+        request,
+        citation.get_absolute_url(),
+        headline=citation.title[:110],
+        name=citation.title,
+        author=authors,
+        datePublished=str(citation.year) if citation.year else None,
+        isPartOf={"@type": "Periodical", "name": citation.journal} if citation.journal else None,
+        identifier=[
+            _property(name, getattr(citation, name)) for name in ("doi", "pmid", "pmcid") if getattr(citation, name)
+        ],
+        sameAs=_same_as(citation, ["doi", "pmid", "pmcid"]),
+        abstract=citation.abstract,
+        creativeWorkStatus="Retracted" if citation.retracted else None,
+    )
+    return node
