@@ -1,9 +1,12 @@
-"""Data behind the pictures: the cargo-drug network and the class-by-mechanism matrix.
+"""Data behind the pictures: the cargo-drug network and the therapy class (or drug) by
+mechanism (or cargo kind) matrix.
 
 Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``), so
 ``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
 fixed handful of GROUP BY queries whatever the size of the database. Without filters
 (the home page's pictures) they read the stored counts of ``models/counts.py`` instead.
+``network_for`` and ``matrix_for`` take the request's parameters: the JSON endpoints and
+the pages' server-rendered tables (templatetags ``network_figure``, ``matrix_figure``) use them.
 """
 
 from __future__ import annotations
