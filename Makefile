@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 # pytest-xdist: one worker per core; idle workers steal queued tests (the long drills otherwise end the run alone).
 TEST_WORKERS ?= auto
 
-.PHONY: run test install migrate seed release curator superuser lint bench clean
+.PHONY: run test install migrate seed release curator superuser lint bench clean screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ curator: migrate
 
 superuser: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createsuperuser
+
+# docs/screenshots/: the network and the matrix at 1366 and 390 px wide, from the seeded database
+# (a development server on a free loopback port; Debian's chromium, see tests/e2e/conftest.py).
+screenshots: seed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python scripts/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

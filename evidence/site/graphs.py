@@ -1,9 +1,12 @@
-"""Data behind the pictures: the cargo-drug network and the class-by-mechanism matrix.
+"""Data behind the pictures: the cargo-drug network and the therapy class (or drug) by
+mechanism (or cargo kind) matrix.
 
 Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``), so
 ``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
 fixed handful of GROUP BY queries whatever the size of the database. Without filters
 (the home page's pictures) they read the stored counts of ``models/counts.py`` instead.
+``network_for`` and ``matrix_for`` take the request's parameters: the JSON endpoints and
+the pages' server-rendered tables (templatetags ``network_figure``, ``matrix_figure``) use them.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.urls import reverse
 
-from evidence.choices import Effect
+from evidence.choices import CargoKind, Effect
+from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.site.page_cache import cached
 
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
@@ -136,17 +142,15 @@ def _network(ranked: list, cargos, drugs, *, truncated: bool) -> dict[str, Any]:
     }
 
 
-def matrix(evidence: QuerySet, rows: str = "therapy_class") -> dict[str, Any]:
-    """Evidence counts of therapy class (or drug) by mechanism; a top-level mechanism counts its children's items."""
+def matrix(evidence: QuerySet, rows: str = "therapy_class", columns: str = "mechanism") -> dict[str, Any]:
+    """Evidence counts of therapy class (or drug) by mechanism (or cargo kind); a top-level mechanism
+    counts its children's items."""
+    if columns == "cargo_kind":
+        return _matrix_by_cargo_kind(evidence, rows)
     ids = evidence.order_by().values("pk")
     through = Evidence.mechanisms.through.objects.filter(evidence_id__in=ids)
-    if rows == "drug":
-        row_field = "evidence__drugs"
-        counts = through.filter(evidence__drugs__isnull=False)
-    else:
-        rows = "therapy_class"
-        row_field = "evidence__therapy_class"
-        counts = through
+    rows, row_field = _row_field(rows)
+    counts = through.filter(**{f"{row_field}__isnull": False}) if rows == "drug" else through
     # Direct counts for every term, and counts rolled up to top-level terms: the
     # ``mechanism`` filter includes a parent's children, so its column must too.
     cells = list(counts.values("mechanism_id", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
@@ -159,20 +163,50 @@ def matrix(evidence: QuerySet, rows: str = "therapy_class") -> dict[str, Any]:
     totals: dict[int, int] = defaultdict(int)
     for cell in rolled:
         totals[cell[row_field]] += cell["n"]
-    if rows == "drug":
-        top = sorted(totals, key=lambda pk: -totals[pk])[:MATRIX_MAX_DRUGS]
-        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
-        row_list = [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
-    else:
-        row_list = [
-            {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
-            for t in TherapyClass.objects.filter(pk__in=totals.keys())
-        ]
     used = {c["mechanism_id"] for c in cells} | {c["top"] for c in rolled}
     mechanisms = list(Mechanism.objects.filter(pk__in=used).select_related("parent"))
     values = {(c[row_field], c["mechanism_id"]): c["n"] for c in cells}
     values.update({(c[row_field], c["top"]): c["n"] for c in rolled})
-    return _matrix(rows, row_list, mechanisms, values)
+    return _matrix(rows, _row_list(rows, totals), _mechanism_columns(mechanisms), "mechanism", values)
+
+
+def _matrix_by_cargo_kind(evidence: QuerySet, rows: str) -> dict[str, Any]:
+    """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
+    ids = evidence.order_by().values("pk")
+    rows, row_field = _row_field(rows)
+    counts = Evidence.cargos.through.objects.filter(evidence_id__in=ids, **{f"{row_field}__isnull": False})
+    cells = list(counts.values("cargo__kind", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
+    totals: dict[int, int] = defaultdict(int)
+    for cell in cells:
+        totals[cell[row_field]] += cell["n"]
+    used = {c["cargo__kind"] for c in cells}
+    cargo_list = reverse("cargo_list")
+    columns = [
+        {"id": value, "label": label, "slug": value, "url": f"{cargo_list}?{urlencode({'kind': value})}", "parent": ""}
+        for value, label in CargoKind.choices
+        if value in used
+    ]
+    values = {(c[row_field], c["cargo__kind"]): c["n"] for c in cells}
+    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values)
+
+
+def _row_field(rows: str) -> tuple[str, str]:
+    """The matrix's row kind (anything but "drug" is "therapy_class") and its field seen from an evidence link."""
+    if rows == "drug":
+        return rows, "evidence__drugs"
+    return "therapy_class", "evidence__therapy_class"
+
+
+def _row_list(rows: str, totals: dict[int, int]) -> list[dict]:
+    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with the largest ``totals``."""
+    if rows == "drug":
+        top = sorted(totals, key=lambda pk: -totals[pk])[:MATRIX_MAX_DRUGS]
+        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
+        return [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
+    return [
+        {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
+        for t in TherapyClass.objects.filter(pk__in=totals.keys())
+    ]
 
 
 def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
@@ -206,12 +240,26 @@ def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
             for t in TherapyClass.objects.filter(pk__in={a for a, _ in rolled})
         ]
     used = {b for _, b in values}
-    return _matrix(rows, row_list, [m for m in mechanisms if m.pk in used], values)
+    return _matrix(rows, row_list, _mechanism_columns([m for m in mechanisms if m.pk in used]), "mechanism", values)
 
 
-def _matrix(rows: str, row_list: list[dict], mechanisms: list, values: dict[tuple[int, int], int]) -> dict[str, Any]:
+def _mechanism_columns(mechanisms: list) -> list[dict]:
+    """Columns of mechanisms, each top-level term followed by its narrower terms (``parent`` names their term)."""
     mechanisms.sort(key=lambda m: ((m.parent.name if m.parent_id else m.name), m.parent_id is not None, m.name))
-    columns = [{"id": m.pk, "label": m.name, "slug": m.slug, "url": m.get_absolute_url()} for m in mechanisms]
+    return [
+        {
+            "id": m.pk,
+            "label": m.name,
+            "slug": m.slug,
+            "url": m.get_absolute_url(),
+            "parent": m.parent.name if m.parent_id else "",
+        }
+        for m in mechanisms
+    ]
+
+
+def _matrix(rows: str, row_list: list[dict], columns: list[dict], column_param: str, values: dict) -> dict[str, Any]:
+    """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its evidence."""
     row_param = "drug" if rows == "drug" else "therapy_class"
     evidence_url = reverse("evidence_list")
     grid = []
@@ -220,15 +268,111 @@ def _matrix(rows: str, row_list: list[dict], mechanisms: list, values: dict[tupl
             [
                 {
                     "count": values.get((row["id"], col["id"]), 0),
-                    "url": evidence_url + "?" + urlencode({row_param: row["param"], "mechanism": col["slug"]}),
+                    "url": evidence_url + "?" + urlencode({row_param: row["param"], column_param: col["slug"]}),
                 }
                 for col in columns
             ]
         )
     return {
         "rows_by": rows,
+        "columns_by": "cargo_kind" if column_param == "cargo_type" else "mechanism",
         "rows": row_list,
         "columns": columns,
         "cells": grid,
         "max": max((cell["count"] for row in grid for cell in row), default=0),
     }
+
+
+# --- From request parameters: what network.json, matrix.json and the pages' tables share ----------
+
+
+class BadParameters(ValueError):
+    """Parameters that select no picture; ``errors`` is shaped as the evidence list's filter errors."""
+
+    def __init__(self, errors: dict[str, list[dict[str, str]]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _filtered(params: QueryDict, *shape: str) -> QuerySet | None:
+    """The accepted evidence that ``params`` selects, or None for all of it (parameters in ``shape``
+    only set the picture's form and are not evidence filters)."""
+    filterset = EvidenceFilterSet(params, queryset=Evidence.objects.public(), also=shape)
+    if not filterset.is_valid():
+        raise BadParameters(filterset.errors.get_json_data())
+    if not any(value for key, values in params.lists() if key not in shape for value in values):
+        return None
+    return filterset.qs
+
+
+def _key(params: QueryDict) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, vs in params.lists() for v in vs)
+
+
+def network_for(params: QueryDict) -> dict[str, Any]:
+    """``network()`` of the evidence the evidence list's filters in ``params`` select, at most ``limit``
+    edges; each edge's ``url`` lists its evidence under those filters too."""
+    evidence = _filtered(params, "limit")
+    try:
+        limit = int(params.get("limit", NETWORK_MAX_EDGES))
+    except ValueError:
+        raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
+    limit = max(1, min(limit, 500))
+    if evidence is None:
+        data = cached("network", _key(params), lambda: network_of_all(max_edges=limit))
+    else:
+        data = cached("network", _key(params), lambda: network(evidence, max_edges=limit))
+    filters = _evidence_filters(params, "limit")
+    if filters:
+        # The cached links list the pair's evidence among all accepted items; narrow them as the picture is.
+        labels = {node["id"]: node["label"] for node in data["nodes"]}
+        for link in data["links"]:
+            link["url"] = _evidence_url(filters, cargo=labels[link["source"]], drug=labels[link["target"]])
+    return data
+
+
+def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
+    filters = params.copy()
+    for name in (*shape, "page", "page_size"):
+        filters.pop(name, None)
+    return filters
+
+
+def _evidence_url(filters: QueryDict, **pinned: str) -> str:
+    """The evidence list under ``filters``, with ``pinned`` parameters in place of any of the same name."""
+    params = filters.copy()
+    for name, value in pinned.items():
+        params[name] = value
+    return f"{reverse('evidence_list')}?{params.urlencode()}"
+
+
+MATRIX_ROWS = ("therapy_class", "drug")
+MATRIX_COLUMNS = ("mechanism", "cargo_kind")
+
+
+def matrix_for(params: QueryDict) -> dict[str, Any]:
+    """``matrix()`` of the evidence the evidence list's filters in ``params`` select; ``rows`` and ``columns``
+    choose its form."""
+    rows = params.get("rows") or MATRIX_ROWS[0]
+    columns = params.get("columns") or MATRIX_COLUMNS[0]
+    errors = {}
+    if rows not in MATRIX_ROWS:
+        errors["rows"] = [{"message": "rows must be therapy_class or drug.", "code": "invalid_choice"}]
+    if columns not in MATRIX_COLUMNS:
+        errors["columns"] = [{"message": "columns must be mechanism or cargo_kind.", "code": "invalid_choice"}]
+    if errors:
+        raise BadParameters(errors)
+    evidence = _filtered(params, "rows", "columns")
+    if evidence is None and columns == "mechanism":
+        return cached("matrix", _key(params), lambda: matrix_of_all(rows=rows))
+    if evidence is None:
+        evidence = Evidence.objects.public()
+    data = cached("matrix", _key(params), lambda: matrix(evidence, rows=rows, columns=columns))
+    filters = _evidence_filters(params, "rows", "columns")
+    row_param = "drug" if rows == "drug" else "therapy_class"
+    column_param = "cargo_type" if columns == "cargo_kind" else "mechanism"
+    for row, cells in zip(data["rows"], data["cells"], strict=True):
+        for column, cell in zip(data["columns"], cells, strict=True):
+            # Each count lists its items under the picture's filters too.
+            cell["url"] = _evidence_url(filters, **{row_param: row["param"], column_param: column["slug"]})
+    return data

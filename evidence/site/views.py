@@ -663,50 +663,22 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 # --- Pictures -------------------------------------------------------------------------
 
 
-def _filtered_evidence(request: HttpRequest, *shape: str):
-    filterset = filtersets.EvidenceFilterSet(request.GET, queryset=Evidence.objects.public(), also=shape)
-    if not filterset.is_valid():
-        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    return filterset.qs, None
-
-
-def _query_key(request: HttpRequest) -> list[tuple[str, str]]:
-    return sorted((k, v) for k, vs in request.GET.lists() for v in vs)
-
-
-def _unfiltered(request: HttpRequest, *shape: str) -> bool:
-    """Whether the request asks for every accepted item (parameters in ``shape`` only set the picture's form)."""
-    return not any(value for key, values in request.GET.lists() if key not in shape for value in values)
-
-
 @atomic_writes
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
-    evidence, error = _filtered_evidence(request, "limit")
-    if error:
-        return error
     try:
-        limit = int(request.GET.get("limit", graphs.NETWORK_MAX_EDGES))
-    except ValueError:
-        return JsonResponse({"errors": {"limit": [{"message": "limit must be a whole number."}]}}, status=400)
-    limit = max(1, min(limit, 500))
-    if _unfiltered(request, "limit"):
-        return JsonResponse(cached("network", _query_key(request), lambda: graphs.network_of_all(max_edges=limit)))
-    return JsonResponse(cached("network", _query_key(request), lambda: graphs.network(evidence, max_edges=limit)))
+        return JsonResponse(graphs.network_for(request.GET))
+    except graphs.BadParameters as error:
+        return JsonResponse({"errors": error.errors}, status=400)
 
 
 @atomic_writes
 @require_safe
 def matrix_json(request: HttpRequest) -> JsonResponse:
-    rows = request.GET.get("rows", "therapy_class")
-    if rows not in {"therapy_class", "drug"}:
-        return JsonResponse({"errors": {"rows": [{"message": "rows must be therapy_class or drug."}]}}, status=400)
-    evidence, error = _filtered_evidence(request, "rows")
-    if error:
-        return error
-    if _unfiltered(request, "rows"):
-        return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix_of_all(rows=rows)))
-    return JsonResponse(cached("matrix", _query_key(request), lambda: graphs.matrix(evidence, rows=rows)))
+    try:
+        return JsonResponse(graphs.matrix_for(request.GET))
+    except graphs.BadParameters as error:
+        return JsonResponse({"errors": error.errors}, status=400)
 
 
 class NetworkView(AtomicWritesMixin, TemplateView):
@@ -724,12 +696,13 @@ class MatrixView(AtomicWritesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = self.request.GET.get("rows", "therapy_class")
-        context["rows"] = rows if rows in {"therapy_class", "drug"} else "therapy_class"
-        context["query_string"] = self.request.GET.urlencode()
-        # The evidence filters (drug=..., level=...) go through to matrix.json; ``rows`` is set apart.
+        rows, columns = self.request.GET.get("rows"), self.request.GET.get("columns")
+        context["rows"] = rows if rows in graphs.MATRIX_ROWS else graphs.MATRIX_ROWS[0]
+        context["columns"] = columns if columns in graphs.MATRIX_COLUMNS else graphs.MATRIX_COLUMNS[0]
+        # The evidence filters (drug=..., level=...) go through to the matrix; its form is set apart.
         filters = self.request.GET.copy()
         filters.pop("rows", None)
+        filters.pop("columns", None)
         context["filter_query"] = filters.urlencode()
         return context
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.safestring import mark_safe
+
+from evidence.site import graphs
 
 register = template.Library()
 
@@ -74,3 +78,76 @@ def json_ld(value) -> str:
     """JSON for a ``<script type="application/ld+json">`` block: ``<``, ``>`` and ``&`` escaped,
     as Django's ``json_script`` does, so that no value can close the script element."""
     return mark_safe(json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
+
+
+# --- The pictures: the network and the matrix, drawn from the same data as their JSON ------------
+
+#: Heat-map steps (CSS classes heat-0 .. heat-6).
+_HEAT_STEPS = 6
+
+
+def _heat(count: int, largest: int) -> int:
+    """A colour step for ``count``: logarithmic, so a few large cells do not wash out the rest."""
+    if not count:
+        return 0
+    return min(_HEAT_STEPS, 1 + math.floor(5 * math.log1p(count) / math.log1p(max(largest, 1))))
+
+
+@register.inclusion_tag("evidence/includes/network.html")
+def network_figure(query: str = "", caption: str = "", full: bool = False) -> dict[str, Any]:
+    """A network figure: drawn by static/js/network.js from network.json?``query``, and as a table
+    of its nodes and links that needs no script (and that a screen reader can read)."""
+    context: dict[str, Any] = {"query": query, "caption": caption, "full": full}
+    try:
+        data = graphs.network_for(QueryDict(query))
+    except graphs.BadParameters as error:
+        context["errors"] = [f"{name}: {e['message']}" for name, errs in error.errors.items() for e in errs]
+        return context
+    nodes = {node["id"]: node for node in data["nodes"]}
+    context["nodes"] = data["nodes"]
+    context["links"] = [dict(link, cargo=nodes[link["source"]], drug=nodes[link["target"]]) for link in data["links"]]
+    context["truncated"] = data["truncated"]
+    return context
+
+
+_MATRIX_NOUNS = {"therapy_class": "therapy class", "drug": "drug", "mechanism": "mechanism", "cargo_kind": "cargo kind"}
+
+
+@register.inclusion_tag("evidence/includes/matrix.html")
+def matrix_figure(rows: str = "", columns: str = "", query: str = "", caption: str = "") -> dict[str, Any]:
+    """A heat-map table of evidence counts, rendered on the server (matrix.json holds the same data).
+
+    The longer of the two lists goes down the side: its names are read across, whole, and the
+    table stays narrow enough for the screen (5 therapy classes by 14 mechanisms is 14 rows).
+    """
+    params = QueryDict(query, mutable=True)
+    params["rows"] = rows or graphs.MATRIX_ROWS[0]
+    params["columns"] = columns or graphs.MATRIX_COLUMNS[0]
+    context: dict[str, Any] = {"query": params.urlencode(), "caption": caption}
+    try:
+        data = graphs.matrix_for(params)
+    except graphs.BadParameters as error:
+        context["errors"] = [f"{name}: {e['message']}" for name, errs in error.errors.items() for e in errs]
+        return context
+    side, top = list(data["rows"]), list(data["columns"])
+    side_noun, top_noun = _MATRIX_NOUNS[data["rows_by"]], _MATRIX_NOUNS[data["columns_by"]]
+    largest = data["max"]
+    cells = [
+        [
+            dict(cell, heat=_heat(cell["count"], largest), row=row, column=column)
+            for cell, column in zip(line, top, strict=True)
+        ]
+        for line, row in zip(data["cells"], side, strict=True)
+    ]
+    if 0 < len(side) < len(top):
+        side, top, side_noun, top_noun = top, side, top_noun, side_noun
+        cells = [list(line) for line in zip(*cells, strict=True)]
+    context.update(
+        data=data,
+        side_noun=side_noun,
+        top_noun=top_noun,
+        top=top,
+        lines=[{"head": head, "cells": line} for head, line in zip(side, cells, strict=True)],
+        heat_steps=range(1, _HEAT_STEPS + 1),
+    )
+    return context

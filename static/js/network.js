@@ -1,125 +1,227 @@
-// ExoResist network: cargo molecules and drugs linked by accepted evidence.
-// A small force-directed layout drawn as SVG; every node is a link (keyboard and
-// click), every line links to the evidence behind it. No library, no build step.
+// ExoResist network: cargo molecules and drugs linked by accepted evidence, drawn with
+// Cytoscape.js (static/vendor/, see its README) and laid out by fCoSE. Every [data-network]
+// element is filled from its network.json URL; the server-rendered tables beside it hold the
+// same nodes and links for readers without JavaScript or a screen.
 (function () {
   "use strict";
-  var SVG = "http://www.w3.org/2000/svg";
-  var EFFECT_LABELS = {
-    confers_resistance: "confers resistance",
-    reverses_resistance: "reverses resistance",
-    biomarker: "biomarker",
-    delivery_vehicle: "delivery vehicle"
+
+  var EFFECTS = {
+    confers_resistance: { label: "confers resistance", colour: "--confers" },
+    reverses_resistance: { label: "reverses resistance", colour: "--reverses" },
+    biomarker: { label: "biomarker", colour: "--biomarker" },
+    delivery_vehicle: { label: "delivery vehicle", colour: "--delivery" }
   };
+  // Labels keep this size on screen at any zoom (their size in the model is set per zoom).
+  var LABEL_PX = 12;
+  var OUTLINE_PX = 3;
+  var graphs = [];
 
-  function el(name, attrs) {
-    var node = document.createElementNS(SVG, name);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    return node;
+  // Colours come from the stylesheet, so the legend and the drawing cannot disagree.
+  function colour(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
   }
 
-  function radius(count, max) {
-    return 5 + 17 * Math.sqrt(count / Math.max(max, 1));
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
   }
 
-  // Fruchterman-Reingold, deterministic: nodes start on a circle in a fixed order.
-  function layout(nodes, links, width, height) {
-    var n = nodes.length;
-    var area = width * height;
-    var k = Math.sqrt(area / Math.max(n, 1)) * 0.55;
-    var gravity = 0.08;
-    var index = {};
-    nodes.forEach(function (node, i) {
-      var angle = (2 * Math.PI * i) / Math.max(n, 1);
-      var ring = node.kind === "drug" ? 0.25 : 0.42;
-      node.x = width / 2 + Math.cos(angle) * width * ring;
-      node.y = height / 2 + Math.sin(angle) * height * ring;
-      index[node.id] = node;
-    });
-    var edges = links.map(function (l) { return [index[l.source], index[l.target]]; })
-      .filter(function (e) { return e[0] && e[1]; });
-    var temperature = width / 8;
-    // No hard walls: nodes pressed against the box edges piled up in its corners, labels
-    // over labels. Gravity keeps the drawing compact and draw() fits the box to it; the
-    // bound only stops a runaway.
-    var bound = Math.max(width, height);
-    var iterations = n > 150 ? 150 : 300;
-    for (var it = 0; it < iterations; it++) {
-      nodes.forEach(function (v) { v.dx = 0; v.dy = 0; });
-      for (var i = 0; i < n; i++) {
-        var v = nodes[i];
-        for (var j = i + 1; j < n; j++) {
-          var u = nodes[j];
-          var dx = v.x - u.x, dy = v.y - u.y;
-          var d2 = dx * dx + dy * dy || 0.01;
-          var d = Math.sqrt(d2);
-          var force = (k * k) / d;
-          var fx = (dx / d) * force, fy = (dy / d) * force;
-          v.dx += fx; v.dy += fy; u.dx -= fx; u.dy -= fy;
+  function elements(data) {
+    var maxNode = data.nodes.reduce(function (m, n) { return Math.max(m, n.count); }, 1);
+    var maxEdge = data.links.reduce(function (m, l) { return Math.max(m, l.count); }, 1);
+    var labels = {};
+    var nodes = data.nodes.map(function (n) {
+      labels[n.id] = n.label;
+      return {
+        group: "nodes",
+        data: {
+          id: n.id, label: n.label, kind: n.kind, count: n.count, url: n.url,
+          size: 16 + 38 * Math.sqrt(n.count / maxNode)
         }
-      }
-      edges.forEach(function (e) {
-        var dx = e[0].x - e[1].x, dy = e[0].y - e[1].y;
-        var d = Math.sqrt(dx * dx + dy * dy) || 0.01;
-        var force = (d * d) / k;
-        var fx = (dx / d) * force, fy = (dy / d) * force;
-        e[0].dx -= fx; e[0].dy -= fy; e[1].dx += fx; e[1].dy += fy;
-      });
-      nodes.forEach(function (v) {
-        // A pull to the centre keeps separate components together on screen.
-        v.dx += (width / 2 - v.x) * gravity;
-        v.dy += (height / 2 - v.y) * gravity;
-        var d = Math.sqrt(v.dx * v.dx + v.dy * v.dy) || 0.01;
-        var step = Math.min(d, temperature);
-        v.x = Math.min(width + bound, Math.max(-bound, v.x + (v.dx / d) * step));
-        v.y = Math.min(height + bound, Math.max(-bound, v.y + (v.dy / d) * step));
-      });
-      temperature *= 0.97;
-    }
-    return index;
+      };
+    });
+    var edges = data.links.filter(function (l) { return labels[l.source] && labels[l.target]; }).map(function (l) {
+      var effect = EFFECTS[l.effect];
+      return {
+        group: "edges",
+        data: {
+          id: l.source + "~" + l.target, source: l.source, target: l.target,
+          count: l.count, effect: l.effect, effects: l.effects || {}, url: l.url,
+          width: 1.5 + 5 * Math.sqrt(l.count / maxEdge),
+          colour: effect ? colour(effect.colour, "#6b7280") : colour("--other", "#6b7280"),
+          title: labels[l.source] + " – " + labels[l.target]
+        }
+      };
+    });
+    return nodes.concat(edges);
   }
 
-  // Where each label goes: below its node if that space is free, else above, right or
-  // left, whichever overlaps the labels placed so far and the other nodes least. Larger
-  // nodes choose first. Text is not measured (it is not drawn yet): 11px glyphs average
-  // about 6.2px wide.
-  function placeLabels(nodes, radii) {
+  function stylesheet() {
+    var ink = colour("--ink", "#1d2330");
+    return [
+      {
+        selector: "node",
+        style: {
+          width: "data(size)", height: "data(size)",
+          label: "data(label)", "font-size": LABEL_PX, "font-family": "system-ui, sans-serif",
+          color: ink, "text-valign": "bottom", "text-margin-y": 2,
+          "text-outline-color": "#fbfcfe", "text-outline-width": OUTLINE_PX, "text-outline-opacity": 0.9,
+          "border-color": "#ffffff", "border-width": 1.5
+        }
+      },
+      { selector: "node[kind = 'cargo']", style: { shape: "ellipse", "background-color": colour("--cargo-node", "#2f74c0") } },
+      { selector: "node[kind = 'drug']", style: { shape: "round-rectangle", "background-color": colour("--drug-node", "#e07b00") } },
+      { selector: "node.label-hidden", style: { "text-opacity": 0 } },
+      {
+        selector: "node.hover, node:selected",
+        style: { "border-color": ink, "border-width": 3, "text-opacity": 1, "z-index": 10 }
+      },
+      {
+        selector: "edge",
+        style: { width: "data(width)", "line-color": "data(colour)", opacity: 0.6, "curve-style": "straight" }
+      },
+      { selector: "edge.hover, edge:selected", style: { opacity: 1, "z-index": 10 } },
+      { selector: "node.faded, edge.faded", style: { opacity: 0.15 } }
+    ];
+  }
+
+  // fCoSE starts from a random spectral layout: a fixed seed draws the same picture on
+  // every visit (and in the screenshots), without changing Math.random for anyone else.
+  function seeded(seed, run) {
+    var original = Math.random;
+    var state = seed >>> 0;
+    Math.random = function () {
+      state = (state + 0x6d2b79f5) >>> 0;
+      var t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    try { run(); } finally { Math.random = original; }
+  }
+
+  function layout(cy) {
+    var options = {
+      name: cy.hasFcose ? "fcose" : "cose",
+      quality: "proof", randomize: true, animate: false, fit: false,
+      nodeDimensionsIncludeLabels: true, padding: 24,
+      idealEdgeLength: function () { return 70; },
+      nodeRepulsion: function () { return 9000; },
+      nodeSeparation: 80, gravity: 0.3, gravityRange: 3.0, numIter: 2500
+    };
+    seeded(13, function () { cy.layout(options).run(); });
+    // The box is wide (or tall, on a phone): turn a drawing of the other shape a quarter turn,
+    // then stretch it a little towards the box's shape, so that it fills the space.
+    var bb = cy.nodes().boundingBox();
+    var want = cy.width() / cy.height();
+    if (bb.w > 0 && bb.h > 0 && (want > 1) !== (bb.w / bb.h > 1)) {
+      cy.nodes().positions(function (node) { var p = node.position(); return { x: -p.y, y: p.x }; });
+      bb = cy.nodes().boundingBox();
+    }
+    if (bb.w > 0 && bb.h > 0) {
+      var have = bb.w / bb.h;
+      var sx = want > have ? Math.min(want / have, 1.6) : 1;
+      var sy = want < have ? Math.min(have / want, 1.6) : 1;
+      var cx = bb.x1 + bb.w / 2, cyy = bb.y1 + bb.h / 2;
+      cy.nodes().positions(function (node) {
+        var p = node.position();
+        return { x: cx + (p.x - cx) * sx, y: cyy + (p.y - cyy) * sy };
+      });
+    }
+  }
+
+  // Keep labels LABEL_PX on screen, then hide those that would overlap a larger node's label
+  // (they show on hover, on selection and when zoomed in far enough to make room).
+  function relabel(cy) {
+    var zoom = cy.zoom();
+    cy.batch(function () {
+      cy.style().selector("node").style({
+        "font-size": LABEL_PX / zoom,
+        "text-outline-width": OUTLINE_PX / zoom,
+        "text-margin-y": 2 / zoom
+      }).update();
+    });
     var placed = [];
-    var obstacles = nodes.map(function (v) {
-      var r = radii[v.id];
-      return { id: v.id, x0: v.x - r, y0: v.y - r, x1: v.x + r, y1: v.y + r };
-    });
-    function overlap(a, b) {
-      var w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
-      var h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
-      return w > 0 && h > 0 ? w * h : 0;
-    }
-    var out = {};
-    nodes.slice().sort(function (a, b) { return b.count - a.count || (a.label < b.label ? -1 : 1); })
-      .forEach(function (v) {
-        var r = radii[v.id], w = 6.2 * String(v.label).length + 4, h = 13;
-        function spot(x, y, anchor, x0, y0) {
-          return { x: x, y: y, anchor: anchor, box: { x0: x0, y0: y0, x1: x0 + w, y1: y0 + h } };
-        }
-        var candidates = [
-          spot(v.x, v.y + r + 12, "middle", v.x - w / 2, v.y + r + 1),
-          spot(v.x, v.y - r - 4, "middle", v.x - w / 2, v.y - r - 1 - h),
-          spot(v.x + r + 3, v.y + 4, "start", v.x + r + 2, v.y - h / 2),
-          spot(v.x - r - 3, v.y + 4, "end", v.x - r - 2 - w, v.y - h / 2)
-        ];
-        var best = null, bestCost = Infinity;
-        candidates.forEach(function (c) {
-          var cost = 0;
-          placed.forEach(function (p) { cost += overlap(c.box, p); });
-          obstacles.forEach(function (o) { if (o.id !== v.id) cost += overlap(c.box, o); });
-          if (cost < bestCost) { best = c; bestCost = cost; }
+    var ext = cy.extent();
+    cy.batch(function () {
+      cy.nodes().sort(function (a, b) { return b.data("count") - a.data("count") || (a.data("label") < b.data("label") ? -1 : 1); })
+        .forEach(function (node) {
+          var box = node.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+          var onScreen = box.x2 > ext.x1 && box.x1 < ext.x2 && box.y2 > ext.y1 && box.y1 < ext.y2;
+          var clash = onScreen && placed.some(function (p) {
+            return box.x1 < p.x2 && box.x2 > p.x1 && box.y1 < p.y2 && box.y2 > p.y1;
+          });
+          node.toggleClass("label-hidden", clash);
+          if (onScreen && !clash) placed.push(box);
         });
-        placed.push(best.box);
-        out[v.id] = best;
-      });
-    return out;
+    });
+  }
+
+  function download(blob, name) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  function escapeXml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" }[c];
+    });
+  }
+
+  // An SVG of the drawing as it stands (positions, sizes, colours, the labels shown), written
+  // here rather than by the GPL-licensed cytoscape-svg package.
+  function toSvg(cy) {
+    var zoom = cy.zoom();
+    var font = LABEL_PX / zoom;
+    var bb = cy.elements().boundingBox({ includeLabels: true });
+    var pad = 10;
+    var parts = [
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="' + [bb.x1 - pad, bb.y1 - pad, bb.w + 2 * pad, bb.h + 2 * pad].join(" ") +
+        '" width="' + Math.round((bb.w + 2 * pad) * zoom) + '" height="' + Math.round((bb.h + 2 * pad) * zoom) + '">',
+      "<title>ExoResist: cargo molecules and drugs linked by accepted evidence</title>",
+      '<rect x="' + (bb.x1 - pad) + '" y="' + (bb.y1 - pad) + '" width="' + (bb.w + 2 * pad) + '" height="' + (bb.h + 2 * pad) + '" fill="#ffffff"/>',
+      '<g stroke-linecap="round" stroke-opacity="0.6">'
+    ];
+    cy.edges().forEach(function (edge) {
+      var a = edge.source().position(), b = edge.target().position();
+      parts.push('<line x1="' + a.x + '" y1="' + a.y + '" x2="' + b.x + '" y2="' + b.y + '" stroke="' + edge.data("colour") +
+        '" stroke-width="' + edge.data("width") + '"><title>' + escapeXml(edge.data("title") + ": " + plural(edge.data("count"), "evidence item")) + "</title></line>");
+    });
+    parts.push('</g><g stroke="#ffffff" stroke-width="1.5">');
+    cy.nodes().forEach(function (node) {
+      var p = node.position(), r = node.data("size") / 2;
+      var fill = node.style("background-color");
+      var title = "<title>" + escapeXml(node.data("label") + ": " + plural(node.data("count"), "evidence item")) + "</title>";
+      if (node.data("kind") === "drug") {
+        parts.push('<rect x="' + (p.x - r) + '" y="' + (p.y - r) + '" width="' + 2 * r + '" height="' + 2 * r + '" rx="' + r / 4 + '" fill="' + fill + '">' + title + "</rect>");
+      } else {
+        parts.push('<circle cx="' + p.x + '" cy="' + p.y + '" r="' + r + '" fill="' + fill + '">' + title + "</circle>");
+      }
+    });
+    parts.push('</g><g font-family="system-ui, sans-serif" font-size="' + font + '" text-anchor="middle" fill="#1d2330" stroke="#ffffff" stroke-width="' +
+      OUTLINE_PX / zoom + '" paint-order="stroke">');
+    cy.nodes().not(".label-hidden").forEach(function (node) {
+      var p = node.position(), r = node.data("size") / 2;
+      parts.push('<text x="' + p.x + '" y="' + (p.y + r + 2 / zoom + font) + '">' + escapeXml(node.data("label")) + "</text>");
+    });
+    parts.push("</g></svg>");
+    return parts.join("\n");
+  }
+
+  function describeEdge(edge) {
+    var effects = edge.data("effects");
+    var parts = Object.keys(effects).sort(function (a, b) { return effects[b] - effects[a]; }).map(function (key) {
+      return effects[key] + " " + (EFFECTS[key] ? EFFECTS[key].label : key.replace(/_/g, " "));
+    });
+    return edge.data("title") + ": " + plural(edge.data("count"), "evidence item") + (parts.length ? " (" + parts.join(", ") + ")" : "") + ". ";
   }
 
   function draw(container, data) {
+    var figure = container.closest("figure");
     container.textContent = "";
     if (!data.nodes.length) {
       var p = document.createElement("p");
@@ -128,104 +230,102 @@
       container.appendChild(p);
       return;
     }
-    var width = Math.max(container.clientWidth, 320);
-    var height = Math.max(container.clientHeight, 320);
-    var index = layout(data.nodes, data.links, width, height);
-    var max = data.nodes.reduce(function (m, node) { return Math.max(m, node.count); }, 1);
-    var maxEdge = data.links.reduce(function (m, l) { return Math.max(m, l.count); }, 1);
-    var radii = {};
-    data.nodes.forEach(function (v) { radii[v.id] = radius(v.count, max); });
-    var labels = placeLabels(data.nodes, radii);
-
-    // Fit the box to the nodes and their labels.
-    var pad = 8;
-    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    data.nodes.forEach(function (v) {
-      var r = radii[v.id], box = labels[v.id].box;
-      minX = Math.min(minX, v.x - r, box.x0); maxX = Math.max(maxX, v.x + r, box.x1);
-      minY = Math.min(minY, v.y - r, box.y0); maxY = Math.max(maxY, v.y + r, box.y1);
-    });
-    minX -= pad; minY -= pad; maxX += pad; maxY += pad;
-    var svg = el("svg", {
-      viewBox: [minX, minY, maxX - minX, maxY - minY].join(" "),
-      preserveAspectRatio: "xMidYMid meet",
-      role: "img",
-      "aria-label": data.nodes.length + " nodes and " + data.links.length + " links"
-    });
-    var edgeLayer = el("g", { class: "edges" });
-    var nodeLayer = el("g", { class: "nodes" });
-    // Labels above every node: a node drawn later no longer hides an earlier one's name.
-    var labelLayer = el("g", { class: "labels", "aria-hidden": "true" });
-    svg.appendChild(edgeLayer);
-    svg.appendChild(nodeLayer);
-    svg.appendChild(labelLayer);
-
-    data.links.forEach(function (link) {
-      var a = index[link.source], b = index[link.target];
-      if (!a || !b) return;
-      var anchor = el("a", { href: link.url, tabindex: "-1", class: "edge-link" });
-      var line = el("line", {
-        x1: a.x, y1: a.y, x2: b.x, y2: b.y,
-        class: "edge effect-" + link.effect.replace(/_/g, "-"),
-        "stroke-width": 1.5 + 4 * (link.count / maxEdge)
-      });
-      var title = el("title");
-      title.textContent = a.label + " – " + b.label + ": " + link.count + " evidence item" +
-        (link.count === 1 ? "" : "s") + " (mostly " + (EFFECT_LABELS[link.effect] || link.effect) + ")";
-      line.appendChild(title);
-      anchor.appendChild(line);
-      edgeLayer.appendChild(anchor);
-    });
-
-    data.nodes.forEach(function (node) {
-      var r = radii[node.id];
-      var anchor = el("a", {
-        href: node.url,
-        class: "node node-" + node.kind,
-        "data-node-id": node.id,
-        "aria-label": node.label + " (" + node.kind + ", " + node.count + " evidence)"
-      });
-      var shape;
-      if (node.kind === "drug") {
-        shape = el("rect", { x: node.x - r, y: node.y - r, width: 2 * r, height: 2 * r, rx: 3, class: "node-shape" });
-      } else {
-        shape = el("circle", { cx: node.x, cy: node.y, r: r, class: "node-shape" });
-      }
-      var title = el("title");
-      title.textContent = node.label + ": " + node.count + " evidence item" + (node.count === 1 ? "" : "s");
-      shape.appendChild(title);
-      var spot = labels[node.id];
-      var label = el("text", { x: spot.x, y: spot.y, "text-anchor": spot.anchor, class: "node-label" });
-      label.textContent = node.label;
-      anchor.appendChild(shape);
-      labelLayer.appendChild(label);
-      nodeLayer.appendChild(anchor);
-    });
-    container.appendChild(svg);
-    container.setAttribute("data-rendered", "true");
-    if (data.truncated) {
-      var note = document.createElement("p");
-      note.className = "muted small";
-      note.textContent = "Showing the strongest links only; filter to see the rest.";
-      container.parentNode.insertBefore(note, container.nextSibling);
+    // Cytoscape adds an inline <style> (position: relative for its container) unless an element
+    // with this id exists; the Content-Security-Policy forbids inline styles and site.css already
+    // positions .network, so say that it is there.
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      var mark = document.createElement("meta");
+      mark.id = "__________cytoscape_stylesheet";
+      document.head.appendChild(mark);
     }
+    var wheel = container.hasAttribute("data-network-wheel");
+    var cy = cytoscape({
+      container: container,
+      elements: elements(data),
+      style: stylesheet(),
+      minZoom: 0.1, maxZoom: 6,
+      // On the full network page the wheel zooms; in a page's small figure it scrolls the page.
+      userZoomingEnabled: wheel, boxSelectionEnabled: false
+    });
+    cy.hasFcose = typeof cytoscape("layout", "fcose") === "function";
+    layout(cy);
+    cy.fit(undefined, 24);
+    relabel(cy);
+
+    var pending = false;
+    cy.on("zoom pan", function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; relabel(cy); });
+    });
+    cy.on("dragfree", "node", function () { relabel(cy); });
+    cy.on("mouseover", "node, edge", function (event) {
+      event.target.addClass("hover");
+      container.classList.add("pointing");
+      if (event.target.isNode()) {
+        cy.elements().not(event.target.closedNeighborhood()).addClass("faded");
+        event.target.neighborhood("node").addClass("hover");
+      }
+    });
+    cy.on("mouseout", "node, edge", function () {
+      cy.elements().removeClass("hover faded");
+      container.classList.remove("pointing");
+    });
+    var detail = figure.querySelector("[data-network-detail]");
+    cy.on("tap", "node", function (event) {
+      window.location.assign(event.target.data("url"));
+    });
+    cy.on("tap", "edge", function (event) {
+      var edge = event.target;
+      if (!detail) { window.location.assign(edge.data("url")); return; }
+      detail.textContent = describeEdge(edge);
+      var a = document.createElement("a");
+      a.href = edge.data("url");
+      a.textContent = "List the " + plural(edge.data("count"), "evidence item");
+      detail.appendChild(a);
+      detail.hidden = false;
+    });
+
+    var toolbar = figure.querySelector("[data-network-toolbar]");
+    if (toolbar) {
+      toolbar.hidden = false;
+      toolbar.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-network-action]");
+        if (!button) return;
+        var action = button.getAttribute("data-network-action");
+        var centre = { x: cy.width() / 2, y: cy.height() / 2 };
+        if (action === "zoom-in") cy.zoom({ level: cy.zoom() * 1.4, renderedPosition: centre });
+        if (action === "zoom-out") cy.zoom({ level: cy.zoom() / 1.4, renderedPosition: centre });
+        if (action === "fit") cy.fit(undefined, 24);
+        if (action === "png") download(cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }), "exoresist-network.png");
+        if (action === "svg") download(new Blob([toSvg(cy)], { type: "image/svg+xml" }), "exoresist-network.svg");
+      });
+    }
+    // The tables repeat the drawing; with the drawing there, they start folded.
+    var tables = figure.querySelector("[data-network-tables]");
+    if (tables) tables.open = false;
+    container.setAttribute("data-rendered", "true");
+    graphs.push(cy);
   }
 
   function load(container) {
     fetch(container.getAttribute("data-network"), { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) { draw(container, data); })
-      .catch(function () {
+      .catch(function (error) {
         container.textContent = "";
         var p = document.createElement("p");
         p.className = "network-status";
-        p.textContent = "The network could not be loaded.";
+        p.textContent = "The network could not be drawn; the table below lists its links.";
         container.appendChild(p);
+        if (window.console) console.error(error);
       });
   }
 
-  window.ExoResistNetwork = { layout: layout, placeLabels: placeLabels };
+  // For the browser tests and the curious: the Cytoscape instances of the page.
+  window.ExoResistNetwork = { graphs: graphs, toSvg: toSvg };
   document.addEventListener("DOMContentLoaded", function () {
+    if (typeof cytoscape !== "function") return;
     document.querySelectorAll("[data-network]").forEach(load);
   });
 })();

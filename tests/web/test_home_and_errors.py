@@ -16,7 +16,8 @@ def test_home_shows_counts_entry_points_and_recent_accepted_evidence(client, dem
     assert demo.evidence[7].public_id in html
     assert "DRAFT finding" not in html
     assert 'data-network="/network.json?limit=80"' in html
-    assert "data-matrix=" in html
+    assert "data-matrix" in html
+    assert 'href="/evidence/?therapy_class=chemotherapy&amp;mechanism=drug-efflux"' in html
 
 
 @override_settings(EXORESIST_RELEASE="2026.1")

@@ -1,5 +1,7 @@
 """The network and matrix JSON endpoints and the pages that draw them."""
 
+import re
+
 import pytest
 
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory, MechanismFactory
@@ -53,7 +55,7 @@ def test_the_matrix_by_drug_and_its_errors(client, demo):
 
 def test_the_picture_pages_render(client, demo):
     assert 'data-network="/network.json?drug=ADM"' in client.get("/network/?drug=ADM").content.decode()
-    assert "data-matrix=" in client.get("/matrix/?rows=drug").content.decode()
+    assert "data-matrix" in client.get("/matrix/?rows=drug").content.decode()
 
 
 @pytest.mark.parametrize("filters", ["", "level=C"], ids=["unfiltered (stored counts)", "filtered"])
@@ -81,7 +83,7 @@ def test_the_pictures_query_counts_do_not_grow_with_the_data(client, db, django_
 def test_the_matrix_page_passes_evidence_filters_to_its_json(client, db):
     response = client.get("/matrix/?rows=drug&level=C&drug=doxorubicin")
     html = response.content.decode()
-    assert 'data-matrix="/matrix.json?rows=drug&amp;level=C&amp;drug=doxorubicin"' in html
+    assert 'href="/matrix.json?level=C&amp;drug=doxorubicin&amp;rows=drug&amp;columns=mechanism"' in html
     assert "rows=drug&amp;rows" not in html
 
 
@@ -94,3 +96,118 @@ def test_the_unfiltered_pictures_from_the_stored_counts_equal_those_counted_from
         assert graphs.network_of_all(max_edges=limit) == graphs.network(public, max_edges=limit), limit
     assert graphs.matrix_of_all("therapy_class") == graphs.matrix(public, "therapy_class")
     assert graphs.matrix_of_all("drug") == graphs.matrix(public, "drug")
+
+
+def _listed(client, url: str) -> int:
+    """How many items the evidence list shows at ``url``."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+@pytest.mark.parametrize("filters", ["", "therapy_class=chemotherapy", "level=C&level=B"])
+def test_each_network_link_lists_as_many_items_as_it_counts_under_the_same_filters(client, demo, filters):
+    data = client.get(f"/network.json?{filters}").json()
+    assert data["links"]
+    for link in data["links"]:
+        assert _listed(client, link["url"]) == link["count"], link
+        for name_value in filters.split("&") if filters else ():
+            assert name_value in link["url"]
+
+
+@pytest.mark.parametrize("columns", ["mechanism", "cargo_kind"])
+@pytest.mark.parametrize("filters", ["", "level=C"])
+def test_each_matrix_count_lists_as_many_items_under_the_same_filters(client, demo, columns, filters):
+    for rows in ("therapy_class", "drug"):
+        data = client.get(f"/matrix.json?rows={rows}&columns={columns}&{filters}").json()
+        assert data["rows_by"] == rows and data["columns_by"] == columns
+        counted = [cell for line in data["cells"] for cell in line if cell["count"]]
+        assert counted
+        for cell in counted:
+            assert _listed(client, cell["url"]) == cell["count"], cell
+
+
+def test_the_matrix_by_cargo_kind_counts_items_per_kind(client, demo):
+    from evidence.models import Evidence
+
+    data = client.get("/matrix.json?columns=cargo_kind").json()
+    kinds = [c["slug"] for c in data["columns"]]
+    assert data["columns"][kinds.index("mirna")]["label"] == "miRNA"
+    totals = {kind: sum(line[i]["count"] for line in data["cells"]) for i, kind in enumerate(kinds)}
+    # Every item has one therapy class, so a column adds up to the items with a cargo of that kind.
+    for kind, total in totals.items():
+        assert total == Evidence.objects.public().filter(cargos__kind=kind).distinct().count(), kind
+    assert client.get("/matrix.json?columns=cells").json()["errors"]["columns"]
+    assert client.get("/matrix.json?columns=cells").status_code == 400
+
+
+def test_the_network_page_lists_its_nodes_and_links_without_javascript(client, demo):
+    data = client.get("/network.json?therapy_class=chemotherapy").json()
+    response = client.get("/network/?therapy_class=chemotherapy")
+    html = response.content.decode()
+    assert 'data-network="/network.json?therapy_class=chemotherapy"' in html
+    # The tables start open: without a script they are the picture.
+    assert '<details class="network-tables" data-network-tables open>' in html
+    links_at = html.index('<table class="grouped network-links">')
+    nodes_at = html.index('<table class="grouped network-nodes">')
+    table = html[links_at:nodes_at]
+    assert table.count("<tr><td>") == len(data["links"])
+    for link in data["links"]:
+        assert f'href="{link["url"].replace("&", "&amp;")}"' in table
+    nodes = html[nodes_at:]
+    for node in data["nodes"]:
+        assert f'<a href="{node["url"]}">{node["label"]}</a>' in nodes
+    assert "<noscript>" in html
+
+
+def test_a_drug_page_draws_the_network_of_its_evidence_as_tables_too(client, demo):
+    html = client.get("/drugs/doxorubicin/").content.decode()
+    assert 'data-network="/network.json?drug=doxorubicin"' in html
+    assert 'href="/evidence/?drug=doxorubicin&amp;cargo=hsa-miR-155-5p"' in html
+
+
+def test_the_picture_pages_say_which_filters_are_wrong(client, demo):
+    html = client.get("/network/?level=Q").content.decode()
+    assert 'role="alert">The network cannot be drawn for these filters: level:' in html
+    html = client.get("/matrix/?level=Q").content.decode()
+    assert 'role="alert">The matrix cannot be drawn for these filters: level:' in html
+
+
+def test_the_matrix_page_puts_the_longer_list_down_the_side_and_says_so(client, demo):
+    by_class = client.get("/matrix/").content.decode()
+    data = client.get("/matrix.json").json()
+    assert len(data["rows"]) < len(data["columns"])  # fewer therapy classes than mechanisms in the demo
+    assert "by mechanism (rows) and therapy class (columns)</caption>" in by_class
+    for column in data["columns"]:
+        assert re.search(rf'<th scope="row"[^>]*><a href="{re.escape(column["url"])}">', by_class), column
+    by_kind = client.get("/matrix/?rows=drug&columns=cargo_kind").content.decode()
+    data = client.get("/matrix.json?rows=drug&columns=cargo_kind").json()
+    side, top = ("drug", "cargo kind") if len(data["rows"]) >= len(data["columns"]) else ("cargo kind", "drug")
+    assert f"by {side} (rows) and {top} (columns)</caption>" in by_kind
+    assert "<h1>Drug by cargo kind</h1>" in by_kind
+
+
+def test_the_picture_pages_run_no_inline_script_under_a_strict_policy(client, demo):
+    for url in ("/", "/network/", "/matrix/", "/drugs/doxorubicin/", "/cargos/hsa-mir-155-5p/"):
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+        assert script_src == "'self'", url
+        assert "unsafe" not in policy and "style=" not in response.content.decode(), url
+        scripts = re.findall(r"<script([^>]*)>", response.content.decode())
+        assert scripts and all(re.search(r'src="/static/', attrs) for attrs in scripts), (url, scripts)
+
+
+def test_each_vendored_script_keeps_its_licence_and_the_version_named_in_the_readme():
+    from pathlib import Path
+
+    vendor = Path(__file__).resolve().parents[2] / "static" / "vendor"
+    readme = (vendor / "README.md").read_text()
+    for folder in ("cytoscape", "cytoscape-fcose", "cose-base", "layout-base"):
+        assert (
+            "MIT License" in (vendor / folder / "LICENSE").read_text()
+            or "Permission is hereby granted" in (vendor / folder / "LICENSE").read_text()
+        )
+        assert f"| {folder}/ |" in readme
+    assert '"3.35.0"' in (vendor / "cytoscape" / "cytoscape.min.js").read_text()
+    assert "| cytoscape | 3.35.0 |" in readme
