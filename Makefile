@@ -43,7 +43,7 @@ curator: migrate
 superuser: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createsuperuser
 
-# docs/screenshots/: the network and the matrix at 1366 and 390 px wide, from the seeded database
+# docs/screenshots/: the main pages at 1366 and 390 px wide, from the seeded database
 # (a development server on a free loopback port; Debian's chromium, see tests/e2e/conftest.py).
 screenshots: seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python scripts/screenshots.py

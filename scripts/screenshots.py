@@ -1,4 +1,4 @@
-"""Screenshots of the network and the matrix at a laptop's and a phone's width, for docs/screenshots/.
+"""Screenshots of the main pages at a laptop's and a phone's width, for docs/screenshots/.
 
     make screenshots                       # seeds the make run database, serves it, shoots, stops
     python scripts/screenshots.py --base-url http://127.0.0.1:8000   # against a server already running
@@ -20,7 +20,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1366, 390)
-PAGES = {"network": "/network/", "matrix": "/matrix/", "matrix-by-drug": "/matrix/?rows=drug"}
+PAGES = {
+    "home": "/",
+    "evidence-list": "/evidence/?drug=doxorubicin",
+    "drug": "/drugs/doxorubicin/",
+    "network": "/network/",
+    "matrix": "/matrix/",
+    "matrix-by-drug": "/matrix/?rows=drug",
+    "help": "/help/",
+    "downloads": "/downloads/",
+}
 
 
 def shoot(base_url: str, out: Path) -> list[Path]:

@@ -233,3 +233,38 @@ def test_a_misspelt_search_offers_the_right_name_and_marks_what_matched(page, de
     page.wait_for_url(re.compile(r"/evidence/\?q=doxorubicin$"))
     assert int(page.locator("[data-testid=result-count]").inner_text()) > 0
     assert page.locator("td.statement mark").count() > 0
+
+
+def test_help_is_one_click_from_any_page_and_its_anchors_work(page, demo):
+    page.goto("/drugs/doxorubicin/")
+    page.locator(".site-nav a", has_text="Help").click()
+    page.wait_for_url(re.compile(r"/help/$"))
+    page.locator("a[href='#drug-roles']").click()
+    assert page.locator("#drug-roles").is_visible()
+    assert page.locator("#drug-roles-modifier th").inner_text() == "modifier"
+    page.locator(".site-nav a", has_text="About").click()
+    page.wait_for_url(re.compile(r"/about/$"))
+    assert "CC BY 4.0" in page.locator("main").inner_text()
+
+
+def test_downloads_lists_every_export_and_each_link_downloads_a_file(page, demo):
+    page.goto("/")
+    page.locator("footer a", has_text="downloads").click()
+    page.wait_for_url(re.compile(r"/downloads/$"))
+    # Each export link is a file the browser saves, not a page.
+    for label, check in (("CSV", b"evidence_id"), ("RIS", b"TY  - "), ("CSL-JSON", b"[")):
+        link = page.locator("a", has_text=re.compile(rf"^{re.escape(label)}$")).first
+        with page.expect_download() as download:
+            link.evaluate("(a) => a.click()")
+        assert Path(download.value.path()).read_bytes().lstrip()[: len(check)] == check, label
+
+
+def test_the_papers_behind_a_filtered_list_download_for_a_reference_manager(page, demo):
+    page.goto("/evidence/?drug=doxorubicin")
+    count = int(page.locator("[data-testid=result-count]").inner_text())
+    assert count > 0
+    with page.expect_download() as download:
+        page.locator("a[data-format=RIS]").evaluate("(a) => a.click()")
+    assert download.value.suggested_filename == "exoresist-papers.ris"
+    text = Path(download.value.path()).read_text()
+    assert text.count("TY  - ") >= 1 and text.count("ER  - ") == text.count("TY  - ")
