@@ -14,8 +14,9 @@ Three rules keep a match a real mention:
 
 - word boundaries: a name starts and ends at the edges of words ("miR-21" is not inside
   "miR-210", "ER" not inside "other");
-- a gap of spacing or punctuation inside a match only where some spelling of the name
-  has one, or between letters and digits ("P gp" for P-gp, "MCF 7"; not "a DM" for ADM);
+- a dash, slash or dot may break a name anywhere ("UCH-L1" is UCHL1), but a space only
+  where some spelling of the name has a break, or between letters and digits ("P gp" for
+  P-gp, "MCF 7"; not "a DM" for ADM);
 - the longest mention wins ("MCF7/ADR" is the resistant line, not MCF-7 and ADR).
 
 An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
@@ -30,6 +31,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 
 import ahocorasick
 
@@ -51,16 +54,21 @@ _ALNUM = re.compile(r"[^0-9a-z]+")
 #: clause break.
 _MAX_GAP = 3
 _CLAUSE_BREAK = re.compile(r"[,;]")
+#: A gap of these alone keeps the parts of a word together, wherever it falls.
+_TIGHT_GAP = re.compile(r"[-/.]+")
 
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     """The ASCII a non-ASCII character stands for: lower-case letters and digits ("β" is
-    "beta", "é" is "e", "ﬁ" is "fi"), a space for a separator (dashes, no-break spaces,
-    other punctuation), or nothing for a mark that joins (combining accents, soft hyphens,
-    zero-width characters)."""
-    if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
+    "beta", "é" is "e", "ﬁ" is "fi"), a hyphen for any dash, a space for other separators
+    (no-break spaces, other punctuation), or nothing for a mark that joins (combining
+    accents, soft hyphens, zero-width characters)."""
+    category = unicodedata.category(ch)
+    if unicodedata.combining(ch) or category == "Cf":
         return ""
+    if category == "Pd":
+        return "-"
     out = []
     for part in unicodedata.normalize("NFKC", ch).casefold():
         bare = "".join(c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c))
@@ -115,18 +123,24 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     """The letters and digits of a folded text run together, with the word each starts:
     ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
     and at ``folded_starts[k]`` in the folded text."""
-    spans = [match.span() for match in _WORD.finditer(folded)]
-    starts, folded_starts, position = [], [], 0
-    for begin, end in spans:
-        starts.append(position)
-        folded_starts.append(begin)
-        position += end - begin
-    return "".join(folded[begin:end] for begin, end in spans), starts, folded_starts
+    # Whole-text regex calls and C-level maps: a loop over words in Python was most of the time.
+    words = _WORD.findall(folded)
+    if not words:
+        return "", [], []
+    starts = list(accumulate(map(len, words), initial=0))
+    starts.pop()
+    gaps = list(map(len, _ALNUM.findall(folded)))  # the separators between (and around) the words
+    if not _WORD.match(folded):
+        gaps_before = gaps[: len(words)]
+    else:
+        gaps_before = [0, *gaps[: len(words) - 1]]
+    folded_starts = list(map(add, starts, accumulate(gaps_before)))
+    return "".join(words), starts, folded_starts
 
 
 def name_key(name: str) -> tuple[str, frozenset[int]]:
     """The key a name is matched by, and the positions in it where the name may be broken
-    by spacing or punctuation: where this spelling has a break, and between letters and digits."""
+    by a space: where this spelling has a break, and between letters and digits."""
     stream, starts, _ = squeeze(Folded(name).text)
     breaks = set(starts[1:])
     breaks.update(i for i in range(1, len(stream)) if stream[i - 1].isdigit() != stream[i].isdigit())
@@ -204,7 +218,10 @@ def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
     cells = scoped(Cell)
     cell_aliases = aliases(CellAlias, cells)
     for pk, slug, name in cells.values_list("pk", "slug", "name"):
-        entries.append((Entity("cell", slug, name), [name, *cell_aliases.get(pk, [])]))
+        names = [name, *cell_aliases.get(pk, [])]
+        # Cells are named in the plural as often as not: "CAFs", "MSCs", "dendritic cells".
+        names += [f"{spelled}s" for spelled in names if spelled[-1:].isalpha() and spelled[-1:] not in "sS"]
+        entries.append((Entity("cell", slug, name), names))
     for slug, name, synonyms in scoped(Mechanism).values_list("slug", "name", "synonyms"):
         entries.append((Entity("mechanism", slug, name), [name, *synonyms]))
     for slug, name in scoped(TherapyClass).values_list("slug", "name"):
@@ -253,9 +270,12 @@ class Recogniser:
         if not stream:
             return []
         found = []
+        edges = {*starts, len(stream)}  # where words start, and the end: a match begins and ends at one
         for last, (length, key) in self.automaton.iter(stream):
             first = last - length + 1
-            span = self._span(folded, stream, starts, folded_starts, first, last + 1, key)
+            if first not in edges or last + 1 not in edges:
+                continue
+            span = self._span(folded, starts, folded_starts, first, last + 1, key)
             if span is not None and not (key.abbreviation and text[span[0] : span[1]].islower()):
                 found.append((*span, key))
         mentions = []
@@ -275,23 +295,19 @@ class Recogniser:
         return mentions
 
     @staticmethod
-    def _span(folded: Folded, stream, starts, folded_starts, first, end, key) -> tuple[int, int] | None:
-        """The original (start, end) of the stream's ``[first, end)``, or None when it is not
-        a mention: not at word edges, or broken where no spelling of the name is."""
+    def _span(folded: Folded, starts, folded_starts, first, end, key) -> tuple[int, int] | None:
+        """The original (start, end) of the stream's ``[first, end)`` (which starts and ends
+        at word edges), or None when a gap breaks it where no spelling of the name is."""
         word = bisect_right(starts, first) - 1
-        if starts[word] != first:
-            return None  # starts inside a word
         last_word = bisect_right(starts, end - 1) - 1
-        if end != len(stream) and (last_word + 1 >= len(starts) or starts[last_word + 1] != end):
-            return None  # ends inside a word
         for k in range(word + 1, last_word + 1):
-            if starts[k] - first not in key.breaks:
-                return None
             gap_start = folded_starts[k - 1] + starts[k] - starts[k - 1]
             gap = folded.text[gap_start : folded_starts[k]]
             if len(gap) > _MAX_GAP or _CLAUSE_BREAK.search(gap):
                 return None
-        start = folded.original(folded_starts[word] + first - starts[word])
+            if starts[k] - first not in key.breaks and not _TIGHT_GAP.fullmatch(gap):
+                return None
+        start = folded.original(folded_starts[word])
         last = folded.original(folded_starts[last_word] + end - 1 - starts[last_word])
         return start, last + 1
 

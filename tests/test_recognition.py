@@ -105,6 +105,12 @@ def test_offsets_index_the_original_text_around_non_ascii_characters(recogniser)
 
 def test_a_break_only_where_some_spelling_of_the_name_has_one(recogniser):
     assert found(recogniser, "a DM and AD M") == []  # not ADM
+    # A dash, slash or dot joins anywhere: a spelling the dictionary keeps only once.
+    assert found(recogniser, "A-DM, Adria-mycin, Doxo‐rubicin") == [
+        ("doxorubicin", "A-DM"),
+        ("doxorubicin", "Adria-mycin"),
+        ("doxorubicin", "Doxo‐rubicin"),
+    ]
     assert found(recogniser, "CD4+ T cells, CD4 T cells, CD4+T-cells") == [
         ("cd4-t-cells", "CD4+ T cells"),
         ("cd4-t-cells", "CD4 T cells"),

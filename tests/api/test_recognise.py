@@ -70,6 +70,14 @@ def test_mechanisms_and_therapy_classes_are_recognised_too(api, corpus):
     ]
 
 
+def test_cells_are_found_in_the_plural(api, corpus):
+    text = "CAFs and MCF-7 cells"
+    assert summary(api.post(URL, {"text": text}, format="json").json(), text) == [
+        ("cell", "caf", "CAFs"),
+        ("cell", "mcf-7", "MCF-7"),
+    ]
+
+
 def test_anonymous_clients_are_matched_against_public_names_only(api, curator_api, draft_drug):
     text = "Secretinib and doxorubicin"
     assert summary(api.post(URL, {"text": text}, format="json").json(), text) == [
