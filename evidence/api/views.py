@@ -446,6 +446,8 @@ class RecogniseView(APIView):
 
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    #: What a GET needs to answer 200, for the URL lists that visit every endpoint (loadtest_urls).
+    example_query = {"text": RECOGNISE_EXAMPLE}
 
     @extend_schema(
         summary="Recognise mentions in a short text",
