@@ -4,7 +4,7 @@ Dictionary matching over every name and alias the database holds, with one Aho-C
 automaton (pyahocorasick): the time to scan a text does not grow with the number of
 names, so tens of thousands of aliases cost no more per abstract than a hundred.
 
-Names and text are normalised the same way (``fold`` then ``squeeze``): case, accents,
+Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
 punctuation, dashes and spacing are ignored and Greek letters are spelled out, so
 "P-gp", "Pgp" and "P gp" meet, as do "miR155" and "miR-155", "TGF-β1" and "TGF-beta1".
 Offsets map back to the original text: ``start`` and ``end`` index the text as given
@@ -49,7 +49,7 @@ KINDS = ("drug", "cargo", "cell", "mechanism", "therapy_class")
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[0-9a-z]+")
-_ALNUM = re.compile(r"[^0-9a-z]+")
+_SEPARATORS = re.compile(r"[^0-9a-z]+")
 #: What may separate the parts of one name in text: a little spacing or punctuation, never a
 #: clause break.
 _MAX_GAP = 3
@@ -67,7 +67,7 @@ def _fold_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if unicodedata.combining(ch) or category == "Cf":
         return ""
-    if category == "Pd":
+    if category == "Pd" or ch == "\u2212":  # dashes and the minus sign
         return "-"
     out = []
     for part in unicodedata.normalize("NFKC", ch).casefold():
@@ -76,7 +76,7 @@ def _fold_char(ch: str) -> str:
         if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
             out.append(name.rsplit(" ", 1)[-1].lower())  # "FINAL SIGMA" is a sigma
         else:
-            out.append(_ALNUM.sub("", bare.lower()))
+            out.append(_SEPARATORS.sub("", bare.lower()))
     return "".join(out) or " "
 
 
@@ -129,7 +129,7 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
         return "", [], []
     starts = list(accumulate(map(len, words), initial=0))
     starts.pop()
-    gaps = list(map(len, _ALNUM.findall(folded)))  # the separators between (and around) the words
+    gaps = list(map(len, _SEPARATORS.findall(folded)))  # the separators between (and around) the words
     if not _WORD.match(folded):
         gaps_before = gaps[: len(words)]
     else:

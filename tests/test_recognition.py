@@ -74,7 +74,7 @@ def test_case_and_punctuation_variants(recogniser):
         assert found(recogniser, f"Exosomal {text} rose.") == [("hsa-mir-155-5p", text)], text
     for text in ["P-gp", "Pgp", "P gp", "p-gp", "P‑gp", "P–gp"]:
         assert found(recogniser, f"({text})") == [("abcb1", text)], text
-    for text in ["MCF7", "MCF 7", "mcf-7", "MCF‐7", "MCF\u00a07"]:
+    for text in ["MCF7", "MCF 7", "mcf-7", "MCF‐7", "MCF\u00a07", "MCF\u22127"]:
         assert found(recogniser, f"{text} cells") == [("mcf-7", text)], text
 
 
