@@ -118,10 +118,19 @@ WRITE_ERRORS = {
 }
 
 
+#: What an anonymous request that reads by POST (recognition) may answer besides 200.
+ANONYMOUS_POST_ERRORS = {
+    "400": "The body is not valid: each field with what is wrong.",
+    "429": READ_ERRORS["429"],
+    "503": "The database is briefly unavailable; retry after the seconds in Retry-After.",
+}
+
+
 def document_errors(result, generator, request, public):
     """drf-spectacular postprocessing hook: every status an operation answers is declared
     (for generated clients), and reads are anonymous (an empty security requirement
-    beside the session and token ones)."""
+    beside the session and token ones). A POST open to anonymous clients (drf-spectacular
+    marks it so from ``AllowAny``) reads and writes nothing, so it answers no 401, 403 or 409."""
     error_body = {"type": "object", "additionalProperties": True}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
@@ -137,7 +146,13 @@ def document_errors(result, generator, request, public):
                 )
             )
             media = media or ["application/json"]
-            for status, description in (READ_ERRORS if method == "get" else WRITE_ERRORS).items():
+            if method == "get":
+                errors = READ_ERRORS
+            elif {} in operation.get("security", []):
+                errors = ANONYMOUS_POST_ERRORS
+            else:
+                errors = WRITE_ERRORS
+            for status, description in errors.items():
                 operation["responses"].setdefault(
                     status,
                     {

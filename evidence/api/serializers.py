@@ -28,6 +28,7 @@ from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
+from evidence.recognition import KINDS, MAX_TEXT_LENGTH
 
 _KEY = "KEY0PLACEHOLDER0"
 _NUMERIC_KEY = 987654321987
@@ -941,3 +942,34 @@ __all__ = [
     "MechanismSerializer",
     "TherapyClassSerializer",
 ]
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField would read the number 12 as "12"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RecogniseSerializer(serializers.Serializer):
+    text = StrictCharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_TEXT_LENGTH,
+        help_text=f"The text to read: a title, an abstract, a paragraph (up to {MAX_TEXT_LENGTH:,} characters).",
+        error_messages={
+            "max_length": f"The text is longer than {MAX_TEXT_LENGTH:,} characters, the most read at once; "
+            "send it in parts (paragraphs or sections)."
+        },
+    )
+
+
+class MentionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KINDS, help_text="What is mentioned.")
+    slug = serializers.CharField(help_text="Its identifier in ExoResist (the API's detail address uses it).")
+    name = serializers.CharField(help_text="Its name in ExoResist (a cargo's symbol).")
+    text = serializers.CharField(help_text="The mention as written in the text.")
+    start = serializers.IntegerField(help_text="Where the mention starts in the text (a character index from 0).")
+    end = serializers.IntegerField(help_text="Where it ends (exclusive): text[start:end] is the mention.")

@@ -15,7 +15,9 @@ class Router(DefaultRouter):
     def get_api_root_view(self, api_urls=None):
         view = super().get_api_root_view(api_urls)
         # The schema and the docs belong in the list of what the root offers.
-        view.initkwargs["api_root_dict"].update({"schema": "schema", "docs": "docs", "redoc": "redoc"})
+        view.initkwargs["api_root_dict"].update(
+            {"schema": "schema", "docs": "docs", "redoc": "redoc", "recognise": "recognise"}
+        )
         return view
 
 
@@ -33,5 +35,6 @@ urlpatterns = [
     # The split view serves its setup script as a file (docs/?script): no inline script for the CSP to block.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("recognise/", views.RecogniseView.as_view(), name="recognise"),
     *router.urls,
 ]

@@ -14,11 +14,13 @@ from typing import Any
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
@@ -40,6 +42,7 @@ from evidence.models import (
 from evidence.models.citation import short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished, with_role
 from evidence.models.search import did_you_mean
+from evidence.recognition import MAX_TEXT_LENGTH, recognise
 from evidence.stored_counts import stored_size
 from exoresist.transactions import AtomicWritesMixin
 
@@ -448,3 +451,77 @@ class TherapyClassViewSet(ExoResistViewSet):
     filterset_class = filtersets.TherapyClassFilterSet
     queryset = TherapyClass.objects.all()
     export_name = "therapy-classes"
+
+
+#: The largest body a recognition request may send: the text limit with room for escapes
+#: (``\uXXXX`` in JSON, ``%XX`` in forms). Larger bodies are refused before they are read.
+RECOGNISE_MAX_BODY = 12 * MAX_TEXT_LENGTH + 4096
+RECOGNISE_EXAMPLE = "Exosomal miR-155 from MCF-7/ADR cells transferred Adriamycin (DOX) resistance to MCF-7 cells."
+RECOGNISE_DESCRIPTION = (
+    "The drugs, cargos, cells, mechanisms and therapy classes a text mentions, by any of their names or "
+    "aliases, in the order they appear. Case, punctuation, dashes and Greek letters spelled out do not "
+    "matter (P-gp, Pgp and P gp; miR155 and miR-155; TGF-β1 and TGF-beta1); a name counts only as a whole "
+    "word, and the longest mention wins (MCF-7/ADR, not MCF-7). `start` and `end` index the text as sent, "
+    "in characters (Unicode code points). A mention naming two entities (a miRNA name both arms share) is "
+    "listed once for each. Anonymous clients are matched against what public pages show. "
+    f"At most {MAX_TEXT_LENGTH:,} characters a request (a longer text is a 400)."
+)
+BODY_TOO_LARGE = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=f"The request body is larger than {RECOGNISE_MAX_BODY:,} bytes (refused unread).",
+)
+
+
+class RecogniseView(APIView):
+    """Mentions of known entities in a text: for downstream tools and the curators' intake."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    #: What a GET needs to answer 200, for the URL lists that visit every endpoint (loadtest_urls).
+    example_query = {"text": RECOGNISE_EXAMPLE}
+
+    @extend_schema(
+        summary="Recognise mentions in a short text",
+        description=RECOGNISE_DESCRIPTION + " GET suits a sentence or a title (servers limit the address to a "
+        "few kB); POST a longer text.",
+        parameters=[
+            OpenApiParameter(
+                "text",
+                {"type": "string", "maxLength": MAX_TEXT_LENGTH},
+                OpenApiParameter.QUERY,
+                required=True,
+                description="The text to read.",
+                examples=[OpenApiExample("A sentence", value=RECOGNISE_EXAMPLE)],
+            )
+        ],
+        responses=s.MentionSerializer(many=True),
+        operation_id="recognise_query",
+    )
+    def get(self, request, *args, **kwargs):
+        return self.mentions(request.query_params)
+
+    @extend_schema(
+        summary="Recognise mentions in a text",
+        description=RECOGNISE_DESCRIPTION,
+        request=s.RecogniseSerializer,
+        responses={200: s.MentionSerializer(many=True), 413: BODY_TOO_LARGE},
+        operation_id="recognise",
+        examples=[OpenApiExample("An abstract's sentence", value={"text": RECOGNISE_EXAMPLE}, request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > RECOGNISE_MAX_BODY:
+            return Response(
+                {"detail": f"The request body is {length:,} bytes; at most {RECOGNISE_MAX_BODY:,} are read."},
+                status=413,
+            )
+        return self.mentions(request.data)
+
+    def mentions(self, data) -> Response:
+        serializer = s.RecogniseSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        text = serializer.validated_data["text"]
+        return Response(recognise(text, public=not sees_unpublished(self.request.user)))

@@ -65,6 +65,10 @@ def test_reads_are_anonymous_and_declare_every_status_they_answer(schema):
             if method == "get":
                 assert {} in operation["security"], path
                 assert {"200", "400", "404", "429", "503"} <= set(operation["responses"]), path
+            elif {} in operation["security"]:
+                # Open to anonymous clients (recognition reads by POST): no 401, 403 or 409 to answer.
+                assert {"200", "400", "413", "429", "503"} <= set(operation["responses"]), (method, path)
+                assert not {"401", "403", "409"} & set(operation["responses"]), (method, path)
             else:
                 assert {"400", "401", "403", "409", "413", "429"} <= set(operation["responses"]), (method, path)
 
@@ -73,3 +77,14 @@ def test_id_and_year_filters_are_whole_numbers_within_bounds(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/evidence/"]["get"]["parameters"]}
     assert parameters["citation"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert parameters["year_min"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 9999}
+
+
+def test_recognition_is_documented_for_anonymous_clients(schema):
+    operations = schema["paths"]["/api/v1/recognise/"]
+    assert {} in operations["post"]["security"]
+    body = schema["components"]["schemas"]["RecogniseRequest"]
+    assert body["required"] == ["text"] and body["properties"]["text"]["maxLength"] == 100_000
+    mention = schema["components"]["schemas"]["Mention"]
+    assert set(mention["required"]) == {"kind", "slug", "name", "text", "start", "end"}
+    (text,) = operations["get"]["parameters"]
+    assert text["name"] == "text" and text["required"]

@@ -14,6 +14,9 @@ from tests.production.conftest import ROLES, make_client
 
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 REFUSED = {302, 401, 403, 405}
+#: Open to anyone by POST because they read (a text too long for an address) and write
+#: nothing: answered, not refused; the row counts checked below still hold.
+READS_BY_POST = {"/api/v1/recognise/"}
 
 
 def all_urls() -> list[str]:
@@ -59,6 +62,9 @@ def test_writes_are_refused_without_a_curator_role(graph, role):
             continue
         for method in WRITE_METHODS:
             response = send(client, method, url)
+            if method == "post" and url in READS_BY_POST:
+                assert response.status_code in (200, 400), (url, response.status_code)
+                continue
             if response.status_code not in REFUSED:
                 wrong.append((method.upper(), url, response.status_code))
             elif response.status_code == 302:

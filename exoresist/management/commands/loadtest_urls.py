@@ -19,6 +19,12 @@ def filterset_of(endpoint):
     return getattr(cls, "filterset_class", None) if cls is not None else None
 
 
+def example_query(endpoint) -> str:
+    """``?...`` for a view that needs a parameter to answer (recognition's ``text``), else ""."""
+    example = getattr(endpoint.view_class, "example_query", None)
+    return f"?{urlencode(example)}" if example else ""
+
+
 class Command(BaseCommand):
     help = "Print the load-test URL mix as JSON (read, search, write)."
 
@@ -50,7 +56,7 @@ class Command(BaseCommand):
         terms = values["cargo"][:10] + values["drug"][:10] + ["exosome", "resistance", "miR", "tamoxifen"]
 
         lists = list_endpoints()
-        read = [e.url for e in lists]
+        read = [e.url + example_query(e) for e in lists]
         search = []
         for endpoint in lists:
             filterset = filterset_of(endpoint)

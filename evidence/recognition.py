@@ -1,0 +1,358 @@
+"""Mentions of known drugs, cargos, cells, mechanisms and therapy classes in free text.
+
+Dictionary matching over every name and alias the database holds, with one Aho-Corasick
+automaton (pyahocorasick): the time to scan a text does not grow with the number of
+names, so tens of thousands of aliases cost no more per abstract than a hundred.
+
+Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
+punctuation, dashes and spacing are ignored and Greek letters are spelled out, so
+"P-gp", "Pgp" and "P gp" meet, as do "miR155" and "miR-155", "TGF-β1" and "TGF-beta1".
+Offsets map back to the original text: ``start`` and ``end`` index the text as given
+(Python string indices, i.e. Unicode code points).
+
+Three rules keep a match a real mention:
+
+- word boundaries: a name starts and ends at the edges of words ("miR-21" is not inside
+  "miR-210", "ER" not inside "other");
+- a dash, slash or dot may break a name anywhere ("UCH-L1" is UCHL1), but a space only
+  where some spelling of the name has a break, or between letters and digits ("P gp" for
+  P-gp, "MCF 7"; not "a DM" for ADM);
+- the longest mention wins ("MCF7/ADR" is the resistant line, not MCF-7 and ADR).
+
+An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
+case: "doc" and "epi" are English words and word parts far more often than drugs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from operator import add
+
+import ahocorasick
+
+from evidence.choices import CargoKind
+from evidence.identifiers import parse_mirna
+
+#: The most text recognised at once (characters): a long article is split by the caller.
+MAX_TEXT_LENGTH = 100_000
+
+#: The kinds of what is recognised, in the order a list of mentions gives them on a tie.
+KINDS = ("drug", "cargo", "cell", "mechanism", "therapy_class")
+
+# --- Normalisation -----------------------------------------------------------
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"[0-9a-z]+")
+_SEPARATORS = re.compile(r"[^0-9a-z]+")
+#: What may separate the parts of one name in text: a little spacing or punctuation, never a
+#: clause break.
+_MAX_GAP = 3
+_CLAUSE_BREAK = re.compile(r"[,;]")
+#: A gap of these alone keeps the parts of a word together, wherever it falls.
+_TIGHT_GAP = re.compile(r"[-/.]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """The ASCII a non-ASCII character stands for: lower-case letters and digits ("β" is
+    "beta", "é" is "e", "ﬁ" is "fi"), a hyphen for any dash, a space for other separators
+    (no-break spaces, other punctuation), or nothing for a mark that joins (combining
+    accents, soft hyphens, zero-width characters)."""
+    category = unicodedata.category(ch)
+    if unicodedata.combining(ch) or category == "Cf":
+        return ""
+    if category == "Pd" or ch == "\u2212":  # dashes and the minus sign
+        return "-"
+    out = []
+    for part in unicodedata.normalize("NFKC", ch).casefold():
+        bare = "".join(c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c))
+        name = unicodedata.name(bare, "") if len(bare) == 1 else ""
+        if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
+            out.append(name.rsplit(" ", 1)[-1].lower())  # "FINAL SIGMA" is a sigma
+        else:
+            out.append(_SEPARATORS.sub("", bare.lower()))
+    return "".join(out) or " "
+
+
+class Folded:
+    """``text`` with every non-ASCII character replaced by its ASCII (``_fold_char``) and
+    lower-cased, and the way back from a folded index to the original one."""
+
+    __slots__ = ("text", "_folded_at", "_original_at", "_length")
+
+    def __init__(self, text: str) -> None:
+        self._folded_at: list[int] = []  # where each replaced character starts in the folded text
+        self._original_at: list[int] = []  # and where it was in the original
+        self._length: list[int] = []  # and how long its replacement is
+        if text.isascii():
+            self.text = text.lower()
+            return
+        parts, last, shift = [], 0, 0
+        for match in _NON_ASCII.finditer(text):
+            at = match.start()
+            replacement = _fold_char(match.group())
+            parts.append(text[last:at])
+            parts.append(replacement)
+            self._folded_at.append(at + shift)
+            self._original_at.append(at)
+            self._length.append(len(replacement))
+            shift += len(replacement) - 1
+            last = at + 1
+        parts.append(text[last:])
+        # Only ASCII is left, whose lower case has the same length.
+        self.text = "".join(parts).lower()
+
+    def original(self, index: int) -> int:
+        """The original index of the folded character at ``index``."""
+        k = bisect_right(self._folded_at, index) - 1
+        if k < 0:
+            return index
+        start, length = self._folded_at[k], self._length[k]
+        if index < start + length:
+            return self._original_at[k]
+        return self._original_at[k] + 1 + index - (start + length)
+
+
+def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
+    """The letters and digits of a folded text run together, with the word each starts:
+    ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
+    and at ``folded_starts[k]`` in the folded text."""
+    # Whole-text regex calls and C-level maps: a loop over words in Python was most of the time.
+    words = _WORD.findall(folded)
+    if not words:
+        return "", [], []
+    starts = list(accumulate(map(len, words), initial=0))
+    starts.pop()
+    gaps = list(map(len, _SEPARATORS.findall(folded)))  # the separators between (and around) the words
+    if not _WORD.match(folded):
+        gaps_before = gaps[: len(words)]
+    else:
+        gaps_before = [0, *gaps[: len(words) - 1]]
+    folded_starts = list(map(add, starts, accumulate(gaps_before)))
+    return "".join(words), starts, folded_starts
+
+
+def name_key(name: str) -> tuple[str, frozenset[int]]:
+    """The key a name is matched by, and the positions in it where the name may be broken
+    by a space: where this spelling has a break, and between letters and digits."""
+    stream, starts, _ = squeeze(Folded(name).text)
+    breaks = set(starts[1:])
+    breaks.update(i for i in range(1, len(stream)) if stream[i - 1].isdigit() != stream[i].isdigit())
+    return stream, frozenset(breaks)
+
+
+def is_abbreviation(name: str) -> bool:
+    """A short name of letters written in capitals (DOC, EPI, ER, CAFs): not recognised in
+    lower-case text."""
+    letters = "".join(ch for ch in name if ch.isalnum())
+    return letters.isalpha() and len(letters) <= 5 and sum(ch.isupper() for ch in letters) >= 2
+
+
+# --- The dictionary ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    kind: str
+    slug: str
+    name: str
+
+
+@dataclass(slots=True)
+class _Key:
+    entities: list[Entity]
+    breaks: frozenset[int]
+    #: Every spelling with this key is a capitalised abbreviation.
+    abbreviation: bool
+
+
+def mirna_names(name: str) -> list[str]:
+    """The ways papers write a human miRNA: "hsa-miR-155-5p" is also miR-155-5p, miR-155,
+    microRNA-155 and miRNA-155 (and the same with the arm)."""
+    parsed = parse_mirna(name)
+    if parsed is None:
+        return []
+    core, arm = parsed
+    family, number = core.split("-", 1)
+    families = ["miR", "microRNA", "miRNA", "hsa-miR"] if family == "mir" else [family, f"hsa-{family}"]
+    names = []
+    for spelled in families:
+        names.append(f"{spelled}-{number}")
+        if arm and arm != "*":
+            names.append(f"{spelled}-{number}-{arm}")
+    return names
+
+
+def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
+    """Every entity with all its names, read from the database: only what public pages show
+    when ``public``, every entity otherwise."""
+    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias, Mechanism, TherapyClass
+
+    def scoped(model):
+        return model.objects.public() if public else model.objects.all()
+
+    def aliases(alias_model, entities) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for entity_id, name in alias_model.objects.filter(entity__in=entities).values_list("entity_id", "name"):
+            found.setdefault(entity_id, []).append(name)
+        return found
+
+    entries: list[tuple[Entity, list[str]]] = []
+    drugs = scoped(Drug)
+    drug_aliases = aliases(DrugAlias, drugs)
+    for pk, slug, name in drugs.values_list("pk", "slug", "name"):
+        entries.append((Entity("drug", slug, name), [name, *drug_aliases.get(pk, [])]))
+    cargos = scoped(Cargo)
+    cargo_aliases = aliases(CargoAlias, cargos)
+    for pk, slug, symbol, full_name, kind in cargos.values_list("pk", "slug", "symbol", "name", "kind"):
+        names = [symbol, full_name, *cargo_aliases.get(pk, [])]
+        if kind == CargoKind.MIRNA:
+            names += [variant for spelled in list(names) for variant in mirna_names(spelled)]
+        entries.append((Entity("cargo", slug, symbol), names))
+    cells = scoped(Cell)
+    cell_aliases = aliases(CellAlias, cells)
+    for pk, slug, name in cells.values_list("pk", "slug", "name"):
+        names = [name, *cell_aliases.get(pk, [])]
+        # Cells are named in the plural as often as not: "CAFs", "MSCs", "dendritic cells".
+        names += [f"{spelled}s" for spelled in names if spelled[-1:].isalpha() and spelled[-1:] not in "sS"]
+        entries.append((Entity("cell", slug, name), names))
+    for slug, name, synonyms in scoped(Mechanism).values_list("slug", "name", "synonyms"):
+        entries.append((Entity("mechanism", slug, name), [name, *synonyms]))
+    for slug, name in scoped(TherapyClass).values_list("slug", "name"):
+        entries.append((Entity("therapy_class", slug, name), [name]))
+    return entries
+
+
+# --- Recognition ------------------------------------------------------------
+
+
+class Recogniser:
+    """An automaton over a fixed dictionary; ``mentions(text)`` finds what it names."""
+
+    def __init__(self, entries: list[tuple[Entity, list[str]]]) -> None:
+        keys: dict[str, _Key] = {}
+        for entity, names in entries:
+            for name in names:
+                if not name or not name.strip():
+                    continue
+                key, breaks = name_key(name)
+                if not key:
+                    continue
+                found = keys.get(key)
+                if found is None:
+                    keys[key] = _Key([entity], breaks, is_abbreviation(name))
+                    continue
+                if entity not in found.entities:
+                    found.entities.append(entity)
+                found.breaks |= breaks
+                found.abbreviation = found.abbreviation and is_abbreviation(name)
+        self.size = len(keys)
+        self.automaton = ahocorasick.Automaton()
+        for key, value in keys.items():
+            value.entities.sort(key=lambda e: (KINDS.index(e.kind), e.slug))
+            self.automaton.add_word(key, (len(key), value))
+        if keys:
+            self.automaton.make_automaton()
+
+    def mentions(self, text: str) -> list[dict]:
+        """The mentions in ``text``, in order: one dict per entity a mention names, with its
+        ``kind``, ``slug``, ``name``, the ``text`` as written and its ``start`` and ``end``."""
+        if not text or not self.size:
+            return []
+        folded = Folded(text)
+        stream, starts, folded_starts = squeeze(folded.text)
+        if not stream:
+            return []
+        found = []
+        edges = {*starts, len(stream)}  # where words start, and the end: a match begins and ends at one
+        for last, (length, key) in self.automaton.iter(stream):
+            first = last - length + 1
+            if first not in edges or last + 1 not in edges:
+                continue
+            span = self._span(folded, starts, folded_starts, first, last + 1, key)
+            if span is not None and not (key.abbreviation and text[span[0] : span[1]].islower()):
+                found.append((*span, key))
+        mentions = []
+        for start, end, key in _longest_first(found):
+            written = text[start:end]
+            for entity in key.entities:
+                mentions.append(
+                    {
+                        "kind": entity.kind,
+                        "slug": entity.slug,
+                        "name": entity.name,
+                        "text": written,
+                        "start": start,
+                        "end": end,
+                    }
+                )
+        return mentions
+
+    @staticmethod
+    def _span(folded: Folded, starts, folded_starts, first, end, key) -> tuple[int, int] | None:
+        """The original (start, end) of the stream's ``[first, end)`` (which starts and ends
+        at word edges), or None when a gap breaks it where no spelling of the name is."""
+        word = bisect_right(starts, first) - 1
+        last_word = bisect_right(starts, end - 1) - 1
+        for k in range(word + 1, last_word + 1):
+            gap_start = folded_starts[k - 1] + starts[k] - starts[k - 1]
+            gap = folded.text[gap_start : folded_starts[k]]
+            if len(gap) > _MAX_GAP or _CLAUSE_BREAK.search(gap):
+                return None
+            if starts[k] - first not in key.breaks and not _TIGHT_GAP.fullmatch(gap):
+                return None
+        start = folded.original(folded_starts[word])
+        last = folded.original(folded_starts[last_word] + end - 1 - starts[last_word])
+        return start, last + 1
+
+
+def _longest_first(found: list[tuple]) -> list[tuple]:
+    """``(start, end, ...)`` candidates that do not overlap, longer (in original characters)
+    before shorter, then leftmost; returned in text order."""
+    starts: list[int] = []
+    taken: list[tuple] = []
+    for candidate in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+        start, end = candidate[0], candidate[1]
+        at = bisect_right(starts, start)
+        if at and taken[at - 1][1] > start:
+            continue  # overlaps the one before
+        if at < len(taken) and taken[at][0] < end:
+            continue  # overlaps the one after
+        starts.insert(at, start)
+        taken.insert(at, candidate)
+    return taken
+
+
+# --- One automaton per data version -------------------------------------------
+
+_built: dict[bool, tuple[str, Recogniser]] = {}
+_lock = threading.Lock()
+
+
+def recogniser(public: bool = True) -> Recogniser:
+    """The recogniser over the database's names (public ones only when ``public``), built
+    once per data version: any change to a drug, cargo, cell, alias or vocabulary term bumps
+    the version (exoresist/data_version.py), and the next call builds it anew."""
+    from exoresist.data_version import get_version
+
+    version = get_version()
+    with _lock:
+        cached = _built.get(public)
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]
+    built = Recogniser(dictionary(public))
+    if version is not None:
+        with _lock:
+            _built[public] = (version, built)
+    return built
+
+
+def recognise(text: str, public: bool = True) -> list[dict]:
+    """The mentions of known entities in ``text`` (see ``Recogniser.mentions``)."""
+    return recogniser(public).mentions(text)
