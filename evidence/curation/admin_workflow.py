@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,9 +21,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from evidence.curation import workflow
+from evidence.curation import triage, workflow
 from evidence.curation.references.intake import import_references
-from evidence.models import Evidence, EvidenceComment, EvidenceDrug
+from evidence.models import Citation, Evidence, EvidenceComment, EvidenceDrug, TriageDecision
 
 DEFAULT_REASON = "Edited in the curator interface"
 
@@ -269,6 +270,12 @@ class EvidenceDrugInline(admin.TabularInline):
     model = EvidenceDrug
     extra = 1
     fields = ["drug", "role"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A row for each drug a triaged paper names (EvidenceWorkflowMixin.drafted_from).
+        draft = EvidenceWorkflowMixin.drafted_from(request) if obj is None else None
+        return max(self.extra, len(draft["drugs"])) if draft else self.extra
+
     autocomplete_fields = ["drug"]
     verbose_name_plural = "drugs (with their role)"
 
@@ -319,6 +326,34 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     # No bulk accept: an editor accepts the version they read, on its review page.
     actions = ["submit_selected"]
+
+    # --- a new item from a triaged paper (?from_citation=<id>) ------------------
+
+    @staticmethod
+    def drafted_from(request) -> dict | None:
+        """What the paper named in ``?from_citation`` suggests for a new item (once per request)."""
+        if not hasattr(request, "_exoresist_draft"):
+            raw = str(request.GET.get("from_citation", "")).strip()
+            paper = Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+            request._exoresist_draft = (
+                triage.draft_initial(paper) if paper and workflow.can_curate(request.user) else None
+            )
+        return request._exoresist_draft
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("from_citation", None)
+        draft = self.drafted_from(request)
+        if draft:
+            initial.update({name: value for name, value in draft.items() if name != "drugs"})
+        return initial
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        draft = self.drafted_from(request) if obj is None or obj.pk is None else None
+        if draft and isinstance(inline, EvidenceDrugInline) and request.method == "GET":
+            kwargs["initial"] = [{"drug": pk, "role": "treatment"} for pk in draft["drugs"]]
+        return kwargs
 
     def get_urls(self):
         return [
@@ -465,8 +500,40 @@ class CitationImportMixin(HistoryDiffMixin):
             path(
                 "import-bibtex/", self.admin_site.admin_view(self.import_bibtex_view), name="evidence_citation_import"
             ),
+            path("triage/", self.admin_site.admin_view(self.triage_view), name="evidence_citation_triage"),
             *super().get_urls(),
         ]
+
+    def triage_view(self, request):
+        """The imported papers without evidence, most promising first, with what they mention;
+        a curator marks each curate, not relevant (why) or later, or starts evidence from it."""
+        if not workflow.can_curate(request.user):
+            raise PermissionDenied
+        if request.method == "POST":
+            raw = str(request.POST.get("citation", "")).strip()
+            citation = Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+            if citation is None:
+                messages.error(request, "No such citation.")
+            else:
+                try:
+                    found = triage.decide(citation, request.user, request.POST.get("decision", ""),
+                                          request.POST.get("reason", ""))  # fmt: skip
+                    messages.success(request, f"{citation.short_label}: {found.get_decision_display()}.")
+                except workflow.WorkflowError as exc:
+                    messages.error(request, f"{citation.short_label}: {exc}")
+            return HttpResponseRedirect(request.get_full_path())
+        candidates = triage.queue()
+        page = Paginator(candidates, 25).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Papers to triage",
+            "opts": self.model._meta,
+            "page": page,
+            "total": len(candidates),
+            "decisions": TriageDecision.choices,
+            "limit": triage.MAX_CANDIDATES,
+        }
+        return TemplateResponse(request, "admin/evidence/curation/triage.html", context)
 
     def import_bibtex_view(self, request):
         if not self.has_add_permission(request):

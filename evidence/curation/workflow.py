@@ -63,6 +63,7 @@ __all__ = [
     "reject",
     "reference_changes",
     "reject_revision",
+    "require_curator",
     "resolve_flag",
     "restore_version",
     "submit",
@@ -116,7 +117,7 @@ def can_review(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
 
 
-def _require_curator(user) -> None:
+def require_curator(user) -> None:
     if not can_curate(user):
         raise WorkflowPermissionError("Only curators may edit or submit evidence.")
 
@@ -171,7 +172,7 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None) 
 @transaction.atomic
 def submit(evidence: Evidence, user) -> Evidence:
     """Draft (or rejected) -> submitted, for review by someone else."""
-    _require_curator(user)
+    require_curator(user)
     evidence = _locked(evidence)
     if evidence.status not in (Status.DRAFT, Status.REJECTED):
         raise WorkflowError(f"{evidence.public_id} is {evidence.get_status_display()}; only drafts can be submitted.")
@@ -489,7 +490,7 @@ def edit_evidence(
     mechanisms. An editor's edit, or any edit of an item that is not public yet, is
     saved; a curator's edit of accepted evidence becomes a suggested revision.
     """
-    _require_curator(user)
+    require_curator(user)
     current = check_version(evidence, expected_version)
     changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
     if current.status == Status.ACCEPTED and not can_review(user):
@@ -507,7 +508,7 @@ def edit_evidence(
 @transaction.atomic
 def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, summary: str = "") -> EvidenceRevision:
     """File a curator's edit of accepted evidence as a revision for an editor to apply."""
-    _require_curator(user)
+    require_curator(user)
     changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
     original = {name: _json_value(evidence, name) for name in changes}
     changes = {name: value for name, value in changes.items() if original[name] != value}
@@ -646,7 +647,7 @@ def add_comment(evidence: Evidence, user, text: str) -> EvidenceComment:
     text = (text or "").strip()
     if not text:
         raise WorkflowError("A comment needs some text.")
-    _require_curator(user)
+    require_curator(user)
     return EvidenceComment.objects.create(evidence=evidence, author=user, text=text)
 
 

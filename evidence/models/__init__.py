@@ -1,7 +1,7 @@
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount
-from evidence.models.curation import EvidenceComment, EvidenceFlag, EvidenceRevision
+from evidence.models.curation import CitationTriage, EvidenceComment, EvidenceFlag, EvidenceRevision, TriageDecision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, EvidenceDrug, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
@@ -11,6 +11,7 @@ __all__ = [
     "Alias",
     "CancerType",
     "Cargo",
+    "CitationTriage",
     "CargoAlias",
     "Cell",
     "CellAlias",
@@ -30,5 +31,6 @@ __all__ = [
     "NamedEntity",
     "StaleEdit",
     "TherapyClass",
+    "TriageDecision",
     "public_id_to_pk",
 ]

@@ -130,3 +130,39 @@ class EvidenceFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Flag #{self.pk} on {self.evidence.public_id} ({self.get_status_display()})"
+
+
+class TriageDecision(models.TextChoices):
+    CURATE = "curate", "curate"
+    NOT_RELEVANT = "not_relevant", "not relevant"
+    LATER = "later", "later"
+
+
+class CitationTriage(models.Model):
+    """A curator's decision on an imported paper that holds no evidence yet: curate it, set
+    it aside as not relevant (saying why), or come back later. The queue
+    (``evidence.curation.triage``) lists the papers without one, and those marked later."""
+
+    shown_on_public_pages = False
+
+    citation = models.OneToOneField("evidence.Citation", on_delete=models.CASCADE, related_name="triage")
+    decision = models.CharField(max_length=12, choices=TriageDecision.choices)
+    reason = models.TextField(blank=True, help_text="Why the paper is not relevant (required then).")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="citation_triage"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "triage decision"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="not_relevant") | ~models.Q(reason=""),
+                name="citationtriage_not_relevant_has_reason",
+                violation_error_message="Say why the paper is not relevant.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation.short_label}: {self.get_decision_display()}"

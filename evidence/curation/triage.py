@@ -1,0 +1,174 @@
+"""The triage queue: imported papers that hold no evidence yet, most promising first.
+
+A paper's promise is read from its title and abstract: words about vesicles and about
+resistance, and the drugs, cargos, cells and mechanisms the database already knows
+(``evidence.recognition``). Curators mark each paper "curate", "not relevant" (saying
+why) or "later"; "start evidence" opens the evidence form filled in from the paper
+(``draft_initial``), and nothing is saved until the curator saves it as a draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from evidence.curation import workflow
+from evidence.models import Cargo, Cell, Citation, CitationTriage, Drug, Evidence, Mechanism, TriageDecision
+from evidence.recognition import recognise
+
+#: Words that make a paper likelier to hold a finding, with what each match adds.
+_TERMS = {
+    "vesicle": (re.compile(r"\b(exosom\w*|extracellular vesicles?|EVs?|microvesicles?|microparticles?|sEVs?)\b",
+                           re.IGNORECASE), 3.0),
+    "resistance": (re.compile(r"\b(\w*resistan\w*|sensiti[sz]\w*|refractory|chemoresist\w*)\b", re.IGNORECASE), 2.0),
+    "breast": (re.compile(r"\bbreast\b", re.IGNORECASE), 1.0),
+}  # fmt: skip
+#: What one distinct recognised entity adds, by kind; at most ``_PER_KIND`` of each count.
+_WEIGHTS = {"drug": 2.0, "cargo": 1.5, "cell": 0.5, "mechanism": 1.0, "therapy_class": 0.5}
+_PER_KIND = 3
+#: Candidates scored per request: the queue ranks at most this many unhandled papers, newest first.
+MAX_CANDIDATES = 5000
+
+
+@dataclass
+class Candidate:
+    citation: Citation
+    score: float
+    terms: dict[str, int]
+    mentions: list[dict]
+    decision: str = ""
+    #: The title and abstract with the words that scored marked (safe HTML).
+    title_html: SafeString = field(default_factory=lambda: mark_safe(""))
+    abstract_html: SafeString = field(default_factory=lambda: mark_safe(""))
+
+    @property
+    def entities(self) -> dict[str, list[str]]:
+        """The names recognised, by kind, each once."""
+        out: dict[str, list[str]] = {}
+        for mention in self.mentions:
+            names = out.setdefault(mention["kind"], [])
+            if mention["name"] not in names:
+                names.append(mention["name"])
+        return out
+
+
+def _marks(text: str, spans: list[tuple[int, int, str]]) -> SafeString:
+    """``text`` escaped, with each (start, end, css class) span wrapped in <mark>; overlaps skipped."""
+    out, at = [], 0
+    for start, end, css in sorted(spans):
+        if start < at:
+            continue
+        out += [escape(text[at:start]), f'<mark class="{css}">', escape(text[start:end]), "</mark>"]
+        at = end
+    out.append(escape(text[at:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
+
+
+def assess(citation: Citation) -> Candidate:
+    """How promising ``citation`` is, from its title and abstract."""
+    texts = {"title": citation.title or "", "abstract": citation.abstract or ""}
+    spans: dict[str, list[tuple[int, int, str]]] = {name: [] for name in texts}
+    terms: dict[str, int] = {}
+    mentions: list[dict] = []
+    for name, text in texts.items():
+        for term, (pattern, _weight) in _TERMS.items():
+            for match in pattern.finditer(text):
+                terms[term] = terms.get(term, 0) + 1
+                spans[name].append((match.start(), match.end(), f"term-{term}"))
+        found = recognise(text, public=False)
+        mentions += found
+        spans[name] += [(m["start"], m["end"], f"mention-{m['kind']}") for m in found]
+    score = sum(weight for term, (_pattern, weight) in _TERMS.items() if terms.get(term))
+    distinct: dict[str, set[str]] = {}
+    for mention in mentions:
+        distinct.setdefault(mention["kind"], set()).add(mention["slug"])
+    score += sum(_WEIGHTS.get(kind, 0) * min(len(slugs), _PER_KIND) for kind, slugs in distinct.items())
+    return Candidate(
+        citation,
+        round(score, 1),
+        terms,
+        mentions,
+        title_html=_marks(texts["title"], spans["title"]),
+        abstract_html=_marks(texts["abstract"], spans["abstract"]),
+    )
+
+
+def pending():
+    """Papers that hold no evidence (as primary citation) and were not decided on, or marked later."""
+    cited = Evidence.objects.filter(citation=OuterRef("pk"))
+    decided = CitationTriage.objects.filter(citation=OuterRef("pk")).exclude(decision=TriageDecision.LATER)
+    return Citation.objects.with_labels().filter(~Exists(cited), ~Exists(decided)).select_related("triage")
+
+
+def queue(limit: int = MAX_CANDIDATES) -> list[Candidate]:
+    """The pending papers, most promising first; papers marked later after the others."""
+    candidates = []
+    for citation in pending().order_by("-created", "-pk")[:limit]:
+        candidate = assess(citation)
+        triage = getattr(citation, "triage", None)
+        candidate.decision = triage.decision if triage is not None else ""
+        candidates.append(candidate)
+    candidates.sort(key=lambda c: (c.decision == TriageDecision.LATER, -c.score, -c.citation.pk))
+    return candidates
+
+
+@transaction.atomic
+def decide(citation: Citation, user, decision: str, reason: str = "") -> CitationTriage:
+    """Record a curator's decision on a paper (a new decision replaces the old)."""
+    workflow.require_curator(user)
+    if decision not in TriageDecision.values:
+        raise workflow.WorkflowError(f"{decision!r} is not a triage decision ({', '.join(TriageDecision.values)}).")
+    reason = (reason or "").strip()
+    if decision == TriageDecision.NOT_RELEVANT and not reason:
+        raise workflow.WorkflowError("Say why the paper is not relevant, so that nobody triages it again.")
+    triage = CitationTriage.objects.select_for_update().filter(citation=citation).first()
+    triage = triage or CitationTriage(citation=citation)
+    triage.decision, triage.reason, triage.decided_by = decision, reason, user
+    triage._history_user = user
+    triage._change_reason = f"Triage: {triage.get_decision_display()}"
+    try:
+        with transaction.atomic():
+            triage.save()
+    except IntegrityError:
+        # Another curator decided on the same paper a moment before.
+        raise workflow.WorkflowError("Someone decided on this paper meanwhile; reload the queue.") from None
+    return triage
+
+
+def draft_initial(citation: Citation) -> dict:
+    """Initial values of a new evidence item from a paper: the citation and what its title and
+    abstract name. The curator corrects them; nothing is saved here."""
+    mentions = assess(citation).mentions
+    slugs: dict[str, list[str]] = {}
+    for mention in mentions:
+        found = slugs.setdefault(mention["kind"], [])
+        if mention["slug"] not in found:
+            found.append(mention["slug"])
+
+    def pks(model, kind: str) -> list[int]:
+        by_slug = dict(model.objects.filter(slug__in=slugs.get(kind, [])).values_list("slug", "pk"))
+        return [by_slug[slug] for slug in slugs.get(kind, []) if slug in by_slug]
+
+    drugs = pks(Drug, "drug")
+    initial: dict = {
+        "citation": citation.pk,
+        "cargos": pks(Cargo, "cargo"),
+        "mechanisms": pks(Mechanism, "mechanism"),
+        "drugs": drugs,
+    }
+    if drugs:
+        initial["therapy_class"] = Drug.objects.get(pk=drugs[0]).therapy_class_id
+    cells = list(Cell.objects.filter(pk__in=pks(Cell, "cell")))
+    # A resistant derivative is usually where the vesicles come from, its parent where they go.
+    resistant = next((cell for cell in cells if cell.parent_id), None)
+    if resistant is not None:
+        initial["source_cell"] = resistant.pk
+        initial["recipient_cell"] = resistant.parent_id
+    elif len(cells) == 1:
+        initial["recipient_cell"] = cells[0].pk
+    return initial
