@@ -126,6 +126,14 @@ ANONYMOUS_POST_ERRORS = {
 }
 
 
+#: The body of a 200 in a format whose shape is not the serializer's (CSL-JSON: a list of items).
+SUCCESS_BODIES = {"application/vnd.citationstyles.csl+json": {"type": "array", "items": {"type": "object"}}}
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def document_errors(result, generator, request, public):
     """drf-spectacular postprocessing hook: every status an operation answers is declared
     (for generated clients), and reads are anonymous (an empty security requirement
@@ -146,6 +154,9 @@ def document_errors(result, generator, request, public):
                 )
             )
             media = media or ["application/json"]
+            for name, schema in SUCCESS_BODIES.items():
+                if name in operation.get("responses", {}).get("200", {}).get("content", {}):
+                    operation["responses"]["200"]["content"][name] = {"schema": schema}
             if method == "get":
                 errors = READ_ERRORS
             elif {} in operation.get("security", []):
@@ -158,7 +169,7 @@ def document_errors(result, generator, request, public):
                     {
                         "description": description,
                         "content": {
-                            name: {"schema": error_body if name == "application/json" else {"type": "string"}}
+                            name: {"schema": error_body if _is_json(name) else {"type": "string"}}
                             for name in media
                         },
                     },
