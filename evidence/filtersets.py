@@ -536,8 +536,13 @@ class EvidenceFilterSet(StrictFilterSet):
             return qs
         return qs.filter(pk__in=_through_ids(Evidence.drugs, role__in=list(value)))
 
+    #: After filtering by cargo: every cargo the filter took, with why (``CargoQuerySet.reach``).
+    cargo_reach: dict[int, str] | None = None
+
     def filter_cargo(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=value.keys))
+        # A cargo reaches its family and family members, and the agents that target them.
+        self.cargo_reach = Cargo.objects.filter(pk__in=list(value.keys)).reach()
+        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=list(self.cargo_reach)))
 
     def filter_cargo_type(self, qs, name, value):
         return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__kind__in=value))

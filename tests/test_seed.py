@@ -18,7 +18,7 @@ def test_the_seed_holds_every_reference_finding_and_entity(seeded):
         Evidence.objects.count() == 60
     )  # 59 findings; Zhang 2015 split by source line, Sun 2018 added, Milano 2020 out
     assert Drug.objects.count() == 22
-    assert Cargo.objects.count() == 27
+    assert Cargo.objects.count() == 30
     assert Cell.objects.count() == 27
     assert TherapyClass.objects.count() == 6
     assert Mechanism.objects.count() == 16
@@ -153,3 +153,14 @@ def test_modifiers_and_payloads_are_not_treatments(seeded):
                      "beta-elemene": "modifier", "sirolimus": "modifier", "cetuximab": "modifier",
                      "ldn-57444": "modifier", "u18666a": "modifier",
                      "curcumin": "payload", "hydroxychloroquine": "payload"}  # fmt: skip
+
+
+def test_cargo_families_and_silencing_targets(seeded):
+    """Issue 11, item 4: TGFB1 is in the TGF-β family; siRNAs and antagomirs name their targets."""
+    from evidence.models import Cargo, Evidence
+
+    assert Cargo.objects.get(slug="tgfb1").family.slug == "tgf-beta"
+    assert Cargo.objects.get(slug="anti-mir-214").targets.get().slug == "hsa-mir-214"
+    reached = Cargo.objects.filter(slug="dars1-as1").reach()
+    assert Cargo.objects.get(slug="dars-as1-sirna").pk in reached
+    assert Evidence.objects.filter(cargos__slug="dars-as1-sirna").exists()

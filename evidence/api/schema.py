@@ -169,8 +169,7 @@ def document_errors(result, generator, request, public):
                     {
                         "description": description,
                         "content": {
-                            name: {"schema": error_body if _is_json(name) else {"type": "string"}}
-                            for name in media
+                            name: {"schema": error_body if _is_json(name) else {"type": "string"}} for name in media
                         },
                     },
                 )

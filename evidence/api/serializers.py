@@ -842,6 +842,20 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
     slug = serializers.SlugField(max_length=120, required=False)
+    family = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Cargo.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The gene family or complex it belongs to, by slug (tgfb1 is in tgf-beta); cargo= reaches both.",
+    )
+    targets = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Cargo.objects.all(),
+        many=True,
+        required=False,
+        help_text="What an siRNA or antagomir silences, by slug; cargo= on a target reaches the agent.",
+    )
 
     class Meta:
         model = Cargo
@@ -859,6 +873,8 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
             "ensembl",
             "uniprot",
             "ncbi_gene",
+            "family",
+            "targets",
             "description",
             "evidence_count",
         ]

@@ -290,6 +290,16 @@ class SeedLoader:
             )
             self.add_aliases(CargoAlias, cargo, row.get("aliases"))
             index[row["slug"]] = cargo
+        # Families and targets name other cargos of the file: tied once all exist.
+        for where, row in self.entries("cargos.yaml"):
+            cargo = index[row["slug"]]
+            family = self.pick(index, row.get("family"), "cargo family", where)
+            if cargo.family_id != (family.pk if family else None):
+                cargo.family = family
+                cargo._change_reason, cargo._history_user = SEED_REASON, self.user
+                cargo.save(update_fields=["family"])
+            targets = [self.pick(index, slug, "target cargo", where) for slug in row.get("targets") or []]
+            self.set_m2m(cargo, "targets", targets)
         return index
 
     def load_cells(self) -> dict[str, Cell]:

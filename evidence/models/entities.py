@@ -65,12 +65,35 @@ class DrugAlias(Alias):
 
 class CargoQuerySet(EntityQuerySet):
     public_through = Q(cargos=OuterRef("pk"))
+    listing_related = ("family",)
+    listing_prefetch = ("targets",)
+
+    def reach(self) -> dict[int, str]:
+        """What a filter on these cargos takes, by primary key, with why: the cargos
+        themselves (""), their family and its members, and the agents (an siRNA, an
+        antagomir) that target any of them. One level each way: families do not nest."""
+        chosen = {cargo.pk: cargo for cargo in self.select_related("family")}
+        reached: dict[int, str] = dict.fromkeys(chosen, "")
+        for cargo in chosen.values():
+            if cargo.family_id and cargo.family_id not in reached:
+                reached[cargo.family_id] = f"family of {cargo.symbol}"
+        for member in Cargo.objects.filter(family_id__in=list(reached)).exclude(pk__in=list(reached)):
+            reached[member.pk] = f"in the {member.family.symbol} family" if member.family else "family member"
+        targets = Cargo.targets.through.objects.filter(to_cargo_id__in=list(reached)).select_related(
+            "from_cargo", "to_cargo"
+        )
+        for link in targets:
+            reached.setdefault(link.from_cargo_id, f"targets {link.to_cargo.symbol}")
+        return reached
 
 
 class Cargo(NamedEntity):
     """A molecule carried by exosomes: a miRNA, lncRNA, circRNA, mRNA, protein, ..."""
 
-    editor_fields = ("symbol", "name", "slug", "kind", "aliases", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene")
+    editor_fields = (
+        "symbol", "name", "slug", "kind", "aliases", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene", "family",
+        "targets",
+    )  # fmt: skip
 
     symbol = models.CharField(
         max_length=200,
@@ -85,6 +108,22 @@ class Cargo(NamedEntity):
     uniprot = models.CharField("UniProt", max_length=20, blank=True, validators=[ids.validate_uniprot])
     ncbi_gene = models.PositiveIntegerField("NCBI Gene", null=True, blank=True)
     description = models.TextField(blank=True)
+    family = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The gene family or complex this molecule belongs to (TGFB1 in TGF-β); a filter on one reaches "
+        "the other.",
+    )
+    targets = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="targeted_by",
+        help_text="What an siRNA, antagomir or antisense cargo silences; a filter on the target reaches it.",
+    )
 
     objects = CargoQuerySet.as_manager()
     evidence_relation = "evidence"

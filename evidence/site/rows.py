@@ -52,6 +52,7 @@ class EvidenceRow:
     __slots__ = (
         "pk", "public_id", "get_absolute_url", "statement", "statement_html", "citation", "cargos", "drugs", "level",
         "effect", "cancer_type", "cancer_type_slug", "drug_response_measured", "vesicle_involvement",
+        "matched_because",
     )  # fmt: skip
 
     def __init__(self, row: dict, urls: dict[str, str]) -> None:
@@ -61,6 +62,8 @@ class EvidenceRow:
         self.statement = row["statement"]
         #: With a text search: an excerpt with the matched words marked (safe HTML).
         self.statement_html = ""
+        #: With a cargo filter that reached a family or a silencing agent: why this row matched.
+        self.matched_because: list[str] = []
         self.citation = RowCitation(
             short_label(
                 row["citation__authors"],

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -276,6 +276,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = evidence_page(request, filterset.qs, known=size, exact=exact, text=text)
+        explain_cargo_matches(page.object_list, filterset.cargo_reach)
         current = query.get("ordering", "")
         sort_links = []
         for param, label in SORTABLE:
@@ -310,6 +311,44 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             count_limit=facet_tools.COUNT_LIMIT,
         )
         return self.render_to_response(context)
+
+
+def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A cargo's family, members, what it silences and what silences it (one query), each
+    linked to the evidence list: a cargo filter reaches them (``CargoQuerySet.reach``)."""
+    links = Cargo.targets.through.objects
+    others = (
+        Cargo.objects.filter(Q(pk=cargo.family_id) | Q(family=cargo) | Q(targeted_by=cargo) | Q(targets=cargo))
+        .annotate(
+            silenced=Exists(links.filter(from_cargo=cargo, to_cargo=OuterRef("pk"))),
+            silencer=Exists(links.filter(from_cargo=OuterRef("pk"), to_cargo=cargo)),
+        )
+        .distinct()
+        .order_by("symbol")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for other in others:
+        link = (other.symbol, f"{reverse('evidence_list')}?{urlencode({'cargo': other.slug})}")
+        for label, applies in (
+            ("Family", other.pk == cargo.family_id),
+            ("Members", other.family_id == cargo.pk),
+            ("Silences", other.silenced),
+            ("Silenced by", other.silencer),
+        ):
+            if applies:
+                groups.setdefault(label, []).append(link)
+    return [(label, groups[label]) for label in ("Family", "Members", "Silences", "Silenced by") if label in groups]
+
+
+def explain_cargo_matches(rows, reach: dict[int, str] | None) -> None:
+    """Say on each row that matched a cargo filter only through a relative of the chosen cargo
+    (its family, a family member, an agent that targets it) which cargo and why."""
+    why = {pk: reason for pk, reason in (reach or {}).items() if reason}
+    if not why:
+        return
+    symbols = dict(Cargo.objects.filter(pk__in=list(why)).values_list("symbol", "pk"))
+    for row in rows:
+        row.matched_because = [f"{c.symbol}: {why[symbols[c.symbol]]}" for c in row.cargos if c.symbol in symbols]
 
 
 class EvidenceDetailView(AtomicWritesMixin, DetailView):
@@ -457,8 +496,10 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         raise NotImplementedError
 
     def get_queryset(self):
-        # Public pages show what accepted evidence uses (``ListingQuerySet.public``).
-        return super().get_queryset().public()
+        # Public pages show what accepted evidence uses (``ListingQuerySet.public``). The
+        # aliases show twice: in the page and in its JSON-LD.
+        queryset = super().get_queryset().public()
+        return queryset.prefetch_related("aliases") if hasattr(self.model, "aliases") else queryset
 
     def evidence_count(self) -> int | None:
         """The number of items ``evidence_queryset()`` holds, when the stored counts know it."""
@@ -547,6 +588,7 @@ class CargoDetailView(EntityDetailView):
             label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
         )  # fmt: skip
         context["group_limit"] = GROUP_LIMIT
+        context["relatives"] = cargo_relatives(self.object)
         return context
 
 
