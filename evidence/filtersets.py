@@ -219,7 +219,8 @@ def _named(model, with_class: bool = False):
         return None
 
     def suggest(name: str) -> list[str]:
-        found = [name for name, _ in model.objects.similar(name)]
+        # Public names only: a reader is never offered a name entered for a draft.
+        found = [name for name, _ in model.objects.public().similar(name)]
         if with_class:
             found += closest(name, DrugClass.objects.values_list("name", flat=True), n=2)
         return found

@@ -211,7 +211,7 @@ class EvidenceViewSet(ExoResistViewSet):
         text = (request.query_params.get("q") or "").strip()
         if text and isinstance(response.data, dict) and not response.data.get("results"):
             # Nothing found: the names nearest to what was asked.
-            response.data["did_you_mean"] = did_you_mean(text)
+            response.data["did_you_mean"] = did_you_mean(text, public=not sees_unpublished(request.user))
         return response
 
     def known_count(self) -> int | None:

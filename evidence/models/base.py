@@ -108,15 +108,17 @@ class NamedQuerySet(ListingQuerySet):
         return self.filter(Q(key__in=keys) | Q(base__in=bases) | Q(pk__in=alias_hits))
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
-        """The ``n`` names and aliases nearest to ``text`` by trigram similarity (pg_trgm), with
-        their similarity, best first: the "did you mean" of a name that matches nothing."""
+        """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
+        (pg_trgm), with their similarity, best first: the "did you mean" of a name that matches
+        nothing."""
         from django.contrib.postgres.search import TrigramSimilarity
 
         field = getattr(self.model, "name_field", "name")
         alias_model = self.model.aliases.rel.related_model
         text = text[:100]
         names = self.annotate(similarity=TrigramSimilarity(field, text)).filter(similarity__gt=0.2)
-        aliases = alias_model.objects.annotate(similarity=TrigramSimilarity("name", text)).filter(similarity__gt=0.2)
+        aliases = alias_model.objects.filter(entity__in=self.values("pk"))
+        aliases = aliases.annotate(similarity=TrigramSimilarity("name", text)).filter(similarity__gt=0.2)
         ranked = names.values_list(field, "similarity").union(aliases.values_list("name", "similarity"))
         found: dict[str, tuple[str, float]] = {}
         for name, similarity in ranked.order_by("-similarity", field)[: n * 3]:

@@ -259,30 +259,45 @@ def rank(query: TextQuery) -> Func:
     )
 
 
-def did_you_mean(text: str, n: int = 5) -> list[dict[str, str]]:
+def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, str]]:
     """The names nearest to what a search that found nothing asked for: trigram similarity
     (pg_trgm) over every name and alias of drugs, cargos and cells and every mechanism name,
     to the whole query and to each of its first words; one query, best first, as
-    ``[{"name": ..., "kind": "drug"}]``."""
-    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias, Mechanism
+    ``[{"name": ..., "kind": "drug"}]``. ``public``: only names accepted evidence uses, so
+    that a reader is never offered the name of a drug entered for a draft."""
+    from django.contrib.postgres.search import TrigramSimilarity
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Greatest, Lower
+
+    from evidence.models import Cargo, Cell, Drug, Mechanism
 
     pieces = [text[:100]] + [" ".join(term.words) for group in parse(text)[:4] for term in group if not term.negated]
     pieces = list(dict.fromkeys(piece for piece in pieces if len(piece) >= 3))
     if not pieces:
         return []
-    sources = [(Drug, "name", "drug"), (DrugAlias, "name", "drug"), (Cargo, "symbol", "cargo"),
-               (CargoAlias, "name", "cargo"), (Cell, "name", "cell"), (CellAlias, "name", "cell"),
-               (Mechanism, "name", "mechanism")]  # fmt: skip
-    names = " UNION ALL ".join(f"SELECT {field} AS name, '{kind}' AS kind FROM {model._meta.db_table}"
-                               for model, field, kind in sources)  # fmt: skip
-    sql = f"""
-        SELECT name, kind, max(similarity(name, piece)) AS score
-          FROM ({names}) AS n, unnest(%s::text[]) AS piece
-         WHERE similarity(name, piece) > 0.25 AND lower(name) <> ALL(%s::text[])
-         GROUP BY name, kind ORDER BY score DESC, name LIMIT %s"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pieces, [piece.lower() for piece in pieces], n * 2])
-        rows = cursor.fetchall()
+    lowered = [piece.lower() for piece in pieces]
+
+    def nearest(queryset, field: str, kind: str):
+        scores = [TrigramSimilarity(field, Value(piece)) for piece in pieces]
+        return (
+            queryset.annotate(
+                suggestion=F(field),
+                entity_kind=Value(kind, output_field=CharField()),
+                score=Greatest(*scores) if len(scores) > 1 else scores[0],
+                lowered=Lower(field),
+            )
+            .filter(score__gt=0.25)
+            .exclude(lowered__in=lowered)
+            .values_list("suggestion", "entity_kind", "score")
+        )
+
+    parts = []
+    for model, field, kind in ((Drug, "name", "drug"), (Cargo, "symbol", "cargo"), (Cell, "name", "cell")):
+        entities = model.objects.public() if public else model.objects.all()
+        parts.append(nearest(entities.order_by(), field, kind))
+        parts.append(nearest(model.aliases.rel.related_model.objects.filter(entity__in=entities), "name", kind))
+    parts.append(nearest(Mechanism.objects.order_by(), "name", "mechanism"))
+    rows = parts[0].union(*parts[1:], all=True).order_by("-score", "suggestion")[: n * 2]
     found: dict[str, dict[str, str]] = {}
     for name, kind, _ in rows:
         found.setdefault(name.lower(), {"name": name, "kind": kind})

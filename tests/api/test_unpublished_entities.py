@@ -81,3 +81,19 @@ def test_a_release_holds_only_public_entities_and_every_parent_it_names(draft_on
     assert "10.1000/zol" not in {c["doi"] for c in data["citations"]}
     assert Cargo.objects.count() > len(data["cargos"])
     assert Citation.objects.count() > len(data["citations"])
+
+
+def test_suggestions_never_offer_a_name_entered_only_for_a_draft(api, client, curator_api):
+    """A reader who mistypes is offered public names only; a curator sees the draft's names too."""
+    from tests.factories import DrugFactory, EvidenceFactory
+
+    secret = DrugFactory(name="zanubrutinib", slug="zanubrutinib")
+    EvidenceFactory(drugs=[secret], status="draft")
+    public = api.get("/api/v1/evidence/", {"q": "zanubrutinob"}).json()
+    assert "zanubrutinib" not in str(public["did_you_mean"])
+    refused = api.get("/api/v1/evidence/", {"drug": "zanubrutinob"})
+    assert refused.status_code == 400 and "zanubrutinib" not in refused.content.decode()
+    assert "zanubrutinib" not in client.get("/search/", {"q": "zanubrutinob"}).content.decode()
+    assert "zanubrutinib" not in client.get("/evidence/", {"q": "zanubrutinob"}).content.decode()
+    curated = curator_api.get("/api/v1/evidence/", {"q": "zanubrutinob"}).json()
+    assert "zanubrutinib" in str(curated["did_you_mean"])
