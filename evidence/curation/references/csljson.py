@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from evidence.curation.references.records import (
     EntryError,
@@ -19,6 +18,8 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
+    first_text,
+    read_records,
     too_many,
 )
 
@@ -53,29 +54,8 @@ def read(
         ]
     if max_entries is not None and len(items) > max_entries:
         return [], [too_many(source, len(items), max_entries, COMMAND)]
-    entries: list[ParsedEntry] = []
-    problems: list[Problem] = []
-    for number, item in enumerate(progress(items, desc=f"reading {Path(source).name}", unit="item"), start=1):
-        key = f"id {item['id']}" if isinstance(item, dict) and item.get("id") else ""
-        try:
-            if not isinstance(item, dict):
-                raise EntryError(f"the item is not a JSON object but {json.dumps(item)[:40]}.")
-            entries.append(ParsedEntry(source, None, key, item_values(item), number))
-        except EntryError as exc:
-            problems.append(Problem(source, None, key, str(exc), number))
-    if not entries and not problems:
-        problems.append(Problem(source, None, "", "the file holds no CSL-JSON items."))
-    return entries, problems
-
-
-def _string(item: dict, *names: str) -> str:
-    for name in names:
-        value = item.get(name)
-        if isinstance(value, list):  # some writers give container-title as a list
-            value = next((v for v in value if v), "")
-        if value not in (None, "") and not isinstance(value, dict | list):
-            return re.sub(r"\s+", " ", str(value)).strip()
-    return ""
+    keyed = [(None, f"id {item['id']}" if isinstance(item, dict) and item.get("id") else "", item) for item in items]
+    return read_records(source, keyed, item_values, what="CSL-JSON items", progress=progress)
 
 
 def _name(person) -> str:
@@ -100,25 +80,27 @@ def _year(issued) -> int | None:
     return checked_year(found.group(0)) if found else None
 
 
-def item_values(item: dict) -> dict:
+def item_values(item) -> dict:
+    if not isinstance(item, dict):
+        raise EntryError(f"the item is not a JSON object but {json.dumps(item)[:40]}.")
     authors = item.get("author") or item.get("editor") or []
     if not isinstance(authors, list):
         raise EntryError("its author field is not a list of names.")
-    entry_type = _ENTRY_TYPES.get(_string(item, "type"), "misc")
-    url = _string(item, "URL")
+    entry_type = _ENTRY_TYPES.get(first_text(item, "type"), "misc")
+    url = first_text(item, "URL")
     return citation_values(
         entry_type=entry_type,
-        title=_string(item, "title"),
+        title=first_text(item, "title"),
         authors=[name for name in map(_name, authors) if name],
-        journal=_string(item, "container-title", "collection-title"),
+        journal=first_text(item, "container-title", "collection-title"),
         year=_year(item.get("issued")),
-        volume=_string(item, "volume"),
-        issue=_string(item, "issue"),
-        pages=re.sub(r"\s*[–—]\s*", "-", _string(item, "page")),
-        publisher=_string(item, "publisher"),
-        doi=checked_doi(_string(item, "DOI")),
-        pmid=checked_pmid(_string(item, "PMID")),
-        pmcid=checked_pmcid(_string(item, "PMCID")),
+        volume=first_text(item, "volume"),
+        issue=first_text(item, "issue"),
+        pages=re.sub(r"\s*[–—]\s*", "-", first_text(item, "page")),
+        publisher=first_text(item, "publisher"),
+        doi=checked_doi(first_text(item, "DOI")),
+        pmid=checked_pmid(first_text(item, "PMID")),
+        pmcid=checked_pmcid(first_text(item, "PMCID")),
         url=url if url.lower().startswith(("http://", "https://")) else "",
-        abstract=_string(item, "abstract"),
+        abstract=first_text(item, "abstract"),
     )

@@ -7,7 +7,6 @@ lines that start with six spaces; a blank line ends a record.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from evidence.curation.references.pubmed import expand_pages
 from evidence.curation.references.records import (
@@ -19,6 +18,7 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
+    read_records,
     too_many,
 )
 
@@ -78,18 +78,13 @@ def read(
         found = records(text)
     except EntryError as exc:
         return [], [Problem(source, None, "", str(exc))]
-    entries: list[ParsedEntry] = []
-    problems: list[Problem] = []
-    for number, (line, fields) in enumerate(progress(found, desc=f"reading {Path(source).name}", unit="record"), 1):
-        pmid = next((value for tag, value in fields if tag == "PMID"), "")
-        key = f"PMID {pmid}" if pmid else ""
-        try:
-            entries.append(ParsedEntry(source, line, key, record_values(fields), number))
-        except EntryError as exc:
-            problems.append(Problem(source, line, key, str(exc), number))
-    if not entries and not problems:
-        problems.append(Problem(source, None, "", "the file holds no MEDLINE records."))
-    return entries, problems
+    keyed = [(line, _key(fields), fields) for line, fields in found]
+    return read_records(source, keyed, record_values, what="MEDLINE records", progress=progress)
+
+
+def _key(fields: list[tuple[str, str]]) -> str:
+    pmid = next((value for tag, value in fields if tag == "PMID"), "")
+    return f"PMID {pmid}" if pmid else ""
 
 
 def record_values(fields: list[tuple[str, str]]) -> dict:

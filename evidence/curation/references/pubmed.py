@@ -9,7 +9,6 @@ anywhere below (``.iter``): an article's reference list holds other papers' DOIs
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -24,6 +23,7 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
+    read_records,
     too_many,
 )
 
@@ -76,21 +76,18 @@ def read(
     if root.tag != "PubmedArticleSet":
         return [], [Problem(source, None, "", f"the XML is not a PubMed export: it holds <{root.tag}>, "
                             "not <PubmedArticleSet>.")]  # fmt: skip
-    entries: list[ParsedEntry] = []
-    problems: list[Problem] = []
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
-    for number, record in enumerate(progress(records, desc=f"reading {Path(source).name}", unit="record"), start=1):
-        pmid = _text(record.find("MedlineCitation/PMID")) or _text(record.find("BookDocument/PMID"))
-        key = f"PMID {pmid}" if pmid else ""
-        try:
-            values = book_values(record) if record.tag == "PubmedBookArticle" else article_values(record)
-        except EntryError as exc:
-            problems.append(Problem(source, None, key, str(exc), number))
-            continue
-        entries.append(ParsedEntry(source, None, key, values, number))
-    if not entries and not problems:
-        problems.append(Problem(source, None, "", "the file holds no PubMed articles."))
-    return entries, problems
+    keyed = [(None, _key(record), record) for record in records]
+    return read_records(source, keyed, _values, what="PubMed articles", progress=progress)
+
+
+def _key(record: Element) -> str:
+    pmid = _text(record.find("MedlineCitation/PMID")) or _text(record.find("BookDocument/PMID"))
+    return f"PMID {pmid}" if pmid else ""
+
+
+def _values(record: Element) -> dict:
+    return book_values(record) if record.tag == "PubmedBookArticle" else article_values(record)
 
 
 def _parse_reason(exc: ParseError) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -359,3 +360,42 @@ def _new_citation(values: dict) -> Citation:
     now = timezone.now()
     citation.created = citation.modified = now
     return citation
+
+
+def read_records(
+    source: str,
+    records: Iterable[tuple[int | None, str, Any]],
+    values: Callable[[Any], dict],
+    *,
+    what: str,
+    progress: Callable[..., Iterable] | None = None,
+) -> tuple[list[ParsedEntry], list[Problem]]:
+    """Each ``(line, key, record)`` of a file read into citation values by ``values``, or a
+    problem naming the record (its number, line and key) when ``values`` raises EntryError;
+    a file without records is a problem too. Shared by every reader of ``references``."""
+    progress = progress or (lambda items, **kwargs: items)
+    entries: list[ParsedEntry] = []
+    problems: list[Problem] = []
+    records = list(records)
+    for number, (line, key, record) in enumerate(
+        progress(records, desc=f"reading {Path(source).name}", unit="record"), 1
+    ):
+        try:
+            entries.append(ParsedEntry(source, line, key, values(record), number))
+        except EntryError as exc:
+            problems.append(Problem(source, line, key, str(exc), number))
+    if not entries and not problems:
+        problems.append(Problem(source, None, "", f"the file holds no {what}."))
+    return entries, problems
+
+
+def first_text(record: dict, *names: str) -> str:
+    """The first of ``names`` that ``record`` holds as text, on one line; a list gives its first
+    non-empty value (some writers give a journal as a list)."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, list):
+            value = next((v for v in value if v), "")
+        if value not in (None, "") and not isinstance(value, dict | list):
+            return re.sub(r"\s+", " ", str(value)).strip()
+    return ""

@@ -9,13 +9,11 @@ silently; here the file is refused).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import rispy
 from rispy.config import TAG_KEY_MAPPING
 
 from evidence.curation.references.records import (
-    EntryError,
     ParsedEntry,
     Problem,
     checked_doi,
@@ -23,6 +21,8 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
+    first_text,
+    read_records,
     too_many,
 )
 
@@ -109,61 +109,46 @@ def read(
                 "a record lacks its end line. Export the file again.",
             )
         ]
-    entries: list[ParsedEntry] = []
-    problems: list[Problem] = []
-    pairs = list(zip(parser.starts, found, strict=True))
-    for number, (line, record) in enumerate(progress(pairs, desc=f"reading {Path(source).name}", unit="record"), 1):
-        key = f"ID {record['id']}" if record.get("id") else ""
-        try:
-            entries.append(ParsedEntry(source, line, key, record_values(record), number))
-        except EntryError as exc:
-            problems.append(Problem(source, line, key, str(exc), number))
-    if not entries and not problems:
-        problems.append(Problem(source, None, "", "the file holds no RIS records."))
-    return entries, problems
-
-
-def _one(record: dict, *names: str) -> str:
-    for name in names:
-        value = record.get(name)
-        if isinstance(value, list):
-            value = next((v for v in value if v), "")
-        if value:
-            return str(value).strip()
-    return ""
+    keyed = [
+        (line, f"ID {record['id']}" if record.get("id") else "", record)
+        for line, record in zip(parser.starts, found, strict=True)
+    ]
+    return read_records(source, keyed, record_values, what="RIS records", progress=progress)
 
 
 def record_values(record: dict) -> dict:
-    entry_type = _ENTRY_TYPES.get(_one(record, "type_of_reference").upper(), "misc")
+    entry_type = _ENTRY_TYPES.get(first_text(record, "type_of_reference").upper(), "misc")
     authors = [name.strip().rstrip(",") for name in [*record.get("first_authors", []), *record.get("authors", [])]]
     urls = [url for url in record.get("urls", []) if url.lower().startswith(("http://", "https://"))]
     notes = " ".join(str(note) for note in record.get("notes", []))
-    accession = _one(record, "accession_number")
-    from_pubmed = re.search(r"pubmed|nlm", _one(record, "name_of_database", "database_provider"), re.IGNORECASE)
+    accession = first_text(record, "accession_number")
+    from_pubmed = re.search(r"pubmed|nlm", first_text(record, "name_of_database", "database_provider"), re.IGNORECASE)
     raw_pmid = accession if from_pubmed or accession.upper().startswith("PMID") else ""
     if not raw_pmid and (found := _PMID_IN_TEXT.search(notes)):
         raw_pmid = found.group(1)
-    raw_pmcid = _one(record, "custom2")
+    raw_pmcid = first_text(record, "custom2")
     if not raw_pmcid.upper().startswith("PMC"):
         found = _PMCID_IN_TEXT.search(notes)
         raw_pmcid = found.group(1) if found else ""
-    start, end = _one(record, "start_page"), _one(record, "end_page")
-    title = _one(record, "title", "primary_title")
-    book = _one(record, "secondary_title") if entry_type in ("inbook", "inproceedings") else ""
+    start, end = first_text(record, "start_page"), first_text(record, "end_page")
+    title = first_text(record, "title", "primary_title")
+    book = first_text(record, "secondary_title") if entry_type in ("inbook", "inproceedings") else ""
     return citation_values(
         entry_type=entry_type,
         title=title,
         authors=[name for name in authors if name],
         journal=book
-        or _one(record, "journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2"),
-        year=checked_year(_one(record, "year", "publication_year", "date")),
-        volume=_one(record, "volume"),
-        issue=_one(record, "number"),
+        or first_text(
+            record, "journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2"
+        ),
+        year=checked_year(first_text(record, "year", "publication_year", "date")),
+        volume=first_text(record, "volume"),
+        issue=first_text(record, "number"),
         pages=f"{start}-{end}" if start and end and start != end else start,
-        publisher=_one(record, "publisher"),
-        doi=checked_doi(_one(record, "doi") or next((u for u in urls if _DOI_URL.match(u)), "")),
+        publisher=first_text(record, "publisher"),
+        doi=checked_doi(first_text(record, "doi") or next((u for u in urls if _DOI_URL.match(u)), "")),
         pmid=checked_pmid(raw_pmid),
         pmcid=checked_pmcid(raw_pmcid),
         url=next((u for u in urls if not _DOI_URL.match(u)), ""),
-        abstract=_one(record, "abstract", "notes_abstract"),
+        abstract=first_text(record, "abstract", "notes_abstract"),
     )
