@@ -26,7 +26,7 @@ from evidence import identifiers as ids
 from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
-from evidence.models.citation import short_label
+from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH
 
@@ -289,7 +289,7 @@ class PMIDField(serializers.CharField):
 # --- evidence -----------------------------------------------------------------
 
 
-def _citation(row: dict, prefix: str, links: Links) -> dict | None:
+def _citation(row: dict, prefix: str, links: Links, letters: dict[int, str]) -> dict | None:
     pk = row[f"{prefix}_id"]
     if pk is None:
         return None
@@ -298,7 +298,7 @@ def _citation(row: dict, prefix: str, links: Links) -> dict | None:
         row[f"{prefix}__authors"],
         row[f"{prefix}__authors_truncated"],
         row[f"{prefix}__year"],
-        row[f"{prefix}_label_suffix"],
+        letters.get(pk, ""),
     )
     return citation_summary(pk, values, label, links)
 
@@ -313,7 +313,7 @@ def _related(row: dict, prefix: str, route: str, links: Links) -> dict | None:
 _DATETIME = serializers.DateTimeField()
 
 
-def evidence_from_row(row: dict, links: Links) -> dict:
+def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
     """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
     that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``complete_rows()``).
 
@@ -344,11 +344,11 @@ def evidence_from_row(row: dict, links: Links) -> dict:
         "ev_type": row["ev_type"],
         "ev_isolation": row["ev_isolation"],
         "ev_markers": row["ev_markers"],
-        "citation": _citation(row, "citation", links),
+        "citation": _citation(row, "citation", links, letters),
         # What the item rests on, carried with it: a retracted or questioned primary paper.
         "retracted": row["citation__retracted"],
         "citation_notice": row["citation__notice"],
-        "secondary_source": _citation(row, "secondary_source", links),
+        "secondary_source": _citation(row, "secondary_source", links, letters),
         "cited_as": row["cited_as"],
         "source_quote": row["source_quote"],
         "status": row["status"],
@@ -366,9 +366,6 @@ def row_from_instance(instance: Evidence) -> dict:
         for part in column.split("__"):
             value = getattr(value, part, None) if value is not None else None
         row[column] = value
-    for prefix in ("citation", "secondary_source"):
-        citation = getattr(instance, prefix)
-        row[f"{prefix}_label_suffix"] = citation.label_letter() if citation is not None else ""
     for relation, (_target, columns, _order, link_columns) in ROW_RELATIONS.items():
         if link_columns:  # read through the link rows, which hold them
             through = Evidence._meta.get_field(relation).remote_field.through
@@ -389,7 +386,8 @@ def evidence_representations(items, context: dict) -> list[dict]:
     """``as_rows()`` rows or instances, as the API shows them."""
     rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items])
     links = links_for(context)
-    return [evidence_from_row(row, links) for row in rows]
+    letters = label_letters()  # once per response: a cache read, not one per row
+    return [evidence_from_row(row, links, letters) for row in rows]
 
 
 class EvidenceListSerializer(serializers.ListSerializer):

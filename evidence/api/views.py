@@ -39,7 +39,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
-from evidence.models.citation import short_label
+from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished, with_role
 from evidence.models.search import did_you_mean
 from evidence.recognition import MAX_TEXT_LENGTH, recognise
@@ -328,6 +328,7 @@ class EvidenceViewSet(ExoResistViewSet):
             yield from self._export_chunk(chunk, html)
 
     def _export_chunk(self, rows: list[dict], html) -> Iterator[list[Any]]:
+        letters = label_letters()
         for row in complete_rows(rows):
             public_id = format_public_id(row["id"])
             yield [
@@ -353,7 +354,7 @@ class EvidenceViewSet(ExoResistViewSet):
                     row["citation__authors"],
                     row["citation__authors_truncated"],
                     row["citation__year"],
-                    row["citation_label_suffix"],
+                    letters.get(row["citation_id"], ""),
                 ),
                 row["citation__year"] or "",
                 row["citation__retracted"],
@@ -393,7 +394,7 @@ class EvidenceViewSet(ExoResistViewSet):
 class CitationViewSet(ExoResistViewSet):
     serializer_class = s.CitationSerializer
     filterset_class = filtersets.CitationFilterSet
-    queryset = Citation.objects.with_labels()
+    queryset = Citation.objects.all()
     lookup_field = "pk"
     lookup_value_regex = r"\d+"
     renderer_classes = [*ExoResistViewSet.renderer_classes, *REFERENCE_RENDERERS]

@@ -141,9 +141,6 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
     readonly_fields = ["created", "modified", "author_string"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_labels()
-
     fieldsets = [
         (
             None,

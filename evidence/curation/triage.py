@@ -102,7 +102,7 @@ def pending():
     """Papers that hold no evidence (as primary citation) and were not decided on, or marked later."""
     cited = Evidence.objects.filter(citation=OuterRef("pk"))
     decided = CitationTriage.objects.filter(citation=OuterRef("pk")).exclude(decision=TriageDecision.LATER)
-    return Citation.objects.with_labels().filter(~Exists(cited), ~Exists(decided)).select_related("triage")
+    return Citation.objects.filter(~Exists(cited), ~Exists(decided)).select_related("triage")
 
 
 def queue(limit: int = MAX_CANDIDATES) -> list[Candidate]:

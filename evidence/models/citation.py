@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import OuterRef, Q
 from django.urls import reverse
 
@@ -9,25 +9,8 @@ from evidence.choices import EditorialNotice, EntryType, PublicationType
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
-class LabelSuffix(models.Func):
-    """The letter that tells a citation from others with the same in-text label ("2023a",
-    "2023b"; empty when none shares it), from the citation's id: PostgreSQL's
-    ``exoresist_label_suffix`` (migration 0020), so every page, export and API response
-    gives the same letter."""
-
-    function = "exoresist_label_suffix"
-    output_field = models.CharField()
-
-
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
-
-    def with_labels(self):
-        """Annotate ``label_suffix``, which ``short_label`` then reads without a query."""
-        return self.annotate(label_suffix=LabelSuffix("pk"))
-
-    def for_listing(self):
-        return super().for_listing().with_labels()
 
     def with_counts(self):
         from evidence.models import EvidenceCount
@@ -138,16 +121,7 @@ class Citation(ChangeLoggedModel):
     def short_label(self) -> str:
         """The in-text form, e.g. "Ning et al. (2017)", or "Liu et al. (2023b)" beside another
         Liu et al. (2023)."""
-        return short_label(self.authors, self.authors_truncated, self.year, self.label_letter())
-
-    def label_letter(self) -> str:
-        """``label_suffix`` when the queryset annotated it (``with_labels``), else one query."""
-        if "label_suffix" not in self.__dict__:
-            found = None
-            if self.pk is not None:
-                found = Citation.objects.filter(pk=self.pk).values_list(LabelSuffix("pk"), flat=True).first()
-            self.label_suffix = found
-        return self.label_suffix or ""
+        return short_label(self.authors, self.authors_truncated, self.year, label_letters().get(self.pk, ""))
 
     @property
     def doi_url(self) -> str:
@@ -174,7 +148,7 @@ class Citation(ChangeLoggedModel):
 
 
 def short_label(authors: list, truncated: bool, year: int | None, suffix: str | None = "") -> str:
-    """ "Ning et al. (2017)" from the author list and the ``LabelSuffix`` letter; also used on
+    """ "Ning et al. (2017)" from the author list and the ``label_letters`` letter; also used on
     rows, without an instance."""
     authors = authors or []
     surname = str(authors[0]).split(",")[0].strip() if authors else ""
@@ -186,3 +160,42 @@ def short_label(authors: list, truncated: bool, year: int | None, suffix: str | 
     else:
         who = surname
     return f"{who} ({year or 'n.d.'}{suffix or ''})"
+
+
+_LETTERS_SQL = """
+    SELECT id, n FROM (
+        SELECT id, count(*) OVER same AS size, row_number() OVER (same ORDER BY title, id) - 1 AS n
+          FROM evidence_citation
+        WINDOW same AS (PARTITION BY exoresist_label_key(authors, authors_truncated, year))
+    ) AS labelled
+     WHERE size > 1"""
+_letters_memo: tuple[str | None, dict[int, str]] = (None, {})
+
+
+def label_letters() -> dict[int, str]:
+    """Citation id -> the letter that tells it from the other papers with the same in-text
+    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only.
+
+    One window query over the citations (``exoresist_label_key``, migration 0020), kept per
+    data version in the cache and in the process, so a page or an export pays a dictionary
+    lookup per row, not a query. Counted over every citation, so accepting a draft does not
+    re-letter the public ones.
+    """
+    global _letters_memo
+    from django.core.cache import cache
+
+    from exoresist.data_version import get_version
+
+    version = get_version()
+    if version is not None and _letters_memo[0] == version:
+        return _letters_memo[1]
+    key = f"exoresist:label-letters:{version}"
+    letters = cache.get(key) if version is not None else None
+    if letters is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_LETTERS_SQL)
+            letters = {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
+        if version is not None:
+            cache.set(key, letters, timeout=24 * 3600)
+    _letters_memo = (version, letters)
+    return letters

@@ -11,7 +11,6 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
-from evidence.models.citation import LabelSuffix
 from evidence.models.vocabulary import default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
@@ -187,8 +186,6 @@ class EvidenceQuerySet(models.QuerySet):
         """
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
-            citation_label_suffix=LabelSuffix("citation_id"),
-            secondary_source_label_suffix=LabelSuffix("secondary_source_id"),
         )
 
     def search(self, value: str):

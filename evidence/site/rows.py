@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from evidence.choices import Effect, EvidenceLevel
-from evidence.models.citation import short_label
+from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, with_role
 
 _LEVELS = dict(EvidenceLevel.choices)
@@ -55,7 +55,7 @@ class EvidenceRow:
         "matched_because",
     )  # fmt: skip
 
-    def __init__(self, row: dict, urls: dict[str, str]) -> None:
+    def __init__(self, row: dict, urls: dict[str, str], letters: dict[int, str]) -> None:
         self.pk = row["id"]
         self.public_id = format_public_id(self.pk)
         self.get_absolute_url = urls["evidence"].replace("EXR0", self.public_id, 1)
@@ -69,7 +69,7 @@ class EvidenceRow:
                 row["citation__authors"],
                 row["citation__authors_truncated"],
                 row["citation__year"],
-                row["citation_label_suffix"],
+                letters.get(row["citation_id"], ""),
             ),
             row["citation__retracted"],
             row["citation__year"],
@@ -103,4 +103,5 @@ def evidence_rows(rows: Iterable[dict]) -> list[EvidenceRow]:
         "cargo": reverse("cargo_detail", args=["slug0"]),
         "drug": reverse("drug_detail", args=["slug0"]),
     }
-    return [EvidenceRow(row, urls) for row in complete_rows(list(rows))]
+    letters = label_letters()
+    return [EvidenceRow(row, urls, letters) for row in complete_rows(list(rows))]

@@ -139,7 +139,7 @@ def search(query: str) -> SearchResults:
         _kind(
             "citation",
             "Citations",
-            filtersets.CitationFilterSet(data, queryset=Citation.objects.public().with_counts().with_labels()).qs,
+            filtersets.CitationFilterSet(data, queryset=Citation.objects.public().with_counts()).qs,
             "/citations/" + qs,
         ),
         _kind(
