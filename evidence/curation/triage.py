@@ -99,21 +99,23 @@ def assess(citation: Citation) -> Candidate:
 
 
 def pending():
-    """Papers that hold no evidence (as primary citation) and were not decided on, or marked later."""
+    """Papers that hold no evidence (as primary citation) and were not set aside as not relevant."""
     cited = Evidence.objects.filter(citation=OuterRef("pk"))
-    decided = CitationTriage.objects.filter(citation=OuterRef("pk")).exclude(decision=TriageDecision.LATER)
-    return Citation.objects.filter(~Exists(cited), ~Exists(decided)).select_related("triage")
+    set_aside = CitationTriage.objects.filter(citation=OuterRef("pk"), decision=TriageDecision.NOT_RELEVANT)
+    return Citation.objects.filter(~Exists(cited), ~Exists(set_aside)).select_related("triage")
 
 
 def queue(limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    """The pending papers, most promising first; papers marked later after the others."""
+    """The pending papers: those marked curate first (until evidence cites them), then the
+    undecided, most promising first, then those marked later."""
     candidates = []
     for citation in pending().order_by("-created", "-pk")[:limit]:
         candidate = assess(citation)
         triage = getattr(citation, "triage", None)
         candidate.decision = triage.decision if triage is not None else ""
         candidates.append(candidate)
-    candidates.sort(key=lambda c: (c.decision == TriageDecision.LATER, -c.score, -c.citation.pk))
+    place = {TriageDecision.CURATE: 0, "": 1, TriageDecision.LATER: 2}
+    candidates.sort(key=lambda c: (place[c.decision], -c.score, -c.citation.pk))
     return candidates
 
 
@@ -122,7 +124,8 @@ def decide(citation: Citation, user, decision: str, reason: str = "") -> Citatio
     """Record a curator's decision on a paper (a new decision replaces the old)."""
     workflow.require_curator(user)
     if decision not in TriageDecision.values:
-        raise workflow.WorkflowError(f"{decision!r} is not a triage decision ({', '.join(TriageDecision.values)}).")
+        choices = ", ".join(TriageDecision.values)
+        raise workflow.WorkflowError(f"{str(decision)[:40]!r} is not a triage decision ({choices}).")
     reason = (reason or "").strip()
     if decision == TriageDecision.NOT_RELEVANT and not reason:
         raise workflow.WorkflowError("Say why the paper is not relevant, so that nobody triages it again.")

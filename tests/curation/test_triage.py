@@ -45,14 +45,22 @@ def test_marks_escape_the_papers_text(vocabulary):
     assert "<script>" not in html and "&lt;script&gt;" in html and '<mark class="term-vesicle">' in html
 
 
-def test_decisions_take_papers_off_the_queue_and_later_puts_them_last(papers, curator):
+def test_decisions_order_the_queue_and_not_relevant_leaves_it(papers, curator):
     triage.decide(papers["dull"], curator, "not_relevant", "Orthopaedics, no vesicles.")
     triage.decide(papers["promising"], curator, "later")
     ranked = [c.citation for c in triage.queue()]
     assert ranked == [papers["vesicles_only"], papers["promising"]]  # later comes last
+    triage.decide(papers["vesicles_only"], curator, "curate")
     triage.decide(papers["promising"], curator, "curate")
-    assert [c.citation for c in triage.queue()] == [papers["vesicles_only"]]
+    queue = triage.queue()
+    # Papers to curate stay first, marked, until evidence cites them.
+    assert [(c.citation, c.decision) for c in queue] == [
+        (papers["promising"], "curate"),
+        (papers["vesicles_only"], "curate"),
+    ]
     assert CitationTriage.objects.get(citation=papers["promising"]).history.count() == 2
+    EvidenceFactory(citation=papers["promising"])
+    assert [c.citation for c in triage.queue()] == [papers["vesicles_only"]]
 
 
 def test_not_relevant_needs_a_reason_and_only_curators_decide(papers, curator):
