@@ -40,6 +40,9 @@ def test_rows_embed_their_names_in_one_query(corpus):
 
 
 def test_a_detail_read_is_one_query(api, corpus):
+    from evidence.models.citation import label_letters
+
+    label_letters()  # read once per data version, not per request
     # (The savepoint is the test's transaction showing through: in production a read runs in autocommit.)
     with CaptureQueriesContext(connection) as ctx:
         assert api.get(f"/api/v1/evidence/{corpus['e1'].public_id}/").status_code == 200

@@ -27,7 +27,10 @@ def test_rows_render_the_table_as_model_instances_do(demo):
 
 
 def test_rows_take_no_query_per_row_on_any_database(demo, django_assert_max_num_queries):
+    from evidence.models.citation import label_letters
+
     public = Evidence.objects.public().order_by("id")
+    label_letters()  # the citations' letters: read once per data version, not per page
     with django_assert_max_num_queries(1):  # the page, its names embedded
         rows = evidence_rows(public.as_rows())
         render(rows)
