@@ -16,7 +16,9 @@ from tests.factories import (
     TherapyClassFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the live server needs committed rows, and the flush after another
+# transactional test would have removed the Curators group its migration created.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 EXPORT = """<?xml version="1.0" ?>
 <PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">
