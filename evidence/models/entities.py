@@ -77,8 +77,9 @@ class CargoQuerySet(EntityQuerySet):
         for cargo in chosen.values():
             if cargo.family_id and cargo.family_id not in reached:
                 reached[cargo.family_id] = f"family of {cargo.symbol}"
-        for member in Cargo.objects.filter(family_id__in=list(reached)).exclude(pk__in=list(reached)):
-            reached[member.pk] = f"in the {member.family.symbol} family" if member.family else "family member"
+        members = Cargo.objects.filter(family_id__in=list(reached)).exclude(pk__in=list(reached))
+        for member in members.select_related("family"):
+            reached[member.pk] = f"in the {member.family.symbol} family"
         targets = Cargo.targets.through.objects.filter(to_cargo_id__in=list(reached)).select_related(
             "from_cargo", "to_cargo"
         )
