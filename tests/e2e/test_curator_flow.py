@@ -1,6 +1,8 @@
 """Issue 14's done-when, in a browser: from a PubMed export to a draft evidence item
 without typing a name the database already knows (import, triage, start evidence, save)."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -16,9 +18,29 @@ from tests.factories import (
     TherapyClassFactory,
 )
 
-# serialized_rollback: the live server needs committed rows, and the flush after another
-# transactional test would have removed the Curators group its migration created.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def curators_group() -> Group:
+    """The Curators group as migrations 0002 and 0004 make it: a transactional test that ran
+    before this one (the live server needs committed rows) flushed it with every table."""
+    from django.contrib.auth.models import Permission
+
+    groups = importlib.import_module("evidence.migrations.0002_groups")
+    workflow = importlib.import_module("evidence.migrations.0004_curation_groups")
+    group, created = Group.objects.get_or_create(name="Curators")
+    if created:
+        from django.apps import apps
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(apps.get_app_config("evidence"), verbosity=0)  # the flush took these too
+        codenames = [f"{action}_{model}" for model in groups.CURATED for action in groups.CURATOR_ACTIONS]
+        permissions = Permission.objects.filter(
+            content_type__app_label="evidence", codename__in=codenames + workflow.CURATOR
+        )
+        group.permissions.add(*permissions)
+    return group
+
 
 EXPORT = """<?xml version="1.0" ?>
 <PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">
@@ -47,7 +69,7 @@ def curator_page(page, live_server):
     CellFactory(name="MCF-7/ADR", slug="mcf-7-adr", kind=CellKind.RESISTANT_LINE, parent=mcf7)
     MechanismFactory(slug="drug-efflux", name="drug efflux")
     user = User.objects.create_user("kim", password="a long test password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curators"))
+    user.groups.add(curators_group())
     page.goto("/admin/login/")
     page.fill("#id_username", "kim")
     page.fill("#id_password", "a long test password")
