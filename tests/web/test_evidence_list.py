@@ -219,3 +219,18 @@ def test_every_facet_of_a_narrowed_list_counts_as_a_group_by_over_its_own_set_wo
             items = EvidenceFilterSet(others, queryset=Evidence.objects.public()).qs
             assert shown == facets._counts(spec, items), (url, spec.param)
             assert shown or spec.param == "subtype", (url, spec.param)
+
+
+def test_past_the_facet_cap_the_page_counts_as_its_api_twin_does(client, demo, monkeypatch):
+    """Issue 16: at 100k, `level=C&effect=biomarker` said "5,000+" on the page while the API
+    counted 5,669. The facets stop counting at their cap; the item count does not."""
+    from evidence import facets
+    from evidence.models import Evidence
+
+    monkeypatch.setattr(facets, "COUNT_LIMIT", 1)
+    cache.clear()
+    page = client.get("/evidence/", {"level": "D", "effect": "confers_resistance"}).context["page"]
+    api = client.get("/api/v1/evidence/", {"level": "D", "effect": "confers_resistance"}).json()
+    total = Evidence.objects.public().filter(level="D", effect="confers_resistance").count()
+    assert total > 1
+    assert page.paginator.count == api["count"] == total and page.paginator.count_label == str(total)
