@@ -49,12 +49,17 @@ class Candidate:
     @property
     def entities(self) -> dict[str, list[str]]:
         """The names recognised, by kind, each once."""
-        out: dict[str, list[str]] = {}
-        for mention in self.mentions:
-            names = out.setdefault(mention["kind"], [])
-            if mention["name"] not in names:
-                names.append(mention["name"])
-        return out
+        return by_kind(self.mentions, "name")
+
+
+def by_kind(mentions: list[dict], field: str) -> dict[str, list[str]]:
+    """``field`` of each mention, grouped by kind, each value once, in the order met."""
+    out: dict[str, list[str]] = {}
+    for mention in mentions:
+        values = out.setdefault(mention["kind"], [])
+        if mention[field] not in values:
+            values.append(mention[field])
+    return out
 
 
 def _marks(text: str, spans: list[tuple[int, int, str]]) -> SafeString:
@@ -84,9 +89,7 @@ def assess(citation: Citation) -> Candidate:
         mentions += found
         spans[name] += [(m["start"], m["end"], f"mention-{m['kind']}") for m in found]
     score = sum(weight for term, (_pattern, weight) in _TERMS.items() if terms.get(term))
-    distinct: dict[str, set[str]] = {}
-    for mention in mentions:
-        distinct.setdefault(mention["kind"], set()).add(mention["slug"])
+    distinct = by_kind(mentions, "slug")
     score += sum(_WEIGHTS.get(kind, 0) * min(len(slugs), _PER_KIND) for kind, slugs in distinct.items())
     return Candidate(
         citation,
@@ -146,12 +149,7 @@ def decide(citation: Citation, user, decision: str, reason: str = "") -> Citatio
 def draft_initial(citation: Citation) -> dict:
     """Initial values of a new evidence item from a paper: the citation and what its title and
     abstract name. The curator corrects them; nothing is saved here."""
-    mentions = assess(citation).mentions
-    slugs: dict[str, list[str]] = {}
-    for mention in mentions:
-        found = slugs.setdefault(mention["kind"], [])
-        if mention["slug"] not in found:
-            found.append(mention["slug"])
+    slugs = by_kind(assess(citation).mentions, "slug")
 
     def pks(model, kind: str) -> list[int]:
         by_slug = dict(model.objects.filter(slug__in=slugs.get(kind, [])).values_list("slug", "pk"))
