@@ -101,7 +101,7 @@ def _entity_rows(active: Active) -> QuerySet | None:
     if len(entity_params) != 1 or (param := entity_params.pop()) not in ENTITY_PARAMS:
         return None
     kind, entities = ENTITY_PARAMS[param]
-    if param == "cargo" and len(entities(active[param]).reach()) > len(entities(active[param])):
+    if param == "cargo" and any(entities(active[param]).reach().values()):
         return None  # the filter also takes the family and the agents that target it: not one stored row
     rows = EvidenceCount.objects.filter(a__in=entities(active[param]).values("pk"))
     if "level" in active:
