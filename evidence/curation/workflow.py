@@ -405,7 +405,8 @@ def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
     m2m = {}
     for name, value in changes.items():
         if name == "drugs":
-            m2m[name] = _drug_roles(value, evidence)
+            # Normalised already ({id: role}), unless a revision filed before roles holds a list.
+            m2m[name] = value if isinstance(value, Mapping) else _drug_roles(value, evidence)
         elif name in M2M_FIELDS:
             m2m[name] = value
         else:
