@@ -165,3 +165,5 @@ FORMATS = {
         tail="\n]\n",
     ),
 }
+#: How links name each format, in FORMATS order.
+LABELS = {name: found.label for name, found in FORMATS.items()}

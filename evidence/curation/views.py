@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
-from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
+from evidence.api.reference_formats import LABELS as FORMAT_LABELS
 from evidence.curation import workflow
 from evidence.curation.release import MANIFEST, VERSION_RE, ReleaseError, read_manifest, releases_dir
 from evidence.models import Evidence, public_id_to_pk
@@ -54,7 +54,6 @@ class ReleaseListView(AtomicWritesMixin, TemplateView):
 
 
 #: The live exports on the downloads page: (title, API path, what a row is, formats).
-FORMAT_LABELS = {name: found.label for name, found in REFERENCE_FORMATS.items()}
 LIVE_EXPORTS = [
     ("Evidence", "evidence", "one accepted finding", ("csv", "tsv", "json")),
     ("Citations", "citations", "one publication", ("csv", "tsv", "bibtex", "ris", "csljson", "json")),
@@ -79,7 +78,7 @@ class DownloadsView(AtomicWritesMixin, TemplateView):
                 "rows": rows,
                 "links": [
                     (
-                        {"csljson": "CSL-JSON"}.get(fmt, fmt.upper()),
+                        FORMAT_LABELS.get(fmt, fmt.upper()),
                         f"/api/v1/{path}/" + ("" if fmt == "json" else f"?format={fmt}"),
                     )
                     for fmt in formats

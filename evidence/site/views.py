@@ -25,7 +25,7 @@ from django.views.generic import DetailView, TemplateView
 from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
 from evidence.api.pagination import COUNT_CAP
-from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
+from evidence.api.reference_formats import LABELS as REFERENCE_LABELS
 from evidence.choices import MEANING, CargoKind, DrugRole, Effect, EvidenceLevel, EvidenceType, VesicleInvolvement
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.workflow import CONTENT_FIELDS
@@ -56,8 +56,6 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Rows of the "by cargo" / "by drug" summaries on an entity page.
 GROUP_LIMIT = 40
-#: The reference-manager formats the API writes, as links name them.
-REFERENCE_LABELS = tuple((name, found.label) for name, found in REFERENCE_FORMATS.items())
 
 
 def page_size(request: HttpRequest) -> int:
@@ -312,7 +310,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             # The papers behind the listed findings, for Zotero, Mendeley or EndNote.
             reference_urls=[
                 (label, "/api/v1/evidence/?" + facet_tools.api_query(api_params, format=name))
-                for name, label in REFERENCE_LABELS
+                for name, label in REFERENCE_LABELS.items()
             ],
             query_string=api_params.urlencode(),
             count_limit=facet_tools.COUNT_LIMIT,
@@ -413,7 +411,7 @@ class EntityListView(AtomicWritesMixin, TemplateView):
             rows_template=self.rows_template,
             intro=self.intro,
             api_url=f"/api/v1/{self.api_path}/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
-            reference_formats=REFERENCE_LABELS,
+            reference_formats=REFERENCE_LABELS.items(),
             q=request.GET.get("q", ""),
         )
         if not filterset.is_valid():
