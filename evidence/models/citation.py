@@ -34,6 +34,7 @@ class CitationQuerySet(ListingQuerySet):
 class Citation(ChangeLoggedModel):
     """A publication: the primary source of evidence, or a review evidence was curated through."""
 
+    identifier_fields = ("doi", "pmid", "pmcid")
     editor_fields = (
         "title",
         "authors",

@@ -26,6 +26,8 @@ class DrugQuerySet(EntityQuerySet):
 
 class Drug(NamedEntity):
     editor_fields = ("name", "slug", "aliases", "chebi", "drugbank", "pubchem_cid", "therapy_class", "classes")
+    #: Its ids in other databases, as pages link them and linked data names them (site/links.py).
+    identifier_fields = ("chebi", "drugbank", "pubchem_cid")
     name = models.CharField(max_length=200, unique=True, help_text="The INN, in lower case.")
     drug_class = models.CharField(
         max_length=100,
@@ -95,6 +97,7 @@ class Cargo(NamedEntity):
         "symbol", "name", "slug", "kind", "aliases", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene", "family",
         "targets",
     )  # fmt: skip
+    identifier_fields = ("hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene")
 
     symbol = models.CharField(
         max_length=200,
@@ -171,6 +174,7 @@ class Cell(NamedEntity):
     """A source or recipient of exosomes: a cell line, a resistant derivative, a stromal cell, a biofluid."""
 
     editor_fields = ("name", "slug", "kind", "parent", "aliases", "cellosaurus")
+    identifier_fields = ("cellosaurus",)
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=CellKind.choices, db_index=True)

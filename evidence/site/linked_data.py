@@ -42,8 +42,12 @@ def _node(kind: str, request: HttpRequest, path: str, **values: Any) -> dict[str
     return node
 
 
-def _same_as(obj: Any, fields: list[str]) -> list[str]:
-    return [iri for name in fields if (iri := identifier_iri(name, getattr(obj, name, "")))]
+def _same_as(obj: Any) -> list[str]:
+    return [iri for name in obj.identifier_fields if (iri := identifier_iri(name, getattr(obj, name, "")))]
+
+
+def _identifiers(obj: Any) -> list[dict[str, str]]:
+    return [_property(name, getattr(obj, name)) for name in obj.identifier_fields if getattr(obj, name)]
 
 
 def _property(name: str, value: Any) -> dict[str, str]:
@@ -129,30 +133,28 @@ def _cargo_type(cargo: Any) -> str:
 
 
 def drug(request: HttpRequest, drug: Any) -> dict[str, Any]:
-    fields = ["chebi", "drugbank", "pubchem_cid"]
     return _node(
         "Drug",
         request,
         drug.get_absolute_url(),
         name=drug.name,
         alternateName=_aliases(drug),
-        identifier=[_property(name, getattr(drug, name)) for name in fields if getattr(drug, name)],
-        sameAs=_same_as(drug, fields),
+        identifier=_identifiers(drug),
+        sameAs=_same_as(drug),
         drugClass=[{"@type": "DrugClass", "name": c.name} for c in drug.classes.all()],
         description=drug.description,
     )
 
 
 def cargo(request: HttpRequest, cargo: Any) -> dict[str, Any]:
-    fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
     return _node(
         _cargo_type(cargo),
         request,
         cargo.get_absolute_url(),
         name=cargo.symbol,
         alternateName=_aliases(cargo),
-        identifier=[_property(name, getattr(cargo, name)) for name in fields if getattr(cargo, name)] or cargo.slug,
-        sameAs=_same_as(cargo, fields),
+        identifier=_identifiers(cargo) or cargo.slug,
+        sameAs=_same_as(cargo),
         additionalType=cargo.get_kind_display(),
         description=cargo.description,
     )
@@ -166,7 +168,7 @@ def cell(request: HttpRequest, cell: Any) -> dict[str, Any]:
         name=cell.name,
         alternateName=_aliases(cell),
         identifier=cell.cellosaurus or cell.slug,
-        sameAs=_same_as(cell, ["cellosaurus"]),
+        sameAs=_same_as(cell),
         additionalType=cell.get_kind_display(),
         description=cell.description,
     )
@@ -189,10 +191,8 @@ def citation(request: HttpRequest, citation: Any) -> dict[str, Any]:
         author=authors,
         datePublished=str(citation.year) if citation.year else None,
         isPartOf={"@type": "Periodical", "name": citation.journal} if citation.journal else None,
-        identifier=[
-            _property(name, getattr(citation, name)) for name in ("doi", "pmid", "pmcid") if getattr(citation, name)
-        ],
-        sameAs=_same_as(citation, ["doi", "pmid", "pmcid"]),
+        identifier=_identifiers(citation),
+        sameAs=_same_as(citation),
         abstract=citation.abstract,
         creativeWorkStatus="Retracted" if citation.retracted else None,
     )

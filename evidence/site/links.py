@@ -33,10 +33,10 @@ def identifier_url(kind: str, value: object) -> str:
     return _RESOLVERS[kind][1].format(quote(text, safe=":/"))
 
 
-def identifier_links(obj: object, fields: list[str]) -> list[dict[str, str]]:
-    """``[{label, value, url}]`` for the identifier fields of ``obj`` that are filled in."""
+def identifier_links(obj: object) -> list[dict[str, str]]:
+    """``[{label, value, url}]`` for the identifier fields (``identifier_fields``) of ``obj`` that are filled in."""
     out = []
-    for name in fields:
+    for name in getattr(obj, "identifier_fields", ()):  # vocabulary terms have none
         value = getattr(obj, name, None)
         if value in (None, ""):
             continue

@@ -380,7 +380,7 @@ class EvidenceDetailView(AtomicWritesMixin, DetailView):
         evidence = self.object
         context["bibtex"] = citations_to_bibtex([evidence.citation])
         context["last_change"] = evidence.history.select_related("history_user").first()
-        context["citation_links"] = identifier_links(evidence.citation, ["doi", "pmid", "pmcid"])
+        context["citation_links"] = identifier_links(evidence.citation)
         context["json_ld"] = linked_data.evidence_claim(self.request, evidence)
         return context
 
@@ -495,7 +495,6 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     context_object_name = "entity"
     #: the EvidenceFilterSet parameter that lists this entity's evidence on /evidence/.
     evidence_param = ""
-    identifier_fields: list[str] = []
 
     def evidence_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -525,7 +524,7 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         query = urlencode({self.evidence_param: self.evidence_param_value()})
         context["evidence_query"] = query
         context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
-        context["identifiers"] = identifier_links(self.object, self.identifier_fields)
+        context["identifiers"] = identifier_links(self.object)
         context["effects"] = effect_columns()
         if self.schema_org is not None:
             context["json_ld"] = self.schema_org(self.request, self.object)
@@ -540,7 +539,6 @@ class DrugDetailView(EntityDetailView):
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
     count_kind = "drug"
     evidence_param = "drug"
-    identifier_fields = ["chebi", "drugbank", "pubchem_cid"]
     schema_org = staticmethod(linked_data.drug)
 
     def evidence_param_value(self):
@@ -572,7 +570,6 @@ class CargoDetailView(EntityDetailView):
     queryset = Cargo.objects.prefetch_related("aliases")
     count_kind = "cargo"
     evidence_param = "cargo"
-    identifier_fields = ["hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"]
     schema_org = staticmethod(linked_data.cargo)
 
     def evidence_param_value(self):
@@ -605,7 +602,6 @@ class CellDetailView(EntityDetailView):
         .prefetch_related("aliases", Prefetch("derivatives", queryset=Cell.objects.public()))
     )
     evidence_param = "cell"
-    identifier_fields = ["cellosaurus"]
     schema_org = staticmethod(linked_data.cell)
 
     def evidence_param_value(self):
@@ -674,7 +670,7 @@ class CitationDetailView(EntityDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["identifiers"] = identifier_links(self.object, ["doi", "pmid", "pmcid"])
+        context["identifiers"] = identifier_links(self.object)
         context["json_ld"] = linked_data.citation(self.request, self.object)
         context["bibtex"] = citations_to_bibtex([self.object])
         context["curated"] = evidence_rows(
