@@ -28,6 +28,12 @@ from evidence.models import Citation, Evidence, EvidenceComment, EvidenceDrug, T
 DEFAULT_REASON = "Edited in the curator interface"
 
 
+def _citation_named(raw) -> Citation | None:
+    """The citation whose id a form or query string sent, or None for anything else."""
+    raw = str(raw or "").strip()
+    return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+
+
 class ChangeReasonFormMixin(forms.Form):
     change_reason = forms.CharField(
         required=False,
@@ -333,8 +339,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
     def drafted_from(request) -> dict | None:
         """What the paper named in ``?from_citation`` suggests for a new item (once per request)."""
         if not hasattr(request, "_exoresist_draft"):
-            raw = str(request.GET.get("from_citation", "")).strip()
-            paper = Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+            paper = _citation_named(request.GET.get("from_citation"))
             request._exoresist_draft = (
                 triage.draft_initial(paper) if paper and workflow.can_curate(request.user) else None
             )
@@ -510,8 +515,7 @@ class CitationImportMixin(HistoryDiffMixin):
         if not workflow.can_curate(request.user):
             raise PermissionDenied
         if request.method == "POST":
-            raw = str(request.POST.get("citation", "")).strip()
-            citation = Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+            citation = _citation_named(request.POST.get("citation"))
             if citation is None:
                 messages.error(request, "No such citation.")
             else:
