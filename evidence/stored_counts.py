@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
@@ -132,17 +132,6 @@ def _stored_size(active: Active) -> int | None:
     return (found["n"] or 0) if found["entities"] <= 1 else None
 
 
-def known_over(query: QueryDict, limit: int) -> bool:
-    """Whether the stored counts show that more than ``limit`` items match ``query``."""
-    active = narrowing(query)
-    size = _stored_size(active)
-    if size is not None:
-        return size > limit
-    # Several entities of one filter: the union is at least as large as each of them.
-    rows = _entity_rows(active)
-    return rows is not None and (rows.aggregate(top=Max("n"))["top"] or 0) > limit
-
-
 def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] | None:
     """The therapy class, effect or cargo kind facet over the set ``others`` selects, as
     (value, label, count) ordered by count then value; None when the stored counts can't tell."""
@@ -163,14 +152,6 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
         labels = dict(Effect.choices)
         labelled = [(effect, labels.get(effect, effect), n) for effect, n in summed]
     return sorted(((value, label, n) for value, label, n in labelled if n), key=lambda row: (-row[2], row[0]))
-
-
-def facet_is_stored(param: str, others: Active) -> bool:
-    """Whether ``class_kind_facet`` or ``drug_level_facet`` answers facet ``param`` over the set
-    ``others`` selects (they may still decline, for a name shared by two drugs)."""
-    if param in CLASS_KIND_PARAMS:
-        return _class_kind_applies(others)
-    return param == "level" and _drug_level_applies(param, others)
 
 
 def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, top: int | None):

@@ -1,8 +1,9 @@
-"""The stored accepted-evidence counts (evidence/models/counts.py) always equal a direct COUNT."""
+"""The stored accepted-evidence counts (evidence/models/counts.py) always equal a direct COUNT,
+and each item's facet keys (``EvidenceFacetKeys``) what its links say, whoever writes."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from django.db import connection
@@ -11,7 +12,17 @@ from django.test.utils import CaptureQueriesContext
 
 from evidence.choices import CargoKind, Effect, EvidenceLevel, Status
 from evidence.curation import bulk, workflow
-from evidence.models import Cargo, Cell, Citation, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.models import (
+    Cargo,
+    Cell,
+    Citation,
+    Drug,
+    Evidence,
+    EvidenceCount,
+    EvidenceFacetKeys,
+    Mechanism,
+    TherapyClass,
+)
 from evidence.models.counts import cargo_kind_code, counts_are_stale, refresh_counts
 from tests.factories import (
     CargoFactory,
@@ -78,10 +89,25 @@ def stored_counts() -> dict[tuple, int]:
     return {(c.kind, c.a, c.b, c.effect): c.n for c in EvidenceCount.objects.all()}
 
 
+def direct_facet_keys() -> dict[int, list[str]]:
+    """Each item's facet keys as its links say them: every item, whatever its status."""
+    keys: dict[int, set[str]] = defaultdict(set)
+    for item, name in Evidence.drugs.through.objects.values_list("evidence_id", "drug__name"):
+        keys[item].add(f"drug:{name}")
+    for item, symbol, kind in Evidence.cargos.through.objects.values_list(
+        "evidence_id", "cargo__symbol", "cargo__kind"
+    ):
+        keys[item] |= {f"cargo:{symbol}", f"cargo_type:{kind}"}
+    for item, slug in Evidence.mechanisms.through.objects.values_list("evidence_id", "mechanism__slug"):
+        keys[item].add(f"mechanism:{slug}")
+    return {item: sorted(found) for item, found in keys.items()}
+
+
 def assert_counts_are_exact() -> None:
     stored, direct = stored_counts(), direct_counts()
     assert {k: v for k, v in stored.items() if v != direct.get(k)} == {}
     assert {k: v for k, v in direct.items() if v != stored.get(k)} == {}
+    assert {row.evidence_id: row.keys for row in EvidenceFacetKeys.objects.all()} == direct_facet_keys()
 
 
 @pytest.fixture
@@ -170,6 +196,31 @@ def test_it_counts_an_item_once_per_cargo_kind_and_follows_a_kind_change(world):
     assert stored_counts()[("class_cargo_kind", endocrine, cargo_kind_code(CargoKind.CIRCRNA), "")] == 1
     assert_counts_are_exact()
     world["h19"].delete()
+    assert_counts_are_exact()
+
+
+def test_facet_keys_follow_renamed_drugs_cargos_and_mechanisms_and_raw_link_writes(world):
+    assert EvidenceFacetKeys.objects.get(evidence=world["items"][0]).keys == sorted(
+        ["drug:doxorubicin", "cargo:miR-1", "cargo:ABCB1", "cargo_type:mirna", "cargo_type:protein",
+         "mechanism:drug-efflux", "mechanism:efflux-pump-transfer"]
+    )  # fmt: skip
+    Drug.objects.filter(pk=world["dox"].pk).update(name="Doxorubicin hydrochloride")
+    Cargo.objects.filter(pk=world["mir"].pk).update(symbol="miR-1-3p")
+    Mechanism.objects.filter(pk=world["emt"].pk).update(slug="epithelial-mesenchymal-transition")
+    assert_counts_are_exact()
+    item = world["items"][2].pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE evidence_evidence_drugs SET drug_id = %s WHERE evidence_id = %s", [world["ptx"].pk, item]
+        )
+        cursor.execute("DELETE FROM evidence_evidence_cargos WHERE evidence_id = %s", [item])
+        cursor.execute("DELETE FROM evidence_evidence_mechanisms WHERE evidence_id = %s", [item])
+    assert_counts_are_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM evidence_evidence_drugs WHERE evidence_id = %s", [item])
+    # An item that links nothing has no keys.
+    assert not EvidenceFacetKeys.objects.filter(evidence_id=item).exists()
+    refresh_counts()
     assert_counts_are_exact()
 
 

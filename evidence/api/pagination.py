@@ -36,8 +36,10 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-#: Counting stops here; see the module docstring.
-COUNT_CAP: int = getattr(settings, "EXORESIST_API_COUNT_CAP", 10_000)
+from evidence.facets import COUNT_LIMIT
+
+#: Counting stops here, where the evidence page's counts stop; see the module docstring.
+COUNT_CAP: int = COUNT_LIMIT
 #: The cap for a free-text search of the evidence (see the module docstring).
 TEXT_COUNT_CAP: int = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 #: OFFSET past this many rows makes PostgreSQL walk and discard them all; deep pages

@@ -1,6 +1,6 @@
 from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
-from evidence.models.counts import EvidenceCount
+from evidence.models.counts import EvidenceCount, EvidenceFacetKeys
 from evidence.models.curation import CitationTriage, EvidenceComment, EvidenceFlag, EvidenceRevision, TriageDecision
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, EvidenceDrug, StaleEdit, public_id_to_pk
@@ -23,6 +23,7 @@ __all__ = [
     "Evidence",
     "EvidenceDrug",
     "EvidenceCount",
+    "EvidenceFacetKeys",
     "EvidenceComment",
     "EvidenceFlag",
     "EvidenceSearch",

@@ -37,6 +37,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -107,6 +108,24 @@ class EvidenceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}({self.a}, {self.b}) {self.effect or 'all'}: {self.n}"
+
+
+class EvidenceFacetKeys(models.Model):
+    """One item's drug, cargo, cargo kind and mechanism facet values as ``facet:value``, each
+    once, kept by PostgreSQL (table and triggers: migration 0025); ``facets.py`` counts
+    any list's many-to-many facets from them in one pass."""
+
+    evidence = models.OneToOneField(
+        "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="facet_keys"
+    )
+    keys = ArrayField(models.TextField())
+
+    class Meta:
+        # Created by migration 0025's SQL; managed so that a flush truncates it too.
+        db_table = "evidence_facet_keys"
+
+    def __str__(self) -> str:
+        return f"facet keys of evidence {self.evidence_id}"
 
 
 # --- refreshing ----------------------------------------------------------------------

@@ -24,7 +24,6 @@ from django.views.generic import DetailView, TemplateView
 
 from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
-from evidence.api.pagination import COUNT_CAP
 from evidence.api.reference_formats import LABELS as REFERENCE_LABELS
 from evidence.choices import MEANING, CargoKind, DrugRole, Effect, EvidenceLevel, EvidenceType, VesicleInvolvement
 from evidence.curation.bibtex import citations_to_bibtex
@@ -146,13 +145,10 @@ def grouped_counts(
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most the API's ``COUNT_CAP`` + 1 rows (a LIMITed subquery), so that a list
-    and its API twin give the same count.
-
-    Counting a large filtered evidence set exactly is the slowest query of a list page
-    (a join over every match); beyond the cap the page says "10,000+" and pages through
-    the first 10,000. ``known`` passes a (capped or, with ``exact``, exact) count the view
-    already has; ``exact`` counts everything (small tables).
+    """Counts at most ``COUNT_LIMIT`` + 1 rows (a LIMITed subquery), as the API does, so that a
+    list and its API twin give the same count; beyond the cap the page says "100,000+".
+    ``known`` passes a (capped or, with ``exact``, exact) count the view already has;
+    ``exact`` counts everything (small tables).
     """
 
     def __init__(self, object_list, per_page, *, known: int | None = None, exact: bool = False) -> None:
@@ -164,16 +160,16 @@ class CappedCountPaginator(Paginator):
     def raw_count(self) -> int:
         if self.known is not None:
             return self.known
-        return self.object_list.count() if self.exact else facet_tools.capped_count(self.object_list, COUNT_CAP)
+        return self.object_list.count() if self.exact else facet_tools.capped_count(self.object_list)
 
     @cached_property
     def count(self) -> int:
-        return self.raw_count if self.exact else min(self.raw_count, COUNT_CAP)
+        return self.raw_count if self.exact else min(self.raw_count, facet_tools.COUNT_LIMIT)
 
     @property
     def more(self) -> bool:
         """Whether more items match than ``count`` says."""
-        return not self.exact and self.raw_count > COUNT_CAP
+        return not self.exact and self.raw_count > facet_tools.COUNT_LIMIT
 
     @property
     def count_label(self) -> str:
@@ -272,13 +268,10 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
         # Every accepted item, or a set the stored counts can size (stored_counts.py): counted
-        # exactly. Otherwise the facets count the filtered set (capped) on the way.
+        # exactly. Otherwise the facets count the filtered set on the way, up to the cap.
         known = stored_counts.stored_size(query)
-        exact = known is not None
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
-        # The facets count up to their own cap; past it the page counts further, as the API does.
-        past_facet_cap = not exact and size > facet_tools.COUNT_LIMIT
-        page = evidence_page(request, filterset.qs, known=None if past_facet_cap else size, exact=exact, text=text)
+        page = evidence_page(request, filterset.qs, known=size, exact=known is not None, text=text)
         explain_cargo_matches(page.object_list, filterset.cargo_reach)
         current = query.get("ordering", "")
         sort_links = []
