@@ -118,9 +118,9 @@ def test_the_api_counts_a_class_and_kind_list_exactly(client, demo, monkeypatch)
 def test_its_drug_and_level_facets_equal_a_group_by_over_the_items(demo, param, others):
     spec = next(spec for spec in facets.FACETS if spec.param == param)
     items = EvidenceFilterSet(QueryDict(others), queryset=Evidence.objects.public()).qs
-    assert stored_counts.drug_level_facet(
-        param, stored_counts.narrowing(QueryDict(others)), spec.top
-    ) == group_by(spec, items)
+    assert stored_counts.drug_level_facet(param, stored_counts.narrowing(QueryDict(others)), spec.top) == group_by(
+        spec, items
+    )
 
 
 def test_a_popular_drug_lists_its_level_facet_counted(client, demo, monkeypatch):
