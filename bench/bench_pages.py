@@ -37,7 +37,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from evidence.choices import EvidenceLevel  # noqa: E402
+from evidence.choices import Effect, EvidenceLevel, EvidenceType, Subtype  # noqa: E402
 from evidence.models import Cargo, Cell, Drug, Evidence, Mechanism, TherapyClass  # noqa: E402
 from exoresist.gcfreeze import freeze_after_startup  # noqa: E402
 
@@ -61,6 +61,8 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
         public.filter(pk__in=[rng.randint(1, max_pk) for _ in range(n * 3)]).values_list("pk", flat=True)
     )
     levels = EvidenceLevel.values
+    effects, subtypes, evidence_types = Effect.values, Subtype.values, EvidenceType.values
+    top_cargos = list(Cargo.objects.annotate(k=Count("evidence")).order_by("-k").values_list("symbol", flat=True)[:5])
 
     def drug_pair():
         # Half the time one of the most-cited drugs: the heaviest pages.
@@ -75,6 +77,22 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
             "/evidence/?" + urlencode({"therapy_class": rng.choice(classes), "cargo_type": "mirna"}) for _ in range(n)
         ],
         "evidence list, unfiltered": ["/evidence/"] * n,
+        # The largest lists the stored counts cannot size: every facet counted over the items.
+        "evidence list, level=D (half the items)": ["/evidence/?level=D"] * n,
+        "evidence list, level=C&effect=biomarker": ["/evidence/?level=C&effect=biomarker"] * n,
+        "evidence list, filtered (level + effect)": [
+            "/evidence/?" + urlencode({"level": rng.choice(levels), "effect": rng.choice(effects)}) for _ in range(n)
+        ],
+        "evidence list, filtered (subtype or evidence type)": [
+            "/evidence/?"
+            + rng.choice(
+                [urlencode({"subtype": rng.choice(subtypes)}), urlencode({"evidence_type": rng.choice(evidence_types)})]
+            )
+            for _ in range(n)
+        ],  # fmt: skip
+        "evidence list, filtered (cargo + level)": [
+            "/evidence/?" + urlencode({"cargo": rng.choice(top_cargos), "level": rng.choice(levels)}) for _ in range(n)
+        ],
         "drug page": [f"/drugs/{drug_pair()[1]}/" for _ in range(n)],
         "cargo page": [f"/cargos/{rng.choice(cargos)[1]}/" for _ in range(n)],
         "cell page": [f"/cells/{rng.choice(cells)}/" for _ in range(n)],

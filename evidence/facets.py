@@ -159,65 +159,56 @@ COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "le
 Counts = dict[str, Counter]
 
 
-def _column_counts(queryset: QuerySet, params: list[str], read_out: bool) -> tuple[Counts, int, Counter]:
-    """Column facets ``params`` over ``queryset`` in one GROUP BY GROUPING SETS: each one's
-    counts by column value, the number of items, and (``read_out``) the items of each effect
-    whose study measured no drug response."""
-    columns = [COLUMNS[param] for param in params] + (["effect", "drug_response_measured"] if read_out else [])
-    columns = list(dict.fromkeys(columns))
-    inner, values = queryset.order_by().values("pk", *columns).query.sql_with_params()
-    if not columns:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) s", values)
-            return {}, cursor.fetchone()[0], Counter()
+@dataclass
+class _Exact:
+    """A set counted item by item: each facet's counts by value (by primary key for a foreign
+    key column), its size, and the items of each effect whose study measured no drug response."""
+
+    counts: Counts
+    size: int
+    without_read_out: Counter
+
+
+def _exact_counts(queryset: QuerySet, local: list[str], through: list[str], read_out: bool) -> _Exact:
+    """Column facets ``local`` and many-to-many facets ``through`` over ``queryset``, in two queries;
+    ``read_out``: count the effects of the items that measured no drug response too.
+
+    The columns are grouped together (a few thousand combinations at 100,000 items) and each
+    facet sums its own, which is cheaper than one grouping set per column; the many-to-many
+    facets are one GROUP BY over the items' facet keys (``facet:value``, each once per item).
+    """
     quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    sets = [f"({quote(COLUMNS[param])})" for param in params] + ["()"]
+    columns = [COLUMNS[param] for param in local]
     if read_out:
-        sets.append(f"({quote('effect')}, {quote('drug_response_measured')})")
-    sql = f"SELECT GROUPING({names}), {names}, COUNT(*) FROM ({inner}) s GROUP BY GROUPING SETS ({', '.join(sets)})"
+        columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
+    exact = _Exact({param: Counter() for param in [*local, *through]}, 0, Counter())
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        rows = cursor.fetchall()
-    width = len(columns)
-
-    def grouped_by(*wanted: str) -> int:
-        # GROUPING() sets the bit of each column the row is NOT grouped by, first column highest.
-        return sum(1 << (width - 1 - i) for i, column in enumerate(columns) if column not in wanted)
-
-    counts: Counts = {param: Counter() for param in params}
-    total, without = 0, Counter()
-    by_mask = {grouped_by(COLUMNS[param]): param for param in params}
-    both = grouped_by("effect", "drug_response_measured") if read_out else None
-    for mask, *cells, n in rows:
-        if mask == grouped_by():
-            total = n
-        elif mask == both:
-            effect, measured = cells[columns.index("effect")], cells[columns.index("drug_response_measured")]
-            if measured is False:
-                without[effect] += n
-        elif mask in by_mask:
-            param = by_mask[mask]
-            counts[param][cells[columns.index(COLUMNS[param])]] += n
-    return counts, total, without
-
-
-def _link_counts(queryset: QuerySet, params: list[str]) -> Counts:
-    """Many-to-many facets ``params`` over ``queryset`` in one GROUP BY over the items' facet
-    keys (``facet:value``, each once per item)."""
-    inner, values = queryset.order_by().values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(EvidenceFacetKeys._meta.db_table)
-    sql = (
-        f"SELECT k, COUNT(*) FROM {table} f, unnest(f.keys) AS k"
-        f" WHERE f.evidence_id IN ({inner}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k"
-    )
-    counts: Counts = {param: Counter() for param in params}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*values, params))
-        for key, n in cursor.fetchall():
-            param, value = key.split(":", 1)
-            counts[param][value] = n
-    return counts
+        if columns:
+            names = ", ".join(quote(column) for column in columns)
+            inner, values = queryset.order_by().values(*columns).query.sql_with_params()
+            cursor.execute(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
+        else:
+            inner, values = queryset.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) s", values)
+        for *cells, n in cursor.fetchall():
+            row = dict(zip(columns, cells, strict=True))
+            exact.size += n
+            for param in local:
+                exact.counts[param][row[COLUMNS[param]]] += n
+            if read_out and row["drug_response_measured"] is False:
+                exact.without_read_out[row["effect"]] += n
+        if through:
+            inner, values = queryset.order_by().values("pk").query.sql_with_params()
+            table = quote(EvidenceFacetKeys._meta.db_table)
+            cursor.execute(
+                f"SELECT k, COUNT(*) FROM {table} f, unnest(f.keys) AS k"
+                f" WHERE f.evidence_id IN ({inner}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k",
+                (*values, through),
+            )
+            for key, n in cursor.fetchall():
+                param, value = key.split(":", 1)
+                exact.counts[param][value] = n
+    return exact
 
 
 def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
@@ -303,11 +294,12 @@ class _Counted:
 
 
 def _count_set(
-    specs: list[FacetSpec], others: QueryDict, queryset: QuerySet, size: int | None, small: bool
+    specs: list[FacetSpec], others: QueryDict, queryset: QuerySet, size: int | None, *, small: bool, sized: bool
 ) -> _Counted:
     """Facets ``specs`` over the set ``others`` selects (``queryset``): from the stored counts when
     they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items (``small``: every
-    set does), else uncounted. ``size``: the set's size, when the caller knows it."""
+    set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
+    the caller needs it. The effect facet, counted item by item, says which rest on no read-out."""
     out = _Counted(size=size)
     narrowed = stored_counts.narrowing(others)
     pending = []
@@ -317,7 +309,8 @@ def _count_set(
             pending.append(spec)
         else:
             out.facets[spec.param] = (True, found)
-    if not pending and size is not None:
+    read_out = any(spec.param == "effect" for spec in specs)
+    if not pending and not read_out and (out.size is not None or not sized):
         return out
     if out.size is None:
         out.size = stored_counts.stored_size(others)
@@ -327,13 +320,12 @@ def _count_set(
         out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending})
         return out
     local = [spec.param for spec in pending if spec.source == "local"]
-    read_out = any(spec.param == "effect" for spec in specs)
-    columns, total, out.without_read_out = _column_counts(queryset, local, read_out)
-    out.size = total
-    through = [spec.param for spec in pending if spec.source == "through"]
-    linked = _link_counts(queryset, through) if through else {}
+    exact = _exact_counts(queryset, local, [spec.param for spec in pending if spec.source == "through"], read_out)
+    out.size = exact.size
+    if read_out:
+        out.without_read_out = exact.without_read_out
     for spec in pending:
-        out.facets[spec.param] = (True, _labelled(spec, (columns | linked)[spec.param]))
+        out.facets[spec.param] = (True, _labelled(spec, exact.counts[spec.param]))
     return out
 
 
@@ -348,12 +340,14 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     # Every set is small enough to count when all public items are.
     small = (stored_counts.stored_size(QueryDict()) or 0) <= COUNT_LIMIT
     unselected = [spec for spec in FACETS if not param_values(query, spec.param)]
-    main = _count_set(unselected, query, filterset.qs, size, small)
+    main = _count_set(unselected, query, filterset.qs, size, small=small, sized=True)
     counted, read_out = dict(main.facets), main.without_read_out
     for spec in FACETS:
         if spec.param not in counted:
             others = _without(query, spec.param)
-            own = _count_set([spec], others, EvidenceFilterSet(others, queryset=base).qs, None, small)
+            own = _count_set(
+                [spec], others, EvidenceFilterSet(others, queryset=base).qs, None, small=small, sized=False
+            )
             counted[spec.param] = own.facets[spec.param]
             if spec.param == "effect":
                 read_out = own.without_read_out
