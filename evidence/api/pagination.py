@@ -87,9 +87,9 @@ class StandardPagination(BasePagination):
             self.count_cap = min(self.text_count_cap, type(self).count_cap)
         else:
             self.count_cap = type(self).count_cap
-        page_queryset = getattr(view, "page_queryset", None)
-        fetched = page_queryset(queryset) if page_queryset is not None else queryset
-        rows = list(fetched[offset : offset + self.page_size_value + 1])
+        window = queryset[offset : offset + self.page_size_value + 1]
+        fetch_page = getattr(view, "fetch_page", None)
+        rows = fetch_page(window) if fetch_page is not None else list(window)
         self.has_next = len(rows) > self.page_size_value
         rows = rows[: self.page_size_value]
         if not rows and self.page_number > 1:

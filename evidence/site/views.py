@@ -188,8 +188,8 @@ def evidence_page(
 ):
     """A page of evidence for ``evidence_table.html``: rows (``evidence/site/rows.py``), not
     instances; with ``text`` (a ``q`` search) each statement shows what matched."""
-    page = paginate(request, evidence.as_rows(), known=known, exact=exact)
-    page.object_list = evidence_rows(page.object_list)
+    page = paginate(request, evidence.values_list("pk", flat=True), known=known, exact=exact)
+    page.object_list = evidence_rows(Evidence.objects.rows_of(list(page.object_list)))
     if text:
         marked = highlight(text, {row.pk: row.statement for row in page.object_list})
         for row in page.object_list:

@@ -152,8 +152,9 @@ def test_detail_page_query_count_does_not_grow_with_rows(client, db, django_asse
     _evidence_rows(5, drug, cargo, cell, mechanism, citation)
     label_letters()  # the citations' letters: read once per data version, not per page
     # The drug and cargo pages also count their network's nodes and links (its no-script table);
-    # the cargo page reads its relatives (family, targets), the JSON-LD a drug's classes.
-    with django_assert_max_num_queries(22) as small:
+    # the cargo page reads its relatives (family, targets), the JSON-LD a drug's classes; a page
+    # of rows is read as its ids, then their rows (``rows_of``).
+    with django_assert_max_num_queries(23) as small:
         client.get(url + "?page_size=50")
     _evidence_rows(45, drug, cargo, cell, mechanism, citation)
     label_letters()  # the new rows made a new data version
