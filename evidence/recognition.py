@@ -403,7 +403,6 @@ class Recogniser:
                     cells_from[start] = (end, cells)
                 if cells_to.get(end, (end + 1,))[0] > start:  # and ending here
                     cells_to[end] = (start, cells)
-        named_cells = [(m["slug"], m["start"], m["end"]) for m in mentions if m["kind"] == "cell"]
         inferred = {}
         for drug_start, drug_end, named in drugs:
             described = _described_after(text, drug_start, drug_end, cells_from) or _described_before(
@@ -421,7 +420,7 @@ class Recogniser:
             if len(lines) != 1:
                 continue
             (line,) = lines
-            if any(slug == line.slug and start <= at and until <= end for slug, at, until in named_cells):
+            if any(m["kind"] == "cell" and m["slug"] == line.slug and start <= m["start"] < end for m in mentions):
                 continue  # the description holds one of the line's names: found already
             inferred[(line.slug, start, end)] = {
                 "kind": line.kind,
