@@ -21,6 +21,11 @@ Three rules keep a match a real mention:
 
 An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
 case: "doc" and "epi" are English words and word parts far more often than drugs.
+
+Papers name a drug-resistant line by describing it as often as by its name: "adriamycin-
+resistant breast cancer cells", "docetaxel-resistant MCF-7 cells", "MCF-7 cells resistant
+to docetaxel". Such a description proposes the line the database holds for it, as an extra
+mention marked ``"inferred": "resistance description"`` (``_resistance_descriptions``).
 """
 
 from __future__ import annotations
@@ -28,15 +33,16 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
-from operator import add
+from operator import add, itemgetter
+from typing import NamedTuple
 
 import ahocorasick
 
-from evidence.choices import CargoKind
+from evidence.choices import CargoKind, Subtype
 from evidence.identifiers import parse_mirna
 
 #: The most text recognised at once (characters): a long article is split by the caller.
@@ -162,6 +168,10 @@ class Entity:
     kind: str
     slug: str
     name: str
+    #: A cell's parental line (its slug): set for a drug-resistant derivative.
+    parent: str = ""
+    #: A cell's breast cancer subtype (a ``Subtype`` code).
+    subtype: str = ""
 
 
 @dataclass(slots=True)
@@ -170,6 +180,10 @@ class _Key:
     breaks: frozenset[int]
     #: Every spelling with this key is a capitalised abbreviation.
     abbreviation: bool
+    #: The cells it names, and the drugs it names that some resistant line resists (for
+    #: ``Recogniser._resistance_descriptions``).
+    cells: list[Entity] = field(default_factory=list)
+    resisted: list[Entity] = field(default_factory=list)
 
 
 def mirna_names(name: str) -> list[str]:
@@ -217,11 +231,11 @@ def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
         entries.append((Entity("cargo", slug, symbol), names))
     cells = scoped(Cell)
     cell_aliases = aliases(CellAlias, cells)
-    for pk, slug, name in cells.values_list("pk", "slug", "name"):
+    for pk, slug, name, parent, subtype in cells.values_list("pk", "slug", "name", "parent__slug", "subtype"):
         names = [name, *cell_aliases.get(pk, [])]
         # Cells are named in the plural as often as not: "CAFs", "MSCs", "dendritic cells".
         names += [f"{spelled}s" for spelled in names if spelled[-1:].isalpha() and spelled[-1:] not in "sS"]
-        entries.append((Entity("cell", slug, name), names))
+        entries.append((Entity("cell", slug, name, parent or "", subtype), names))
     for slug, name, synonyms in scoped(Mechanism).values_list("slug", "name", "synonyms"):
         entries.append((Entity("mechanism", slug, name), [name, *synonyms]))
     for slug, name in scoped(TherapyClass).values_list("slug", "name"):
@@ -259,10 +273,69 @@ class Recogniser:
             self.automaton.add_word(key, (len(key), value))
         if keys:
             self.automaton.make_automaton()
+        resistance = self._resistance(entries)
+        #: The drugs (slugs) each drug-resistant line (slug) is resistant to, as far as its names tell.
+        self.resistance = {line.slug: drugs for line, drugs in resistance.items()}
+        self._lines_by_drug: dict[str, list[Entity]] = {}
+        for line, drugs in resistance.items():
+            for drug in drugs:
+                self._lines_by_drug.setdefault(drug, []).append(line)
+        for value in keys.values():
+            value.cells = [entity for entity in value.entities if entity.kind == "cell"]
+            value.resisted = [e for e in value.entities if e.kind == "drug" and e.slug in self._lines_by_drug]
+
+    def _resistance(self, entries) -> dict[Entity, frozenset[str]]:
+        """The drugs (slugs) each drug-resistant line is resistant to, read from its names:
+        ExoResist records no drug for a cell, and a derivative's name carries the drug by
+        convention ("MCF-7/ADR", "MCF-7/DOC", "adriamycin-resistant MCF-7"). A derivative
+        whose names name no drug (VLB100, MCF-7/TamR alone) is left out."""
+        subtypes = {entity.slug: entity.subtype for entity, _ in entries if entity.kind == "cell"}
+        found = {}
+        for entity, names in entries:
+            if entity.kind != "cell" or not entity.parent:
+                continue
+            drugs = frozenset(
+                drug.slug
+                for name in names
+                for _start, _end, key in self._candidates(name)
+                for drug in key.entities
+                if drug.kind == "drug"
+            )
+            if drugs:
+                # A derivative without a subtype of its own has its parent's.
+                subtype = _breast_subtype(entity.subtype) or _breast_subtype(subtypes.get(entity.parent, ""))
+                found[replace(entity, subtype=subtype)] = drugs
+        return found
 
     def mentions(self, text: str) -> list[dict]:
         """The mentions in ``text``, in order: one dict per entity a mention names, with its
-        ``kind``, ``slug``, ``name``, the ``text`` as written and its ``start`` and ``end``."""
+        ``kind``, ``slug``, ``name``, the ``text`` as written and its ``start`` and ``end``;
+        a mention inferred from a description also has ``inferred`` (how), and may overlap
+        the mentions within it."""
+        found = self._candidates(text)
+        if not found:
+            return []
+        mentions = [
+            {
+                "kind": entity.kind,
+                "slug": entity.slug,
+                "name": entity.name,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+            }
+            for start, end, key in _longest_first(found)
+            for entity in key.entities
+        ]
+        if self._lines_by_drug:
+            inferred = self._resistance_descriptions(text, found, mentions)
+            if inferred:
+                # A stable sort: at one start, the mentions named keep their place before the inferred.
+                mentions = sorted([*mentions, *inferred], key=itemgetter("start"))
+        return mentions
+
+    def _candidates(self, text: str) -> list[tuple[int, int, _Key]]:
+        """Every (start, end, key) a name matches in ``text``, overlapping ones included."""
         if not text or not self.size:
             return []
         folded = Folded(text)
@@ -278,21 +351,7 @@ class Recogniser:
             span = self._span(folded, starts, folded_starts, first, last + 1, key)
             if span is not None and not (key.abbreviation and text[span[0] : span[1]].islower()):
                 found.append((*span, key))
-        mentions = []
-        for start, end, key in _longest_first(found):
-            written = text[start:end]
-            for entity in key.entities:
-                mentions.append(
-                    {
-                        "kind": entity.kind,
-                        "slug": entity.slug,
-                        "name": entity.name,
-                        "text": written,
-                        "start": start,
-                        "end": end,
-                    }
-                )
-        return mentions
+        return found
 
     @staticmethod
     def _span(folded: Folded, starts, folded_starts, first, end, key) -> tuple[int, int] | None:
@@ -310,6 +369,189 @@ class Recogniser:
         start = folded.original(folded_starts[word])
         last = folded.original(folded_starts[last_word] + end - 1 - starts[last_word])
         return start, last + 1
+
+    def _resistance_descriptions(self, text: str, found: list[tuple], mentions: list[dict]) -> list[dict]:
+        """The drug-resistant lines ``text`` describes without naming them, one inferred
+        mention each, spanning the description:
+
+        - "<drug>-resistant [<line>] [breast cancer] cells" (also "<drug> resistant", "and
+          parental" or "versus sensitive" before the cells, "cell line" or "subline" for cells);
+        - "[<line>] [breast cancer] cells [that are] resistant to <drug>", unless a verb makes
+          them so ("made breast cancer cells resistant to docetaxel" is the parent, changed).
+
+        The lines proposed are those resistant to the drug (``resistance``) and derived from the
+        line named, or, when none is named, those of breast cancer ("TNBC", "HER2-positive" or
+        "luminal" narrow the subtype); "cells" alone says neither, and proposes nothing. A line
+        is proposed only when exactly one fits: a description that fits several does not say
+        which, and a guess would fill a draft with a line a curator must notice is wrong."""
+        # Most texts describe no line: first the drugs some line resists, next to a "resistant".
+        drugs = [(start, end, key.resisted) for start, end, key in found if key.resisted]
+        if not drugs:
+            return []
+        spots = [match.start() for match in _RESISTANT.finditer(text)]
+        drugs = [
+            (start, end, named)
+            for start, end, named in drugs
+            if _any_in(spots, end, end + 3) or _any_in(spots, start - _LOOKBACK, start - len("resistant to "))
+        ]
+        if not drugs:
+            return []
+        cells_from, cells_to = {}, {}
+        for start, end, key in found:
+            if cells := key.cells:
+                if cells_from.get(start, (-1,))[0] < end:  # the longest cell name starting here
+                    cells_from[start] = (end, cells)
+                if cells_to.get(end, (end + 1,))[0] > start:  # and ending here
+                    cells_to[end] = (start, cells)
+        inferred = {}
+        for drug_start, drug_end, named in drugs:
+            described = _described_after(text, drug_start, drug_end, cells_from) or _described_before(
+                text, drug_start, drug_end, cells_to
+            )
+            if described is None:
+                continue
+            start, end, lineage, subtype = described
+            lines = {line for drug in named for line in self._lines_by_drug.get(drug.slug, ())}
+            if lineage is not None:
+                parents = {cell.slug for cell in lineage}
+                lines = {line for line in lines if line.parent in parents}
+            else:
+                lines = {line for line in lines if line.subtype and subtype in ("", line.subtype)}
+            if len(lines) != 1:
+                continue
+            (line,) = lines
+            if any(m["kind"] == "cell" and m["slug"] == line.slug and start <= m["start"] < end for m in mentions):
+                continue  # the description holds one of the line's names: found already
+            inferred[(line.slug, start, end)] = {
+                "kind": line.kind,
+                "slug": line.slug,
+                "name": line.name,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "inferred": RESISTANCE_DESCRIPTION,
+            }
+        return list(inferred.values())
+
+
+# --- Resistance descriptions -------------------------------------------------
+
+#: What an inferred mention's ``inferred`` says: a drug-resistant line proposed from a
+#: description of it ("adriamycin-resistant breast cancer cells"), not from one of its names.
+RESISTANCE_DESCRIPTION = "resistance description"
+
+_RESISTANT = re.compile("resistant", re.IGNORECASE)
+_DASH = "[-\u2010-\u2015\u2212]"
+#: What may follow a drug to describe cells: "-resistant", " resistant".
+_RESISTANT_AFTER_DRUG = re.compile(rf"\s?{_DASH}?\s?resistant\b", re.IGNORECASE)
+#: What the resistant cells may be compared with before they are named: "and parental", "versus sensitive".
+_COMPARED = re.compile(
+    rf"\s+(?:and|or|versus|vs\.?)\s+(?:(?:the|their)\s+)?(?:parental|parent|{_DASH}?sensitive|drug{_DASH}?sensitive)\b",
+    re.IGNORECASE,
+)
+#: Breast cancer, and the subtypes a text may narrow it to (group ``subtype``, or ``tnbc``).
+_BREAST = (
+    r"(?:(?:human\s+)?(?:(?P<subtype>triple[-\s]?negative|HER2[-\s]?(?:positive|\+)|ER[-\s]?(?:positive|\+)|luminal)\s+)?"
+    r"(?:breast\s+(?:cancer|carcinoma|tumou?r)|mammary\s+(?:cancer|carcinoma|tumou?r)|(?-i:BC))"
+    r"|(?-i:(?P<tnbc>TNBC)))\b"
+)
+_CELLS = r"(?:cell\s+lines?|cells?|sublines?|lines?)\b"
+_BREAST_AFTER = re.compile(rf"\s+{_BREAST}", re.IGNORECASE)
+_CELLS_AFTER = re.compile(rf"\s+{_CELLS}", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+#: What may come before a drug to describe cells: "[breast cancer] cells [that are] resistant to [the] ".
+_CELLS_RESISTANT_TO = re.compile(
+    rf"\b(?:(?P<breast>{_BREAST})\s+)?{_CELLS}(?:\s+(?:that|which)\s+(?:are|were))?\s+resistant\s+to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+#: How far before a drug "cells resistant to" is looked for (characters).
+_LOOKBACK = 120
+#: A verb that makes cells resistant: what follows it is not a resistant line.
+_CAUSATIVE = re.compile(
+    r"\b(?:make|makes|made|making|render|renders|rendered|rendering|turn|turns|turned|turning)\s+"
+    r"(?:(?:the|these|those|its|their)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+class _Description(NamedTuple):
+    """Cells a text describes as resistant to a drug: where, the cells of the line it names as
+    their origin (None when it names none), and the breast cancer subtype it says ("" for any)."""
+
+    start: int
+    end: int
+    lineage: list[Entity] | None
+    subtype: str
+
+
+def _any_in(positions: list[int], low: int, high: int) -> bool:
+    """Whether any of the sorted ``positions`` lies in [low, high]."""
+    at = bisect_left(positions, low)
+    return at < len(positions) and positions[at] <= high
+
+
+def _breast_subtype(code: str) -> str:
+    """``code`` if it is a breast cancer subtype, else "": ExoResist records no cancer type for a
+    cell, and a known subtype is what marks a breast cancer line."""
+    return code if code in Subtype.values and code != Subtype.UNSPECIFIED else ""
+
+
+def _subtype_said(match: re.Match) -> str:
+    """The subtype a breast cancer phrase (``_BREAST``) narrows to, or "" for any."""
+    said = (match.group("subtype") or "").lower()
+    if match.group("tnbc") or said.startswith("triple"):
+        return Subtype.TNBC
+    if said.startswith("her2"):
+        return Subtype.HER2
+    return Subtype.LUMINAL if said else ""  # ER-positive or luminal
+
+
+def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict) -> _Description | None:
+    """The cells "-resistant ..." right after a drug describes ("<drug>-resistant [<line>]
+    [breast cancer] cells"), or None. ``cells_from`` maps where a cell name starts to (its end,
+    its cells)."""
+    match = _RESISTANT_AFTER_DRUG.match(text, drug_end)
+    if match is None:
+        return None
+    at = match.end()
+    if compared := _COMPARED.match(text, at):
+        at = compared.end()
+    lineage, subtype, breast = None, "", False
+    for _ in range(2):  # "breast cancer MCF-7 cells" or "MCF-7 breast cancer cells"
+        if not breast and (said := _BREAST_AFTER.match(text, at)):
+            at, subtype, breast = said.end(), _subtype_said(said), True
+        space = _SPACE.match(text, at)
+        if lineage is None and space is not None and space.end() in cells_from:
+            at, lineage = cells_from[space.end()]
+    cells = _CELLS_AFTER.match(text, at)
+    if cells is not None:
+        at = cells.end()
+    if lineage is None and not (breast and cells):
+        return None
+    return _Description(drug_start, at, lineage, subtype)
+
+
+def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict) -> _Description | None:
+    """The cells "... cells resistant to" right before a drug describes ("[<line>] [breast
+    cancer] cells [that are] resistant to <drug>"), or None, also when a verb makes them
+    resistant. ``cells_to`` maps where a cell name ends to (its start, its cells)."""
+    match = _CELLS_RESISTANT_TO.search(text, max(0, drug_start - _LOOKBACK), drug_start)
+    if match is None:
+        return None
+    start = match.start()
+    breast = match.group("breast") is not None
+    subtype = _subtype_said(match)
+    before = start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    lineage = None
+    if before < start and before in cells_to:
+        start, lineage = cells_to[before]
+    if lineage is None and not breast:
+        return None
+    if _CAUSATIVE.search(text, max(0, start - 30), start):
+        return None
+    return _Description(start, drug_end, lineage, subtype)
 
 
 def _longest_first(found: list[tuple]) -> list[tuple]:

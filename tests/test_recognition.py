@@ -183,3 +183,171 @@ def test_mirna_spellings():
     assert mirna_names("let-7a") == ["let-7a", "hsa-let-7a"]
     assert mirna_names("ABCB1") == []
     assert mirna_names("mmu-miR-155") == []  # a mouse miRNA is another molecule
+
+
+# --- Resistance descriptions -------------------------------------------------
+
+MCF7_LUMINAL = Entity("cell", "mcf-7", "MCF-7", subtype="luminal")
+MCF7_DOC = Entity("cell", "mcf-7-doc", "MCF-7/DOC", parent="mcf-7")
+MCF7_TAMR = Entity("cell", "mcf-7-tamr", "MCF-7/TamR", parent="mcf-7")
+MDA231 = Entity("cell", "mda-mb-231", "MDA-MB-231", subtype="tnbc")
+MDA231_DDP = Entity("cell", "mda-mb-231-ddp", "MDA-MB-231/DDP", parent="mda-mb-231")
+CEM = Entity("cell", "ccrf-cem", "CCRF-CEM", subtype="unspecified")
+CEM_VCR = Entity("cell", "cem-vcr", "CEM/VCR", parent="ccrf-cem")
+RESISTANT_LINES = [
+    (DOX, ["doxorubicin", "Adriamycin", "ADM", "ADR", "DOX"]),
+    (DOC, ["docetaxel", "DOC"]),
+    (Entity("drug", "cisplatin", "cisplatin"), ["cisplatin", "DDP"]),
+    (Entity("drug", "paclitaxel", "paclitaxel"), ["paclitaxel"]),
+    (Entity("drug", "tamoxifen", "tamoxifen"), ["tamoxifen"]),
+    (Entity("drug", "vincristine", "vincristine"), ["vincristine", "VCR"]),
+    (MCF7_LUMINAL, ["MCF-7"]),
+    # A derivative's drug is read from its names; its subtype is its parent's unless given.
+    (Entity("cell", "mcf-7-adr", "MCF-7/ADR", parent="mcf-7"), ["MCF-7/ADR", "adriamycin-resistant MCF-7"]),
+    (MCF7_DOC, ["MCF-7/DOC"]),
+    (MCF7_TAMR, ["MCF-7/TamR"]),  # no drug in its names
+    (MDA231, ["MDA-MB-231"]),
+    (MDA231_DDP, ["MDA-MB-231/DDP", "231/DDP"]),
+    (CEM, ["CCRF-CEM"]),
+    (CEM_VCR, ["CEM/VCR"]),  # leukaemia, not breast cancer
+    (ABCB1, ["ABCB1", "P-gp"]),
+]
+
+
+@pytest.fixture(scope="module")
+def lines():
+    return Recogniser(RESISTANT_LINES)
+
+
+def inferred(recogniser, text):
+    """(slug, text as written) of each inferred mention, checking its offsets and its mark."""
+    mentions = recogniser.mentions(text)
+    for mention in mentions:
+        assert text[mention["start"] : mention["end"]] == mention["text"], mention
+    return [(m["slug"], m["text"]) for m in mentions if m.get("inferred") == "resistance description"]
+
+
+def test_a_resistant_lines_drug_is_read_from_its_names(lines):
+    assert lines.resistance == {
+        "mcf-7-adr": {"doxorubicin"},
+        "mcf-7-doc": {"docetaxel"},
+        "mda-mb-231-ddp": {"cisplatin"},
+        "cem-vcr": {"vincristine"},
+    }
+
+
+def test_a_described_resistant_line_is_an_inferred_mention_over_the_description(lines):
+    text = "Exosomes from adriamycin-resistant breast cancer cells carried P-gp."
+    assert lines.mentions(text) == [
+        {"kind": "drug", "slug": "doxorubicin", "name": "doxorubicin", "text": "adriamycin", "start": 14, "end": 24},
+        {
+            "kind": "cell",
+            "slug": "mcf-7-adr",
+            "name": "MCF-7/ADR",
+            "text": "adriamycin-resistant breast cancer cells",
+            "start": 14,
+            "end": 54,
+            "inferred": "resistance description",
+        },
+        {"kind": "cargo", "slug": "abcb1", "name": "ABCB1", "text": "P-gp", "start": 63, "end": 67},
+    ]
+
+
+@pytest.mark.parametrize(
+    "description, slug",
+    [
+        ("ADR resistant breast cancer cells", "mcf-7-adr"),
+        ("Doxorubicin‑resistant human breast carcinoma cell lines", "mcf-7-adr"),
+        ("adriamycin-resistant BC cells", "mcf-7-adr"),
+        ("adriamycin-resistant and parental breast cancer cells", "mcf-7-adr"),
+        ("docetaxel-resistant versus parental breast cancer cells", "mcf-7-doc"),
+        ("docetaxel-resistant luminal breast cancer cells", "mcf-7-doc"),
+        ("docetaxel-resistant ER-positive breast cancer cells", "mcf-7-doc"),
+        ("docetaxel-resistant ER+ breast cancer cells", "mcf-7-doc"),
+        ("cisplatin-resistant TNBC cells", "mda-mb-231-ddp"),
+        ("cisplatin-resistant triple-negative breast cancer sublines", "mda-mb-231-ddp"),
+        # The parental line named: its derivative resistant to the drug.
+        ("docetaxel-resistant MCF-7 cells", "mcf-7-doc"),
+        ("docetaxel-resistant MCF7", "mcf-7-doc"),
+        ("docetaxel-resistant MCF-7 breast cancer cells", "mcf-7-doc"),
+        ("docetaxel-resistant human breast cancer MCF-7 cells", "mcf-7-doc"),
+        ("vincristine-resistant CCRF-CEM cells", "cem-vcr"),
+        # "... resistant to <drug>"
+        ("MCF-7 cells resistant to docetaxel", "mcf-7-doc"),
+        ("breast cancer cells that were resistant to the docetaxel", "mcf-7-doc"),
+        ("MDA-MB-231 sublines resistant to cisplatin", "mda-mb-231-ddp"),
+    ],
+)
+def test_resistance_descriptions(lines, description, slug):
+    text = f"Exosomes from {description} were studied."
+    assert inferred(lines, text) == [(slug, description)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "resistant breast cancer cells",  # no drug
+        "drug-resistant breast cancer cells",
+        "multidrug-resistant MCF-7 cells",
+        "paclitaxel-resistant breast cancer cells",  # a drug no line is resistant to
+        "tamoxifen-resistant MCF-7 cells",  # MCF-7/TamR's names do not say tamoxifen
+        "doxorubicin-resistant breast cancer",  # the disease, not cells
+        "doxorubicin-resistant cells",  # neither a line nor breast cancer
+        "doxorubicin-resistant leukaemia cells",
+        "vincristine-resistant breast cancer cells",  # the only such line is a leukaemia line
+        "cisplatin-resistant luminal breast cancer cells",  # the only such line is triple-negative
+        "cisplatin-resistant HER2-positive breast cancer cells",
+        "docetaxel-resistant HER2+ BC cells",
+        "docetaxel-resistant HER2positive breast cancer cells",
+        "adriamycin-resistant MDA-MB-231 cells",  # MDA-MB-231 has no such derivative
+        "doxorubicin, resistant breast cancer cells",  # a clause break
+        "doxorubicin-resistance of breast cancer cells",
+        "a doxorubicin-resistant phenotype in MCF-7 cells",
+        "made breast cancer cells resistant to docetaxel",  # the parent, made resistant
+        "rendered MCF-7 cells resistant to docetaxel",
+        "made drug-sensitive cells resistant to adriamycin",
+        "MCF-7 cells are resistant to docetaxel",
+    ],
+)
+def test_what_is_not_a_resistance_description(lines, text):
+    assert inferred(lines, text) == []
+
+
+def test_a_line_named_in_the_description_is_not_inferred_again(lines):
+    assert found(lines, "docetaxel-resistant MCF-7/DOC cells") == [
+        ("docetaxel", "docetaxel"),
+        ("mcf-7-doc", "MCF-7/DOC"),
+    ]
+    assert found(lines, "adriamycin-resistant MCF-7 cells") == [("mcf-7-adr", "adriamycin-resistant MCF-7")]
+    # The drug and the parental line stay mentions of their own within the description.
+    assert found(lines, "docetaxel-resistant MCF-7 cells") == [
+        ("docetaxel", "docetaxel"),
+        ("mcf-7-doc", "docetaxel-resistant MCF-7 cells"),
+        ("mcf-7", "MCF-7"),
+    ]
+
+
+def test_a_description_two_lines_fit_proposes_neither():
+    mda231_adr = Entity("cell", "mda-mb-231-adr", "MDA-MB-231/ADR", parent="mda-mb-231")
+    mcf7_dox = Entity("cell", "mcf-7-dox", "MCF-7/DOX", parent="mcf-7")
+    two = Recogniser([*RESISTANT_LINES, (mda231_adr, ["MDA-MB-231/ADR"])])
+    assert inferred(two, "adriamycin-resistant breast cancer cells") == []
+    # Naming the parental line or the subtype settles it.
+    assert inferred(two, "doxorubicin-resistant MDA-MB-231 cells") == [
+        ("mda-mb-231-adr", "doxorubicin-resistant MDA-MB-231 cells")
+    ]
+    assert inferred(two, "doxorubicin-resistant TNBC cells") == [("mda-mb-231-adr", "doxorubicin-resistant TNBC cells")]
+    # Two derivatives of one line for one drug: the text does not say which.
+    twins = Recogniser([*RESISTANT_LINES, (mcf7_dox, ["MCF-7/DOX"])])
+    assert twins.resistance["mcf-7-dox"] == {"doxorubicin"}
+    assert inferred(twins, "doxorubicin-resistant MCF-7 cells") == []
+
+
+def test_inferred_offsets_index_the_original_text(lines):
+    text = "Für β-Zellen — doxorubicin‑resistant\nbreast cancer cells (naïve)."
+    assert inferred(lines, text) == [("mcf-7-adr", "doxorubicin‑resistant\nbreast cancer cells")]
+
+
+def test_without_resistant_lines_nothing_is_inferred(recogniser):
+    assert recogniser.resistance == {}
+    assert inferred(recogniser, "adriamycin-resistant breast cancer cells") == []

@@ -28,7 +28,7 @@ from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
-from evidence.recognition import KINDS, MAX_TEXT_LENGTH
+from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 _KEY = "KEY0PLACEHOLDER0"
 _NUMERIC_KEY = 987654321987
@@ -987,3 +987,11 @@ class MentionSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The mention as written in the text.")
     start = serializers.IntegerField(help_text="Where the mention starts in the text (a character index from 0).")
     end = serializers.IntegerField(help_text="Where it ends (exclusive): text[start:end] is the mention.")
+    inferred = serializers.ChoiceField(
+        choices=[RESISTANCE_DESCRIPTION],
+        required=False,
+        help_text="Only on a mention inferred rather than named. 'resistance description': a drug-resistant line "
+        "the text describes ('adriamycin-resistant breast cancer cells', 'MCF-7 cells resistant to docetaxel'), "
+        "proposed because it is the only line ExoResist holds that fits; start and end span the description, "
+        "and the drug and any parental line in it are mentions of their own.",
+    )

@@ -464,7 +464,11 @@ RECOGNISE_DESCRIPTION = (
     "matter (P-gp, Pgp and P gp; miR155 and miR-155; TGF-β1 and TGF-beta1); a name counts only as a whole "
     "word, and the longest mention wins (MCF-7/ADR, not MCF-7). `start` and `end` index the text as sent, "
     "in characters (Unicode code points). A mention naming two entities (a miRNA name both arms share) is "
-    "listed once for each. Anonymous clients are matched against what public pages show. "
+    "listed once for each. A drug-resistant line the text describes rather than names ('adriamycin-resistant "
+    "breast cancer cells', 'docetaxel-resistant MCF-7 cells', 'MCF-7 cells resistant to docetaxel') is listed "
+    "when it is the only line that fits (resistant to that drug, derived from the line named, or else of breast "
+    "cancer and the subtype said), with `inferred` saying so. Anonymous clients are matched against what public "
+    "pages show. "
     f"At most {MAX_TEXT_LENGTH:,} characters a request (a longer text is a 400)."
 )
 BODY_TOO_LARGE = OpenApiResponse(

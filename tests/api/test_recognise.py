@@ -10,9 +10,9 @@ from rest_framework.throttling import AnonRateThrottle
 
 from evidence import recognition
 from evidence.api.views import RECOGNISE_MAX_BODY
-from evidence.choices import Status
-from evidence.recognition import MAX_TEXT_LENGTH
-from tests.factories import DrugAliasFactory, DrugFactory, EvidenceFactory
+from evidence.choices import CellKind, Status, Subtype
+from evidence.recognition import MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
+from tests.factories import CellFactory, DrugAliasFactory, DrugFactory, EvidenceFactory
 
 URL = "/api/v1/recognise/"
 TEXT = "Exosomes from MCF7/ADR cells carried miR155 and P gp, spreading Adriamycin resistance to MCF-7 cells."
@@ -75,6 +75,64 @@ def test_cells_are_found_in_the_plural(api, corpus):
     assert summary(api.post(URL, {"text": text}, format="json").json(), text) == [
         ("cell", "caf", "CAFs"),
         ("cell", "mcf-7", "MCF-7"),
+    ]
+
+
+@pytest.fixture
+def resistant_lines(corpus, curator):
+    """MCF-7/ADR resistant to doxorubicin ("ADR"), public; MDA-MB-231/DDP resistant to cisplatin
+    ("DDP"), which only a draft uses."""
+    DrugAliasFactory(entity=corpus["dox"], name="ADR")
+    DrugAliasFactory(entity=corpus["cis"], name="DDP")
+    mda231 = CellFactory(name="MDA-MB-231", slug="mda-mb-231", kind=CellKind.CELL_LINE, subtype=Subtype.TNBC)
+    ddp = CellFactory(name="MDA-MB-231/DDP", slug="mda-mb-231-ddp", kind=CellKind.RESISTANT_LINE, parent=mda231)
+    EvidenceFactory(
+        status=Status.DRAFT, created_by=curator, drugs=[corpus["cis"]], source_cell=ddp, therapy_class=corpus["chemo"]
+    )
+    return corpus
+
+
+DESCRIBED = "Exosomes of adriamycin-resistant breast cancer cells, not drug-resistant breast cancer cells."
+
+
+def test_a_described_resistant_line_is_an_inferred_mention(api, resistant_lines):
+    mentions = api.post(URL, {"text": DESCRIBED}, format="json").json()
+    assert summary(mentions, DESCRIBED) == [
+        ("drug", "doxorubicin", "adriamycin"),
+        ("cell", "mcf-7-adr", "adriamycin-resistant breast cancer cells"),
+    ]
+    assert "inferred" not in mentions[0]
+    assert mentions[1] == {
+        "kind": "cell",
+        "slug": "mcf-7-adr",
+        "name": "MCF-7/ADR",
+        "text": "adriamycin-resistant breast cancer cells",
+        "start": 12,
+        "end": 52,
+        "inferred": RESISTANCE_DESCRIPTION,
+    }
+    assert api.get(URL, {"text": DESCRIBED}).json() == mentions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "resistant breast cancer cells",
+        "carboplatin-resistant breast cancer cells",  # no line resistant to it
+        "adriamycin-resistant leukaemia cells",
+        "Adriamycin made breast cancer cells resistant to ADR",
+    ],
+)
+def test_what_describes_no_known_resistant_line_infers_nothing(api, resistant_lines, text):
+    assert [m for m in api.post(URL, {"text": text}, format="json").json() if "inferred" in m] == []
+
+
+def test_a_line_only_a_draft_uses_is_inferred_for_curators_only(api, curator_api, resistant_lines):
+    text = "cisplatin-resistant TNBC cells"
+    assert summary(api.post(URL, {"text": text}, format="json").json(), text) == [("drug", "cisplatin", "cisplatin")]
+    assert summary(curator_api.post(URL, {"text": text}, format="json").json(), text) == [
+        ("drug", "cisplatin", "cisplatin"),
+        ("cell", "mda-mb-231-ddp", "cisplatin-resistant TNBC cells"),
     ]
 
 
@@ -213,6 +271,20 @@ def test_the_command_on_empty_input_prints_an_empty_list(monkeypatch, corpus):
 def test_the_command_refuses_an_unknown_format(monkeypatch, corpus):
     with pytest.raises(CommandError, match="invalid choice: 'xml'"):
         run(monkeypatch, TEXT, "--format", "xml")
+
+
+def test_the_command_marks_inferred_mentions(monkeypatch, resistant_lines):
+    mentions = json.loads(run(monkeypatch, DESCRIBED))
+    assert mentions == recognition.recognise(DESCRIBED)
+    assert [m["slug"] for m in mentions if m.get("inferred") == RESISTANCE_DESCRIPTION] == ["mcf-7-adr"]
+    text = "adriamycin-resistant\nbreast cancer cells"
+    assert run(monkeypatch, text, "--format", "text").splitlines() == [
+        "0\t10\tdrug\tdoxorubicin\tadriamycin",
+        "0\t40\tcell\tmcf-7-adr\tadriamycin-resistant breast cancer cells\tinferred: resistance description",
+    ]
+    assert json.loads(run(monkeypatch, "cisplatin-resistant TNBC cells", "--unpublished"))[1]["inferred"] == (
+        RESISTANCE_DESCRIPTION
+    )
 
 
 def test_the_command_sees_unpublished_names_only_when_asked(monkeypatch, draft_drug):

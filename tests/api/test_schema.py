@@ -86,5 +86,8 @@ def test_recognition_is_documented_for_anonymous_clients(schema):
     assert body["required"] == ["text"] and body["properties"]["text"]["maxLength"] == 100_000
     mention = schema["components"]["schemas"]["Mention"]
     assert set(mention["required"]) == {"kind", "slug", "name", "text", "start", "end"}
+    # An inferred mention says how, from a documented list.
+    inferred = mention["properties"]["inferred"]["allOf"][0]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][inferred]["enum"] == ["resistance description"]
     (text,) = operations["get"]["parameters"]
     assert text["name"] == "text" and text["required"]

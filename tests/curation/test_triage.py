@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from evidence.curation import triage, workflow
-from evidence.models import CitationTriage, Evidence
-from tests.factories import CitationFactory, EvidenceFactory
+from evidence.models import Cell, CitationTriage, Evidence
+from tests.factories import CitationFactory, DrugAliasFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,12 @@ def test_start_evidence_prefills_the_form_and_saves_nothing(client, papers, cura
         "citation"
         not in client.get("/admin/evidence/evidence/add/?from_citation=abc").context["adminform"].form.initial
     )
+
+
+def test_a_described_resistant_line_drafts_as_the_source_and_its_parent_as_the_recipient(vocabulary):
+    # With "ADR" a name of doxorubicin, MCF-7/ADR's name says what it resists.
+    DrugAliasFactory(entity=vocabulary["doxorubicin"], name="ADR")
+    paper = CitationFactory(title="Exosomes of ADM-resistant MCF-7 cells", abstract="They carried UCH-L1.")
+    initial = triage.draft_initial(paper)
+    assert initial["source_cell"] == Cell.objects.get(slug="mcf-7-adr").pk
+    assert initial["recipient_cell"] == vocabulary["mcf7"].pk

@@ -2,6 +2,10 @@
 
 python manage.py recognise < abstract.txt
 python manage.py recognise --format text < abstract.txt
+
+A drug-resistant line the text describes rather than names ("adriamycin-resistant breast
+cancer cells") is an inferred mention: its json has ``"inferred": "resistance description"``,
+and its text line a sixth column saying the same.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from evidence.recognition import recognise
 class Command(BaseCommand):
     help = (
         "Read text on stdin and print the drugs, cargos, cells, mechanisms and therapy classes it mentions, "
-        "by any of their names or aliases, with where each mention starts and ends in the text."
+        "by any of their names or aliases, with where each mention starts and ends in the text. A drug-resistant "
+        "line described rather than named ('adriamycin-resistant breast cancer cells') is listed as inferred."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +30,8 @@ class Command(BaseCommand):
             "--format",
             choices=["json", "text"],
             default="json",
-            help="json (default): a list of mentions; text: one mention a line (start, end, kind, slug, text).",
+            help="json (default): a list of mentions; text: one mention a line (start, end, kind, slug, text, "
+            "and for an inferred mention how it was inferred).",
         )
         parser.add_argument(
             "--unpublished",
@@ -40,9 +46,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(mentions, ensure_ascii=False, indent=1))
             return
         for mention in mentions:
-            self.stdout.write(
-                f"{mention['start']}\t{mention['end']}\t{mention['kind']}\t{mention['slug']}\t{mention['text']}"
-            )
+            # One mention a line: a description may run over a line break.
+            written = " ".join(mention["text"].split())
+            columns = [mention["start"], mention["end"], mention["kind"], mention["slug"], written]
+            if "inferred" in mention:
+                columns.append(f"inferred: {mention['inferred']}")
+            self.stdout.write("\t".join(map(str, columns)))
 
 
 def read_stdin() -> str:
