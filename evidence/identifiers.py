@@ -79,9 +79,6 @@ validate_drugbank = RegexValidator(r"^DB\d{5}$", "A DrugBank identifier looks li
 validate_cellosaurus = RegexValidator(
     r"^CVCL_[A-Z0-9]{4}$", "A Cellosaurus accession looks like CVCL_0031.", "invalid_cellosaurus"
 )
-validate_slug_strict = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and single hyphens.", "invalid_slug"
-)
 
 # --- Names -------------------------------------------------------------------
 

@@ -205,29 +205,23 @@ def is_database_outage(exc: BaseException) -> bool:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that went away mid-request (restart, failover) gives a 503 with a clear
-    body, never a traceback. ATOMIC_REQUESTS has rolled the request back, and Django's
+    """A database that went away in a view (restart, failover) gives a 503 with a clear
+    body, never a traceback; one raised in a middleware reaches ``errors.server_error``,
+    which answers the same. ATOMIC_REQUESTS has rolled the request back, and Django's
     connection health checks reconnect on the next request, so the site recovers by itself."""
 
     def __init__(self, get_response: Middleware):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            return self.get_response(request)
-        except (OperationalError, InterfaceError) as exc:
-            return self.handle(request, exc)
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if is_database_outage(exception):
-            return self.handle(request, exception)
-        return None
-
-    @staticmethod
-    def handle(request: HttpRequest, exc: BaseException) -> HttpResponse:
-        # No traceback for the client; the log line says what happened. Broken connections are
-        # dropped when the request finishes (close_old_connections), and the next one reconnects.
-        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exc)
+        if not is_database_outage(exception):
+            return None
+        # The log line says what happened. Broken connections are dropped when the request
+        # finishes (close_old_connections), and the next one reconnects.
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
 
 
