@@ -68,7 +68,7 @@ def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     # One bump per transaction, however many rows it writes (a bulk import saves thousands).
     # Not in the test suite: its outer transaction never commits, so a callback left pending
     # by a fixture would hide every later change from a test's captured callbacks.
-    if getattr(settings, "EXORESIST_DEDUPLICATE_BUMPS", True) and any(
+    if settings.EXORESIST_DEDUPLICATE_BUMPS and any(
         callback is _public_data_committed for _, callback, _ in connection.run_on_commit
     ):
         return
@@ -84,7 +84,7 @@ def _watched(model) -> bool:
     # create flags, and each one must not empty the cache of every public page.
     if getattr(model, "shown_on_public_pages", True) is False:
         return False
-    return model._meta.app_label in getattr(settings, "EXORESIST_CACHE_WATCHED_APPS", ())
+    return model._meta.app_label in settings.EXORESIST_CACHE_WATCHED_APPS
 
 
 _HAS_VISIBILITY: dict[type, bool] = {}

@@ -36,11 +36,8 @@ def end_request(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
 
 
 class PrimaryReplicaRouter:
-    def replicas(self) -> list[str]:
-        return list(getattr(settings, "EXORESIST_REPLICAS", []))
-
     def db_for_read(self, model, **hints) -> str:
-        replicas = self.replicas()
+        replicas = settings.EXORESIST_REPLICAS
         if not replicas or _pinned.get():
             return DEFAULT_DB_ALIAS
         # An instance already loaded from the primary keeps reading its relations there.

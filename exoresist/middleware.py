@@ -38,7 +38,7 @@ Middleware = Callable[[HttpRequest], HttpResponse]
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry before our own proxies."""
-    proxies = getattr(settings, "EXORESIST_NUM_PROXIES", 0)
+    proxies = settings.EXORESIST_NUM_PROXIES
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
@@ -98,32 +98,28 @@ class RequestIdMiddleware:
 def check_health() -> tuple[int, dict]:
     """The database must answer (503 otherwise); a cache or replica outage only degrades."""
     report: dict[str, object] = {"status": "ok"}
-    status = 200
     for alias in connections:
+        name = "database" if alias == DEFAULT_DB_ALIAS else f"database:{alias}"
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
-            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "ok"
+            report[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
             logger.warning("health check: database %s unavailable: %s", alias, exc)
-            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "unavailable"
-            if alias == DEFAULT_DB_ALIAS:
-                status = 503
-                report["status"] = "unavailable"
-            elif report["status"] == "ok":
-                report["status"] = "degraded"
+            report[name] = "unavailable"
     probe = uuid.uuid4().hex
     try:
         cache.set("exoresist:healthz", probe, timeout=30)
-        cache_ok = cache.get("exoresist:healthz") == probe
+        report["cache"] = "ok" if cache.get("exoresist:healthz") == probe else "unavailable"
     except Exception:  # noqa: BLE001
-        cache_ok = False
-    report["cache"] = "ok" if cache_ok else "unavailable"
-    if not cache_ok and report["status"] == "ok":
+        report["cache"] = "unavailable"
+    if report["database"] == "unavailable":
+        report["status"] = "unavailable"
+    elif "unavailable" in report.values():
         report["status"] = "degraded"
     report["release"] = settings.EXORESIST_RELEASE
-    return status, report
+    return (503 if report["status"] == "unavailable" else 200), report
 
 
 class HealthCheckMiddleware:
@@ -158,7 +154,7 @@ class HostileInputMiddleware:
     def body_limit() -> int | None:
         if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
             return None
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + getattr(settings, "EXORESIST_MAX_UPLOAD_BYTES", 0)
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.EXORESIST_MAX_UPLOAD_BYTES
 
     @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -376,7 +372,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        patterns = getattr(settings, "EXORESIST_CSP_API_DOCS_PATHS", [])
+        patterns = settings.EXORESIST_CSP_API_DOCS_PATHS
         if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
             parts.update = {
                 # ReDoc styles itself with styled-components, which adds <style> elements at run

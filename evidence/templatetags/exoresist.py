@@ -22,7 +22,7 @@ _NON_CANONICAL = {"page", "page_size", "format"}
 
 @register.simple_tag
 def release() -> str:
-    return getattr(settings, "EXORESIST_RELEASE", "development")
+    return settings.EXORESIST_RELEASE
 
 
 @register.simple_tag(takes_context=True)
