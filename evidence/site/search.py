@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 
@@ -96,58 +97,36 @@ def search(query: str) -> SearchResults:
     if not query:
         return results
     data = {"q": query}
-    from urllib.parse import urlencode
-
-    qs = "?" + urlencode(data)
-    results.kinds = [
-        _kind(
-            "drug",
-            "Drugs",
-            filtersets.DrugFilterSet(data, queryset=_named(Drug)).qs,
-            "/drugs/" + qs,
-        ),
-        _kind(
-            "cargo",
-            "Cargo molecules",
-            filtersets.CargoFilterSet(
-                data, queryset=Cargo.objects.public().with_counts().prefetch_related("aliases")
-            ).qs,
-            "/cargos/" + qs,
-        ),
-        _kind(
-            "cell",
-            "Cells",
-            filtersets.CellFilterSet(data, queryset=_named(Cell)).qs,
-            "/cells/" + qs,
-        ),
-        _kind(
+    kinds = [
+        ("drug", "Drugs", filtersets.DrugFilterSet, _named(Drug), "/drugs/"),
+        ("cargo", "Cargo molecules", filtersets.CargoFilterSet, _named(Cargo), "/cargos/"),
+        ("cell", "Cells", filtersets.CellFilterSet, _named(Cell), "/cells/"),
+        (
             "mechanism",
             "Mechanisms",
-            filtersets.MechanismFilterSet(
-                data, queryset=Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count())
-            ).qs,
-            "/mechanisms/" + qs,
+            filtersets.MechanismFilterSet,
+            Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()),
+            "/mechanisms/",
         ),
-        _kind(
+        (
             "therapyclass",
             "Therapy classes",
-            filtersets.TherapyClassFilterSet(
-                data, queryset=TherapyClass.objects.annotate(evidence_count=accepted_count())
-            ).qs,
-            "/therapy-classes/" + qs,
+            filtersets.TherapyClassFilterSet,
+            TherapyClass.objects.annotate(evidence_count=accepted_count()),
+            "/therapy-classes/",
         ),
-        _kind(
-            "citation",
-            "Citations",
-            filtersets.CitationFilterSet(data, queryset=Citation.objects.public().with_counts()).qs,
-            "/citations/" + qs,
-        ),
-        _kind(
+        ("citation", "Citations", filtersets.CitationFilterSet, Citation.objects.public().with_counts(), "/citations/"),
+        (
             "evidence",
             "Evidence",
-            filtersets.EvidenceFilterSet(data, queryset=Evidence.objects.public().with_related()).qs,
-            "/evidence/" + qs,
+            filtersets.EvidenceFilterSet,
+            Evidence.objects.public().with_related(),
+            "/evidence/",
         ),
+    ]
+    results.kinds = [
+        _kind(kind, label, filterset(data, queryset=queryset).qs, f"{path}?{urlencode(data)}")
+        for kind, label, filterset, queryset, path in kinds
     ]
     return results
 
