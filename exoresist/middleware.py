@@ -48,7 +48,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The username a login attempt gave, as the lockout library records it: cut to the
-    longest username Django allows (a 256-character one overflowed its column: a 500)."""
+    longest username Django allows, which is what its column holds."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
     return str(raw)[:150]
 
