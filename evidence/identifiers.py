@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 # --- DOIs and PubMed -------------------------------------------------------
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.org/)", re.IGNORECASE)
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 def normalize_doi(value: str | None) -> str | None:

@@ -9,15 +9,13 @@ cache the not-yet-committed old data under the new version.
 
 from __future__ import annotations
 
-import logging
+import functools
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
-
-logger = logging.getLogger("exoresist.cache")
 
 VERSION_KEY = "exoresist:data-version"
 
@@ -87,16 +85,12 @@ def _watched(model) -> bool:
     return model._meta.app_label in settings.EXORESIST_CACHE_WATCHED_APPS
 
 
-_HAS_VISIBILITY: dict[type, bool] = {}
-
-
+@functools.cache
 def _has_visibility(model) -> bool:
     """Models whose manager has public() (Evidence, and any later one) are public only when accepted."""
-    if model not in _HAS_VISIBILITY:
-        _HAS_VISIBILITY[model] = callable(getattr(model._default_manager, "public", None)) and any(
-            field.name == "status" for field in model._meta.concrete_fields
-        )
-    return _HAS_VISIBILITY[model]
+    return callable(getattr(model._default_manager, "public", None)) and any(
+        field.name == "status" for field in model._meta.concrete_fields
+    )
 
 
 def _private_change(instance) -> bool:

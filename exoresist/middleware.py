@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from exoresist import data_version, db_router
@@ -122,16 +123,13 @@ def check_health() -> tuple[int, dict]:
     return (503 if report["status"] == "unavailable" else 200), report
 
 
-class HealthCheckMiddleware:
+class HealthCheckMiddleware(MiddlewareMixin):
     """``/healthz`` answered before host checks, HTTPS redirects, sessions and the cache,
     so a load balancer can probe each container by its private address."""
 
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info.rstrip("/") != "/healthz":
-            return self.get_response(request)
+            return None
         status, report = check_health()
         response = JsonResponse(report, status=status)
         response["Cache-Control"] = "no-store"
@@ -139,16 +137,13 @@ class HealthCheckMiddleware:
         return response
 
 
-class HostileInputMiddleware:
+class HostileInputMiddleware(MiddlewareMixin):
     """Rejects NUL characters in the path or query string with a clear 400, and a body
     announced as larger than the limits with a 413 before any of it is read.
 
     PostgreSQL cannot store or compare NULs, so letting one through to a filter or
     the admin search would end in a 500 deep inside a view.
     """
-
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
 
     @staticmethod
     def body_limit() -> int | None:
@@ -162,7 +157,7 @@ class HostileInputMiddleware:
             return JsonResponse({"detail": message}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -173,7 +168,7 @@ class HostileInputMiddleware:
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
             return self.refuse(request, "NUL characters are not allowed in the address.", 400)
-        return self.get_response(request)
+        return None
 
 
 DATABASE_DOWN_MESSAGE = (
@@ -200,17 +195,11 @@ def is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-class DatabaseUnavailableMiddleware:
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
     """A database that went away in a view (restart, failover) gives a 503 with a clear
     body, never a traceback; one raised in a middleware reaches ``errors.server_error``,
     which answers the same. ATOMIC_REQUESTS has rolled the request back, and Django's
     connection health checks reconnect on the next request, so the site recovers by itself."""
-
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_database_outage(exception):
