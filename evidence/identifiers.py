@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 # --- DOIs and PubMed -------------------------------------------------------
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.org/)", re.IGNORECASE)
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -78,9 +78,6 @@ validate_chebi = RegexValidator(r"^CHEBI:\d{1,7}$", "A ChEBI identifier looks li
 validate_drugbank = RegexValidator(r"^DB\d{5}$", "A DrugBank identifier looks like DB00997.", "invalid_drugbank")
 validate_cellosaurus = RegexValidator(
     r"^CVCL_[A-Z0-9]{4}$", "A Cellosaurus accession looks like CVCL_0031.", "invalid_cellosaurus"
-)
-validate_slug_strict = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and single hyphens.", "invalid_slug"
 )
 
 # --- Names -------------------------------------------------------------------

@@ -9,15 +9,13 @@ cache the not-yet-committed old data under the new version.
 
 from __future__ import annotations
 
-import logging
+import functools
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
-
-logger = logging.getLogger("exoresist.cache")
 
 VERSION_KEY = "exoresist:data-version"
 
@@ -68,7 +66,7 @@ def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     # One bump per transaction, however many rows it writes (a bulk import saves thousands).
     # Not in the test suite: its outer transaction never commits, so a callback left pending
     # by a fixture would hide every later change from a test's captured callbacks.
-    if getattr(settings, "EXORESIST_DEDUPLICATE_BUMPS", True) and any(
+    if settings.EXORESIST_DEDUPLICATE_BUMPS and any(
         callback is _public_data_committed for _, callback, _ in connection.run_on_commit
     ):
         return
@@ -84,19 +82,15 @@ def _watched(model) -> bool:
     # create flags, and each one must not empty the cache of every public page.
     if getattr(model, "shown_on_public_pages", True) is False:
         return False
-    return model._meta.app_label in getattr(settings, "EXORESIST_CACHE_WATCHED_APPS", ())
+    return model._meta.app_label in settings.EXORESIST_CACHE_WATCHED_APPS
 
 
-_HAS_VISIBILITY: dict[type, bool] = {}
-
-
+@functools.cache
 def _has_visibility(model) -> bool:
     """Models whose manager has public() (Evidence, and any later one) are public only when accepted."""
-    if model not in _HAS_VISIBILITY:
-        _HAS_VISIBILITY[model] = callable(getattr(model._default_manager, "public", None)) and any(
-            field.name == "status" for field in model._meta.concrete_fields
-        )
-    return _HAS_VISIBILITY[model]
+    return callable(getattr(model._default_manager, "public", None)) and any(
+        field.name == "status" for field in model._meta.concrete_fields
+    )
 
 
 def _private_change(instance) -> bool:

@@ -7,7 +7,7 @@ A request is *pinned* to the primary, so that it reads its own writes, when
 * its client wrote within the last ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so),
   which covers the replication lag of the page the client is sent to after a save.
 
-With no replicas configured (SQLite, a single PostgreSQL) everything goes to ``default``.
+With no replicas configured everything goes to ``default``.
 """
 
 from __future__ import annotations
@@ -20,14 +20,6 @@ from django.db import DEFAULT_DB_ALIAS
 
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_pinned_to_primary", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_wrote", default=False)
-
-
-def pin_to_primary() -> None:
-    _pinned.set(True)
-
-
-def is_pinned() -> bool:
-    return _pinned.get()
 
 
 def wrote_in_request() -> bool:
@@ -44,11 +36,8 @@ def end_request(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
 
 
 class PrimaryReplicaRouter:
-    def replicas(self) -> list[str]:
-        return list(getattr(settings, "EXORESIST_REPLICAS", []))
-
     def db_for_read(self, model, **hints) -> str:
-        replicas = self.replicas()
+        replicas = settings.EXORESIST_REPLICAS
         if not replicas or _pinned.get():
             return DEFAULT_DB_ALIAS
         # An instance already loaded from the primary keeps reading its relations there.

@@ -1,11 +1,10 @@
 """Keep what the server loaded at start-up out of Python's full garbage collections.
 
-A page that counts facets allocates tens of thousands of short-lived objects; every so
-often they trigger a full (generation 2) collection, which walks every tracked object in
-the process, the loaded Django project with it: about 50 ms on this project, on one
-request in seven of a popular drug's evidence list. ``gc.freeze()`` moves what exists at
-start-up to a permanent generation that collections skip (the Python documentation
-recommends it before forking workers; the frozen pages also stay shared between them).
+A page that counts facets allocates many short-lived objects; every so often they trigger
+a full (generation 2) collection, which walks every tracked object in the process, the
+loaded Django project with it. ``gc.freeze()`` moves what exists at start-up to a
+permanent generation that collections skip (the Python documentation recommends it before
+forking workers; the frozen pages also stay shared between them).
 """
 
 from __future__ import annotations

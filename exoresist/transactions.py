@@ -26,23 +26,8 @@ def _needs_transaction(request) -> bool:
     return request.method not in SAFE_METHODS or transaction.get_connection().in_atomic_block
 
 
-class AtomicWritesMixin:
-    """For class-based views; put it first among the bases (``as_view`` is what
-    Django's ``ATOMIC_REQUESTS`` handling looks at)."""
-
-    @classmethod
-    def as_view(cls, *args, **kwargs):
-        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
-
-    def dispatch(self, request, *args, **kwargs):
-        if _needs_transaction(request):
-            with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-
 def atomic_writes(view):
-    """The same for a function view."""
+    """For a function view: a transaction for writes only."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -52,3 +37,12 @@ def atomic_writes(view):
         return view(request, *args, **kwargs)
 
     return transaction.non_atomic_requests(wrapper)
+
+
+class AtomicWritesMixin:
+    """The same for class-based views; put it first among the bases (``as_view`` is what
+    Django's ``ATOMIC_REQUESTS`` handling looks at)."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return atomic_writes(super().as_view(*args, **kwargs))

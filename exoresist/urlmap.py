@@ -1,107 +1,80 @@
-"""Every URL the project serves, discovered at run time from the resolver and the admin
-registry: the production tests and the load-test URL list cover endpoints added later."""
+"""Every URL the project serves, discovered at run time from the resolver: the load-test URL
+list (``loadtest_urls``) and the production tests cover endpoints added later."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.contrib import admin
 from django.db import models
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
-
-# Query parameters every list endpoint may receive, besides its FilterSet's own.
-COMMON_PARAMS = ["q", "page", "page_size", "ordering", "format", "o", "p", "limit", "offset", "sort"]
+from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 
 @dataclass(frozen=True)
 class Endpoint:
     url: str
-    name: str
-    view: object
+    view_class: type | None
     has_args: bool
 
     @property
     def is_api(self) -> bool:
         return self.url.startswith("/api/")
 
-    @property
-    def view_class(self):
-        return getattr(self.view, "cls", None) or getattr(self.view, "view_class", None)
 
-
-def _walk(patterns, prefix: str = "", namespace: str | None = None):
-    for entry in patterns:
+def _routes(patterns=None, prefix: str = "", namespace: str | None = None):
+    """(route, URL name, view class, model shown, argument names) of every named non-admin route."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry, namespace
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name and namespace != "admin":
+            view = entry.callback
+            view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+            model = getattr(view_class, "model", None)
+            if model is None and getattr(view_class, "queryset", None) is not None:
+                model = view_class.queryset.model
+            names = list(entry.pattern.regex.groupindex)
+            if model is None and "public_id" in names:
+                # Views addressed by an evidence public id (EXR000123) that build their own queryset.
+                from evidence.models import Evidence
+
+                model = Evidence
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield prefix + str(entry.pattern), name, view_class, model, names
 
 
-def _model_of(view) -> type[models.Model] | None:
-    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
-    if cls is None:
-        return None
-    model = getattr(cls, "model", None)
-    queryset = getattr(cls, "queryset", None)
-    if model is None and queryset is not None:
-        model = queryset.model
-    return model
-
-
-def _example_kwargs(pattern: URLPattern, view) -> dict | None:
-    """Values for a pattern's arguments, taken from an existing object of the view's model."""
-    names = list(pattern.pattern.regex.groupindex)
-    if not names:
-        return {}
-    model = _model_of(view)
-    if model is None and "public_id" in names:
-        # Views addressed by an evidence public id (EXR000123) that build their own queryset.
-        from evidence.models import Evidence
-
-        model = Evidence
-    manager = model._default_manager if model is not None else None
-    if manager is not None and hasattr(manager, "public"):
-        manager = manager.public()
-    instance = manager.order_by("pk").first() if manager is not None else None
-    values = {}
-    for name in names:
-        if instance is not None and name in ("pk", "id", "object_id"):
-            values[name] = instance.pk
-        elif instance is not None and name == "public_id" and hasattr(instance, "public_id"):
-            values[name] = instance.public_id
-        elif instance is not None and hasattr(instance, name):
-            values[name] = getattr(instance, name)
-        elif instance is not None and name == "slug" and hasattr(instance, "slug"):
-            values[name] = instance.slug
+def _url(name: str, names: list[str], instance: models.Model | None) -> str | None:
+    """The route ``name`` filled with ``instance`` (None when it has arguments ``instance`` cannot fill)."""
+    kwargs = {}
+    for arg in names:
+        if instance is None:
+            return None
+        if arg in ("pk", "id", "object_id"):
+            kwargs[arg] = instance.pk
+        elif hasattr(instance, arg):
+            kwargs[arg] = getattr(instance, arg)
         else:
             return None
-    return values
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        # format-suffix variants (".json") and routes with converters we cannot fill
+        return None
 
 
-def endpoints(include_admin: bool = False) -> list[Endpoint]:
+def endpoints() -> list[Endpoint]:
     """Concrete URLs of every named route: parameterless ones as they are, parameterised
-    ones filled from an existing row of the view's model (skipped when none exists)."""
+    ones filled from an existing (public) row of the view's model (skipped when none exists)."""
     found: dict[str, Endpoint] = {}
-    for route, pattern, namespace in _walk(get_resolver().url_patterns):
-        if namespace == "admin" and not include_admin:
+    for route, name, view_class, model, names in _routes():
+        if route.startswith(("static", "^static", "media")):
             continue
-        if route.startswith(("static", "^static", "media")) or namespace == "admin":
-            continue
-        if not pattern.name:
-            continue
-        name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-        kwargs = _example_kwargs(pattern, pattern.callback)
-        if kwargs is None:
-            continue
-        try:
-            url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
-        except NoReverseMatch:
-            # format-suffix variants (".json") and routes with converters we cannot fill
-            continue
-        found.setdefault(url, Endpoint(url=url, name=name, view=pattern.callback, has_args=bool(kwargs)))
+        instance = None
+        if names and model is not None:
+            manager = model._default_manager
+            instance = (manager.public() if hasattr(manager, "public") else manager).order_by("pk").first()
+        url = _url(name, names, instance)
+        if url is not None:
+            found.setdefault(url, Endpoint(url=url, view_class=view_class, has_args=bool(names)))
     return sorted(found.values(), key=lambda e: e.url)
 
 
@@ -110,81 +83,18 @@ def list_endpoints() -> list[Endpoint]:
     return [e for e in endpoints() if not e.has_args and not re.search(r"(login|logout|password)", e.url)]
 
 
-def admin_urls() -> list[tuple[type[models.Model], str, str]]:
-    """(model, changelist URL, add URL) for every model registered in the admin."""
-    urls = []
-    for model in admin.site._registry:
-        info = (model._meta.app_label, model._meta.model_name)
-        urls.append((model, reverse("admin:{}_{}_changelist".format(*info)), reverse("admin:{}_{}_add".format(*info))))
-    return sorted(urls, key=lambda row: row[1])
-
-
-def admin_change_urls() -> list[str]:
-    urls = []
-    for model in admin.site._registry:
-        instance = model._default_manager.order_by("pk").first()
-        if instance is not None:
-            info = (model._meta.app_label, model._meta.model_name)
-            urls.append(reverse("admin:{}_{}_change".format(*info), args=[instance.pk]))
-    return sorted(urls)
-
-
-def filter_params() -> set[str]:
-    """Every filter name of every FilterSet in the project (the evidence FilterSets, and any added later)."""
-    import django_filters
-
-    names = set(COMMON_PARAMS)
-    for app in apps.get_app_configs():
-        try:
-            module = __import__(f"{app.name}.filtersets", fromlist=["*"])
-        except ImportError:
-            continue
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, django_filters.FilterSet) and value._meta.model:
-                names.update(value.base_filters)
-    return names
-
-
-def row_counts() -> dict[str, int]:
-    """Rows in every table of every installed model: to prove a request changed nothing."""
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if not model._meta.proxy and model._meta.managed and model._meta.app_label not in {"sessions", "axes"}
-    }
-
-
 def urls_for(instance: models.Model) -> list[str]:
     """Every non-admin route whose view shows ``instance``'s model, filled with ``instance``."""
-    urls = []
-    for _route, pattern, namespace in _walk(get_resolver().url_patterns):
-        if namespace == "admin" or not pattern.name:
-            continue
-        names = list(pattern.pattern.regex.groupindex)
-        model = _model_of(pattern.callback)
-        if model is None and "public_id" in names:
-            from evidence.models import Evidence
-
-            model = Evidence
-        if not names or model is not type(instance):
-            continue
-        kwargs = {}
-        for name in names:
-            if name in ("pk", "id", "object_id"):
-                kwargs[name] = instance.pk
-            elif hasattr(instance, name):
-                kwargs[name] = getattr(instance, name)
-        try:
-            urls.append(reverse(f"{namespace}:{pattern.name}" if namespace else pattern.name, kwargs=kwargs))
-        except NoReverseMatch:
-            continue
-    return sorted(set(urls))
+    urls = {
+        _url(name, names, instance)
+        for _route, name, _view_class, model, names in _routes()
+        if names and model is type(instance)
+    }
+    return sorted(urls - {None})
 
 
 def answers_get(url: str) -> bool:
     """Whether the view behind ``url`` serves GET (a DRF viewset action may be POST-only)."""
-    from django.urls import Resolver404, resolve
-
     try:
         func = resolve(url.split("?", 1)[0]).func
     except Resolver404:

@@ -21,9 +21,8 @@ class ChangeLoggedModel(models.Model):
     """Timestamps plus a full history of who changed what, when and from where.
 
     django-simple-history keeps one historical row per change, with the user and a
-    reason, in a queryable table per model: that is what the curator diff views and
-    "last changed" on public pages read. (django-reversion stores serialised blobs,
-    which are harder to query and diff field by field.)
+    reason, in a queryable table per model: the curator diff views and "last changed"
+    on public pages read it.
     """
 
     #: Fields a curator may set on a new record but only an editor may change once it
@@ -181,10 +180,9 @@ class Alias(models.Model):
 def count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
     """The number of rows of ``queryset`` whose ``outer_field`` is the annotated row, as a correlated subquery.
 
-    ``Count("relation", filter=..., distinct=True)`` joins every related row into the
-    outer query before grouping; two such counts on one query multiply (a cell with
-    300 items as source and 300 as recipient makes 90,000 rows). A correlated
-    subquery reads an index per outer row, and only for the rows of the page shown.
+    ``Count("relation", ...)`` joins every related row into the outer query before
+    grouping, and two such counts on one query multiply; a correlated subquery reads an
+    index per outer row, and only for the rows of the page shown.
     """
     counted = (
         queryset.filter(**{outer_field: OuterRef("pk")})

@@ -114,9 +114,7 @@ class Citation(ChangeLoggedModel):
 
     @property
     def first_author_surname(self) -> str:
-        if not self.authors:
-            return ""
-        return str(self.authors[0]).split(",")[0].strip()
+        return _surname(self.authors[0]) if self.authors else ""
 
     @property
     def short_label(self) -> str:
@@ -152,15 +150,19 @@ def short_label(authors: list, truncated: bool, year: int | None, suffix: str | 
     """ "Ning et al. (2017)" from the author list and the ``label_letters`` letter; also used on
     rows, without an instance."""
     authors = authors or []
-    surname = str(authors[0]).split(",")[0].strip() if authors else ""
-    surname = surname or "Anon."
+    surname = (_surname(authors[0]) if authors else "") or "Anon."
     if len(authors) == 2 and not truncated:
-        who = f"{surname} and {str(authors[1]).split(',')[0].strip()}"
+        who = f"{surname} and {_surname(authors[1])}"
     elif len(authors) > 2 or truncated:
         who = f"{surname} et al."
     else:
         who = surname
     return f"{who} ({year or 'n.d.'}{suffix or ''})"
+
+
+def _surname(author) -> str:
+    """The family name of an author written "Family, Given"."""
+    return str(author).split(",")[0].strip()
 
 
 _LETTERS_SQL = """

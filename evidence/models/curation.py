@@ -31,15 +31,15 @@ class FlagReason(models.TextChoices):
 
 
 class EvidenceRevision(models.Model):
-    #: Curation only: no public page shows it, so saving it keeps every cached page.
-    shown_on_public_pages = False
-
     """A curator's suggested edit of accepted evidence; the public record changes only when an editor applies it.
 
     ``proposed`` maps field names to new values as JSON (foreign keys and many-to-many
     fields as primary keys); ``original`` holds the values they replace, so an editor
     sees a diff and ``apply_revision`` can refuse when the item changed underneath.
     """
+
+    #: Curation only: no public page shows it, so saving it keeps every cached page.
+    shown_on_public_pages = False
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="revisions")
     proposed = models.JSONField(help_text="Field name -> proposed value (primary keys for relations).")
@@ -77,9 +77,9 @@ class EvidenceRevision(models.Model):
 
 
 class EvidenceComment(models.Model):
-    shown_on_public_pages = False
-
     """Curators' discussion of an evidence item, kept with it."""
+
+    shown_on_public_pages = False
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
@@ -94,9 +94,9 @@ class EvidenceComment(models.Model):
 
 
 class EvidenceFlag(models.Model):
-    shown_on_public_pages = False
-
     """A possible error reported by a reader or curator; open until an editor resolves it."""
+
+    shown_on_public_pages = False
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=20, choices=FlagReason.choices, default=FlagReason.WRONG_DATA)

@@ -45,7 +45,6 @@ class Drug(NamedEntity):
     description = models.TextField(blank=True)
 
     objects = DrugQuerySet.as_manager()
-    evidence_relation = "evidence"
 
     class Meta:
         ordering = ["name"]
@@ -130,7 +129,6 @@ class Cargo(NamedEntity):
     )
 
     objects = CargoQuerySet.as_manager()
-    evidence_relation = "evidence"
     name_field = "symbol"
 
     class Meta:

@@ -30,8 +30,9 @@ NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
 
 
-def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str, Any]:
-    """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect)."""
+def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
+    """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect); each
+    edge links to its evidence under ``filters``."""
     ids = evidence.order_by().values("pk")
     through_cargo = Evidence.cargos.through.objects
     pairs = (
@@ -64,10 +65,10 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES) -> dict[str,
         entity.evidence_count = cargo_counts.get(entity.pk, 0)
     for entity in drugs:
         entity.evidence_count = drug_counts.get(entity.pk, 0)
-    return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges)
+    return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
 
 
-def network_of_all(max_edges: int = NETWORK_MAX_EDGES) -> dict[str, Any]:
+def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
     """``network()`` of every accepted item, from the stored counts (models/counts.py): a few indexed reads."""
     pairs = EvidenceCount.objects.of("cargo_drug").order_by("-n", "a", "b").values_list("a", "b")[: max_edges + 1]
     pairs = list(pairs)
@@ -84,53 +85,28 @@ def network_of_all(max_edges: int = NETWORK_MAX_EDGES) -> dict[str, Any]:
     drugs = Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")
     cargos = cargos.annotate(evidence_count=counts.annotation("cargo"))
     drugs = drugs.annotate(evidence_count=counts.annotation("drug"))
-    return _network([(pair, edges[pair]) for pair in pairs], cargos, drugs, truncated=truncated)
+    return _network([(pair, edges[pair]) for pair in pairs], cargos, drugs, truncated=truncated, filters=filters)
 
 
-def _network(ranked: list, cargos, drugs, *, truncated: bool) -> dict[str, Any]:
+def _network(ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict | None) -> dict[str, Any]:
     """The JSON of the network: ``ranked`` edges ((cargo pk, drug pk), {effect: n}) between entities
     with an ``evidence_count``."""
-    nodes = []
-    for cargo in cargos:
-        nodes.append(
-            {
-                "id": f"cargo-{cargo.pk}",
-                "kind": "cargo",
-                "subkind": cargo.kind,
-                "label": cargo.symbol,
-                "count": cargo.evidence_count,
-                "url": cargo.get_absolute_url(),
-            }
-        )
-    drugs = {d.pk: d for d in drugs}
-    cargos = {int(n["id"].split("-")[1]): n for n in nodes}
-    for drug in drugs.values():
-        nodes.append(
-            {
-                "id": f"drug-{drug.pk}",
-                "kind": "drug",
-                "subkind": "",
-                "label": drug.name,
-                "count": drug.evidence_count,
-                "url": drug.get_absolute_url(),
-            }
-        )
+    cargos = {cargo.pk: cargo for cargo in cargos}
+    drugs = {drug.pk: drug for drug in drugs}
+    nodes = [_node("cargo", cargo.kind, cargo.symbol, cargo) for cargo in cargos.values()]
+    nodes += [_node("drug", "", drug.name, drug) for drug in drugs.values()]
     links = []
-    evidence_url = reverse("evidence_list")
     for (cargo_id, drug_id), by_effect in ranked:
         if cargo_id not in cargos or drug_id not in drugs:
             continue
-        effect = max(by_effect.items(), key=lambda item: (item[1], item[0]))[0]
         links.append(
             {
                 "source": f"cargo-{cargo_id}",
                 "target": f"drug-{drug_id}",
                 "count": sum(by_effect.values()),
-                "effect": effect,
+                "effect": max(by_effect.items(), key=lambda item: (item[1], item[0]))[0],
                 "effects": dict(by_effect),
-                "url": evidence_url
-                + "?"
-                + urlencode({"cargo": cargos[cargo_id]["label"], "drug": drugs[drug_id].name}),
+                "url": _evidence_url(filters, cargo=cargos[cargo_id].symbol, drug=drugs[drug_id].name),
             }
         )
     nodes.sort(key=lambda n: (-n["count"], n["label"]))
@@ -142,11 +118,24 @@ def _network(ranked: list, cargos, drugs, *, truncated: bool) -> dict[str, Any]:
     }
 
 
-def matrix(evidence: QuerySet, rows: str = "therapy_class", columns: str = "mechanism") -> dict[str, Any]:
+def _node(kind: str, subkind: str, label: str, entity) -> dict[str, Any]:
+    return {
+        "id": f"{kind}-{entity.pk}",
+        "kind": kind,
+        "subkind": subkind,
+        "label": label,
+        "count": entity.evidence_count,
+        "url": entity.get_absolute_url(),
+    }
+
+
+def matrix(
+    evidence: QuerySet, rows: str = "therapy_class", columns: str = "mechanism", filters: QueryDict | None = None
+) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by mechanism (or cargo kind); a top-level mechanism
-    counts its children's items."""
+    counts its children's items. Each count links to its items under ``filters``."""
     if columns == "cargo_kind":
-        return _matrix_by_cargo_kind(evidence, rows)
+        return _matrix_by_cargo_kind(evidence, rows, filters)
     ids = evidence.order_by().values("pk")
     through = Evidence.mechanisms.through.objects.filter(evidence_id__in=ids)
     rows, row_field = _row_field(rows)
@@ -167,10 +156,11 @@ def matrix(evidence: QuerySet, rows: str = "therapy_class", columns: str = "mech
     mechanisms = list(Mechanism.objects.filter(pk__in=used).select_related("parent"))
     values = {(c[row_field], c["mechanism_id"]): c["n"] for c in cells}
     values.update({(c[row_field], c["top"]): c["n"] for c in rolled})
-    return _matrix(rows, _row_list(rows, totals), _mechanism_columns(mechanisms), "mechanism", values)
+    columns = _mechanism_columns(mechanisms)
+    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters)
 
 
-def _matrix_by_cargo_kind(evidence: QuerySet, rows: str) -> dict[str, Any]:
+def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
     rows, row_field = _row_field(rows)
@@ -187,7 +177,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str) -> dict[str, Any]:
         if value in used
     ]
     values = {(c[row_field], c["cargo__kind"]): c["n"] for c in cells}
-    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values)
+    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters)
 
 
 def _row_field(rows: str) -> tuple[str, str]:
@@ -198,14 +188,15 @@ def _row_field(rows: str) -> tuple[str, str]:
 
 
 def _row_list(rows: str, totals: dict[int, int]) -> list[dict]:
-    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with the largest ``totals``."""
+    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with the largest ``totals``
+    (ties: the lower primary key) by name."""
     if rows == "drug":
-        top = sorted(totals, key=lambda pk: -totals[pk])[:MATRIX_MAX_DRUGS]
+        top = sorted(totals, key=lambda pk: (-totals[pk], pk))[:MATRIX_MAX_DRUGS]
         row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
         return [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
     return [
         {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
-        for t in TherapyClass.objects.filter(pk__in=totals.keys())
+        for t in TherapyClass.objects.filter(pk__in=list(totals))
     ]
 
 
@@ -218,29 +209,24 @@ def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
     mechanisms = list(Mechanism.objects.select_related("parent"))
     tops = {m.pk for m in mechanisms if m.parent_id is None}
     counts = EvidenceCount.objects
+    rows, _ = _row_field(rows)
     if rows == "drug":
-        ranked = (counts.of("drug_scope").filter(b__in=tops).values("a").annotate(t=Sum("n")).order_by("-t", "a"))[
-            :MATRIX_MAX_DRUGS
-        ]
-        row_ids = [row["a"] for row in ranked]
-        direct = counts.of("drug_mechanism").filter(a__in=row_ids)
-        scoped = counts.of("drug_scope").filter(a__in=row_ids, b__in=tops)
-        row_objects = sorted(Drug.objects.filter(pk__in=row_ids).only("pk", "name", "slug"), key=lambda d: d.name)
-        row_list = [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
+        ranked = counts.of("drug_scope").filter(b__in=tops).values("a").annotate(t=Sum("n")).order_by("-t", "a")
+        totals = {row["a"]: row["t"] for row in ranked[:MATRIX_MAX_DRUGS]}
+        direct = counts.of("drug_mechanism").filter(a__in=list(totals))
+        scoped = counts.of("drug_scope").filter(a__in=list(totals), b__in=tops)
     else:
-        rows = "therapy_class"
         direct = counts.of("class_mechanism")
         scoped = counts.of("class_scope").filter(b__in=tops)
-    values = dict(((a, b), n) for a, b, n in direct.values_list("a", "b", "n"))
+    values = {(a, b): n for a, b, n in direct.values_list("a", "b", "n")}
     rolled = {(a, b): n for a, b, n in scoped.values_list("a", "b", "n")}
     values.update(rolled)
     if rows == "therapy_class":
-        row_list = [
-            {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
-            for t in TherapyClass.objects.filter(pk__in={a for a, _ in rolled})
-        ]
-    used = {b for _, b in values}
-    return _matrix(rows, row_list, _mechanism_columns([m for m in mechanisms if m.pk in used]), "mechanism", values)
+        totals = defaultdict(int)
+        for (a, _), n in rolled.items():
+            totals[a] += n
+    columns = _mechanism_columns([m for m in mechanisms if m.pk in {b for _, b in values}])
+    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters=None)
 
 
 def _mechanism_columns(mechanisms: list) -> list[dict]:
@@ -258,21 +244,20 @@ def _mechanism_columns(mechanisms: list) -> list[dict]:
     ]
 
 
-def _matrix(rows: str, row_list: list[dict], columns: list[dict], column_param: str, values: dict) -> dict[str, Any]:
+def _matrix(
+    rows: str, row_list: list[dict], columns: list[dict], column_param: str, values: dict, filters: QueryDict | None
+) -> dict[str, Any]:
     """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its evidence."""
-    row_param = "drug" if rows == "drug" else "therapy_class"
-    evidence_url = reverse("evidence_list")
-    grid = []
-    for row in row_list:
-        grid.append(
-            [
-                {
-                    "count": values.get((row["id"], col["id"]), 0),
-                    "url": evidence_url + "?" + urlencode({row_param: row["param"], column_param: col["slug"]}),
-                }
-                for col in columns
-            ]
-        )
+    grid = [
+        [
+            {
+                "count": values.get((row["id"], col["id"]), 0),
+                "url": _evidence_url(filters, **{rows: row["param"], column_param: col["slug"]}),
+            }
+            for col in columns
+        ]
+        for row in row_list
+    ]
     return {
         "rows_by": rows,
         "columns_by": "cargo_kind" if column_param == "cargo_type" else "mechanism",
@@ -309,6 +294,21 @@ def _key(params: QueryDict) -> list[tuple[str, str]]:
     return sorted((k, v) for k, vs in params.lists() for v in vs)
 
 
+def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
+    filters = params.copy()
+    for name in (*shape, "page", "page_size"):
+        filters.pop(name, None)
+    return filters
+
+
+def _evidence_url(filters: QueryDict | None, **pinned: str) -> str:
+    """The evidence list under ``filters``, with ``pinned`` parameters in place of any of the same name."""
+    params = filters.copy() if filters is not None else QueryDict(mutable=True)
+    for name, value in pinned.items():
+        params[name] = value
+    return f"{reverse('evidence_list')}?{params.urlencode()}"
+
+
 def network_for(params: QueryDict) -> dict[str, Any]:
     """``network()`` of the evidence the evidence list's filters in ``params`` select, at most ``limit``
     edges; each edge's ``url`` lists its evidence under those filters too."""
@@ -318,32 +318,10 @@ def network_for(params: QueryDict) -> dict[str, Any]:
     except ValueError:
         raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
     limit = max(1, min(limit, 500))
-    if evidence is None:
-        data = cached("network", _key(params), lambda: network_of_all(max_edges=limit))
-    else:
-        data = cached("network", _key(params), lambda: network(evidence, max_edges=limit))
     filters = _evidence_filters(params, "limit")
-    if filters:
-        # The cached links list the pair's evidence among all accepted items; narrow them as the picture is.
-        labels = {node["id"]: node["label"] for node in data["nodes"]}
-        for link in data["links"]:
-            link["url"] = _evidence_url(filters, cargo=labels[link["source"]], drug=labels[link["target"]])
-    return data
-
-
-def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
-    filters = params.copy()
-    for name in (*shape, "page", "page_size"):
-        filters.pop(name, None)
-    return filters
-
-
-def _evidence_url(filters: QueryDict, **pinned: str) -> str:
-    """The evidence list under ``filters``, with ``pinned`` parameters in place of any of the same name."""
-    params = filters.copy()
-    for name, value in pinned.items():
-        params[name] = value
-    return f"{reverse('evidence_list')}?{params.urlencode()}"
+    if evidence is None:
+        return cached("network", _key(params), lambda: network_of_all(max_edges=limit, filters=filters))
+    return cached("network", _key(params), lambda: network(evidence, max_edges=limit, filters=filters))
 
 
 MATRIX_ROWS = ("therapy_class", "drug")
@@ -367,12 +345,5 @@ def matrix_for(params: QueryDict) -> dict[str, Any]:
         return cached("matrix", _key(params), lambda: matrix_of_all(rows=rows))
     if evidence is None:
         evidence = Evidence.objects.public()
-    data = cached("matrix", _key(params), lambda: matrix(evidence, rows=rows, columns=columns))
     filters = _evidence_filters(params, "rows", "columns")
-    row_param = "drug" if rows == "drug" else "therapy_class"
-    column_param = "cargo_type" if columns == "cargo_kind" else "mechanism"
-    for row, cells in zip(data["rows"], data["cells"], strict=True):
-        for column, cell in zip(data["columns"], cells, strict=True):
-            # Each count lists its items under the picture's filters too.
-            cell["url"] = _evidence_url(filters, **{row_param: row["param"], column_param: column["slug"]})
-    return data
+    return cached("matrix", _key(params), lambda: matrix(evidence, rows=rows, columns=columns, filters=filters))

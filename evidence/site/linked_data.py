@@ -59,7 +59,6 @@ def _aliases(entity: Any) -> list[str]:
 
 
 def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
-    release = getattr(settings, "EXORESIST_RELEASE", "development")
     api = _url(request, "/api/v1/")
     return _node(
         "Dataset",
@@ -73,7 +72,7 @@ def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
         identifier=_url(request, reverse("home")),
         keywords=["exosomes", "extracellular vesicles", "drug resistance", "breast cancer", "miRNA", "biocuration"],
         license=LICENSE,
-        version=release,
+        version=settings.EXORESIST_RELEASE,
         isAccessibleForFree=True,
         citation={"@type": "ScholarlyArticle", "@id": "https://doi.org/10.3389/fbioe.2023.1214648"},
         distribution=[

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-_RESOLVERS = {
-    "hgnc": ("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}"),
-    "ensembl": ("Ensembl", "https://www.ensembl.org/id/{}"),
-    "uniprot": ("UniProt", "https://www.uniprot.org/uniprotkb/{}/entry"),
-    "ncbi_gene": ("NCBI Gene", "https://www.ncbi.nlm.nih.gov/gene/{}"),
-    "chebi": ("ChEBI", "https://www.ebi.ac.uk/chebi/searchId.do?chebiId={}"),
-    "drugbank": ("DrugBank", "https://go.drugbank.com/drugs/{}"),
-    "pubchem_cid": ("PubChem", "https://pubchem.ncbi.nlm.nih.gov/compound/{}"),
-    "cellosaurus": ("Cellosaurus", "https://www.cellosaurus.org/{}"),
-    "doi": ("DOI", "https://doi.org/{}"),
-    "pmid": ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
-    "pmcid": ("PMC", "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"),
+#: Each database: its name, the URL of a record's page, and its identifiers.org prefix for
+#: linked data (None: the value carries its own prefix, as in CHEBI:9168).
+_DATABASES = {
+    "hgnc": ("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}", "hgnc"),
+    "ensembl": ("Ensembl", "https://www.ensembl.org/id/{}", "ensembl"),
+    "uniprot": ("UniProt", "https://www.uniprot.org/uniprotkb/{}/entry", "uniprot"),
+    "ncbi_gene": ("NCBI Gene", "https://www.ncbi.nlm.nih.gov/gene/{}", "ncbigene"),
+    "chebi": ("ChEBI", "https://www.ebi.ac.uk/chebi/searchId.do?chebiId={}", None),
+    "drugbank": ("DrugBank", "https://go.drugbank.com/drugs/{}", "drugbank"),
+    "pubchem_cid": ("PubChem", "https://pubchem.ncbi.nlm.nih.gov/compound/{}", "pubchem.compound"),
+    "cellosaurus": ("Cellosaurus", "https://www.cellosaurus.org/{}", "cellosaurus"),
+    "doi": ("DOI", "https://doi.org/{}", None),  # its IRI is https://doi.org/..., below
+    "pmid": ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/{}/", "pubmed"),
+    "pmcid": ("PMC", "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/", "pmc"),
 }
+
+
+def _mirbase_mature(text: str) -> bool:
+    # Mature accessions (MIMAT...) and precursors (MI...) live under different paths and prefixes.
+    return text.upper().startswith("MIMAT")
 
 
 def identifier_url(kind: str, value: object) -> str:
@@ -25,12 +32,10 @@ def identifier_url(kind: str, value: object) -> str:
         return ""
     text = str(value).strip()
     if kind == "mirbase":
-        # Mature accessions (MIMAT...) and precursors (MI...) live under different paths.
-        section = "mature" if text.upper().startswith("MIMAT") else "hairpin"
-        return f"https://www.mirbase.org/{section}/{quote(text)}"
-    if kind not in _RESOLVERS:
+        return f"https://www.mirbase.org/{'mature' if _mirbase_mature(text) else 'hairpin'}/{quote(text)}"
+    if kind not in _DATABASES:
         return ""
-    return _RESOLVERS[kind][1].format(quote(text, safe=":/"))
+    return _DATABASES[kind][1].format(quote(text, safe=":/"))
 
 
 def identifier_links(obj: object) -> list[dict[str, str]]:
@@ -40,24 +45,9 @@ def identifier_links(obj: object) -> list[dict[str, str]]:
         value = getattr(obj, name, None)
         if value in (None, ""):
             continue
-        label = "miRBase" if name == "mirbase" else _RESOLVERS[name][0]
+        label = "miRBase" if name == "mirbase" else _DATABASES[name][0]
         out.append({"label": label, "value": str(value), "url": identifier_url(name, value)})
     return out
-
-
-#: Compact identifiers (identifiers.org prefixes), the IRIs linked data names things by.
-_IRI_PREFIXES = {
-    "hgnc": "hgnc",
-    "ensembl": "ensembl",
-    "uniprot": "uniprot",
-    "ncbi_gene": "ncbigene",
-    "chebi": None,  # the value carries its prefix: CHEBI:9168
-    "drugbank": "drugbank",
-    "pubchem_cid": "pubchem.compound",
-    "cellosaurus": "cellosaurus",
-    "pmid": "pubmed",
-    "pmcid": "pmc",
-}
 
 
 def identifier_iri(kind: str, value: object) -> str:
@@ -68,11 +58,10 @@ def identifier_iri(kind: str, value: object) -> str:
     if kind == "doi":
         return f"https://doi.org/{quote(text, safe=':/()')}"
     if kind == "mirbase":
-        prefix = "mirbase.mature" if text.upper().startswith("MIMAT") else "mirbase"
-        return f"https://identifiers.org/{prefix}:{quote(text)}"
-    if kind not in _IRI_PREFIXES:
+        return f"https://identifiers.org/{'mirbase.mature' if _mirbase_mature(text) else 'mirbase'}:{quote(text)}"
+    if kind not in _DATABASES:
         return ""
-    prefix = _IRI_PREFIXES[kind]
+    prefix = _DATABASES[kind][2]
     if prefix is None:
         return f"https://identifiers.org/{quote(text, safe=':')}"
     if kind == "hgnc":

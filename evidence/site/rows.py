@@ -1,13 +1,10 @@
 """Rows of the HTML evidence table, built from ``Evidence.objects.as_rows()`` dicts.
 
-``templates/evidence/includes/evidence_table.html`` reads an item's ``public_id``,
-``get_absolute_url``, ``statement``, ``citation`` (``short_label``, ``retracted``,
-``year``), ``cargos.all``, ``drugs.all``, ``level`` and ``effect`` with their display
-labels. A list page of 50 items built as model instances cost six instances and three
-related managers per item, three prefetch queries and a ``reverse()`` per link: more
-than PostgreSQL took to find the page. ``EvidenceRow`` gives the template the same
-names from one row of the API's one-query read path, with the links formatted from one
-``reverse()`` per kind of page.
+``EvidenceRow`` gives ``templates/evidence/includes/evidence_table.html`` the names it
+would read on a model instance (``public_id``, ``citation.short_label``, ``cargos.all``,
+``get_level_display``, ...) from one row of the API's one-query read path, without
+building model instances and related managers per item, and with the links formatted
+from one ``reverse()`` per kind of page.
 """
 
 from __future__ import annotations

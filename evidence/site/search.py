@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 
@@ -96,64 +97,38 @@ def search(query: str) -> SearchResults:
     if not query:
         return results
     data = {"q": query}
-    from urllib.parse import urlencode
-
-    qs = "?" + urlencode(data)
-    results.kinds = [
-        _kind(
-            "drug",
-            "Drugs",
-            filtersets.DrugFilterSet(data, queryset=_named(Drug)).qs,
-            "/drugs/" + qs,
-        ),
-        _kind(
-            "cargo",
-            "Cargo molecules",
-            filtersets.CargoFilterSet(
-                data, queryset=Cargo.objects.public().with_counts().prefetch_related("aliases")
-            ).qs,
-            "/cargos/" + qs,
-        ),
-        _kind(
-            "cell",
-            "Cells",
-            filtersets.CellFilterSet(data, queryset=_named(Cell)).qs,
-            "/cells/" + qs,
-        ),
-        _kind(
+    kinds = [
+        ("drug", "Drugs", filtersets.DrugFilterSet, _named(Drug), "/drugs/"),
+        ("cargo", "Cargo molecules", filtersets.CargoFilterSet, _named(Cargo), "/cargos/"),
+        ("cell", "Cells", filtersets.CellFilterSet, _named(Cell), "/cells/"),
+        (
             "mechanism",
             "Mechanisms",
-            filtersets.MechanismFilterSet(
-                data, queryset=Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count())
-            ).qs,
-            "/mechanisms/" + qs,
+            filtersets.MechanismFilterSet,
+            Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()),
+            "/mechanisms/",
         ),
-        _kind(
+        (
             "therapyclass",
             "Therapy classes",
-            filtersets.TherapyClassFilterSet(
-                data, queryset=TherapyClass.objects.annotate(evidence_count=accepted_count())
-            ).qs,
-            "/therapy-classes/" + qs,
+            filtersets.TherapyClassFilterSet,
+            TherapyClass.objects.annotate(evidence_count=accepted_count()),
+            "/therapy-classes/",
         ),
-        _kind(
-            "citation",
-            "Citations",
-            filtersets.CitationFilterSet(data, queryset=Citation.objects.public().with_counts()).qs,
-            "/citations/" + qs,
-        ),
-        _kind(
+        ("citation", "Citations", filtersets.CitationFilterSet, Citation.objects.public().with_counts(), "/citations/"),
+        (
             "evidence",
             "Evidence",
-            filtersets.EvidenceFilterSet(data, queryset=Evidence.objects.public().with_related()).qs,
-            "/evidence/" + qs,
+            filtersets.EvidenceFilterSet,
+            Evidence.objects.public().with_related(),
+            "/evidence/",
         ),
     ]
+    results.kinds = [
+        _kind(kind, label, filterset(data, queryset=queryset).qs, f"{path}?{urlencode(data)}")
+        for kind, label, filterset, queryset, path in kinds
+    ]
     return results
-
-
-def _suggestion(entity, kind: str, label: str, via: str = "") -> dict[str, str]:
-    return {"kind": kind, "label": label, "name": entity.display_name, "via": via, "url": entity.get_absolute_url()}
 
 
 def _named(model):
@@ -168,11 +143,10 @@ def typeahead(query: str) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: set[tuple[str, int]] = set()
 
-    def add(entity, kind: str, label: str, via: str = "") -> None:
-        if (kind, entity.pk) in seen or len(out) >= TYPEAHEAD_LIMIT:
-            return
-        seen.add((kind, entity.pk))
-        out.append(_suggestion(entity, kind, label, via))
+    def add(kind: str, label: str, entity, name: str, via: str = "") -> None:
+        if (kind, entity.pk) not in seen and len(out) < TYPEAHEAD_LIMIT:
+            seen.add((kind, entity.pk))
+            out.append({"kind": kind, "label": label, "name": name, "via": via, "url": entity.get_absolute_url()})
 
     named = (
         (Drug, DrugAlias, "drug", "drug", "name"),
@@ -181,18 +155,16 @@ def typeahead(query: str) -> list[dict[str, str]]:
     )
     for model, _alias, kind, label, _field in named:
         for entity in model.objects.public().matching(query)[:3]:
-            add(entity, kind, label)
+            add(kind, label, entity, entity.display_name)
     for model, alias_model, kind, label, name_field in named:
         public = model.objects.public()
         for entity in public.filter(**{f"{name_field}__istartswith": query})[:5]:
-            add(entity, kind, label)
+            add(kind, label, entity, entity.display_name)
         aliases = alias_model.objects.filter(name__istartswith=query, entity__in=public.values("pk"))
         for alias in aliases.select_related("entity")[:5]:
-            add(alias.entity, kind, label, via=alias.name)
+            add(kind, label, alias.entity, alias.entity.display_name, via=alias.name)
     for mechanism in Mechanism.objects.filter(name__icontains=query)[:3]:
-        out.append({"kind": "mechanism", "label": "mechanism", "name": mechanism.name, "via": "",
-                    "url": mechanism.get_absolute_url()})  # fmt: skip
+        add("mechanism", "mechanism", mechanism, mechanism.name)
     for therapy in TherapyClass.objects.filter(name__icontains=query)[:2]:
-        out.append({"kind": "therapyclass", "label": "therapy class", "name": therapy.name, "via": "",
-                    "url": therapy.get_absolute_url()})  # fmt: skip
-    return out[:TYPEAHEAD_LIMIT]
+        add("therapyclass", "therapy class", therapy, therapy.name)
+    return out

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils.safestring import mark_safe
 
+from evidence.choices import Effect
 from evidence.site import graphs
 
 register = template.Library()
@@ -22,7 +23,7 @@ _NON_CANONICAL = {"page", "page_size", "format"}
 
 @register.simple_tag
 def release() -> str:
-    return getattr(settings, "EXORESIST_RELEASE", "development")
+    return settings.EXORESIST_RELEASE
 
 
 @register.simple_tag(takes_context=True)
@@ -43,8 +44,7 @@ def canonical_url(context) -> str:
 @register.filter
 def effect_css(value: str) -> str:
     """A CSS class for an effect code; unknown codes get the neutral colour."""
-    known = {"confers_resistance", "reverses_resistance", "biomarker", "delivery_vehicle"}
-    return f"effect-{value.replace('_', '-')}" if value in known else "effect-other"
+    return f"effect-{value.replace('_', '-')}" if value in Effect.values else "effect-other"
 
 
 @register.simple_tag(takes_context=True)
@@ -56,18 +56,10 @@ def page_url(context, number: int) -> str:
     return "?" + params.urlencode()
 
 
-_EFFECT_SHORT = {
-    "confers_resistance": "confers resistance",
-    "reverses_resistance": "reverses resistance",
-    "biomarker": "biomarker",
-    "delivery_vehicle": "delivery vehicle",
-}
-
-
 @register.filter
 def effect_short(value: str) -> str:
-    """The effect in two words, for table cells; the full label goes in a title."""
-    return _EFFECT_SHORT.get(value, value)
+    """The effect in two words (its code in words), for table cells; the full label goes in a title."""
+    return value.replace("_", " ") if value in Effect.values else value
 
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -101,13 +93,16 @@ def network_figure(query: str = "", caption: str = "", full: bool = False) -> di
     try:
         data = graphs.network_for(QueryDict(query))
     except graphs.BadParameters as error:
-        context["errors"] = [f"{name}: {e['message']}" for name, errs in error.errors.items() for e in errs]
-        return context
+        return {**context, "errors": _messages(error)}
     nodes = {node["id"]: node for node in data["nodes"]}
     context["nodes"] = data["nodes"]
     context["links"] = [dict(link, cargo=nodes[link["source"]], drug=nodes[link["target"]]) for link in data["links"]]
     context["truncated"] = data["truncated"]
     return context
+
+
+def _messages(error: graphs.BadParameters) -> list[str]:
+    return [f"{name}: {e['message']}" for name, errors in error.errors.items() for e in errors]
 
 
 _MATRIX_NOUNS = {"therapy_class": "therapy class", "drug": "drug", "mechanism": "mechanism", "cargo_kind": "cargo kind"}
@@ -127,8 +122,7 @@ def matrix_figure(rows: str = "", columns: str = "", query: str = "", caption: s
     try:
         data = graphs.matrix_for(params)
     except graphs.BadParameters as error:
-        context["errors"] = [f"{name}: {e['message']}" for name, errs in error.errors.items() for e in errs]
-        return context
+        return {**context, "errors": _messages(error)}
     side, top = list(data["rows"]), list(data["columns"])
     side_noun, top_noun = _MATRIX_NOUNS[data["rows_by"]], _MATRIX_NOUNS[data["columns_by"]]
     largest = data["max"]

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from exoresist.urlmap import admin_urls, filter_params, list_endpoints, row_counts
+from exoresist.urlmap import list_endpoints
 from tests.production.conftest import make_client
+from tests.production.site_map import admin_urls, filter_params, row_counts
 
 # Already percent-encoded, so NUL bytes and invalid UTF-8 reach the server as such.
 HOSTILE = [

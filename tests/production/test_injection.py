@@ -8,9 +8,10 @@ import pytest
 
 from evidence.choices import Status
 from exoresist.csvsafe import spreadsheet_safe
-from exoresist.urlmap import admin_change_urls, admin_urls, endpoints, list_endpoints, urls_for
+from exoresist.urlmap import endpoints, list_endpoints, urls_for
 from tests.factories import CitationFactory, EvidenceFactory
 from tests.production.conftest import make_client
+from tests.production.site_map import admin_change_urls, admin_urls
 
 SCRIPT = '<script>alert("exo")</script>'
 IMG = "<img src=x onerror=alert(1)>"

@@ -9,8 +9,9 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
-from exoresist.urlmap import admin_change_urls, admin_urls, endpoints, row_counts
+from exoresist.urlmap import endpoints
 from tests.production.conftest import ROLES, make_client
+from tests.production.site_map import admin_change_urls, admin_urls, row_counts
 
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 REFUSED = {302, 401, 403, 405}

@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from exoresist.urlmap import admin_urls, endpoints, row_counts
+from exoresist.urlmap import endpoints
 from tests.factories import UserFactory
 from tests.production.conftest import make_client
+from tests.production.site_map import admin_urls, row_counts
 
 TEMPLATE_DIRS = [
     Path(django_settings.BASE_DIR) / "templates",
