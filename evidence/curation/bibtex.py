@@ -49,8 +49,7 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
-    decode_text,
-    save_entries,
+    import_files,
     too_many,
 )
 from evidence.models import Citation
@@ -130,11 +129,11 @@ def _escape(value: str) -> str:
 # Zotero, Mendeley, JabRef and Google Scholar all write BibTeX a little differently:
 # LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
 # PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
-# Citation field values and a list of problems with their line numbers;
-# ``import_bibtex`` saves them in bulk through ``references.records.save_entries``,
-# idempotently and all-or-nothing by default. The admin upload reads BibTeX through
-# ``read_bibtex`` among the other formats (``references.intake``).
+# Citation field values and a list of problems with their line numbers. This module is
+# also the BibTeX reader of ``references.intake`` (``NAME``, ``looks_like``, ``read``).
 
+NAME = "BibTeX"
+COMMAND = "import_bibtex"
 BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
 
@@ -496,46 +495,23 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     )
 
 
-def import_bibtex(
-    sources: Iterable[tuple[str, bytes]],
-    *,
-    skip_invalid: bool = False,
-    user=None,
-    reason: str = BIBTEX_REASON,
-    progress: Callable[..., Iterable] | None = None,
-    dry_run: bool = False,
-    max_entries: int | None = None,
-) -> ImportReport:
-    """Import citations from BibTeX files given as ``(name, bytes)`` pairs.
-
-    Matching and saving are ``save_entries``: idempotent (by DOI, PMID, key, then title
-    and year) and atomic unless ``skip_invalid``. A file with more than ``max_entries``
-    entries (web uploads, which must finish within a request) is refused whole.
-    """
-    report = ImportReport()
-    parsed: list[ParsedEntry] = []
-    for source, data in sources:
-        try:
-            text = decode_text(data, source)
-        except EntryError as exc:
-            report.errors.append(Problem(source, None, "", str(exc)))
-            continue
-        entries, problems = read_bibtex(text, source, progress=progress, max_entries=max_entries)
-        parsed.extend(entries)
-        report.errors.extend(problems)
-    return save_entries(
-        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
-    )
+def import_bibtex(sources: Iterable[tuple[str, bytes]], *, reason: str = BIBTEX_REASON, **options) -> ImportReport:
+    """Import citations from BibTeX files given as ``(name, bytes)`` pairs (``import_files``)."""
+    return import_files(sources, read, reason=reason, **options)
 
 
 def count_entries(text: str) -> int:
     return len(_ENTRY_START.findall(text))
 
 
-def read_bibtex(
+def looks_like(text: str) -> bool:
+    return count_entries(text) > 0
+
+
+def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
     """``parse_bibtex``, after refusing a file with more than ``max_entries`` entries."""
     if max_entries is not None and (count := count_entries(text)) > max_entries:
-        return [], [too_many(source, count, max_entries, "import_bibtex")]
+        return [], [too_many(source, count, max_entries, COMMAND)]
     return parse_bibtex(text, source, progress)

@@ -71,7 +71,6 @@ def count(text: str) -> int:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
     if max_entries is not None and (n := count(text)) > max_entries:
         return [], [too_many(source, n, max_entries, COMMAND)]
     try:

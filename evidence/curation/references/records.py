@@ -124,6 +124,37 @@ def decode_text(data: bytes, source: str) -> str:
         ) from None
 
 
+def import_files(
+    sources: Iterable[tuple[str, bytes]],
+    read: Callable[..., tuple[list[ParsedEntry], list[Problem]]],
+    *,
+    skip_invalid: bool = False,
+    user=None,
+    reason: str,
+    progress: Callable[..., Iterable] | None = None,
+    dry_run: bool = False,
+    max_entries: int | None = None,
+) -> ImportReport:
+    """Import citations from files given as ``(name, bytes)`` pairs, each read by
+    ``read(text, name, progress=..., max_entries=...)``, which raises ``EntryError`` for a
+    file it refuses whole. Saving is ``save_entries``: idempotent, atomic unless
+    ``skip_invalid``. A file with more than ``max_entries`` records (web uploads, which
+    must finish within a request) is refused whole."""
+    report = ImportReport()
+    parsed: list[ParsedEntry] = []
+    for source, data in sources:
+        try:
+            entries, problems = read(decode_text(data, source), source, progress=progress, max_entries=max_entries)
+        except EntryError as exc:
+            report.errors.append(Problem(source, None, "", str(exc)))
+            continue
+        parsed.extend(entries)
+        report.errors.extend(problems)
+    return save_entries(
+        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
+    )
+
+
 def too_many(source: str, count: int, limit: int, command: str) -> Problem:
     return Problem(
         source,

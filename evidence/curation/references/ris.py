@@ -83,9 +83,9 @@ def count(text: str) -> int:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+    started = count(text)
+    if max_entries is not None and started > max_entries:
+        return [], [too_many(source, started, max_entries, COMMAND)]
     parser = _Parser()
     found = parser.parse(text)
     if len(parser.starts) > len(found):
@@ -99,13 +99,13 @@ def read(
                 number,
             )
         ]
-    if count(text) > len(found):
+    if started > len(found):
         return [], [
             Problem(
                 source,
                 None,
                 "",
-                f"{count(text)} records start with 'TY  -' but {len(found)} end with 'ER  -': "
+                f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
                 "a record lacks its end line. Export the file again.",
             )
         ]
