@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evidence.choices import DrugRole, EvType, Status, VesicleInvolvement
+from evidence.curation.workflow import service_account
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
     CancerType,
@@ -170,7 +170,7 @@ class SeedLoader:
 
     def load(self) -> LoadReport:
         with transaction.atomic():
-            self.user = self.seed_user()
+            self.user = service_account(SEED_USERNAME, "seed curation")
             therapy = self.load_therapy_classes()
             self.cancer_types = self.load_tree(CancerType, "cancer_types.yaml", "broader cancer type")
             self.drug_classes = self.load_tree(DrugClass, "drug_classes.yaml", "broader drug class")
@@ -181,17 +181,6 @@ class SeedLoader:
             citations = self.load_citations()
             self.load_evidence(therapy, mechanisms, drugs, cargos, cells, citations)
         return self.report
-
-    def seed_user(self):
-        User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=SEED_USERNAME,
-            defaults={"first_name": "ExoResist", "last_name": "seed curation", "is_active": False},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        return user
 
     def entries(self, filename: str) -> list[tuple[str, dict]]:
         rows = read_yaml(self.seed_dir / filename)

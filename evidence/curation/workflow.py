@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -115,6 +116,18 @@ def can_curate(user) -> bool:
 
 def can_review(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def service_account(username: str, role: str):
+    """The inactive account (created on first use) that history records as the author of
+    what a loader or an import writes without a person named."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "ExoResist", "last_name": role, "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def require_curator(user) -> None:
