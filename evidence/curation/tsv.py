@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from evidence import identifiers as ids
 from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
-from evidence.curation.bulk import M2M, insert_evidence, update_evidence
+from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
 from evidence.models import (
     CancerType,
@@ -435,20 +435,7 @@ def import_evidence_tsv(
     for start in range(0, len(keys), 900):
         for evidence in Evidence.objects.filter(import_key__in=keys[start : start + 900]):
             existing[evidence.import_key] = evidence
-    m2m: dict[str, dict[int, Any]] = {name: {} for name in M2M}
-    existing_pks = [evidence.pk for evidence in existing.values()]
-    for name, target in M2M.items():
-        through = getattr(Evidence, name).through
-        columns = ["evidence_id", f"{target}_id", *(["role"] if name == "drugs" else [])]
-        for start in range(0, len(existing_pks), 900):
-            chunk = existing_pks[start : start + 900]
-            for evidence_id, pk, *role in (
-                through.objects.filter(evidence_id__in=chunk).order_by(columns[1]).values_list(*columns)
-            ):
-                if name == "drugs":
-                    m2m[name].setdefault(evidence_id, {})[str(pk)] = role[0]
-                else:
-                    m2m[name].setdefault(evidence_id, []).append(pk)
+    m2m = content_links([evidence.pk for evidence in existing.values()])
 
     pending: dict[int, list[dict]] = {}
     accepted = [e.pk for e in existing.values() if e.status == Status.ACCEPTED]

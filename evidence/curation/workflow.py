@@ -39,6 +39,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence.choices import DrugRole, Status
+from evidence.curation.bulk import M2M, content_links
 from evidence.models import Evidence, EvidenceComment, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
 
@@ -99,7 +100,6 @@ CONTENT_FIELDS = [
     "source_quote",
     "curation_note",
 ]
-M2M_FIELDS = {"cargos", "drugs", "mechanisms"}
 
 
 class WorkflowError(Exception):
@@ -223,7 +223,7 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     content field, so submitting and reviewing make nobody an author.
     """
     records = list(evidence.history.order_by("history_date", "history_id"))
-    m2m_sets = _history_m2m_sets(records)
+    links = content_links([record.history_id for record in records], history=True)
     revision_ids = {
         int(m.group(1)) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
     }
@@ -232,7 +232,7 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     previous: dict[str, Any] | None = None
     for record in records:
         values = {
-            name: m2m_sets[name].get(record.history_id, []) if name in M2M_FIELDS else getattr(record, attname)
+            name: links[name].get(record.history_id) if name in M2M else getattr(record, attname)
             for name, attname in _CONTENT_ATTNAMES.items()
         }
         author = record.history_user_id
@@ -253,23 +253,6 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
 
 
 _CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
-
-
-def _history_m2m_sets(records) -> dict[str, dict[int, list[tuple]]]:
-    """Cargo, drug (with its role) and mechanism ids of each history record: one query per relation."""
-    sets: dict[str, dict[int, list[tuple]]] = {}
-    history_ids = [record.history_id for record in records]
-    for field in Evidence.history.model._history_m2m_fields:
-        through = getattr(Evidence.history.model, field.name).model  # simple-history's m2m version table
-        columns = [f"{field.related_model._meta.model_name}_id"]
-        if field.name == "drugs":
-            columns.append("role")
-        rows = through.objects.filter(history_id__in=history_ids).order_by(*columns)
-        by_record: dict[int, list[tuple]] = {}
-        for history_id, *value in rows.values_list("history_id", *columns):
-            by_record.setdefault(history_id, []).append(tuple(value))
-        sets[field.name] = by_record
-    return sets
 
 
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
@@ -357,7 +340,7 @@ def _json_value(evidence: Evidence, name: str) -> Any:
     field = Evidence._meta.get_field(name)
     if name == "drugs":
         return _current_roles(evidence)
-    if name in M2M_FIELDS:
+    if name in M2M:
         if evidence.pk is None:
             return []
         return sorted(getattr(evidence, name).values_list("pk", flat=True))
@@ -406,7 +389,7 @@ def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
         raise WorkflowError(f"{name!r} is not a field a curator edits.")
     if name == "drugs":
         return _drug_roles(value, evidence)
-    if name in M2M_FIELDS:
+    if name in M2M:
         return sorted({_pk(item) for item in value or []})
     if isinstance(value, models.Model):
         return value.pk
@@ -420,7 +403,7 @@ def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
         if name == "drugs":
             # Normalised already ({id: role}), unless a revision filed before roles holds a list.
             m2m[name] = value if isinstance(value, Mapping) else _drug_roles(value, evidence)
-        elif name in M2M_FIELDS:
+        elif name in M2M:
             m2m[name] = value
         else:
             field = Evidence._meta.get_field(name)
@@ -720,19 +703,11 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     message = reason or f"Restored the version of {when} (history #{history_id})"
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
-        for name in CONTENT_FIELDS:
-            if name in M2M_FIELDS:
-                continue
-            attname = Evidence._meta.get_field(name).attname
-            setattr(current, attname, getattr(record, attname))
-        m2m = {}
-        for name in M2M_FIELDS:
-            target = Evidence._meta.get_field(name).related_model._meta.model_name
-            rows = getattr(record, name).all()
-            if name == "drugs":
-                m2m[name] = {str(row.drug_id): row.role for row in rows}
-            else:
-                m2m[name] = [getattr(row, f"{target}_id") for row in rows]
+        for name, attname in _CONTENT_ATTNAMES.items():
+            if name not in M2M:
+                setattr(current, attname, getattr(record, attname))
+        links = content_links([record.history_id], history=True)
+        m2m = {name: links[name].get(record.history_id, {} if name == "drugs" else []) for name in M2M}
         _validate(current, m2m)
         _save_content(current, editor, message, m2m)
         return current
