@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.bulk import insert_evidence
+from evidence.curation.workflow import save_with_history
 from evidence.models import (
     CancerType,
     Cargo,
@@ -434,13 +435,6 @@ def _role(role: str, public_id: str) -> str:
     return role
 
 
-def _save(obj, user, reason):
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-    return obj
-
-
 def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
     """Vocabulary rows with a ``parent`` slug, by slug: every row saved, then each tied to its
     parent. A row whose slug exists already is updated (breast cancer, the default cancer
@@ -451,33 +445,33 @@ def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
         for name, value in row.items():
             if name != "parent":
                 setattr(obj, name, value)
-        saved[row["slug"]] = _save(obj, user, reason)
+        saved[row["slug"]] = save_with_history(obj, user, reason)
     for row in rows:
         if row["parent"]:
             if row["parent"] not in saved:
                 raise ReleaseError(f"{model._meta.verbose_name} {row['slug']}: unknown parent {row['parent']!r}.")
             saved[row["slug"]].parent = saved[row["parent"]]
-            _save(saved[row["slug"]], user, reason)
+            save_with_history(saved[row["slug"]], user, reason)
     return saved
 
 
 def _load(payload: dict, *, user, reason: str) -> None:
-    therapy = {t["slug"]: _save(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
+    therapy = {t["slug"]: save_with_history(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
     mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
     cancer_types = _save_tree(CancerType, payload["cancer_types"], user, reason)
     drug_classes = _save_tree(DrugClass, payload["drug_classes"], user, reason)
     drugs = {}
     for d in payload["drugs"]:
         values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class", "classes")}
-        drugs[d["slug"]] = _save(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
+        drugs[d["slug"]] = save_with_history(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
         drugs[d["slug"]].classes.set([drug_classes[slug] for slug in d["classes"]])
         for name in d["aliases"]:
-            _save(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
+            save_with_history(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
     cargos = {}
     for c in payload["cargos"]:
-        cargos[c["slug"]] = _save(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
+        cargos[c["slug"]] = save_with_history(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
         for name in c["aliases"]:
-            _save(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
+            save_with_history(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
     cells: dict[str, Cell] = {}
     pending = list(payload["cells"])
     while pending:
@@ -486,9 +480,9 @@ def _load(payload: dict, *, user, reason: str) -> None:
             raise ReleaseError(f"cell {pending[0]['slug']}: unknown or circular parent {pending[0]['parent']!r}.")
         for c in ready:
             values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
-            cells[c["slug"]] = _save(Cell(**values, parent=cells.get(c["parent"])), user, reason)
+            cells[c["slug"]] = save_with_history(Cell(**values, parent=cells.get(c["parent"])), user, reason)
             for name in c["aliases"]:
-                _save(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
+                save_with_history(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
         pending = [c for c in pending if c not in ready]
 
     citations = []

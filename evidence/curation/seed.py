@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evidence.choices import DrugRole, EvType, Status, VesicleInvolvement
-from evidence.curation.workflow import service_account
+from evidence.curation.workflow import describe, save_with_history, service_account
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
     CancerType,
@@ -110,10 +110,8 @@ class SeedLoader:
             try:
                 obj.full_clean(validate_unique=False)
             except ValidationError as exc:
-                raise SeedError(f"{where}: {_describe(exc)}") from None
-            obj._change_reason = SEED_REASON
-            obj._history_user = self.user
-            obj.save()
+                raise SeedError(f"{where}: {describe(exc)}") from None
+            save_with_history(obj, self.user, SEED_REASON)
         self.report.count(label, outcome)
         self.last_outcome = outcome
         return obj
@@ -126,9 +124,7 @@ class SeedLoader:
             key, _ = lookup_keys(alias.name)
             if key in existing or key == entity.key:
                 continue
-            alias._change_reason = SEED_REASON
-            alias._history_user = self.user
-            alias.save()
+            save_with_history(alias, self.user, SEED_REASON)
             existing.add(key)
             self.report.count(alias_model._meta.verbose_name_plural, "created")
 
@@ -285,8 +281,7 @@ class SeedLoader:
             family = self.pick(index, row.get("family"), "cargo family", where)
             if cargo.family_id != (family.pk if family else None):
                 cargo.family = family
-                cargo._change_reason, cargo._history_user = SEED_REASON, self.user
-                cargo.save(update_fields=["family"])
+                save_with_history(cargo, self.user, SEED_REASON, update_fields=["family"])
             targets = [self.pick(index, slug, "target cargo", where) for slug in row.get("targets") or []]
             self.set_m2m(cargo, "targets", targets)
         return index
@@ -443,9 +438,3 @@ def _with_reported_cancer_type(row: dict) -> str:
     if reported := row.get("cancer_type_as_reported"):
         note = f"{note} Cancer type as reported: {reported}.".strip()
     return note
-
-
-def _describe(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
-    return " ".join(exc.messages)

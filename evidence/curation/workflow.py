@@ -13,7 +13,7 @@ Calling it from an API view or serializer::
     from evidence.curation import workflow
 
     try:
-        workflow.accept(evidence, request.user)
+        workflow.accept(evidence, request.user, reviewed_version=request.data["version"])
         result = workflow.edit_evidence(evidence, request.user, serializer.validated_data,
                                         expected_version=request.data["version"])
     except workflow.WorkflowPermissionError as exc:   # -> 403
@@ -42,35 +42,6 @@ from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links
 from evidence.models import Evidence, EvidenceComment, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
-
-__all__ = [
-    "CONTENT_FIELDS",
-    "EditResult",
-    "StaleEdit",
-    "WorkflowError",
-    "WorkflowPermissionError",
-    "accept",
-    "add_comment",
-    "apply_revision",
-    "can_curate",
-    "can_review",
-    "check_reference_edit",
-    "check_version",
-    "content_authors",
-    "edit_evidence",
-    "link_drugs",
-    "find_duplicates",
-    "propose_revision",
-    "raise_flag",
-    "reject",
-    "reference_changes",
-    "reject_revision",
-    "require_curator",
-    "resolve_flag",
-    "restore_version",
-    "submit",
-    "withdraw",
-]
 
 REVIEW_PERMISSION = "evidence.can_review_evidence"
 
@@ -140,31 +111,23 @@ def _require_editor(user, what: str) -> None:
         raise WorkflowPermissionError(f"Only editors may {what}.")
 
 
-def _save(obj: models.Model, user, reason: str, **kwargs) -> None:
+def save_with_history(obj: models.Model, user, reason: str, **kwargs):
+    """Save ``obj``, its history recording ``user`` and ``reason``; returns ``obj``."""
     obj._history_user = user
     obj._change_reason = reason
     obj.save(**kwargs)
-
-
-def _locked(evidence: Evidence) -> Evidence:
-    """Re-read the row under a lock, refusing when the caller's copy is stale."""
-    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
-    if current is None:
-        raise StaleEdit(evidence.pk, evidence.version, None)
-    if current.version != evidence.version:
-        raise StaleEdit(evidence.pk, evidence.version, current.version)
-    return current
+    return obj
 
 
 # --- optimistic locking -------------------------------------------------------
 
 
-def check_version(evidence: Evidence | int, expected_version: int | str | None) -> Evidence:
+def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
     """Lock the evidence row and raise ``StaleEdit`` unless it is still at ``expected_version``.
 
     Call it inside ``transaction.atomic()`` before saving an edit that a person made
     on a copy they loaded earlier (the admin form and the API send that version with
-    the edit). Returns the current row.
+    the edit), or a decision on the version they reviewed. Returns the current row.
     """
     pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
     try:
@@ -172,10 +135,8 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None) 
     except (TypeError, ValueError):
         raise WorkflowError("The edit must say which version of the item it is based on.") from None
     current = Evidence.objects.select_for_update().filter(pk=pk).first()
-    if current is None:
-        raise StaleEdit(pk, expected, None)
-    if current.version != expected:
-        raise StaleEdit(pk, expected, current.version)
+    if current is None or current.version != expected:
+        raise StaleEdit(pk, expected, current and current.version, reviewing=reviewing)
     return current
 
 
@@ -186,26 +147,26 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None) 
 def submit(evidence: Evidence, user) -> Evidence:
     """Draft (or rejected) -> submitted, for review by someone else."""
     require_curator(user)
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     if evidence.status not in (Status.DRAFT, Status.REJECTED):
         raise WorkflowError(f"{evidence.public_id} is {evidence.get_status_display()}; only drafts can be submitted.")
     evidence.status = Status.SUBMITTED
     evidence.submitted_by = user
     evidence.submitted_at = timezone.now()
-    _save(evidence, user, "Submitted for review")
+    save_with_history(evidence, user, "Submitted for review")
     return evidence
 
 
 @transaction.atomic
 def withdraw(evidence: Evidence, user) -> Evidence:
     """Submitted -> draft, by the submitter (or an editor) before anyone reviewed it."""
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(f"{evidence.public_id} is not awaiting review.")
     if evidence.submitted_by_id != getattr(user, "pk", None) and not can_review(user):
         raise WorkflowPermissionError("Only the submitter or an editor may withdraw a submission.")
     evidence.status = Status.DRAFT
-    _save(evidence, user, "Submission withdrawn")
+    save_with_history(evidence, user, "Submission withdrawn")
     return evidence
 
 
@@ -285,10 +246,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
             "Say which version you reviewed (the item's 'version'); it is accepted only if it has not changed since."
         ) from None
     _require_editor(editor, "accept evidence")
-    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
-    if current is None or current.version != reviewed:
-        raise StaleEdit(evidence.pk, reviewed, current and current.version, reviewing=True)
-    evidence = current
+    evidence = check_version(evidence, reviewed, reviewing=True)
     _require_other_reviewer(evidence, editor, "accept")
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(
@@ -298,7 +256,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
     evidence.rejection_reason = ""
     evidence.reviewed_by = editor
     evidence.reviewed_at = timezone.now()
-    _save(evidence, editor, "Accepted")
+    save_with_history(evidence, editor, "Accepted")
     return evidence
 
 
@@ -306,7 +264,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
 def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     """Submitted -> rejected, with the reason the curator needs to fix or drop it."""
     reason = (reason or "").strip()
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     _require_other_reviewer(evidence, editor, "reject")
     if not reason:
         raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
@@ -318,7 +276,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     evidence.rejection_reason = reason
     evidence.reviewed_by = editor
     evidence.reviewed_at = timezone.now()
-    _save(evidence, editor, f"Rejected: {reason}")
+    save_with_history(evidence, editor, f"Rejected: {reason}")
     return evidence
 
 
@@ -415,7 +373,7 @@ def _validate(evidence: Evidence, m2m: Mapping[str, Any]) -> None:
     try:
         evidence.full_clean(exclude=["import_key"], validate_unique=False)
     except ValidationError as exc:
-        raise WorkflowError(_describe(exc)) from None
+        raise WorkflowError(describe(exc)) from None
     for name, value in m2m.items():
         pks = [int(pk) for pk in value]
         target = Evidence._meta.get_field(name).related_model
@@ -436,7 +394,7 @@ def _save_content(evidence: Evidence, user, reason: str, m2m: Mapping[str, Any])
             if link.role != roles[str(link.drug_id)]:
                 link.role = roles[str(link.drug_id)]
                 link.save(update_fields=["role"])
-    _save(evidence, user, reason)
+    save_with_history(evidence, user, reason)
     for name, value in m2m.items():
         if name == "drugs":
             _link_drugs(evidence, value)
@@ -521,7 +479,7 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
         summary=summary,
         proposed_by=user,
     )
-    _save(revision, user, "Suggested revision")
+    save_with_history(revision, user, "Suggested revision")
     return revision
 
 
@@ -557,7 +515,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     revision.status = RevisionStatus.APPLIED
     revision.reviewed_by = editor
     revision.reviewed_at = timezone.now()
-    _save(revision, editor, "Applied")
+    save_with_history(revision, editor, "Applied")
     return evidence
 
 
@@ -574,7 +532,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     revision.review_note = reason
     revision.reviewed_by = editor
     revision.reviewed_at = timezone.now()
-    _save(revision, editor, f"Rejected: {reason}")
+    save_with_history(revision, editor, f"Rejected: {reason}")
     return revision
 
 
@@ -663,8 +621,8 @@ def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_dat
     try:
         flag.full_clean()
     except ValidationError as exc:
-        raise WorkflowError(_describe(exc)) from None
-    _save(flag, flag.raised_by, "Flag raised")
+        raise WorkflowError(describe(exc)) from None
+    save_with_history(flag, flag.raised_by, "Flag raised")
     return flag
 
 
@@ -681,7 +639,7 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     flag.resolution_note = note
     flag.resolved_by = editor
     flag.resolved_at = timezone.now()
-    _save(flag, editor, f"Resolved: {note}")
+    save_with_history(flag, editor, f"Resolved: {note}")
     return flag
 
 
@@ -713,11 +671,12 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
         return current
     restored = record.instance
     restored._state.adding = False
-    _save(restored, editor, message)
+    save_with_history(restored, editor, message)
     return restored
 
 
-def _describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError) -> str:
+    """A ValidationError in one line: 'field: messages; ...'."""
     if hasattr(exc, "message_dict"):
         return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
     return " ".join(exc.messages)
