@@ -170,7 +170,7 @@ class SeedLoader:
             therapy = self.load_therapy_classes()
             self.cancer_types = self.load_tree(CancerType, "cancer_types.yaml", "broader cancer type")
             self.drug_classes = self.load_tree(DrugClass, "drug_classes.yaml", "broader drug class")
-            mechanisms = self.load_mechanisms()
+            mechanisms = self.load_tree(Mechanism, "mechanisms.yaml", "parent mechanism")
             drugs = self.load_drugs(therapy)
             cargos = self.load_cargos()
             cells = self.load_cells()
@@ -198,25 +198,9 @@ class SeedLoader:
             )
         return index
 
-    def load_mechanisms(self) -> dict[str, Mechanism]:
-        index: dict[str, Mechanism] = {}
-        for where, row in parents_first(self.entries("mechanisms.yaml"), index, "parent mechanism"):
-            index[row["slug"]] = self.upsert(
-                Mechanism,
-                {"slug": row["slug"]},
-                {
-                    "name": row["name"],
-                    "parent": index.get(row.get("parent")),
-                    "synonyms": [str(name) for name in row.get("synonyms") or []],
-                    "description": row.get("description", ""),
-                },
-                where,
-            )
-        return index
-
     def load_tree(self, model, filename: str, what: str) -> dict:
-        """A tree vocabulary (cancer types, drug classes): slug, name, parent, synonyms,
-        description and the model's identifier fields (``code_fields``)."""
+        """A tree vocabulary (mechanisms, cancer types, drug classes): slug, name, parent,
+        synonyms, description and the model's identifier fields (``code_fields``), if any."""
         index: dict = {}
         for where, row in parents_first(self.entries(filename), index, what):
             values = {
@@ -224,7 +208,7 @@ class SeedLoader:
                 "parent": index.get(row.get("parent")),
                 "synonyms": [str(name) for name in row.get("synonyms") or []],
                 "description": row.get("description", ""),
-                **{field: row.get(field, "") for field in model.code_fields},
+                **{field: row.get(field, "") for field in getattr(model, "code_fields", ())},
             }
             index[row["slug"]] = self.upsert(model, {"slug": row["slug"]}, values, where)
         return index
