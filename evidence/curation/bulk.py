@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
@@ -86,7 +87,7 @@ def _next_ids(table: str, column: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _insert_rows(
+def copy_rows(
     table: str, columns: list[str], rows: list[tuple], returning: list[str] | None = None, *, pk: str = "id"
 ) -> list:
     """Insert many rows; with ``returning``, those columns of the inserted rows, in order.
@@ -153,9 +154,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
             for pk, relations in inserted
             for through_id, *values in relations.get(name, [])
         ]
-        _insert_rows(
-            _historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows
-        )
+        copy_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows)
 
 
 def _link_columns(name: str) -> list[str]:
@@ -174,7 +173,7 @@ def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict]) -> l
             for pk in rel.get(name, []):
                 rows.append((item.pk, pk, roles.get(pk, DrugRole.TREATMENT)) if name == "drugs" else (item.pk, pk))
         columns = _link_columns(name)
-        for through_id, evidence_id, *values in _insert_rows(
+        for through_id, evidence_id, *values in copy_rows(
             through, ["evidence_id", *columns], rows, returning=["id", "evidence_id", *columns]
         ):
             inserted[evidence_id].setdefault(name, []).append((through_id, *values))
@@ -185,7 +184,7 @@ def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
     """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
     explicit = items[0].pk is not None
     fields = [f for f in Evidence._meta.concrete_fields if explicit or not f.primary_key]
-    returned = _insert_rows(Evidence._meta.db_table, [f.column for f in fields], _values(items, fields), ["id"])
+    returned = copy_rows(Evidence._meta.db_table, [f.column for f in fields], _values(items, fields), ["id"])
     for item, (pk,) in zip(items, returned, strict=True):
         item.pk = pk
         item._state.adding = False
@@ -216,6 +215,13 @@ def insert_evidence(
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
     data_changed()
     return created
+
+
+def reset_sequences(*models) -> None:
+    """Move the id sequences of ``models`` past the ids that were written explicitly."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 def update_evidence(

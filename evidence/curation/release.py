@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
-from evidence.curation.bulk import insert_evidence
-from evidence.curation.workflow import save_with_history
+from evidence.curation.bulk import insert_evidence, reset_sequences
+from evidence.curation.seed import parents_first
+from evidence.curation.workflow import CONTENT_FIELDS, save_with_history
 from evidence.models import (
     CancerType,
     Cargo,
@@ -80,22 +80,8 @@ CITATION_FIELDS = [
     "notice",
     "notice_note",
 ]
-EVIDENCE_TEXT = [
-    "statement",
-    "effect",
-    "evidence_type",
-    "level",
-    "experimental_systems",
-    "subtype",
-    "drug_response_measured",
-    "vesicle_involvement",
-    "ev_type",
-    "ev_isolation",
-    "ev_markers",
-    "cited_as",
-    "source_quote",
-    "curation_note",
-]
+#: The content fields of a finding that are not relations, written as they are.
+EVIDENCE_TEXT = [name for name in CONTENT_FIELDS if not Evidence._meta.get_field(name).is_relation]
 
 
 class ReleaseError(Exception):
@@ -423,9 +409,7 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
     reason = f"Imported from release {manifest['version']}"
     with transaction.atomic():
         _load(payload, user=user, reason=reason)
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Citation, Evidence]):
-                cursor.execute(sql)
+        reset_sequences(Citation, Evidence)
     return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
 
 
@@ -473,17 +457,11 @@ def _load(payload: dict, *, user, reason: str) -> None:
         for name in c["aliases"]:
             save_with_history(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
     cells: dict[str, Cell] = {}
-    pending = list(payload["cells"])
-    while pending:
-        ready = [c for c in pending if not c["parent"] or c["parent"] in cells]
-        if not ready:
-            raise ReleaseError(f"cell {pending[0]['slug']}: unknown or circular parent {pending[0]['parent']!r}.")
-        for c in ready:
-            values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
-            cells[c["slug"]] = save_with_history(Cell(**values, parent=cells.get(c["parent"])), user, reason)
-            for name in c["aliases"]:
-                save_with_history(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
-        pending = [c for c in pending if c not in ready]
+    for _, c in parents_first([(f"cell {c['slug']}", c) for c in payload["cells"]], cells, "parent", ReleaseError):
+        values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
+        cells[c["slug"]] = save_with_history(Cell(**values, parent=cells.get(c["parent"])), user, reason)
+        for name in c["aliases"]:
+            save_with_history(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
 
     citations = []
     for c in payload["citations"]:

@@ -399,18 +399,19 @@ def _check_role(role: str, where: str) -> str:
     return role
 
 
-def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):
-    """Yield rows so that each comes after its ``parent``, whatever the file's order.
+def parents_first(rows: list[tuple[str, dict]], index: dict, what: str, error: type[Exception] = SeedError):
+    """Yield ``(where, row)`` pairs so that each row comes after its ``parent``, whatever the
+    file's order.
 
     ``index`` is filled by the caller as rows are saved; a parent that never appears
-    (or a cycle) is an error naming the entry.
+    (or a cycle) is an ``error`` naming the entry.
     """
     pending = list(rows)
     while pending:
         ready = [(where, row) for where, row in pending if not row.get("parent") or row["parent"] in index]
         if not ready:
             where, row = pending[0]
-            raise SeedError(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
+            raise error(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
         yield from ready
         pending = [item for item in pending if item not in ready]
 
