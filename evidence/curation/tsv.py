@@ -37,6 +37,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.base import id_array
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -239,12 +240,9 @@ def _citations(identifiers: set[str]) -> dict[str, int]:
             by_key.setdefault(raw, []).append(raw)
     found: dict[str, int] = {}
     for field_name, wanted in (("doi", by_doi), ("pmid", by_pmid), ("bibtex_key", by_key)):
-        values = sorted(wanted)
-        for start in range(0, len(values), 900):
-            chunk = values[start : start + 900]
-            for pk, value in Citation.objects.filter(**{f"{field_name}__in": chunk}).values_list("pk", field_name):
-                for raw in wanted[value]:
-                    found[raw] = pk
+        for pk, value in Citation.objects.filter(**{f"{field_name}__in": list(wanted)}).values_list("pk", field_name):
+            for raw in wanted[value]:
+                found[raw] = pk
     return found
 
 
@@ -430,20 +428,13 @@ def import_evidence_tsv(
     if report.errors:
         return report
 
-    existing: dict[str, Evidence] = {}
-    keys = [key for _, key, _ in parsed]
-    for start in range(0, len(keys), 900):
-        for evidence in Evidence.objects.filter(import_key__in=keys[start : start + 900]):
-            existing[evidence.import_key] = evidence
+    existing = Evidence.objects.in_bulk([key for _, key, _ in parsed], field_name="import_key")
     m2m = content_links([evidence.pk for evidence in existing.values()])
-
     pending: dict[int, list[dict]] = {}
     accepted = [e.pk for e in existing.values() if e.status == Status.ACCEPTED]
-    for start in range(0, len(accepted), 900):
-        for evidence_id, proposed in EvidenceRevision.objects.filter(
-            evidence_id__in=accepted[start : start + 900], status="pending"
-        ).values_list("evidence_id", "proposed"):
-            pending.setdefault(evidence_id, []).append(proposed)
+    waiting = EvidenceRevision.objects.filter(evidence_id__in=id_array(accepted), status="pending")
+    for evidence_id, proposed in waiting.values_list("evidence_id", "proposed"):
+        pending.setdefault(evidence_id, []).append(proposed)
 
     now = timezone.now()
     new, new_relations, changed, changed_relations, revisions = [], [], [], [], []

@@ -292,29 +292,18 @@ def save_entries(
     return report
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _existing(field_name: str, values: set) -> dict:
-    found = {}
-    for chunk in _chunks(sorted(v for v in values if v)):
-        for citation in Citation.objects.filter(**{f"{field_name}__in": chunk}):
-            found[getattr(citation, field_name)] = citation
-    return found
-
-
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
     """Sort entries into already there, duplicates and new citations (unsaved)."""
-    by_doi = _existing("doi", {e.values["doi"] for e in parsed})
-    by_pmid = _existing("pmid", {e.values["pmid"] for e in parsed})
-    by_key = _existing("bibtex_key", {e.values["bibtex_key"] for e in parsed})
+    by_doi, by_pmid, by_key = (
+        Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
+        for name in ("doi", "pmid", "bibtex_key")
+    )
     bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
-    by_title: dict[tuple[str, int | None], Citation] = {}
-    for chunk in _chunks(sorted({e.values["title"] for e in bare})):
-        for citation in Citation.objects.filter(title__in=chunk, doi__isnull=True, pmid__isnull=True):
-            by_title[(citation.title, citation.year)] = citation
+    titles = {e.values["title"] for e in bare}
+    by_title: dict[tuple[str, int | None], Citation] = {
+        (citation.title, citation.year): citation
+        for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
+    }
 
     seen_doi: dict[str, ParsedEntry] = {}
     seen_pmid: dict[str, ParsedEntry] = {}
