@@ -71,6 +71,8 @@ CONTENT_FIELDS = [
     "source_quote",
     "curation_note",
 ]
+#: The model attribute of each content field (``citation_id`` for ``citation``).
+CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
 
 class WorkflowError(Exception):
@@ -194,7 +196,7 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     for record in records:
         values = {
             name: links[name].get(record.history_id) if name in M2M else getattr(record, attname)
-            for name, attname in _CONTENT_ATTNAMES.items()
+            for name, attname in CONTENT_ATTNAMES.items()
         }
         author = record.history_user_id
         if previous is None and author is None:
@@ -211,9 +213,6 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     for name, user_id in last_writer.items():
         authors.setdefault(user_id, set()).add(name)
     return authors
-
-
-_CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
 
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
@@ -295,16 +294,13 @@ def back_to_draft(evidence: Evidence) -> bool:
 
 
 def _json_value(evidence: Evidence, name: str) -> Any:
-    field = Evidence._meta.get_field(name)
     if name == "drugs":
         return _current_roles(evidence)
     if name in M2M:
         if evidence.pk is None:
             return []
         return sorted(getattr(evidence, name).values_list("pk", flat=True))
-    if field.is_relation:
-        return getattr(evidence, field.attname)
-    return getattr(evidence, name)
+    return getattr(evidence, CONTENT_ATTNAMES[name])
 
 
 def _current_roles(evidence: Evidence) -> dict[str, str]:
@@ -364,8 +360,7 @@ def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name in M2M:
             m2m[name] = value
         else:
-            field = Evidence._meta.get_field(name)
-            setattr(evidence, field.attname if field.is_relation else name, value)
+            setattr(evidence, CONTENT_ATTNAMES[name], value)
     return m2m
 
 
@@ -661,7 +656,7 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     message = reason or f"Restored the version of {when} (history #{history_id})"
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
-        for name, attname in _CONTENT_ATTNAMES.items():
+        for name, attname in CONTENT_ATTNAMES.items():
             if name not in M2M:
                 setattr(current, attname, getattr(record, attname))
         links = content_links([record.history_id], history=True)
