@@ -210,8 +210,8 @@ class LatexToUnicode(LatexDecodingMiddleware):
     """bibtexparser's LaTeX decoding, with a fast path for what bibliographies contain.
 
     Accents, special letters, escapes and protective braces are translated by regular
-    expressions (pylatexenc costs about 0.3 ms a value, too slow for 10,000 entries);
-    values with other macros (``\\textit``, ``$\\beta$``) still go through pylatexenc.
+    expressions, far faster than pylatexenc; values with other macros (``\\textit``,
+    ``$\\beta$``) still go through pylatexenc.
     Author and editor fields are split into names *before* braces go, so that
     ``{Barnes and Noble}`` stays one name, and become "Family, Given" strings.
     Identifiers and URLs are unescaped but never decoded (``~`` is part of a URL).
@@ -289,9 +289,9 @@ EXPANSION_FACTOR = 4
 
 
 class _ProgressSplitter(Splitter):
-    """bibtexparser's splitter, reporting how far into the text it is (about a fifth of a
-    10,000-entry file's import time passes in it). Hooks a private method: if a later
-    bibtexparser renames it, the bar just stands still."""
+    """bibtexparser's splitter, reporting how far into the text it is (a large file spends
+    a good part of its import in it). Hooks a private method: if a later bibtexparser
+    renames it, the bar just stands still."""
 
     STEP = 1 << 16
 
@@ -362,9 +362,9 @@ def parse_bibtex(
 def _expansion_problem(library, text_length: int) -> str | None:
     """Why the ``@string`` macros may not be expanded, or None.
 
-    One 1 MB macro used 150 times took a web worker from 174 to 665 MB. The expanded
-    size is added up from the macros' lengths (macros may use earlier macros) before
-    anything is expanded; a real bibliography grows by a few journal names per entry.
+    A large macro used many times would take a web worker's memory. The expanded size
+    is added up from the macros' lengths (macros may use earlier macros) before anything
+    is expanded; a real bibliography grows by a few journal names per entry.
     """
     limit = EXPANSION_FACTOR * max(text_length, 1_000_000)
     sizes: dict[str, int] = {}
