@@ -103,8 +103,21 @@ def check_version(version: str) -> str:
 # --- collecting the data --------------------------------------------------------
 
 
+def _fields(obj, *names: str) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
 def _aliases(entity) -> list[str]:
     return sorted(alias.name for alias in entity.aliases.all())
+
+
+def _terms(model) -> list[dict[str, Any]]:
+    """A vocabulary in a tree (mechanisms, cancer types, drug classes), each term's parent by slug."""
+    names = ("slug", "name", "synonyms", "description", *getattr(model, "code_fields", ()))
+    return [
+        {**_fields(term, *names), "parent": term.parent.slug if term.parent else None}
+        for term in model.objects.select_related("parent").order_by("slug")
+    ]
 
 
 def release_data() -> dict[str, list[dict[str, Any]]]:
@@ -122,54 +135,17 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
     citations = Citation.objects.filter(pk__in=cited).order_by("pk")
     return {
         "therapy_classes": [
-            {"slug": t.slug, "name": t.name, "description": t.description, "position": t.position}
-            for t in TherapyClass.objects.order_by("slug")
+            _fields(t, "slug", "name", "description", "position") for t in TherapyClass.objects.order_by("slug")
         ],
-        "cancer_types": [
-            {
-                "slug": c.slug,
-                "name": c.name,
-                "parent": c.parent.slug if c.parent else None,
-                "doid": c.doid,
-                "ncit": c.ncit,
-                "synonyms": c.synonyms,
-                "description": c.description,
-            }
-            for c in CancerType.objects.select_related("parent").order_by("slug")
-        ],
-        "drug_classes": [
-            {
-                "slug": c.slug,
-                "name": c.name,
-                "parent": c.parent.slug if c.parent else None,
-                "atc": c.atc,
-                "synonyms": c.synonyms,
-                "description": c.description,
-            }
-            for c in DrugClass.objects.select_related("parent").order_by("slug")
-        ],
-        "mechanisms": [
-            {
-                "slug": m.slug,
-                "name": m.name,
-                "parent": m.parent.slug if m.parent else None,
-                "synonyms": m.synonyms,
-                "description": m.description,
-            }
-            for m in Mechanism.objects.select_related("parent").order_by("slug")
-        ],
+        "cancer_types": _terms(CancerType),
+        "drug_classes": _terms(DrugClass),
+        "mechanisms": _terms(Mechanism),
         "drugs": [
             {
-                "slug": d.slug,
-                "name": d.name,
+                **_fields(d, "slug", "name", "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
                 "aliases": _aliases(d),
-                "drug_class": d.drug_class,
                 "classes": sorted(c.slug for c in d.classes.all()),
                 "therapy_class": d.therapy_class.slug,
-                "chebi": d.chebi,
-                "drugbank": d.drugbank,
-                "pubchem_cid": d.pubchem_cid,
-                "description": d.description,
             }
             for d in Drug.objects.public()
             .select_related("therapy_class")
@@ -178,42 +154,27 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
         ],
         "cargos": [
             {
-                "slug": c.slug,
-                "symbol": c.symbol,
-                "kind": c.kind,
-                "species": c.species,
-                "name": c.name,
+                **_fields(c, "slug", "symbol", "kind", "species", "name", "description"),
+                **_fields(c, "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"),
                 "aliases": _aliases(c),
-                "hgnc": c.hgnc,
-                "mirbase": c.mirbase,
-                "ensembl": c.ensembl,
-                "uniprot": c.uniprot,
-                "ncbi_gene": c.ncbi_gene,
-                "description": c.description,
             }
             for c in Cargo.objects.public().prefetch_related("aliases").order_by("slug")
         ],
         "cells": [
             {
-                "slug": c.slug,
-                "name": c.name,
-                "kind": c.kind,
+                **_fields(c, "slug", "name", "kind", "species", "subtype", "cellosaurus", "description"),
                 "parent": c.parent.slug if c.parent else None,
-                "species": c.species,
-                "subtype": c.subtype,
-                "cellosaurus": c.cellosaurus,
-                "description": c.description,
                 "aliases": _aliases(c),
             }
             for c in _public_cells_and_ancestors()
         ],
-        "citations": [{name: getattr(c, name) for name in CITATION_FIELDS} for c in citations],
+        "citations": [_fields(c, *CITATION_FIELDS) for c in citations],
         "evidence": [
             {
                 "id": e.pk,
                 "public_id": e.public_id,
                 "key": e.import_key,
-                **{name: getattr(e, name) for name in EVIDENCE_TEXT},
+                **_fields(e, *EVIDENCE_TEXT),
                 "cancer_type": e.cancer_type.slug,
                 "cargos": sorted(c.slug for c in e.cargos.all()),
                 "drugs": sorted(d.slug for d in e.drugs.all()),
