@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from evidence.choices import DrugRole, EvType, Status, VesicleInvolvement
+from evidence.choices import DrugRole, Status
 from evidence.curation.workflow import describe, save_with_history, service_account
 from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
@@ -207,8 +207,7 @@ class SeedLoader:
                 "name": row["name"],
                 "parent": index.get(row.get("parent")),
                 "synonyms": [str(name) for name in row.get("synonyms") or []],
-                "description": row.get("description", ""),
-                **{field: row.get(field, "") for field in getattr(model, "code_fields", ())},
+                **_given(model, row, "description", *getattr(model, "code_fields", ())),
             }
             index[row["slug"]] = self.upsert(model, {"slug": row["slug"]}, values, where)
         return index
@@ -221,12 +220,8 @@ class SeedLoader:
                 {"slug": row["slug"]},
                 {
                     "name": row["name"],
-                    "drug_class": row.get("drug_class") or "",
                     "therapy_class": self.pick(therapy, row.get("therapy_class"), "therapy class", where),
-                    "chebi": row.get("chebi") or "",
-                    "drugbank": row.get("drugbank") or "",
-                    "pubchem_cid": row.get("pubchem_cid"),
-                    "description": row.get("description") or "",
+                    **_given(Drug, row, "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
                 },
                 where,
             )
@@ -246,14 +241,8 @@ class SeedLoader:
                 {
                     "symbol": row["symbol"],
                     "kind": row["kind"],
-                    "species": row.get("species") or "Homo sapiens",
-                    "name": row.get("name") or "",
-                    "hgnc": row.get("hgnc") or "",
-                    "mirbase": row.get("mirbase") or "",
-                    "ensembl": row.get("ensembl") or "",
-                    "uniprot": row.get("uniprot") or "",
-                    "ncbi_gene": row.get("ncbi_gene"),
-                    "description": row.get("description") or "",
+                    **_given(Cargo, row, "species", "name", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"),
+                    **_given(Cargo, row, "description"),
                 },
                 where,
             )
@@ -281,10 +270,7 @@ class SeedLoader:
                     "name": row["name"],
                     "kind": row["kind"],
                     "parent": index.get(row.get("parent")),
-                    "species": row.get("species") or "Homo sapiens",
-                    "subtype": row.get("subtype") or "unspecified",
-                    "cellosaurus": row.get("cellosaurus") or "",
-                    "description": row.get("description") or "",
+                    **_given(Cell, row, "species", "subtype", "cellosaurus", "description"),
                 },
                 where,
             )
@@ -311,22 +297,17 @@ class SeedLoader:
             values = {
                 "doi": doi or None,
                 "pmid": str(row["pmid"]) if row.get("pmid") else None,
-                "pmcid": row.get("pmcid") or "",
-                "entry_type": row.get("entry_type") or "article",
                 "title": row["title"],
                 "authors": list(row.get("authors") or []),
                 "authors_truncated": bool(row.get("authors_truncated")),
-                "journal": row.get("journal") or "",
                 "year": row.get("year"),
                 "volume": str(row.get("volume") or ""),
                 "issue": str(row.get("issue") or ""),
                 "pages": str(row.get("pages") or ""),
-                "publication_type": row.get("publication_type") or "primary",
                 "retracted": bool(row.get("retracted")),
-                "retraction_note": row.get("retraction_note") or "",
-                "notice": row.get("notice") or "",
-                "notice_note": row.get("notice_note") or "",
                 "note": note,
+                **_given(Citation, row, "pmcid", "entry_type", "journal", "publication_type", "retraction_note"),
+                **_given(Citation, row, "notice", "notice_note"),
             }
             # A citation may already exist under its DOI (entered by a curator) without the key.
             lookup = {"bibtex_key": key}
@@ -355,16 +336,12 @@ class SeedLoader:
                 "effect": row["effect"],
                 "evidence_type": row["evidence_type"],
                 "level": row["level"],
-                "experimental_systems": row.get("experimental_systems") or "",
                 "cancer_type": self.pick(
                     self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where
                 ),
-                "subtype": row.get("subtype") or "unspecified",
                 "drug_response_measured": row.get("drug_response_measured", True),
-                "vesicle_involvement": row.get("vesicle_involvement") or VesicleInvolvement.CARGO_ASSOCIATED,
-                "ev_type": row.get("ev_type") or EvType.EV,
-                "ev_isolation": row.get("ev_isolation") or "",
-                "ev_markers": row.get("ev_markers") or "",
+                **_given(Evidence, row, "experimental_systems", "subtype", "vesicle_involvement", "ev_type"),
+                **_given(Evidence, row, "ev_isolation", "ev_markers"),
                 "curation_note": _with_reported_cancer_type(row),
             }
             if values["citation"] is None:
@@ -391,6 +368,12 @@ class SeedLoader:
                 # Only the links changed: the item was updated, not left unchanged.
                 self.report.unchanged["evidence"] -= 1
                 self.report.count("evidence", "updated")
+
+
+def _given(model, row: dict, *names: str) -> dict[str, Any]:
+    """Each named field's value in the seed row, or the field's default where the row leaves it
+    out or empty."""
+    return {name: row.get(name) or model._meta.get_field(name).get_default() for name in names}
 
 
 def _check_role(role: str, where: str) -> str:
