@@ -231,6 +231,15 @@ def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
         )
 
 
+def _decided(obj, editor, reason: str, **changes):
+    """Save an editor's decision on an item or a suggested revision: ``changes`` (its new
+    status and note), who decided and when."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.reviewed_by, obj.reviewed_at = editor, timezone.now()
+    return save_with_history(obj, editor, reason)
+
+
 @transaction.atomic
 def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) -> Evidence:
     """Submitted -> accepted: the item becomes public.
@@ -251,12 +260,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
         raise WorkflowError(
             f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are accepted."
         )
-    evidence.status = Status.ACCEPTED
-    evidence.rejection_reason = ""
-    evidence.reviewed_by = editor
-    evidence.reviewed_at = timezone.now()
-    save_with_history(evidence, editor, "Accepted")
-    return evidence
+    return _decided(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
 
 
 @transaction.atomic
@@ -271,12 +275,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
         raise WorkflowError(
             f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are rejected."
         )
-    evidence.status = Status.REJECTED
-    evidence.rejection_reason = reason
-    evidence.reviewed_by = editor
-    evidence.reviewed_at = timezone.now()
-    save_with_history(evidence, editor, f"Rejected: {reason}")
-    return evidence
+    return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
 # --- edits and suggested revisions --------------------------------------------
@@ -507,10 +506,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
     _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
-    revision.status = RevisionStatus.APPLIED
-    revision.reviewed_by = editor
-    revision.reviewed_at = timezone.now()
-    save_with_history(revision, editor, "Applied")
+    _decided(revision, editor, "Applied", status=RevisionStatus.APPLIED)
     return evidence
 
 
@@ -523,12 +519,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     revision = _pending(revision)
     if revision.proposed_by_id == editor.pk:
         raise WorkflowPermissionError("You cannot review your own suggested revision (four eyes).")
-    revision.status = RevisionStatus.REJECTED
-    revision.review_note = reason
-    revision.reviewed_by = editor
-    revision.reviewed_at = timezone.now()
-    save_with_history(revision, editor, f"Rejected: {reason}")
-    return revision
+    return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
 # --- reference records ----------------------------------------------------------
