@@ -38,7 +38,7 @@ from bibtexparser.model import (
 )
 from bibtexparser.splitter import Splitter
 
-from evidence.choices import PublicationType
+from evidence.choices import EntryType, PublicationType
 from evidence.curation.references.records import (
     EntryError,
     ImportReport,
@@ -185,16 +185,11 @@ _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
 _VERBATIM_FIELDS = {"doi", "url", "pmid", "pmcid", "eprint", "isbn", "issn"}
 _NAME_FIELDS = {"author", "editor"}
 
+#: BibTeX entry types ExoResist keeps as they are, and the synonyms it maps; the rest are misc.
 _ENTRY_TYPES = {
-    "article": "article",
-    "book": "book",
-    "inbook": "inbook",
-    "incollection": "incollection",
-    "inproceedings": "inproceedings",
+    **{t: t for t in EntryType.values},
     "conference": "inproceedings",
-    "phdthesis": "phdthesis",
     "thesis": "phdthesis",
-    "unpublished": "unpublished",
     "preprint": "unpublished",
 }
 
