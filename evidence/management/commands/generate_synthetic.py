@@ -27,7 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, EvidenceType, Status, Subtype
-from evidence.curation.bulk import copy_rows, reset_sequences
+from evidence.curation.bulk import M2M, copy_rows, reset_sequences
 from evidence.identifiers import lookup_keys
 from evidence.models import (
     Cargo,
@@ -338,18 +338,15 @@ class Command(BaseCommand):
 
     def evidence(self, rng, writer, n: int, chunk: int, **pick) -> None:
         first = writer.next_id(Evidence)
-        through_ids = {
-            "drugs": writer.next_id(Evidence.drugs.through),
-            "cargos": writer.next_id(Evidence.cargos.through),
-            "mechanisms": writer.next_id(Evidence.mechanisms.through),
-        }
+        relations = ("drugs", "cargos", "mechanisms")
+        through_ids = {name: writer.next_id(getattr(Evidence, name).through) for name in relations}
         levels = EvidenceLevel.values
         level_cum = list(itertools.accumulate([2, 8, 25, 55, 10]))
         status_cum = list(itertools.accumulate([90, 4, 3, 3]))
         statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
         effects, types = Effect.values, EvidenceType.values
         for start in range(0, n, chunk):
-            rows, drugs, cargos, mechs = [], [], [], []
+            rows, links = [], {name: [] for name in relations}
             for i in range(start, min(n, start + chunk)):
                 pk = first + i
                 drug_pks = pick["drugs"].some(1 if rng.random() < 0.6 else 2)
@@ -384,20 +381,14 @@ class Command(BaseCommand):
                         "status": status,
                     }
                 )
-                for relation, target, pks in (
-                    ("drugs", "drug_id", drug_pks),
-                    ("cargos", "cargo_id", cargo_pks),
-                    ("mechanisms", "mechanism_id", mech_pks),
-                ):
-                    bucket = {"drugs": drugs, "cargos": cargos, "mechanisms": mechs}[relation]
+                for name, pks in zip(relations, (drug_pks, cargo_pks, mech_pks), strict=True):
                     for target_pk in pks:
-                        bucket.append({"id": through_ids[relation], "evidence_id": pk, target: target_pk})
-                        through_ids[relation] += 1
+                        links[name].append({"id": through_ids[name], "evidence_id": pk, f"{M2M[name]}_id": target_pk})
+                        through_ids[name] += 1
             # Links before their items (the foreign keys are checked at commit): PostgreSQL's
             # search-document triggers then build each document once, when its item arrives,
             # instead of once more per link table.
-            writer.write(Evidence.drugs.through, drugs)
-            writer.write(Evidence.cargos.through, cargos)
-            writer.write(Evidence.mechanisms.through, mechs)
+            for name in relations:
+                writer.write(getattr(Evidence, name).through, links[name])
             writer.write(Evidence, rows)
             self.stdout.write(f"  {min(n, start + chunk)} / {n} evidence items")
