@@ -40,6 +40,8 @@ from bibtexparser.splitter import Splitter
 
 from evidence.choices import EntryType, PublicationType
 from evidence.curation.references.records import (
+    DOI_URL,
+    PMID_IN_TEXT,
     EntryError,
     ImportReport,
     ParsedEntry,
@@ -178,7 +180,6 @@ _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
 _LATEX_CHARS = re.compile(r"[\\{}$~]")
 _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
-_PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 _PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
 #: Fields written verbatim (identifiers and addresses): only escapes and braces are removed.
@@ -447,7 +448,7 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
 
     raw_doi = _field(entry, "doi")
     url = _field(entry, "url")
-    if not raw_doi and re.match(r"https?://(dx\.)?doi\.org/", url, re.IGNORECASE):
+    if not raw_doi and DOI_URL.match(url):
         raw_doi = url
 
     note = " ".join(str(_field(entry, name)) for name in ("note", "annote", "extra"))
@@ -455,7 +456,7 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     if not raw_pmid and _field(entry, "eprinttype", "archiveprefix").lower() == "pubmed":
         raw_pmid = _field(entry, "eprint")
     if not raw_pmid:
-        found = _PMID_IN_TEXT.search(note)
+        found = PMID_IN_TEXT.search(note)
         raw_pmid = found.group(1) if found else ""
 
     pmcid = _field(entry, "pmcid")

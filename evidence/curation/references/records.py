@@ -168,6 +168,9 @@ def too_many(source: str, count: int, limit: int, command: str) -> Problem:
 # --- the values of one citation -------------------------------------------------
 
 _PMID = re.compile(r"[1-9]\d{0,8}")
+#: "PMID: 28039476" in a note, and a DOI given as its address: where exports put them.
+PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
+DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _PMCID = re.compile(r"PMC\d{1,9}")
 _MAX_LENGTHS = {
     name: Citation._meta.get_field(name).max_length
