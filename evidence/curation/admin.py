@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.curation import workflow
+from evidence.curation import admin_review, workflow  # noqa: F401 - admin_review registers the review models
 from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
 from evidence.models import (
     CancerType,
@@ -248,7 +248,3 @@ class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
     @admin.display(description="citation", ordering="citation__year")
     def citation_label(self, obj):
         return obj.citation.short_label
-
-
-# --- curation (issue 5): suggested revisions, comments and flags -------------------
-from evidence.curation import admin_review  # noqa: E402,F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,12 +25,11 @@ class DecisionAdmin(SimpleHistoryAdmin):
     decisions: dict[str, str] = {}
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
         return [
             path(
                 "<path:object_id>/decide/",
                 self.admin_site.admin_view(self.decide_view),
-                name="{}_{}_decide".format(*info),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_decide",
             ),
             *super().get_urls(),
         ]
@@ -53,8 +53,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
                     messages.error(request, str(exc))
                 else:
                     messages.success(request, f"{obj._meta.verbose_name.capitalize()} #{obj.pk}: {action} done.")
-                    info = self.model._meta.app_label, self.model._meta.model_name
-                    return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
+                    return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changelist")))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Decide on {obj}",
@@ -68,8 +67,8 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="decide")
     def decide_link(self, obj):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return format_html('<a href="{}">review…</a>', reverse("admin:{}_{}_decide".format(*info), args=[obj.pk]))
+        url = reverse(admin_urlname(self.opts, "decide"), args=[obj.pk])
+        return format_html('<a href="{}">review…</a>', url)
 
 
 @admin.register(EvidenceRevision)

@@ -137,25 +137,20 @@ class ReviewForm(forms.Form):
     )
 
 
-def _fail(request, exc: Exception) -> None:
-    messages.error(request, str(exc))
-
-
 class HistoryDiffMixin:
     """A field-by-field diff of every version on the curator side, and restore for editors."""
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
         return [
             path(
                 "<path:object_id>/changes/",
                 self.admin_site.admin_view(self.changes_view),
-                name="{}_{}_changes".format(*info),
+                name=f"{self._info()}_changes",
             ),
             path(
                 "<path:object_id>/restore/<int:history_id>/",
                 self.admin_site.admin_view(self.restore_view),
-                name="{}_{}_restore".format(*info),
+                name=f"{self._info()}_restore",
             ),
             *super().get_urls(),
         ]
@@ -212,7 +207,7 @@ class HistoryDiffMixin:
         try:
             workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
         except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-            _fail(request, exc)
+            messages.error(request, str(exc))
         else:
             messages.success(request, f"{obj} was restored to version #{history_id}.")
         return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
@@ -402,7 +397,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                 try:
                     done = transitions[action]()
                 except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-                    _fail(request, exc)
+                    messages.error(request, str(exc))
                 else:
                     messages.success(request, f"{done.public_id} is now {done.get_status_display()}.")
                     return HttpResponseRedirect(reverse("admin:evidence_evidence_change", args=[evidence.pk]))
@@ -421,18 +416,15 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     @admin.action(description="Submit selected evidence for review")
     def submit_selected(self, request, queryset):
-        self._transition(request, queryset, workflow.submit, "submitted")
-
-    def _transition(self, request, queryset, function, verb: str) -> None:
         done = 0
         for evidence in queryset:
             try:
-                function(evidence, request.user)
+                workflow.submit(evidence, request.user)
                 done += 1
             except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-                _fail(request, exc)
+                messages.error(request, str(exc))
         if done:
-            messages.success(request, f"{done} evidence item(s) {verb}.")
+            messages.success(request, f"{done} evidence item(s) submitted.")
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
@@ -450,7 +442,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                             summary=form.cleaned_data.get("change_reason", ""),
                         )
                 except workflow.WorkflowError as exc:
-                    _fail(request, exc)
+                    messages.error(request, str(exc))
             return
         content_changed = any(name in workflow.CONTENT_FIELDS for name in form.changed_data)
         if change and content_changed and workflow.back_to_draft(obj):

@@ -38,8 +38,10 @@ from bibtexparser.model import (
 )
 from bibtexparser.splitter import Splitter
 
-from evidence.choices import PublicationType
+from evidence.choices import EntryType, PublicationType
 from evidence.curation.references.records import (
+    DOI_URL,
+    PMID_IN_TEXT,
     EntryError,
     ImportReport,
     ParsedEntry,
@@ -49,8 +51,7 @@ from evidence.curation.references.records import (
     checked_pmid,
     checked_year,
     citation_values,
-    decode_text,
-    save_entries,
+    import_files,
     too_many,
 )
 from evidence.models import Citation
@@ -130,11 +131,11 @@ def _escape(value: str) -> str:
 # Zotero, Mendeley, JabRef and Google Scholar all write BibTeX a little differently:
 # LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
 # PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
-# Citation field values and a list of problems with their line numbers;
-# ``import_bibtex`` saves them in bulk through ``references.records.save_entries``,
-# idempotently and all-or-nothing by default. The admin upload reads BibTeX through
-# ``read_bibtex`` among the other formats (``references.intake``).
+# Citation field values and a list of problems with their line numbers. This module is
+# also the BibTeX reader of ``references.intake`` (``NAME``, ``looks_like``, ``read``).
 
+NAME = "BibTeX"
+COMMAND = "import_bibtex"
 BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
 
@@ -179,23 +180,17 @@ _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
 _LATEX_CHARS = re.compile(r"[\\{}$~]")
 _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
-_PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 _PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
 #: Fields written verbatim (identifiers and addresses): only escapes and braces are removed.
 _VERBATIM_FIELDS = {"doi", "url", "pmid", "pmcid", "eprint", "isbn", "issn"}
 _NAME_FIELDS = {"author", "editor"}
 
+#: BibTeX entry types ExoResist keeps as they are, and the synonyms it maps; the rest are misc.
 _ENTRY_TYPES = {
-    "article": "article",
-    "book": "book",
-    "inbook": "inbook",
-    "incollection": "incollection",
-    "inproceedings": "inproceedings",
+    **{t: t for t in EntryType.values},
     "conference": "inproceedings",
-    "phdthesis": "phdthesis",
     "thesis": "phdthesis",
-    "unpublished": "unpublished",
     "preprint": "unpublished",
 }
 
@@ -211,8 +206,8 @@ class LatexToUnicode(LatexDecodingMiddleware):
     """bibtexparser's LaTeX decoding, with a fast path for what bibliographies contain.
 
     Accents, special letters, escapes and protective braces are translated by regular
-    expressions (pylatexenc costs about 0.3 ms a value, too slow for 10,000 entries);
-    values with other macros (``\\textit``, ``$\\beta$``) still go through pylatexenc.
+    expressions, far faster than pylatexenc; values with other macros (``\\textit``,
+    ``$\\beta$``) still go through pylatexenc.
     Author and editor fields are split into names *before* braces go, so that
     ``{Barnes and Noble}`` stays one name, and become "Family, Given" strings.
     Identifiers and URLs are unescaped but never decoded (``~`` is part of a URL).
@@ -290,9 +285,9 @@ EXPANSION_FACTOR = 4
 
 
 class _ProgressSplitter(Splitter):
-    """bibtexparser's splitter, reporting how far into the text it is (about a fifth of a
-    10,000-entry file's import time passes in it). Hooks a private method: if a later
-    bibtexparser renames it, the bar just stands still."""
+    """bibtexparser's splitter, reporting how far into the text it is (a large file spends
+    a good part of its import in it). Hooks a private method: if a later bibtexparser
+    renames it, the bar just stands still."""
 
     STEP = 1 << 16
 
@@ -363,9 +358,9 @@ def parse_bibtex(
 def _expansion_problem(library, text_length: int) -> str | None:
     """Why the ``@string`` macros may not be expanded, or None.
 
-    One 1 MB macro used 150 times took a web worker from 174 to 665 MB. The expanded
-    size is added up from the macros' lengths (macros may use earlier macros) before
-    anything is expanded; a real bibliography grows by a few journal names per entry.
+    A large macro used many times would take a web worker's memory. The expanded size
+    is added up from the macros' lengths (macros may use earlier macros) before anything
+    is expanded; a real bibliography grows by a few journal names per entry.
     """
     limit = EXPANSION_FACTOR * max(text_length, 1_000_000)
     sizes: dict[str, int] = {}
@@ -453,7 +448,7 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
 
     raw_doi = _field(entry, "doi")
     url = _field(entry, "url")
-    if not raw_doi and re.match(r"https?://(dx\.)?doi\.org/", url, re.IGNORECASE):
+    if not raw_doi and DOI_URL.match(url):
         raw_doi = url
 
     note = " ".join(str(_field(entry, name)) for name in ("note", "annote", "extra"))
@@ -461,7 +456,7 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     if not raw_pmid and _field(entry, "eprinttype", "archiveprefix").lower() == "pubmed":
         raw_pmid = _field(entry, "eprint")
     if not raw_pmid:
-        found = _PMID_IN_TEXT.search(note)
+        found = PMID_IN_TEXT.search(note)
         raw_pmid = found.group(1) if found else ""
 
     pmcid = _field(entry, "pmcid")
@@ -496,46 +491,23 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     )
 
 
-def import_bibtex(
-    sources: Iterable[tuple[str, bytes]],
-    *,
-    skip_invalid: bool = False,
-    user=None,
-    reason: str = BIBTEX_REASON,
-    progress: Callable[..., Iterable] | None = None,
-    dry_run: bool = False,
-    max_entries: int | None = None,
-) -> ImportReport:
-    """Import citations from BibTeX files given as ``(name, bytes)`` pairs.
-
-    Matching and saving are ``save_entries``: idempotent (by DOI, PMID, key, then title
-    and year) and atomic unless ``skip_invalid``. A file with more than ``max_entries``
-    entries (web uploads, which must finish within a request) is refused whole.
-    """
-    report = ImportReport()
-    parsed: list[ParsedEntry] = []
-    for source, data in sources:
-        try:
-            text = decode_text(data, source)
-        except EntryError as exc:
-            report.errors.append(Problem(source, None, "", str(exc)))
-            continue
-        entries, problems = read_bibtex(text, source, progress=progress, max_entries=max_entries)
-        parsed.extend(entries)
-        report.errors.extend(problems)
-    return save_entries(
-        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
-    )
+def import_bibtex(sources: Iterable[tuple[str, bytes]], *, reason: str = BIBTEX_REASON, **options) -> ImportReport:
+    """Import citations from BibTeX files given as ``(name, bytes)`` pairs (``import_files``)."""
+    return import_files(sources, read, reason=reason, **options)
 
 
 def count_entries(text: str) -> int:
     return len(_ENTRY_START.findall(text))
 
 
-def read_bibtex(
+def looks_like(text: str) -> bool:
+    return count_entries(text) > 0
+
+
+def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
     """``parse_bibtex``, after refusing a file with more than ``max_entries`` entries."""
     if max_entries is not None and (count := count_entries(text)) > max_entries:
-        return [], [too_many(source, count, max_entries, "import_bibtex")]
+        return [], [too_many(source, count, max_entries, COMMAND)]
     return parse_bibtex(text, source, progress)

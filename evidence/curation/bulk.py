@@ -1,10 +1,11 @@
-"""Bulk writes of evidence with its history, shared by the TSV import and release import.
+"""Bulk writes of evidence with its history (the TSV and release imports), and bulk reads
+of evidence links (``content_links``, for the TSV import and the workflow).
 
 ``bulk_create`` skips ``save()`` and signals, so the history rows (the item's and its
 cargos', drugs' and mechanisms') are written here too: an imported item has the same
 history as one entered in the admin. The rows are written with plain SQL (COPY;
-``INSERT ... SELECT`` copies each saved row into its history table in the
-database), because building 100,000s of model instances for them costs minutes.
+``INSERT ... SELECT`` copies each saved row into its history table in the database)
+rather than through model instances, which are far slower to build.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
@@ -30,12 +33,27 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _history_model():
-    return Evidence.history.model
-
-
 def _historical_m2m(name: str):
-    return getattr(_history_model(), name).model  # simple-history's table of the relation's versions
+    return getattr(Evidence.history.model, name).model  # simple-history's table of the relation's versions
+
+
+def content_links(ids: list[int], *, history: bool = False) -> dict[str, dict[int, Any]]:
+    """The cargos, drugs and mechanisms of each evidence item in ``ids`` (with ``history``,
+    of each history record), as a revision holds them: relation -> owner id -> the target
+    ids in order, for drugs ``{"<drug id>": role}``. One query per relation."""
+    owner = "history_id" if history else "evidence_id"
+    found: dict[str, dict[int, Any]] = {}
+    for name in M2M:
+        links = _historical_m2m(name) if history else getattr(Evidence, name).through
+        columns = _link_columns(name)
+        rows = links.objects.filter(**{f"{owner}__in": id_array(ids)}).order_by(*columns).values_list(owner, *columns)
+        by_owner = found[name] = {}
+        for owner_id, pk, *role in rows:
+            if name == "drugs":
+                by_owner.setdefault(owner_id, {})[str(pk)] = role[0]
+            else:
+                by_owner.setdefault(owner_id, []).append(pk)
+    return found
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -69,7 +87,7 @@ def _next_ids(table: str, column: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _insert_rows(
+def copy_rows(
     table: str, columns: list[str], rows: list[tuple], returning: list[str] | None = None, *, pk: str = "id"
 ) -> list:
     """Insert many rows; with ``returning``, those columns of the inserted rows, in order.
@@ -113,7 +131,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
     The history rows are copied from the saved rows by ``INSERT ... SELECT``: nothing
     crosses the wire twice, and the copy is the row as stored.
     """
-    history = _history_model()
+    history = Evidence.history.model
     columns = [
         Evidence._meta.get_field(f.name).column
         for f in history._meta.concrete_fields
@@ -136,9 +154,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
             for pk, relations in inserted
             for through_id, *values in relations.get(name, [])
         ]
-        _insert_rows(
-            _historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows
-        )
+        copy_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows)
 
 
 def _link_columns(name: str) -> list[str]:
@@ -157,7 +173,7 @@ def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict]) -> l
             for pk in rel.get(name, []):
                 rows.append((item.pk, pk, roles.get(pk, DrugRole.TREATMENT)) if name == "drugs" else (item.pk, pk))
         columns = _link_columns(name)
-        for through_id, evidence_id, *values in _insert_rows(
+        for through_id, evidence_id, *values in copy_rows(
             through, ["evidence_id", *columns], rows, returning=["id", "evidence_id", *columns]
         ):
             inserted[evidence_id].setdefault(name, []).append((through_id, *values))
@@ -168,7 +184,7 @@ def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
     """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
     explicit = items[0].pk is not None
     fields = [f for f in Evidence._meta.concrete_fields if explicit or not f.primary_key]
-    returned = _insert_rows(Evidence._meta.db_table, [f.column for f in fields], _values(items, fields), ["id"])
+    returned = copy_rows(Evidence._meta.db_table, [f.column for f in fields], _values(items, fields), ["id"])
     for item, (pk,) in zip(items, returned, strict=True):
         item.pk = pk
         item._state.adding = False
@@ -199,6 +215,13 @@ def insert_evidence(
     _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
     data_changed()
     return created
+
+
+def reset_sequences(*models) -> None:
+    """Move the id sequences of ``models`` past the ids that were written explicitly."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 def update_evidence(

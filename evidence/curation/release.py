@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
-from evidence.curation.bulk import insert_evidence
+from evidence.curation.bulk import insert_evidence, reset_sequences
+from evidence.curation.seed import parents_first
+from evidence.curation.workflow import CONTENT_FIELDS, save_with_history
 from evidence.models import (
     CancerType,
     Cargo,
@@ -79,22 +80,8 @@ CITATION_FIELDS = [
     "notice",
     "notice_note",
 ]
-EVIDENCE_TEXT = [
-    "statement",
-    "effect",
-    "evidence_type",
-    "level",
-    "experimental_systems",
-    "subtype",
-    "drug_response_measured",
-    "vesicle_involvement",
-    "ev_type",
-    "ev_isolation",
-    "ev_markers",
-    "cited_as",
-    "source_quote",
-    "curation_note",
-]
+#: The content fields of a finding that are not relations, written as they are.
+EVIDENCE_TEXT = [name for name in CONTENT_FIELDS if not Evidence._meta.get_field(name).is_relation]
 
 
 class ReleaseError(Exception):
@@ -116,8 +103,21 @@ def check_version(version: str) -> str:
 # --- collecting the data --------------------------------------------------------
 
 
+def _fields(obj, *names: str) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
 def _aliases(entity) -> list[str]:
     return sorted(alias.name for alias in entity.aliases.all())
+
+
+def _terms(model) -> list[dict[str, Any]]:
+    """A vocabulary in a tree (mechanisms, cancer types, drug classes), each term's parent by slug."""
+    names = ("slug", "name", "synonyms", "description", *getattr(model, "code_fields", ()))
+    return [
+        {**_fields(term, *names), "parent": term.parent.slug if term.parent else None}
+        for term in model.objects.select_related("parent").order_by("slug")
+    ]
 
 
 def release_data() -> dict[str, list[dict[str, Any]]]:
@@ -135,54 +135,17 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
     citations = Citation.objects.filter(pk__in=cited).order_by("pk")
     return {
         "therapy_classes": [
-            {"slug": t.slug, "name": t.name, "description": t.description, "position": t.position}
-            for t in TherapyClass.objects.order_by("slug")
+            _fields(t, "slug", "name", "description", "position") for t in TherapyClass.objects.order_by("slug")
         ],
-        "cancer_types": [
-            {
-                "slug": c.slug,
-                "name": c.name,
-                "parent": c.parent.slug if c.parent else None,
-                "doid": c.doid,
-                "ncit": c.ncit,
-                "synonyms": c.synonyms,
-                "description": c.description,
-            }
-            for c in CancerType.objects.select_related("parent").order_by("slug")
-        ],
-        "drug_classes": [
-            {
-                "slug": c.slug,
-                "name": c.name,
-                "parent": c.parent.slug if c.parent else None,
-                "atc": c.atc,
-                "synonyms": c.synonyms,
-                "description": c.description,
-            }
-            for c in DrugClass.objects.select_related("parent").order_by("slug")
-        ],
-        "mechanisms": [
-            {
-                "slug": m.slug,
-                "name": m.name,
-                "parent": m.parent.slug if m.parent else None,
-                "synonyms": m.synonyms,
-                "description": m.description,
-            }
-            for m in Mechanism.objects.select_related("parent").order_by("slug")
-        ],
+        "cancer_types": _terms(CancerType),
+        "drug_classes": _terms(DrugClass),
+        "mechanisms": _terms(Mechanism),
         "drugs": [
             {
-                "slug": d.slug,
-                "name": d.name,
+                **_fields(d, "slug", "name", "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
                 "aliases": _aliases(d),
-                "drug_class": d.drug_class,
                 "classes": sorted(c.slug for c in d.classes.all()),
                 "therapy_class": d.therapy_class.slug,
-                "chebi": d.chebi,
-                "drugbank": d.drugbank,
-                "pubchem_cid": d.pubchem_cid,
-                "description": d.description,
             }
             for d in Drug.objects.public()
             .select_related("therapy_class")
@@ -191,42 +154,27 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
         ],
         "cargos": [
             {
-                "slug": c.slug,
-                "symbol": c.symbol,
-                "kind": c.kind,
-                "species": c.species,
-                "name": c.name,
+                **_fields(c, "slug", "symbol", "kind", "species", "name", "description"),
+                **_fields(c, "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"),
                 "aliases": _aliases(c),
-                "hgnc": c.hgnc,
-                "mirbase": c.mirbase,
-                "ensembl": c.ensembl,
-                "uniprot": c.uniprot,
-                "ncbi_gene": c.ncbi_gene,
-                "description": c.description,
             }
             for c in Cargo.objects.public().prefetch_related("aliases").order_by("slug")
         ],
         "cells": [
             {
-                "slug": c.slug,
-                "name": c.name,
-                "kind": c.kind,
+                **_fields(c, "slug", "name", "kind", "species", "subtype", "cellosaurus", "description"),
                 "parent": c.parent.slug if c.parent else None,
-                "species": c.species,
-                "subtype": c.subtype,
-                "cellosaurus": c.cellosaurus,
-                "description": c.description,
                 "aliases": _aliases(c),
             }
             for c in _public_cells_and_ancestors()
         ],
-        "citations": [{name: getattr(c, name) for name in CITATION_FIELDS} for c in citations],
+        "citations": [_fields(c, *CITATION_FIELDS) for c in citations],
         "evidence": [
             {
                 "id": e.pk,
                 "public_id": e.public_id,
                 "key": e.import_key,
-                **{name: getattr(e, name) for name in EVIDENCE_TEXT},
+                **_fields(e, *EVIDENCE_TEXT),
                 "cancer_type": e.cancer_type.slug,
                 "cargos": sorted(c.slug for c in e.cargos.all()),
                 "drugs": sorted(d.slug for d in e.drugs.all()),
@@ -422,9 +370,7 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
     reason = f"Imported from release {manifest['version']}"
     with transaction.atomic():
         _load(payload, user=user, reason=reason)
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Citation, Evidence]):
-                cursor.execute(sql)
+        reset_sequences(Citation, Evidence)
     return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
 
 
@@ -432,13 +378,6 @@ def _role(role: str, public_id: str) -> str:
     if role not in DrugRole.values:
         raise ReleaseError(f"{public_id}: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
     return role
-
-
-def _save(obj, user, reason):
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-    return obj
 
 
 def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
@@ -451,45 +390,39 @@ def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
         for name, value in row.items():
             if name != "parent":
                 setattr(obj, name, value)
-        saved[row["slug"]] = _save(obj, user, reason)
+        saved[row["slug"]] = save_with_history(obj, user, reason)
     for row in rows:
         if row["parent"]:
             if row["parent"] not in saved:
                 raise ReleaseError(f"{model._meta.verbose_name} {row['slug']}: unknown parent {row['parent']!r}.")
             saved[row["slug"]].parent = saved[row["parent"]]
-            _save(saved[row["slug"]], user, reason)
+            save_with_history(saved[row["slug"]], user, reason)
     return saved
 
 
 def _load(payload: dict, *, user, reason: str) -> None:
-    therapy = {t["slug"]: _save(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
+    therapy = {t["slug"]: save_with_history(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
     mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
     cancer_types = _save_tree(CancerType, payload["cancer_types"], user, reason)
     drug_classes = _save_tree(DrugClass, payload["drug_classes"], user, reason)
     drugs = {}
     for d in payload["drugs"]:
         values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class", "classes")}
-        drugs[d["slug"]] = _save(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
+        drugs[d["slug"]] = save_with_history(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
         drugs[d["slug"]].classes.set([drug_classes[slug] for slug in d["classes"]])
         for name in d["aliases"]:
-            _save(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
+            save_with_history(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
     cargos = {}
     for c in payload["cargos"]:
-        cargos[c["slug"]] = _save(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
+        cargos[c["slug"]] = save_with_history(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
         for name in c["aliases"]:
-            _save(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
+            save_with_history(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
     cells: dict[str, Cell] = {}
-    pending = list(payload["cells"])
-    while pending:
-        ready = [c for c in pending if not c["parent"] or c["parent"] in cells]
-        if not ready:
-            raise ReleaseError(f"cell {pending[0]['slug']}: unknown or circular parent {pending[0]['parent']!r}.")
-        for c in ready:
-            values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
-            cells[c["slug"]] = _save(Cell(**values, parent=cells.get(c["parent"])), user, reason)
-            for name in c["aliases"]:
-                _save(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
-        pending = [c for c in pending if c not in ready]
+    for _, c in parents_first([(f"cell {c['slug']}", c) for c in payload["cells"]], cells, "parent", ReleaseError):
+        values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
+        cells[c["slug"]] = save_with_history(Cell(**values, parent=cells.get(c["parent"])), user, reason)
+        for name in c["aliases"]:
+            save_with_history(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
 
     citations = []
     for c in payload["citations"]:

@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from evidence import identifiers as ids
 from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
-from evidence.curation.bulk import M2M, insert_evidence, update_evidence
+from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
+from evidence.curation.workflow import CONTENT_ATTNAMES, CONTENT_FIELDS
 from evidence.models import (
     CancerType,
     Cargo,
@@ -37,44 +38,15 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.base import id_array
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
 
-#: (column, required, what it holds); the template's header is these names in this order.
-COLUMNS: list[tuple[str, bool, str]] = [
-    ("key", True, "Stable identifier of the row (letters, digits, - and _); a re-import updates by key."),
-    ("statement", True, "The finding in one sentence."),
-    ("cargos", False, "Cargo molecules by symbol or alias, separated by ;"),
-    ("source_cell", False, "Cell or biofluid the exosomes came from, by name or alias; empty when not reported."),
-    ("recipient_cell", False, "Cell that took the exosomes up, by name or alias; empty when unknown."),
-    (
-        "drugs",
-        False,
-        "Drugs by name or alias (INN, brand, abbreviation), separated by ;. A drug that is not the treatment "
-        "studied carries its role: guggulsterone (modifier); doxorubicin (payload).",
-    ),
-    ("therapy_class", True, "Therapy class by name or slug, e.g. chemotherapy."),
-    ("mechanisms", False, "Mechanisms by name or slug, separated by ;"),
-    ("effect", True, "confers_resistance, reverses_resistance, biomarker or delivery_vehicle."),
-    ("evidence_type", True, "predictive, prognostic, diagnostic, functional or therapeutic."),
-    ("level", True, "Evidence level A (clinical trial) to E (inferential)."),
-    ("experimental_systems", False, "e.g. in vitro co-culture; xenograft in nude mice."),
-    ("cancer_type", False, "Cancer type by name or synonym, e.g. glioblastoma. Default: breast cancer."),
-    ("subtype", False, "luminal, her2, tnbc or unspecified (default)."),
-    ("drug_response_measured", False, "yes (default) or no: whether the study measured response to a drug."),
-    ("vesicle_involvement", False, "transfer_shown, cargo_associated (default) or vesicle_independent."),
-    ("ev_type", False, "exosome, microvesicle, microparticle, ev (default) or none."),
-    ("ev_isolation", False, "EV isolation method as reported."),
-    ("ev_markers", False, "EV markers as reported."),
-    ("citation", True, "Primary citation by DOI (any form) or PMID; import it first with import_bibtex."),
-    ("secondary_source", False, "The review it was curated through, by DOI or PMID."),
-    ("cited_as", False, "The attribution as the secondary source prints it."),
-    ("source_quote", False, "The supporting sentence, verbatim."),
-    ("curation_note", False, "Anything a later curator should know."),
-]
-COLUMN_NAMES = [name for name, _, _ in COLUMNS]
-REQUIRED = {name for name, required, _ in COLUMNS if required}
+#: The template's header: a row's key, then the content fields of a finding, each holding
+#: what a revision holds for it (relations as primary keys, drugs as {"<drug pk>": role}).
+COLUMN_NAMES = ["key", *CONTENT_FIELDS]
+REQUIRED = {"key", "statement", "therapy_class", "effect", "evidence_type", "level", "citation"}
 _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
 _LENGTHS = {
     name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
@@ -94,17 +66,12 @@ _CHOICE_DEFAULTS = {
     "ev_type": EvType.EV.value,
 }
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-_FK = {"source_cell": Cell, "recipient_cell": Cell, "therapy_class": TherapyClass, "citation": Citation}
-_FK["secondary_source"] = Citation
 _CHOICE_INDEX = {
     name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
     for name, choices in _CHOICES.items()
 }
 #: "doxorubicin (modifier)": a drug's role after its name, as the exports write it.
 _DRUG_ROLE = re.compile(rf"^(?P<name>.+?)\s*\((?P<role>{'|'.join(DrugRole.values)})\)$", re.IGNORECASE)
-#: The content fields a row sets, in the form stored in revisions: FKs and m2m as primary keys,
-#: drugs as {"<drug pk>": role}.
-ROW_FIELDS = [name for name in COLUMN_NAMES if name != "key"]
 
 
 @dataclass
@@ -190,11 +157,12 @@ class _Lookups:
         self.vocab: dict[type, dict[str, int]] = {}
         self.indexes: dict[type, _NameIndex] = {}
 
-    def cancer_type(self, name: str) -> CancerType | None:
-        """``CancerType.objects.named(name)``, each distinct name once."""
+    def cancer_type(self, name: str) -> int | None:
+        """The primary key of ``CancerType.objects.named(name)``, each distinct name once."""
         key = (CancerType, name)
         if key not in self.cache:
-            self.cache[key] = CancerType.objects.named(name)
+            found = CancerType.objects.named(name)
+            self.cache[key] = found.pk if found else None
         return self.cache[key]
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
@@ -239,12 +207,9 @@ def _citations(identifiers: set[str]) -> dict[str, int]:
             by_key.setdefault(raw, []).append(raw)
     found: dict[str, int] = {}
     for field_name, wanted in (("doi", by_doi), ("pmid", by_pmid), ("bibtex_key", by_key)):
-        values = sorted(wanted)
-        for start in range(0, len(values), 900):
-            chunk = values[start : start + 900]
-            for pk, value in Citation.objects.filter(**{f"{field_name}__in": chunk}).values_list("pk", field_name):
-                for raw in wanted[value]:
-                    found[raw] = pk
+        for pk, value in Citation.objects.filter(**{f"{field_name}__in": list(wanted)}).values_list("pk", field_name):
+            for raw in wanted[value]:
+                found[raw] = pk
     return found
 
 
@@ -376,22 +341,16 @@ def _relations(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _current(evidence: Evidence, m2m: dict[str, dict[int, Any]]) -> dict[str, Any]:
-    out = {}
-    for name in ROW_FIELDS:
-        if name in M2M:
-            out[name] = m2m[name].get(evidence.pk, {} if name == "drugs" else [])
-        elif name in _FK:
-            out[name] = getattr(evidence, f"{name}_id")
-        else:
-            out[name] = getattr(evidence, name)
-    return out
+    return {
+        name: m2m[name].get(evidence.pk, {} if name == "drugs" else []) if name in M2M else getattr(evidence, attname)
+        for name, attname in CONTENT_ATTNAMES.items()
+    }
 
 
 def _set_fields(evidence: Evidence, values: dict[str, Any]) -> None:
-    for name in ROW_FIELDS:
-        if name in M2M:
-            continue
-        setattr(evidence, f"{name}_id" if name in _FK else name, values[name])
+    for name, attname in CONTENT_ATTNAMES.items():
+        if name not in M2M:
+            setattr(evidence, attname, values[name])
 
 
 def import_evidence_tsv(
@@ -430,33 +389,13 @@ def import_evidence_tsv(
     if report.errors:
         return report
 
-    existing: dict[str, Evidence] = {}
-    keys = [key for _, key, _ in parsed]
-    for start in range(0, len(keys), 900):
-        for evidence in Evidence.objects.filter(import_key__in=keys[start : start + 900]):
-            existing[evidence.import_key] = evidence
-    m2m: dict[str, dict[int, Any]] = {name: {} for name in M2M}
-    existing_pks = [evidence.pk for evidence in existing.values()]
-    for name, target in M2M.items():
-        through = getattr(Evidence, name).through
-        columns = ["evidence_id", f"{target}_id", *(["role"] if name == "drugs" else [])]
-        for start in range(0, len(existing_pks), 900):
-            chunk = existing_pks[start : start + 900]
-            for evidence_id, pk, *role in (
-                through.objects.filter(evidence_id__in=chunk).order_by(columns[1]).values_list(*columns)
-            ):
-                if name == "drugs":
-                    m2m[name].setdefault(evidence_id, {})[str(pk)] = role[0]
-                else:
-                    m2m[name].setdefault(evidence_id, []).append(pk)
-
+    existing = Evidence.objects.in_bulk([key for _, key, _ in parsed], field_name="import_key")
+    m2m = content_links([evidence.pk for evidence in existing.values()])
     pending: dict[int, list[dict]] = {}
     accepted = [e.pk for e in existing.values() if e.status == Status.ACCEPTED]
-    for start in range(0, len(accepted), 900):
-        for evidence_id, proposed in EvidenceRevision.objects.filter(
-            evidence_id__in=accepted[start : start + 900], status="pending"
-        ).values_list("evidence_id", "proposed"):
-            pending.setdefault(evidence_id, []).append(proposed)
+    waiting = EvidenceRevision.objects.filter(evidence_id__in=id_array(accepted), status="pending")
+    for evidence_id, proposed in waiting.values_list("evidence_id", "proposed"):
+        pending.setdefault(evidence_id, []).append(proposed)
 
     now = timezone.now()
     new, new_relations, changed, changed_relations, revisions = [], [], [], [], []
@@ -471,7 +410,7 @@ def import_evidence_tsv(
             new_relations.append(_relations(values))
             continue
         current = _current(evidence, m2m)
-        diff = {name: values[name] for name in ROW_FIELDS if current[name] != values[name]}
+        diff = {name: values[name] for name in CONTENT_FIELDS if current[name] != values[name]}
         if not diff:
             report.unchanged += 1
         elif evidence.status == Status.ACCEPTED:
@@ -498,7 +437,7 @@ def import_evidence_tsv(
 
     with transaction.atomic():
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
-        plain = [name for name in ROW_FIELDS if name not in M2M]
+        plain = [name for name in CONTENT_FIELDS if name not in M2M]
         update_evidence(
             changed,
             plain,

@@ -1,8 +1,4 @@
-"""Curation pages outside the admin: the release downloads and a reader's "flag an error" form.
-
-Self-contained (own templates extending base.html) so that they do not depend on the
-public page templates being rewritten in parallel.
-"""
+"""Curation pages outside the admin: the release downloads and a reader's "flag an error" form."""
 
 from __future__ import annotations
 

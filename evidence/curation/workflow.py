@@ -13,7 +13,7 @@ Calling it from an API view or serializer::
     from evidence.curation import workflow
 
     try:
-        workflow.accept(evidence, request.user)
+        workflow.accept(evidence, request.user, reviewed_version=request.data["version"])
         result = workflow.edit_evidence(evidence, request.user, serializer.validated_data,
                                         expected_version=request.data["version"])
     except workflow.WorkflowPermissionError as exc:   # -> 403
@@ -33,42 +33,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from evidence.choices import DrugRole, Status
+from evidence.curation.bulk import M2M, content_links
 from evidence.models import Evidence, EvidenceComment, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
-
-__all__ = [
-    "CONTENT_FIELDS",
-    "EditResult",
-    "StaleEdit",
-    "WorkflowError",
-    "WorkflowPermissionError",
-    "accept",
-    "add_comment",
-    "apply_revision",
-    "can_curate",
-    "can_review",
-    "check_reference_edit",
-    "check_version",
-    "content_authors",
-    "edit_evidence",
-    "link_drugs",
-    "find_duplicates",
-    "propose_revision",
-    "raise_flag",
-    "reject",
-    "reference_changes",
-    "reject_revision",
-    "require_curator",
-    "resolve_flag",
-    "restore_version",
-    "submit",
-    "withdraw",
-]
 
 REVIEW_PERMISSION = "evidence.can_review_evidence"
 
@@ -98,7 +71,8 @@ CONTENT_FIELDS = [
     "source_quote",
     "curation_note",
 ]
-M2M_FIELDS = {"cargos", "drugs", "mechanisms"}
+#: The model attribute of each content field (``citation_id`` for ``citation``).
+CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
 
 class WorkflowError(Exception):
@@ -117,6 +91,18 @@ def can_review(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
 
 
+def service_account(username: str, role: str):
+    """The inactive account (created on first use) that history records as the author of
+    what a loader or an import writes without a person named."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "ExoResist", "last_name": role, "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def require_curator(user) -> None:
     if not can_curate(user):
         raise WorkflowPermissionError("Only curators may edit or submit evidence.")
@@ -127,31 +113,23 @@ def _require_editor(user, what: str) -> None:
         raise WorkflowPermissionError(f"Only editors may {what}.")
 
 
-def _save(obj: models.Model, user, reason: str, **kwargs) -> None:
+def save_with_history(obj: models.Model, user, reason: str, **kwargs):
+    """Save ``obj``, its history recording ``user`` and ``reason``; returns ``obj``."""
     obj._history_user = user
     obj._change_reason = reason
     obj.save(**kwargs)
-
-
-def _locked(evidence: Evidence) -> Evidence:
-    """Re-read the row under a lock, refusing when the caller's copy is stale."""
-    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
-    if current is None:
-        raise StaleEdit(evidence.pk, evidence.version, None)
-    if current.version != evidence.version:
-        raise StaleEdit(evidence.pk, evidence.version, current.version)
-    return current
+    return obj
 
 
 # --- optimistic locking -------------------------------------------------------
 
 
-def check_version(evidence: Evidence | int, expected_version: int | str | None) -> Evidence:
+def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
     """Lock the evidence row and raise ``StaleEdit`` unless it is still at ``expected_version``.
 
     Call it inside ``transaction.atomic()`` before saving an edit that a person made
     on a copy they loaded earlier (the admin form and the API send that version with
-    the edit). Returns the current row.
+    the edit), or a decision on the version they reviewed. Returns the current row.
     """
     pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
     try:
@@ -159,10 +137,8 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None) 
     except (TypeError, ValueError):
         raise WorkflowError("The edit must say which version of the item it is based on.") from None
     current = Evidence.objects.select_for_update().filter(pk=pk).first()
-    if current is None:
-        raise StaleEdit(pk, expected, None)
-    if current.version != expected:
-        raise StaleEdit(pk, expected, current.version)
+    if current is None or current.version != expected:
+        raise StaleEdit(pk, expected, current and current.version, reviewing=reviewing)
     return current
 
 
@@ -173,26 +149,26 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None) 
 def submit(evidence: Evidence, user) -> Evidence:
     """Draft (or rejected) -> submitted, for review by someone else."""
     require_curator(user)
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     if evidence.status not in (Status.DRAFT, Status.REJECTED):
         raise WorkflowError(f"{evidence.public_id} is {evidence.get_status_display()}; only drafts can be submitted.")
     evidence.status = Status.SUBMITTED
     evidence.submitted_by = user
     evidence.submitted_at = timezone.now()
-    _save(evidence, user, "Submitted for review")
+    save_with_history(evidence, user, "Submitted for review")
     return evidence
 
 
 @transaction.atomic
 def withdraw(evidence: Evidence, user) -> Evidence:
     """Submitted -> draft, by the submitter (or an editor) before anyone reviewed it."""
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(f"{evidence.public_id} is not awaiting review.")
     if evidence.submitted_by_id != getattr(user, "pk", None) and not can_review(user):
         raise WorkflowPermissionError("Only the submitter or an editor may withdraw a submission.")
     evidence.status = Status.DRAFT
-    _save(evidence, user, "Submission withdrawn")
+    save_with_history(evidence, user, "Submission withdrawn")
     return evidence
 
 
@@ -210,7 +186,7 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     content field, so submitting and reviewing make nobody an author.
     """
     records = list(evidence.history.order_by("history_date", "history_id"))
-    m2m_sets = _history_m2m_sets(records)
+    links = content_links([record.history_id for record in records], history=True)
     revision_ids = {
         int(m.group(1)) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
     }
@@ -219,8 +195,8 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     previous: dict[str, Any] | None = None
     for record in records:
         values = {
-            name: m2m_sets[name].get(record.history_id, []) if name in M2M_FIELDS else getattr(record, attname)
-            for name, attname in _CONTENT_ATTNAMES.items()
+            name: links[name].get(record.history_id) if name in M2M else getattr(record, attname)
+            for name, attname in CONTENT_ATTNAMES.items()
         }
         author = record.history_user_id
         if previous is None and author is None:
@@ -239,26 +215,6 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     return authors
 
 
-_CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
-
-
-def _history_m2m_sets(records) -> dict[str, dict[int, list[tuple]]]:
-    """Cargo, drug (with its role) and mechanism ids of each history record: one query per relation."""
-    sets: dict[str, dict[int, list[tuple]]] = {}
-    history_ids = [record.history_id for record in records]
-    for field in Evidence.history.model._history_m2m_fields:
-        through = getattr(Evidence.history.model, field.name).model  # simple-history's m2m version table
-        columns = [f"{field.related_model._meta.model_name}_id"]
-        if field.name == "drugs":
-            columns.append("role")
-        rows = through.objects.filter(history_id__in=history_ids).order_by(*columns)
-        by_record: dict[int, list[tuple]] = {}
-        for history_id, *value in rows.values_list("history_id", *columns):
-            by_record.setdefault(history_id, []).append(tuple(value))
-        sets[field.name] = by_record
-    return sets
-
-
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
     _require_editor(editor, f"{verb} evidence")
     if editor.pk == evidence.submitted_by_id:
@@ -275,6 +231,15 @@ def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
         )
 
 
+def _decided(obj, editor, reason: str, **changes):
+    """Save an editor's decision on an item or a suggested revision: ``changes`` (its new
+    status and note), who decided and when."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.reviewed_by, obj.reviewed_at = editor, timezone.now()
+    return save_with_history(obj, editor, reason)
+
+
 @transaction.atomic
 def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) -> Evidence:
     """Submitted -> accepted: the item becomes public.
@@ -289,28 +254,20 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
             "Say which version you reviewed (the item's 'version'); it is accepted only if it has not changed since."
         ) from None
     _require_editor(editor, "accept evidence")
-    current = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
-    if current is None or current.version != reviewed:
-        raise StaleEdit(evidence.pk, reviewed, current and current.version, reviewing=True)
-    evidence = current
+    evidence = check_version(evidence, reviewed, reviewing=True)
     _require_other_reviewer(evidence, editor, "accept")
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(
             f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are accepted."
         )
-    evidence.status = Status.ACCEPTED
-    evidence.rejection_reason = ""
-    evidence.reviewed_by = editor
-    evidence.reviewed_at = timezone.now()
-    _save(evidence, editor, "Accepted")
-    return evidence
+    return _decided(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
 
 
 @transaction.atomic
 def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     """Submitted -> rejected, with the reason the curator needs to fix or drop it."""
     reason = (reason or "").strip()
-    evidence = _locked(evidence)
+    evidence = check_version(evidence, evidence.version)
     _require_other_reviewer(evidence, editor, "reject")
     if not reason:
         raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
@@ -318,12 +275,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
         raise WorkflowError(
             f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are rejected."
         )
-    evidence.status = Status.REJECTED
-    evidence.rejection_reason = reason
-    evidence.reviewed_by = editor
-    evidence.reviewed_at = timezone.now()
-    _save(evidence, editor, f"Rejected: {reason}")
-    return evidence
+    return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
 # --- edits and suggested revisions --------------------------------------------
@@ -341,16 +293,13 @@ def back_to_draft(evidence: Evidence) -> bool:
 
 
 def _json_value(evidence: Evidence, name: str) -> Any:
-    field = Evidence._meta.get_field(name)
     if name == "drugs":
         return _current_roles(evidence)
-    if name in M2M_FIELDS:
+    if name in M2M:
         if evidence.pk is None:
             return []
         return sorted(getattr(evidence, name).values_list("pk", flat=True))
-    if field.is_relation:
-        return getattr(evidence, field.attname)
-    return getattr(evidence, name)
+    return getattr(evidence, CONTENT_ATTNAMES[name])
 
 
 def _current_roles(evidence: Evidence) -> dict[str, str]:
@@ -393,7 +342,7 @@ def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
         raise WorkflowError(f"{name!r} is not a field a curator edits.")
     if name == "drugs":
         return _drug_roles(value, evidence)
-    if name in M2M_FIELDS:
+    if name in M2M:
         return sorted({_pk(item) for item in value or []})
     if isinstance(value, models.Model):
         return value.pk
@@ -407,11 +356,10 @@ def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
         if name == "drugs":
             # Normalised already ({id: role}), unless a revision filed before roles holds a list.
             m2m[name] = value if isinstance(value, Mapping) else _drug_roles(value, evidence)
-        elif name in M2M_FIELDS:
+        elif name in M2M:
             m2m[name] = value
         else:
-            field = Evidence._meta.get_field(name)
-            setattr(evidence, field.attname if field.is_relation else name, value)
+            setattr(evidence, CONTENT_ATTNAMES[name], value)
     return m2m
 
 
@@ -419,7 +367,7 @@ def _validate(evidence: Evidence, m2m: Mapping[str, Any]) -> None:
     try:
         evidence.full_clean(exclude=["import_key"], validate_unique=False)
     except ValidationError as exc:
-        raise WorkflowError(_describe(exc)) from None
+        raise WorkflowError(describe(exc)) from None
     for name, value in m2m.items():
         pks = [int(pk) for pk in value]
         target = Evidence._meta.get_field(name).related_model
@@ -440,7 +388,7 @@ def _save_content(evidence: Evidence, user, reason: str, m2m: Mapping[str, Any])
             if link.role != roles[str(link.drug_id)]:
                 link.role = roles[str(link.drug_id)]
                 link.save(update_fields=["role"])
-    _save(evidence, user, reason)
+    save_with_history(evidence, user, reason)
     for name, value in m2m.items():
         if name == "drugs":
             _link_drugs(evidence, value)
@@ -525,7 +473,7 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
         summary=summary,
         proposed_by=user,
     )
-    _save(revision, user, "Suggested revision")
+    save_with_history(revision, user, "Suggested revision")
     return revision
 
 
@@ -558,10 +506,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
     _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
-    revision.status = RevisionStatus.APPLIED
-    revision.reviewed_by = editor
-    revision.reviewed_at = timezone.now()
-    _save(revision, editor, "Applied")
+    _decided(revision, editor, "Applied", status=RevisionStatus.APPLIED)
     return evidence
 
 
@@ -574,12 +519,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     revision = _pending(revision)
     if revision.proposed_by_id == editor.pk:
         raise WorkflowPermissionError("You cannot review your own suggested revision (four eyes).")
-    revision.status = RevisionStatus.REJECTED
-    revision.review_note = reason
-    revision.reviewed_by = editor
-    revision.reviewed_at = timezone.now()
-    _save(revision, editor, f"Rejected: {reason}")
-    return revision
+    return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
 # --- reference records ----------------------------------------------------------
@@ -667,8 +607,8 @@ def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_dat
     try:
         flag.full_clean()
     except ValidationError as exc:
-        raise WorkflowError(_describe(exc)) from None
-    _save(flag, flag.raised_by, "Flag raised")
+        raise WorkflowError(describe(exc)) from None
+    save_with_history(flag, flag.raised_by, "Flag raised")
     return flag
 
 
@@ -685,7 +625,7 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     flag.resolution_note = note
     flag.resolved_by = editor
     flag.resolved_at = timezone.now()
-    _save(flag, editor, f"Resolved: {note}")
+    save_with_history(flag, editor, f"Resolved: {note}")
     return flag
 
 
@@ -707,29 +647,22 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     message = reason or f"Restored the version of {when} (history #{history_id})"
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
-        for name in CONTENT_FIELDS:
-            if name in M2M_FIELDS:
-                continue
-            attname = Evidence._meta.get_field(name).attname
-            setattr(current, attname, getattr(record, attname))
-        m2m = {}
-        for name in M2M_FIELDS:
-            target = Evidence._meta.get_field(name).related_model._meta.model_name
-            rows = getattr(record, name).all()
-            if name == "drugs":
-                m2m[name] = {str(row.drug_id): row.role for row in rows}
-            else:
-                m2m[name] = [getattr(row, f"{target}_id") for row in rows]
+        for name, attname in CONTENT_ATTNAMES.items():
+            if name not in M2M:
+                setattr(current, attname, getattr(record, attname))
+        links = content_links([record.history_id], history=True)
+        m2m = {name: links[name].get(record.history_id, {} if name == "drugs" else []) for name in M2M}
         _validate(current, m2m)
         _save_content(current, editor, message, m2m)
         return current
     restored = record.instance
     restored._state.adding = False
-    _save(restored, editor, message)
+    save_with_history(restored, editor, message)
     return restored
 
 
-def _describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError) -> str:
+    """A ValidationError in one line: 'field: messages; ...'."""
     if hasattr(exc, "message_dict"):
         return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
     return " ".join(exc.messages)

@@ -42,7 +42,6 @@ def looks_like(text: str) -> bool:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:

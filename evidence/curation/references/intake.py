@@ -6,33 +6,14 @@ take their own and name the other command for a file that belongs there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from types import SimpleNamespace
+from collections.abc import Collection, Iterable
 
 from evidence.curation import bibtex
 from evidence.curation.references import csljson, medline, pubmed, ris
-from evidence.curation.references.records import (
-    EntryError,
-    ImportReport,
-    ParsedEntry,
-    Problem,
-    decode_text,
-    save_entries,
-)
+from evidence.curation.references.records import EntryError, ImportReport, import_files
 
 #: Tried in this order: PubMed XML before the other XML, MEDLINE and RIS by their first line.
-READERS = {
-    "pubmed": pubmed,
-    "medline": medline,
-    "ris": ris,
-    "csljson": csljson,
-    "bibtex": SimpleNamespace(
-        NAME="BibTeX",
-        COMMAND="import_bibtex",
-        looks_like=lambda text: bibtex.count_entries(text) > 0,
-        read=bibtex.read_bibtex,
-    ),
-}
+READERS = {"pubmed": pubmed, "medline": medline, "ris": ris, "csljson": csljson, "bibtex": bibtex}
 ALL_FORMATS = tuple(READERS)
 REASON = "Imported from a reference file"
 _KNOWN = (
@@ -55,36 +36,17 @@ def import_references(
     sources: Iterable[tuple[str, bytes]],
     *,
     formats: Collection[str] = ALL_FORMATS,
-    skip_invalid: bool = False,
-    user=None,
     reason: str = REASON,
-    progress: Callable[..., Iterable] | None = None,
-    dry_run: bool = False,
-    max_entries: int | None = None,
+    **options,
 ) -> ImportReport:
-    """Import citations from reference files given as ``(name, bytes)`` pairs.
+    """Import citations from reference files (``import_files``), each file's format told
+    from its content; it must be one of ``formats``."""
 
-    Each file's format is told from its content and must be one of ``formats``. Saving
-    is ``save_entries``: idempotent, atomic unless ``skip_invalid``. A file with more
-    than ``max_entries`` records (web uploads) is refused whole.
-    """
-    report = ImportReport()
-    parsed: list[ParsedEntry] = []
-    for source, data in sources:
-        try:
-            text = decode_text(data, source)
-            name = detect_format(text)
-            if name not in formats:
-                reader = READERS[name]
-                raise EntryError(
-                    f"this is a {reader.NAME} file; import it with `python manage.py {reader.COMMAND} FILE`."
-                )
-        except EntryError as exc:
-            report.errors.append(Problem(source, None, "", str(exc)))
-            continue
-        entries, problems = READERS[name].read(text, source, progress=progress, max_entries=max_entries)
-        parsed.extend(entries)
-        report.errors.extend(problems)
-    return save_entries(
-        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
-    )
+    def read(text: str, source: str, **read_options):
+        name = detect_format(text)
+        reader = READERS[name]
+        if name not in formats:
+            raise EntryError(f"this is a {reader.NAME} file; import it with `python manage.py {reader.COMMAND} FILE`.")
+        return reader.read(text, source, **read_options)
+
+    return import_files(sources, read, reason=reason, **options)

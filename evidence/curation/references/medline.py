@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from evidence.curation.references.pubmed import expand_pages
+from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages
 from evidence.curation.references.records import (
     EntryError,
     ParsedEntry,
@@ -27,7 +27,6 @@ COMMAND = "import_references"
 _FIELD = re.compile(r"([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)")
 _CONTINUATION = "      "
 _MARKED_ID = re.compile(r"^(\S+)\s*\[(\w+)\]")
-_REVIEW_TYPES = {"review", "systematic review", "meta-analysis"}
 
 
 def looks_like(text: str) -> bool:
@@ -71,7 +70,6 @@ def count(text: str) -> int:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
     if max_entries is not None and (n := count(text)) > max_entries:
         return [], [too_many(source, n, max_entries, COMMAND)]
     try:
@@ -118,7 +116,7 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
         pmid=checked_pmid(first.get("PMID")),
         pmcid=checked_pmcid(first.get("PMC")),
         abstract=first.get("AB"),
-        publication_type="review" if types & _REVIEW_TYPES else "primary",
+        publication_type="review" if types & REVIEW_TYPES else "primary",
         retracted=retracted,
         retraction_note=(
             f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."

@@ -30,7 +30,7 @@ from evidence.curation.references.records import (
 NAME = "PubMed XML"
 COMMAND = "import_pubmed"
 _RECORD_START = re.compile(r"<Pubmed(?:Book)?Article[\s>]")
-_REVIEW_TYPES = {"review", "systematic review", "meta-analysis"}
+REVIEW_TYPES = {"review", "systematic review", "meta-analysis"}
 
 
 def looks_like(text: str) -> bool:
@@ -45,7 +45,6 @@ def count(text: str) -> int:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
     if max_entries is not None and (n := count(text)) > max_entries:
         return [], [too_many(source, n, max_entries, COMMAND)]
     try:
@@ -119,7 +118,7 @@ def article_values(record: Element) -> dict:
         pmid=checked_pmid(pmid),
         pmcid=checked_pmcid(ids.get("pmc")),
         abstract=abstract_text(article.find("Abstract")),
-        publication_type="review" if types & _REVIEW_TYPES else "primary",
+        publication_type="review" if types & REVIEW_TYPES else "primary",
         retracted=retracted,
         retraction_note=_retraction_note(citation, pmid) if retracted else "",
     )

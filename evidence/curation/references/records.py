@@ -124,6 +124,37 @@ def decode_text(data: bytes, source: str) -> str:
         ) from None
 
 
+def import_files(
+    sources: Iterable[tuple[str, bytes]],
+    read: Callable[..., tuple[list[ParsedEntry], list[Problem]]],
+    *,
+    skip_invalid: bool = False,
+    user=None,
+    reason: str,
+    progress: Callable[..., Iterable] | None = None,
+    dry_run: bool = False,
+    max_entries: int | None = None,
+) -> ImportReport:
+    """Import citations from files given as ``(name, bytes)`` pairs, each read by
+    ``read(text, name, progress=..., max_entries=...)``, which raises ``EntryError`` for a
+    file it refuses whole. Saving is ``save_entries``: idempotent, atomic unless
+    ``skip_invalid``. A file with more than ``max_entries`` records (web uploads, which
+    must finish within a request) is refused whole."""
+    report = ImportReport()
+    parsed: list[ParsedEntry] = []
+    for source, data in sources:
+        try:
+            entries, problems = read(decode_text(data, source), source, progress=progress, max_entries=max_entries)
+        except EntryError as exc:
+            report.errors.append(Problem(source, None, "", str(exc)))
+            continue
+        parsed.extend(entries)
+        report.errors.extend(problems)
+    return save_entries(
+        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
+    )
+
+
 def too_many(source: str, count: int, limit: int, command: str) -> Problem:
     return Problem(
         source,
@@ -137,6 +168,9 @@ def too_many(source: str, count: int, limit: int, command: str) -> Problem:
 # --- the values of one citation -------------------------------------------------
 
 _PMID = re.compile(r"[1-9]\d{0,8}")
+#: "PMID: 28039476" in a note, and a DOI given as its address: where exports put them.
+PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
+DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _PMCID = re.compile(r"PMC\d{1,9}")
 _MAX_LENGTHS = {
     name: Citation._meta.get_field(name).max_length
@@ -261,29 +295,18 @@ def save_entries(
     return report
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _existing(field_name: str, values: set) -> dict:
-    found = {}
-    for chunk in _chunks(sorted(v for v in values if v)):
-        for citation in Citation.objects.filter(**{f"{field_name}__in": chunk}):
-            found[getattr(citation, field_name)] = citation
-    return found
-
-
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
     """Sort entries into already there, duplicates and new citations (unsaved)."""
-    by_doi = _existing("doi", {e.values["doi"] for e in parsed})
-    by_pmid = _existing("pmid", {e.values["pmid"] for e in parsed})
-    by_key = _existing("bibtex_key", {e.values["bibtex_key"] for e in parsed})
+    by_doi, by_pmid, by_key = (
+        Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
+        for name in ("doi", "pmid", "bibtex_key")
+    )
     bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
-    by_title: dict[tuple[str, int | None], Citation] = {}
-    for chunk in _chunks(sorted({e.values["title"] for e in bare})):
-        for citation in Citation.objects.filter(title__in=chunk, doi__isnull=True, pmid__isnull=True):
-            by_title[(citation.title, citation.year)] = citation
+    titles = {e.values["title"] for e in bare}
+    by_title: dict[tuple[str, int | None], Citation] = {
+        (citation.title, citation.year): citation
+        for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
+    }
 
     seen_doi: dict[str, ParsedEntry] = {}
     seen_pmid: dict[str, ParsedEntry] = {}

@@ -14,6 +14,8 @@ import rispy
 from rispy.config import TAG_KEY_MAPPING
 
 from evidence.curation.references.records import (
+    DOI_URL,
+    PMID_IN_TEXT,
     ParsedEntry,
     Problem,
     checked_doi,
@@ -30,9 +32,7 @@ NAME = "RIS"
 COMMAND = "import_references"
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,2}) {1,2}-(?: (.*)|\s*)$")
 _START = re.compile(r"^TY {1,2}- ", re.MULTILINE)
-_PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 _PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b")
-_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _ENTRY_TYPES = {
     **dict.fromkeys(("JOUR", "JFULL", "EJOUR", "MGZN", "INPR", "NEWS"), "article"),
     **dict.fromkeys(("BOOK", "EBOOK", "EDBOOK", "WHOLE"), "book"),
@@ -83,9 +83,9 @@ def count(text: str) -> int:
 def read(
     text: str, source: str, *, progress=None, max_entries: int | None = None
 ) -> tuple[list[ParsedEntry], list[Problem]]:
-    progress = progress or (lambda items, **kwargs: items)
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+    started = count(text)
+    if max_entries is not None and started > max_entries:
+        return [], [too_many(source, started, max_entries, COMMAND)]
     parser = _Parser()
     found = parser.parse(text)
     if len(parser.starts) > len(found):
@@ -99,13 +99,13 @@ def read(
                 number,
             )
         ]
-    if count(text) > len(found):
+    if started > len(found):
         return [], [
             Problem(
                 source,
                 None,
                 "",
-                f"{count(text)} records start with 'TY  -' but {len(found)} end with 'ER  -': "
+                f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
                 "a record lacks its end line. Export the file again.",
             )
         ]
@@ -124,7 +124,7 @@ def record_values(record: dict) -> dict:
     accession = first_text(record, "accession_number")
     from_pubmed = re.search(r"pubmed|nlm", first_text(record, "name_of_database", "database_provider"), re.IGNORECASE)
     raw_pmid = accession if from_pubmed or accession.upper().startswith("PMID") else ""
-    if not raw_pmid and (found := _PMID_IN_TEXT.search(notes)):
+    if not raw_pmid and (found := PMID_IN_TEXT.search(notes)):
         raw_pmid = found.group(1)
     raw_pmcid = first_text(record, "custom2")
     if not raw_pmcid.upper().startswith("PMC"):
@@ -146,9 +146,9 @@ def record_values(record: dict) -> dict:
         issue=first_text(record, "number"),
         pages=f"{start}-{end}" if start and end and start != end else start,
         publisher=first_text(record, "publisher"),
-        doi=checked_doi(first_text(record, "doi") or next((u for u in urls if _DOI_URL.match(u)), "")),
+        doi=checked_doi(first_text(record, "doi") or next((u for u in urls if DOI_URL.match(u)), "")),
         pmid=checked_pmid(raw_pmid),
         pmcid=checked_pmcid(raw_pmcid),
-        url=next((u for u in urls if not _DOI_URL.match(u)), ""),
+        url=next((u for u in urls if not DOI_URL.match(u)), ""),
         abstract=first_text(record, "abstract", "notes_abstract"),
     )

@@ -1,4 +1,5 @@
-"""What the curation commands share: who the history records as the author, a progress bar, citation imports."""
+"""What the import commands share: their options, reading a file, who the history records
+as the author, and a progress bar."""
 
 from __future__ import annotations
 
@@ -9,31 +10,43 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from evidence.curation.workflow import service_account
+
 IMPORT_USERNAME = "exoresist-import"
 
 
 def history_user(username: str | None):
     """The user recorded in the history: the one named, or a dedicated inactive import account."""
-    User = get_user_model()
-    if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}; give --user an existing username.")
-        return user
-    user, created = User.objects.get_or_create(
-        username=IMPORT_USERNAME, defaults={"first_name": "ExoResist", "last_name": "bulk import", "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    if not username:
+        return service_account(IMPORT_USERNAME, "bulk import")
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"There is no user {username!r}; give --user an existing username.")
     return user
 
 
-def progress_factory(show: bool):
+def progress_bar(options: dict):
+    """A command's progress bars, on stderr; hidden by --no-progress and by --verbosity 0."""
+    show = not options["no_progress"] and options["verbosity"] > 0
+
     def progress(items, **kwargs):
         return tqdm(items, disable=not show, file=sys.stderr, mininterval=0.5, **kwargs)
 
     return progress
+
+
+def add_import_arguments(parser, *, user_help: str, reason_default: str = "") -> None:
+    parser.add_argument("--dry-run", action="store_true", help="Check and report; save nothing.")
+    parser.add_argument("--user", help=user_help)
+    parser.add_argument("--reason", default=reason_default, help="Change reason recorded in the history.")
+    parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Nothing was imported: cannot read {path}: {exc.strerror}.") from None
 
 
 class CitationImportCommand(BaseCommand):
@@ -49,25 +62,16 @@ class CitationImportCommand(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="Save the good entries and report the bad ones."
         )
-        parser.add_argument("--dry-run", action="store_true", help="Check and report; save nothing.")
-        parser.add_argument("--user", help="Username recorded in the history (default: exoresist-import).")
-        parser.add_argument("--reason", default="", help="Change reason recorded in the history.")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        add_import_arguments(parser, user_help="Username recorded in the history (default: exoresist-import).")
 
-    def handle(self, *args, files, skip_invalid, dry_run, user, reason, no_progress, **options):
-        sources = []
-        for path in files:
-            try:
-                sources.append((str(path), path.read_bytes()))
-            except OSError as exc:
-                raise CommandError(f"Nothing was imported: cannot read {path}: {exc.strerror}.") from None
+    def handle(self, *args, files, skip_invalid, dry_run, user, reason, **options):
         report = self.import_files(
-            sources,
+            [(str(path), read_file(path)) for path in files],
             skip_invalid=skip_invalid,
             dry_run=dry_run,
             user=history_user(user),
             reason=reason or f"{self.default_reason} ({', '.join(path.name for path in files)})",
-            progress=progress_factory(not no_progress and options["verbosity"] > 0),
+            progress=progress_bar(options),
         )
         verbose = options["verbosity"] > 1
         for line in report.lines():

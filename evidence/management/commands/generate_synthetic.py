@@ -8,14 +8,13 @@ links 1-3 cargos, 1-2 drugs and 0-2 mechanisms. Popularity is skewed (Zipf-like)
 in the literature: doxorubicin and miR-21 turn up far more often than the rest. The
 same seed gives the same database.
 
-Rows are written with PostgreSQL's COPY (bulk_create elsewhere), with explicit ids,
-so that a million items take a minute or two, not an hour. History rows are not
-written: synthetic data has no curation history.
+Entities and evidence are written with explicit ids by COPY (``bulk.copy_rows``), the
+fastest way into PostgreSQL. History rows are not written: synthetic data has no
+curation history.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import random
@@ -28,6 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, EvidenceType, Status, Subtype
+from evidence.curation.bulk import M2M, copy_rows, reset_sequences
 from evidence.identifiers import lookup_keys
 from evidence.models import (
     Cargo,
@@ -121,51 +121,32 @@ class Writer:
 
     def _value(self, field, row: dict):
         if field.attname in row:
-            return row[field.attname]
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = row[field.attname]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             return self.now
-        # Like Model.__init__: the declared default, or "" for a non-null text field.
-        return field.get_default()
+        else:  # like Model.__init__: the declared default, or "" for a non-null text field
+            value = field.get_default()
+        return json.dumps(value) if isinstance(field, models.JSONField) and value is not None else value
 
     def write(self, model, rows: list[dict]) -> None:
-        if not rows:
-            return
-        fields = [f for f in model._meta.concrete_fields]
-        buffer = io.StringIO()
+        fields = model._meta.concrete_fields
+        values = [tuple(self._value(field, row) for field in fields) for row in rows]
+        copy_rows(model._meta.db_table, [field.column for field in fields], values)
+
+    def write_named(self, model, rows: list[dict], name_field: str) -> None:
+        """Drugs, cargos or cells with the lookup keys of their names, then the aliases each
+        row lists under "aliases"."""
+        alias_model = model.aliases.rel.related_model
+        alias_id = self.next_id(alias_model)
+        aliases = []
         for row in rows:
-            buffer.write("\t".join(self._copy_text(f, self._value(f, row)) for f in fields))
-            buffer.write("\n")
-        buffer.seek(0)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer
-            )
-
-    @staticmethod
-    def _copy_text(field, value) -> str:
-        if value is None:
-            return r"\N"
-        if isinstance(value, bool):
-            return "t" if value else "f"
-        if isinstance(field, models.JSONField):
-            value = json.dumps(value)
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        text = str(value)
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-    def reset_sequences(self, *model_list) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), model_list)
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
-
-def no_style():
-    from django.core.management.color import no_style as _no_style
-
-    return _no_style()
+            row["key"], row["base"] = lookup_keys(row[name_field])
+            for name in row.pop("aliases"):
+                key, base = lookup_keys(name)
+                aliases.append({"id": alias_id, "entity_id": row["id"], "name": name, "key": key, "base": base})
+                alias_id += 1
+        self.write(model, rows)
+        self.write(alias_model, aliases)
 
 
 class Command(BaseCommand):
@@ -211,7 +192,7 @@ class Command(BaseCommand):
                 citations=Picker(rng, citation_ids, 0.3),
                 mechanisms=Picker(rng, mechanism_ids, 0.5),
             )
-            writer.reset_sequences(
+            reset_sequences(
                 Drug, DrugAlias, Cargo, CargoAlias, Cell, CellAlias, Citation, Evidence,
                 Evidence.drugs.through, Evidence.cargos.through, Evidence.mechanisms.through,
             )  # fmt: skip
@@ -263,8 +244,8 @@ class Command(BaseCommand):
         return therapy
 
     def drugs(self, rng, writer, therapy: dict[str, int], n: int):
-        first, alias_id = writer.next_id(Drug), writer.next_id(DrugAlias)
-        rows, aliases, names = [], [], []
+        first = writer.next_id(Drug)
+        rows = []
         existing = set(Drug.objects.values_list("name", flat=True))
         slugs = list(therapy)
         for i in range(n):
@@ -274,31 +255,23 @@ class Command(BaseCommand):
                 name = f"synthamab-{i}"
                 tc, drug_class = rng.choice(slugs), rng.choice(["anthracycline", "taxane", "kinase inhibitor", "SERM"])
                 alias_names = [f"SYN{i}"] + ([f"Synth{i}ol"] if rng.random() < 0.5 else [])
-            key, base = lookup_keys(name)
             pk = first + i
             rows.append(
                 {
                     "id": pk,
                     "name": name,
                     "slug": f"{name}-{pk}" if name.startswith("synth") else name,
-                    "key": key,
-                    "base": base,
                     "drug_class": drug_class,
                     "therapy_class_id": therapy.get(tc, therapy["chemotherapy"]),
+                    "aliases": alias_names,
                 }
             )
-            names.append(name)
-            for alias in alias_names:
-                akey, abase = lookup_keys(alias)
-                aliases.append({"id": alias_id, "entity_id": pk, "name": alias, "key": akey, "base": abase})
-                alias_id += 1
-        writer.write(Drug, rows)
-        writer.write(DrugAlias, aliases)
-        return [row["id"] for row in rows], dict(zip([row["id"] for row in rows], names, strict=True))
+        writer.write_named(Drug, rows, "name")
+        return [row["id"] for row in rows], {row["id"]: row["name"] for row in rows}
 
     def cargos(self, rng, writer, n: int):
-        first, alias_id = writer.next_id(Cargo), writer.next_id(CargoAlias)
-        rows, aliases, names = [], [], {}
+        first = writer.next_id(Cargo)
+        rows = []
         # Curated cargos (the seed) keep their symbols: a synthetic miRNA that would repeat one is renamed.
         existing = set(Cargo.objects.values_list("symbol", flat=True))
         for i in range(n):
@@ -316,54 +289,27 @@ class Command(BaseCommand):
                 kind, symbol, alias_names = CargoKind.CIRCRNA, f"circ_{pk:07d}", [f"hsa_circ_{pk:07d}"]
             else:
                 kind, symbol, alias_names = CargoKind.PROTEIN, f"PROT{pk}", [f"P{pk}P"]
-            key, base = lookup_keys(symbol)
-            rows.append(
-                {
-                    "id": pk,
-                    "symbol": symbol,
-                    "slug": f"cargo-{pk}",
-                    "kind": kind,
-                    "key": key,
-                    "base": base,
-                }
-            )
-            names[pk] = symbol
-            for alias in alias_names:
-                akey, abase = lookup_keys(alias)
-                aliases.append({"id": alias_id, "entity_id": pk, "name": alias, "key": akey, "base": abase})
-                alias_id += 1
-        writer.write(Cargo, rows)
-        writer.write(CargoAlias, aliases)
-        return [row["id"] for row in rows], names
+            rows.append({"id": pk, "symbol": symbol, "slug": f"cargo-{pk}", "kind": kind, "aliases": alias_names})
+        writer.write_named(Cargo, rows, "symbol")
+        return [row["id"] for row in rows], {row["id"]: row["symbol"] for row in rows}
 
     def cells(self, rng, writer, n: int):
-        first, alias_id = writer.next_id(Cell), writer.next_id(CellAlias)
-        rows, aliases, names = [], [], {}
+        first = writer.next_id(Cell)
+        rows = []
         kinds = [CellKind.CELL_LINE, CellKind.FIBROBLAST, CellKind.MACROPHAGE, CellKind.MSC, CellKind.BIOFLUID]
-        for i in range(n):
-            pk = first + i
-            name = f"SYN-{pk}"
-            key, base = lookup_keys(name)
+        for pk in range(first, first + n):
             rows.append(
                 {
                     "id": pk,
-                    "name": name,
+                    "name": f"SYN-{pk}",
                     "slug": f"syn-{pk}",
                     "kind": rng.choice(kinds),
-                    "key": key,
-                    "base": base,
                     "subtype": rng.choice(Subtype.values),
+                    "aliases": [f"Synthetic line {pk}"],
                 }
             )
-            names[pk] = name
-            akey, abase = lookup_keys(f"Synthetic line {pk}")
-            aliases.append(
-                {"id": alias_id, "entity_id": pk, "name": f"Synthetic line {pk}", "key": akey, "base": abase}
-            )
-            alias_id += 1
-        writer.write(Cell, rows)
-        writer.write(CellAlias, aliases)
-        return [row["id"] for row in rows], names
+        writer.write_named(Cell, rows, "name")
+        return [row["id"] for row in rows], {row["id"]: row["name"] for row in rows}
 
     def citations(self, rng, writer, n: int) -> list[int]:
         first = writer.next_id(Citation)
@@ -392,18 +338,15 @@ class Command(BaseCommand):
 
     def evidence(self, rng, writer, n: int, chunk: int, **pick) -> None:
         first = writer.next_id(Evidence)
-        through_ids = {
-            "drugs": writer.next_id(Evidence.drugs.through),
-            "cargos": writer.next_id(Evidence.cargos.through),
-            "mechanisms": writer.next_id(Evidence.mechanisms.through),
-        }
+        relations = ("drugs", "cargos", "mechanisms")
+        through_ids = {name: writer.next_id(getattr(Evidence, name).through) for name in relations}
         levels = EvidenceLevel.values
         level_cum = list(itertools.accumulate([2, 8, 25, 55, 10]))
         status_cum = list(itertools.accumulate([90, 4, 3, 3]))
         statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
         effects, types = Effect.values, EvidenceType.values
         for start in range(0, n, chunk):
-            rows, drugs, cargos, mechs = [], [], [], []
+            rows, links = [], {name: [] for name in relations}
             for i in range(start, min(n, start + chunk)):
                 pk = first + i
                 drug_pks = pick["drugs"].some(1 if rng.random() < 0.6 else 2)
@@ -438,20 +381,14 @@ class Command(BaseCommand):
                         "status": status,
                     }
                 )
-                for relation, target, pks in (
-                    ("drugs", "drug_id", drug_pks),
-                    ("cargos", "cargo_id", cargo_pks),
-                    ("mechanisms", "mechanism_id", mech_pks),
-                ):
-                    bucket = {"drugs": drugs, "cargos": cargos, "mechanisms": mechs}[relation]
+                for name, pks in zip(relations, (drug_pks, cargo_pks, mech_pks), strict=True):
                     for target_pk in pks:
-                        bucket.append({"id": through_ids[relation], "evidence_id": pk, target: target_pk})
-                        through_ids[relation] += 1
+                        links[name].append({"id": through_ids[name], "evidence_id": pk, f"{M2M[name]}_id": target_pk})
+                        through_ids[name] += 1
             # Links before their items (the foreign keys are checked at commit): PostgreSQL's
             # search-document triggers then build each document once, when its item arrives,
             # instead of once more per link table.
-            writer.write(Evidence.drugs.through, drugs)
-            writer.write(Evidence.cargos.through, cargos)
-            writer.write(Evidence.mechanisms.through, mechs)
+            for name in relations:
+                writer.write(getattr(Evidence, name).through, links[name])
             writer.write(Evidence, rows)
             self.stdout.write(f"  {min(n, start + chunk)} / {n} evidence items")

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence.curation.tsv import TSV_REASON, TsvError, import_evidence_tsv
-from evidence.management.commands._common import history_user, progress_factory
+from evidence.management.commands._common import add_import_arguments, history_user, progress_bar, read_file
 
 MAX_SHOWN = 200
 
@@ -17,18 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, metavar="FILE.tsv")
         parser.add_argument("--submit", action="store_true", help="Submit new items for review (default: drafts).")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report; save nothing.")
-        parser.add_argument(
-            "--user", help="Username recorded as author and in the history (default: exoresist-import)."
+        add_import_arguments(
+            parser,
+            user_help="Username recorded as author and in the history (default: exoresist-import).",
+            reason_default=TSV_REASON,
         )
-        parser.add_argument("--reason", default=TSV_REASON, help="Change reason recorded in the history.")
-        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
-    def handle(self, *args, file: Path, submit, dry_run, user, reason, no_progress, **options):
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Nothing was imported: cannot read {file}: {exc.strerror}.") from None
+    def handle(self, *args, file: Path, submit, dry_run, user, reason, **options):
+        data = read_file(file)
         try:
             report = import_evidence_tsv(
                 data,
@@ -37,7 +33,7 @@ class Command(BaseCommand):
                 reason=reason,
                 submit=submit,
                 dry_run=dry_run,
-                progress=progress_factory(not no_progress and options["verbosity"] > 0),
+                progress=progress_bar(options),
             )
         except TsvError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from None

@@ -1,10 +1,9 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from evidence.curation.seed import SEED_DIR, SeedError, SeedLoader
+from evidence.management.commands._common import progress_bar
 
 
 class Command(BaseCommand):
@@ -14,14 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed-dir", type=Path, default=SEED_DIR, help="Folder of the seed YAML files.")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
-    def handle(self, *args, seed_dir: Path, no_progress: bool, **options):
-        show = not no_progress and options.get("verbosity", 1) > 0
-
-        def progress(items, **kwargs):
-            return tqdm(items, disable=not show, file=sys.stderr, **kwargs)
-
+    def handle(self, *args, seed_dir: Path, **options):
         try:
-            report = SeedLoader(seed_dir, progress=progress).load()
+            report = SeedLoader(seed_dir, progress=progress_bar(options)).load()
         except SeedError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from None
         for line in report.lines():
