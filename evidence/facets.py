@@ -162,10 +162,11 @@ Counts = dict[str, Counter]
 @dataclass
 class _Exact:
     """A set counted item by item: each facet's counts by value (by primary key for a foreign
-    key column), its size, and the items of each effect whose study measured no drug response."""
+    key column), its size (None when no column was counted), and the items of each effect
+    whose study measured no drug response."""
 
     counts: Counts
-    size: int
+    size: int | None
     without_read_out: Counter
 
 
@@ -181,22 +182,20 @@ def _exact_counts(queryset: QuerySet, local: list[str], through: list[str], read
     columns = [COLUMNS[param] for param in local]
     if read_out:
         columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
-    exact = _Exact({param: Counter() for param in [*local, *through]}, 0, Counter())
+    exact = _Exact({param: Counter() for param in [*local, *through]}, None, Counter())
     with connection.cursor() as cursor:
         if columns:
             names = ", ".join(quote(column) for column in columns)
             inner, values = queryset.order_by().values(*columns).query.sql_with_params()
             cursor.execute(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
-        else:
-            inner, values = queryset.order_by().values("pk").query.sql_with_params()
-            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) s", values)
-        for *cells, n in cursor.fetchall():
-            row = dict(zip(columns, cells, strict=True))
-            exact.size += n
-            for param in local:
-                exact.counts[param][row[COLUMNS[param]]] += n
-            if read_out and row["drug_response_measured"] is False:
-                exact.without_read_out[row["effect"]] += n
+            exact.size = 0
+            for *cells, n in cursor.fetchall():
+                row = dict(zip(columns, cells, strict=True))
+                exact.size += n
+                for param in local:
+                    exact.counts[param][row[COLUMNS[param]]] += n
+                if read_out and row["drug_response_measured"] is False:
+                    exact.without_read_out[row["effect"]] += n
         if through:
             inner, values = queryset.order_by().values("pk").query.sql_with_params()
             table = quote(EvidenceFacetKeys._meta.db_table)
@@ -321,7 +320,8 @@ def _count_set(
         return out
     local = [spec.param for spec in pending if spec.source == "local"]
     exact = _exact_counts(queryset, local, [spec.param for spec in pending if spec.source == "through"], read_out)
-    out.size = exact.size
+    if exact.size is not None:
+        out.size = exact.size
     if read_out:
         out.without_read_out = exact.without_read_out
     for spec in pending:
