@@ -173,11 +173,10 @@ class EvidenceQuerySet(models.QuerySet):
         """The ``as_rows()`` rows of items ``ids``, in that order.
 
         A page is read in two steps: its ids (the filters, the order and the limit alone),
-        then their rows. In one statement PostgreSQL planned the row query's nine joins
-        around the filter's semi-join: 38-47 ms of planning for 12-15 ms of work on a rare
-        drug's page at 100,000 items, against under 10 ms for both steps.
+        then their rows. In one statement PostgreSQL plans the row query's nine joins around
+        the filter's semi-join, and planning took longer than the work (bench/RESULTS.md).
         """
-        # A plain IN list: for a page of ids PostgreSQL plans it in half the time of an array.
+        # A plain IN list: for a page of ids PostgreSQL plans it faster than an array.
         by_id = {row["id"]: row for row in _rows_base(self.db, False).filter(pk__in=ids).order_by()}
         return [by_id[pk] for pk in ids if pk in by_id]
 
