@@ -95,27 +95,17 @@ def citation_summary(pk: int, values: dict, label: str, links: Links) -> dict:
     }
 
 
-def _instance_ref(route: str):
-    def ref(instance, links: Links) -> dict:
-        return entity_ref(route, {field: getattr(instance, field) for field in REF_FIELDS[route]}, links)
-
-    return ref
-
-
-drug_ref = _instance_ref("drug")
-cargo_ref = _instance_ref("cargo")
-cell_ref = _instance_ref("cell")
-mechanism_ref = _instance_ref("mechanism")
-therapy_class_ref = _instance_ref("therapyclass")
-
-
-def citation_ref(citation: Citation, links: Links) -> dict:
-    values = {field: getattr(citation, field) for field in CITATION_REF_FIELDS}
-    return citation_summary(citation.pk, values, citation.short_label, links)
-
-
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
-DrugRef = inline_serializer("DrugRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF})
+_REF_FIELD_TYPES = {"name": serializers.CharField, "symbol": serializers.CharField, "kind": serializers.CharField}
+
+
+def _ref_schema(name: str, route: str):
+    """The OpenAPI component of an embedded entity: its ``REF_FIELDS``, then its links."""
+    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in REF_FIELDS[route]}
+    return inline_serializer(name, {**fields, **_REF})
+
+
+DrugRef = _ref_schema("DrugRef", "drug")
 EvidenceDrugRef = inline_serializer(
     "EvidenceDrugRef",
     {
@@ -129,20 +119,10 @@ EvidenceDrugRef = inline_serializer(
         **_REF,
     },
 )
-CargoRef = inline_serializer(
-    "CargoRef",
-    {"symbol": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
-)
-CellRef = inline_serializer(
-    "CellRef",
-    {"name": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
-)
-MechanismRef = inline_serializer(
-    "MechanismRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
-)
-TherapyClassRef = inline_serializer(
-    "TherapyClassRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
-)
+CargoRef = _ref_schema("CargoRef", "cargo")
+CellRef = _ref_schema("CellRef", "cell")
+MechanismRef = _ref_schema("MechanismRef", "mechanism")
+TherapyClassRef = _ref_schema("TherapyClassRef", "therapyclass")
 CitationRef = inline_serializer(
     "CitationRef",
     {
@@ -164,20 +144,26 @@ CitationRef = inline_serializer(
 
 
 class EntityField(serializers.RelatedField):
-    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias."""
+    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias.
+    Read as the embedded summary of its ``route`` (see ``REF_FIELDS``)."""
 
+    model: type
+    route: str
     default_error_messages = {
         "does_not_exist": "No {model} is called {value!r}.",
         "incorrect_type": "Give a {model} as a name, slug or id; got {data_type}.",
     }
 
-    def __init__(self, *, model, ref, **kwargs):
-        self.model, self.ref = model, ref
-        kwargs.setdefault("queryset", model.objects.all())
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", self.model.objects.all())
         super().__init__(**kwargs)
 
+    @property
+    def links(self) -> Links:
+        return links_for(self.context if self.parent else {})
+
     def to_representation(self, value):
-        return self.ref(value, links_for(self.context if self.parent else {}))
+        return entity_ref(self.route, {field: getattr(value, field) for field in REF_FIELDS[self.route]}, self.links)
 
     def to_internal_value(self, data):
         name = self.model._meta.verbose_name
@@ -204,14 +190,17 @@ class EntityField(serializers.RelatedField):
         return queryset.filter(name__iexact=value).first()
 
 
+@extend_schema_field(CitationRef)
 class CitationField(EntityField):
+    model = Citation
     default_error_messages = {
         "does_not_exist": "No citation has the id, DOI, PMID or BibTeX key {value!r}; create it first.",
         "incorrect_type": "Give a citation as an id, DOI, PMID or BibTeX key; got {data_type}.",
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(model=Citation, ref=citation_ref, **kwargs)
+    def to_representation(self, value):
+        values = {field: getattr(value, field) for field in CITATION_REF_FIELDS}
+        return citation_summary(value.pk, values, value.short_label, self.links)
 
     def lookup(self, value: str):
         # A bare number is our id; "pmid:123" or a DOI go through the identifier lookup.
@@ -222,8 +211,7 @@ class CitationField(EntityField):
 
 @extend_schema_field(DrugRef)
 class DrugField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Drug, ref=drug_ref, **kwargs)
+    model, route = Drug, "drug"
 
 
 @extend_schema_field(EvidenceDrugRef)
@@ -244,29 +232,22 @@ class EvidenceDrugField(DrugField):
 
 @extend_schema_field(CargoRef)
 class CargoField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Cargo, ref=cargo_ref, **kwargs)
+    model, route = Cargo, "cargo"
 
 
 @extend_schema_field(CellRef)
 class CellField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Cell, ref=cell_ref, **kwargs)
+    model, route = Cell, "cell"
 
 
 @extend_schema_field(MechanismRef)
 class MechanismField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Mechanism, ref=mechanism_ref, **kwargs)
+    model, route = Mechanism, "mechanism"
 
 
 @extend_schema_field(TherapyClassRef)
 class TherapyClassField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=TherapyClass, ref=therapy_class_ref, **kwargs)
-
-
-CitationField = extend_schema_field(CitationRef)(CitationField)
+    model, route = TherapyClass, "therapyclass"
 
 
 class DOIField(serializers.CharField):
@@ -483,12 +464,13 @@ class CancerTypeField(serializers.Field):
 
 
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
-    id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
+    # Read-only fields declare the output for the schema; to_representation() writes it.
+    id = serializers.CharField(read_only=True, help_text="Public identifier, e.g. EXR000123.")
     cancer_type = CancerTypeField(
         required=False, help_text="Cancer type by name or synonym; breast cancer when not given."
     )
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
+    url = serializers.CharField(read_only=True)
+    html_url = serializers.CharField(read_only=True)
     cargos = CargoField(many=True, required=False, help_text="Cargo molecules, by any name or alias.")
     drugs = EvidenceDrugField(
         many=True,
@@ -567,15 +549,6 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     def to_representation(self, instance: Evidence | dict) -> dict:
         """The same output as the declared fields, built directly: this is the API's hot path."""
         return evidence_representations([instance], self.context)[0]
-
-    def get_id(self, obj: Evidence) -> str:
-        return obj.public_id
-
-    def get_url(self, obj: Evidence) -> str:
-        return links_for(self.context).url("api:evidence-detail", obj.public_id, numeric=True)
-
-    def get_html_url(self, obj: Evidence) -> str:
-        return links_for(self.context).url("evidence_detail", obj.public_id)
 
     def validate_statement(self, value: str) -> str:
         value = value.strip()
@@ -732,6 +705,7 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
 # --- drugs, cargos, cells -----------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "uri"})
 class AbsoluteHtmlUrl(serializers.ReadOnlyField):
     """The public HTML page of the object, as an absolute URL."""
 
@@ -743,9 +717,6 @@ class AbsoluteHtmlUrl(serializers.ReadOnlyField):
         request = self.context.get("request")
         path = value.get_absolute_url()
         return request.build_absolute_uri(path) if request is not None else path
-
-
-AbsoluteHtmlUrl = extend_schema_field({"type": "string", "format": "uri"})(AbsoluteHtmlUrl)
 
 
 class AliasesField(serializers.ListField):
@@ -945,17 +916,6 @@ class TherapyClassSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, 
     class Meta:
         model = TherapyClass
         fields = ["id", "url", "html_url", "name", "slug", "description", "position", "evidence_count"]
-
-
-__all__ = [
-    "CargoSerializer",
-    "CellSerializer",
-    "CitationSerializer",
-    "DrugSerializer",
-    "EvidenceSerializer",
-    "MechanismSerializer",
-    "TherapyClassSerializer",
-]
 
 
 class StrictCharField(serializers.CharField):
