@@ -27,7 +27,7 @@ from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import label_letters, short_label
-from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
+from evidence.models.evidence import complete_rows, format_public_id
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 _KEY = "KEY0PLACEHOLDER0"
@@ -298,8 +298,8 @@ def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
     """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
     that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``complete_rows()``).
 
-    The one place the read representation is written: model instances are turned into
-    rows first (``row_from_instance()``).
+    The one place the read representation is written: model instances are read back
+    as rows first (``evidence_representations()``).
     """
     public_id = format_public_id(row["id"])
     return {
@@ -339,33 +339,13 @@ def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
     }
 
 
-def row_from_instance(instance: Evidence) -> dict:
-    """The ``as_rows()`` row of an evidence instance (after a write, or a prefetched list)."""
-    row: dict[str, Any] = {}
-    for column in ROW_COLUMNS:
-        value: Any = instance
-        for part in column.split("__"):
-            value = getattr(value, part, None) if value is not None else None
-        row[column] = value
-    for relation, (_target, columns, _order, link_columns) in ROW_RELATIONS.items():
-        if link_columns:  # read through the link rows, which hold them
-            through = Evidence._meta.get_field(relation).remote_field.through
-            links = through.objects.filter(evidence=instance).select_related(_target).order_by(f"{_target}__{_order}")
-            row[relation] = [
-                {
-                    **{c: getattr(getattr(link, _target), c) for c in columns},
-                    **{c: getattr(link, c) for c in link_columns},
-                }
-                for link in links
-            ]
-        else:
-            row[relation] = [{c: getattr(item, c) for c in columns} for item in getattr(instance, relation).all()]
-    return row
-
-
 def evidence_representations(items, context: dict) -> list[dict]:
-    """``as_rows()`` rows or instances, as the API shows them."""
-    rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items])
+    """``as_rows()`` rows or instances, as the API shows them. Instances (after a write)
+    are read back as rows, from the database they came from."""
+    items = list(items)
+    if items and not isinstance(items[0], dict):
+        items = Evidence.objects.using(items[0]._state.db).rows_of([item.pk for item in items])
+    rows = complete_rows(items)
     links = links_for(context)
     letters = label_letters()  # once per response: a cache read, not one per row
     return [evidence_from_row(row, links, letters) for row in rows]
