@@ -705,7 +705,10 @@ class AliasesField(serializers.ListField):
 
 
 class AliasesMixin(serializers.Serializer):
-    """``aliases`` read as a list of names; written as the full list (replacing the old one)."""
+    """``aliases`` read as a list of names; written as the full list (replacing the old one).
+    A new record without a ``slug`` gets one from its name."""
+
+    slug = serializers.SlugField(max_length=120, required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -727,13 +730,11 @@ class AliasesMixin(serializers.Serializer):
     def _save_aliases(self, instance, names: list[str] | None) -> None:
         if names is None:
             return
-        from evidence.identifiers import lookup_keys
-
         instance.aliases.all().delete()
-        seen = {lookup_keys(instance.display_name)[0]}
+        seen = {ids.lookup_keys(instance.display_name)[0]}
         for name in names:
             name = name.strip()
-            key = lookup_keys(name)[0] if name else ""
+            key = ids.lookup_keys(name)[0] if name else ""
             if key and key not in seen:
                 seen.add(key)
                 instance.aliases.create(name=name)
@@ -765,7 +766,6 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
-    slug = serializers.SlugField(max_length=120, required=False)
 
     class Meta:
         model = Drug
@@ -790,7 +790,6 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
     url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
-    slug = serializers.SlugField(max_length=120, required=False)
     family = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Cargo.objects.all(),
@@ -835,7 +834,6 @@ class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
-    slug = serializers.SlugField(max_length=120, required=False)
 
     class Meta:
         model = Cell
