@@ -1,25 +1,19 @@
 """Page-number pagination that stays fast on a million rows.
 
 ``{"count", "next", "previous", "results"}`` as the contract says, with ``page`` and
-``page_size`` (default 50, at most 500). Two things differ from DRF's stock class:
+``page_size`` (default 50, at most 500). Unlike DRF's stock class:
 
 * The page is fetched with one extra row, so ``next`` is known without counting.
 * ``count`` is exact up to ``COUNT_CAP`` rows, counted with ``SELECT COUNT(*) FROM
-  (SELECT ... LIMIT cap + 1)``: a filter that matches half a million rows costs a
-  bounded scan instead of a full one. Past the cap ``count`` is the cap itself, and
-  ``count_exact`` is ``false``: "at least this many". A first page that is not full
-  needs no count query at all.
+  (SELECT ... LIMIT cap + 1)``, a bounded scan. Past the cap ``count`` is the cap
+  itself and ``count_exact`` is ``false``: "at least this many". A page that is not
+  full needs no count query at all.
 * A view may know the count without counting (``known_count()``): public evidence
-  lists that the stored counts can size (evidence/stored_counts.py) read it from them, exactly.
-* A view may lower the cap for one request (``is_text_search()``): the evidence list
-  counts a free-text ``q`` search only up to ``TEXT_COUNT_CAP``, which is 0 by
-  default: a ``q`` search whose page is full is not counted at all, and ``count``
-  is then the rows served so far plus one (``count_exact`` false: "at least this
-  many"); a page that is not full still gives the exact total. Counting even 1,000
-  matches of a common word cost more than finding the page (the planner walks the
-  id index for common words, and a walk that must find 1,000 matches reads 20 times
-  more rows than one that stops at 51). ``EXORESIST_API_TEXT_COUNT_CAP=1000``
-  restores the capped count.
+  lists that the stored counts can size (evidence/stored_counts.py) read it from them.
+* A view may lower the cap for one request (``is_text_search()``): a free-text ``q``
+  search is counted only up to ``TEXT_COUNT_CAP`` (``EXORESIST_API_TEXT_COUNT_CAP``),
+  0 by default, because counting a common word's matches costs more than finding the
+  page. Uncounted, ``count`` is the rows served so far plus one (``count_exact`` false).
 
 Bad ``page`` or ``page_size`` values are a 400 with a message; a page past the end
 is a 404.
@@ -27,7 +21,6 @@ is a 404.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -82,11 +75,9 @@ class StandardPagination(BasePagination):
                     ]
                 }
             )
-        text_search = getattr(view, "is_text_search", None)
-        if text_search is not None and text_search():
-            self.count_cap = min(self.text_count_cap, type(self).count_cap)
-        else:
-            self.count_cap = type(self).count_cap
+        self.count_cap = type(self).count_cap
+        if getattr(view, "is_text_search", lambda: False)():
+            self.count_cap = min(self.text_count_cap, self.count_cap)
         window = queryset[offset : offset + self.page_size_value + 1]
         fetch_page = getattr(view, "fetch_page", None)
         rows = fetch_page(window) if fetch_page is not None else list(window)
@@ -97,7 +88,7 @@ class StandardPagination(BasePagination):
         if not self.has_next:
             # The last page: the count is known exactly from where it ends.
             self.count, self.count_exact = offset + len(rows), True
-        elif (known := self._known_count(view)) is not None:
+        elif (known := getattr(view, "known_count", lambda: None)()) is not None:
             # Known without counting (every public item: the stored counts).
             self.count, self.count_exact = max(known, offset + len(rows) + 1), True
         elif self.count_cap <= 0:
@@ -109,11 +100,6 @@ class StandardPagination(BasePagination):
             # Past the cap (or after a concurrent insert) never report fewer than were served.
             self.count = max(min(counted, self.count_cap), offset + len(rows) + 1)
         return rows
-
-    @staticmethod
-    def _known_count(view) -> int | None:
-        known_count = getattr(view, "known_count", None)
-        return known_count() if known_count is not None else None
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
@@ -131,15 +117,13 @@ class StandardPagination(BasePagination):
 
     def get_paginated_response(self, data) -> Response:
         return Response(
-            OrderedDict(
-                [
-                    ("count", self.count),
-                    ("count_exact", self.count_exact),
-                    ("next", self.get_next_link()),
-                    ("previous", self.get_previous_link()),
-                    ("results", data),
-                ]
-            )
+            {
+                "count": self.count,
+                "count_exact": self.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
         )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

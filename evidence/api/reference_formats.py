@@ -121,7 +121,6 @@ def citation_to_csl(citation: Citation) -> dict:
 
 @dataclass(frozen=True)
 class ReferenceFormat:
-    name: str
     label: str
     media_type: str
     extension: str
@@ -152,10 +151,9 @@ def citations_to_csl(citations: list[Citation]) -> str:
 
 
 FORMATS = {
-    "bibtex": ReferenceFormat("bibtex", "BibTeX", "application/x-bibtex", "bib", citations_to_bibtex),
-    "ris": ReferenceFormat("ris", "RIS", "application/x-research-info-systems", "ris", citations_to_ris),
+    "bibtex": ReferenceFormat("BibTeX", "application/x-bibtex", "bib", citations_to_bibtex),
+    "ris": ReferenceFormat("RIS", "application/x-research-info-systems", "ris", citations_to_ris),
     "csljson": ReferenceFormat(
-        "csljson",
         "CSL-JSON",
         "application/vnd.citationstyles.csl+json",
         "json",

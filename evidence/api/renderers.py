@@ -15,6 +15,7 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
+from evidence.api.reference_formats import FORMATS
 from exoresist.csvsafe import spreadsheet_safe
 
 
@@ -98,8 +99,6 @@ class ReferenceRenderer(BaseRenderer):
     render_style = "text"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        from evidence.api.reference_formats import FORMATS
-
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")
         view = renderer_context.get("view")
@@ -113,21 +112,21 @@ class ReferenceRenderer(BaseRenderer):
 
 
 class BibTeXRenderer(ReferenceRenderer):
-    media_type = "application/x-bibtex"
     format = "bibtex"
+    media_type = FORMATS[format].media_type
 
     def error(self, text: str) -> str:
         return f"% {text}\n"  # a comment, which every BibTeX parser skips
 
 
 class RISRenderer(ReferenceRenderer):
-    media_type = "application/x-research-info-systems"
     format = "ris"
+    media_type = FORMATS[format].media_type
 
 
 class CSLJSONRenderer(ReferenceRenderer):
-    media_type = "application/vnd.citationstyles.csl+json"
     format = "csljson"
+    media_type = FORMATS[format].media_type
 
     def error(self, text: str) -> str:
         return json.dumps({"detail": text})

@@ -27,7 +27,7 @@ from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.citation import label_letters, short_label
-from evidence.models.evidence import ROW_COLUMNS, ROW_RELATIONS, complete_rows, format_public_id
+from evidence.models.evidence import complete_rows, format_public_id
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 _KEY = "KEY0PLACEHOLDER0"
@@ -95,27 +95,17 @@ def citation_summary(pk: int, values: dict, label: str, links: Links) -> dict:
     }
 
 
-def _instance_ref(route: str):
-    def ref(instance, links: Links) -> dict:
-        return entity_ref(route, {field: getattr(instance, field) for field in REF_FIELDS[route]}, links)
-
-    return ref
-
-
-drug_ref = _instance_ref("drug")
-cargo_ref = _instance_ref("cargo")
-cell_ref = _instance_ref("cell")
-mechanism_ref = _instance_ref("mechanism")
-therapy_class_ref = _instance_ref("therapyclass")
-
-
-def citation_ref(citation: Citation, links: Links) -> dict:
-    values = {field: getattr(citation, field) for field in CITATION_REF_FIELDS}
-    return citation_summary(citation.pk, values, citation.short_label, links)
-
-
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
-DrugRef = inline_serializer("DrugRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF})
+_REF_FIELD_TYPES = {"name": serializers.CharField, "symbol": serializers.CharField, "kind": serializers.CharField}
+
+
+def _ref_schema(name: str, route: str):
+    """The OpenAPI component of an embedded entity: its ``REF_FIELDS``, then its links."""
+    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in REF_FIELDS[route]}
+    return inline_serializer(name, {**fields, **_REF})
+
+
+DrugRef = _ref_schema("DrugRef", "drug")
 EvidenceDrugRef = inline_serializer(
     "EvidenceDrugRef",
     {
@@ -129,20 +119,10 @@ EvidenceDrugRef = inline_serializer(
         **_REF,
     },
 )
-CargoRef = inline_serializer(
-    "CargoRef",
-    {"symbol": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
-)
-CellRef = inline_serializer(
-    "CellRef",
-    {"name": serializers.CharField(), "kind": serializers.CharField(), "slug": serializers.SlugField(), **_REF},
-)
-MechanismRef = inline_serializer(
-    "MechanismRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
-)
-TherapyClassRef = inline_serializer(
-    "TherapyClassRef", {"name": serializers.CharField(), "slug": serializers.SlugField(), **_REF}
-)
+CargoRef = _ref_schema("CargoRef", "cargo")
+CellRef = _ref_schema("CellRef", "cell")
+MechanismRef = _ref_schema("MechanismRef", "mechanism")
+TherapyClassRef = _ref_schema("TherapyClassRef", "therapyclass")
 CitationRef = inline_serializer(
     "CitationRef",
     {
@@ -164,20 +144,26 @@ CitationRef = inline_serializer(
 
 
 class EntityField(serializers.RelatedField):
-    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias."""
+    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias.
+    Read as the embedded summary of its ``route`` (see ``REF_FIELDS``)."""
 
+    model: type
+    route: str
     default_error_messages = {
         "does_not_exist": "No {model} is called {value!r}.",
         "incorrect_type": "Give a {model} as a name, slug or id; got {data_type}.",
     }
 
-    def __init__(self, *, model, ref, **kwargs):
-        self.model, self.ref = model, ref
-        kwargs.setdefault("queryset", model.objects.all())
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", self.model.objects.all())
         super().__init__(**kwargs)
 
+    @property
+    def links(self) -> Links:
+        return links_for(self.context if self.parent else {})
+
     def to_representation(self, value):
-        return self.ref(value, links_for(self.context if self.parent else {}))
+        return entity_ref(self.route, {field: getattr(value, field) for field in REF_FIELDS[self.route]}, self.links)
 
     def to_internal_value(self, data):
         name = self.model._meta.verbose_name
@@ -204,14 +190,17 @@ class EntityField(serializers.RelatedField):
         return queryset.filter(name__iexact=value).first()
 
 
+@extend_schema_field(CitationRef)
 class CitationField(EntityField):
+    model = Citation
     default_error_messages = {
         "does_not_exist": "No citation has the id, DOI, PMID or BibTeX key {value!r}; create it first.",
         "incorrect_type": "Give a citation as an id, DOI, PMID or BibTeX key; got {data_type}.",
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(model=Citation, ref=citation_ref, **kwargs)
+    def to_representation(self, value):
+        values = {field: getattr(value, field) for field in CITATION_REF_FIELDS}
+        return citation_summary(value.pk, values, value.short_label, self.links)
 
     def lookup(self, value: str):
         # A bare number is our id; "pmid:123" or a DOI go through the identifier lookup.
@@ -222,8 +211,7 @@ class CitationField(EntityField):
 
 @extend_schema_field(DrugRef)
 class DrugField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Drug, ref=drug_ref, **kwargs)
+    model, route = Drug, "drug"
 
 
 @extend_schema_field(EvidenceDrugRef)
@@ -244,29 +232,22 @@ class EvidenceDrugField(DrugField):
 
 @extend_schema_field(CargoRef)
 class CargoField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Cargo, ref=cargo_ref, **kwargs)
+    model, route = Cargo, "cargo"
 
 
 @extend_schema_field(CellRef)
 class CellField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Cell, ref=cell_ref, **kwargs)
+    model, route = Cell, "cell"
 
 
 @extend_schema_field(MechanismRef)
 class MechanismField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=Mechanism, ref=mechanism_ref, **kwargs)
+    model, route = Mechanism, "mechanism"
 
 
 @extend_schema_field(TherapyClassRef)
 class TherapyClassField(EntityField):
-    def __init__(self, **kwargs):
-        super().__init__(model=TherapyClass, ref=therapy_class_ref, **kwargs)
-
-
-CitationField = extend_schema_field(CitationRef)(CitationField)
+    model, route = TherapyClass, "therapyclass"
 
 
 class DOIField(serializers.CharField):
@@ -317,8 +298,8 @@ def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
     """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
     that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``complete_rows()``).
 
-    The one place the read representation is written: model instances are turned into
-    rows first (``row_from_instance()``).
+    The one place the read representation is written: model instances are read back
+    as rows first (``evidence_representations()``).
     """
     public_id = format_public_id(row["id"])
     return {
@@ -358,33 +339,13 @@ def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
     }
 
 
-def row_from_instance(instance: Evidence) -> dict:
-    """The ``as_rows()`` row of an evidence instance (after a write, or a prefetched list)."""
-    row: dict[str, Any] = {}
-    for column in ROW_COLUMNS:
-        value: Any = instance
-        for part in column.split("__"):
-            value = getattr(value, part, None) if value is not None else None
-        row[column] = value
-    for relation, (_target, columns, _order, link_columns) in ROW_RELATIONS.items():
-        if link_columns:  # read through the link rows, which hold them
-            through = Evidence._meta.get_field(relation).remote_field.through
-            links = through.objects.filter(evidence=instance).select_related(_target).order_by(f"{_target}__{_order}")
-            row[relation] = [
-                {
-                    **{c: getattr(getattr(link, _target), c) for c in columns},
-                    **{c: getattr(link, c) for c in link_columns},
-                }
-                for link in links
-            ]
-        else:
-            row[relation] = [{c: getattr(item, c) for c in columns} for item in getattr(instance, relation).all()]
-    return row
-
-
 def evidence_representations(items, context: dict) -> list[dict]:
-    """``as_rows()`` rows or instances, as the API shows them."""
-    rows = complete_rows([item if isinstance(item, dict) else row_from_instance(item) for item in items])
+    """``as_rows()`` rows or instances, as the API shows them. Instances (after a write)
+    are read back as rows, from the database they came from."""
+    items = list(items)
+    if items and not isinstance(items[0], dict):
+        items = Evidence.objects.using(items[0]._state.db).rows_of([item.pk for item in items])
+    rows = complete_rows(items)
     links = links_for(context)
     letters = label_letters()  # once per response: a cache read, not one per row
     return [evidence_from_row(row, links, letters) for row in rows]
@@ -483,12 +444,13 @@ class CancerTypeField(serializers.Field):
 
 
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
-    id = serializers.SerializerMethodField(help_text="Public identifier, e.g. EXR000123.")
+    # Read-only fields declare the output for the schema; to_representation() writes it.
+    id = serializers.CharField(read_only=True, help_text="Public identifier, e.g. EXR000123.")
     cancer_type = CancerTypeField(
         required=False, help_text="Cancer type by name or synonym; breast cancer when not given."
     )
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
+    url = serializers.CharField(read_only=True)
+    html_url = serializers.CharField(read_only=True)
     cargos = CargoField(many=True, required=False, help_text="Cargo molecules, by any name or alias.")
     drugs = EvidenceDrugField(
         many=True,
@@ -567,15 +529,6 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     def to_representation(self, instance: Evidence | dict) -> dict:
         """The same output as the declared fields, built directly: this is the API's hot path."""
         return evidence_representations([instance], self.context)[0]
-
-    def get_id(self, obj: Evidence) -> str:
-        return obj.public_id
-
-    def get_url(self, obj: Evidence) -> str:
-        return links_for(self.context).url("api:evidence-detail", obj.public_id, numeric=True)
-
-    def get_html_url(self, obj: Evidence) -> str:
-        return links_for(self.context).url("evidence_detail", obj.public_id)
 
     def validate_statement(self, value: str) -> str:
         value = value.strip()
@@ -732,6 +685,7 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
 # --- drugs, cargos, cells -----------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "uri"})
 class AbsoluteHtmlUrl(serializers.ReadOnlyField):
     """The public HTML page of the object, as an absolute URL."""
 
@@ -745,16 +699,16 @@ class AbsoluteHtmlUrl(serializers.ReadOnlyField):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-AbsoluteHtmlUrl = extend_schema_field({"type": "string", "format": "uri"})(AbsoluteHtmlUrl)
-
-
 class AliasesField(serializers.ListField):
     def to_representation(self, data):
         return [alias.name for alias in data.all()]
 
 
 class AliasesMixin(serializers.Serializer):
-    """``aliases`` read as a list of names; written as the full list (replacing the old one)."""
+    """``aliases`` read as a list of names; written as the full list (replacing the old one).
+    A new record without a ``slug`` gets one from its name."""
+
+    slug = serializers.SlugField(max_length=120, required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -776,13 +730,11 @@ class AliasesMixin(serializers.Serializer):
     def _save_aliases(self, instance, names: list[str] | None) -> None:
         if names is None:
             return
-        from evidence.identifiers import lookup_keys
-
         instance.aliases.all().delete()
-        seen = {lookup_keys(instance.display_name)[0]}
+        seen = {ids.lookup_keys(instance.display_name)[0]}
         for name in names:
             name = name.strip()
-            key = lookup_keys(name)[0] if name else ""
+            key = ids.lookup_keys(name)[0] if name else ""
             if key and key not in seen:
                 seen.add(key)
                 instance.aliases.create(name=name)
@@ -814,7 +766,6 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
-    slug = serializers.SlugField(max_length=120, required=False)
 
     class Meta:
         model = Drug
@@ -839,7 +790,6 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
     url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
-    slug = serializers.SlugField(max_length=120, required=False)
     family = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Cargo.objects.all(),
@@ -884,7 +834,6 @@ class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
-    slug = serializers.SlugField(max_length=120, required=False)
 
     class Meta:
         model = Cell
@@ -945,17 +894,6 @@ class TherapyClassSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, 
     class Meta:
         model = TherapyClass
         fields = ["id", "url", "html_url", "name", "slug", "description", "position", "evidence_count"]
-
-
-__all__ = [
-    "CargoSerializer",
-    "CellSerializer",
-    "CitationSerializer",
-    "DrugSerializer",
-    "EvidenceSerializer",
-    "MechanismSerializer",
-    "TherapyClassSerializer",
-]
 
 
 class StrictCharField(serializers.CharField):

@@ -1,11 +1,10 @@
 """The anonymous read limit, counted atomically.
 
 DRF's ``AnonRateThrottle`` reads a client's request history from the cache, appends
-and writes it back: requests that arrive together all read the same history, and 16
-at once got 134 requests through a 120/min limit. This one counts with the cache's
-atomic increment (Redis ``INCR``) in fixed windows of the rate's period, so no window
-ever serves more than the rate. (A burst across a window's edge can see up to twice
-the rate in one period; that is the usual price of fixed windows.)
+and writes it back, so requests that arrive together all read the same history and
+get through together. This one counts with the cache's atomic increment (Redis
+``INCR``) in fixed windows of the rate's period, so no window serves more than the
+rate (a burst across a window's edge can see up to twice the rate in one period).
 """
 
 from __future__ import annotations

@@ -58,22 +58,13 @@ def export_chunks(queryset) -> Iterator[list]:
         yield chunk
 
 
-FORMAT_PARAMETER = OpenApiParameter(
-    "format",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["json", "csv", "tsv"],
-    description="json (default, paginated), or csv/tsv: every matching row, streamed, with the same filters.",
-)
+def format_parameter(formats: list[str], description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["json", *formats], description=description
+    )
+
+
 _REFERENCES = "bibtex, ris or csljson (CSL-JSON), for Zotero, Mendeley, EndNote"
-EVIDENCE_FORMAT_PARAMETER = OpenApiParameter(
-    "format",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["json", "csv", "tsv", *REFERENCE_FORMATS],
-    description="json (default, paginated); csv/tsv: every matching item, streamed; or "
-    f"{_REFERENCES}: the papers behind the matching items (their primary citations, each once).",
-)
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -115,18 +106,15 @@ class ExoResistViewSet(
     # --- exports ------------------------------------------------------------
 
     def export_columns(self) -> list[str]:
-        return [name for name in self.get_serializer_class()().fields]
+        return list(self.get_serializer_class()().fields)
 
     def export_rows(self, queryset) -> Iterator[list[Any]]:
         """Serialized in chunks, so that memory stays flat on a million rows."""
         columns = self.export_columns()
         context = self.get_serializer_context()
         for chunk in export_chunks(queryset):
-            yield from self._serialize_rows(chunk, columns, context)
-
-    def _serialize_rows(self, objs, columns, context):
-        for item in self.get_serializer_class()(objs, many=True, context=context).data:
-            yield [flatten(item.get(column)) for column in columns]
+            for item in self.get_serializer_class()(chunk, many=True, context=context).data:
+                yield [flatten(item.get(column)) for column in columns]
 
     def export_table(self, renderer):
         queryset = self.filter_queryset(self.get_queryset())
@@ -160,7 +148,13 @@ class ExoResistViewSet(
         description="Accepted evidence (curators also see drafts), filterable by every facet. "
         "Names of drugs, cargos and cells match any name or alias; repeating a parameter or "
         "giving a comma list means OR; different parameters combine with AND.",
-        parameters=[EVIDENCE_FORMAT_PARAMETER],
+        parameters=[
+            format_parameter(
+                ["csv", "tsv", *REFERENCE_FORMATS],
+                "json (default, paginated); csv/tsv: every matching item, streamed; or "
+                f"{_REFERENCES}: the papers behind the matching items (their primary citations, each once).",
+            )
+        ],
     ),
     retrieve=extend_schema(
         summary="One evidence item",
@@ -172,13 +166,7 @@ class ExoResistViewSet(
                 description="Public identifier, e.g. EXR000123 (or the bare number 123).",
                 pattern=r"^(?:[Ee][Xx][Rr])?\d+$",
             ),
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                enum=["json", *REFERENCE_FORMATS],
-                description=f"json, or {_REFERENCES}: the item's primary citation.",
-            ),
+            format_parameter([*REFERENCE_FORMATS], f"json, or {_REFERENCES}: the item's primary citation."),
         ],
     ),
 )
@@ -369,26 +357,15 @@ class EvidenceViewSet(ExoResistViewSet):
         description="Publications, with the number of accepted evidence items citing each. "
         "`?format=bibtex`, `ris` or `csljson` returns every matching citation for a reference manager.",
         parameters=[
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                enum=["json", "csv", "tsv", *REFERENCE_FORMATS],
-                description=f"json (default), csv/tsv, or {_REFERENCES}: every matching citation, streamed.",
+            format_parameter(
+                ["csv", "tsv", *REFERENCE_FORMATS],
+                f"json (default), csv/tsv, or {_REFERENCES}: every matching citation, streamed.",
             )
         ],
     ),
     retrieve=extend_schema(
         summary="One citation",
-        parameters=[
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                enum=["json", *REFERENCE_FORMATS],
-                description=f"json, or {_REFERENCES}.",
-            )
-        ],
+        parameters=[format_parameter([*REFERENCE_FORMATS], f"json, or {_REFERENCES}.")],
     ),
 )
 class CitationViewSet(ExoResistViewSet):
@@ -411,7 +388,14 @@ class CitationViewSet(ExoResistViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-_LIST_FORMAT = extend_schema(parameters=[FORMAT_PARAMETER])
+_LIST_FORMAT = extend_schema(
+    parameters=[
+        format_parameter(
+            ["csv", "tsv"],
+            "json (default, paginated), or csv/tsv: every matching row, streamed, with the same filters.",
+        )
+    ]
+)
 
 
 @extend_schema_view(list=_LIST_FORMAT)
