@@ -266,16 +266,15 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         page = evidence_page(request, filterset.qs, known=size, exact=known is not None, text=text)
         explain_cargo_matches(page.object_list, filterset.cargo_reach)
         current = query.get("ordering", "")
-        sort_links = []
-        for param, label in SORTABLE:
-            descending = current == param
-            sort_links.append(
-                {
-                    "label": label,
-                    "url": facet_tools.url_with(query, "ordering", [f"-{param}" if descending else param]),
-                    "state": "ascending" if current == param else "descending" if current == f"-{param}" else "",
-                }
-            )
+        sort_links = [
+            {
+                "label": label,
+                # A second click on the sorted column sorts it the other way.
+                "url": facet_tools.url_with(query, "ordering", [f"-{param}" if current == param else param]),
+                "state": "ascending" if current == param else "descending" if current == f"-{param}" else "",
+            }
+            for param, label in SORTABLE
+        ]
         api_params = query.copy()
         api_params.pop("format", None)
         breast_only = query.getlist("cancer_type") == [BREAST_CANCER]
@@ -633,22 +632,24 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 # --- Pictures -------------------------------------------------------------------------
 
 
+def picture_json(build: Any, request: HttpRequest) -> JsonResponse:
+    """A picture's data (``graphs.network_for`` or ``graphs.matrix_for``), or its 400."""
+    try:
+        return JsonResponse(build(request.GET))
+    except graphs.BadParameters as error:
+        return JsonResponse({"errors": error.errors}, status=400)
+
+
 @atomic_writes
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
-    try:
-        return JsonResponse(graphs.network_for(request.GET))
-    except graphs.BadParameters as error:
-        return JsonResponse({"errors": error.errors}, status=400)
+    return picture_json(graphs.network_for, request)
 
 
 @atomic_writes
 @require_safe
 def matrix_json(request: HttpRequest) -> JsonResponse:
-    try:
-        return JsonResponse(graphs.matrix_for(request.GET))
-    except graphs.BadParameters as error:
-        return JsonResponse({"errors": error.errors}, status=400)
+    return picture_json(graphs.matrix_for, request)
 
 
 class NetworkView(AtomicWritesMixin, TemplateView):
