@@ -7,7 +7,6 @@ counting is ``facets.py``, search is ``search.py`` and the pictures' data is
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
@@ -48,8 +47,6 @@ from evidence.site.page_cache import cached
 from evidence.site.rows import evidence_rows
 from exoresist.middleware import wants_json
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -487,12 +484,10 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        evidence = self.evidence_queryset()
         known = EvidenceCount.objects.total(self.count_kind, self.object.pk) if self.count_kind else None
         query = urlencode({self.evidence_param: getattr(self.object, self.evidence_param_field)})
         context.update(
-            evidence=evidence,
-            page=evidence_page(self.request, evidence, known=known),
+            page=evidence_page(self.request, self.evidence_queryset(), known=known),
             evidence_query=query,
             all_evidence_url=f"{reverse('evidence_list')}?{query}",
             identifiers=identifier_links(self.object),
