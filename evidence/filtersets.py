@@ -40,6 +40,17 @@ MAX_Q_LENGTH = 200
 MAX_VALUES = 50
 
 
+def split_values(raw: Iterable) -> list[str]:
+    """Each value given, comma lists split, stripped, blanks and repeats dropped."""
+    values: list[str] = []
+    for item in raw:
+        for part in str(item).split(","):
+            part = part.strip()
+            if part and part not in values:
+                values.append(part)
+    return values
+
+
 class ListWidget(forms.TextInput):
     """Reads ``?p=a&p=b``, ``?p=a,b`` and ``?p[]=a`` alike into a list of stripped values."""
 
@@ -49,13 +60,7 @@ class ListWidget(forms.TextInput):
         else:
             raw = data.get(name)
             raw = raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else [])
-        values: list[str] = []
-        for item in raw:
-            for part in str(item).split(","):
-                part = part.strip()
-                if part and part not in values:
-                    values.append(part)
-        return values[:MAX_VALUES]
+        return split_values(raw)[:MAX_VALUES]
 
     def format_value(self, value):
         if isinstance(value, list | tuple):
@@ -335,13 +340,7 @@ NON_NARROWING = PAGING | {"ordering"}
 
 def param_values(query: MultiValueDict, param: str) -> list[str]:
     """The values of a list parameter, read as ``ListWidget`` reads them (repeats and commas)."""
-    values: list[str] = []
-    for raw in query.getlist(param) + query.getlist(f"{param}[]"):
-        for part in raw.split(","):
-            part = part.strip()
-            if part and part not in values:
-                values.append(part)
-    return values
+    return split_values(query.getlist(param) + query.getlist(f"{param}[]"))
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -356,7 +355,8 @@ def _through_ids(relation, **lookup) -> QuerySet:
 class StrictFilterSet(django_filters.FilterSet):
     """A FilterSet that refuses a parameter it does not know: a typo (``?dr=doxorubicin``)
     would otherwise return every item as if it had filtered. ``also`` names the other
-    parameters one endpoint reads (the network's ``limit``)."""
+    parameters one endpoint reads (the network's ``limit``). A filter's ``method`` is only
+    called with a value given (django-filter skips empty ones)."""
 
     def __init__(self, data=None, *args, also: Iterable[str] = (), **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -377,12 +377,12 @@ class StrictFilterSet(django_filters.FilterSet):
         mechanism as its slug: the form the facets and the stored counts compare."""
         query = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
         for name, value in self.form.cleaned_data.items():
-            canonical = value.keys if isinstance(value, Resolved) and value.canonical else value
-            if isinstance(self.filters.get(name), ChoiceListFilter) or (
-                isinstance(value, Resolved) and value.canonical
-            ):
-                query.pop(f"{name}[]", None)
-                query.setlist(name, list(canonical))
+            if isinstance(value, Resolved) and value.canonical:
+                value = value.keys
+            elif not isinstance(self.filters.get(name), ChoiceListFilter):
+                continue
+            query.pop(f"{name}[]", None)
+            query.setlist(name, list(value))
         return query
 
 
@@ -484,14 +484,9 @@ class EvidenceFilterSet(StrictFilterSet):
         help_text="true: the study measured response to a drug; false: the effect rests on other read-outs "
         "(EMT, stemness, immune suppression).",
     )
-    source_cell = ResolvedListFilter(
-        method="filter_source_cell", what="cell", **_named(Cell), help_text="Any name or alias of the source cell."
-    )
+    source_cell = ResolvedListFilter(what="cell", **_named(Cell), help_text="Any name or alias of the source cell.")
     recipient_cell = ResolvedListFilter(
-        method="filter_recipient_cell",
-        what="cell",
-        **_named(Cell),
-        help_text="Any name or alias of the recipient cell.",
+        what="cell", **_named(Cell), help_text="Any name or alias of the recipient cell."
     )
     cell = ResolvedListFilter(
         method="filter_cell", what="cell", **_named(Cell), help_text="Any name or alias of either cell."
@@ -558,12 +553,6 @@ class EvidenceFilterSet(StrictFilterSet):
             pk__in=_through_ids(Evidence.mechanisms, mechanism_id__in=list(scope.values_list("pk", flat=True)))
         )
 
-    def filter_source_cell(self, qs, name, value):
-        return qs.filter(source_cell_id__in=value.keys)
-
-    def filter_recipient_cell(self, qs, name, value):
-        return qs.filter(recipient_cell_id__in=value.keys)
-
     def filter_cell(self, qs, name, value):
         return qs.filter(Q(source_cell_id__in=value.keys) | Q(recipient_cell_id__in=value.keys))
 
@@ -578,8 +567,6 @@ class EvidenceFilterSet(StrictFilterSet):
 
     def search(self, qs, name, value):
         # The engine-kept search document, ranked; the syntax is in models/search.py.
-        if not value:
-            return qs
         return qs.search(value)
 
 
@@ -590,8 +577,6 @@ class NamedEntityFilterSet(StrictFilterSet):
     name_fields: tuple[str, ...] = ("name",)
 
     def search(self, qs, name, value):
-        if not value:
-            return qs
         partial = Q(aliases__name__icontains=value)
         for field in self.name_fields:
             partial |= Q(**{f"{field}__icontains": value})
@@ -671,8 +656,6 @@ class MechanismFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def search(self, qs, name, value):
-        if not value:
-            return qs
         return qs.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value))
 
 
@@ -684,8 +667,6 @@ class TherapyClassFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def search(self, qs, name, value):
-        if not value:
-            return qs
         return qs.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
 
@@ -715,8 +696,6 @@ class CitationFilterSet(StrictFilterSet):
         return qs.filter(pmid__in=[ids.normalize_pmid(v) for v in value])
 
     def search(self, qs, name, value):
-        if not value:
-            return qs
         return qs.filter(
             Q(title__icontains=value)
             | Q(author_string__icontains=value)

@@ -7,7 +7,6 @@ counting is ``facets.py``, search is ``search.py`` and the pictures' data is
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
@@ -49,8 +48,6 @@ from evidence.site.rows import evidence_rows
 from exoresist.middleware import wants_json
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
-logger = logging.getLogger(__name__)
-
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 #: Rows of the "by cargo" / "by drug" summaries on an entity page.
@@ -89,25 +86,17 @@ class Groups(list):
 
 
 def grouped_counts(
-    kind: str,
-    side: str,
-    pk: int,
-    model: type,
-    fields: tuple[str, ...],
-    *,
-    label: str,
-    url_name: str,
-    param: str,
-    param_field: str,
-    base_query: dict[str, str],
+    kind: str, side: str, pk: int, model: type, fields: tuple[str, ...], *, param_field: str, base_query: dict
 ) -> Groups:
     """The entities paired with ``pk`` in the stored counts of ``kind`` with their accepted items per effect.
 
     ``pk`` is column ``side`` ("a" or "b") of ``kind`` (see models/counts.py); the rows
     are the ``GROUP_LIMIT`` entities of the other column with most items (ties at the
-    limit included), each linking to its page and to the evidence list narrowed to it.
+    limit included), each labelled by ``fields[0]`` and linking to its page and to the
+    evidence list narrowed to it (the model's own parameter, valued by ``param_field``).
     A fixed handful of indexed queries, however many items the entity has.
     """
+    name = model._meta.model_name
     other = "b" if side == "a" else "a"
     totals = EvidenceCount.objects.of(kind).filter(**{side: pk})
     top = list(totals.order_by("-n").values_list(other, "n")[:GROUP_LIMIT])
@@ -115,7 +104,7 @@ def grouped_counts(
     if len(top) == GROUP_LIMIT:
         total_groups = totals.count()
         if total_groups > GROUP_LIMIT:
-            # Whoever ties with the last row is as large: sort them by name below, as before.
+            # Whoever ties with the last row is as large: sort them by name below.
             top = list(totals.filter(n__gte=top[-1][1]).values_list(other, "n"))
     ids = [row[0] for row in top]
     by_effect: dict[int, dict[str, int]] = defaultdict(dict)
@@ -132,9 +121,9 @@ def grouped_counts(
         out.append(
             {
                 **values,
-                "label": values[label],
-                "url": reverse(url_name, args=[values["slug"]]),
-                "list_url": reverse("evidence_list") + "?" + urlencode({**base_query, param: values[param_field]}),
+                "label": values[fields[0]],
+                "url": reverse(f"{name}_detail", args=[values["slug"]]),
+                "list_url": reverse("evidence_list") + "?" + urlencode({**base_query, name: values[param_field]}),
                 "total": n,
                 "effects": by_effect[other_pk],
                 "by_effect": [by_effect[other_pk].get(value, 0) for value, _ in Effect.choices],
@@ -274,16 +263,15 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         page = evidence_page(request, filterset.qs, known=size, exact=known is not None, text=text)
         explain_cargo_matches(page.object_list, filterset.cargo_reach)
         current = query.get("ordering", "")
-        sort_links = []
-        for param, label in SORTABLE:
-            descending = current == param
-            sort_links.append(
-                {
-                    "label": label,
-                    "url": facet_tools.url_with(query, "ordering", [f"-{param}" if descending else param]),
-                    "state": "ascending" if current == param else "descending" if current == f"-{param}" else "",
-                }
-            )
+        sort_links = [
+            {
+                "label": label,
+                # A second click on the sorted column sorts it the other way.
+                "url": facet_tools.url_with(query, "ordering", [f"-{param}" if current == param else param]),
+                "state": "ascending" if current == param else "descending" if current == f"-{param}" else "",
+            }
+            for param, label in SORTABLE
+        ]
         api_params = query.copy()
         api_params.pop("format", None)
         breast_only = query.getlist("cancer_type") == [BREAST_CANCER]
@@ -387,9 +375,7 @@ class EntityListView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/entity_list.html"
     filterset_class: type = filtersets.NamedEntityFilterSet
     title = ""
-    kind = ""
     api_path = ""
-    rows_template = ""
     intro = ""
 
     model: type
@@ -397,11 +383,12 @@ class EntityListView(AtomicWritesMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
         filterset = self.filterset_class(request.GET, queryset=self.model.objects.for_listing().public())
+        kind = self.model._meta.model_name
         context = self.get_context_data(
             filterset=filterset,
             title=self.title,
-            kind=self.kind,
-            rows_template=self.rows_template,
+            kind=kind,
+            rows_template=f"evidence/rows/{kind}_rows.html",
             intro=self.intro,
             api_url=f"/api/v1/{self.api_path}/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
             reference_formats=REFERENCE_LABELS.items(),
@@ -417,9 +404,7 @@ class EntityListView(AtomicWritesMixin, TemplateView):
 class DrugListView(EntityListView):
     filterset_class = filtersets.DrugFilterSet
     title = "Drugs"
-    kind = "drug"
     api_path = "drugs"
-    rows_template = "evidence/rows/drug_rows.html"
     intro = "Every drug with curated evidence, found by its INN or any brand name or abbreviation."
     model = Drug
 
@@ -427,24 +412,18 @@ class DrugListView(EntityListView):
 class CargoListView(EntityListView):
     filterset_class = filtersets.CargoFilterSet
     title = "Cargo molecules"
-    kind = "cargo"
     api_path = "cargos"
-    rows_template = "evidence/rows/cargo_rows.html"
     intro = "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells."
     model = Cargo
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["kinds"] = CargoKind.choices
-        return context
+        return super().get_context_data(kinds=CargoKind.choices, **kwargs)
 
 
 class CellListView(EntityListView):
     filterset_class = filtersets.CellFilterSet
     title = "Cells"
-    kind = "cell"
     api_path = "cells"
-    rows_template = "evidence/rows/cell_rows.html"
     intro = "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes."
     model = Cell
 
@@ -452,9 +431,7 @@ class CellListView(EntityListView):
 class MechanismListView(EntityListView):
     filterset_class = filtersets.MechanismFilterSet
     title = "Mechanisms"
-    kind = "mechanism"
     api_path = "mechanisms"
-    rows_template = "evidence/rows/mechanism_rows.html"
     intro = "The controlled vocabulary of how exosomes change drug response."
     model = Mechanism
 
@@ -462,9 +439,7 @@ class MechanismListView(EntityListView):
 class TherapyClassListView(EntityListView):
     filterset_class = filtersets.TherapyClassFilterSet
     title = "Therapy classes"
-    kind = "therapyclass"
     api_path = "therapy-classes"
-    rows_template = "evidence/rows/therapyclass_rows.html"
     intro = "Evidence grouped by the kind of treatment it concerns."
     model = TherapyClass
 
@@ -472,9 +447,7 @@ class TherapyClassListView(EntityListView):
 class CitationListView(EntityListView):
     filterset_class = filtersets.CitationFilterSet
     title = "Citations"
-    kind = "citation"
     api_path = "citations"
-    rows_template = "evidence/rows/citation_rows.html"
     intro = "The publications behind the evidence: primary studies and the reviews they were curated through."
     model = Citation
 
@@ -486,75 +459,61 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     """A detail page with a paginated table of the entity's accepted evidence."""
 
     context_object_name = "entity"
-    #: the EvidenceFilterSet parameter that lists this entity's evidence on /evidence/.
+    #: The EvidenceFilterSet parameter that lists this entity's evidence on /evidence/, and
+    #: the entity's field that gives its value.
     evidence_param = ""
-
-    def evidence_queryset(self) -> QuerySet:
-        raise NotImplementedError
-
-    def get_queryset(self):
-        # Public pages show what accepted evidence uses (``ListingQuerySet.public``). The
-        # aliases show twice: in the page and in its JSON-LD.
-        queryset = super().get_queryset().public()
-        return queryset.prefetch_related("aliases") if hasattr(self.model, "aliases") else queryset
-
-    def evidence_count(self) -> int | None:
-        """The number of items ``evidence_queryset()`` holds, when the stored counts know it."""
-        kind = self.count_kind
-        return EvidenceCount.objects.total(kind, self.object.pk) if kind else None
-
+    evidence_param_field = "slug"
+    #: The Evidence field that points at this entity (or override ``evidence_queryset``).
+    evidence_field = ""
     #: The kind of stored count (models/counts.py) that counts this entity's page.
     count_kind = ""
+    #: The page's schema.org description (a ``linked_data`` function), for the kinds that have one.
+    schema_org = None
 
-    def evidence_param_value(self) -> str:
-        return self.object.slug
+    def get_queryset(self):
+        # Public pages show what accepted evidence uses (``ListingQuerySet.public``).
+        return super().get_queryset().public()
+
+    def evidence_queryset(self) -> QuerySet:
+        return Evidence.objects.public().filter(**{self.evidence_field: self.object})
+
+    def grouped(self, kind: str, side: str, model: type, fields: tuple[str, ...], param_field: str) -> Groups:
+        """A "by drug" / "by cargo" / "by mechanism" table of this entity (``grouped_counts``)."""
+        base_query = {self.evidence_param: getattr(self.object, self.evidence_param_field)}
+        return grouped_counts(kind, side, self.object.pk, model, fields, param_field=param_field, base_query=base_query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        evidence = self.evidence_queryset()
-        context["evidence"] = evidence
-        context["page"] = evidence_page(self.request, evidence, known=self.evidence_count())
-        query = urlencode({self.evidence_param: self.evidence_param_value()})
-        context["evidence_query"] = query
-        context["all_evidence_url"] = f"{reverse('evidence_list')}?{query}"
-        context["identifiers"] = identifier_links(self.object)
-        context["effects"] = effect_columns()
+        known = EvidenceCount.objects.total(self.count_kind, self.object.pk) if self.count_kind else None
+        query = urlencode({self.evidence_param: getattr(self.object, self.evidence_param_field)})
+        context.update(
+            page=evidence_page(self.request, self.evidence_queryset(), known=known),
+            evidence_query=query,
+            all_evidence_url=f"{reverse('evidence_list')}?{query}",
+            identifiers=identifier_links(self.object),
+            effects=effect_columns(),
+            group_limit=GROUP_LIMIT,
+        )
         if self.schema_org is not None:
             context["json_ld"] = self.schema_org(self.request, self.object)
         return context
-
-    #: The page's schema.org description (a ``linked_data`` function), for the kinds that have one.
-    schema_org = None
 
 
 class DrugDetailView(EntityDetailView):
     template_name = "evidence/drug_detail.html"
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
     count_kind = "drug"
-    evidence_param = "drug"
+    evidence_param, evidence_param_field = "drug", "name"
+    evidence_field = "drugs"
     schema_org = staticmethod(linked_data.drug)
-
-    def evidence_param_value(self):
-        return self.object.name
-
-    def evidence_queryset(self):
-        return Evidence.objects.public().filter(drugs=self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        base = {"drug": self.object.name}
-        context["by_cargo"] = grouped_counts(
-            "cargo_drug", "b", self.object.pk, Cargo, ("symbol", "slug", "kind"),
-            label="symbol", url_name="cargo_detail", param="cargo", param_field="symbol", base_query=base,
-        )  # fmt: skip
+        context["by_cargo"] = self.grouped("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol")
         kinds = dict(CargoKind.choices)
         for row in context["by_cargo"]:
             row["kind"] = kinds.get(row["kind"], row["kind"])
-        context["by_mechanism"] = grouped_counts(
-            "drug_mechanism", "a", self.object.pk, Mechanism, ("name", "slug"),
-            label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
-        )  # fmt: skip
-        context["group_limit"] = GROUP_LIMIT
+        context["by_mechanism"] = self.grouped("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug")
         return context
 
 
@@ -562,27 +521,14 @@ class CargoDetailView(EntityDetailView):
     template_name = "evidence/cargo_detail.html"
     queryset = Cargo.objects.prefetch_related("aliases")
     count_kind = "cargo"
-    evidence_param = "cargo"
+    evidence_param, evidence_param_field = "cargo", "symbol"
+    evidence_field = "cargos"
     schema_org = staticmethod(linked_data.cargo)
-
-    def evidence_param_value(self):
-        return self.object.symbol
-
-    def evidence_queryset(self):
-        return Evidence.objects.public().filter(cargos=self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        base = {"cargo": self.object.symbol}
-        context["by_drug"] = grouped_counts(
-            "cargo_drug", "a", self.object.pk, Drug, ("name", "slug"),
-            label="name", url_name="drug_detail", param="drug", param_field="name", base_query=base,
-        )  # fmt: skip
-        context["by_mechanism"] = grouped_counts(
-            "cargo_mechanism", "a", self.object.pk, Mechanism, ("name", "slug"),
-            label="name", url_name="mechanism_detail", param="mechanism", param_field="slug", base_query=base,
-        )  # fmt: skip
-        context["group_limit"] = GROUP_LIMIT
+        context["by_drug"] = self.grouped("cargo_drug", "a", Drug, ("name", "slug"), "name")
+        context["by_mechanism"] = self.grouped("cargo_mechanism", "a", Mechanism, ("name", "slug"), "slug")
         context["relatives"] = cargo_relatives(self.object)
         return context
 
@@ -594,11 +540,8 @@ class CellDetailView(EntityDetailView):
         .select_related("parent")
         .prefetch_related("aliases", Prefetch("derivatives", queryset=Cell.objects.public()))
     )
-    evidence_param = "cell"
+    evidence_param, evidence_param_field = "cell", "name"
     schema_org = staticmethod(linked_data.cell)
-
-    def evidence_param_value(self):
-        return self.object.name
 
     def evidence_queryset(self):
         return Evidence.objects.public().filter(Q(source_cell=self.object) | Q(recipient_cell=self.object))
@@ -618,12 +561,7 @@ class MechanismDetailView(EntityDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["by_drug"] = grouped_counts(
-            "drug_scope", "b", self.object.pk, Drug, ("name", "slug"),
-            label="name", url_name="drug_detail", param="drug", param_field="name",
-            base_query={"mechanism": self.object.slug},
-        )  # fmt: skip
-        context["group_limit"] = GROUP_LIMIT
+        context["by_drug"] = self.grouped("drug_scope", "b", Drug, ("name", "slug"), "name")
         return context
 
 
@@ -635,14 +573,11 @@ class TherapyClassDetailView(EntityDetailView):
     template_name = "evidence/therapyclass_detail.html"
     queryset = TherapyClass.objects.all()
     count_kind = "therapy_class"
-    evidence_param = "therapy_class"
-
-    def evidence_queryset(self):
-        return Evidence.objects.public().filter(therapy_class=self.object)
+    evidence_param = evidence_field = "therapy_class"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The most studied drugs, not all of them: a class can hold thousands (1,000,000 items).
+        # The most studied drugs, not all of them: a class can hold thousands.
         drugs = Drug.objects.public().filter(therapy_class=self.object)
         context["drugs"] = drugs.with_counts().order_by("-evidence_count", "name")[:TOP_CLASS_DRUGS]
         context["drug_total"] = drugs.count()
@@ -653,23 +588,16 @@ class CitationDetailView(EntityDetailView):
     template_name = "evidence/citation_detail.html"
     queryset = Citation.objects.all()
     count_kind = "citation"
-    evidence_param = "citation"
-
-    def evidence_param_value(self):
-        return str(self.object.pk)
-
-    def evidence_queryset(self):
-        return Evidence.objects.public().filter(citation=self.object)
+    evidence_param, evidence_param_field = "citation", "pk"
+    evidence_field = "citation"
+    schema_org = staticmethod(linked_data.citation)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["identifiers"] = identifier_links(self.object)
-        context["json_ld"] = linked_data.citation(self.request, self.object)
+        curated = Evidence.objects.public().filter(secondary_source=self.object)
         context["bibtex"] = citations_to_bibtex([self.object])
-        context["curated"] = evidence_rows(
-            Evidence.objects.public().filter(secondary_source=self.object).order_by("id").as_rows()[:PAGE_SIZE]
-        )
-        context["curated_count"] = Evidence.objects.public().filter(secondary_source=self.object).count()
+        context["curated"] = evidence_rows(curated.order_by("id").as_rows()[:PAGE_SIZE])
+        context["curated_count"] = curated.count()
         return context
 
 
@@ -699,22 +627,24 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 # --- Pictures -------------------------------------------------------------------------
 
 
+def picture_json(build: Any, request: HttpRequest) -> JsonResponse:
+    """A picture's data (``graphs.network_for`` or ``graphs.matrix_for``), or its 400."""
+    try:
+        return JsonResponse(build(request.GET))
+    except graphs.BadParameters as error:
+        return JsonResponse({"errors": error.errors}, status=400)
+
+
 @atomic_writes
 @require_safe
 def network_json(request: HttpRequest) -> JsonResponse:
-    try:
-        return JsonResponse(graphs.network_for(request.GET))
-    except graphs.BadParameters as error:
-        return JsonResponse({"errors": error.errors}, status=400)
+    return picture_json(graphs.network_for, request)
 
 
 @atomic_writes
 @require_safe
 def matrix_json(request: HttpRequest) -> JsonResponse:
-    try:
-        return JsonResponse(graphs.matrix_for(request.GET))
-    except graphs.BadParameters as error:
-        return JsonResponse({"errors": error.errors}, status=400)
+    return picture_json(graphs.matrix_for, request)
 
 
 class NetworkView(AtomicWritesMixin, TemplateView):

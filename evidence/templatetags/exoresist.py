@@ -13,12 +13,10 @@ from django.http import HttpRequest, QueryDict
 from django.utils.safestring import mark_safe
 
 from evidence.choices import Effect
+from evidence.filtersets import PAGING
 from evidence.site import graphs
 
 register = template.Library()
-
-#: Query parameters that never change what a page is about.
-_NON_CANONICAL = {"page", "page_size", "format"}
 
 
 @register.simple_tag
@@ -33,7 +31,7 @@ def canonical_url(context) -> str:
     if request is None:
         return ""
     params = request.GET.copy()
-    for name in _NON_CANONICAL:
+    for name in PAGING:  # the page, its size and format never change what a page is about
         params.pop(name, None)
     url = request.build_absolute_uri(request.path)
     if params:
