@@ -160,24 +160,20 @@ class EvidenceQuerySet(models.QuerySet):
         return self if sees_unpublished(user) else self.public()
 
     def row(self, pk: int, *, public: bool = True) -> dict | None:
-        """One item's ``as_rows()`` row, or None.
+        """One item's ``as_rows()`` row (only if accepted, with ``public``), or None."""
+        return next(iter(self.rows_of([pk], public=public)), None)
 
-        Built from a cached base query: on the API's detail endpoint, building and
-        resolving the row query's joins and subqueries in the ORM took longer than
-        PostgreSQL takes to answer it.
-        """
-        rows = _rows_base(self.db, public).filter(pk=pk).order_by()[:1]
-        return next(iter(rows), None)
+    def rows_of(self, ids: list[int], *, public: bool = False) -> list[dict]:
+        """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with ``public``).
 
-    def rows_of(self, ids: list[int]) -> list[dict]:
-        """The ``as_rows()`` rows of items ``ids``, in that order.
-
-        A page is read in two steps: its ids (the filters, the order and the limit alone),
-        then their rows. In one statement PostgreSQL plans the row query's nine joins around
-        the filter's semi-join, and planning took longer than the work (bench/RESULTS.md).
+        Built from a cached base query: building and resolving the row query's joins and
+        subqueries in the ORM took longer than PostgreSQL takes to answer it. A page is read
+        in two steps, its ids (the filters, the order and the limit alone), then their rows:
+        in one statement PostgreSQL plans the row query's nine joins around the filter's
+        semi-join, and planning took longer than the work (bench/RESULTS.md).
         """
         # A plain IN list: for a page of ids PostgreSQL plans it faster than an array.
-        by_id = {row["id"]: row for row in _rows_base(self.db, False).filter(pk__in=ids).order_by()}
+        by_id = {row["id"]: row for row in _rows_base(self.db, public).filter(pk__in=ids).order_by()}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def with_related(self):

@@ -225,8 +225,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
         # puts NULLs first in a plain DESC and would sort every accepted item instead.
         newest = public.order_by(F("reviewed_at").desc(nulls_last=True), "-id")
         recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
-        rows = {row.pk: row for row in evidence_rows(public.filter(pk__in=recent).as_rows())}
-        context["recent"] = [rows[pk] for pk in recent if pk in rows]
+        context["recent"] = evidence_rows(Evidence.objects.rows_of(recent, public=True))
         return context
 
 
