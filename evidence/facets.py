@@ -216,16 +216,14 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     count and value would give them."""
     choices = dict(spec.choices)
     field_name, _, value_attr = spec.value_field.partition("__")
+    label_attr = (spec.label_field or spec.value_field).partition("__")[2]
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
         model = Evidence._meta.get_field(field_name).related_model
-        label_attr = (spec.label_field or spec.value_field).partition("__")[2]
         names = {pk: (value, label) for pk, value, label in model.objects.values_list("pk", value_attr, label_attr)}
-        counted = Counter({names[pk]: n for pk, n in counted.items() if pk in names})
-        ranked = [(value, label, n) for (value, label), n in counted.items()]
+        ranked = [names[pk] + (n,) for pk, n in counted.items() if pk in names]
     else:
         labels = {}
-        label_attr = (spec.label_field or spec.value_field).partition("__")[2]
         if not choices and label_attr != value_attr:
             model = Evidence._meta.get_field(spec.relation).related_model
             rows = model.objects.filter(**{f"{value_attr}__in": list(counted)}).values_list(value_attr, label_attr)
@@ -233,7 +231,7 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
         ranked = [
             (str(value), choices.get(value) or labels.get(value) or str(value), n) for value, n in counted.items()
         ]
-    ranked = sorted((row for row in ranked if row[0] is not None and row[2]), key=lambda row: (-row[2], row[0]))
+    ranked = sorted((row for row in ranked if row[2]), key=lambda row: (-row[2], row[0]))
     return ranked[: spec.top] if spec.top else ranked
 
 
