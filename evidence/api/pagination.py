@@ -29,7 +29,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from evidence.facets import COUNT_LIMIT
+from evidence.facets import COUNT_LIMIT, capped_count
 
 #: Counting stops here, where the evidence page's counts stop; see the module docstring.
 COUNT_CAP: int = COUNT_LIMIT
@@ -95,7 +95,7 @@ class StandardPagination(BasePagination):
             # Not counted (a text search, see the module docstring): at least one more.
             self.count, self.count_exact = offset + len(rows) + 1, False
         else:
-            counted = queryset.order_by().values("pk")[: self.count_cap + 1].count()
+            counted = capped_count(queryset, self.count_cap)
             self.count_exact = counted <= self.count_cap
             # Past the cap (or after a concurrent insert) never report fewer than were served.
             self.count = max(min(counted, self.count_cap), offset + len(rows) + 1)
