@@ -2,6 +2,7 @@ from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount, EvidenceFacetKeys
 from evidence.models.curation import CitationTriage, EvidenceComment, EvidenceFlag, EvidenceRevision, TriageDecision
+from evidence.models.document import EvidenceDocument
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, EvidenceDrug, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
@@ -21,6 +22,7 @@ __all__ = [
     "DrugAlias",
     "DrugClass",
     "Evidence",
+    "EvidenceDocument",
     "EvidenceDrug",
     "EvidenceCount",
     "EvidenceFacetKeys",

@@ -56,7 +56,7 @@ def public_id_to_pk(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-#: What the API shows of an evidence item, as columns of one query (``EvidenceQuerySet.as_rows()``).
+#: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
 _CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
 #: A statement is one sentence; a 2 MB one was accepted before (issue 15).
 STATEMENT_MAX_LENGTH = 2000
@@ -159,10 +159,6 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if sees_unpublished(user) else self.public()
 
-    def row(self, pk: int, *, public: bool = True) -> dict | None:
-        """One item's ``as_rows()`` row (only if accepted, with ``public``), or None."""
-        return next(iter(self.rows_of([pk], public=public)), None)
-
     def rows_of(self, ids: list[int], *, public: bool = False) -> list[dict]:
         """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with ``public``).
 
@@ -183,10 +179,9 @@ class EvidenceQuerySet(models.QuerySet):
         ).prefetch_related("cargos", "drugs", "mechanisms")
 
     def as_rows(self):
-        """Dicts of what the API shows (``ROW_COLUMNS``), with no model instances.
-
-        The API's read path: building six model instances per item and a related
-        manager per relation cost more than the database does. Each row also embeds its
+        """Dicts of what the HTML tables and flat exports show (``ROW_COLUMNS``), with no model
+        instances: building six of them per item and a related manager per relation cost
+        more than the database does. Each row also embeds its
         ``cargos``, ``drugs`` and ``mechanisms`` (as one JSON ``names`` value, which
         ``complete_rows()`` unpacks), so a page is one query, like the hand-written floor
         in ``bench/run_bench.py``.
