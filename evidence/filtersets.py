@@ -6,6 +6,7 @@ Every parameter means the same thing in ``/api/v1/evidence/?drug=ADM`` and
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Iterable
@@ -142,7 +143,26 @@ class Facet:
 TOP_VALUES = 12
 
 
-class ListFilter(django_filters.Filter):
+class SharedFilter:
+    """A filter a FilterSet copies shallowly for each instance (django-filter deep-copies them
+    to set their ``parent``): what a filter holds (vocabulary, lookups, facet, choices) never
+    changes after declaration, and deep copies of every label and choice cost more per
+    request than the query they build."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        if self.method is not None:
+            copied.method = self.method  # a FilterMethod calling the copy, not the declaration
+        memo[id(self)] = copied
+        return copied
+
+
+class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
+    pass
+
+
+class ListFilter(SharedFilter, django_filters.Filter):
     """A filter whose value is a list; ``method`` (or ``field_name__in``) does the OR."""
 
     field_class = ListField
@@ -283,7 +303,7 @@ THERAPY_CLASS = _by_vocabulary(_therapy_class_names, TherapyClass)
 MECHANISM = _by_vocabulary(_mechanism_names, Mechanism)
 
 
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(SharedFilter, django_filters.NumberFilter):
     """A whole year; a number a year can't be is a 400, not a surprise."""
 
     field_class = forms.IntegerField
@@ -294,7 +314,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(SharedFilter, django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
@@ -322,7 +342,7 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError("Give true or false, not %(value)s.", code="invalid", params={"value": value})
 
 
-class StrictBooleanFilter(django_filters.BooleanFilter):
+class StrictBooleanFilter(SharedFilter, django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
@@ -343,7 +363,7 @@ def param_values(query: MultiValueDict, param: str) -> list[str]:
     return split_values(query.getlist(param) + query.getlist(f"{param}[]"))
 
 
-class SearchFilter(django_filters.CharFilter):
+class SearchFilter(SharedFilter, django_filters.CharFilter):
     field_class = SearchField
 
 
@@ -361,6 +381,14 @@ class StrictFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, also: Iterable[str] = (), **kwargs):
         super().__init__(data, *args, **kwargs)
         self.also = frozenset(also)
+
+    def get_form_class(self):
+        # The form's fields depend on the class alone: built once per class, not per request
+        # (a list page builds several FilterSets, and each built every field and its name map).
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -504,7 +532,7 @@ class EvidenceFilterSet(StrictFilterSet):
         vocabulary=choices.Status,
         help_text="Curation status (curators only see anything but accepted).",
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("id", "id"),
             ("level", "level"),
@@ -593,7 +621,7 @@ class DrugFilterSet(NamedEntityFilterSet):
     drug_class = ListFilter(
         method="filter_drug_class", help_text="Drug class by name, synonym or ATC code (taxanes, L01CD, SERM)."
     )
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
+    ordering = OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
         model = Drug
@@ -622,7 +650,7 @@ class CargoFilterSet(NamedEntityFilterSet):
         **THERAPY_CLASS,
         help_text="Cargos with evidence in this therapy class (slug or name).",
     )
-    ordering = django_filters.OrderingFilter(fields=(("symbol", "name"), ("evidence_count", "evidence_count")))
+    ordering = OrderingFilter(fields=(("symbol", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
         model = Cargo
@@ -640,7 +668,7 @@ class CellFilterSet(NamedEntityFilterSet):
         field_name="kind", vocabulary=choices.CellKind, help_text="Kind: " + ", ".join(choices.CellKind.values)
     )
     subtype = ChoiceListFilter(field_name="subtype", vocabulary=choices.Subtype, help_text="Breast cancer subtype.")
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
+    ordering = OrderingFilter(fields=(("name", "name"),))
 
     class Meta:
         model = Cell
@@ -681,7 +709,7 @@ class CitationFilterSet(StrictFilterSet):
     publication_type = ChoiceListFilter(
         field_name="publication_type", vocabulary=choices.PublicationType, help_text="primary, review or other."
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("year", "year"), ("author_string", "author"), ("title", "title"), ("evidence_count", "evidence_count"))
     )
 

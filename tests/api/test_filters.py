@@ -1,7 +1,10 @@
 """Every evidence filter of the contract, synonyms and combinations included."""
 
 import pytest
+from django.http import QueryDict
 
+from evidence.filtersets import EvidenceFilterSet
+from evidence.models import Evidence
 from tests.api.helpers import ids, pub
 
 URL = "/api/v1/evidence/"
@@ -179,3 +182,15 @@ def test_counts_are_of_accepted_evidence_only(api, corpus):
     assert citations == {c.pk: c.evidence_count for c in Citation.objects.with_counts()}
     ordered = api.get("/api/v1/drugs/", {"ordering": "-evidence_count"}).json()["results"]
     assert ordered[0]["name"] == "doxorubicin"
+
+
+def test_filtersets_share_declarations_but_filter_with_their_own_values(corpus):
+    dox = EvidenceFilterSet(QueryDict("drug=doxorubicin"), queryset=Evidence.objects.all())
+    tam = EvidenceFilterSet(QueryDict("drug=tamoxifen"), queryset=Evidence.objects.all())
+    assert dox.filters["drug"] is not tam.filters["drug"]
+    assert (dox.filters["drug"].parent, tam.filters["drug"].parent) == (dox, tam)
+    assert not hasattr(EvidenceFilterSet.base_filters["drug"], "parent")
+    assert dox.form.__class__ is tam.form.__class__  # built once per class
+    assert set(dox.qs) == set(Evidence.objects.filter(drugs__name="doxorubicin"))
+    assert set(tam.qs) == set(Evidence.objects.filter(drugs__name="tamoxifen"))
+    assert set(dox.qs).isdisjoint(tam.qs)
