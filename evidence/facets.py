@@ -10,8 +10,8 @@ without its own filter for a selected one) is counted in at most two queries, wh
 the number of facets and values: the column facets in one GROUP BY GROUPING SETS over
 the evidence rows, the drug, cargo, cargo kind and mechanism facets in one GROUP BY over
 the items' facet keys (``EvidenceFacetKeys``, kept by PostgreSQL). The stored counts
-(``stored_counts.py``) answer the sets they can size, such as every public item, without
-reading any item.
+(``stored_counts.py``) answer the sets they can size, such as every public item or a list
+narrowed by columns (``level=D``), without reading any item.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from evidence import stored_counts
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
 from evidence.identifiers import lookup_keys
 from evidence.models import CancerType, Cargo, Drug, Evidence, EvidenceCount, EvidenceFacetKeys, Mechanism, TherapyClass
+from evidence.models.counts import COLUMN_KEYS, CUBE
 
 #: Lists are counted exactly up to this many items, on the page (with every facet) and in
 #: the API: at 100,000 items, every list. Past it (a stress test of a million) a facet
@@ -170,13 +171,18 @@ class _Exact:
     without_read_out: Counter
 
 
-def _exact_counts(queryset: QuerySet, local: list[str], through: list[str], read_out: bool) -> _Exact:
-    """Column facets ``local`` and many-to-many facets ``through`` over ``queryset``, in two queries;
-    ``read_out``: count the effects of the items that measured no drug response too.
+def _exact_counts(
+    queryset: QuerySet, narrowed: stored_counts.Active, local: list[str], through: list[str], read_out: bool
+) -> _Exact:
+    """Column facets ``local`` and many-to-many facets ``through`` over ``queryset`` (the set the
+    filters ``narrowed`` select), in two queries; ``read_out``: count the effects of the items
+    that measured no drug response too.
 
     The columns are grouped together (a few thousand combinations at 100,000 items) and each
     facet sums its own, which is cheaper than one grouping set per column; the many-to-many
     facets are one GROUP BY over the items' facet keys (``facet:value``, each once per item).
+    A set narrowed only by columns sums the stored groups instead (``stored_counts.CUBE``),
+    and one narrowed by one column its stored facet keys (``stored_counts.COLUMN_KEYS``).
     """
     quote = connection.ops.quote_name
     columns = [COLUMNS[param] for param in local]
@@ -186,8 +192,12 @@ def _exact_counts(queryset: QuerySet, local: list[str], through: list[str], read
     with connection.cursor() as cursor:
         if columns:
             names = ", ".join(quote(column) for column in columns)
-            inner, values = queryset.order_by().values(*columns).query.sql_with_params()
-            cursor.execute(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
+            if (stored := stored_counts.cube_filter(narrowed)) is not None:
+                condition, values = stored
+                cursor.execute(f"SELECT {names}, SUM(n) FROM {CUBE} WHERE {condition} GROUP BY {names}", values)
+            else:
+                inner, values = queryset.order_by().values(*columns).query.sql_with_params()
+                cursor.execute(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
             exact.size = 0
             for *cells, n in cursor.fetchall():
                 row = dict(zip(columns, cells, strict=True))
@@ -197,13 +207,21 @@ def _exact_counts(queryset: QuerySet, local: list[str], through: list[str], read
                 if read_out and row["drug_response_measured"] is False:
                     exact.without_read_out[row["effect"]] += n
         if through:
-            inner, values = queryset.order_by().values("pk").query.sql_with_params()
-            table = quote(EvidenceFacetKeys._meta.db_table)
-            cursor.execute(
-                f"SELECT k, COUNT(*) FROM {table} f, unnest(f.keys) AS k"
-                f" WHERE f.evidence_id IN ({inner}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k",
-                (*values, through),
-            )
+            if (stored := stored_counts.column_keys_filter(narrowed)) is not None:
+                condition, values = stored
+                cursor.execute(
+                    f"SELECT key, SUM(n) FROM {COLUMN_KEYS} WHERE {condition} AND split_part(key, ':', 1) = ANY(%s)"
+                    " GROUP BY key",
+                    (*values, through),
+                )
+            else:
+                inner, values = queryset.order_by().values("pk").query.sql_with_params()
+                table = quote(EvidenceFacetKeys._meta.db_table)
+                cursor.execute(
+                    f"SELECT k, COUNT(*) FROM {table} f, unnest(f.keys) AS k"
+                    f" WHERE f.evidence_id IN ({inner}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k",
+                    (*values, through),
+                )
             for key, n in cursor.fetchall():
                 param, value = key.split(":", 1)
                 exact.counts[param][value] = n
@@ -317,7 +335,8 @@ def _count_set(
         out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending})
         return out
     local = [spec.param for spec in pending if spec.source == "local"]
-    exact = _exact_counts(queryset, local, [spec.param for spec in pending if spec.source == "through"], read_out)
+    through = [spec.param for spec in pending if spec.source == "through"]
+    exact = _exact_counts(queryset, narrowed, local, through, read_out)
     if exact.size is not None:
         out.size = exact.size
     if read_out:

@@ -23,7 +23,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
-from evidence.models.counts import cargo_kind_code, counts_are_stale, refresh_counts
+from evidence.models.counts import COLUMN_KEYS, CUBE, cargo_kind_code, counts_are_stale, refresh_counts
 from tests.api.helpers import stale_documents
 from tests.factories import (
     CargoFactory,
@@ -104,7 +104,38 @@ def direct_facet_keys() -> dict[int, list[str]]:
     return {item: sorted(found) for item, found in keys.items()}
 
 
+CUBE_COLUMNS = ("therapy_class_id", "effect", "level", "subtype", "evidence_type", "vesicle_involvement",
+                "cancer_type_id", "drug_response_measured")  # fmt: skip
+KEYED_COLUMNS = CUBE_COLUMNS[:6]
+
+
+def stored_column_counts() -> tuple[dict, dict]:
+    """The column counts and the column facet key counts (migration 0027), as read."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(CUBE_COLUMNS)}, n FROM {CUBE}")
+        cube = {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT column_name, value, key, n FROM {COLUMN_KEYS}")
+        keys = {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+    return cube, keys
+
+
+def direct_column_counts() -> tuple[dict, dict]:
+    public = Evidence.objects.filter(status=Status.ACCEPTED).values_list("pk", *CUBE_COLUMNS)
+    item_keys = direct_facet_keys()
+    cube, keys = Counter(), Counter()
+    for pk, *values in public:
+        row = dict(zip(CUBE_COLUMNS, values, strict=True))
+        row["therapy_class_id"] = row["therapy_class_id"] or 0
+        row["cancer_type_id"] = row["cancer_type_id"] or 0
+        cube[tuple(row.values())] += 1
+        for column in KEYED_COLUMNS:
+            for key in item_keys.get(pk, []):
+                keys[(column, str(row[column]), key)] += 1
+    return dict(cube), dict(keys)
+
+
 def assert_counts_are_exact() -> None:
+    assert stored_column_counts() == direct_column_counts()
     stored, direct = stored_counts(), direct_counts()
     assert {k: v for k, v in stored.items() if v != direct.get(k)} == {}
     assert {k: v for k, v in direct.items() if v != stored.get(k)} == {}
@@ -331,3 +362,15 @@ def test_after_a_commit_a_background_thread_refreshes_the_counts(settings):
         worker.join(0.1)
     assert not counts_are_stale()
     assert EvidenceCount.objects.total("drug", drug.pk) == 1
+
+
+def test_column_counts_follow_columns_the_entity_counts_do_not_read(world):
+    """Subtype, evidence type, vesicle involvement, cancer type and read-out are only in the
+    column counts (migration 0027): changing them through update() marks the counts stale too."""
+    refresh_counts()
+    Evidence.objects.filter(status=Status.ACCEPTED).update(subtype="tnbc", evidence_type="prognostic")
+    assert counts_are_stale()
+    assert_counts_are_exact()
+    Evidence.objects.filter(pk=world["items"][0].pk).update(drug_response_measured=False, vesicle_involvement="")
+    assert counts_are_stale()
+    assert_counts_are_exact()

@@ -49,6 +49,10 @@ logger = logging.getLogger("exoresist.counts")
 #: The view and its state table (migration 0012).
 VIEW = "evidence_evidencecount"
 STATE = "evidence_countsstate"
+#: The counts of lists narrowed by columns (migration 0027), refreshed with the view; their
+#: names start with its name, so ``refresh_before_reading`` sees reads of them too.
+CUBE, COLUMN_KEYS = f"{VIEW}_cube", f"{VIEW}_keys"
+COLUMN_VIEWS = (CUBE, COLUMN_KEYS)
 
 KINDS = (
     "drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "source_cell", "recipient_cell",
@@ -165,7 +169,8 @@ def _refresh(cursor, force: bool = False) -> bool:
     # aggregates want more than the default 4 MB.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '256MB'")
-    cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {VIEW}")
+    for view in (VIEW, *COLUMN_VIEWS):
+        cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}")
     cursor.execute(f"UPDATE {STATE} SET value = %s, at = now() WHERE name = 'counted'", [changed])
     return True
 

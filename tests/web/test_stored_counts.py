@@ -27,13 +27,18 @@ ANSWERED = [
     "drug=doxorubicin&level=C",
     "drug=Adriamycin&level=C,D&effect=confers_resistance",
     "drug=paclitaxel&level=A",
-]
-#: Queries they don't: a level alone or with a cargo, two cargo kinds (an item may carry both),
-#: text, an unknown parameter.
-UNANSWERED = [
+    # Columns only (the column counts, migration 0027).
     "level=C",
-    "cargo=miR-155&level=C",
     "therapy_class=chemotherapy&level=C",
+    "level=C,D&effect=biomarker&subtype=tnbc",
+    "evidence_type=predictive&vesicle_involvement=cargo_associated",
+]
+#: Queries they don't: a level with a cargo, two cargo kinds (an item may carry both),
+#: a cancer type (it takes narrower types), text, an unknown parameter.
+UNANSWERED = [
+    "cargo=miR-155&level=C",
+    "cargo_type=mirna&level=C",
+    "cancer_type=breast-cancer",
     "cargo_type=mirna,protein",
     "q=tamoxifen",
     "drug=doxorubicin&cargo=ABCB1",
