@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from evidence.choices import CargoKind, Subtype
+from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key
 from evidence.identifiers import parse_mirna
 
 #: The most text recognised at once (characters): a long article is split by the caller.
@@ -496,14 +496,18 @@ def _breast_subtype(code: str) -> str:
     return code if code in Subtype.values and code != Subtype.UNSPECIFIED else ""
 
 
+_SPACE_OR_DASH = re.compile(r"[\s-]")
+#: A subtype as ``_BREAST`` captures it, without spaces or dashes ("HER2positive" is written
+#: too), to its code.
+_SUBTYPE_SAID = {
+    _SPACE_OR_DASH.sub("", name): code for name, code in names_by_key(Subtype.choices, ALSO_CALLED[Subtype]).items()
+}
+
+
 def _subtype_said(match: re.Match) -> str:
     """The subtype a breast cancer phrase (``_BREAST``) narrows to, or "" for any."""
-    said = (match.group("subtype") or "").lower()
-    if match.group("tnbc") or said.startswith("triple"):
-        return Subtype.TNBC
-    if said.startswith("her2"):
-        return Subtype.HER2
-    return Subtype.LUMINAL if said else ""  # ER-positive or luminal
+    said = match.group("subtype") or match.group("tnbc")
+    return _SUBTYPE_SAID[_SPACE_OR_DASH.sub("", said.lower())] if said else ""
 
 
 def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict) -> _Description | None:
