@@ -1,8 +1,7 @@
 """Mentions of known drugs, cargos, cells, mechanisms and therapy classes in free text.
 
 Dictionary matching over every name and alias the database holds, with one Aho-Corasick
-automaton (pyahocorasick): the time to scan a text does not grow with the number of
-names, so tens of thousands of aliases cost no more per abstract than a hundred.
+automaton (pyahocorasick), whose scan time does not grow with the number of names.
 
 Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
 punctuation, dashes and spacing are ignored and Greek letters are spelled out, so
@@ -93,9 +92,11 @@ class Folded:
     __slots__ = ("text", "_folded_at", "_original_at", "_length")
 
     def __init__(self, text: str) -> None:
-        self._folded_at: list[int] = []  # where each replaced character starts in the folded text
-        self._original_at: list[int] = []  # and where it was in the original
-        self._length: list[int] = []  # and how long its replacement is
+        # Each replaced character: where its replacement starts in the folded text, where it
+        # was in the original, and the replacement's length.
+        self._folded_at: list[int] = []
+        self._original_at: list[int] = []
+        self._length: list[int] = []
         if text.isascii():
             self.text = text.lower()
             return
@@ -129,7 +130,6 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     """The letters and digits of a folded text run together, with the word each starts:
     ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
     and at ``folded_starts[k]`` in the folded text."""
-    # Whole-text regex calls and C-level maps: a loop over words in Python was most of the time.
     words = _WORD.findall(folded)
     if not words:
         return "", [], []
@@ -173,6 +173,9 @@ class Entity:
     #: A cell's breast cancer subtype (a ``Subtype`` code).
     subtype: str = ""
 
+    def mention(self, text: str, start: int, end: int, **how) -> dict:
+        return dict(kind=self.kind, slug=self.slug, name=self.name, text=text[start:end], start=start, end=end, **how)
+
 
 @dataclass(slots=True)
 class _Key:
@@ -206,33 +209,29 @@ def mirna_names(name: str) -> list[str]:
 def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
     """Every entity with all its names, read from the database: only what public pages show
     when ``public``, every entity otherwise."""
-    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias, Mechanism, TherapyClass
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.db.models import Q
+
+    from evidence.models import Cargo, Cell, Drug, Mechanism, TherapyClass
 
     def scoped(model):
         return model.objects.public() if public else model.objects.all()
 
-    def aliases(alias_model, entities) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
-        for entity_id, name in alias_model.objects.filter(entity__in=entities).values_list("entity_id", "name"):
-            found.setdefault(entity_id, []).append(name)
-        return found
+    def named(model, *fields):
+        """``fields`` of every entity, then the names of its aliases."""
+        aliases = ArrayAgg("aliases__name", filter=Q(aliases__isnull=False), default=[])
+        return scoped(model).annotate(alias_names=aliases).values_list(*fields, "alias_names")
 
     entries: list[tuple[Entity, list[str]]] = []
-    drugs = scoped(Drug)
-    drug_aliases = aliases(DrugAlias, drugs)
-    for pk, slug, name in drugs.values_list("pk", "slug", "name"):
-        entries.append((Entity("drug", slug, name), [name, *drug_aliases.get(pk, [])]))
-    cargos = scoped(Cargo)
-    cargo_aliases = aliases(CargoAlias, cargos)
-    for pk, slug, symbol, full_name, kind in cargos.values_list("pk", "slug", "symbol", "name", "kind"):
-        names = [symbol, full_name, *cargo_aliases.get(pk, [])]
+    for slug, name, aliases in named(Drug, "slug", "name"):
+        entries.append((Entity("drug", slug, name), [name, *aliases]))
+    for slug, symbol, full_name, kind, aliases in named(Cargo, "slug", "symbol", "name", "kind"):
+        names = [symbol, full_name, *aliases]
         if kind == CargoKind.MIRNA:
             names += [variant for spelled in list(names) for variant in mirna_names(spelled)]
         entries.append((Entity("cargo", slug, symbol), names))
-    cells = scoped(Cell)
-    cell_aliases = aliases(CellAlias, cells)
-    for pk, slug, name, parent, subtype in cells.values_list("pk", "slug", "name", "parent__slug", "subtype"):
-        names = [name, *cell_aliases.get(pk, [])]
+    for slug, name, parent, subtype, aliases in named(Cell, "slug", "name", "parent__slug", "subtype"):
+        names = [name, *aliases]
         # Cells are named in the plural as often as not: "CAFs", "MSCs", "dendritic cells".
         names += [f"{spelled}s" for spelled in names if spelled[-1:].isalpha() and spelled[-1:] not in "sS"]
         entries.append((Entity("cell", slug, name, parent or "", subtype), names))
@@ -316,16 +315,7 @@ class Recogniser:
         if not found:
             return []
         mentions = [
-            {
-                "kind": entity.kind,
-                "slug": entity.slug,
-                "name": entity.name,
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-            }
-            for start, end, key in _longest_first(found)
-            for entity in key.entities
+            entity.mention(text, start, end) for start, end, key in _longest_first(found) for entity in key.entities
         ]
         if self._lines_by_drug:
             inferred = self._resistance_descriptions(text, found, mentions)
@@ -422,15 +412,7 @@ class Recogniser:
             (line,) = lines
             if any(m["kind"] == "cell" and m["slug"] == line.slug and start <= m["start"] < end for m in mentions):
                 continue  # the description holds one of the line's names: found already
-            inferred[(line.slug, start, end)] = {
-                "kind": line.kind,
-                "slug": line.slug,
-                "name": line.name,
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-                "inferred": RESISTANCE_DESCRIPTION,
-            }
+            inferred[(line.slug, start, end)] = line.mention(text, start, end, inferred=RESISTANCE_DESCRIPTION)
         return list(inferred.values())
 
 
@@ -475,8 +457,8 @@ _CAUSATIVE = re.compile(
 
 
 class _Description(NamedTuple):
-    """Cells a text describes as resistant to a drug: where, the cells of the line it names as
-    their origin (None when it names none), and the breast cancer subtype it says ("" for any)."""
+    """Where cells described as resistant are, the cells of the line named as their origin
+    (None for none), and the breast cancer subtype said ("" for any)."""
 
     start: int
     end: int
