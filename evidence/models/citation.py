@@ -12,11 +12,6 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
 
-    def with_counts(self):
-        from evidence.models import EvidenceCount
-
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation("citation"))
-
     def by_identifier(self, identifier: str):
         """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""
         identifier = (identifier or "").strip()

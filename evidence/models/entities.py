@@ -12,13 +12,7 @@ from evidence.models.base import Alias, NamedEntity, NamedQuerySet
 from evidence.models.counts import EvidenceCount
 
 
-class EntityQuerySet(NamedQuerySet):
-    def with_counts(self):
-        """Annotate ``evidence_count``: accepted evidence items that cite the entity (stored, see models/counts.py)."""
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
-
-
-class DrugQuerySet(EntityQuerySet):
+class DrugQuerySet(NamedQuerySet):
     public_through = Q(drugs=OuterRef("pk"))
     listing_related = ("therapy_class",)
     listing_prefetch = ("classes",)
@@ -64,7 +58,7 @@ class DrugAlias(Alias):
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="drugalias_unique_key")]
 
 
-class CargoQuerySet(EntityQuerySet):
+class CargoQuerySet(NamedQuerySet):
     public_through = Q(cargos=OuterRef("pk"))
     listing_related = ("family",)
     listing_prefetch = ("targets",)
@@ -151,7 +145,7 @@ class CargoAlias(Alias):
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cargoalias_unique_key")]
 
 
-class CellQuerySet(EntityQuerySet):
+class CellQuerySet(NamedQuerySet):
     # A parent line is public with its resistant derivatives: their pages link to it.
     public_through = (
         Q(source_cell=OuterRef("pk"))
