@@ -146,12 +146,6 @@ class HostileInputMiddleware(MiddlewareMixin):
     """
 
     @staticmethod
-    def body_limit() -> int | None:
-        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
-            return None
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.EXORESIST_MAX_UPLOAD_BYTES
-
-    @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"detail": message}, status=status)
@@ -162,7 +156,8 @@ class HostileInputMiddleware(MiddlewareMixin):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = self.body_limit()
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = None if limit is None else limit + settings.EXORESIST_MAX_UPLOAD_BYTES
         if limit is not None and length > limit:
             return self.refuse(request, f"The request body is too large (over {limit} bytes).", 413)
         raw_query = request.META.get("QUERY_STRING", "")
@@ -191,8 +186,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def is_database_outage(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError | InterfaceError)
+#: What a database that went away (restart, failover) raises.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
 class DatabaseUnavailableMiddleware(MiddlewareMixin):
@@ -202,7 +197,7 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
     connection health checks reconnect on the next request, so the site recovers by itself."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_database_outage(exception):
+        if not isinstance(exception, DATABASE_OUTAGE):
             return None
         # The log line says what happened. Broken connections are dropped when the request
         # finishes (close_old_connections), and the next one reconnects.
@@ -319,16 +314,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def cache_key(request: HttpRequest, version: str) -> str:
-        representation = "|".join(
-            [
-                request.get_host(),
-                request.get_full_path(),
-                request.META.get("HTTP_ACCEPT", ""),
-                settings.EXORESIST_RELEASE,
-                version,
-            ]
-        )
-        return hashlib.sha256(representation.encode("utf-8", "surrogateescape")).hexdigest()
+        accept = request.META.get("HTTP_ACCEPT", "")
+        key = "|".join((request.get_host(), request.get_full_path(), accept, settings.EXORESIST_RELEASE, version))
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
     @staticmethod
     def not_modified(request: HttpRequest, etag: str, version: str, key: str) -> bool:
