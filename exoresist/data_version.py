@@ -29,9 +29,8 @@ def get_version() -> str | None:
     """The current data version, or None when the cache cannot be reached (then nothing is cached)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        candidate = new_version()
         # add() only sets a missing key, so two workers starting together agree on one version.
-        cache.add(VERSION_KEY, candidate, timeout=None)
+        cache.add(VERSION_KEY, new_version(), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
@@ -117,8 +116,8 @@ def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
     if not _watched(sender):
         return
     private = _private_change(instance)
-    if instance is not None and _has_visibility(sender):
-        instance._exoresist_loaded_status = instance.__dict__.get("status")
+    if instance is not None:
+        _remember_status(sender, instance)
     if not private:
         data_changed(using or router.db_for_write(sender))
 
