@@ -55,7 +55,3 @@ class PrimaryReplicaRouter:
     def allow_relation(self, obj1, obj2, **hints) -> bool:
         # Replicas hold the same rows as the primary.
         return True
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        # Real replicas get their schema by replication; no opinion lets a stand-in be migrated.
-        return None

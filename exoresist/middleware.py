@@ -339,13 +339,8 @@ class PageCacheMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with what ReDoc (drf-spectacular's SpectacularRedocView) needs on
-    top of the site's policy on the paths in EXORESIST_CSP_API_DOCS_PATHS. No other host: the
-    Swagger UI and ReDoc bundles are static files on this site (drf_spectacular_sidecar).
-
-    Inline scripts stay forbidden there too; Swagger UI runs under the site's policy unchanged
-    (SpectacularSwaggerSplitView serves its setup script as a separate file).
-    """
+    """django-csp's middleware, with what ReDoc needs on top of the site's policy on the paths in
+    EXORESIST_CSP_API_DOCS_PATHS. No other host: its bundle is a static file on this site."""
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)

@@ -13,11 +13,10 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.received = 0
+    received = 0  # bytes of file data so far; a handler serves one request
 
     def receive_data_chunk(self, raw_data, start):
-        self.received = getattr(self, "received", 0) + len(raw_data)
+        self.received += len(raw_data)
         limit = settings.EXORESIST_MAX_UPLOAD_BYTES
         if self.received > limit:
             raise RequestDataTooBig(f"Uploaded files exceed {limit} bytes (EXORESIST_MAX_UPLOAD_BYTES).")

@@ -31,19 +31,9 @@ class Citation(ChangeLoggedModel):
 
     identifier_fields = ("doi", "pmid", "pmcid")
     editor_fields = (
-        "title",
-        "authors",
-        "year",
-        "journal",
-        "doi",
-        "pmid",
-        "pmcid",
-        "publication_type",
-        "retracted",
-        "retraction_note",
-        "notice",
-        "notice_note",
-    )
+        "title", "authors", "year", "journal", "doi", "pmid", "pmcid", "publication_type",
+        "retracted", "retraction_note", "notice", "notice_note",
+    )  # fmt: skip
 
     doi = models.CharField(
         "DOI",
