@@ -251,16 +251,11 @@ class Recogniser:
     def __init__(self, entries: list[tuple[Entity, list[str]]]) -> None:
         keys: dict[str, _Key] = {}
         for entity, names in entries:
-            for name in names:
-                if not name or not name.strip():
-                    continue
+            for name in filter(None, names):
                 key, breaks = name_key(name)
                 if not key:
                     continue
-                found = keys.get(key)
-                if found is None:
-                    keys[key] = _Key([entity], breaks, is_abbreviation(name))
-                    continue
+                found = keys.setdefault(key, _Key([], frozenset(), abbreviation=True))
                 if entity not in found.entities:
                     found.entities.append(entity)
                 found.breaks |= breaks

@@ -1,9 +1,6 @@
-"""A hard limit on uploaded file data.
-
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out of its count, and
-FILE_UPLOAD_MAX_MEMORY_SIZE only decides when an upload spills to a temporary file, so
-neither stops a multi-gigabyte upload (a BibTeX importer then reads it whole). This
-handler, first in FILE_UPLOAD_HANDLERS, refuses the request once the files' bytes pass
+"""A hard limit on uploaded file data, which neither DATA_UPLOAD_MAX_MEMORY_SIZE (form fields
+only) nor FILE_UPLOAD_MAX_MEMORY_SIZE (when to spill to disk) gives. First in
+FILE_UPLOAD_HANDLERS, it refuses the request once the files' bytes pass
 EXORESIST_MAX_UPLOAD_BYTES, whatever the Content-Length said (chunked bodies have none).
 """
 
