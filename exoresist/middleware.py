@@ -199,8 +199,6 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_OUTAGE):
             return None
-        # The log line says what happened. Broken connections are dropped when the request
-        # finishes (close_old_connections), and the next one reconnects.
         logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.identifiers import lookup_keys
@@ -149,6 +150,9 @@ class NamedEntity(ChangeLoggedModel):
     def save(self, *args, **kwargs):
         self.key, self.base = lookup_keys(self.display_name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.model_name}_detail", args=[self.slug])
 
     @property
     def display_name(self) -> str:

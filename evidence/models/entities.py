@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import OuterRef, Q
-from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import CargoKind, CellKind, Subtype
@@ -45,9 +44,6 @@ class Drug(NamedEntity):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("drug_detail", args=[self.slug])
 
 
 class DrugAlias(Alias):
@@ -133,9 +129,6 @@ class Cargo(NamedEntity):
     def __str__(self) -> str:
         return self.symbol
 
-    def get_absolute_url(self) -> str:
-        return reverse("cargo_detail", args=[self.slug])
-
 
 class CargoAlias(Alias):
     entity = models.ForeignKey(Cargo, on_delete=models.CASCADE, related_name="aliases")
@@ -193,9 +186,6 @@ class Cell(NamedEntity):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("cell_detail", args=[self.slug])
 
     def clean(self):
         from django.core.exceptions import ValidationError
