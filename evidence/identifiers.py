@@ -87,11 +87,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def name_key(value: str) -> str:
-    """The form of a name that lookups compare: case, spacing and punctuation ignored.
-
-    "MCF-7", "MCF7" and "mcf 7" share the key ``mcf7``; "5-FU" and "5FU" share ``5fu``;
-    "TGF-β" is "tgfbeta".
-    """
+    """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
+    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta"."""
     text = unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -111,12 +108,9 @@ _MIRNA_RE = re.compile(
 
 
 def parse_mirna(value: str) -> tuple[str, str] | None:
-    """Split a miRNA name into its armless core and its arm, or ``None`` if it isn't one.
-
-    ``hsa-miR-155-5p`` -> ("mir-155", "5p"); ``miR-155`` -> ("mir-155", "");
-    ``hsa-mir-155`` -> ("mir-155", ""); ``let-7f-1*`` -> ("let-7f-1", "*").
-    Only the human prefix is dropped: a mouse miRNA is a different molecule.
-    """
+    """A miRNA name's armless core and its arm, or ``None`` if it isn't one: ``hsa-miR-155-5p``
+    -> ("mir-155", "5p"), ``let-7f-1*`` -> ("let-7f-1", "*"). Only a human miRNA is one: a
+    mouse miRNA is a different molecule."""
     match = _MIRNA_RE.match(value.strip())
     if not match:
         return None

@@ -4,10 +4,8 @@ Dictionary matching over every name and alias the database holds, with one Aho-C
 automaton (pyahocorasick), whose scan time does not grow with the number of names.
 
 Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
-punctuation, dashes and spacing are ignored and Greek letters are spelled out, so
-"P-gp", "Pgp" and "P gp" meet, as do "miR155" and "miR-155", "TGF-β1" and "TGF-beta1".
-Offsets map back to the original text: ``start`` and ``end`` index the text as given
-(Python string indices, i.e. Unicode code points).
+punctuation, dashes and spacing are ignored and Greek letters are spelled out ("TGF-β1" is
+"TGF-beta1"). ``start`` and ``end`` index the text as given (Unicode code points).
 
 Three rules keep a match a real mention:
 
@@ -21,10 +19,9 @@ Three rules keep a match a real mention:
 An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
 case: "doc" and "epi" are English words and word parts far more often than drugs.
 
-Papers name a drug-resistant line by describing it as often as by its name: "adriamycin-
-resistant breast cancer cells", "docetaxel-resistant MCF-7 cells", "MCF-7 cells resistant
-to docetaxel". Such a description proposes the line the database holds for it, as an extra
-mention marked ``"inferred": "resistance description"`` (``_resistance_descriptions``).
+Papers describe a drug-resistant line as often as they name it ("docetaxel-resistant MCF-7
+cells"): such a description proposes the line, as an extra mention marked ``"inferred":
+"resistance description"`` (``_resistance_descriptions``).
 """
 
 from __future__ import annotations

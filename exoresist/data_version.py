@@ -1,10 +1,8 @@
 """The global data version: every cached page and every ETag is keyed by it.
 
-Any save, delete or many-to-many change of a curated model (every model of the apps
-in ``EXORESIST_CACHE_WATCHED_APPS``, including models added later) bumps the version
-once the transaction commits, so no cached page is older than the last accepted edit.
-Bumping after the commit matters: bumping before it would let a concurrent reader
-cache the not-yet-committed old data under the new version.
+Any save, delete or many-to-many change of a model of ``EXORESIST_CACHE_WATCHED_APPS``
+bumps it once the transaction commits: bumping before would let a concurrent reader cache
+the not-yet-committed old data under the new version.
 """
 
 from __future__ import annotations

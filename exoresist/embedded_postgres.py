@@ -46,11 +46,8 @@ def database_settings(data_dir: Path) -> dict:
 
 
 def _forget_dead_handles(server_class, data_dir: Path) -> None:
-    """Drop the processes that died without exiting (SIGKILL, SIGTERM) from the wheel's list of handles.
-
-    The wheel stops the server when the last process on its list exits; a dead process left on
-    the list would keep the server running after every later ``make run`` had ended.
-    """
+    """Drop the processes that died without exiting (SIGKILL) from the wheel's list of handles:
+    left on it, they would keep the server running after the last live process exits."""
     import json
 
     import psutil

@@ -138,12 +138,9 @@ class HealthCheckMiddleware(MiddlewareMixin):
 
 
 class HostileInputMiddleware(MiddlewareMixin):
-    """Rejects NUL characters in the path or query string with a clear 400, and a body
-    announced as larger than the limits with a 413 before any of it is read.
-
-    PostgreSQL cannot store or compare NULs, so letting one through to a filter or
-    the admin search would end in a 500 deep inside a view.
-    """
+    """Rejects NUL characters in the path or query string with a clear 400 (PostgreSQL cannot
+    store or compare them: a 500 deep inside a view otherwise), and a body announced as larger
+    than the limits with a 413 before any of it is read."""
 
     @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -231,11 +228,8 @@ class PrimaryPinMiddleware:
 class PageCacheMiddleware:
     """Anonymous GET and HEAD responses (pages and API) from the shared cache, keyed by the
     data version, the address and the representation asked for; ETag and Last-Modified
-    derived from the same key answer conditional requests with 304 without rendering.
-
-    Never used for requests that carry a session or credentials, for other methods, or
-    for responses that set cookies or say private/no-store. With the cache unreachable
-    the data version is unknown and every request is served uncached.
+    derived from the same key answer conditional requests with 304 without rendering. With
+    the cache unreachable the data version is unknown and every request is served uncached.
     """
 
     def __init__(self, get_response: Middleware):

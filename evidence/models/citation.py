@@ -162,12 +162,9 @@ _letters_memo: tuple[str | None, dict[int, str]] = (None, {})
 
 def label_letters() -> dict[int, str]:
     """Citation id -> the letter that tells it from the other papers with the same in-text
-    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only.
-
-    One window query over the citations (``exoresist_label_key``, migration 0020), kept per
-    data version in the cache and in the process, so a page or an export pays a dictionary
-    lookup per row, not a query. Counted over every citation, so accepting a draft does not
-    re-letter the public ones.
+    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only: one query
+    (``exoresist_label_key``, migration 0020) per data version, kept in the cache and the
+    process. Counted over every citation, so accepting a draft does not re-letter the public ones.
     """
     global _letters_memo
     from django.core.cache import cache

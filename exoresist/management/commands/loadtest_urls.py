@@ -1,8 +1,5 @@
 """The URL mix for loadtest/: every public list and detail route found at run time, list
-routes with their FilterSet's filters filled from real data, and search queries.
-
-Routes added later (the HTML lists, the API, exports) are picked up without changes.
-"""
+routes with their FilterSet's filters filled from real data, and search queries."""
 
 import json
 import random
