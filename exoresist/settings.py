@@ -202,7 +202,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "evidence.api.schema.document_errors",
     ],
-    # Swagger UI and ReDoc are served from drf_spectacular_sidecar's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -320,8 +319,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "exoresist.middleware.client_ip"
 AXES_USERNAME_CALLABLE = "exoresist.middleware.login_username"
 AXES_VERBOSE = False
-# 0 keys anonymous clients by REMOTE_ADDR. (None would key them by the whole X-Forwarded-For
-# header, which a client writes itself: a changing header escaped the throttle.)
+# 0 keys anonymous clients by REMOTE_ADDR; None would key them by the whole X-Forwarded-For
+# header, which a client writes itself.
 REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES
 
 # --- Databases: transactions, read replicas ----------------------------------

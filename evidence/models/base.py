@@ -92,14 +92,9 @@ class NamedQuerySet(ListingQuerySet):
 
     def matching(self, *names: str) -> NamedQuerySet:
         """Entities any of whose names matches any of ``names``, ignoring case and punctuation."""
-        keys: set[str] = set()
-        bases: set[str] = set()
-        for name in names:
-            if not name or not name.strip():
-                continue
-            key, base = lookup_keys(name)
-            keys.update({key, base})
-            bases.add(key)
+        pairs = [lookup_keys(name) for name in names if name and name.strip()]
+        keys = {key for pair in pairs for key in pair}
+        bases = {key for key, _base in pairs}
         if not keys:
             return self.none()
         alias_model = self.model.aliases.rel.related_model

@@ -81,10 +81,7 @@ class Command(BaseCommand):
                     # Every search route is public.
                     "search_needs_login": False,
                     # A new drug with an alias: public data, several rows in one transaction.
-                    "write": {
-                        "url": "/admin/evidence/drug/add/",
-                        "therapy_class": therapy.pk if therapy else None,
-                    },
+                    "write": {"url": "/admin/evidence/drug/add/", "therapy_class": therapy.pk if therapy else None},
                     # A curator's everyday write: a draft evidence item with its drug and cargo.
                     "draft": {
                         "url": "/admin/evidence/evidence/add/",
