@@ -24,6 +24,7 @@ from evidence.models import (
     TherapyClass,
 )
 from evidence.models.counts import cargo_kind_code, counts_are_stale, refresh_counts
+from tests.api.helpers import stale_documents
 from tests.factories import (
     CargoFactory,
     CellFactory,
@@ -108,6 +109,7 @@ def assert_counts_are_exact() -> None:
     assert {k: v for k, v in stored.items() if v != direct.get(k)} == {}
     assert {k: v for k, v in direct.items() if v != stored.get(k)} == {}
     assert {row.evidence_id: row.keys for row in EvidenceFacetKeys.objects.all()} == direct_facet_keys()
+    assert stale_documents() == []
 
 
 @pytest.fixture

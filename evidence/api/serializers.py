@@ -5,9 +5,10 @@ or alias; a citation by id, DOI, PMID or BibTeX key) and read back as small
 embedded objects carrying their names, their API URL and their HTML page, so that
 an evidence item needs no second request.
 
-The embedded objects are plain dicts built from per-request URL templates: a page
-of 500 evidence items embeds thousands of them, and a nested serializer plus a
-``reverse()`` for each would cost more than the database does.
+An evidence item is read from the document PostgreSQL keeps of it (``documents.py``).
+Other embedded objects are plain dicts built from per-request URL templates: a page of
+500 drugs embeds as many therapy classes, and a nested serializer plus a ``reverse()``
+for each would cost more than the database does.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
+from evidence.api.documents import documents, parsed
 from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
-from evidence.models.citation import label_letters, short_label
-from evidence.models.evidence import complete_rows, format_public_id
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 _KEY = "KEY0PLACEHOLDER0"
@@ -270,91 +270,22 @@ class PMIDField(serializers.CharField):
 # --- evidence -----------------------------------------------------------------
 
 
-def _citation(row: dict, prefix: str, links: Links, letters: dict[int, str]) -> dict | None:
-    pk = row[f"{prefix}_id"]
-    if pk is None:
-        return None
-    values = {field: row[f"{prefix}__{field}"] for field in CITATION_REF_FIELDS}
-    label = short_label(
-        row[f"{prefix}__authors"],
-        row[f"{prefix}__authors_truncated"],
-        row[f"{prefix}__year"],
-        letters.get(pk, ""),
-    )
-    return citation_summary(pk, values, label, links)
-
-
-def _related(row: dict, prefix: str, route: str, links: Links) -> dict | None:
-    """A foreign key's embedded entity from a row's ``<prefix>__<field>`` columns (None when empty)."""
-    if row[f"{prefix}_id"] is None:
-        return None
-    return entity_ref(route, {field: row[f"{prefix}__{field}"] for field in REF_FIELDS[route]}, links)
-
-
-_DATETIME = serializers.DateTimeField()
-
-
-def evidence_from_row(row: dict, links: Links, letters: dict[int, str]) -> dict:
-    """An evidence item as the API shows it, from one ``Evidence.objects.as_rows()`` row
-    that carries its ``cargos``, ``drugs`` and ``mechanisms`` (see ``complete_rows()``).
-
-    The one place the read representation is written: model instances are read back
-    as rows first (``evidence_representations()``).
-    """
-    public_id = format_public_id(row["id"])
-    return {
-        "id": public_id,
-        "url": links.url("api:evidence-detail", public_id, numeric=True),
-        "html_url": links.url("evidence_detail", public_id),
-        "statement": row["statement"],
-        "cargos": [entity_ref("cargo", cargo, links) for cargo in row["cargos"]],
-        "drugs": [{**entity_ref("drug", drug, links), "role": drug["role"]} for drug in row["drugs"]],
-        "therapy_class": _related(row, "therapy_class", "therapyclass", links),
-        "mechanisms": [entity_ref("mechanism", mechanism, links) for mechanism in row["mechanisms"]],
-        "source_cell": _related(row, "source_cell", "cell", links),
-        "recipient_cell": _related(row, "recipient_cell", "cell", links),
-        "effect": row["effect"],
-        "level": row["level"],
-        "evidence_type": row["evidence_type"],
-        "subtype": row["subtype"],
-        "cancer_type": row["cancer_type__name"],
-        "cancer_type_ids": {"doid": row["cancer_type__doid"], "ncit": row["cancer_type__ncit"]},
-        "experimental_systems": row["experimental_systems"],
-        "drug_response_measured": row["drug_response_measured"],
-        "vesicle_involvement": row["vesicle_involvement"],
-        "ev_type": row["ev_type"],
-        "ev_isolation": row["ev_isolation"],
-        "ev_markers": row["ev_markers"],
-        "citation": _citation(row, "citation", links, letters),
-        # What the item rests on, carried with it: a retracted or questioned primary paper.
-        "retracted": row["citation__retracted"],
-        "citation_notice": row["citation__notice"],
-        "secondary_source": _citation(row, "secondary_source", links, letters),
-        "cited_as": row["cited_as"],
-        "source_quote": row["source_quote"],
-        "status": row["status"],
-        "created": _DATETIME.to_representation(row["created"]),
-        "modified": _DATETIME.to_representation(row["modified"]),
-        "version": row["version"],
-    }
-
-
-def evidence_representations(items, context: dict) -> list[dict]:
-    """``as_rows()`` rows or instances, as the API shows them. Instances (after a write)
-    are read back as rows, from the database they came from."""
+def evidence_representations(items, context: dict) -> list:
+    """Items (instances, or their ``Document``) as the API shows them, parsed. Instances
+    (after a write) are read back as their documents, from the database they came from."""
     items = list(items)
-    if items and not isinstance(items[0], dict):
-        items = Evidence.objects.using(items[0]._state.db).rows_of([item.pk for item in items])
-    rows = complete_rows(items)
-    links = links_for(context)
-    letters = label_letters()  # once per response: a cache read, not one per row
-    return [evidence_from_row(row, links, letters) for row in rows]
+    if items and isinstance(items[0], Evidence):
+        pks = [item.pk for item in items]
+        items = documents(pks, public=False, request=context.get("request"), using=items[0]._state.db)
+    return parsed(items)
 
 
 class EvidenceListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data.all() if hasattr(data, "all") else data)
-        return evidence_representations(items, self.child.context)
+        if items and isinstance(items[0], Evidence):
+            return evidence_representations(items, self.child.context)
+        return items  # a page of documents, as the view read them
 
 
 class SafeSaveMixin:
@@ -526,8 +457,8 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         read_only_fields = ["status", "created", "modified"]
         list_serializer_class = EvidenceListSerializer
 
-    def to_representation(self, instance: Evidence | dict) -> dict:
-        """The same output as the declared fields, built directly: this is the API's hot path."""
+    def to_representation(self, instance) -> dict:
+        """The declared fields' output, from the item's stored document (``documents.py``)."""
         return evidence_representations([instance], self.context)[0]
 
     def validate_statement(self, value: str) -> str:

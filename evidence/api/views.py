@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from evidence import filtersets
 from evidence.api import schema as _schema  # noqa: F401  (registers the FilterSet extension)
 from evidence.api import serializers as s
+from evidence.api.documents import DocumentJSONRenderer, documents, parsed
 from evidence.api.exports import export_response
 from evidence.api.reference_formats import FORMATS as REFERENCE_FORMATS
 from evidence.api.renderers import REFERENCE_RENDERERS, CSVRenderer, TSVRenderer, flatten, table_rows
@@ -88,7 +89,7 @@ class ExoResistViewSet(
 
     filter_backends = [FilterBackend]
     filterset = None
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, TSVRenderer]
+    renderer_classes = [DocumentJSONRenderer, BrowsableAPIRenderer, CSVRenderer, TSVRenderer]
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     #: The export's file name stem.
@@ -178,15 +179,14 @@ class EvidenceViewSet(ExoResistViewSet):
     lookup_value_regex = r"(?:[Ee][Xx][Rr])?\d+"
     export_name = "evidence"
 
-    def reads_rows(self) -> bool:
-        """Reads are served from rows, not instances (see ``EvidenceQuerySet.as_rows()``)."""
+    def reads_documents(self) -> bool:
+        """Reads are served from the stored API documents (``documents.py``), not instances."""
         return self.request.method in ("GET", "HEAD") and self.action in ("list", "retrieve")
 
     def get_queryset(self):
         visible = Evidence.objects.visible_to(self.request.user)
-        # Filters and counts run on the bare queryset; ``as_rows()`` comes last (its
-        # joins would otherwise stay in the count's subquery).
-        return visible if self.reads_rows() else visible.with_related()
+        # A read filters and counts the bare queryset, then looks its page's documents up.
+        return visible if self.reads_documents() else visible.with_related()
 
     renderer_classes = [*ExoResistViewSet.renderer_classes, *REFERENCE_RENDERERS]
 
@@ -210,9 +210,14 @@ class EvidenceViewSet(ExoResistViewSet):
             return None
         return stored_size(self.filterset.canonical_query())
 
-    def fetch_page(self, window) -> list[dict]:
-        """A page's rows: the ids of the (sliced) ``window``, then their rows (``rows_of``)."""
-        return Evidence.objects.rows_of(list(window.values_list("pk", flat=True)))
+    def fetch_page(self, window) -> list:
+        """A page: the ids of the (sliced) ``window``, then their documents."""
+        return self.documents(list(window.values_list("pk", flat=True)), public=False)
+
+    def documents(self, ids: list[int], *, public: bool) -> list:
+        """The items' API documents: as text for the JSON renderer, parsed for the others."""
+        found = documents(ids, public=public, request=self.request)
+        return found if self.request.accepted_renderer.format == "json" else parsed(found)
 
     def is_text_search(self) -> bool:
         """A ``q`` search is counted exactly only up to a lower cap (see pagination.py)."""
@@ -222,8 +227,9 @@ class EvidenceViewSet(ExoResistViewSet):
         pk = public_id_to_pk(self.kwargs["public_id"])
         if pk is None:
             raise Http404("No such evidence item.")
-        if self.reads_rows():
-            obj = Evidence.objects.row(pk, public=not sees_unpublished(self.request.user))
+        if self.reads_documents():
+            public = not sees_unpublished(self.request.user)
+            obj = next(iter(documents([pk], public=public, request=self.request)), None)
         else:
             obj = self.get_queryset().filter(pk=pk).first()
         if obj is None:
@@ -232,9 +238,10 @@ class EvidenceViewSet(ExoResistViewSet):
         return obj
 
     def retrieve(self, request, *args, **kwargs):
+        item = self.get_object()
         if request.accepted_renderer.format in REFERENCE_FORMATS:
-            self.reference_object = Citation.objects.get(pk=self.get_object()["citation_id"])
-        return super().retrieve(request, *args, **kwargs)
+            self.reference_object = Citation.objects.get(pk=item.citation_id)
+        return Response(item if request.accepted_renderer.format == "json" else parsed([item])[0])
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)

@@ -2,6 +2,7 @@ from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount, EvidenceFacetKeys
 from evidence.models.curation import CitationTriage, EvidenceComment, EvidenceFlag, EvidenceRevision, TriageDecision
+from evidence.models.document import EvidenceDocument
 from evidence.models.entities import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 from evidence.models.evidence import Evidence, EvidenceDrug, StaleEdit, public_id_to_pk
 from evidence.models.search import EvidenceSearch
@@ -9,7 +10,7 @@ from evidence.models.vocabulary import CancerType, DrugClass, Mechanism, Therapy
 
 __all__ = [
     "Alias", "CancerType", "Cargo", "CitationTriage", "CargoAlias", "Cell", "CellAlias", "ChangeLoggedModel",
-    "Citation", "Drug", "DrugAlias", "DrugClass", "Evidence", "EvidenceDrug", "EvidenceCount", "EvidenceFacetKeys",
-    "EvidenceComment", "EvidenceFlag", "EvidenceSearch", "EvidenceRevision", "Mechanism", "NamedEntity", "StaleEdit",
-    "TherapyClass", "TriageDecision", "public_id_to_pk",
+    "Citation", "Drug", "DrugAlias", "DrugClass", "Evidence", "EvidenceDocument", "EvidenceDrug", "EvidenceCount",
+    "EvidenceFacetKeys", "EvidenceComment", "EvidenceFlag", "EvidenceSearch", "EvidenceRevision", "Mechanism",
+    "NamedEntity", "StaleEdit", "TherapyClass", "TriageDecision", "public_id_to_pk",
 ]  # fmt: skip

@@ -56,7 +56,7 @@ def public_id_to_pk(value: str) -> int | None:
 STATEMENT_MAX_LENGTH = 2000
 
 _CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
-#: What the API shows of an evidence item, as columns of one query (``EvidenceQuerySet.as_rows()``).
+#: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
 ROW_COLUMNS: tuple[str, ...] = (
     "id", "statement", "effect", "level", "evidence_type", "subtype",
     "cancer_type__name", "cancer_type__slug", "cancer_type__doid", "cancer_type__ncit",
@@ -129,10 +129,6 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if sees_unpublished(user) else self.public()
 
-    def row(self, pk: int, *, public: bool = True) -> dict | None:
-        """One item's ``as_rows()`` row (only if accepted, with ``public``), or None."""
-        return next(iter(self.rows_of([pk], public=public)), None)
-
     def rows_of(self, ids: list[int], *, public: bool = False) -> list[dict]:
         """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with
         ``public``), from a cached base query: building the row query's joins in the ORM costs
@@ -149,9 +145,9 @@ class EvidenceQuerySet(models.QuerySet):
         ).prefetch_related("cargos", "drugs", "mechanisms")
 
     def as_rows(self):
-        """Dicts of what the API shows (``ROW_COLUMNS``), with no model instances, each
-        embedding its ``cargos``, ``drugs`` and ``mechanisms`` as one JSON ``names`` value
-        (``complete_rows()`` unpacks it): a page is one query."""
+        """Dicts of what the HTML tables and flat exports show (``ROW_COLUMNS``), with no model
+        instances, each embedding its ``cargos``, ``drugs`` and ``mechanisms`` as one JSON
+        ``names`` value (``complete_rows()`` unpacks it): a page is one query."""
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
         )

@@ -1,28 +1,29 @@
-"""The API reads evidence as rows (``Evidence.objects.as_rows()``), not instances: the
-rows must say exactly what the instances say, in a fixed number of queries."""
+"""Evidence read as rows (``Evidence.objects.as_rows()``, the HTML pages and exports) and as
+API documents (``evidence/api/documents.py``), in a fixed number of queries."""
+
+import json
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evidence.api.serializers import EvidenceSerializer, evidence_representations
+from evidence.api.documents import documents
+from evidence.api.serializers import EvidenceSerializer
 from evidence.models import Evidence
 from evidence.models.evidence import complete_rows
 from tests.factories import CargoFactory, CitationFactory, MechanismFactory
 
 
-def test_a_row_says_what_the_instance_says(corpus):
+def test_an_instance_is_shown_as_its_document(corpus):
     item = Evidence.objects.get(pk=corpus["e1"].pk)
     item.cargos.add(CargoFactory(symbol="ABCC1"))
     item.mechanisms.add(MechanismFactory(name="drug efflux"))
     item.secondary_source = CitationFactory(authors=["Liu, X", "Wang, Y"], year=2024)
     item.save()
-    instance = Evidence.objects.with_related().get(pk=item.pk)
-    from_instance = EvidenceSerializer(instance, context={"request": None}).data
-    row = complete_rows([Evidence.objects.filter(pk=item.pk).as_rows().get()])[0]
-    from_row = evidence_representations([row], {"request": None})[0]
-    assert from_row == from_instance
-    assert [c["symbol"] for c in from_row["cargos"]] == sorted(c["symbol"] for c in from_row["cargos"])
-    assert from_row["secondary_source"]["label"] == "Liu and Wang (2024)"
+    shown = EvidenceSerializer(Evidence.objects.get(pk=item.pk), context={"request": None}).data
+    assert shown == json.loads(documents([item.pk], public=False)[0])
+    assert [c["symbol"] for c in shown["cargos"]] == sorted(c.symbol for c in item.cargos.all())
+    assert shown["secondary_source"]["label"] == "Liu and Wang (2024)"
+    assert shown["version"] == item.version and shown["id"] == item.public_id
 
 
 def test_the_api_detail_is_the_serialized_instance(api, corpus):

@@ -1,0 +1,83 @@
+"""Evidence items as the API shows them: the documents PostgreSQL keeps, completed per request.
+
+Each item's document is JSON text built and kept current by PostgreSQL (migration 0026,
+``EvidenceDocument``), so an API read looks documents up instead of joining nine tables
+and serializing. Two things are added on reading, because they are not the item's own:
+
+* the scheme and host (and any script prefix) before every ``url`` and ``html_url``;
+* the letter that tells a citation's label from other papers with the same one
+  ("Liu et al. (2023b)"), which depends on every citation (``label_letters()``).
+
+The JSON renderer writes a ``Document`` into the response as it is (``DocumentJSONRenderer``);
+other renderers get it parsed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import get_script_prefix
+from rest_framework.renderers import JSONRenderer
+
+from evidence.models import EvidenceDocument
+from evidence.models.citation import label_letters
+from evidence.models.evidence import Status
+
+
+class Document(str):
+    """One item's API document, complete, as JSON text; ``citation_id`` is its primary citation."""
+
+    citation_id: int | None = None
+
+
+def documents(ids: list[int], *, public: bool, request=None, using: str | None = None) -> list[Document]:
+    """The documents of items ``ids``, in that order (only the accepted ones, with ``public``)."""
+    found = EvidenceDocument.objects.using(using).filter(evidence_id__in=ids)
+    if public:
+        found = found.filter(evidence__status=Status.ACCEPTED)
+    rows = found.values_list("evidence_id", "document", "evidence__citation_id", "evidence__secondary_source_id")
+    by_id = {row[0]: row[1:] for row in rows}
+    base = request.build_absolute_uri(get_script_prefix()).rstrip("/") if request is not None else ""
+    letters = label_letters()  # once per response: a cache read, not one per item
+    out = []
+    for pk in ids:
+        if pk in by_id:
+            text, citation_id, secondary_id = by_id[pk]
+            out.append(_complete(text, (citation_id, secondary_id), base, letters))
+            out[-1].citation_id = citation_id
+    return out
+
+
+def _complete(text: str, citations: tuple, base: str, letters: dict[int, str]) -> Document:
+    # Keys are matched with their quotes: inside a JSON string every quote is escaped,
+    # so no text a curator wrote can match.
+    for pk in set(citations) - {None}:
+        if letter := letters.get(pk):
+            ending = f')", "url" : "/api/v1/citations/{pk}/"'
+            text = text.replace(ending, letter + ending)
+    if base:
+        text = text.replace('"url" : "/', f'"url" : "{base}/').replace('"html_url" : "/', f'"html_url" : "{base}/')
+    return Document(text)
+
+
+def parsed(items: list) -> list:
+    """``items`` with every ``Document`` parsed, for the renderers that need objects."""
+    return [json.loads(item) if isinstance(item, Document) else item for item in items]
+
+
+class DocumentJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, writing ``Document`` items as they are instead of encoding them
+    again (a response, or the ``results`` of a page of them)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        indented = self.get_indent(accepted_media_type, renderer_context or {}) is not None
+        if isinstance(data, Document):
+            return json.dumps(json.loads(data), indent=4).encode() if indented else data.encode()
+        results = data.get("results") if isinstance(data, dict) else None
+        if not results or not isinstance(results[0], Document):
+            return super().render(data, accepted_media_type, renderer_context)
+        if indented:
+            return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)
+        envelope = super().render({**data, "results": None}, accepted_media_type, renderer_context)
+        head, _, tail = envelope.rpartition(b'"results":null')
+        return b"".join([head, b'"results":[', ",".join(results).encode(), b"]", tail])
