@@ -162,8 +162,7 @@ MEANING: dict[models.TextChoices, str] = {
 }
 
 #: Other names a researcher types for a controlled value (besides its code and label, which
-#: are always accepted). Matching ignores case, accents and inner punctuation: see
-#: ``filtersets.vocabulary_key``.
+#: are always accepted), compared by ``vocabulary_key``: see ``names_by_key``.
 ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
     CargoKind: {
         "mirna": ("microRNA", "miR", "mature miRNA"),
@@ -229,6 +228,18 @@ def vocabulary_key(text: str) -> str:
     text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def names_by_key(
+    choices: Iterable[tuple[str, str]], also_called: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, str]:
+    """Every name of the controlled values ``choices`` by its ``vocabulary_key``: the code, the
+    label and what ``also_called`` (an ``ALSO_CALLED`` entry) lists, each to its code."""
+    names: dict[str, str] = {}
+    for value, label in choices:
+        for name in (value, label, *(also_called or {}).get(value, ())):
+            names.setdefault(vocabulary_key(str(name)), str(value))
+    return names
 
 
 def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:

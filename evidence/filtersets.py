@@ -21,7 +21,7 @@ from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
 from evidence import identifiers as ids
-from evidence.choices import closest, vocabulary_key
+from evidence.choices import closest, names_by_key, vocabulary_key
 from evidence.models import (
     CancerType,
     Cargo,
@@ -98,10 +98,7 @@ class ChoiceListField(ListField):
 
     def __init__(self, *, choices=(), also_called=None, **kwargs):
         self.choices = list(choices)
-        self.names: dict[str, str] = {}
-        for value, label in self.choices:
-            for name in (value, label, *(also_called or {}).get(value, ())):
-                self.names.setdefault(vocabulary_key(str(name)), str(value))
+        self.names = names_by_key(self.choices, also_called)
         super().__init__(**kwargs)
 
     def to_python(self, value):

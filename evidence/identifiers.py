@@ -20,11 +20,8 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*)
 
 
 def normalize_doi(value: str | None) -> str | None:
-    """Lower-case the DOI and strip URL and ``doi:`` prefixes; ``None`` when empty.
-
-    DOIs are case-insensitive by definition, so storing them lower-cased makes the
-    unique constraint catch the same paper typed twice.
-    """
+    """Lower-case the DOI (DOIs are case-insensitive: the unique constraint then catches the
+    same paper typed twice) and strip URL and ``doi:`` prefixes; ``None`` when empty."""
     if value is None:
         return None
     doi = unquote(str(value).strip())
@@ -82,29 +79,17 @@ validate_cellosaurus = RegexValidator(
 
 # --- Names -------------------------------------------------------------------
 
-_GREEK = {
-    "α": "alpha",
-    "β": "beta",
-    "γ": "gamma",
-    "δ": "delta",
-    "ε": "epsilon",
-    "κ": "kappa",
-    "λ": "lambda",
-    "μ": "mu",
-    "τ": "tau",
-    "ω": "omega",
-}
+_GREEK = str.maketrans({
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
+    "κ": "kappa", "λ": "lambda", "μ": "mu", "τ": "tau", "ω": "omega",
+})  # fmt: skip
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def name_key(value: str) -> str:
-    """The form of a name that lookups compare: case, spacing and punctuation ignored.
-
-    "MCF-7", "MCF7" and "mcf 7" share the key ``mcf7``; "5-FU" and "5FU" share ``5fu``;
-    "TGF-β" is "tgfbeta".
-    """
-    text = unicodedata.normalize("NFKC", value).casefold()
-    text = "".join(_GREEK.get(ch, ch) for ch in text)
+    """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
+    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta"."""
+    text = unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_ALNUM.sub("", text)
@@ -123,33 +108,25 @@ _MIRNA_RE = re.compile(
 
 
 def parse_mirna(value: str) -> tuple[str, str] | None:
-    """Split a miRNA name into its armless core and its arm, or ``None`` if it isn't one.
-
-    ``hsa-miR-155-5p`` -> ("mir-155", "5p"); ``miR-155`` -> ("mir-155", "");
-    ``hsa-mir-155`` -> ("mir-155", ""); ``let-7f-1*`` -> ("let-7f-1", "*").
-    Only the human prefix is dropped: a mouse miRNA is a different molecule.
-    """
+    """A miRNA name's armless core and its arm, or ``None`` if it isn't one: ``hsa-miR-155-5p``
+    -> ("mir-155", "5p"), ``let-7f-1*`` -> ("let-7f-1", "*"). Only a human miRNA is one: a
+    mouse miRNA is a different molecule."""
     match = _MIRNA_RE.match(value.strip())
     if not match:
         return None
-    species = (match.group("species") or "hsa").lower()
-    if species != "hsa":
+    if (match.group("species") or "hsa").lower() != "hsa":
         return None
-    family = match.group("family").lower()
-    family = "mir" if family == "microrna" else family
+    family = match.group("family").lower().replace("microrna", "mir")
     arm = (match.group("arm") or "").lower().lstrip("-")
     return f"{family}-{match.group('number').lower()}", arm
 
 
 def lookup_keys(value: str) -> tuple[str, str]:
-    """The (key, base) pair stored for a name and computed for a query.
-
-    For a miRNA the key keeps the arm and the base drops it, so "miR-155" finds
-    hsa-miR-155-5p and hsa-miR-155-3p, while "miR-155-3p" finds only the 3p arm (and
-    any record that gave no arm). For any other name both are ``name_key``.
-    """
-    parsed = parse_mirna(value)
-    if parsed:
+    """The (key, base) pair stored for a name and computed for a query. For a miRNA the key
+    keeps the arm and the base drops it, so "miR-155" finds hsa-miR-155-5p and -3p, while
+    "miR-155-3p" finds only the 3p arm (and any record that gave no arm). For any other name
+    both are ``name_key``."""
+    if parsed := parse_mirna(value):
         core, arm = parsed
         # Hyphens stay in miRNA keys: squeezed, "mir-15-5p" and "mir-155p" would meet.
         key = f"{core}-{arm}" if arm and arm != "*" else core + arm

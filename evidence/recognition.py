@@ -1,14 +1,11 @@
 """Mentions of known drugs, cargos, cells, mechanisms and therapy classes in free text.
 
 Dictionary matching over every name and alias the database holds, with one Aho-Corasick
-automaton (pyahocorasick): the time to scan a text does not grow with the number of
-names, so tens of thousands of aliases cost no more per abstract than a hundred.
+automaton (pyahocorasick), whose scan time does not grow with the number of names.
 
 Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
-punctuation, dashes and spacing are ignored and Greek letters are spelled out, so
-"P-gp", "Pgp" and "P gp" meet, as do "miR155" and "miR-155", "TGF-β1" and "TGF-beta1".
-Offsets map back to the original text: ``start`` and ``end`` index the text as given
-(Python string indices, i.e. Unicode code points).
+punctuation, dashes and spacing are ignored and Greek letters are spelled out ("TGF-β1" is
+"TGF-beta1"). ``start`` and ``end`` index the text as given (Unicode code points).
 
 Three rules keep a match a real mention:
 
@@ -22,10 +19,9 @@ Three rules keep a match a real mention:
 An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
 case: "doc" and "epi" are English words and word parts far more often than drugs.
 
-Papers name a drug-resistant line by describing it as often as by its name: "adriamycin-
-resistant breast cancer cells", "docetaxel-resistant MCF-7 cells", "MCF-7 cells resistant
-to docetaxel". Such a description proposes the line the database holds for it, as an extra
-mention marked ``"inferred": "resistance description"`` (``_resistance_descriptions``).
+Papers describe a drug-resistant line as often as they name it ("docetaxel-resistant MCF-7
+cells"): such a description proposes the line, as an extra mention marked ``"inferred":
+"resistance description"`` (``_resistance_descriptions``).
 """
 
 from __future__ import annotations
@@ -42,7 +38,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from evidence.choices import CargoKind, Subtype
+from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key
 from evidence.identifiers import parse_mirna
 
 #: The most text recognised at once (characters): a long article is split by the caller.
@@ -93,9 +89,11 @@ class Folded:
     __slots__ = ("text", "_folded_at", "_original_at", "_length")
 
     def __init__(self, text: str) -> None:
-        self._folded_at: list[int] = []  # where each replaced character starts in the folded text
-        self._original_at: list[int] = []  # and where it was in the original
-        self._length: list[int] = []  # and how long its replacement is
+        # Each replaced character: where its replacement starts in the folded text, where it
+        # was in the original, and the replacement's length.
+        self._folded_at: list[int] = []
+        self._original_at: list[int] = []
+        self._length: list[int] = []
         if text.isascii():
             self.text = text.lower()
             return
@@ -129,7 +127,6 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     """The letters and digits of a folded text run together, with the word each starts:
     ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
     and at ``folded_starts[k]`` in the folded text."""
-    # Whole-text regex calls and C-level maps: a loop over words in Python was most of the time.
     words = _WORD.findall(folded)
     if not words:
         return "", [], []
@@ -173,6 +170,9 @@ class Entity:
     #: A cell's breast cancer subtype (a ``Subtype`` code).
     subtype: str = ""
 
+    def mention(self, text: str, start: int, end: int, **how) -> dict:
+        return dict(kind=self.kind, slug=self.slug, name=self.name, text=text[start:end], start=start, end=end, **how)
+
 
 @dataclass(slots=True)
 class _Key:
@@ -206,33 +206,29 @@ def mirna_names(name: str) -> list[str]:
 def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
     """Every entity with all its names, read from the database: only what public pages show
     when ``public``, every entity otherwise."""
-    from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias, Mechanism, TherapyClass
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.db.models import Q
+
+    from evidence.models import Cargo, Cell, Drug, Mechanism, TherapyClass
 
     def scoped(model):
         return model.objects.public() if public else model.objects.all()
 
-    def aliases(alias_model, entities) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
-        for entity_id, name in alias_model.objects.filter(entity__in=entities).values_list("entity_id", "name"):
-            found.setdefault(entity_id, []).append(name)
-        return found
+    def named(model, *fields):
+        """``fields`` of every entity, then the names of its aliases."""
+        aliases = ArrayAgg("aliases__name", filter=Q(aliases__isnull=False), default=[])
+        return scoped(model).annotate(alias_names=aliases).values_list(*fields, "alias_names")
 
     entries: list[tuple[Entity, list[str]]] = []
-    drugs = scoped(Drug)
-    drug_aliases = aliases(DrugAlias, drugs)
-    for pk, slug, name in drugs.values_list("pk", "slug", "name"):
-        entries.append((Entity("drug", slug, name), [name, *drug_aliases.get(pk, [])]))
-    cargos = scoped(Cargo)
-    cargo_aliases = aliases(CargoAlias, cargos)
-    for pk, slug, symbol, full_name, kind in cargos.values_list("pk", "slug", "symbol", "name", "kind"):
-        names = [symbol, full_name, *cargo_aliases.get(pk, [])]
+    for slug, name, aliases in named(Drug, "slug", "name"):
+        entries.append((Entity("drug", slug, name), [name, *aliases]))
+    for slug, symbol, full_name, kind, aliases in named(Cargo, "slug", "symbol", "name", "kind"):
+        names = [symbol, full_name, *aliases]
         if kind == CargoKind.MIRNA:
             names += [variant for spelled in list(names) for variant in mirna_names(spelled)]
         entries.append((Entity("cargo", slug, symbol), names))
-    cells = scoped(Cell)
-    cell_aliases = aliases(CellAlias, cells)
-    for pk, slug, name, parent, subtype in cells.values_list("pk", "slug", "name", "parent__slug", "subtype"):
-        names = [name, *cell_aliases.get(pk, [])]
+    for slug, name, parent, subtype, aliases in named(Cell, "slug", "name", "parent__slug", "subtype"):
+        names = [name, *aliases]
         # Cells are named in the plural as often as not: "CAFs", "MSCs", "dendritic cells".
         names += [f"{spelled}s" for spelled in names if spelled[-1:].isalpha() and spelled[-1:] not in "sS"]
         entries.append((Entity("cell", slug, name, parent or "", subtype), names))
@@ -252,16 +248,11 @@ class Recogniser:
     def __init__(self, entries: list[tuple[Entity, list[str]]]) -> None:
         keys: dict[str, _Key] = {}
         for entity, names in entries:
-            for name in names:
-                if not name or not name.strip():
-                    continue
+            for name in filter(None, names):
                 key, breaks = name_key(name)
                 if not key:
                     continue
-                found = keys.get(key)
-                if found is None:
-                    keys[key] = _Key([entity], breaks, is_abbreviation(name))
-                    continue
+                found = keys.setdefault(key, _Key([], frozenset(), abbreviation=True))
                 if entity not in found.entities:
                     found.entities.append(entity)
                 found.breaks |= breaks
@@ -316,16 +307,7 @@ class Recogniser:
         if not found:
             return []
         mentions = [
-            {
-                "kind": entity.kind,
-                "slug": entity.slug,
-                "name": entity.name,
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-            }
-            for start, end, key in _longest_first(found)
-            for entity in key.entities
+            entity.mention(text, start, end) for start, end, key in _longest_first(found) for entity in key.entities
         ]
         if self._lines_by_drug:
             inferred = self._resistance_descriptions(text, found, mentions)
@@ -422,15 +404,7 @@ class Recogniser:
             (line,) = lines
             if any(m["kind"] == "cell" and m["slug"] == line.slug and start <= m["start"] < end for m in mentions):
                 continue  # the description holds one of the line's names: found already
-            inferred[(line.slug, start, end)] = {
-                "kind": line.kind,
-                "slug": line.slug,
-                "name": line.name,
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-                "inferred": RESISTANCE_DESCRIPTION,
-            }
+            inferred[(line.slug, start, end)] = line.mention(text, start, end, inferred=RESISTANCE_DESCRIPTION)
         return list(inferred.values())
 
 
@@ -475,8 +449,8 @@ _CAUSATIVE = re.compile(
 
 
 class _Description(NamedTuple):
-    """Cells a text describes as resistant to a drug: where, the cells of the line it names as
-    their origin (None when it names none), and the breast cancer subtype it says ("" for any)."""
+    """Where cells described as resistant are, the cells of the line named as their origin
+    (None for none), and the breast cancer subtype said ("" for any)."""
 
     start: int
     end: int
@@ -496,14 +470,18 @@ def _breast_subtype(code: str) -> str:
     return code if code in Subtype.values and code != Subtype.UNSPECIFIED else ""
 
 
+_SPACE_OR_DASH = re.compile(r"[\s-]")
+#: A subtype as ``_BREAST`` captures it, without spaces or dashes ("HER2positive" is written
+#: too), to its code.
+_SUBTYPE_SAID = {
+    _SPACE_OR_DASH.sub("", name): code for name, code in names_by_key(Subtype.choices, ALSO_CALLED[Subtype]).items()
+}
+
+
 def _subtype_said(match: re.Match) -> str:
     """The subtype a breast cancer phrase (``_BREAST``) narrows to, or "" for any."""
-    said = (match.group("subtype") or "").lower()
-    if match.group("tnbc") or said.startswith("triple"):
-        return Subtype.TNBC
-    if said.startswith("her2"):
-        return Subtype.HER2
-    return Subtype.LUMINAL if said else ""  # ER-positive or luminal
+    said = match.group("subtype") or match.group("tnbc")
+    return _SUBTYPE_SAID[_SPACE_OR_DASH.sub("", said.lower())] if said else ""
 
 
 def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict) -> _Description | None:

@@ -1,10 +1,6 @@
-"""Start-up checks for what settings alone cannot catch.
-
-With DEBUG off, static files are served through their manifest (hashed names). Before
-``collectstatic`` has written it, every HTML page is a 500 ("Missing staticfiles
-manifest entry") and nothing said why. ``check --deploy`` reports it, and the WSGI
-application refuses to start with the same message (``exoresist/wsgi.py``).
-"""
+"""Start-up checks for what settings alone cannot catch: with DEBUG off and no static files
+manifest (``collectstatic`` not run) every HTML page would be a 500. ``check --deploy``
+reports it, and the WSGI application refuses to start with the same message."""
 
 from __future__ import annotations
 

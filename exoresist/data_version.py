@@ -1,10 +1,8 @@
 """The global data version: every cached page and every ETag is keyed by it.
 
-Any save, delete or many-to-many change of a curated model (every model of the apps
-in ``EXORESIST_CACHE_WATCHED_APPS``, including models added later) bumps the version
-once the transaction commits, so no cached page is older than the last accepted edit.
-Bumping after the commit matters: bumping before it would let a concurrent reader
-cache the not-yet-committed old data under the new version.
+Any save, delete or many-to-many change of a model of ``EXORESIST_CACHE_WATCHED_APPS``
+bumps it once the transaction commits: bumping before would let a concurrent reader cache
+the not-yet-committed old data under the new version.
 """
 
 from __future__ import annotations
@@ -29,9 +27,8 @@ def get_version() -> str | None:
     """The current data version, or None when the cache cannot be reached (then nothing is cached)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        candidate = new_version()
         # add() only sets a missing key, so two workers starting together agree on one version.
-        cache.add(VERSION_KEY, candidate, timeout=None)
+        cache.add(VERSION_KEY, new_version(), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
@@ -117,8 +114,8 @@ def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
     if not _watched(sender):
         return
     private = _private_change(instance)
-    if instance is not None and _has_visibility(sender):
-        instance._exoresist_loaded_status = instance.__dict__.get("status")
+    if instance is not None:
+        _remember_status(sender, instance)
     if not private:
         data_changed(using or router.db_for_write(sender))
 

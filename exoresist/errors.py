@@ -9,12 +9,11 @@ from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 from exoresist.logging import request_id_var
-from exoresist.middleware import HostileInputMiddleware, database_unavailable_response, is_database_outage, wants_json
+from exoresist.middleware import DATABASE_OUTAGE, HostileInputMiddleware, database_unavailable_response, wants_json
 
 
 def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    exc = sys.exc_info()[1]
-    if exc is not None and is_database_outage(exc):
+    if isinstance(sys.exc_info()[1], DATABASE_OUTAGE):
         return database_unavailable_response(request)
     if wants_json(request):
         return JsonResponse(

@@ -1,11 +1,6 @@
-"""Keep what the server loaded at start-up out of Python's full garbage collections.
-
-A page that counts facets allocates many short-lived objects; every so often they trigger
-a full (generation 2) collection, which walks every tracked object in the process, the
-loaded Django project with it. ``gc.freeze()`` moves what exists at start-up to a
-permanent generation that collections skip (the Python documentation recommends it before
-forking workers; the frozen pages also stay shared between them).
-"""
+"""Keep what the server loaded at start-up out of Python's full garbage collections, which
+otherwise walk the whole loaded project whenever a page's short-lived objects trigger one.
+``gc.freeze()`` before forking workers, as the Python documentation recommends."""
 
 from __future__ import annotations
 

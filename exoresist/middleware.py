@@ -138,18 +138,9 @@ class HealthCheckMiddleware(MiddlewareMixin):
 
 
 class HostileInputMiddleware(MiddlewareMixin):
-    """Rejects NUL characters in the path or query string with a clear 400, and a body
-    announced as larger than the limits with a 413 before any of it is read.
-
-    PostgreSQL cannot store or compare NULs, so letting one through to a filter or
-    the admin search would end in a 500 deep inside a view.
-    """
-
-    @staticmethod
-    def body_limit() -> int | None:
-        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
-            return None
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.EXORESIST_MAX_UPLOAD_BYTES
+    """Rejects NUL characters in the path or query string with a clear 400 (PostgreSQL cannot
+    store or compare them: a 500 deep inside a view otherwise), and a body announced as larger
+    than the limits with a 413 before any of it is read."""
 
     @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -162,7 +153,8 @@ class HostileInputMiddleware(MiddlewareMixin):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = self.body_limit()
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = None if limit is None else limit + settings.EXORESIST_MAX_UPLOAD_BYTES
         if limit is not None and length > limit:
             return self.refuse(request, f"The request body is too large (over {limit} bytes).", 413)
         raw_query = request.META.get("QUERY_STRING", "")
@@ -191,8 +183,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def is_database_outage(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError | InterfaceError)
+#: What a database that went away (restart, failover) raises.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
 class DatabaseUnavailableMiddleware(MiddlewareMixin):
@@ -202,10 +194,8 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
     connection health checks reconnect on the next request, so the site recovers by itself."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_database_outage(exception):
+        if not isinstance(exception, DATABASE_OUTAGE):
             return None
-        # The log line says what happened. Broken connections are dropped when the request
-        # finishes (close_old_connections), and the next one reconnects.
         logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
 
@@ -238,11 +228,8 @@ class PrimaryPinMiddleware:
 class PageCacheMiddleware:
     """Anonymous GET and HEAD responses (pages and API) from the shared cache, keyed by the
     data version, the address and the representation asked for; ETag and Last-Modified
-    derived from the same key answer conditional requests with 304 without rendering.
-
-    Never used for requests that carry a session or credentials, for other methods, or
-    for responses that set cookies or say private/no-store. With the cache unreachable
-    the data version is unknown and every request is served uncached.
+    derived from the same key answer conditional requests with 304 without rendering. With
+    the cache unreachable the data version is unknown and every request is served uncached.
     """
 
     def __init__(self, get_response: Middleware):
@@ -319,16 +306,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def cache_key(request: HttpRequest, version: str) -> str:
-        representation = "|".join(
-            [
-                request.get_host(),
-                request.get_full_path(),
-                request.META.get("HTTP_ACCEPT", ""),
-                settings.EXORESIST_RELEASE,
-                version,
-            ]
-        )
-        return hashlib.sha256(representation.encode("utf-8", "surrogateescape")).hexdigest()
+        accept = request.META.get("HTTP_ACCEPT", "")
+        key = "|".join((request.get_host(), request.get_full_path(), accept, settings.EXORESIST_RELEASE, version))
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
     @staticmethod
     def not_modified(request: HttpRequest, etag: str, version: str, key: str) -> bool:
@@ -351,13 +331,8 @@ class PageCacheMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with what ReDoc (drf-spectacular's SpectacularRedocView) needs on
-    top of the site's policy on the paths in EXORESIST_CSP_API_DOCS_PATHS. No other host: the
-    Swagger UI and ReDoc bundles are static files on this site (drf_spectacular_sidecar).
-
-    Inline scripts stay forbidden there too; Swagger UI runs under the site's policy unchanged
-    (SpectacularSwaggerSplitView serves its setup script as a separate file).
-    """
+    """django-csp's middleware, with what ReDoc needs on top of the site's policy on the paths in
+    EXORESIST_CSP_API_DOCS_PATHS. No other host: its bundle is a static file on this site."""
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)

@@ -94,7 +94,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "exoresist.wsgi.application"
 
 
-def _database(name: str, url: str, **options) -> dict:
+#: Persistent connections, checked before each reuse.
+_CONNECTION = {"CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60), "CONN_HEALTH_CHECKS": True}
+
+
+def _database(name: str, url: str) -> dict:
     """dj_database_url.parse, with a clear message (and no password echoed) for a malformed or non-PostgreSQL URL."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme.startswith("sqlite"):
@@ -103,7 +107,7 @@ def _database(name: str, url: str, **options) -> dict:
             "the embedded PostgreSQL under var/postgres, or use postgres://user:pass@host:5432/db."
         )
     try:
-        parsed = dj_database_url.parse(url, **options)
+        parsed = dj_database_url.parse(url)
     except ValueError as exc:
         raise ImproperlyConfigured(
             f"{name} is not a database URL (scheme {scheme!r}): use postgres://user:pass@host:5432/db. "
@@ -111,13 +115,12 @@ def _database(name: str, url: str, **options) -> dict:
         ) from None
     if parsed["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"{name} is not a PostgreSQL URL (scheme {scheme!r}): use postgres://...")
-    return parsed
+    return {**parsed, **_CONNECTION}
 
 
 _database_url = env_str("DATABASE_URL").strip()
-_connection_options = {"conn_max_age": env_int("DATABASE_CONN_MAX_AGE", 60), "conn_health_checks": True}
 if _database_url:
-    DATABASES = {"default": _database("DATABASE_URL", _database_url, **_connection_options)}
+    DATABASES = {"default": _database("DATABASE_URL", _database_url)}
 elif PRODUCTION:
     DATABASES = {"default": {}}  # refused below with the other unsafe settings
 else:
@@ -125,13 +128,7 @@ else:
     # started on first use and stopped when the last process using it exits.
     from exoresist.embedded_postgres import database_settings
 
-    DATABASES = {
-        "default": {
-            **database_settings(BASE_DIR / "var" / "postgres"),
-            "CONN_MAX_AGE": _connection_options["conn_max_age"],
-            "CONN_HEALTH_CHECKS": True,
-        }
-    }
+    DATABASES = {"default": {**database_settings(BASE_DIR / "var" / "postgres"), **_CONNECTION}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,10 +160,9 @@ STORAGES = {
     },
 }
 
-# In development and tests static files come straight from the finders; production
-# serves the hashed, compressed copies that collectstatic wrote to STATIC_ROOT.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Development and tests serve static files straight from the finders; production the
+# hashed, compressed copies collectstatic wrote to STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 LOGIN_URL = "admin:login"
 
@@ -206,7 +202,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "evidence.api.schema.document_errors",
     ],
-    # Swagger UI and ReDoc are served from drf_spectacular_sidecar's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -305,9 +300,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-#: The API docs pages that need more than the site's policy: ReDoc only (inline <style> elements and a
-#: blob: worker, see ContentSecurityPolicyMiddleware). Swagger UI (/api/v1/docs/) needs nothing extra.
-#: Both load their bundles from this site (drf_spectacular_sidecar's static files), never a CDN.
+#: The API docs pages that need more than the site's policy: ReDoc only (see
+#: ContentSecurityPolicyMiddleware); Swagger UI needs nothing extra.
 EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(redoc|schema/redoc)/"]
 
 # --- Login throttling (django-axes) ------------------------------------------
@@ -325,15 +319,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "exoresist.middleware.client_ip"
 AXES_USERNAME_CALLABLE = "exoresist.middleware.login_username"
 AXES_VERBOSE = False
-# 0 keys anonymous clients by REMOTE_ADDR. (None would key them by the whole X-Forwarded-For
-# header, which a client writes itself: a changing header escaped the throttle.)
+# 0 keys anonymous clients by REMOTE_ADDR; None would key them by the whole X-Forwarded-For
+# header, which a client writes itself.
 REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES
 
 # --- Databases: transactions, read replicas ----------------------------------
 # Every request is one transaction on the primary: a curator write is applied whole or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = env_bool("EXORESIST_ATOMIC_REQUESTS", True)
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
-    DATABASES[f"replica{_number}"] = _database(f"DATABASE_REPLICA_URLS entry {_number}", _url, **_connection_options)
+    DATABASES[f"replica{_number}"] = _database(f"DATABASE_REPLICA_URLS entry {_number}", _url)
     # Tests run against the primary's test database only.
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 EXORESIST_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]

@@ -1,11 +1,9 @@
 """Request transactions for writes only: ``AtomicWritesMixin`` and ``atomic_writes``.
 
-``ATOMIC_REQUESTS`` wraps every request in a transaction, which costs a read two
-extra round trips (BEGIN, COMMIT) that protect nothing: a GET writes no curated
-data. Views marked here opt out of it and wrap only unsafe methods again, with the
-same all-or-nothing meaning (DRF marks the transaction for rollback when it turns
-an exception into an error response). With read replicas, reads go to a replica
-anyway, where no request transaction exists.
+``ATOMIC_REQUESTS`` costs a read two round trips (BEGIN, COMMIT) that protect nothing. Views
+marked here opt out of it and wrap only unsafe methods again, with the same all-or-nothing
+meaning (DRF marks the transaction for rollback when it turns an exception into an error
+response).
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""A hard limit on uploaded file data.
-
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out of its count, and
-FILE_UPLOAD_MAX_MEMORY_SIZE only decides when an upload spills to a temporary file, so
-neither stops a multi-gigabyte upload (a BibTeX importer then reads it whole). This
-handler, first in FILE_UPLOAD_HANDLERS, refuses the request once the files' bytes pass
+"""A hard limit on uploaded file data, which neither DATA_UPLOAD_MAX_MEMORY_SIZE (form fields
+only) nor FILE_UPLOAD_MAX_MEMORY_SIZE (when to spill to disk) gives. First in
+FILE_UPLOAD_HANDLERS, it refuses the request once the files' bytes pass
 EXORESIST_MAX_UPLOAD_BYTES, whatever the Content-Length said (chunked bodies have none).
 """
 
@@ -13,11 +10,10 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.received = 0
+    received = 0  # bytes of file data so far; a handler serves one request
 
     def receive_data_chunk(self, raw_data, start):
-        self.received = getattr(self, "received", 0) + len(raw_data)
+        self.received += len(raw_data)
         limit = settings.EXORESIST_MAX_UPLOAD_BYTES
         if self.received > limit:
             raise RequestDataTooBig(f"Uploaded files exceed {limit} bytes (EXORESIST_MAX_UPLOAD_BYTES).")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.identifiers import lookup_keys
@@ -18,12 +19,8 @@ def id_array(ids: list[int]) -> RawSQL:
 
 
 class ChangeLoggedModel(models.Model):
-    """Timestamps plus a full history of who changed what, when and from where.
-
-    django-simple-history keeps one historical row per change, with the user and a
-    reason, in a queryable table per model: the curator diff views and "last changed"
-    on public pages read it.
-    """
+    """Timestamps, and a history row per change with the user and the reason
+    (django-simple-history): the curator diff views and "last changed" read it."""
 
     #: Fields a curator may set on a new record but only an editor may change once it
     #: exists: its names, identifiers and anything that says whether it can be trusted.
@@ -54,7 +51,11 @@ class ListingQuerySet(models.QuerySet):
     listing_prefetch: tuple[str, ...] = ()
 
     def with_counts(self) -> ListingQuerySet:
-        raise NotImplementedError
+        """Annotate ``evidence_count``: the accepted evidence items that cite each row (stored,
+        see models/counts.py, under the model's name)."""
+        from evidence.models.counts import EvidenceCount
+
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
 
     #: How accepted evidence reaches a row (``Drug``: ``Q(drugs=OuterRef("pk"))``); a model
     #: that declares it is public only once accepted evidence uses it (see ``public``).
@@ -77,8 +78,7 @@ class ListingQuerySet(models.QuerySet):
 
     def for_listing(self) -> ListingQuerySet:
         """Evidence counts, the related rows and aliases each listed row shows, and a total
-        order: the model's own ordering breaks ties by id, so pages never repeat or skip a
-        row (two cargos share a symbol across species). An ``ordering`` parameter overrides it."""
+        order (the model's, then id), so pages never repeat or skip a row."""
         queryset = self.with_counts().order_by(*self.model._meta.ordering, "pk")
         if self.listing_related:
             queryset = queryset.select_related(*self.listing_related)
@@ -92,14 +92,9 @@ class NamedQuerySet(ListingQuerySet):
 
     def matching(self, *names: str) -> NamedQuerySet:
         """Entities any of whose names matches any of ``names``, ignoring case and punctuation."""
-        keys: set[str] = set()
-        bases: set[str] = set()
-        for name in names:
-            if not name or not name.strip():
-                continue
-            key, base = lookup_keys(name)
-            keys.update({key, base})
-            bases.add(key)
+        pairs = [lookup_keys(name) for name in names if name and name.strip()]
+        keys = {key for pair in pairs for key in pair}
+        bases = {key for key, _base in pairs}
         if not keys:
             return self.none()
         alias_model = self.model.aliases.rel.related_model
@@ -151,6 +146,9 @@ class NamedEntity(ChangeLoggedModel):
         self.key, self.base = lookup_keys(self.display_name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.model_name}_detail", args=[self.slug])
+
     @property
     def display_name(self) -> str:
         return getattr(self, self.name_field)
@@ -178,12 +176,8 @@ class Alias(models.Model):
 
 
 def count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
-    """The number of rows of ``queryset`` whose ``outer_field`` is the annotated row, as a correlated subquery.
-
-    ``Count("relation", ...)`` joins every related row into the outer query before
-    grouping, and two such counts on one query multiply; a correlated subquery reads an
-    index per outer row, and only for the rows of the page shown.
-    """
+    """The number of rows of ``queryset`` whose ``outer_field`` is the annotated row, as a
+    correlated subquery: two ``Count()``s on one query would multiply each other."""
     counted = (
         queryset.filter(**{outer_field: OuterRef("pk")})
         .order_by()

@@ -12,11 +12,6 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
 
-    def with_counts(self):
-        from evidence.models import EvidenceCount
-
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation("citation"))
-
     def by_identifier(self, identifier: str):
         """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""
         identifier = (identifier or "").strip()
@@ -36,19 +31,9 @@ class Citation(ChangeLoggedModel):
 
     identifier_fields = ("doi", "pmid", "pmcid")
     editor_fields = (
-        "title",
-        "authors",
-        "year",
-        "journal",
-        "doi",
-        "pmid",
-        "pmcid",
-        "publication_type",
-        "retracted",
-        "retraction_note",
-        "notice",
-        "notice_note",
-    )
+        "title", "authors", "year", "journal", "doi", "pmid", "pmcid", "publication_type",
+        "retracted", "retraction_note", "notice", "notice_note",
+    )  # fmt: skip
 
     doi = models.CharField(
         "DOI",
@@ -177,12 +162,9 @@ _letters_memo: tuple[str | None, dict[int, str]] = (None, {})
 
 def label_letters() -> dict[int, str]:
     """Citation id -> the letter that tells it from the other papers with the same in-text
-    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only.
-
-    One window query over the citations (``exoresist_label_key``, migration 0020), kept per
-    data version in the cache and in the process, so a page or an export pays a dictionary
-    lookup per row, not a query. Counted over every citation, so accepting a draft does not
-    re-letter the public ones.
+    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only: one query
+    (``exoresist_label_key``, migration 0020) per data version, kept in the cache and the
+    process. Counted over every citation, so accepting a draft does not re-letter the public ones.
     """
     global _letters_memo
     from django.core.cache import cache

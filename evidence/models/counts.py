@@ -1,32 +1,19 @@
-"""Accepted-evidence counts per entity and per pair of entities: a materialized view.
+"""Accepted-evidence counts per entity and per pair of entities (cargo x drug, drug x
+mechanism, ...), kept by PostgreSQL in the materialized view ``evidence_evidencecount``
+(migration 0012): counting them on every request is too slow.
 
-The public pages show how many accepted evidence items cite each drug, cargo, cell,
-mechanism, therapy class and citation, and the networks, matrices and "by cargo" /
-"by mechanism" tables count items per pair (cargo x drug, drug x mechanism, ...).
-Counting those over 100,000 items on every request costs up to a second, so
-PostgreSQL keeps them in a materialized view, ``evidence_evidencecount``, defined in
-migration ``0012_counts_materialized_view``.
+One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items. ``effect`` is one of
+``Effect`` or ``""`` for all effects (the number of distinct items); ``b`` is 0 for
+single-entity kinds. A "scope" is a mechanism with its direct children, as the ``mechanism``
+filter reads it. ``b`` of ``class_cargo_kind`` is ``cargo_kind_code()``, of ``drug_level``
+``level_code()``.
 
-One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items. ``effect`` is
-one of ``Effect`` or ``""`` for all effects together (an item has one effect, so the
-``""`` row is the number of distinct items). ``b`` is 0 for single-entity kinds. A
-"scope" is a mechanism with its direct children, as the ``mechanism`` filter reads it:
-an item that names a child term counts for the child and for its parent, once. A
-"cargo kind" (``b`` of ``class_cargo_kind``) is ``cargo_kind_code()`` of the kind's
-value, a "level" (``b`` of ``drug_level``) ``level_code()`` of the evidence level.
-
-Keeping it current
-------------------
-Nothing in Python has to remember it. Statement triggers on every table the view reads
-mark it stale in the writer's own transaction, whoever writes (a form, the API, a bulk
-COPY, ``QuerySet.update()``, raw SQL, ``loaddata``). ``refresh_counts()`` refreshes a
-stale view ``CONCURRENTLY`` (readers keep the old rows until it commits), one refresher
-at a time. It runs after the commit of every public change made through Django (the
-"public data changed" step, ``exoresist.data_version.data_changed``), in a background
-thread so that the curator does not wait; ``manage.py refresh_counts`` runs it by hand
-after writes made outside Django (``--force`` to recount regardless). In the test
-suite, whose transactions never commit, a statement that reads stale counts refreshes
-them first (``EXORESIST_COUNTS_REFRESH``, ``refresh_before_reading``).
+Statement triggers on every table the view reads mark it stale in the writer's own
+transaction, whoever writes. ``refresh_counts()`` refreshes a stale view ``CONCURRENTLY``,
+one refresher at a time: in a background thread after the commit of every public change
+(``exoresist.data_version.data_changed``), by ``manage.py refresh_counts`` after writes
+outside Django, and in the test suite, whose transactions never commit, before a statement
+that reads stale counts (``EXORESIST_COUNTS_REFRESH``, ``refresh_before_reading``).
 """
 
 from __future__ import annotations
@@ -46,7 +33,6 @@ from evidence.choices import CargoKind, EvidenceLevel
 
 logger = logging.getLogger("exoresist.counts")
 
-#: The view and its state table (migration 0012).
 VIEW = "evidence_evidencecount"
 STATE = "evidence_countsstate"
 #: The counts of lists narrowed by columns (migration 0027), refreshed with the view; their
@@ -165,8 +151,8 @@ def _refresh(cursor, force: bool = False) -> bool:
     changed, counted = _state(cursor)
     if changed == counted and not force:
         return False
-    # JIT compiling the view's plan took 2 of its 6 s at 100,000 items; the hashed
-    # aggregates want more than the default 4 MB.
+    # JIT compiling costs more than it saves on this plan; the hashed aggregates want
+    # more than the default 4 MB.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '256MB'")
     for view in (VIEW, *COLUMN_VIEWS):
@@ -183,13 +169,8 @@ DEBOUNCE_SECONDS = 0.5
 
 
 def request_refresh(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Public data changed and was committed: refresh the counts, off the request thread
-    (a refresh at 100,000 items takes seconds).
-
-    The thread is not a daemon: a management command waits for it before it exits. In
-    the test suite (``EXORESIST_COUNTS_REFRESH = "on_read"``) the next read of stale
-    counts refreshes them instead (``refresh_before_reading``).
-    """
+    """Public data changed and was committed: refresh the counts off the request thread. The
+    thread is not a daemon: a management command waits for it before it exits."""
     global _worker
     if settings.EXORESIST_COUNTS_REFRESH == "on_read":
         return

@@ -1,8 +1,5 @@
-"""The review side of curation: suggested revisions, comments and flags on evidence.
-
-The rules that move these between states live in ``evidence.curation.workflow``; the models
-only hold the state.
-"""
+"""The review side of curation: suggested revisions, comments, flags and triage; the rules
+that move them between states live in ``evidence.curation.workflow``."""
 
 from __future__ import annotations
 
@@ -31,12 +28,9 @@ class FlagReason(models.TextChoices):
 
 
 class EvidenceRevision(models.Model):
-    """A curator's suggested edit of accepted evidence; the public record changes only when an editor applies it.
-
-    ``proposed`` maps field names to new values as JSON (foreign keys and many-to-many
-    fields as primary keys); ``original`` holds the values they replace, so an editor
-    sees a diff and ``apply_revision`` can refuse when the item changed underneath.
-    """
+    """A curator's suggested edit of accepted evidence, applied by an editor. ``original``
+    holds the values ``proposed`` replaces: the editor sees a diff, and ``apply_revision``
+    can refuse when the item changed underneath."""
 
     #: Curation only: no public page shows it, so saving it keeps every cached page.
     shown_on_public_pages = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import OuterRef, Q
-from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import CargoKind, CellKind, Subtype
@@ -12,13 +11,7 @@ from evidence.models.base import Alias, NamedEntity, NamedQuerySet
 from evidence.models.counts import EvidenceCount
 
 
-class EntityQuerySet(NamedQuerySet):
-    def with_counts(self):
-        """Annotate ``evidence_count``: accepted evidence items that cite the entity (stored, see models/counts.py)."""
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
-
-
-class DrugQuerySet(EntityQuerySet):
+class DrugQuerySet(NamedQuerySet):
     public_through = Q(drugs=OuterRef("pk"))
     listing_related = ("therapy_class",)
     listing_prefetch = ("classes",)
@@ -52,9 +45,6 @@ class Drug(NamedEntity):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("drug_detail", args=[self.slug])
-
 
 class DrugAlias(Alias):
     entity = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="aliases")
@@ -64,7 +54,7 @@ class DrugAlias(Alias):
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="drugalias_unique_key")]
 
 
-class CargoQuerySet(EntityQuerySet):
+class CargoQuerySet(NamedQuerySet):
     public_through = Q(cargos=OuterRef("pk"))
     listing_related = ("family",)
     listing_prefetch = ("targets",)
@@ -139,9 +129,6 @@ class Cargo(NamedEntity):
     def __str__(self) -> str:
         return self.symbol
 
-    def get_absolute_url(self) -> str:
-        return reverse("cargo_detail", args=[self.slug])
-
 
 class CargoAlias(Alias):
     entity = models.ForeignKey(Cargo, on_delete=models.CASCADE, related_name="aliases")
@@ -151,7 +138,7 @@ class CargoAlias(Alias):
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cargoalias_unique_key")]
 
 
-class CellQuerySet(EntityQuerySet):
+class CellQuerySet(NamedQuerySet):
     # A parent line is public with its resistant derivatives: their pages link to it.
     public_through = (
         Q(source_cell=OuterRef("pk"))
@@ -199,9 +186,6 @@ class Cell(NamedEntity):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("cell_detail", args=[self.slug])
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -17,27 +17,24 @@ PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
 
 class StaleEdit(Exception):
-    """A save was based on a version of an evidence item that someone else has changed since.
-
-    ``current`` is the version in the database (``None`` when the item was deleted).
-    """
+    """A save was based on a version of an evidence item that someone else has changed since;
+    ``current`` is the version in the database (``None`` when the item was deleted)."""
 
     def __init__(self, evidence_pk: int, expected: int, current: int | None, *, reviewing: bool = False):
         self.evidence_pk, self.expected, self.current = evidence_pk, expected, current
-        if reviewing and current is not None:
+        item = format_public_id(evidence_pk)
+        if current is None:
+            message = f"{item} was deleted while you were editing it; your changes were not saved."
+        elif reviewing:
             message = (
-                f"{format_public_id(evidence_pk)} changed after you reviewed it (you reviewed version {expected}, "
-                f"it is now version {current}). Nothing was decided: open it again and review what changed."
-            )
-        elif current is None:
-            message = (
-                f"{format_public_id(evidence_pk)} was deleted while you were editing it; your changes were not saved."
+                f"{item} changed after you reviewed it (you reviewed version {expected}, it is now version "
+                f"{current}). Nothing was decided: open it again and review what changed."
             )
         else:
             message = (
-                f"{format_public_id(evidence_pk)} was changed by someone else while you were editing it "
-                f"(you edited version {expected}, it is now version {current}). Your changes were not saved: "
-                "reload it, look at what changed and make your edit again."
+                f"{item} was changed by someone else while you were editing it (you edited version {expected}, "
+                f"it is now version {current}). Your changes were not saved: reload it, look at what changed and "
+                "make your edit again."
             )
         super().__init__(message)
 
@@ -50,52 +47,28 @@ def format_public_id(pk: int) -> str:
 def public_id_to_pk(value: str) -> int | None:
     """``EXR000123`` -> 123; a bare number is accepted too; anything else -> None."""
     value = str(value).strip()
-    match = PUBLIC_ID_RE.match(value)
-    if match:
+    if match := PUBLIC_ID_RE.match(value):
         return int(match.group(1))
     return int(value) if value.isdigit() else None
 
 
-#: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
-_CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
-#: A statement is one sentence; a 2 MB one was accepted before (issue 15).
+#: A statement is one sentence.
 STATEMENT_MAX_LENGTH = 2000
 
+_CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
+#: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
 ROW_COLUMNS: tuple[str, ...] = (
-    "id",
-    "statement",
-    "effect",
-    "level",
-    "evidence_type",
-    "subtype",
-    "cancer_type__name",
-    "cancer_type__slug",
-    "cancer_type__doid",
-    "cancer_type__ncit",
-    "experimental_systems",
-    "drug_response_measured",
-    "vesicle_involvement",
-    "ev_type",
-    "ev_isolation",
-    "ev_markers",
-    "cited_as",
-    "source_quote",
-    "status",
-    "created",
-    "modified",
-    "version",
-    "therapy_class_id",
-    "therapy_class__name",
-    "therapy_class__slug",
-    "source_cell_id",
-    *(f"source_cell__{column}" for column in ("name", "kind", "slug")),
-    "recipient_cell_id",
-    *(f"recipient_cell__{column}" for column in ("name", "kind", "slug")),
-    "citation_id",
-    *(f"citation__{column}" for column in _CITATION_COLUMNS),
-    "secondary_source_id",
-    *(f"secondary_source__{column}" for column in _CITATION_COLUMNS),
-)
+    "id", "statement", "effect", "level", "evidence_type", "subtype",
+    "cancer_type__name", "cancer_type__slug", "cancer_type__doid", "cancer_type__ncit",
+    "experimental_systems", "drug_response_measured", "vesicle_involvement",
+    "ev_type", "ev_isolation", "ev_markers", "cited_as", "source_quote",
+    "status", "created", "modified", "version",
+    "therapy_class_id", "therapy_class__name", "therapy_class__slug",
+    "source_cell_id", "source_cell__name", "source_cell__kind", "source_cell__slug",
+    "recipient_cell_id", "recipient_cell__name", "recipient_cell__kind", "recipient_cell__slug",
+    "citation_id", *(f"citation__{column}" for column in _CITATION_COLUMNS),
+    "secondary_source_id", *(f"secondary_source__{column}" for column in _CITATION_COLUMNS),
+)  # fmt: skip
 
 #: The many-to-many names a row embeds: relation -> (target, columns, order, columns of the link).
 ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str, tuple[str, ...]]] = {
@@ -123,12 +96,9 @@ def complete_rows(rows: list[dict]) -> list[dict]:
 def _embedded_names_sql() -> str:
     """A PostgreSQL expression giving an evidence row's names as one JSON object,
     ``{"cargos": [{"symbol": ..., "kind": ..., "slug": ...}, ...], "drugs": [...], "mechanisms": [...]}``,
-    each list ordered by its ``ROW_RELATIONS`` column, then id.
-
-    Written out rather than built with ``ArraySubquery``: compiling three ORM subqueries
-    on every request took longer than PostgreSQL took to run the whole page query. One
-    ``jsonb`` value a row, because decoding one JSON document per embedded name cost
-    more than the serializer.
+    each list ordered by its ``ROW_RELATIONS`` column, then id. Written out rather than
+    built with ``ArraySubquery``, whose compilation on every request costs more than the
+    query; one ``jsonb`` value a row, decoded once.
     """
     quote = connections["default"].ops.quote_name
     evidence = Evidence._meta
@@ -160,14 +130,10 @@ class EvidenceQuerySet(models.QuerySet):
         return self if sees_unpublished(user) else self.public()
 
     def rows_of(self, ids: list[int], *, public: bool = False) -> list[dict]:
-        """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with ``public``).
-
-        Built from a cached base query: building and resolving the row query's joins and
-        subqueries in the ORM took longer than PostgreSQL takes to answer it. A page is read
-        in two steps, its ids (the filters, the order and the limit alone), then their rows:
-        in one statement PostgreSQL plans the row query's nine joins around the filter's
-        semi-join, and planning took longer than the work (bench/RESULTS.md).
-        """
+        """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with
+        ``public``), from a cached base query: building the row query's joins in the ORM costs
+        more than running it. A page reads its ids first, then their rows, so that PostgreSQL
+        does not plan the row query's joins around the filters."""
         # A plain IN list: for a page of ids PostgreSQL plans it faster than an array.
         by_id = {row["id"]: row for row in _rows_base(self.db, public).filter(pk__in=ids).order_by()}
         return [by_id[pk] for pk in ids if pk in by_id]
@@ -180,12 +146,8 @@ class EvidenceQuerySet(models.QuerySet):
 
     def as_rows(self):
         """Dicts of what the HTML tables and flat exports show (``ROW_COLUMNS``), with no model
-        instances: building six of them per item and a related manager per relation cost
-        more than the database does. Each row also embeds its
-        ``cargos``, ``drugs`` and ``mechanisms`` (as one JSON ``names`` value, which
-        ``complete_rows()`` unpacks), so a page is one query, like the hand-written floor
-        in ``bench/run_bench.py``.
-        """
+        instances, each embedding its ``cargos``, ``drugs`` and ``mechanisms`` as one JSON
+        ``names`` value (``complete_rows()`` unpacks it): a page is one query."""
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
         )
@@ -218,10 +180,8 @@ def _rows_base(alias: str, public: bool):
 
 
 class EvidenceDrug(models.Model):
-    """A drug of a finding, with its role: the treatment whose response was studied, a
-    modifier of resistance, or a payload the vesicles deliver. The table is the one the
-    plain many-to-many used; ``role`` has a database default, so bulk loads and
-    ``drugs.set()`` need not name it."""
+    """A drug of a finding, with its role (``DrugRole``); ``role`` has a database default, so
+    bulk loads and ``drugs.set()`` need not name it."""
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE)
     drug = models.ForeignKey("evidence.Drug", on_delete=models.CASCADE)
@@ -381,18 +341,10 @@ class Evidence(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     rejection_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="evidence_created",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_created"
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="evidence_reviewed",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_reviewed"
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -436,13 +388,9 @@ class Evidence(models.Model):
         return f"{self.public_id}: {self.statement[:90]}"
 
     def save(self, *args, **kwargs):
-        """Save with optimistic locking: only when the row is still at ``self.version``.
-
-        Every path that saves an existing item (admin, API, commands, shell) goes
-        through this, so an edit based on a stale copy raises ``StaleEdit`` instead of
-        silently overwriting the newer version. Bulk operations (``QuerySet.update``,
-        ``bulk_update``) bypass it and must bump ``version`` themselves.
-        """
+        """Save only when the row is still at ``self.version`` (optimistic locking), else
+        raise ``StaleEdit``. ``QuerySet.update`` and ``bulk_update`` bypass it and must bump
+        ``version`` themselves."""
         if self._state.adding or self.pk is None or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
         expected = self.version

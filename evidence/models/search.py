@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVectorField, TrigramSimilarity
 from django.db import connection, models
-from django.db.models import Func, Lookup, Q
+from django.db.models import CharField, F, FloatField, Func, Lookup, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest, Lower
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -40,6 +41,7 @@ from evidence.identifiers import lookup_keys
 #: as ``exoresist_search_words()`` in migration 0013.
 SEPARATORS = r"\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0\u2000-\u206f\u2212"
 _SEPARATOR_RE = re.compile(f"[{SEPARATORS}]+")
+_PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
 #: A query is cut after this many words or phrases; a longer one is a paste, not a search.
 MAX_TERMS = 32
 #: Words or phrases that also match as a name's lookup key ("mcf7" for MCF-7).
@@ -122,16 +124,14 @@ def _needs_keys(term: Term) -> tuple[str, ...]:
     key, base = lookup_keys(term.text)
     if not key:
         return ()
-    tokens = [f"k={key}", f"b={key}"] + ([f"k={base}"] if base and base != key else [])
     matched = Q(key__in={key, base} - {""}) | Q(base__in={key})
-    names = Drug.objects.filter(matched).values_list("name").order_by()
-    for model, field in ((Cargo, "symbol"), (Cell, "name"), (DrugAlias, "name"), (CargoAlias, "name")):
-        names = names.union(model.objects.filter(matched).values_list(field).order_by(), all=True)
-    names = names.union(CellAlias.objects.filter(matched).values_list("name").order_by(), all=True)
-    found = [search_words(name) for (name,) in names]
-    if found and all(_holds(words, term.words) for words in found):
+    named = [(Cargo, "symbol")] + [(model, "name") for model in (Drug, Cell, DrugAlias, CargoAlias, CellAlias)]
+    first, *rest = (model.objects.filter(matched).values_list(field).order_by() for model, field in named)
+    names = first.union(*rest, all=True)
+    # No entity, or every one's name holds the words: the keys would find nothing more.
+    if all(_holds(search_words(name), term.words) for (name,) in names):
         return ()
-    return tuple(tokens) if found else ()
+    return (f"k={key}", f"b={key}") + ((f"k={base}",) if base and base != key else ())
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
@@ -246,17 +246,9 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
     return marked
 
 
-_PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
-
-
 def rank(query: TextQuery) -> Func:
     """The relevance of an item's document to ``query`` (``ts_rank``, names weigh most)."""
-    return Func(
-        models.F("search_document__document"),
-        query.expression(),
-        function="ts_rank",
-        output_field=models.FloatField(),
-    )
+    return Func(F("search_document__document"), query.expression(), function="ts_rank", output_field=FloatField())
 
 
 def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, str]]:
@@ -265,10 +257,6 @@ def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, s
     to the whole query and to each of its first words; one query, best first, as
     ``[{"name": ..., "kind": "drug"}]``. ``public``: only names accepted evidence uses, so
     that a reader is never offered the name of a drug entered for a draft."""
-    from django.contrib.postgres.search import TrigramSimilarity
-    from django.db.models import CharField, F, Value
-    from django.db.models.functions import Greatest, Lower
-
     from evidence.models import Cargo, Cell, Drug, Mechanism
 
     pieces = [text[:100]] + [" ".join(term.words) for group in parse(text)[:4] for term in group if not term.negated]

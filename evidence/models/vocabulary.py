@@ -21,12 +21,6 @@ class TherapyClassQuerySet(ListingQuerySet):
 class MechanismQuerySet(ListingQuerySet):
     listing_related = ("parent",)
 
-    def with_counts(self):
-        """Annotate ``evidence_count``: accepted evidence items that name the mechanism itself."""
-        from evidence.models import EvidenceCount
-
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation("mechanism"))
-
 
 class TherapyClass(ChangeLoggedModel):
     """Chemotherapy, endocrine, HER2-targeted, immunotherapy, ...; the slug is part of the API."""

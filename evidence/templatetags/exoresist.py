@@ -134,12 +134,6 @@ def matrix_figure(rows: str = "", columns: str = "", query: str = "", caption: s
     if 0 < len(side) < len(top):
         side, top, side_noun, top_noun = top, side, top_noun, side_noun
         cells = [list(line) for line in zip(*cells, strict=True)]
-    context.update(
-        data=data,
-        side_noun=side_noun,
-        top_noun=top_noun,
-        top=top,
-        lines=[{"head": head, "cells": line} for head, line in zip(side, cells, strict=True)],
-        heat_steps=range(1, _HEAT_STEPS + 1),
-    )
+    context.update(data=data, side_noun=side_noun, top_noun=top_noun, top=top, heat_steps=range(1, _HEAT_STEPS + 1))
+    context["lines"] = [{"head": head, "cells": line} for head, line in zip(side, cells, strict=True)]
     return context
