@@ -26,7 +26,7 @@ from evidence import identifiers as ids
 from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
 from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
-from evidence.curation.workflow import CONTENT_ATTNAMES, CONTENT_FIELDS
+from evidence.curation.workflow import CONTENT_FIELDS, content_values, set_content
 from evidence.models import (
     CancerType,
     Cargo,
@@ -166,20 +166,14 @@ class _Lookups:
         return self.cache[key]
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
-        """``model.objects.by_name(name)``, answered from an in-memory index of all names.
-
-        Same rules as ``NamedQuerySet.matching``/``by_name`` (canonical key or base, or
-        an alias's), without one query per distinct name.
-        """
-        try:
-            return self.cache[(model, name)]
-        except KeyError:
-            pass
-        index = self.indexes.get(model)
-        if index is None:
-            index = self.indexes[model] = _NameIndex(model)
-        self.cache[(model, name)] = pk = index.by_name(name)
-        return pk
+        """``model.objects.by_name(name)`` (same rules as ``NamedQuerySet.matching``), answered
+        from an in-memory index of all names instead of one query per distinct name."""
+        key = (model, name)
+        if key not in self.cache:
+            if model not in self.indexes:
+                self.indexes[model] = _NameIndex(model)
+            self.cache[key] = self.indexes[model].by_name(name)
+        return self.cache[key]
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
@@ -340,19 +334,6 @@ def _relations(values: dict[str, Any]) -> dict[str, Any]:
     return relations
 
 
-def _current(evidence: Evidence, m2m: dict[str, dict[int, Any]]) -> dict[str, Any]:
-    return {
-        name: m2m[name].get(evidence.pk, {} if name == "drugs" else []) if name in M2M else getattr(evidence, attname)
-        for name, attname in CONTENT_ATTNAMES.items()
-    }
-
-
-def _set_fields(evidence: Evidence, values: dict[str, Any]) -> None:
-    for name, attname in CONTENT_ATTNAMES.items():
-        if name not in M2M:
-            setattr(evidence, attname, values[name])
-
-
 def import_evidence_tsv(
     data: bytes,
     source: str = "<input>",
@@ -405,11 +386,11 @@ def import_evidence_tsv(
             item = Evidence(import_key=key, created_by=user, status=Status.DRAFT)
             if submit:
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
-            _set_fields(item, values)
+            set_content(item, values)
             new.append(item)
             new_relations.append(_relations(values))
             continue
-        current = _current(evidence, m2m)
+        current = content_values(evidence, m2m, evidence.pk)
         diff = {name: values[name] for name in CONTENT_FIELDS if current[name] != values[name]}
         if not diff:
             report.unchanged += 1
@@ -428,7 +409,7 @@ def import_evidence_tsv(
                 )
             )
         else:
-            _set_fields(evidence, values)
+            set_content(evidence, values)
             changed.append(evidence)
             changed_relations.append(_relations(values))
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
@@ -438,13 +419,7 @@ def import_evidence_tsv(
     with transaction.atomic():
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
         plain = [name for name in CONTENT_FIELDS if name not in M2M]
-        update_evidence(
-            changed,
-            plain,
-            changed_relations,
-            user=user,
-            reason=f"{reason} ({source})",
-        )
+        update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
         EvidenceRevision.objects.bulk_create(revisions)
     report.saved = True
     return report

@@ -8,22 +8,9 @@ has ``evidence.can_review_evidence`` (the Editors group) accepts, rejects, appli
 suggested revisions, resolves flags and restores earlier versions. Nobody accepts
 or rejects their own submission, nor applies their own revision (four eyes).
 
-Calling it from an API view or serializer::
-
-    from evidence.curation import workflow
-
-    try:
-        workflow.accept(evidence, request.user, reviewed_version=request.data["version"])
-        result = workflow.edit_evidence(evidence, request.user, serializer.validated_data,
-                                        expected_version=request.data["version"])
-    except workflow.WorkflowPermissionError as exc:   # -> 403
-        ...
-    except workflow.StaleEdit as exc:                  # -> 409, str(exc) is the message
-        ...
-    except workflow.WorkflowError as exc:              # -> 400, str(exc) is the message
-        ...
-
-Every function records the acting user and a change reason in the history.
+Callers map ``WorkflowPermissionError`` to HTTP 403, ``StaleEdit`` to 409 and
+``WorkflowError`` to 400; ``str(exc)`` is the message. Every function records the
+acting user and a change reason in the history.
 """
 
 from __future__ import annotations
@@ -73,6 +60,14 @@ CONTENT_FIELDS = [
 ]
 #: The model attribute of each content field (``citation_id`` for ``citation``).
 CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
+
+
+def content_values(obj, links: Mapping[str, Mapping[int, Any]], owner_id: int) -> dict[str, Any]:
+    """The content of an item or history record, its relations read from ``content_links``."""
+    return {
+        name: links[name].get(owner_id, {} if name == "drugs" else []) if name in M2M else getattr(obj, attname)
+        for name, attname in CONTENT_ATTNAMES.items()
+    }
 
 
 class WorkflowError(Exception):
@@ -187,22 +182,19 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     """
     records = list(evidence.history.order_by("history_date", "history_id"))
     links = content_links([record.history_id for record in records], history=True)
-    revision_ids = {
-        int(m.group(1)) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
+    applied = {
+        r.history_id: int(m[1]) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
     }
-    proposers = dict(EvidenceRevision.objects.filter(pk__in=revision_ids).values_list("pk", "proposed_by_id"))
+    proposers = dict(EvidenceRevision.objects.filter(pk__in=applied.values()).values_list("pk", "proposed_by_id"))
     last_writer: dict[str, int | None] = {}
     previous: dict[str, Any] | None = None
     for record in records:
-        values = {
-            name: links[name].get(record.history_id) if name in M2M else getattr(record, attname)
-            for name, attname in CONTENT_ATTNAMES.items()
-        }
+        values = content_values(record, links, record.history_id)
         author = record.history_user_id
         if previous is None and author is None:
             author = evidence.created_by_id  # entered by a loader that records no user
-        if m := _APPLIED_REVISION_RE.match(record.history_change_reason or ""):
-            author = proposers.get(int(m.group(1)), author)
+        if record.history_id in applied:
+            author = proposers.get(applied[record.history_id], author)
         for name, value in values.items():
             if previous is None or previous[name] != value:
                 last_writer[name] = author
@@ -218,17 +210,21 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
     _require_editor(editor, f"{verb} evidence")
     if editor.pk == evidence.submitted_by_id:
-        raise WorkflowPermissionError(
-            f"You cannot {verb} {evidence.public_id}: you submitted it, and every item is reviewed by "
-            "someone other than its authors (four eyes)."
-        )
-    wrote = content_authors(evidence).get(editor.pk)
-    if wrote:
-        raise WorkflowPermissionError(
-            f"You cannot {verb} {evidence.public_id}: you wrote part of its current content "
-            f"({', '.join(sorted(wrote))}), and every "
-            "item is reviewed by someone other than its authors (four eyes)."
-        )
+        why = "you submitted it"
+    elif wrote := content_authors(evidence).get(editor.pk):
+        why = f"you wrote part of its current content ({', '.join(sorted(wrote))})"
+    else:
+        return
+    raise WorkflowPermissionError(
+        f"You cannot {verb} {evidence.public_id}: {why}, and every item is reviewed by someone other than its "
+        "authors (four eyes)."
+    )
+
+
+def _require_submitted(evidence: Evidence, done: str) -> None:
+    if evidence.status != Status.SUBMITTED:
+        status = evidence.get_status_display()
+        raise WorkflowError(f"{evidence.public_id} is {status}; only submitted items are {done}.")
 
 
 def _decided(obj, editor, reason: str, **changes):
@@ -256,10 +252,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
     _require_editor(editor, "accept evidence")
     evidence = check_version(evidence, reviewed, reviewing=True)
     _require_other_reviewer(evidence, editor, "accept")
-    if evidence.status != Status.SUBMITTED:
-        raise WorkflowError(
-            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are accepted."
-        )
+    _require_submitted(evidence, "accepted")
     return _decided(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
 
 
@@ -271,10 +264,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     _require_other_reviewer(evidence, editor, "reject")
     if not reason:
         raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
-    if evidence.status != Status.SUBMITTED:
-        raise WorkflowError(
-            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are rejected."
-        )
+    _require_submitted(evidence, "rejected")
     return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
@@ -349,7 +339,7 @@ def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
     return value
 
 
-def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
+def set_content(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Set plain fields on ``evidence``; return the relations to write with ``_save_content``."""
     m2m = {}
     for name, value in changes.items():
@@ -445,7 +435,7 @@ def edit_evidence(
     if current.status == Status.ACCEPTED and not can_review(user):
         revision = propose_revision(current, user, changes, summary=reason)
         return EditResult(current, revision)
-    m2m = _apply(current, changes)
+    m2m = set_content(current, changes)
     _validate(current, m2m)
     reason = reason or "Edited"
     if back_to_draft(current):
@@ -464,7 +454,7 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     if not changes:
         raise WorkflowError("The suggested revision changes nothing.")
     candidate = Evidence.objects.get(pk=evidence.pk)
-    _validate(candidate, _apply(candidate, changes))
+    _validate(candidate, set_content(candidate, changes))
     revision = EvidenceRevision(
         evidence=evidence,
         proposed=changes,
@@ -502,7 +492,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
             f"{evidence.public_id} changed since revision #{revision.pk} was proposed "
             f"({', '.join(sorted(conflicts))}); reject it and ask for a new one based on the current version."
         )
-    m2m = _apply(evidence, revision.proposed)
+    m2m = set_content(evidence, revision.proposed)
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
     _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
@@ -549,7 +539,7 @@ def reference_changes(instance: models.Model, values: Mapping[str, Any]) -> list
             after = sorted(str(v).strip() for v in value or [])
         elif instance._meta.get_field(name).many_to_many:
             before = sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
-            after = sorted(v.pk if isinstance(v, models.Model) else int(v) for v in value or [])
+            after = sorted(_pk(v) for v in value or [])
         else:
             before, after = getattr(instance, name), value
         if before != after:
@@ -568,18 +558,18 @@ def find_duplicates(
     Shown to the curator before a new item is saved; it is a warning, not a rule:
     one paper can report two findings about the same pair (say, in two cell lines).
     """
-    cargo_pks = [c.pk if isinstance(c, models.Model) else c for c in cargos or []]
-    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
     citation_pk = citation.pk if isinstance(citation, models.Model) else citation
     if not citation_pk:
         return Evidence.objects.none()
+    cargo_pks = [_pk(c) for c in cargos or []]
+    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
     matches = Evidence.objects.filter(citation_id=citation_pk)
     if cargo_pks:
         matches = matches.filter(cargos__in=cargo_pks)
     if drug_pks:
         matches = matches.filter(drugs__in=drug_pks)
     if exclude is not None:
-        matches = matches.exclude(pk=exclude.pk if isinstance(exclude, models.Model) else exclude)
+        matches = matches.exclude(pk=_pk(exclude))
     ids = matches.values("pk").distinct()
     return Evidence.objects.filter(pk__in=ids).select_related("citation").order_by("pk")
 
@@ -647,11 +637,8 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     message = reason or f"Restored the version of {when} (history #{history_id})"
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
-        for name, attname in CONTENT_ATTNAMES.items():
-            if name not in M2M:
-                setattr(current, attname, getattr(record, attname))
         links = content_links([record.history_id], history=True)
-        m2m = {name: links[name].get(record.history_id, {} if name == "drugs" else []) for name in M2M}
+        m2m = set_content(current, content_values(record, links, record.history_id))
         _validate(current, m2m)
         _save_content(current, editor, message, m2m)
         return current
