@@ -46,13 +46,14 @@ from evidence.curation.references.records import (
     ImportReport,
     ParsedEntry,
     Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     import_files,
-    too_many,
+    refuse,
 )
 from evidence.models import Citation
 
@@ -312,9 +313,7 @@ class _ProgressSplitter(Splitter):
         return library
 
 
-def parse_bibtex(
-    text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
+def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None) -> Reading:
     """Parse BibTeX text into Citation field values, with a problem for each bad entry.
 
     ``bibtexparser.parse_string`` runs each middleware over the whole library in turn,
@@ -336,7 +335,7 @@ def parse_bibtex(
         library = splitter.split()
         getattr(bar, "close", lambda: None)()
         if problem := _expansion_problem(library, len(text)):
-            return [], [Problem(source, None, "", problem)]
+            return refuse(source, problem)
         resolve, *block_stack = _parse_stack()
         library = resolve.transform(library)
         problems: list[Problem] = []
@@ -493,21 +492,15 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
 
 def import_bibtex(sources: Iterable[tuple[str, bytes]], *, reason: str = BIBTEX_REASON, **options) -> ImportReport:
     """Import citations from BibTeX files given as ``(name, bytes)`` pairs (``import_files``)."""
-    return import_files(sources, read, reason=reason, **options)
+    return import_files(sources, parse_bibtex, reason=reason, **options)
 
 
-def count_entries(text: str) -> int:
+def count(text: str) -> int:
     return len(_ENTRY_START.findall(text))
 
 
 def looks_like(text: str) -> bool:
-    return count_entries(text) > 0
+    return count(text) > 0
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    """``parse_bibtex``, after refusing a file with more than ``max_entries`` entries."""
-    if max_entries is not None and (count := count_entries(text)) > max_entries:
-        return [], [too_many(source, count, max_entries, COMMAND)]
-    return parse_bibtex(text, source, progress)
+read = parse_bibtex

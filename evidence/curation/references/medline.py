@@ -11,15 +11,14 @@ import re
 from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages
 from evidence.curation.references.records import (
     EntryError,
-    ParsedEntry,
-    Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "MEDLINE"
@@ -67,15 +66,11 @@ def count(text: str) -> int:
     return len(re.findall(r"^PMID- ?", text, re.MULTILINE))
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+def read(text: str, source: str, progress=None) -> Reading:
     try:
         found = records(text)
     except EntryError as exc:
-        return [], [Problem(source, None, "", str(exc))]
+        return refuse(source, str(exc))
     keyed = [(line, _key(fields), fields) for line, fields in found]
     return read_records(source, keyed, record_values, what="MEDLINE records", progress=progress)
 

@@ -16,15 +16,14 @@ from defusedxml import DefusedXmlException, EntitiesForbidden
 
 from evidence.curation.references.records import (
     EntryError,
-    ParsedEntry,
-    Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "PubMed XML"
@@ -42,39 +41,28 @@ def count(text: str) -> int:
     return len(_RECORD_START.findall(text))
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+def read(text: str, source: str, progress=None) -> Reading:
     try:
         root = SafeET.fromstring(text)
     except EntitiesForbidden:
-        return [], [
-            Problem(
-                source,
-                None,
-                "",
-                "the file declares XML entities, which are refused: a few entities can expand a small file into "
-                "gigabytes. PubMed exports declare none; download the file from PubMed again.",
-            )
-        ]
+        return refuse(
+            source,
+            "the file declares XML entities, which are refused: a few entities can expand a small file into "
+            "gigabytes. PubMed exports declare none; download the file from PubMed again.",
+        )
     except DefusedXmlException as exc:
-        return [], [Problem(source, None, "", f"the XML is refused ({exc}); download the file from PubMed again.")]
+        return refuse(source, f"the XML is refused ({exc}); download the file from PubMed again.")
     except ParseError as exc:
         line, column = exc.position
-        return [], [
-            Problem(
-                source,
-                line,
-                "",
-                f"the file is not well-formed XML ({_parse_reason(exc)}, column {column}); it may be cut short. "
-                "Download it from PubMed again.",
-            )
-        ]
+        reason = _parse_reason(exc)
+        return refuse(
+            source,
+            f"the file is not well-formed XML ({reason}, column {column}); it may be cut short. "
+            "Download it from PubMed again.",
+            line,
+        )
     if root.tag != "PubmedArticleSet":
-        return [], [Problem(source, None, "", f"the XML is not a PubMed export: it holds <{root.tag}>, "
-                            "not <PubmedArticleSet>.")]  # fmt: skip
+        return refuse(source, f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
     keyed = [(None, _key(record), record) for record in records]
     return read_records(source, keyed, _values, what="PubMed articles", progress=progress)

@@ -107,6 +107,15 @@ class EntryError(Exception):
     pass
 
 
+#: What a reader gives for a file: the entries it read, and a problem for each it could not.
+Reading = tuple[list[ParsedEntry], list[Problem]]
+
+
+def refuse(source: str, message: str, line: int | None = None) -> Reading:
+    """What a reader gives for a file it refuses whole."""
+    return [], [Problem(source, line, "", message)]
+
+
 def decode_text(data: bytes, source: str) -> str:
     """The text of an uploaded text file, or ``EntryError`` saying why it is not one."""
     if not data.strip():
@@ -126,25 +135,22 @@ def decode_text(data: bytes, source: str) -> str:
 
 def import_files(
     sources: Iterable[tuple[str, bytes]],
-    read: Callable[..., tuple[list[ParsedEntry], list[Problem]]],
+    read: Callable[..., Reading],
     *,
     skip_invalid: bool = False,
     user=None,
     reason: str,
     progress: Callable[..., Iterable] | None = None,
     dry_run: bool = False,
-    max_entries: int | None = None,
 ) -> ImportReport:
     """Import citations from files given as ``(name, bytes)`` pairs, each read by
-    ``read(text, name, progress=..., max_entries=...)``, which raises ``EntryError`` for a
-    file it refuses whole. Saving is ``save_entries``: idempotent, atomic unless
-    ``skip_invalid``. A file with more than ``max_entries`` records (web uploads, which
-    must finish within a request) is refused whole."""
+    ``read(text, name, progress)``, which raises ``EntryError`` for a file it refuses whole.
+    Saving is ``save_entries``: idempotent, atomic unless ``skip_invalid``."""
     report = ImportReport()
     parsed: list[ParsedEntry] = []
     for source, data in sources:
         try:
-            entries, problems = read(decode_text(data, source), source, progress=progress, max_entries=max_entries)
+            entries, problems = read(decode_text(data, source), source, progress)
         except EntryError as exc:
             report.errors.append(Problem(source, None, "", str(exc)))
             continue
@@ -155,11 +161,9 @@ def import_files(
     )
 
 
-def too_many(source: str, count: int, limit: int, command: str) -> Problem:
-    return Problem(
+def too_many(source: str, count: int, limit: int, command: str) -> Reading:
+    return refuse(
         source,
-        None,
-        "",
         f"it holds {count:,} entries; an upload takes at most {limit:,}. Split the file, or "
         f"run `python manage.py {command} FILE` on the server (no limit, with a progress bar).",
     )
@@ -177,26 +181,11 @@ _MAX_LENGTHS = {
     for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
 }
 _URL_VALIDATOR = URLValidator()
-#: What a record says when a parser leaves a field out.
+#: What a record says when a parser leaves a field out: the model's default.
 _DEFAULTS = {
-    "bibtex_key": None,
-    "entry_type": "article",
-    "authors": [],
-    "authors_truncated": False,
-    "journal": "",
-    "year": None,
-    "volume": "",
-    "issue": "",
-    "pages": "",
-    "publisher": "",
-    "doi": None,
-    "pmid": None,
-    "pmcid": "",
-    "url": "",
-    "abstract": "",
-    "publication_type": "primary",
-    "retracted": False,
-    "retraction_note": "",
+    name: Citation._meta.get_field(name).get_default()
+    for name in "bibtex_key entry_type authors authors_truncated journal year volume issue pages publisher doi pmid "
+    "pmcid url abstract publication_type retracted retraction_note".split()
 }
 
 
@@ -392,7 +381,7 @@ def read_records(
     *,
     what: str,
     progress: Callable[..., Iterable] | None = None,
-) -> tuple[list[ParsedEntry], list[Problem]]:
+) -> Reading:
     """Each ``(line, key, record)`` of a file read into citation values by ``values``, or a
     problem naming the record (its number, line and key) when ``values`` raises EntryError;
     a file without records is a problem too. Shared by every reader of ``references``."""
