@@ -33,31 +33,11 @@ from evidence.models.curation import FlagStatus, RevisionStatus
 REVIEW_PERMISSION = "evidence.can_review_evidence"
 
 #: What a finding says; the workflow fields (status, reviewers, dates) are never edited directly.
-CONTENT_FIELDS = [
-    "statement",
-    "cargos",
-    "source_cell",
-    "recipient_cell",
-    "drugs",
-    "therapy_class",
-    "mechanisms",
-    "effect",
-    "evidence_type",
-    "level",
-    "experimental_systems",
-    "cancer_type",
-    "subtype",
-    "drug_response_measured",
-    "vesicle_involvement",
-    "ev_type",
-    "ev_isolation",
-    "ev_markers",
-    "citation",
-    "secondary_source",
-    "cited_as",
-    "source_quote",
-    "curation_note",
-]
+CONTENT_FIELDS = (
+    "statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect evidence_type level "
+    "experimental_systems cancer_type subtype drug_response_measured vesicle_involvement ev_type ev_isolation "
+    "ev_markers citation secondary_source cited_as source_quote curation_note"
+).split()
 #: The model attribute of each content field (``citation_id`` for ``citation``).
 CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
