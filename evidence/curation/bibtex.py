@@ -157,19 +157,7 @@ _ACCENTS = {
     "d": "\u0323",
     "b": "\u0331",
 }
-_SYMBOLS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-}
+_SYMBOLS = dict(ss="ß", o="ø", O="Ø", aa="å", AA="Å", ae="æ", AE="Æ", oe="œ", OE="Œ", l="ł", L="Ł")
 # {\"u}, \"{u}, \"u, \'{\i}, \c{c}, \c c: a punctuation accent takes its letter at
 # once; a letter accent (\c, \v, ...) needs a space or braces before its letter.
 _ACCENT_RE = re.compile(
@@ -269,16 +257,6 @@ class LatexToUnicode(LatexDecodingMiddleware):
         return string
 
 
-def _parse_stack() -> list:
-    return [
-        ResolveStringReferencesMiddleware(allow_inplace_modification=True),
-        RemoveEnclosingMiddleware(allow_inplace_modification=True),
-        NormalizeFieldKeys(allow_inplace_modification=True),
-        MonthIntMiddleware(allow_inplace_modification=True),
-        LatexToUnicode(),
-    ]
-
-
 #: The start of an entry other than @string, @comment and @preamble, counted before parsing.
 _ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
 #: How many times its own size (at least 1 MB) a file's @string macros may expand it to.
@@ -336,8 +314,13 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
         getattr(bar, "close", lambda: None)()
         if problem := _expansion_problem(library, len(text)):
             return refuse(source, problem)
-        resolve, *block_stack = _parse_stack()
-        library = resolve.transform(library)
+        library = ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
+        block_stack = [
+            RemoveEnclosingMiddleware(allow_inplace_modification=True),
+            NormalizeFieldKeys(allow_inplace_modification=True),
+            MonthIntMiddleware(allow_inplace_modification=True),
+            LatexToUnicode(),
+        ]
         problems: list[Problem] = []
         entries: list[ParsedEntry] = []
         previous = None
@@ -402,15 +385,12 @@ def _check_block(block, previous, source: str, entries: list[ParsedEntry], probl
         # ends an entry early and silently drops the fields after it: refuse that.
         stray = block.comment.lstrip()
         if stray.startswith(("}", ",")):
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    previous.key,
-                    "unbalanced braces: the entry ends early at a closing brace with no opening one, "
-                    f"and the text after it ({_WHITESPACE.sub(' ', stray)[:40]!r}) would be lost.",
-                )
+            lost = _WHITESPACE.sub(" ", stray)[:40]
+            message = (
+                "unbalanced braces: the entry ends early at a closing brace with no opening one, "
+                f"and the text after it ({lost!r}) would be lost."
             )
+            problems.append(Problem(source, line, previous.key, message))
 
 
 def _failure_message(block: ParsingFailedBlock) -> str:

@@ -54,7 +54,7 @@ def read(text: str, source: str, progress=None) -> Reading:
         return refuse(source, f"the XML is refused ({exc}); download the file from PubMed again.")
     except ParseError as exc:
         line, column = exc.position
-        reason = _parse_reason(exc)
+        reason = re.sub(r":\s*line \d+, column \d+$", "", str(exc))
         return refuse(
             source,
             f"the file is not well-formed XML ({reason}, column {column}); it may be cut short. "
@@ -77,10 +77,6 @@ def _values(record: Element) -> dict:
     return book_values(record) if record.tag == "PubmedBookArticle" else article_values(record)
 
 
-def _parse_reason(exc: ParseError) -> str:
-    return re.sub(r":\s*line \d+, column \d+$", "", str(exc))
-
-
 def article_values(record: Element) -> dict:
     citation = record.find("MedlineCitation")
     article = citation.find("Article") if citation is not None else None
@@ -88,7 +84,7 @@ def article_values(record: Element) -> dict:
         raise EntryError("the record has no <Article>.")
     journal = article.find("Journal")
     issue = journal.find("JournalIssue") if journal is not None else None
-    ids = _article_ids(record)
+    ids = {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
     types = {_text(t).lower() for t in article.findall("PublicationTypeList/PublicationType")}
     retracted = "retracted publication" in types
     pmid = _text(citation.find("PMID"))
@@ -216,10 +212,6 @@ def _elocation(article: Element, kind: str) -> str:
         if location.get("EIdType") == kind and location.get("ValidYN", "Y") == "Y":
             return _text(location)
     return ""
-
-
-def _article_ids(record: Element) -> dict[str, str]:
-    return {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
 
 
 def _retraction_note(citation: Element, pmid: str) -> str:
