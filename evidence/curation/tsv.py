@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence import identifiers as ids
-from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
+from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
 from evidence.curation.workflow import CONTENT_FIELDS, content_values, set_content
@@ -48,27 +48,20 @@ LIST_SEPARATOR = ";"
 COLUMN_NAMES = ["key", *CONTENT_FIELDS]
 REQUIRED = {"key", "statement", "therapy_class", "effect", "evidence_type", "level", "citation"}
 _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
+_TEXT = ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote", "curation_note")
 _LENGTHS = {
     name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
 }
+#: The choice columns; an empty cell means the field's default ("" for a required one).
 _CHOICES = {
-    "effect": Effect,
-    "evidence_type": EvidenceType,
-    "level": EvidenceLevel,
-    "subtype": Subtype,
-    "vesicle_involvement": VesicleInvolvement,
-    "ev_type": EvType,
-}
-#: What an empty optional choice column means.
-_CHOICE_DEFAULTS = {
-    "subtype": Subtype.UNSPECIFIED.value,
-    "vesicle_involvement": VesicleInvolvement.CARGO_ASSOCIATED.value,
-    "ev_type": EvType.EV.value,
+    name: Evidence._meta.get_field(name)
+    for name in ("effect", "evidence_type", "level", "subtype", "vesicle_involvement", "ev_type")
 }
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+#: A choice by its label or its value, in any case.
 _CHOICE_INDEX = {
-    name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
-    for name, choices in _CHOICES.items()
+    name: {str(text).lower(): value for value, label in choice.flatchoices for text in (label, value)}
+    for name, choice in _CHOICES.items()
 }
 #: "doxorubicin (modifier)": a drug's role after its name, as the exports write it.
 _DRUG_ROLE = re.compile(rf"^(?P<name>.+?)\s*\((?P<role>{'|'.join(DrugRole.values)})\)$", re.IGNORECASE)
@@ -223,16 +216,14 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict
             header = [cell.strip().lower() for cell in cells]
             unknown = [name for name in header if name not in COLUMN_NAMES]
             missing = sorted(REQUIRED - set(header))
-            if unknown or missing or len(set(header)) != len(header):
-                problems = []
-                if unknown:
-                    problems.append(f"unknown columns {', '.join(unknown)}")
-                if missing:
-                    problems.append(f"missing required columns {', '.join(missing)}")
-                if len(set(header)) != len(header):
-                    problems.append("a column is named twice")
+            problems = [
+                f"unknown columns {', '.join(unknown)}" if unknown else "",
+                f"missing required columns {', '.join(missing)}" if missing else "",
+                "a column is named twice" if len(set(header)) != len(header) else "",
+            ]
+            if any(problems):
                 raise TsvError(
-                    f"{source}, line {reader.line_num}: the header has {'; '.join(problems)}. "
+                    f"{source}, line {reader.line_num}: the header has {'; '.join(filter(None, problems))}. "
                     f"The columns are: {', '.join(COLUMN_NAMES)} (see fixtures/evidence-template.tsv)."
                 )
             continue
@@ -262,14 +253,11 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     for name in REQUIRED:
         if not row.get(name):
             problem(name, "is required.")
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {name: row.get(name, "") for name in _TEXT}
     key = row.get("key", "")
     if key and not _KEY_RE.match(key):
         problem("key", f"{key!r} may hold only letters, digits, - and _.")
 
-    for name in ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote"):
-        values[name] = row.get(name, "")
-    values["curation_note"] = row.get("curation_note", "")
     cancer_type = row.get("cancer_type") or "breast cancer"
     values["cancer_type"] = lookups.cancer_type(cancer_type)
     if values["cancer_type"] is None:
@@ -279,14 +267,14 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         if len(value) > limit:
             problem("key" if name == "import_key" else name, f"is {len(value)} characters long; at most {limit} fit.")
 
-    for name, choices in _CHOICES.items():
+    for name, choice in _CHOICES.items():
         raw = row.get(name, "")
         if not raw:
-            values[name] = _CHOICE_DEFAULTS.get(name, "")
+            values[name] = choice.get_default()
             continue
         match = _CHOICE_INDEX[name].get(raw.strip().lower())
         if match is None:
-            problem(name, f"{raw!r} is not one of {', '.join(choices.values)}.")
+            problem(name, f"{raw!r} is not one of {', '.join(value for value, _ in choice.flatchoices)}.")
         values[name] = match
 
     measured = (row.get("drug_response_measured") or "yes").strip().lower()
