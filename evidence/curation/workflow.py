@@ -262,16 +262,6 @@ def back_to_draft(evidence: Evidence) -> bool:
     return True
 
 
-def _json_value(evidence: Evidence, name: str) -> Any:
-    if name == "drugs":
-        return _current_roles(evidence)
-    if name in M2M:
-        if evidence.pk is None:
-            return []
-        return sorted(getattr(evidence, name).values_list("pk", flat=True))
-    return getattr(evidence, CONTENT_ATTNAMES[name])
-
-
 def _current_roles(evidence: Evidence) -> dict[str, str]:
     if evidence.pk is None:
         return {}
@@ -429,8 +419,8 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     """File a curator's edit of accepted evidence as a revision for an editor to apply."""
     require_curator(user)
     changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
-    original = {name: _json_value(evidence, name) for name in changes}
-    changes = {name: value for name, value in changes.items() if original[name] != value}
+    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
+    changes = {name: value for name, value in changes.items() if now[name] != value}
     if not changes:
         raise WorkflowError("The suggested revision changes nothing.")
     candidate = Evidence.objects.get(pk=evidence.pk)
@@ -438,7 +428,7 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     revision = EvidenceRevision(
         evidence=evidence,
         proposed=changes,
-        original={name: original[name] for name in changes},
+        original={name: now[name] for name in changes},
         base_version=evidence.version,
         summary=summary,
         proposed_by=user,
@@ -462,11 +452,8 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     if revision.proposed_by_id == editor.pk:
         raise WorkflowPermissionError("You cannot apply your own suggested revision (four eyes).")
     evidence = Evidence.objects.select_for_update().get(pk=revision.evidence_id)
-    conflicts = [
-        name
-        for name, before in revision.original.items()
-        if _json_value(evidence, name) not in (before, revision.proposed[name])
-    ]
+    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
+    conflicts = [name for name, was in revision.original.items() if now[name] not in (was, revision.proposed[name])]
     if conflicts:
         raise WorkflowError(
             f"{evidence.public_id} changed since revision #{revision.pk} was proposed "
