@@ -2,7 +2,7 @@ r"""What every citation importer shares: where a problem is, the report, and one
 
 Each format's parser (BibTeX in ``evidence.curation.bibtex``, PubMed XML, MEDLINE, RIS and
 CSL-JSON beside this module) turns a file into ``ParsedEntry`` values and ``Problem``\s;
-``save_entries`` matches them against the database (by DOI, then PMID, then BibTeX key or
+``import_files`` matches them against the database (by DOI, then PMID, then BibTeX key or
 title and year), and saves the new ones in bulk, all or nothing.
 """
 
@@ -144,8 +144,15 @@ def import_files(
     dry_run: bool = False,
 ) -> ImportReport:
     """Import citations from files given as ``(name, bytes)`` pairs, each read by
-    ``read(text, name, progress)``, which raises ``EntryError`` for a file it refuses whole.
-    Saving is ``save_entries``: idempotent, atomic unless ``skip_invalid``."""
+    ``read(text, name, progress)``, which raises ``EntryError`` for a file it refuses whole;
+    save the entries that are new, idempotently and all or nothing.
+
+    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
+    already in the database is reported as already there and nothing of the stored
+    citation changes. Entries within the input that share a DOI or PMID become one
+    citation. When any entry has an error nothing is saved, unless ``skip_invalid``,
+    which saves the good entries and reports the bad ones.
+    """
     report = ImportReport()
     parsed: list[ParsedEntry] = []
     for source, data in sources:
@@ -156,9 +163,22 @@ def import_files(
             continue
         parsed.extend(entries)
         report.errors.extend(problems)
-    return save_entries(
-        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
-    )
+    progress = progress or (lambda items, **kwargs: items)
+    new = _match(parsed, report, progress)
+    report.created = new  # unsaved until ``report.saved``
+    if (report.errors and not skip_invalid) or dry_run or not new:
+        return report
+    try:
+        with transaction.atomic():
+            report.created = bulk_create_with_history(
+                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
+            )
+    except IntegrityError as exc:
+        report.created = []
+        report.errors.append(Problem("database", None, "", f"the database refused the import: {exc}"))
+        return report
+    report.saved = True
+    return report
 
 
 def too_many(source: str, count: int, limit: int, command: str) -> Reading:
@@ -246,42 +266,6 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 # --- saving -------------------------------------------------------------------
-
-
-def save_entries(
-    parsed: list[ParsedEntry],
-    report: ImportReport,
-    *,
-    skip_invalid: bool = False,
-    user=None,
-    reason: str,
-    progress: Callable[..., Iterable] | None = None,
-    dry_run: bool = False,
-) -> ImportReport:
-    """Save the parsed entries that are new, idempotently and all or nothing.
-
-    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
-    already in the database is reported as already there and nothing of the stored
-    citation changes. Entries within the input that share a DOI or PMID become one
-    citation. When ``report`` holds any error nothing is saved, unless ``skip_invalid``,
-    which saves the good entries and reports the bad ones.
-    """
-    progress = progress or (lambda items, **kwargs: items)
-    new = _match(parsed, report, progress)
-    report.created = new  # unsaved until ``report.saved``
-    if (report.errors and not skip_invalid) or dry_run or not new:
-        return report
-    try:
-        with transaction.atomic():
-            report.created = bulk_create_with_history(
-                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
-            )
-    except IntegrityError as exc:
-        report.created = []
-        report.errors.append(Problem("database", None, "", f"the database refused the import: {exc}"))
-        return report
-    report.saved = True
-    return report
 
 
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:

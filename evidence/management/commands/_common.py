@@ -50,7 +50,7 @@ def read_file(path: Path) -> bytes:
 
 
 class CitationImportCommand(BaseCommand):
-    """A command that reads citation files and saves them through ``save_entries``."""
+    """A command that reads citation files and saves them through ``import_files``."""
 
     default_reason = ""
 
