@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from evidence.curation.references.intake import import_references
 from evidence.curation.workflow import service_account
 
 IMPORT_USERNAME = "exoresist-import"
@@ -50,12 +51,13 @@ def read_file(path: Path) -> bytes:
 
 
 class CitationImportCommand(BaseCommand):
-    """A command that reads citation files and saves them through ``import_files``."""
+    """A command that reads citation files of ``formats`` and saves them through ``import_files``."""
 
     default_reason = ""
+    formats: set[str] = set()
 
     def import_files(self, sources, **options):
-        raise NotImplementedError
+        return import_references(sources, formats=self.formats, **options)
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -2,15 +2,9 @@
 
     python manage.py generate_synthetic --evidence 100000 [--seed 42] [--flush]
 
-Proportions follow the curated data: about one drug per 200 evidence items, one
-cargo per 50, one cell per 300 and one citation per 5, each with aliases; each item
-links 1-3 cargos, 1-2 drugs and 0-2 mechanisms. Popularity is skewed (Zipf-like), as
-in the literature: doxorubicin and miR-21 turn up far more often than the rest. The
-same seed gives the same database.
-
-Entities and evidence are written with explicit ids by COPY (``bulk.copy_rows``), the
-fastest way into PostgreSQL. History rows are not written: synthetic data has no
-curation history.
+Proportions follow the curated data, with popularity skewed (Zipf-like) as in the
+literature. The same seed gives the same database. Rows are written with explicit ids by
+COPY (``bulk.copy_rows``), without history: synthetic data has no curation history.
 """
 
 from __future__ import annotations
