@@ -183,10 +183,6 @@ class HistoryDiffMixin:
             fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "changes_url": f"admin:{self._info()}_changes"}
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def revert_disabled(self, request, obj=None):
         # One way to restore, through the workflow (editors only, locked, reasoned).
         return True
@@ -215,14 +211,13 @@ class HistoryDiffMixin:
 
     def restore_view(self, request, object_id, history_id):
         obj = get_object_or_404(self.model, pk=object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
-        try:
-            workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
-        except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{obj} was restored to version #{history_id}.")
+        if request.method == "POST":
+            try:
+                workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
+            except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{obj} was restored to version #{history_id}.")
         return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
 
     def _info(self) -> str:

@@ -39,7 +39,6 @@ MAX_CANDIDATES = 5000
 class Candidate:
     citation: Citation
     score: float
-    terms: dict[str, int]
     mentions: list[dict]
     decision: str = ""
     #: The title and abstract with the words that scored marked (safe HTML).
@@ -78,23 +77,22 @@ def assess(citation: Citation) -> Candidate:
     """How promising ``citation`` is, from its title and abstract."""
     texts = {"title": citation.title or "", "abstract": citation.abstract or ""}
     spans: dict[str, list[tuple[int, int, str]]] = {name: [] for name in texts}
-    terms: dict[str, int] = {}
+    terms: set[str] = set()
     mentions: list[dict] = []
     for name, text in texts.items():
         for term, (pattern, _weight) in _TERMS.items():
             for match in pattern.finditer(text):
-                terms[term] = terms.get(term, 0) + 1
+                terms.add(term)
                 spans[name].append((match.start(), match.end(), f"term-{term}"))
         found = recognise(text, public=False)
         mentions += found
         spans[name] += [(m["start"], m["end"], f"mention-{m['kind']}") for m in found]
-    score = sum(weight for term, (_pattern, weight) in _TERMS.items() if terms.get(term))
+    score = sum(weight for term, (_pattern, weight) in _TERMS.items() if term in terms)
     distinct = by_kind(mentions, "slug")
     score += sum(_WEIGHTS.get(kind, 0) * min(len(slugs), _PER_KIND) for kind, slugs in distinct.items())
     return Candidate(
         citation,
         round(score, 1),
-        terms,
         mentions,
         title_html=_marks(texts["title"], spans["title"]),
         abstract_html=_marks(texts["abstract"], spans["abstract"]),
