@@ -270,13 +270,12 @@ class _ProgressSplitter(Splitter):
 
     STEP = 1 << 16
 
-    def __init__(self, bibstr: str) -> None:
+    def __init__(self, bibstr: str, advance: Callable[[int], object]) -> None:
         super().__init__(bibstr=bibstr)
-        self.advance: Callable[[int], object] | None = None
-        self._reported = 0
+        self.advance, self._reported = advance, 0
 
     def _report(self, position: int, step: int) -> None:
-        if self.advance is not None and position - self._reported >= step:
+        if position - self._reported >= step:
             self.advance(position - self._reported)
             self._reported = position
 
@@ -305,12 +304,9 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
     for logger in loggers:  # the splitter logs each bad block; the report says it better
         logger.setLevel(logging.CRITICAL)
     try:
-        splitter = _ProgressSplitter(text)
-        bar = progress(
-            [], total=len(splitter.bibstr), desc=f"splitting {Path(source).name}", unit="char", unit_scale=True
-        )
-        splitter.advance = getattr(bar, "update", None)
-        library = splitter.split()
+        # The splitter starts the text with a newline of its own.
+        bar = progress([], total=len(text) + 1, desc=f"splitting {Path(source).name}", unit="char", unit_scale=True)
+        library = _ProgressSplitter(text, getattr(bar, "update", lambda step: None)).split()
         getattr(bar, "close", lambda: None)()
         if problem := _expansion_problem(library, len(text)):
             return refuse(source, problem)

@@ -204,6 +204,10 @@ def _tsv(header: list[str], rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+def _about(version: str, date: dt.date) -> dict[str, Any]:
+    return {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT}
+
+
 def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     """File name -> content of every data file of a release (the manifest is added by the writer)."""
     citations = {c["id"]: c for c in data["citations"]}
@@ -218,7 +222,7 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
         c = citations[pk]
         return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
 
-    payload = {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT, **data}
+    payload = {**_about(version, date), **data}
     evidence_header = (
         "public_id key statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect "
         "evidence_type level experimental_systems cancer_type subtype drug_response_measured vesicle_involvement "
@@ -269,10 +273,7 @@ def export_release(version: str, *, date: dt.date | None = None, directory: Path
     data = release_data()
     files = render_release(version, date, data)
     manifest = {
-        "name": "ExoResist",
-        "version": version,
-        "date": date.isoformat(),
-        "format": FORMAT,
+        **_about(version, date),
         "counts": {name: len(rows) for name, rows in data.items()},
         "files": {
             name: {"sha256": hashlib.sha256(text.encode()).hexdigest(), "bytes": len(text.encode())}

@@ -1,13 +1,9 @@
 """Bulk import of evidence from a TSV file: one row per evidence item.
 
-The columns are documented in ``fixtures/README-import.md`` and listed in
-``fixtures/evidence-template.tsv``. Drugs, cargos and cells are found by any of
-their names (``Drug.objects.by_name``), mechanisms and therapy classes by name or
-slug, citations by DOI (any spelling) or PMID. Every row is checked before anything
-is saved; the report names the row and column of each problem. Rows carry a ``key``
-(stored as ``Evidence.import_key``), which makes a re-import idempotent: unchanged
-rows are left alone, changed rows update drafts, and become suggested revisions for
-accepted evidence, which changes only through review.
+The columns are documented in ``fixtures/README-import.md``. Every row is checked before
+anything is saved. A row's ``key`` (``Evidence.import_key``) makes a re-import idempotent:
+unchanged rows are left alone, changed rows update drafts and become suggested revisions
+of accepted evidence, which changes only through review.
 """
 
 from __future__ import annotations
