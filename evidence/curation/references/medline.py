@@ -93,6 +93,7 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
     authors = [value for tag, value in fields if tag == ("FAU" if has_full_names else "AU") or tag == "CN"]
     types = {value.lower() for tag, value in fields if tag == "PT"}
     retracted = "retracted publication" in types
+    notice = f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
     chapter = first.get("TI") and first.get("BTI")
     title = first.get("TI") or first.get("BTI", "")
     if title.endswith(".") and not title.endswith(".."):
@@ -113,9 +114,5 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
         abstract=first.get("AB"),
         publication_type="review" if types & REVIEW_TYPES else "primary",
         retracted=retracted,
-        retraction_note=(
-            f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
-        )
-        if retracted
-        else "",
+        retraction_note=notice if retracted else "",
     )

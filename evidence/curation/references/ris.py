@@ -116,14 +116,12 @@ def record_values(record: dict) -> dict:
     start, end = first_text(record, "start_page"), first_text(record, "end_page")
     title = first_text(record, "title", "primary_title")
     book = first_text(record, "secondary_title") if entry_type in ("inbook", "inproceedings") else ""
+    periodical = ("journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2")
     return citation_values(
         entry_type=entry_type,
         title=title,
         authors=[name for name in authors if name],
-        journal=book
-        or first_text(
-            record, "journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2"
-        ),
+        journal=book or first_text(record, *periodical),
         year=checked_year(first_text(record, "year", "publication_year", "date")),
         volume=first_text(record, "volume"),
         issue=first_text(record, "number"),
