@@ -288,23 +288,16 @@ class EvidenceDrugInline(admin.TabularInline):
     autocomplete_fields = ["drug"]
     verbose_name_plural = "drugs (with their role)"
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("evidence.view_evidence") or workflow.can_curate(request.user)
+
     # The rows are part of the evidence item: whoever may change evidence may change them.
-    def _editable(self, request, obj) -> bool:
+    def has_add_permission(self, request, obj=None):
         if not workflow.can_curate(request.user):
             return False
         return obj is None or obj.status != "accepted" or workflow.can_review(request.user)
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("evidence.view_evidence") or workflow.can_curate(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj)
+    has_change_permission = has_delete_permission = has_add_permission
 
 
 class EvidenceCommentInline(admin.TabularInline):
