@@ -20,16 +20,14 @@ from evidence.models import EvidenceComment, EvidenceFlag, EvidenceRevision
 
 
 class DecisionAdmin(SimpleHistoryAdmin):
-    """A page with the item and a reason box, for decisions that need a reason."""
+    """A page with the item and a reason box, for decisions that need a reason: each of
+    ``decisions`` is carried out by ``decide(obj, action, user, reason)``."""
 
     decisions: dict[str, str] = {}
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
         return [view_url(self, "<path:object_id>/decide/", self.decide_view, name), *super().get_urls()]
-
-    def decide(self, obj, action: str, user, reason: str):
-        raise NotImplementedError
 
     def decide_view(self, request, object_id):
         obj = get_object_or_404(self.model, pk=object_id)

@@ -4,6 +4,7 @@ as the author, and a progress bar."""
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -29,11 +30,7 @@ def history_user(username: str | None):
 def progress_bar(options: dict):
     """A command's progress bars, on stderr; hidden by --no-progress and by --verbosity 0."""
     show = not options["no_progress"] and options["verbosity"] > 0
-
-    def progress(items, **kwargs):
-        return tqdm(items, disable=not show, file=sys.stderr, mininterval=0.5, **kwargs)
-
-    return progress
+    return partial(tqdm, disable=not show, file=sys.stderr, mininterval=0.5)
 
 
 def add_import_arguments(parser, *, user_help: str, reason_default: str = "") -> None:
