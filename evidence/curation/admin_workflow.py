@@ -75,12 +75,8 @@ STALE_MESSAGE = (
 
 
 class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
-    """Refuses a save based on a stale copy (optimistic locking, as ``loaded_version`` does for evidence).
-
-    ``loaded_modified`` carries the ``modified`` time of the version the form was
-    opened on; the admin saves inside a transaction, and the row is locked while
-    the time is compared, so nobody saves in between.
-    """
+    """Refuses a save based on a stale copy: ``loaded_modified`` carries the ``modified`` time the
+    form was opened on, compared with the row locked until the admin's transaction ends."""
 
     loaded_modified = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -1,10 +1,8 @@
 """The triage queue: imported papers that hold no evidence yet, most promising first.
 
-A paper's promise is read from its title and abstract: words about vesicles and about
-resistance, and the drugs, cargos, cells and mechanisms the database already knows
-(``evidence.recognition``). Curators mark each paper "curate", "not relevant" (saying
-why) or "later"; "start evidence" opens the evidence form filled in from the paper
-(``draft_initial``), and nothing is saved until the curator saves it as a draft.
+A paper's promise is read from its title and abstract: words about vesicles and resistance,
+and the entities ``evidence.recognition`` knows. "Start evidence" fills in the evidence form
+from the paper (``draft_initial``); nothing is saved until the curator saves the draft.
 """
 
 from __future__ import annotations

@@ -100,12 +100,9 @@ def save_with_history(obj: models.Model, user, reason: str, **kwargs):
 
 
 def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
-    """Lock the evidence row and raise ``StaleEdit`` unless it is still at ``expected_version``.
-
-    Call it inside ``transaction.atomic()`` before saving an edit that a person made
-    on a copy they loaded earlier (the admin form and the API send that version with
-    the edit), or a decision on the version they reviewed. Returns the current row.
-    """
+    """Lock the evidence row and return it, or raise ``StaleEdit`` unless it is still at
+    ``expected_version`` (the version the person's edit or decision was based on). Call it
+    inside ``transaction.atomic()``."""
     pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
     try:
         expected = int(expected_version)
@@ -274,13 +271,9 @@ def _pk(item: Any) -> int:
 
 
 def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
-    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store.
-
-    ``value`` is that mapping, or a list whose items are drugs (or ids), or
-    ``(drug, role)`` pairs. A drug given without a role keeps the role it has on
-    the item, and a new one is a treatment: an edit that only names drugs does
-    not undo a curator's roles.
-    """
+    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store, from that mapping
+    or a list of drugs (or ids) or ``(drug, role)`` pairs. A drug without a role keeps its role
+    on the item, and a new one is a treatment: naming drugs does not undo a curator's roles."""
     if isinstance(value, Mapping):
         pairs = list(value.items())
     else:
@@ -392,13 +385,9 @@ def edit_evidence(
     expected_version: int | str | None,
     reason: str = "",
 ) -> EditResult:
-    """Apply a person's edit, refusing it when it was based on a stale version.
-
-    ``changes`` maps content fields (``CONTENT_FIELDS``) to new values: model
-    instances or primary keys for relations, lists of them for cargos, drugs and
-    mechanisms. An editor's edit, or any edit of an item that is not public yet, is
-    saved; a curator's edit of accepted evidence becomes a suggested revision.
-    """
+    """Apply a person's edit (content field -> value; instances or ids for relations) unless it
+    was based on a stale version. An editor's edit, or any edit of an item not public yet, is
+    saved; a curator's edit of accepted evidence becomes a suggested revision."""
     require_curator(user)
     current = check_version(evidence, expected_version)
     changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
