@@ -426,10 +426,13 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     return revision
 
 
-def _pending(revision: EvidenceRevision) -> EvidenceRevision:
+def _pending(revision: EvidenceRevision, editor, verb: str) -> EvidenceRevision:
+    """The revision, locked, if it awaits a decision that ``editor`` may take (not on their own)."""
     revision = EvidenceRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != RevisionStatus.PENDING:
         raise WorkflowError(f"Revision #{revision.pk} was already {revision.get_status_display()}.")
+    if revision.proposed_by_id == editor.pk:
+        raise WorkflowPermissionError(f"You cannot {verb} your own suggested revision (four eyes).")
     return revision
 
 
@@ -437,9 +440,7 @@ def _pending(revision: EvidenceRevision) -> EvidenceRevision:
 def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     """Apply a suggested revision; refused when a changed field was edited since it was proposed."""
     _require_editor(editor, "apply suggested revisions")
-    revision = _pending(revision)
-    if revision.proposed_by_id == editor.pk:
-        raise WorkflowPermissionError("You cannot apply your own suggested revision (four eyes).")
+    revision = _pending(revision, editor, "apply")
     evidence = Evidence.objects.select_for_update().get(pk=revision.evidence_id)
     now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
     conflicts = [name for name, was in revision.original.items() if now[name] not in (was, revision.proposed[name])]
@@ -462,9 +463,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError("Say why the suggested revision is rejected.")
-    revision = _pending(revision)
-    if revision.proposed_by_id == editor.pk:
-        raise WorkflowPermissionError("You cannot review your own suggested revision (four eyes).")
+    revision = _pending(revision, editor, "review")
     return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
