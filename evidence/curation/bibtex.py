@@ -141,22 +141,10 @@ BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
 
 _ACCENTS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
     "b": "\u0331",
-}
+}  # fmt: skip
 _SYMBOLS = dict(ss="ß", o="ø", O="Ø", aa="å", AA="Å", ae="æ", AE="Æ", oe="œ", OE="Œ", l="ł", L="Ł")
 # {\"u}, \"{u}, \"u, \'{\i}, \c{c}, \c c: a punctuation accent takes its letter at
 # once; a letter accent (\c, \v, ...) needs a space or braces before its letter.
@@ -430,14 +418,12 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     raw_pmid = _field(entry, "pmid")
     if not raw_pmid and _field(entry, "eprinttype", "archiveprefix").lower() == "pubmed":
         raw_pmid = _field(entry, "eprint")
-    if not raw_pmid:
-        found = PMID_IN_TEXT.search(note)
-        raw_pmid = found.group(1) if found else ""
+    if not raw_pmid and (found := PMID_IN_TEXT.search(note)):
+        raw_pmid = found.group(1)
 
     pmcid = _field(entry, "pmcid")
-    if not pmcid:
-        found = _PMCID_IN_TEXT.search(note)
-        pmcid = found.group(1) if found else ""
+    if not pmcid and (found := _PMCID_IN_TEXT.search(note)):
+        pmcid = found.group(1)
 
     pubtype = _field(entry, "pubtype").lower() or PublicationType.PRIMARY.value
     if pubtype not in PublicationType.values:

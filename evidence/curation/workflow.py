@@ -566,10 +566,8 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     flag = EvidenceFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
         raise WorkflowError(f"Flag #{flag.pk} is already resolved.")
-    flag.status = FlagStatus.RESOLVED
-    flag.resolution_note = note
-    flag.resolved_by = editor
-    flag.resolved_at = timezone.now()
+    flag.status, flag.resolution_note = FlagStatus.RESOLVED, note
+    flag.resolved_by, flag.resolved_at = editor, timezone.now()
     save_with_history(flag, editor, f"Resolved: {note}")
     return flag
 

@@ -82,8 +82,6 @@ def article_values(record: Element) -> dict:
     article = citation.find("Article") if citation is not None else None
     if article is None:
         raise EntryError("the record has no <Article>.")
-    journal = article.find("Journal")
-    issue = journal.find("JournalIssue") if journal is not None else None
     ids = {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
     types = {_text(t).lower() for t in article.findall("PublicationTypeList/PublicationType")}
     retracted = "retracted publication" in types
@@ -93,10 +91,10 @@ def article_values(record: Element) -> dict:
         title=_title(article.find("ArticleTitle")) or _title(article.find("VernacularTitle")),
         authors=_authors(article.find("AuthorList")),
         authors_truncated=_truncated(article.find("AuthorList")),
-        journal=_text(journal.find("Title")) if journal is not None else "",
-        year=_year(issue.find("PubDate") if issue is not None else None, article.find("ArticleDate")),
-        volume=_text(issue.find("Volume")) if issue is not None else "",
-        issue=_text(issue.find("Issue")) if issue is not None else "",
+        journal=_text(article.find("Journal/Title")),
+        year=_year(article.find("Journal/JournalIssue/PubDate"), article.find("ArticleDate")),
+        volume=_text(article.find("Journal/JournalIssue/Volume")),
+        issue=_text(article.find("Journal/JournalIssue/Issue")),
         pages=_pages(article),
         doi=checked_doi(_elocation(article, "doi") or ids.get("doi")),
         pmid=checked_pmid(pmid),

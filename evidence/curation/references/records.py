@@ -274,8 +274,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
         for name in ("doi", "pmid", "bibtex_key")
     )
-    bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
-    titles = {e.values["title"] for e in bare}
+    titles = {e.values["title"] for e in parsed if not e.values["doi"] and not e.values["pmid"]}
     by_title: dict[tuple[str, int | None], Citation] = {
         (citation.title, citation.year): citation
         for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
@@ -353,8 +352,7 @@ def _new_citation(values: dict) -> Citation:
     citation.clean()
     citation.author_string = "; ".join(citation.authors)
     # bulk_create skips auto_now and save(); set what save() would.
-    now = timezone.now()
-    citation.created = citation.modified = now
+    citation.created = citation.modified = timezone.now()
     return citation
 
 
