@@ -125,15 +125,10 @@ def _escape(value: str) -> str:
     return "".join(out) + "}" * depth
 
 
-# =============================================================================
-# BibTeX in: parsing real-world exports into citations
-# =============================================================================
-#
-# Zotero, Mendeley, JabRef and Google Scholar all write BibTeX a little differently:
-# LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
-# PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
-# Citation field values and a list of problems with their line numbers. This module is
-# also the BibTeX reader of ``references.intake`` (``NAME``, ``looks_like``, ``read``).
+# --- BibTeX in, as the reader of ``references.intake`` ----------------------------
+# Zotero, Mendeley, JabRef and Google Scholar each write it a little differently: LaTeX
+# accents in three spellings, @string and month macros, DOIs as URLs, PMIDs in ``eprint``
+# or ``note``.
 
 NAME = "BibTeX"
 COMMAND = "import_bibtex"
