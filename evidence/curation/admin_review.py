@@ -3,67 +3,45 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation import workflow
-from evidence.curation.admin_workflow import ReviewForm
+from evidence.curation.admin_workflow import ReviewForm, curation_page, decision_from_post, view_url
 from evidence.models import EvidenceComment, EvidenceFlag, EvidenceRevision
 
 
 class DecisionAdmin(SimpleHistoryAdmin):
-    """A page with the item and a reason box, for decisions that need a reason."""
+    """A page with the item and a reason box, for decisions that need a reason: each of
+    ``decisions`` is carried out by ``decide(obj, action, user, reason)``."""
 
     decisions: dict[str, str] = {}
 
     def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name=f"{self.opts.app_label}_{self.opts.model_name}_decide",
-            ),
-            *super().get_urls(),
-        ]
-
-    def decide(self, obj, action: str, user, reason: str):
-        raise NotImplementedError
+        name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
+        return [view_url(self, "<path:object_id>/decide/", self.decide_view, name), *super().get_urls()]
 
     def decide_view(self, request, object_id):
         obj = get_object_or_404(self.model, pk=object_id)
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         form = ReviewForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            action = request.POST.get("action", "")
-            if action not in self.decisions:
-                messages.error(request, f"Choose one of: {', '.join(self.decisions)}.")
-            else:
-                try:
-                    self.decide(obj, action, request.user, form.cleaned_data["reason"])
-                except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-                    messages.error(request, str(exc))
-                else:
-                    messages.success(request, f"{obj._meta.verbose_name.capitalize()} #{obj.pk}: {action} done.")
-                    return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changelist")))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Decide on {obj}",
-            "opts": self.model._meta,
-            "object": obj,
-            "form": form,
-            "decisions": self.decisions,
-            "can_decide": workflow.can_review(request.user),
-        }
-        return TemplateResponse(request, "admin/evidence/curation/decide.html", context)
+        actions = {action: partial(self.decide, obj, action, request.user) for action in self.decisions}
+        if decided := decision_from_post(request, form, actions, f"Choose one of: {', '.join(self.decisions)}."):
+            messages.success(request, f"{obj._meta.verbose_name.capitalize()} #{obj.pk}: {decided[0]} done.")
+            return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changelist")))
+        return curation_page(
+            self, request, "decide.html", f"Decide on {obj}",
+            object=obj, form=form, decisions=self.decisions, can_decide=workflow.can_review(request.user),
+        )  # fmt: skip
 
     @admin.display(description="decide")
     def decide_link(self, obj):

@@ -34,6 +34,32 @@ def _citation_named(raw) -> Citation | None:
     return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
 
 
+def view_url(model_admin, route: str, view, name: str):
+    return path(route, model_admin.admin_site.admin_view(view), name=name)
+
+
+def curation_page(model_admin, request, template: str, title: str, **context) -> TemplateResponse:
+    """A page of ``admin/evidence/curation/`` in the admin's frame."""
+    context = {**model_admin.admin_site.each_context(request), "title": title, "opts": model_admin.opts, **context}
+    return TemplateResponse(request, f"admin/evidence/curation/{template}", context)
+
+
+def decision_from_post(request, form, actions: dict, choose: str):
+    """Run the action a review form posted (``actions``: name -> function of the reason);
+    ``(action, result)`` when it succeeded, else None, the reason shown as a message."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    action = request.POST.get("action", "")
+    if action not in actions:
+        messages.error(request, choose)
+        return None
+    try:
+        return action, actions[action](form.cleaned_data["reason"])
+    except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+        messages.error(request, str(exc))
+        return None
+
+
 class ChangeReasonFormMixin(forms.Form):
     change_reason = forms.CharField(
         required=False,
@@ -49,12 +75,8 @@ STALE_MESSAGE = (
 
 
 class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
-    """Refuses a save based on a stale copy (optimistic locking, as ``loaded_version`` does for evidence).
-
-    ``loaded_modified`` carries the ``modified`` time of the version the form was
-    opened on; the admin saves inside a transaction, and the row is locked while
-    the time is compared, so nobody saves in between.
-    """
+    """Refuses a save based on a stale copy: ``loaded_modified`` carries the ``modified`` time the
+    form was opened on, compared with the row locked until the admin's transaction ends."""
 
     loaded_modified = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -142,16 +164,8 @@ class HistoryDiffMixin:
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/changes/",
-                self.admin_site.admin_view(self.changes_view),
-                name=f"{self._info()}_changes",
-            ),
-            path(
-                "<path:object_id>/restore/<int:history_id>/",
-                self.admin_site.admin_view(self.restore_view),
-                name=f"{self._info()}_restore",
-            ),
+            view_url(self, "<path:object_id>/changes/", self.changes_view, f"{self._info()}_changes"),
+            view_url(self, "<path:object_id>/restore/<int:history_id>/", self.restore_view, f"{self._info()}_restore"),
             *super().get_urls(),
         ]
 
@@ -164,10 +178,6 @@ class HistoryDiffMixin:
         if missing:
             fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "changes_url": f"admin:{self._info()}_changes"}
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def revert_disabled(self, request, obj=None):
         # One way to restore, through the workflow (editors only, locked, reasoned).
@@ -190,26 +200,20 @@ class HistoryDiffMixin:
         readable = iter(_readable(self.model, [change for version in versions for change in version["changes"]]))
         for version in versions:
             version["changes"] = [next(readable) for _ in version["changes"]]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Changes to {obj}",
-            "opts": self.model._meta,
-            "object": obj,
-            "versions": versions,
-            "can_restore": workflow.can_review(request.user),
-        }
-        return TemplateResponse(request, "admin/evidence/curation/changes.html", context)
+        return curation_page(
+            self, request, "changes.html", f"Changes to {obj}",
+            object=obj, versions=versions, can_restore=workflow.can_review(request.user),
+        )  # fmt: skip
 
     def restore_view(self, request, object_id, history_id):
         obj = get_object_or_404(self.model, pk=object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
-        try:
-            workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
-        except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{obj} was restored to version #{history_id}.")
+        if request.method == "POST":
+            try:
+                workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
+            except (workflow.WorkflowError, workflow.StaleEdit) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{obj} was restored to version #{history_id}.")
         return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
 
     def _info(self) -> str:
@@ -280,23 +284,16 @@ class EvidenceDrugInline(admin.TabularInline):
     autocomplete_fields = ["drug"]
     verbose_name_plural = "drugs (with their role)"
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("evidence.view_evidence") or workflow.can_curate(request.user)
+
     # The rows are part of the evidence item: whoever may change evidence may change them.
-    def _editable(self, request, obj) -> bool:
+    def has_add_permission(self, request, obj=None):
         if not workflow.can_curate(request.user):
             return False
         return obj is None or obj.status != "accepted" or workflow.can_review(request.user)
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("evidence.view_evidence") or workflow.can_curate(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj)
+    has_change_permission = has_delete_permission = has_add_permission
 
 
 class EvidenceCommentInline(admin.TabularInline):
@@ -357,11 +354,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/review/",
-                self.admin_site.admin_view(self.review_view),
-                name="evidence_evidence_review",
-            ),
+            view_url(self, "<path:object_id>/review/", self.review_view, "evidence_evidence_review"),
             *super().get_urls(),
         ]
 
@@ -380,39 +373,30 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         if not self.has_view_or_change_permission(request, evidence):
             raise PermissionDenied
         form = ReviewForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            action = request.POST.get("action")
-            reason = form.cleaned_data["reason"]
-            transitions = {
-                "submit": lambda: workflow.submit(evidence, request.user),
-                "withdraw": lambda: workflow.withdraw(evidence, request.user),
-                "accept": lambda: workflow.accept(
-                    evidence, request.user, reviewed_version=request.POST.get("reviewed_version")
-                ),
-                "reject": lambda: workflow.reject(evidence, request.user, reason),
-            }
-            if action not in transitions:
-                messages.error(request, "Choose submit, withdraw, accept or reject.")
-            else:
-                try:
-                    done = transitions[action]()
-                except (workflow.WorkflowError, workflow.StaleEdit) as exc:
-                    messages.error(request, str(exc))
-                else:
-                    messages.success(request, f"{done.public_id} is now {done.get_status_display()}.")
-                    return HttpResponseRedirect(reverse("admin:evidence_evidence_change", args=[evidence.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Review {evidence.public_id}",
-            "opts": Evidence._meta,
-            "evidence": evidence,
-            "form": form,
-            "can_review": workflow.can_review(request.user),
-            "can_curate": workflow.can_curate(request.user),
-            "revisions": evidence.revisions.filter(status="pending"),
-            "flags": evidence.flags.filter(status="open"),
+        transitions = {
+            "submit": lambda reason: workflow.submit(evidence, request.user),
+            "withdraw": lambda reason: workflow.withdraw(evidence, request.user),
+            "accept": lambda reason: workflow.accept(
+                evidence, request.user, reviewed_version=request.POST.get("reviewed_version")
+            ),
+            "reject": lambda reason: workflow.reject(evidence, request.user, reason),
         }
-        return TemplateResponse(request, "admin/evidence/curation/review.html", context)
+        if decided := decision_from_post(request, form, transitions, "Choose submit, withdraw, accept or reject."):
+            done = decided[1]
+            messages.success(request, f"{done.public_id} is now {done.get_status_display()}.")
+            return HttpResponseRedirect(reverse("admin:evidence_evidence_change", args=[evidence.pk]))
+        return curation_page(
+            self,
+            request,
+            "review.html",
+            f"Review {evidence.public_id}",
+            evidence=evidence,
+            form=form,
+            can_review=workflow.can_review(request.user),
+            can_curate=workflow.can_curate(request.user),
+            revisions=evidence.revisions.filter(status="pending"),
+            flags=evidence.flags.filter(status="open"),
+        )
 
     @admin.action(description="Submit selected evidence for review")
     def submit_selected(self, request, queryset):
@@ -494,10 +478,8 @@ class CitationImportMixin(HistoryDiffMixin):
 
     def get_urls(self):
         return [
-            path(
-                "import-bibtex/", self.admin_site.admin_view(self.import_bibtex_view), name="evidence_citation_import"
-            ),
-            path("triage/", self.admin_site.admin_view(self.triage_view), name="evidence_citation_triage"),
+            view_url(self, "import-bibtex/", self.import_bibtex_view, "evidence_citation_import"),
+            view_url(self, "triage/", self.triage_view, "evidence_citation_triage"),
             *super().get_urls(),
         ]
 
@@ -520,16 +502,10 @@ class CitationImportMixin(HistoryDiffMixin):
             return HttpResponseRedirect(request.get_full_path())
         candidates = triage.queue()
         page = Paginator(candidates, 25).get_page(request.GET.get("page"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Papers to triage",
-            "opts": self.model._meta,
-            "page": page,
-            "total": len(candidates),
-            "decisions": TriageDecision.choices,
-            "limit": triage.MAX_CANDIDATES,
-        }
-        return TemplateResponse(request, "admin/evidence/curation/triage.html", context)
+        return curation_page(
+            self, request, "triage.html", "Papers to triage",
+            page=page, total=len(candidates), decisions=TriageDecision.choices, limit=triage.MAX_CANDIDATES,
+        )  # fmt: skip
 
     def import_bibtex_view(self, request):
         if not self.has_add_permission(request):
@@ -546,11 +522,4 @@ class CitationImportMixin(HistoryDiffMixin):
                 max_entries=settings.EXORESIST_WEB_BIBTEX_MAX_ENTRIES,
             )
             (messages.success if report.ok else messages.error)(request, report.summary())
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import citations",
-            "opts": self.model._meta,
-            "form": form,
-            "report": report,
-        }
-        return TemplateResponse(request, "admin/evidence/curation/import_bibtex.html", context)
+        return curation_page(self, request, "import_bibtex.html", "Import citations", form=form, report=report)

@@ -46,13 +46,14 @@ from evidence.curation.references.records import (
     ImportReport,
     ParsedEntry,
     Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     import_files,
-    too_many,
+    refuse,
 )
 from evidence.models import Citation
 
@@ -124,15 +125,10 @@ def _escape(value: str) -> str:
     return "".join(out) + "}" * depth
 
 
-# =============================================================================
-# BibTeX in: parsing real-world exports into citations
-# =============================================================================
-#
-# Zotero, Mendeley, JabRef and Google Scholar all write BibTeX a little differently:
-# LaTeX accents in three spellings, @string macros, bare month macros, URLs as DOIs,
-# PMIDs in an ``eprint`` or ``note`` field. ``parse_bibtex`` turns a file into plain
-# Citation field values and a list of problems with their line numbers. This module is
-# also the BibTeX reader of ``references.intake`` (``NAME``, ``looks_like``, ``read``).
+# --- BibTeX in, as the reader of ``references.intake`` ----------------------------
+# Zotero, Mendeley, JabRef and Google Scholar each write it a little differently: LaTeX
+# accents in three spellings, @string and month macros, DOIs as URLs, PMIDs in ``eprint``
+# or ``note``.
 
 NAME = "BibTeX"
 COMMAND = "import_bibtex"
@@ -140,35 +136,11 @@ BIBTEX_REASON = "Imported from BibTeX"
 _LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
 
 _ACCENTS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
     "b": "\u0331",
-}
-_SYMBOLS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-}
+}  # fmt: skip
+_SYMBOLS = dict(ss="ß", o="ø", O="Ø", aa="å", AA="Å", ae="æ", AE="Æ", oe="œ", OE="Œ", l="ł", L="Ł")
 # {\"u}, \"{u}, \"u, \'{\i}, \c{c}, \c c: a punctuation accent takes its letter at
 # once; a letter accent (\c, \v, ...) needs a space or braces before its letter.
 _ACCENT_RE = re.compile(
@@ -268,16 +240,6 @@ class LatexToUnicode(LatexDecodingMiddleware):
         return string
 
 
-def _parse_stack() -> list:
-    return [
-        ResolveStringReferencesMiddleware(allow_inplace_modification=True),
-        RemoveEnclosingMiddleware(allow_inplace_modification=True),
-        NormalizeFieldKeys(allow_inplace_modification=True),
-        MonthIntMiddleware(allow_inplace_modification=True),
-        LatexToUnicode(),
-    ]
-
-
 #: The start of an entry other than @string, @comment and @preamble, counted before parsing.
 _ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
 #: How many times its own size (at least 1 MB) a file's @string macros may expand it to.
@@ -291,13 +253,12 @@ class _ProgressSplitter(Splitter):
 
     STEP = 1 << 16
 
-    def __init__(self, bibstr: str) -> None:
+    def __init__(self, bibstr: str, advance: Callable[[int], object]) -> None:
         super().__init__(bibstr=bibstr)
-        self.advance: Callable[[int], object] | None = None
-        self._reported = 0
+        self.advance, self._reported = advance, 0
 
     def _report(self, position: int, step: int) -> None:
-        if self.advance is not None and position - self._reported >= step:
+        if position - self._reported >= step:
             self.advance(position - self._reported)
             self._reported = position
 
@@ -312,9 +273,7 @@ class _ProgressSplitter(Splitter):
         return library
 
 
-def parse_bibtex(
-    text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
+def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None) -> Reading:
     """Parse BibTeX text into Citation field values, with a problem for each bad entry.
 
     ``bibtexparser.parse_string`` runs each middleware over the whole library in turn,
@@ -328,17 +287,19 @@ def parse_bibtex(
     for logger in loggers:  # the splitter logs each bad block; the report says it better
         logger.setLevel(logging.CRITICAL)
     try:
-        splitter = _ProgressSplitter(text)
-        bar = progress(
-            [], total=len(splitter.bibstr), desc=f"splitting {Path(source).name}", unit="char", unit_scale=True
-        )
-        splitter.advance = getattr(bar, "update", None)
-        library = splitter.split()
+        # The splitter starts the text with a newline of its own.
+        bar = progress([], total=len(text) + 1, desc=f"splitting {Path(source).name}", unit="char", unit_scale=True)
+        library = _ProgressSplitter(text, getattr(bar, "update", lambda step: None)).split()
         getattr(bar, "close", lambda: None)()
         if problem := _expansion_problem(library, len(text)):
-            return [], [Problem(source, None, "", problem)]
-        resolve, *block_stack = _parse_stack()
-        library = resolve.transform(library)
+            return refuse(source, problem)
+        library = ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
+        block_stack = [
+            RemoveEnclosingMiddleware(allow_inplace_modification=True),
+            NormalizeFieldKeys(allow_inplace_modification=True),
+            MonthIntMiddleware(allow_inplace_modification=True),
+            LatexToUnicode(),
+        ]
         problems: list[Problem] = []
         entries: list[ParsedEntry] = []
         previous = None
@@ -403,15 +364,12 @@ def _check_block(block, previous, source: str, entries: list[ParsedEntry], probl
         # ends an entry early and silently drops the fields after it: refuse that.
         stray = block.comment.lstrip()
         if stray.startswith(("}", ",")):
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    previous.key,
-                    "unbalanced braces: the entry ends early at a closing brace with no opening one, "
-                    f"and the text after it ({_WHITESPACE.sub(' ', stray)[:40]!r}) would be lost.",
-                )
+            lost = _WHITESPACE.sub(" ", stray)[:40]
+            message = (
+                "unbalanced braces: the entry ends early at a closing brace with no opening one, "
+                f"and the text after it ({lost!r}) would be lost."
             )
+            problems.append(Problem(source, line, previous.key, message))
 
 
 def _failure_message(block: ParsingFailedBlock) -> str:
@@ -455,14 +413,12 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     raw_pmid = _field(entry, "pmid")
     if not raw_pmid and _field(entry, "eprinttype", "archiveprefix").lower() == "pubmed":
         raw_pmid = _field(entry, "eprint")
-    if not raw_pmid:
-        found = PMID_IN_TEXT.search(note)
-        raw_pmid = found.group(1) if found else ""
+    if not raw_pmid and (found := PMID_IN_TEXT.search(note)):
+        raw_pmid = found.group(1)
 
     pmcid = _field(entry, "pmcid")
-    if not pmcid:
-        found = _PMCID_IN_TEXT.search(note)
-        pmcid = found.group(1) if found else ""
+    if not pmcid and (found := _PMCID_IN_TEXT.search(note)):
+        pmcid = found.group(1)
 
     pubtype = _field(entry, "pubtype").lower() or PublicationType.PRIMARY.value
     if pubtype not in PublicationType.values:
@@ -493,21 +449,15 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
 
 def import_bibtex(sources: Iterable[tuple[str, bytes]], *, reason: str = BIBTEX_REASON, **options) -> ImportReport:
     """Import citations from BibTeX files given as ``(name, bytes)`` pairs (``import_files``)."""
-    return import_files(sources, read, reason=reason, **options)
+    return import_files(sources, parse_bibtex, reason=reason, **options)
 
 
-def count_entries(text: str) -> int:
+def count(text: str) -> int:
     return len(_ENTRY_START.findall(text))
 
 
 def looks_like(text: str) -> bool:
-    return count_entries(text) > 0
+    return count(text) > 0
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    """``parse_bibtex``, after refusing a file with more than ``max_entries`` entries."""
-    if max_entries is not None and (count := count_entries(text)) > max_entries:
-        return [], [too_many(source, count, max_entries, COMMAND)]
-    return parse_bibtex(text, source, progress)
+read = parse_bibtex

@@ -1,11 +1,9 @@
 """Bulk writes of evidence with its history (the TSV and release imports), and bulk reads
-of evidence links (``content_links``, for the TSV import and the workflow).
+of its links (``content_links``).
 
-``bulk_create`` skips ``save()`` and signals, so the history rows (the item's and its
-cargos', drugs' and mechanisms') are written here too: an imported item has the same
-history as one entered in the admin. The rows are written with plain SQL (COPY;
-``INSERT ... SELECT`` copies each saved row into its history table in the database)
-rather than through model instances, which are far slower to build.
+An imported item gets the same history rows (its own and its links') as one entered in the
+admin. They are written with plain SQL (COPY, and ``INSERT ... SELECT`` from the saved rows)
+because model instances are far slower to build.
 """
 
 from __future__ import annotations

@@ -33,12 +33,9 @@ from evidence.curation.workflow import CONTENT_FIELDS, save_with_history
 from evidence.models import (
     CancerType,
     Cargo,
-    CargoAlias,
     Cell,
-    CellAlias,
     Citation,
     Drug,
-    DrugAlias,
     DrugClass,
     Evidence,
     EvidenceDrug,
@@ -56,30 +53,10 @@ from exoresist.csvsafe import spreadsheet_safe
 FORMAT = 4
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
-CITATION_FIELDS = [
-    "id",
-    "bibtex_key",
-    "doi",
-    "pmid",
-    "pmcid",
-    "entry_type",
-    "title",
-    "authors",
-    "authors_truncated",
-    "journal",
-    "year",
-    "volume",
-    "issue",
-    "pages",
-    "publisher",
-    "url",
-    "abstract",
-    "publication_type",
-    "retracted",
-    "retraction_note",
-    "notice",
-    "notice_note",
-]
+CITATION_FIELDS = (
+    "id bibtex_key doi pmid pmcid entry_type title authors authors_truncated journal year volume issue pages "
+    "publisher url abstract publication_type retracted retraction_note notice notice_note"
+).split()
 #: The content fields of a finding that are not relations, written as they are.
 EVIDENCE_TEXT = [name for name in CONTENT_FIELDS if not Evidence._meta.get_field(name).is_relation]
 
@@ -206,7 +183,9 @@ def _public_cells_and_ancestors() -> list[Cell]:
     return list(Cell.objects.filter(pk__in=pks).select_related("parent").prefetch_related("aliases").order_by("slug"))
 
 
-def _tsv(header: list[str], rows: list[list[Any]]) -> str:
+def _tsv(header: list[str], rows: list[dict[str, Any]]) -> str:
+    """The ``header`` columns of ``rows`` as a tab-separated table."""
+
     def cell(value: Any) -> str:
         if value is None:
             return ""
@@ -221,8 +200,12 @@ def _tsv(header: list[str], rows: list[list[Any]]) -> str:
     writer = csv.writer(out, dialect="excel-tab", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([cell(v) for v in row])
+        writer.writerow([cell(row[name]) for name in header])
     return out.getvalue()
+
+
+def _about(version: str, date: dt.date) -> dict[str, Any]:
+    return {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT}
 
 
 def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
@@ -239,40 +222,29 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
         c = citations[pk]
         return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
 
-    payload = {"name": "ExoResist", "version": version, "date": date.isoformat(), "format": FORMAT, **data}
-    evidence_header = ["public_id", "key", "statement", "cargos", "source_cell", "recipient_cell", "drugs"]
-    evidence_header += ["therapy_class", "mechanisms", "effect", "evidence_type", "level", "experimental_systems"]
-    evidence_header += ["cancer_type", "subtype", "drug_response_measured", "vesicle_involvement", "ev_type"]
-    evidence_header += ["ev_isolation", "ev_markers", "citation", "retracted", "citation_notice", "secondary_source"]
-    evidence_header += ["cited_as", "source_quote", "curation_note", "reviewed_at"]
+    payload = {**_about(version, date), **data}
+    evidence_header = (
+        "public_id key statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect "
+        "evidence_type level experimental_systems cancer_type subtype drug_response_measured vesicle_involvement "
+        "ev_type ev_isolation ev_markers citation retracted citation_notice secondary_source cited_as source_quote "
+        "curation_note reviewed_at"
+    ).split()
     evidence_rows = [
-        [
-            e["public_id"],
-            e["key"] or e["public_id"].lower(),
-            e["statement"],
-            [cargo_symbols[s] for s in e["cargos"]],
-            cell_names.get(e["source_cell"]),
-            cell_names.get(e["recipient_cell"]),
-            [with_role({"name": drug_names[s], "role": e["drug_roles"].get(s, "treatment")}) for s in e["drugs"]],
-            e["therapy_class"],
-            e["mechanisms"],
-            *(e[name] for name in ("effect", "evidence_type", "level", "experimental_systems")),
-            cancer_names[e["cancer_type"]],
-            e["subtype"],
-            e["drug_response_measured"],
-            e["vesicle_involvement"],
-            e["ev_type"],
-            e["ev_isolation"],
-            e["ev_markers"],
-            cite(e["citation"]),
-            citations[e["citation"]]["retracted"],
-            citations[e["citation"]]["notice"],
-            cite(e["secondary_source"]),
-            e["cited_as"],
-            e["source_quote"],
-            e["curation_note"],
-            e["reviewed_at"],
-        ]
+        {
+            **e,
+            "key": e["key"] or e["public_id"].lower(),
+            "cargos": [cargo_symbols[s] for s in e["cargos"]],
+            "source_cell": cell_names.get(e["source_cell"]),
+            "recipient_cell": cell_names.get(e["recipient_cell"]),
+            "drugs": [
+                with_role({"name": drug_names[s], "role": e["drug_roles"].get(s, "treatment")}) for s in e["drugs"]
+            ],
+            "cancer_type": cancer_names[e["cancer_type"]],
+            "citation": cite(e["citation"]),
+            "retracted": citations[e["citation"]]["retracted"],
+            "citation_notice": citations[e["citation"]]["notice"],
+            "secondary_source": cite(e["secondary_source"]),
+        }
         for e in data["evidence"]
     ]
     citation_header = [n for n in CITATION_FIELDS if n != "abstract"]
@@ -283,9 +255,9 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     return {
         f"exoresist-{version}.json": json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         "evidence.tsv": _tsv(evidence_header, evidence_rows),
-        "citations.tsv": _tsv(citation_header, [[c[n] for n in citation_header] for c in data["citations"]]),
-        "drugs.tsv": _tsv(drug_header, [[d[n] for n in drug_header] for d in data["drugs"]]),
-        "cargos.tsv": _tsv(cargo_header, [[c[n] for n in cargo_header] for c in data["cargos"]]),
+        "citations.tsv": _tsv(citation_header, data["citations"]),
+        "drugs.tsv": _tsv(drug_header, data["drugs"]),
+        "cargos.tsv": _tsv(cargo_header, data["cargos"]),
         "citations.bib": citations_to_bibtex(citation_objects),
     }
 
@@ -301,10 +273,7 @@ def export_release(version: str, *, date: dt.date | None = None, directory: Path
     data = release_data()
     files = render_release(version, date, data)
     manifest = {
-        "name": "ExoResist",
-        "version": version,
-        "date": date.isoformat(),
-        "format": FORMAT,
+        **_about(version, date),
         "counts": {name: len(rows) for name, rows in data.items()},
         "files": {
             name: {"sha256": hashlib.sha256(text.encode()).hexdigest(), "bytes": len(text.encode())}
@@ -400,6 +369,15 @@ def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
     return saved
 
 
+def _save_named(model, row: dict, user, reason: str, **relations):
+    """A drug, cargo or cell of a release, with its aliases."""
+    values = {k: v for k, v in row.items() if k not in ("aliases", "classes", *relations)}
+    saved = save_with_history(model(**values, **relations), user, reason)
+    for name in row["aliases"]:
+        save_with_history(model.aliases.rel.related_model(entity=saved, name=name), user, reason)
+    return saved
+
+
 def _load(payload: dict, *, user, reason: str) -> None:
     therapy = {t["slug"]: save_with_history(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
     mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
@@ -407,22 +385,12 @@ def _load(payload: dict, *, user, reason: str) -> None:
     drug_classes = _save_tree(DrugClass, payload["drug_classes"], user, reason)
     drugs = {}
     for d in payload["drugs"]:
-        values = {k: v for k, v in d.items() if k not in ("aliases", "therapy_class", "classes")}
-        drugs[d["slug"]] = save_with_history(Drug(**values, therapy_class=therapy[d["therapy_class"]]), user, reason)
+        drugs[d["slug"]] = _save_named(Drug, d, user, reason, therapy_class=therapy[d["therapy_class"]])
         drugs[d["slug"]].classes.set([drug_classes[slug] for slug in d["classes"]])
-        for name in d["aliases"]:
-            save_with_history(DrugAlias(entity=drugs[d["slug"]], name=name), user, reason)
-    cargos = {}
-    for c in payload["cargos"]:
-        cargos[c["slug"]] = save_with_history(Cargo(**{k: v for k, v in c.items() if k != "aliases"}), user, reason)
-        for name in c["aliases"]:
-            save_with_history(CargoAlias(entity=cargos[c["slug"]], name=name), user, reason)
+    cargos = {c["slug"]: _save_named(Cargo, c, user, reason) for c in payload["cargos"]}
     cells: dict[str, Cell] = {}
     for _, c in parents_first([(f"cell {c['slug']}", c) for c in payload["cells"]], cells, "parent", ReleaseError):
-        values = {k: v for k, v in c.items() if k not in ("aliases", "parent")}
-        cells[c["slug"]] = save_with_history(Cell(**values, parent=cells.get(c["parent"])), user, reason)
-        for name in c["aliases"]:
-            save_with_history(CellAlias(entity=cells[c["slug"]], name=name), user, reason)
+        cells[c["slug"]] = _save_named(Cell, c, user, reason, parent=cells.get(c["parent"]))
 
     citations = []
     for c in payload["citations"]:

@@ -155,12 +155,9 @@ class SeedLoader:
 
     @staticmethod
     def pick(index: dict, key: str | None, what: str, where: str):
-        if key in (None, ""):
-            return None
-        try:
-            return index[key]
-        except KeyError:
-            raise SeedError(f"{where}: unknown {what} {key!r}.") from None
+        if key not in (None, "") and key not in index:
+            raise SeedError(f"{where}: unknown {what} {key!r}.")
+        return index.get(key)
 
     # --- loading --------------------------------------------------------------
 
@@ -324,6 +321,10 @@ class SeedLoader:
             cited_as = row.get("cited_as") or ""
             if row.get("review_section"):
                 cited_as = f"{cited_as} (section {row['review_section']})".strip()
+            # The controlled term ("cancer (several types or unspecified)") may say less than the review.
+            note = row.get("curation_note") or ""
+            if reported := row.get("cancer_type_as_reported"):
+                note = f"{note} Cancer type as reported: {reported}.".strip()
             values = {
                 "statement": row["statement"],
                 "citation": self.pick(citations, row.get("citation"), "citation", where),
@@ -342,7 +343,7 @@ class SeedLoader:
                 "drug_response_measured": row.get("drug_response_measured", True),
                 **_given(Evidence, row, "experimental_systems", "subtype", "vesicle_involvement", "ev_type"),
                 **_given(Evidence, row, "ev_isolation", "ev_markers"),
-                "curation_note": _with_reported_cancer_type(row),
+                "curation_note": note,
             }
             if values["citation"] is None:
                 raise SeedError(f"{where}: every evidence item needs a primary citation.")
@@ -397,12 +398,3 @@ def parents_first(rows: list[tuple[str, dict]], index: dict, what: str, error: t
             raise error(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
         yield from ready
         pending = [item for item in pending if item not in ready]
-
-
-def _with_reported_cancer_type(row: dict) -> str:
-    """The curation note, with the cancer type as the review worded it when the controlled
-    term ("cancer (several types or unspecified)") says less."""
-    note = row.get("curation_note") or ""
-    if reported := row.get("cancer_type_as_reported"):
-        note = f"{note} Cancer type as reported: {reported}.".strip()
-    return note

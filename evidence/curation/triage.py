@@ -1,10 +1,8 @@
 """The triage queue: imported papers that hold no evidence yet, most promising first.
 
-A paper's promise is read from its title and abstract: words about vesicles and about
-resistance, and the drugs, cargos, cells and mechanisms the database already knows
-(``evidence.recognition``). Curators mark each paper "curate", "not relevant" (saying
-why) or "later"; "start evidence" opens the evidence form filled in from the paper
-(``draft_initial``), and nothing is saved until the curator saves it as a draft.
+A paper's promise is read from its title and abstract: words about vesicles and resistance,
+and the entities ``evidence.recognition`` knows. "Start evidence" fills in the evidence form
+from the paper (``draft_initial``); nothing is saved until the curator saves the draft.
 """
 
 from __future__ import annotations
@@ -39,7 +37,6 @@ MAX_CANDIDATES = 5000
 class Candidate:
     citation: Citation
     score: float
-    terms: dict[str, int]
     mentions: list[dict]
     decision: str = ""
     #: The title and abstract with the words that scored marked (safe HTML).
@@ -78,23 +75,22 @@ def assess(citation: Citation) -> Candidate:
     """How promising ``citation`` is, from its title and abstract."""
     texts = {"title": citation.title or "", "abstract": citation.abstract or ""}
     spans: dict[str, list[tuple[int, int, str]]] = {name: [] for name in texts}
-    terms: dict[str, int] = {}
+    terms: set[str] = set()
     mentions: list[dict] = []
     for name, text in texts.items():
         for term, (pattern, _weight) in _TERMS.items():
             for match in pattern.finditer(text):
-                terms[term] = terms.get(term, 0) + 1
+                terms.add(term)
                 spans[name].append((match.start(), match.end(), f"term-{term}"))
         found = recognise(text, public=False)
         mentions += found
         spans[name] += [(m["start"], m["end"], f"mention-{m['kind']}") for m in found]
-    score = sum(weight for term, (_pattern, weight) in _TERMS.items() if terms.get(term))
+    score = sum(weight for term, (_pattern, weight) in _TERMS.items() if term in terms)
     distinct = by_kind(mentions, "slug")
     score += sum(_WEIGHTS.get(kind, 0) * min(len(slugs), _PER_KIND) for kind, slugs in distinct.items())
     return Candidate(
         citation,
         round(score, 1),
-        terms,
         mentions,
         title_html=_marks(texts["title"], spans["title"]),
         abstract_html=_marks(texts["abstract"], spans["abstract"]),

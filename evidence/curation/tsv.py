@@ -1,13 +1,9 @@
 """Bulk import of evidence from a TSV file: one row per evidence item.
 
-The columns are documented in ``fixtures/README-import.md`` and listed in
-``fixtures/evidence-template.tsv``. Drugs, cargos and cells are found by any of
-their names (``Drug.objects.by_name``), mechanisms and therapy classes by name or
-slug, citations by DOI (any spelling) or PMID. Every row is checked before anything
-is saved; the report names the row and column of each problem. Rows carry a ``key``
-(stored as ``Evidence.import_key``), which makes a re-import idempotent: unchanged
-rows are left alone, changed rows update drafts, and become suggested revisions for
-accepted evidence, which changes only through review.
+The columns are documented in ``fixtures/README-import.md``. Every row is checked before
+anything is saved. A row's ``key`` (``Evidence.import_key``) makes a re-import idempotent:
+unchanged rows are left alone, changed rows update drafts and become suggested revisions
+of accepted evidence, which changes only through review.
 """
 
 from __future__ import annotations
@@ -23,10 +19,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence import identifiers as ids
-from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
+from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
-from evidence.curation.workflow import CONTENT_ATTNAMES, CONTENT_FIELDS
+from evidence.curation.workflow import CONTENT_FIELDS, content_values, set_content
 from evidence.models import (
     CancerType,
     Cargo,
@@ -48,27 +44,20 @@ LIST_SEPARATOR = ";"
 COLUMN_NAMES = ["key", *CONTENT_FIELDS]
 REQUIRED = {"key", "statement", "therapy_class", "effect", "evidence_type", "level", "citation"}
 _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
+_TEXT = ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote", "curation_note")
 _LENGTHS = {
     name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
 }
+#: The choice columns; an empty cell means the field's default ("" for a required one).
 _CHOICES = {
-    "effect": Effect,
-    "evidence_type": EvidenceType,
-    "level": EvidenceLevel,
-    "subtype": Subtype,
-    "vesicle_involvement": VesicleInvolvement,
-    "ev_type": EvType,
-}
-#: What an empty optional choice column means.
-_CHOICE_DEFAULTS = {
-    "subtype": Subtype.UNSPECIFIED.value,
-    "vesicle_involvement": VesicleInvolvement.CARGO_ASSOCIATED.value,
-    "ev_type": EvType.EV.value,
+    name: Evidence._meta.get_field(name)
+    for name in ("effect", "evidence_type", "level", "subtype", "vesicle_involvement", "ev_type")
 }
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+#: A choice by its label or its value, in any case.
 _CHOICE_INDEX = {
-    name: {**{c.label.lower(): c.value for c in choices}, **{c.value.lower(): c.value for c in choices}}
-    for name, choices in _CHOICES.items()
+    name: {str(text).lower(): value for value, label in choice.flatchoices for text in (label, value)}
+    for name, choice in _CHOICES.items()
 }
 #: "doxorubicin (modifier)": a drug's role after its name, as the exports write it.
 _DRUG_ROLE = re.compile(rf"^(?P<name>.+?)\s*\((?P<role>{'|'.join(DrugRole.values)})\)$", re.IGNORECASE)
@@ -166,20 +155,14 @@ class _Lookups:
         return self.cache[key]
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
-        """``model.objects.by_name(name)``, answered from an in-memory index of all names.
-
-        Same rules as ``NamedQuerySet.matching``/``by_name`` (canonical key or base, or
-        an alias's), without one query per distinct name.
-        """
-        try:
-            return self.cache[(model, name)]
-        except KeyError:
-            pass
-        index = self.indexes.get(model)
-        if index is None:
-            index = self.indexes[model] = _NameIndex(model)
-        self.cache[(model, name)] = pk = index.by_name(name)
-        return pk
+        """``model.objects.by_name(name)`` (same rules as ``NamedQuerySet.matching``), answered
+        from an in-memory index of all names instead of one query per distinct name."""
+        key = (model, name)
+        if key not in self.cache:
+            if model not in self.indexes:
+                self.indexes[model] = _NameIndex(model)
+            self.cache[key] = self.indexes[model].by_name(name)
+        return self.cache[key]
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
@@ -229,16 +212,14 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict
             header = [cell.strip().lower() for cell in cells]
             unknown = [name for name in header if name not in COLUMN_NAMES]
             missing = sorted(REQUIRED - set(header))
-            if unknown or missing or len(set(header)) != len(header):
-                problems = []
-                if unknown:
-                    problems.append(f"unknown columns {', '.join(unknown)}")
-                if missing:
-                    problems.append(f"missing required columns {', '.join(missing)}")
-                if len(set(header)) != len(header):
-                    problems.append("a column is named twice")
+            problems = [
+                f"unknown columns {', '.join(unknown)}" if unknown else "",
+                f"missing required columns {', '.join(missing)}" if missing else "",
+                "a column is named twice" if len(set(header)) != len(header) else "",
+            ]
+            if any(problems):
                 raise TsvError(
-                    f"{source}, line {reader.line_num}: the header has {'; '.join(problems)}. "
+                    f"{source}, line {reader.line_num}: the header has {'; '.join(filter(None, problems))}. "
                     f"The columns are: {', '.join(COLUMN_NAMES)} (see fixtures/evidence-template.tsv)."
                 )
             continue
@@ -268,14 +249,11 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     for name in REQUIRED:
         if not row.get(name):
             problem(name, "is required.")
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {name: row.get(name, "") for name in _TEXT}
     key = row.get("key", "")
     if key and not _KEY_RE.match(key):
         problem("key", f"{key!r} may hold only letters, digits, - and _.")
 
-    for name in ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote"):
-        values[name] = row.get(name, "")
-    values["curation_note"] = row.get("curation_note", "")
     cancer_type = row.get("cancer_type") or "breast cancer"
     values["cancer_type"] = lookups.cancer_type(cancer_type)
     if values["cancer_type"] is None:
@@ -285,14 +263,14 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         if len(value) > limit:
             problem("key" if name == "import_key" else name, f"is {len(value)} characters long; at most {limit} fit.")
 
-    for name, choices in _CHOICES.items():
+    for name, choice in _CHOICES.items():
         raw = row.get(name, "")
         if not raw:
-            values[name] = _CHOICE_DEFAULTS.get(name, "")
+            values[name] = choice.get_default()
             continue
         match = _CHOICE_INDEX[name].get(raw.strip().lower())
         if match is None:
-            problem(name, f"{raw!r} is not one of {', '.join(choices.values)}.")
+            problem(name, f"{raw!r} is not one of {', '.join(value for value, _ in choice.flatchoices)}.")
         values[name] = match
 
     measured = (row.get("drug_response_measured") or "yes").strip().lower()
@@ -338,19 +316,6 @@ def _relations(values: dict[str, Any]) -> dict[str, Any]:
     relations["drugs"] = [int(pk) for pk in values["drugs"]]
     relations["drug_roles"] = {int(pk): role for pk, role in values["drugs"].items()}
     return relations
-
-
-def _current(evidence: Evidence, m2m: dict[str, dict[int, Any]]) -> dict[str, Any]:
-    return {
-        name: m2m[name].get(evidence.pk, {} if name == "drugs" else []) if name in M2M else getattr(evidence, attname)
-        for name, attname in CONTENT_ATTNAMES.items()
-    }
-
-
-def _set_fields(evidence: Evidence, values: dict[str, Any]) -> None:
-    for name, attname in CONTENT_ATTNAMES.items():
-        if name not in M2M:
-            setattr(evidence, attname, values[name])
 
 
 def import_evidence_tsv(
@@ -405,11 +370,11 @@ def import_evidence_tsv(
             item = Evidence(import_key=key, created_by=user, status=Status.DRAFT)
             if submit:
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
-            _set_fields(item, values)
+            set_content(item, values)
             new.append(item)
             new_relations.append(_relations(values))
             continue
-        current = _current(evidence, m2m)
+        current = content_values(evidence, m2m, evidence.pk)
         diff = {name: values[name] for name in CONTENT_FIELDS if current[name] != values[name]}
         if not diff:
             report.unchanged += 1
@@ -428,7 +393,7 @@ def import_evidence_tsv(
                 )
             )
         else:
-            _set_fields(evidence, values)
+            set_content(evidence, values)
             changed.append(evidence)
             changed_relations.append(_relations(values))
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
@@ -438,13 +403,7 @@ def import_evidence_tsv(
     with transaction.atomic():
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
         plain = [name for name in CONTENT_FIELDS if name not in M2M]
-        update_evidence(
-            changed,
-            plain,
-            changed_relations,
-            user=user,
-            reason=f"{reason} ({source})",
-        )
+        update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
         EvidenceRevision.objects.bulk_create(revisions)
     report.saved = True
     return report

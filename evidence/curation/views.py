@@ -44,9 +44,7 @@ class ReleaseListView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/curation/releases.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["releases"] = list_releases()
-        return context
+        return super().get_context_data(releases=list_releases(), **kwargs)
 
 
 #: The live exports on the downloads page: (title, API path, what a row is, formats).
@@ -61,31 +59,23 @@ LIVE_EXPORTS = [
 ]
 
 
+def _export_link(path: str, fmt: str) -> tuple[str, str]:
+    return FORMAT_LABELS.get(fmt, fmt.upper()), f"/api/v1/{path}/" + ("" if fmt == "json" else f"?format={fmt}")
+
+
 class DownloadsView(AtomicWritesMixin, TemplateView):
     """Everything one can take away: the live exports, the dated releases, the API."""
 
     template_name = "evidence/curation/downloads.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["exports"] = [
-            {
-                "title": title,
-                "rows": rows,
-                "links": [
-                    (
-                        FORMAT_LABELS.get(fmt, fmt.upper()),
-                        f"/api/v1/{path}/" + ("" if fmt == "json" else f"?format={fmt}"),
-                    )
-                    for fmt in formats
-                ],
-            }
+        exports = [
+            {"title": title, "rows": rows, "links": [_export_link(path, fmt) for fmt in formats]}
             for title, path, rows, formats in LIVE_EXPORTS
         ]
         releases = list_releases()
-        context["latest"] = releases[0] if releases else None
-        context["older"] = releases[1:]
-        return context
+        latest = releases[0] if releases else None
+        return super().get_context_data(exports=exports, latest=latest, older=releases[1:], **kwargs)
 
 
 def release_file(request, version: str, filename: str):

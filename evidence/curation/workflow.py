@@ -8,22 +8,9 @@ has ``evidence.can_review_evidence`` (the Editors group) accepts, rejects, appli
 suggested revisions, resolves flags and restores earlier versions. Nobody accepts
 or rejects their own submission, nor applies their own revision (four eyes).
 
-Calling it from an API view or serializer::
-
-    from evidence.curation import workflow
-
-    try:
-        workflow.accept(evidence, request.user, reviewed_version=request.data["version"])
-        result = workflow.edit_evidence(evidence, request.user, serializer.validated_data,
-                                        expected_version=request.data["version"])
-    except workflow.WorkflowPermissionError as exc:   # -> 403
-        ...
-    except workflow.StaleEdit as exc:                  # -> 409, str(exc) is the message
-        ...
-    except workflow.WorkflowError as exc:              # -> 400, str(exc) is the message
-        ...
-
-Every function records the acting user and a change reason in the history.
+Callers map ``WorkflowPermissionError`` to HTTP 403, ``StaleEdit`` to 409 and
+``WorkflowError`` to 400; ``str(exc)`` is the message. Every function records the
+acting user and a change reason in the history.
 """
 
 from __future__ import annotations
@@ -46,33 +33,21 @@ from evidence.models.curation import FlagStatus, RevisionStatus
 REVIEW_PERMISSION = "evidence.can_review_evidence"
 
 #: What a finding says; the workflow fields (status, reviewers, dates) are never edited directly.
-CONTENT_FIELDS = [
-    "statement",
-    "cargos",
-    "source_cell",
-    "recipient_cell",
-    "drugs",
-    "therapy_class",
-    "mechanisms",
-    "effect",
-    "evidence_type",
-    "level",
-    "experimental_systems",
-    "cancer_type",
-    "subtype",
-    "drug_response_measured",
-    "vesicle_involvement",
-    "ev_type",
-    "ev_isolation",
-    "ev_markers",
-    "citation",
-    "secondary_source",
-    "cited_as",
-    "source_quote",
-    "curation_note",
-]
+CONTENT_FIELDS = (
+    "statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect evidence_type level "
+    "experimental_systems cancer_type subtype drug_response_measured vesicle_involvement ev_type ev_isolation "
+    "ev_markers citation secondary_source cited_as source_quote curation_note"
+).split()
 #: The model attribute of each content field (``citation_id`` for ``citation``).
 CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
+
+
+def content_values(obj, links: Mapping[str, Mapping[int, Any]], owner_id: int) -> dict[str, Any]:
+    """The content of an item or history record, its relations read from ``content_links``."""
+    return {
+        name: links[name].get(owner_id, {} if name == "drugs" else []) if name in M2M else getattr(obj, attname)
+        for name, attname in CONTENT_ATTNAMES.items()
+    }
 
 
 class WorkflowError(Exception):
@@ -125,12 +100,9 @@ def save_with_history(obj: models.Model, user, reason: str, **kwargs):
 
 
 def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
-    """Lock the evidence row and raise ``StaleEdit`` unless it is still at ``expected_version``.
-
-    Call it inside ``transaction.atomic()`` before saving an edit that a person made
-    on a copy they loaded earlier (the admin form and the API send that version with
-    the edit), or a decision on the version they reviewed. Returns the current row.
-    """
+    """Lock the evidence row and return it, or raise ``StaleEdit`` unless it is still at
+    ``expected_version`` (the version the person's edit or decision was based on). Call it
+    inside ``transaction.atomic()``."""
     pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
     try:
         expected = int(expected_version)
@@ -187,22 +159,19 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
     """
     records = list(evidence.history.order_by("history_date", "history_id"))
     links = content_links([record.history_id for record in records], history=True)
-    revision_ids = {
-        int(m.group(1)) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
+    applied = {
+        r.history_id: int(m[1]) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
     }
-    proposers = dict(EvidenceRevision.objects.filter(pk__in=revision_ids).values_list("pk", "proposed_by_id"))
+    proposers = dict(EvidenceRevision.objects.filter(pk__in=applied.values()).values_list("pk", "proposed_by_id"))
     last_writer: dict[str, int | None] = {}
     previous: dict[str, Any] | None = None
     for record in records:
-        values = {
-            name: links[name].get(record.history_id) if name in M2M else getattr(record, attname)
-            for name, attname in CONTENT_ATTNAMES.items()
-        }
+        values = content_values(record, links, record.history_id)
         author = record.history_user_id
         if previous is None and author is None:
             author = evidence.created_by_id  # entered by a loader that records no user
-        if m := _APPLIED_REVISION_RE.match(record.history_change_reason or ""):
-            author = proposers.get(int(m.group(1)), author)
+        if record.history_id in applied:
+            author = proposers.get(applied[record.history_id], author)
         for name, value in values.items():
             if previous is None or previous[name] != value:
                 last_writer[name] = author
@@ -218,17 +187,21 @@ def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
 def _require_other_reviewer(evidence: Evidence, editor, verb: str) -> None:
     _require_editor(editor, f"{verb} evidence")
     if editor.pk == evidence.submitted_by_id:
-        raise WorkflowPermissionError(
-            f"You cannot {verb} {evidence.public_id}: you submitted it, and every item is reviewed by "
-            "someone other than its authors (four eyes)."
-        )
-    wrote = content_authors(evidence).get(editor.pk)
-    if wrote:
-        raise WorkflowPermissionError(
-            f"You cannot {verb} {evidence.public_id}: you wrote part of its current content "
-            f"({', '.join(sorted(wrote))}), and every "
-            "item is reviewed by someone other than its authors (four eyes)."
-        )
+        why = "you submitted it"
+    elif wrote := content_authors(evidence).get(editor.pk):
+        why = f"you wrote part of its current content ({', '.join(sorted(wrote))})"
+    else:
+        return
+    raise WorkflowPermissionError(
+        f"You cannot {verb} {evidence.public_id}: {why}, and every item is reviewed by someone other than its "
+        "authors (four eyes)."
+    )
+
+
+def _require_submitted(evidence: Evidence, done: str) -> None:
+    if evidence.status != Status.SUBMITTED:
+        status = evidence.get_status_display()
+        raise WorkflowError(f"{evidence.public_id} is {status}; only submitted items are {done}.")
 
 
 def _decided(obj, editor, reason: str, **changes):
@@ -256,10 +229,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
     _require_editor(editor, "accept evidence")
     evidence = check_version(evidence, reviewed, reviewing=True)
     _require_other_reviewer(evidence, editor, "accept")
-    if evidence.status != Status.SUBMITTED:
-        raise WorkflowError(
-            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are accepted."
-        )
+    _require_submitted(evidence, "accepted")
     return _decided(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
 
 
@@ -271,10 +241,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     _require_other_reviewer(evidence, editor, "reject")
     if not reason:
         raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
-    if evidence.status != Status.SUBMITTED:
-        raise WorkflowError(
-            f"{evidence.public_id} is {evidence.get_status_display()}; only submitted items are rejected."
-        )
+    _require_submitted(evidence, "rejected")
     return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
@@ -292,16 +259,6 @@ def back_to_draft(evidence: Evidence) -> bool:
     return True
 
 
-def _json_value(evidence: Evidence, name: str) -> Any:
-    if name == "drugs":
-        return _current_roles(evidence)
-    if name in M2M:
-        if evidence.pk is None:
-            return []
-        return sorted(getattr(evidence, name).values_list("pk", flat=True))
-    return getattr(evidence, CONTENT_ATTNAMES[name])
-
-
 def _current_roles(evidence: Evidence) -> dict[str, str]:
     if evidence.pk is None:
         return {}
@@ -314,13 +271,9 @@ def _pk(item: Any) -> int:
 
 
 def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
-    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store.
-
-    ``value`` is that mapping, or a list whose items are drugs (or ids), or
-    ``(drug, role)`` pairs. A drug given without a role keeps the role it has on
-    the item, and a new one is a treatment: an edit that only names drugs does
-    not undo a curator's roles.
-    """
+    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store, from that mapping
+    or a list of drugs (or ids) or ``(drug, role)`` pairs. A drug without a role keeps its role
+    on the item, and a new one is a treatment: naming drugs does not undo a curator's roles."""
     if isinstance(value, Mapping):
         pairs = list(value.items())
     else:
@@ -349,7 +302,7 @@ def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
     return value
 
 
-def _apply(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
+def set_content(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Set plain fields on ``evidence``; return the relations to write with ``_save_content``."""
     m2m = {}
     for name, value in changes.items():
@@ -432,20 +385,16 @@ def edit_evidence(
     expected_version: int | str | None,
     reason: str = "",
 ) -> EditResult:
-    """Apply a person's edit, refusing it when it was based on a stale version.
-
-    ``changes`` maps content fields (``CONTENT_FIELDS``) to new values: model
-    instances or primary keys for relations, lists of them for cargos, drugs and
-    mechanisms. An editor's edit, or any edit of an item that is not public yet, is
-    saved; a curator's edit of accepted evidence becomes a suggested revision.
-    """
+    """Apply a person's edit (content field -> value; instances or ids for relations) unless it
+    was based on a stale version. An editor's edit, or any edit of an item not public yet, is
+    saved; a curator's edit of accepted evidence becomes a suggested revision."""
     require_curator(user)
     current = check_version(evidence, expected_version)
     changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
     if current.status == Status.ACCEPTED and not can_review(user):
         revision = propose_revision(current, user, changes, summary=reason)
         return EditResult(current, revision)
-    m2m = _apply(current, changes)
+    m2m = set_content(current, changes)
     _validate(current, m2m)
     reason = reason or "Edited"
     if back_to_draft(current):
@@ -459,16 +408,16 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     """File a curator's edit of accepted evidence as a revision for an editor to apply."""
     require_curator(user)
     changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
-    original = {name: _json_value(evidence, name) for name in changes}
-    changes = {name: value for name, value in changes.items() if original[name] != value}
+    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
+    changes = {name: value for name, value in changes.items() if now[name] != value}
     if not changes:
         raise WorkflowError("The suggested revision changes nothing.")
     candidate = Evidence.objects.get(pk=evidence.pk)
-    _validate(candidate, _apply(candidate, changes))
+    _validate(candidate, set_content(candidate, changes))
     revision = EvidenceRevision(
         evidence=evidence,
         proposed=changes,
-        original={name: original[name] for name in changes},
+        original={name: now[name] for name in changes},
         base_version=evidence.version,
         summary=summary,
         proposed_by=user,
@@ -477,10 +426,13 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
     return revision
 
 
-def _pending(revision: EvidenceRevision) -> EvidenceRevision:
+def _pending(revision: EvidenceRevision, editor, verb: str) -> EvidenceRevision:
+    """The revision, locked, if it awaits a decision that ``editor`` may take (not on their own)."""
     revision = EvidenceRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != RevisionStatus.PENDING:
         raise WorkflowError(f"Revision #{revision.pk} was already {revision.get_status_display()}.")
+    if revision.proposed_by_id == editor.pk:
+        raise WorkflowPermissionError(f"You cannot {verb} your own suggested revision (four eyes).")
     return revision
 
 
@@ -488,21 +440,16 @@ def _pending(revision: EvidenceRevision) -> EvidenceRevision:
 def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
     """Apply a suggested revision; refused when a changed field was edited since it was proposed."""
     _require_editor(editor, "apply suggested revisions")
-    revision = _pending(revision)
-    if revision.proposed_by_id == editor.pk:
-        raise WorkflowPermissionError("You cannot apply your own suggested revision (four eyes).")
+    revision = _pending(revision, editor, "apply")
     evidence = Evidence.objects.select_for_update().get(pk=revision.evidence_id)
-    conflicts = [
-        name
-        for name, before in revision.original.items()
-        if _json_value(evidence, name) not in (before, revision.proposed[name])
-    ]
+    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
+    conflicts = [name for name, was in revision.original.items() if now[name] not in (was, revision.proposed[name])]
     if conflicts:
         raise WorkflowError(
             f"{evidence.public_id} changed since revision #{revision.pk} was proposed "
             f"({', '.join(sorted(conflicts))}); reject it and ask for a new one based on the current version."
         )
-    m2m = _apply(evidence, revision.proposed)
+    m2m = set_content(evidence, revision.proposed)
     _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
     _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
@@ -516,9 +463,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError("Say why the suggested revision is rejected.")
-    revision = _pending(revision)
-    if revision.proposed_by_id == editor.pk:
-        raise WorkflowPermissionError("You cannot review your own suggested revision (four eyes).")
+    revision = _pending(revision, editor, "review")
     return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
@@ -549,7 +494,7 @@ def reference_changes(instance: models.Model, values: Mapping[str, Any]) -> list
             after = sorted(str(v).strip() for v in value or [])
         elif instance._meta.get_field(name).many_to_many:
             before = sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
-            after = sorted(v.pk if isinstance(v, models.Model) else int(v) for v in value or [])
+            after = sorted(_pk(v) for v in value or [])
         else:
             before, after = getattr(instance, name), value
         if before != after:
@@ -568,18 +513,18 @@ def find_duplicates(
     Shown to the curator before a new item is saved; it is a warning, not a rule:
     one paper can report two findings about the same pair (say, in two cell lines).
     """
-    cargo_pks = [c.pk if isinstance(c, models.Model) else c for c in cargos or []]
-    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
     citation_pk = citation.pk if isinstance(citation, models.Model) else citation
     if not citation_pk:
         return Evidence.objects.none()
+    cargo_pks = [_pk(c) for c in cargos or []]
+    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
     matches = Evidence.objects.filter(citation_id=citation_pk)
     if cargo_pks:
         matches = matches.filter(cargos__in=cargo_pks)
     if drug_pks:
         matches = matches.filter(drugs__in=drug_pks)
     if exclude is not None:
-        matches = matches.exclude(pk=exclude.pk if isinstance(exclude, models.Model) else exclude)
+        matches = matches.exclude(pk=_pk(exclude))
     ids = matches.values("pk").distinct()
     return Evidence.objects.filter(pk__in=ids).select_related("citation").order_by("pk")
 
@@ -621,10 +566,8 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     flag = EvidenceFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
         raise WorkflowError(f"Flag #{flag.pk} is already resolved.")
-    flag.status = FlagStatus.RESOLVED
-    flag.resolution_note = note
-    flag.resolved_by = editor
-    flag.resolved_at = timezone.now()
+    flag.status, flag.resolution_note = FlagStatus.RESOLVED, note
+    flag.resolved_by, flag.resolved_at = editor, timezone.now()
     save_with_history(flag, editor, f"Resolved: {note}")
     return flag
 
@@ -647,11 +590,8 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     message = reason or f"Restored the version of {when} (history #{history_id})"
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
-        for name, attname in CONTENT_ATTNAMES.items():
-            if name not in M2M:
-                setattr(current, attname, getattr(record, attname))
         links = content_links([record.history_id], history=True)
-        m2m = {name: links[name].get(record.history_id, {} if name == "drugs" else []) for name in M2M}
+        m2m = set_content(current, content_values(record, links, record.history_id))
         _validate(current, m2m)
         _save_content(current, editor, message, m2m)
         return current

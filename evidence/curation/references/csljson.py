@@ -11,8 +11,7 @@ import re
 
 from evidence.curation.references.records import (
     EntryError,
-    ParsedEntry,
-    Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
@@ -20,7 +19,7 @@ from evidence.curation.references.records import (
     citation_values,
     first_text,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "CSL-JSON"
@@ -39,20 +38,23 @@ def looks_like(text: str) -> bool:
     return text.lstrip()[:1] in ("[", "{")
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
+def count(text: str) -> int:
+    """How many items a file holds (0 when it is no JSON list: ``read`` says what is wrong)."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        return 0
+    return len(items) if isinstance(items, list) else 0
+
+
+def read(text: str, source: str, progress=None) -> Reading:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [], [Problem(source, exc.lineno, "", f"the file is not valid JSON ({exc.msg}, column {exc.colno}).")]
+        return refuse(source, f"the file is not valid JSON ({exc.msg}, column {exc.colno}).", exc.lineno)
     if not isinstance(items, list):
         what = "one object" if isinstance(items, dict) else f"a JSON {type(items).__name__}"
-        return [], [
-            Problem(source, None, "", f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
-        ]
-    if max_entries is not None and len(items) > max_entries:
-        return [], [too_many(source, len(items), max_entries, COMMAND)]
+        return refuse(source, f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
     keyed = [(None, f"id {item['id']}" if isinstance(item, dict) and item.get("id") else "", item) for item in items]
     return read_records(source, keyed, item_values, what="CSL-JSON items", progress=progress)
 

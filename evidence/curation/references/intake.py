@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 
 from evidence.curation import bibtex
 from evidence.curation.references import csljson, medline, pubmed, ris
-from evidence.curation.references.records import EntryError, ImportReport, import_files
+from evidence.curation.references.records import EntryError, ImportReport, import_files, too_many
 
 #: Tried in this order: PubMed XML before the other XML, MEDLINE and RIS by their first line.
 READERS = {"pubmed": pubmed, "medline": medline, "ris": ris, "csljson": csljson, "bibtex": bibtex}
@@ -37,16 +37,20 @@ def import_references(
     *,
     formats: Collection[str] = ALL_FORMATS,
     reason: str = REASON,
+    max_entries: int | None = None,
     **options,
 ) -> ImportReport:
     """Import citations from reference files (``import_files``), each file's format told
-    from its content; it must be one of ``formats``."""
+    from its content; it must be one of ``formats``. A file with more than ``max_entries``
+    records (web uploads, which must finish within a request) is refused whole."""
 
-    def read(text: str, source: str, **read_options):
+    def read(text: str, source: str, progress=None):
         name = detect_format(text)
         reader = READERS[name]
         if name not in formats:
             raise EntryError(f"this is a {reader.NAME} file; import it with `python manage.py {reader.COMMAND} FILE`.")
-        return reader.read(text, source, **read_options)
+        if max_entries is not None and (count := reader.count(text)) > max_entries:
+            return too_many(source, count, max_entries, reader.COMMAND)
+        return reader.read(text, source, progress)
 
     return import_files(sources, read, reason=reason, **options)

@@ -11,15 +11,14 @@ import re
 from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages
 from evidence.curation.references.records import (
     EntryError,
-    ParsedEntry,
-    Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "MEDLINE"
@@ -67,15 +66,11 @@ def count(text: str) -> int:
     return len(re.findall(r"^PMID- ?", text, re.MULTILINE))
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+def read(text: str, source: str, progress=None) -> Reading:
     try:
         found = records(text)
     except EntryError as exc:
-        return [], [Problem(source, None, "", str(exc))]
+        return refuse(source, str(exc))
     keyed = [(line, _key(fields), fields) for line, fields in found]
     return read_records(source, keyed, record_values, what="MEDLINE records", progress=progress)
 
@@ -98,6 +93,7 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
     authors = [value for tag, value in fields if tag == ("FAU" if has_full_names else "AU") or tag == "CN"]
     types = {value.lower() for tag, value in fields if tag == "PT"}
     retracted = "retracted publication" in types
+    notice = f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
     chapter = first.get("TI") and first.get("BTI")
     title = first.get("TI") or first.get("BTI", "")
     if title.endswith(".") and not title.endswith(".."):
@@ -118,9 +114,5 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
         abstract=first.get("AB"),
         publication_type="review" if types & REVIEW_TYPES else "primary",
         retracted=retracted,
-        retraction_note=(
-            f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
-        )
-        if retracted
-        else "",
+        retraction_note=notice if retracted else "",
     )

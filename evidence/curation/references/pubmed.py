@@ -16,15 +16,14 @@ from defusedxml import DefusedXmlException, EntitiesForbidden
 
 from evidence.curation.references.records import (
     EntryError,
-    ParsedEntry,
-    Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
     checked_year,
     citation_values,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "PubMed XML"
@@ -42,39 +41,28 @@ def count(text: str) -> int:
     return len(_RECORD_START.findall(text))
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    if max_entries is not None and (n := count(text)) > max_entries:
-        return [], [too_many(source, n, max_entries, COMMAND)]
+def read(text: str, source: str, progress=None) -> Reading:
     try:
         root = SafeET.fromstring(text)
     except EntitiesForbidden:
-        return [], [
-            Problem(
-                source,
-                None,
-                "",
-                "the file declares XML entities, which are refused: a few entities can expand a small file into "
-                "gigabytes. PubMed exports declare none; download the file from PubMed again.",
-            )
-        ]
+        return refuse(
+            source,
+            "the file declares XML entities, which are refused: a few entities can expand a small file into "
+            "gigabytes. PubMed exports declare none; download the file from PubMed again.",
+        )
     except DefusedXmlException as exc:
-        return [], [Problem(source, None, "", f"the XML is refused ({exc}); download the file from PubMed again.")]
+        return refuse(source, f"the XML is refused ({exc}); download the file from PubMed again.")
     except ParseError as exc:
         line, column = exc.position
-        return [], [
-            Problem(
-                source,
-                line,
-                "",
-                f"the file is not well-formed XML ({_parse_reason(exc)}, column {column}); it may be cut short. "
-                "Download it from PubMed again.",
-            )
-        ]
+        reason = re.sub(r":\s*line \d+, column \d+$", "", str(exc))
+        return refuse(
+            source,
+            f"the file is not well-formed XML ({reason}, column {column}); it may be cut short. "
+            "Download it from PubMed again.",
+            line,
+        )
     if root.tag != "PubmedArticleSet":
-        return [], [Problem(source, None, "", f"the XML is not a PubMed export: it holds <{root.tag}>, "
-                            "not <PubmedArticleSet>.")]  # fmt: skip
+        return refuse(source, f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
     keyed = [(None, _key(record), record) for record in records]
     return read_records(source, keyed, _values, what="PubMed articles", progress=progress)
@@ -89,18 +77,12 @@ def _values(record: Element) -> dict:
     return book_values(record) if record.tag == "PubmedBookArticle" else article_values(record)
 
 
-def _parse_reason(exc: ParseError) -> str:
-    return re.sub(r":\s*line \d+, column \d+$", "", str(exc))
-
-
 def article_values(record: Element) -> dict:
     citation = record.find("MedlineCitation")
     article = citation.find("Article") if citation is not None else None
     if article is None:
         raise EntryError("the record has no <Article>.")
-    journal = article.find("Journal")
-    issue = journal.find("JournalIssue") if journal is not None else None
-    ids = _article_ids(record)
+    ids = {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
     types = {_text(t).lower() for t in article.findall("PublicationTypeList/PublicationType")}
     retracted = "retracted publication" in types
     pmid = _text(citation.find("PMID"))
@@ -109,10 +91,10 @@ def article_values(record: Element) -> dict:
         title=_title(article.find("ArticleTitle")) or _title(article.find("VernacularTitle")),
         authors=_authors(article.find("AuthorList")),
         authors_truncated=_truncated(article.find("AuthorList")),
-        journal=_text(journal.find("Title")) if journal is not None else "",
-        year=_year(issue.find("PubDate") if issue is not None else None, article.find("ArticleDate")),
-        volume=_text(issue.find("Volume")) if issue is not None else "",
-        issue=_text(issue.find("Issue")) if issue is not None else "",
+        journal=_text(article.find("Journal/Title")),
+        year=_year(article.find("Journal/JournalIssue/PubDate"), article.find("ArticleDate")),
+        volume=_text(article.find("Journal/JournalIssue/Volume")),
+        issue=_text(article.find("Journal/JournalIssue/Issue")),
         pages=_pages(article),
         doi=checked_doi(_elocation(article, "doi") or ids.get("doi")),
         pmid=checked_pmid(pmid),
@@ -228,10 +210,6 @@ def _elocation(article: Element, kind: str) -> str:
         if location.get("EIdType") == kind and location.get("ValidYN", "Y") == "Y":
             return _text(location)
     return ""
-
-
-def _article_ids(record: Element) -> dict[str, str]:
-    return {el.get("IdType"): _text(el) for el in record.findall("PubmedData/ArticleIdList/ArticleId")}
 
 
 def _retraction_note(citation: Element, pmid: str) -> str:

@@ -2,7 +2,7 @@ r"""What every citation importer shares: where a problem is, the report, and one
 
 Each format's parser (BibTeX in ``evidence.curation.bibtex``, PubMed XML, MEDLINE, RIS and
 CSL-JSON beside this module) turns a file into ``ParsedEntry`` values and ``Problem``\s;
-``save_entries`` matches them against the database (by DOI, then PMID, then BibTeX key or
+``import_files`` matches them against the database (by DOI, then PMID, then BibTeX key or
 title and year), and saves the new ones in bulk, all or nothing.
 """
 
@@ -107,6 +107,15 @@ class EntryError(Exception):
     pass
 
 
+#: What a reader gives for a file: the entries it read, and a problem for each it could not.
+Reading = tuple[list[ParsedEntry], list[Problem]]
+
+
+def refuse(source: str, message: str, line: int | None = None) -> Reading:
+    """What a reader gives for a file it refuses whole."""
+    return [], [Problem(source, line, "", message)]
+
+
 def decode_text(data: bytes, source: str) -> str:
     """The text of an uploaded text file, or ``EntryError`` saying why it is not one."""
     if not data.strip():
@@ -126,40 +135,55 @@ def decode_text(data: bytes, source: str) -> str:
 
 def import_files(
     sources: Iterable[tuple[str, bytes]],
-    read: Callable[..., tuple[list[ParsedEntry], list[Problem]]],
+    read: Callable[..., Reading],
     *,
     skip_invalid: bool = False,
     user=None,
     reason: str,
     progress: Callable[..., Iterable] | None = None,
     dry_run: bool = False,
-    max_entries: int | None = None,
 ) -> ImportReport:
     """Import citations from files given as ``(name, bytes)`` pairs, each read by
-    ``read(text, name, progress=..., max_entries=...)``, which raises ``EntryError`` for a
-    file it refuses whole. Saving is ``save_entries``: idempotent, atomic unless
-    ``skip_invalid``. A file with more than ``max_entries`` records (web uploads, which
-    must finish within a request) is refused whole."""
+    ``read(text, name, progress)``, which raises ``EntryError`` for a file it refuses whole;
+    save the entries that are new, idempotently and all or nothing.
+
+    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
+    already in the database is reported as already there and nothing of the stored
+    citation changes. Entries within the input that share a DOI or PMID become one
+    citation. When any entry has an error nothing is saved, unless ``skip_invalid``,
+    which saves the good entries and reports the bad ones.
+    """
     report = ImportReport()
     parsed: list[ParsedEntry] = []
     for source, data in sources:
         try:
-            entries, problems = read(decode_text(data, source), source, progress=progress, max_entries=max_entries)
+            entries, problems = read(decode_text(data, source), source, progress)
         except EntryError as exc:
             report.errors.append(Problem(source, None, "", str(exc)))
             continue
         parsed.extend(entries)
         report.errors.extend(problems)
-    return save_entries(
-        parsed, report, skip_invalid=skip_invalid, user=user, reason=reason, progress=progress, dry_run=dry_run
-    )
+    progress = progress or (lambda items, **kwargs: items)
+    new = _match(parsed, report, progress)
+    report.created = new  # unsaved until ``report.saved``
+    if (report.errors and not skip_invalid) or dry_run or not new:
+        return report
+    try:
+        with transaction.atomic():
+            report.created = bulk_create_with_history(
+                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
+            )
+    except IntegrityError as exc:
+        report.created = []
+        report.errors.append(Problem("database", None, "", f"the database refused the import: {exc}"))
+        return report
+    report.saved = True
+    return report
 
 
-def too_many(source: str, count: int, limit: int, command: str) -> Problem:
-    return Problem(
+def too_many(source: str, count: int, limit: int, command: str) -> Reading:
+    return refuse(
         source,
-        None,
-        "",
         f"it holds {count:,} entries; an upload takes at most {limit:,}. Split the file, or "
         f"run `python manage.py {command} FILE` on the server (no limit, with a progress bar).",
     )
@@ -177,26 +201,11 @@ _MAX_LENGTHS = {
     for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
 }
 _URL_VALIDATOR = URLValidator()
-#: What a record says when a parser leaves a field out.
+#: What a record says when a parser leaves a field out: the model's default.
 _DEFAULTS = {
-    "bibtex_key": None,
-    "entry_type": "article",
-    "authors": [],
-    "authors_truncated": False,
-    "journal": "",
-    "year": None,
-    "volume": "",
-    "issue": "",
-    "pages": "",
-    "publisher": "",
-    "doi": None,
-    "pmid": None,
-    "pmcid": "",
-    "url": "",
-    "abstract": "",
-    "publication_type": "primary",
-    "retracted": False,
-    "retraction_note": "",
+    name: Citation._meta.get_field(name).get_default()
+    for name in "bibtex_key entry_type authors authors_truncated journal year volume issue pages publisher doi pmid "
+    "pmcid url abstract publication_type retracted retraction_note".split()
 }
 
 
@@ -259,50 +268,13 @@ _WHITESPACE = re.compile(r"\s+")
 # --- saving -------------------------------------------------------------------
 
 
-def save_entries(
-    parsed: list[ParsedEntry],
-    report: ImportReport,
-    *,
-    skip_invalid: bool = False,
-    user=None,
-    reason: str,
-    progress: Callable[..., Iterable] | None = None,
-    dry_run: bool = False,
-) -> ImportReport:
-    """Save the parsed entries that are new, idempotently and all or nothing.
-
-    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
-    already in the database is reported as already there and nothing of the stored
-    citation changes. Entries within the input that share a DOI or PMID become one
-    citation. When ``report`` holds any error nothing is saved, unless ``skip_invalid``,
-    which saves the good entries and reports the bad ones.
-    """
-    progress = progress or (lambda items, **kwargs: items)
-    new = _match(parsed, report, progress)
-    report.created = new  # unsaved until ``report.saved``
-    if (report.errors and not skip_invalid) or dry_run or not new:
-        return report
-    try:
-        with transaction.atomic():
-            report.created = bulk_create_with_history(
-                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
-            )
-    except IntegrityError as exc:
-        report.created = []
-        report.errors.append(Problem("database", None, "", f"the database refused the import: {exc}"))
-        return report
-    report.saved = True
-    return report
-
-
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
     """Sort entries into already there, duplicates and new citations (unsaved)."""
     by_doi, by_pmid, by_key = (
         Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
         for name in ("doi", "pmid", "bibtex_key")
     )
-    bare = [e for e in parsed if not e.values["doi"] and not e.values["pmid"]]
-    titles = {e.values["title"] for e in bare}
+    titles = {e.values["title"] for e in parsed if not e.values["doi"] and not e.values["pmid"]}
     by_title: dict[tuple[str, int | None], Citation] = {
         (citation.title, citation.year): citation
         for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
@@ -380,8 +352,7 @@ def _new_citation(values: dict) -> Citation:
     citation.clean()
     citation.author_string = "; ".join(citation.authors)
     # bulk_create skips auto_now and save(); set what save() would.
-    now = timezone.now()
-    citation.created = citation.modified = now
+    citation.created = citation.modified = timezone.now()
     return citation
 
 
@@ -392,7 +363,7 @@ def read_records(
     *,
     what: str,
     progress: Callable[..., Iterable] | None = None,
-) -> tuple[list[ParsedEntry], list[Problem]]:
+) -> Reading:
     """Each ``(line, key, record)`` of a file read into citation values by ``values``, or a
     problem naming the record (its number, line and key) when ``values`` raises EntryError;
     a file without records is a problem too. Shared by every reader of ``references``."""

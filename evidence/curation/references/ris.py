@@ -16,8 +16,8 @@ from rispy.config import TAG_KEY_MAPPING
 from evidence.curation.references.records import (
     DOI_URL,
     PMID_IN_TEXT,
-    ParsedEntry,
     Problem,
+    Reading,
     checked_doi,
     checked_pmcid,
     checked_pmid,
@@ -25,7 +25,7 @@ from evidence.curation.references.records import (
     citation_values,
     first_text,
     read_records,
-    too_many,
+    refuse,
 )
 
 NAME = "RIS"
@@ -80,35 +80,18 @@ def count(text: str) -> int:
     return len(_START.findall(text))
 
 
-def read(
-    text: str, source: str, *, progress=None, max_entries: int | None = None
-) -> tuple[list[ParsedEntry], list[Problem]]:
-    started = count(text)
-    if max_entries is not None and started > max_entries:
-        return [], [too_many(source, started, max_entries, COMMAND)]
+def read(text: str, source: str, progress=None) -> Reading:
     parser = _Parser()
     found = parser.parse(text)
     if len(parser.starts) > len(found):
-        number = len(found) + 1
-        return [], [
-            Problem(
-                source,
-                parser.starts[len(found)],
-                "",
-                "this record has no 'ER  -' line ending it: the file may be cut short. Export it again.",
-                number,
-            )
-        ]
-    if started > len(found):
-        return [], [
-            Problem(
-                source,
-                None,
-                "",
-                f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
-                "a record lacks its end line. Export the file again.",
-            )
-        ]
+        message = "this record has no 'ER  -' line ending it: the file may be cut short. Export it again."
+        return [], [Problem(source, parser.starts[len(found)], "", message, len(found) + 1)]
+    if (started := count(text)) > len(found):
+        return refuse(
+            source,
+            f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
+            "a record lacks its end line. Export the file again.",
+        )
     keyed = [
         (line, f"ID {record['id']}" if record.get("id") else "", record)
         for line, record in zip(parser.starts, found, strict=True)
@@ -133,14 +116,12 @@ def record_values(record: dict) -> dict:
     start, end = first_text(record, "start_page"), first_text(record, "end_page")
     title = first_text(record, "title", "primary_title")
     book = first_text(record, "secondary_title") if entry_type in ("inbook", "inproceedings") else ""
+    periodical = ("journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2")
     return citation_values(
         entry_type=entry_type,
         title=title,
         authors=[name for name in authors if name],
-        journal=book
-        or first_text(
-            record, "journal_name", "secondary_title", "alternate_title3", "alternate_title1", "alternate_title2"
-        ),
+        journal=book or first_text(record, *periodical),
         year=checked_year(first_text(record, "year", "publication_year", "date")),
         volume=first_text(record, "volume"),
         issue=first_text(record, "number"),

@@ -4,12 +4,14 @@ as the author, and a progress bar."""
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from evidence.curation.references.intake import import_references
 from evidence.curation.workflow import service_account
 
 IMPORT_USERNAME = "exoresist-import"
@@ -28,11 +30,7 @@ def history_user(username: str | None):
 def progress_bar(options: dict):
     """A command's progress bars, on stderr; hidden by --no-progress and by --verbosity 0."""
     show = not options["no_progress"] and options["verbosity"] > 0
-
-    def progress(items, **kwargs):
-        return tqdm(items, disable=not show, file=sys.stderr, mininterval=0.5, **kwargs)
-
-    return progress
+    return partial(tqdm, disable=not show, file=sys.stderr, mininterval=0.5)
 
 
 def add_import_arguments(parser, *, user_help: str, reason_default: str = "") -> None:
@@ -50,12 +48,13 @@ def read_file(path: Path) -> bytes:
 
 
 class CitationImportCommand(BaseCommand):
-    """A command that reads citation files and saves them through ``save_entries``."""
+    """A command that reads citation files of ``formats`` and saves them through ``import_files``."""
 
     default_reason = ""
+    formats: set[str] = set()
 
     def import_files(self, sources, **options):
-        raise NotImplementedError
+        return import_references(sources, formats=self.formats, **options)
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -1,6 +1,5 @@
-"""Create (or update) a person who curates: a staff account in the Curators group, and with
---editor in the Editors group too. Without staff status the admin refuses the login, which
-is why a user put only in the Curators group could not sign in."""
+"""Create (or update) a person who curates: a staff account (the admin refuses a login without
+staff status) in the Curators group, and with --editor in the Editors group too."""
 
 from __future__ import annotations
 

@@ -2,15 +2,9 @@
 
     python manage.py generate_synthetic --evidence 100000 [--seed 42] [--flush]
 
-Proportions follow the curated data: about one drug per 200 evidence items, one
-cargo per 50, one cell per 300 and one citation per 5, each with aliases; each item
-links 1-3 cargos, 1-2 drugs and 0-2 mechanisms. Popularity is skewed (Zipf-like), as
-in the literature: doxorubicin and miR-21 turn up far more often than the rest. The
-same seed gives the same database.
-
-Entities and evidence are written with explicit ids by COPY (``bulk.copy_rows``), the
-fastest way into PostgreSQL. History rows are not written: synthetic data has no
-curation history.
+Proportions follow the curated data, with popularity skewed (Zipf-like) as in the
+literature. The same seed gives the same database. Rows are written with explicit ids by
+COPY (``bulk.copy_rows``), without history: synthetic data has no curation history.
 """
 
 from __future__ import annotations
@@ -19,7 +13,6 @@ import itertools
 import json
 import random
 import time
-from bisect import bisect
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -84,20 +77,15 @@ JOURNALS = ["J Extracell Vesicles", "Mol Cancer", "Cell Death Dis", "Oncogene", 
 SURNAMES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Garcia", "Müller", "Rossi", "Kim", "Tanaka", "Ning"]
 
 
-def zipf_cumulative(n: int, s: float = 0.8) -> list[float]:
-    return list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(n)))
-
-
 class Picker:
-    """Draws ids with Zipf-like popularity, fast (bisect on cumulative weights)."""
+    """Draws ids with Zipf-like popularity (cumulative weights computed once)."""
 
     def __init__(self, rng: random.Random, ids: list[int], s: float = 0.8) -> None:
         self.rng, self.ids = rng, ids
-        self.cum = zipf_cumulative(len(ids), s)
-        self.total = self.cum[-1]
+        self.cum = list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(len(ids))))
 
     def one(self) -> int:
-        return self.ids[min(bisect(self.cum, self.rng.random() * self.total), len(self.ids) - 1)]
+        return self.rng.choices(self.ids, cum_weights=self.cum)[0]
 
     def some(self, k: int) -> list[int]:
         chosen: list[int] = []
@@ -133,9 +121,9 @@ class Writer:
         values = [tuple(self._value(field, row) for field in fields) for row in rows]
         copy_rows(model._meta.db_table, [field.column for field in fields], values)
 
-    def write_named(self, model, rows: list[dict], name_field: str) -> None:
+    def write_named(self, model, rows: list[dict], name_field: str) -> dict[int, str]:
         """Drugs, cargos or cells with the lookup keys of their names, then the aliases each
-        row lists under "aliases"."""
+        row lists under "aliases"; returns each row's name by id."""
         alias_model = model.aliases.rel.related_model
         alias_id = self.next_id(alias_model)
         aliases = []
@@ -147,6 +135,7 @@ class Writer:
                 alias_id += 1
         self.write(model, rows)
         self.write(alias_model, aliases)
+        return {row["id"]: row[name_field] for row in rows}
 
 
 class Command(BaseCommand):
@@ -171,9 +160,9 @@ class Command(BaseCommand):
                 self.flush()
             therapy = self.vocabulary()
             mechanism_ids = list(Mechanism.objects.order_by("pk").values_list("pk", flat=True))
-            drug_ids, drug_names = self.drugs(rng, writer, therapy, max(10, evidence // 200))
-            cargo_ids, cargo_names = self.cargos(rng, writer, max(10, evidence // 50))
-            cell_ids, cell_names = self.cells(rng, writer, max(10, evidence // 300))
+            drug_names = self.drugs(rng, writer, therapy, max(10, evidence // 200))
+            cargo_names = self.cargos(rng, writer, max(10, evidence // 50))
+            cell_names = self.cells(rng, writer, max(10, evidence // 300))
             citation_ids = self.citations(rng, writer, max(5, evidence // 5))
             self.stdout.write(f"entities written in {time.monotonic() - started:.1f} s")
             self.evidence(
@@ -183,19 +172,16 @@ class Command(BaseCommand):
                 chunk,
                 therapy=list(therapy.values()),
                 breast_cancer=default_cancer_type(),
-                drugs=Picker(rng, drug_ids),
+                drugs=Picker(rng, list(drug_names)),
                 drug_names=drug_names,
-                cargos=Picker(rng, cargo_ids, 0.9),
+                cargos=Picker(rng, list(cargo_names), 0.9),
                 cargo_names=cargo_names,
-                cells=Picker(rng, cell_ids),
+                cells=Picker(rng, list(cell_names)),
                 cell_names=cell_names,
                 citations=Picker(rng, citation_ids, 0.3),
                 mechanisms=Picker(rng, mechanism_ids, 0.5),
             )
-            reset_sequences(
-                Drug, DrugAlias, Cargo, CargoAlias, Cell, CellAlias, Citation, Evidence,
-                Evidence.drugs.through, Evidence.cargos.through, Evidence.mechanisms.through,
-            )  # fmt: skip
+            reset_sequences(*self.written())
             # The triggers marked the counts stale: refresh them now, not in the background.
             refresh_counts()
             self.stdout.write(f"counts stored in {time.monotonic() - started:.1f} s")
@@ -205,24 +191,14 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"{evidence} evidence items in {time.monotonic() - started:.1f} s"))
 
+    @staticmethod
+    def written() -> list[type[models.Model]]:
+        """The tables this command writes rows into, with explicit ids."""
+        links = [getattr(Evidence, name).through for name in M2M]
+        return [*links, Evidence, Citation, DrugAlias, Drug, CargoAlias, Cargo, CellAlias, Cell]
+
     def flush(self) -> None:
-        tables = [
-            m._meta.db_table
-            for m in (
-                Evidence.drugs.through,
-                Evidence.cargos.through,
-                Evidence.mechanisms.through,
-                Evidence,
-                Evidence.history.model,
-                Citation,
-                DrugAlias,
-                Drug,
-                CargoAlias,
-                Cargo,
-                CellAlias,
-                Cell,
-            )
-        ]
+        tables = [m._meta.db_table for m in [*self.written(), Evidence.history.model]]
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
 
@@ -266,8 +242,7 @@ class Command(BaseCommand):
                     "aliases": alias_names,
                 }
             )
-        writer.write_named(Drug, rows, "name")
-        return [row["id"] for row in rows], {row["id"]: row["name"] for row in rows}
+        return writer.write_named(Drug, rows, "name")
 
     def cargos(self, rng, writer, n: int):
         first = writer.next_id(Cargo)
@@ -290,8 +265,7 @@ class Command(BaseCommand):
             else:
                 kind, symbol, alias_names = CargoKind.PROTEIN, f"PROT{pk}", [f"P{pk}P"]
             rows.append({"id": pk, "symbol": symbol, "slug": f"cargo-{pk}", "kind": kind, "aliases": alias_names})
-        writer.write_named(Cargo, rows, "symbol")
-        return [row["id"] for row in rows], {row["id"]: row["symbol"] for row in rows}
+        return writer.write_named(Cargo, rows, "symbol")
 
     def cells(self, rng, writer, n: int):
         first = writer.next_id(Cell)
@@ -308,8 +282,7 @@ class Command(BaseCommand):
                     "aliases": [f"Synthetic line {pk}"],
                 }
             )
-        writer.write_named(Cell, rows, "name")
-        return [row["id"] for row in rows], {row["id"]: row["name"] for row in rows}
+        return writer.write_named(Cell, rows, "name")
 
     def citations(self, rng, writer, n: int) -> list[int]:
         first = writer.next_id(Citation)
@@ -340,9 +313,6 @@ class Command(BaseCommand):
         first = writer.next_id(Evidence)
         relations = ("drugs", "cargos", "mechanisms")
         through_ids = {name: writer.next_id(getattr(Evidence, name).through) for name in relations}
-        levels = EvidenceLevel.values
-        level_cum = list(itertools.accumulate([2, 8, 25, 55, 10]))
-        status_cum = list(itertools.accumulate([90, 4, 3, 3]))
         statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
         effects, types = Effect.values, EvidenceType.values
         for start in range(0, n, chunk):
@@ -363,7 +333,7 @@ class Command(BaseCommand):
                     + " ".join(rng.choice(WORDS) for _ in range(6))
                     + "."
                 )
-                status = statuses[bisect(status_cum, rng.random() * 100)]
+                status = rng.choices(statuses, weights=[90, 4, 3, 3])[0]
                 citation = pick["citations"].one()
                 rows.append(
                     {
@@ -375,7 +345,7 @@ class Command(BaseCommand):
                         "cancer_type_id": pick["breast_cancer"],
                         "effect": rng.choice(effects),
                         "evidence_type": rng.choice(types),
-                        "level": levels[min(bisect(level_cum, rng.random() * 100), 4)],
+                        "level": rng.choices(EvidenceLevel.values, weights=[2, 8, 25, 55, 10])[0],
                         "subtype": rng.choice(Subtype.values),
                         "citation_id": citation,
                         "status": status,

@@ -1,4 +1,3 @@
-from evidence.curation.references.intake import import_references
 from evidence.management.commands._common import CitationImportCommand
 
 
@@ -9,6 +8,4 @@ class Command(CitationImportCommand):
         "PMID, then title and year); atomic unless --skip-invalid. Exits non-zero when any record is bad."
     )
     default_reason = "Imported from PubMed XML"
-
-    def import_files(self, sources, **options):
-        return import_references(sources, formats={"pubmed"}, **options)
+    formats = {"pubmed"}

@@ -1,12 +1,4 @@
-"""Print the drugs, cargos, cells, mechanisms and therapy classes a text mentions.
-
-python manage.py recognise < abstract.txt
-python manage.py recognise --format text < abstract.txt
-
-A drug-resistant line the text describes rather than names ("adriamycin-resistant breast
-cancer cells") is an inferred mention: its json has ``"inferred": "resistance description"``,
-and its text line a sixth column saying the same.
-"""
+"""``python manage.py recognise [--format text] < abstract.txt``: what a text mentions."""
 
 from __future__ import annotations
 
