@@ -136,7 +136,8 @@ class StandardPagination(BasePagination):
                     "example": 123,
                     "description": f"Number of matching items, exact up to {self.count_cap}; past that "
                     "the cap itself (see count_exact). Public lists the stored counts can size (unfiltered; "
-                    "therapy_class, effect and one cargo_type; one drug, cargo or mechanism, with effect or not) are "
+                    "therapy_class, effect and one cargo_type; any mix of therapy_class, effect, level, subtype, "
+                    "evidence_type and vesicle_involvement; one drug, cargo or mechanism, with effect or not) are "
                     "always exact. "
                     + (
                         f"A free-text q search is counted only up to {TEXT_COUNT_CAP}."

@@ -135,10 +135,21 @@ class TestPagination:
 
         monkeypatch.setattr(StandardPagination, "count_cap", 5)
         EvidenceFactory.create_batch(8)
-        body = api.get(self.URL, {"page_size": 2, "level": "D"}).json()
+        # A filter the stored counts cannot size (a year; a level alone they can): counted up to the cap.
+        query = {"level": "D", "year_min": "1900"}
+        body = api.get(self.URL, {"page_size": 2, **query}).json()
         assert body["count"] == 5 and body["count_exact"] is False
-        last = api.get(self.URL, {"page_size": 2, "page": 4, "level": "D"}).json()
+        last = api.get(self.URL, {"page_size": 2, "page": 4, **query}).json()
         assert last["count"] == 8 and last["count_exact"] is True and last["next"] is None
+
+    def test_a_list_narrowed_by_columns_is_counted_exactly_from_the_column_counts(self, api, db, monkeypatch):
+        from evidence.api.pagination import StandardPagination
+
+        monkeypatch.setattr(StandardPagination, "count_cap", 5)
+        EvidenceFactory.create_batch(8, level="D")
+        EvidenceFactory(level="C")
+        body = api.get(self.URL, {"page_size": 2, "level": "d"}).json()
+        assert body["count"] == 8 and body["count_exact"] is True
 
     def test_the_unfiltered_public_list_is_counted_exactly_from_the_stored_counts(
         self, api, curator_api, db, monkeypatch, django_assert_max_num_queries
