@@ -55,19 +55,12 @@ def public_id_to_pk(value: str) -> int | None:
 #: A statement is one sentence.
 STATEMENT_MAX_LENGTH = 2000
 
-_CITATION_COLUMNS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice", "authors", "authors_truncated")
 #: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
 ROW_COLUMNS: tuple[str, ...] = (
-    "id", "statement", "effect", "level", "evidence_type", "subtype",
-    "cancer_type__name", "cancer_type__slug", "cancer_type__doid", "cancer_type__ncit",
-    "experimental_systems", "drug_response_measured", "vesicle_involvement",
-    "ev_type", "ev_isolation", "ev_markers", "cited_as", "source_quote",
-    "status", "created", "modified", "version",
-    "therapy_class_id", "therapy_class__name", "therapy_class__slug",
-    "source_cell_id", "source_cell__name", "source_cell__kind", "source_cell__slug",
-    "recipient_cell_id", "recipient_cell__name", "recipient_cell__kind", "recipient_cell__slug",
-    "citation_id", *(f"citation__{column}" for column in _CITATION_COLUMNS),
-    "secondary_source_id", *(f"secondary_source__{column}" for column in _CITATION_COLUMNS),
+    "id", "statement", "effect", "level", "evidence_type", "subtype", "cancer_type__name", "cancer_type__slug",
+    "drug_response_measured", "vesicle_involvement", "ev_type", "therapy_class__name",
+    "source_cell__name", "recipient_cell__name", "citation_id", "citation__doi", "citation__pmid",
+    "citation__year", "citation__retracted", "citation__notice", "citation__authors", "citation__authors_truncated",
 )  # fmt: skip
 
 #: The many-to-many names a row embeds: relation -> (target, columns, order, columns of the link).
