@@ -44,7 +44,7 @@ from exoresist.gcfreeze import freeze_after_startup  # noqa: E402
 PAGE = 50
 
 SELECT_PAGE = """
-SELECT e.id, e.statement, e.effect, e.level, e.evidence_type, e.subtype, e.cancer_type,
+SELECT e.id, e.statement, e.effect, e.level, e.evidence_type, e.subtype, ct.name,
        tc.slug, tc.name, sc.slug, sc.name, rc.slug, rc.name,
        c.id, c.doi, c.pmid, c.title, c.journal, c.year, c.retracted,
        (SELECT array_agg(g.symbol || '|' || g.kind || '|' || g.slug) FROM evidence_evidence_cargos ec
@@ -58,6 +58,7 @@ JOIN evidence_therapyclass tc ON tc.id = e.therapy_class_id
 JOIN evidence_citation c ON c.id = e.citation_id
 LEFT JOIN evidence_cell sc ON sc.id = e.source_cell_id
 LEFT JOIN evidence_cell rc ON rc.id = e.recipient_cell_id
+LEFT JOIN evidence_cancertype ct ON ct.id = e.cancer_type_id
 WHERE e.status = 'accepted' {where}
 ORDER BY e.id DESC LIMIT 50
 """
