@@ -43,8 +43,9 @@ def documents(ids: list[int], *, public: bool, request=None, using: str | None =
     for pk in ids:
         if pk in by_id:
             text, citation_id, secondary_id = by_id[pk]
-            out.append(_complete(text, (citation_id, secondary_id), base, letters))
-            out[-1].citation_id = citation_id
+            document = _complete(text, (citation_id, secondary_id), base, letters)
+            document.citation_id = citation_id
+            out.append(document)
     return out
 
 
@@ -79,5 +80,7 @@ class DocumentJSONRenderer(JSONRenderer):
         if indented:
             return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)
         envelope = super().render({**data, "results": None}, accepted_media_type, renderer_context)
-        head, _, tail = envelope.rpartition(b'"results":null')
+        head, marker, tail = envelope.rpartition(b'"results":null')
+        if not marker:  # not DRF's compact form: encode them as objects
+            return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)
         return b"".join([head, b'"results":[', ",".join(results).encode(), b"]", tail])

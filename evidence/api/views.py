@@ -212,11 +212,8 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def fetch_page(self, window) -> list:
         """A page: the ids of the (sliced) ``window``, then their documents."""
-        return self.documents(list(window.values_list("pk", flat=True)), public=False)
-
-    def documents(self, ids: list[int], *, public: bool) -> list:
-        """The items' API documents: as text for the JSON renderer, parsed for the others."""
-        found = documents(ids, public=public, request=self.request)
+        found = documents(list(window.values_list("pk", flat=True)), public=False, request=self.request)
+        # As text for the JSON renderer, which writes them as they are; parsed for the others.
         return found if self.request.accepted_renderer.format == "json" else parsed(found)
 
     def is_text_search(self) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from evidence.api.documents import documents
+from evidence.api.documents import DocumentJSONRenderer, documents
 from evidence.models import CancerType, Cell, Citation, Evidence, TherapyClass
 from evidence.models.citation import short_label
 from tests.api.helpers import stale_documents
@@ -115,3 +115,10 @@ def test_a_page_of_documents_is_written_as_json(api, corpus):
     assert all(item["url"].startswith("http://testserver/api/v1/evidence/EXR") for item in body["results"])
     pretty = api.get("/api/v1/evidence/?page_size=2", HTTP_ACCEPT="application/json; indent=2").json()
     assert pretty == body
+
+
+def test_a_page_of_documents_is_valid_json_whatever_the_json_settings(api, corpus, monkeypatch):
+    compact = api.get("/api/v1/evidence/?page_size=3")
+    monkeypatch.setattr(DocumentJSONRenderer, "compact", False)  # DRF's COMPACT_JSON = False
+    spaced = api.get("/api/v1/evidence/?page_size=3")
+    assert b'"results": [' in spaced.content and spaced.json() == compact.json()
