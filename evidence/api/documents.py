@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import json
 
+from django.db import connections, router
 from django.urls import get_script_prefix
 from rest_framework.renderers import JSONRenderer
 
 from evidence.models import EvidenceDocument
 from evidence.models.citation import label_letters
 from evidence.models.evidence import Status
+
+_READ = """SELECT d.evidence_id, d.document, e.citation_id, e.secondary_source_id
+  FROM evidence_document d JOIN evidence_evidence e ON e.id = d.evidence_id
+ WHERE d.evidence_id = ANY(%s)"""
+_PUBLIC = f" AND e.status = '{Status.ACCEPTED}'"
 
 
 class Document(str):
@@ -32,11 +38,10 @@ class Document(str):
 
 def documents(ids: list[int], *, public: bool, request=None, using: str | None = None) -> list[Document]:
     """The documents of items ``ids``, in that order (only the accepted ones, with ``public``)."""
-    found = EvidenceDocument.objects.using(using).filter(evidence_id__in=ids)
-    if public:
-        found = found.filter(evidence__status=Status.ACCEPTED)
-    rows = found.values_list("evidence_id", "document", "evidence__citation_id", "evidence__secondary_source_id")
-    by_id = {row[0]: row[1:] for row in rows}
+    # Written out: building this query in the ORM took longer than PostgreSQL takes to answer it.
+    with connections[using or router.db_for_read(EvidenceDocument)].cursor() as cursor:
+        cursor.execute(_READ + (_PUBLIC if public else ""), [list(ids)])
+        by_id = {row[0]: row[1:] for row in cursor.fetchall()}
     base = request.build_absolute_uri(get_script_prefix()).rstrip("/") if request is not None else ""
     letters = label_letters()  # once per response: a cache read, not one per item
     out = []
