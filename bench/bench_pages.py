@@ -94,6 +94,11 @@ def sample_urls(rng: random.Random, n: int) -> dict[str, list[str]]:
         "evidence list, filtered (cargo + level)": [
             "/evidence/?" + urlencode({"cargo": rng.choice(top_cargos), "level": rng.choice(levels)}) for _ in range(n)
         ],
+        # Words most statements use: the free-text list that ranks and counts the most items.
+        "evidence list, text search (a common word)": [
+            "/evidence/?" + urlencode({"q": rng.choice(["resistance", "exosomal", "cells", "transfer"])})
+            for _ in range(n)
+        ],
         "drug page": [f"/drugs/{drug_pair()[1]}/" for _ in range(n)],
         "cargo page": [f"/cargos/{rng.choice(cargos)[1]}/" for _ in range(n)],
         "cell page": [f"/cells/{rng.choice(cells)}/" for _ in range(n)],
