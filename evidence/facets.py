@@ -7,8 +7,8 @@ that ticking level C does not make level D look empty.
 
 Each set a facet counts over (the filtered list for the facets not selected, the list
 without its own filter for a selected one) is counted in at most two queries, whatever
-the number of facets and values: the column facets in one GROUP BY GROUPING SETS over
-the evidence rows, the drug, cargo, cargo kind and mechanism facets in one GROUP BY over
+the number of facets and values: the column facets in one GROUP BY over all the columns
+of the evidence rows, the drug, cargo, cargo kind and mechanism facets in one GROUP BY over
 the items' facet keys (``EvidenceFacetKeys``, kept by PostgreSQL). The stored counts
 (``stored_counts.py``) answer the sets they can size, such as every public item or a list
 narrowed by columns (``level=D``), without reading any item.
@@ -181,8 +181,8 @@ def _exact_counts(
     The columns are grouped together (a few thousand combinations at 100,000 items) and each
     facet sums its own, which is cheaper than one grouping set per column; the many-to-many
     facets are one GROUP BY over the items' facet keys (``facet:value``, each once per item).
-    A set narrowed only by columns sums the stored groups instead (``stored_counts.CUBE``),
-    and one narrowed by one column its stored facet keys (``stored_counts.COLUMN_KEYS``).
+    A set narrowed only by columns sums the stored groups instead (``CUBE``), and one narrowed
+    by one column its stored facet key counts (``COLUMN_KEYS``; both in models/counts.py).
     """
     quote = connection.ops.quote_name
     columns = [COLUMNS[param] for param in local]

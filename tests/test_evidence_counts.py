@@ -374,3 +374,19 @@ def test_column_counts_follow_columns_the_entity_counts_do_not_read(world):
     Evidence.objects.filter(pk=world["items"][0].pk).update(drug_response_measured=False, vesicle_involvement="")
     assert counts_are_stale()
     assert_counts_are_exact()
+
+
+def test_a_background_refresh_retires_pages_cached_with_the_old_counts(monkeypatch):
+    """The data version is bumped at commit, before the counts refresh: a page cached in between
+    read the old counts, so a refresh that changed them bumps the version again."""
+    from evidence.models import counts
+    from exoresist.data_version import get_version
+
+    monkeypatch.setattr(counts, "DEBOUNCE_SECONDS", 0)
+    monkeypatch.setattr(counts.connections["default"], "close", lambda: None)  # the test's transaction
+    for refreshed, bumped in ((True, True), (False, False)):
+        monkeypatch.setattr(counts, "refresh_counts", lambda alias, refreshed=refreshed: refreshed)
+        before = get_version()
+        counts._requested.add("default")
+        counts._refresh_requested()
+        assert (get_version() != before) is bumped

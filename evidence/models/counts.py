@@ -30,6 +30,7 @@ from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from evidence.choices import CargoKind, EvidenceLevel
+from exoresist.data_version import bump_version
 
 logger = logging.getLogger("exoresist.counts")
 
@@ -193,7 +194,9 @@ def _refresh_requested() -> None:
             _requested.clear()
         for alias in aliases:
             try:
-                refresh_counts(alias)
+                if refresh_counts(alias):
+                    # Pages cached since the commit read the old counts: retire them too.
+                    bump_version()
             except Exception:
                 # The next change refreshes again; `manage.py refresh_counts` does it by hand.
                 logger.exception("refreshing the evidence counts failed")
