@@ -152,11 +152,6 @@ def _same(spec: FacetSpec, a: str, b: str) -> bool:
     return a == b
 
 
-#: Column facets: parameter -> column of the evidence table.
-COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
-           "evidence_type": "evidence_type", "vesicle_involvement": "vesicle_involvement",
-           "cancer_type": "cancer_type_id"}  # fmt: skip
-
 Counts = dict[str, Counter]
 
 
@@ -185,7 +180,7 @@ def _exact_counts(
     by one column its stored facet key counts (``COLUMN_KEYS``; both in models/counts.py).
     """
     quote = connection.ops.quote_name
-    columns = [COLUMNS[param] for param in local]
+    columns = [stored_counts.COLUMNS[param] for param in local]
     if read_out:
         columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
     exact = _Exact({param: Counter() for param in [*local, *through]}, None, Counter())
@@ -203,7 +198,7 @@ def _exact_counts(
                 row = dict(zip(columns, cells, strict=True))
                 exact.size += n
                 for param in local:
-                    exact.counts[param][row[COLUMNS[param]]] += n
+                    exact.counts[param][row[stored_counts.COLUMNS[param]]] += n
                 if read_out and row["drug_response_measured"] is False:
                     exact.without_read_out[row["effect"]] += n
         if through:

@@ -117,11 +117,14 @@ def _entity_rows(active: Active) -> QuerySet | None:
     return rows.filter(effect__in=active["effect"]) if "effect" in active else rows.filter(effect="")
 
 
-#: Filters that read one column of the item, by that column: a list narrowed only by them is
-#: a sum of the column counts (``CUBE``, migration 0027), and one narrowed by one of them
-#: a sum of its facet keys' counts (``COLUMN_KEYS``).
-COLUMN_PARAMS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
-                 "evidence_type": "evidence_type", "vesicle_involvement": "vesicle_involvement"}  # fmt: skip
+#: Column facets: parameter -> column of the evidence table.
+COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
+           "evidence_type": "evidence_type", "vesicle_involvement": "vesicle_involvement",
+           "cancer_type": "cancer_type_id"}  # fmt: skip
+#: The column filters a list narrowed only by them is summed for from the column counts
+#: (``CUBE``, migration 0027), and narrowed by one of them from its facet keys' counts
+#: (``COLUMN_KEYS``). Not a cancer type: its filter takes the narrower types too.
+COLUMN_PARAMS = {param: column for param, column in COLUMNS.items() if param != "cancer_type"}
 _CLASS_IDS = "SELECT id FROM evidence_therapyclass WHERE slug = ANY(%s)"
 
 
