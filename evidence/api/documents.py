@@ -5,8 +5,9 @@ Each item's document is JSON text built and kept current by PostgreSQL (migratio
 and serializing. Two things are added on reading, because they are not the item's own:
 
 * the scheme and host (and any script prefix) before every ``url`` and ``html_url``;
-* the letter that tells a citation's label from other papers with the same one
-  ("Liu et al. (2023b)"), which depends on every citation (``label_letters()``).
+* each citation's label, "Liu et al. (2023b)", by ``short_label`` as every page writes it,
+  with the letter that tells it from other papers with the same one, which depends on
+  every citation (``label_letters()``).
 
 The JSON renderer writes a ``Document`` into the response as it is (``DocumentJSONRenderer``);
 other renderers get it parsed.
@@ -21,11 +22,14 @@ from django.urls import get_script_prefix
 from rest_framework.renderers import JSONRenderer
 
 from evidence.models import EvidenceDocument
-from evidence.models.citation import label_letters
+from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import Status
 
-_READ = """SELECT d.evidence_id, d.document, e.citation_id, e.secondary_source_id
+_READ = """SELECT d.evidence_id, d.document,
+       c.id, c.authors::text, c.authors_truncated, c.year, s.id, s.authors::text, s.authors_truncated, s.year
   FROM evidence_document d JOIN evidence_evidence e ON e.id = d.evidence_id
+  LEFT JOIN evidence_citation c ON c.id = e.citation_id
+  LEFT JOIN evidence_citation s ON s.id = e.secondary_source_id
  WHERE d.evidence_id = ANY(%s)"""
 _PUBLIC = f" AND e.status = '{Status.ACCEPTED}'"
 
@@ -47,20 +51,21 @@ def documents(ids: list[int], *, public: bool, request=None, using: str | None =
     out = []
     for pk in ids:
         if pk in by_id:
-            text, citation_id, secondary_id = by_id[pk]
-            document = _complete(text, (citation_id, secondary_id), base, letters)
-            document.citation_id = citation_id
+            text, *citations = by_id[pk]
+            document = _complete(text, [citations[:4], citations[4:]], base, letters)
+            document.citation_id = citations[0]
             out.append(document)
     return out
 
 
-def _complete(text: str, citations: tuple, base: str, letters: dict[int, str]) -> Document:
+def _complete(text: str, citations: list, base: str, letters: dict[int, str]) -> Document:
     # Keys are matched with their quotes: inside a JSON string every quote is escaped,
     # so no text a curator wrote can match.
-    for pk in set(citations) - {None}:
-        if letter := letters.get(pk):
-            ending = f')", "url" : "/api/v1/citations/{pk}/"'
-            text = text.replace(ending, letter + ending)
+    for pk, authors, truncated, year in citations:
+        if pk is not None:
+            label = short_label(json.loads(authors), truncated, year, letters.get(pk, ""))
+            ending = f', "url" : "/api/v1/citations/{pk}/"'
+            text = text.replace(f'"label" : ""{ending}', f'"label" : {json.dumps(label, ensure_ascii=False)}{ending}')
     if base:
         text = text.replace('"url" : "/', f'"url" : "{base}/').replace('"html_url" : "/', f'"html_url" : "{base}/')
     return Document(text)

@@ -5,12 +5,10 @@ every stored document with one built afresh after each write path they exercise.
 import json
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from evidence.api.documents import DocumentJSONRenderer, documents
 from evidence.models import CancerType, Cell, Citation, Evidence, TherapyClass
-from evidence.models.citation import short_label
 from tests.api.helpers import stale_documents
 from tests.factories import CargoFactory, CitationFactory, MechanismFactory
 
@@ -43,24 +41,29 @@ def test_the_links_of_a_document_are_the_url_configurations(corpus):
 
 
 @pytest.mark.parametrize(
-    "authors, truncated, year",
+    "authors, truncated, year, label",
     [
-        (["Lv, M.", "Zhu, X."], True, 2014),
-        (["Liu, X", "Wang, Y"], False, 2024),
-        (["  Ivanov , P", "Vu, T"], False, None),
-        (["Ning"], False, 0),
-        ([], False, 2020),
-        ([], True, 2020),
-        (["García-Vázquez, Ana", "", "Ó Briain, S"], False, 2019),
-        ([", nobody"], False, 2001),
+        (["Lv, M.", "Zhu, X."], True, 2014, "Lv et al. (2014)"),
+        (["Liu, X", "Wang, Y"], False, 2024, "Liu and Wang (2024)"),
+        (["  Ivanov , P", "Vu, T"], False, None, "Ivanov and Vu (n.d.)"),
+        (["Ning"], False, 0, "Ning (n.d.)"),
+        ([], False, 2020, "Anon. (2020)"),
+        ([], True, 2020, "Anon. et al. (2020)"),
+        (["García-Vázquez, Ana", "", "Ó Briain, S"], False, 2019, "García-Vázquez et al. (2019)"),
+        ([", nobody"], False, 2001, "Anon. (2001)"),
     ],
 )
-def test_a_documents_label_is_the_citations_short_label(db, authors, truncated, year):
-    citation = CitationFactory(authors=authors, authors_truncated=truncated, year=year)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT exoresist_short_label(authors, authors_truncated, year::int) FROM evidence_citation "
-                       "WHERE id = %s", [citation.pk])  # fmt: skip
-        assert cursor.fetchone()[0] == short_label(authors, truncated, year)
+def test_a_documents_labels_are_the_citations_short_labels(corpus, authors, truncated, year, label):
+    item = Evidence.objects.get(pk=corpus["e1"].pk)
+    item.secondary_source = CitationFactory(authors=authors, authors_truncated=truncated, year=year)
+    item.save()
+    found = json.loads(documents([item.pk], public=False)[0])
+    assert found["secondary_source"]["label"] == label == item.secondary_source.short_label
+    assert found["citation"]["label"] == item.citation.short_label
+    # Written on reading: a change of authors needs no rebuilt document.
+    Citation.objects.filter(pk=item.secondary_source_id).update(authors=["Zhou, Q"], authors_truncated=False)
+    found = json.loads(documents([item.pk], public=False)[0])
+    assert found["secondary_source"]["label"] == f"Zhou ({year or 'n.d.'})"
 
 
 def test_documents_carry_the_letters_that_tell_same_label_papers_apart(api, corpus):
