@@ -166,60 +166,157 @@ class _Exact:
     without_read_out: Counter
 
 
+def _stored_rows(cursor, active: stored_counts.Active, columns: list[str], through: list[str]) -> list[tuple]:
+    """``_item_rows``' rows of the set ``active`` selects, summed from the stored column counts
+    (``CUBE``) and facet key counts (``COLUMN_KEYS``; both in models/counts.py)."""
+    rows = []
+    if columns:
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        condition, values = stored_counts.cube_filter(active)
+        cursor.execute(f"SELECT NULL, {names}, SUM(n) FROM {CUBE} WHERE {condition} GROUP BY {names}", values)
+        rows += cursor.fetchall()
+    if through:
+        condition, values = stored_counts.column_keys_filter(active)
+        cursor.execute(
+            f"SELECT key, SUM(n) FROM {COLUMN_KEYS} WHERE {condition} AND split_part(key, ':', 1) = ANY(%s)"
+            " GROUP BY key",
+            (*values, through),
+        )
+        rows += cursor.fetchall()
+    return rows
+
+
+#: The share of its column filters' set the planner must expect a set to hold before the set
+#: is counted by what it misses. The planner over-estimates prefix matches, by half again
+#: for a word that matches half of the items ("transfer"), and one statement joining half of
+#: the items by index costs more than the two queries that hash them.
+NEARLY_ALL = 0.85
+
+
+def _estimated_size(cursor, sql: str, params) -> int:
+    """How many rows the planner expects ``sql`` to return: a choice between two plans, never a count."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+    return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+def _item_rows(
+    cursor, queryset: QuerySet, whole: QuerySet | None, whole_size: int, columns: list[str], through: list[str]
+) -> tuple[bool, list[tuple]]:
+    """The items of ``queryset`` grouped by ``columns`` (rows ``(None, *values, n)``) and their
+    ``through`` facet keys (rows ``(key, n)``).
+
+    When ``queryset`` holds more than half of ``whole`` (its column filters' set, of
+    ``whole_size`` items), the rows count instead the items of ``whole`` it misses, and the
+    first value returned is True: a common word matches nearly every item, and the few it
+    misses have few facet keys to read.
+    """
+    quote = connection.ops.quote_name
+    part, params = queryset.order_by().values("pk").query.sql_with_params()
+    names = ", ".join(quote(column) for column in columns)
+
+    def keys_of(items: str) -> str:
+        return (
+            f"COUNT(*) FROM {quote(EvidenceFacetKeys._meta.db_table)} f, unnest(f.keys) AS k"
+            f" WHERE f.evidence_id IN ({items}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k"
+        )
+
+    if whole is None or _estimated_size(cursor, part, params) <= NEARLY_ALL * whole_size:
+        # Two queries, each planned for the set's own estimated size.
+        rows = []
+        if columns:
+            inner, values = queryset.order_by().values(*columns).query.sql_with_params()
+            cursor.execute(f"SELECT NULL, {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
+            rows += cursor.fetchall()
+        if through:
+            cursor.execute(f"SELECT k, {keys_of(part)}", (*params, through))
+            rows += cursor.fetchall()
+        return False, rows
+    # The planner expects most of ``whole``: one statement, which evaluates the filters once,
+    # counts the items missed, unless the set turns out to hold at most half of ``whole``.
+    every, every_params = whole.order_by().values("pk").query.sql_with_params()
+    blanks = ", NULL" * len(columns)
+    selects = [f"SELECT 'flip', NULL{blanks}, (SELECT yes FROM flip)::int"]
+    values = [*params, whole_size, *every_params]
+    if columns:
+        selects.append(
+            f"SELECT 'column', NULL, {names}, COUNT(*) FROM {quote(Evidence._meta.db_table)}"
+            f" WHERE id IN (SELECT pk FROM items) GROUP BY {names}"
+        )
+    if through:
+        selects.append(f"SELECT 'key', k{blanks}, {keys_of('SELECT pk FROM items')}")
+        values.append(through)
+    cursor.execute(
+        f"WITH part AS MATERIALIZED ({part}), flip AS (SELECT (SELECT count(*) FROM part) * 2 > %s AS yes),"
+        f" missed AS MATERIALIZED (SELECT pk FROM ({every}) w WHERE pk NOT IN (SELECT pk FROM part)),"
+        # Only the branch that flip selects is read.
+        " items AS (SELECT pk FROM missed WHERE (SELECT yes FROM flip)"
+        " UNION ALL SELECT pk FROM part WHERE NOT (SELECT yes FROM flip)) " + " UNION ALL ".join(selects),
+        values,
+    )
+    flipped, rows = False, []
+    for kind, key, *cells, n in cursor.fetchall():
+        if kind == "flip":
+            flipped = bool(n)
+        elif kind == "column":
+            rows.append((None, *cells, n))
+        else:
+            rows.append((key, n))
+    return flipped, rows
+
+
 def _exact_counts(
-    queryset: QuerySet, narrowed: stored_counts.Active, local: list[str], through: list[str], read_out: bool
+    queryset: QuerySet,
+    narrowed: stored_counts.Active,
+    base: QuerySet,
+    local: list[str],
+    through: list[str],
+    read_out: bool,
 ) -> _Exact:
     """Column facets ``local`` and many-to-many facets ``through`` over ``queryset`` (the set the
-    filters ``narrowed`` select), in two queries; ``read_out``: count the effects of the items
+    filters ``narrowed`` select from ``base``); ``read_out``: count the effects of the items
     that measured no drug response too.
 
     The columns are grouped together (a few thousand combinations at 100,000 items) and each
     facet sums its own, which is cheaper than one grouping set per column; the many-to-many
     facets are one GROUP BY over the items' facet keys (``facet:value``, each once per item).
-    A set narrowed only by columns sums the stored groups instead (``CUBE``), and one narrowed
-    by one column its stored facet key counts (``COLUMN_KEYS``; both in models/counts.py).
+    A set narrowed only by columns sums the stored column counts, and one narrowed by at most
+    one column its stored facet key counts; any other set is counted item by item, or as the
+    set its column filters select less the items it misses (``_item_rows``).
     """
-    quote = connection.ops.quote_name
     columns = [stored_counts.COLUMNS[param] for param in local]
     if read_out:
         columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
-    exact = _Exact({param: Counter() for param in [*local, *through]}, None, Counter())
+    stored_columns = not columns or stored_counts.cube_filter(narrowed) is not None
+    stored_keys = not through or stored_counts.column_keys_filter(narrowed) is not None
+    counted_columns = [] if stored_columns else columns
+    counted_keys = [] if stored_keys else through
     with connection.cursor() as cursor:
-        if columns:
-            names = ", ".join(quote(column) for column in columns)
-            if (stored := stored_counts.cube_filter(narrowed)) is not None:
-                condition, values = stored
-                cursor.execute(f"SELECT {names}, SUM(n) FROM {CUBE} WHERE {condition} GROUP BY {names}", values)
-            else:
-                inner, values = queryset.order_by().values(*columns).query.sql_with_params()
-                cursor.execute(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
-            exact.size = 0
-            for *cells, n in cursor.fetchall():
-                row = dict(zip(columns, cells, strict=True))
-                exact.size += n
-                for param in local:
-                    exact.counts[param][row[stored_counts.COLUMNS[param]]] += n
-                if read_out and row["drug_response_measured"] is False:
-                    exact.without_read_out[row["effect"]] += n
-        if through:
-            if (stored := stored_counts.column_keys_filter(narrowed)) is not None:
-                condition, values = stored
-                cursor.execute(
-                    f"SELECT key, SUM(n) FROM {COLUMN_KEYS} WHERE {condition} AND split_part(key, ':', 1) = ANY(%s)"
-                    " GROUP BY key",
-                    (*values, through),
-                )
-            else:
-                inner, values = queryset.order_by().values("pk").query.sql_with_params()
-                table = quote(EvidenceFacetKeys._meta.db_table)
-                cursor.execute(
-                    f"SELECT k, COUNT(*) FROM {table} f, unnest(f.keys) AS k"
-                    f" WHERE f.evidence_id IN ({inner}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k",
-                    (*values, through),
-                )
-            for key, n in cursor.fetchall():
-                param, value = key.split(":", 1)
-                exact.counts[param][value] = n
+        rows = _stored_rows(cursor, narrowed, [] if counted_columns else columns, [] if counted_keys else through)
+        if counted_columns or counted_keys:
+            whole = {param: values for param, values in narrowed.items() if param in stored_counts.COLUMN_PARAMS}
+            whole_set, size = None, 0
+            if not counted_keys or stored_counts.column_keys_filter(whole) is not None:
+                query = QueryDict(mutable=True)
+                for param, values in whole.items():
+                    query.setlist(param, values)
+                whole_set, size = EvidenceFilterSet(query, queryset=base).qs, stored_counts.cube_size(whole)
+            flipped, counted = _item_rows(cursor, queryset, whole_set, size, counted_columns, counted_keys)
+            if flipped:
+                rows += _stored_rows(cursor, whole, counted_columns, counted_keys)
+                counted = [(*row[:-1], -row[-1]) for row in counted]
+            rows += counted
+    exact = _Exact({param: Counter() for param in [*local, *through]}, 0 if columns else None, Counter())
+    for key, *cells, n in rows:
+        if key is not None:
+            param, value = key.split(":", 1)
+            exact.counts[param][value] += n
+            continue
+        row = dict(zip(columns, cells, strict=True))
+        exact.size += n
+        for param in local:
+            exact.counts[param][row[stored_counts.COLUMNS[param]]] += n
+        if read_out and row["drug_response_measured"] is False:
+            exact.without_read_out[row["effect"]] += n
     return exact
 
 
@@ -244,7 +341,7 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
         ranked = [
             (str(value), choices.get(value) or labels.get(value) or str(value), n) for value, n in counted.items()
         ]
-    ranked = sorted((row for row in ranked if row[2]), key=lambda row: (-row[2], row[0]))
+    ranked = sorted((row for row in ranked if row[2] > 0), key=lambda row: (-row[2], row[0]))
     return ranked[: spec.top] if spec.top else ranked
 
 
@@ -304,9 +401,16 @@ class _Counted:
 
 
 def _count_set(
-    specs: list[FacetSpec], others: QueryDict, queryset: QuerySet, size: int | None, *, small: bool, sized: bool
+    specs: list[FacetSpec],
+    others: QueryDict,
+    base: QuerySet,
+    queryset: QuerySet,
+    size: int | None,
+    *,
+    small: bool,
+    sized: bool,
 ) -> _Counted:
-    """Facets ``specs`` over the set ``others`` selects (``queryset``): from the stored counts when
+    """Facets ``specs`` over the set ``others`` selects from ``base`` (``queryset``): from the stored counts when
     they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items (``small``: every
     set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
     the caller needs it. The effect facet, counted item by item, says which rest on no read-out."""
@@ -331,7 +435,7 @@ def _count_set(
         return out
     local = [spec.param for spec in pending if spec.source == "local"]
     through = [spec.param for spec in pending if spec.source == "through"]
-    exact = _exact_counts(queryset, narrowed, local, through, read_out)
+    exact = _exact_counts(queryset, narrowed, base, local, through, read_out)
     if exact.size is not None:
         out.size = exact.size
     if read_out:
@@ -352,13 +456,13 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     # Every set is small enough to count when all public items are.
     small = (stored_counts.stored_size(QueryDict()) or 0) <= COUNT_LIMIT
     unselected = [spec for spec in FACETS if not param_values(query, spec.param)]
-    main = _count_set(unselected, query, filterset.qs, size, small=small, sized=True)
+    main = _count_set(unselected, query, base, filterset.qs, size, small=small, sized=True)
     counted, read_out = dict(main.facets), main.without_read_out
     for spec in FACETS:
         if spec.param not in counted:
             others = _without(query, spec.param)
             own = _count_set(
-                [spec], others, EvidenceFilterSet(others, queryset=base).qs, None, small=small, sized=False
+                [spec], others, base, EvidenceFilterSet(others, queryset=base).qs, None, small=small, sized=False
             )
             counted[spec.param] = own.facets[spec.param]
             if spec.param == "effect":

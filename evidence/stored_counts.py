@@ -142,8 +142,11 @@ def cube_filter(active: Active) -> tuple[str, list] | None:
 
 def column_keys_filter(active: Active) -> tuple[str, list] | None:
     """The SQL condition (and its parameters) selecting from ``COLUMN_KEYS`` the facet key counts
-    of ``active``'s set; None unless one column filter narrows it (an item has one value of
+    of ``active``'s set; None unless at most one column filter narrows it (an item has one value of
     a column, so the counts of its values add up)."""
+    if not active:
+        # Every item has one effect: the counts of its values add up to every item's.
+        return "column_name = %s", ["effect"]
     if len(active) != 1 or (param := next(iter(active))) not in COLUMN_PARAMS:
         return None
     value = f"value IN (SELECT id::text FROM ({_CLASS_IDS}) AS c)" if param == "therapy_class" else "value = ANY(%s)"
@@ -161,7 +164,7 @@ def _stored_size(active: Active) -> int | None:
         return rows.aggregate(n=Sum("n"))["n"] or 0
     rows = _entity_rows(active)
     if rows is None:
-        return _cube_size(active)
+        return cube_size(active)
     found = rows.aggregate(n=Sum("n"), entities=Count("a", distinct=True))
     # The filter matches the items of any of its entities: two of them may share items.
     return (found["n"] or 0) if found["entities"] <= 1 else None
@@ -240,7 +243,7 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     return ranked_entities(summed, Drug, "name", "name", top)
 
 
-def _cube_size(active: Active) -> int | None:
+def cube_size(active: Active) -> int | None:
     found = cube_filter(active)
     if found is None:
         return None
