@@ -410,9 +410,9 @@ def _count_set(
     small: bool,
     sized: bool,
 ) -> _Counted:
-    """Facets ``specs`` over the set ``others`` selects from ``base`` (``queryset``): from the stored counts when
-    they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items (``small``: every
-    set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
+    """Facets ``specs`` over the set ``others`` selects from ``base`` (``queryset``): from the stored
+    counts when they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items
+    (``small``: every set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
     the caller needs it. The effect facet, counted item by item, says which rest on no read-out."""
     out = _Counted(size=size)
     narrowed = stored_counts.narrowing(others)
@@ -431,8 +431,16 @@ def _count_set(
     if out.size is None and not small:
         out.size = capped_count(queryset)
     if out.size is not None and out.size > COUNT_LIMIT:
-        out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending})
-        return out
+        # Past the cap, only what the stored column and facet key counts sum is counted.
+        stored = {
+            "local": stored_counts.cube_filter(narrowed) is not None,
+            "through": stored_counts.column_keys_filter(narrowed) is not None,
+        }
+        out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending if not stored[spec.source]})
+        pending = [spec for spec in pending if stored[spec.source]]
+        read_out = read_out and stored["local"]
+        if not pending and not read_out:
+            return out
     local = [spec.param for spec in pending if spec.source == "local"]
     through = [spec.param for spec in pending if spec.source == "through"]
     exact = _exact_counts(queryset, narrowed, base, local, through, read_out)
