@@ -72,40 +72,9 @@ REF_FIELDS: dict[str, tuple[str, ...]] = {
     "mechanism": ("name", "slug"),
     "therapyclass": ("name", "slug"),
 }
-CITATION_REF_FIELDS = ("doi", "pmid", "title", "journal", "year", "retracted", "notice")
-
-
-def entity_ref(route: str, values: dict, links: Links) -> dict:
-    """An embedded entity from its values (an instance's or a row's): the fields, then its links."""
-    slug = values["slug"]
-    return {
-        **{field: values[field] for field in REF_FIELDS[route]},
-        "url": links.url(f"api:{route}-detail", slug),
-        "html_url": links.url(f"{route}_detail", slug),
-    }
-
-
-def citation_summary(pk: int, values: dict, label: str, links: Links) -> dict:
-    return {
-        "id": pk,
-        **{field: values[field] for field in CITATION_REF_FIELDS},
-        "label": label,
-        "url": links.url("api:citation-detail", pk, numeric=True),
-        "html_url": links.url("citation_detail", pk, numeric=True),
-    }
-
-
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
 _REF_FIELD_TYPES = {"name": serializers.CharField, "symbol": serializers.CharField, "kind": serializers.CharField}
 
-
-def _ref_schema(name: str, route: str):
-    """The OpenAPI component of an embedded entity: its ``REF_FIELDS``, then its links."""
-    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in REF_FIELDS[route]}
-    return inline_serializer(name, {**fields, **_REF})
-
-
-DrugRef = _ref_schema("DrugRef", "drug")
 EvidenceDrugRef = inline_serializer(
     "EvidenceDrugRef",
     {
@@ -119,10 +88,6 @@ EvidenceDrugRef = inline_serializer(
         **_REF,
     },
 )
-CargoRef = _ref_schema("CargoRef", "cargo")
-CellRef = _ref_schema("CellRef", "cell")
-MechanismRef = _ref_schema("MechanismRef", "mechanism")
-TherapyClassRef = _ref_schema("TherapyClassRef", "therapyclass")
 CitationRef = inline_serializer(
     "CitationRef",
     {
@@ -158,12 +123,13 @@ class EntityField(serializers.RelatedField):
         kwargs.setdefault("queryset", self.model.objects.all())
         super().__init__(**kwargs)
 
-    @property
-    def links(self) -> Links:
-        return links_for(self.context if self.parent else {})
-
     def to_representation(self, value):
-        return entity_ref(self.route, {field: getattr(value, field) for field in REF_FIELDS[self.route]}, self.links)
+        links = links_for(self.context if self.parent else {})
+        return {
+            **{field: getattr(value, field) for field in REF_FIELDS[self.route]},
+            "url": links.url(f"api:{self.route}-detail", value.slug),
+            "html_url": links.url(f"{self.route}_detail", value.slug),
+        }
 
     def to_internal_value(self, data):
         name = self.model._meta.verbose_name
@@ -198,10 +164,6 @@ class CitationField(EntityField):
         "incorrect_type": "Give a citation as an id, DOI, PMID or BibTeX key; got {data_type}.",
     }
 
-    def to_representation(self, value):
-        values = {field: getattr(value, field) for field in CITATION_REF_FIELDS}
-        return citation_summary(value.pk, values, value.short_label, self.links)
-
     def lookup(self, value: str):
         # A bare number is our id; "pmid:123" or a DOI go through the identifier lookup.
         if value.isdigit():
@@ -209,9 +171,19 @@ class CitationField(EntityField):
         return self.get_queryset().by_identifier(value)
 
 
-@extend_schema_field(DrugRef)
-class DrugField(EntityField):
-    model, route = Drug, "drug"
+def entity_field(model) -> type[EntityField]:
+    """The ``EntityField`` of ``model``, documented as its ``<Model>Ref`` component."""
+    route = model._meta.model_name
+    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in REF_FIELDS[route]}
+    field = type(f"{model.__name__}Field", (EntityField,), {"model": model, "route": route})
+    return extend_schema_field(inline_serializer(f"{model.__name__}Ref", {**fields, **_REF}))(field)
+
+
+DrugField = entity_field(Drug)
+CargoField = entity_field(Cargo)
+CellField = entity_field(Cell)
+MechanismField = entity_field(Mechanism)
+TherapyClassField = entity_field(TherapyClass)
 
 
 @extend_schema_field(EvidenceDrugRef)
@@ -228,26 +200,6 @@ class EvidenceDrugField(DrugField):
         if role not in DrugRole.values:
             raise serializers.ValidationError(f"{str(role)[:40]!r} is not a drug role: {', '.join(DrugRole.values)}.")
         return (drug, role)
-
-
-@extend_schema_field(CargoRef)
-class CargoField(EntityField):
-    model, route = Cargo, "cargo"
-
-
-@extend_schema_field(CellRef)
-class CellField(EntityField):
-    model, route = Cell, "cell"
-
-
-@extend_schema_field(MechanismRef)
-class MechanismField(EntityField):
-    model, route = Mechanism, "mechanism"
-
-
-@extend_schema_field(TherapyClassRef)
-class TherapyClassField(EntityField):
-    model, route = TherapyClass, "therapyclass"
 
 
 class DOIField(serializers.CharField):

@@ -402,44 +402,24 @@ _LIST_FORMAT = extend_schema(
 )
 
 
-@extend_schema_view(list=_LIST_FORMAT)
-class DrugViewSet(ExoResistViewSet):
-    serializer_class = s.DrugSerializer
-    filterset_class = filtersets.DrugFilterSet
-    queryset = Drug.objects.all()
-    export_name = "drugs"
+def entity_viewset(model, serializer, filterset, export_name: str) -> type[ExoResistViewSet]:
+    """The viewset of the drugs, cargos, cells, mechanisms or therapy classes."""
+    attributes = {
+        "serializer_class": serializer,
+        "filterset_class": filterset,
+        "queryset": model.objects.all(),
+        "export_name": export_name,
+    }
+    return extend_schema_view(list=_LIST_FORMAT)(type(f"{model.__name__}ViewSet", (ExoResistViewSet,), attributes))
 
 
-@extend_schema_view(list=_LIST_FORMAT)
-class CargoViewSet(ExoResistViewSet):
-    serializer_class = s.CargoSerializer
-    filterset_class = filtersets.CargoFilterSet
-    queryset = Cargo.objects.all()
-    export_name = "cargos"
-
-
-@extend_schema_view(list=_LIST_FORMAT)
-class CellViewSet(ExoResistViewSet):
-    serializer_class = s.CellSerializer
-    filterset_class = filtersets.CellFilterSet
-    queryset = Cell.objects.all()
-    export_name = "cells"
-
-
-@extend_schema_view(list=_LIST_FORMAT)
-class MechanismViewSet(ExoResistViewSet):
-    serializer_class = s.MechanismSerializer
-    filterset_class = filtersets.MechanismFilterSet
-    queryset = Mechanism.objects.all()
-    export_name = "mechanisms"
-
-
-@extend_schema_view(list=_LIST_FORMAT)
-class TherapyClassViewSet(ExoResistViewSet):
-    serializer_class = s.TherapyClassSerializer
-    filterset_class = filtersets.TherapyClassFilterSet
-    queryset = TherapyClass.objects.all()
-    export_name = "therapy-classes"
+DrugViewSet = entity_viewset(Drug, s.DrugSerializer, filtersets.DrugFilterSet, "drugs")
+CargoViewSet = entity_viewset(Cargo, s.CargoSerializer, filtersets.CargoFilterSet, "cargos")
+CellViewSet = entity_viewset(Cell, s.CellSerializer, filtersets.CellFilterSet, "cells")
+MechanismViewSet = entity_viewset(Mechanism, s.MechanismSerializer, filtersets.MechanismFilterSet, "mechanisms")
+TherapyClassViewSet = entity_viewset(
+    TherapyClass, s.TherapyClassSerializer, filtersets.TherapyClassFilterSet, "therapy-classes"
+)
 
 
 #: The largest body a recognition request may send: the text limit with room for escapes
