@@ -171,10 +171,14 @@ class HistoryDiffMixin:
 
     form = CuratedForm
 
+    def why_fields(self, obj) -> list[str]:
+        """The form's own fields, shown last under "Why"."""
+        return ["change_reason", "loaded_modified"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         named = {name for _, options in fieldsets for name in options.get("fields", [])}
-        missing = [name for name in ("change_reason", "loaded_modified") if name not in named]
+        missing = [name for name in self.why_fields(obj) if name not in named]
         if missing:
             fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
@@ -358,12 +362,8 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
             *super().get_urls(),
         ]
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [(name, options) for name, options in super().get_fieldsets(request, obj) if name != "Why"]
-        extra = ["change_reason", "loaded_version"]
-        if obj is None:
-            extra.append("confirm_duplicate")
-        return [*fieldsets, ("Why", {"fields": extra})]
+    def why_fields(self, obj) -> list[str]:
+        return ["change_reason", "loaded_version", *(["confirm_duplicate"] if obj is None else [])]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "status", "rejection_reason", "submitted_by"]
