@@ -223,12 +223,10 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
         return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
 
     payload = {**_about(version, date), **data}
-    evidence_header = (
-        "public_id key statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect "
-        "evidence_type level experimental_systems cancer_type subtype drug_response_measured vesicle_involvement "
-        "ev_type ev_isolation ev_markers citation retracted citation_notice secondary_source cited_as source_quote "
-        "curation_note reviewed_at"
-    ).split()
+    # The content fields, the citation followed by its retraction and notice.
+    cited = CONTENT_FIELDS.index("citation") + 1
+    evidence_header = ["public_id", "key", *CONTENT_FIELDS[:cited], "retracted", "citation_notice"]
+    evidence_header += [*CONTENT_FIELDS[cited:], "reviewed_at"]
     evidence_rows = [
         {
             **e,
