@@ -150,8 +150,8 @@ def _citations(identifiers: set[str]) -> dict[str, int]:
     return found
 
 
-def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
+def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
+    """The ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
         text = decode_text(data, source)  # the same checks: empty, binary, UTF-8
     except EntryError as exc:
@@ -187,7 +187,7 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict
         raise TsvError(f"{source}: the file has no header row.")
     if not rows:
         raise TsvError(f"{source}: the file has a header but no rows.")
-    return header, rows
+    return rows
 
 
 def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dict[str, int], problems: list):
@@ -288,7 +288,7 @@ def import_evidence_tsv(
     Raises ``TsvError`` when the file as a whole is unusable.
     """
     progress = progress or (lambda items, **kwargs: items)
-    _, rows = read_rows(data, source)
+    rows = read_rows(data, source)
     report = TsvImportReport(rows=len(rows))
 
     seen: dict[str, int] = {}
