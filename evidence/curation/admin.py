@@ -58,6 +58,7 @@ class CuratedAdmin(HistoryDiffMixin, SimpleHistoryAdmin):
     """History on every curated model; the reason for a change is recorded with it."""
 
     readonly_fields = ["created", "modified"]
+    prepopulated_fields = {"slug": ["name"]}
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -74,7 +75,6 @@ class CuratedAdmin(HistoryDiffMixin, SimpleHistoryAdmin):
 class TherapyClassAdmin(CuratedAdmin):
     list_display = ["name", "slug", "position"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Mechanism)
@@ -83,14 +83,12 @@ class MechanismAdmin(CuratedAdmin):
     list_filter = ["parent"]
     search_fields = ["name", "slug", "description"]
     autocomplete_fields = ["parent"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(CancerType)
 class CancerTypeAdmin(CuratedAdmin):
     list_display = ["name", "parent", "doid", "ncit"]
     search_fields = ["name", "slug", "synonyms", "doid", "ncit"]
-    prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
 
@@ -98,7 +96,6 @@ class CancerTypeAdmin(CuratedAdmin):
 class DrugClassAdmin(CuratedAdmin):
     list_display = ["name", "parent", "atc"]
     search_fields = ["name", "slug", "synonyms", "atc"]
-    prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
 
@@ -108,7 +105,6 @@ class DrugAdmin(CuratedAdmin):
     list_filter = ["therapy_class", "drug_class"]
     search_fields = ["name", "slug", "aliases__name", "drugbank", "chebi"]
     autocomplete_fields = ["therapy_class"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [DrugAliasInline]
     list_select_related = ["therapy_class"]
 
@@ -128,7 +124,6 @@ class CellAdmin(CuratedAdmin):
     list_filter = ["kind", "subtype", "species"]
     search_fields = ["name", "slug", "aliases__name", "cellosaurus"]
     autocomplete_fields = ["parent"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [CellAliasInline]
     list_select_related = ["parent"]
 
@@ -139,6 +134,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
     list_filter = ["retracted", "publication_type", "entry_type", "year"]
     search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]
     readonly_fields = ["created", "modified", "author_string"]
+    prepopulated_fields = {}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     fieldsets = [

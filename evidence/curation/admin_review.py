@@ -26,8 +26,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
     decisions: dict[str, str] = {}
 
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
-        return [view_url(self, "<path:object_id>/decide/", self.decide_view, name), *super().get_urls()]
+        return [view_url(self, "<path:object_id>/decide/", self.decide_view, "decide"), *super().get_urls()]
 
     def decide_view(self, request, object_id):
         obj = get_object_or_404(self.model, pk=object_id)

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -34,7 +35,9 @@ def _citation_named(raw) -> Citation | None:
     return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
 
 
-def view_url(model_admin, route: str, view, name: str):
+def view_url(model_admin, route: str, view, action: str):
+    """A page of ``model_admin``, named as the admin names its own (``evidence_citation_triage``)."""
+    name = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}_{action}"
     return path(route, model_admin.admin_site.admin_view(view), name=name)
 
 
@@ -164,17 +167,21 @@ class HistoryDiffMixin:
 
     def get_urls(self):
         return [
-            view_url(self, "<path:object_id>/changes/", self.changes_view, f"{self._info()}_changes"),
-            view_url(self, "<path:object_id>/restore/<int:history_id>/", self.restore_view, f"{self._info()}_restore"),
+            view_url(self, "<path:object_id>/changes/", self.changes_view, "changes"),
+            view_url(self, "<path:object_id>/restore/<int:history_id>/", self.restore_view, "restore"),
             *super().get_urls(),
         ]
 
     form = CuratedForm
 
+    def why_fields(self, obj) -> list[str]:
+        """The form's own fields, shown last under "Why"."""
+        return ["change_reason", "loaded_modified"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         named = {name for _, options in fieldsets for name in options.get("fields", [])}
-        missing = [name for name in ("change_reason", "loaded_modified") if name not in named]
+        missing = [name for name in self.why_fields(obj) if name not in named]
         if missing:
             fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
@@ -214,10 +221,7 @@ class HistoryDiffMixin:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, f"{obj} was restored to version #{history_id}.")
-        return HttpResponseRedirect(reverse(f"admin:{self._info()}_changes", args=[obj.pk]))
-
-    def _info(self) -> str:
-        return f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changes"), args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
@@ -354,16 +358,12 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     def get_urls(self):
         return [
-            view_url(self, "<path:object_id>/review/", self.review_view, "evidence_evidence_review"),
+            view_url(self, "<path:object_id>/review/", self.review_view, "review"),
             *super().get_urls(),
         ]
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [(name, options) for name, options in super().get_fieldsets(request, obj) if name != "Why"]
-        extra = ["change_reason", "loaded_version"]
-        if obj is None:
-            extra.append("confirm_duplicate")
-        return [*fieldsets, ("Why", {"fields": extra})]
+    def why_fields(self, obj) -> list[str]:
+        return ["change_reason", "loaded_version", *(["confirm_duplicate"] if obj is None else [])]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "status", "rejection_reason", "submitted_by"]
@@ -478,8 +478,8 @@ class CitationImportMixin(HistoryDiffMixin):
 
     def get_urls(self):
         return [
-            view_url(self, "import-bibtex/", self.import_bibtex_view, "evidence_citation_import"),
-            view_url(self, "triage/", self.triage_view, "evidence_citation_triage"),
+            view_url(self, "import-bibtex/", self.import_bibtex_view, "import"),
+            view_url(self, "triage/", self.triage_view, "triage"),
             *super().get_urls(),
         ]
 

@@ -112,16 +112,6 @@ def copy_rows(
     return [tuple(row[i] for i in positions) for row in rows] if returning else []
 
 
-def _values(items: Sequence[Evidence], fields) -> list[tuple]:
-    datetimes = {f.attname for f in fields if f.get_internal_type() == "DateTimeField"}
-
-    def value(item, field):
-        raw = getattr(item, field.attname)
-        return field.get_db_prep_save(raw, connection) if field.attname in datetimes else raw
-
-    return [tuple(value(item, field) for field in fields) for item in items]
-
-
 def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reason: str, date) -> None:
     """Write one history row per item (type ``kind``), with its many-to-many rows.
 
@@ -135,7 +125,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
         for f in history._meta.concrete_fields
         if not f.name.startswith("history_")
     ]
-    stamp = [connection.ops.adapt_datetimefield_value(date), reason[:100], kind, getattr(user, "pk", None)]
+    stamp = [date, reason[:100], kind, getattr(user, "pk", None)]
     listed = ", ".join(map(_q, columns))
     head = (
         f"INSERT INTO {_q(history._meta.db_table)} ({listed}, history_date, history_change_reason, "
@@ -182,7 +172,8 @@ def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
     """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
     explicit = items[0].pk is not None
     fields = [f for f in Evidence._meta.concrete_fields if explicit or not f.primary_key]
-    returned = copy_rows(Evidence._meta.db_table, [f.column for f in fields], _values(items, fields), ["id"])
+    rows = [tuple(getattr(item, f.attname) for f in fields) for item in items]
+    returned = copy_rows(Evidence._meta.db_table, [f.column for f in fields], rows, ["id"])
     for item, (pk,) in zip(items, returned, strict=True):
         item.pk = pk
         item._state.adding = False

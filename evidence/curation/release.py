@@ -28,8 +28,8 @@ from simple_history.utils import bulk_create_with_history
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.bulk import insert_evidence, reset_sequences
-from evidence.curation.seed import parents_first
-from evidence.curation.workflow import CONTENT_FIELDS, save_with_history
+from evidence.curation.seed import SeedError, SeedLoader, check_role
+from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
     CancerType,
     Cargo,
@@ -223,12 +223,10 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
         return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
 
     payload = {**_about(version, date), **data}
-    evidence_header = (
-        "public_id key statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect "
-        "evidence_type level experimental_systems cancer_type subtype drug_response_measured vesicle_involvement "
-        "ev_type ev_isolation ev_markers citation retracted citation_notice secondary_source cited_as source_quote "
-        "curation_note reviewed_at"
-    ).split()
+    # The content fields, the citation followed by its retraction and notice.
+    cited = CONTENT_FIELDS.index("citation") + 1
+    evidence_header = ["public_id", "key", *CONTENT_FIELDS[:cited], "retracted", "citation_notice"]
+    evidence_header += [*CONTENT_FIELDS[cited:], "reviewed_at"]
     evidence_rows = [
         {
             **e,
@@ -337,61 +335,21 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
     if busy:
         raise ReleaseError(f"A release is imported into an empty database; this one already holds {', '.join(busy)}.")
     reason = f"Imported from release {manifest['version']}"
-    with transaction.atomic():
-        _load(payload, user=user, reason=reason)
-        reset_sequences(Citation, Evidence)
+    try:
+        with transaction.atomic():
+            _load(payload, user=user, reason=reason)
+            reset_sequences(Citation, Evidence)
+    except SeedError as exc:
+        raise ReleaseError(str(exc)) from None
     return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
 
 
-def _role(role: str, public_id: str) -> str:
-    if role not in DrugRole.values:
-        raise ReleaseError(f"{public_id}: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
-    return role
-
-
-def _save_tree(model, rows: list[dict], user, reason: str) -> dict:
-    """Vocabulary rows with a ``parent`` slug, by slug: every row saved, then each tied to its
-    parent. A row whose slug exists already is updated (breast cancer, the default cancer
-    type of every new item, may have been made before the import)."""
-    saved = {}
-    for row in rows:
-        obj = model.objects.filter(slug=row["slug"]).first() or model()
-        for name, value in row.items():
-            if name != "parent":
-                setattr(obj, name, value)
-        saved[row["slug"]] = save_with_history(obj, user, reason)
-    for row in rows:
-        if row["parent"]:
-            if row["parent"] not in saved:
-                raise ReleaseError(f"{model._meta.verbose_name} {row['slug']}: unknown parent {row['parent']!r}.")
-            saved[row["slug"]].parent = saved[row["parent"]]
-            save_with_history(saved[row["slug"]], user, reason)
-    return saved
-
-
-def _save_named(model, row: dict, user, reason: str, **relations):
-    """A drug, cargo or cell of a release, with its aliases."""
-    values = {k: v for k, v in row.items() if k not in ("aliases", "classes", *relations)}
-    saved = save_with_history(model(**values, **relations), user, reason)
-    for name in row["aliases"]:
-        save_with_history(model.aliases.rel.related_model(entity=saved, name=name), user, reason)
-    return saved
-
-
 def _load(payload: dict, *, user, reason: str) -> None:
-    therapy = {t["slug"]: save_with_history(TherapyClass(**t), user, reason) for t in payload["therapy_classes"]}
-    mechanisms = _save_tree(Mechanism, payload["mechanisms"], user, reason)
-    cancer_types = _save_tree(CancerType, payload["cancer_types"], user, reason)
-    drug_classes = _save_tree(DrugClass, payload["drug_classes"], user, reason)
-    drugs = {}
-    for d in payload["drugs"]:
-        drugs[d["slug"]] = _save_named(Drug, d, user, reason, therapy_class=therapy[d["therapy_class"]])
-        drugs[d["slug"]].classes.set([drug_classes[slug] for slug in d["classes"]])
-    cargos = {c["slug"]: _save_named(Cargo, c, user, reason) for c in payload["cargos"]}
-    cells: dict[str, Cell] = {}
-    for _, c in parents_first([(f"cell {c['slug']}", c) for c in payload["cells"]], cells, "parent", ReleaseError):
-        cells[c["slug"]] = _save_named(Cell, c, user, reason, parent=cells.get(c["parent"]))
+    def entries(section: str) -> list[tuple[str, dict]]:
+        return [(f"{section} {row['slug']}", row) for row in payload[section]]
 
+    loader = SeedLoader(user=user, reason=reason)
+    therapy, mechanisms, drugs, cargos, cells = loader.load_entities(entries)
     citations = []
     for c in payload["citations"]:
         citation = Citation(**c)
@@ -406,7 +364,7 @@ def _load(payload: dict, *, user, reason: str) -> None:
             import_key=e["key"],
             status=Status.ACCEPTED,
             **{name: e[name] for name in EVIDENCE_TEXT},
-            cancer_type=cancer_types[e["cancer_type"]],
+            cancer_type=loader.cancer_types[e["cancer_type"]],
             source_cell=cells.get(e["source_cell"]),
             recipient_cell=cells.get(e["recipient_cell"]),
             therapy_class=therapy[e["therapy_class"]],
@@ -419,7 +377,7 @@ def _load(payload: dict, *, user, reason: str) -> None:
             {
                 "cargos": [cargos[s].pk for s in e["cargos"]],
                 "drugs": [drugs[s].pk for s in e["drugs"]],
-                "drug_roles": {drugs[s].pk: _role(role, e["public_id"]) for s, role in e["drug_roles"].items()},
+                "drug_roles": {drugs[s].pk: check_role(role, e["public_id"]) for s, role in e["drug_roles"].items()},
                 "mechanisms": [mechanisms[s].pk for s in e["mechanisms"]],
             }
         )

@@ -84,11 +84,21 @@ def read_yaml(path: Path) -> list[dict[str, Any]]:
 
 
 class SeedLoader:
-    def __init__(self, seed_dir: Path = SEED_DIR, progress: Callable[[Iterable], Iterable] | None = None):
+    """Loads the seed; a release import loads its vocabularies and entities with it too
+    (``load_entities``), as ``user`` with ``reason``."""
+
+    def __init__(
+        self,
+        seed_dir: Path = SEED_DIR,
+        progress: Callable[[Iterable], Iterable] | None = None,
+        *,
+        user=None,
+        reason: str = SEED_REASON,
+    ):
         self.seed_dir = Path(seed_dir)
         self.progress = progress or (lambda items, **kwargs: items)
         self.report = LoadReport()
-        self.user = None
+        self.user, self.reason = user, reason
         self.last_outcome = "unchanged"
 
     # --- the generic upsert ---------------------------------------------------
@@ -111,7 +121,7 @@ class SeedLoader:
                 obj.full_clean(validate_unique=False)
             except ValidationError as exc:
                 raise SeedError(f"{where}: {describe(exc)}") from None
-            save_with_history(obj, self.user, SEED_REASON)
+            save_with_history(obj, self.user, self.reason)
         self.report.count(label, outcome)
         self.last_outcome = outcome
         return obj
@@ -124,7 +134,7 @@ class SeedLoader:
             key, _ = lookup_keys(alias.name)
             if key in existing or key == entity.key:
                 continue
-            save_with_history(alias, self.user, SEED_REASON)
+            save_with_history(alias, self.user, self.reason)
             existing.add(key)
             self.report.count(alias_model._meta.verbose_name_plural, "created")
 
@@ -141,7 +151,7 @@ class SeedLoader:
         True when a role had to change."""
         changed = False
         for link in EvidenceDrug.objects.filter(evidence=evidence).select_related("drug"):
-            role = _check_role(roles.get(link.drug.slug, DrugRole.TREATMENT), where)
+            role = check_role(roles.get(link.drug.slug, DrugRole.TREATMENT), where)
             if link.role != role:
                 link.role = role
                 link.save(update_fields=["role"])
@@ -164,18 +174,23 @@ class SeedLoader:
     def load(self) -> LoadReport:
         with transaction.atomic():
             self.user = service_account(SEED_USERNAME, "seed curation")
-            therapy = self.load_therapy_classes()
-            self.cancer_types = self.load_tree(CancerType, "cancer_types.yaml", "broader cancer type")
-            self.drug_classes = self.load_tree(DrugClass, "drug_classes.yaml", "broader drug class")
-            mechanisms = self.load_tree(Mechanism, "mechanisms.yaml", "parent mechanism")
-            drugs = self.load_drugs(therapy)
-            cargos = self.load_cargos()
-            cells = self.load_cells()
+            therapy, mechanisms, drugs, cargos, cells = self.load_entities(self.entries)
             citations = self.load_citations()
             self.load_evidence(therapy, mechanisms, drugs, cargos, cells, citations)
         return self.report
 
-    def entries(self, filename: str) -> list[tuple[str, dict]]:
+    def load_entities(self, entries: Callable[[str], list[tuple[str, dict]]]) -> tuple[dict, ...]:
+        """The vocabularies, drugs, cargos and cells, each by slug; ``entries(section)`` gives
+        a section's ``(where, row)`` pairs."""
+        therapy = self.load_therapy_classes(entries("therapy_classes"))
+        self.cancer_types = self.load_tree(CancerType, entries("cancer_types"), "broader cancer type")
+        self.drug_classes = self.load_tree(DrugClass, entries("drug_classes"), "broader drug class")
+        mechanisms = self.load_tree(Mechanism, entries("mechanisms"), "parent mechanism")
+        drugs = self.load_drugs(entries("drugs"), therapy)
+        return therapy, mechanisms, drugs, self.load_cargos(entries("cargos")), self.load_cells(entries("cells"))
+
+    def entries(self, section: str) -> list[tuple[str, dict]]:
+        filename = f"{section}.yaml"
         rows = read_yaml(self.seed_dir / filename)
         out = []
         for number, row in enumerate(rows, start=1):
@@ -184,22 +199,20 @@ class SeedLoader:
             out.append((f"{filename} entry {number} ({row.get('slug') or row.get('key') or '?'})", row))
         return out
 
-    def load_therapy_classes(self) -> dict[str, TherapyClass]:
+    def load_therapy_classes(self, entries: list[tuple[str, dict]]) -> dict[str, TherapyClass]:
         index = {}
-        for position, (where, row) in enumerate(self.entries("therapy_classes.yaml")):
-            index[row["slug"]] = self.upsert(
-                TherapyClass,
-                {"slug": row["slug"]},
-                {"name": row["name"], "description": row.get("description", ""), "position": position},
-                where,
-            )
+        for number, (where, row) in enumerate(entries):
+            # A release states each class's position; in the seed it is the file's order.
+            position = row.get("position", number)
+            values = {"name": row["name"], "description": row.get("description", ""), "position": position}
+            index[row["slug"]] = self.upsert(TherapyClass, {"slug": row["slug"]}, values, where)
         return index
 
-    def load_tree(self, model, filename: str, what: str) -> dict:
+    def load_tree(self, model, entries: list[tuple[str, dict]], what: str) -> dict:
         """A tree vocabulary (mechanisms, cancer types, drug classes): slug, name, parent,
         synonyms, description and the model's identifier fields (``code_fields``), if any."""
         index: dict = {}
-        for where, row in parents_first(self.entries(filename), index, what):
+        for where, row in parents_first(entries, index, what):
             values = {
                 "name": row["name"],
                 "parent": index.get(row.get("parent")),
@@ -209,9 +222,9 @@ class SeedLoader:
             index[row["slug"]] = self.upsert(model, {"slug": row["slug"]}, values, where)
         return index
 
-    def load_drugs(self, therapy: dict) -> dict[str, Drug]:
+    def load_drugs(self, entries: list[tuple[str, dict]], therapy: dict) -> dict[str, Drug]:
         index = {}
-        for where, row in self.entries("drugs.yaml"):
+        for where, row in entries:
             drug = self.upsert(
                 Drug,
                 {"slug": row["slug"]},
@@ -229,9 +242,9 @@ class SeedLoader:
             index[row["slug"]] = drug
         return index
 
-    def load_cargos(self) -> dict[str, Cargo]:
+    def load_cargos(self, entries: list[tuple[str, dict]]) -> dict[str, Cargo]:
         index = {}
-        for where, row in self.entries("cargos.yaml"):
+        for where, row in entries:
             cargo = self.upsert(
                 Cargo,
                 {"slug": row["slug"]},
@@ -246,20 +259,20 @@ class SeedLoader:
             self.add_aliases(CargoAlias, cargo, row.get("aliases"))
             index[row["slug"]] = cargo
         # Families and targets name other cargos of the file: tied once all exist.
-        for where, row in self.entries("cargos.yaml"):
+        for where, row in entries:
             cargo = index[row["slug"]]
             family = self.pick(index, row.get("family"), "cargo family", where)
             if cargo.family_id != (family.pk if family else None):
                 cargo.family = family
-                save_with_history(cargo, self.user, SEED_REASON, update_fields=["family"])
+                save_with_history(cargo, self.user, self.reason, update_fields=["family"])
             targets = [self.pick(index, slug, "target cargo", where) for slug in row.get("targets") or []]
             self.set_m2m(cargo, "targets", targets)
         return index
 
-    def load_cells(self) -> dict[str, Cell]:
+    def load_cells(self, entries: list[tuple[str, dict]]) -> dict[str, Cell]:
         index: dict[str, Cell] = {}
         # A resistant derivative is valid only with its parental line.
-        for where, row in parents_first(self.entries("cells.yaml"), index, "parental cell"):
+        for where, row in parents_first(entries, index, "parental cell"):
             index[row["slug"]] = self.upsert(
                 Cell,
                 {"slug": row["slug"]},
@@ -277,7 +290,7 @@ class SeedLoader:
     def load_citations(self) -> dict[str, Citation]:
         index = {}
         seen_dois: dict[str, str] = {}
-        for where, row in self.entries("citations.yaml"):
+        for where, row in self.entries("citations"):
             key = row["key"]
             if key in index:
                 raise SeedError(f"{where}: the key {key!r} is used twice.")
@@ -316,7 +329,7 @@ class SeedLoader:
         return index
 
     def load_evidence(self, therapy, mechanisms, drugs, cargos, cells, citations) -> None:
-        rows = self.entries("evidence.yaml")
+        rows = self.entries("evidence")
         for where, row in self.progress(rows, desc="evidence", unit="item"):
             cited_as = row.get("cited_as") or ""
             if row.get("review_section"):
@@ -377,24 +390,24 @@ def _given(model, row: dict, *names: str) -> dict[str, Any]:
     return {name: row.get(name) or model._meta.get_field(name).get_default() for name in names}
 
 
-def _check_role(role: str, where: str) -> str:
+def check_role(role: str, where: str) -> str:
     if role not in DrugRole.values:
         raise SeedError(f"{where}: drug role {role!r} is not one of {', '.join(DrugRole.values)}.")
     return role
 
 
-def parents_first(rows: list[tuple[str, dict]], index: dict, what: str, error: type[Exception] = SeedError):
+def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):
     """Yield ``(where, row)`` pairs so that each row comes after its ``parent``, whatever the
     file's order.
 
     ``index`` is filled by the caller as rows are saved; a parent that never appears
-    (or a cycle) is an ``error`` naming the entry.
+    (or a cycle) is a ``SeedError`` naming the entry.
     """
     pending = list(rows)
     while pending:
         ready = [(where, row) for where, row in pending if not row.get("parent") or row["parent"] in index]
         if not ready:
             where, row = pending[0]
-            raise error(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
+            raise SeedError(f"{where}: unknown or circular {what} {row.get('parent')!r}.")
         yield from ready
         pending = [item for item in pending if item not in ready]

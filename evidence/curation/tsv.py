@@ -103,65 +103,19 @@ class TsvError(Exception):
     """The file as a whole cannot be read (empty, binary, not UTF-8, wrong header)."""
 
 
-class _NameIndex:
-    """Every name of every entity of a model, by lookup key and base."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.by_key: dict[str, set[int]] = {}
-        self.by_base: dict[str, set[int]] = {}
-        self.canonical: dict[int, str] = {}
-        order = model._meta.ordering[0] if model._meta.ordering else "pk"
-        self.rank: dict[int, int] = {}
-        for position, (pk, key, base) in enumerate(
-            model.objects.order_by(order, "pk").values_list("pk", "key", "base")
-        ):
-            self.rank[pk] = position
-            self.canonical[pk] = key
-            self.by_key.setdefault(key, set()).add(pk)
-            self.by_base.setdefault(base, set()).add(pk)
-        alias_model = model.aliases.rel.related_model
-        for pk, key, base in alias_model.objects.values_list("entity_id", "key", "base"):
-            self.by_key.setdefault(key, set()).add(pk)
-            self.by_base.setdefault(base, set()).add(pk)
-
-    def by_name(self, name: str) -> int | None:
-        if not name or not name.strip():
-            return None
-        key, base = ids.lookup_keys(name)
-        # matching(): a name's key or base equals the query's key or base, or its base equals the query's key.
-        hits = self.by_key.get(key, set()) | self.by_key.get(base, set()) | self.by_base.get(key, set())
-        hits = {pk for pk in hits if pk in self.rank}
-        if not hits:
-            return None
-        first = sorted(hits, key=self.rank.__getitem__)[:5]
-        exact = [pk for pk in first if self.canonical[pk] == key]
-        return (exact or first)[0]
-
-
 class _Lookups:
     """Name -> primary key, each distinct name looked up once."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[type, str], int | None] = {}
         self.vocab: dict[type, dict[str, int]] = {}
-        self.indexes: dict[type, _NameIndex] = {}
-
-    def cancer_type(self, name: str) -> int | None:
-        """The primary key of ``CancerType.objects.named(name)``, each distinct name once."""
-        key = (CancerType, name)
-        if key not in self.cache:
-            found = CancerType.objects.named(name)
-            self.cache[key] = found.pk if found else None
-        return self.cache[key]
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
-        """``model.objects.by_name(name)`` (same rules as ``NamedQuerySet.matching``), answered
-        from an in-memory index of all names instead of one query per distinct name."""
+        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type)."""
         key = (model, name)
         if key not in self.cache:
-            if model not in self.indexes:
-                self.indexes[model] = _NameIndex(model)
-            self.cache[key] = self.indexes[model].by_name(name)
+            found = model.objects.named(name) if model is CancerType else model.objects.by_name(name)
+            self.cache[key] = found.pk if found else None
         return self.cache[key]
 
     def term(self, model: type[models.Model], name: str) -> int | None:
@@ -196,8 +150,8 @@ def _citations(identifiers: set[str]) -> dict[str, int]:
     return found
 
 
-def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
+def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
+    """The ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
         text = decode_text(data, source)  # the same checks: empty, binary, UTF-8
     except EntryError as exc:
@@ -233,7 +187,7 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict
         raise TsvError(f"{source}: the file has no header row.")
     if not rows:
         raise TsvError(f"{source}: the file has a header but no rows.")
-    return header, rows
+    return rows
 
 
 def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dict[str, int], problems: list):
@@ -255,7 +209,7 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         problem("key", f"{key!r} may hold only letters, digits, - and _.")
 
     cancer_type = row.get("cancer_type") or "breast cancer"
-    values["cancer_type"] = lookups.cancer_type(cancer_type)
+    values["cancer_type"] = lookups.entity(CancerType, cancer_type)
     if values["cancer_type"] is None:
         problem("cancer_type", f"no cancer type is called {cancer_type!r}.")
     for name, limit in _LENGTHS.items():
@@ -334,7 +288,7 @@ def import_evidence_tsv(
     Raises ``TsvError`` when the file as a whole is unusable.
     """
     progress = progress or (lambda items, **kwargs: items)
-    _, rows = read_rows(data, source)
+    rows = read_rows(data, source)
     report = TsvImportReport(rows=len(rows))
 
     seen: dict[str, int] = {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -21,9 +19,9 @@ from exoresist.middleware import client_ip
 from exoresist.transactions import AtomicWritesMixin
 
 
-def list_releases(directory: Path | None = None) -> list[dict]:
+def list_releases() -> list[dict]:
     """Every complete release (one with a readable manifest), newest first."""
-    directory = Path(directory or releases_dir())
+    directory = releases_dir()
     releases = []
     if not directory.is_dir():
         return releases

@@ -259,13 +259,6 @@ def back_to_draft(evidence: Evidence) -> bool:
     return True
 
 
-def _current_roles(evidence: Evidence) -> dict[str, str]:
-    if evidence.pk is None:
-        return {}
-    links = EvidenceDrug.objects.filter(evidence=evidence).order_by("drug_id").values_list("drug_id", "role")
-    return {str(pk): role for pk, role in links}
-
-
 def _pk(item: Any) -> int:
     return item.pk if isinstance(item, models.Model) else int(item)
 
@@ -278,7 +271,8 @@ def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
         pairs = list(value.items())
     else:
         pairs = [item if isinstance(item, tuple | list) else (item, None) for item in value or []]
-    current = _current_roles(evidence)
+    links = EvidenceDrug.objects.filter(evidence_id=evidence.pk) if evidence.pk else EvidenceDrug.objects.none()
+    current = {str(pk): role for pk, role in links.values_list("drug_id", "role")}
     roles = {}
     for drug, role in pairs:
         key = str(_pk(drug))

@@ -164,12 +164,3 @@ def test_the_command_submits_for_review_as_the_named_curator(tmp_path, citations
     item = Evidence.objects.get(import_key="ning2017-uchl1-adm")
     assert item.status == Status.SUBMITTED and item.submitted_by == curator and item.created_by == curator
     assert item.history.get().history_user == curator
-
-
-@pytest.mark.parametrize("name", ["miR-222", "hsa-miR-222-3p", "miR-222-3p", "miR-222-5p", "UCH-L1", "uchl1", "nope"])
-def test_the_name_index_agrees_with_by_name(vocabulary, name):
-    from evidence.curation.tsv import _NameIndex
-    from evidence.models import Cargo
-
-    expected = Cargo.objects.by_name(name)
-    assert _NameIndex(Cargo).by_name(name) == (expected.pk if expected else None)

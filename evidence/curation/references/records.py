@@ -280,21 +280,17 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
     }
 
-    seen_doi: dict[str, ParsedEntry] = {}
-    seen_pmid: dict[str, ParsedEntry] = {}
+    #: The entries met so far by ("doi", DOI), ("pmid", PMID), ("title", (title, year)) without either.
+    seen: dict[tuple[str, Any], ParsedEntry] = {}
     seen_key: dict[str, ParsedEntry] = {}
-    seen_title: dict[tuple, ParsedEntry] = {}
     new: list[Citation] = []
     for entry in progress(parsed, desc="citations", unit="entry"):
         values = entry.values
         doi, pmid, key = values["doi"], values["pmid"], values["bibtex_key"]
         identity = (values["title"], values["year"])
+        marks = [(name, values[name]) for name in ("doi", "pmid") if values[name]] or [("title", identity)]
 
-        first = (
-            (doi and seen_doi.get(doi))
-            or (pmid and seen_pmid.get(pmid))
-            or (not doi and not pmid and seen_title.get(identity))
-        )
+        first = next((seen[mark] for mark in marks if mark in seen), None)
         if first:
             report.duplicates.append((entry, first))
             continue
@@ -326,12 +322,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
             new.append(_new_citation(values))
         if key:
             seen_key[key] = entry
-        if doi:
-            seen_doi[doi] = entry
-        if pmid:
-            seen_pmid[pmid] = entry
-        if not doi and not pmid:
-            seen_title[identity] = entry
+        seen.update(dict.fromkeys(marks, entry))
     return new
 
 
