@@ -7,7 +7,7 @@ Index pages sit at the API's paths without the ``/api/v1`` prefix, so
 from django.urls import path
 
 from evidence.curation import views as curation
-from evidence.site import views
+from evidence.site import graphs, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -16,9 +16,9 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     path("search/typeahead/", views.typeahead_view, name="typeahead"),
     path("network/", views.NetworkView.as_view(), name="network"),
-    path("network.json", views.network_json, name="network_json"),
+    path("network.json", views.picture_json, {"build": graphs.network_for}, name="network_json"),
     path("matrix/", views.MatrixView.as_view(), name="matrix"),
-    path("matrix.json", views.matrix_json, name="matrix_json"),
+    path("matrix.json", views.picture_json, {"build": graphs.matrix_for}, name="matrix_json"),
     path("evidence/", views.EvidenceListView.as_view(), name="evidence_list"),
     path("evidence/<str:public_id>/", views.EvidenceDetailView.as_view(), name="evidence_detail"),
     path("drugs/", views.DrugListView.as_view(), name="drug_list"),

@@ -11,6 +11,7 @@ the pages' server-rendered tables (templatetags ``network_figure``, ``matrix_fig
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
@@ -319,9 +320,8 @@ def network_for(params: QueryDict) -> dict[str, Any]:
         raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
     limit = max(1, min(limit, 500))
     filters = _evidence_filters(params, "limit")
-    if evidence is None:
-        return cached("network", _key(params), lambda: network_of_all(max_edges=limit, filters=filters))
-    return cached("network", _key(params), lambda: network(evidence, max_edges=limit, filters=filters))
+    build = network_of_all if evidence is None else functools.partial(network, evidence)
+    return cached("network", _key(params), lambda: build(max_edges=limit, filters=filters))
 
 
 MATRIX_ROWS = ("therapy_class", "drug")

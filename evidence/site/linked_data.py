@@ -47,11 +47,11 @@ def _same_as(obj: Any) -> list[str]:
 
 
 def _identifiers(obj: Any) -> list[dict[str, str]]:
-    return [_property(name, getattr(obj, name)) for name in obj.identifier_fields if getattr(obj, name)]
-
-
-def _property(name: str, value: Any) -> dict[str, str]:
-    return {"@type": "PropertyValue", "propertyID": name, "value": str(value)}
+    return [
+        {"@type": "PropertyValue", "propertyID": name, "value": str(getattr(obj, name))}
+        for name in obj.identifier_fields
+        if getattr(obj, name)
+    ]
 
 
 def _aliases(entity: Any) -> list[str]:
@@ -93,8 +93,13 @@ def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
 
 
 def evidence_claim(request: HttpRequest, evidence: Any) -> dict[str, Any]:
-    about = [drug_ref(request, drug) for drug in evidence.drugs.all()]
-    about += [cargo_ref(request, cargo) for cargo in evidence.cargos.all()]
+    about = [
+        {"@type": "Drug", "@id": _url(request, d.get_absolute_url()), "name": d.name} for d in evidence.drugs.all()
+    ]
+    about += [
+        {"@type": _cargo_type(c), "@id": _url(request, c.get_absolute_url()), "name": c.symbol}
+        for c in evidence.cargos.all()
+    ]
     return _node(
         "Claim",
         request,
@@ -109,14 +114,6 @@ def evidence_claim(request: HttpRequest, evidence: Any) -> dict[str, Any]:
         license=LICENSE,
         dateModified=evidence.modified.isoformat() if evidence.modified else None,
     )
-
-
-def drug_ref(request: HttpRequest, drug: Any) -> dict[str, Any]:
-    return {"@type": "Drug", "@id": _url(request, drug.get_absolute_url()), "name": drug.name}
-
-
-def cargo_ref(request: HttpRequest, cargo: Any) -> dict[str, Any]:
-    return {"@type": _cargo_type(cargo), "@id": _url(request, cargo.get_absolute_url()), "name": cargo.symbol}
 
 
 def article_ref(citation: Any) -> dict[str, Any]:
@@ -181,7 +178,7 @@ def citation(request: HttpRequest, citation: Any) -> dict[str, Any]:
             authors.append({"@type": "Person", "familyName": family.strip(), "givenName": given.strip()})
         else:
             authors.append({"@type": "Organization", "name": family.strip()})
-    node = _node(
+    return _node(
         "ScholarlyArticle",
         request,
         citation.get_absolute_url(),
@@ -195,4 +192,3 @@ def citation(request: HttpRequest, citation: Any) -> dict[str, Any]:
         abstract=citation.abstract,
         creativeWorkStatus="Retracted" if citation.retracted else None,
     )
-    return node

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from evidence import filtersets
 from evidence import identifiers as ids
-from evidence.choices import Status
 from evidence.models import (
     Cargo,
     CargoAlias,
@@ -54,10 +53,6 @@ class SearchResults:
     @property
     def total(self) -> int:
         return sum(k.total for k in self.kinds)
-
-
-def accepted_count(relation: str = "evidence") -> Count:
-    return Count(relation, filter=Q(**{f"{relation}__status": Status.ACCEPTED}), distinct=True)
 
 
 def exact_target(query: str) -> str | None:
@@ -101,28 +96,16 @@ def search(query: str) -> SearchResults:
         ("drug", "Drugs", filtersets.DrugFilterSet, _named(Drug), "/drugs/"),
         ("cargo", "Cargo molecules", filtersets.CargoFilterSet, _named(Cargo), "/cargos/"),
         ("cell", "Cells", filtersets.CellFilterSet, _named(Cell), "/cells/"),
-        (
-            "mechanism",
-            "Mechanisms",
-            filtersets.MechanismFilterSet,
-            Mechanism.objects.select_related("parent").annotate(evidence_count=accepted_count()),
-            "/mechanisms/",
-        ),
+        ("mechanism", "Mechanisms", filtersets.MechanismFilterSet, Mechanism.objects.with_counts(), "/mechanisms/"),
         (
             "therapyclass",
             "Therapy classes",
             filtersets.TherapyClassFilterSet,
-            TherapyClass.objects.annotate(evidence_count=accepted_count()),
+            TherapyClass.objects.with_counts(),
             "/therapy-classes/",
         ),
         ("citation", "Citations", filtersets.CitationFilterSet, Citation.objects.public().with_counts(), "/citations/"),
-        (
-            "evidence",
-            "Evidence",
-            filtersets.EvidenceFilterSet,
-            Evidence.objects.public().with_related(),
-            "/evidence/",
-        ),
+        ("evidence", "Evidence", filtersets.EvidenceFilterSet, Evidence.objects.public().with_related(), "/evidence/"),
     ]
     results.kinds = [
         _kind(kind, label, filterset(data, queryset=queryset).qs, f"{path}?{urlencode(data)}")

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
@@ -86,15 +87,16 @@ class Groups(list):
 
 
 def grouped_counts(
-    kind: str, side: str, pk: int, model: type, fields: tuple[str, ...], *, param_field: str, base_query: dict
+    kind: str, side: str, pk: int, model: type, fields: tuple[str, ...], param_field: str, base_query: dict
 ) -> Groups:
     """The entities paired with ``pk`` in the stored counts of ``kind`` with their accepted items per effect.
 
     ``pk`` is column ``side`` ("a" or "b") of ``kind`` (see models/counts.py); the rows
     are the ``GROUP_LIMIT`` entities of the other column with most items (ties at the
     limit included), each labelled by ``fields[0]`` and linking to its page and to the
-    evidence list narrowed to it (the model's own parameter, valued by ``param_field``).
-    A fixed handful of indexed queries, however many items the entity has.
+    evidence list narrowed to it (the model's own parameter, valued by ``param_field``); a
+    ``kind`` among ``fields`` shows its label. A fixed handful of indexed queries, however
+    many items the entity has.
     """
     name = model._meta.model_name
     other = "b" if side == "a" else "a"
@@ -112,12 +114,15 @@ def grouped_counts(
     for other_pk, effect, n in per_effect.values_list(other, "effect", "n"):
         by_effect[other_pk][effect] = n
     entities = {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+    kinds = dict(model._meta.get_field("kind").choices) if "kind" in fields else {}
     out = []
     for other_pk, n in top:
         values = entities.get(other_pk)
         if values is None:
             continue
         values = {f: values[f] for f in fields}
+        if kinds:
+            values["kind"] = kinds.get(values["kind"], values["kind"])
         out.append(
             {
                 **values,
@@ -337,7 +342,6 @@ def explain_cargo_matches(rows, reach: dict[int, str] | None) -> None:
 
 
 class EvidenceDetailView(AtomicWritesMixin, DetailView):
-    template_name = "evidence/evidence_detail.html"
     context_object_name = "evidence"
 
     def get_object(self, queryset=None):
@@ -369,15 +373,13 @@ class EvidenceDetailView(AtomicWritesMixin, DetailView):
 
 
 class EntityListView(AtomicWritesMixin, TemplateView):
-    """An index page of one kind, filtered by that kind's FilterSet (the API's)."""
+    """An index page of one kind, filtered by that kind's FilterSet (the API's list, at the
+    same path under ``/api/v1``)."""
 
     template_name = "evidence/entity_list.html"
-    filterset_class: type = filtersets.NamedEntityFilterSet
-    title = ""
-    api_path = ""
-    intro = ""
-
     model: type
+    filterset_class: type
+    intro = ""
 
     def get(self, request, *args, **kwargs):
         # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
@@ -385,11 +387,11 @@ class EntityListView(AtomicWritesMixin, TemplateView):
         kind = self.model._meta.model_name
         context = self.get_context_data(
             filterset=filterset,
-            title=self.title,
+            title=capfirst(self.model._meta.verbose_name_plural),
             kind=kind,
             rows_template=f"evidence/rows/{kind}_rows.html",
             intro=self.intro,
-            api_url=f"/api/v1/{self.api_path}/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+            api_url=f"/api/v1{request.path_info}" + (f"?{request.GET.urlencode()}" if request.GET else ""),
             reference_formats=REFERENCE_LABELS.items(),
             q=request.GET.get("q", ""),
         )
@@ -401,54 +403,34 @@ class EntityListView(AtomicWritesMixin, TemplateView):
 
 
 class DrugListView(EntityListView):
-    filterset_class = filtersets.DrugFilterSet
-    title = "Drugs"
-    api_path = "drugs"
+    model, filterset_class = Drug, filtersets.DrugFilterSet
     intro = "Every drug with curated evidence, found by its INN or any brand name or abbreviation."
-    model = Drug
 
 
 class CargoListView(EntityListView):
-    filterset_class = filtersets.CargoFilterSet
-    title = "Cargo molecules"
-    api_path = "cargos"
+    model, filterset_class = Cargo, filtersets.CargoFilterSet
     intro = "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells."
-    model = Cargo
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(kinds=CargoKind.choices, **kwargs)
+    extra_context = {"kinds": CargoKind.choices}
 
 
 class CellListView(EntityListView):
-    filterset_class = filtersets.CellFilterSet
-    title = "Cells"
-    api_path = "cells"
+    model, filterset_class = Cell, filtersets.CellFilterSet
     intro = "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes."
-    model = Cell
 
 
 class MechanismListView(EntityListView):
-    filterset_class = filtersets.MechanismFilterSet
-    title = "Mechanisms"
-    api_path = "mechanisms"
+    model, filterset_class = Mechanism, filtersets.MechanismFilterSet
     intro = "The controlled vocabulary of how exosomes change drug response."
-    model = Mechanism
 
 
 class TherapyClassListView(EntityListView):
-    filterset_class = filtersets.TherapyClassFilterSet
-    title = "Therapy classes"
-    api_path = "therapy-classes"
+    model, filterset_class = TherapyClass, filtersets.TherapyClassFilterSet
     intro = "Evidence grouped by the kind of treatment it concerns."
-    model = TherapyClass
 
 
 class CitationListView(EntityListView):
-    filterset_class = filtersets.CitationFilterSet
-    title = "Citations"
-    api_path = "citations"
+    model, filterset_class = Citation, filtersets.CitationFilterSet
     intro = "The publications behind the evidence: primary studies and the reviews they were curated through."
-    model = Citation
 
 
 # --- Entity detail pages -----------------------------------------------------------
@@ -468,6 +450,9 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     count_kind = ""
     #: The page's schema.org description (a ``linked_data`` function), for the kinds that have one.
     schema_org = None
+    #: Its "by drug" / "by cargo" / "by mechanism" tables (``grouped_counts``): context name ->
+    #: (kind of stored count, this entity's column in it, the grouped model, its fields, param_field).
+    groups: dict[str, tuple] = {}
 
     def get_queryset(self):
         # Public pages show what accepted evidence uses (``ListingQuerySet.public``).
@@ -476,15 +461,13 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     def evidence_queryset(self) -> QuerySet:
         return Evidence.objects.public().filter(**{self.evidence_field: self.object})
 
-    def grouped(self, kind: str, side: str, model: type, fields: tuple[str, ...], param_field: str) -> Groups:
-        """A "by drug" / "by cargo" / "by mechanism" table of this entity (``grouped_counts``)."""
-        base_query = {self.evidence_param: getattr(self.object, self.evidence_param_field)}
-        return grouped_counts(kind, side, self.object.pk, model, fields, param_field=param_field, base_query=base_query)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         known = EvidenceCount.objects.total(self.count_kind, self.object.pk) if self.count_kind else None
-        query = urlencode({self.evidence_param: getattr(self.object, self.evidence_param_field)})
+        base_query = {self.evidence_param: getattr(self.object, self.evidence_param_field)}
+        query = urlencode(base_query)
+        for name, (kind, side, model, fields, param_field) in self.groups.items():
+            context[name] = grouped_counts(kind, side, self.object.pk, model, fields, param_field, base_query)
         context.update(
             page=evidence_page(self.request, self.evidence_queryset(), known=known),
             evidence_query=query,
@@ -499,41 +482,35 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
 
 
 class DrugDetailView(EntityDetailView):
-    template_name = "evidence/drug_detail.html"
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
     count_kind = "drug"
     evidence_param, evidence_param_field = "drug", "name"
     evidence_field = "drugs"
     schema_org = staticmethod(linked_data.drug)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["by_cargo"] = self.grouped("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol")
-        kinds = dict(CargoKind.choices)
-        for row in context["by_cargo"]:
-            row["kind"] = kinds.get(row["kind"], row["kind"])
-        context["by_mechanism"] = self.grouped("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug")
-        return context
+    groups = {
+        "by_cargo": ("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol"),
+        "by_mechanism": ("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
+    }
 
 
 class CargoDetailView(EntityDetailView):
-    template_name = "evidence/cargo_detail.html"
     queryset = Cargo.objects.prefetch_related("aliases")
     count_kind = "cargo"
     evidence_param, evidence_param_field = "cargo", "symbol"
     evidence_field = "cargos"
     schema_org = staticmethod(linked_data.cargo)
+    groups = {
+        "by_drug": ("cargo_drug", "a", Drug, ("name", "slug"), "name"),
+        "by_mechanism": ("cargo_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["by_drug"] = self.grouped("cargo_drug", "a", Drug, ("name", "slug"), "name")
-        context["by_mechanism"] = self.grouped("cargo_mechanism", "a", Mechanism, ("name", "slug"), "slug")
         context["relatives"] = cargo_relatives(self.object)
         return context
 
 
 class CellDetailView(EntityDetailView):
-    template_name = "evidence/cell_detail.html"
     queryset = (
         Cell.objects.with_counts()
         .select_related("parent")
@@ -547,10 +524,10 @@ class CellDetailView(EntityDetailView):
 
 
 class MechanismDetailView(EntityDetailView):
-    template_name = "evidence/mechanism_detail.html"
     queryset = Mechanism.objects.select_related("parent").prefetch_related("children")
     count_kind = "scope"
     evidence_param = "mechanism"
+    groups = {"by_drug": ("drug_scope", "b", Drug, ("name", "slug"), "name")}
 
     def evidence_queryset(self):
         # As the ``mechanism`` filter does: a parent term includes its children.
@@ -558,18 +535,12 @@ class MechanismDetailView(EntityDetailView):
         through = Evidence.mechanisms.through.objects.filter(mechanism__in=terms).values("evidence_id")
         return Evidence.objects.public().filter(pk__in=through)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["by_drug"] = self.grouped("drug_scope", "b", Drug, ("name", "slug"), "name")
-        return context
-
 
 #: Drugs shown on a therapy class page (the rest are one click away on the drug index).
 TOP_CLASS_DRUGS = 24
 
 
 class TherapyClassDetailView(EntityDetailView):
-    template_name = "evidence/therapyclass_detail.html"
     queryset = TherapyClass.objects.all()
     count_kind = "therapy_class"
     evidence_param = evidence_field = "therapy_class"
@@ -584,7 +555,6 @@ class TherapyClassDetailView(EntityDetailView):
 
 
 class CitationDetailView(EntityDetailView):
-    template_name = "evidence/citation_detail.html"
     queryset = Citation.objects.all()
     count_kind = "citation"
     evidence_param, evidence_param_field = "citation", "pk"
@@ -626,24 +596,14 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 # --- Pictures -------------------------------------------------------------------------
 
 
-def picture_json(build: Any, request: HttpRequest) -> JsonResponse:
-    """A picture's data (``graphs.network_for`` or ``graphs.matrix_for``), or its 400."""
+@atomic_writes
+@require_safe
+def picture_json(request: HttpRequest, build: Any) -> JsonResponse:
+    """A picture's data (``build`` is ``graphs.network_for`` or ``graphs.matrix_for``), or its 400."""
     try:
         return JsonResponse(build(request.GET))
     except graphs.BadParameters as error:
         return JsonResponse({"errors": error.errors}, status=400)
-
-
-@atomic_writes
-@require_safe
-def network_json(request: HttpRequest) -> JsonResponse:
-    return picture_json(graphs.network_for, request)
-
-
-@atomic_writes
-@require_safe
-def matrix_json(request: HttpRequest) -> JsonResponse:
-    return picture_json(graphs.matrix_for, request)
 
 
 class NetworkView(AtomicWritesMixin, TemplateView):
