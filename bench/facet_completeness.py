@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import sample_urls  # noqa: E402  (sets Django up)
-
 from django.http import QueryDict  # noqa: E402
 
 from evidence import facets, stored_counts  # noqa: E402
