@@ -16,8 +16,8 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -137,26 +137,38 @@ def matrix(
     counts its children's items. Each count links to its items under ``filters``."""
     if columns == "cargo_kind":
         return _matrix_by_cargo_kind(evidence, rows, filters)
-    ids = evidence.order_by().values("pk")
-    through = Evidence.mechanisms.through.objects.filter(evidence_id__in=ids)
-    rows, row_field = _row_field(rows)
-    counts = through.filter(**{f"{row_field}__isnull": False}) if rows == "drug" else through
-    # Direct counts for every term, and counts rolled up to top-level terms: the
-    # ``mechanism`` filter includes a parent's children, so its column must too.
-    cells = list(counts.values("mechanism_id", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
-    rolled = list(
-        counts.annotate(top=Coalesce("mechanism__parent_id", "mechanism_id"))
-        .values("top", row_field)
-        .annotate(n=Count("evidence_id", distinct=True))
-        .order_by()
-    )
+    rows, _ = _row_field(rows)
+    ids, params = evidence.order_by().values("pk").query.sql_with_params()
+    row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
+    top = "coalesce(t.parent_id, m.mechanism_id)"
+    # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``
+    # filter includes a parent's children, so its column must too): two grouping sets of one
+    # scan, each item once per cell.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {row}, m.mechanism_id, {top}, COUNT(DISTINCT m.evidence_id)"
+            f" FROM {Evidence.mechanisms.through._meta.db_table} m"
+            f" JOIN {Evidence._meta.db_table} e ON e.id = m.evidence_id"
+            f" JOIN {Mechanism._meta.db_table} t ON t.id = m.mechanism_id"
+            + (
+                f" JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = m.evidence_id"
+                if rows == "drug"
+                else ""
+            )
+            + f" WHERE m.evidence_id IN ({ids}) GROUP BY GROUPING SETS (({row}, m.mechanism_id), ({row}, {top}))",
+            params,
+        )
+        counted = cursor.fetchall()
     totals: dict[int, int] = defaultdict(int)
-    for cell in rolled:
-        totals[cell[row_field]] += cell["n"]
-    used = {c["mechanism_id"] for c in cells} | {c["top"] for c in rolled}
-    mechanisms = list(Mechanism.objects.filter(pk__in=used).select_related("parent"))
-    values = {(c[row_field], c["mechanism_id"]): c["n"] for c in cells}
-    values.update({(c[row_field], c["top"]): c["n"] for c in rolled})
+    values, rolled = {}, {}
+    for row_pk, mechanism_pk, top_pk, n in counted:
+        if mechanism_pk is not None:
+            values[row_pk, mechanism_pk] = n
+        else:
+            rolled[row_pk, top_pk] = n
+            totals[row_pk] += n
+    values.update(rolled)
+    mechanisms = list(Mechanism.objects.filter(pk__in={pk for _, pk in values}).select_related("parent"))
     columns = _mechanism_columns(mechanisms)
     return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters)
 
