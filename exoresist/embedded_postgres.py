@@ -47,7 +47,9 @@ def database_settings(data_dir: Path) -> dict:
 
 def _forget_dead_handles(server_class, data_dir: Path) -> None:
     """Drop the processes that died without exiting (SIGKILL) from the wheel's list of handles:
-    left on it, they would keep the server running after the last live process exits."""
+    left on it, they would keep the server running after the last live process exits. A list
+    a killed process left empty or half-written is rewritten: the wheel cannot read it, and
+    no process could then stop the server on exit."""
     import json
 
     import psutil
@@ -56,8 +58,11 @@ def _forget_dead_handles(server_class, data_dir: Path) -> None:
     with server_class._lock:
         if not handles.exists():
             return
-        pids = json.loads(handles.read_text() or "[]")
-        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        try:
+            pids = json.loads(handles.read_text())
+        except ValueError:
+            pids = None
+        alive = [pid for pid in pids or [] if psutil.pid_exists(pid)]
         if alive != pids:
             handles.write_text(json.dumps(alive))
 

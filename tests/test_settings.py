@@ -74,3 +74,26 @@ def test_a_sqlite_database_url_is_refused_at_start_up():
     )
     assert result.returncode != 0
     assert "ExoResist runs on PostgreSQL only" in result.stderr
+
+
+def test_the_embedded_servers_list_of_handles_is_mended_after_a_killed_process(tmp_path):
+    # A process killed while the wheel rewrote the list left it empty: the wheel could not
+    # read it again, and no process stopped the server on exit (Ctrl-C left it running).
+    import json
+    import os
+    import threading
+
+    from exoresist.embedded_postgres import _forget_dead_handles
+
+    class Server:
+        _lock = threading.Lock()
+
+    handles = tmp_path / ".handle_pids.json"
+    for broken in ("", "[12"):
+        handles.write_text(broken)
+        _forget_dead_handles(Server, tmp_path)
+        assert json.loads(handles.read_text()) == []
+    dead = 4_194_303  # above any pid this machine hands out
+    handles.write_text(json.dumps([os.getpid(), dead]))
+    _forget_dead_handles(Server, tmp_path)
+    assert json.loads(handles.read_text()) == [os.getpid()]
