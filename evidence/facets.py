@@ -166,6 +166,16 @@ class _Exact:
     without_read_out: Counter
 
 
+def _summed(active: stored_counts.Active) -> dict[str, bool]:
+    """Which facets of the set ``active`` selects the stored counts sum without reading an item:
+    its column facets (``local``: the column counts) and its many-to-many ones (``through``:
+    the column facet key counts)."""
+    return {
+        "local": stored_counts.cube_filter(active) is not None,
+        "through": stored_counts.column_keys_filter(active) is not None,
+    }
+
+
 def _stored_rows(cursor, active: stored_counts.Active, columns: list[str], through: list[str]) -> list[tuple]:
     """``_item_rows``' rows of the set ``active`` selects, summed from the stored column counts
     (``CUBE``) and facet key counts (``COLUMN_KEYS``; both in models/counts.py)."""
@@ -286,16 +296,15 @@ def _exact_counts(
     columns = [stored_counts.COLUMNS[param] for param in local]
     if read_out:
         columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
-    stored_columns = not columns or stored_counts.cube_filter(narrowed) is not None
-    stored_keys = not through or stored_counts.column_keys_filter(narrowed) is not None
-    counted_columns = [] if stored_columns else columns
-    counted_keys = [] if stored_keys else through
+    summed = _summed(narrowed)
+    counted_columns = [] if summed["local"] else columns
+    counted_keys = [] if summed["through"] else through
     with connection.cursor() as cursor:
         rows = _stored_rows(cursor, narrowed, [] if counted_columns else columns, [] if counted_keys else through)
         if counted_columns or counted_keys:
             whole = {param: values for param, values in narrowed.items() if param in stored_counts.COLUMN_PARAMS}
             whole_set, size = None, 0
-            if not counted_keys or stored_counts.column_keys_filter(whole) is not None:
+            if not counted_keys or _summed(whole)["through"]:
                 query = QueryDict(mutable=True)
                 for param, values in whole.items():
                     query.setlist(param, values)
@@ -432,10 +441,7 @@ def _count_set(
         out.size = capped_count(queryset)
     if out.size is not None and out.size > COUNT_LIMIT:
         # Past the cap, only what the stored column and facet key counts sum is counted.
-        stored = {
-            "local": stored_counts.cube_filter(narrowed) is not None,
-            "through": stored_counts.column_keys_filter(narrowed) is not None,
-        }
+        stored = _summed(narrowed)
         out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending if not stored[spec.source]})
         pending = [spec for spec in pending if stored[spec.source]]
         read_out = read_out and stored["local"]
