@@ -116,6 +116,8 @@ def _declared_facets() -> tuple[FacetSpec, ...]:
 
 
 FACETS = _declared_facets()
+#: The many-to-many facets, whose values are the items' facet keys.
+THROUGH = {spec.param for spec in FACETS if spec.source == "through"}
 
 CHIP_LABELS = {
     "q": "Text",
@@ -221,57 +223,53 @@ def _item_rows(
     misses have few facet keys to read.
     """
     quote = connection.ops.quote_name
-    part, params = queryset.order_by().values("pk").query.sql_with_params()
     names = ", ".join(quote(column) for column in columns)
+    blanks = ", NULL" * len(columns)
+    # The keys are the values of the ``THROUGH`` facets: their kind is only read when some of
+    # those facets are not counted. Unnested in the select list, as the cheaper plan.
+    kind_filter = "" if set(through) >= THROUGH else " WHERE split_part(k, ':', 1) = ANY(%s)"
+    keys = (
+        f"SELECT 'key', k{blanks}, COUNT(*) FROM (SELECT unnest(keys) AS k"
+        f" FROM {quote(EvidenceFacetKeys._meta.db_table)} WHERE evidence_id IN (SELECT pk FROM items)) AS keys"
+        f"{kind_filter} GROUP BY k"
+    )
+    key_params = [through] if through and kind_filter else []
 
-    def keys_of(items: str) -> str:
-        return (
-            f"COUNT(*) FROM {quote(EvidenceFacetKeys._meta.db_table)} f, unnest(f.keys) AS k"
-            f" WHERE f.evidence_id IN ({items}) AND split_part(k, ':', 1) = ANY(%s) GROUP BY k"
-        )
+    def groupings(rows_of_items: str) -> list[str]:
+        """The statements that group the items (a CTE ``items`` of their ``pk``)."""
+        column_rows = f"SELECT 'column', NULL, {names}, COUNT(*) FROM {rows_of_items} GROUP BY {names}"
+        return [*([column_rows] if columns else []), *([keys] if through else [])]
 
+    part, params = queryset.order_by().values("pk").query.sql_with_params()
     if whole is None or _estimated_size(cursor, part, params) <= NEARLY_ALL * whole_size:
-        # Two queries, each planned for the set's own estimated size.
+        # A query per grouping, each planned for the set's own estimated size: one statement
+        # would evaluate the filters once, but runs without parallel workers and is slower.
+        inner, values = queryset.order_by().values("pk", *columns).query.sql_with_params()
         rows = []
-        if columns:
-            inner, values = queryset.order_by().values(*columns).query.sql_with_params()
-            cursor.execute(f"SELECT NULL, {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", values)
+        for select in groupings("items"):
+            cursor.execute(f"WITH items AS ({inner}) {select}", (*values, *(key_params if select is keys else ())))
             rows += cursor.fetchall()
-        if through:
-            cursor.execute(f"SELECT k, {keys_of(part)}", (*params, through))
-            rows += cursor.fetchall()
-        return False, rows
+        return False, _rows(rows)
     # The planner expects most of ``whole``: one statement, which evaluates the filters once,
     # counts the items missed, unless the set turns out to hold at most half of ``whole``.
     every, every_params = whole.order_by().values("pk").query.sql_with_params()
-    blanks = ", NULL" * len(columns)
-    selects = [f"SELECT 'flip', NULL{blanks}, (SELECT yes FROM flip)::int"]
-    values = [*params, whole_size, *every_params]
-    if columns:
-        selects.append(
-            f"SELECT 'column', NULL, {names}, COUNT(*) FROM {quote(Evidence._meta.db_table)}"
-            f" WHERE id IN (SELECT pk FROM items) GROUP BY {names}"
-        )
-    if through:
-        selects.append(f"SELECT 'key', k{blanks}, {keys_of('SELECT pk FROM items')}")
-        values.append(through)
+    evidence = f"{quote(Evidence._meta.db_table)} WHERE id IN (SELECT pk FROM items)"
     cursor.execute(
         f"WITH part AS MATERIALIZED ({part}), flip AS (SELECT (SELECT count(*) FROM part) * 2 > %s AS yes),"
         f" missed AS MATERIALIZED (SELECT pk FROM ({every}) w WHERE pk NOT IN (SELECT pk FROM part)),"
         # Only the branch that flip selects is read.
         " items AS (SELECT pk FROM missed WHERE (SELECT yes FROM flip)"
-        " UNION ALL SELECT pk FROM part WHERE NOT (SELECT yes FROM flip)) " + " UNION ALL ".join(selects),
-        values,
+        " UNION ALL SELECT pk FROM part WHERE NOT (SELECT yes FROM flip)) "
+        + " UNION ALL ".join([f"SELECT 'flip', NULL{blanks}, (SELECT yes FROM flip)::int", *groupings(evidence)]),
+        (*params, whole_size, *every_params, *key_params),
     )
-    flipped, rows = False, []
-    for kind, key, *cells, n in cursor.fetchall():
-        if kind == "flip":
-            flipped = bool(n)
-        elif kind == "column":
-            rows.append((None, *cells, n))
-        else:
-            rows.append((key, n))
-    return flipped, rows
+    rows = cursor.fetchall()
+    return any(kind == "flip" and n for kind, *_, n in rows), _rows(rows)
+
+
+def _rows(rows: list[tuple]) -> list[tuple]:
+    """``_item_rows``' rows from its statement's, each led by its kind."""
+    return [(None, *cells, n) if kind == "column" else (key, n) for kind, key, *cells, n in rows if kind != "flip"]
 
 
 def _exact_counts(
