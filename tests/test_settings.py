@@ -97,3 +97,41 @@ def test_the_embedded_servers_list_of_handles_is_mended_after_a_killed_process(t
     handles.write_text(json.dumps([os.getpid(), dead]))
     _forget_dead_handles(Server, tmp_path)
     assert json.loads(handles.read_text()) == [os.getpid()]
+
+
+def test_a_terminated_development_server_leaves_no_handle_on_the_embedded_server():
+    """``kill`` (SIGTERM) to ``make run``'s runserver ends its reloader, which kills the server
+    process it runs: neither is left on the embedded server's list of users, so the server
+    stops when they were its last users, as after Ctrl-C."""
+    import contextlib
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="exoresist.settings")
+    setup = "import django; django.setup(); from django.db import connection; connection.ensure_connection(); "
+    # As Django's reloader does: the parent runs the serving process with subprocess.run.
+    child = setup + "import os, time; print('child', os.getpid(), flush=True); time.sleep(120)"
+    parent = (
+        setup + "import os, subprocess, sys; print('parent', os.getpid(), flush=True); "
+        f"subprocess.run([sys.executable, '-c', {child!r}])"
+    )
+    process = subprocess.Popen([sys.executable, "-c", parent], env=env, cwd=base, stdout=subprocess.PIPE, text=True)
+    pids = {}
+    try:
+        pids = {name: int(pid) for name, pid in (process.stdout.readline().split() for _ in range(2))}
+        handles = base / "var" / "postgres" / ".handle_pids.json"
+        assert set(pids.values()) <= set(json.loads(handles.read_text()))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 128 + signal.SIGTERM
+        assert not set(pids.values()) & set(json.loads(handles.read_text()))
+    finally:
+        process.kill()
+        if "child" in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pids["child"], signal.SIGKILL)
