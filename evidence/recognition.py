@@ -511,9 +511,7 @@ def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict)
     start = match.start()
     breast = match.group("breast") is not None
     subtype = _subtype_said(match)
-    before = start
-    while before > 0 and text[before - 1].isspace():
-        before -= 1
+    before = len(text[:start].rstrip())
     lineage = None
     if before < start and before in cells_to:
         start, lineage = cells_to[before]
