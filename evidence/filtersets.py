@@ -276,11 +276,17 @@ def _mechanism_names() -> dict[str, str]:
     return names
 
 
-def _by_vocabulary(names, model):
+def _by_vocabulary(model, names=None):
+    """Values that each name one term of ``model``'s vocabulary, resolved to its slug: by the
+    ``names()`` table (by ``vocabulary_key``, a plural too), or by ``model.objects.named``."""
+
     def resolve(value: str) -> list[str] | None:
-        key = vocabulary_key(value)
-        table = names()
-        slug = table.get(key) or table.get(key.removesuffix("s"))
+        if names is None:
+            slug = getattr(model.objects.named(value), "slug", None)
+        else:
+            key = vocabulary_key(value)
+            table = names()
+            slug = table.get(key) or table.get(key.removesuffix("s"))
         return [slug] if slug else None
 
     def suggest(value: str) -> list[str]:
@@ -289,18 +295,9 @@ def _by_vocabulary(names, model):
     return {"resolve": resolve, "suggest": suggest, "canonical": True}
 
 
-def _cancer_type(value: str) -> list[str] | None:
-    found = CancerType.objects.named(value)
-    return [found.slug] if found else None
-
-
-CANCER_TYPE = {
-    "resolve": _cancer_type,
-    "suggest": lambda value: closest(value, CancerType.objects.values_list("name", flat=True)),
-    "canonical": True,
-}
-THERAPY_CLASS = _by_vocabulary(_therapy_class_names, TherapyClass)
-MECHANISM = _by_vocabulary(_mechanism_names, Mechanism)
+CANCER_TYPE = _by_vocabulary(CancerType)
+THERAPY_CLASS = _by_vocabulary(TherapyClass, _therapy_class_names)
+MECHANISM = _by_vocabulary(Mechanism, _mechanism_names)
 
 
 class YearFilter(SharedFilter, django_filters.NumberFilter):
