@@ -160,18 +160,21 @@ class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
 
 
 class ListFilter(SharedFilter, django_filters.Filter):
-    """A filter whose value is a list; ``method`` (or ``field_name__in``) does the OR."""
+    """A filter whose value is a list; ``method`` (or ``field_name__in``) does the OR.
+    ``normalize`` writes each value as the column stores it (a DOI, a PMID)."""
 
     field_class = ListField
 
-    def __init__(self, *args, facet: Facet | None = None, **kwargs):
-        self.facet = facet
+    def __init__(self, *args, facet: Facet | None = None, normalize=None, **kwargs):
+        self.facet, self.normalize = facet, normalize
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         # With ``method`` set, django-filter replaces this with a call to the method.
         if not value:
             return qs
+        if self.normalize is not None:
+            value = [self.normalize(v) for v in value]
         # Only used on local and forward foreign-key fields, so no row can repeat.
         return qs.filter(**{f"{self.field_name}__in": value})
 
@@ -273,11 +276,17 @@ def _mechanism_names() -> dict[str, str]:
     return names
 
 
-def _by_vocabulary(names, model):
+def _by_vocabulary(model, names=None):
+    """Values that each name one term of ``model``'s vocabulary, resolved to its slug: by the
+    ``names()`` table (by ``vocabulary_key``, a plural too), or by ``model.objects.named``."""
+
     def resolve(value: str) -> list[str] | None:
-        key = vocabulary_key(value)
-        table = names()
-        slug = table.get(key) or table.get(key.removesuffix("s"))
+        if names is None:
+            slug = getattr(model.objects.named(value), "slug", None)
+        else:
+            key = vocabulary_key(value)
+            table = names()
+            slug = table.get(key) or table.get(key.removesuffix("s"))
         return [slug] if slug else None
 
     def suggest(value: str) -> list[str]:
@@ -286,18 +295,9 @@ def _by_vocabulary(names, model):
     return {"resolve": resolve, "suggest": suggest, "canonical": True}
 
 
-def _cancer_type(value: str) -> list[str] | None:
-    found = CancerType.objects.named(value)
-    return [found.slug] if found else None
-
-
-CANCER_TYPE = {
-    "resolve": _cancer_type,
-    "suggest": lambda value: closest(value, CancerType.objects.values_list("name", flat=True)),
-    "canonical": True,
-}
-THERAPY_CLASS = _by_vocabulary(_therapy_class_names, TherapyClass)
-MECHANISM = _by_vocabulary(_mechanism_names, Mechanism)
+CANCER_TYPE = _by_vocabulary(CancerType)
+THERAPY_CLASS = _by_vocabulary(TherapyClass, _therapy_class_names)
+MECHANISM = _by_vocabulary(Mechanism, _mechanism_names)
 
 
 class YearFilter(SharedFilter, django_filters.NumberFilter):
@@ -422,7 +422,7 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     therapy_class = ResolvedListFilter(
         facet=Facet("Therapy class", "therapy_class__slug", "therapy_class__name"),
-        method="filter_therapy_class",
+        field_name="therapy_class__slug",
         what="therapy class",
         **THERAPY_CLASS,
         help_text="Therapy class by slug or name, in any case (chemotherapy, Endocrine therapy, HER2).",
@@ -518,8 +518,14 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     year_min = YearFilter(field_name="citation__year", lookup_expr="gte", help_text="Publication year, from.")
     year_max = YearFilter(field_name="citation__year", lookup_expr="lte", help_text="Publication year, up to.")
-    doi = ListFilter(method="filter_doi", help_text="DOI of the primary citation, in any written form.")
-    pmid = ListFilter(method="filter_pmid", help_text="PubMed id of the primary citation.")
+    doi = ListFilter(
+        field_name="citation__doi",
+        normalize=ids.normalize_doi,
+        help_text="DOI of the primary citation, in any written form.",
+    )
+    pmid = ListFilter(
+        field_name="citation__pmid", normalize=ids.normalize_pmid, help_text="PubMed id of the primary citation."
+    )
     citation = IdFilter(field_name="citation_id", help_text="Primary citation id.")
     retracted = StrictBooleanFilter(
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
@@ -568,9 +574,6 @@ class EvidenceFilterSet(StrictFilterSet):
     def filter_cargo_type(self, qs, name, value):
         return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__kind__in=value))
 
-    def filter_therapy_class(self, qs, name, value):
-        return qs.filter(therapy_class__slug__in=value.keys)
-
     def filter_mechanism(self, qs, name, value):
         # A broader term includes its narrower ones.
         scope = Mechanism.objects.filter(Q(slug__in=value.keys) | Q(parent__slug__in=value.keys))
@@ -583,12 +586,6 @@ class EvidenceFilterSet(StrictFilterSet):
 
     def filter_cancer_type(self, qs, name, value):
         return qs.filter(cancer_type_id__in=CancerType.objects.filter(slug__in=value.keys).with_narrower())
-
-    def filter_doi(self, qs, name, value):
-        return qs.filter(citation__doi__in=[ids.normalize_doi(v) for v in value])
-
-    def filter_pmid(self, qs, name, value):
-        return qs.filter(citation__pmid__in=[ids.normalize_pmid(v) for v in value])
 
     def search(self, qs, name, value):
         # The engine-kept search document, ranked; the syntax is in models/search.py.
@@ -697,8 +694,8 @@ class TherapyClassFilterSet(StrictFilterSet):
 
 class CitationFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
-    doi = ListFilter(method="filter_doi", help_text="DOI in any written form.")
-    pmid = ListFilter(method="filter_pmid", help_text="PubMed id.")
+    doi = ListFilter(field_name="doi", normalize=ids.normalize_doi, help_text="DOI in any written form.")
+    pmid = ListFilter(field_name="pmid", normalize=ids.normalize_pmid, help_text="PubMed id.")
     year = YearFilter(field_name="year", help_text="Publication year.")
     year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
     year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
@@ -713,12 +710,6 @@ class CitationFilterSet(StrictFilterSet):
     class Meta:
         model = Citation
         fields: list[str] = []
-
-    def filter_doi(self, qs, name, value):
-        return qs.filter(doi__in=[ids.normalize_doi(v) for v in value])
-
-    def filter_pmid(self, qs, name, value):
-        return qs.filter(pmid__in=[ids.normalize_pmid(v) for v in value])
 
     def search(self, qs, name, value):
         return qs.filter(

@@ -33,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -127,18 +127,10 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
     """The letters and digits of a folded text run together, with the word each starts:
     ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
     and at ``folded_starts[k]`` in the folded text."""
-    words = _WORD.findall(folded)
-    if not words:
-        return "", [], []
-    starts = list(accumulate(map(len, words), initial=0))
-    starts.pop()
-    gaps = list(map(len, _SEPARATORS.findall(folded)))  # the separators between (and around) the words
-    if not _WORD.match(folded):
-        gaps_before = gaps[: len(words)]
-    else:
-        gaps_before = [0, *gaps[: len(words) - 1]]
-    folded_starts = list(map(add, starts, accumulate(gaps_before)))
-    return "".join(words), starts, folded_starts
+    matches = list(_WORD.finditer(folded))
+    words = [match.group() for match in matches]
+    starts = list(accumulate(map(len, words), initial=0))[:-1]
+    return "".join(words), starts, [match.start() for match in matches]
 
 
 def name_key(name: str) -> tuple[str, frozenset[int]]:
@@ -519,9 +511,7 @@ def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict)
     start = match.start()
     breast = match.group("breast") is not None
     subtype = _subtype_said(match)
-    before = start
-    while before > 0 and text[before - 1].isspace():
-        before -= 1
+    before = len(text[:start].rstrip())
     lineage = None
     if before < start and before in cells_to:
         start, lineage = cells_to[before]

@@ -155,10 +155,7 @@ def column_keys_filter(active: Active) -> tuple[str, list] | None:
 
 def stored_size(query: QueryDict) -> int | None:
     """The exact number of public items ``query`` selects, from the stored counts; None when they can't tell."""
-    return _stored_size(narrowing(query))
-
-
-def _stored_size(active: Active) -> int | None:
+    active = narrowing(query)
     rows = class_kind_rows(active)
     if rows is not None:
         return rows.aggregate(n=Sum("n"))["n"] or 0

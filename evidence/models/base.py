@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -173,16 +172,3 @@ class Alias(models.Model):
         self.name = self.name.strip()
         self.key, self.base = lookup_keys(self.name)
         super().save(*args, **kwargs)
-
-
-def count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
-    """The number of rows of ``queryset`` whose ``outer_field`` is the annotated row, as a
-    correlated subquery: two ``Count()``s on one query would multiply each other."""
-    counted = (
-        queryset.filter(**{outer_field: OuterRef("pk")})
-        .order_by()
-        .values(outer_field)
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -72,13 +72,14 @@ class EvidenceCountQuerySet(models.QuerySet):
         """The all-effects rows of one kind."""
         return self.filter(kind=kind, effect="")
 
-    def annotation(self, kind: str, outer: str = "pk") -> Coalesce:
-        """The count of the annotated entity (``outer``) for a single-entity ``kind``, as a subquery."""
-        rows = self.of(kind).filter(a=OuterRef(outer), b=0).values("n")[:1]
+    def annotation(self, kind: str) -> Coalesce:
+        """The count of the annotated entity for a single-entity ``kind``, as a subquery."""
+        rows = self.of(kind).filter(a=OuterRef("pk"), b=0).values("n")[:1]
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
-    def total(self, kind: str, a: int, b: int = 0) -> int:
-        return self.of(kind).filter(a=a, b=b).values_list("n", flat=True).first() or 0
+    def total(self, kind: str, a: int) -> int:
+        """The count of entity ``a`` for a single-entity ``kind``."""
+        return self.of(kind).filter(a=a, b=0).values_list("n", flat=True).first() or 0
 
 
 class EvidenceCount(models.Model):

@@ -63,11 +63,11 @@ ROW_COLUMNS: tuple[str, ...] = (
     "citation__year", "citation__retracted", "citation__notice", "citation__authors", "citation__authors_truncated",
 )  # fmt: skip
 
-#: The many-to-many names a row embeds: relation -> (target, columns, order, columns of the link).
-ROW_RELATIONS: dict[str, tuple[str, tuple[str, ...], str, tuple[str, ...]]] = {
-    "cargos": ("cargo", ("symbol", "kind", "slug"), "symbol", ()),
-    "drugs": ("drug", ("name", "slug"), "name", ("role",)),
-    "mechanisms": ("mechanism", ("name", "slug"), "name", ()),
+#: The many-to-many names a row embeds: relation -> (columns, order, columns of the link).
+ROW_RELATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "cargos": (("symbol", "kind", "slug"), "symbol", ()),
+    "drugs": (("name", "slug"), "name", ("role",)),
+    "mechanisms": (("name", "slug"), "name", ()),
 }
 
 
@@ -96,7 +96,7 @@ def _embedded_names_sql() -> str:
     quote = connections["default"].ops.quote_name
     evidence = Evidence._meta
     parts = []
-    for relation, (_target, columns, order, link_columns) in ROW_RELATIONS.items():
+    for relation, (columns, order, link_columns) in ROW_RELATIONS.items():
         field = evidence.get_field(relation)
         through, target = field.remote_field.through._meta, field.related_model._meta
         pairs = ", ".join(

@@ -4,17 +4,16 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 
-from evidence.models.base import ChangeLoggedModel, ListingQuerySet, count_of
+from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
 class TherapyClassQuerySet(ListingQuerySet):
     def with_counts(self):
         """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``."""
-        from evidence.models import Drug, EvidenceCount
+        from evidence.models import EvidenceCount
 
         return self.annotate(
-            evidence_count=EvidenceCount.objects.annotation("therapy_class"),
-            drug_count=count_of(Drug.objects.all(), "therapy_class"),
+            evidence_count=EvidenceCount.objects.annotation("therapy_class"), drug_count=models.Count("drugs")
         )
 
 

@@ -48,8 +48,7 @@ def effect_css(value: str) -> str:
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int) -> str:
     """The current URL's query string with another page number."""
-    request: HttpRequest | None = context.get("request")
-    params = request.GET.copy() if request is not None else {}
+    params = context["request"].GET.copy()
     params["page"] = number
     return "?" + params.urlencode()
 
