@@ -36,14 +36,21 @@ def curator_client(client, curator):
     return client
 
 
+def built_once(django_db_blocker, build):
+    """For a module-scoped fixture: what ``build()`` makes, kept for the whole module (as
+    ``setUpTestData`` keeps a class's data). It is made in a transaction that is rolled back
+    after the module's last test; each test runs in a savepoint inside it (``db``), so what a
+    test writes is undone. The objects are shared: a module whose tests change them in memory
+    builds its own per test instead."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(scope="module")
 def _seed_for_module(django_db_setup, django_db_blocker):
-    """The curated seed, loaded once per module in a transaction that is rolled back after the
-    module's last test; each test runs in a savepoint inside it (a load took 5-8 s a test)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seed", "--no-progress", verbosity=0)
-        yield
-        transaction.set_rollback(True)
+    """The curated seed, loaded once per module (a load took 5-8 s a test)."""
+    yield from built_once(django_db_blocker, lambda: call_command("load_seed", "--no-progress", verbosity=0))
 
 
 @pytest.fixture

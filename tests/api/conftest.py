@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, Status, Subtype
+from tests.conftest import built_once
 from tests.factories import (
     CancerTypeFactory,
     CargoAliasFactory,
@@ -39,6 +40,16 @@ def editor_api(editor):
 @pytest.fixture
 def corpus(db):
     """A small, hand-shaped corpus: every filter has something to find and something to miss."""
+    return build_corpus()
+
+
+@pytest.fixture(scope="module")
+def corpus_for_module(django_db_setup, django_db_blocker):
+    """The corpus built once for a module whose tests only read it (``built_once``)."""
+    yield from built_once(django_db_blocker, build_corpus)
+
+
+def build_corpus() -> dict:
     chemo = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")
     endocrine = TherapyClassFactory(slug="endocrine-therapy", name="Endocrine therapy")
     dox = DrugFactory(name="doxorubicin", slug="doxorubicin", therapy_class=chemo)

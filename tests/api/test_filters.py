@@ -10,6 +10,12 @@ from tests.api.helpers import ids, pub
 URL = "/api/v1/evidence/"
 
 
+@pytest.fixture
+def corpus(corpus_for_module, db):
+    # Built once: these tests only read it.
+    return corpus_for_module
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [

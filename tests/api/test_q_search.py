@@ -7,7 +7,9 @@ import pytest
 
 from evidence.models import Evidence
 from evidence.models.search import MAX_TERMS, TextQuery, _needs_keys, parse, search_words
+from tests.api.conftest import build_corpus
 from tests.api.helpers import ids, pub
+from tests.conftest import built_once
 from tests.factories import CargoFactory, CitationFactory, DrugAliasFactory, DrugFactory, EvidenceFactory
 
 URL = "/api/v1/evidence/"
@@ -19,8 +21,24 @@ def found(api, text: str) -> set[str]:
     return ids(response)
 
 
+@pytest.fixture(scope="module")
+def taxanes_for_module(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, lambda: with_taxanes(build_corpus()))
+
+
 @pytest.fixture
-def taxanes(corpus):
+def taxanes(taxanes_for_module, db):
+    # Built once: these tests only read it.
+    return taxanes_for_module
+
+
+@pytest.fixture
+def corpus(taxanes):
+    return taxanes
+
+
+def with_taxanes(corpus: dict) -> dict:
+    """The corpus and a paclitaxel paper found by author and year, and a text in other scripts."""
     ptx = DrugFactory(name="paclitaxel", slug="paclitaxel")
     DrugAliasFactory(entity=ptx, name="Taxol")
     santos = CitationFactory(

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.conftest import built_once
 from tests.web.demo import build_demo
 
 
@@ -7,6 +8,12 @@ from tests.web.demo import build_demo
 def demo(db):
     """A small realistic data set (see tests/web/demo.py): 8 accepted items and one draft."""
     return build_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    """The demo built once for a module whose tests only read it (``built_once``)."""
+    yield from built_once(django_db_blocker, build_demo)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,13 @@
 """The evidence detail page: every field, the citation, BibTeX, retraction, review and history."""
 
+import pytest
+
+
+@pytest.fixture
+def demo(demo_for_module, db):
+    # Built once: these tests only read it.
+    return demo_for_module
+
 
 def test_it_shows_every_field_and_links_every_related_record(client, demo):
     item = demo.evidence[0]

@@ -3,6 +3,12 @@
 import pytest
 
 
+@pytest.fixture
+def demo(demo_for_module, db):
+    # Built once: these tests only read it.
+    return demo_for_module
+
+
 @pytest.mark.parametrize("query", ["Adriamycin", "ADM", "adriamycin", "DOX", "doxorubicin"])
 def test_a_drug_name_or_alias_redirects_to_the_drug(client, demo, query):
     response = client.get("/search/", {"q": query})

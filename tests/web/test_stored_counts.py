@@ -47,6 +47,12 @@ UNANSWERED = [
 ]
 
 
+@pytest.fixture
+def demo(demo_for_module, db):
+    # Built once: these tests only read it.
+    return demo_for_module
+
+
 def counted(query: str) -> int:
     filterset = EvidenceFilterSet(QueryDict(query), queryset=Evidence.objects.public())
     assert filterset.is_valid(), filterset.errors
