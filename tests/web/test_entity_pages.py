@@ -2,8 +2,7 @@
 
 import pytest
 
-from evidence.models.citation import label_letters
-from tests.factories import CargoFactory, CellFactory, CitationFactory, DrugFactory, EvidenceFactory, MechanismFactory
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
 
 def test_the_drug_page_lists_aliases_identifiers_and_groups_evidence_by_cargo_and_mechanism(client, demo):
@@ -129,54 +128,6 @@ def test_the_cargo_index_filters_by_kind(client, demo):
     response = client.get("/cargos/?kind=mirna")
     assert {c.symbol for c in response.context["page"]} == {"hsa-miR-155-5p", "hsa-miR-221-3p", "hsa-miR-9-5p"}
     assert client.get("/cargos/?kind=virus").status_code == 400
-
-
-def _evidence_rows(n, drug, cargo, cell, mechanism, citation):
-    for _ in range(n):
-        EvidenceFactory(drugs=[drug], cargos=[cargo], source_cell=cell, mechanisms=[mechanism], citation=citation)
-
-
-@pytest.mark.parametrize("page", ["drug", "cargo", "cell", "mechanism", "therapyclass", "citation"])
-def test_detail_page_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_queries, page):
-    drug, cargo, cell, mechanism, citation = (
-        DrugFactory(), CargoFactory(), CellFactory(), MechanismFactory(), CitationFactory(),
-    )  # fmt: skip
-    url = {
-        "drug": drug.get_absolute_url(),
-        "cargo": cargo.get_absolute_url(),
-        "cell": cell.get_absolute_url(),
-        "mechanism": mechanism.get_absolute_url(),
-        "therapyclass": drug.therapy_class.get_absolute_url(),
-        "citation": citation.get_absolute_url(),
-    }[page]
-    _evidence_rows(5, drug, cargo, cell, mechanism, citation)
-    label_letters()  # the citations' letters: read once per data version, not per page
-    # The drug and cargo pages also count their network's nodes and links (its no-script table);
-    # the cargo page reads its relatives (family, targets), the JSON-LD a drug's classes; a page
-    # of rows is read as its ids, then their rows (``rows_of``).
-    with django_assert_max_num_queries(23) as small:
-        client.get(url + "?page_size=50")
-    _evidence_rows(45, drug, cargo, cell, mechanism, citation)
-    label_letters()  # the new rows made a new data version
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(url + "?page_size=50")
-    assert len(response.context["page"]) == 50
-
-
-@pytest.mark.parametrize("url", ["/drugs/", "/cargos/", "/cells/", "/mechanisms/", "/therapy-classes/", "/citations/"])
-def test_index_page_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_queries, url):
-    def make(n):
-        for _ in range(n):
-            drug, cargo, cell = DrugFactory(), CargoFactory(), CellFactory()
-            MechanismFactory()
-            EvidenceFactory(drugs=[drug], cargos=[cargo], source_cell=cell)
-
-    make(5)
-    with django_assert_max_num_queries(8) as small:
-        client.get(url + "?page_size=50")
-    make(45)
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(url + "?page_size=50")
 
 
 @pytest.mark.parametrize(
