@@ -43,3 +43,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_closes_its_connections(monkeypatch):
+    """The live server answers each request in a thread of its own, and a connection kept for
+    reuse (``CONN_MAX_AGE``) outlived it: the suite's last step then waited, and failed, to drop
+    the test database while that connection was open."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 0)
