@@ -235,9 +235,10 @@ def _item_rows(
     )
     key_params = [through] if through and kind_filter else []
 
-    def groupings(rows_of_items: str) -> list[str]:
-        """The statements that group the items (a CTE ``items`` of their ``pk``)."""
-        column_rows = f"SELECT 'column', NULL, {names}, COUNT(*) FROM {rows_of_items} GROUP BY {names}"
+    def groupings(columns_from: str) -> list[str]:
+        """The statements that group the items of a CTE ``items`` (each item's ``pk``), the
+        column grouping reading their columns ``FROM columns_from``."""
+        column_rows = f"SELECT 'column', NULL, {names}, COUNT(*) FROM {columns_from} GROUP BY {names}"
         return [*([column_rows] if columns else []), *([keys] if through else [])]
 
     part, params = queryset.order_by().values("pk").query.sql_with_params()
