@@ -45,7 +45,7 @@ def corpus(db):
 
 @pytest.fixture(scope="module")
 def corpus_for_module(django_db_setup, django_db_blocker):
-    """The corpus built once for a module whose tests only read it (``built_once``)."""
+    """The corpus built once for a module whose tests leave its objects as they are (``built_once``)."""
     yield from built_once(django_db_blocker, build_corpus)
 
 

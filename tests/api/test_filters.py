@@ -12,7 +12,7 @@ URL = "/api/v1/evidence/"
 
 @pytest.fixture
 def corpus(corpus_for_module, db):
-    # Built once: these tests only read it.
+    # Built once per module: no test here changes its objects in memory.
     return corpus_for_module
 
 

@@ -28,7 +28,7 @@ def taxanes_for_module(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def taxanes(taxanes_for_module, db):
-    # Built once: these tests only read it.
+    # Built once per module: no test here changes its objects in memory.
     return taxanes_for_module
 
 

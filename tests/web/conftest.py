@@ -12,7 +12,7 @@ def demo(db):
 
 @pytest.fixture(scope="module")
 def demo_for_module(django_db_setup, django_db_blocker):
-    """The demo built once for a module whose tests only read it (``built_once``)."""
+    """The demo built once for a module whose tests leave its objects as they are (``built_once``)."""
     yield from built_once(django_db_blocker, build_demo)
 
 

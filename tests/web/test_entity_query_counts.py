@@ -68,7 +68,7 @@ def rows_for_module(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def rows(rows_for_module, db):
-    # Built once: these tests only read it.
+    # Built once per module: no test here changes its objects in memory.
     return rows_for_module
 
 

@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture
 def demo(demo_for_module, db):
-    # Built once: these tests only read it.
+    # Built once per module: no test here changes its objects in memory.
     return demo_for_module
 
 

@@ -49,7 +49,7 @@ UNANSWERED = [
 
 @pytest.fixture
 def demo(demo_for_module, db):
-    # Built once: these tests only read it.
+    # Built once per module: no test here changes its objects in memory.
     return demo_for_module
 
 
