@@ -117,6 +117,10 @@ def test_public_ids_round_trip():
     assert public_id_to_pk("exr000012") == 12
     assert public_id_to_pk("12") == 12
     assert public_id_to_pk("EXR12; DROP TABLE") is None
+    assert public_id_to_pk(f"EXR{2**63 - 1}") == 2**63 - 1
+    # Past the largest key, past the digits Python reads, or not a decimal digit: no item.
+    for value in [f"EXR{2**63}", "EXR" + "9" * 5000, "9" * 5000, "²"]:
+        assert public_id_to_pk(value) is None, value[:30]
 
 
 def test_only_accepted_evidence_is_public():

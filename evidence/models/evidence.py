@@ -45,11 +45,16 @@ def format_public_id(pk: int) -> str:
 
 
 def public_id_to_pk(value: str) -> int | None:
-    """``EXR000123`` -> 123; a bare number is accepted too; anything else -> None."""
+    """``EXR000123`` -> 123; a bare number is accepted too; anything else, or a number past
+    the largest key (a ``bigint``), -> None."""
     value = str(value).strip()
-    if match := PUBLIC_ID_RE.match(value):
-        return int(match.group(1))
-    return int(value) if value.isdigit() else None
+    match = PUBLIC_ID_RE.match(value)
+    digits = match.group(1) if match else value if value.isdecimal() else ""
+    try:
+        pk = int(digits)
+    except ValueError:  # no digits, or more than Python reads (4,300)
+        return None
+    return pk if pk < 2**63 else None
 
 
 #: A statement is one sentence.

@@ -46,7 +46,8 @@ def test_it_has_no_inline_event_handlers_or_inline_scripts(client, demo):
 @pytest.mark.parametrize(
     "url",
     ["/drugs/no-such-drug/", "/cargos/nope/", "/cells/nope/", "/mechanisms/nope/", "/therapy-classes/nope/",
-     "/citations/999999/", "/evidence/EXR999999/", "/evidence/not-an-id/", "/nowhere/"],
+     "/citations/999999/", "/evidence/EXR999999/", "/evidence/not-an-id/", "/nowhere/",
+     f"/evidence/EXR{'9' * 5000}/"],
 )  # fmt: skip
 def test_it_answers_404_in_the_site_style_for_unknown_pages(client, demo, url):
     response = client.get(url)
