@@ -5,12 +5,15 @@ every stored document with one built afresh after each write path they exercise.
 import json
 
 import pytest
+from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evidence.api import documents as module
 from evidence.api.documents import DocumentJSONRenderer, documents
 from evidence.models import CancerType, Cell, Citation, Evidence, TherapyClass
 from tests.api.helpers import stale_documents
-from tests.factories import CargoFactory, CitationFactory, MechanismFactory
+from tests.factories import CargoFactory, CitationFactory, EvidenceFactory, MechanismFactory
 
 
 def test_the_links_of_a_document_are_the_url_configurations(corpus):
@@ -125,3 +128,30 @@ def test_a_page_of_documents_is_valid_json_whatever_the_json_settings(api, corpu
     monkeypatch.setattr(DocumentJSONRenderer, "compact", False)  # DRF's COMPACT_JSON = False
     spaced = api.get("/api/v1/evidence/?page_size=3")
     assert b'"results": [' in spaced.content and spaced.json() == compact.json()
+
+
+def test_documents_are_read_by_statements_prepared_once_per_connection(corpus):
+    draft = EvidenceFactory(status="draft")
+    public_ids = [corpus["e1"].pk, corpus["e2"].pk]
+    module._prepared.pop(connection.connection, None)  # as on a new connection
+    with CaptureQueriesContext(connection) as first:
+        assert [json.loads(d)["id"] for d in documents([draft.pk], public=False)] == [draft.public_id]
+    with CaptureQueriesContext(connection) as again:
+        assert documents([draft.pk], public=True) == []
+        assert documents([draft.pk], public=False) != []
+        assert len(documents([*public_ids, draft.pk], public=True)) == 2
+        assert len(documents([*public_ids, draft.pk], public=False)) == 3
+
+    def reads(captured):  # the label letters are read once per response too
+        return [q["sql"].split()[0] for q in captured if "exoresist_documents_" in q["sql"]]
+
+    assert reads(first) == ["PREPARE"]
+    # Each (one id or many, public or not) statement is prepared on its first read only.
+    assert reads(again) == ["PREPARE", "EXECUTE", "PREPARE", "PREPARE"]
+
+    # An EXECUTE that fails after its PREPARE leaves the statement behind: the next read
+    # prepares one under a new name rather than failing on the name taken.
+    module._prepared.pop(connection.connection, None)
+    with pytest.raises(DataError), transaction.atomic():
+        documents([2**63], public=True)  # bypasses public_id_to_pk: out of bigint range
+    assert [json.loads(d)["id"] for d in documents([corpus["e1"].pk], public=True)] == [corpus["e1"].public_id]

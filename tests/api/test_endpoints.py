@@ -47,6 +47,9 @@ def test_every_detail_is_reachable_by_its_stable_identifier(api, corpus, url):
 def test_an_unknown_or_malformed_identifier_is_a_404(api, corpus):
     assert api.get("/api/v1/evidence/EXR999999/").status_code == 404
     assert api.get("/api/v1/evidence/EXRabc/").status_code == 404
+    # The number is read as the table's key, a bigint; past it nothing can match.
+    assert api.get(f"/api/v1/evidence/EXR{2**63}/").status_code == 404
+    assert api.get(f"/api/v1/evidence/{2**64}/").status_code == 404
     assert api.get("/api/v1/drugs/no-such-drug/").status_code == 404
     assert api.get("/api/v1/citations/999999/").status_code == 404
 
