@@ -17,12 +17,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's loop runs, Django keeps this thread's connections apart from those
+    # opened before it started and after it stops (asgiref's Local: a context variable inside
+    # a running loop). A connection left open on either side outlived the other's close and
+    # kept the test database from being dropped at the end of the run.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
