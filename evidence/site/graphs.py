@@ -29,6 +29,21 @@ from evidence.site.page_cache import cached
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
+#: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n)`` per effect, of the
+#: ``%s`` links with most items (ties: cargo, then drug), best first. Ranked in SQL, because a
+#: common drug is linked to thousands of cargos and only the top links are drawn.
+_TOP_LINKS = f"""
+SELECT cargo_id, drug_id, effect, n FROM (
+  SELECT *, dense_rank() OVER (ORDER BY total DESC, cargo_id, drug_id) AS place FROM (
+    SELECT c.cargo_id, d.drug_id, e.effect, count(*) AS n,
+           sum(count(*)) OVER (PARTITION BY c.cargo_id, d.drug_id) AS total
+      FROM {Evidence.cargos.through._meta.db_table} c
+      JOIN {Evidence._meta.db_table} e ON e.id = c.evidence_id
+      JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id
+     WHERE c.evidence_id IN ({{ids}})
+     GROUP BY 1, 2, 3) grouped) ranked
+ WHERE place <= %s
+ ORDER BY place"""
 
 
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
@@ -36,16 +51,13 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     edge links to its evidence under ``filters``."""
     ids = evidence.order_by().values("pk")
     through_cargo = Evidence.cargos.through.objects
-    pairs = (
-        through_cargo.filter(evidence_id__in=ids, evidence__drugs__isnull=False)
-        .values("cargo_id", "evidence__drugs", "evidence__effect")
-        .annotate(n=Count("evidence_id"))
-        .order_by()
-    )
-    edges: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in pairs:
-        edges[(row["cargo_id"], row["evidence__drugs"])][row["evidence__effect"]] += row["n"]
-    ranked = sorted(edges.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:max_edges]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
+        edges: dict[tuple[int, int], dict[str, int]] = {}
+        for cargo_id, drug_id, effect, n in cursor.fetchall():
+            edges.setdefault((cargo_id, drug_id), {})[effect] = n
+    ranked = list(edges.items())[:max_edges]
     cargo_ids = {c for (c, _), _ in ranked}
     drug_ids = {d for (_, d), _ in ranked}
     cargo_counts = dict(
