@@ -200,7 +200,10 @@ class HomeView(AtomicWritesMixin, TemplateView):
     @staticmethod
     def summary() -> dict[str, Any]:
         """The counts and entry points, from the stored counts (models/counts.py)."""
-        kinds = dict(Cargo.objects.public().order_by().values_list("kind").annotate(n=Count("pk")))
+        # The cargos accepted items carry are those with a stored count: an indexed read, where
+        # asking each cargo whether an accepted item carries it reads every link.
+        used = Cargo.objects.filter(pk__in=EvidenceCount.objects.of("cargo").values("a"))
+        kinds = dict(used.order_by().values_list("kind").annotate(n=Count("pk")))
         therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
         return {
             "counts": {
@@ -208,7 +211,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
                 "evidence": sum(t.evidence_count for t in therapy_classes),
                 "citations": EvidenceCount.objects.of("citation").count(),
                 "drugs": Drug.objects.public().count(),
-                "cargos": Cargo.objects.public().count(),
+                "cargos": sum(kinds.values()),
             },
             "therapy_classes": therapy_classes,
             # Cached with the rest: one indexed count, changed only by public edits.
