@@ -364,6 +364,20 @@ def test_after_a_commit_a_background_thread_refreshes_the_counts(settings):
     assert EvidenceCount.objects.total("drug", drug.pk) == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_outside_a_transaction_refreshes_the_counts_in_one():
+    """The test suite's refresh on reading, in autocommit (a live server's request): the
+    advisory lock and SET LOCAL hold only inside a transaction, so the refresh makes one."""
+    drug = DrugFactory(name="doxorubicin")
+    EvidenceFactory(drugs=[drug])
+    assert connection.get_autocommit() and counts_are_stale()
+    connection.connection.notices.clear()
+    assert EvidenceCount.objects.total("drug", drug.pk) == 1
+    assert not counts_are_stale()
+    assert connection.get_autocommit()
+    assert not [notice for notice in connection.connection.notices if "SET LOCAL" in notice]
+
+
 def test_column_counts_follow_columns_the_entity_counts_do_not_read(world):
     """Subtype, evidence type, vesicle involvement, cancer type and read-out are only in the
     column counts (migration 0027): changing them through update() marks the counts stale too."""

@@ -18,6 +18,7 @@ that reads stale counts (``EXORESIST_COUNTS_REFRESH``, ``refresh_before_reading`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -212,7 +213,10 @@ def refresh_before_reading(execute, sql, params, many, context):
     commit, so a test counting a page's queries counts the page's own."""
     # Reads only: migrations' DDL names the view before its state table exists.
     if VIEW in sql and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
-        with context["connection"].connection.cursor() as cursor:
+        db = context["connection"]
+        # Outside a transaction (a live server's request), one for the lock and SET LOCAL to hold.
+        block = transaction.atomic(using=db.alias) if db.get_autocommit() else contextlib.nullcontext()
+        with block, db.connection.cursor() as cursor:
             _refresh(cursor)
     return execute(sql, params, many, context)
 
