@@ -214,10 +214,13 @@ def refresh_before_reading(execute, sql, params, many, context):
     # Reads only: migrations' DDL names the view before its state table exists.
     if VIEW in sql and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
         db = context["connection"]
-        # Outside a transaction (a live server's request), one for the lock and SET LOCAL to hold.
-        block = transaction.atomic(using=db.alias) if db.get_autocommit() else contextlib.nullcontext()
-        with block, db.connection.cursor() as cursor:
-            _refresh(cursor)
+        with db.connection.cursor() as cursor:
+            changed, counted = _state(cursor)
+        if changed != counted:
+            # Outside a transaction (a live server's request), one for the lock and SET LOCAL to hold.
+            block = transaction.atomic(using=db.alias) if db.get_autocommit() else contextlib.nullcontext()
+            with block, db.connection.cursor() as cursor:
+                _refresh(cursor)
     return execute(sql, params, many, context)
 
 
