@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
@@ -52,7 +52,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     ids = evidence.order_by().values("pk")
     through_cargo = Evidence.cargos.through.objects
     sql, params = ids.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[evidence.db].cursor() as cursor:  # the database the ORM would read: a replica
         cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
         for cargo_id, drug_id, effect, n in cursor.fetchall():
@@ -156,7 +156,7 @@ def matrix(
     # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``
     # filter includes a parent's children, so its column must too): two grouping sets of one
     # scan, each item once per cell.
-    with connection.cursor() as cursor:
+    with connections[evidence.db].cursor() as cursor:
         cursor.execute(
             f"SELECT {row}, m.mechanism_id, {top}, COUNT(DISTINCT m.evidence_id)"
             f" FROM {Evidence.mechanisms.through._meta.db_table} m"

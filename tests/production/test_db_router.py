@@ -113,3 +113,15 @@ def test_pages_are_served_from_the_replica(replicated, graph):
     """A whole page (not just one query) renders from the replica: the stand-in has none of the evidence."""
     response = make_client("anonymous").get(graph.get_absolute_url())
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_the_pictures_written_in_sql_read_the_database_of_their_items(replica_database, graph):
+    """The network's and the matrix's SQL run where their queryset reads: the replica, which
+    holds none of the primary's evidence, draws nothing."""
+    from evidence.models import Evidence
+    from evidence.site import graphs
+
+    primary, replica = Evidence.objects.public(), Evidence.objects.using(REPLICA).public()
+    assert graphs.network(primary)["links"] and graphs.matrix(primary)["max"] == 1
+    assert graphs.network(replica)["links"] == [] and graphs.matrix(replica)["max"] == 0
