@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -245,6 +245,6 @@ def cube_size(active: Active) -> int | None:
     if found is None:
         return None
     condition, params = found
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(EvidenceCount)].cursor() as cursor:
         cursor.execute(f"SELECT coalesce(sum(n), 0) FROM {CUBE} WHERE {condition}", params)
         return cursor.fetchone()[0]

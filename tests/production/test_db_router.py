@@ -125,3 +125,16 @@ def test_the_pictures_written_in_sql_read_the_database_of_their_items(replica_da
     primary, replica = Evidence.objects.public(), Evidence.objects.using(REPLICA).public()
     assert graphs.network(primary)["links"] and graphs.matrix(primary)["max"] == 1
     assert graphs.network(replica)["links"] == [] and graphs.matrix(replica)["max"] == 0
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
+def test_a_list_read_from_the_replica_counts_its_facets_there(replicated, graph):
+    """The facet counts are written SQL over the list's queryset and the stored counts: an
+    anonymous list page reads all of it from the replica, not its rows from one database and
+    its counts from another."""
+    for url in ["/evidence/", f"/evidence/?level={graph.level}", "/evidence/?q=doxorubicin"]:
+        response = make_client("anonymous").get(url)
+        assert response.status_code == 200
+        assert len(response.context["page"]) == 0, url
+        counted = [(f.param, v.value) for f in response.context["facets"] for v in f.values if v.count]
+        assert counted == [], url
