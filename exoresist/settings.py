@@ -371,7 +371,9 @@ EXORESIST_DEDUPLICATE_BUMPS = not TESTING
 #: When the evidence counts (a materialized view) are refreshed after a public change:
 #: "background", a thread after the commit; "on_read", by the next statement that reads
 #: them stale (the test suite, whose transactions never commit).
-EXORESIST_COUNTS_REFRESH = "on_read" if TESTING else "background"
+EXORESIST_COUNTS_REFRESH = env_str("EXORESIST_COUNTS_REFRESH", "on_read" if TESTING else "background")
+if EXORESIST_COUNTS_REFRESH not in {"background", "on_read"}:
+    raise ImproperlyConfigured(f"EXORESIST_COUNTS_REFRESH={EXORESIST_COUNTS_REFRESH!r}: use background or on_read.")
 
 # --- Logging: one JSON object per line, with the request id --------------------
 _log_format = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")

@@ -76,6 +76,22 @@ def test_a_sqlite_database_url_is_refused_at_start_up():
     assert "ExoResist runs on PostgreSQL only" in result.stderr
 
 
+@pytest.mark.parametrize("value, expected", [("background", "background"), ("on_read", "on_read"), ("later", None)])
+def test_the_counts_refresh_mode_is_read_from_the_environment_strictly(value, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, EXORESIST_COUNTS_REFRESH=value, DJANGO_SETTINGS_MODULE="exoresist.settings")
+    script = "import django; django.setup(); from django.conf import settings; print(settings.EXORESIST_COUNTS_REFRESH)"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    if expected is None:
+        assert result.returncode != 0 and "EXORESIST_COUNTS_REFRESH='later'" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == expected
+
+
 def test_the_embedded_servers_list_of_handles_is_mended_after_a_killed_process(tmp_path):
     # A process killed while the wheel rewrote the list left it empty: the wheel could not
     # read it again, and no process stopped the server on exit (Ctrl-C left it running).
