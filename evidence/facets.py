@@ -298,7 +298,7 @@ def _exact_counts(
     summed = _summed(narrowed)
     counted_columns = [] if summed["local"] else columns
     counted_keys = [] if summed["through"] else through
-    with connections[queryset.db].cursor() as cursor:  # the database the list reads: a replica
+    with connections[queryset.db].cursor() as cursor:  # the list's database (an anonymous reader's: a replica)
         rows = _stored_rows(cursor, narrowed, [] if counted_columns else columns, [] if counted_keys else through)
         if counted_columns or counted_keys:
             whole = {param: values for param, values in narrowed.items() if param in stored_counts.COLUMN_PARAMS}

@@ -52,7 +52,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     ids = evidence.order_by().values("pk")
     through_cargo = Evidence.cargos.through.objects
     sql, params = ids.query.sql_with_params()
-    with connections[evidence.db].cursor() as cursor:  # the database the ORM would read: a replica
+    with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
         cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
         for cargo_id, drug_id, effect, n in cursor.fetchall():
