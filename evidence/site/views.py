@@ -200,8 +200,8 @@ class HomeView(AtomicWritesMixin, TemplateView):
     @staticmethod
     def summary() -> dict[str, Any]:
         """The counts and entry points, from the stored counts (models/counts.py)."""
-        # The cargos accepted items carry are those with a stored count: an indexed read, where
-        # asking each cargo whether an accepted item carries it reads every link.
+        # The drugs and cargos accepted items carry are those with a stored count: an indexed
+        # read, where asking each one whether an accepted item carries it reads every link.
         used = Cargo.objects.filter(pk__in=EvidenceCount.objects.of("cargo").values("a"))
         kinds = dict(used.order_by().values_list("kind").annotate(n=Count("pk")))
         therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
@@ -210,7 +210,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
                 # Every item has exactly one therapy class.
                 "evidence": sum(t.evidence_count for t in therapy_classes),
                 "citations": EvidenceCount.objects.of("citation").count(),
-                "drugs": Drug.objects.public().count(),
+                "drugs": EvidenceCount.objects.of("drug").count(),
                 "cargos": sum(kinds.values()),
             },
             "therapy_classes": therapy_classes,

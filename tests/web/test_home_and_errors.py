@@ -7,16 +7,17 @@ from django.test import RequestFactory, override_settings
 
 from evidence.models import Cargo
 from exoresist.errors import server_error
-from tests.factories import CargoFactory, EvidenceFactory
+from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
 
 def test_home_shows_counts_entry_points_and_recent_accepted_evidence(client, demo):
-    EvidenceFactory(status="draft", cargos=[CargoFactory(symbol="DRAFT-ONLY", kind="protein")])
+    draft_only = {"cargos": [CargoFactory(symbol="DRAFT-ONLY", kind="protein")], "drugs": [DrugFactory(name="draft")]}
+    EvidenceFactory(status="draft", **draft_only)
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert response.context["counts"] == {"evidence": 8, "citations": 5, "drugs": 5, "cargos": 7}
-    # Read from the stored counts; the same as asking each cargo for an accepted item.
+    # Read from the stored counts; the same as asking each drug and cargo for an accepted item.
     public = Counter(Cargo.objects.public().values_list("kind", flat=True))
     assert {kind["value"]: kind["count"] for kind in response.context["cargo_kinds"]} == public
     assert "/therapy-classes/chemotherapy/" in html
