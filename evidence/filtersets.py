@@ -429,13 +429,11 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     effect = ChoiceListFilter(
         facet=Facet("Effect", "effect"),
-        field_name="effect",
         vocabulary=choices.Effect,
         help_text="Effect: " + ", ".join(choices.Effect.values),
     )
     level = ChoiceListFilter(
         facet=Facet("Evidence level", "level"),
-        field_name="level",
         vocabulary=choices.EvidenceLevel,
         help_text="Evidence level A–E.",
     )
@@ -476,13 +474,11 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     subtype = ChoiceListFilter(
         facet=Facet("Breast cancer subtype", "subtype"),
-        field_name="subtype",
         vocabulary=choices.Subtype,
         help_text="Breast cancer subtype: " + ", ".join(choices.Subtype.values),
     )
     evidence_type = ChoiceListFilter(
         facet=Facet("Evidence type", "evidence_type"),
-        field_name="evidence_type",
         vocabulary=choices.EvidenceType,
         help_text="Evidence type: " + ", ".join(choices.EvidenceType.values),
     )
@@ -495,17 +491,14 @@ class EvidenceFilterSet(StrictFilterSet):
     )
     vesicle_involvement = ChoiceListFilter(
         facet=Facet("Vesicle involvement", "vesicle_involvement"),
-        field_name="vesicle_involvement",
         vocabulary=choices.VesicleInvolvement,
         help_text="How the finding involves vesicles: " + ", ".join(choices.VesicleInvolvement.values),
     )
     ev_type = ChoiceListFilter(
-        field_name="ev_type",
         vocabulary=choices.EvType,
         help_text="The vesicles as the study calls them: " + ", ".join(choices.EvType.values),
     )
     drug_response_measured = StrictBooleanFilter(
-        field_name="drug_response_measured",
         help_text="true: the study measured response to a drug; false: the effect rests on other read-outs "
         "(EMT, stemness, immune suppression).",
     )
@@ -531,7 +524,6 @@ class EvidenceFilterSet(StrictFilterSet):
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
     )
     status = ChoiceListFilter(
-        field_name="status",
         vocabulary=choices.Status,
         help_text="Curation status (curators only see anything but accepted).",
     )
@@ -635,9 +627,7 @@ class DrugFilterSet(NamedEntityFilterSet):
 
 class CargoFilterSet(NamedEntityFilterSet):
     name_fields = ("symbol", "name")
-    kind = ChoiceListFilter(
-        field_name="kind", vocabulary=choices.CargoKind, help_text="Kind: " + ", ".join(choices.CargoKind.values)
-    )
+    kind = ChoiceListFilter(vocabulary=choices.CargoKind, help_text="Kind: " + ", ".join(choices.CargoKind.values))
     therapy_class = ResolvedListFilter(
         method="filter_therapy_class",
         what="therapy class",
@@ -658,10 +648,8 @@ class CargoFilterSet(NamedEntityFilterSet):
 
 
 class CellFilterSet(NamedEntityFilterSet):
-    kind = ChoiceListFilter(
-        field_name="kind", vocabulary=choices.CellKind, help_text="Kind: " + ", ".join(choices.CellKind.values)
-    )
-    subtype = ChoiceListFilter(field_name="subtype", vocabulary=choices.Subtype, help_text="Breast cancer subtype.")
+    kind = ChoiceListFilter(vocabulary=choices.CellKind, help_text="Kind: " + ", ".join(choices.CellKind.values))
+    subtype = ChoiceListFilter(vocabulary=choices.Subtype, help_text="Breast cancer subtype.")
     ordering = OrderingFilter(fields=(("name", "name"),))
 
     class Meta:
@@ -694,15 +682,13 @@ class TherapyClassFilterSet(StrictFilterSet):
 
 class CitationFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
-    doi = ListFilter(field_name="doi", normalize=ids.normalize_doi, help_text="DOI in any written form.")
-    pmid = ListFilter(field_name="pmid", normalize=ids.normalize_pmid, help_text="PubMed id.")
-    year = YearFilter(field_name="year", help_text="Publication year.")
+    doi = ListFilter(normalize=ids.normalize_doi, help_text="DOI in any written form.")
+    pmid = ListFilter(normalize=ids.normalize_pmid, help_text="PubMed id.")
+    year = YearFilter(help_text="Publication year.")
     year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
     year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")
-    retracted = StrictBooleanFilter(field_name="retracted", help_text="Retracted or not.")
-    publication_type = ChoiceListFilter(
-        field_name="publication_type", vocabulary=choices.PublicationType, help_text="primary, review or other."
-    )
+    retracted = StrictBooleanFilter(help_text="Retracted or not.")
+    publication_type = ChoiceListFilter(vocabulary=choices.PublicationType, help_text="primary, review or other.")
     ordering = OrderingFilter(
         fields=(("year", "year"), ("author_string", "author"), ("title", "title"), ("evidence_count", "evidence_count"))
     )
