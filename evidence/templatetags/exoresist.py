@@ -45,14 +45,6 @@ def effect_css(value: str) -> str:
     return f"effect-{value.replace('_', '-')}" if value in Effect.values else "effect-other"
 
 
-@register.simple_tag(takes_context=True)
-def page_url(context, number: int) -> str:
-    """The current URL's query string with another page number."""
-    params = context["request"].GET.copy()
-    params["page"] = number
-    return "?" + params.urlencode()
-
-
 @register.filter
 def effect_short(value: str) -> str:
     """The effect in two words (its code in words), for table cells; the full label goes in a title."""
