@@ -459,11 +459,10 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         # The workflow decides: a curator's edit of accepted evidence becomes a suggested
         # revision for an editor; anything else is saved, if it is based on the current version.
         expected = validated_data.pop("version")
-        result = workflow.edit_evidence(
+        self.revision = workflow.edit_evidence(
             instance, self.context["request"].user, validated_data, expected_version=expected, reason="Edited via API"
         )
-        self.revision = result.revision
-        return Evidence.objects.with_related().get(pk=result.evidence.pk)
+        return Evidence.objects.with_related().get(pk=instance.pk)
 
 
 class AcceptSerializer(serializers.Serializer):

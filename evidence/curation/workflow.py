@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -358,18 +357,6 @@ def link_drugs(evidence: Evidence, drugs: Iterable) -> None:
     _link_drugs(evidence, _drug_roles(drugs, evidence))
 
 
-@dataclass
-class EditResult:
-    """What ``edit_evidence`` did: saved the item, or filed a suggested revision for an editor."""
-
-    evidence: Evidence
-    revision: EvidenceRevision | None = None
-
-    @property
-    def saved(self) -> bool:
-        return self.revision is None
-
-
 @transaction.atomic
 def edit_evidence(
     evidence: Evidence,
@@ -378,23 +365,22 @@ def edit_evidence(
     *,
     expected_version: int | str | None,
     reason: str = "",
-) -> EditResult:
+) -> EvidenceRevision | None:
     """Apply a person's edit (content field -> value; instances or ids for relations) unless it
     was based on a stale version. An editor's edit, or any edit of an item not public yet, is
-    saved; a curator's edit of accepted evidence becomes a suggested revision."""
+    saved; a curator's edit of accepted evidence becomes a suggested revision, returned."""
     require_curator(user)
     current = check_version(evidence, expected_version)
     changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
     if current.status == Status.ACCEPTED and not can_review(user):
-        revision = propose_revision(current, user, changes, summary=reason)
-        return EditResult(current, revision)
+        return propose_revision(current, user, changes, summary=reason)
     m2m = set_content(current, changes)
     _validate(current, m2m)
     reason = reason or "Edited"
     if back_to_draft(current):
         reason = f"{reason}; {BACK_TO_DRAFT}"
     _save_content(current, user, reason, m2m)
-    return EditResult(current)
+    return None
 
 
 @transaction.atomic

@@ -100,11 +100,10 @@ def test_only_drafts_are_submitted_and_only_submissions_reviewed(curator, editor
 def test_a_curators_edit_of_accepted_evidence_becomes_a_revision_an_editor_applies(curator, editor):
     item = EvidenceFactory(status=Status.ACCEPTED, level="D")
     drug = DrugFactory()
-    result = workflow.edit_evidence(item, curator, {"level": "C", "drugs": [drug]}, expected_version=item.version)
-    assert not result.saved
+    revision = workflow.edit_evidence(item, curator, {"level": "C", "drugs": [drug]}, expected_version=item.version)
+    assert revision is not None
     item.refresh_from_db()
     assert item.level == "D" and not item.drugs.exists()  # public record unchanged
-    revision = result.revision
     assert revision.proposed == {"level": "C", "drugs": {str(drug.pk): "treatment"}}
     assert revision.original == {"level": "D", "drugs": {}}
     with pytest.raises(workflow.WorkflowPermissionError, match="Only editors"):
