@@ -49,21 +49,6 @@ def narrowing(query: QueryDict) -> dict[str, list[str]]:
     return active
 
 
-def therapy_classes() -> dict[int, tuple[str, str]]:
-    """Every therapy class's (slug, name) by primary key: a handful of rows."""
-    return {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
-
-
-def _class_kind_applies(active: Active) -> bool:
-    # Every item has one therapy class and one effect; two cargo kinds overlap.
-    return not set(active) - CLASS_KIND_PARAMS and len(active.get("cargo_type", [])) <= 1
-
-
-def _drug_level_applies(param: str, others: Active) -> bool:
-    rest = set(others) - {"effect"}
-    return (param == "level" and rest == {"drug"}) or (param == "drug" and rest == {"level"})
-
-
 def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
     """The stored rows whose ``n`` add up to the size of ``active``'s set, or None when they can't.
 
@@ -72,9 +57,8 @@ def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
     class x cargo kind rows.
     """
     kinds = active.get("cargo_type", [])
-    if not _class_kind_applies(active):
-        return None
-    if kinds and kinds[0] not in CargoKind.values:
+    # Every item has one therapy class and one effect; two cargo kinds overlap.
+    if set(active) - CLASS_KIND_PARAMS or len(kinds) > 1 or (kinds and kinds[0] not in CargoKind.values):
         return None
     rows = EvidenceCount.objects.filter(kind="class_cargo_kind" if kinds or by == "cargo_type" else "therapy_class")
     if kinds:
@@ -178,7 +162,7 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
     column = {"therapy_class": "a", "effect": "effect", "cargo_type": "b"}[param]
     summed = rows.order_by().values_list(column).annotate(n=Sum("n"))
     if param == "therapy_class":
-        classes = therapy_classes()
+        classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
         labelled = [(*classes[pk], n) for pk, n in summed if pk in classes]
     elif param == "cargo_type":
         kinds, labels = CARGO_KINDS_BY_CODE, dict(CargoKind.choices)
@@ -220,7 +204,8 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     A popular drug's list is too large to count on the way (the level facet was shown
     uncounted), and counting every drug's items at one level joined every drug link of it.
     """
-    if not _drug_level_applies(param, others):
+    rest = set(others) - {"effect"}
+    if not ((param == "level" and rest == {"drug"}) or (param == "drug" and rest == {"level"})):
         return None
     rows = EvidenceCount.objects.filter(kind="drug_level")
     rows = rows.filter(effect__in=others["effect"]) if "effect" in others else rows.filter(effect="")
