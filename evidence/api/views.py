@@ -286,73 +286,43 @@ class EvidenceViewSet(ExoResistViewSet):
         reason.is_valid(raise_exception=True)
         return self._transition(workflow.reject, reason.validated_data["reason"])
 
-    # CIViC-style flat columns: one row per evidence item, lists joined with "; ".
+    # CIViC-style flat columns: one row per evidence item, lists joined with "; ". Each
+    # column names its key in a complete row; the derived keys are added in export_rows.
+    EXPORT_COLUMNS = {
+        "evidence_id": "public_id", "statement": "statement", "cargos": "cargo_symbols", "drugs": "drug_roles",
+        "therapy_class": "therapy_class__name", "mechanisms": "mechanism_names",
+        "source_cell": "source_cell__name", "recipient_cell": "recipient_cell__name", "effect": "effect",
+        "level": "level", "evidence_type": "evidence_type", "subtype": "subtype",
+        "cancer_type": "cancer_type__name", "drug_response_measured": "drug_response_measured",
+        "vesicle_involvement": "vesicle_involvement", "ev_type": "ev_type", "doi": "citation__doi",
+        "pmid": "citation__pmid", "citation": "label", "year": "year", "retracted": "citation__retracted",
+        "citation_notice": "citation__notice", "url": "url",
+    }  # fmt: skip
+
     def export_columns(self) -> list[str]:
-        return [
-            "evidence_id",
-            "statement",
-            "cargos",
-            "drugs",
-            "therapy_class",
-            "mechanisms",
-            "source_cell",
-            "recipient_cell",
-            "effect",
-            "level",
-            "evidence_type",
-            "subtype",
-            "cancer_type",
-            "drug_response_measured",
-            "vesicle_involvement",
-            "ev_type",
-            "doi",
-            "pmid",
-            "citation",
-            "year",
-            "retracted",
-            "citation_notice",
-            "url",
-        ]
+        return list(self.EXPORT_COLUMNS)
 
     def export_rows(self, queryset) -> Iterator[list[Any]]:
         html = s.links_for(self.get_serializer_context())
         for chunk in export_chunks(queryset.as_rows()):
-            yield from self._export_chunk(chunk, html)
-
-    def _export_chunk(self, rows: list[dict], html) -> Iterator[list[Any]]:
-        letters = label_letters()
-        for row in complete_rows(rows):
-            public_id = format_public_id(row["id"])
-            yield [
-                public_id,
-                row["statement"],
-                "; ".join(c["symbol"] for c in row["cargos"]),
-                "; ".join(with_role(d) for d in row["drugs"]),
-                row["therapy_class__name"],
-                "; ".join(m["name"] for m in row["mechanisms"]),
-                row["source_cell__name"] or "",
-                row["recipient_cell__name"] or "",
-                row["effect"],
-                row["level"],
-                row["evidence_type"],
-                row["subtype"],
-                row["cancer_type__name"],
-                row["drug_response_measured"],
-                row["vesicle_involvement"],
-                row["ev_type"],
-                row["citation__doi"] or "",
-                row["citation__pmid"] or "",
-                short_label(
-                    row["citation__authors"],
-                    row["citation__authors_truncated"],
-                    row["citation__year"],
-                    letters.get(row["citation_id"], ""),
-                ),
-                row["citation__year"] or "",
-                row["citation__retracted"],
-                row["citation__notice"],
-                html.url("evidence_detail", public_id),
-            ]
+            letters = label_letters()
+            for row in complete_rows(chunk):
+                public_id = format_public_id(row["id"])
+                row.update(
+                    public_id=public_id,
+                    cargo_symbols="; ".join(c["symbol"] for c in row["cargos"]),
+                    drug_roles="; ".join(with_role(d) for d in row["drugs"]),
+                    mechanism_names="; ".join(m["name"] for m in row["mechanisms"]),
+                    label=short_label(
+                        row["citation__authors"],
+                        row["citation__authors_truncated"],
+                        row["citation__year"],
+                        letters.get(row["citation_id"], ""),
+                    ),
+                    year=row["citation__year"] or "",
+                    url=html.url("evidence_detail", public_id),
+                )
+                yield [row[key] for key in self.EXPORT_COLUMNS.values()]
 
 
 @extend_schema_view(
