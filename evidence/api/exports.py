@@ -73,9 +73,8 @@ def export_response(request, lines: Iterable[str], *, filename: str, content_typ
 
 
 def _send(file, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
-    response["Content-Length"] = str(os.fstat(file.fileno()).st_size)
-    return response
+    # FileResponse sets Content-Length from the open file, also after its name is unlinked.
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
 
 
 def _retire_older(stem: str, suffix: str, keep: Path) -> None:
