@@ -177,6 +177,8 @@ def label_letters() -> dict[int, str]:
     key = f"exoresist:label-letters:{version}"
     letters = cache.get(key) if version is not None else None
     if letters is None:
+        # The primary, not a replica: the letters are kept under the data version the primary's
+        # commits set, and a lagging replica's would stand for that whole version.
         with connection.cursor() as cursor:
             cursor.execute(_LETTERS_SQL)
             letters = {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
