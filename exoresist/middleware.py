@@ -54,6 +54,14 @@ def login_username(request: HttpRequest, credentials: dict | None = None) -> str
     return str(raw)[:150]
 
 
+def declared_length(request: HttpRequest) -> int:
+    """The body length the request declares (Content-Length); 0 when absent or not a number."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", "")
 
@@ -149,10 +157,7 @@ class HostileInputMiddleware(MiddlewareMixin):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        length = declared_length(request)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         limit = None if limit is None else limit + settings.EXORESIST_MAX_UPLOAD_BYTES
         if limit is not None and length > limit:

@@ -45,6 +45,7 @@ from evidence.models.evidence import complete_rows, format_public_id, sees_unpub
 from evidence.models.search import did_you_mean
 from evidence.recognition import MAX_TEXT_LENGTH, recognise
 from evidence.stored_counts import stored_size
+from exoresist.middleware import declared_length
 from exoresist.transactions import AtomicWritesMixin
 
 #: Rows fetched per round trip when streaming an export (with their prefetches).
@@ -452,10 +453,7 @@ class RecogniseView(APIView):
         examples=[OpenApiExample("An abstract's sentence", value={"text": RECOGNISE_EXAMPLE}, request_only=True)],
     )
     def post(self, request, *args, **kwargs):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        length = declared_length(request)
         if length > RECOGNISE_MAX_BODY:
             return Response(
                 {"detail": f"The request body is {length:,} bytes; at most {RECOGNISE_MAX_BODY:,} are read."},
