@@ -321,7 +321,8 @@ def import_evidence_tsv(
     for _line, key, values in parsed:
         evidence = existing.get(key)
         if evidence is None:
-            item = Evidence(import_key=key, created_by=user, status=Status.DRAFT)
+            # The cancer type given, so that the field's default (a query) is not run for each row.
+            item = Evidence(import_key=key, created_by=user, status=Status.DRAFT, cancer_type_id=values["cancer_type"])
             if submit:
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
             set_content(item, values)
