@@ -19,12 +19,26 @@ from django.db import connection
 from django.utils import timezone
 
 from evidence.choices import DrugRole
-from evidence.models import Evidence
+from evidence.models import (
+    CancerType,
+    Cargo,
+    CargoAlias,
+    Cell,
+    CellAlias,
+    Citation,
+    Drug,
+    DrugAlias,
+    Evidence,
+    Mechanism,
+    TherapyClass,
+)
 from evidence.models.base import id_array
 from exoresist.data_version import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
 BATCH = 2000
+#: From this many new items an import is a bulk load (see ``analyze_for_documents``).
+BULK_LOAD = 1000
 
 
 def _q(name: str) -> str:
@@ -169,13 +183,12 @@ def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict]) -> l
 
 
 def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
-    """INSERT the rows with plain values; Django's bulk_create spends most of its time preparing them."""
-    explicit = items[0].pk is not None
-    fields = [f for f in Evidence._meta.concrete_fields if explicit or not f.primary_key]
+    """COPY the rows, ids included, with plain values; Django's bulk_create spends most of its
+    time preparing them."""
+    fields = Evidence._meta.concrete_fields
     rows = [tuple(getattr(item, f.attname) for f in fields) for item in items]
-    returned = copy_rows(Evidence._meta.db_table, [f.column for f in fields], rows, ["id"])
-    for item, (pk,) in zip(items, returned, strict=True):
-        item.pk = pk
+    copy_rows(Evidence._meta.db_table, [f.column for f in fields], rows)
+    for item in items:
         item._state.adding = False
     return items
 
@@ -200,10 +213,30 @@ def insert_evidence(
     for item in items:
         item.created = item.created or now
         item.modified = item.modified or now
+    if items[0].pk is None:
+        for item, pk in zip(items, _next_ids(Evidence._meta.db_table, "id", len(items)), strict=True):
+            item.pk = pk
+    # The links before their items (the foreign keys are checked at commit): the triggers that
+    # build each item's search and API documents then build them once, when the item arrives,
+    # not again for each link table.
+    links = _insert_relations(items, relations)
+    if len(items) >= BULK_LOAD:
+        analyze_for_documents()
     created = _insert_items(items)
-    _write_history(created, _insert_relations(created, relations), kind="+", user=user, reason=reason, date=now)
+    _write_history(created, links, kind="+", user=user, reason=reason, date=now)
     data_changed()
     return created
+
+
+def analyze_for_documents() -> None:
+    """Statistics of the tables PostgreSQL's triggers join to build each new item's search and
+    API documents: the entities, their aliases, the citations and the links. On a database
+    loaded moments ago (or in the transaction that loads it), which autovacuum has not analysed,
+    those statements plan for empty tables and read whole entity tables for every item."""
+    entities = [Cargo, CargoAlias, Drug, DrugAlias, Cell, CellAlias, Mechanism, TherapyClass, CancerType, Citation]
+    models = [*entities, *(getattr(Evidence, name).through for name in M2M)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(_q(model._meta.db_table) for model in models)}")
 
 
 def reset_sequences(*models) -> None:

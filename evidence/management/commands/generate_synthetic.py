@@ -20,7 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from evidence.choices import CargoKind, CellKind, Effect, EvidenceLevel, EvidenceType, Status, Subtype
-from evidence.curation.bulk import M2M, copy_rows, reset_sequences
+from evidence.curation.bulk import M2M, analyze_for_documents, copy_rows, reset_sequences
 from evidence.identifiers import lookup_keys
 from evidence.models import (
     Cargo,
@@ -165,7 +165,7 @@ class Command(BaseCommand):
             cell_names = self.cells(rng, writer, max(10, evidence // 300))
             citation_ids = self.citations(rng, writer, max(5, evidence // 5))
             self.stdout.write(f"entities written in {time.monotonic() - started:.1f} s")
-            self.analyze()
+            analyze_for_documents()
             self.evidence(
                 rng,
                 writer,
@@ -197,14 +197,6 @@ class Command(BaseCommand):
         """The tables this command writes rows into, with explicit ids."""
         links = [getattr(Evidence, name).through for name in M2M]
         return [*links, Evidence, Citation, DrugAlias, Drug, CargoAlias, Cargo, CellAlias, Cell]
-
-    def analyze(self) -> None:
-        """Statistics of the rows this transaction has written, for the triggers that build each
-        item's documents to plan on: autovacuum cannot see uncommitted rows, and planned for a
-        few hundred entities they hash whole entity tables for every item."""
-        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in self.written())
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
 
     def flush(self) -> None:
         tables = [m._meta.db_table for m in [*self.written(), Evidence.history.model]]
@@ -369,6 +361,6 @@ class Command(BaseCommand):
             # instead of once more per link table.
             for name in relations:
                 writer.write(getattr(Evidence, name).through, links[name])
-            self.analyze()
+            analyze_for_documents()
             writer.write(Evidence, rows)
             self.stdout.write(f"  {min(n, start + chunk)} / {n} evidence items")
