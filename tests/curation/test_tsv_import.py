@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evidence.choices import Status
 from evidence.curation.bibtex import import_bibtex
@@ -164,3 +166,18 @@ def test_the_command_submits_for_review_as_the_named_curator(tmp_path, citations
     item = Evidence.objects.get(import_key="ning2017-uchl1-adm")
     assert item.status == Status.SUBMITTED and item.submitted_by == curator and item.created_by == curator
     assert item.history.get().history_user == curator
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(citations):
+    """A query per new row (a field's default run by the model's constructor) made a 100,000-row
+    import spend most of its time in round trips."""
+
+    def queries(n: int, start: int) -> int:
+        rows = tsv(*({"key": f"bulk-{start + i}"} for i in range(n)))
+        with CaptureQueriesContext(connection) as captured:
+            report = import_evidence_tsv(rows, "bulk.tsv")
+        assert report.ok and report.created == n
+        return len(captured)
+
+    assert queries(40, 0) == queries(2, 100)
+    assert Evidence.objects.filter(import_key__startswith="bulk-", cancer_type__slug="breast-cancer").count() == 42
