@@ -84,10 +84,13 @@ def test_reimporting_changes_nothing(citations):
 
 def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
-    report = import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", "level": "C", "drugs": "doxorubicin; ADM"}), "v2")
+    changed = {"level": "C", "drugs": "doxorubicin; ADM", "source_cell": "MCF-7", "statement": "Reworded."}
+    report = import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", **changed}), "v2")
     assert report.updated == 1
     item = Evidence.objects.get(import_key="chen2014-mir222-adm")
     assert item.level == "C" and item.version == 2
+    assert item.source_cell.name == "MCF-7" and item.statement == "Reworded."
+    assert Evidence.objects.filter(pk=item.pk).search("reworded").exists()  # the search document follows
     assert item.history.count() == 2
     latest = item.history.first()
     assert latest.history_type == "~" and latest.level == "C" and latest.version == 2
