@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evidence.choices import DrugRole
@@ -253,7 +253,8 @@ def _update_items(items: Sequence[Evidence], fields: list[str]) -> None:
     model_fields = [Evidence._meta.get_field("id"), *(Evidence._meta.get_field(name) for name in fields)]
     columns = [field.column for field in model_fields]
     table, listed = _q(Evidence._meta.db_table), ", ".join(map(_q, columns))
-    with connection.cursor() as cursor:
+    # In a savepoint at least: an error rolls the temporary table back with the rest.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE evidence_changes AS SELECT {listed} FROM {table} WITH NO DATA")
         copy_rows("evidence_changes", columns, [tuple(getattr(i, f.attname) for f in model_fields) for i in items])
         assigned = ", ".join(f"{_q(column)} = changes.{_q(column)}" for column in columns[1:])

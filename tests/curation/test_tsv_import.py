@@ -95,6 +95,9 @@ def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     latest = item.history.first()
     assert latest.history_type == "~" and latest.level == "C" and latest.version == 2
     assert sorted(row.drug.name for row in latest.drugs.all()) == ["doxorubicin"]
+    # A second update on the same connection (the bulk update's temporary table is gone).
+    assert import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", **changed, "level": "B"}), "v3").updated == 1
+    assert Evidence.objects.get(pk=item.pk).version == 3
 
 
 def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(citations):
