@@ -164,22 +164,38 @@ def _link_columns(name: str) -> list[str]:
     return [f"{M2M[name]}_id", "role"] if name == "drugs" else [f"{M2M[name]}_id"]
 
 
-def _insert_relations(items: Sequence[Evidence], relations: Sequence[dict]) -> list:
-    """Write the through rows; returns (evidence pk, {name: [(through id, target pk[, role])]}) per item."""
-    inserted: dict[int, dict[str, list]] = {item.pk: {} for item in items}
-    for name in M2M:
-        through = getattr(Evidence, name).through._meta.db_table
-        rows = []
-        for item, rel in zip(items, relations, strict=True):
-            roles = rel.get("drug_roles") or {}
-            for pk in rel.get(name, []):
-                rows.append((item.pk, pk, roles.get(pk, DrugRole.TREATMENT)) if name == "drugs" else (item.pk, pk))
-        columns = _link_columns(name)
-        for through_id, evidence_id, *values in copy_rows(
-            through, ["evidence_id", *columns], rows, returning=["id", "evidence_id", *columns]
-        ):
-            inserted[evidence_id].setdefault(name, []).append((through_id, *values))
-    return list(inserted.items())
+def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, replace: bool = False) -> list:
+    """Write the through rows; returns (evidence pk, {name: [(through id, target pk[, role])]}) per item.
+
+    ``replace``: the items have rows already; those still wanted stay, the others are deleted.
+    Every statement on a link table makes PostgreSQL rebuild those items' documents, so a
+    table whose rows do not change is not written at all.
+    """
+    written: dict[int, dict[str, list]] = {item.pk: {} for item in items}
+    with connection.cursor() as cursor:
+        for name in M2M:
+            table = getattr(Evidence, name).through._meta.db_table
+            columns = ["evidence_id", *_link_columns(name)]
+            wanted = []
+            for item, rel in zip(items, relations, strict=True):
+                roles = rel.get("drug_roles") or {}
+                for pk in rel.get(name, []):
+                    role = (roles.get(pk, DrugRole.TREATMENT),) if name == "drugs" else ()
+                    wanted.append((item.pk, pk, *role))
+            current: dict[tuple, int] = {}
+            if replace:
+                select = f"SELECT {', '.join(columns)}, id FROM {_q(table)} WHERE evidence_id = ANY(%s)"
+                cursor.execute(select, [list(written)])
+                current = {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+                kept = set(wanted)
+                if gone := [through_id for row, through_id in current.items() if row not in kept]:
+                    cursor.execute(f"DELETE FROM {_q(table)} WHERE id = ANY(%s)", [gone])
+            new = [row for row in wanted if row not in current]
+            rows = [(current[row], *row) for row in wanted if row in current]
+            rows += copy_rows(table, columns, new, returning=["id", *columns])
+            for through_id, evidence_id, *values in rows:
+                written[evidence_id].setdefault(name, []).append((through_id, *values))
+    return list(written.items())
 
 
 def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
@@ -219,7 +235,7 @@ def insert_evidence(
     # The links before their items (the foreign keys are checked at commit): the triggers that
     # build each item's search and API documents then build them once, when the item arrives,
     # not again for each link table.
-    links = _insert_relations(items, relations)
+    links = _write_relations(items, relations)
     if len(items) >= BULK_LOAD:
         analyze_for_documents()
     created = _insert_items(items)
@@ -277,13 +293,7 @@ def update_evidence(
     for item in items:
         item.version += 1
         item.modified = now
-    pks = [item.pk for item in items]
     _update_items(items, [*fields, "version", "modified"])
-    with connection.cursor() as cursor:
-        for name in M2M:
-            # One statement per link table: the triggers that rebuild the items' documents run
-            # once for each, where QuerySet.delete() deletes in batches of a hundred.
-            through = getattr(Evidence, name).through._meta.db_table
-            cursor.execute(f"DELETE FROM {_q(through)} WHERE evidence_id = ANY(%s)", [pks])
-    _write_history(items, _insert_relations(items, relations), kind="~", user=user, reason=reason, date=now)
+    links = _write_relations(items, relations, replace=True)
+    _write_history(items, links, kind="~", user=user, reason=reason, date=now)
     data_changed()

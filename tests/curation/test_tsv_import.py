@@ -96,8 +96,14 @@ def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     assert latest.history_type == "~" and latest.level == "C" and latest.version == 2
     assert sorted(row.drug.name for row in latest.drugs.all()) == ["doxorubicin"]
     # A second update on the same connection (the bulk update's temporary table is gone).
-    assert import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", **changed, "level": "B"}), "v3").updated == 1
-    assert Evidence.objects.get(pk=item.pk).version == 3
+    # Its cargo replaced, its drug kept: the history records the links as they are now.
+    v3 = tsv({"key": "chen2014-mir222-adm", **changed, "level": "B", "cargos": "UCH-L1"})
+    assert import_evidence_tsv(v3, "v3").updated == 1
+    item = Evidence.objects.get(pk=item.pk)
+    assert item.version == 3 and [c.symbol for c in item.cargos.all()] == ["UCHL1"]
+    latest = item.history.first()
+    assert [row.cargo.symbol for row in latest.cargos.all()] == ["UCHL1"]
+    assert [row.drug.name for row in latest.drugs.all()] == ["doxorubicin"]
 
 
 def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(citations):
