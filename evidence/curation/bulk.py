@@ -36,7 +36,6 @@ from evidence.models.base import id_array
 from exoresist.data_version import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
-BATCH = 2000
 #: From this many new items an import is a bulk load (see ``analyze_for_documents``).
 BULK_LOAD = 1000
 
