@@ -197,15 +197,11 @@ def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, re
     return list(written.items())
 
 
-def _insert_items(items: Sequence[Evidence]) -> Sequence[Evidence]:
-    """COPY the rows, ids included, with plain values; Django's bulk_create spends most of its
-    time preparing them."""
-    fields = Evidence._meta.concrete_fields
-    rows = [tuple(getattr(item, f.attname) for f in fields) for item in items]
-    copy_rows(Evidence._meta.db_table, [f.column for f in fields], rows)
-    for item in items:
-        item._state.adding = False
-    return items
+def _copy_items(table: str, items: Sequence[Evidence], fields: list) -> None:
+    """COPY ``fields`` of ``items`` into ``table``: plain values, where Django's bulk_create and
+    bulk_update spend most of their time preparing them."""
+    rows = [tuple(getattr(item, field.attname) for field in fields) for item in items]
+    copy_rows(table, [field.column for field in fields], rows)
 
 
 def insert_evidence(
@@ -237,10 +233,12 @@ def insert_evidence(
     links = _write_relations(items, relations)
     if len(items) >= BULK_LOAD:
         analyze_for_documents()
-    created = _insert_items(items)
-    _write_history(created, links, kind="+", user=user, reason=reason, date=now)
+    _copy_items(Evidence._meta.db_table, items, Evidence._meta.concrete_fields)
+    for item in items:
+        item._state.adding = False
+    _write_history(items, links, kind="+", user=user, reason=reason, date=now)
     data_changed()
-    return created
+    return list(items)
 
 
 def analyze_for_documents() -> None:
@@ -265,13 +263,13 @@ def _update_items(items: Sequence[Evidence], fields: list[str]) -> None:
     """UPDATE the items' ``fields`` in one statement, from a temporary table filled by COPY.
     Django's bulk_update writes a CASE over every item of a batch for each column, which costs
     Python and PostgreSQL time growing with the batch for every row."""
-    model_fields = [Evidence._meta.get_field("id"), *(Evidence._meta.get_field(name) for name in fields)]
+    model_fields = [Evidence._meta.get_field(name) for name in ("id", *fields)]
     columns = [field.column for field in model_fields]
     table, listed = _q(Evidence._meta.db_table), ", ".join(map(_q, columns))
     # In a savepoint at least: an error rolls the temporary table back with the rest.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE evidence_changes AS SELECT {listed} FROM {table} WITH NO DATA")
-        copy_rows("evidence_changes", columns, [tuple(getattr(i, f.attname) for f in model_fields) for i in items])
+        _copy_items("evidence_changes", items, model_fields)
         assigned = ", ".join(f"{_q(column)} = changes.{_q(column)}" for column in columns[1:])
         cursor.execute(f"UPDATE {table} SET {assigned} FROM evidence_changes changes WHERE {table}.id = changes.id")
         cursor.execute("DROP TABLE evidence_changes")
