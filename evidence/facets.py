@@ -251,18 +251,20 @@ def _item_rows(
             cursor.execute(f"WITH items AS ({inner}) {select}", (*values, *(key_params if select is keys else ())))
             rows += cursor.fetchall()
         return False, _rows(rows)
-    # The planner expects most of ``whole``: one statement, which evaluates the filters once,
-    # counts the items missed, unless the set turns out to hold at most half of ``whole``.
+    # The planner expects most of ``whole``: one statement counts the items missed, found by
+    # an anti-join that runs in parallel (a materialized set of the items matched would not),
+    # unless they turn out to be at least half of ``whole``: then it counts the set itself.
     every, every_params = whole.order_by().values("pk").query.sql_with_params()
     evidence = f"{quote(Evidence._meta.db_table)} WHERE id IN (SELECT pk FROM items)"
     cursor.execute(
-        f"WITH part AS MATERIALIZED ({part}), flip AS (SELECT (SELECT count(*) FROM part) * 2 > %s AS yes),"
-        f" missed AS MATERIALIZED (SELECT pk FROM ({every}) w WHERE pk NOT IN (SELECT pk FROM part)),"
+        f"WITH missed AS MATERIALIZED (SELECT pk FROM ({every}) w WHERE NOT EXISTS"
+        f" (SELECT FROM ({part}) p WHERE p.pk = w.pk)),"
+        " flip AS (SELECT (SELECT count(*) FROM missed) * 2 < %s AS yes),"
         # Only the branch that flip selects is read.
         " items AS (SELECT pk FROM missed WHERE (SELECT yes FROM flip)"
-        " UNION ALL SELECT pk FROM part WHERE NOT (SELECT yes FROM flip)) "
+        f" UNION ALL SELECT pk FROM ({part}) p WHERE NOT (SELECT yes FROM flip)) "
         + " UNION ALL ".join([f"SELECT 'flip', NULL{blanks}, (SELECT yes FROM flip)::int", *groupings(evidence)]),
-        (*params, whole_size, *every_params, *key_params),
+        (*every_params, *params, whole_size, *params, *key_params),
     )
     rows = cursor.fetchall()
     return any(kind == "flip" and n for kind, *_, n in rows), _rows(rows)
