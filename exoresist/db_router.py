@@ -3,6 +3,8 @@
 A request is *pinned* to the primary, so that it reads its own writes, after its first write,
 when it is a signed-in user's (a session cookie or an Authorization header), and when its
 client wrote within ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so: replication lag).
+Otherwise a request reads from one replica, chosen at its first read: replicas lag by
+different amounts, and a page whose count and rows came from two of them could disagree.
 """
 
 from __future__ import annotations
@@ -15,19 +17,20 @@ from django.db import DEFAULT_DB_ALIAS
 
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_pinned_to_primary", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("exoresist_wrote", default=False)
+_replica: contextvars.ContextVar[str | None] = contextvars.ContextVar("exoresist_replica", default=None)
 
 
 def wrote_in_request() -> bool:
     return _wrote.get()
 
 
-def start_request(pinned: bool) -> tuple[contextvars.Token, contextvars.Token]:
-    return _pinned.set(pinned), _wrote.set(False)
+def start_request(pinned: bool) -> tuple[contextvars.Token, ...]:
+    return _pinned.set(pinned), _wrote.set(False), _replica.set(None)
 
 
-def end_request(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
-    _pinned.reset(tokens[0])
-    _wrote.reset(tokens[1])
+def end_request(tokens: tuple[contextvars.Token, ...]) -> None:
+    for variable, token in zip((_pinned, _wrote, _replica), tokens, strict=True):
+        variable.reset(token)
 
 
 class PrimaryReplicaRouter:
@@ -39,7 +42,11 @@ class PrimaryReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db == DEFAULT_DB_ALIAS and _wrote.get():
             return DEFAULT_DB_ALIAS
-        return random.choice(replicas)
+        replica = _replica.get()
+        if replica not in replicas:
+            replica = random.choice(replicas)
+            _replica.set(replica)
+        return replica
 
     def db_for_write(self, model, **hints) -> str:
         # Outside a request (a management command) the pin lasts for the process: it reads its own writes.
