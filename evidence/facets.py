@@ -136,15 +136,18 @@ CHIP_LABELS = {
 
 
 def url_with(query: QueryDict, param: str, values: list[str] | None) -> str:
-    """``?query`` with ``param`` set to ``values`` (removed when empty) and the page reset."""
-    data = query.copy()
-    data.pop("page", None)
-    data.pop(f"{param}[]", None)
-    if values:
-        data.setlist(param, values)
-    else:
-        data.pop(param, None)
-    encoded = data.urlencode()
+    """``?query`` with ``param`` set to ``values`` (removed when empty, in its place when
+    present) and the page reset. Written as pairs, not a copy of ``query``: a list page builds
+    one such link per facet value, and copying a QueryDict deep-copies every list in it."""
+    pairs = []
+    for key, listed in query.lists():
+        if key == param:
+            pairs += [(key, value) for value in values or ()]
+            values = None
+        elif key not in ("page", f"{param}[]"):
+            pairs += [(key, value) for value in listed]
+    pairs += [(param, value) for value in values or ()]
+    encoded = urlencode(pairs)
     return f"?{encoded}" if encoded else "?"
 
 
