@@ -139,14 +139,15 @@ def url_with(query: QueryDict, param: str, values: list[str] | None) -> str:
     """``?query`` with ``param`` set to ``values`` (removed when empty, in its place when
     present) and the page reset. Written as pairs, not a copy of ``query``: a list page builds
     one such link per facet value, and copying a QueryDict deep-copies every list in it."""
-    pairs = []
+    pairs, placed = [], False
     for key, listed in query.lists():
         if key == param:
-            pairs += [(key, value) for value in values or ()]
-            values = None
-        elif key not in ("page", f"{param}[]"):
-            pairs += [(key, value) for value in listed]
-    pairs += [(param, value) for value in values or ()]
+            listed, placed = values or [], True
+        elif key in ("page", f"{param}[]"):
+            continue
+        pairs += [(key, value) for value in listed]
+    if not placed:
+        pairs += [(param, value) for value in values or ()]
     encoded = urlencode(pairs)
     return f"?{encoded}" if encoded else "?"
 
