@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from evidence.choices import CargoKind
-from evidence.models import Cargo, Evidence
+from evidence.management.commands.generate_synthetic import REAL_DRUGS
+from evidence.models import Cargo, Drug, Evidence
 from evidence.models.counts import counts_are_stale
-from tests.factories import CargoFactory
+from tests.factories import CargoFactory, DrugFactory
 from tests.test_evidence_counts import assert_counts_are_exact
 
 # The command ends with VACUUM, which cannot run inside a test's transaction.
@@ -27,6 +28,20 @@ def test_it_adds_to_curated_data_without_touching_it():
     assert Evidence.objects.count() == 400
     for cargo in curated:
         assert Cargo.objects.get(symbol=cargo.symbol) == cargo
+    assert not counts_are_stale()
+    assert_counts_are_exact()
+
+
+def test_a_second_run_adds_to_the_first():
+    # The real drug names taken already, each run's ten drugs are synthetic: the second
+    # run's must not repeat the first's.
+    for name, *_ in REAL_DRUGS:
+        DrugFactory(name=name)
+    call_command("generate_synthetic", "--evidence", "400", stdout=io.StringIO())
+    names = set(Drug.objects.values_list("name", flat=True))
+    call_command("generate_synthetic", "--evidence", "400", stdout=io.StringIO())
+    assert Evidence.objects.count() == 800
+    assert names < set(Drug.objects.values_list("name", flat=True))
     assert not counts_are_stale()
     assert_counts_are_exact()
 

@@ -226,13 +226,16 @@ class Command(BaseCommand):
         existing = set(Drug.objects.values_list("name", flat=True))
         slugs = list(therapy)
         for i in range(n):
+            pk = first + i
             if i < len(REAL_DRUGS) and REAL_DRUGS[i][0] not in existing:
                 name, tc, drug_class, alias_names = REAL_DRUGS[i]
             else:
-                name = f"synthamab-{i}"
+                # Numbered by id, so that a second run beside the first names new drugs (an
+                # empty database numbers them 0, 1, ... as before).
+                number = pk - 1
+                name = f"synthamab-{number}"
                 tc, drug_class = rng.choice(slugs), rng.choice(["anthracycline", "taxane", "kinase inhibitor", "SERM"])
-                alias_names = [f"SYN{i}"] + ([f"Synth{i}ol"] if rng.random() < 0.5 else [])
-            pk = first + i
+                alias_names = [f"SYN{number}"] + ([f"Synth{number}ol"] if rng.random() < 0.5 else [])
             rows.append(
                 {
                     "id": pk,
