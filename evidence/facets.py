@@ -28,6 +28,7 @@ from evidence import stored_counts
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
 from evidence.identifiers import lookup_keys
 from evidence.models import CancerType, Cargo, Drug, Evidence, EvidenceCount, EvidenceFacetKeys, Mechanism, TherapyClass
+from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 
 #: Lists are counted exactly up to this many items, on the page (with every facet) and in
@@ -226,6 +227,10 @@ def _item_rows(
     first value returned is True: a common word matches nearly every item, and the few it
     misses have few facet keys to read.
     """
+    selected = pk_sql(queryset)
+    if selected is None:
+        return False, []
+    part, params = selected
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     blanks = ", NULL" * len(columns)
@@ -245,7 +250,6 @@ def _item_rows(
         column_rows = f"SELECT 'column', NULL, {names}, COUNT(*) FROM {columns_from} GROUP BY {names}"
         return [*([column_rows] if columns else []), *([keys] if through else [])]
 
-    part, params = queryset.order_by().values("pk").query.sql_with_params()
     if whole is None or _estimated_size(cursor, part, params) <= NEARLY_ALL * whole_size:
         # A query per grouping, each planned for the set's own estimated size: one statement
         # would evaluate the filters once, but runs without parallel workers and is slower.
@@ -258,7 +262,7 @@ def _item_rows(
     # The planner expects most of ``whole``: one statement counts the items missed, found by
     # an anti-join that runs in parallel (a materialized set of the items matched would not),
     # unless they turn out to be at least half of ``whole``: then it counts the set itself.
-    every, every_params = whole.order_by().values("pk").query.sql_with_params()
+    every, every_params = pk_sql(whole)  # no narrower than the set, which has SQL
     evidence = f"{quote(Evidence._meta.db_table)} WHERE id IN (SELECT pk FROM items)"
     cursor.execute(
         f"WITH missed AS MATERIALIZED (SELECT pk FROM ({every}) w WHERE NOT EXISTS"

@@ -698,10 +698,9 @@ class CitationFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def search(self, qs, name, value):
-        return qs.filter(
-            Q(title__icontains=value)
-            | Q(author_string__icontains=value)
-            | Q(journal__icontains=value)
-            | Q(doi=ids.normalize_doi(value))
-            | Q(bibtex_key__iexact=value)
-        )
+        found = Q(title__icontains=value) | Q(author_string__icontains=value) | Q(journal__icontains=value)
+        found |= Q(bibtex_key__iexact=value)
+        # Not "doi=None" for a value with no DOI in it ("doi:"): that is every paper without one.
+        if doi := ids.normalize_doi(value):
+            found |= Q(doi=doi)
+        return qs.filter(found)

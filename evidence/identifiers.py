@@ -24,7 +24,8 @@ def normalize_doi(value: str | None) -> str | None:
     same paper typed twice) and strip URL and ``doi:`` prefixes; ``None`` when empty."""
     if value is None:
         return None
-    doi = unquote(str(value).strip())
+    # Percent-decoded ("10.1000%2Fxyz"); a decoded NUL ("%00") is no part of a DOI, and PostgreSQL refuses it.
+    doi = unquote(str(value).strip()).replace("\x00", "")
     # Prefixes can be stacked by careless copy-paste ("doi: https://doi.org/10...").
     previous = None
     while previous != doi:

@@ -198,7 +198,8 @@ class EvidenceViewSet(ExoResistViewSet):
             return self.export_references(Citation.objects.filter(pk__in=items.values("citation_id")), "papers")
         response = super().list(request, *args, **kwargs)
         text = (request.query_params.get("q") or "").strip()
-        if text and isinstance(response.data, dict) and not response.data.get("results"):
+        # A JSON page, not a CSV or TSV file.
+        if text and isinstance(response, Response) and not response.data.get("results"):
             # Nothing found: the names nearest to what was asked.
             response.data["did_you_mean"] = did_you_mean(text, public=not sees_unpublished(request.user))
         return response

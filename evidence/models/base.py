@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Exists, Q
 from django.db.models.expressions import RawSQL
@@ -15,6 +16,16 @@ def id_array(ids: list[int]) -> RawSQL:
     """``ids`` for an ``__in`` lookup as one array parameter: Django would prepare an IN
     list of thousands of ids one by one (half the time of the query)."""
     return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+
+
+def pk_sql(queryset: models.QuerySet) -> tuple[str, tuple] | None:
+    """The SQL selecting the primary keys of ``queryset``, with its parameters, for a statement
+    written by hand around it; None when Django knows it selects nothing and writes no SQL
+    (a search with no word to look for, ``q=-``; a DOI that normalises to none)."""
+    try:
+        return queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
 class ChangeLoggedModel(models.Model):

@@ -24,6 +24,7 @@ from django.urls import reverse
 from evidence.choices import CargoKind, Effect
 from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.models.base import pk_sql
 from evidence.site.page_cache import cached
 
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
@@ -49,9 +50,12 @@ SELECT cargo_id, drug_id, effect, n FROM (
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
     """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect); each
     edge links to its evidence under ``filters``."""
+    selected = pk_sql(evidence)
+    if selected is None:
+        return _network([], [], [], truncated=False, filters=filters)
+    sql, params = selected
     ids = evidence.order_by().values("pk")
     through_cargo = Evidence.cargos.through.objects
-    sql, params = ids.query.sql_with_params()
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
         cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
@@ -150,7 +154,10 @@ def matrix(
     if columns == "cargo_kind":
         return _matrix_by_cargo_kind(evidence, rows, filters)
     rows, _ = _row_field(rows)
-    ids, params = evidence.order_by().values("pk").query.sql_with_params()
+    selected = pk_sql(evidence)
+    if selected is None:
+        return _matrix(rows, [], [], "mechanism", {}, filters)
+    ids, params = selected
     row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
     top = "coalesce(t.parent_id, m.mechanism_id)"
     # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``

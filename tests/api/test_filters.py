@@ -200,3 +200,14 @@ def test_filtersets_share_declarations_but_filter_with_their_own_values(corpus):
     assert set(dox.qs) == set(Evidence.objects.filter(drugs__name="doxorubicin"))
     assert set(tam.qs) == set(Evidence.objects.filter(drugs__name="tamoxifen"))
     assert set(dox.qs).isdisjoint(tam.qs)
+
+
+def test_a_citation_search_with_no_doi_in_it_does_not_list_the_papers_without_one(api, db):
+    """``q=doi:`` normalised to no DOI, and ``doi=None`` matched every paper without a DOI."""
+    from tests.factories import CitationFactory, EvidenceFactory
+
+    EvidenceFactory(citation=CitationFactory(doi=None, title="A conference abstract"))
+    with_doi = EvidenceFactory(citation=CitationFactory(doi="10.1000/delta", title="Paper with a DOI"))
+    assert api.get("/api/v1/citations/", {"q": "doi:"}).json()["results"] == []
+    found = api.get("/api/v1/citations/", {"q": "doi: 10.1000/DELTA"}).json()["results"]
+    assert [item["id"] for item in found] == [with_doi.citation_id]

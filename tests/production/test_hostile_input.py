@@ -201,3 +201,40 @@ def test_a_percent_sign_in_an_unknown_name_is_quoted_back_not_a_500(db):
     assert response.status_code == 400
     body = response.json()
     assert "100% made up" in str(body["recipient_cell"]) and "%s%d" in str(body["drug"])
+
+
+@pytest.mark.parametrize("text", ["-", "-x", '"', "--", "or"])
+def test_a_search_without_a_word_to_look_for_finds_nothing_everywhere(graph, text):
+    """``q=-`` is a query with no word in it, an empty set: the facets and the pictures
+    wrote its SQL and got Django's EmptyResultSet instead (a 500)."""
+    client = make_client("anonymous")
+    failures = []
+    for endpoint in list_endpoints():
+        response = client.get(endpoint.url, {"q": text})
+        if response.status_code >= 500:
+            failures.append((endpoint.url, response.status_code))
+    assert not failures
+    page = client.get("/evidence/", {"q": text})
+    assert page.status_code == 200 and page.context["page"].paginator.count == 0
+    assert all(not value.count for facet in page.context["facets"] for value in facet.values)
+    assert client.get("/network.json", {"q": text}).json()["nodes"] == []
+    assert client.get("/matrix.json", {"q": text}).json()["cells"] == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "bibtex", "ris", "csljson"])
+def test_an_export_of_a_search_that_finds_nothing_is_an_empty_file(graph, fmt):
+    """The list added "did you mean" to what it took for a JSON page, and a CSV file has no
+    ``data``: an export of a text search that found nothing was a 500."""
+    response = make_client("anonymous").get("/api/v1/evidence/", {"q": "zzqqxx", "format": fmt})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"doxorubicin" not in body and b"EXR" not in body
+
+
+def test_a_percent_escape_of_nul_in_a_doi_is_not_a_500(graph):
+    """A DOI is percent-decoded ("10.1000%2Fxyz"), so ``%2500`` became a NUL, which PostgreSQL refuses."""
+    client = make_client("anonymous")
+    for url in ("/api/v1/evidence/", "/api/v1/citations/", "/evidence/"):
+        response = client.get(url, {"doi": "%00"})
+        assert response.status_code == 200, url
+    assert client.get("/search/", {"q": "%00"}).status_code == 200
