@@ -131,6 +131,14 @@ class EntityField(serializers.RelatedField):
             "html_url": links.url(f"{self.route}_detail", value.slug),
         }
 
+    def get_choices(self, cutoff=None):
+        """The browsable API form's options, keyed by id (which ``to_internal_value`` takes):
+        DRF keys them by ``to_representation``, here a dict, which cannot key a choice."""
+        queryset = self.get_queryset()
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {str(item.pk): self.display_value(item) for item in queryset}
+
     def to_internal_value(self, data):
         name = self.model._meta.verbose_name
         if isinstance(data, dict):

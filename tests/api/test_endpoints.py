@@ -44,6 +44,31 @@ def test_every_detail_is_reachable_by_its_stable_identifier(api, corpus, url):
     assert response.status_code == 200, response.content[:300]
 
 
+DETAILS = [
+    "/api/v1/evidence/{e1}/",
+    "/api/v1/drugs/doxorubicin/",
+    "/api/v1/cargos/hsa-mir-155-5p/",
+    "/api/v1/cells/mcf-7/",
+    "/api/v1/mechanisms/drug-efflux/",
+    "/api/v1/therapy-classes/chemotherapy/",
+    "/api/v1/citations/{c2015}/",
+]
+
+
+def test_the_browsable_api_renders_its_forms_for_a_curator(curator_api, corpus):
+    """A curator sees the HTML forms; their choices were keyed by each entity's embedded
+    summary, a dict, and every list and detail with one was a 500."""
+    urls = [url.rsplit("/", 2)[0] + "/" for url in DETAILS] + DETAILS
+    for url in urls:
+        url = url.format(e1=corpus["e1"].public_id, c2015=corpus["c2015"].pk)
+        response = curator_api.get(url, {"format": "api"})
+        assert response.status_code == 200, url
+        assert b"<form" in response.content, url
+    # The form's options are the ids a write accepts.
+    form = curator_api.get("/api/v1/evidence/", {"format": "api"}).content.decode()
+    assert f'<option value="{corpus["c2015"].pk}"' in form
+
+
 def test_an_unknown_or_malformed_identifier_is_a_404(api, corpus):
     assert api.get("/api/v1/evidence/EXR999999/").status_code == 404
     assert api.get("/api/v1/evidence/EXRabc/").status_code == 404
