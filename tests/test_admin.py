@@ -99,3 +99,31 @@ def test_a_curator_adds_a_drug_with_aliases_through_the_admin(curator_client):
     from evidence.models import Drug
 
     assert Drug.objects.by_name("5fu").name == "fluorouracil"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_an_address_that_names_no_id_is_a_404(curator_client, some_data, model):
+    """ "EXR000001" is a public id, not a key: the history, changes and restore pages sent it to
+    the database as an integer, a 500."""
+    for text in ("EXR000001", "abc"):
+        for name, args in (("history", [text]), ("changes", [text]), ("restore", [text, 1])):
+            response = curator_client.get(reverse(f"admin:evidence_{model}_{name}", args=args))
+            assert response.status_code == 404, (model, name, text)
+        one = reverse(f"admin:evidence_{model}_history", args=[text]) + "1/"
+        assert curator_client.get(one).status_code == 404, (model, text)
+    assert curator_client.get(reverse("admin:evidence_evidence_review", args=["EXR000001"])).status_code == 404
+    for decided in ("evidencerevision", "evidenceflag"):
+        for name in ("decide", "history"):
+            assert curator_client.get(reverse(f"admin:evidence_{decided}_{name}", args=["abc"])).status_code == 404
+
+
+def test_the_changes_of_an_item_without_history_are_an_empty_list(curator_client, some_data):
+    """An item loaded without history (generate_synthetic, raw SQL): the page paired its
+    versions with zip(strict=True) and had one more "previous" than versions, a 500."""
+    from evidence.models import Evidence
+
+    item = Evidence.objects.first()
+    item.history.all().delete()
+    response = curator_client.get(reverse("admin:evidence_evidence_changes", args=[item.pk]))
+    assert response.status_code == 200
+    assert response.context["versions"] == []

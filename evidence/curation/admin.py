@@ -2,10 +2,9 @@
 
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation import admin_review, workflow  # noqa: F401 - admin_review registers the review models
-from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryDiffMixin
+from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryAdmin, HistoryDiffMixin
 from evidence.models import (
     CancerType,
     Cargo,
@@ -54,7 +53,7 @@ class CellAliasInline(AliasInline):
     model = CellAlias
 
 
-class CuratedAdmin(HistoryDiffMixin, SimpleHistoryAdmin):
+class CuratedAdmin(HistoryDiffMixin, HistoryAdmin):
     """History on every curated model; the reason for a change is recorded with it."""
 
     readonly_fields = ["created", "modified"]
@@ -163,7 +162,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(EvidenceWorkflowMixin, SimpleHistoryAdmin):
+class EvidenceAdmin(EvidenceWorkflowMixin, HistoryAdmin):
     list_display = ["public_id", "short_statement", "effect", "level", "therapy_class", "citation_label", "status"]
     list_filter = [
         "status",

@@ -12,14 +12,20 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation import workflow
-from evidence.curation.admin_workflow import ReviewForm, curation_page, decision_from_post, view_url
+from evidence.curation.admin_workflow import (
+    HistoryAdmin,
+    ReviewForm,
+    admin_pk,
+    curation_page,
+    decision_from_post,
+    view_url,
+)
 from evidence.models import EvidenceComment, EvidenceFlag, EvidenceRevision
 
 
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(HistoryAdmin):
     """A page with the item and a reason box, for decisions that need a reason: each of
     ``decisions`` is carried out by ``decide(obj, action, user, reason)``."""
 
@@ -29,7 +35,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
         return [view_url(self, "<path:object_id>/decide/", self.decide_view, "decide"), *super().get_urls()]
 
     def decide_view(self, request, object_id):
-        obj = get_object_or_404(self.model, pk=object_id)
+        obj = get_object_or_404(self.model, pk=admin_pk(self.model, object_id))
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         form = ReviewForm(request.POST or None)

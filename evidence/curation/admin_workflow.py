@@ -6,21 +6,24 @@ into calls and errors into messages.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation import triage, workflow
 from evidence.curation.references.intake import import_references
@@ -33,6 +36,29 @@ def _citation_named(raw) -> Citation | None:
     """The citation whose id a form or query string sent, or None for anything else."""
     raw = str(raw or "").strip()
     return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+
+
+def admin_pk(model, object_id: str):
+    """The primary key an admin address names, or a 404 when it names none ("EXR000001" is a
+    public id, not a key): ``get_object_or_404`` and simple-history's history page sent any
+    text to the database as an integer, a 500."""
+    try:
+        return model._meta.pk.to_python(unquote(object_id))
+    except ValidationError:
+        raise Http404(f"No {model._meta.verbose_name} has the id {object_id[:40]!r}.") from None
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, its history pages answering 404 for an address that names no id."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        admin_pk(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        admin_pk(self.model, object_id)
+        admin_pk(self.model.history.model, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def view_url(model_admin, route: str, view, action: str):
@@ -196,12 +222,13 @@ class HistoryDiffMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changes_view(self, request, object_id):
-        obj = get_object_or_404(self.model, pk=object_id)
+        obj = get_object_or_404(self.model, pk=admin_pk(self.model, object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
         versions = []
-        for record, previous in zip(records, [*records[1:], None], strict=True):
+        # Each version against the one before it (an item loaded without history has none).
+        for record, previous in itertools.pairwise([*records, None]):
             delta = record.diff_against(previous, foreign_keys_are_objs=False) if previous is not None else None
             versions.append({"record": record, "changes": list(delta.changes) if delta else []})
         readable = iter(_readable(self.model, [change for version in versions for change in version["changes"]]))
@@ -213,7 +240,7 @@ class HistoryDiffMixin:
         )  # fmt: skip
 
     def restore_view(self, request, object_id, history_id):
-        obj = get_object_or_404(self.model, pk=object_id)
+        obj = get_object_or_404(self.model, pk=admin_pk(self.model, object_id))
         if request.method == "POST":
             try:
                 workflow.restore_version(obj, history_id, request.user, request.POST.get("reason", "").strip())
@@ -369,7 +396,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         return [*super().get_readonly_fields(request, obj), "status", "rejection_reason", "submitted_by"]
 
     def review_view(self, request, object_id):
-        evidence = get_object_or_404(Evidence, pk=object_id)
+        evidence = get_object_or_404(Evidence, pk=admin_pk(Evidence, object_id))
         if not self.has_view_or_change_permission(request, evidence):
             raise PermissionDenied
         form = ReviewForm(request.POST or None)
