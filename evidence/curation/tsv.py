@@ -164,7 +164,10 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
             continue
         if header is None:
             header = [cell.strip().lower() for cell in cells]
-            unknown = [name for name in header if name not in COLUMN_NAMES]
+            # Each unknown name once, and a few: a pasted data row can make a header of thousands.
+            unknown = list(dict.fromkeys(name[:40] for name in header if name not in COLUMN_NAMES))
+            if len(unknown) > 10:
+                unknown = [*unknown[:10], f"and {len(unknown) - 10} more"]
             missing = sorted(REQUIRED - set(header))
             problems = [
                 f"unknown columns {', '.join(unknown)}" if unknown else "",

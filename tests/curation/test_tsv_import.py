@@ -151,8 +151,11 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
         (b"key\tstatement\tcolour\n", "unknown columns colour"),
         (b"key\tstatement\n", "missing required columns"),
         ("\t".join(COLUMN_NAMES).encode() + b"\n", "no rows"),
+        # A data row pasted as the header: its cells named once each, and a few of them.
+        ("\t".join(f"v{i}" for i in range(500)).encode() + b"\n", "unknown columns v0, .*, v9, and 490 more;"),
+        (b"\t".join([b"a"] * 5000) + b"\n", "unknown columns a; missing"),
     ],
-    ids=["empty", "binary", "latin1", "unknown-column", "missing-column", "no-rows"],
+    ids=["empty", "binary", "latin1", "unknown-column", "missing-column", "no-rows", "pasted-row", "one-name-repeated"],
 )
 def test_an_unusable_file_is_refused_whole(data, message, citations):
     with pytest.raises(TsvError, match=message):
