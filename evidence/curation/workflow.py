@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links
-from evidence.models import Evidence, EvidenceComment, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
+from evidence.models import Evidence, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
 
 REVIEW_PERMISSION = "evidence.can_review_evidence"
@@ -507,14 +507,6 @@ def find_duplicates(
         matches = matches.exclude(pk=_pk(exclude))
     ids = matches.values("pk").distinct()
     return Evidence.objects.filter(pk__in=ids).select_related("citation").order_by("pk")
-
-
-def add_comment(evidence: Evidence, user, text: str) -> EvidenceComment:
-    text = (text or "").strip()
-    if not text:
-        raise WorkflowError("A comment needs some text.")
-    require_curator(user)
-    return EvidenceComment.objects.create(evidence=evidence, author=user, text=text)
 
 
 def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_data", user=None, email: str = ""):

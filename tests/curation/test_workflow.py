@@ -174,10 +174,3 @@ def test_a_reader_flags_and_an_editor_resolves(curator, editor):
     assert flag.status == "resolved" and flag.resolved_by == editor
     with pytest.raises(workflow.WorkflowError, match="already resolved"):
         workflow.resolve_flag(flag, editor, "again")
-
-
-def test_comments_need_text_and_a_curator(curator):
-    item = EvidenceFactory()
-    assert workflow.add_comment(item, curator, "Check Fig. 3B.").author == curator
-    with pytest.raises(workflow.WorkflowError):
-        workflow.add_comment(item, curator, " ")
