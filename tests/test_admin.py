@@ -127,3 +127,15 @@ def test_the_changes_of_an_item_without_history_are_an_empty_list(curator_client
     response = curator_client.get(reverse("admin:evidence_evidence_changes", args=[item.pk]))
     assert response.status_code == 200
     assert response.context["versions"] == []
+
+
+def test_the_evidence_list_finds_an_item_by_its_public_id(curator_client, some_data):
+    """Every page, export and flag names an item EXR000123; the admin's search did not know it."""
+    from evidence.models import Evidence
+
+    item = Evidence.objects.first()
+    changelist = reverse("admin:evidence_evidence_changelist")
+    for term in (item.public_id, item.public_id.lower(), f" {item.public_id} "):
+        response = curator_client.get(changelist, {"q": term})
+        assert [row.pk for row in response.context["cl"].result_list] == [item.pk], term
+    assert not curator_client.get(changelist, {"q": "EXR999999"}).context["cl"].result_list

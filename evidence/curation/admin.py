@@ -19,6 +19,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.evidence import PUBLIC_ID_RE, public_id_to_pk
 
 admin.site.site_header = "ExoResist curation"
 admin.site.site_title = "ExoResist curation"
@@ -196,6 +197,15 @@ class EvidenceAdmin(EvidenceWorkflowMixin, HistoryAdmin):
         "secondary_source",
     ]
     list_select_related = ["therapy_class", "citation"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also an item by its public id (EXR000123), the id every page, export and flag shows."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pk = public_id_to_pk(search_term) if PUBLIC_ID_RE.match(search_term.strip()) else None
+        if pk is not None:
+            found |= queryset.filter(pk=pk)
+        return found, may_have_duplicates
+
     readonly_fields = [
         "public_id",
         "created",
