@@ -129,13 +129,19 @@ def test_the_changes_of_an_item_without_history_are_an_empty_list(curator_client
     assert response.context["versions"] == []
 
 
-def test_the_evidence_list_finds_an_item_by_its_public_id(curator_client, some_data):
-    """Every page, export and flag names an item EXR000123; the admin's search did not know it."""
-    from evidence.models import Evidence
+def test_the_evidence_lists_find_an_item_by_its_public_id(client, editor, some_data):
+    """Every page, export and flag names an item EXR000123; the admin's searches did not know it."""
+    from evidence.curation import workflow
+    from evidence.models import Evidence, EvidenceComment
 
-    item = Evidence.objects.first()
-    changelist = reverse("admin:evidence_evidence_changelist")
-    for term in (item.public_id, item.public_id.lower(), f" {item.public_id} "):
-        response = curator_client.get(changelist, {"q": term})
-        assert [row.pk for row in response.context["cl"].result_list] == [item.pk], term
-    assert not curator_client.get(changelist, {"q": "EXR999999"}).context["cl"].result_list
+    client.force_login(editor)
+    item, other = Evidence.objects.first(), EvidenceFactory()
+    for evidence in (item, other):
+        workflow.raise_flag(evidence, "Check the drug.")
+        EvidenceComment.objects.create(evidence=evidence, author=editor, text="Note.")
+    for model in ("evidence", "evidenceflag", "evidencecomment"):
+        changelist = reverse(f"admin:evidence_{model}_changelist")
+        for term in (item.public_id, item.public_id.lower(), f" {item.public_id} "):
+            rows = client.get(changelist, {"q": term}).context["cl"].result_list
+            assert [getattr(row, "evidence_id", row.pk) for row in rows] == [item.pk], (model, term)
+        assert not client.get(changelist, {"q": "EXR999999"}).context["cl"].result_list

@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.db import models
 
 from evidence.curation import admin_review, workflow  # noqa: F401 - admin_review registers the review models
-from evidence.curation.admin_workflow import CitationImportMixin, EvidenceWorkflowMixin, HistoryAdmin, HistoryDiffMixin
+from evidence.curation.admin_workflow import (
+    CitationImportMixin,
+    EvidenceWorkflowMixin,
+    HistoryAdmin,
+    HistoryDiffMixin,
+    PublicIdSearchMixin,
+)
 from evidence.models import (
     CancerType,
     Cargo,
@@ -19,7 +25,6 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
-from evidence.models.evidence import PUBLIC_ID_RE, public_id_to_pk
 
 admin.site.site_header = "ExoResist curation"
 admin.site.site_title = "ExoResist curation"
@@ -163,7 +168,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(EvidenceWorkflowMixin, HistoryAdmin):
+class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
     list_display = ["public_id", "short_statement", "effect", "level", "therapy_class", "citation_label", "status"]
     list_filter = [
         "status",
@@ -197,14 +202,6 @@ class EvidenceAdmin(EvidenceWorkflowMixin, HistoryAdmin):
         "secondary_source",
     ]
     list_select_related = ["therapy_class", "citation"]
-
-    def get_search_results(self, request, queryset, search_term):
-        """Also an item by its public id (EXR000123), the id every page, export and flag shows."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        pk = public_id_to_pk(search_term) if PUBLIC_ID_RE.match(search_term.strip()) else None
-        if pk is not None:
-            found |= queryset.filter(pk=pk)
-        return found, may_have_duplicates
 
     readonly_fields = [
         "public_id",

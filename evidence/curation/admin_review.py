@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from evidence.curation import workflow
 from evidence.curation.admin_workflow import (
     HistoryAdmin,
+    PublicIdSearchMixin,
     ReviewForm,
     admin_pk,
     curation_page,
@@ -55,7 +56,8 @@ class DecisionAdmin(HistoryAdmin):
 
 
 @admin.register(EvidenceRevision)
-class EvidenceRevisionAdmin(DecisionAdmin):
+class EvidenceRevisionAdmin(PublicIdSearchMixin, DecisionAdmin):
+    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "changed", "proposed_by", "created", "status", "reviewed_by", "decide_link"]
     list_filter = ["status", "created", "reviewed_at"]
     search_fields = ["evidence__statement", "summary", "proposed_by__username", "evidence__import_key"]
@@ -100,7 +102,8 @@ class EvidenceRevisionAdmin(DecisionAdmin):
 
 
 @admin.register(EvidenceFlag)
-class EvidenceFlagAdmin(DecisionAdmin):
+class EvidenceFlagAdmin(PublicIdSearchMixin, DecisionAdmin):
+    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "reason", "raised_by", "created", "status", "resolved_by", "decide_link"]
     list_filter = ["status", "reason", "created"]
     search_fields = ["description", "resolution_note", "evidence__statement", "reporter_email"]
@@ -119,7 +122,8 @@ class EvidenceFlagAdmin(DecisionAdmin):
 
 
 @admin.register(EvidenceComment)
-class EvidenceCommentAdmin(admin.ModelAdmin):
+class EvidenceCommentAdmin(PublicIdSearchMixin, admin.ModelAdmin):
+    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "author", "created"]
     list_filter = ["created"]
     search_fields = ["text", "evidence__statement", "author__username"]

@@ -28,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from evidence.curation import triage, workflow
 from evidence.curation.references.intake import import_references
 from evidence.models import Citation, Evidence, EvidenceComment, EvidenceDrug, TriageDecision
+from evidence.models.evidence import PUBLIC_ID_RE, public_id_to_pk
 
 DEFAULT_REASON = "Edited in the curator interface"
 
@@ -59,6 +60,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
         admin_pk(self.model, object_id)
         admin_pk(self.model.history.model, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PublicIdSearchMixin:
+    """A list whose search also finds rows by an evidence item's public id (EXR000123), the id
+    every page, export and flag shows; ``public_id_field`` holds the item's key."""
+
+    public_id_field = "pk"
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if PUBLIC_ID_RE.match(term):
+            found |= queryset.filter(**{self.public_id_field: public_id_to_pk(term)})
+        return found, may_have_duplicates
 
 
 def view_url(model_admin, route: str, view, action: str):
