@@ -145,3 +145,12 @@ def test_the_evidence_lists_find_an_item_by_its_public_id(client, editor, some_d
             rows = client.get(changelist, {"q": term}).context["cl"].result_list
             assert [getattr(row, "evidence_id", row.pk) for row in rows] == [item.pk], (model, term)
         assert not client.get(changelist, {"q": "EXR999999"}).context["cl"].result_list
+
+
+def test_the_citation_list_finds_a_paper_by_a_pasted_identifier(curator_client, some_data):
+    """Curators paste DOIs as links and PMIDs with their label; the fields hold them bare."""
+    paper = CitationFactory(doi="10.1038/s41419-020-2250-5", pmid="32001234")
+    changelist = reverse("admin:evidence_citation_changelist")
+    for term in ("https://doi.org/10.1038/S41419-020-2250-5", "doi: 10.1038/s41419-020-2250-5", "PMID: 32001234"):
+        rows = curator_client.get(changelist, {"q": term}).context["cl"].result_list
+        assert [row.pk for row in rows] == [paper.pk], term
