@@ -139,16 +139,6 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
     list_filter = ["retracted", "publication_type", "entry_type", "year"]
     search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]
     readonly_fields = ["created", "modified", "author_string"]
-
-    def get_search_results(self, request, queryset, search_term):
-        """Also the paper a pasted identifier names, in any of its written forms: a DOI link
-        (https://doi.org/10.1038/...), "doi: ...", "PMID: 123"; the fields hold them bare."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        paper = queryset.by_identifier(search_term)
-        if paper is not None:
-            found |= queryset.filter(pk=paper.pk)
-        return found, may_have_duplicates
-
     prepopulated_fields = {}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -175,6 +165,15 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
         ("Retraction and notices", {"fields": ["retracted", "retraction_note", "notice", "notice_note"]}),
         ("More", {"classes": ["collapse"], "fields": ["abstract", "note", "author_string", "created", "modified"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the paper a pasted identifier names, in any of its written forms: a DOI link
+        (https://doi.org/10.1038/...), "doi: ...", "PMID: 123"; the fields hold them bare."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        paper = queryset.by_identifier(search_term)
+        if paper is not None:
+            found |= queryset.filter(pk=paper.pk)
+        return found, may_have_duplicates
 
 
 @admin.register(Evidence)
@@ -212,7 +211,6 @@ class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
         "secondary_source",
     ]
     list_select_related = ["therapy_class", "citation"]
-
     readonly_fields = [
         "public_id",
         "created",
