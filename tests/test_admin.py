@@ -154,3 +154,25 @@ def test_the_citation_list_finds_a_paper_by_a_pasted_identifier(curator_client, 
     for term in ("https://doi.org/10.1038/S41419-020-2250-5", "doi: 10.1038/s41419-020-2250-5", "PMID: 32001234"):
         rows = curator_client.get(changelist, {"q": term}).context["cl"].result_list
         assert [row.pk for row in rows] == [paper.pk], term
+
+
+def test_the_evidence_list_searches_as_the_site_does(curator_client, some_data):
+    """By words in any order, a drug by an alias, a cargo, a paper's DOI link and the row's
+    import key; and not by a word no field holds."""
+    from tests.factories import DrugAliasFactory
+
+    drug = DrugFactory(name="tamoxifen")
+    DrugAliasFactory(entity=drug, name="Nolvadex")
+    item = EvidenceFactory(
+        statement="Exosomal miR-221 from resistant cells transfers tamoxifen resistance.",
+        drugs=[drug],
+        cargos=[CargoFactory(symbol="hsa-miR-221-3p")],
+        citation=CitationFactory(doi="10.1000/tam.221"),
+        import_key="liu2024-row-17",
+    )
+    changelist = reverse("admin:evidence_evidence_changelist")
+    terms = ("resistance tamoxifen", "Nolvadex", "miR-221", "10.1000/tam.221", "https://doi.org/10.1000/TAM.221")
+    for term in (*terms, "liu2024-row-17", item.public_id):
+        rows = curator_client.get(changelist, {"q": term}).context["cl"].result_list
+        assert [row.pk for row in rows] == [item.pk], term
+    assert not curator_client.get(changelist, {"q": "zebrafish"}).context["cl"].result_list

@@ -25,6 +25,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.search import TextQuery
 
 admin.site.site_header = "ExoResist curation"
 admin.site.site_title = "ExoResist curation"
@@ -190,17 +191,8 @@ class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
         "cancer_type",
         "citation__retracted",
     ]
-    search_fields = [
-        "statement",
-        "drugs__name",
-        "drugs__aliases__name",
-        "cargos__symbol",
-        "cargos__aliases__name",
-        "citation__title",
-        "citation__doi",
-        "citation__pmid",
-        "import_key",
-    ]
+    # The import key by the admin's own search; everything else by the search document.
+    search_fields = ["import_key"]
     autocomplete_fields = [
         "cargos",
         "mechanisms",
@@ -258,3 +250,18 @@ class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
     @admin.display(description="citation", ordering="citation__year")
     def citation_label(self, obj):
         return obj.citation.short_label
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's full-text search (``evidence/models/search.py``: words in any order, a
+        drug, cargo or cell by any alias, a paper by author and year), beside the import key,
+        the public id and the primary paper's DOI or PMID in any written form. The admin's own
+        substring search over the statement and five joined tables read every row twice,
+        DISTINCT: about 1.6 s at 100,000 items."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        query = TextQuery.of(search_term)
+        if query is not None:
+            found |= queryset.filter(search_document__document__matches=query)
+        paper = Citation.objects.by_identifier(search_term)  # a pasted DOI link or "PMID: 123"
+        if paper is not None:
+            found |= queryset.filter(citation=paper)
+        return found, may_have_duplicates
