@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
@@ -36,6 +36,8 @@ from evidence.models.base import id_array
 from exoresist.data_version import data_changed
 
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
+#: The columns of each link table after its evidence: the target, and a drug's role.
+LINK_COLUMNS = {name: [f"{target}_id"] for name, target in M2M.items()} | {"drugs": ["drug_id", "role"]}
 #: From this many new items an import is a bulk load (see ``analyze_for_documents``).
 BULK_LOAD = 1000
 
@@ -56,11 +58,11 @@ def content_links(ids: list[int], *, history: bool = False) -> dict[str, dict[in
     found: dict[str, dict[int, Any]] = {}
     for name in M2M:
         links = _historical_m2m(name) if history else getattr(Evidence, name).through
-        columns = _link_columns(name)
+        columns = LINK_COLUMNS[name]
         rows = links.objects.filter(**{f"{owner}__in": id_array(ids)}).order_by(*columns).values_list(owner, *columns)
         by_owner = found[name] = {}
         for owner_id, pk, *role in rows:
-            if name == "drugs":
+            if role:
                 by_owner.setdefault(owner_id, {})[str(pk)] = role[0]
             else:
                 by_owner.setdefault(owner_id, []).append(pk)
@@ -155,12 +157,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
             for pk, relations in inserted
             for through_id, *values in relations.get(name, [])
         ]
-        copy_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", *_link_columns(name), "history_id"], rows)
-
-
-def _link_columns(name: str) -> list[str]:
-    """The columns of a through row after its evidence: the target, and a drug's role."""
-    return [f"{M2M[name]}_id", "role"] if name == "drugs" else [f"{M2M[name]}_id"]
+        copy_rows(_historical_m2m(name)._meta.db_table, ["id", "evidence_id", *LINK_COLUMNS[name], "history_id"], rows)
 
 
 def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, replace: bool = False) -> list:
@@ -174,13 +171,14 @@ def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, re
     with connection.cursor() as cursor:
         for name in M2M:
             table = getattr(Evidence, name).through._meta.db_table
-            columns = ["evidence_id", *_link_columns(name)]
+            columns = ["evidence_id", *LINK_COLUMNS[name]]
             wanted = []
             for item, rel in zip(items, relations, strict=True):
-                roles = rel.get("drug_roles") or {}
-                for pk in rel.get(name, []):
-                    role = (roles.get(pk, DrugRole.TREATMENT),) if name == "drugs" else ()
-                    wanted.append((item.pk, pk, *role))
+                targets = rel.get(name, [])
+                if not isinstance(targets, Mapping):
+                    targets = dict.fromkeys(targets, DrugRole.TREATMENT)
+                # A link without a role column takes the target alone.
+                wanted += [(item.pk, int(pk), role)[: len(columns)] for pk, role in targets.items()]
             current: dict[tuple, int] = {}
             if replace:
                 select = f"SELECT {', '.join(columns)}, id FROM {_q(table)} WHERE evidence_id = ANY(%s)"
@@ -214,8 +212,8 @@ def insert_evidence(
 ) -> list[Evidence]:
     """Insert new evidence with their many-to-many rows and history, in a few queries per batch.
 
-    ``relations[i]`` holds the cargo, drug and mechanism primary keys of ``items[i]``,
-    and ``drug_roles`` (drug pk -> role) for the drugs that are not treatments.
+    ``relations[i]`` holds the cargo, drug and mechanism primary keys of ``items[i]``; its
+    drugs may be ``{pk: role}`` as ``content_links`` gives them (a list is all treatments).
     Run it inside a transaction.
     """
     if not items:

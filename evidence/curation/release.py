@@ -373,11 +373,11 @@ def _load(payload: dict, *, user, reason: str) -> None:
             reviewed_at=dt.datetime.fromisoformat(e["reviewed_at"]) if e["reviewed_at"] else None,
         )
         items.append(item)
+        roles = {s: check_role(role, e["public_id"]) for s, role in e["drug_roles"].items()}
         relations.append(
             {
                 "cargos": [cargos[s].pk for s in e["cargos"]],
-                "drugs": [drugs[s].pk for s in e["drugs"]],
-                "drug_roles": {drugs[s].pk: check_role(role, e["public_id"]) for s, role in e["drug_roles"].items()},
+                "drugs": {drugs[s].pk: roles.get(s, DrugRole.TREATMENT) for s in e["drugs"]},
                 "mechanisms": [mechanisms[s].pk for s in e["mechanisms"]],
             }
         )

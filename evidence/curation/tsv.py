@@ -267,14 +267,6 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     return values if len(problems) == start else None
 
 
-def _relations(values: dict[str, Any]) -> dict[str, Any]:
-    """A parsed row's relations as ``insert_evidence`` takes them."""
-    relations = {name: values[name] for name in M2M if name != "drugs"}
-    relations["drugs"] = [int(pk) for pk in values["drugs"]]
-    relations["drug_roles"] = {int(pk): role for pk, role in values["drugs"].items()}
-    return relations
-
-
 def import_evidence_tsv(
     data: bytes,
     source: str = "<input>",
@@ -330,7 +322,7 @@ def import_evidence_tsv(
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
             set_content(item, values)
             new.append(item)
-            new_relations.append(_relations(values))
+            new_relations.append(values)
             continue
         current = content_values(evidence, m2m, evidence.pk)
         diff = {name: values[name] for name in CONTENT_FIELDS if current[name] != values[name]}
@@ -353,7 +345,7 @@ def import_evidence_tsv(
         else:
             set_content(evidence, values)
             changed.append(evidence)
-            changed_relations.append(_relations(values))
+            changed_relations.append(values)
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
     if dry_run:
         return report
