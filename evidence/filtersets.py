@@ -57,11 +57,9 @@ class ListWidget(forms.TextInput):
 
     def value_from_datadict(self, data, files, name):
         if isinstance(data, MultiValueDict):
-            raw = data.getlist(name) or data.getlist(f"{name}[]")
-        else:
-            raw = data.get(name)
-            raw = raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else [])
-        return split_values(raw)[:MAX_VALUES]
+            return param_values(data, name)
+        raw = data.get(name)
+        return split_values(raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else []))[:MAX_VALUES]
 
     def format_value(self, value):
         if isinstance(value, list | tuple):
@@ -356,8 +354,9 @@ NON_NARROWING = PAGING | {"ordering"}
 
 
 def param_values(query: MultiValueDict, param: str) -> list[str]:
-    """The values of a list parameter, read as ``ListWidget`` reads them (repeats and commas)."""
-    return split_values(query.getlist(param) + query.getlist(f"{param}[]"))
+    """The values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``): what its filter,
+    its facet and its chips all read."""
+    return split_values(query.getlist(param) + query.getlist(f"{param}[]"))[:MAX_VALUES]
 
 
 class SearchFilter(SharedFilter, django_filters.CharFilter):

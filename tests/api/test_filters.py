@@ -25,6 +25,8 @@ def corpus(corpus_for_module, db):
         ({"drug": "DOXORUBICIN"}, ["e1", "e2"]),
         ({"drug": "cisplatin,carboplatin"}, ["e2", "e4"]),
         ({"drug": ["cisplatin", "carboplatin"]}, ["e2", "e4"]),
+        # Both spellings of a list at once: each value counts, as the facets read them.
+        ({"drug": "cisplatin", "drug[]": "carboplatin"}, ["e2", "e4"]),
         ({"cargo": "miR-155"}, ["e1"]),
         ({"cargo": "hsa-miR-155-5p"}, ["e1"]),
         ({"cargo": "P-gp"}, ["e2"]),
