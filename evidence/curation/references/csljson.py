@@ -12,10 +12,6 @@ import re
 from evidence.curation.references.records import (
     EntryError,
     Reading,
-    checked_doi,
-    checked_pmcid,
-    checked_pmid,
-    checked_year,
     citation_values,
     first_text,
     read_records,
@@ -72,13 +68,13 @@ def _name(person) -> str:
 
 def _year(issued) -> int | None:
     if not isinstance(issued, dict):
-        return checked_year(issued) if isinstance(issued, int | str) else None
+        return issued if isinstance(issued, int | str) else None
     parts = issued.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] and parts[0][0] is not None:
-        return checked_year(parts[0][0])
+        return parts[0][0]
     raw = str(issued.get("raw") or issued.get("literal") or "")
     found = re.search(r"(?<!\d)[12]\d{3}(?!\d)", raw)
-    return checked_year(found.group(0)) if found else None
+    return found.group(0) if found else None
 
 
 def item_values(item) -> dict:
@@ -99,9 +95,9 @@ def item_values(item) -> dict:
         issue=first_text(item, "issue"),
         pages=re.sub(r"\s*[–—]\s*", "-", first_text(item, "page")),
         publisher=first_text(item, "publisher"),
-        doi=checked_doi(first_text(item, "DOI")),
-        pmid=checked_pmid(first_text(item, "PMID")),
-        pmcid=checked_pmcid(first_text(item, "PMCID")),
+        doi=first_text(item, "DOI"),
+        pmid=first_text(item, "PMID"),
+        pmcid=first_text(item, "PMCID"),
         url=url if url.lower().startswith(("http://", "https://")) else "",
         abstract=first_text(item, "abstract"),
     )

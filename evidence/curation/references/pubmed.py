@@ -17,10 +17,6 @@ from defusedxml import DefusedXmlException, EntitiesForbidden
 from evidence.curation.references.records import (
     EntryError,
     Reading,
-    checked_doi,
-    checked_pmcid,
-    checked_pmid,
-    checked_year,
     citation_values,
     read_records,
     refuse,
@@ -96,9 +92,9 @@ def article_values(record: Element) -> dict:
         volume=_text(article.find("Journal/JournalIssue/Volume")),
         issue=_text(article.find("Journal/JournalIssue/Issue")),
         pages=_pages(article),
-        doi=checked_doi(_elocation(article, "doi") or ids.get("doi")),
-        pmid=checked_pmid(pmid),
-        pmcid=checked_pmcid(ids.get("pmc")),
+        doi=_elocation(article, "doi") or ids.get("doi"),
+        pmid=pmid,
+        pmcid=ids.get("pmc"),
         abstract=abstract_text(article.find("Abstract")),
         publication_type="review" if types & REVIEW_TYPES else "primary",
         retracted=retracted,
@@ -125,8 +121,8 @@ def book_values(record: Element) -> dict:
         authors_truncated=_truncated(authors),
         year=_year(book.find("PubDate")),
         publisher=_text(book.find("Publisher/PublisherName")),
-        doi=checked_doi(ids.get("doi")),
-        pmid=checked_pmid(_text(document.find("PMID"))),
+        doi=ids.get("doi"),
+        pmid=_text(document.find("PMID")),
         abstract=abstract_text(document.find("Abstract")),
     )
 
@@ -184,7 +180,7 @@ def _year(*dates: Element | None) -> int | None:
             continue
         raw = _text(date.find("Year")) or _text(date.find("MedlineDate"))
         if raw:
-            return checked_year(raw)
+            return raw
     return None
 
 

@@ -243,7 +243,9 @@ def checked_year(raw) -> int | None:
 
 
 def citation_values(**given) -> dict[str, Any]:
-    """Every Citation field an importer sets, checked; ``EntryError`` names what is wrong."""
+    """Every Citation field an importer sets, checked; ``EntryError`` names what is wrong.
+    Readers pass the year and identifiers as the file gives them: they are read here."""
+    given |= {name: check(given.get(name)) for name, check in _CHECKED}
     values = {**_DEFAULTS, **{name: value for name, value in given.items() if value not in (None, "")}}
     values["title"] = _WHITESPACE.sub(" ", values.get("title") or "").strip()
     if not values["title"]:
@@ -263,6 +265,7 @@ def citation_values(**given) -> dict[str, Any]:
 
 
 _WHITESPACE = re.compile(r"\s+")
+_CHECKED = (("year", checked_year), ("doi", checked_doi), ("pmid", checked_pmid), ("pmcid", checked_pmcid))
 
 
 # --- saving -------------------------------------------------------------------
