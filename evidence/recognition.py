@@ -27,7 +27,6 @@ cells"): such a description proposes the line, as an extra mention marked ``"inf
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
@@ -541,26 +540,14 @@ def _longest_first(found: list[tuple]) -> list[tuple]:
 
 # --- One automaton per data version -------------------------------------------
 
-_built: dict[bool, tuple[str, Recogniser]] = {}
-_lock = threading.Lock()
-
 
 def recogniser(public: bool = True) -> Recogniser:
     """The recogniser over the database's names (public ones only when ``public``), built
     once per data version: any change to a drug, cargo, cell, alias or vocabulary term bumps
     the version (exoresist/data_version.py), and the next call builds it anew."""
-    from exoresist.data_version import get_version
+    from exoresist.data_version import remembered
 
-    version = get_version()
-    with _lock:
-        cached = _built.get(public)
-        if version is not None and cached is not None and cached[0] == version:
-            return cached[1]
-    built = Recogniser(dictionary(public))
-    if version is not None:
-        with _lock:
-            _built[public] = (version, built)
-    return built
+    return remembered(("recogniser", public), lambda: Recogniser(dictionary(public)))
 
 
 def recognise(text: str, public: bool = True) -> list[dict]:

@@ -8,7 +8,10 @@ the not-yet-committed old data under the new version.
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 VERSION_KEY = "exoresist:data-version"
+T = TypeVar("T")
 
 
 def new_version() -> str:
@@ -31,6 +35,42 @@ def get_version() -> str | None:
         cache.add(VERSION_KEY, new_version(), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
+
+
+#: A safety net only: the data version already retires stale entries.
+TTL = 3600
+
+
+def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache under ``name`` + ``parts`` for the current data
+    version, so every worker sees a change at once (the public pages' counts, facets and pictures)."""
+    version = get_version()
+    if version is None:
+        # The cache cannot be reached: serve uncached rather than fail.
+        return compute()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"exoresist:{name}:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TTL)
+    return value
+
+
+_remembered: dict = {}
+
+
+def remembered(key, build):
+    """``build()``, kept in this process until the data version changes. A dict's get and set
+    are atomic, so threads need no lock: at worst two build the same value once."""
+    version = get_version()
+    found = _remembered.get(key)
+    if version is not None and found is not None and found[0] == version:
+        return found[1]
+    value = build()
+    if version is not None:  # the cache cannot be reached: nothing can tell when to rebuild
+        _remembered[key] = (version, value)
+    return value
 
 
 def bump_version() -> str:

@@ -157,7 +157,6 @@ _LETTERS_SQL = """
         WINDOW same AS (PARTITION BY exoresist_label_key(authors, authors_truncated, year))
     ) AS labelled
      WHERE size > 1"""
-_letters_memo: tuple[str | None, dict[int, str]] = (None, {})
 
 
 def label_letters() -> dict[int, str]:
@@ -166,23 +165,13 @@ def label_letters() -> dict[int, str]:
     (``exoresist_label_key``, migration 0020) per data version, kept in the cache and the
     process. Counted over every citation, so accepting a draft does not re-letter the public ones.
     """
-    global _letters_memo
-    from django.core.cache import cache
+    from exoresist.data_version import cached, remembered
 
-    from exoresist.data_version import get_version
-
-    version = get_version()
-    if version is not None and _letters_memo[0] == version:
-        return _letters_memo[1]
-    key = f"exoresist:label-letters:{version}"
-    letters = cache.get(key) if version is not None else None
-    if letters is None:
+    def read() -> dict[int, str]:
         # The primary, not a replica: the letters are kept under the data version the primary's
         # commits set, and a lagging replica's would stand for that whole version.
         with connection.cursor() as cursor:
             cursor.execute(_LETTERS_SQL)
-            letters = {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
-        if version is not None:
-            cache.set(key, letters, timeout=24 * 3600)
-    _letters_memo = (version, letters)
-    return letters
+            return {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
+
+    return remembered("label-letters", lambda: cached("label-letters", (), read))

@@ -25,7 +25,7 @@ from evidence.choices import CargoKind, Effect
 from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
-from evidence.site.page_cache import cached
+from exoresist.data_version import cached
 
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150

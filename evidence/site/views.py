@@ -44,8 +44,8 @@ from evidence.models.search import did_you_mean, highlight
 from evidence.models.vocabulary import BREAST_CANCER
 from evidence.site import graphs, linked_data, search
 from evidence.site.links import identifier_links
-from evidence.site.page_cache import cached
 from evidence.site.rows import evidence_rows
+from exoresist.data_version import cached
 from exoresist.middleware import wants_json
 from exoresist.transactions import AtomicWritesMixin, atomic_writes
 
