@@ -17,7 +17,7 @@ narrowed by columns (``level=D``), without reading any item.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection, connections
@@ -26,8 +26,9 @@ from django.http import QueryDict
 
 from evidence import stored_counts
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
+from evidence.filtersets import Facet as DeclaredFacet
 from evidence.identifiers import lookup_keys
-from evidence.models import CancerType, Cargo, Drug, Evidence, EvidenceCount, EvidenceFacetKeys, Mechanism, TherapyClass
+from evidence.models import CancerType, Evidence, EvidenceCount, EvidenceFacetKeys, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 
@@ -76,47 +77,36 @@ class Chip:
 
 
 @dataclass(frozen=True)
-class FacetSpec:
-    param: str
-    label: str
-    #: ``local`` columns of the evidence table, or a many-to-many ``through`` relation.
-    source: str
-    value_field: str
-    label_field: str | None = None
+class FacetSpec(DeclaredFacet):
+    """A declared ``Facet`` with what its filter says: its parameter, its choices, and whether
+    a value is a name (drug and cargo filters accept any alias of a selected one)."""
+
+    param: str = ""
     choices: tuple[tuple[str, str], ...] = ()
-    relation: str = ""
-    top: int | None = None
-    #: compare values by name key (drug and cargo filters accept any alias).
     by_name: bool = False
 
+    @property
+    def source(self) -> str:
+        """``local`` columns of the evidence table, or a many-to-many ``through`` relation."""
+        return "through" if self.relation else "local"
 
-def _declared_facets() -> tuple[FacetSpec, ...]:
-    """The facets the FilterSet declares on its filters (``Facet``), in its order: the
-    filter says what a value means (its vocabulary, whether any alias of a name matches),
-    the facet how to read and label it."""
-    specs = []
-    for param, declared in EvidenceFilterSet.base_filters.items():
-        facet = getattr(declared, "facet", None)
-        if facet is None:
-            continue
-        specs.append(
-            FacetSpec(
-                param,
-                facet.label,
-                "through" if facet.relation else "local",
-                facet.value_field,
-                facet.label_field,
-                tuple(declared.extra.get("choices", ())),
-                facet.relation,
-                facet.top,
-                # Drug and cargo values are names: any alias of a selected one is the same value.
-                by_name=isinstance(declared, ResolvedListFilter) and not declared.extra.get("canonical"),
-            )
-        )
-    return tuple(specs)
+    @property
+    def attrs(self) -> tuple[str, str]:
+        """The fields of the related row that give a value and its label (``symbol``, ``name``)."""
+        return self.value_field.partition("__")[2], (self.label_field or self.value_field).partition("__")[2]
 
 
-FACETS = _declared_facets()
+#: The facets the FilterSet declares on its filters, in its order.
+FACETS = tuple(
+    FacetSpec(
+        **asdict(declared.facet),
+        param=param,
+        choices=tuple(declared.extra.get("choices", ())),
+        by_name=isinstance(declared, ResolvedListFilter) and not declared.extra.get("canonical"),
+    )
+    for param, declared in EvidenceFilterSet.base_filters.items()
+    if getattr(declared, "facet", None)
+)
 #: The many-to-many facets, whose values are the items' facet keys.
 THROUGH = {spec.param for spec in FACETS if spec.source == "through"}
 
@@ -343,11 +333,10 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     key column), ordered by count then value and cut at ``top``, as a GROUP BY ordered by
     count and value would give them."""
     choices = dict(spec.choices)
-    field_name, _, value_attr = spec.value_field.partition("__")
-    label_attr = (spec.label_field or spec.value_field).partition("__")[2]
+    value_attr, label_attr = spec.attrs
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
-        model = Evidence._meta.get_field(field_name).related_model
+        model = Evidence._meta.get_field(spec.value_field.partition("__")[0]).related_model
         names = {pk: (value, label) for pk, value, label in model.objects.values_list("pk", value_attr, label_attr)}
         ranked = [names[pk] + (n,) for pk, n in counted.items() if pk in names]
     else:
@@ -363,15 +352,6 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     return ranked[: spec.top] if spec.top else ranked
 
 
-#: Entity facets whose counts over every accepted item are stored (models/counts.py): kind, model, value and
-#: label fields. The therapy class, effect and cargo kind facets come from ``stored_counts.class_kind_facet``.
-STORED = {
-    "drug": ("drug", Drug, "name", "name"),
-    "cargo": ("cargo", Cargo, "symbol", "symbol"),
-    "mechanism": ("mechanism", Mechanism, "slug", "name"),
-}
-
-
 def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[str, str, int]] | None:
     """A facet over the set the filters ``others`` select, from the stored counts, ordered as
     ``_labelled`` orders; None when they can't tell."""
@@ -380,11 +360,12 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
         found = stored_counts.drug_level_facet(spec.param, others, spec.top)
     if found is not None:
         return found
-    if others or spec.param not in STORED:
+    if others or spec.param not in stored_counts.ENTITY_PARAMS:
         return None
-    kind, model, value_field, label_field = STORED[spec.param]
-    counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
-    return stored_counts.ranked_entities(counts, model, value_field, label_field, spec.top)
+    # The entities' counts over every accepted item, stored under their parameter's kind.
+    counts = EvidenceCount.objects.of(spec.param).filter(b=0).annotate(total=F("n"))
+    model = Evidence._meta.get_field(spec.relation).related_model
+    return stored_counts.ranked_entities(counts, model, *spec.attrs, spec.top)
 
 
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
