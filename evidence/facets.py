@@ -348,8 +348,7 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
         ranked = [
             (str(value), choices.get(value) or labels.get(value) or str(value), n) for value, n in counted.items()
         ]
-    ranked = sorted((row for row in ranked if row[2] > 0), key=lambda row: (-row[2], row[0]))
-    return ranked[: spec.top] if spec.top else ranked
+    return stored_counts.by_count(ranked, spec.top)
 
 
 def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[str, str, int]] | None:

@@ -151,6 +151,13 @@ def stored_size(query: QueryDict) -> int | None:
     return (found["n"] or 0) if found["entities"] <= 1 else None
 
 
+def by_count(rows, top: int | None = None) -> list[tuple[str, str, int]]:
+    """The (value, label, count) rows with a count, ordered by count then value and cut at
+    ``top``, as a GROUP BY ordered by count and value would give them: every facet's order."""
+    ranked = sorted((row for row in rows if row[2] > 0), key=lambda row: (-row[2], row[0]))
+    return ranked[:top] if top else ranked
+
+
 def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] | None:
     """The therapy class, effect or cargo kind facet over the set ``others`` selects, as
     (value, label, count) ordered by count then value; None when the stored counts can't tell."""
@@ -170,7 +177,7 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
     else:
         labels = dict(Effect.choices)
         labelled = [(effect, labels.get(effect, effect), n) for effect, n in summed]
-    return sorted(((value, label, n) for value, label, n in labelled if n), key=lambda row: (-row[2], row[0]))
+    return by_count(labelled)
 
 
 def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, top: int | None):
@@ -187,10 +194,7 @@ def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, t
     named = rows.annotate(
         value=Subquery(entity.values(value_field)[:1]), label=Subquery(entity.values(label_field)[:1])
     ).values_list("value", "label", "total")
-    out = sorted(
-        ((str(value), str(label), n) for value, label, n in named if value is not None and n),
-        key=lambda row: (-row[2], row[0]),
-    )
+    out = by_count((str(value), str(label), n) for value, label, n in named if value is not None)
     if len({value for value, _, _ in out}) < len(out):
         return None
     return out[:top] if top else out
@@ -215,8 +219,7 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
         if any(drugs > 1 for _, _, drugs in summed):
             return None  # two drugs under the name: only a join counts their shared items once
         labels = dict(EvidenceLevel.choices)
-        found = [(LEVELS_BY_CODE[code], labels[LEVELS_BY_CODE[code]], n) for code, n, _ in summed if n]
-        return sorted(found, key=lambda row: (-row[2], row[0]))
+        return by_count((LEVELS_BY_CODE[code], labels[LEVELS_BY_CODE[code]], n) for code, n, _ in summed)
     codes = level_codes(others["level"])
     if codes is None:
         return None

@@ -54,35 +54,27 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     if selected is None:
         return _network([], [], [], truncated=False, filters=filters)
     sql, params = selected
-    ids = evidence.order_by().values("pk")
-    through_cargo = Evidence.cargos.through.objects
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
         cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
         for cargo_id, drug_id, effect, n in cursor.fetchall():
             edges.setdefault((cargo_id, drug_id), {})[effect] = n
     ranked = list(edges.items())[:max_edges]
-    cargo_ids = {c for (c, _), _ in ranked}
-    drug_ids = {d for (_, d), _ in ranked}
-    cargo_counts = dict(
-        through_cargo.filter(evidence_id__in=ids, cargo_id__in=cargo_ids)
-        .values_list("cargo_id")
-        .annotate(n=Count("evidence_id"))
-        .order_by()
-    )
-    drug_counts = dict(
-        Evidence.drugs.through.objects.filter(evidence_id__in=ids, drug_id__in=drug_ids)
-        .values_list("drug_id")
-        .annotate(n=Count("evidence_id"))
-        .order_by()
-    )
-    cargos = Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind")
-    drugs = Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")
-    for entity in cargos:
-        entity.evidence_count = cargo_counts.get(entity.pk, 0)
-    for entity in drugs:
-        entity.evidence_count = drug_counts.get(entity.pk, 0)
+    ids = evidence.order_by().values("pk")
+    cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), "cargos", {c for (c, _), _ in ranked}, ids)
+    drugs = _counted(Drug.objects.only("pk", "name", "slug"), "drugs", {d for (_, d), _ in ranked}, ids)
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
+
+
+def _counted(entities: QuerySet, relation: str, pks: set[int], ids: QuerySet) -> list:
+    """The entities ``pks``, each with ``evidence_count``: its items among ``ids``."""
+    column = f"{entities.model._meta.model_name}_id"
+    links = getattr(Evidence, relation).through.objects.filter(evidence_id__in=ids, **{f"{column}__in": pks})
+    counts = dict(links.values_list(column).annotate(n=Count("evidence_id")).order_by())
+    found = list(entities.filter(pk__in=pks))
+    for entity in found:
+        entity.evidence_count = counts.get(entity.pk, 0)
+    return found
 
 
 def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
@@ -153,7 +145,6 @@ def matrix(
     counts its children's items. Each count links to its items under ``filters``."""
     if columns == "cargo_kind":
         return _matrix_by_cargo_kind(evidence, rows, filters)
-    rows, _ = _row_field(rows)
     selected = pk_sql(evidence)
     if selected is None:
         return _matrix(rows, [], [], "mechanism", {}, filters)
@@ -195,7 +186,7 @@ def matrix(
 def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
-    rows, row_field = _row_field(rows)
+    row_field = "evidence__drugs" if rows == "drug" else "evidence__therapy_class"
     counts = Evidence.cargos.through.objects.filter(evidence_id__in=ids, **{f"{row_field}__isnull": False})
     cells = list(counts.values("cargo__kind", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
     totals: dict[int, int] = defaultdict(int)
@@ -210,13 +201,6 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
     ]
     values = {(c[row_field], c["cargo__kind"]): c["n"] for c in cells}
     return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters)
-
-
-def _row_field(rows: str) -> tuple[str, str]:
-    """The matrix's row kind (anything but "drug" is "therapy_class") and its field seen from an evidence link."""
-    if rows == "drug":
-        return rows, "evidence__drugs"
-    return "therapy_class", "evidence__therapy_class"
 
 
 def _row_list(rows: str, totals: dict[int, int]) -> list[dict]:
@@ -241,7 +225,6 @@ def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
     mechanisms = list(Mechanism.objects.select_related("parent"))
     tops = {m.pk for m in mechanisms if m.parent_id is None}
     counts = EvidenceCount.objects
-    rows, _ = _row_field(rows)
     if rows == "drug":
         ranked = counts.of("drug_scope").filter(b__in=tops).values("a").annotate(t=Sum("n")).order_by("-t", "a")
         totals = {row["a"]: row["t"] for row in ranked[:MATRIX_MAX_DRUGS]}

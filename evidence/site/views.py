@@ -63,19 +63,11 @@ def page_size(request: HttpRequest) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-#: Column heads of the per-effect tables: short enough for a phone.
-EFFECT_SHORT = {
-    Effect.CONFERS_RESISTANCE: "confers",
-    Effect.REVERSES_RESISTANCE: "reverses",
-    Effect.BIOMARKER: "biomarker",
-    Effect.DELIVERY_VEHICLE: "delivery",
-}
-
-
-def effect_columns() -> list[dict[str, str]]:
-    return [
-        {"value": value, "label": EFFECT_SHORT.get(value, label), "title": label} for value, label in Effect.choices
-    ]
+#: Column heads of the per-effect tables, short enough for a phone, in the order of ``Effect``.
+EFFECT_COLUMNS = [
+    {"value": value, "label": short, "title": label}
+    for (value, label), short in zip(Effect.choices, ["confers", "reverses", "biomarker", "delivery"], strict=True)
+]
 
 
 class Groups(list):
@@ -130,7 +122,6 @@ def grouped_counts(
                 "url": reverse(f"{name}_detail", args=[values["slug"]]),
                 "list_url": reverse("evidence_list") + "?" + urlencode({**base_query, name: values[param_field]}),
                 "total": n,
-                "effects": by_effect[other_pk],
                 "by_effect": [by_effect[other_pk].get(value, 0) for value, _ in Effect.choices],
             }
         )
@@ -476,7 +467,7 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
             evidence_query=query,
             all_evidence_url=f"{reverse('evidence_list')}?{query}",
             identifiers=identifier_links(self.object),
-            effects=effect_columns(),
+            effects=EFFECT_COLUMNS,
             group_limit=GROUP_LIMIT,
         )
         if self.schema_org is not None:
@@ -615,7 +606,6 @@ class NetworkView(AtomicWritesMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query_string"] = self.request.GET.urlencode()
-        context["effects"] = effect_columns()
         return context
 
 
