@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from evidence import filtersets
 from evidence import identifiers as ids
@@ -93,24 +95,19 @@ def search(query: str) -> SearchResults:
         return results
     data = {"q": query}
     kinds = [
-        ("drug", "Drugs", filtersets.DrugFilterSet, _named(Drug), "/drugs/"),
-        ("cargo", "Cargo molecules", filtersets.CargoFilterSet, _named(Cargo), "/cargos/"),
-        ("cell", "Cells", filtersets.CellFilterSet, _named(Cell), "/cells/"),
-        ("mechanism", "Mechanisms", filtersets.MechanismFilterSet, Mechanism.objects.with_counts(), "/mechanisms/"),
-        (
-            "therapyclass",
-            "Therapy classes",
-            filtersets.TherapyClassFilterSet,
-            TherapyClass.objects.with_counts(),
-            "/therapy-classes/",
-        ),
-        ("citation", "Citations", filtersets.CitationFilterSet, Citation.objects.public().with_counts(), "/citations/"),
-        ("evidence", "Evidence", filtersets.EvidenceFilterSet, Evidence.objects.public().with_related(), "/evidence/"),
+        (filtersets.DrugFilterSet, _named(Drug)),
+        (filtersets.CargoFilterSet, _named(Cargo)),
+        (filtersets.CellFilterSet, _named(Cell)),
+        (filtersets.MechanismFilterSet, Mechanism.objects.with_counts()),
+        (filtersets.TherapyClassFilterSet, TherapyClass.objects.with_counts()),
+        (filtersets.CitationFilterSet, Citation.objects.public().with_counts()),
+        (filtersets.EvidenceFilterSet, Evidence.objects.public().with_related()),
     ]
-    results.kinds = [
-        _kind(kind, label, filterset(data, queryset=queryset).qs, f"{path}?{urlencode(data)}")
-        for kind, label, filterset, queryset, path in kinds
-    ]
+    for filterset, queryset in kinds:
+        meta = queryset.model._meta
+        more_url = f"{reverse(f'{meta.model_name}_list')}?{urlencode(data)}"
+        label = capfirst(meta.verbose_name_plural)
+        results.kinds.append(_kind(meta.model_name, label, filterset(data, queryset=queryset).qs, more_url))
     return results
 
 
