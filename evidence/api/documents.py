@@ -114,10 +114,9 @@ class DocumentJSONRenderer(JSONRenderer):
         results = data.get("results") if isinstance(data, dict) else None
         if not results or not isinstance(results[0], Document):
             return super().render(data, accepted_media_type, renderer_context)
-        if indented:
-            return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)
-        envelope = super().render({**data, "results": None}, accepted_media_type, renderer_context)
-        head, marker, tail = envelope.rpartition(b'"results":null')
-        if not marker:  # not DRF's compact form: encode them as objects
-            return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)
-        return b"".join([head, b'"results":[', ",".join(results).encode(), b"]", tail])
+        if not indented:
+            envelope = super().render({**data, "results": None}, accepted_media_type, renderer_context)
+            head, marker, tail = envelope.rpartition(b'"results":null')
+            if marker:  # DRF's compact form: splice the documents in as they are
+                return b"".join([head, b'"results":[', ",".join(results).encode(), b"]", tail])
+        return super().render({**data, "results": parsed(results)}, accepted_media_type, renderer_context)

@@ -8,7 +8,6 @@ renderers below handle what is not streamed: a single object, or an error.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -73,16 +72,12 @@ class TableRenderer(BaseRenderer):
                 if key not in columns:
                     columns.append(key)
         rows = ([flatten(item.get(c)) if isinstance(item, dict) else flatten(item) for c in columns] for item in data)
-        buffer = io.StringIO()
-        for line in table_rows(columns, rows, self.delimiter):
-            buffer.write(line)
-        return buffer.getvalue().encode(self.charset)
+        return "".join(table_rows(columns, rows, self.delimiter)).encode(self.charset)
 
 
 class CSVRenderer(TableRenderer):
     media_type = "text/csv"
     format = "csv"
-    delimiter = ","
 
 
 class TSVRenderer(TableRenderer):

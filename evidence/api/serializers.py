@@ -222,34 +222,20 @@ class DOIField(serializers.CharField):
 
 class PMIDField(serializers.CharField):
     def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool):
-            data = str(data)
-        return ids.normalize_pmid(super().to_internal_value(data))
+        return ids.normalize_pmid(super().to_internal_value(data))  # a number is read as its digits
 
 
 # --- evidence -----------------------------------------------------------------
 
 
-def evidence_representations(items, context: dict) -> list:
-    """Items (instances, or their ``Document``) as the API shows them, parsed. Instances
-    (after a write) are read back as their documents, from the database they came from."""
-    items = list(items)
-    if items and isinstance(items[0], Evidence):
-        pks = [item.pk for item in items]
-        items = documents(pks, public=False, request=context.get("request"), using=items[0]._state.db)
-    return parsed(items)
-
-
 class EvidenceListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
-        items = list(data.all() if hasattr(data, "all") else data)
-        if items and isinstance(items[0], Evidence):
-            return evidence_representations(items, self.child.context)
-        return items  # a page of documents, as the view read them
+        return list(data)  # a page of documents, as the view read them: the renderer splices them
 
 
 class SafeSaveMixin:
-    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500."""
+    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500.
+    The save (create or update, with its links and aliases) is one transaction."""
 
     def save(self, **kwargs):
         try:
@@ -418,8 +404,12 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         list_serializer_class = EvidenceListSerializer
 
     def to_representation(self, instance) -> dict:
-        """The declared fields' output, from the item's stored document (``documents.py``)."""
-        return evidence_representations([instance], self.context)[0]
+        """The declared fields' output, from the item's stored document (``documents.py``). An
+        instance (after a write) is read back as its document, from the database it came from."""
+        if isinstance(instance, Evidence):
+            request = self.context.get("request")
+            instance = documents([instance.pk], public=False, request=request, using=instance._state.db)[0]
+        return parsed([instance])[0]
 
     def validate_statement(self, value: str) -> str:
         value = value.strip()
@@ -452,7 +442,6 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     #: Set by update() when a curator's edit of accepted evidence was filed for review.
     revision = None
 
-    @transaction.atomic
     def create(self, validated_data):
         validated_data.pop("version", None)
         request = self.context.get("request")
@@ -629,14 +618,12 @@ class AliasesMixin(serializers.Serializer):
                 seen.add(key)
                 instance.aliases.create(name=name)
 
-    @transaction.atomic
     def create(self, validated_data):
         aliases = validated_data.pop("aliases", None)
         instance = super().create(validated_data)
         self._save_aliases(instance, aliases)
         return instance
 
-    @transaction.atomic
     def update(self, instance, validated_data):
         aliases = validated_data.pop("aliases", None)
         instance = super().update(instance, validated_data)
