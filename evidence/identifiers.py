@@ -13,6 +13,8 @@ from urllib.parse import unquote
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from evidence.choices import plain
+
 # --- DOIs and PubMed -------------------------------------------------------
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -90,10 +92,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 def name_key(value: str) -> str:
     """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
     "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta"."""
-    text = unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub("", text)
+    return _NON_ALNUM.sub("", plain(unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)))
 
 
 # A miRNA name as papers write it: an optional species prefix, "miR", "mir",

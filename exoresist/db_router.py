@@ -36,11 +36,7 @@ def end_request(tokens: tuple[contextvars.Token, ...]) -> None:
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints) -> str:
         replicas = settings.EXORESIST_REPLICAS
-        if not replicas or _pinned.get():
-            return DEFAULT_DB_ALIAS
-        # An instance already loaded from the primary keeps reading its relations there.
-        instance = hints.get("instance")
-        if instance is not None and instance._state.db == DEFAULT_DB_ALIAS and _wrote.get():
+        if not replicas or _pinned.get():  # a write pins too: the request reads its own writes
             return DEFAULT_DB_ALIAS
         replica = _replica.get()
         if replica not in replicas:

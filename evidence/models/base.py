@@ -175,6 +175,8 @@ class Alias(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
+        # Each subclass declares ``entity``; one name key per entity.
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="%(class)s_unique_key")]
 
     def __str__(self) -> str:
         return self.name

@@ -51,7 +51,6 @@ class DrugAlias(Alias):
 
     class Meta(Alias.Meta):
         verbose_name_plural = "drug aliases"
-        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="drugalias_unique_key")]
 
 
 class CargoQuerySet(NamedQuerySet):
@@ -135,7 +134,6 @@ class CargoAlias(Alias):
 
     class Meta(Alias.Meta):
         verbose_name_plural = "cargo aliases"
-        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cargoalias_unique_key")]
 
 
 class CellQuerySet(NamedQuerySet):
@@ -201,4 +199,3 @@ class CellAlias(Alias):
 
     class Meta(Alias.Meta):
         verbose_name_plural = "cell aliases"
-        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="cellalias_unique_key")]
