@@ -17,7 +17,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from evidence import identifiers as ids
@@ -344,9 +343,7 @@ def _identifier_conflict(citation: Citation, values: dict) -> str:
 def _new_citation(values: dict) -> Citation:
     citation = Citation(**values)
     citation.clean()
-    citation.author_string = "; ".join(citation.authors)
-    # bulk_create skips auto_now and save(); set what save() would.
-    citation.created = citation.modified = timezone.now()
+    citation.author_string = "; ".join(citation.authors)  # save() sets it; bulk_create does not call save()
     return citation
 
 
