@@ -115,29 +115,35 @@ class TreeVocabularyQuerySet(models.QuerySet):
         return found
 
 
-class CancerType(ChangeLoggedModel):
-    """The disease a finding was made in: a small controlled vocabulary, a tree through
-    ``parent``, tied to the Disease Ontology and the NCI Thesaurus where an identifier
-    could be pinned down."""
-
-    editor_fields = ("name", "slug", "parent", "synonyms", "doid", "ncit")
+class TreeTerm(ChangeLoggedModel):
+    """A term of a small controlled vocabulary arranged in a tree through ``parent``."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    objects = TreeVocabularyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CancerType(TreeTerm):
+    """The disease a finding was made in, tied to the Disease Ontology and the NCI Thesaurus
+    where an identifier could be pinned down."""
+
+    editor_fields = ("name", "slug", "parent", "synonyms", "doid", "ncit")
+
     doid = models.CharField("Disease Ontology id", max_length=20, blank=True, help_text="e.g. DOID:1612")
     ncit = models.CharField("NCI Thesaurus code", max_length=20, blank=True, help_text="e.g. C4872")
     synonyms = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     description = models.TextField(blank=True)
 
-    objects = TreeVocabularyQuerySet.as_manager()
     code_fields = ("doid", "ncit")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_breast_cancer(self) -> bool:
@@ -152,25 +158,17 @@ def default_cancer_type() -> int:
     return found.pk
 
 
-class DrugClass(ChangeLoggedModel):
-    """A class of drugs (anthracyclines, taxanes, HER2 inhibitors, ...), in a tree, with its
-    ATC code where the WHO classification has one: ``drug=taxane`` reaches every member."""
+class DrugClass(TreeTerm):
+    """A class of drugs (anthracyclines, taxanes, HER2 inhibitors, ...), with its ATC code
+    where the WHO classification has one: ``drug=taxane`` reaches every member."""
 
     editor_fields = ("name", "slug", "parent", "synonyms", "atc")
 
-    slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=120, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     atc = models.CharField("ATC code", max_length=10, blank=True, help_text="WHO ATC group, e.g. L01CD (taxanes).")
     synonyms = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     description = models.TextField(blank=True)
 
-    objects = TreeVocabularyQuerySet.as_manager()
     code_fields = ("atc",)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(TreeTerm.Meta):
         verbose_name_plural = "drug classes"
-
-    def __str__(self) -> str:
-        return self.name
