@@ -17,6 +17,7 @@ from django.urls import reverse
 from evidence.choices import Effect, EvidenceLevel
 from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, with_role
+from evidence.models.vocabulary import BREAST_CANCER
 
 _LEVELS = dict(EvidenceLevel.choices)
 _EFFECTS = dict(Effect.choices)
@@ -38,6 +39,15 @@ class RowCitation:
     year: int | None
 
 
+@dataclass(frozen=True)
+class RowCancerType:
+    name: str
+    is_breast_cancer: bool
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Related(list):
     """A list the template can read as a related manager (``item.cargos.all``)."""
 
@@ -48,7 +58,7 @@ class Related(list):
 class EvidenceRow:
     __slots__ = (
         "pk", "public_id", "get_absolute_url", "statement", "statement_html", "citation", "cargos", "drugs", "level",
-        "effect", "cancer_type", "cancer_type_slug", "drug_response_measured", "vesicle_involvement",
+        "effect", "cancer_type", "drug_response_measured", "vesicle_involvement",
         "matched_because",
     )  # fmt: skip
 
@@ -79,8 +89,7 @@ class EvidenceRow:
         )
         self.level = row["level"]
         self.effect = row["effect"]
-        self.cancer_type = row["cancer_type__name"]
-        self.cancer_type_slug = row["cancer_type__slug"]
+        self.cancer_type = RowCancerType(row["cancer_type__name"], row["cancer_type__slug"] == BREAST_CANCER)
         self.drug_response_measured = row["drug_response_measured"]
         self.vesicle_involvement = row["vesicle_involvement"]
 

@@ -82,6 +82,16 @@ def test_the_list_labels_other_cancers_and_offers_breast_cancer_only(client, can
     assert cancers["gbm"].public_id not in only and cancers["breast"].public_id in only
 
 
+def test_breast_cancer_is_told_by_its_slug_not_its_name(client, cancers):
+    # A curator may rename the type ("Breast carcinoma"): its items are still breast cancer
+    # findings in the list, as on their detail pages, and carry no other-cancer badge.
+    breast = cancers["types"]["breast"]
+    breast.name = "Breast carcinoma"
+    breast.save()
+    page = client.get("/evidence/", {"q": "Exosomes in breast cancer"}).content.decode()
+    assert cancers["breast"].public_id in page and "Not a breast cancer finding" not in page
+
+
 def test_the_detail_page_shows_the_ontology_and_hides_the_subtype_outside_breast_cancer(client, cancers):
     gbm = client.get(f"/evidence/{cancers['gbm'].public_id}/").content.decode()
     assert "DOID:3068" in gbm and "Breast cancer subtype" not in gbm and "not breast cancer" in gbm
