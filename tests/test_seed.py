@@ -1,5 +1,7 @@
 """The curated seed review: complete, with its traps caught, and idempotent to load."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -164,3 +166,25 @@ def test_cargo_families_and_silencing_targets(seeded):
     reached = Cargo.objects.filter(slug="dars1-as1").reach()
     assert Cargo.objects.get(slug="dars-as1-sirna").pk in reached
     assert Evidence.objects.filter(cargos__slug="dars-as1-sirna").exists()
+
+
+def test_reloading_keeps_what_editors_changed_since(seeded, django_user_model):
+    # Every deploy runs load_seed: it must not undo an editor's retraction or an accepted change.
+    from evidence.curation.workflow import save_with_history
+
+    editor = django_user_model.objects.create(username="editor")
+    citation = Citation.objects.filter(retracted=False).first()
+    citation.retracted, citation.retraction_note = True, "Retracted in 2026 (notice 10.1000/x)."
+    save_with_history(citation, editor, "Retraction notice")
+    evidence = Evidence.objects.get(import_key=Evidence.objects.order_by("id")[0].import_key)
+    evidence.level, drugs = "E", list(evidence.drugs.all())
+    save_with_history(evidence, editor, "Accepted revision")
+    evidence.drugs.clear()
+
+    out = io.StringIO()
+    call_command("load_seed", "--no-progress", stdout=out)
+    citation.refresh_from_db()
+    evidence.refresh_from_db()
+    assert citation.retracted and citation.retraction_note.startswith("Retracted in 2026")
+    assert evidence.level == "E" and not evidence.drugs.exists() and drugs
+    assert "1 kept as edited since the seed loaded them" in out.getvalue()

@@ -54,14 +54,17 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    #: Rows the seed would change that someone else has edited since: left as they are.
+    kept: Counter = field(default_factory=Counter)
 
     def count(self, label: str, outcome: str) -> None:
         getattr(self, outcome)[label] += 1
 
     def lines(self) -> list[str]:
-        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(self.kept))
         return [
             f"{label}: {self.created[label]} created, {self.updated[label]} updated, {self.unchanged[label]} unchanged"
+            + (f", {self.kept[label]} kept as edited since the seed loaded them" if self.kept[label] else "")
             for label in labels
         ]
 
@@ -87,6 +90,10 @@ class SeedLoader:
     """Loads the seed; a release import loads its vocabularies and entities with it too
     (``load_entities``), as ``user`` with ``reason``."""
 
+    #: ``load()`` (every deploy runs it) leaves a row alone that someone other than the seed
+    #: account edited since: an editor's retraction or accepted revision is not undone.
+    keep_edited = False
+
     def __init__(
         self,
         seed_dir: Path = SEED_DIR,
@@ -111,12 +118,12 @@ class SeedLoader:
         if obj is None:
             obj = model(**lookup, **values)
             outcome = "created"
-        else:
-            for name, value in values.items():
-                if getattr(obj, name) != value:
+        elif changed := {name: value for name, value in values.items() if getattr(obj, name) != value}:
+            outcome = "kept" if self.keep_edited and self.edited_since(obj) else "updated"
+            if outcome == "updated":
+                for name, value in changed.items():
                     setattr(obj, name, value)
-                    outcome = "updated"
-        if outcome != "unchanged":
+        if outcome in ("created", "updated"):
             try:
                 obj.full_clean(validate_unique=False)
             except ValidationError as exc:
@@ -125,6 +132,12 @@ class SeedLoader:
         self.report.count(label, outcome)
         self.last_outcome = outcome
         return obj
+
+    def edited_since(self, obj) -> bool:
+        """Whether someone (a person: migrations and raw loads record none) other than the seed
+        account saved the row's latest version."""
+        latest = obj.history.order_by("-history_date", "-history_id").values_list("history_user_id", flat=True)[:1]
+        return bool(latest) and latest[0] not in (None, self.user.pk)
 
     def add_aliases(self, alias_model, entity, names: Iterable[str]) -> None:
         """Add the seed's aliases; aliases curators added since are kept."""
@@ -172,6 +185,7 @@ class SeedLoader:
     # --- loading --------------------------------------------------------------
 
     def load(self) -> LoadReport:
+        self.keep_edited = True
         with transaction.atomic():
             self.user = service_account(SEED_USERNAME, "seed curation")
             therapy, mechanisms, drugs, cargos, cells = self.load_entities(self.entries)
@@ -237,7 +251,7 @@ class SeedLoader:
             )
             self.add_aliases(DrugAlias, drug, row.get("aliases"))
             classes = [self.pick(self.drug_classes, slug, "drug class", where) for slug in row.get("classes") or []]
-            if self.set_m2m(drug, "classes", classes):
+            if self.last_outcome != "kept" and self.set_m2m(drug, "classes", classes):
                 self.report.count("drug classes of drugs", "updated")
             index[row["slug"]] = drug
         return index
@@ -371,6 +385,8 @@ class SeedLoader:
                 )
             evidence = self.upsert(Evidence, {"import_key": row["key"]}, values, where)
             outcome = self.last_outcome
+            if outcome == "kept" or (outcome == "unchanged" and self.edited_since(evidence)):
+                continue  # someone's version since the seed: its links are theirs too
             links = {
                 "cargos": [self.pick(cargos, s, "cargo", where) for s in row.get("cargos") or []],
                 "drugs": [self.pick(drugs, s, "drug", where) for s in row.get("drugs") or []],
