@@ -101,6 +101,23 @@ def test_a_curator_adds_a_drug_with_aliases_through_the_admin(curator_client):
     assert Drug.objects.by_name("5fu").name == "fluorouracil"
 
 
+def test_two_spellings_of_one_alias_are_a_form_error_not_a_500(curator_client):
+    # "5-FU" and "5FU" share a name key, which is unique per drug: the database refused the second.
+    therapy = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")
+    data = {
+        "name": "fluorouracil", "slug": "fluorouracil", "drug_class": "", "therapy_class": therapy.pk,
+        "chebi": "", "drugbank": "", "pubchem_cid": "", "description": "",
+        "aliases-TOTAL_FORMS": "2", "aliases-INITIAL_FORMS": "0", "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000", "aliases-0-name": "5-FU", "aliases-1-name": "5fu",
+    }  # fmt: skip
+    response = curator_client.post(reverse("admin:evidence_drug_add"), data)
+    assert response.status_code == 200
+    assert "the same name as" in response.content.decode()
+    from evidence.models import Drug
+
+    assert not Drug.objects.filter(slug="fluorouracil").exists()
+
+
 @pytest.mark.parametrize("model", MODELS)
 def test_an_address_that_names_no_id_is_a_404(curator_client, some_data, model):
     """ "EXR000001" is a public id, not a key: the history, changes and restore pages sent it to

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 
 from evidence.curation import admin_review, workflow  # noqa: F401 - admin_review registers the review models
 from evidence.curation.admin_workflow import (
@@ -11,6 +12,7 @@ from evidence.curation.admin_workflow import (
     HistoryDiffMixin,
     PublicIdSearchMixin,
 )
+from evidence.identifiers import lookup_keys
 from evidence.models import (
     CancerType,
     Cargo,
@@ -32,11 +34,28 @@ admin.site.site_title = "ExoResist curation"
 admin.site.index_title = "Curated data"
 
 
+class AliasFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Two spellings of one name ("5-FU", "5fu") share the key that is unique per record:
+        the second is a form error here, not an IntegrityError on save."""
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = (getattr(form, "cleaned_data", None) or {}).get("name")
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            key = lookup_keys(name)[0]
+            if key in seen:
+                form.add_error("name", f"{name!r} is the same name as another alias here (case and punctuation aside).")
+            seen.add(key)
+
+
 class AliasInline(admin.TabularInline):
     """Curators name a new record; the names of an existing one are changed by editors."""
 
     extra = 1
     fields = ["name"]
+    formset = AliasFormSet
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and (obj is None or workflow.can_review(request.user))
