@@ -35,6 +35,7 @@ from evidence.models import (
     TherapyClass,
 )
 from evidence.models.base import id_array
+from evidence.models.evidence import STATEMENT_MAX_LENGTH
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -47,7 +48,7 @@ _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
 _TEXT = ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote", "curation_note")
 _LENGTHS = {
     name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
-}
+} | {"statement": STATEMENT_MAX_LENGTH}
 #: The choice columns; an empty cell means the field's default ("" for a required one).
 _CHOICES = {
     name: Evidence._meta.get_field(name)

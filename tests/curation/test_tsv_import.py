@@ -128,6 +128,8 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
         {"key": "bad-cell", "source_cell": "HeLa-X"},
         {"key": "ok-row"},
         {"key": "bad key!"},
+        # As the admin and the API refuse it: saved, it made every later edit of the item fail.
+        {"key": "long-statement", "statement": "x" * 2001},
     )
     report = import_evidence_tsv(data, "bad.tsv")
     assert not report.saved
@@ -139,6 +141,7 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert any(m.startswith("row 7, column source_cell: no cell called 'HeLa-X'") for m in messages)
     assert "row 8, column key: 'ok-row' is also the key of row 2." in messages
     assert any(m.startswith("row 9, column key:") for m in messages)
+    assert "row 10, column statement: is 2001 characters long; at most 2000 fit." in messages
     assert state() == before
 
 
