@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from evidence.choices import CargoKind, Effect, EvidenceLevel
-from evidence.filtersets import NON_NARROWING, param_values
+from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
 from evidence.models import Cargo, Drug, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.counts import CARGO_KINDS_BY_CODE, CUBE, LEVELS_BY_CODE, cargo_kind_code, level_code
 
@@ -32,11 +32,18 @@ CLASS_KIND_PARAMS = frozenset({"therapy_class", "effect", "cargo_type"})
 
 #: Filters whose set is the union of one entity kind's stored counts, and how values match.
 ENTITY_PARAMS = {
-    "drug": ("drug", lambda values: Drug.objects.matching(*values)),
+    "drug": ("drug", lambda values: drugs_named(values)),
     "cargo": ("cargo", lambda values: Cargo.objects.matching(*values)),
     # A mechanism's filter takes its narrower terms too: the "scope" counts.
     "mechanism": ("scope", lambda values: Mechanism.objects.filter(slug__in=values)),
 }
+
+
+def drugs_named(values: list[str]) -> QuerySet:
+    """The drugs ``drug=`` takes for ``values``, resolved by the filter itself: any name or
+    alias, or a class ("taxanes") and its members."""
+    resolve = EvidenceFilterSet.base_filters["drug"].extra["resolve"]
+    return Drug.objects.filter(pk__in={pk for value in values for pk in resolve(value) or ()})
 
 
 def narrowing(query: QueryDict) -> dict[str, list[str]]:
@@ -214,7 +221,7 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     rows = EvidenceCount.objects.filter(kind="drug_level")
     rows = rows.filter(effect__in=others["effect"]) if "effect" in others else rows.filter(effect="")
     if param == "level":
-        rows = rows.filter(a__in=Drug.objects.matching(*others["drug"]).values("pk"))
+        rows = rows.filter(a__in=drugs_named(others["drug"]).values("pk"))
         summed = list(rows.order_by().values_list("b").annotate(n=Sum("n"), drugs=Count("a", distinct=True)))
         if any(drugs > 1 for _, _, drugs in summed):
             return None  # two drugs under the name: only a join counts their shared items once

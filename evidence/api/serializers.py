@@ -642,7 +642,9 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
-    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+    evidence_count = serializers.IntegerField(
+        read_only=True, help_text="Accepted evidence items with it as the therapy (not a modifier): what drug= lists."
+    )
 
     class Meta:
         model = Drug

@@ -17,16 +17,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
-from evidence.choices import CargoKind, Effect
+from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, Effect
 from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
 from exoresist.data_version import cached
 
+#: A drug counts for the findings ``drug=`` lists: those where it is the therapy, not a modifier.
+_THERAPY = "d.role IN ({})".format(", ".join(f"'{role}'" for role in DEFAULT_DRUG_ROLES))
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
@@ -40,7 +42,7 @@ SELECT cargo_id, drug_id, effect, n FROM (
            sum(count(*)) OVER (PARTITION BY c.cargo_id, d.drug_id) AS total
       FROM {Evidence.cargos.through._meta.db_table} c
       JOIN {Evidence._meta.db_table} e ON e.id = c.evidence_id
-      JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id
+      JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id AND {_THERAPY}
      WHERE c.evidence_id IN ({{ids}})
      GROUP BY 1, 2, 3) grouped) ranked
  WHERE place <= %s
@@ -61,17 +63,24 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
             edges.setdefault((cargo_id, drug_id), {})[effect] = n
     ranked = list(edges.items())[:max_edges]
     ids = evidence.order_by().values("pk")
-    cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), "cargos", {c for (c, _), _ in ranked}, ids)
-    drugs = _counted(Drug.objects.only("pk", "name", "slug"), "drugs", {d for (_, d), _ in ranked}, ids)
+    # The links of the database the items were read from (an anonymous reader's: a replica).
+    cargo_links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
+    drug_links = _therapy_links(evidence.db).filter(evidence_id__in=ids)
+    cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), cargo_links, {c for (c, _), _ in ranked})
+    drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
 
 
-def _counted(entities: QuerySet, relation: str, pks: set[int], ids: QuerySet) -> list:
-    """The entities ``pks``, each with ``evidence_count``: its items among ``ids``."""
+def _therapy_links(db: str) -> QuerySet:
+    return Evidence.drugs.through.objects.using(db).filter(role__in=DEFAULT_DRUG_ROLES)
+
+
+def _counted(entities: QuerySet, links: QuerySet, pks: set[int]) -> list:
+    """The entities ``pks``, each with ``evidence_count``: its items among the ``links``."""
     column = f"{entities.model._meta.model_name}_id"
-    links = getattr(Evidence, relation).through.objects.filter(evidence_id__in=ids, **{f"{column}__in": pks})
+    links = links.filter(**{f"{column}__in": pks})
     counts = dict(links.values_list(column).annotate(n=Count("evidence_id")).order_by())
-    found = list(entities.filter(pk__in=pks))
+    found = list(entities.using(links.db).filter(pk__in=pks))
     for entity in found:
         entity.evidence_count = counts.get(entity.pk, 0)
     return found
@@ -161,7 +170,7 @@ def matrix(
             f" JOIN {Evidence._meta.db_table} e ON e.id = m.evidence_id"
             f" JOIN {Mechanism._meta.db_table} t ON t.id = m.mechanism_id"
             + (
-                f" JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = m.evidence_id"
+                f" JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = m.evidence_id AND {_THERAPY}"
                 if rows == "drug"
                 else ""
             )
@@ -186,20 +195,25 @@ def matrix(
 def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
-    row_field = "evidence__drugs" if rows == "drug" else "evidence__therapy_class"
-    counts = Evidence.cargos.through.objects.filter(evidence_id__in=ids, **{f"{row_field}__isnull": False})
-    cells = list(counts.values("cargo__kind", row_field).annotate(n=Count("evidence_id", distinct=True)).order_by())
+    if rows == "drug":
+        links = _therapy_links(evidence.db).filter(evidence_id__in=ids)
+        cells = links.values(row=F("drug_id"), kind=F("evidence__cargos__kind"))
+    else:
+        links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
+        cells = links.values(row=F("evidence__therapy_class_id"), kind=F("cargo__kind"))
+    cells = cells.exclude(row=None).exclude(kind=None).annotate(n=Count("evidence_id", distinct=True)).order_by()
+    cells = list(cells)
     totals: dict[int, int] = defaultdict(int)
     for cell in cells:
-        totals[cell[row_field]] += cell["n"]
-    used = {c["cargo__kind"] for c in cells}
+        totals[cell["row"]] += cell["n"]
+    used = {c["kind"] for c in cells}
     cargo_list = reverse("cargo_list")
     columns = [
         {"id": value, "label": label, "slug": value, "url": f"{cargo_list}?{urlencode({'kind': value})}", "parent": ""}
         for value, label in CargoKind.choices
         if value in used
     ]
-    values = {(c[row_field], c["cargo__kind"]): c["n"] for c in cells}
+    values = {(c["row"], c["kind"]): c["n"] for c in cells}
     return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters)
 
 

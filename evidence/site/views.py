@@ -25,7 +25,16 @@ from django.views.generic import DetailView, TemplateView
 from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
 from evidence.api.reference_formats import LABELS as REFERENCE_LABELS
-from evidence.choices import MEANING, CargoKind, DrugRole, Effect, EvidenceLevel, EvidenceType, VesicleInvolvement
+from evidence.choices import (
+    DEFAULT_DRUG_ROLES,
+    MEANING,
+    CargoKind,
+    DrugRole,
+    Effect,
+    EvidenceLevel,
+    EvidenceType,
+    VesicleInvolvement,
+)
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
@@ -485,6 +494,22 @@ class DrugDetailView(EntityDetailView):
         "by_cargo": ("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol"),
         "by_mechanism": ("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
     }
+
+    def links(self, roles) -> QuerySet:
+        return Evidence.drugs.through.objects.filter(drug=self.object, role__in=roles).values("evidence_id")
+
+    def evidence_queryset(self):
+        # As drug= lists them, and as the counts count them: the findings where it is the therapy.
+        return Evidence.objects.public().filter(pk__in=self.links(DEFAULT_DRUG_ROLES))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Where it changes resistance to another drug's therapy: listed apart, one click away.
+        modifier = Evidence.objects.public().filter(pk__in=self.links([DrugRole.MODIFIER]))
+        if as_modifier := modifier.count():
+            query = urlencode({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
+            context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query}")
+        return context
 
 
 class CargoDetailView(EntityDetailView):
