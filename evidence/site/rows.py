@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from evidence.choices import Effect, EvidenceLevel
+from evidence.choices import EditorialNotice, Effect, EvidenceLevel
 from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, with_role
 from evidence.models.vocabulary import BREAST_CANCER
 
 _LEVELS = dict(EvidenceLevel.choices)
 _EFFECTS = dict(Effect.choices)
+_NOTICES = dict(EditorialNotice.choices)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class RowCitation:
     short_label: str
     retracted: bool
     year: int | None
+    notice: str = ""
+
+    @property
+    def get_notice_display(self) -> str:
+        return _NOTICES.get(self.notice, self.notice)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class EvidenceRow:
             ),
             row["citation__retracted"],
             row["citation__year"],
+            row["citation__notice"],
         )
         self.cargos = Related(
             Linked(c["symbol"], c["symbol"], urls["cargo"].replace("slug0", c["slug"], 1)) for c in row["cargos"]

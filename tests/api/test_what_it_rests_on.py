@@ -87,6 +87,8 @@ def test_pages_mark_items_without_a_drug_read_out_and_papers_with_a_notice(clien
     assert "expression of concern" in page and "J Biol 2021;3:e1." in page
     listing = client.get("/evidence/").content.decode()
     assert "no drug read-out" in listing and "vesicle-independent" in listing
+    # Every list shows the notice too, as help.html promises, not only the item's page.
+    assert ">expression of concern</span>" in listing
 
 
 def test_the_tsv_import_reads_them_and_refuses_a_bad_value(corpus):
