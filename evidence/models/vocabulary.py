@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
@@ -9,11 +11,14 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 class TherapyClassQuerySet(ListingQuerySet):
     def with_counts(self):
-        """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``."""
-        from evidence.models import EvidenceCount
+        """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``: the public drugs,
+        those the class page lists (a drug entered for a draft is not shown, nor counted)."""
+        from evidence.models import Drug, EvidenceCount
 
+        drugs = Drug.objects.public().filter(therapy_class=OuterRef("pk")).order_by().values("therapy_class")
         return self.annotate(
-            evidence_count=EvidenceCount.objects.annotation("therapy_class"), drug_count=models.Count("drugs")
+            evidence_count=EvidenceCount.objects.annotation("therapy_class"),
+            drug_count=Coalesce(Subquery(drugs.annotate(n=models.Count("pk")).values("n")), 0),
         )
 
 

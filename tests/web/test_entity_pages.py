@@ -142,3 +142,15 @@ def test_an_index_page_lists_the_rows_of_its_api_list_in_the_same_order(client, 
     body = client.get(f"/api/v1/{api}/?page_size=500").json()
     key = "id" if api == "citations" else "slug"
     assert [getattr(row, "pk" if key == "id" else key) for row in page] == [row[key] for row in body["results"]]
+
+
+def test_the_therapy_class_index_counts_only_drugs_a_reader_can_see(client, demo):
+    # A drug entered for a draft is not listed on the class page; counting it on the index
+    # said one more than the page shows, and told readers a draft exists.
+    from evidence.models import TherapyClass
+
+    chemo = TherapyClass.objects.get(slug="chemotherapy")
+    shown = len(client.get("/therapy-classes/chemotherapy/").context["drugs"])
+    EvidenceFactory(status="draft", drugs=[DrugFactory(name="draftdrug", therapy_class=chemo)])
+    rows = client.get("/therapy-classes/").context["page"]
+    assert next(row.drug_count for row in rows if row.slug == "chemotherapy") == shown
