@@ -361,8 +361,10 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
         return found
     if others or spec.param not in stored_counts.ENTITY_PARAMS:
         return None
-    # The entities' counts over every accepted item, stored under their parameter's kind.
-    counts = EvidenceCount.objects.of(spec.param).filter(b=0).annotate(total=F("n"))
+    # The entities' counts over every accepted item, of the kind their filter reads (a
+    # mechanism's scope: its narrower terms' items too).
+    kind = stored_counts.ENTITY_PARAMS[spec.param][0]
+    counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
     model = Evidence._meta.get_field(spec.relation).related_model
     return stored_counts.ranked_entities(counts, model, *spec.attrs, spec.top)
 

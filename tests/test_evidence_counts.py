@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from evidence.choices import CargoKind, Effect, EvidenceLevel, Status
+from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, Effect, EvidenceLevel, Status
 from evidence.curation import bulk, workflow
 from evidence.models import (
     Cargo,
@@ -52,19 +52,24 @@ def direct_counts() -> dict[tuple, int]:
     def scope(mechanism: Mechanism) -> Q:
         return Q(mechanisms=mechanism) | Q(mechanisms__parent=mechanism)
 
+    def as_therapy(drug: Drug) -> Q:
+        # As drug= lists a drug: where it is the therapy, not a modifier.
+        links = Evidence.drugs.through.objects.filter(drug=drug, role__in=DEFAULT_DRUG_ROLES)
+        return Q(pk__in=links.values("evidence_id"))
+
     drugs, cargos, mechanisms = list(Drug.objects.all()), list(Cargo.objects.all()), list(Mechanism.objects.all())
     classes = list(TherapyClass.objects.all())
     for drug in drugs:
-        add("drug", drug.pk, 0, public.filter(drugs=drug))
+        add("drug", drug.pk, 0, public.filter(as_therapy(drug)))
         for level in EvidenceLevel.values:
-            add("drug_level", drug.pk, ord(level), public.filter(drugs=drug, level=level))
+            add("drug_level", drug.pk, ord(level), public.filter(as_therapy(drug), level=level))
         for mechanism in mechanisms:
-            add("drug_mechanism", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(mechanisms=mechanism))
-            add("drug_scope", drug.pk, mechanism.pk, public.filter(drugs=drug).filter(scope(mechanism)))
+            add("drug_mechanism", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(mechanisms=mechanism))
+            add("drug_scope", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(scope(mechanism)))
     for cargo in cargos:
         add("cargo", cargo.pk, 0, public.filter(cargos=cargo))
         for drug in drugs:
-            add("cargo_drug", cargo.pk, drug.pk, public.filter(cargos=cargo).filter(drugs=drug))
+            add("cargo_drug", cargo.pk, drug.pk, public.filter(cargos=cargo).filter(as_therapy(drug)))
         for mechanism in mechanisms:
             add("cargo_mechanism", cargo.pk, mechanism.pk, public.filter(cargos=cargo).filter(mechanisms=mechanism))
     for mechanism in mechanisms:
@@ -93,14 +98,16 @@ def stored_counts() -> dict[tuple, int]:
 def direct_facet_keys() -> dict[int, list[str]]:
     """Each item's facet keys as its links say them: every item, whatever its status."""
     keys: dict[int, set[str]] = defaultdict(set)
-    for item, name in Evidence.drugs.through.objects.values_list("evidence_id", "drug__name"):
+    therapy = Evidence.drugs.through.objects.filter(role__in=DEFAULT_DRUG_ROLES)
+    for item, name in therapy.values_list("evidence_id", "drug__name"):
         keys[item].add(f"drug:{name}")
     for item, symbol, kind in Evidence.cargos.through.objects.values_list(
         "evidence_id", "cargo__symbol", "cargo__kind"
     ):
         keys[item] |= {f"cargo:{symbol}", f"cargo_type:{kind}"}
-    for item, slug in Evidence.mechanisms.through.objects.values_list("evidence_id", "mechanism__slug"):
-        keys[item].add(f"mechanism:{slug}")
+    links = Evidence.mechanisms.through.objects.values_list("evidence_id", "mechanism__slug", "mechanism__parent__slug")
+    for item, slug, broader in links:
+        keys[item] |= {f"mechanism:{slug}", *([f"mechanism:{broader}"] if broader else [])}
     return {item: sorted(found) for item, found in keys.items()}
 
 
@@ -240,6 +247,16 @@ def test_facet_keys_follow_renamed_drugs_cargos_and_mechanisms_and_raw_link_writ
     Drug.objects.filter(pk=world["dox"].pk).update(name="Doxorubicin hydrochloride")
     Cargo.objects.filter(pk=world["mir"].pk).update(symbol="miR-1-3p")
     Mechanism.objects.filter(pk=world["emt"].pk).update(slug="epithelial-mesenchymal-transition")
+    assert_counts_are_exact()
+    # A broader term renamed, then a narrower one moved under another: their items' keys follow.
+    Mechanism.objects.filter(slug="drug-efflux").update(slug="efflux")
+    assert_counts_are_exact()
+    Mechanism.objects.filter(slug="efflux-pump-transfer").update(parent=world["emt"])
+    assert_counts_are_exact()
+    # A drug that becomes a modifier is no longer counted as the item's therapy.
+    with connection.cursor() as cursor:
+        modifier = "UPDATE evidence_evidence_drugs SET role = 'modifier' WHERE evidence_id = %s"
+        cursor.execute(modifier, [world["items"][0].pk])
     assert_counts_are_exact()
     item = world["items"][2].pk
     with connection.cursor() as cursor:

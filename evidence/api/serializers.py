@@ -747,7 +747,9 @@ class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, ser
     url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
     html_url = AbsoluteHtmlUrl()
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
-    evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+    evidence_count = serializers.IntegerField(
+        read_only=True, help_text="Accepted evidence items citing it or a narrower term: what mechanism= lists."
+    )
 
     class Meta:
         model = Mechanism

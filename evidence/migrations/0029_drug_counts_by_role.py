@@ -45,7 +45,8 @@ ANALYZE evidence_evidencecount;
 """
 
 
-FORWARD = _rebuild(_counts.VIEW.replace(ALL_ROLES_DRUG, THERAPY_DRUG), _keys.SETUP.replace(ALL_ROLES_KEY, THERAPY_KEY))
+KEYS_SETUP = _keys.SETUP.replace(ALL_ROLES_KEY, THERAPY_KEY)
+FORWARD = _rebuild(_counts.VIEW.replace(ALL_ROLES_DRUG, THERAPY_DRUG), KEYS_SETUP)
 BACKWARD = _rebuild(_counts.VIEW, _keys.SETUP)
 
 

@@ -25,6 +25,13 @@ class TherapyClassQuerySet(ListingQuerySet):
 class MechanismQuerySet(ListingQuerySet):
     listing_related = ("parent",)
 
+    def with_counts(self):
+        """Annotate ``evidence_count``: the items of the term and of its narrower terms, what
+        ``mechanism=`` lists and the term's page counts (its stored scope)."""
+        from evidence.models import EvidenceCount
+
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation("scope"))
+
 
 class TherapyClass(ChangeLoggedModel):
     """Chemotherapy, endocrine, HER2-targeted, immunotherapy, ...; the slug is part of the API."""

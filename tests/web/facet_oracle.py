@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from evidence.choices import DEFAULT_DRUG_ROLES
 from evidence.facets import FacetSpec
-from evidence.models import Evidence
+from evidence.models import Evidence, Mechanism
 
 
 def group_by(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
@@ -16,10 +17,15 @@ def group_by(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
     fields = [spec.value_field] if label_field == spec.value_field else [spec.value_field, label_field]
     if spec.source == "local":
         rows = queryset.order_by().values(*fields).annotate(n=Count("pk"))
+    elif spec.param == "mechanism":
+        # A term counts its items and its narrower terms', as its filter lists them.
+        return _mechanism_scope(spec, queryset)
     else:
-        through = getattr(Evidence, spec.relation).through.objects
         items = queryset.order_by().values("pk")
-        rows = through.filter(evidence_id__in=items).values(*fields).annotate(n=Count("evidence_id", distinct=True))
+        through = getattr(Evidence, spec.relation).through.objects.filter(evidence_id__in=items)
+        if spec.param == "drug":
+            through = through.filter(role__in=DEFAULT_DRUG_ROLES)  # drug= lists a drug as the therapy
+        rows = through.values(*fields).annotate(n=Count("evidence_id", distinct=True))
     rows = rows.order_by("-n", spec.value_field)
     if spec.top:
         rows = rows[: spec.top]
@@ -29,3 +35,14 @@ def group_by(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
         for row in rows
         if row[spec.value_field] is not None
     ]
+
+
+def _mechanism_scope(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
+    found = []
+    for term in Mechanism.objects.all():
+        scope = Mechanism.objects.filter(pk=term.pk) | Mechanism.objects.filter(parent=term)
+        n = queryset.filter(mechanisms__in=scope).distinct().count()
+        if n:
+            found.append((term.slug, term.name, n))
+    found.sort(key=lambda row: (-row[2], row[0]))
+    return found[: spec.top] if spec.top else found

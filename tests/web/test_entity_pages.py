@@ -154,3 +154,22 @@ def test_the_therapy_class_index_counts_only_drugs_a_reader_can_see(client, demo
     EvidenceFactory(status="draft", drugs=[DrugFactory(name="draftdrug", therapy_class=chemo)])
     rows = client.get("/therapy-classes/").context["page"]
     assert next(row.drug_count for row in rows if row.slug == "chemotherapy") == shown
+
+
+def test_a_mechanism_counts_its_narrower_terms_wherever_it_is_counted(client, demo):
+    # mechanism= lists a term's items and its narrower terms'; the index, the API and the
+    # facet counted the term's own items, so "drug efflux" said fewer than its list showed.
+    from evidence.models import Evidence, Mechanism
+
+    efflux = Mechanism.objects.get(slug="drug-efflux")
+    own = Evidence.objects.public().filter(mechanisms=efflux).count()
+    listed = client.get("/evidence/", {"mechanism": "drug-efflux"}).context["page"].paginator.count
+    assert listed > own
+    assert client.get("/mechanisms/drug-efflux/").context["page"].paginator.count == listed
+    assert client.get("/api/v1/mechanisms/drug-efflux/").json()["evidence_count"] == listed
+    index = client.get("/mechanisms/").context["page"]
+    assert next(row.evidence_count for row in index if row.slug == "drug-efflux") == listed
+    for query in ["", "effect=confers_resistance,reverses_resistance,biomarker,delivery_vehicle"]:
+        facets = client.get(f"/evidence/?{query}").context["facets"]
+        values = {v.value: v.count for f in facets if f.param == "mechanism" for v in f.values}
+        assert values["drug-efflux"] == listed, query
