@@ -26,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.curation import triage, workflow
+from evidence.curation.bulk import history_reason
 from evidence.curation.references.intake import import_references
 from evidence.models import Citation, Evidence, EvidenceComment, EvidenceDrug, TriageDecision
 from evidence.models.evidence import PUBLIC_ID_RE, public_id_to_pk
@@ -266,7 +267,7 @@ class HistoryDiffMixin:
         return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changes"), args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
+        obj._change_reason = history_reason((form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON)
         super().save_model(request, obj, form, change)
 
 
@@ -473,7 +474,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         content_changed = any(name in workflow.CONTENT_FIELDS for name in form.changed_data)
         if change and content_changed and workflow.back_to_draft(obj):
             reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
-            form.cleaned_data["change_reason"] = f"{reason}; {workflow.BACK_TO_DRAFT}"
+            form.cleaned_data["change_reason"] = history_reason(reason, workflow.BACK_TO_DRAFT)
             messages.warning(
                 request,
                 f"{obj.public_id} was awaiting review; your edit sent it back to draft. "
@@ -489,6 +490,16 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                 self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
+        if change and any(f.model is EvidenceDrug and f.has_changed() for f in formsets):
+            # The drug rows are saved after the item, so its history record missed them: record
+            # the item again with them (who changed the drugs is then an author of them), and a
+            # change of drugs is a change of content like any other.
+            obj = form.instance
+            reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
+            if workflow.back_to_draft(obj):
+                reason = history_reason(reason, workflow.BACK_TO_DRAFT)
+                messages.warning(request, f"{obj.public_id} was awaiting review; your edit sent it back to draft.")
+            workflow.save_with_history(obj, request.user, history_reason("Drugs", reason))
 
     def response_change(self, request, obj):
         revision = getattr(request, "_exoresist_revision", None)

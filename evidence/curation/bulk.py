@@ -38,8 +38,17 @@ from exoresist.data_version import data_changed
 M2M = {"cargos": "cargo", "drugs": "drug", "mechanisms": "mechanism"}
 #: The columns of each link table after its evidence: the target, and a drug's role.
 LINK_COLUMNS = {name: [f"{target}_id"] for name, target in M2M.items()} | {"drugs": ["drug_id", "role"]}
+#: simple-history's column for why a version was saved.
+REASON_LENGTH = Evidence.history.model._meta.get_field("history_change_reason").max_length
 #: From this many new items an import is a bulk load (see ``analyze_for_documents``).
 BULK_LOAD = 1000
+
+
+def history_reason(*parts: str) -> str:
+    """Why a version was saved, from ``parts`` joined by "; ", cut to fit its column: a
+    curator's reason plus what the workflow adds must not fail the save."""
+    text = "; ".join(part for part in parts if part)
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
 
 
 def _q(name: str) -> str:
@@ -140,7 +149,7 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
         for f in history._meta.concrete_fields
         if not f.name.startswith("history_")
     ]
-    stamp = [date, reason[:100], kind, getattr(user, "pk", None)]
+    stamp = [date, history_reason(reason), kind, getattr(user, "pk", None)]
     listed = ", ".join(map(_q, columns))
     head = (
         f"INSERT INTO {_q(history._meta.db_table)} ({listed}, history_date, history_change_reason, "

@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
-from evidence.curation.bulk import insert_evidence, reset_sequences
+from evidence.curation.bulk import history_reason, insert_evidence, reset_sequences
 from evidence.curation.seed import SeedError, SeedLoader, check_role
 from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
@@ -355,6 +355,7 @@ def _load(payload: dict, *, user, reason: str) -> None:
         citation = Citation(**c)
         citation.author_string = "; ".join(citation.authors)
         citations.append(citation)
+    reason = history_reason(reason)
     bulk_create_with_history(citations, Citation, batch_size=1000, default_user=user, default_change_reason=reason)
 
     items, relations = [], []

@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from evidence.choices import DrugRole, Status
-from evidence.curation.bulk import M2M, content_links
+from evidence.curation.bulk import M2M, content_links, history_reason
 from evidence.models import Evidence, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
 
@@ -90,7 +90,7 @@ def _require_editor(user, what: str) -> None:
 def save_with_history(obj: models.Model, user, reason: str, **kwargs):
     """Save ``obj``, its history recording ``user`` and ``reason``; returns ``obj``."""
     obj._history_user = user
-    obj._change_reason = reason
+    obj._change_reason = history_reason(reason)
     obj.save(**kwargs)
     return obj
 

@@ -140,7 +140,8 @@ def test_an_admin_edit_of_a_submitted_item_sends_it_back_to_draft(client, curato
     url = reverse("admin:evidence_evidence_change", args=[item.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(statement="A reworded statement.", loaded_version=item.version, change_reason="wording")
+    # A reason as long as the form takes: with the workflow's note it must still fit history.
+    data.update(statement="A reworded statement.", loaded_version=item.version, change_reason="wording " * 12)
     data.update({name: [v.pk for v in data[name]] for name in ("cargos", "mechanisms") if name in data})
     data.update({f"comments-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()})
     data.update(drug_rows(item))
@@ -148,6 +149,30 @@ def test_an_admin_edit_of_a_submitted_item_sends_it_back_to_draft(client, curato
     assert "back to draft" in response.content.decode(), response.content.decode()[:3000]
     item.refresh_from_db()
     assert item.status == Status.DRAFT and item.statement == "A reworded statement."
+
+
+def test_a_drugs_only_admin_edit_is_in_history_and_sends_a_submitted_item_back(client, curator, editor):
+    # The drug rows are saved after the item: the history snapshot missed them, and a change of
+    # drugs alone neither sent the item back to draft nor made its editor an author, so the
+    # editor could accept their own change.
+    item = EvidenceFactory(status=Status.SUBMITTED, created_by=curator, submitted_by=curator, drugs=[DrugFactory()])
+    client.force_login(editor)
+    url = reverse("admin:evidence_evidence_change", args=[item.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(loaded_version=item.version)
+    data.update({name: [v.pk for v in data[name]] for name in ("cargos", "mechanisms") if name in data})
+    data.update({f"comments-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()})
+    data.update(drug_rows(item))
+    data["evidencedrug_set-0-role"] = "modifier"
+    response = client.post(url, data, follow=True)
+    assert "back to draft" in response.content.decode(), response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT
+    assert EvidenceDrug.objects.get(evidence=item).role == "modifier"
+    latest = item.history.first()
+    assert latest.history_user == editor
+    assert "drugs" in workflow.content_authors(item)[editor.pk]
 
 
 def test_there_is_no_bulk_accept(client, editor):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from evidence import identifiers as ids
+from evidence.curation.bulk import history_reason
 from evidence.models import Citation
 
 
@@ -170,7 +171,7 @@ def import_files(
     try:
         with transaction.atomic():
             report.created = bulk_create_with_history(
-                new, Citation, batch_size=1000, default_user=user, default_change_reason=reason[:100]
+                new, Citation, batch_size=1000, default_user=user, default_change_reason=history_reason(reason)
             )
     except IntegrityError as exc:
         report.created = []
