@@ -22,7 +22,7 @@ from evidence import identifiers as ids
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
-from evidence.curation.workflow import CONTENT_FIELDS, content_values, set_content
+from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, set_content
 from evidence.models import (
     CancerType,
     Cargo,
@@ -345,6 +345,8 @@ def import_evidence_tsv(
             )
         else:
             set_content(evidence, values)
+            # As in the admin and the API: no editor accepts content they were not submitted.
+            back_to_draft(evidence)
             changed.append(evidence)
             changed_relations.append(values)
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
@@ -353,7 +355,7 @@ def import_evidence_tsv(
 
     with transaction.atomic():
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
-        plain = [name for name in CONTENT_FIELDS if name not in M2M]
+        plain = [name for name in CONTENT_FIELDS if name not in M2M] + ["status"]
         update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
         EvidenceRevision.objects.bulk_create(revisions)
     report.saved = True

@@ -106,6 +106,17 @@ def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     assert [row.drug.name for row in latest.drugs.all()] == ["doxorubicin"]
 
 
+def test_a_changed_row_sends_a_submitted_item_back_to_draft(citations):
+    # As an edit in the admin or the API does: an editor must not accept content nobody submitted.
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv", submit=True)
+    item = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    assert item.status == "submitted"
+    assert import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", "level": "C"}), "v2").updated == 1
+    item.refresh_from_db()
+    assert (item.status, item.level) == ("draft", "C")
+    assert item.history.first().status == "draft"
+
+
 def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(citations):
     import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
     Evidence.objects.filter(import_key="chen2014-mir222-adm").update(status=Status.ACCEPTED)
