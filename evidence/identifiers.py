@@ -54,6 +54,12 @@ def normalize_pmid(value: str | int | None) -> str | None:
     return pmid or None
 
 
+def normalize_pmcid(value: str | None) -> str:
+    """``PMC1234567`` from ``pmc1234567`` or ``1234567`` (CSL-JSON and some RIS exports drop the prefix)."""
+    pmcid = (value or "").strip().upper()
+    return f"PMC{pmcid}" if pmcid.isdigit() else pmcid
+
+
 validate_pmid = RegexValidator(r"^[1-9]\d{0,8}$", "A PMID is a number of up to nine digits.", "invalid_pmid")
 validate_pmcid = RegexValidator(r"^PMC\d{1,9}$", "A PMCID looks like PMC1234567.", "invalid_pmcid")
 

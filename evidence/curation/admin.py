@@ -1,12 +1,15 @@
 """The curators' first working tool: search, filters and autocomplete everywhere."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
+from evidence import identifiers as ids
 from evidence.curation import admin_review, workflow  # noqa: F401 - admin_review registers the review models
 from evidence.curation.admin_workflow import (
     CitationImportMixin,
+    CuratedForm,
     EvidenceWorkflowMixin,
     HistoryAdmin,
     HistoryDiffMixin,
@@ -153,8 +156,25 @@ class CellAdmin(CuratedAdmin):
     list_select_related = ["parent"]
 
 
+class CitationForm(CuratedForm):
+    """Identifiers as a curator pastes them ("https://doi.org/10...", "PMID: 123", "pmc123"),
+    stored as the importers and the API store them; the model's validators check the result."""
+
+    pmid = forms.CharField(label="PMID", required=False, max_length=40)
+
+    def clean_doi(self):
+        return ids.normalize_doi(self.cleaned_data["doi"])
+
+    def clean_pmid(self):
+        return ids.normalize_pmid(self.cleaned_data["pmid"])
+
+    def clean_pmcid(self):
+        return ids.normalize_pmcid(self.cleaned_data["pmcid"])
+
+
 @admin.register(Citation)
 class CitationAdmin(CitationImportMixin, CuratedAdmin):
+    form = CitationForm
     list_display = ["short_label", "title", "journal", "year", "doi", "pmid", "publication_type", "retracted"]
     list_filter = ["retracted", "publication_type", "entry_type", "year"]
     search_fields = ["title", "author_string", "doi", "pmid", "pmcid", "bibtex_key", "journal"]

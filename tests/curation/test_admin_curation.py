@@ -288,3 +288,19 @@ def test_a_curator_sees_names_identifiers_and_retraction_read_only(client, curat
     form = client.get(reverse("admin:evidence_citation_change", args=[citation.pk])).context["adminform"].form
     assert "retracted" in form.fields and "title" in form.fields
     assert "name" in client.get(reverse("admin:evidence_drug_add")).context["adminform"].form.fields
+
+
+def test_an_editor_pastes_identifiers_as_papers_print_them(client, editor):
+    # The importers and the API take a DOI link, "PMID: 123" and "pmc123"; the admin form ran
+    # the model's checks on the raw text and refused them ("not a DOI", "at most 12 characters").
+    citation = Citation.objects.create(title="Exosomes and drugs", year=2020)
+    client.force_login(editor)
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(doi="https://doi.org/10.1038/S41419-020-2250-5", pmid="PMID: 28039476", pmcid="pmc123")
+    data["loaded_modified"] = form.fields["loaded_modified"].initial
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    citation.refresh_from_db()
+    assert (citation.doi, citation.pmid, citation.pmcid) == ("10.1038/s41419-020-2250-5", "28039476", "PMC123")

@@ -224,9 +224,7 @@ def checked_pmid(raw: str | int | None) -> str | None:
 
 
 def checked_pmcid(raw: str | None) -> str:
-    pmcid = (raw or "").strip().upper()
-    if pmcid.isdigit():  # CSL-JSON and some RIS exports drop the prefix
-        pmcid = f"PMC{pmcid}"
+    pmcid = ids.normalize_pmcid(raw)
     if pmcid and not _PMCID.fullmatch(pmcid):
         raise EntryError(f"{raw!r} is not a PMCID: a PMCID looks like PMC1234567.")
     return pmcid
