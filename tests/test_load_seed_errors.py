@@ -89,3 +89,18 @@ def test_load_seed_fills_an_existing_database_without_duplicating(db):
     assert existing.bibtex_key == "han2020"
     assert existing.retracted
     assert Citation.objects.count() == 138
+
+
+def test_a_paper_imported_by_its_pmid_alone_is_the_seeds_citation(seed_dir):
+    # An import from a note ("PMID: 28039476") stores a paper without the seed's key or DOI; the
+    # seed matched by key, then DOI, created a second row, and the PMID's unique constraint
+    # stopped the deploy's migrate step with a traceback.
+    imported = Citation.objects.create(title="Exosomes spread resistance", year=2017, pmid="28039476")
+    (seed_dir / "citations.yaml").write_text(
+        "- key: ning2017\n  doi: 10.1000/demo.ning2017\n  pmid: 28039476\n"
+        "  title: Exosomes spread resistance\n  authors: ['Ning, K.']\n  year: 2017\n"
+    )
+    load(seed_dir)
+    imported.refresh_from_db()
+    assert (imported.bibtex_key, imported.doi) == ("ning2017", "10.1000/demo.ning2017")
+    assert Citation.objects.count() == 1

@@ -333,11 +333,13 @@ class SeedLoader:
                 **_given(Citation, row, "pmcid", "entry_type", "journal", "publication_type", "retraction_note"),
                 **_given(Citation, row, "notice", "notice_note"),
             }
-            # A citation may already exist under its DOI (entered by a curator) without the key.
+            # A citation may already exist without the key (imported or entered by a curator):
+            # found as the importers find it, by DOI, then PMID.
             lookup = {"bibtex_key": key}
-            if doi and not Citation.objects.filter(bibtex_key=key).exists():
-                if Citation.objects.filter(doi=doi).exists():
-                    lookup = {"doi": doi}
+            if not Citation.objects.filter(bibtex_key=key).exists():
+                held = [name for name in ("doi", "pmid") if values[name]]
+                if found := next((n for n in held if Citation.objects.filter(**{n: values[n]}).exists()), None):
+                    lookup = {found: values[found]}
                     values["bibtex_key"] = key
             index[key] = self.upsert(Citation, lookup, values, where)
         return index
