@@ -3,6 +3,8 @@ ORM. Tests compare every counting path of ``evidence/facets.py`` with it."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db.models import Count, QuerySet
 
 from evidence.choices import DEFAULT_DRUG_ROLES
@@ -38,11 +40,10 @@ def group_by(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
 
 
 def _mechanism_scope(spec: FacetSpec, queryset: QuerySet) -> list[tuple[str, str, int]]:
-    found = []
-    for term in Mechanism.objects.all():
-        scope = Mechanism.objects.filter(pk=term.pk) | Mechanism.objects.filter(parent=term)
-        n = queryset.filter(mechanisms__in=scope).distinct().count()
-        if n:
-            found.append((term.slug, term.name, n))
-    found.sort(key=lambda row: (-row[2], row[0]))
+    links = Evidence.mechanisms.through.objects.filter(evidence_id__in=queryset.order_by().values("pk"))
+    pairs = set(links.values_list("mechanism_id", "evidence_id"))
+    pairs |= set(links.exclude(mechanism__parent=None).values_list("mechanism__parent_id", "evidence_id"))
+    counted = Counter(term for term, _ in pairs)
+    terms = Mechanism.objects.in_bulk(list(counted))
+    found = sorted(((terms[pk].slug, terms[pk].name, n) for pk, n in counted.items()), key=lambda r: (-r[2], r[0]))
     return found[: spec.top] if spec.top else found
