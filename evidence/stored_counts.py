@@ -30,20 +30,21 @@ Active = Mapping[str, list[str]]
 #: Filters whose counts add up in the therapy class and class x cargo kind rows.
 CLASS_KIND_PARAMS = frozenset({"therapy_class", "effect", "cargo_type"})
 
-#: Filters whose set is the union of one entity kind's stored counts, and how values match.
-ENTITY_PARAMS = {
-    "drug": ("drug", lambda values: drugs_named(values)),
-    "cargo": ("cargo", lambda values: Cargo.objects.matching(*values)),
-    # A mechanism's filter takes its narrower terms too: the "scope" counts.
-    "mechanism": ("scope", lambda values: Mechanism.objects.filter(slug__in=values)),
-}
-
 
 def drugs_named(values: list[str]) -> QuerySet:
     """The drugs ``drug=`` takes for ``values``, resolved by the filter itself: any name or
     alias, or a class ("taxanes") and its members."""
     resolve = EvidenceFilterSet.base_filters["drug"].extra["resolve"]
     return Drug.objects.filter(pk__in={pk for value in values for pk in resolve(value) or ()})
+
+
+#: Filters whose set is the union of one entity kind's stored counts, and how values match.
+ENTITY_PARAMS = {
+    "drug": ("drug", drugs_named),
+    "cargo": ("cargo", lambda values: Cargo.objects.matching(*values)),
+    # A mechanism's filter takes its narrower terms too: the "scope" counts.
+    "mechanism": ("scope", lambda values: Mechanism.objects.filter(slug__in=values)),
+}
 
 
 def narrowing(query: QueryDict) -> dict[str, list[str]]:

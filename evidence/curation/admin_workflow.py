@@ -40,6 +40,11 @@ def _citation_named(raw) -> Citation | None:
     return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
 
 
+def change_reason(form) -> str:
+    """The reason a curator gave for an admin save, or the default one."""
+    return (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
+
+
 def admin_pk(model, object_id: str):
     """The primary key an admin address names, or a 404 when it names none ("EXR000001" is a
     public id, not a key): ``get_object_or_404`` and simple-history's history page sent any
@@ -267,7 +272,7 @@ class HistoryDiffMixin:
         return HttpResponseRedirect(reverse(admin_urlname(self.opts, "changes"), args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = history_reason((form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON)
+        obj._change_reason = history_reason(change_reason(form))
         super().save_model(request, obj, form, change)
 
 
@@ -471,16 +476,21 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                 except workflow.WorkflowError as exc:
                     messages.error(request, str(exc))
             return
-        content_changed = any(name in workflow.CONTENT_FIELDS for name in form.changed_data)
-        if change and content_changed and workflow.back_to_draft(obj):
-            reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
-            form.cleaned_data["change_reason"] = history_reason(reason, workflow.BACK_TO_DRAFT)
-            messages.warning(
-                request,
-                f"{obj.public_id} was awaiting review; your edit sent it back to draft. "
-                "Submit it again when it is ready.",
-            )
+        if change and any(name in workflow.CONTENT_FIELDS for name in form.changed_data):
+            form.cleaned_data["change_reason"] = self._back_to_draft(request, obj, change_reason(form))
         super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _back_to_draft(request, obj, reason: str) -> str:
+        """A submitted item whose content changes goes back to draft (``workflow.back_to_draft``),
+        and the curator is told; returns ``reason``, noting it."""
+        if not workflow.back_to_draft(obj):
+            return reason
+        messages.warning(
+            request,
+            f"{obj.public_id} was awaiting review; your edit sent it back to draft. Submit it again when it is ready.",
+        )
+        return history_reason(reason, workflow.BACK_TO_DRAFT)
 
     def save_related(self, request, form, formsets, change):
         if change and form.instance.status == "accepted" and not workflow.can_review(request.user):
@@ -495,10 +505,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
             # the item again with them (who changed the drugs is then an author of them), and a
             # change of drugs is a change of content like any other.
             obj = form.instance
-            reason = (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
-            if workflow.back_to_draft(obj):
-                reason = history_reason(reason, workflow.BACK_TO_DRAFT)
-                messages.warning(request, f"{obj.public_id} was awaiting review; your edit sent it back to draft.")
+            reason = self._back_to_draft(request, obj, change_reason(form))
             workflow.save_with_history(obj, request.user, history_reason("Drugs", reason))
 
     def response_change(self, request, obj):

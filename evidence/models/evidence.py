@@ -10,7 +10,17 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evidence.choices import DrugRole, Effect, EvidenceLevel, EvidenceType, EvType, Status, Subtype, VesicleInvolvement
+from evidence.choices import (
+    DEFAULT_DRUG_ROLES,
+    DrugRole,
+    Effect,
+    EvidenceLevel,
+    EvidenceType,
+    EvType,
+    Status,
+    Subtype,
+    VesicleInvolvement,
+)
 from evidence.models.vocabulary import default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
@@ -42,6 +52,12 @@ class StaleEdit(Exception):
 def format_public_id(pk: int) -> str:
     """123 -> ``EXR000123``, the identifier every page, export and API response shows."""
     return f"EXR{pk:06d}"
+
+
+def evidence_url(pk: int) -> str:
+    """An item's page, from its key alone: building an ``Evidence`` for it would run the cancer
+    type's default, a query."""
+    return reverse("evidence_detail", args=[format_public_id(pk)])
 
 
 def public_id_to_pk(value: str) -> int | None:
@@ -177,6 +193,13 @@ def _rows_base(alias: str, public: bool):
     return (queryset.public() if public else queryset.all()).as_rows()
 
 
+class EvidenceDrugQuerySet(models.QuerySet):
+    def as_therapy(self) -> EvidenceDrugQuerySet:
+        """The links that make a drug the finding's therapy, not a modifier: what ``drug=``
+        lists, and so what every count of a drug's findings counts."""
+        return self.filter(role__in=DEFAULT_DRUG_ROLES)
+
+
 class EvidenceDrug(models.Model):
     """A drug of a finding, with its role (``DrugRole``); ``role`` has a database default, so
     bulk loads and ``drugs.set()`` need not name it."""
@@ -186,6 +209,8 @@ class EvidenceDrug(models.Model):
     role = models.CharField(
         max_length=10, choices=DrugRole.choices, default=DrugRole.TREATMENT, db_default=DrugRole.TREATMENT
     )
+
+    objects = EvidenceDrugQuerySet.as_manager()
 
     class Meta:
         db_table = "evidence_evidence_drugs"
@@ -410,7 +435,7 @@ class Evidence(models.Model):
                 raise
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence_detail", args=[self.public_id])
+        return evidence_url(self.pk)
 
     @property
     def public_id(self) -> str:

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, Effect
 from evidence.filtersets import EvidenceFilterSet
-from evidence.models import Cargo, Drug, Evidence, EvidenceCount, Mechanism, TherapyClass
+from evidence.models import Cargo, Drug, Evidence, EvidenceCount, EvidenceDrug, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
 from exoresist.data_version import cached
 
@@ -65,14 +65,10 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     ids = evidence.order_by().values("pk")
     # The links of the database the items were read from (an anonymous reader's: a replica).
     cargo_links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
-    drug_links = _therapy_links(evidence.db).filter(evidence_id__in=ids)
+    drug_links = EvidenceDrug.objects.using(evidence.db).as_therapy().filter(evidence_id__in=ids)
     cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), cargo_links, {c for (c, _), _ in ranked})
     drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
-
-
-def _therapy_links(db: str) -> QuerySet:
-    return Evidence.drugs.through.objects.using(db).filter(role__in=DEFAULT_DRUG_ROLES)
 
 
 def _counted(entities: QuerySet, links: QuerySet, pks: set[int]) -> list:
@@ -196,7 +192,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
     if rows == "drug":
-        links = _therapy_links(evidence.db).filter(evidence_id__in=ids)
+        links = EvidenceDrug.objects.using(evidence.db).as_therapy().filter(evidence_id__in=ids)
         cells = links.values(row=F("drug_id"), kind=F("evidence__cargos__kind"))
     else:
         links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)

@@ -30,7 +30,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
-from evidence.models.evidence import PUBLIC_ID_RE, format_public_id
+from evidence.models.evidence import PUBLIC_ID_RE, evidence_url
 
 #: Results shown per kind on the search page; the "all" link leads to the full index.
 PER_KIND = 10
@@ -69,7 +69,7 @@ def exact_target(query: str) -> str | None:
     if PUBLIC_ID_RE.match(query):
         pk = public_id_to_pk(query)
         if Evidence.objects.public().filter(pk=pk).exists():
-            return reverse("evidence_detail", args=[format_public_id(pk)])
+            return evidence_url(pk)
         return None
     doi = ids.normalize_doi(query)
     if (doi and ids.DOI_RE.match(doi)) or query.lower().startswith("pmid"):

@@ -26,7 +26,6 @@ from evidence import facets as facet_tools
 from evidence import filtersets, stored_counts
 from evidence.api.reference_formats import LABELS as REFERENCE_LABELS
 from evidence.choices import (
-    DEFAULT_DRUG_ROLES,
     MEANING,
     CargoKind,
     DrugRole,
@@ -44,6 +43,7 @@ from evidence.models import (
     Drug,
     Evidence,
     EvidenceCount,
+    EvidenceDrug,
     Mechanism,
     TherapyClass,
     public_id_to_pk,
@@ -495,17 +495,16 @@ class DrugDetailView(EntityDetailView):
         "by_mechanism": ("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
     }
 
-    def links(self, roles) -> QuerySet:
-        return Evidence.drugs.through.objects.filter(drug=self.object, role__in=roles).values("evidence_id")
-
     def evidence_queryset(self):
         # As drug= lists them, and as the counts count them: the findings where it is the therapy.
-        return Evidence.objects.public().filter(pk__in=self.links(DEFAULT_DRUG_ROLES))
+        links = EvidenceDrug.objects.filter(drug=self.object).as_therapy()
+        return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Where it changes resistance to another drug's therapy: listed apart, one click away.
-        modifier = Evidence.objects.public().filter(pk__in=self.links([DrugRole.MODIFIER]))
+        links = EvidenceDrug.objects.filter(drug=self.object, role=DrugRole.MODIFIER)
+        modifier = Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
         if as_modifier := modifier.count():
             query = urlencode({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
             context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query}")
