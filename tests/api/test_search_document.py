@@ -178,3 +178,24 @@ def test_drug_classes_and_mechanism_synonyms_reach_the_document(api, corpus):
     emt.synonyms = ["EMT programme"]
     emt.save()
     assert found(api, "EMT programme") == pub(corpus["e3"])
+
+
+def test_a_drug_class_finds_the_members_of_its_narrower_classes(api, corpus):
+    from tests.factories import DrugClassFactory
+
+    agents = DrugClassFactory(slug="antineoplastic-agents", name="antineoplastic agents", atc="L01")
+    platins = DrugClassFactory(slug="platinum-compounds", name="platinum compounds", atc="L01XA", parent=agents)
+    corpus["cis"].classes.add(platins)
+    # As drug= lists them: the broader class by name and by ATC code.
+    assert found(api, "antineoplastic") == found(api, "L01") == pub(corpus["e2"])
+    assert ids(api.get(URL, {"drug": "antineoplastic agents"})) == pub(corpus["e2"])
+    agents.name = "cytotoxics"
+    agents.save()
+    assert found(api, "cytotoxics") == pub(corpus["e2"])
+    assert found(api, "antineoplastic") == set()
+    # Moved under another class: the old one's words leave the document, the new one's come.
+    other = DrugClassFactory(slug="alkylating-agents", name="alkylating agents", atc="L01A")
+    platins.parent = other
+    platins.save()
+    assert found(api, "cytotoxics") == set()
+    assert found(api, "alkylating") == pub(corpus["e2"])
