@@ -105,6 +105,24 @@ def test_mirna_names_find_each_other():
     assert not Cargo.objects.matching("miR-1555").exists()
 
 
+def test_a_name_several_entities_answer_to_is_refused_not_guessed():
+    from evidence.models import AmbiguousName
+
+    mir155_5p = CargoFactory(symbol="hsa-miR-155-5p", slug="hsa-mir-155-5p", kind="mirna")
+    CargoFactory(symbol="hsa-miR-155-3p", slug="hsa-mir-155-3p", kind="mirna")
+    with pytest.raises(AmbiguousName) as excinfo:
+        Cargo.objects.by_name("miR-155")
+    assert str(excinfo.value) == (
+        "'miR-155' names several cargo molecules: hsa-miR-155-3p; hsa-miR-155-5p; give one of these names."
+    )
+    assert Cargo.objects.by_name("miR-155-5p") == mir155_5p
+    # An alias of exactly that name settles it, as a canonical name does.
+    CargoAliasFactory(entity=mir155_5p, name="miR-155")
+    assert Cargo.objects.by_name("miR-155") == mir155_5p
+    mir155 = CargoFactory(symbol="miR-155", slug="mir-155", kind="mirna")
+    assert Cargo.objects.by_name("miR-155") == mir155
+
+
 def test_cells_are_found_by_alias():
     mcf7 = CellFactory(name="MCF-7")
     assert Cell.objects.by_name("MCF7") == mcf7

@@ -28,6 +28,7 @@ from evidence.api.documents import documents, parsed
 from evidence.choices import DrugRole, closest
 from evidence.curation import workflow
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
+from evidence.models.base import AmbiguousName
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 _KEY = "KEY0PLACEHOLDER0"
@@ -117,6 +118,7 @@ class EntityField(serializers.RelatedField):
     default_error_messages = {
         "does_not_exist": "No {model} is called {value!r}.",
         "incorrect_type": "Give a {model} as a name, slug or id; got {data_type}.",
+        "ambiguous": "{message}",
     }
 
     def __init__(self, **kwargs):
@@ -160,7 +162,10 @@ class EntityField(serializers.RelatedField):
         if hit is not None:
             return hit
         if hasattr(queryset, "by_name"):
-            return queryset.by_name(value)
+            try:
+                return queryset.by_name(value)
+            except AmbiguousName as error:
+                self.fail("ambiguous", message=str(error))
         return queryset.filter(name__iexact=value).first()
 
 

@@ -24,6 +24,7 @@ from evidence.curation.bulk import M2M, content_links, insert_evidence, update_e
 from evidence.curation.references.records import EntryError, decode_text
 from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, set_content
 from evidence.models import (
+    AmbiguousName,
     CancerType,
     Cargo,
     Cell,
@@ -112,11 +113,17 @@ class _Lookups:
         self.vocab: dict[type, dict[str, int]] = {}
 
     def entity(self, model: type[models.Model], name: str) -> int | None:
-        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type)."""
+        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type);
+        raises ``AmbiguousName`` for a name several entities answer to."""
         key = (model, name)
         if key not in self.cache:
-            found = model.objects.named(name) if model is CancerType else model.objects.by_name(name)
-            self.cache[key] = found.pk if found else None
+            try:
+                found = model.objects.named(name) if model is CancerType else model.objects.by_name(name)
+                self.cache[key] = found.pk if found else None
+            except AmbiguousName as error:
+                self.cache[key] = error
+        if isinstance(self.cache[key], AmbiguousName):
+            raise self.cache[key]
         return self.cache[key]
 
     def term(self, model: type[models.Model], name: str) -> int | None:
@@ -201,6 +208,16 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     def problem(column: str, message: str) -> None:
         problems.append(RowProblem(line, column, message))
 
+    def entity(column: str, model: type[models.Model], raw: str, hint: str = "") -> int | None:
+        try:
+            pk = lookups.entity(model, raw)
+        except AmbiguousName as error:
+            problem(column, str(error))
+            return None
+        if pk is None:
+            problem(column, f"no {model._meta.verbose_name} called {raw!r} (by name or alias){hint}.")
+        return pk
+
     if "__extra__" in row:
         problem("", f"the row has {row['__extra__']} more cells than the header (a tab inside a cell?).")
         return None
@@ -238,9 +255,7 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
 
     for name in ("source_cell", "recipient_cell"):
         raw = row.get(name, "")
-        values[name] = lookups.entity(Cell, raw) if raw else None
-        if raw and values[name] is None:
-            problem(name, f"no cell called {raw!r} (by name or alias); add it in the curator interface first.")
+        values[name] = entity(name, Cell, raw, "; add it in the curator interface first") if raw else None
     raw = row.get("therapy_class", "")
     values["therapy_class"] = lookups.term(TherapyClass, raw) if raw else None
     if raw and values["therapy_class"] is None:
@@ -259,10 +274,13 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
             role = DrugRole.TREATMENT.value
             if model is Drug and (match := _DRUG_ROLE.match(raw)):
                 raw, role = match["name"], match["role"].lower()
-            pk = lookups.term(model, raw) if model is Mechanism else lookups.entity(model, raw)
-            if pk is None:
-                problem(name, f"no {model._meta.verbose_name} called {raw!r} (by name or alias).")
+            if model is Mechanism:
+                pk = lookups.term(model, raw)
+                if pk is None:
+                    problem(name, f"no mechanism called {raw!r} (by name or alias).")
             else:
+                pk = entity(name, model, raw)
+            if pk is not None:
                 found[pk] = role
         values[name] = {str(pk): found[pk] for pk in sorted(found)} if model is Drug else sorted(found)
     return values if len(problems) == start else None

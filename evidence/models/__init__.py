@@ -1,4 +1,4 @@
-from evidence.models.base import Alias, ChangeLoggedModel, NamedEntity
+from evidence.models.base import Alias, AmbiguousName, ChangeLoggedModel, NamedEntity
 from evidence.models.citation import Citation
 from evidence.models.counts import EvidenceCount, EvidenceFacetKeys
 from evidence.models.curation import CitationTriage, EvidenceComment, EvidenceFlag, EvidenceRevision, TriageDecision
@@ -9,8 +9,8 @@ from evidence.models.search import EvidenceSearch
 from evidence.models.vocabulary import CancerType, DrugClass, Mechanism, TherapyClass
 
 __all__ = [
-    "Alias", "CancerType", "Cargo", "CitationTriage", "CargoAlias", "Cell", "CellAlias", "ChangeLoggedModel",
-    "Citation", "Drug", "DrugAlias", "DrugClass", "Evidence", "EvidenceDocument", "EvidenceDrug", "EvidenceCount",
-    "EvidenceFacetKeys", "EvidenceComment", "EvidenceFlag", "EvidenceSearch", "EvidenceRevision", "Mechanism",
-    "NamedEntity", "StaleEdit", "TherapyClass", "TriageDecision", "public_id_to_pk",
+    "Alias", "AmbiguousName", "CancerType", "Cargo", "CitationTriage", "CargoAlias", "Cell", "CellAlias",
+    "ChangeLoggedModel", "Citation", "Drug", "DrugAlias", "DrugClass", "Evidence", "EvidenceDocument", "EvidenceDrug",
+    "EvidenceCount", "EvidenceFacetKeys", "EvidenceComment", "EvidenceFlag", "EvidenceSearch", "EvidenceRevision",
+    "Mechanism", "NamedEntity", "StaleEdit", "TherapyClass", "TriageDecision", "public_id_to_pk",
 ]  # fmt: skip

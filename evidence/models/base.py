@@ -97,6 +97,21 @@ class ListingQuerySet(models.QuerySet):
         return queryset.prefetch_related(*self.listing_prefetch)
 
 
+class AmbiguousName(ValueError):
+    """A name that several entities answer to equally well."""
+
+    #: How many of the entities it names the message lists.
+    SHOWN = 5
+
+    def __init__(self, name: str, model, entities: list) -> None:
+        self.entities = entities
+        listed = "; ".join(str(entity) for entity in entities[: self.SHOWN])
+        more = " and more" if len(entities) > self.SHOWN else ""
+        super().__init__(
+            f"{name!r} names several {model._meta.verbose_name_plural}: {listed}{more}; give one of these names."
+        )
+
+
 class NamedQuerySet(ListingQuerySet):
     """Lookups by any name of an entity: its canonical name or one of its aliases."""
 
@@ -130,13 +145,22 @@ class NamedQuerySet(ListingQuerySet):
         return list(found.values())[:n]
 
     def by_name(self, name: str):
-        """The one entity called ``name`` (canonical first), or ``None``."""
-        hits = list(self.matching(name)[:5])
-        if not hits:
-            return None
+        """The one entity called ``name``, or ``None``: the one whose canonical name it is, else
+        the one with an alias of that name, else the only one it matches at all. A name that
+        matches several at the best of these tiers ("miR-21" for miR-21-5p and miR-21-3p)
+        raises ``AmbiguousName``: linking a finding to the first would be a silent guess."""
+        hits = list(self.matching(name)[: AmbiguousName.SHOWN + 1])
+        if len(hits) <= 1:
+            return hits[0] if hits else None
         key, _ = lookup_keys(name)
-        exact = [hit for hit in hits if hit.key == key]
-        return (exact or hits)[0]
+        aliases = self.model.aliases.rel.related_model.objects.filter(key=key, entity__in=hits)
+        aliased = set(aliases.values_list("entity_id", flat=True))
+        for tier in ([hit for hit in hits if hit.key == key], [hit for hit in hits if hit.pk in aliased], hits):
+            if len(tier) == 1:
+                return tier[0]
+            if tier:
+                raise AmbiguousName(name, self.model, tier)
+        return None
 
 
 class NamedEntity(ChangeLoggedModel):

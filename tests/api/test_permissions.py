@@ -123,6 +123,32 @@ def test_bad_evidence_is_a_400_and_nothing_is_saved(curator_api, corpus, payload
     assert Evidence.objects.count() == before
 
 
+def test_a_cargo_name_of_several_cargos_is_a_400_naming_them(curator_api, corpus):
+    from tests.factories import CargoFactory
+
+    for arm in ("5p", "3p"):
+        CargoFactory(symbol=f"hsa-miR-155-{arm}", slug=f"hsa-mir-155-{arm}", kind="mirna")
+    before = Evidence.objects.count()
+    response = curator_api.post(
+        "/api/v1/evidence/",
+        {
+            "statement": "Exosomal miR-155 confers resistance.",
+            "cargos": ["miR-155"],
+            "therapy_class": "chemotherapy",
+            "effect": "confers_resistance",
+            "evidence_type": "functional",
+            "level": "D",
+            "citation": corpus["c2015"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["cargos"] == [
+        "'miR-155' names several cargo molecules: hsa-miR-155-3p; hsa-miR-155-5p; give one of these names."
+    ]
+    assert Evidence.objects.count() == before
+
+
 def test_a_curator_creates_a_citation_with_a_normalised_doi(curator_api, db):
     response = curator_api.post(
         "/api/v1/citations/",

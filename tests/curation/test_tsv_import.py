@@ -156,6 +156,22 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert state() == before
 
 
+def test_a_name_of_several_cargos_is_a_row_error_not_a_guess(citations):
+    from tests.factories import CargoFactory
+
+    for arm in ("5p", "3p"):
+        CargoFactory(symbol=f"hsa-miR-155-{arm}", slug=f"hsa-mir-155-{arm}", kind="mirna")
+    before = state()
+    report = import_evidence_tsv(tsv({"key": "which-arm", "cargos": "miR-155"}), "arm.tsv")
+    assert not report.saved and state() == before
+    assert [str(problem) for problem in report.errors] == [
+        "row 2, column cargos: 'miR-155' names several cargo molecules: hsa-miR-155-3p; hsa-miR-155-5p; "
+        "give one of these names."
+    ]
+    report = import_evidence_tsv(tsv({"key": "which-arm", "cargos": "miR-155-5p"}), "arm.tsv")
+    assert report.saved, report.errors
+
+
 @pytest.mark.parametrize(
     "data, message",
     [
