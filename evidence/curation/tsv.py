@@ -22,7 +22,7 @@ from evidence import identifiers as ids
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
-from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, set_content
+from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, duplicates_of, set_content
 from evidence.models import (
     AmbiguousName,
     CancerType,
@@ -36,7 +36,7 @@ from evidence.models import (
     TherapyClass,
 )
 from evidence.models.base import id_array
-from evidence.models.evidence import STATEMENT_MAX_LENGTH
+from evidence.models.evidence import STATEMENT_MAX_LENGTH, format_public_id
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -286,6 +286,21 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     return values if len(problems) == start else None
 
 
+def _duplicate_rows(lines: list[int], rows: list[dict[str, Any]]) -> list[RowProblem]:
+    findings = [(values["citation"], values["cargos"], values["drugs"]) for values in rows]
+    return [
+        RowProblem(
+            line,
+            "",
+            f"possible duplicate: {', '.join(format_public_id(pk) for pk in found[:10])} already "
+            "record(s) this citation with the same cargo and drug. If the row is a different finding, "
+            "import with --allow-duplicates.",
+        )
+        for line, found in zip(lines, duplicates_of(findings), strict=True)
+        if found
+    ]
+
+
 def import_evidence_tsv(
     data: bytes,
     source: str = "<input>",
@@ -294,12 +309,14 @@ def import_evidence_tsv(
     reason: str = TSV_REASON,
     submit: bool = False,
     dry_run: bool = False,
+    allow_duplicates: bool = False,
     progress: Callable[..., Iterable] | None = None,
 ) -> TsvImportReport:
     """Validate every row, then (when all are valid) save them in bulk in one transaction.
 
-    New rows become drafts (``submit=True``: submitted for review, by ``user``).
-    Raises ``TsvError`` when the file as a whole is unusable.
+    New rows become drafts (``submit=True``: submitted for review, by ``user``). A new row
+    that an existing item already records (the admin's and the API's duplicate rule) is a
+    problem unless ``allow_duplicates``. Raises ``TsvError`` when the file as a whole is unusable.
     """
     progress = progress or (lambda items, **kwargs: items)
     rows = read_rows(data, source)
@@ -331,10 +348,11 @@ def import_evidence_tsv(
         pending.setdefault(evidence_id, []).append(proposed)
 
     now = timezone.now()
-    new, new_relations, changed, changed_relations, revisions = [], [], [], [], []
-    for _line, key, values in parsed:
+    new, new_relations, new_lines, changed, changed_relations, revisions = [], [], [], [], [], []
+    for line, key, values in parsed:
         evidence = existing.get(key)
         if evidence is None:
+            new_lines.append(line)
             # The cancer type given, so that the field's default (a query) is not run for each row.
             item = Evidence(import_key=key, created_by=user, status=Status.DRAFT, cancer_type_id=values["cancer_type"])
             if submit:
@@ -368,7 +386,9 @@ def import_evidence_tsv(
             changed.append(evidence)
             changed_relations.append(values)
     report.created, report.updated, report.revisions = len(new), len(changed), len(revisions)
-    if dry_run:
+    if not allow_duplicates:
+        report.errors += _duplicate_rows(new_lines, new_relations)
+    if dry_run or report.errors:
         return report
 
     with transaction.atomic():

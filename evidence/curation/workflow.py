@@ -493,20 +493,33 @@ def find_duplicates(
     Shown to the curator before a new item is saved; it is a warning, not a rule:
     one paper can report two findings about the same pair (say, in two cell lines).
     """
-    citation_pk = citation.pk if isinstance(citation, models.Model) else citation
-    if not citation_pk:
-        return Evidence.objects.none()
-    cargo_pks = [_pk(c) for c in cargos or []]
-    drug_pks = [_pk(d[0] if isinstance(d, tuple | list) else d) for d in drugs or []]
-    matches = Evidence.objects.filter(citation_id=citation_pk)
-    if cargo_pks:
-        matches = matches.filter(cargos__in=cargo_pks)
-    if drug_pks:
-        matches = matches.filter(drugs__in=drug_pks)
+    drug_pks = [d[0] if isinstance(d, tuple | list) else d for d in drugs or []]
+    (found,) = duplicates_of([(citation, cargos or [], drug_pks)])
     if exclude is not None:
-        matches = matches.exclude(pk=_pk(exclude))
-    ids = matches.values("pk").distinct()
-    return Evidence.objects.filter(pk__in=ids).select_related("citation").order_by("pk")
+        found = [pk for pk in found if pk != _pk(exclude)]
+    return Evidence.objects.filter(pk__in=found).select_related("citation").order_by("pk")
+
+
+def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[int]]:
+    """For each ``(citation, cargos, drugs)``, the ids of the evidence from that citation with
+    one of the cargos and one of the drugs (any, when none is given), in one query for all:
+    a TSV file checks every new row at once."""
+    findings = [(_pk(citation) if citation else None, {_pk(c) for c in cargos}, {_pk(d) for d in drugs})
+                for citation, cargos, drugs in findings]  # fmt: skip
+    linked: dict[int, dict[int, tuple[set, set]]] = {}
+    rows = Evidence.objects.filter(citation_id__in={citation for citation, _, _ in findings if citation})
+    for pk, citation, cargo, drug in rows.values_list("pk", "citation_id", "cargos", "drugs").order_by():
+        has_cargos, has_drugs = linked.setdefault(citation, {}).setdefault(pk, (set(), set()))
+        has_cargos.add(cargo)
+        has_drugs.add(drug)
+    return [
+        sorted(
+            pk
+            for pk, (has_cargos, has_drugs) in linked.get(citation, {}).items()
+            if (not cargos or cargos & has_cargos) and (not drugs or drugs & has_drugs)
+        )
+        for citation, cargos, drugs in findings
+    ]
 
 
 def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_data", user=None, email: str = ""):

@@ -172,6 +172,29 @@ def test_a_name_of_several_cargos_is_a_row_error_not_a_guess(citations):
     assert report.saved, report.errors
 
 
+def test_a_new_row_an_existing_item_records_is_refused_unless_allowed(citations, tmp_path):
+    assert import_evidence_tsv(EXAMPLE, "evidence-example.tsv").saved
+    first = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    before = state()
+    # The same citation, cargo and drug under another key (a second curator, a copied row).
+    again = tsv({"key": "copied-row"})
+    for dry_run in (True, False):
+        report = import_evidence_tsv(again, "again.tsv", dry_run=dry_run)
+        assert not report.saved and state() == before
+        assert [str(problem) for problem in report.errors] == [
+            f"row 2: possible duplicate: {first.public_id} already record(s) this citation with the same cargo "
+            "and drug. If the row is a different finding, import with --allow-duplicates."
+        ]
+    # Another cargo is another finding.
+    assert import_evidence_tsv(tsv({"key": "other-cargo", "cargos": "UCH-L1"}), "other.tsv").saved
+    path = tmp_path / "again.tsv"
+    path.write_bytes(again)
+    with pytest.raises(CommandError, match="Nothing was imported: 1 problems"):
+        call_command("import_evidence", str(path), "--no-progress")
+    call_command("import_evidence", str(path), "--allow-duplicates", "--no-progress")
+    assert Evidence.objects.filter(import_key="copied-row").exists()
+
+
 @pytest.mark.parametrize(
     "data, message",
     [
@@ -220,7 +243,8 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(citations):
     def queries(n: int, start: int) -> int:
         rows = tsv(*({"key": f"bulk-{start + i}"} for i in range(n)))
         with CaptureQueriesContext(connection) as captured:
-            report = import_evidence_tsv(rows, "bulk.tsv")
+            # The rows are one finding copied: the duplicate check (one query) would refuse them.
+            report = import_evidence_tsv(rows, "bulk.tsv", allow_duplicates=True)
         assert report.ok and report.created == n
         return len(captured)
 

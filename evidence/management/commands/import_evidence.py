@@ -17,13 +17,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, metavar="FILE.tsv")
         parser.add_argument("--submit", action="store_true", help="Submit new items for review (default: drafts).")
+        parser.add_argument(
+            "--allow-duplicates",
+            action="store_true",
+            help="Import new rows that an existing item already records (same citation, cargo and drug): "
+            "each is refused otherwise, as the curator interface warns of it.",
+        )
         add_import_arguments(
             parser,
             user_help="Username recorded as author and in the history (default: exoresist-import).",
             reason_default=TSV_REASON,
         )
 
-    def handle(self, *args, file: Path, submit, dry_run, user, reason, **options):
+    def handle(self, *args, file: Path, submit, allow_duplicates, dry_run, user, reason, **options):
         data = read_file(file)
         try:
             report = import_evidence_tsv(
@@ -33,6 +39,7 @@ class Command(BaseCommand):
                 reason=reason,
                 submit=submit,
                 dry_run=dry_run,
+                allow_duplicates=allow_duplicates,
                 progress=progress_bar(options),
             )
         except TsvError as exc:
