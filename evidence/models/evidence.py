@@ -21,7 +21,7 @@ from evidence.choices import (
     Subtype,
     VesicleInvolvement,
 )
-from evidence.models.vocabulary import default_cancer_type
+from evidence.models.vocabulary import BREAST_CANCER_TYPES_SQL, default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
@@ -78,7 +78,7 @@ STATEMENT_MAX_LENGTH = 2000
 
 #: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
 ROW_COLUMNS: tuple[str, ...] = (
-    "id", "statement", "effect", "level", "evidence_type", "subtype", "cancer_type__name", "cancer_type__slug",
+    "id", "statement", "effect", "level", "evidence_type", "subtype", "cancer_type__name",
     "drug_response_measured", "vesicle_involvement", "ev_type", "therapy_class__name",
     "source_cell__name", "recipient_cell__name", "citation_id", "citation__doi", "citation__pmid",
     "citation__year", "citation__retracted", "citation__notice", "citation__authors", "citation__authors_truncated",
@@ -164,6 +164,9 @@ class EvidenceQuerySet(models.QuerySet):
         ``names`` value (``complete_rows()`` unpacks it): a page is one query."""
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
+            breast_cancer=RawSQL(
+                f'"evidence_evidence"."cancer_type_id" IN ({BREAST_CANCER_TYPES_SQL})', (), models.BooleanField()
+            ),
         )
 
     def search(self, value: str):

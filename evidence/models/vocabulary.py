@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -93,6 +94,19 @@ class Mechanism(ChangeLoggedModel):
 
 #: The cancer type an item is filed under when a curator names none.
 BREAST_CANCER = "breast-cancer"
+#: The ids of breast cancer and of every type below it ("inflammatory breast cancer"): what
+#: makes a finding a breast cancer finding, as ``cancer_type=breast-cancer`` lists them. An
+#: uncorrelated subquery, which PostgreSQL runs once per statement however many rows it tests.
+BREAST_CANCER_TYPES_SQL = f"""WITH RECURSIVE below(id) AS (
+    SELECT id FROM evidence_cancertype WHERE slug = '{BREAST_CANCER}'
+    UNION
+    SELECT c.id FROM evidence_cancertype c JOIN below ON c.parent_id = below.id
+) SELECT id FROM below"""
+
+
+def breast_cancer_types() -> RawSQL:
+    """``BREAST_CANCER_TYPES_SQL`` for a ``cancer_type__in=`` lookup."""
+    return RawSQL(BREAST_CANCER_TYPES_SQL, ())
 
 
 class TreeVocabularyQuerySet(models.QuerySet):
@@ -159,7 +173,10 @@ class CancerType(TreeTerm):
 
     @property
     def is_breast_cancer(self) -> bool:
-        return self.slug == BREAST_CANCER
+        """Breast cancer or a type below it (a query only for a narrower type)."""
+        if self.slug == BREAST_CANCER or self.parent_id is None:
+            return self.slug == BREAST_CANCER
+        return CancerType.objects.filter(pk=self.pk, pk__in=breast_cancer_types()).exists()
 
 
 def default_cancer_type() -> int:

@@ -17,7 +17,6 @@ from django.urls import reverse
 from evidence.choices import EditorialNotice, Effect, EvidenceLevel
 from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, with_role
-from evidence.models.vocabulary import BREAST_CANCER
 
 _LEVELS = dict(EvidenceLevel.choices)
 _EFFECTS = dict(Effect.choices)
@@ -96,7 +95,7 @@ class EvidenceRow:
         )
         self.level = row["level"]
         self.effect = row["effect"]
-        self.cancer_type = RowCancerType(row["cancer_type__name"], row["cancer_type__slug"] == BREAST_CANCER)
+        self.cancer_type = RowCancerType(row["cancer_type__name"], row["breast_cancer"])
         self.drug_response_measured = row["drug_response_measured"]
         self.vesicle_involvement = row["vesicle_involvement"]
 

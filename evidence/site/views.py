@@ -50,7 +50,7 @@ from evidence.models import (
 )
 from evidence.models.evidence import sees_unpublished
 from evidence.models.search import did_you_mean, highlight
-from evidence.models.vocabulary import BREAST_CANCER
+from evidence.models.vocabulary import BREAST_CANCER, breast_cancer_types
 from evidence.site import graphs, linked_data, search
 from evidence.site.links import identifier_links
 from evidence.site.rows import evidence_rows
@@ -215,7 +215,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
             },
             "therapy_classes": therapy_classes,
             # Cached with the rest: one indexed count, changed only by public edits.
-            "other_cancers": Evidence.objects.public().exclude(cancer_type__slug=BREAST_CANCER).count(),
+            "other_cancers": Evidence.objects.public().exclude(cancer_type__in=breast_cancer_types()).count(),
             "cargo_kinds": [
                 {"value": value, "label": label, "count": kinds[value]}
                 for value, label in CargoKind.choices

@@ -92,6 +92,20 @@ def test_breast_cancer_is_told_by_its_slug_not_its_name(client, cancers):
     assert cancers["breast"].public_id in page and "Not a breast cancer finding" not in page
 
 
+def test_a_type_below_breast_cancer_is_breast_cancer_everywhere(client, api, cancers):
+    # As cancer_type=breast-cancer lists it: no other-cancer badge, a subtype, not counted apart.
+    inflammatory = CancerTypeFactory(
+        slug="inflammatory-breast-cancer", name="inflammatory breast cancer", parent=cancers["types"]["breast"]
+    )
+    item = EvidenceFactory(statement="Vesicles of inflammatory tumours.", cancer_type=inflammatory)
+    assert item.public_id in ids(api.get(URL, {"cancer_type": "breast-cancer"}))
+    page = client.get("/evidence/", {"q": "inflammatory tumours"}).content.decode()
+    assert item.public_id in page and "Not a breast cancer finding" not in page
+    detail = client.get(f"/evidence/{item.public_id}/").content.decode()
+    assert "Breast cancer subtype" in detail and "not breast cancer" not in detail
+    assert "3 of the findings" in client.get("/").content.decode()
+
+
 def test_the_detail_page_shows_the_ontology_and_hides_the_subtype_outside_breast_cancer(client, cancers):
     gbm = client.get(f"/evidence/{cancers['gbm'].public_id}/").content.decode()
     assert "DOID:3068" in gbm and "Breast cancer subtype" not in gbm and "not breast cancer" in gbm
