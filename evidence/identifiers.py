@@ -88,16 +88,29 @@ validate_cellosaurus = RegexValidator(
 
 # --- Names -------------------------------------------------------------------
 
-_GREEK = str.maketrans({
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
-    "κ": "kappa", "λ": "lambda", "μ": "mu", "τ": "tau", "ω": "omega",
-})  # fmt: skip
+
+def spelled_greek(ch: str) -> str | None:
+    """A Greek letter spelled out as papers write it in ASCII ("β" and "ϐ" are "beta", "π"
+    and "Π" are "pi", "ά" is "alpha"), or None for any other character."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", ch.casefold()) if not unicodedata.combining(c))
+    name = unicodedata.name(bare, "") if len(bare) == 1 else ""
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
+        return name.rsplit(" ", 1)[-1].lower()  # "FINAL SIGMA" is a sigma
+    return None
+
+
+#: Every Greek letter (the Greek and Coptic block, Greek Extended), spelled out.
+_GREEK = {
+    cp: spelled
+    for cp in (*range(0x370, 0x400), *range(0x1F00, 0x2000))
+    if (spelled := spelled_greek(chr(cp))) is not None
+}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def name_key(value: str) -> str:
     """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
-    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta"."""
+    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta", "GST-π" is "gstpi"."""
     return _NON_ALNUM.sub("", plain(unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)))
 
 

@@ -38,7 +38,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key
-from evidence.identifiers import parse_mirna
+from evidence.identifiers import parse_mirna, spelled_greek
 
 #: The most text recognised at once (characters): a long article is split by the caller.
 MAX_TEXT_LENGTH = 100_000
@@ -73,11 +73,7 @@ def _fold_char(ch: str) -> str:
     out = []
     for part in unicodedata.normalize("NFKC", ch).casefold():
         bare = "".join(c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c))
-        name = unicodedata.name(bare, "") if len(bare) == 1 else ""
-        if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
-            out.append(name.rsplit(" ", 1)[-1].lower())  # "FINAL SIGMA" is a sigma
-        else:
-            out.append(_SEPARATORS.sub("", bare.lower()))
+        out.append(spelled_greek(bare) or _SEPARATORS.sub("", bare.lower()))
     return "".join(out) or " "
 
 

@@ -79,7 +79,48 @@ def test_mirna_lookup_keys_keep_the_arm_and_share_the_base():
 
 @pytest.mark.parametrize(
     "a, b",
-    [("MCF-7", "mcf7"), ("5-FU", "5fu"), ("Adriamycin", "ADRIAMYCIN"), ("TGF-β", "tgf-beta"), ("UCH-L1", "uchl1")],
-)
+    [
+        ("MCF-7", "mcf7"), ("5-FU", "5fu"), ("Adriamycin", "ADRIAMYCIN"), ("TGF-β", "tgf-beta"), ("UCH-L1", "uchl1"),
+        # Every Greek letter is spelled out, in either case and with its accents, as the recogniser spells it.
+        ("GST-π", "GST-pi"), ("ΔNp63", "deltaNp63"), ("NF-κB", "NF-kappaB"), ("TGF-ϐ1", "TGF-beta1"),
+        ("IFN-Θ", "IFN-theta"), ("ά", "alpha"),
+    ],
+)  # fmt: skip
 def test_name_keys_ignore_case_and_punctuation(a, b):
     assert ids.name_key(a) == ids.name_key(b)
+
+
+def test_lookup_keys_and_the_recogniser_spell_greek_alike():
+    from evidence.recognition import _fold_char
+
+    for ch in "αβγδεζηθικλμνξοπρσςτυφχψωΑΩϐά":
+        assert _fold_char(ch) == ids.spelled_greek(ch)
+    assert ids.name_key("GST-π") not in (ids.name_key("GST"), "")
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_greek_names_their_keys_again():
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from evidence.models import Cargo, CargoAlias
+    from tests.factories import CargoAliasFactory, CargoFactory
+
+    gstp1 = CargoFactory(symbol="GSTP1", slug="gstp1")
+    greek = CargoAliasFactory(entity=gstp1, name="GST-π")
+    # As the ten-letter table stored it: the π dropped.
+    CargoAlias.objects.filter(pk=greek.pk).update(key="gst", base="gst")
+    migration = importlib.import_module("evidence.migrations.0032_greek_letter_keys")
+    migration.rekey(apps, SimpleNamespace(connection=connection))
+    assert CargoAlias.objects.get(pk=greek.pk).key == "gstpi"
+    assert [cargo.symbol for cargo in Cargo.objects.matching("GST-π")] == ["GSTP1"]
+    # An alias spelled out already holds the key: the other keeps its own, and nothing fails.
+    other = CargoFactory(symbol="GSTM1", slug="gstm1")
+    CargoAliasFactory(entity=other, name="GST-mu")
+    stale = CargoAliasFactory(entity=other, name="placeholder")
+    CargoAlias.objects.filter(pk=stale.pk).update(name="GST-μ", key="gst", base="gst")
+    migration.rekey(apps, SimpleNamespace(connection=connection))
+    assert CargoAlias.objects.get(pk=stale.pk).key == "gst"
