@@ -416,8 +416,8 @@ class EvidenceFilterSet(StrictFilterSet):
         label="Search",
         help_text='Full-text search, ranked: every word in any order, "a phrase", -without, '
         "either or other, a prefix for the last word. Searches the statement, quote, every name and "
-        "alias of the drugs, cargos, cells and mechanisms, and the citation (authors, year, title, "
-        "journal, DOI, PMID).",
+        "alias of the drugs (and their classes), cargos, cells and mechanisms, and the citation "
+        "(authors, year, title, journal, DOI, PMID).",
     )
     therapy_class = ResolvedListFilter(
         facet=Facet("Therapy class", "therapy_class__slug", "therapy_class__name"),

@@ -143,7 +143,8 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
                 "parent": c.parent.slug if c.parent else None,
                 "aliases": _aliases(c),
             }
-            for c in _public_cells_and_ancestors()
+            # Public cells include every parental line, so each parent named is in the release.
+            for c in Cell.objects.public().select_related("parent").prefetch_related("aliases").order_by("slug")
         ],
         "citations": [_fields(c, *CITATION_FIELDS) for c in citations],
         "evidence": [
@@ -170,17 +171,6 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
 
 
 # --- writing ----------------------------------------------------------------------
-
-
-def _public_cells_and_ancestors() -> list[Cell]:
-    """The public cells, and every line they derive from, so that each parent a release
-    names is in the release."""
-    pks = set(Cell.objects.public().values_list("pk", flat=True))
-    parents = dict(Cell.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
-    for pk in list(pks):
-        while (pk := parents.get(pk)) is not None and pk not in pks:
-            pks.add(pk)
-    return list(Cell.objects.filter(pk__in=pks).select_related("parent").prefetch_related("aliases").order_by("slug"))
 
 
 def _tsv(header: list[str], rows: list[dict[str, Any]]) -> str:

@@ -83,6 +83,19 @@ def test_a_release_holds_only_public_entities_and_every_parent_it_names(draft_on
     assert Citation.objects.count() > len(data["citations"])
 
 
+def test_every_parental_line_of_a_public_cell_has_its_page(api, client, db):
+    # A derivative of a derivative: only the youngest line is used, each page links its parent.
+    root = CellFactory(name="HCC1806", slug="hcc1806")
+    middle = CellFactory(name="HCC1806/PTX", slug="hcc1806-ptx", kind="resistant_line", parent=root)
+    young = CellFactory(name="HCC1806/PTX-R2", slug="hcc1806-ptx-r2", kind="resistant_line", parent=middle)
+    EvidenceFactory(source_cell=young, recipient_cell=young)
+    assert set(Cell.objects.public().values_list("slug", flat=True)) == {"hcc1806", "hcc1806-ptx", "hcc1806-ptx-r2"}
+    for page, parent in (("hcc1806-ptx-r2", "hcc1806-ptx"), ("hcc1806-ptx", "hcc1806")):
+        assert f'href="/cells/{parent}/"' in client.get(f"/cells/{page}/").content.decode()
+        assert client.get(f"/cells/{parent}/").status_code == 200
+        assert api.get(f"/api/v1/cells/{parent}/").status_code == 200
+
+
 def test_suggestions_never_offer_a_name_entered_only_for_a_draft(api, client, curator_api):
     """A reader who mistypes is offered public names only; a curator sees the draft's names too."""
     from tests.factories import DrugFactory, EvidenceFactory
