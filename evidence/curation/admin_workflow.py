@@ -500,10 +500,11 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
                 self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
-        if change and any(f.model is EvidenceDrug and f.has_changed() for f in formsets):
+        if any(f.model is EvidenceDrug and f.has_changed() for f in formsets):
             # The drug rows are saved after the item, so its history record missed them: record
             # the item again with them (who changed the drugs is then an author of them), and a
-            # change of drugs is a change of content like any other.
+            # change of drugs is a change of content like any other (a new item is a draft:
+            # nothing to send back).
             obj = form.instance
             reason = self._back_to_draft(request, obj, change_reason(form))
             workflow.save_with_history(obj, request.user, history_reason("Drugs", reason))

@@ -90,6 +90,25 @@ def test_a_possible_duplicate_is_shown_before_saving(curator_client):
     assert Evidence.objects.count() == 2
 
 
+def test_the_add_page_keeps_the_new_items_drugs_in_its_history(curator_client, curator):
+    # The drug rows are saved after the item's first history record: the latest record of a
+    # new item must still hold them, or a restore to it would drop them.
+    from evidence.curation.bulk import content_links
+    from evidence.curation.workflow import content_values
+
+    cargo, drug = CargoFactory(), DrugFactory()
+    template = EvidenceFactory(cargos=[cargo], drugs=[drug])
+    data = form_data(template, statement="A new finding.", confirm_duplicate="on")
+    data = {k: v for k, v in data.items() if not k.endswith(("-id", "-evidence"))} | drug_rows(template, new=True)
+    data.pop("loaded_version")
+    response = curator_client.post(reverse("admin:evidence_evidence_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item = Evidence.objects.exclude(pk=template.pk).get()
+    latest = item.history.order_by("-history_date", "-history_id").first()
+    recorded = content_values(latest, content_links([latest.history_id], history=True), latest.history_id)
+    assert recorded["drugs"] == {str(drug.pk): "treatment"} and latest.history_user == curator
+
+
 def test_a_curators_edit_of_accepted_evidence_is_filed_as_a_revision(curator_client):
     item = EvidenceFactory(status=Status.ACCEPTED, level="D")
     response = curator_client.post(
