@@ -17,10 +17,11 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from evidence import identifiers as ids
 from evidence.choices import DrugRole, Status
-from evidence.curation.bulk import M2M, content_links, insert_evidence, update_evidence
+from evidence.curation.bulk import M2M, content_links, history_reason, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
 from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, duplicates_of, set_content
 from evidence.models import (
@@ -395,6 +396,9 @@ def import_evidence_tsv(
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
         plain = [name for name in CONTENT_FIELDS if name not in M2M] + ["status"]
         update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
-        EvidenceRevision.objects.bulk_create(revisions)
+        # With their creation records, as a revision proposed in the admin or the API has.
+        bulk_create_with_history(
+            revisions, EvidenceRevision, default_user=user, default_change_reason=history_reason(f"{reason} ({source})")
+        )
     report.saved = True
     return report

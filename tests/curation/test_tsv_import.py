@@ -126,6 +126,9 @@ def test_a_changed_row_of_accepted_evidence_becomes_a_suggested_revision_once(ci
     revision = EvidenceRevision.objects.get()
     assert revision.proposed == {"level": "C"} and revision.original == {"level": "D"}
     assert Evidence.objects.get(import_key="chen2014-mir222-adm").level == "D"
+    # Its creation is in its history, as for a revision proposed in the admin or the API.
+    created = revision.history.get()
+    assert created.history_type == "+" and created.history_change_reason == "Imported from TSV (v2)"
 
 
 def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citations):
