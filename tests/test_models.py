@@ -121,6 +121,10 @@ def test_a_name_several_entities_answer_to_is_refused_not_guessed():
     assert Cargo.objects.by_name("miR-155") == mir155_5p
     mir155 = CargoFactory(symbol="miR-155", slug="mir-155", kind="mirna")
     assert Cargo.objects.by_name("miR-155") == mir155
+    # The exact owner is found however many others answer to the name and sort first.
+    for n in range(AmbiguousName.SHOWN + 2):
+        CargoAliasFactory(entity=CargoFactory(symbol=f"AAA{n}", slug=f"aaa{n}"), name="miR-155")
+    assert Cargo.objects.by_name("miR-155") == mir155
 
 
 def test_cells_are_found_by_alias():

@@ -149,17 +149,19 @@ class NamedQuerySet(ListingQuerySet):
         the one with an alias of that name, else the only one it matches at all. A name that
         matches several at the best of these tiers ("miR-21" for miR-21-5p and miR-21-3p)
         raises ``AmbiguousName``: linking a finding to the first would be a silent guess."""
-        hits = list(self.matching(name)[: AmbiguousName.SHOWN + 1])
+        shown = AmbiguousName.SHOWN + 1
+        hits = list(self.matching(name)[:shown])
         if len(hits) <= 1:
             return hits[0] if hits else None
+        # Each tier asked on its own: the one exact owner may sort after the first matches.
         key, _ = lookup_keys(name)
-        aliases = self.model.aliases.rel.related_model.objects.filter(key=key, entity__in=hits)
-        aliased = set(aliases.values_list("entity_id", flat=True))
-        for tier in ([hit for hit in hits if hit.key == key], [hit for hit in hits if hit.pk in aliased], hits):
-            if len(tier) == 1:
-                return tier[0]
-            if tier:
-                raise AmbiguousName(name, self.model, tier)
+        aliases = self.model.aliases.rel.related_model.objects.filter(key=key).values("entity_id")
+        for tier in (self.filter(key=key), self.filter(pk__in=aliases), None):
+            found = hits if tier is None else list(tier[:shown])
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise AmbiguousName(name, self.model, found)
         return None
 
 
