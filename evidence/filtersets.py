@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import django_filters
@@ -226,6 +229,34 @@ class ResolvedListFilter(ListFilter):
         return qs.filter(**{f"{self.field_name}__in": value.keys}) if value else qs
 
 
+#: The names resolved in this request (``resolving_once``): a list, each of its facets and
+#: its stored counts build their own FilterSet or read ``drug=`` again, and a name costs
+#: its queries once. Per request, so that no write is ever answered from an older read.
+_resolved: ContextVar[dict | None] = ContextVar("exoresist_resolved", default=None)
+
+
+@contextmanager
+def resolving_once() -> Iterator[None]:
+    token = _resolved.set({})
+    try:
+        yield
+    finally:
+        _resolved.reset(token)
+
+
+def _once_per_request(resolve):
+    @functools.wraps(resolve)
+    def remembered(value: str):
+        memo = _resolved.get()
+        if memo is None:
+            return resolve(value)
+        if (resolve, value) not in memo:
+            memo[resolve, value] = resolve(value)
+        return memo[resolve, value]
+
+    return remembered
+
+
 def _named(model, with_class: bool = False):
     """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
     a drug also by its class ("taxanes", "anthracycline", "L01CD", "SERMs"), then every
@@ -248,7 +279,7 @@ def _named(model, with_class: bool = False):
             found += closest(name, DrugClass.objects.values_list("name", flat=True), n=2)
         return found
 
-    return {"resolve": resolve, "suggest": suggest}
+    return {"resolve": _once_per_request(resolve), "suggest": suggest}
 
 
 def _therapy_class_names() -> dict[str, str]:
@@ -290,7 +321,7 @@ def _by_vocabulary(model, names=None):
     def suggest(value: str) -> list[str]:
         return closest(value, model.objects.values_list("name", flat=True))
 
-    return {"resolve": resolve, "suggest": suggest, "canonical": True}
+    return {"resolve": _once_per_request(resolve), "suggest": suggest, "canonical": True}
 
 
 CANCER_TYPE = _by_vocabulary(CancerType)

@@ -68,10 +68,15 @@ def wants_json(request: HttpRequest) -> bool:
 
 class RequestIdMiddleware:
     """Gives every request an id (a safe incoming X-Request-ID, or a new UUID), echoes it
-    in the response and writes one structured log line per request."""
+    in the response and writes one structured log line per request. Names a filter resolves
+    are remembered for the request (``evidence.filtersets.resolving_once``)."""
 
     def __init__(self, get_response: Middleware):
+        # Imported here, not above: evidence modules import this one.
+        from evidence.filtersets import resolving_once
+
         self.get_response = get_response
+        self.resolving_once = resolving_once
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
@@ -80,7 +85,8 @@ class RequestIdMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
-            response = self.get_response(request)
+            with self.resolving_once():
+                response = self.get_response(request)
             response["X-Request-ID"] = request_id
             user = getattr(request, "user", None)
             request_logger.info(

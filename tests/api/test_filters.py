@@ -213,3 +213,15 @@ def test_a_citation_search_with_no_doi_in_it_does_not_list_the_papers_without_on
     assert api.get("/api/v1/citations/", {"q": "doi:"}).json()["results"] == []
     found = api.get("/api/v1/citations/", {"q": "doi: 10.1000/DELTA"}).json()["results"]
     assert [item["id"] for item in found] == [with_doi.citation_id]
+
+
+@pytest.mark.parametrize("url", ["/evidence/", URL])
+def test_a_drug_name_is_resolved_once_per_request(client, corpus, url):
+    # The list, each facet's own FilterSet and the stored counts all read drug=.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, {"drug": "adriamycin", "level": "D"}).status_code == 200
+    resolving = 'SELECT "evidence_drug"."id" AS "pk" FROM "evidence_drug" WHERE ("evidence_drug"."key" IN'
+    assert sum(query["sql"].startswith(resolving) for query in captured.captured_queries) == 1
