@@ -61,3 +61,26 @@ def test_a_new_paper_with_the_same_label_letters_both(papers, django_capture_on_
         CitationFactory(title="Another Kim paper", authors=["Kim, S", "Yoon, B", "Lee, H"], year=2023)
     assert before == "Kim et al. (2023)"
     assert Citation.objects.get(pk=papers["alone"].pk).short_label == "Kim et al. (2023b)"
+
+
+def test_papers_are_lettered_exactly_when_their_labels_would_be_the_same(db):
+    # The letters are counted in SQL (exoresist_label_key), the label written in Python
+    # (short_label): the two must agree on what "the same label" is, edge cases included.
+    from collections import Counter
+
+    from evidence.models.citation import short_label
+
+    cases = [
+        ([], True, 2020), ([], False, 2020),  # no author: "Anon.", truncated or not
+        (["Kim, S"], False, 0), (["Kim, S"], False, None),  # year 0 is not "no year"
+        (["Kim, S"], False, 2019), (["Kim, S", "Lee, H", "Park, J"], False, 2019),
+    ]  # fmt: skip
+    papers = [
+        CitationFactory(title=f"Paper {n}", authors=authors, authors_truncated=truncated, year=year)
+        for n, (authors, truncated, year) in enumerate(cases)
+    ]
+    unlettered = Counter(short_label(p.authors, p.authors_truncated, p.year) for p in papers)
+    for paper in papers:
+        shared = unlettered[short_label(paper.authors, paper.authors_truncated, paper.year)] > 1
+        label = Citation.objects.get(pk=paper.pk).short_label
+        assert label[-2].isalpha() == shared, (label, unlettered)
