@@ -21,7 +21,7 @@ from evidence.choices import (
     Subtype,
     VesicleInvolvement,
 )
-from evidence.models.vocabulary import BREAST_CANCER_TYPES_SQL, default_cancer_type
+from evidence.models.vocabulary import breast_cancer_types, default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
@@ -164,8 +164,8 @@ class EvidenceQuerySet(models.QuerySet):
         ``names`` value (``complete_rows()`` unpacks it): a page is one query."""
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
-            breast_cancer=RawSQL(
-                f'"evidence_evidence"."cancer_type_id" IN ({BREAST_CANCER_TYPES_SQL})', (), models.BooleanField()
+            breast_cancer=models.ExpressionWrapper(
+                models.Q(cancer_type__in=breast_cancer_types()), output_field=models.BooleanField()
             ),
         )
 

@@ -94,19 +94,13 @@ class Mechanism(ChangeLoggedModel):
 
 #: The cancer type an item is filed under when a curator names none.
 BREAST_CANCER = "breast-cancer"
-#: The ids of breast cancer and of every type below it ("inflammatory breast cancer"): what
-#: makes a finding a breast cancer finding, as ``cancer_type=breast-cancer`` lists them. An
-#: uncorrelated subquery, which PostgreSQL runs once per statement however many rows it tests.
-BREAST_CANCER_TYPES_SQL = f"""WITH RECURSIVE below(id) AS (
-    SELECT id FROM evidence_cancertype WHERE slug = '{BREAST_CANCER}'
-    UNION
-    SELECT c.id FROM evidence_cancertype c JOIN below ON c.parent_id = below.id
-) SELECT id FROM below"""
 
 
 def breast_cancer_types() -> RawSQL:
-    """``BREAST_CANCER_TYPES_SQL`` for a ``cancer_type__in=`` lookup."""
-    return RawSQL(BREAST_CANCER_TYPES_SQL, ())
+    """Breast cancer and every type below it ("inflammatory breast cancer"), for a
+    ``cancer_type__in=`` lookup: what makes a finding a breast cancer finding, as
+    ``cancer_type=breast-cancer`` lists them."""
+    return CancerType.objects.filter(slug=BREAST_CANCER).with_narrower()
 
 
 class TreeVocabularyQuerySet(models.QuerySet):
@@ -126,19 +120,17 @@ class TreeVocabularyQuerySet(models.QuerySet):
                 return term
         return None
 
-    def with_narrower(self) -> set[int]:
-        """The primary keys of these terms and of every term below them (B-cell lymphoma is
-        under lymphoma): a handful of rows, walked in Python."""
-        children: dict[int | None, list[int]] = {}
-        for pk, parent in self.model.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent, []).append(pk)
-        found, stack = set(), list(self.values_list("pk", flat=True))
-        while stack:
-            pk = stack.pop()
-            if pk not in found:
-                found.add(pk)
-                stack.extend(children.get(pk, ()))
-        return found
+    def with_narrower(self) -> RawSQL:
+        """These terms and every term below them (B-cell lymphoma is under lymphoma), as a
+        subquery for ``__in`` lookups: a recursive walk down ``parent`` that PostgreSQL runs once
+        per statement, however many rows test it (UNION: a cycle cannot loop)."""
+        sql, params = self.order_by().values("pk").query.get_compiler(using=self.db).as_sql()
+        table = self.model._meta.db_table
+        return RawSQL(
+            f"WITH RECURSIVE below(id) AS ({sql} UNION SELECT t.id FROM {table} t"
+            " JOIN below ON t.parent_id = below.id) SELECT id FROM below",
+            params,
+        )
 
 
 class TreeTerm(ChangeLoggedModel):
