@@ -157,7 +157,12 @@ class SharedFilter:
 
 
 class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
-    pass
+    """django-filter's sort, with the primary key last: rows sharing the sorted value (a year,
+    a count) then keep one order, so that pages neither repeat nor skip a row."""
+
+    def filter(self, qs, value):
+        sorted_qs = super().filter(qs, value)
+        return sorted_qs.order_by(*sorted_qs.query.order_by, "pk") if sorted_qs is not qs else qs
 
 
 class ListFilter(SharedFilter, django_filters.Filter):
