@@ -278,6 +278,12 @@ def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
         role = role or current.get(key, DrugRole.TREATMENT)
         if role not in DrugRole.values:
             raise WorkflowError(f"drugs: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
+        if roles.get(key, role) != role:
+            # One name and an alias of the same drug, each with its own role: keeping either
+            # would silently drop the other.
+            raise WorkflowError(
+                f"drugs: {drug} is named twice, as a {roles[key]} and as a {role}; name it once, with its role."
+            )
         roles[key] = str(role)
     return dict(sorted(roles.items(), key=lambda item: int(item[0])))
 

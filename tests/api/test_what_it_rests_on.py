@@ -242,6 +242,26 @@ def test_roles_are_written_through_the_api_and_kept_by_an_edit_that_names_drugs(
     assert bad.status_code == 400 and "not a drug role" in str(bad.json())
     assert EvidenceDrug.objects.get(evidence=item, drug__slug="doxorubicin").role == "payload"  # nothing half-saved
 
+    # A drug named twice (its name and an alias) with two roles is refused, not merged.
+    twice = curator_api.patch(
+        f"/api/v1/evidence/{item.public_id}/",
+        {"drugs": ["indometacin", {"name": "ADM", "role": "modifier"}, "doxorubicin"], "version": item.version},
+        format="json",
+    )
+    assert twice.status_code == 400 and "doxorubicin is named twice" in str(twice.json()), twice.content
+    assert EvidenceDrug.objects.get(evidence=item, drug__slug="doxorubicin").role == "payload"
+    # Named twice with one role, it is one drug.
+    same = curator_api.patch(
+        f"/api/v1/evidence/{item.public_id}/",
+        {"drugs": ["indometacin", "ADM", "doxorubicin"], "version": item.version},
+        format="json",
+    )
+    assert same.status_code == 200, same.content
+    assert dict(EvidenceDrug.objects.filter(evidence=item).values_list("drug__slug", "role")) == {
+        "doxorubicin": "payload",
+        "indometacin": "modifier",
+    }
+
 
 def test_an_editor_restores_the_roles_of_an_earlier_version(editor, corpus):
     from evidence.curation import workflow
