@@ -157,13 +157,18 @@ class TextQuery:
         if not any(not term.negated for group in groups for term in group):
             return None
         last = groups[-1][-1]
+        stop = _stop_words({word for group in groups for term in group if len(term.words) > 1 for word in term.words})
         parts, params = [], []
         for index, group in enumerate(groups):
             alternatives = []
             for term in group:
                 prefix = term is last and not term.quoted and not term.negated and _typed_prefix(term)
+                # A stop word at either end of a phrase ("her" of "HER-2", "t" of "T-cell") is
+                # dropped by the stemmed phrase, and the rest ("2") would match on its own: such
+                # a phrase is read as written.
+                config = _WORDS if stop & {term.words[0], term.words[-1]} else _STEM
                 # Synonym keys for the first few terms only: each costs a query on the names.
-                sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS)
+                sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS, config=config)
                 alternatives.append(sql)
                 params.extend(term_params)
             joined = " || ".join(alternatives)
@@ -174,13 +179,22 @@ class TextQuery:
         return RawSQL(self.sql, self.params, output_field=models.TextField())
 
 
-def _term_sql(term: Term, prefix: bool, keys: bool = True) -> tuple[str, list]:
-    sql, params = f"phraseto_tsquery({_STEM}, %s)", [" ".join(term.words)]
+def _stop_words(words: set[str]) -> set[str]:
+    """Those of ``words`` the stemmed configuration drops (English stop words): one query."""
+    if not words:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT w FROM unnest(%s::text[]) w WHERE to_tsvector({_STEM}, w) = ''", [sorted(words)])
+        return {word for (word,) in cursor.fetchall()}
+
+
+def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) -> tuple[str, list]:
+    sql, params = f"phraseto_tsquery({config}, %s)", [" ".join(term.words)]
     if prefix:
         # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
         typed = f"to_tsquery({_WORDS}, %s)"
         if len(term.words) > 1:
-            typed = f"tsquery_phrase(phraseto_tsquery({_STEM}, %s), {typed})"
+            typed = f"tsquery_phrase(phraseto_tsquery({config}, %s), {typed})"
             params.append(" ".join(term.words[:-1]))
         params.append(_quoted(term.words[-1]) + ":*")
         sql = f"{sql} || {typed}"

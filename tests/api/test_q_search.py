@@ -107,6 +107,18 @@ def test_q_finds_words_in_any_order_across_every_field(api, taxanes, text, expec
     assert found(api, text) == pub(*(taxanes[name] for name in expected))
 
 
+def test_a_stop_word_at_either_end_of_a_phrase_is_kept(api, taxanes):
+    """ "her" and "t" are English stop words: stemmed away, "HER-2" was the word "2" and a
+    prefix of every year and miR-21, and "T-cell" was "cell"."""
+    her2 = EvidenceFactory(statement="HER-2 positive cells released vesicles.")
+    t_cells = EvidenceFactory(statement="Vesicles reached T-cells.")
+    assert found(api, "HER-2") == found(api, '"her 2"') == pub(her2)
+    assert found(api, "T-cell") == pub(t_cells)
+    assert found(api, "cells") >= pub(her2, t_cells)  # a phrase of one word is stemmed still
+    assert found(api, '"after co-culture"') == pub(taxanes["e5"])
+    assert found(api, '"cultures with TAM"') == pub(taxanes["e5"])  # a stop word inside: stems still
+
+
 def test_results_are_ranked_names_first(api, corpus):
     in_quote = EvidenceFactory(statement="Vesicles changed sensitivity.", source_quote="Unlike zoledronate, ...")
     zol = DrugFactory(name="zoledronate", slug="zoledronate")
