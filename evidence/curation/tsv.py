@@ -23,7 +23,15 @@ from evidence import identifiers as ids
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, history_reason, insert_evidence, update_evidence
 from evidence.curation.references.records import EntryError, decode_text
-from evidence.curation.workflow import CONTENT_FIELDS, back_to_draft, content_values, duplicates_of, set_content
+from evidence.curation.workflow import (
+    CONTENT_FIELDS,
+    WorkflowError,
+    add_drug_role,
+    back_to_draft,
+    content_values,
+    duplicates_of,
+    set_content,
+)
 from evidence.models import (
     AmbiguousName,
     CancerType,
@@ -281,8 +289,12 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
                     problem(name, f"no mechanism called {raw!r} (by name or alias).")
             else:
                 pk = entity(name, model, raw)
-            if pk is not None:
-                found[pk] = role
+            if pk is None:
+                continue
+            try:
+                add_drug_role(found, pk, role, raw) if model is Drug else found.setdefault(pk, role)
+            except WorkflowError as error:
+                problem(name, str(error))
         values[name] = {str(pk): found[pk] for pk in sorted(found)} if model is Drug else sorted(found)
     return values if len(problems) == start else None
 

@@ -278,14 +278,19 @@ def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
         role = role or current.get(key, DrugRole.TREATMENT)
         if role not in DrugRole.values:
             raise WorkflowError(f"drugs: {role!r} is not a drug role ({', '.join(DrugRole.values)}).")
-        if roles.get(key, role) != role:
-            # One name and an alias of the same drug, each with its own role: keeping either
-            # would silently drop the other.
-            raise WorkflowError(
-                f"drugs: {drug} is named twice, as a {roles[key]} and as a {role}; name it once, with its role."
-            )
-        roles[key] = str(role)
+        try:
+            add_drug_role(roles, key, str(role), drug)
+        except WorkflowError as error:
+            raise WorkflowError(f"drugs: {error}") from None
     return dict(sorted(roles.items(), key=lambda item: int(item[0])))
+
+
+def add_drug_role(roles: dict, key: Any, role: str, drug: Any) -> None:
+    """``roles[key] = role`` for ``drug``, refusing a drug named twice with two roles (its name
+    and an alias, say): keeping either role would silently drop the other."""
+    if roles.get(key, role) != role:
+        raise WorkflowError(f"{drug} is named twice, as a {roles[key]} and as a {role}; name it once, with its role.")
+    roles[key] = role
 
 
 def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:

@@ -297,6 +297,15 @@ def test_the_tsv_import_and_the_release_carry_roles(corpus, editor):
     }
     again = import_evidence_tsv(data, "roles.tsv", user=editor)
     assert again.unchanged == 1 and again.updated == 0  # the same roles are no change
+    # A drug named twice with two roles is a row problem, as through the API; nothing changes.
+    row |= {"drugs": "doxorubicin (payload); ADM (modifier); Guggulsterone (Modifier)"}
+    twice = ("\t".join(COLUMN_NAMES) + "\n" + "\t".join(row.get(c, "") for c in COLUMN_NAMES) + "\n").encode()
+    refused = import_evidence_tsv(twice, "roles.tsv", user=editor)
+    assert not refused.ok
+    assert [(p.column, p.message) for p in refused.errors] == [
+        ("drugs", "ADM is named twice, as a payload and as a modifier; name it once, with its role.")
+    ]
+    assert EvidenceDrug.objects.get(evidence=item, drug__slug="doxorubicin").role == "treatment"
 
     item.status = "accepted"
     item.save()
