@@ -103,6 +103,11 @@ def test_mirna_names_find_each_other():
     # ...and a record without an arm is found by either arm.
     assert list(Cargo.objects.matching("hsa-miR-21-5p")) == [mir21]
     assert not Cargo.objects.matching("miR-1555").exists()
+    # An arm-less alias of one arm's record does not make it the other arm.
+    CargoAliasFactory(entity=mir155_5p, name="miR-155")
+    assert list(Cargo.objects.matching("miR-155-3p")) == [mir155_3p]
+    assert Cargo.objects.by_name("miR-155-3p") == mir155_3p
+    assert set(Cargo.objects.matching("miR-155")) == {mir155_5p, mir155_3p}
 
 
 def test_a_name_several_entities_answer_to_is_refused_not_guessed():

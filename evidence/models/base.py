@@ -118,13 +118,15 @@ class NamedQuerySet(ListingQuerySet):
     def matching(self, *names: str) -> NamedQuerySet:
         """Entities any of whose names matches any of ``names``, ignoring case and punctuation."""
         pairs = [lookup_keys(name) for name in names if name and name.strip()]
-        keys = {key for pair in pairs for key in pair}
-        bases = {key for key, _base in pairs}
+        keys = {key for key, _base in pairs}
         if not keys:
             return self.none()
+        # A miRNA arm ("miR-155-3p") also finds a record that gave no arm, by its base; not a
+        # record of the other arm that carries an arm-less alias (hsa-miR-155-5p, "miR-155").
+        recorded = keys | {base for _key, base in pairs}
         alias_model = self.model.aliases.rel.related_model
-        alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=bases)).values("entity_id")
-        return self.filter(Q(key__in=keys) | Q(base__in=bases) | Q(pk__in=alias_hits))
+        alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=keys)).values("entity_id")
+        return self.filter(Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits))
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
