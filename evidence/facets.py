@@ -337,7 +337,10 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
         model = Evidence._meta.get_field(spec.value_field.partition("__")[0]).related_model
-        names = {pk: (value, label) for pk, value, label in model.objects.values_list("pk", value_attr, label_attr)}
+        rows = list(model.objects.values_list("pk", value_attr, label_attr, *["parent_id"] * spec.narrower))
+        names = {pk: (value, label) for pk, value, label, *_ in rows}
+        if spec.narrower:
+            counted = _with_narrower(counted, {pk: parent for pk, _, _, parent in rows})
         ranked = [names[pk] + (n,) for pk, n in counted.items() if pk in names]
     else:
         labels = {}
@@ -349,6 +352,18 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
             (str(value), choices.get(value) or labels.get(value) or str(value), n) for value, n in counted.items()
         ]
     return stored_counts.by_count(ranked, spec.top)
+
+
+def _with_narrower(counted: Counter, parents: dict[int, int | None]) -> Counter:
+    """Each term's count with its narrower terms' added: exact, as an item has one term."""
+    total: Counter = Counter()
+    for pk, n in counted.items():
+        seen = set()
+        while pk is not None and pk not in seen:
+            total[pk] += n
+            seen.add(pk)
+            pk = parents.get(pk)
+    return total
 
 
 def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[str, str, int]] | None:

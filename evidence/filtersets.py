@@ -135,6 +135,9 @@ class Facet:
     label_field: str | None = None
     relation: str = ""
     top: int | None = None
+    #: A value also counts the items of its narrower terms (a tree vocabulary's ``parent``),
+    #: as its filter lists them.
+    narrower: bool = False
 
 
 #: Drugs and cargos can run into thousands: their facets show the most frequent ones.
@@ -500,7 +503,7 @@ class EvidenceFilterSet(StrictFilterSet):
         help_text="Mechanism by slug, name or initials (drug-efflux, EMT); a broader term includes its narrower ones.",
     )
     cancer_type = ResolvedListFilter(
-        facet=Facet("Cancer type", "cancer_type__slug", "cancer_type__name"),
+        facet=Facet("Cancer type", "cancer_type__slug", "cancer_type__name", narrower=True),
         method="filter_cancer_type",
         what="cancer type",
         **CANCER_TYPE,

@@ -82,6 +82,15 @@ def test_the_list_labels_other_cancers_and_offers_breast_cancer_only(client, can
     assert cancers["gbm"].public_id not in only and cancers["breast"].public_id in only
 
 
+def test_a_cancer_type_facet_counts_what_its_link_lists(client, api, cancers):
+    """A broader type's filter includes the narrower types, so its count does too."""
+    facets = {f.param: f for f in client.get("/evidence/").context["facets"]}
+    counts = {value.value: value.count for value in facets["cancer_type"].values}
+    assert counts["hematologic-cancer"] == 2 and counts["lymphoma"] == 2 and counts["b-cell-lymphoma"] == 1
+    for value in facets["cancer_type"].values:
+        assert api.get(URL, {"cancer_type": value.value}).json()["count"] == value.count, value.value
+
+
 def test_breast_cancer_is_told_by_its_slug_not_its_name(client, cancers):
     # A curator may rename the type ("Breast carcinoma"): its items are still breast cancer
     # findings in the list, as on their detail pages, and carry no other-cancer badge.
