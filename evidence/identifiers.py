@@ -119,7 +119,7 @@ def name_key(value: str) -> str:
 # an optional arm (-5p/-3p) or star.
 _MIRNA_RE = re.compile(
     r"""^(?:(?P<species>[a-z]{3})-)?
-        (?P<family>mir|microrna|let|lin)[-\s]?
+        (?P<family>microrna|mirna|mir|let|lin)[-\s]?
         (?P<number>\d+[a-z]?(?:-\d+)?)
         (?P<arm>-?[35]p|\*)?$""",
     re.IGNORECASE | re.VERBOSE,
@@ -135,7 +135,8 @@ def parse_mirna(value: str) -> tuple[str, str] | None:
         return None
     if (match.group("species") or "hsa").lower() != "hsa":
         return None
-    family = match.group("family").lower().replace("microrna", "mir")
+    family = match.group("family").lower()
+    family = "mir" if family in ("microrna", "mirna") else family
     arm = (match.group("arm") or "").lower().lstrip("-")
     return f"{family}-{match.group('number').lower()}", arm
 

@@ -58,6 +58,8 @@ def test_identifier_patterns(validator, good, bad):
         ("miR-155", ("mir-155", "")),
         ("hsa-mir-155", ("mir-155", "")),
         ("microRNA-155", ("mir-155", "")),
+        ("miRNA-214", ("mir-214", "")),  # the seed's spelling
+        ("hsa-miRNA-21-5p", ("mir-21", "5p")),
         ("mir-21-5p", ("mir-21", "5p")),
         ("miR-221-3p", ("mir-221", "3p")),
         ("let-7f-1*", ("let-7f-1", "*")),

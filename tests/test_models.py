@@ -97,6 +97,7 @@ def test_mirna_names_find_each_other():
     mir21 = CargoFactory(symbol="miR-21", slug="mir-21", kind="mirna")
     assert set(Cargo.objects.matching("miR-155")) == {mir155_5p, mir155_3p}
     assert set(Cargo.objects.matching("hsa-mir-155")) == {mir155_5p, mir155_3p}
+    assert set(Cargo.objects.matching("miRNA-155")) == {mir155_5p, mir155_3p}
     # The arm is kept where given...
     assert list(Cargo.objects.matching("miR-155-5p")) == [mir155_5p]
     assert list(Cargo.objects.matching("hsa-miR-155-3p")) == [mir155_3p]

@@ -12,13 +12,14 @@ GREEK = "[\u0370-\u03ff\u1f00-\u1fff]"
 NAMED = {"Drug": "name", "Cargo": "symbol", "Cell": "name", "DrugAlias": "name", "CargoAlias": "name", "CellAlias": "name"}
 
 
-def rekey(apps, schema_editor):
+def rekey(apps, schema_editor, pattern=GREEK):
+    """Compute again the keys of the names matching ``pattern`` (a case-insensitive regular expression)."""
     from evidence.identifiers import lookup_keys
 
     db = schema_editor.connection.alias
     for model_name, field in NAMED.items():
         rows = apps.get_model("evidence", model_name).objects.using(db)
-        for row in rows.filter(**{f"{field}__regex": GREEK}):
+        for row in rows.filter(**{f"{field}__iregex": pattern}):
             key, base = lookup_keys(getattr(row, field))
             if (key, base) == (row.key, row.base):
                 continue
