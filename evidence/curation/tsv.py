@@ -3,13 +3,17 @@
 The columns are documented in ``fixtures/README-import.md``. Every row is checked before
 anything is saved. A row's ``key`` (``Evidence.import_key``) makes a re-import idempotent:
 unchanged rows are left alone, changed rows update drafts and become suggested revisions
-of accepted evidence, which changes only through review.
+of accepted evidence, which changes only through review. An item edited since the last
+import of its key keeps the edit: its row is kept as it is when unchanged since that
+import, and refused when changed too (``Evidence.imported_content`` is what the import wrote).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,6 +94,8 @@ class TsvImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Of ``unchanged``: rows as the last import left them, whose item was edited since.
+    kept_edits: int = 0
     revisions: int = 0
     errors: list[RowProblem] = field(default_factory=list)
     saved: bool = False
@@ -99,8 +105,9 @@ class TsvImportReport:
         return not self.errors
 
     def summary(self) -> str:
+        kept = f" ({self.kept_edits} edited since the last import, kept)" if self.kept_edits else ""
         counts = (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged{kept}, "
             f"{self.revisions} suggested revisions of accepted evidence"
         )
         if self.errors:
@@ -314,6 +321,12 @@ def _duplicate_rows(lines: list[int], rows: list[dict[str, Any]]) -> list[RowPro
     ]
 
 
+def content_digest(values: dict[str, Any]) -> str:
+    """A digest of an item's content values, as the import compares them with a row's."""
+    content = {name: values[name] for name in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def import_evidence_tsv(
     data: bytes,
     source: str = "<input>",
@@ -362,6 +375,7 @@ def import_evidence_tsv(
 
     now = timezone.now()
     new, new_relations, new_lines, changed, changed_relations, revisions = [], [], [], [], [], []
+    proposed_digests: dict[int, str] = {}
     for line, key, values in parsed:
         evidence = existing.get(key)
         if evidence is None:
@@ -371,17 +385,34 @@ def import_evidence_tsv(
             if submit:
                 item.status, item.submitted_by, item.submitted_at = Status.SUBMITTED, user, now
             set_content(item, values)
+            item.imported_content = content_digest(values)
             new.append(item)
             new_relations.append(values)
             continue
         current = content_values(evidence, m2m, evidence.pk)
         diff = {name: values[name] for name in CONTENT_FIELDS if current[name] != values[name]}
+        row_digest, imported = content_digest(values), evidence.imported_content
         if not diff:
             report.unchanged += 1
+        elif imported and imported == row_digest:
+            # The row is as the last import wrote it; someone edited the item since: keep the edit.
+            report.unchanged += 1
+            report.kept_edits += 1
+        elif imported and imported != content_digest(current):
+            report.errors.append(
+                RowProblem(
+                    line,
+                    "",
+                    f"{format_public_id(evidence.pk)} was edited since this key was last imported, and the row "
+                    f"changed too ({', '.join(sorted(diff))} differ): take the edit into the file, or make the "
+                    "change in the curator interface.",
+                )
+            )
         elif evidence.status == Status.ACCEPTED:
             if diff in pending.get(evidence.pk, []):
                 report.unchanged += 1  # proposed by an earlier import, still awaiting review
                 continue
+            proposed_digests[evidence.pk] = row_digest
             revisions.append(
                 EvidenceRevision(
                     evidence=evidence,
@@ -394,6 +425,7 @@ def import_evidence_tsv(
             )
         else:
             set_content(evidence, values)
+            evidence.imported_content = row_digest
             # As in the admin and the API: no editor accepts content they were not submitted.
             back_to_draft(evidence)
             changed.append(evidence)
@@ -406,8 +438,11 @@ def import_evidence_tsv(
 
     with transaction.atomic():
         insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
-        plain = [name for name in CONTENT_FIELDS if name not in M2M] + ["status"]
+        plain = [name for name in CONTENT_FIELDS if name not in M2M] + ["status", "imported_content"]
         update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
+        # A proposed revision is what the file says now: the same row again is no new change.
+        digests = [Evidence(pk=pk, imported_content=digest) for pk, digest in proposed_digests.items()]
+        Evidence.objects.bulk_update(digests, ["imported_content"])
         # With their creation records, as a revision proposed in the admin or the API has.
         bulk_create_with_history(
             revisions, EvidenceRevision, default_user=user, default_change_reason=history_reason(f"{reason} ({source})")

@@ -394,8 +394,16 @@ class Evidence(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Incremented on every save; a save based on an older version is refused."
     )
+    imported_content = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Digest of the content the last TSV import of this key wrote or proposed: a re-import "
+        "tells an edit made since from a change of the row.",
+    )
 
-    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms])
+    # The import's digest is bookkeeping, not content: no history row of its own.
+    history = HistoricalRecords(m2m_fields=[cargos, drugs, mechanisms], excluded_fields=["imported_content"])
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:

@@ -106,6 +106,39 @@ def test_a_changed_row_updates_a_draft_and_bumps_its_version(citations):
     assert [row.drug.name for row in latest.drugs.all()] == ["doxorubicin"]
 
 
+def test_a_reimport_keeps_an_edit_made_since_and_refuses_a_row_changed_too(citations, curator):
+    """An audit re-imported an unchanged file after a curator's edit: the edit was reverted."""
+    from evidence.curation import workflow
+
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    item = Evidence.objects.get(import_key="chen2014-mir222-adm")
+    workflow.edit_evidence(item, curator, {"level": "C"}, expected_version=item.version)
+    workflow.submit(Evidence.objects.get(pk=item.pk), curator)
+    before = state()
+    report = import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    assert report.ok and report.unchanged == 2 and report.kept_edits == 1 and report.updated == 0
+    assert "1 edited since the last import, kept" in report.summary()
+    assert state() == before
+    # The row changed as well: refused, naming the item; nothing saved.
+    report = import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", "statement": "Reworded."}), "v2")
+    assert [(p.row, p.message.split(" was ")[0]) for p in report.errors] == [(2, item.public_id)]
+    assert "statement" in report.errors[0].message and not report.saved
+    assert state() == before
+    # The other row was not edited since: its change is imported as before.
+    ning = tsv({**dict(zip(COLUMN_NAMES, EXAMPLE.decode().splitlines()[2].split("\t"), strict=True)), "level": "C"})
+    assert import_evidence_tsv(ning, "v3").updated == 1
+
+
+def test_a_row_updates_an_item_submitted_since_its_import(citations, curator):
+    # Submitting changes no content: the row's change is imported, the item back to draft.
+    from evidence.curation import workflow
+
+    import_evidence_tsv(EXAMPLE, "evidence-example.tsv")
+    workflow.submit(Evidence.objects.get(import_key="chen2014-mir222-adm"), curator)
+    assert import_evidence_tsv(tsv({"key": "chen2014-mir222-adm", "level": "C"}), "v2").updated == 1
+    assert Evidence.objects.get(import_key="chen2014-mir222-adm").status == "draft"
+
+
 def test_a_changed_row_sends_a_submitted_item_back_to_draft(citations):
     # As an edit in the admin or the API does: an editor must not accept content nobody submitted.
     import_evidence_tsv(EXAMPLE, "evidence-example.tsv", submit=True)
