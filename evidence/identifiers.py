@@ -100,7 +100,7 @@ def spelled_greek(ch: str) -> str | None:
 
 
 #: Every Greek letter (the Greek and Coptic block, Greek Extended), spelled out.
-_GREEK = {
+GREEK_SPELLED = {
     cp: spelled
     for cp in (*range(0x370, 0x400), *range(0x1F00, 0x2000))
     if (spelled := spelled_greek(chr(cp))) is not None
@@ -111,7 +111,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 def name_key(value: str) -> str:
     """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
     "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta", "GST-π" is "gstpi"."""
-    return _NON_ALNUM.sub("", plain(unicodedata.normalize("NFKC", value).casefold().translate(_GREEK)))
+    return _NON_ALNUM.sub("", plain(unicodedata.normalize("NFKC", value).casefold().translate(GREEK_SPELLED)))
 
 
 # A miRNA name as papers write it: an optional species prefix, "miR", "mir",

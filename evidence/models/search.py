@@ -34,7 +34,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from evidence.choices import plain
-from evidence.identifiers import lookup_keys
+from evidence.identifiers import GREEK_SPELLED, lookup_keys
 
 #: What separates words: ASCII punctuation, spaces and controls, no-break space, the
 #: General Punctuation block (dashes, quotes, spaces) and the minus sign; the same class
@@ -188,8 +188,32 @@ def _stop_words(words: set[str]) -> set[str]:
         return {word for (word,) in cursor.fetchall()}
 
 
+#: A Greek letter by its spelled name ("beta": "β"), as documents hold the letter written.
+_GREEK_LETTERS = {spelled: chr(cp) for cp, spelled in GREEK_SPELLED.items() if 0x3B1 <= cp <= 0x3C9}
+
+
+def other_greek(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with Greek letters written the other way ("tgf β" is "tgf beta" and back), as
+    papers write either; ``words`` itself when none is Greek."""
+    return tuple(_GREEK_LETTERS.get(word) or word.translate(GREEK_SPELLED) for word in words)
+
+
+def _joined(term: Term) -> str:
+    """The words of a one-token term joined ("PD-L1": "pdl1"), as documents also hold them
+    (migration 0036); empty for a phrase of several tokens or a single word."""
+    one_token = not term.quoted and len(term.text.split()) == 1
+    return "".join(term.words) if one_token and len(term.words) > 1 else ""
+
+
 def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) -> tuple[str, list]:
     sql, params = f"phraseto_tsquery({config}, %s)", [" ".join(term.words)]
+    if (greek := other_greek(term.words)) != term.words:
+        sql += f" || phraseto_tsquery({config}, %s)"
+        params.append(" ".join(greek))
+    if joined := _joined(term):
+        # The last word typed may be partial: the joined word too ("PD-L" finds "pdl1").
+        sql += f" || to_tsquery({_WORDS}, %s)"
+        params.append(_quoted(joined) + (":*" if prefix else ""))
     if prefix:
         # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
         typed = f"to_tsquery({_WORDS}, %s)"
