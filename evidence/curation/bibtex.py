@@ -16,6 +16,7 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares import (
+    BlockMiddleware,
     LatexDecodingMiddleware,
     MonthIntMiddleware,
     NormalizeFieldKeys,
@@ -236,6 +237,50 @@ class LatexToUnicode(LatexDecodingMiddleware):
         return string
 
 
+#: Braces, quotes and equals signs in a field's raw value, unless escaped (the splitter's rule).
+_VALUE_MARKS = re.compile(r'(?<!\\)[{}"=]')
+
+
+class MissingCommaCheck(BlockMiddleware):
+    """Refuses an entry in which a field has no comma after its value.
+
+    bibtexparser reads ``title = {X}`` followed on the next line by ``doi = {Y}`` as one
+    value, ``{X}\n doi = {Y}``: the DOI would become part of the title and be lost. A
+    value is braced or quoted text, numbers and macros joined by ``#``, so an ``=``
+    outside braces and quotes can only be the next field run into this one.
+    """
+
+    def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
+        for field in entry.fields:
+            if isinstance(field.value, str) and (at := _unquoted_equals(field.value)) is not None:
+                before = field.value[:at]
+                name = found.group(1) if (found := re.search(r"(\w+)\s*$", before)) else "next"
+                line = (field.start_line or 0) + 1 + before.count("\n")
+                return MiddlewareErrorBlock(
+                    entry,
+                    EntryError(
+                        f"a comma is missing after the {field.key} field: the {name} field on line {line} "
+                        f"would be read as part of the {field.key} and lost. Add the comma."
+                    ),
+                )
+        return entry
+
+
+def _unquoted_equals(value: str) -> int | None:
+    depth, quoted = 0, False
+    for mark in _VALUE_MARKS.finditer(value):
+        char = mark.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and char == '"':
+            quoted = not quoted
+        elif depth == 0 and not quoted and char == "=":
+            return mark.start()
+    return None
+
+
 #: The start of an entry other than @string, @comment and @preamble, counted before parsing.
 _ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
 #: How many times its own size (at least 1 MB) a file's @string macros may expand it to.
@@ -291,6 +336,7 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
             return refuse(source, problem)
         library = ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
         block_stack = [
+            MissingCommaCheck(),  # on the raw values: before the enclosing braces go
             RemoveEnclosingMiddleware(allow_inplace_modification=True),
             NormalizeFieldKeys(allow_inplace_modification=True),
             MonthIntMiddleware(allow_inplace_modification=True),
@@ -372,6 +418,8 @@ def _failure_message(block: ParsingFailedBlock) -> str:
     error = block.error
     if isinstance(error, InvalidNameError):
         return f"an author or editor name cannot be read: {error}"
+    if isinstance(error, EntryError):
+        return str(error)
     reason = getattr(error, "abort_reason", "") or str(error)
     reason = _WHITESPACE.sub(" ", reason).strip()
     return "this entry is not well-formed BibTeX, most often because of unbalanced braces or a missing comma" + (

@@ -222,6 +222,13 @@ BAD_ENTRIES = [
     ("@article{badname, title={T}, author={Doe, John, Jr., Extra}}", "entry badname", "name cannot be read"),
     # One closing brace too many ends the entry early; BibTeX would drop the year silently.
     ("@article{extra, title={T}}}, year={2020}}", "line 1 (entry extra)", "closing brace with no opening one"),
+    # No comma after a value: bibtexparser reads the next field as part of it (the DOI was lost).
+    (
+        "@article{nocomma,\n  title = {UCH-L1-containing exosomes}\n  doi = {10.1002/jso.24614},\n  year = {2017}\n}",
+        "line 1 (entry nocomma)",
+        "a comma is missing after the title field: the doi field on line 3",
+    ),
+    ('@article{nocomma2,\n  title = "T", year = 2017\n  journal = jev}', "entry nocomma2", "after the year field"),
 ]
 
 
@@ -233,6 +240,23 @@ def test_a_bad_entry_stops_the_whole_import_and_is_named(text, where, message):
     problem = " ".join(str(p) for p in report.errors)
     assert message in problem and where in problem, problem
     assert snapshot() == before
+
+
+def test_a_missing_comma_does_not_merge_a_doi_into_the_title_of_a_duplicate():
+    CitationFactory(doi="10.1002/jso.24614", title="UCH-L1-containing exosomes mediate resistance")
+    before = snapshot()
+    report = run(
+        "@article{ning2017,\n  title = {UCH-L1-containing exosomes mediate resistance}\n  doi = {10.1002/jso.24614}\n}"
+    )
+    assert not report.saved
+    assert "file1.bib, line 1 (entry ning2017): a comma is missing after the title field" in str(report.errors[0])
+    assert snapshot() == before
+
+
+def test_an_equals_sign_inside_braces_or_quotes_is_text_not_a_missing_comma():
+    report = run('@article{eq, title = {Uptake at pH = 6.5}, journal = "Acta {A = B}", year = 2020}')
+    assert report.saved, report.errors
+    assert Citation.objects.filter(title="Uptake at pH = 6.5", journal="Acta A = B").exists()
 
 
 def test_skip_invalid_saves_the_good_entries_and_reports_the_rest():
