@@ -23,11 +23,7 @@ from bibtexparser.middlewares import (
     RemoveEnclosingMiddleware,
     ResolveStringReferencesMiddleware,
 )
-from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     Entry,
@@ -151,6 +147,9 @@ _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
 _PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
+#: " and " between two names, captured so that one inside braces can be put back as it was.
+_AND = re.compile(r"(\s+and\s+)", re.IGNORECASE)
+_BRACE = re.compile(r"(?<!\\)[{}]")
 #: Fields written verbatim (identifiers and addresses): only escapes and braces are removed.
 _VERBATIM_FIELDS = {"doi", "url", "pmid", "pmcid", "eprint", "isbn", "issn"}
 _NAME_FIELDS = {"author", "editor"}
@@ -169,6 +168,26 @@ def _accent(match: re.Match) -> str:
     base = match.group("braced") or match.group("bare")
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
     return unicodedata.normalize("NFC", base + mark)
+
+
+def split_persons(value: str) -> list[str]:
+    """The names of an author or editor field: split at "and" between spaces, outside braces
+    (``{Barnes and Noble}`` is one name), as BibTeX splits them.
+
+    Not bibtexparser's ``split_multiple_persons_names``: in 2.1 it skips an escaped
+    character without starting the next name there, so a name after "and" that starts
+    with a LaTeX accent lost its first letters (``\\L{}ukaszewski`` became "ukaszewski").
+    """
+    names, name, depth = [], [], 0
+    for index, piece in enumerate(_AND.split(value)):
+        if index % 2 and depth <= 0:  # an "and" outside braces
+            names.append("".join(name).strip())
+            name = []
+            continue
+        name.append(piece)
+        depth += sum(1 if brace == "{" else -1 for brace in _BRACE.findall(piece))
+    names.append("".join(name).strip())
+    return [name for name in names if name]
 
 
 class LatexToUnicode(LatexDecodingMiddleware):
@@ -207,7 +226,7 @@ class LatexToUnicode(LatexDecodingMiddleware):
     def split_names(self, value: str) -> tuple[list[str], bool]:
         """``"M{\\"u}ller, J. and Smith, Jane and others"`` -> (["Müller, J.", "Smith, Jane"], truncated)."""
         names, truncated = [], False
-        for raw in split_multiple_persons_names(value):
+        for raw in split_persons(value):
             if raw.strip().lower() == "others":
                 truncated = True
                 continue

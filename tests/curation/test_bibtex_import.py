@@ -132,6 +132,20 @@ def test_it_keeps_corporate_and_von_names_whole():
     ]
 
 
+def test_a_name_after_and_keeps_the_accent_it_starts_with():
+    run(r"""@article{accents, title={T}, year={2020}, author={Smith, John and \L{}ukaszewski, Piotr and
+    \AA{}str\"om, Karl AND \"Ozt\"urk, Deniz and \v{S}imon, Ana and {\'E}mile Zola and {Barnes and Noble}}}""")
+    assert Citation.objects.get().authors == [
+        "Smith, John",
+        "Łukaszewski, Piotr",
+        "Åström, Karl",
+        "Öztürk, Deniz",
+        "Šimon, Ana",
+        "Zola, Émile",
+        "Barnes and Noble",
+    ]
+
+
 def test_reimporting_creates_nothing_and_reports_what_is_already_there():
     run(ZOTERO, JABREF)
     before = snapshot()
