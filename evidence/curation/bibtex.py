@@ -63,11 +63,14 @@ def citation_key(citation: Citation) -> str:
 def citation_to_entry(citation: Citation) -> Entry:
     # A name without a comma is a single family or corporate name ("World Health
     # Organization"): braced, BibTeX does not split it into given and family names.
-    authors = [str(a) if "," in str(a) else "{" + str(a) + "}" for a in citation.authors or []]
+    authors = [_escape(a) if "," in a else "{" + _escape(a) + "}" for a in map(str, citation.authors or [])]
     if citation.authors_truncated:
         authors.append("others")
+    # A line break is a space to BibTeX: an abstract's lines (a structured abstract's
+    # sections) are written as paragraphs, which the import reads back as lines.
+    abstract = "\n\n".join(line.strip() for line in citation.abstract.splitlines() if line.strip())
+    fields = [Field("author", " and ".join(authors))] if authors else []
     values = [
-        ("author", " and ".join(authors)),
         ("title", citation.title),
         ("journal", citation.journal),
         ("year", str(citation.year) if citation.year else ""),
@@ -79,12 +82,12 @@ def citation_to_entry(citation: Citation) -> Entry:
         ("pmid", citation.pmid or ""),
         ("pmcid", citation.pmcid),
         ("url", citation.url),
-        ("abstract", citation.abstract),
+        ("abstract", abstract),
         ("pubtype", citation.publication_type),
         ("retracted", "yes" if citation.retracted else ""),
         ("retractionnote", citation.retraction_note),
     ]
-    fields = [Field(name, _escape(value)) for name, value in values if value]
+    fields += [Field(name, _escape(value, verbatim=name in _VERBATIM_FIELDS)) for name, value in values if value]
     return Entry(citation.entry_type or "article", citation_key(citation), fields)
 
 
@@ -101,9 +104,24 @@ def citations_to_bibtex(citations: Iterable[Citation]) -> str:
     return bibtexparser.write_string(library)
 
 
-def _escape(value: str) -> str:
-    """Values are written inside braces: balance them so that no value can end its entry early."""
+#: What LaTeX (and so the import) would read as markup in text, written as the character itself.
+_LATEX_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "$": r"\$", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
+}  # fmt: skip
+_LATEX_SPECIAL = re.compile("|".join(map(re.escape, _LATEX_TEXT)))
+
+
+def _escape(value: str, *, verbatim: bool = False) -> str:
+    """A value as it is written inside braces, read back by the import as it is here.
+
+    Text has its LaTeX special characters escaped (braces too, so that none can end the
+    entry early). A verbatim value (an identifier or address, which the import does not
+    decode) only has its braces balanced.
+    """
     value = str(value).replace("\x00", "")
+    if not verbatim:
+        return _LATEX_SPECIAL.sub(lambda special: _LATEX_TEXT[special.group()], value)
     depth = 0
     out = []
     for ch in value:
@@ -142,7 +160,16 @@ _ACCENT_RE = re.compile(
 )
 _SYMBOL_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L)(?![A-Za-z])(?:\{\}|\s)?")
 _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
+#: What the fast path reads: escaped characters, the symbols the export writes for the
+#: characters LaTeX reserves, protective braces, and the tie (a space).
+_PLAIN_LATEX = re.compile(
+    r"\\(?:(?P<escaped>[&%$#_{}])|text(?P<symbol>asciitilde|asciicircum|backslash)(?![A-Za-z])(?:\{\}|\s*))"
+    r"|(?P<brace>[{}])|(?P<tie>~)"
+)
+_TEXT_SYMBOLS = {"asciitilde": "~", "asciicircum": "^", "backslash": "\\"}
 _LATEX_CHARS = re.compile(r"[\\{}$~]")
+#: A blank line: paragraphs of an abstract are kept as its lines.
+_PARAGRAPH = re.compile(r"\n\s*\n")
 _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
 _PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
@@ -168,6 +195,14 @@ def _accent(match: re.Match) -> str:
     base = match.group("braced") or match.group("bare")
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
     return unicodedata.normalize("NFC", base + mark)
+
+
+def _plain(match: re.Match) -> str:
+    if match.group("escaped"):
+        return match.group("escaped")
+    if match.group("symbol"):
+        return _TEXT_SYMBOLS[match.group("symbol")]
+    return " " if match.group("tie") else ""
 
 
 def split_persons(value: str) -> list[str]:
@@ -211,13 +246,12 @@ class LatexToUnicode(LatexDecodingMiddleware):
             return _ESCAPE_RE.sub(r"\1", value).replace("{", "").replace("}", "").strip()
         text = _ACCENT_RE.sub(_accent, value)
         text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1)], text)
-        if "$" in _ESCAPE_RE.sub("", text) or re.search(r"\\[A-Za-z]", text):
+        rest = _PLAIN_LATEX.sub("", text)
+        if "$" in rest or re.search(r"\\[A-Za-z]", rest):
             # Anything else is real LaTeX; a bare % in a title is text, not a comment.
             text, _ = super()._transform_python_value_string(_RAW_PERCENT.sub(r"\\%", text))
         else:
-            text = _ESCAPE_RE.sub(lambda m: "\x00" + m.group(1), text)
-            text = text.replace("{", "").replace("}", "").replace("~", " ")
-            text = text.replace("\x00", "")
+            text = _PLAIN_LATEX.sub(_plain, text)
         return _WHITESPACE.sub(" ", text).strip()
 
     def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
@@ -246,6 +280,9 @@ class LatexToUnicode(LatexDecodingMiddleware):
                 if key in _NAME_FIELDS:
                     names, truncated = self.split_names(field.value)
                     field.value = [*names, "others"] if truncated else names
+                elif key == "abstract":
+                    paragraphs = (self.decode(paragraph) for paragraph in _PARAGRAPH.split(field.value))
+                    field.value = "\n".join(paragraph for paragraph in paragraphs if paragraph)
                 else:
                     field.value = self.decode(field.value, verbatim=key in _VERBATIM_FIELDS)
         except InvalidNameError as exc:

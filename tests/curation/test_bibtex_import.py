@@ -340,6 +340,25 @@ def test_a_written_citation_reads_back_as_the_same_record():
         assert getattr(copy, name) == value, name
 
 
+def test_latex_special_characters_and_abstract_lines_survive_the_round_trip():
+    fields = dict(
+        title=r"Exosomes of ~100 nm carry 5% of miR-21_3p & {HER2} at 10^6 cells/$ per mL: #1 of C:\data",
+        authors=["Łukaszewski, Piotr", "Öztürk, Deniz", "O~Brien, A_b", "Barnes & Noble {Inc.}"],
+        journal="Cell Death & Disease",
+        pages="e95240-e95251",
+        doi="10.1002/(sici)1097-0142(19990101)85:1<1::aid-cncr1>3.0.co;2-x",
+        abstract="BACKGROUND: Exosomes of ~100 nm.\nMETHODS: 50% of {cells}, $10^6$.\nRESULTS: Resistance rose.",
+    )
+    original = CitationFactory(**fields)
+    text = citations_to_bibtex([original])
+    original.delete()
+    report = run(text)
+    assert report.ok, report.errors
+    copy = Citation.objects.get()
+    for name, value in fields.items():
+        assert getattr(copy, name) == value, name
+
+
 def test_a_large_file_is_saved_in_bulk_not_row_by_row(django_assert_max_num_queries):
     text = "".join(
         f"@article{{k{i}, title={{Paper {i}}}, author={{Doe, J.}}, year={{2020}}, doi={{10.1000/x.{i}}}}}\n"
