@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from evidence import identifiers as ids
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, history_reason, insert_evidence, update_evidence
-from evidence.curation.references.records import EntryError, decode_text
+from evidence.curation.references.records import NUL_PROBLEM, EntryError, decode_text, nul_field
 from evidence.curation.workflow import (
     CONTENT_FIELDS,
     WorkflowError,
@@ -207,9 +207,9 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
         if len(cells) > len(header):
             rows.append((reader.line_num, {"__extra__": str(len(cells) - len(header))}))
             continue
-        rows.append(
-            (reader.line_num, {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)})
-        )
+        row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)}
+        # Not looked up or saved: the database refuses a NUL.
+        rows.append((reader.line_num, {"__nul__": column} if (column := nul_field(row)) else row))
     if header is None:
         raise TsvError(f"{source}: the file has no header row.")
     if not rows:
@@ -236,6 +236,9 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
 
     if "__extra__" in row:
         problem("", f"the row has {row['__extra__']} more cells than the header (a tab inside a cell?).")
+        return None
+    if "__nul__" in row:
+        problem(row["__nul__"], NUL_PROBLEM)
         return None
     for name in REQUIRED:
         if not row.get(name):

@@ -419,6 +419,24 @@ def _entries(n: int) -> bytes:
     ).encode()
 
 
+def test_a_nul_character_in_an_entry_is_named_and_nothing_is_saved():
+    # Past the first 4 KB (where a NUL means a binary file): it failed the database lookup.
+    text = (
+        _entries(80)
+        .replace(b"Paper 60", b"Paper\x00 60")
+        .replace(b"Doe, J.}, year={2020}, doi={10.1000/n63}", b"Doe, \x00J.}, year={2020}, doi={10.1000/n63}")
+    )
+    assert text.index(b"\x00") > 4096
+    report = run(text)
+    assert not report.saved
+    nul = "holds a NUL character (\\u0000), which text may not contain; remove it."
+    assert [str(problem) for problem in report.errors] == [
+        f"file1.bib, line 61 (entry k60): the title field {nul}",
+        f"file1.bib, line 64 (entry k63): the authors field {nul}",
+    ]
+    assert not Citation.objects.exists()
+
+
 def test_an_upload_with_too_many_entries_is_refused_whole_and_points_to_the_command(client, settings):
     """Issue 15, item 8: a 100k-entry upload ran past the worker timeout (a bare 500)."""
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -320,6 +320,16 @@ def test_the_admin_upload_tells_the_format_from_the_content(admin_client, name, 
     assert citation.history.get().history_user.username == "admin"
 
 
+def test_an_upload_with_a_nul_character_says_where_it_is(admin_client):
+    # A JSON escape, not a NUL byte: the database refused the title with a 500.
+    data = json.dumps([{"title": "Fine"}, {"id": "item2", "title": "Exosomes\u0000", "type": "article-journal"}])
+    assert "\\u0000" in data
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("zotero.json", data.encode())})
+    assert response.status_code == 200
+    assert "zotero.json, record 2 (id item2): the title field holds a NUL character" in response.content.decode()
+    assert not Citation.objects.exists()
+
+
 def _many(kind: str, n: int) -> bytes:
     if kind == "pubmed":
         return pubmed_set(*(pubmed_article(str(i + 1)) for i in range(n))).encode()

@@ -192,6 +192,24 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert state() == before
 
 
+def test_a_nul_character_past_the_first_bytes_is_a_row_error_not_a_database_error(citations):
+    # PostgreSQL text cannot hold NUL: the statement failed the COPY, the citation its lookup.
+    before = state()
+    data = tsv(
+        *({"key": f"row-{n}", "statement": f"Finding {n}."} for n in range(2, 46)),
+        {"key": "nul-statement", "statement": "Exosomes carry\x00 miR-222."},
+        {"key": "nul-citation", "citation": "10.1371/journal.pone.0095240\x00"},
+    )
+    assert data.index(b"\x00") > 4096
+    report = import_evidence_tsv(data, "nul.tsv")
+    assert not report.saved
+    assert [str(problem) for problem in report.errors] == [
+        "row 46, column statement: holds a NUL character (\\u0000), which text may not contain; remove it.",
+        "row 47, column citation: holds a NUL character (\\u0000), which text may not contain; remove it.",
+    ]
+    assert state() == before
+
+
 def test_a_name_of_several_cargos_is_a_row_error_not_a_guess(citations):
     from tests.factories import CargoFactory
 

@@ -116,6 +116,19 @@ def refuse(source: str, message: str, line: int | None = None) -> Reading:
     return [], [Problem(source, line, "", message)]
 
 
+#: PostgreSQL text cannot hold NUL (U+0000): a value with one failed its save, or a lookup
+#: before it, with a database error. Every value an import reads is checked for one.
+NUL_PROBLEM = "holds a NUL character (\\u0000), which text may not contain; remove it."
+
+
+def nul_field(values: dict[str, Any]) -> str | None:
+    """The name of the first of ``values`` whose text, or a text in its list, holds a NUL."""
+    for name, value in values.items():
+        if any(isinstance(text, str) and "\x00" in text for text in (value if isinstance(value, list) else [value])):
+            return name
+    return None
+
+
 def decode_text(data: bytes, source: str) -> str:
     """The text of an uploaded text file, or ``EntryError`` saying why it is not one."""
     if not data.strip():
@@ -243,6 +256,8 @@ def checked_year(raw) -> int | None:
 def citation_values(**given) -> dict[str, Any]:
     """Every Citation field an importer sets, checked; ``EntryError`` names what is wrong.
     Readers pass the year and identifiers as the file gives them: they are read here."""
+    if name := nul_field(given):
+        raise EntryError(f"the {name.replace('_', ' ')} field {NUL_PROBLEM}")
     given |= {name: check(given.get(name)) for name, check in _CHECKED}
     values = {**_DEFAULTS, **{name: value for name, value in given.items() if value not in (None, "")}}
     values["title"] = _WHITESPACE.sub(" ", values.get("title") or "").strip()
