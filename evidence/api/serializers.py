@@ -570,6 +570,21 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
 
 
 @extend_schema_field({"type": "string", "format": "uri"})
+class ApiUrl(serializers.ReadOnlyField):
+    """The record's API address, by its slug. Built from ``Links`` as every embedded entity's is:
+    DRF's ``HyperlinkedIdentityField`` would carry the request's ``?format=`` into it, and a
+    CSV export would link each row to a CSV file."""
+
+    def __init__(self, route: str, **kwargs):
+        self.route = route
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return links_for(self.context).url(f"api:{self.route}-detail", value.slug)
+
+
+@extend_schema_field({"type": "string", "format": "uri"})
 class AbsoluteHtmlUrl(serializers.ReadOnlyField):
     """The public HTML page of the object, as an absolute URL."""
 
@@ -643,7 +658,7 @@ class DrugClassSerializer(serializers.ModelSerializer):
 
 
 class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:drug-detail", lookup_field="slug")
+    url = ApiUrl("drug")
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
@@ -671,7 +686,7 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
 
 
 class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:cargo-detail", lookup_field="slug")
+    url = ApiUrl("cargo")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
     family = serializers.SlugRelatedField(
@@ -713,7 +728,7 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
 
 
 class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:cell-detail", lookup_field="slug")
+    url = ApiUrl("cell")
     html_url = AbsoluteHtmlUrl()
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
@@ -749,7 +764,7 @@ class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
 
 
 class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:mechanism-detail", lookup_field="slug")
+    url = ApiUrl("mechanism")
     html_url = AbsoluteHtmlUrl()
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
     evidence_count = serializers.IntegerField(
@@ -773,7 +788,7 @@ class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, ser
 
 
 class TherapyClassSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:therapyclass-detail", lookup_field="slug")
+    url = ApiUrl("therapyclass")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")
 

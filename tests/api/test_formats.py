@@ -67,6 +67,18 @@ def test_every_list_exports(api, corpus, url, fmt):
     assert rows and "url" in rows[0]
 
 
+@pytest.mark.parametrize("url", ["/api/v1/drugs/", "/api/v1/cargos/", "/api/v1/cells/", "/api/v1/citations/",
+                                 "/api/v1/mechanisms/", "/api/v1/therapy-classes/"])  # fmt: skip
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_each_row_links_to_its_record_not_to_the_export(api, corpus, url, fmt):
+    """A row's url is the record's API address: not the export again (``?format=csv``)."""
+    response = api.get(url, {"format": fmt})
+    rows = response.json()["results"] if fmt == "json" else table(response, "," if fmt == "csv" else "\t")
+    assert rows
+    for row in rows:
+        assert row["url"] == f"http://testserver{url}{row.get('slug') or row['id']}/"
+
+
 def test_a_drug_export_flattens_related_values(api, corpus):
     rows = {r["name"]: r for r in table(api.get("/api/v1/drugs/", {"format": "csv", "q": "ADM"}))}
     assert rows["doxorubicin"]["therapy_class"] == "Chemotherapy"
