@@ -173,3 +173,13 @@ def test_every_change_is_recorded_in_history():
     drug.save()
     assert drug.history.count() == 2
     assert drug.history.first().drug_class == "SERM"
+
+
+def test_a_slug_names_its_entity_though_no_name_has_that_key():
+    # The TSV import and the API's writes find an entity by the slug the API shows.
+    cart = CellFactory(name="mesothelin-targeted CAR-T cells", slug="car-t-cell")
+    assert Cell.objects.by_name("car-t-cell") == cart
+    assert list(Cell.objects.matching("car-t-cell")) == [cart]
+    # A slug names one entity: it wins over another's name that shares it.
+    CellFactory(name="car-t-cell", slug="car-t-cell-other")
+    assert Cell.objects.by_name("car-t-cell") == cart

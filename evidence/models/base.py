@@ -112,11 +112,19 @@ class AmbiguousName(ValueError):
         )
 
 
+def slugs_of(names) -> set[str]:
+    """The slugs ``names`` may be, as given or in lower case (slugs are written lower-case)."""
+    stripped = {name.strip() for name in names if name and name.strip()}
+    return stripped | {name.lower() for name in stripped}
+
+
 class NamedQuerySet(ListingQuerySet):
-    """Lookups by any name of an entity: its canonical name or one of its aliases."""
+    """Lookups by any name of an entity: its canonical name, one of its aliases, or its slug."""
 
     def matching(self, *names: str) -> NamedQuerySet:
-        """Entities any of whose names matches any of ``names``, ignoring case and punctuation."""
+        """Entities any of whose names matches any of ``names``, ignoring case and punctuation,
+        or whose slug is one of them: the API shows slugs, and a slug need not be a name's key
+        (``car-t-cell`` is "mesothelin-targeted CAR-T cells")."""
         pairs = [lookup_keys(name) for name in names if name and name.strip()]
         keys = {key for key, _base in pairs}
         if not keys:
@@ -126,7 +134,9 @@ class NamedQuerySet(ListingQuerySet):
         recorded = keys | {base for _key, base in pairs}
         alias_model = self.model.aliases.rel.related_model
         alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=keys)).values("entity_id")
-        return self.filter(Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits))
+        return self.filter(
+            Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names))
+        )
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
@@ -147,8 +157,9 @@ class NamedQuerySet(ListingQuerySet):
         return list(found.values())[:n]
 
     def by_name(self, name: str):
-        """The one entity called ``name``, or ``None``: the one whose canonical name it is, else
-        the one with an alias of that name, else the only one it matches at all. A name that
+        """The one entity called ``name``, or ``None``: the one whose slug it is (a slug names
+        one entity, as the API's writes read it first), else the one whose canonical name it is,
+        else the one with an alias of that name, else the only one it matches at all. A name that
         matches several at the best of these tiers ("miR-21" for miR-21-5p and miR-21-3p)
         raises ``AmbiguousName``: linking a finding to the first would be a silent guess."""
         shown = AmbiguousName.SHOWN + 1
@@ -158,7 +169,8 @@ class NamedQuerySet(ListingQuerySet):
         # Each tier asked on its own: the one exact owner may sort after the first matches.
         key, _ = lookup_keys(name)
         aliases = self.model.aliases.rel.related_model.objects.filter(key=key).values("entity_id")
-        for tier in (self.filter(key=key), self.filter(pk__in=aliases), None):
+        tiers = (self.filter(slug__in=slugs_of([name])), self.filter(key=key), self.filter(pk__in=aliases), None)
+        for tier in tiers:
             found = hits if tier is None else list(tier[:shown])
             if len(found) == 1:
                 return found[0]

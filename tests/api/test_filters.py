@@ -225,3 +225,29 @@ def test_a_drug_name_is_resolved_once_per_request(client, corpus, url):
         assert client.get(url, {"drug": "adriamycin", "level": "D"}).status_code == 200
     resolving = 'SELECT "evidence_drug"."id" AS "pk" FROM "evidence_drug" WHERE ("evidence_drug"."key" IN'
     assert sum(query["sql"].startswith(resolving) for query in captured.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cargo": "anti-mir-142-3p-lna"},
+        {"cell": "car-t-cell"},
+        {"recipient_cell": "car-t-cell"},
+        {"source_cell": "patient-blood"},
+        {"cell": "Patient-Blood"},
+    ],
+)
+def test_an_entity_is_found_by_its_slug_where_no_name_has_that_key(api, db, params):
+    """The slugs the API shows are values its filters take, though no name gives that key."""
+    from evidence.choices import CargoKind
+    from tests.factories import CargoFactory, CellAliasFactory, CellFactory, EvidenceFactory
+
+    lna = CargoFactory(symbol="LNA anti-miR-142-3p", slug="anti-mir-142-3p-lna", kind=CargoKind.SIRNA)
+    cart = CellFactory(name="mesothelin-targeted CAR-T cells", slug="car-t-cell")
+    CellAliasFactory(entity=cart, name="CAR-T")
+    blood = CellFactory(name="patient peripheral blood", slug="patient-blood")
+    item = EvidenceFactory(cargos=[lna], source_cell=blood, recipient_cell=cart)
+    EvidenceFactory()  # one that none of these values finds
+    response = api.get(URL, params)
+    assert ids(response) == pub(item)
+    assert response.json()["count"] == 1  # the stored counts read a slug as the filter does
