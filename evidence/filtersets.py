@@ -265,20 +265,29 @@ def _once_per_request(resolve):
     return remembered
 
 
+def _drugs_of_class(name: str, *, free_text: bool = False) -> list[int] | None:
+    """The pks of the drugs in the class ``name`` (its name, a synonym or its ATC code: "taxanes",
+    "anthracycline", "L01CD", "SERMs") and in the classes below it; with ``free_text``, also of
+    the drugs whose class a curator wrote as ``name``. None when ``name`` names neither."""
+    query = Q(drug_class__iexact=name) if free_text else Q()
+    if (found := DrugClass.objects.named(name)) is not None:
+        query |= Q(classes__in=DrugClass.objects.filter(pk=found.pk).with_narrower())
+    elif not free_text:
+        return None
+    pks = list(Drug.objects.filter(query).distinct().values_list("pk", flat=True))
+    # A class with no member yet is a valid value that matches nothing.
+    return pks if pks or found is not None else None
+
+
 def _named(model, with_class: bool = False):
     """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
-    a drug also by its class ("taxanes", "anthracycline", "L01CD", "SERMs"), then every
-    member of the class and of the classes below it."""
+    a drug also by its class, then every member of the class and of the classes below it."""
 
     def resolve(name: str) -> list[int] | None:
         pks = list(model.objects.matching(name).values_list("pk", flat=True))
         if pks:
             return pks
-        if with_class and (found := DrugClass.objects.named(name)) is not None:
-            # A class with no member yet is a valid value that matches nothing.
-            classes = DrugClass.objects.filter(pk=found.pk).with_narrower()
-            return list(model.objects.filter(classes__in=classes).distinct().values_list("pk", flat=True))
-        return None
+        return _drugs_of_class(name) if with_class else None
 
     def suggest(name: str) -> list[str]:
         # Public names only: a reader is never offered a name entered for a draft.
@@ -330,6 +339,20 @@ def _by_vocabulary(model, names=None):
         return closest(value, model.objects.values_list("name", flat=True))
 
     return {"resolve": _once_per_request(resolve), "suggest": suggest, "canonical": True}
+
+
+def _drug_class_names(name: str) -> list[str]:
+    """The class names nearest to ``name``: of the vocabulary, and as curators wrote them on
+    public drugs."""
+    written = Drug.objects.public().exclude(drug_class="").order_by().values_list("drug_class", flat=True)
+    return closest(name, [*DrugClass.objects.values_list("name", flat=True), *written.distinct()])
+
+
+#: ``drug_class=``: a class of the vocabulary (its members), or a class as written on a drug.
+DRUG_CLASS = {
+    "resolve": _once_per_request(functools.partial(_drugs_of_class, free_text=True)),
+    "suggest": _drug_class_names,
+}
 
 
 CANCER_TYPE = _by_vocabulary(CancerType)
@@ -642,25 +665,18 @@ class DrugFilterSet(NamedEntityFilterSet):
     therapy_class = ResolvedListFilter(
         field_name="therapy_class__slug", what="therapy class", **THERAPY_CLASS, help_text="Therapy class slug or name."
     )
-    drug_class = ListFilter(
-        method="filter_drug_class", help_text="Drug class by name, synonym or ATC code (taxanes, L01CD, SERM)."
+    drug_class = ResolvedListFilter(
+        field_name="pk",
+        what="drug class",
+        **DRUG_CLASS,
+        help_text="Drug class by name, synonym or ATC code (taxanes, L01CD, SERM), narrower classes included, "
+        "or as a drug's own class is written (anthracycline).",
     )
     ordering = OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
         model = Drug
         fields: list[str] = []
-
-    def filter_drug_class(self, qs, name, value):
-        # By the class vocabulary (name, synonym or ATC code, narrower classes included), or
-        # by the curator's free-text description of the drug's class.
-        query = Q()
-        for item in value:
-            found = DrugClass.objects.named(item)
-            if found is not None:
-                query |= Q(classes__in=DrugClass.objects.filter(pk=found.pk).with_narrower())
-            query |= Q(drug_class__iexact=item)
-        return qs.filter(pk__in=Drug.objects.filter(query).values("pk"))
 
 
 class CargoFilterSet(NamedEntityFilterSet):
@@ -697,7 +713,13 @@ class CellFilterSet(NamedEntityFilterSet):
 
 class MechanismFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the name or description.")
-    parent = ListFilter(field_name="parent__slug", help_text="Slug of the parent mechanism.")
+    parent = ResolvedListFilter(
+        field_name="parent__slug",
+        what="mechanism",
+        **MECHANISM,
+        help_text="The broader mechanism, by slug, name or initials (drug-efflux, Drug efflux): its narrower terms.",
+    )
+    ordering = OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
         model = Mechanism
@@ -709,6 +731,7 @@ class MechanismFilterSet(StrictFilterSet):
 
 class TherapyClassFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the name.")
+    ordering = OrderingFilter(fields=(("name", "name"), ("evidence_count", "evidence_count")))
 
     class Meta:
         model = TherapyClass

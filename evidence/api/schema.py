@@ -39,7 +39,7 @@ EXAMPLES: dict[str, object] = {
     "citation": 1,
     "retracted": False,
     "status": ["accepted"],
-    "drug_class": ["anthracycline"],
+    "drug_class": ["SERM"],
     "kind": ["mirna"],
     "parent": ["drug-efflux"],
     "publication_type": ["primary"],

@@ -251,3 +251,64 @@ def test_an_entity_is_found_by_its_slug_where_no_name_has_that_key(api, db, para
     response = api.get(URL, params)
     assert ids(response) == pub(item)
     assert response.json()["count"] == 1  # the stored counts read a slug as the filter does
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/api/v1/mechanisms/", {"parent": "nonexistent"}),
+        ("/api/v1/mechanisms/", {"parent": "drug-efflux,nonexistent"}),
+        ("/api/v1/drugs/", {"drug_class": "bogus"}),
+        ("/api/v1/drugs/", {"drug_class": "SERM,bogus"}),
+    ],
+)
+def test_a_vocabulary_value_that_names_nothing_is_refused_naming_its_parameter(api, corpus, url, params):
+    response = api.get(url, params)
+    assert response.status_code == 400
+    [name] = params
+    assert "bogus" in str(response.json()[name]) or "nonexistent" in str(response.json()[name])
+
+
+@pytest.mark.parametrize(
+    "url, params, expected",
+    [
+        # A parent by slug, name or initials, as mechanism= takes it.
+        ("/api/v1/mechanisms/", {"parent": "Drug efflux"}, {"ABC transporter upregulation"}),
+        ("/api/v1/mechanisms/", {"parent": "DRUG-EFFLUX"}, {"ABC transporter upregulation"}),
+        ("/api/v1/mechanisms/", {"parent": "emt"}, set()),  # a term without narrower ones
+        # A class of the vocabulary by name, synonym or ATC code; or a drug's class as written.
+        ("/api/v1/drugs/", {"drug_class": "anti-estrogens"}, {"tamoxifen"}),
+        ("/api/v1/drugs/", {"drug_class": "L02BA"}, {"tamoxifen"}),
+    ],
+)
+def test_vocabulary_parents_and_drug_classes_resolve_like_other_names(api, corpus, url, params, expected):
+    response = api.get(url, params)
+    assert response.status_code == 200, response.content
+    assert {item["name"] for item in response.json()["results"]} == expected
+
+
+def test_a_drug_class_written_on_a_drug_only_is_a_valid_value(api, corpus):
+    from tests.factories import DrugFactory, EvidenceFactory
+
+    EvidenceFactory(drugs=[DrugFactory(name="chloroquine", slug="chloroquine", drug_class="autophagy inhibitor")])
+    response = api.get("/api/v1/drugs/", {"drug_class": "Autophagy inhibitor"})
+    assert response.status_code == 200, response.content
+    assert [item["name"] for item in response.json()["results"]] == ["chloroquine"]
+    response = api.get("/api/v1/drugs/", {"drug_class": "autophagy inhibiter"})
+    assert response.status_code == 400 and "autophagy inhibitor" in str(response.json()["drug_class"])
+
+
+@pytest.mark.parametrize(
+    "url, ordering, first",
+    [
+        ("/api/v1/mechanisms/", "name", "ABC transporter upregulation"),
+        ("/api/v1/mechanisms/", "-name", "Epithelial-mesenchymal transition"),
+        ("/api/v1/mechanisms/", "-evidence_count", "Drug efflux"),  # with its narrower term's items
+        ("/api/v1/therapy-classes/", "-name", "Endocrine therapy"),
+        ("/api/v1/therapy-classes/", "-evidence_count", "Chemotherapy"),
+    ],
+)
+def test_mechanisms_and_therapy_classes_take_ordering(api, corpus, url, ordering, first):
+    response = api.get(url, {"ordering": ordering})
+    assert response.status_code == 200, response.content
+    assert response.json()["results"][0]["name"] == first
