@@ -238,13 +238,20 @@ class EvidenceListSerializer(serializers.ListSerializer):
         return list(data)  # a page of documents, as the view read them: the renderer splices them
 
 
+#: Why a record changed, as its history says of a write through the API (a workflow step,
+#: such as filing a suggested revision, says its own).
+CREATED_VIA_API, EDITED_VIA_API = "Created via API", "Edited via API"
+
+
 class SafeSaveMixin:
     """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500.
-    The save (create or update, with its links and aliases) is one transaction."""
+    The save (create or update, with its links and aliases) is one transaction, and every
+    version it writes records why (the user is the request's, recorded by simple-history)."""
 
     def save(self, **kwargs):
+        reason = CREATED_VIA_API if self.instance is None else EDITED_VIA_API
         try:
-            with transaction.atomic():
+            with transaction.atomic(), workflow.history_recorded_as(reason):
                 return super().save(**kwargs)
         except IntegrityError as exc:
             raise serializers.ValidationError(
@@ -462,7 +469,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         # revision for an editor; anything else is saved, if it is based on the current version.
         expected = validated_data.pop("version")
         self.revision = workflow.edit_evidence(
-            instance, self.context["request"].user, validated_data, expected_version=expected, reason="Edited via API"
+            instance, self.context["request"].user, validated_data, expected_version=expected, reason=EDITED_VIA_API
         )
         return Evidence.objects.with_related().get(pk=instance.pk)
 

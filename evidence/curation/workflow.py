@@ -16,13 +16,17 @@ acting user and a change reason in the history.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.bulk import M2M, content_links, history_reason
@@ -93,6 +97,32 @@ def save_with_history(obj: models.Model, user, reason: str, **kwargs):
     obj._change_reason = history_reason(reason)
     obj.save(**kwargs)
     return obj
+
+
+#: The reason ``history_recorded_as`` gives the versions saved in its block.
+_block_reason: ContextVar[str | None] = ContextVar("exoresist_history_reason", default=None)
+
+
+@contextmanager
+def history_recorded_as(reason: str) -> Iterator[None]:
+    """Every version saved in the block without a reason of its own records ``reason``.
+
+    For a write that is several saves no caller sees one by one: a record created through
+    a serializer, then its links and aliases (each a version of its own, or a row with a
+    history of its own). A reason given to a save (``save_with_history``) is kept.
+    """
+    token = _block_reason.set(history_reason(reason))
+    try:
+        yield
+    finally:
+        _block_reason.reset(token)
+
+
+@receiver(pre_create_historical_record)
+def _give_block_reason(sender, history_instance, **kwargs) -> None:
+    reason = _block_reason.get()
+    if reason is not None and history_instance.history_change_reason is None:
+        history_instance.history_change_reason = reason
 
 
 # --- optimistic locking -------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from evidence.models import Citation, Drug, Evidence
+from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, TherapyClass
 from tests.factories import EvidenceFactory, UserFactory
 
 
@@ -254,3 +254,78 @@ def test_a_curator_still_edits_descriptions_and_resends_unchanged_names(curator_
     drug = Drug.objects.get(slug="doxorubicin")
     assert drug.description == "An anthracycline."
     assert drug.history.first().history_user.username == "curator"
+
+
+def _history_reasons(records) -> set[tuple]:
+    """Who and why, as each version recorded them."""
+    return {(r.history_user.username if r.history_user else None, r.history_change_reason) for r in records}
+
+
+def test_an_evidence_item_written_through_the_api_says_who_and_why_in_its_history(curator_api, corpus):
+    payload = {
+        "statement": "Exosomal P-gp spreads carboplatin resistance.",
+        "drugs": ["carboplatin", {"name": "cisplatin", "role": "modifier"}],
+        "cargos": ["P-gp"],
+        "mechanisms": ["drug-efflux"],
+        "therapy_class": "chemotherapy",
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "citation": "10.1000/gamma",
+    }
+    response = curator_api.post("/api/v1/evidence/", payload, format="json")
+    assert response.status_code == 201, response.content
+    created = Evidence.objects.get(pk=int(response.json()["id"][3:]))
+    # The item's save and each link to a cargo, drug or mechanism is a version of its own.
+    assert created.history.count() > 1
+    assert _history_reasons(created.history.all()) == {("curator", "Created via API")}
+    response = curator_api.patch(f"/api/v1/evidence/{created.public_id}/", {"level": "C", "version": 1}, "json")
+    assert response.status_code == 200, response.content
+    edited = created.history.exclude(history_change_reason="Created via API")
+    assert edited.exists() and _history_reasons(edited) == {("curator", "Edited via API")}
+
+
+@pytest.mark.parametrize(
+    "url, payload, change, model",
+    [
+        ("/api/v1/citations/", {"title": "A new paper", "doi": "10.1000/new"}, {"title": "Its title"}, Citation),
+        (
+            "/api/v1/drugs/",
+            {"name": "epirubicin", "therapy_class": "chemotherapy", "aliases": ["EPI"]},
+            {"aliases": ["EPI", "Ellence"]},
+            Drug,
+        ),
+        ("/api/v1/cargos/", {"symbol": "ABCG2", "kind": "protein", "aliases": ["BCRP"]}, {"aliases": ["MXR"]}, Cargo),
+        ("/api/v1/cells/", {"name": "T47D", "kind": "cell_line", "aliases": ["HTB-133"]}, {"description": "x"}, Cell),
+        (
+            "/api/v1/mechanisms/",
+            {"name": "Apoptosis evasion", "slug": "apoptosis-evasion"},
+            {"description": "x"},
+            Mechanism,
+        ),
+        (
+            "/api/v1/therapy-classes/",
+            {"name": "Immunotherapy", "slug": "immunotherapy"},
+            {"description": "x"},
+            TherapyClass,
+        ),
+    ],
+)
+def test_every_record_written_through_the_api_says_who_and_why_in_its_history(
+    editor_api, corpus, url, payload, change, model
+):
+    response = editor_api.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    record = model.objects.get(pk=created["id"])
+    aliases = record.aliases.model.history.filter(entity_id=record.pk) if hasattr(record, "aliases") else None
+    assert _history_reasons(record.history.all()) == {("editor", "Created via API")}
+    if aliases is not None:
+        assert _history_reasons(aliases) == {("editor", "Created via API")}
+    detail = f"{url}{created.get('slug') or created['id']}/"
+    response = editor_api.patch(detail, {**change, "modified": created["modified"]}, format="json")
+    assert response.status_code == 200, response.content
+    assert _history_reasons(record.history.filter(history_type="~")) == {("editor", "Edited via API")}
+    if "aliases" in change:  # the old aliases deleted, the new ones created: versions too
+        edited = aliases.exclude(history_change_reason="Created via API")
+        assert edited.exists() and _history_reasons(edited) == {("editor", "Edited via API")}
