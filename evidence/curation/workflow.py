@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -623,8 +623,32 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
         return current
     restored = record.instance
     restored._state.adding = False
+    try:
+        # A unique value of that version (a DOI, a PMID, a slug) may be another record's now.
+        restored.validate_unique()
+        restored.validate_constraints()
+    except ValidationError as exc:
+        raise WorkflowError(
+            f"{obj} was not restored to version #{history_id}: {_held_by_others(restored, exc)}. Nothing was changed."
+        ) from None
     save_with_history(restored, editor, message)
     return restored
+
+
+def _held_by_others(obj: models.Model, exc: ValidationError) -> str:
+    """What ``validate_unique`` refused of ``obj``, naming the record that holds each value now
+    ("its DOI now belongs to citation #12 (Smith et al. (2019))")."""
+    model, found = type(obj), []
+    for name, messages in exc.message_dict.items():
+        other = None
+        if name != NON_FIELD_ERRORS:
+            field = model._meta.get_field(name)
+            other = model._default_manager.filter(**{name: getattr(obj, field.attname)}).exclude(pk=obj.pk).first()
+        if other is None:
+            found.append(" ".join(messages))
+        else:
+            found.append(f"its {field.verbose_name} now belongs to {model._meta.verbose_name} #{other.pk} ({other})")
+    return "; ".join(found)
 
 
 def describe(exc: ValidationError) -> str:

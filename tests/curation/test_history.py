@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from evidence.choices import Status
 from evidence.curation import workflow
-from evidence.models import Drug, Evidence
-from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
+from evidence.models import Citation, Drug, Evidence
+from tests.factories import CargoFactory, CitationFactory, DrugFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,48 @@ def test_the_changes_page_names_related_rows_and_choices_not_ids(client, curator
     assert "evidence level" in page and "C – in vivo (animal model)" in page
     assert "Exosomal efflux pump transfer" in page and "MCF-7/ADR" in page
     assert "'mechanism'" not in page and "[{" not in page
+
+
+def test_a_citation_is_not_restored_to_a_doi_another_citation_holds_now(client, editor):
+    cited = CitationFactory(doi="10.9999/acc.1")
+    first = cited.history.get()
+    cited.doi = "10.9999/acc.1-fixed"
+    workflow.save_with_history(cited, editor, "DOI corrected")
+    other = CitationFactory(doi="10.9999/acc.1")
+    client.force_login(editor)
+    response = client.post(reverse("admin:evidence_citation_restore", args=[cited.pk, first.history_id]), follow=True)
+    assert response.status_code == 200
+    [message] = [str(m) for m in response.context["messages"]]
+    assert f"its DOI now belongs to citation #{other.pk}" in message and "Nothing was changed" in message
+    assert Citation.objects.get(pk=cited.pk).doi == "10.9999/acc.1-fixed"
+    assert cited.history.count() == 2
+
+
+@pytest.mark.parametrize(
+    "field, old, new, label",
+    [("pmid", "1111", "2222", "PMID"), ("bibtex_key", "smith2020", "smith2020a", "BibTeX key")],
+)
+def test_no_unique_identifier_of_an_old_version_is_taken_back_from_another_citation(editor, field, old, new, label):
+    cited = CitationFactory(**{field: old})
+    first = cited.history.get()
+    setattr(cited, field, new)
+    workflow.save_with_history(cited, editor, "Corrected")
+    other = CitationFactory(**{field: old})
+    with pytest.raises(workflow.WorkflowError, match=f"its {label} now belongs to citation #{other.pk} "):
+        workflow.restore_version(cited, first.history_id, editor)
+    assert getattr(Citation.objects.get(pk=cited.pk), field) == new
+
+
+def test_an_entity_is_not_restored_to_a_slug_another_holds_now(editor):
+    drug = DrugFactory(name="doxorubicn", slug="doxorubicin")
+    first = drug.history.get()
+    drug.slug = "doxorubicn"
+    workflow.save_with_history(drug, editor, "Slug as named")
+    other = DrugFactory(name="doxorubicin", slug="doxorubicin")
+    with pytest.raises(workflow.WorkflowError, match=f"its slug now belongs to drug #{other.pk} "):
+        workflow.restore_version(drug, first.history_id, editor)
+    # The same version restores once the slug is free again.
+    other.slug = "doxorubicin-hcl"
+    other.save()
+    workflow.restore_version(drug, first.history_id, editor)
+    assert Drug.objects.get(pk=drug.pk).slug == "doxorubicin"
