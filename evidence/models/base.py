@@ -134,9 +134,7 @@ class NamedQuerySet(ListingQuerySet):
         recorded = keys | {base for _key, base in pairs}
         alias_model = self.model.aliases.rel.related_model
         alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=keys)).values("entity_id")
-        return self.filter(
-            Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names))
-        )
+        return self.filter(Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names)))
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
