@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, Value
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -678,6 +678,13 @@ class DrugFilterSet(NamedEntityFilterSet):
         model = Drug
         fields: list[str] = []
 
+    def search(self, qs, name, value):
+        # The class column the list shows is searched too ("taxane"), and a class of the
+        # vocabulary finds its members, as drug_class= does ("L01CD", "anthracyclines").
+        by_class = Q(drug_class__icontains=value) | Q(classes__name__icontains=value)
+        members = _drugs_of_class(value) or []
+        return super().search(qs, name, value) | qs.filter(Q(pk__in=Drug.objects.filter(by_class)) | Q(pk__in=members))
+
 
 class CargoFilterSet(NamedEntityFilterSet):
     name_fields = ("symbol", "name")
@@ -726,7 +733,15 @@ class MechanismFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def search(self, qs, name, value):
-        return qs.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(slug__icontains=value))
+        # A synonym, in part ("immune escape"), or as the mechanism filter reads it ("EMT").
+        synonyms = Func(F("synonyms"), Value(" "), function="array_to_string", output_field=models.TextField())
+        return qs.annotate(synonym_text=synonyms).filter(
+            Q(name__icontains=value)
+            | Q(description__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(synonym_text__icontains=value)
+            | Q(slug__in=MECHANISM["resolve"](value) or [])
+        )
 
 
 class TherapyClassFilterSet(StrictFilterSet):

@@ -59,6 +59,20 @@ def test_a_class_of_drugs_reaches_every_member_and_the_classes_below(api, corpus
         "paclitaxel",
         "docetaxel",
     }
+    # The drug list's search reads the classes too: their names, in part, and the vocabulary.
+    for q in ("taxane", "L01CD", "antineoplastic agents"):
+        assert {d["slug"] for d in api.get("/api/v1/drugs/", {"q": q}).json()["results"]} == {
+            "paclitaxel",
+            "docetaxel",
+        }, q
+
+
+def test_the_mechanism_list_search_reads_synonyms_and_initials(api, corpus):
+    def found(q):
+        return {m["slug"] for m in api.get("/api/v1/mechanisms/", {"q": q}).json()["results"]}
+
+    assert found("mesenchymal switch") == found("switch") == found("EMT") == {"emt"}
+    assert found("efflux") == {"drug-efflux"}
 
 
 @pytest.mark.parametrize(
