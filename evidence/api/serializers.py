@@ -25,8 +25,9 @@ from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.api.documents import documents, parsed
-from evidence.choices import DrugRole, closest
+from evidence.choices import ALSO_CALLED, DrugRole, closest, names_by_key, vocabulary_key
 from evidence.curation import workflow
+from evidence.filtersets import MECHANISM, THERAPY_CLASS
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.base import AmbiguousName
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
@@ -115,6 +116,8 @@ class EntityField(serializers.RelatedField):
 
     model: type
     route: str
+    #: A controlled vocabulary's resolver, as its evidence filter reads a value ("EMT", "HER2").
+    vocabulary: dict | None = None
     default_error_messages = {
         "does_not_exist": "No {model} is called {value!r}.",
         "incorrect_type": "Give a {model} as a name, slug or id; got {data_type}.",
@@ -166,6 +169,8 @@ class EntityField(serializers.RelatedField):
                 return queryset.by_name(value)
             except AmbiguousName as error:
                 self.fail("ambiguous", message=str(error))
+        if self.vocabulary is not None:
+            return queryset.filter(slug__in=self.vocabulary["resolve"](value) or []).first()
         return queryset.filter(name__iexact=value).first()
 
 
@@ -197,6 +202,31 @@ CargoField = entity_field(Cargo)
 CellField = entity_field(Cell)
 MechanismField = entity_field(Mechanism)
 TherapyClassField = entity_field(TherapyClass)
+MechanismField.vocabulary, TherapyClassField.vocabulary = MECHANISM, THERAPY_CLASS
+
+
+#: Each controlled vocabulary's other usual names, by the set of its codes (a model field's
+#: choices no longer say which TextChoices class they came from).
+_ALSO_CALLED = {frozenset(vocabulary.values): names for vocabulary, names in ALSO_CALLED.items()}
+
+
+class ControlledChoiceField(serializers.ChoiceField):
+    """A controlled value, taken as the filters take it: by its code, its label or another
+    usual name (``choices.ALSO_CALLED``: "in vitro" is level D, "TNBC" is tnbc), in any case
+    and spelling of spaces and dashes. The serializers' choice fields."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, **kwargs)
+        self.names = names_by_key(self.choices.items(), _ALSO_CALLED.get(frozenset(self.choices)))
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data not in self.choice_strings_to_values:
+            key = vocabulary_key(data)
+            data = self.names.get(key) or self.names.get(key.removesuffix("s")) or data
+        return super().to_internal_value(data)
+
+
+_ROLE_NAMES = names_by_key(DrugRole.choices, ALSO_CALLED[DrugRole])
 
 
 @extend_schema_field(EvidenceDrugRef)
@@ -210,6 +240,7 @@ class EvidenceDrugField(DrugField):
         drug = super().to_internal_value(data)
         if role is None:
             return drug
+        role = _ROLE_NAMES.get(vocabulary_key(role), role) if isinstance(role, str) else role
         if role not in DrugRole.values:
             raise serializers.ValidationError(f"{str(role)[:40]!r} is not a drug role: {', '.join(DrugRole.values)}.")
         return (drug, role)
@@ -333,6 +364,7 @@ class CancerTypeField(serializers.Field):
 
 
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    serializer_choice_field = ControlledChoiceField
     # Read-only fields declare the output for the schema; to_representation() writes it.
     id = serializers.CharField(read_only=True, help_text="Public identifier, e.g. EXR000123.")
     cancer_type = CancerTypeField(
@@ -490,6 +522,7 @@ class RejectionSerializer(serializers.Serializer):
 
 
 class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
+    serializer_choice_field = ControlledChoiceField
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
     label = serializers.CharField(source="short_label", read_only=True)
@@ -693,6 +726,7 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
 
 
 class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+    serializer_choice_field = ControlledChoiceField
     url = ApiUrl("cargo")
     html_url = AbsoluteHtmlUrl()
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
@@ -735,6 +769,7 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
 
 
 class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
+    serializer_choice_field = ControlledChoiceField
     url = ApiUrl("cell")
     html_url = AbsoluteHtmlUrl()
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")

@@ -143,3 +143,34 @@ def test_the_schema_lists_the_accepted_values(api, db):
     assert parameters["level"]["schema"]["items"]["enum"] == ["A", "B", "C", "D", "E"]
     assert "TNBC" in parameters["subtype"]["description"]
     assert "in vitro" in parameters["level"]["description"]
+
+
+def test_a_write_takes_the_names_the_filters_take(curator_api, corpus):
+    """A curator names things as the paper does: what ?mechanism=EMT or ?level=in vitro
+    reads, a write reads too."""
+    body = {
+        "statement": "Vesicles from TNBC cells carried the switch.",
+        "therapy_class": "endocrine",
+        "citation": corpus["e1"].citation_id,
+        "effect": "sensitises",
+        "evidence_type": "Predictive",
+        "level": "in vitro",
+        "subtype": "TNBC",
+        "mechanisms": ["EMT", "mesenchymal switch"],
+        "drugs": ["tamoxifen", {"name": "doxorubicin", "role": "sensitiser"}],
+        "confirm_duplicate": True,
+    }
+    response = curator_api.post("/api/v1/evidence/", body, format="json")
+    assert response.status_code == 201, response.content
+    item = response.json()
+    assert (item["level"], item["subtype"], item["effect"], item["evidence_type"]) == (
+        "D",
+        "tnbc",
+        "reverses_resistance",
+        "predictive",
+    )
+    assert item["therapy_class"]["slug"] == "endocrine-therapy"
+    assert [m["slug"] for m in item["mechanisms"]] == ["emt"]
+    assert {d["slug"]: d["role"] for d in item["drugs"]} == {"tamoxifen": "treatment", "doxorubicin": "modifier"}
+    bad = curator_api.post("/api/v1/evidence/", {**body, "level": "in vivo-ish"}, format="json")
+    assert bad.status_code == 400 and "level" in bad.json()
