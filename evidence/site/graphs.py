@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -272,16 +272,18 @@ def _mechanism_columns(mechanisms: list) -> list[dict]:
 def _matrix(
     rows: str, row_list: list[dict], columns: list[dict], column_param: str, values: dict, filters: QueryDict | None
 ) -> dict[str, Any]:
-    """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its evidence."""
+    """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its
+    evidence, or ``None`` when no list's parameters can say which items it counts."""
+    within = _within_filters(filters, {rows, column_param})
+
+    def url(row: dict, col: dict) -> str | None:
+        pinned = {rows: row["id"], column_param: col["id"]}
+        if any(param in within and pinned[param] not in within[param] for param in pinned):
+            return None
+        return _evidence_url(filters, **{rows: row["param"], column_param: col["slug"]})
+
     grid = [
-        [
-            {
-                "count": values.get((row["id"], col["id"]), 0),
-                "url": _evidence_url(filters, **{rows: row["param"], column_param: col["slug"]}),
-            }
-            for col in columns
-        ]
-        for row in row_list
+        [{"count": values.get((row["id"], col["id"]), 0), "url": url(row, col)} for col in columns] for row in row_list
     ]
     return {
         "rows_by": rows,
@@ -324,6 +326,33 @@ def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
     for name in (*shape, "page", "page_size"):
         filters.pop(name, None)
     return filters
+
+
+def _within_filters(filters: QueryDict | None, params: set[str]) -> dict[str, set]:
+    """For each of ``params`` the page also filters on, the row or column ids whose items all
+    pass that filter (the drugs a drug or class name reaches, the mechanisms and their narrower
+    terms). A cell of another row or column counts items of the filter that also have that
+    value: a list pinned to the value alone would list more, and one parameter cannot say both."""
+    active = {param for param in params if filters is not None and filters.getlist(param)}
+    if not active:
+        return {}
+    filterset = EvidenceFilterSet(filters, queryset=Evidence.objects.none())
+    filterset.is_valid()  # the picture was drawn with these filters: they are valid
+    chosen = filterset.form.cleaned_data
+    within: dict[str, set] = {}
+    if "drug" in active:
+        within["drug"] = set(chosen["drug"].keys)
+    if "therapy_class" in active:
+        within["therapy_class"] = set(
+            TherapyClass.objects.filter(slug__in=chosen["therapy_class"].keys).values_list("pk", flat=True)
+        )
+    if "mechanism" in active:
+        slugs = chosen["mechanism"].keys
+        scope = Mechanism.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs))
+        within["mechanism"] = set(scope.values_list("pk", flat=True))
+    if "cargo_type" in active:
+        within["cargo_type"] = set(chosen["cargo_type"])
+    return within
 
 
 def _evidence_url(filters: QueryDict | None, **pinned: str) -> str:
