@@ -21,14 +21,23 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection, connections
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
 
 from evidence import stored_counts
+from evidence.choices import DEFAULT_DRUG_ROLES
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
 from evidence.filtersets import Facet as DeclaredFacet
 from evidence.identifiers import lookup_keys
-from evidence.models import CancerType, Evidence, EvidenceCount, EvidenceFacetKeys, Mechanism, TherapyClass
+from evidence.models import (
+    CancerType,
+    Evidence,
+    EvidenceCount,
+    EvidenceDrug,
+    EvidenceFacetKeys,
+    Mechanism,
+    TherapyClass,
+)
 from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 
@@ -398,6 +407,13 @@ def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
     return []
 
 
+def _drugs_in_roles(queryset: QuerySet, roles: set[str]) -> Counter:
+    """The items of ``queryset`` per drug they name in one of ``roles``, by drug name."""
+    links = EvidenceDrug.objects.using(queryset.db).filter(evidence_id__in=queryset.order_by().values("pk"))
+    counted = links.filter(role__in=sorted(roles)).values_list("drug__name").annotate(n=Count("evidence_id"))
+    return Counter(dict(counted.order_by()))
+
+
 def _without(query: QueryDict, param: str) -> QueryDict:
     others = query.copy()
     others.pop(param, None)
@@ -453,6 +469,12 @@ def _count_set(
         read_out = read_out and stored["local"]
         if not pending and not read_out:
             return out
+    roles = set(narrowed.get("drug_role", DEFAULT_DRUG_ROLES))
+    if roles != set(DEFAULT_DRUG_ROLES) and (drug := next((s for s in pending if s.param == "drug"), None)):
+        # drug= then matches a drug in these roles only (filter_drug): so the drug facet counts,
+        # and its values link to what they count. The facet keys hold therapy drugs only.
+        pending.remove(drug)
+        out.facets["drug"] = (True, _labelled(drug, _drugs_in_roles(queryset, roles)))
     local = [spec.param for spec in pending if spec.source == "local"]
     through = [spec.param for spec in pending if spec.source == "through"]
     exact = _exact_counts(queryset, narrowed, base, local, through, read_out)

@@ -21,14 +21,18 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
-from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, Effect
+from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, DrugRole, Effect
 from evidence.filtersets import EvidenceFilterSet
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, EvidenceDrug, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
 from exoresist.data_version import cached
 
-#: A drug counts for the findings ``drug=`` lists: those where it is the therapy, not a modifier.
-_THERAPY = "d.role IN ({})".format(", ".join(f"'{role}'" for role in DEFAULT_DRUG_ROLES))
+
+def _in_roles(roles: tuple[str, ...]) -> str:
+    """SQL: the drug link ``d`` has one of ``roles`` (codes of ``DrugRole``, validated)."""
+    return "d.role IN ({})".format(", ".join(f"'{role}'" for role in roles if role in DrugRole.values))
+
+
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
@@ -42,7 +46,7 @@ SELECT cargo_id, drug_id, effect, n FROM (
            sum(count(*)) OVER (PARTITION BY c.cargo_id, d.drug_id) AS total
       FROM {Evidence.cargos.through._meta.db_table} c
       JOIN {Evidence._meta.db_table} e ON e.id = c.evidence_id
-      JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id AND {_THERAPY}
+      JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id AND {{roles}}
      WHERE c.evidence_id IN ({{ids}})
      GROUP BY 1, 2, 3) grouped) ranked
  WHERE place <= %s
@@ -56,8 +60,9 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     if selected is None:
         return _network([], [], [], truncated=False, filters=filters)
     sql, params = selected
+    roles = _drug_roles(filters)
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
-        cursor.execute(_TOP_LINKS.format(ids=sql), [*params, max_edges + 1])
+        cursor.execute(_TOP_LINKS.format(ids=sql, roles=_in_roles(roles)), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
         for cargo_id, drug_id, effect, n in cursor.fetchall():
             edges.setdefault((cargo_id, drug_id), {})[effect] = n
@@ -65,7 +70,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     ids = evidence.order_by().values("pk")
     # The links of the database the items were read from (an anonymous reader's: a replica).
     cargo_links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
-    drug_links = EvidenceDrug.objects.using(evidence.db).as_therapy().filter(evidence_id__in=ids)
+    drug_links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=roles)
     cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), cargo_links, {c for (c, _), _ in ranked})
     drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
@@ -110,9 +115,12 @@ def _network(ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict
     nodes = [_node("cargo", cargo.kind, cargo.symbol, cargo) for cargo in cargos.values()]
     nodes += [_node("drug", "", drug.name, drug) for drug in drugs.values()]
     links = []
+    within = _within_filters(filters, {"cargo", "drug"})
     for (cargo_id, drug_id), by_effect in ranked:
         if cargo_id not in cargos or drug_id not in drugs:
             continue
+        pinned = {"cargo": cargo_id, "drug": drug_id}
+        expressible = all(pinned[param] in within[param] for param in within)
         links.append(
             {
                 "source": f"cargo-{cargo_id}",
@@ -120,7 +128,9 @@ def _network(ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict
                 "count": sum(by_effect.values()),
                 "effect": max(by_effect.items(), key=lambda item: (item[1], item[0]))[0],
                 "effects": dict(by_effect),
-                "url": _evidence_url(filters, cargo=cargos[cargo_id].symbol, drug=drugs[drug_id].name),
+                "url": _evidence_url(filters, cargo=cargos[cargo_id].symbol, drug=drugs[drug_id].name)
+                if expressible
+                else None,
             }
         )
     nodes.sort(key=lambda n: (-n["count"], n["label"]))
@@ -155,6 +165,7 @@ def matrix(
         return _matrix(rows, [], [], "mechanism", {}, filters)
     ids, params = selected
     row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
+    roles = _in_roles(_drug_roles(filters))
     top = "coalesce(t.parent_id, m.mechanism_id)"
     # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``
     # filter includes a parent's children, so its column must too): two grouping sets of one
@@ -166,7 +177,7 @@ def matrix(
             f" JOIN {Evidence._meta.db_table} e ON e.id = m.evidence_id"
             f" JOIN {Mechanism._meta.db_table} t ON t.id = m.mechanism_id"
             + (
-                f" JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = m.evidence_id AND {_THERAPY}"
+                f" JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = m.evidence_id AND {roles}"
                 if rows == "drug"
                 else ""
             )
@@ -192,7 +203,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
     if rows == "drug":
-        links = EvidenceDrug.objects.using(evidence.db).as_therapy().filter(evidence_id__in=ids)
+        links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=_drug_roles(filters))
         cells = links.values(row=F("drug_id"), kind=F("evidence__cargos__kind"))
     else:
         links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
@@ -328,6 +339,21 @@ def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
     return filters
 
 
+def _chosen(filters: QueryDict | None) -> dict[str, Any]:
+    """``filters`` as the evidence filters read them (names resolved, codes canonical)."""
+    if filters is None:
+        return {}
+    filterset = EvidenceFilterSet(filters, queryset=Evidence.objects.none())
+    filterset.is_valid()  # the picture was drawn with these filters: they are valid
+    return filterset.form.cleaned_data
+
+
+def _drug_roles(filters: QueryDict | None) -> tuple[str, ...]:
+    """The roles a drug of the picture is counted in: those ``drug_role`` chooses (``drug=``
+    then matches a drug in them, so a drug's link lists what it counts), else the therapy's."""
+    return tuple(_chosen(filters).get("drug_role") or DEFAULT_DRUG_ROLES)
+
+
 def _within_filters(filters: QueryDict | None, params: set[str]) -> dict[str, set]:
     """For each of ``params`` the page also filters on, the row or column ids whose items all
     pass that filter (the drugs a drug or class name reaches, the mechanisms and their narrower
@@ -336,12 +362,10 @@ def _within_filters(filters: QueryDict | None, params: set[str]) -> dict[str, se
     active = {param for param in params if filters is not None and filters.getlist(param)}
     if not active:
         return {}
-    filterset = EvidenceFilterSet(filters, queryset=Evidence.objects.none())
-    filterset.is_valid()  # the picture was drawn with these filters: they are valid
-    chosen = filterset.form.cleaned_data
+    chosen = _chosen(filters)
     within: dict[str, set] = {}
-    if "drug" in active:
-        within["drug"] = set(chosen["drug"].keys)
+    for param in {"drug", "cargo"} & active:
+        within[param] = set(chosen[param].keys)
     if "therapy_class" in active:
         within["therapy_class"] = set(
             TherapyClass.objects.filter(slug__in=chosen["therapy_class"].keys).values_list("pk", flat=True)

@@ -277,12 +277,15 @@
     });
     cy.on("tap", "edge", function (event) {
       var edge = event.target;
-      if (!detail) { window.location.assign(edge.data("url")); return; }
+      // No url: the page's own cargo or drug filter and this line's pair are not one list.
+      if (!detail) { if (edge.data("url")) { window.location.assign(edge.data("url")); } return; }
       detail.textContent = describeEdge(edge);
-      var a = document.createElement("a");
-      a.href = edge.data("url");
-      a.textContent = "List the " + plural(edge.data("count"), "evidence item");
-      detail.appendChild(a);
+      if (edge.data("url")) {
+        var a = document.createElement("a");
+        a.href = edge.data("url");
+        a.textContent = "List the " + plural(edge.data("count"), "evidence item");
+        detail.appendChild(a);
+      }
       detail.hidden = false;
     });
 

@@ -169,6 +169,32 @@ def test_a_drug_is_counted_where_drug_lists_it_not_where_it_is_a_modifier(api, c
     assert graphs.matrix(everything, rows="drug") == graphs.matrix_of_all(rows="drug")
 
 
+def test_under_drug_role_each_drug_facet_picture_link_lists_what_it_counts(client, corpus):
+    """drug_role=modifier listed 7 seeded items and its drug facet said "doxorubicin 4": the
+    link (drug=doxorubicin&drug_role=modifier) gave none, as drug= then matches modifiers."""
+    from evidence.models import EvidenceDrug
+    from tests.factories import DrugFactory
+
+    sensitiser = DrugFactory(name="guggulsterone", slug="guggulsterone")
+    for _ in range(2):
+        item = EvidenceFactory(drugs=[corpus["dox"]], cargos=[corpus["mir155"]], effect="reverses_resistance")
+        EvidenceDrug.objects.create(evidence=item, drug=sensitiser, role="modifier")
+
+    def listed(url):
+        return client.get(url if url.startswith("/") else f"/evidence/{url}").context["page"].paginator.count
+
+    for query in ("drug_role=modifier", "drug_role=modifier&drug=guggulsterone"):
+        page = client.get(f"/evidence/?{query}")
+        drugs = next(f for f in page.context["facets"] if f.param == "drug").values
+        assert {value.value: value.count for value in drugs} == {"guggulsterone": 2}
+        assert all(listed(value.url) == value.count for value in drugs)
+    network = client.get("/network.json?drug_role=modifier").json()
+    assert network["links"] and all(listed(link["url"]) == link["count"] for link in network["links"])
+    matrix = client.get("/matrix.json?drug_role=modifier&rows=drug&columns=cargo_kind").json()
+    cells = [cell for line in matrix["cells"] for cell in line if cell["count"]]
+    assert cells and all(listed(cell["url"]) == cell["count"] for cell in cells)
+
+
 def test_the_effect_facet_says_how_many_rest_on_no_drug_read_out(client, items, corpus):
     from django.http import QueryDict
 
