@@ -105,11 +105,16 @@ def _listed(client, url: str) -> int:
     return response.context["page"].paginator.count
 
 
-@pytest.mark.parametrize("filters", ["", "therapy_class=chemotherapy", "level=C&level=B"])
+@pytest.mark.parametrize(
+    "filters", ["", "therapy_class=chemotherapy", "level=C&level=B", "drug=doxorubicin", "cargo=hsa-miR-155-5p"]
+)
 def test_each_network_link_lists_as_many_items_as_it_counts_under_the_same_filters(client, demo, filters):
     data = client.get(f"/network.json?{filters}").json()
-    assert data["links"]
+    assert data["links"] and any(link["url"] for link in data["links"])
     for link in data["links"]:
+        # Under a cargo or drug filter, a pair outside it cannot be one list: no link.
+        if link["url"] is None:
+            continue
         assert _listed(client, link["url"]) == link["count"], link
         for name_value in filters.split("&") if filters else ():
             assert name_value in link["url"]
