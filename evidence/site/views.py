@@ -211,8 +211,10 @@ class HomeView(AtomicWritesMixin, TemplateView):
             "counts": {
                 # Every item has exactly one therapy class.
                 "evidence": sum(t.evidence_count for t in therapy_classes),
-                "citations": EvidenceCount.objects.of("citation").count(),
-                "drugs": EvidenceCount.objects.of("drug").count(),
+                # As the linked lists count them: /citations/ lists the reviews evidence was
+                # curated through too, /drugs/ a drug that is only ever a modifier.
+                "citations": Citation.objects.public().count(),
+                "drugs": Drug.objects.public().count(),
                 "cargos": sum(kinds.values()),
             },
             "therapy_classes": therapy_classes,

@@ -3,9 +3,10 @@
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
-from evidence.models import Cargo
+from evidence.models import Cargo, EvidenceDrug
 from exoresist.errors import server_error
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
@@ -16,7 +17,14 @@ def test_home_shows_counts_entry_points_and_recent_accepted_evidence(client, dem
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert response.context["counts"] == {"evidence": 8, "citations": 5, "drugs": 5, "cargos": 7}
+    assert response.context["counts"] == {"evidence": 8, "citations": 6, "drugs": 5, "cargos": 7}
+    # Each count is what its link lists: a drug that is only a modifier is a listed drug too.
+    EvidenceDrug.objects.create(evidence=demo.evidence[7], drug=DrugFactory(name="verapamil"), role="modifier")
+    cache.clear()
+    counts = client.get("/").context["counts"]
+    for name, url in (("drugs", "/drugs/"), ("cargos", "/cargos/"), ("citations", "/citations/")):
+        assert counts[name] == client.get(url).context["page"].paginator.count, name
+    assert counts["drugs"] == 6
     # Read from the stored counts; the same as asking each drug and cargo for an accepted item.
     public = Counter(Cargo.objects.public().values_list("kind", flat=True))
     assert {kind["value"]: kind["count"] for kind in response.context["cargo_kinds"]} == public
