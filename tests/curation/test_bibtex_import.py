@@ -185,6 +185,67 @@ def test_two_entries_with_the_same_doi_in_one_file_are_one_citation():
     assert "same paper" in report.lines()[-1]
 
 
+PAPER_B = "@article{paperB, title={Paper B}, year={2020}, doi={10.1000/dupB}, pmid={99000012}}\n"
+PAPER_C = "@article{paperC, title={Paper C, another}, year={2021}, doi={10.1000/dupC}, pmid={99000012}}\n"
+
+
+def test_an_entry_repeating_a_pmid_with_another_doi_is_an_error_naming_both_entries():
+    """Paper C was counted as a duplicate of Paper B and never created, with exit 0."""
+    report = run(PAPER_B + PAPER_C)
+    assert not report.saved and not report.duplicates
+    assert [str(problem) for problem in report.errors] == [
+        "file1.bib, line 2 (entry paperC): its PMID is also that of file1.bib, line 1 (entry paperB), "
+        "whose DOI is 10.1000/dupb, not 10.1000/dupc. Check which identifier is right."
+    ]
+    assert not Citation.objects.exists()
+    # As when Paper B is already in the database.
+    run(PAPER_B)
+    report = run(PAPER_C)
+    assert "its PMID belongs to citation #" in str(report.errors[0]) and not report.saved
+
+
+def test_an_entry_agreeing_with_a_stored_paper_but_not_with_its_repeat_is_an_error():
+    stored = CitationFactory(doi="10.1000/dupb", pmid="99000012")
+    report = run(PAPER_B + PAPER_B.replace("paperB", "again").replace("99000012", "99000013"))
+    assert len(report.existing) == 1 and not report.saved
+    assert (
+        f"(entry again): its DOI is also that of file1.bib, line 1 (entry paperB), citation #{stored.pk}, "
+        "whose PMID is 99000012, not 99000013." in str(report.errors[0])
+    )
+
+
+def test_a_repeat_that_adds_a_pmid_gives_it_to_the_citation():
+    # The second entry's PMID was dropped; a later entry with only that PMID is the same paper too.
+    third = "@article{c, title={B}, pmid={99000012}}"
+    report = run(PAPER_B.replace(", pmid={99000012}", ""), PAPER_B.replace("paperB", "again"), third)
+    assert report.saved and len(report.duplicates) == 2 and not report.errors
+    assert Citation.objects.values_list("doi", "pmid").get() == ("10.1000/dupb", "99000012")
+
+
+def test_a_repeat_whose_added_pmid_a_stored_paper_has_is_an_error():
+    stored = CitationFactory(doi=None, pmid="99000012")
+    report = run(PAPER_B.replace(", pmid={99000012}", ""), PAPER_B.replace("paperB", "again"))
+    assert not report.saved
+    assert f"(entry again): its PMID belongs to citation #{stored.pk}" in str(report.errors[0])
+    assert "its other identifier is that of file1.bib, line 1 (entry paperB)" in str(report.errors[0])
+    assert Citation.objects.count() == 1
+
+
+def test_an_entry_with_the_doi_of_one_entry_and_the_pmid_of_another_is_an_error():
+    text = "@article{a, title={A}, doi={10.1000/a}}\n@article{b, title={B}, pmid={123}}\n"
+    report = run(text + "@article{c, title={C}, doi={10.1000/a}, pmid={123}}")
+    assert not report.saved
+    assert str(report.errors[0]) == (
+        "file1.bib, line 3 (entry c): its DOI is also that of file1.bib, line 1 (entry a) and its PMID that of "
+        "file1.bib, line 2 (entry b), two different papers. Check which identifier is right."
+    )
+
+
+def test_a_true_repeat_with_both_identifiers_stays_a_duplicate():
+    report = run(PAPER_B + PAPER_B.replace("paperB", "again"))
+    assert report.saved and len(report.duplicates) == 1 and Citation.objects.count() == 1
+
+
 def test_entries_without_identifiers_are_matched_on_key_then_title_and_year():
     text = "@article{noid, title={A paper without identifiers}, year={2019}, author={Roe, R.}}"
     run(text)

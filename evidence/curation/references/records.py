@@ -163,7 +163,8 @@ def import_files(
     An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
     already in the database is reported as already there and nothing of the stored
     citation changes. Entries within the input that share a DOI or PMID become one
-    citation. When any entry has an error nothing is saved, unless ``skip_invalid``,
+    citation (with the identifiers of both), unless they disagree on the other one, which
+    is an error naming both. When any entry has an error nothing is saved, unless ``skip_invalid``,
     which saves the good entries and reports the bad ones.
     """
     report = ImportReport()
@@ -296,8 +297,10 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
     }
 
-    #: The entries met so far by ("doi", DOI), ("pmid", PMID), ("title", (title, year)) without either.
-    seen: dict[tuple[str, Any], ParsedEntry] = {}
+    stored = {"doi": by_doi, "pmid": by_pmid}
+    #: The entries met so far, and the citation each became (stored, or new and unsaved), by
+    #: ("doi", DOI), ("pmid", PMID), ("title", (title, year)) without either.
+    seen: dict[tuple[str, Any], tuple[ParsedEntry, Citation]] = {}
     seen_key: dict[str, ParsedEntry] = {}
     new: list[Citation] = []
     for entry in progress(parsed, desc="citations", unit="entry"):
@@ -306,9 +309,11 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         identity = (values["title"], values["year"])
         marks = [(name, values[name]) for name in ("doi", "pmid") if values[name]] or [("title", identity)]
 
-        first = next((seen[mark] for mark in marks if mark in seen), None)
-        if first:
-            report.duplicates.append((entry, first))
+        if any(mark in seen for mark in marks):
+            if problem := _repeat_problem(values, marks, seen, stored):
+                report.errors.append(entry.problem(problem))
+            else:
+                report.duplicates.append((entry, next(seen[mark][0] for mark in marks if mark in seen)))
             continue
         if key and key in seen_key:
             report.errors.append(entry.problem(f"the key {key} is also used by {seen_key[key].where}."))
@@ -321,7 +326,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
             if citation is None and keyed is not None and not keyed.doi and not keyed.pmid:
                 citation = keyed
         if citation is not None:
-            conflict = _identifier_conflict(citation, values)
+            conflict = _identifier_conflict(values, citation, _belongs(citation))
             if conflict:
                 report.errors.append(entry.problem(conflict))
                 continue
@@ -335,22 +340,64 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
                     )
                 )
                 values = {**values, "bibtex_key": None}
-            new.append(_new_citation(values))
+            citation = _new_citation(values)
+            new.append(citation)
         if key:
             seen_key[key] = entry
-        seen.update(dict.fromkeys(marks, entry))
+        seen.update(dict.fromkeys(marks, (entry, citation)))
     return new
 
 
-def _identifier_conflict(citation: Citation, values: dict) -> str:
-    for name, label in (("doi", "DOI"), ("pmid", "PMID")):
+_LABELS = {"doi": "DOI", "pmid": "PMID"}
+
+
+def _belongs(citation: Citation) -> str:
+    return f"belongs to citation #{citation.pk} ({citation.short_label})"
+
+
+def _repeat_problem(values: dict, marks: list, seen: dict, stored: dict[str, dict[str, Citation]]) -> str:
+    """Why an entry of ``values`` that shares a DOI, PMID or title and year (``marks``) with
+    entries met before (``seen``) is not a repeat of them; "" when it is.
+
+    The rule is the one an entry meets against the database (``stored``, by identifier): a
+    shared identifier makes it the same paper, unless its other identifier disagrees. An
+    identifier the earlier entry's new citation lacks is given to it, so that a repeat that
+    completes a record loses nothing; a stored citation is left as it is, as for one entry.
+    """
+    owners = [(name, *seen[name, value]) for name, value in marks if (name, value) in seen]
+    (_, first, citation), *others = owners
+    for name, other, its in others:
+        if its is not citation:
+            return (
+                f"its {_LABELS[owners[0][0]]} is also that of {first.where} and its {_LABELS[name]} that of "
+                f"{other.where}, two different papers. Check which identifier is right."
+            )
+    owner = f"is also that of {first.where}" + (f", citation #{citation.pk}" if citation.pk else "")
+    if conflict := _identifier_conflict(values, citation, owner):
+        return conflict
+    added = {name: values[name] for name in _LABELS if values[name] and not getattr(citation, name)}
+    if citation.pk is not None or not added:
+        return ""
+    for name, value in added.items():
+        if taken := stored[name].get(value):
+            return (
+                f"its {_LABELS[name]} {_belongs(taken)}, but its other identifier is that of {first.where}, "
+                "a paper not in the database. Check which identifier is right."
+            )
+    for name, value in added.items():
+        setattr(citation, name, value)
+        seen[name, value] = (first, citation)
+    return ""
+
+
+def _identifier_conflict(values: dict, citation: Citation, owner: str) -> str:
+    """What is wrong when ``values`` share an identifier with ``citation`` but disagree on the
+    other; ``owner`` says whose the shared one is ("belongs to citation #3 (...)")."""
+    for name, label in _LABELS.items():
         ours, theirs = values[name], getattr(citation, name)
         if ours and theirs and ours != theirs:
             other = "PMID" if name == "doi" else "DOI"
-            return (
-                f"its {other} belongs to citation #{citation.pk} ({citation.short_label}), whose {label} is "
-                f"{theirs}, not {ours}. Check which identifier is right."
-            )
+            return f"its {other} {owner}, whose {label} is {theirs}, not {ours}. Check which identifier is right."
     return ""
 
 
