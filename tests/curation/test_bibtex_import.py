@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evidence.curation.bibtex import citations_to_bibtex, import_bibtex
 from evidence.models import Citation
@@ -252,6 +254,41 @@ def test_entries_without_identifiers_are_matched_on_key_then_title_and_year():
     run(text)
     run(text.replace("noid", "otherkey"))
     assert Citation.objects.count() == 1
+
+
+LIQUID_BIOPSIES = "@article{bardelli2017liquid, title={Liquid biopsies, what we do not know (yet)}, year={2017}}"
+
+
+def test_an_entry_without_identifiers_finds_the_stored_paper_of_its_title_and_year_that_has_a_doi():
+    """A Google Scholar entry (no DOI) duplicated the seeded paper, which has one."""
+    stored = CitationFactory(
+        doi="10.1016/j.ccr.2017.01.002", title="Liquid biopsies, what we do not know (yet)", year=2017, journal=""
+    )
+    report = run(LIQUID_BIOPSIES.replace("title=", "journal={Cancer Cell}, title="))
+    assert report.ok and [citation.pk for _, citation in report.existing] == [stored.pk]
+    assert Citation.objects.count() == 1 and Citation.objects.get().journal == ""  # left as it is
+    assert not run(LIQUID_BIOPSIES.replace("2017", "2018")).existing  # another year: another paper
+
+
+def test_an_entry_without_identifiers_repeating_one_with_a_doi_in_the_input_is_a_duplicate():
+    with_doi = LIQUID_BIOPSIES.replace("bardelli2017liquid", "bardelli").replace("}}", "}, doi={10.1016/x.1}}")
+    report = run(with_doi, LIQUID_BIOPSIES)
+    assert report.saved and len(report.duplicates) == 1
+    assert Citation.objects.get().doi == "10.1016/x.1"
+
+
+def test_matching_entries_without_identifiers_takes_one_query_whatever_their_number(django_assert_num_queries):
+    def entries(n):
+        return "".join(f"@article{{t{i}, title={{Paper {i}}}, year={{2020}}}}\n" for i in range(n))
+
+    CitationFactory.create_batch(3, doi=None, pmid=None)
+    for i in range(20):
+        CitationFactory(title=f"Paper {i}", year=2020, doi=f"10.1000/t.{i}")
+    run(entries(1), dry_run=True)  # fills the caches a first import reads
+    with CaptureQueriesContext(connection) as few:
+        assert len(run(entries(2), dry_run=True).existing) == 2
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(run(entries(20), dry_run=True).existing) == 20
 
 
 def test_a_key_taken_by_another_paper_is_dropped_with_a_warning():

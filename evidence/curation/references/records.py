@@ -291,15 +291,17 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
         for name in ("doi", "pmid", "bibtex_key")
     )
+    # An entry without identifiers (Google Scholar writes none) is the stored paper of its
+    # title and year whatever identifiers that has; the oldest, when several share them.
     titles = {e.values["title"] for e in parsed if not e.values["doi"] and not e.values["pmid"]}
-    by_title: dict[tuple[str, int | None], Citation] = {
-        (citation.title, citation.year): citation
-        for citation in Citation.objects.filter(title__in=titles, doi__isnull=True, pmid__isnull=True)
-    }
+    by_title: dict[tuple[str, int | None], Citation] = {}
+    for citation in Citation.objects.filter(title__in=titles).order_by("pk"):
+        by_title.setdefault((citation.title, citation.year), citation)
 
     stored = {"doi": by_doi, "pmid": by_pmid}
     #: The entries met so far, and the citation each became (stored, or new and unsaved), by
-    #: ("doi", DOI), ("pmid", PMID), ("title", (title, year)) without either.
+    #: ("doi", DOI), ("pmid", PMID) and ("title", (title, year)); an entry is looked up by its
+    #: title and year only when it has neither identifier, as in the database.
     seen: dict[tuple[str, Any], tuple[ParsedEntry, Citation]] = {}
     seen_key: dict[str, ParsedEntry] = {}
     new: list[Citation] = []
@@ -345,6 +347,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         if key:
             seen_key[key] = entry
         seen.update(dict.fromkeys(marks, (entry, citation)))
+        seen.setdefault(("title", identity), (entry, citation))
     return new
 
 
