@@ -308,8 +308,10 @@ def test_a_key_taken_by_another_paper_is_dropped_with_a_warning():
         (b"\x00\x01\x02@article{x, title={y}}", "binary file"),
         ("@article{latin, title={Caf\xe9}, year={2020}}".encode("latin-1"), "not UTF-8 (byte 0xe9 on line 1)"),
         (b"% only a comment\n", "holds no BibTeX entries"),
+        ("\ufeff@article{x, title={Caf\xe9}}".encode("utf-16-le"), "UTF-16 (Excel's"),
+        ("@article{x, title={y}}".encode("utf-16-be"), "not UTF-8. Save it as UTF-8"),
     ],
-    ids=["empty", "blank", "pdf", "nul", "latin1", "no-entries"],
+    ids=["empty", "blank", "pdf", "nul", "latin1", "no-entries", "utf16-bom", "utf16-no-bom"],
 )
 def test_a_file_that_is_not_bibtex_is_refused_with_a_clear_error(payload, message):
     CitationFactory()

@@ -255,6 +255,8 @@ def test_a_new_row_an_existing_item_records_is_refused_unless_allowed(citations,
         (b"", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
         ("key\tstatement\n\xe9".encode("latin-1"), "not UTF-8"),
+        # Excel's "Unicode Text": it was called a binary file (a PDF, Word, zip or similar).
+        ("key\tstatement\ncaf\xe9\tx\n".encode("utf-16"), "UTF-16 .*Save it as UTF-8"),
         (b"key\tstatement\tcolour\n", "unknown columns colour"),
         (b"key\tstatement\n", "missing required columns"),
         ("\t".join(COLUMN_NAMES).encode() + b"\n", "no rows"),
@@ -262,7 +264,17 @@ def test_a_new_row_an_existing_item_records_is_refused_unless_allowed(citations,
         ("\t".join(f"v{i}" for i in range(500)).encode() + b"\n", "unknown columns v0, .*, v9, and 490 more;"),
         (b"\t".join([b"a"] * 5000) + b"\n", "unknown columns a; missing"),
     ],
-    ids=["empty", "binary", "latin1", "unknown-column", "missing-column", "no-rows", "pasted-row", "one-name-repeated"],
+    ids=[
+        "empty",
+        "binary",
+        "latin1",
+        "utf16",
+        "unknown-column",
+        "missing-column",
+        "no-rows",
+        "pasted-row",
+        "one-name-repeated",
+    ],  # fmt: skip
 )
 def test_an_unusable_file_is_refused_whole(data, message, citations):
     with pytest.raises(TsvError, match=message):

@@ -8,6 +8,7 @@ title and year), and saves the new ones in bulk, all or nothing.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -134,6 +135,11 @@ def decode_text(data: bytes, source: str) -> str:
     if not data.strip():
         raise EntryError("the file is empty.")
     head = data[:4096]
+    if _utf16(head):
+        raise EntryError(
+            'the file is UTF-16 (Excel\'s "Unicode Text" and some Windows programs write it), not UTF-8. '
+            "Save it as UTF-8 and retry."
+        )
     if b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")):
         raise EntryError("this is a binary file (a PDF, Word, zip or similar), not a text file.")
     try:
@@ -144,6 +150,18 @@ def decode_text(data: bytes, source: str) -> str:
             f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}). "
             "Export it again as UTF-8 (Zotero, JabRef, Mendeley and PubMed all offer it) and retry."
         ) from None
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether text starts as UTF-16 does: with its byte order mark, or without one as text
+    in a Latin script, whose every other byte is NUL (and no other byte is)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = head[: min(len(head), 512) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    return len(sample) >= 8 and any(
+        one.count(0) >= 0.9 * len(one) and 0 not in other for one, other in ((even, odd), (odd, even))
+    )
 
 
 def import_files(
