@@ -393,6 +393,26 @@ def test_the_command_exits_non_zero_and_saves_nothing_on_bad_input(tmp_path, cap
     assert Citation.objects.count() == 1
 
 
+def test_the_command_suggests_skip_invalid_only_when_some_entries_are_good(tmp_path):
+    good, bad, pdf = tmp_path / "good.bib", tmp_path / "bad.bib", tmp_path / "paper.pdf"
+    good.write_text(ZOTERO, encoding="utf-8")
+    bad.write_text(BAD_ENTRIES[1][0], encoding="utf-8")
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3")
+
+    def refused(*files):
+        with pytest.raises(CommandError) as raised:
+            call_command("import_bibtex", *map(str, files), "--no-progress")
+        return str(raised.value)
+
+    # A file refused whole, or only bad entries: skipping the invalid would save nothing.
+    whole_file = refused(pdf)
+    assert "Fix the problems above." in whole_file and "skip-invalid" not in whole_file
+    assert "skip-invalid" not in refused(bad)
+    assert "or use --skip-invalid to save the others" in refused(good, pdf)
+    call_command("import_bibtex", str(good), "--no-progress", verbosity=0)
+    assert "skip-invalid" not in refused(good, bad)  # the good entry is already there
+
+
 def test_the_command_reports_a_missing_file_without_a_traceback(tmp_path):
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_bibtex", str(tmp_path / "missing.bib"), "--no-progress")

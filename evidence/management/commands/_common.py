@@ -79,7 +79,11 @@ class CitationImportCommand(BaseCommand):
         if report.errors:
             if skip_invalid and report.saved:
                 raise CommandError(f"{report.summary()} The entries with errors were skipped.")
-            raise CommandError(
-                f"Nothing was imported. {report.summary()} Fix the entries above, or use --skip-invalid."
-            )
+            # --skip-invalid helps only when some entries would be saved: not for a file refused
+            # whole (not UTF-8, of another format), nor when every entry is bad or already there.
+            if report.created and not skip_invalid:
+                advice = "Fix the entries above, or use --skip-invalid to save the others."
+            else:
+                advice = "Fix the problems above."
+            raise CommandError(f"Nothing was imported. {report.summary()} {advice}")
         self.stdout.write(report.summary())
