@@ -163,6 +163,12 @@ def test_ris_reads_repeated_authors_odd_years_and_both_doi_tags():
     assert (chapter.entry_type, chapter.journal) == ("inbook", "Exosomes in Cancer")
 
 
+def test_ris_keeps_an_end_page_given_without_a_start_page():
+    record = "TY  - JOUR\nTI  - Only EP\nEP  - e95240\nER  - \n\nTY  - JOUR\nTI  - Both\nSP  - 7\nEP  - 7\nER  - \n"
+    assert run(("ep.ris", record)).saved
+    assert dict(Citation.objects.values_list("title", "pages")) == {"Only EP": "e95240", "Both": "7"}
+
+
 def test_csl_json_reads_date_parts_literal_names_and_particles():
     assert run(("zotero.json", CSL)).saved
     first = Citation.objects.get(pmid="29400031")

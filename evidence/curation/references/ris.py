@@ -121,7 +121,7 @@ def record_values(record: dict) -> dict:
         year=first_text(record, "year", "publication_year", "date"),
         volume=first_text(record, "volume"),
         issue=first_text(record, "number"),
-        pages=f"{start}-{end}" if start and end and start != end else start,
+        pages=f"{start}-{end}" if start and end and start != end else start or end,
         publisher=first_text(record, "publisher"),
         doi=first_text(record, "doi") or next((u for u in urls if DOI_URL.match(u)), ""),
         pmid=raw_pmid,
