@@ -148,7 +148,13 @@ def test_medline_reads_continuation_lines_full_names_and_marked_identifiers():
     assert (citation.doi, citation.pmcid, citation.pages) == ("10.1038/s41419-020-2250-5", "PMC6978267", "1234-1240")
     assert (citation.year, citation.journal) == (2019, "Cell death & disease")
     review = Citation.objects.get(pmid="30100012")
-    assert (review.year, review.authors, review.publication_type, review.doi) == (2018, ["Roe R"], "review", None)
+    assert (review.year, review.authors, review.publication_type, review.doi) == (2018, ["Roe, R"], "review", None)
+
+
+def test_medline_names_without_full_names_are_stored_family_first():
+    record = "PMID- 5\nTI  - T\nAU  - Doe J\nAU  - van der Berg H\nCN  - Breast Exosome Consortium\nAU  - Smith JA Jr\n"
+    assert run(("au.nbib", record)).saved
+    assert Citation.objects.get().authors == ["Doe, J", "van der Berg, H", "Breast Exosome Consortium", "Smith, Jr, JA"]
 
 
 def test_ris_reads_repeated_authors_odd_years_and_both_doi_tags():

@@ -76,6 +76,21 @@ def _key(fields: list[tuple[str, str]]) -> str:
     return f"PMID {pmid}" if pmid else ""
 
 
+#: What MEDLINE writes after the initials of an AU name ("Smith JA Jr", "Doe J 3rd").
+_SUFFIXES = {"Jr", "Sr", "II", "III", "IV", "2nd", "3rd", "4th", "5th"}
+
+
+def _family_first(short: str) -> str:
+    """An AU name ("Doe J", "van der Berg H", "Smith JA Jr") as "Family, Given", the form every
+    author is stored in ("Doe, J", "Smith, Jr, JA", as the PubMed XML reader writes it); a
+    name of one word stays as it is."""
+    words = short.split()
+    suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
+    if len(words) < 2:
+        return short
+    return ", ".join(part for part in (" ".join(words[:-1]), suffix, words[-1]) if part)
+
+
 def record_values(fields: list[tuple[str, str]]) -> dict:
     first: dict[str, str] = {}
     for tag, value in fields:
@@ -86,7 +101,11 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
             marked.setdefault(match.group(2).lower(), match.group(1))
     has_full_names = any(tag == "FAU" for tag, _ in fields)
     # Collective authors (CN) keep their place among the people.
-    authors = [value for tag, value in fields if tag == ("FAU" if has_full_names else "AU") or tag == "CN"]
+    authors = [
+        _family_first(value) if tag == "AU" else value
+        for tag, value in fields
+        if tag == ("FAU" if has_full_names else "AU") or tag == "CN"
+    ]
     types = {value.lower() for tag, value in fields if tag == "PT"}
     retracted = "retracted publication" in types
     notice = f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
