@@ -211,9 +211,10 @@ class HomeView(AtomicWritesMixin, TemplateView):
             "counts": {
                 # Every item has exactly one therapy class.
                 "evidence": sum(t.evidence_count for t in therapy_classes),
-                # As the linked lists count them: /citations/ lists the reviews evidence was
-                # curated through too, /drugs/ a drug that is only ever a modifier.
-                "citations": Citation.objects.public().count(),
+                # Papers cited as evidence (the list links to the reviews curated through too).
+                "citations": EvidenceCount.objects.of("citation").count(),
+                # As /drugs/ lists them: with the drugs only ever a modifier, which have no
+                # therapy count.
                 "drugs": Drug.objects.public().count(),
                 "cargos": sum(kinds.values()),
             },
