@@ -503,9 +503,9 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     for spec in FACETS:
         if spec.param not in counted:
             others = _without(query, spec.param)
-            own = _count_set(
-                [spec], others, base, EvidenceFilterSet(others, queryset=base).qs, None, small=small, sized=False
-            )
+            # The list's reader resolves the names, as the list did.
+            own_set = EvidenceFilterSet(others, queryset=base, request=filterset.request).qs
+            own = _count_set([spec], others, base, own_set, None, small=small, sized=False)
             counted[spec.param] = own.facets[spec.param]
             if spec.param == "effect":
                 read_out = own.without_read_out

@@ -36,6 +36,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.evidence import sees_unpublished
 
 #: Free text longer than this is cut: nobody types a 200-character search, and a
 #: hostile megabyte must not reach the database as a LIKE pattern.
@@ -211,7 +212,14 @@ class Resolved(list):
 
 class ResolvedListField(ListField):
     """Values that must each name at least one record: resolved once, in the form, to the
-    keys the filter uses; a value that names nothing is a 400 with the nearest names."""
+    keys the filter uses; a value that names nothing is a 400 with the nearest names.
+
+    ``public``: whether only public records count (a drug, cargo or cell accepted evidence
+    uses), so that a name entered only for a draft is refused exactly as an unknown one and
+    tells nobody it exists. ``StrictFilterSet`` sets it for its reader; a form without one
+    reads as the public does."""
+
+    public = True
 
     def __init__(self, *, resolve, suggest, what, canonical=False, **kwargs):
         self.resolve, self.suggest, self.what, self.canonical = resolve, suggest, what, canonical
@@ -223,7 +231,7 @@ class ResolvedListField(ListField):
             return values
         keys: list = []
         for item in values:
-            found = self.resolve(item)
+            found = self.resolve(item, public=self.public)
             if found is None:
                 raise unknown_value_error(f"No {self.what} is called {item!r}.", self.suggest(item))
             keys.extend(k for k in found if k not in keys)
@@ -253,41 +261,50 @@ def resolving_once() -> Iterator[None]:
 
 
 def _once_per_request(resolve):
+    """``resolve(value, public=...)`` remembered for the request, by value and visibility: a
+    curator's answer is never a public reader's."""
+
     @functools.wraps(resolve)
-    def remembered(value: str):
+    def remembered(value: str, public: bool = True):
         memo = _resolved.get()
         if memo is None:
-            return resolve(value)
-        if (resolve, value) not in memo:
-            memo[resolve, value] = resolve(value)
-        return memo[resolve, value]
+            return resolve(value, public=public)
+        key = (resolve, value, public)
+        if key not in memo:
+            memo[key] = resolve(value, public=public)
+        return memo[key]
 
     return remembered
 
 
-def _drugs_of_class(name: str, *, free_text: bool = False) -> list[int] | None:
+def _drugs_of_class(name: str, *, public: bool, free_text: bool = False) -> list[int] | None:
     """The pks of the drugs in the class ``name`` (its name, a synonym or its ATC code: "taxanes",
     "anthracycline", "L01CD", "SERMs") and in the classes below it; with ``free_text``, also of
-    the drugs whose class a curator wrote as ``name``. None when ``name`` names neither."""
+    the drugs whose class a curator wrote as ``name``. None when ``name`` names neither.
+    ``public``: of public drugs only, so that a class written only on a draft's drug names
+    nothing."""
     query = Q(drug_class__iexact=name) if free_text else Q()
     if (found := DrugClass.objects.named(name)) is not None:
         query |= Q(classes__in=DrugClass.objects.filter(pk=found.pk).with_narrower())
     elif not free_text:
         return None
-    pks = list(Drug.objects.filter(query).distinct().values_list("pk", flat=True))
+    drugs = Drug.objects.public() if public else Drug.objects.all()
+    pks = list(drugs.filter(query).distinct().values_list("pk", flat=True))
     # A class with no member yet is a valid value that matches nothing.
     return pks if pks or found is not None else None
 
 
 def _named(model, with_class: bool = False):
     """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
-    a drug also by its class, then every member of the class and of the classes below it."""
+    a drug also by its class, then every member of the class and of the classes below it.
+    ``public``: public entities only (``ResolvedListField.public``)."""
 
-    def resolve(name: str) -> list[int] | None:
-        pks = list(model.objects.matching(name).values_list("pk", flat=True))
+    def resolve(name: str, public: bool) -> list[int] | None:
+        entities = model.objects.public() if public else model.objects.all()
+        pks = list(entities.matching(name).values_list("pk", flat=True))
         if pks:
             return pks
-        return _drugs_of_class(name) if with_class else None
+        return _drugs_of_class(name, public=public) if with_class else None
 
     def suggest(name: str) -> list[str]:
         # Public names only: a reader is never offered a name entered for a draft.
@@ -324,9 +341,10 @@ def _mechanism_names() -> dict[str, str]:
 
 def _by_vocabulary(model, names=None):
     """Values that each name one term of ``model``'s vocabulary, resolved to its slug: by the
-    ``names()`` table (by ``vocabulary_key``, a plural too), or by ``model.objects.named``."""
+    ``names()`` table (by ``vocabulary_key``, a plural too), or by ``model.objects.named``.
+    A vocabulary is public: ``public`` changes nothing."""
 
-    def resolve(value: str) -> list[str] | None:
+    def resolve(value: str, public: bool) -> list[str] | None:
         if names is None:
             slug = getattr(model.objects.named(value), "slug", None)
         else:
@@ -434,11 +452,23 @@ class StrictFilterSet(django_filters.FilterSet):
     """A FilterSet that refuses a parameter it does not know: a typo (``?dr=doxorubicin``)
     would otherwise return every item as if it had filtered. ``also`` names the other
     parameters one endpoint reads (the network's ``limit``). A filter's ``method`` is only
-    called with a value given (django-filter skips empty ones)."""
+    called with a value given (django-filter skips empty ones). Names resolve for the
+    ``request``'s reader: a name only unpublished records answer to is unknown to anyone who
+    cannot see them, and to a FilterSet built without a request."""
 
     def __init__(self, data=None, *args, also: Iterable[str] = (), **kwargs):
         super().__init__(data, *args, **kwargs)
         self.also = frozenset(also)
+        self.sees_unpublished = sees_unpublished(getattr(self.request, "user", None))
+
+    @property
+    def form(self):
+        # The form class is shared (get_form_class); each form holds copies of its fields.
+        if not hasattr(self, "_form"):
+            for field in super().form.fields.values():
+                if isinstance(field, ResolvedListField):
+                    field.public = not self.sees_unpublished
+        return self._form
 
     def get_form_class(self):
         # The form's fields depend on the class alone: built once per class, not per request
@@ -682,7 +712,8 @@ class DrugFilterSet(NamedEntityFilterSet):
         # The class column the list shows is searched too ("taxane"), and a class of the
         # vocabulary finds its members, as drug_class= does ("L01CD", "anthracyclines").
         by_class = Q(drug_class__icontains=value) | Q(classes__name__icontains=value)
-        members = _drugs_of_class(value) or []
+        # Every member: the list's queryset holds only the drugs its reader may see.
+        members = _drugs_of_class(value, public=False) or []
         return super().search(qs, name, value) | qs.filter(Q(pk__in=Drug.objects.filter(by_class)) | Q(pk__in=members))
 
 

@@ -256,7 +256,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         base = Evidence.objects.public()
-        filterset = filtersets.EvidenceFilterSet(request.GET, queryset=base)
+        filterset = filtersets.EvidenceFilterSet(request.GET, queryset=base, request=request)
         if not filterset.is_valid():
             context = self.get_context_data(filterset=filterset, errors=filterset.errors)
             return self.render_to_response(context, status=400)
@@ -265,7 +265,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         query = filterset.canonical_query()
         text = filterset.form.cleaned_data.get("q") or ""
         if query != request.GET:
-            filterset = filtersets.EvidenceFilterSet(query, queryset=base)
+            filterset = filtersets.EvidenceFilterSet(query, queryset=base, request=request)
         context = self.get_context_data(filterset=filterset)
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)

@@ -8,7 +8,14 @@ import pytest
 from evidence.curation import workflow
 from evidence.curation.release import release_data
 from evidence.models import Cargo, Cell, Citation, Drug
-from tests.factories import CargoFactory, CellFactory, CitationFactory, DrugFactory, EvidenceFactory
+from tests.factories import (
+    CargoFactory,
+    CellFactory,
+    CitationFactory,
+    DrugAliasFactory,
+    DrugFactory,
+    EvidenceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +117,48 @@ def test_suggestions_never_offer_a_name_entered_only_for_a_draft(api, client, cu
     assert "zanubrutinib" not in client.get("/evidence/", {"q": "zanubrutinob"}).content.decode()
     curated = curator_api.get("/api/v1/evidence/", {"q": "zanubrutinob"}).json()
     assert "zanubrutinib" in str(curated["did_you_mean"])
+
+
+def test_a_name_entered_only_for_a_draft_is_unknown_to_the_public(api, client, curator_api, corpus, curator):
+    """A name only a draft's drug, cargo or cell answers to is refused as an unknown name is:
+    a 200 with no result would tell anyone the name was entered. A curator's list reads it."""
+    drug = DrugFactory(name="Secretmab", slug="secretmab", drug_class="secret blockers")
+    DrugAliasFactory(entity=drug, name="SCM-1")
+    cell = CellFactory(name="SecretCell-9", slug="secretcell-9")
+    cargo = CargoFactory(symbol="hsa-miR-8888", slug="hsa-mir-8888")
+    EvidenceFactory(status="draft", created_by=curator, drugs=[drug], cargos=[cargo], source_cell=cell)
+    secret = [
+        ("/api/v1/evidence/", "drug", "Secretmab"),
+        ("/api/v1/evidence/", "drug", "SCM-1"),
+        ("/api/v1/evidence/", "cargo", "hsa-miR-8888"),
+        ("/api/v1/evidence/", "cell", "SecretCell-9"),
+        ("/api/v1/evidence/", "source_cell", "SecretCell-9"),
+        ("/api/v1/evidence/", "recipient_cell", "SecretCell-9"),
+        ("/api/v1/drugs/", "drug_class", "secret blockers"),
+    ]
+    for path, param, name in secret:
+        public = api.get(path, {param: name})
+        assert public.status_code == 400, (param, name)
+        assert f"is called {name!r}" in public.content.decode(), (param, name)
+        assert curator_api.get(path, {param: name}).status_code == 200, (param, name)
+    assert api.get("/api/v1/evidence/", {"drug": "Secretmabb"}).status_code == 400
+    assert client.get("/evidence/", {"drug": "Secretmab"}).status_code == 400
+    assert client.get("/evidence/", {"cell": "SecretCell-9"}).status_code == 400
+    client.force_login(curator)
+    assert client.get("/evidence/", {"drug": "Secretmab"}).status_code == 200
+    assert api.get("/api/v1/evidence/", {"drug": "ADM"}).json()["count"] == 2  # public names resolve
+    assert curator_api.get("/api/v1/evidence/", {"drug": "SCM-1"}).json()["count"] == 1
+
+
+def test_a_readers_resolved_names_are_never_anothers(corpus, curator):
+    """In one request, the memo keeps a curator's answer apart from a public reader's."""
+    from evidence.filtersets import EvidenceFilterSet, resolving_once
+
+    drug = DrugFactory(name="Secretmab", slug="secretmab")
+    EvidenceFactory(status="draft", created_by=curator, drugs=[drug])
+    resolve = EvidenceFilterSet.base_filters["drug"].extra["resolve"]
+    with resolving_once():
+        assert resolve("Secretmab", public=False) == [drug.pk]
+        assert resolve("Secretmab", public=True) is None
+        assert resolve("Secretmab") is None
+        assert resolve("Secretmab", public=False) == [drug.pk]
