@@ -168,11 +168,17 @@ LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: DRF answers an unauthenticated request with the first class's
+    # WWW-Authenticate header, so a write without credentials (or with a bad token) is a 401
+    # with "WWW-Authenticate: Token"; with SessionAuthentication first it would be a 403.
+    # A request without an Authorization header still signs in by session, CSRF checked.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["evidence.api.permissions.CuratorWriteOrReadOnly"],
+    # An unknown ?format= is a 400 naming the formats offered, not DRF's 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "evidence.api.negotiation.StrictContentNegotiation",
     # Ordering is the FilterSet's ``ordering`` filter: one definition for the API and the HTML pages.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["evidence.api.throttling.AnonWindowThrottle"],

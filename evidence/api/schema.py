@@ -94,8 +94,9 @@ class ExoResistFilterExtension(DjangoFilterExtension):
 #: What a read may answer besides 200, as the views answer it (the status codes Schemathesis
 #: found undocumented). Their bodies come in the format asked for, like the 200's.
 READ_ERRORS = {
-    "400": "A filter value, page or page size that is not valid, or an unknown parameter; the body names "
-    "each parameter with what is wrong and, for a name that matches nothing, the closest names.",
+    "400": "A filter value, page or page size that is not valid, an unknown parameter or a format the "
+    "endpoint does not offer; the body names each parameter with what is wrong and, for a name that "
+    "matches nothing, the closest names.",
     "404": "No such record, or a page past the last one.",
     "429": "Too many requests from this client (anonymous reads are throttled per address); retry after "
     "the seconds in Retry-After. For exports: the client already has an export being built.",

@@ -139,3 +139,13 @@ def test_the_citation_list_as_bibtex_keeps_filters(api, corpus):
 def test_a_missing_citation_in_bibtex_is_a_404(api, db):
     response = api.get("/api/v1/citations/424242/", {"format": "bibtex"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/evidence/", "/api/v1/citations/", "/api/v1/drugs/doxorubicin/"])
+def test_an_unknown_format_is_a_400_naming_the_formats_offered(api, corpus, url):
+    response = api.get(url, {"format": "xml"})
+    assert response.status_code == 400
+    [message] = response.json()["format"]
+    assert "'xml'" in message and "json" in message and "csv" in message
+    if url == "/api/v1/citations/":
+        assert "bibtex" in message

@@ -24,8 +24,31 @@ from tests.factories import EvidenceFactory, UserFactory
     ],
 )
 def test_the_public_cannot_write(api, corpus, method, url):
+    """Not signed in is a 401 that says how to sign in, as the schema declares; not a 403."""
     response = getattr(api, method)(url.format(e1=corpus["e1"].public_id), {"statement": "x"}, format="json")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_bad_token_is_a_401(corpus):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token bad")
+    response = client.post("/api/v1/evidence/", {"statement": "x"}, format="json")
+    assert response.status_code == 401 and response.json() == {"detail": "Invalid token."}
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_session_still_writes_with_its_csrf_token(corpus, curator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    payload = {"name": "Sessionmab", "therapy_class": "chemotherapy"}
+    refused = client.post("/api/v1/drugs/", payload, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    token = client.get("/api/v1/drugs/", HTTP_ACCEPT="text/html").cookies["csrftoken"].value
+    saved = client.post("/api/v1/drugs/", payload, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert saved.status_code == 201, saved.content
 
 
 def test_a_logged_in_non_curator_cannot_write(corpus):
@@ -35,8 +58,14 @@ def test_a_logged_in_non_curator_cannot_write(corpus):
     assert response.status_code == 403
 
 
-def test_delete_is_not_offered(curator_api, corpus):
-    assert curator_api.delete(f"/api/v1/evidence/{corpus['e1'].public_id}/").status_code in (403, 405)
+def test_delete_is_not_offered(api, curator_api, corpus):
+    """No role may delete: a 405 with what the endpoint offers, not a 403 that blames the role."""
+    url = f"/api/v1/evidence/{corpus['e1'].public_id}/"
+    for client in (curator_api, api):
+        response = client.delete(url)
+        assert response.status_code == 405, response.content
+        assert "DELETE" not in response["Allow"] and "PATCH" in response["Allow"]
+    assert curator_api.delete("/api/v1/drugs/doxorubicin/").status_code == 405
     assert Evidence.objects.filter(pk=corpus["e1"].pk).exists()
 
 
