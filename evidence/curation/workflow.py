@@ -409,10 +409,17 @@ def edit_evidence(
 ) -> EvidenceRevision | None:
     """Apply a person's edit (content field -> value; instances or ids for relations) unless it
     was based on a stale version. An editor's edit, or any edit of an item not public yet, is
-    saved; a curator's edit of accepted evidence becomes a suggested revision, returned."""
+    saved; a curator's edit of accepted evidence becomes a suggested revision, returned. An
+    edit that changes no value (a form sent back as it was, a PATCH of read-only fields) saves
+    nothing: a new version and history row would say the item changed, and a submitted item
+    would go back to draft."""
     require_curator(user)
     current = check_version(evidence, expected_version)
     changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
+    now = content_values(current, content_links([current.pk]), current.pk)
+    changes = {name: value for name, value in changes.items() if now[name] != value}
+    if not changes:
+        return None
     if current.status == Status.ACCEPTED and not can_review(user):
         return propose_revision(current, user, changes, summary=reason)
     m2m = set_content(current, changes)

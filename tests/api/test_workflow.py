@@ -22,6 +22,27 @@ def test_status_cannot_be_written_directly(curator_api, draft):
     assert Evidence.objects.get(pk=draft.pk).status == "draft"
 
 
+@pytest.mark.parametrize("who", ["curator_api", "editor_api"])
+def test_an_edit_that_changes_nothing_saves_nothing(request, corpus, draft, who):
+    """Read-only fields, or values as they are: no new version, no history row, 200 with the item."""
+    client = request.getfixturevalue(who)
+    for item in (draft, corpus["e1"]):  # a draft, and accepted evidence (a curator's would be a revision)
+        item.refresh_from_db()
+        versions, history = item.version, item.history.count()
+        unchanged = [
+            {"status": "accepted"},
+            {"statement": item.statement, "level": item.level},
+            {"drugs": [drug.slug for drug in item.drugs.all()]},
+        ]
+        for payload in unchanged:
+            response = client.patch(url(item), {**payload, "version": versions}, format="json")
+            assert response.status_code == 200, (payload, response.content)
+            assert response.json()["version"] == versions and response.json()["id"] == item.public_id
+        item.refresh_from_db()
+        assert (item.version, item.history.count()) == (versions, history)
+        assert not EvidenceRevision.objects.filter(evidence=item).exists()
+
+
 def test_a_draft_goes_through_submit_and_accept(curator_api, editor_api, draft):
     response = curator_api.post(url(draft, "submit"))
     assert response.status_code == 200, response.content
