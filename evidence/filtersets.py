@@ -300,8 +300,8 @@ def _named(model, with_class: bool = False):
     ``public``: public entities only (``ResolvedListField.public``)."""
 
     def resolve(name: str, public: bool) -> list[int] | None:
-        entities = model.objects.public() if public else model.objects.all()
-        pks = list(entities.matching(name).values_list("pk", flat=True))
+        named = model.objects.matching(name)
+        pks = named.public_pks() if public else list(named.values_list("pk", flat=True))
         if pks:
             return pks
         return _drugs_of_class(name, public=public) if with_class else None

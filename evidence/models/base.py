@@ -81,6 +81,17 @@ class ListingQuerySet(models.QuerySet):
 
         return self.filter(Exists(Evidence.objects.public().filter(self.public_through)))
 
+    def public_pks(self) -> list:
+        """The primary keys of these rows that are public. For the few rows a lookup matched:
+        as a filter, ``public()`` lets PostgreSQL join every link of accepted evidence before
+        it reaches them (33 ms for one cargo at 100,000 items); asked of each row, one probe."""
+        if self.public_through is None:  # a vocabulary, or a model with its own public()
+            return list(self.public().values_list("pk", flat=True))
+        from evidence.models.evidence import Evidence
+
+        rows = self.annotate(is_public=Exists(Evidence.objects.public().filter(self.public_through)))
+        return [pk for pk, is_public in rows.values_list("pk", "is_public") if is_public]
+
     def visible_to(self, user) -> ListingQuerySet:
         from evidence.models.evidence import sees_unpublished
 
