@@ -12,15 +12,6 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
 
-    def public(self) -> CitationQuerySet:
-        """Papers accepted evidence cites, as a primary source or as the review it was curated
-        through: a semi-join on each column, which its own index serves (one EXISTS over
-        both columns used neither)."""
-        from evidence.models.evidence import Evidence
-
-        accepted = Evidence.objects.public()
-        return self.filter(Q(pk__in=accepted.values("citation_id")) | Q(pk__in=accepted.values("secondary_source_id")))
-
     def by_identifier(self, identifier: str):
         """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""
         identifier = (identifier or "").strip()
