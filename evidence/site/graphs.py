@@ -359,10 +359,11 @@ def _within_filters(filters: QueryDict | None, params: set[str]) -> dict[str, se
     pass that filter (the drugs a drug or class name reaches, the mechanisms and their narrower
     terms). A cell of another row or column counts items of the filter that also have that
     value: a list pinned to the value alone would list more, and one parameter cannot say both."""
-    active = {param for param in params if filters is not None and filters.getlist(param)}
-    if not active:
+    if filters is None or not any(filters.getlist(param) for param in params):
         return {}
     chosen = _chosen(filters)
+    # Only the filters given a value (``?cargo=`` filters nothing).
+    active = {param for param in params if chosen.get(param)}
     within: dict[str, set] = {}
     for param in {"drug", "cargo"} & active:
         within[param] = set(chosen[param].keys)

@@ -221,3 +221,11 @@ def test_each_vendored_script_keeps_its_licence_and_the_version_named_in_the_rea
         assert f"| {folder}/ |" in readme
     assert '"3.35.0"' in (vendor / "cytoscape" / "cytoscape.min.js").read_text()
     assert "| cytoscape | 3.35.0 |" in readme
+
+
+@pytest.mark.parametrize(
+    "url", ["/network/?cargo=", "/network.json?drug=&cargo=", "/matrix.json?rows=drug&drug=", "/matrix/?mechanism="]
+)
+def test_an_empty_filter_of_a_picture_filters_nothing(client, demo, url):
+    """A fuzzer's /network/?cargo= was a 500: an empty value was taken for a chosen cargo."""
+    assert client.get(url).status_code == 200
