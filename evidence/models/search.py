@@ -192,10 +192,20 @@ def _stop_words(words: set[str]) -> set[str]:
 _GREEK_LETTERS = {spelled: chr(cp) for cp, spelled in GREEK_SPELLED.items() if 0x3B1 <= cp <= 0x3C9}
 
 
+#: A word that is a Greek letter's name, with digits after it ("beta", "beta1").
+_SPELLED_WORD = re.compile(rf"^({'|'.join(sorted(_GREEK_LETTERS, key=len, reverse=True))})(\d*)$")
+
+
 def other_greek(words: tuple[str, ...]) -> tuple[str, ...]:
-    """``words`` with Greek letters written the other way ("tgf β" is "tgf beta" and back), as
-    papers write either; ``words`` itself when none is Greek."""
-    return tuple(_GREEK_LETTERS.get(word) or word.translate(GREEK_SPELLED) for word in words)
+    """``words`` with Greek letters written the other way ("tgf β1" is "tgf beta1" and back),
+    as papers write either; ``words`` itself when none is Greek."""
+
+    def other(word: str) -> str:
+        if spelled := _SPELLED_WORD.match(word):
+            return _GREEK_LETTERS[spelled[1]] + spelled[2]
+        return word.translate(GREEK_SPELLED)
+
+    return tuple(other(word) for word in words)
 
 
 def _joined(term: Term) -> str:
@@ -215,13 +225,15 @@ def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) 
         sql += f" || to_tsquery({_WORDS}, %s)"
         params.append(_quoted(joined) + (":*" if prefix else ""))
     if prefix:
-        # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
-        typed = f"to_tsquery({_WORDS}, %s)"
-        if len(term.words) > 1:
-            typed = f"tsquery_phrase(phraseto_tsquery({config}, %s), {typed})"
-            params.append(" ".join(term.words[:-1]))
-        params.append(_quoted(term.words[-1]) + ":*")
-        sql = f"{sql} || {typed}"
+        # The word being typed: a prefix of the unstemmed words ("resista" is not a stem), in
+        # either writing of its Greek letters ("TGF-beta" finds "TGF-β1" as "TGF-β" does).
+        for words in dict.fromkeys((term.words, greek)):
+            typed = f"to_tsquery({_WORDS}, %s)"
+            if len(words) > 1:
+                typed = f"tsquery_phrase(phraseto_tsquery({config}, %s), {typed})"
+                params.append(" ".join(words[:-1]))
+            params.append(_quoted(words[-1]) + ":*")
+            sql = f"{sql} || {typed}"
     if keys and not term.negated and (lexemes := _needs_keys(term)):
         sql += " || %s::tsquery"
         params.append(" | ".join(_quoted(key) for key in lexemes))
