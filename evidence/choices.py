@@ -3,7 +3,7 @@
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import models
 
@@ -240,6 +240,13 @@ def names_by_key(
         for name in (value, label, *(also_called or {}).get(value, ())):
             names.setdefault(vocabulary_key(str(name)), str(value))
     return names
+
+
+def named_by(names: Mapping[str, str], text: str) -> str | None:
+    """The value ``text`` names in a table by ``vocabulary_key`` (``names_by_key``), in any case
+    and spelling, a plural too ("Luminals", "in vitro"); None when it names none."""
+    key = vocabulary_key(text)
+    return names.get(key) or names.get(key.removesuffix("s"))
 
 
 def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:

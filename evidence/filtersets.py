@@ -24,7 +24,7 @@ from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
 from evidence import identifiers as ids
-from evidence.choices import closest, names_by_key, vocabulary_key
+from evidence.choices import closest, named_by, names_by_key, vocabulary_key
 from evidence.models import (
     CancerType,
     Cargo,
@@ -106,8 +106,7 @@ class ChoiceListField(ListField):
     def to_python(self, value):
         values, bad = [], []
         for item in super().to_python(value):
-            key = vocabulary_key(item)
-            code = self.names.get(key) or self.names.get(key.removesuffix("s"))
+            code = named_by(self.names, item)
             if code is None:
                 bad.append(item)
             elif code not in values:
@@ -348,9 +347,7 @@ def _by_vocabulary(model, names=None):
         if names is None:
             slug = getattr(model.objects.named(value), "slug", None)
         else:
-            key = vocabulary_key(value)
-            table = names()
-            slug = table.get(key) or table.get(key.removesuffix("s"))
+            slug = named_by(names(), value)
         return [slug] if slug else None
 
     def suggest(value: str) -> list[str]:

@@ -25,7 +25,7 @@ from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.api.documents import documents, parsed
-from evidence.choices import ALSO_CALLED, DrugRole, closest, names_by_key, vocabulary_key
+from evidence.choices import ALSO_CALLED, DrugRole, closest, named_by, names_by_key, vocabulary_key
 from evidence.curation import workflow
 from evidence.filtersets import MECHANISM, THERAPY_CLASS
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
@@ -221,8 +221,7 @@ class ControlledChoiceField(serializers.ChoiceField):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data not in self.choice_strings_to_values:
-            key = vocabulary_key(data)
-            data = self.names.get(key) or self.names.get(key.removesuffix("s")) or data
+            data = named_by(self.names, data) or data
         return super().to_internal_value(data)
 
 
