@@ -56,11 +56,12 @@ SELECT cargo_id, drug_id, effect, n FROM (
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
     """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect); each
     edge links to its evidence under ``filters``."""
+    chosen = _chosen(filters)
     selected = pk_sql(evidence)
     if selected is None:
-        return _network([], [], [], truncated=False, filters=filters)
+        return _network([], [], [], truncated=False, filters=filters, chosen=chosen)
     sql, params = selected
-    roles = _drug_roles(filters)
+    roles = _drug_roles(chosen)
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
         cursor.execute(_TOP_LINKS.format(ids=sql, roles=_in_roles(roles)), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
@@ -73,7 +74,7 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     drug_links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=roles)
     cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), cargo_links, {c for (c, _), _ in ranked})
     drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
-    return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters)
+    return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters, chosen=chosen)
 
 
 def _counted(entities: QuerySet, links: QuerySet, pks: set[int]) -> list:
@@ -107,7 +108,9 @@ def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None
     return _network([(pair, edges[pair]) for pair in pairs], cargos, drugs, truncated=truncated, filters=filters)
 
 
-def _network(ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict | None) -> dict[str, Any]:
+def _network(
+    ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict | None, chosen: dict | None = None
+) -> dict[str, Any]:
     """The JSON of the network: ``ranked`` edges ((cargo pk, drug pk), {effect: n}) between entities
     with an ``evidence_count``."""
     cargos = {cargo.pk: cargo for cargo in cargos}
@@ -115,7 +118,7 @@ def _network(ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict
     nodes = [_node("cargo", cargo.kind, cargo.symbol, cargo) for cargo in cargos.values()]
     nodes += [_node("drug", "", drug.name, drug) for drug in drugs.values()]
     links = []
-    within = _within_filters(filters, {"cargo", "drug"})
+    within = _within_filters(chosen or {}, {"cargo", "drug"})
     for (cargo_id, drug_id), by_effect in ranked:
         if cargo_id not in cargos or drug_id not in drugs:
             continue
@@ -158,14 +161,15 @@ def matrix(
 ) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by mechanism (or cargo kind); a top-level mechanism
     counts its children's items. Each count links to its items under ``filters``."""
+    chosen = _chosen(filters)
     if columns == "cargo_kind":
-        return _matrix_by_cargo_kind(evidence, rows, filters)
+        return _matrix_by_cargo_kind(evidence, rows, filters, chosen)
     selected = pk_sql(evidence)
     if selected is None:
-        return _matrix(rows, [], [], "mechanism", {}, filters)
+        return _matrix(rows, [], [], "mechanism", {}, filters, chosen)
     ids, params = selected
     row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
-    roles = _in_roles(_drug_roles(filters))
+    roles = _in_roles(_drug_roles(chosen))
     top = "coalesce(t.parent_id, m.mechanism_id)"
     # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``
     # filter includes a parent's children, so its column must too): two grouping sets of one
@@ -196,14 +200,14 @@ def matrix(
     values.update(rolled)
     mechanisms = list(Mechanism.objects.filter(pk__in={pk for _, pk in values}).select_related("parent"))
     columns = _mechanism_columns(mechanisms)
-    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters)
+    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters, chosen)
 
 
-def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None) -> dict[str, Any]:
+def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None, chosen: dict) -> dict[str, Any]:
     """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
     if rows == "drug":
-        links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=_drug_roles(filters))
+        links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=_drug_roles(chosen))
         cells = links.values(row=F("drug_id"), kind=F("evidence__cargos__kind"))
     else:
         links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
@@ -221,7 +225,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
         if value in used
     ]
     values = {(c["row"], c["kind"]): c["n"] for c in cells}
-    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters)
+    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters, chosen)
 
 
 def _row_list(rows: str, totals: dict[int, int]) -> list[dict]:
@@ -281,11 +285,17 @@ def _mechanism_columns(mechanisms: list) -> list[dict]:
 
 
 def _matrix(
-    rows: str, row_list: list[dict], columns: list[dict], column_param: str, values: dict, filters: QueryDict | None
+    rows: str,
+    row_list: list[dict],
+    columns: list[dict],
+    column_param: str,
+    values: dict,
+    filters: QueryDict | None,
+    chosen: dict | None = None,
 ) -> dict[str, Any]:
     """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its
     evidence, or ``None`` when no list's parameters can say which items it counts."""
-    within = _within_filters(filters, {rows, column_param})
+    within = _within_filters(chosen or {}, {rows, column_param})
 
     def url(row: dict, col: dict) -> str | None:
         pinned = {rows: row["id"], column_param: col["id"]}
@@ -340,7 +350,8 @@ def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
 
 
 def _chosen(filters: QueryDict | None) -> dict[str, Any]:
-    """``filters`` as the evidence filters read them (names resolved, codes canonical)."""
+    """``filters`` as the evidence filters read them (names resolved, codes canonical): read
+    once per picture, for its drug roles and its links."""
     if filters is None:
         return {}
     filterset = EvidenceFilterSet(filters, queryset=Evidence.objects.none())
@@ -348,20 +359,17 @@ def _chosen(filters: QueryDict | None) -> dict[str, Any]:
     return filterset.form.cleaned_data
 
 
-def _drug_roles(filters: QueryDict | None) -> tuple[str, ...]:
+def _drug_roles(chosen: dict[str, Any]) -> tuple[str, ...]:
     """The roles a drug of the picture is counted in: those ``drug_role`` chooses (``drug=``
     then matches a drug in them, so a drug's link lists what it counts), else the therapy's."""
-    return tuple(_chosen(filters).get("drug_role") or DEFAULT_DRUG_ROLES)
+    return tuple(chosen.get("drug_role") or DEFAULT_DRUG_ROLES)
 
 
-def _within_filters(filters: QueryDict | None, params: set[str]) -> dict[str, set]:
+def _within_filters(chosen: dict[str, Any], params: set[str]) -> dict[str, set]:
     """For each of ``params`` the page also filters on, the row or column ids whose items all
     pass that filter (the drugs a drug or class name reaches, the mechanisms and their narrower
     terms). A cell of another row or column counts items of the filter that also have that
     value: a list pinned to the value alone would list more, and one parameter cannot say both."""
-    if filters is None or not any(filters.getlist(param) for param in params):
-        return {}
-    chosen = _chosen(filters)
     # Only the filters given a value (``?cargo=`` filters nothing).
     active = {param for param in params if chosen.get(param)}
     within: dict[str, set] = {}
