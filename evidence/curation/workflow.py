@@ -415,13 +415,11 @@ def edit_evidence(
     would go back to draft."""
     require_curator(user)
     current = check_version(evidence, expected_version)
-    changes = {name: _normalise_change(current, name, value) for name, value in changes.items()}
-    now = content_values(current, content_links([current.pk]), current.pk)
-    changes = {name: value for name, value in changes.items() if now[name] != value}
+    changes, now = _changed(current, changes)
     if not changes:
         return None
     if current.status == Status.ACCEPTED and not can_review(user):
-        return propose_revision(current, user, changes, summary=reason)
+        return _file_revision(current, user, changes, now, summary=reason)
     m2m = set_content(current, changes)
     _validate(current, m2m)
     reason = reason or "Edited"
@@ -435,11 +433,25 @@ def edit_evidence(
 def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, summary: str = "") -> EvidenceRevision:
     """File a curator's edit of accepted evidence as a revision for an editor to apply."""
     require_curator(user)
-    changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
-    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
-    changes = {name: value for name, value in changes.items() if now[name] != value}
+    changes, now = _changed(evidence, changes)
     if not changes:
         raise WorkflowError("The suggested revision changes nothing.")
+    return _file_revision(evidence, user, changes, now, summary=summary)
+
+
+def _changed(evidence: Evidence, changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``changes`` as stored (primary keys, drug roles) less those the item holds already, and
+    the item's content now."""
+    changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
+    now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
+    return {name: value for name, value in changes.items() if now[name] != value}, now
+
+
+def _file_revision(
+    evidence: Evidence, user, changes: dict[str, Any], now: dict[str, Any], *, summary: str
+) -> EvidenceRevision:
+    """Save ``changes`` (``_changed``'s, against the content ``now``) as a revision, once the
+    item with them would pass its checks."""
     candidate = Evidence.objects.get(pk=evidence.pk)
     _validate(candidate, set_content(candidate, changes))
     revision = EvidenceRevision(
