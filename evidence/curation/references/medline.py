@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages
+from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages, stored_name
 from evidence.curation.references.records import (
     EntryError,
     Reading,
@@ -81,14 +81,13 @@ _SUFFIXES = {"Jr", "Sr", "II", "III", "IV", "2nd", "3rd", "4th", "5th"}
 
 
 def _family_first(short: str) -> str:
-    """An AU name ("Doe J", "van der Berg H", "Smith JA Jr") as "Family, Given", the form every
-    author is stored in ("Doe, J", "Smith, Jr, JA", as the PubMed XML reader writes it); a
-    name of one word stays as it is."""
+    """An AU name ("Doe J", "van der Berg H", "Smith JA Jr") as the PubMed XML reader stores
+    its authors ("Doe, J", "Smith, Jr, JA"); a name of one word stays as it is."""
     words = short.split()
     suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
     if len(words) < 2:
         return short
-    return ", ".join(part for part in (" ".join(words[:-1]), suffix, words[-1]) if part)
+    return stored_name(" ".join(words[:-1]), suffix, words[-1])
 
 
 def record_values(fields: list[tuple[str, str]]) -> dict:

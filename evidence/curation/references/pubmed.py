@@ -153,6 +153,11 @@ def abstract_text(abstract: Element | None) -> str:
     return "\n".join(sections)
 
 
+def stored_name(family: str, suffix: str, given: str) -> str:
+    """An author as every author is stored: "Family, Given", a suffix between ("Smith, Jr, JA")."""
+    return ", ".join(part for part in (family, suffix, given) if part)
+
+
 def _authors(author_list: Element | None) -> list[str]:
     names = []
     for author in author_list.findall("Author") if author_list is not None else []:
@@ -163,7 +168,7 @@ def _authors(author_list: Element | None) -> list[str]:
         given = _text(author.find("ForeName")) or _text(author.find("Initials"))
         suffix = _text(author.find("Suffix"))
         if family:
-            names.append(", ".join(part for part in (family, suffix, given) if part))
+            names.append(stored_name(family, suffix, given))
         elif collective:
             names.append(collective)
     return names
