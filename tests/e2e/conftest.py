@@ -39,6 +39,9 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # The page's own requests (a figure's JSON, a typeahead) finish first: one still running in
+    # a live server thread when the test's tables were flushed deadlocked with the flush.
+    page.wait_for_load_state("networkidle")
     context.close()
 
 
