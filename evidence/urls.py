@@ -6,8 +6,12 @@ Index pages sit at the API's paths without the ``/api/v1`` prefix, so
 
 from django.urls import path
 
+from evidence import filtersets
 from evidence.curation import views as curation
 from evidence.site import graphs, views
+
+#: An index page, listing what its FilterSet filters.
+index = views.EntityListView.as_view
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -21,17 +25,17 @@ urlpatterns = [
     path("matrix.json", views.picture_json, {"build": graphs.matrix_for}, name="matrix_json"),
     path("evidence/", views.EvidenceListView.as_view(), name="evidence_list"),
     path("evidence/<str:public_id>/", views.EvidenceDetailView.as_view(), name="evidence_detail"),
-    path("drugs/", views.DrugListView.as_view(), name="drug_list"),
+    path("drugs/", index(filterset_class=filtersets.DrugFilterSet), name="drug_list"),
     path("drugs/<slug:slug>/", views.DrugDetailView.as_view(), name="drug_detail"),
-    path("cargos/", views.CargoListView.as_view(), name="cargo_list"),
+    path("cargos/", index(filterset_class=filtersets.CargoFilterSet), name="cargo_list"),
     path("cargos/<slug:slug>/", views.CargoDetailView.as_view(), name="cargo_detail"),
-    path("cells/", views.CellListView.as_view(), name="cell_list"),
+    path("cells/", index(filterset_class=filtersets.CellFilterSet), name="cell_list"),
     path("cells/<slug:slug>/", views.CellDetailView.as_view(), name="cell_detail"),
-    path("mechanisms/", views.MechanismListView.as_view(), name="mechanism_list"),
+    path("mechanisms/", index(filterset_class=filtersets.MechanismFilterSet), name="mechanism_list"),
     path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism_detail"),
-    path("therapy-classes/", views.TherapyClassListView.as_view(), name="therapyclass_list"),
+    path("therapy-classes/", index(filterset_class=filtersets.TherapyClassFilterSet), name="therapyclass_list"),
     path("therapy-classes/<slug:slug>/", views.TherapyClassDetailView.as_view(), name="therapyclass_detail"),
-    path("citations/", views.CitationListView.as_view(), name="citation_list"),
+    path("citations/", index(filterset_class=filtersets.CitationFilterSet), name="citation_list"),
     path("citations/<int:pk>/", views.CitationDetailView.as_view(), name="citation_detail"),
     # Release downloads and readers' flags (curation workflow).
     path("downloads/", curation.DownloadsView.as_view(), name="downloads"),

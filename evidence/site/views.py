@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -162,13 +162,9 @@ class CappedCountPaginator(Paginator):
         return self.raw_count if self.exact else min(self.raw_count, facet_tools.COUNT_LIMIT)
 
     @property
-    def more(self) -> bool:
-        """Whether more items match than ``count`` says."""
-        return not self.exact and self.raw_count > facet_tools.COUNT_LIMIT
-
-    @property
     def count_label(self) -> str:
-        return f"{intcomma(self.count)}+" if self.more else intcomma(self.count)
+        """The count, with a "+" when more items match than it says."""
+        return f"{intcomma(self.count)}+" if self.count < self.raw_count else intcomma(self.count)
 
 
 def paginate(
@@ -325,7 +321,7 @@ def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
         .distinct()
         .order_by("symbol")
     )
-    groups: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {"Family": [], "Members": [], "Silences": [], "Silenced by": []}
     for other in others:
         link = (other.symbol, f"{reverse('evidence_list')}?{urlencode({'cargo': other.slug})}")
         for label, applies in (
@@ -335,8 +331,8 @@ def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
             ("Silenced by", other.silencer),
         ):
             if applies:
-                groups.setdefault(label, []).append(link)
-    return [(label, groups[label]) for label in ("Family", "Members", "Silences", "Silenced by") if label in groups]
+                groups[label].append(link)
+    return [(label, links) for label, links in groups.items() if links]
 
 
 def explain_cargo_matches(rows, reach: dict[int, str] | None) -> None:
@@ -354,19 +350,14 @@ class EvidenceDetailView(AtomicWritesMixin, DetailView):
     context_object_name = "evidence"
 
     def get_object(self, queryset=None):
-        pk = public_id_to_pk(self.kwargs["public_id"])
-        if pk is None:
-            raise Http404("No such evidence item.")
         queryset = (
             Evidence.objects.visible_to(self.request.user)
             .with_related()
             .select_related("reviewed_by", "source_cell__parent", "recipient_cell__parent")
             .prefetch_related("mechanisms__parent")
         )
-        try:
-            return queryset.get(pk=pk)
-        except Evidence.DoesNotExist:
-            raise Http404("No such evidence item.") from None
+        # A malformed public id is no pk (None): nothing matches it.
+        return get_object_or_404(queryset, pk=public_id_to_pk(self.kwargs["public_id"]))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -381,25 +372,36 @@ class EvidenceDetailView(AtomicWritesMixin, DetailView):
 # --- Entity indexes -----------------------------------------------------------------
 
 
+#: The line under each index page's title.
+INTROS = {
+    "drug": "Every drug with curated evidence, found by its INN or any brand name or abbreviation.",
+    "cargo": "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells.",
+    "cell": "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes.",
+    "mechanism": "The controlled vocabulary of how exosomes change drug response.",
+    "therapyclass": "Evidence grouped by the kind of treatment it concerns.",
+    "citation": "The publications behind the evidence: primary studies and the reviews they were curated through.",
+}
+
+
 class EntityListView(AtomicWritesMixin, TemplateView):
     """An index page of one kind, filtered by that kind's FilterSet (the API's list, at the
     same path under ``/api/v1``)."""
 
     template_name = "evidence/entity_list.html"
-    model: type
-    filterset_class: type
-    intro = ""
+    filterset_class: type | None = None  # given by the URLconf
 
     def get(self, request, *args, **kwargs):
+        model = self.filterset_class._meta.model
         # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
-        filterset = self.filterset_class(request.GET, queryset=self.model.objects.for_listing().public())
-        kind = self.model._meta.model_name
+        filterset = self.filterset_class(request.GET, queryset=model.objects.for_listing().public())
+        kind = model._meta.model_name
         context = self.get_context_data(
             filterset=filterset,
-            title=capfirst(self.model._meta.verbose_name_plural),
+            title=capfirst(model._meta.verbose_name_plural),
             kind=kind,
             rows_template=f"evidence/rows/{kind}_rows.html",
-            intro=self.intro,
+            intro=INTROS[kind],
+            kinds=CargoKind.choices,
             api_url=f"/api/v1{request.path_info}" + (f"?{request.GET.urlencode()}" if request.GET else ""),
             reference_formats=REFERENCE_LABELS.items(),
             q=request.GET.get("q", ""),
@@ -409,37 +411,6 @@ class EntityListView(AtomicWritesMixin, TemplateView):
             return self.render_to_response(context, status=400)
         context["page"] = paginate(request, filterset.qs, size=min(page_size(request) * 2, MAX_PAGE_SIZE), exact=True)
         return self.render_to_response(context)
-
-
-class DrugListView(EntityListView):
-    model, filterset_class = Drug, filtersets.DrugFilterSet
-    intro = "Every drug with curated evidence, found by its INN or any brand name or abbreviation."
-
-
-class CargoListView(EntityListView):
-    model, filterset_class = Cargo, filtersets.CargoFilterSet
-    intro = "miRNAs, lncRNAs, circRNAs, mRNAs and proteins that exosomes carry between cells."
-    extra_context = {"kinds": CargoKind.choices}
-
-
-class CellListView(EntityListView):
-    model, filterset_class = Cell, filtersets.CellFilterSet
-    intro = "Cell lines, resistant derivatives, stromal and immune cells and biofluids that send or receive exosomes."
-
-
-class MechanismListView(EntityListView):
-    model, filterset_class = Mechanism, filtersets.MechanismFilterSet
-    intro = "The controlled vocabulary of how exosomes change drug response."
-
-
-class TherapyClassListView(EntityListView):
-    model, filterset_class = TherapyClass, filtersets.TherapyClassFilterSet
-    intro = "Evidence grouped by the kind of treatment it concerns."
-
-
-class CitationListView(EntityListView):
-    model, filterset_class = Citation, filtersets.CitationFilterSet
-    intro = "The publications behind the evidence: primary studies and the reviews they were curated through."
 
 
 # --- Entity detail pages -----------------------------------------------------------
