@@ -29,12 +29,9 @@ PROFILES = {
 }
 
 
-def _url(request: HttpRequest, path: str) -> str:
-    return request.build_absolute_uri(path)
-
-
 def _node(kind: str, request: HttpRequest, path: str, **values: Any) -> dict[str, Any]:
-    node = {"@context": CONTEXT, "@type": kind, "@id": _url(request, path), "url": _url(request, path)}
+    url = request.build_absolute_uri(path)
+    node = {"@context": CONTEXT, "@type": kind, "@id": url, "url": url}
     if kind in PROFILES:
         node["@context"] = [CONTEXT, {"dct": "http://purl.org/dc/terms/"}]
         node["dct:conformsTo"] = {"@id": PROFILES[kind]}
@@ -54,12 +51,23 @@ def _identifiers(obj: Any) -> list[dict[str, str]]:
     ]
 
 
-def _aliases(entity: Any) -> list[str]:
-    return [alias.name for alias in entity.aliases.all()]
+def _entity(kind: str, request: HttpRequest, entity: Any, name: str, identifier: Any, **values: Any) -> dict[str, Any]:
+    """A drug, cargo or cell: its names, identifiers and description around ``values``."""
+    return _node(
+        kind,
+        request,
+        entity.get_absolute_url(),
+        name=name,
+        alternateName=[alias.name for alias in entity.aliases.all()],
+        identifier=identifier,
+        sameAs=_same_as(entity),
+        **values,
+        description=entity.description,
+    )
 
 
 def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
-    api = _url(request, "/api/v1/")
+    api = request.build_absolute_uri("/api/v1/")
     return _node(
         "Dataset",
         request,
@@ -69,7 +77,7 @@ def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
         f"reverse resistance to breast cancer therapy: {counts['evidence']} accepted findings from "
         f"{counts['citations']} papers, each with its cargo molecule, source and recipient cells, drug, mechanism, "
         "evidence level and primary citation.",
-        identifier=_url(request, reverse("home")),
+        identifier=request.build_absolute_uri(reverse("home")),
         keywords=["exosomes", "extracellular vesicles", "drug resistance", "breast cancer", "miRNA", "biocuration"],
         license=LICENSE,
         version=settings.EXORESIST_RELEASE,
@@ -88,18 +96,14 @@ def dataset(request: HttpRequest, counts: dict[str, int]) -> dict[str, Any]:
                 ("json", "JSON", "application/json"),
             )
         ],
-        includedInDataCatalog={"@type": "DataCatalog", "name": "ExoResist", "url": _url(request, "/")},
+        includedInDataCatalog={"@type": "DataCatalog", "name": "ExoResist", "url": request.build_absolute_uri("/")},
     )
 
 
 def evidence_claim(request: HttpRequest, evidence: Any) -> dict[str, Any]:
-    about = [
-        {"@type": "Drug", "@id": _url(request, d.get_absolute_url()), "name": d.name} for d in evidence.drugs.all()
-    ]
-    about += [
-        {"@type": _cargo_type(c), "@id": _url(request, c.get_absolute_url()), "name": c.symbol}
-        for c in evidence.cargos.all()
-    ]
+    named = [("Drug", d, d.name) for d in evidence.drugs.all()]
+    named += [(_cargo_type(c), c, c.symbol) for c in evidence.cargos.all()]
+    about = [{"@type": t, "@id": request.build_absolute_uri(e.get_absolute_url()), "name": n} for t, e, n in named]
     return _node(
         "Claim",
         request,
@@ -110,7 +114,7 @@ def evidence_claim(request: HttpRequest, evidence: Any) -> dict[str, Any]:
         about=about,
         appearance=article_ref(evidence.citation),
         citation=article_ref(evidence.citation),
-        isPartOf={"@type": "Dataset", "@id": _url(request, reverse("home"))},
+        isPartOf={"@type": "Dataset", "@id": request.build_absolute_uri(reverse("home"))},
         license=LICENSE,
         dateModified=evidence.modified.isoformat() if evidence.modified else None,
     )
@@ -129,45 +133,18 @@ def _cargo_type(cargo: Any) -> str:
 
 
 def drug(request: HttpRequest, drug: Any) -> dict[str, Any]:
-    return _node(
-        "Drug",
-        request,
-        drug.get_absolute_url(),
-        name=drug.name,
-        alternateName=_aliases(drug),
-        identifier=_identifiers(drug),
-        sameAs=_same_as(drug),
-        drugClass=[{"@type": "DrugClass", "name": c.name} for c in drug.classes.all()],
-        description=drug.description,
-    )
+    drug_class = [{"@type": "DrugClass", "name": c.name} for c in drug.classes.all()]
+    return _entity("Drug", request, drug, drug.name, _identifiers(drug), drugClass=drug_class)
 
 
 def cargo(request: HttpRequest, cargo: Any) -> dict[str, Any]:
-    return _node(
-        _cargo_type(cargo),
-        request,
-        cargo.get_absolute_url(),
-        name=cargo.symbol,
-        alternateName=_aliases(cargo),
-        identifier=_identifiers(cargo) or cargo.slug,
-        sameAs=_same_as(cargo),
-        additionalType=cargo.get_kind_display(),
-        description=cargo.description,
-    )
+    kind, identifier = _cargo_type(cargo), _identifiers(cargo) or cargo.slug
+    return _entity(kind, request, cargo, cargo.symbol, identifier, additionalType=cargo.get_kind_display())
 
 
 def cell(request: HttpRequest, cell: Any) -> dict[str, Any]:
-    return _node(
-        "BioChemEntity",
-        request,
-        cell.get_absolute_url(),
-        name=cell.name,
-        alternateName=_aliases(cell),
-        identifier=cell.cellosaurus or cell.slug,
-        sameAs=_same_as(cell),
-        additionalType=cell.get_kind_display(),
-        description=cell.description,
-    )
+    identifier = cell.cellosaurus or cell.slug
+    return _entity("BioChemEntity", request, cell, cell.name, identifier, additionalType=cell.get_kind_display())
 
 
 def citation(request: HttpRequest, citation: Any) -> dict[str, Any]:
