@@ -5,8 +5,6 @@ Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``),
 ``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
 fixed handful of GROUP BY queries whatever the size of the database. Without filters
 (the home page's pictures) they read the stored counts of ``models/counts.py`` instead.
-``network_for`` and ``matrix_for`` take the request's parameters: the JSON endpoints and
-the pages' server-rendered tables (templatetags ``network_figure``, ``matrix_figure``) use them.
 """
 
 from __future__ import annotations
@@ -90,8 +88,7 @@ def _counted(entities: QuerySet, links: QuerySet, pks: set[int]) -> list:
 
 def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
     """``network()`` of every accepted item, from the stored counts (models/counts.py): a few indexed reads."""
-    pairs = EvidenceCount.objects.of("cargo_drug").order_by("-n", "a", "b").values_list("a", "b")[: max_edges + 1]
-    pairs = list(pairs)
+    pairs = list(EvidenceCount.objects.of("cargo_drug").order_by("-n", "a", "b").values_list("a", "b")[: max_edges + 1])
     truncated, pairs = len(pairs) > max_edges, pairs[:max_edges]
     cargo_ids = {c for c, _ in pairs}
     drug_ids = {d for _, d in pairs}
@@ -100,12 +97,11 @@ def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None
     for cargo_id, drug_id, effect, n in by_effect.values_list("a", "b", "effect", "n"):
         if (cargo_id, drug_id) in edges:
             edges[(cargo_id, drug_id)][effect] = n
-    counts = EvidenceCount.objects
     cargos = Cargo.objects.filter(pk__in=cargo_ids).only("pk", "symbol", "slug", "kind")
     drugs = Drug.objects.filter(pk__in=drug_ids).only("pk", "name", "slug")
-    cargos = cargos.annotate(evidence_count=counts.annotation("cargo"))
-    drugs = drugs.annotate(evidence_count=counts.annotation("drug"))
-    return _network([(pair, edges[pair]) for pair in pairs], cargos, drugs, truncated=truncated, filters=filters)
+    cargos = cargos.annotate(evidence_count=EvidenceCount.objects.annotation("cargo"))
+    drugs = drugs.annotate(evidence_count=EvidenceCount.objects.annotation("drug"))
+    return _network(list(edges.items()), cargos, drugs, truncated=truncated, filters=filters)
 
 
 def _network(
@@ -122,8 +118,7 @@ def _network(
     for (cargo_id, drug_id), by_effect in ranked:
         if cargo_id not in cargos or drug_id not in drugs:
             continue
-        pinned = {"cargo": cargo_id, "drug": drug_id}
-        expressible = all(pinned[param] in within[param] for param in within)
+        pinned = {"cargo": (cargo_id, cargos[cargo_id].symbol), "drug": (drug_id, drugs[drug_id].name)}
         links.append(
             {
                 "source": f"cargo-{cargo_id}",
@@ -131,9 +126,7 @@ def _network(
                 "count": sum(by_effect.values()),
                 "effect": max(by_effect.items(), key=lambda item: (item[1], item[0]))[0],
                 "effects": dict(by_effect),
-                "url": _evidence_url(filters, cargo=cargos[cargo_id].symbol, drug=drugs[drug_id].name)
-                if expressible
-                else None,
+                "url": _evidence_url(filters, within, pinned),
             }
         )
     nodes.sort(key=lambda n: (-n["count"], n["label"]))
@@ -166,7 +159,7 @@ def matrix(
         return _matrix_by_cargo_kind(evidence, rows, filters, chosen)
     selected = pk_sql(evidence)
     if selected is None:
-        return _matrix(rows, [], [], "mechanism", {}, filters, chosen)
+        return _matrix(rows, [], "mechanism", {}, filters, chosen)
     ids, params = selected
     row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
     roles = _in_roles(_drug_roles(chosen))
@@ -189,18 +182,15 @@ def matrix(
             params,
         )
         counted = cursor.fetchall()
-    totals: dict[int, int] = defaultdict(int)
     values, rolled = {}, {}
     for row_pk, mechanism_pk, top_pk, n in counted:
         if mechanism_pk is not None:
             values[row_pk, mechanism_pk] = n
         else:
             rolled[row_pk, top_pk] = n
-            totals[row_pk] += n
     values.update(rolled)
     mechanisms = list(Mechanism.objects.filter(pk__in={pk for _, pk in values}).select_related("parent"))
-    columns = _mechanism_columns(mechanisms)
-    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters, chosen)
+    return _matrix(rows, _mechanism_columns(mechanisms), "mechanism", values, filters, chosen)
 
 
 def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None, chosen: dict) -> dict[str, Any]:
@@ -214,9 +204,6 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
         cells = links.values(row=F("evidence__therapy_class_id"), kind=F("cargo__kind"))
     cells = cells.exclude(row=None).exclude(kind=None).annotate(n=Count("evidence_id", distinct=True)).order_by()
     cells = list(cells)
-    totals: dict[int, int] = defaultdict(int)
-    for cell in cells:
-        totals[cell["row"]] += cell["n"]
     used = {c["kind"] for c in cells}
     cargo_list = reverse("cargo_list")
     columns = [
@@ -225,12 +212,17 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
         if value in used
     ]
     values = {(c["row"], c["kind"]): c["n"] for c in cells}
-    return _matrix(rows, _row_list(rows, totals), columns, "cargo_type", values, filters, chosen)
+    return _matrix(rows, columns, "cargo_type", values, filters, chosen)
 
 
-def _row_list(rows: str, totals: dict[int, int]) -> list[dict]:
-    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with the largest ``totals``
-    (ties: the lower primary key) by name."""
+def _row_list(rows: str, columns: list[dict], values: dict) -> list[dict]:
+    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with most items (ties:
+    the lower primary key) by name. A row's items are those of its top-level columns, each once."""
+    tops = {col["id"] for col in columns if not col["parent"]}
+    totals: dict[int, int] = defaultdict(int)
+    for (row_pk, column), n in values.items():
+        if column in tops:
+            totals[row_pk] += n
     if rows == "drug":
         top = sorted(totals, key=lambda pk: (-totals[pk], pk))[:MATRIX_MAX_DRUGS]
         row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
@@ -252,21 +244,16 @@ def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
     counts = EvidenceCount.objects
     if rows == "drug":
         ranked = counts.of("drug_scope").filter(b__in=tops).values("a").annotate(t=Sum("n")).order_by("-t", "a")
-        totals = {row["a"]: row["t"] for row in ranked[:MATRIX_MAX_DRUGS]}
-        direct = counts.of("drug_mechanism").filter(a__in=list(totals))
-        scoped = counts.of("drug_scope").filter(a__in=list(totals), b__in=tops)
+        drugs = [row["a"] for row in ranked[:MATRIX_MAX_DRUGS]]
+        direct = counts.of("drug_mechanism").filter(a__in=drugs)
+        scoped = counts.of("drug_scope").filter(a__in=drugs, b__in=tops)
     else:
         direct = counts.of("class_mechanism")
         scoped = counts.of("class_scope").filter(b__in=tops)
     values = {(a, b): n for a, b, n in direct.values_list("a", "b", "n")}
-    rolled = {(a, b): n for a, b, n in scoped.values_list("a", "b", "n")}
-    values.update(rolled)
-    if rows == "therapy_class":
-        totals = defaultdict(int)
-        for (a, _), n in rolled.items():
-            totals[a] += n
+    values.update({(a, b): n for a, b, n in scoped.values_list("a", "b", "n")})
     columns = _mechanism_columns([m for m in mechanisms if m.pk in {b for _, b in values}])
-    return _matrix(rows, _row_list(rows, totals), columns, "mechanism", values, filters=None)
+    return _matrix(rows, columns, "mechanism", values, filters=None)
 
 
 def _mechanism_columns(mechanisms: list) -> list[dict]:
@@ -286,7 +273,6 @@ def _mechanism_columns(mechanisms: list) -> list[dict]:
 
 def _matrix(
     rows: str,
-    row_list: list[dict],
     columns: list[dict],
     column_param: str,
     values: dict,
@@ -296,16 +282,13 @@ def _matrix(
     """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its
     evidence, or ``None`` when no list's parameters can say which items it counts."""
     within = _within_filters(chosen or {}, {rows, column_param})
+    row_list = _row_list(rows, columns, values)
 
-    def url(row: dict, col: dict) -> str | None:
-        pinned = {rows: row["id"], column_param: col["id"]}
-        if any(param in within and pinned[param] not in within[param] for param in pinned):
-            return None
-        return _evidence_url(filters, **{rows: row["param"], column_param: col["slug"]})
+    def cell(row: dict, col: dict) -> dict[str, Any]:
+        pinned = {rows: (row["id"], row["param"]), column_param: (col["id"], col["slug"])}
+        return {"count": values.get((row["id"], col["id"]), 0), "url": _evidence_url(filters, within, pinned)}
 
-    grid = [
-        [{"count": values.get((row["id"], col["id"]), 0), "url": url(row, col)} for col in columns] for row in row_list
-    ]
+    grid = [[cell(row, col) for col in columns] for row in row_list]
     return {
         "rows_by": rows,
         "columns_by": "cargo_kind" if column_param == "cargo_type" else "mechanism",
@@ -316,7 +299,7 @@ def _matrix(
     }
 
 
-# --- From request parameters: what network.json, matrix.json and the pages' tables share ----------
+# --- From request parameters: what network.json, matrix.json and the templatetags' tables share -------
 
 
 class BadParameters(ValueError):
@@ -327,26 +310,22 @@ class BadParameters(ValueError):
         self.errors = errors
 
 
-def _filtered(params: QueryDict, *shape: str) -> QuerySet | None:
-    """The accepted evidence that ``params`` selects, or None for all of it (parameters in ``shape``
-    only set the picture's form and are not evidence filters)."""
+def _filtered(params: QueryDict, *shape: str) -> tuple[QuerySet | None, QueryDict]:
+    """The accepted evidence that ``params`` selects (None for all of it) and the evidence filters
+    its links keep (parameters in ``shape`` only set the picture's form and are not evidence filters)."""
     filterset = EvidenceFilterSet(params, queryset=Evidence.objects.public(), also=shape)
     if not filterset.is_valid():
         raise BadParameters(filterset.errors.get_json_data())
+    filters = params.copy()
+    for name in (*shape, "page", "page_size"):
+        filters.pop(name, None)
     if not any(value for key, values in params.lists() if key not in shape for value in values):
-        return None
-    return filterset.qs
+        return None, filters
+    return filterset.qs, filters
 
 
 def _key(params: QueryDict) -> list[tuple[str, str]]:
     return sorted((k, v) for k, vs in params.lists() for v in vs)
-
-
-def _evidence_filters(params: QueryDict, *shape: str) -> QueryDict:
-    filters = params.copy()
-    for name in (*shape, "page", "page_size"):
-        filters.pop(name, None)
-    return filters
 
 
 def _chosen(filters: QueryDict | None) -> dict[str, Any]:
@@ -388,10 +367,13 @@ def _within_filters(chosen: dict[str, Any], params: set[str]) -> dict[str, set]:
     return within
 
 
-def _evidence_url(filters: QueryDict | None, **pinned: str) -> str:
-    """The evidence list under ``filters``, with ``pinned`` parameters in place of any of the same name."""
+def _evidence_url(filters: QueryDict | None, within: dict[str, set], pinned: dict[str, tuple]) -> str | None:
+    """The evidence list under ``filters``, with ``pinned`` parameters (name: (row or column id, value))
+    in place of any of the same name; None when an id is not ``within`` the page's own filter."""
+    if any(pk not in within.get(name, {pk}) for name, (pk, _) in pinned.items()):
+        return None
     params = filters.copy() if filters is not None else QueryDict(mutable=True)
-    for name, value in pinned.items():
+    for name, (_, value) in pinned.items():
         params[name] = value
     return f"{reverse('evidence_list')}?{params.urlencode()}"
 
@@ -399,13 +381,12 @@ def _evidence_url(filters: QueryDict | None, **pinned: str) -> str:
 def network_for(params: QueryDict) -> dict[str, Any]:
     """``network()`` of the evidence the evidence list's filters in ``params`` select, at most ``limit``
     edges; each edge's ``url`` lists its evidence under those filters too."""
-    evidence = _filtered(params, "limit")
+    evidence, filters = _filtered(params, "limit")
     try:
         limit = int(params.get("limit", NETWORK_MAX_EDGES))
     except ValueError:
         raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
     limit = max(1, min(limit, 500))
-    filters = _evidence_filters(params, "limit")
     build = network_of_all if evidence is None else functools.partial(network, evidence)
     return cached("network", _key(params), lambda: build(max_edges=limit, filters=filters))
 
@@ -419,17 +400,16 @@ def matrix_for(params: QueryDict) -> dict[str, Any]:
     choose its form."""
     rows = params.get("rows") or MATRIX_ROWS[0]
     columns = params.get("columns") or MATRIX_COLUMNS[0]
-    errors = {}
-    if rows not in MATRIX_ROWS:
-        errors["rows"] = [{"message": "rows must be therapy_class or drug.", "code": "invalid_choice"}]
-    if columns not in MATRIX_COLUMNS:
-        errors["columns"] = [{"message": "columns must be mechanism or cargo_kind.", "code": "invalid_choice"}]
+    errors = {
+        name: [{"message": f"{name} must be {' or '.join(allowed)}.", "code": "invalid_choice"}]
+        for name, value, allowed in (("rows", rows, MATRIX_ROWS), ("columns", columns, MATRIX_COLUMNS))
+        if value not in allowed
+    }
     if errors:
         raise BadParameters(errors)
-    evidence = _filtered(params, "rows", "columns")
+    evidence, filters = _filtered(params, "rows", "columns")
     if evidence is None and columns == "mechanism":
         return cached("matrix", _key(params), lambda: matrix_of_all(rows=rows))
     if evidence is None:
         evidence = Evidence.objects.public()
-    filters = _evidence_filters(params, "rows", "columns")
     return cached("matrix", _key(params), lambda: matrix(evidence, rows=rows, columns=columns, filters=filters))
