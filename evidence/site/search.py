@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -68,23 +67,13 @@ def exact_target(query: str) -> str | None:
         return None
     if PUBLIC_ID_RE.match(query):
         pk = public_id_to_pk(query)
-        if Evidence.objects.public().filter(pk=pk).exists():
-            return evidence_url(pk)
-        return None
+        return evidence_url(pk) if Evidence.objects.public().filter(pk=pk).exists() else None
     doi = ids.normalize_doi(query)
     if (doi and ids.DOI_RE.match(doi)) or query.lower().startswith("pmid"):
         citation = Citation.objects.public().by_identifier(query)
         return citation.get_absolute_url() if citation else None
     hits = [*Drug.objects.public().matching(query)[:2], *Cargo.objects.public().matching(query)[:2]]
-    if len(hits) == 1:
-        return hits[0].get_absolute_url()
-    return None
-
-
-def _kind(kind: str, label: str, queryset: QuerySet, more_url: str) -> KindResults:
-    items = list(queryset[:PER_KIND])
-    total = len(items) if len(items) < PER_KIND else queryset.count()
-    return KindResults(kind, label, items, total, more_url)
+    return hits[0].get_absolute_url() if len(hits) == 1 else None
 
 
 def search(query: str) -> SearchResults:
@@ -105,9 +94,11 @@ def search(query: str) -> SearchResults:
     ]
     for filterset, queryset in kinds:
         meta = queryset.model._meta
+        found = filterset(data, queryset=queryset).qs
+        items = list(found[:PER_KIND])
+        total = len(items) if len(items) < PER_KIND else found.count()
         more_url = f"{reverse(f'{meta.model_name}_list')}?{urlencode(data)}"
-        label = capfirst(meta.verbose_name_plural)
-        results.kinds.append(_kind(meta.model_name, label, filterset(data, queryset=queryset).qs, more_url))
+        results.kinds.append(KindResults(meta.model_name, capfirst(meta.verbose_name_plural), items, total, more_url))
     return results
 
 
@@ -123,28 +114,25 @@ def typeahead(query: str) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: set[tuple[str, int]] = set()
 
-    def add(kind: str, label: str, entity, name: str, via: str = "") -> None:
+    def add(entity, name: str, via: str = "") -> None:
+        kind, label = entity._meta.model_name, str(entity._meta.verbose_name)
         if (kind, entity.pk) not in seen and len(out) < TYPEAHEAD_LIMIT:
             seen.add((kind, entity.pk))
             out.append({"kind": kind, "label": label, "name": name, "via": via, "url": entity.get_absolute_url()})
 
-    named = (
-        (Drug, DrugAlias, "drug", "drug", "name"),
-        (Cargo, CargoAlias, "cargo", "cargo molecule", "symbol"),
-        (Cell, CellAlias, "cell", "cell", "name"),
-    )
-    for model, _alias, kind, label, _field in named:
+    named = ((Drug, DrugAlias), (Cargo, CargoAlias), (Cell, CellAlias))
+    for model, _alias in named:
         for entity in model.objects.public().matching(query)[:3]:
-            add(kind, label, entity, entity.display_name)
-    for model, alias_model, kind, label, name_field in named:
+            add(entity, entity.display_name)
+    for model, alias_model in named:
         public = model.objects.public()
-        for entity in public.filter(**{f"{name_field}__istartswith": query})[:5]:
-            add(kind, label, entity, entity.display_name)
+        for entity in public.filter(**{f"{model.name_field}__istartswith": query})[:5]:
+            add(entity, entity.display_name)
         aliases = alias_model.objects.filter(name__istartswith=query, entity__in=public.values("pk"))
         for alias in aliases.select_related("entity")[:5]:
-            add(kind, label, alias.entity, alias.entity.display_name, via=alias.name)
+            add(alias.entity, alias.entity.display_name, via=alias.name)
     for mechanism in Mechanism.objects.filter(name__icontains=query)[:3]:
-        add("mechanism", "mechanism", mechanism, mechanism.name)
+        add(mechanism, mechanism.name)
     for therapy in TherapyClass.objects.filter(name__icontains=query)[:2]:
-        add("therapyclass", "therapy class", therapy, therapy.name)
+        add(therapy, therapy.name)
     return out
