@@ -26,27 +26,21 @@ def _mirbase_mature(text: str) -> bool:
     return text.upper().startswith("MIMAT")
 
 
-def identifier_url(kind: str, value: object) -> str:
-    """The page of ``value`` in the database ``kind`` names, or "" when there is none."""
-    if value in (None, ""):
-        return ""
-    text = str(value).strip()
-    if kind == "mirbase":
-        return f"https://www.mirbase.org/{'mature' if _mirbase_mature(text) else 'hairpin'}/{quote(text)}"
-    if kind not in _DATABASES:
-        return ""
-    return _DATABASES[kind][1].format(quote(text, safe=":/"))
-
-
 def identifier_links(obj: object) -> list[dict[str, str]]:
-    """``[{label, value, url}]`` for the identifier fields (``identifier_fields``) of ``obj`` that are filled in."""
+    """``[{label, value, url}]``: the identifier fields (``identifier_fields``) of ``obj`` that are
+    filled in, each with the page of its record."""
     out = []
     for name in getattr(obj, "identifier_fields", ()):  # vocabulary terms have none
         value = getattr(obj, name, None)
         if value in (None, ""):
             continue
-        label = "miRBase" if name == "mirbase" else _DATABASES[name][0]
-        out.append({"label": label, "value": str(value), "url": identifier_url(name, value)})
+        text = str(value).strip()
+        if name == "mirbase":
+            page = "mature" if _mirbase_mature(text) else "hairpin"
+            label, url = "miRBase", f"https://www.mirbase.org/{page}/{quote(text)}"
+        else:
+            label, url = _DATABASES[name][0], _DATABASES[name][1].format(quote(text, safe=":/"))
+        out.append({"label": label, "value": str(value), "url": url})
     return out
 
 
