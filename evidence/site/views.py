@@ -216,7 +216,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
             },
             "therapy_classes": therapy_classes,
             # Cached with the rest, changed only by public edits. A semi-join on the other
-            # types: NOT IN over every item tested each one (4x slower at 100k).
+            # types: NOT IN would test every item.
             "other_cancers": Evidence.objects.public().filter(cancer_type__in=other_types).count(),
             "cargo_kinds": [
                 {"value": value, "label": label, "count": kinds[value]}
@@ -227,13 +227,12 @@ class HomeView(AtomicWritesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        public = Evidence.objects.public()
         context.update(cached("home", "", self.summary))
         context["json_ld"] = linked_data.dataset(self.request, context["counts"])
         # Sorting every accepted item by review date is the slow part: remember the ids only.
         # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted: PostgreSQL
         # puts NULLs first in a plain DESC and would sort every accepted item instead.
-        newest = public.order_by(F("reviewed_at").desc(nulls_last=True), "-id")
+        newest = Evidence.objects.public().order_by(F("reviewed_at").desc(nulls_last=True), "-id")
         recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
         context["recent"] = evidence_rows(Evidence.objects.rows_of(recent, public=True))
         return context
@@ -605,9 +604,7 @@ class NetworkView(AtomicWritesMixin, TemplateView):
     template_name = "evidence/network.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["query_string"] = self.request.GET.urlencode()
-        return context
+        return super().get_context_data(**kwargs) | {"query_string": self.request.GET.urlencode()}
 
 
 class MatrixView(AtomicWritesMixin, TemplateView):
@@ -680,6 +677,4 @@ class AboutView(TemplateView):
     template_name = "evidence/about.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(cached("home", "", HomeView.summary))
-        return context
+        return super().get_context_data(**kwargs) | cached("home", "", HomeView.summary)
