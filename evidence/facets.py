@@ -26,18 +26,10 @@ from django.http import QueryDict
 
 from evidence import stored_counts
 from evidence.choices import DEFAULT_DRUG_ROLES
-from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ResolvedListFilter, param_values
+from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ListFilter, ResolvedListFilter, param_values
 from evidence.filtersets import Facet as DeclaredFacet
 from evidence.identifiers import lookup_keys
-from evidence.models import (
-    CancerType,
-    Evidence,
-    EvidenceCount,
-    EvidenceDrug,
-    EvidenceFacetKeys,
-    Mechanism,
-    TherapyClass,
-)
+from evidence.models import Evidence, EvidenceCount, EvidenceDrug, EvidenceFacetKeys
 from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 
@@ -104,6 +96,11 @@ class FacetSpec(DeclaredFacet):
         """The fields of the related row that give a value and its label (``symbol``, ``name``)."""
         return self.value_field.partition("__")[2], (self.label_field or self.value_field).partition("__")[2]
 
+    @property
+    def model(self):
+        """The model a value names (a foreign key's or the relation's); None for a plain column."""
+        return Evidence._meta.get_field(self.relation or self.value_field.partition("__")[0]).related_model
+
 
 #: The facets the FilterSet declares on its filters, in its order.
 FACETS = tuple(
@@ -159,17 +156,6 @@ def _same(spec: FacetSpec, a: str, b: str) -> bool:
 
 
 Counts = dict[str, Counter]
-
-
-@dataclass
-class _Exact:
-    """A set counted item by item: each facet's counts by value (by primary key for a foreign
-    key column), its size (None when no column was counted), and the items of each effect
-    whose study measured no drug response."""
-
-    counts: Counts
-    size: int | None
-    without_read_out: Counter
 
 
 def _summed(active: stored_counts.Active) -> dict[str, bool]:
@@ -289,10 +275,11 @@ def _exact_counts(
     local: list[str],
     through: list[str],
     read_out: bool,
-) -> _Exact:
+) -> tuple[Counts, int | None, Counter]:
     """Column facets ``local`` and many-to-many facets ``through`` over ``queryset`` (the set the
-    filters ``narrowed`` select from ``base``); ``read_out``: count the effects of the items
-    that measured no drug response too.
+    filters ``narrowed`` select from ``base``): each facet's counts by value (by primary key for
+    a foreign key column), the set's size (None when no column was counted) and, with
+    ``read_out``, the items of each effect whose study measured no drug response.
 
     The columns are grouped together (a few thousand combinations at 100,000 items) and each
     facet sums its own, which is cheaper than one grouping set per column; the many-to-many
@@ -322,19 +309,20 @@ def _exact_counts(
                 rows += _stored_rows(cursor, whole, counted_columns, counted_keys)
                 counted = [(*row[:-1], -row[-1]) for row in counted]
             rows += counted
-    exact = _Exact({param: Counter() for param in [*local, *through]}, 0 if columns else None, Counter())
+    counts: Counts = {param: Counter() for param in [*local, *through]}
+    size, without_read_out = 0 if columns else None, Counter()
     for key, *cells, n in rows:
         if key is not None:
             param, value = key.split(":", 1)
-            exact.counts[param][value] += n
+            counts[param][value] += n
             continue
         row = dict(zip(columns, cells, strict=True))
-        exact.size += n
+        size += n
         for param in local:
-            exact.counts[param][row[stored_counts.COLUMNS[param]]] += n
+            counts[param][row[stored_counts.COLUMNS[param]]] += n
         if read_out and row["drug_response_measured"] is False:
-            exact.without_read_out[row["effect"]] += n
-    return exact
+            without_read_out[row["effect"]] += n
+    return counts, size, without_read_out
 
 
 def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
@@ -345,8 +333,7 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     value_attr, label_attr = spec.attrs
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
-        model = Evidence._meta.get_field(spec.value_field.partition("__")[0]).related_model
-        rows = list(model.objects.values_list("pk", value_attr, label_attr, *["parent_id"] * spec.narrower))
+        rows = list(spec.model.objects.values_list("pk", value_attr, label_attr, *["parent_id"] * spec.narrower))
         names = {pk: (value, label) for pk, value, label, *_ in rows}
         if spec.narrower:
             counted = _with_narrower(counted, {pk: parent for pk, _, _, parent in rows})
@@ -354,8 +341,7 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     else:
         labels = {}
         if not choices and label_attr != value_attr:
-            model = Evidence._meta.get_field(spec.relation).related_model
-            rows = model.objects.filter(**{f"{value_attr}__in": list(counted)}).values_list(value_attr, label_attr)
+            rows = spec.model.objects.filter(**{f"{value_attr}__in": list(counted)}).values_list(value_attr, label_attr)
             labels = dict(rows)
         ranked = [
             (str(value), choices.get(value) or labels.get(value) or str(value), n) for value, n in counted.items()
@@ -389,22 +375,19 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
     # mechanism's scope: its narrower terms' items too).
     kind = stored_counts.ENTITY_PARAMS[spec.param][0]
     counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
-    model = Evidence._meta.get_field(spec.relation).related_model
-    return stored_counts.ranked_entities(counts, model, *spec.attrs, spec.top)
+    return stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
 
 
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
-    """The values a facet offers when its set is too large to count: every value of a
-    short vocabulary; none for drugs and cargos (thousands; the selected ones are added)."""
+    """The values a facet offers when its set is too large to count: every value of a short
+    vocabulary (of mechanisms, the broadest); none of the thousands a ``top`` cuts (drugs and
+    cargos: the selected ones are added)."""
     if spec.choices:
         return [(value, label, None) for value, label in spec.choices]
-    if spec.param == "therapy_class":
-        return [(t.slug, t.name, None) for t in TherapyClass.objects.order_by("position", "name")]
-    if spec.param == "mechanism":
-        return [(m.slug, m.name, None) for m in Mechanism.objects.filter(parent__isnull=True).order_by("name")]
-    if spec.param == "cancer_type":
-        return [(c.slug, c.name, None) for c in CancerType.objects.order_by("name")]
-    return []
+    if spec.top:
+        return []
+    terms = spec.model.objects.filter(parent=None) if spec.param == "mechanism" else spec.model.objects.all()
+    return [(value, label, None) for value, label in terms.values_list(*spec.attrs)]
 
 
 def _drugs_in_roles(queryset: QuerySet, roles: set[str]) -> Counter:
@@ -412,13 +395,6 @@ def _drugs_in_roles(queryset: QuerySet, roles: set[str]) -> Counter:
     links = EvidenceDrug.objects.using(queryset.db).filter(evidence_id__in=queryset.order_by().values("pk"))
     counted = links.filter(role__in=sorted(roles)).values_list("drug__name").annotate(n=Count("evidence_id"))
     return Counter(dict(counted.order_by()))
-
-
-def _without(query: QueryDict, param: str) -> QueryDict:
-    others = query.copy()
-    others.pop(param, None)
-    others.pop(f"{param}[]", None)
-    return others
 
 
 @dataclass
@@ -477,13 +453,13 @@ def _count_set(
         out.facets["drug"] = (True, _labelled(drug, _drugs_in_roles(queryset, roles)))
     local = [spec.param for spec in pending if spec.source == "local"]
     through = [spec.param for spec in pending if spec.source == "through"]
-    exact = _exact_counts(queryset, narrowed, base, local, through, read_out)
-    if exact.size is not None:
-        out.size = exact.size
+    counts, size, without_read_out = _exact_counts(queryset, narrowed, base, local, through, read_out)
+    if size is not None:
+        out.size = size
     if read_out:
-        out.without_read_out = exact.without_read_out
+        out.without_read_out = without_read_out
     for spec in pending:
-        out.facets[spec.param] = (True, _labelled(spec, exact.counts[spec.param]))
+        out.facets[spec.param] = (True, _labelled(spec, counts[spec.param]))
     return out
 
 
@@ -502,7 +478,9 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     counted, read_out = dict(main.facets), main.without_read_out
     for spec in FACETS:
         if spec.param not in counted:
-            others = _without(query, spec.param)
+            others = query.copy()
+            others.pop(spec.param, None)
+            others.pop(f"{spec.param}[]", None)
             # The list's reader resolves the names, as the list did.
             own_set = EvidenceFilterSet(others, queryset=base, request=filterset.request).qs
             own = _count_set([spec], others, base, own_set, None, small=small, sized=False)
@@ -514,17 +492,12 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
         is_counted, found = counted[spec.param]
         selected = param_values(query, spec.param)
         facet = Facet(spec.param, spec.label, counted=is_counted)
-        seen: set[str] = set()
         for value, label, count in found:
             is_selected = any(_same(spec, value, s) for s in selected)
-            if is_selected:
-                chosen = [s for s in selected if not _same(spec, value, s)]
-                seen.update(s for s in selected if _same(spec, value, s))
-            else:
-                chosen = [*selected, value]
+            chosen = [s for s in selected if not _same(spec, value, s)] if is_selected else [*selected, value]
             facet.values.append(FacetValue(value, label, count, is_selected, url_with(query, spec.param, chosen)))
         # A selected value with no hits (e.g. a typo'd drug) stays visible so it can be removed.
-        for missing in (s for s in selected if s not in seen):
+        for missing in selected:
             if not any(v.selected and _same(spec, v.value, missing) for v in facet.values):
                 remaining = [s for s in selected if s != missing]
                 # Not among the facet's top values is not the same as none.
@@ -550,7 +523,7 @@ def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]
         values = param_values(query, name)
         if not values:
             continue
-        if name in {"q", "year_min", "year_max", "citation", "retracted"}:
+        if not isinstance(filterset.filters[name], ListFilter):
             value = query.get(name, "").strip()
             if value:
                 chips.append(Chip(name, CHIP_LABELS.get(name, name), value, url_with(query, name, None)))
@@ -563,8 +536,8 @@ def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]
 
 
 def api_query(query: QueryDict, **extra: str) -> str:
-    """The query string for the API twin of an HTML list (HTML-only parameters dropped)."""
+    """``query``'s string with ``extra`` set, for the API twin of an HTML list."""
     data = query.copy()
     for key, value in extra.items():
         data[key] = value
-    return data.urlencode() if data else urlencode(extra)
+    return data.urlencode()
