@@ -318,12 +318,9 @@ def _named(model, with_class: bool = False):
 def _therapy_class_names() -> dict[str, str]:
     """Every way to name a therapy class, by ``vocabulary_key``: slug, name, and the name
     without "therapy" ("HER2" for HER2-targeted therapy, "endocrine")."""
-    names: dict[str, str] = {}
-    for slug, name in TherapyClass.objects.values_list("slug", "name"):
-        for variant in (slug, name, re.sub(r"(?i)[\s-]*(targeted\s+)?therapy$", "", name)):
-            if variant:
-                names.setdefault(vocabulary_key(variant), slug)
-    return names
+    classes = list(TherapyClass.objects.values_list("slug", "name"))
+    short = {slug: re.sub(r"(?i)[\s-]*(targeted\s+)?therapy$", "", name) for slug, name in classes}
+    return names_by_key(classes, {slug: (name,) for slug, name in short.items() if name})
 
 
 def _mechanism_names() -> dict[str, str]:
@@ -375,24 +372,18 @@ THERAPY_CLASS = _by_vocabulary(TherapyClass, _therapy_class_names)
 MECHANISM = _by_vocabulary(Mechanism, _mechanism_names)
 
 
-class YearFilter(SharedFilter, django_filters.NumberFilter):
-    """A whole year; a number a year can't be is a 400, not a surprise."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 9999)
-        super().__init__(*args, **kwargs)
-
-
 class IdFilter(SharedFilter, django_filters.NumberFilter):
+    """A whole number within ``bounds``; any other value is a 400, not a surprise."""
+
     field_class = forms.IntegerField
+    bounds = (1, 2**63 - 1)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, min_value=self.bounds[0], max_value=self.bounds[1], **kwargs)
+
+
+class YearFilter(IdFilter):
+    bounds = (0, 9999)
 
 
 class StrictBooleanField(forms.Field):
