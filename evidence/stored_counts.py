@@ -6,9 +6,7 @@ They answer a list narrowed only by therapy class, effect and one cargo kind (ev
 has one therapy class and one effect, so their counts add up), or by one drug, cargo or
 mechanism, optionally with effects (and a drug with levels), or only by columns of the
 item (level, effect, subtype...: the column counts, ``CUBE``). Any other filter (a text
-search, two cargo kinds, which overlap) and the caller counts the rows itself. These lists
-are the large ones: chemotherapy items carrying a miRNA are 45 % of all items, and
-counting them took each page four joins over every miRNA link.
+search, two cargo kinds, which overlap) and the caller counts the rows itself.
 """
 
 from __future__ import annotations
@@ -176,16 +174,14 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
         return None
     column = {"therapy_class": "a", "effect": "effect", "cargo_type": "b"}[param]
     summed = rows.order_by().values_list(column).annotate(n=Sum("n"))
+    # Each row's key (a class's pk, a cargo kind's code, an effect) as a value and its label.
     if param == "therapy_class":
-        classes = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
-        labelled = [(*classes[pk], n) for pk, n in summed if pk in classes]
+        names = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
     elif param == "cargo_type":
-        kinds, labels = CARGO_KINDS_BY_CODE, dict(CargoKind.choices)
-        labelled = [(kinds[code], labels[kinds[code]], n) for code, n in summed if code in kinds]
+        names = {code: (kind, CargoKind(kind).label) for code, kind in CARGO_KINDS_BY_CODE.items()}
     else:
-        labels = dict(Effect.choices)
-        labelled = [(effect, labels.get(effect, effect), n) for effect, n in summed]
-    return by_count(labelled)
+        names = {effect: (effect, label) for effect, label in Effect.choices}
+    return by_count((*names[key], n) for key, n in summed if key in names)
 
 
 def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, top: int | None):
@@ -212,9 +208,6 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     """The level facet of one drug's list, or the drug facet of a list narrowed by level, from
     the ``drug_level`` rows (effects allowed besides), as (value, label, count) ordered by count
     then value and cut at ``top``; None when they can't tell.
-
-    A popular drug's list is too large to count on the way (the level facet was shown
-    uncounted), and counting every drug's items at one level joined every drug link of it.
     """
     rest = set(others) - {"effect"}
     if not ((param == "level" and rest == {"drug"}) or (param == "drug" and rest == {"level"})):
