@@ -47,13 +47,8 @@ MAX_VALUES = 50
 
 def split_values(raw: Iterable) -> list[str]:
     """Each value given, comma lists split, stripped, blanks and repeats dropped."""
-    values: list[str] = []
-    for item in raw:
-        for part in str(item).split(","):
-            part = part.strip()
-            if part and part not in values:
-                values.append(part)
-    return values
+    parts = dict.fromkeys(part.strip() for item in raw for part in str(item).split(","))
+    return [part for part in parts if part]
 
 
 class ListWidget(forms.TextInput):
@@ -62,7 +57,7 @@ class ListWidget(forms.TextInput):
     def value_from_datadict(self, data, files, name):
         if isinstance(data, MultiValueDict):
             return param_values(data, name)
-        raw = data.get(name)
+        raw = data.get(name)  # a plain dict (the site search's)
         return split_values(raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else []))[:MAX_VALUES]
 
     def format_value(self, value):
@@ -395,14 +390,10 @@ class StrictBooleanField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
-            return value
         text = str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise forms.ValidationError("Give true or false, not %(value)s.", code="invalid", params={"value": value})
+        if text not in self.TRUE | self.FALSE:
+            raise forms.ValidationError("Give true or false, not %(value)s.", code="invalid", params={"value": value})
+        return text in self.TRUE
 
 
 class StrictBooleanFilter(SharedFilter, django_filters.BooleanFilter):
@@ -431,9 +422,10 @@ class SearchFilter(SharedFilter, django_filters.CharFilter):
     field_class = SearchField
 
 
-def _through_ids(relation, **lookup) -> QuerySet:
-    """Evidence ids linked through a many-to-many table, as a subquery (no DISTINCT needed)."""
-    return relation.through.objects.filter(**lookup).values("evidence_id")
+def _linked(qs: QuerySet, relation, **lookup) -> QuerySet:
+    """The items of ``qs`` linked as ``lookup`` says through a many-to-many table: by a subquery
+    of evidence ids, so that no item repeats and no DISTINCT is needed."""
+    return qs.filter(pk__in=relation.through.objects.filter(**lookup).values("evidence_id"))
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -625,14 +617,14 @@ class EvidenceFilterSet(StrictFilterSet):
 
     def filter_drug(self, qs, name, value):
         roles = self.form.cleaned_data.get("drug_role") or choices.DEFAULT_DRUG_ROLES
-        return qs.filter(pk__in=_through_ids(Evidence.drugs, drug_id__in=value.keys, role__in=list(roles)))
+        return _linked(qs, Evidence.drugs, drug_id__in=value.keys, role__in=list(roles))
 
     def filter_drug_role(self, qs, name, value):
         # With drug=, it says which roles the drug must have (filter_drug reads it);
         # alone, it selects items with any drug in one of these roles.
         if self.form.cleaned_data.get("drug"):
             return qs
-        return qs.filter(pk__in=_through_ids(Evidence.drugs, role__in=list(value)))
+        return _linked(qs, Evidence.drugs, role__in=list(value))
 
     #: After filtering by cargo: every cargo the filter took, with why (``CargoQuerySet.reach``).
     cargo_reach: dict[int, str] | None = None
@@ -640,17 +632,15 @@ class EvidenceFilterSet(StrictFilterSet):
     def filter_cargo(self, qs, name, value):
         # A cargo reaches its family and family members, and the agents that target them.
         self.cargo_reach = Cargo.objects.filter(pk__in=list(value.keys)).reach()
-        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo_id__in=list(self.cargo_reach)))
+        return _linked(qs, Evidence.cargos, cargo_id__in=list(self.cargo_reach))
 
     def filter_cargo_type(self, qs, name, value):
-        return qs.filter(pk__in=_through_ids(Evidence.cargos, cargo__kind__in=value))
+        return _linked(qs, Evidence.cargos, cargo__kind__in=value)
 
     def filter_mechanism(self, qs, name, value):
         # A broader term includes its narrower ones.
         scope = Mechanism.objects.filter(Q(slug__in=value.keys) | Q(parent__slug__in=value.keys))
-        return qs.filter(
-            pk__in=_through_ids(Evidence.mechanisms, mechanism_id__in=list(scope.values_list("pk", flat=True)))
-        )
+        return _linked(qs, Evidence.mechanisms, mechanism_id__in=list(scope.values_list("pk", flat=True)))
 
     def filter_cell(self, qs, name, value):
         return qs.filter(Q(source_cell_id__in=value.keys) | Q(recipient_cell_id__in=value.keys))

@@ -46,7 +46,7 @@ _PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
 MAX_TERMS = 32
 #: Words or phrases that also match as a name's lookup key ("mcf7" for MCF-7).
 KEYED_TERMS = 4
-_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_TOKEN_RE = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 _STEM, _WORDS = "'exoresist_stem'::regconfig", "'exoresist_words'::regconfig"
 
 
@@ -82,13 +82,8 @@ class Term:
 def parse(value: str) -> list[list[Term]]:
     """``value`` as AND-ed groups of OR-ed terms (the syntax above); words without letters
     or digits, and a trailing "et al.", are dropped."""
-    tokens: list[tuple[str, bool, bool]] = []
-    for negation, phrase, word in _TOKEN_RE.findall(value):
-        if word:
-            negated = word.startswith("-") and len(word) > 1
-            tokens.append((word[1:] if negated else word, negated, False))
-        else:
-            tokens.append((phrase, bool(negation), True))
+    # (text, negated, quoted) of each word or phrase; a lone "-" is a word.
+    tokens = [(word or phrase, bool(negation), not word) for negation, phrase, word in _TOKEN_RE.findall(value)]
     groups: list[list[Term]] = []
     join_next = False
     for index, (text, negated, quoted) in enumerate(tokens):
@@ -162,7 +157,7 @@ class TextQuery:
         for index, group in enumerate(groups):
             alternatives = []
             for term in group:
-                prefix = term is last and not term.quoted and not term.negated and _typed_prefix(term)
+                prefix = term is last and _typed_prefix(term)
                 # A stop word at either end of a phrase ("her" of "HER-2", "t" of "T-cell") is
                 # dropped by the stemmed phrase, and the rest ("2") would match on its own: such
                 # a phrase is read as written.
@@ -247,7 +242,8 @@ MIN_PREFIX = 3
 
 
 def _typed_prefix(term: Term) -> bool:
-    return len(term.words) > 1 or len(term.words[-1]) >= MIN_PREFIX
+    """Whether ``term``, the last of a query, is also the prefix of the word being typed."""
+    return not term.quoted and not term.negated and (len(term.words) > 1 or len(term.words[-1]) >= MIN_PREFIX)
 
 
 class Matches(Lookup):
@@ -279,7 +275,7 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
             [sorted(words)],
         )
         prefixes = {stem for (stem,) in cursor.fetchall()}
-    if not last.negated and not last.quoted and _typed_prefix(last):
+    if _typed_prefix(last):
         prefixes.add(last.words[-1])
     prefixes = tuple(plain(prefix) for prefix in prefixes)
     marked = {}
