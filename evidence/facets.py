@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from django.db import connection, connections
 from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from evidence import stored_counts
 from evidence.choices import DEFAULT_DRUG_ROLES
@@ -145,14 +146,11 @@ def url_with(query: QueryDict, param: str, values: list[str] | None) -> str:
         pairs += [(key, value) for value in listed]
     if not placed:
         pairs += [(param, value) for value in values or ()]
-    encoded = urlencode(pairs)
-    return f"?{encoded}" if encoded else "?"
+    return f"?{urlencode(pairs)}"
 
 
 def _same(spec: FacetSpec, a: str, b: str) -> bool:
-    if spec.by_name:
-        return lookup_keys(a)[0] == lookup_keys(b)[0]
-    return a == b
+    return lookup_keys(a)[0] == lookup_keys(b)[0] if spec.by_name else a == b
 
 
 Counts = dict[str, Counter]
@@ -300,10 +298,8 @@ def _exact_counts(
             whole = {param: values for param, values in narrowed.items() if param in stored_counts.COLUMN_PARAMS}
             whole_set, size = None, 0
             if not counted_keys or _summed(whole)["through"]:
-                query = QueryDict(mutable=True)
-                for param, values in whole.items():
-                    query.setlist(param, values)
-                whole_set, size = EvidenceFilterSet(query, queryset=base).qs, stored_counts.cube_size(whole)
+                whole_set = EvidenceFilterSet(MultiValueDict(whole), queryset=base).qs
+                size = stored_counts.cube_size(whole)
             flipped, counted = _item_rows(cursor, queryset, whole_set, size, counted_columns, counted_keys)
             if flipped:
                 rows += _stored_rows(cursor, whole, counted_columns, counted_keys)
@@ -373,8 +369,7 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
         return None
     # The entities' counts over every accepted item, of the kind their filter reads (a
     # mechanism's scope: its narrower terms' items too).
-    kind = stored_counts.ENTITY_PARAMS[spec.param][0]
-    counts = EvidenceCount.objects.of(kind).filter(b=0).annotate(total=F("n"))
+    counts = EvidenceCount.objects.of(stored_counts.ENTITY_PARAMS[spec.param]).filter(b=0).annotate(total=F("n"))
     return stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
 
 

@@ -20,7 +20,7 @@ from django.http import QueryDict
 
 from evidence.choices import CargoKind, Effect, EvidenceLevel
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, param_values
-from evidence.models import Cargo, Drug, EvidenceCount, Mechanism, TherapyClass
+from evidence.models import Drug, Evidence, EvidenceCount, TherapyClass
 from evidence.models.counts import CARGO_KINDS_BY_CODE, CUBE, LEVELS_BY_CODE, cargo_kind_code, level_code
 
 Active = Mapping[str, list[str]]
@@ -29,20 +29,18 @@ Active = Mapping[str, list[str]]
 CLASS_KIND_PARAMS = frozenset({"therapy_class", "effect", "cargo_type"})
 
 
-def drugs_named(values: list[str]) -> QuerySet:
-    """The drugs ``drug=`` takes for ``values``, resolved by the filter itself: any name or
-    alias, or a class ("taxanes") and its members."""
-    resolve = EvidenceFilterSet.base_filters["drug"].extra["resolve"]
-    return Drug.objects.filter(pk__in={pk for value in values for pk in resolve(value) or ()})
+#: Filters whose set is the union of one entity kind's stored counts, by the kind of their
+#: rows (a mechanism's filter takes its narrower terms too: the "scope" counts).
+ENTITY_PARAMS = {"drug": "drug", "cargo": "cargo", "mechanism": "scope"}
 
 
-#: Filters whose set is the union of one entity kind's stored counts, and how values match.
-ENTITY_PARAMS = {
-    "drug": ("drug", drugs_named),
-    "cargo": ("cargo", lambda values: Cargo.objects.matching(*values)),
-    # A mechanism's filter takes its narrower terms too: the "scope" counts.
-    "mechanism": ("scope", lambda values: Mechanism.objects.filter(slug__in=values)),
-}
+def named(param: str, values: list[str]) -> QuerySet:
+    """The entities ``param=`` takes for ``values``, resolved by its filter itself: any name or
+    alias, a drug class ("taxanes") as its members."""
+    declared = EvidenceFilterSet.base_filters[param]
+    keys = {key for value in values for key in declared.extra["resolve"](value) or ()}
+    model = Evidence._meta.get_field(declared.facet.relation).related_model
+    return model.objects.filter(**{"slug__in" if declared.extra.get("canonical") else "pk__in": keys})
 
 
 def narrowing(query: QueryDict) -> dict[str, list[str]]:
@@ -92,10 +90,10 @@ def _entity_rows(active: Active) -> QuerySet | None:
     entity_params = set(active) - {"effect", "level"}
     if len(entity_params) != 1 or (param := entity_params.pop()) not in ENTITY_PARAMS:
         return None
-    kind, entities = ENTITY_PARAMS[param]
-    if param == "cargo" and any(entities(active[param]).reach().values()):
+    entities = named(param, active[param])
+    if param == "cargo" and any(entities.reach().values()):
         return None  # the filter also takes the family and the agents that target it: not one stored row
-    rows = EvidenceCount.objects.filter(a__in=entities(active[param]).values("pk"))
+    rows = EvidenceCount.objects.filter(a__in=entities.values("pk"))
     if "level" in active:
         codes = level_codes(active["level"])
         if param != "drug" or codes is None:
@@ -103,7 +101,7 @@ def _entity_rows(active: Active) -> QuerySet | None:
         # An item has one level: the rows of several levels add up.
         rows = rows.filter(kind="drug_level", b__in=codes)
     else:
-        rows = rows.filter(kind=kind, b=0)
+        rows = rows.filter(kind=ENTITY_PARAMS[param], b=0)
     return rows.filter(effect__in=active["effect"]) if "effect" in active else rows.filter(effect="")
 
 
@@ -215,7 +213,7 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
     rows = EvidenceCount.objects.filter(kind="drug_level")
     rows = rows.filter(effect__in=others["effect"]) if "effect" in others else rows.filter(effect="")
     if param == "level":
-        rows = rows.filter(a__in=drugs_named(others["drug"]).values("pk"))
+        rows = rows.filter(a__in=named("drug", others["drug"]).values("pk"))
         summed = list(rows.order_by().values_list("b").annotate(n=Sum("n"), drugs=Count("a", distinct=True)))
         if any(drugs > 1 for _, _, drugs in summed):
             return None  # two drugs under the name: only a join counts their shared items once
