@@ -392,16 +392,6 @@ def _drugs_in_roles(queryset: QuerySet, roles: set[str]) -> Counter:
     return Counter(dict(counted.order_by()))
 
 
-@dataclass
-class _Counted:
-    """What counting one set found: each facet's ranked values (or uncounted), the size of
-    the set (exact up to ``COUNT_LIMIT``), and the items of each effect without a drug read-out."""
-
-    facets: dict[str, tuple[bool, list]] = field(default_factory=dict)
-    size: int | None = None
-    without_read_out: Counter | None = None
-
-
 def _count_set(
     specs: list[FacetSpec],
     others: QueryDict,
@@ -411,12 +401,14 @@ def _count_set(
     *,
     small: bool,
     sized: bool,
-) -> _Counted:
+) -> tuple[dict[str, tuple[bool, list]], int | None, Counter | None]:
     """Facets ``specs`` over the set ``others`` selects from ``base`` (``queryset``): from the stored
     counts when they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items
     (``small``: every set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
-    the caller needs it. The effect facet, counted item by item, says which rest on no read-out."""
-    out = _Counted(size=size)
+    the caller needs it. Returns each facet's (counted, ranked values), the set's size (exact up
+    to ``COUNT_LIMIT``) and, when the effect facet is counted item by item, the items of each
+    effect without a drug read-out."""
+    facets: dict[str, tuple[bool, list]] = {}
     narrowed = stored_counts.narrowing(others)
     pending = []
     for spec in specs:
@@ -424,38 +416,34 @@ def _count_set(
         if found is None:
             pending.append(spec)
         else:
-            out.facets[spec.param] = (True, found)
+            facets[spec.param] = (True, found)
     read_out = any(spec.param == "effect" for spec in specs)
-    if not pending and not read_out and (out.size is not None or not sized):
-        return out
-    if out.size is None:
-        out.size = stored_counts.stored_size(others)
-    if out.size is None and not small:
-        out.size = capped_count(queryset)
-    if out.size is not None and out.size > COUNT_LIMIT:
+    if not pending and not read_out and (size is not None or not sized):
+        return facets, size, None
+    if size is None:
+        size = stored_counts.stored_size(others)
+    if size is None and not small:
+        size = capped_count(queryset)
+    if size is not None and size > COUNT_LIMIT:
         # Past the cap, only what the stored column and facet key counts sum is counted.
         stored = _summed(narrowed)
-        out.facets.update({spec.param: (False, _uncounted(spec)) for spec in pending if not stored[spec.source]})
+        facets.update({spec.param: (False, _uncounted(spec)) for spec in pending if not stored[spec.source]})
         pending = [spec for spec in pending if stored[spec.source]]
         read_out = read_out and stored["local"]
         if not pending and not read_out:
-            return out
+            return facets, size, None
     roles = set(narrowed.get("drug_role", DEFAULT_DRUG_ROLES))
     if roles != set(DEFAULT_DRUG_ROLES) and (drug := next((s for s in pending if s.param == "drug"), None)):
         # drug= then matches a drug in these roles only (filter_drug): so the drug facet counts,
         # and its values link to what they count. The facet keys hold therapy drugs only.
         pending.remove(drug)
-        out.facets["drug"] = (True, _labelled(drug, _drugs_in_roles(queryset, roles)))
+        facets["drug"] = (True, _labelled(drug, _drugs_in_roles(queryset, roles)))
     local = [spec.param for spec in pending if spec.source == "local"]
     through = [spec.param for spec in pending if spec.source == "through"]
-    counts, size, without_read_out = _exact_counts(queryset, narrowed, base, local, through, read_out)
-    if size is not None:
-        out.size = size
-    if read_out:
-        out.without_read_out = without_read_out
+    counts, counted_size, without_read_out = _exact_counts(queryset, narrowed, base, local, through, read_out)
     for spec in pending:
-        out.facets[spec.param] = (True, _labelled(spec, counts[spec.param]))
-    return out
+        facets[spec.param] = (True, _labelled(spec, counts[spec.param]))
+    return facets, size if counted_size is None else counted_size, without_read_out if read_out else None
 
 
 def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:
@@ -469,8 +457,7 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
     # Every set is small enough to count when all public items are.
     small = (stored_counts.stored_size(QueryDict()) or 0) <= COUNT_LIMIT
     unselected = [spec for spec in FACETS if not param_values(query, spec.param)]
-    main = _count_set(unselected, query, base, filterset.qs, size, small=small, sized=True)
-    counted, read_out = dict(main.facets), main.without_read_out
+    counted, size, read_out = _count_set(unselected, query, base, filterset.qs, size, small=small, sized=True)
     for spec in FACETS:
         if spec.param not in counted:
             others = query.copy()
@@ -478,10 +465,10 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
             others.pop(f"{spec.param}[]", None)
             # The list's reader resolves the names, as the list did.
             own_set = EvidenceFilterSet(others, queryset=base, request=filterset.request).qs
-            own = _count_set([spec], others, base, own_set, None, small=small, sized=False)
-            counted[spec.param] = own.facets[spec.param]
+            own, _, own_read_out = _count_set([spec], others, base, own_set, None, small=small, sized=False)
+            counted[spec.param] = own[spec.param]
             if spec.param == "effect":
-                read_out = own.without_read_out
+                read_out = own_read_out
     facets = []
     for spec in FACETS:
         is_counted, found = counted[spec.param]
@@ -503,8 +490,7 @@ def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None 
                 if value.count:
                     value.without_read_out = read_out.get(value.value, 0)
         facets.append(facet)
-    size = main.size if main.size is not None else capped_count(filterset.qs)
-    return facets, size
+    return facets, size if size is not None else capped_count(filterset.qs)
 
 
 def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]:
