@@ -59,27 +59,30 @@ class ListingQuerySet(models.QuerySet):
     listing_related: tuple[str, ...] = ()
     #: Many-to-many relations an index shows (``Drug``: its classes).
     listing_prefetch: tuple[str, ...] = ()
+    #: The stored count (models/counts.py) ``evidence_count`` reads, if not the model's name.
+    counted_as: str | None = None
 
     def with_counts(self) -> ListingQuerySet:
-        """Annotate ``evidence_count``: the accepted evidence items that cite each row (stored,
-        see models/counts.py, under the model's name)."""
+        """Annotate ``evidence_count``: the accepted evidence items that cite each row."""
         from evidence.models.counts import EvidenceCount
 
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation(self.model._meta.model_name))
+        kind = self.counted_as or self.model._meta.model_name
+        return self.annotate(evidence_count=EvidenceCount.objects.annotation(kind))
 
     #: How accepted evidence reaches a row (``Drug``: ``Q(drugs=OuterRef("pk"))``); a model
     #: that declares it is public only once accepted evidence uses it (see ``public``).
     public_through: Q | None = None
 
+    def _used_by_accepted(self) -> Exists:
+        from evidence.models.evidence import Evidence
+
+        return Exists(Evidence.objects.public().filter(self.public_through))
+
     def public(self) -> ListingQuerySet:
         """Rows accepted evidence uses. A drug, cargo, cell or citation entered for a draft
         stays out of public lists, pages, suggestions and releases until the draft is
         accepted; controlled vocabularies (no ``public_through``) are always public."""
-        if self.public_through is None:
-            return self
-        from evidence.models.evidence import Evidence
-
-        return self.filter(Exists(Evidence.objects.public().filter(self.public_through)))
+        return self if self.public_through is None else self.filter(self._used_by_accepted())
 
     def public_pks(self) -> list:
         """The primary keys of these rows that are public. For the few rows a lookup matched:
@@ -87,9 +90,7 @@ class ListingQuerySet(models.QuerySet):
         it reaches them; asked of each row, it is one index probe."""
         if self.public_through is None:  # a vocabulary, or a model with its own public()
             return list(self.public().values_list("pk", flat=True))
-        from evidence.models.evidence import Evidence
-
-        rows = self.annotate(is_public=Exists(Evidence.objects.public().filter(self.public_through)))
+        rows = self.annotate(is_public=self._used_by_accepted())
         return [pk for pk, is_public in rows.values_list("pk", "is_public") if is_public]
 
     def visible_to(self, user) -> ListingQuerySet:

@@ -11,27 +11,22 @@ from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
 class TherapyClassQuerySet(ListingQuerySet):
+    counted_as = "therapy_class"
+
     def with_counts(self):
-        """Annotate ``evidence_count`` (accepted evidence) and ``drug_count``: the public drugs,
-        those the class page lists (a drug entered for a draft is not shown, nor counted)."""
-        from evidence.models import Drug, EvidenceCount
+        """Also ``drug_count``: the public drugs, those the class page lists (a drug entered
+        for a draft is not shown, nor counted)."""
+        from evidence.models import Drug
 
         drugs = Drug.objects.public().filter(therapy_class=OuterRef("pk")).order_by().values("therapy_class")
-        return self.annotate(
-            evidence_count=EvidenceCount.objects.annotation("therapy_class"),
-            drug_count=Coalesce(Subquery(drugs.annotate(n=models.Count("pk")).values("n")), 0),
-        )
+        count = Coalesce(Subquery(drugs.annotate(n=models.Count("pk")).values("n")), 0)
+        return super().with_counts().annotate(drug_count=count)
 
 
 class MechanismQuerySet(ListingQuerySet):
     listing_related = ("parent",)
-
-    def with_counts(self):
-        """Annotate ``evidence_count``: the items of the term and of its narrower terms, what
-        ``mechanism=`` lists and the term's page counts (its stored scope)."""
-        from evidence.models import EvidenceCount
-
-        return self.annotate(evidence_count=EvidenceCount.objects.annotation("scope"))
+    # What ``mechanism=`` lists and the term's page counts: the term and its narrower terms.
+    counted_as = "scope"
 
 
 class TherapyClass(ChangeLoggedModel):
