@@ -429,13 +429,10 @@ class Evidence(models.Model):
             return super().save(*args, **kwargs)
         expected = self.version
         using = kwargs.get("using") or "default"
+        row = type(self)._base_manager.using(using).filter(pk=self.pk)
         with transaction.atomic(using=using):
-            bumped = (
-                type(self)._base_manager.using(using).filter(pk=self.pk, version=expected).update(version=expected + 1)
-            )
-            if not bumped:
-                current = type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True)
-                raise StaleEdit(self.pk, expected, next(iter(current), None))
+            if not row.filter(version=expected).update(version=expected + 1):
+                raise StaleEdit(self.pk, expected, row.values_list("version", flat=True).first())
             self.version = expected + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
