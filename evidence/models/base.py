@@ -116,7 +116,6 @@ class AmbiguousName(ValueError):
     SHOWN = 5
 
     def __init__(self, name: str, model, entities: list) -> None:
-        self.entities = entities
         listed = "; ".join(str(entity) for entity in entities[: self.SHOWN])
         more = " and more" if len(entities) > self.SHOWN else ""
         super().__init__(

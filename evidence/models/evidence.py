@@ -31,7 +31,6 @@ class StaleEdit(Exception):
     ``current`` is the version in the database (``None`` when the item was deleted)."""
 
     def __init__(self, evidence_pk: int, expected: int, current: int | None, *, reviewing: bool = False):
-        self.evidence_pk, self.expected, self.current = evidence_pk, expected, current
         item = format_public_id(evidence_pk)
         if current is None:
             message = f"{item} was deleted while you were editing it; your changes were not saved."
