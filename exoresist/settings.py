@@ -9,7 +9,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from exoresist.env import env_bool, env_int, env_list, env_str
+from exoresist.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = env_bool("EXORESIST_TESTING", False)
 #: Production is anything that is neither development (DEBUG) nor the test suite.
 PRODUCTION = not DEBUG and not TESTING
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("EXORESIST_INSECURE_DEV_KEY", False):
         raise ImproperlyConfigured(
@@ -118,7 +118,7 @@ def _database(name: str, url: str) -> dict:
     return {**parsed, **_CONNECTION}
 
 
-_database_url = env_str("DATABASE_URL").strip()
+_database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {"default": _database("DATABASE_URL", _database_url)}
 elif PRODUCTION:
@@ -147,7 +147,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -182,7 +182,7 @@ REST_FRAMEWORK = {
     # Ordering is the FilterSet's ``ordering`` filter: one definition for the API and the HTML pages.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["evidence.api.throttling.AnonWindowThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("EXORESIST_ANON_RATE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("EXORESIST_ANON_RATE", "120/min")},
     "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
     "EXCEPTION_HANDLER": "evidence.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -219,7 +219,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The data release shown in every page footer and in API responses.
-EXORESIST_RELEASE = env_str("EXORESIST_RELEASE", "development")
+EXORESIST_RELEASE = os.environ.get("EXORESIST_RELEASE", "development")
 
 # --- Production: hardening, caching, read replicas, logging (docs/deploy.md) ---
 
@@ -260,7 +260,7 @@ EXORESIST_API_MAX_OFFSET = env_int("EXORESIST_API_MAX_OFFSET", 10_000)
 #: the unfiltered public ones are kept per data version (evidence/api/exports.py).
 EXORESIST_EXPORT_BUILDS = env_int("EXORESIST_EXPORT_BUILDS", 2)
 EXORESIST_EXPORTS_PER_CLIENT = env_int("EXORESIST_EXPORTS_PER_CLIENT", 1)
-EXORESIST_EXPORTS_DIR = env_str("EXORESIST_EXPORTS_DIR", str(Path(tempfile.gettempdir()) / "exoresist-exports"))
+EXORESIST_EXPORTS_DIR = os.environ.get("EXORESIST_EXPORTS_DIR", str(Path(tempfile.gettempdir()) / "exoresist-exports"))
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
 # Load-balancer probes come over plain HTTP on the private network.
@@ -342,7 +342,7 @@ DATABASE_ROUTERS = ["exoresist.db_router.PrimaryReplicaRouter"]
 EXORESIST_REPLICA_PIN_SECONDS = env_int("EXORESIST_REPLICA_PIN_SECONDS", 10)
 
 # --- Cache ---------------------------------------------------------------------
-_cache_url = (env_str("CACHE_URL") or env_str("REDIS_URL")).strip()
+_cache_url = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")).strip()
 if _cache_url and _cache_url.split("://", 1)[0] not in {"redis", "rediss", "unix"}:
     raise ImproperlyConfigured(
         "CACHE_URL/REDIS_URL is not a Redis URL: use redis://host:6379/0 (rediss:// for TLS, unix:// for a socket)."
@@ -377,12 +377,12 @@ EXORESIST_DEDUPLICATE_BUMPS = not TESTING
 #: When the evidence counts (a materialized view) are refreshed after a public change:
 #: "background", a thread after the commit; "on_read", by the next statement that reads
 #: them stale (the test suite, whose transactions never commit).
-EXORESIST_COUNTS_REFRESH = env_str("EXORESIST_COUNTS_REFRESH", "on_read" if TESTING else "background")
+EXORESIST_COUNTS_REFRESH = os.environ.get("EXORESIST_COUNTS_REFRESH", "on_read" if TESTING else "background")
 if EXORESIST_COUNTS_REFRESH not in {"background", "on_read"}:
     raise ImproperlyConfigured(f"EXORESIST_COUNTS_REFRESH={EXORESIST_COUNTS_REFRESH!r}: use background or on_read.")
 
 # --- Logging: one JSON object per line, with the request id --------------------
-_log_format = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+_log_format = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 if _log_format not in {"json", "text"}:
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={_log_format!r}: use json or text.")
 LOGGING = {
@@ -397,7 +397,7 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format, "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # One line per request comes from exoresist.request; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
@@ -409,4 +409,4 @@ LOGGING = {
     },
 }
 # Where export_release writes and the downloads page reads releases.
-EXORESIST_RELEASES_DIR = env_str("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))
+EXORESIST_RELEASES_DIR = os.environ.get("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))
