@@ -273,9 +273,7 @@ class PageCacheMiddleware:
             if cached is not None:
                 request.page_cache = "hit"
                 status, headers, content = cached
-                response = HttpResponse(content, status=status)
-                for name, value in headers:
-                    response[name] = value
+                response = HttpResponse(content, status=status, headers=dict(headers))
                 self.add_validators(response, etag, last_modified)
                 return response
 
