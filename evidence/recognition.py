@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key
+from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key, plain
 from evidence.identifiers import parse_mirna, spelled_greek
 
 #: The most text recognised at once (characters): a long article is split by the caller.
@@ -72,8 +72,7 @@ def _fold_char(ch: str) -> str:
         return "-"
     out = []
     for part in unicodedata.normalize("NFKC", ch).casefold():
-        bare = "".join(c for c in unicodedata.normalize("NFKD", part) if not unicodedata.combining(c))
-        out.append(spelled_greek(bare) or _SEPARATORS.sub("", bare.lower()))
+        out.append(spelled_greek(part) or _SEPARATORS.sub("", plain(part)))
     return "".join(out) or " "
 
 
