@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Exists, Q
@@ -151,8 +152,6 @@ class NamedQuerySet(ListingQuerySet):
         """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
         (pg_trgm), with their similarity, best first: the "did you mean" of a name that matches
         nothing."""
-        from django.contrib.postgres.search import TrigramSimilarity
-
         field = getattr(self.model, "name_field", "name")
         alias_model = self.model.aliases.rel.related_model
         text = text[:100]

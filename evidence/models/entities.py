@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -198,8 +199,6 @@ class Cell(NamedEntity):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.kind == CellKind.RESISTANT_LINE and not self.parent_id:
             raise ValidationError({"parent": "A drug-resistant derivative needs its parental line."})
         if self.parent_id and self.parent_id == self.pk:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from evidence.choices import vocabulary_key
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
@@ -77,8 +79,6 @@ class Mechanism(ChangeLoggedModel):
         return reverse("mechanism_detail", args=[self.slug])
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         node, seen = self.parent, {self.pk}
         while node is not None:
             if node.pk in seen:
@@ -105,8 +105,6 @@ class TreeVocabularyQuerySet(models.QuerySet):
     def named(self, value: str):
         """The term ``value`` names: its slug, name, a synonym or an identifier
         (``code_fields``), in any case and spelling of dashes and spaces, a plural too."""
-        from evidence.choices import vocabulary_key
-
         key = vocabulary_key(value)
         wanted = {key, key.removesuffix("s"), key.removesuffix("es")}
         for term in self.all():
