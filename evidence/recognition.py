@@ -33,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
-from typing import NamedTuple
 
 import ahocorasick
 
@@ -434,14 +433,9 @@ _CAUSATIVE = re.compile(
 )
 
 
-class _Description(NamedTuple):
-    """Where cells described as resistant are, the cells of the line named as their origin
-    (None for none), and the breast cancer subtype said ("" for any)."""
-
-    start: int
-    end: int
-    lineage: list[Entity] | None
-    subtype: str
+#: Where cells described as resistant are (start, end), the cells of the line named as their
+#: origin (None for none), and the breast cancer subtype said ("" for any).
+_Description = tuple[int, int, list[Entity] | None, str]
 
 
 def _any_in(positions: list[int], low: int, high: int) -> bool:
@@ -492,7 +486,7 @@ def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict
         at = cells.end()
     if lineage is None and not (breast and cells):
         return None
-    return _Description(drug_start, at, lineage, subtype)
+    return drug_start, at, lineage, subtype
 
 
 def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict) -> _Description | None:
@@ -513,7 +507,7 @@ def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict)
         return None
     if _CAUSATIVE.search(text, max(0, start - 30), start):
         return None
-    return _Description(start, drug_end, lineage, subtype)
+    return start, drug_end, lineage, subtype
 
 
 def _longest_first(found: list[tuple]) -> list[tuple]:
