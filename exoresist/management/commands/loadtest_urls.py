@@ -70,9 +70,8 @@ class Command(BaseCommand):
         # The read mix is GETs only: leave out POST-only workflow actions found by urls_for().
         read = [url for url in read if answers_get(url)]
 
-        therapy = TherapyClass.objects.order_by("pk").first()
-        citation = Citation.objects.order_by("pk").first()
-        drug, cargo = Drug.objects.order_by("pk").first(), Cargo.objects.order_by("pk").first()
+        models = (("therapy_class", TherapyClass), ("citation", Citation), ("drug", Drug), ("cargo", Cargo))
+        first = {field: model.objects.order_by("pk").values_list("pk", flat=True).first() for field, model in models}
         self.stdout.write(
             json.dumps(
                 {
@@ -81,15 +80,9 @@ class Command(BaseCommand):
                     # Every search route is public.
                     "search_needs_login": False,
                     # A new drug with an alias: public data, several rows in one transaction.
-                    "write": {"url": "/admin/evidence/drug/add/", "therapy_class": therapy.pk if therapy else None},
+                    "write": {"url": "/admin/evidence/drug/add/", "therapy_class": first["therapy_class"]},
                     # A curator's everyday write: a draft evidence item with its drug and cargo.
-                    "draft": {
-                        "url": "/admin/evidence/evidence/add/",
-                        "therapy_class": therapy.pk if therapy else None,
-                        "citation": citation.pk if citation else None,
-                        "drug": drug.pk if drug else None,
-                        "cargo": cargo.pk if cargo else None,
-                    },
+                    "draft": {"url": "/admin/evidence/evidence/add/", **first},
                 },
                 indent=1,
             )
