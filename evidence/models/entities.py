@@ -72,9 +72,7 @@ class CargoQuerySet(NamedQuerySet):
         members = Cargo.objects.filter(family_id__in=list(reached)).exclude(pk__in=list(reached))
         for member in members.select_related("family"):
             reached[member.pk] = f"in the {member.family.symbol} family"
-        targets = Cargo.targets.through.objects.filter(to_cargo_id__in=list(reached)).select_related(
-            "from_cargo", "to_cargo"
-        )
+        targets = Cargo.targets.through.objects.filter(to_cargo_id__in=list(reached)).select_related("to_cargo")
         for link in targets:
             reached.setdefault(link.from_cargo_id, f"targets {link.to_cargo.symbol}")
         return reached
