@@ -163,11 +163,10 @@ class HostileInputMiddleware(MiddlewareMixin):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        length = declared_length(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        limit = None if limit is None else limit + settings.EXORESIST_MAX_UPLOAD_BYTES
-        if limit is not None and length > limit:
-            return self.refuse(request, f"The request body is too large (over {limit} bytes).", 413)
+        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + settings.EXORESIST_MAX_UPLOAD_BYTES
+            if declared_length(request) > limit:
+                return self.refuse(request, f"The request body is too large (over {limit} bytes).", 413)
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw_query.replace("+", " ")):
             return self.refuse(request, "NUL characters are not allowed in the address.", 400)
