@@ -8,7 +8,7 @@ from the paper (``draft_initial``); nothing is saved until the curator saves the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -38,10 +38,10 @@ class Candidate:
     citation: Citation
     score: float
     mentions: list[dict]
-    decision: str = ""
     #: The title and abstract with the words that scored marked (safe HTML).
-    title_html: SafeString = field(default_factory=lambda: mark_safe(""))
-    abstract_html: SafeString = field(default_factory=lambda: mark_safe(""))
+    title_html: SafeString
+    abstract_html: SafeString
+    decision: str = ""
 
     @property
     def entities(self) -> dict[str, list[str]]:
@@ -97,18 +97,15 @@ def assess(citation: Citation) -> Candidate:
     )
 
 
-def pending():
-    """Papers that hold no evidence (as primary citation) and were not set aside as not relevant."""
+def queue() -> list[Candidate]:
+    """The papers that hold no evidence (as primary citation) and were not set aside as not
+    relevant: those marked curate first (until evidence cites them), then the undecided, most
+    promising first, then those marked later."""
     cited = Evidence.objects.filter(citation=OuterRef("pk"))
     set_aside = CitationTriage.objects.filter(citation=OuterRef("pk"), decision=TriageDecision.NOT_RELEVANT)
-    return Citation.objects.filter(~Exists(cited), ~Exists(set_aside)).select_related("triage")
-
-
-def queue(limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    """The pending papers: those marked curate first (until evidence cites them), then the
-    undecided, most promising first, then those marked later."""
+    pending = Citation.objects.filter(~Exists(cited), ~Exists(set_aside)).select_related("triage")
     candidates = []
-    for citation in pending().order_by("-created", "-pk")[:limit]:
+    for citation in pending.order_by("-created", "-pk")[:MAX_CANDIDATES]:
         candidate = assess(citation)
         triage = getattr(citation, "triage", None)
         candidate.decision = triage.decision if triage is not None else ""
@@ -131,11 +128,9 @@ def decide(citation: Citation, user, decision: str, reason: str = "") -> Citatio
     triage = CitationTriage.objects.select_for_update().filter(citation=citation).first()
     triage = triage or CitationTriage(citation=citation)
     triage.decision, triage.reason, triage.decided_by = decision, reason, user
-    triage._history_user = user
-    triage._change_reason = f"Triage: {triage.get_decision_display()}"
     try:
         with transaction.atomic():
-            triage.save()
+            workflow.save_with_history(triage, user, f"Triage: {triage.get_decision_display()}")
     except IntegrityError:
         # Another curator decided on the same paper a moment before.
         raise workflow.WorkflowError("Someone decided on this paper meanwhile; reload the queue.") from None

@@ -91,6 +91,14 @@ def _require_editor(user, what: str) -> None:
         raise WorkflowPermissionError(f"Only editors may {what}.")
 
 
+def _required(text: str | None, message: str) -> str:
+    """``text`` stripped, or a ``WorkflowError`` saying ``message`` when that leaves nothing."""
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(message)
+    return text
+
+
 def save_with_history(obj: models.Model, user, reason: str, **kwargs):
     """Save ``obj``, its history recording ``user`` and ``reason``; returns ``obj``."""
     obj._history_user = user
@@ -233,12 +241,12 @@ def _require_submitted(evidence: Evidence, done: str) -> None:
         raise WorkflowError(f"{evidence.public_id} is {status}; only submitted items are {done}.")
 
 
-def _decided(obj, editor, reason: str, **changes):
-    """Save an editor's decision on an item or a suggested revision: ``changes`` (its new
-    status and note), who decided and when."""
+def _decided(obj, editor, reason: str, *, by: str = "reviewed", **changes):
+    """Save an editor's decision on an item, a suggested revision or a flag: ``changes`` (its
+    new status and note), who decided and when (``<by>_by``, ``<by>_at``)."""
+    changes |= {f"{by}_by": editor, f"{by}_at": timezone.now()}
     for name, value in changes.items():
         setattr(obj, name, value)
-    obj.reviewed_by, obj.reviewed_at = editor, timezone.now()
     return save_with_history(obj, editor, reason)
 
 
@@ -265,11 +273,9 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
 @transaction.atomic
 def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     """Submitted -> rejected, with the reason the curator needs to fix or drop it."""
-    reason = (reason or "").strip()
     evidence = check_version(evidence, evidence.version)
     _require_other_reviewer(evidence, editor, "reject")
-    if not reason:
-        raise WorkflowError("Say why the evidence is rejected: the curator needs the reason to fix it.")
+    reason = _required(reason, "Say why the evidence is rejected: the curator needs the reason to fix it.")
     _require_submitted(evidence, "rejected")
     return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
@@ -337,7 +343,7 @@ def _normalise_change(evidence: Evidence, name: str, value: Any) -> Any:
 
 
 def set_content(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Set plain fields on ``evidence``; return the relations to write with ``_save_content``."""
+    """Set plain fields on ``evidence``; return the relations, written after the item is saved."""
     m2m = {}
     for name, value in changes.items():
         if name == "drugs":
@@ -350,7 +356,10 @@ def set_content(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any
     return m2m
 
 
-def _validate(evidence: Evidence, m2m: Mapping[str, Any]) -> None:
+def _set_valid(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``set_content``, refused (``WorkflowError``) unless the item with ``changes`` passes its
+    checks and every related id exists; returns the relations to write."""
+    m2m = set_content(evidence, changes)
     try:
         evidence.full_clean(exclude=["import_key"], validate_unique=False)
     except ValidationError as exc:
@@ -361,14 +370,17 @@ def _validate(evidence: Evidence, m2m: Mapping[str, Any]) -> None:
         missing = set(pks) - set(target.objects.filter(pk__in=pks).values_list("pk", flat=True))
         if missing:
             raise WorkflowError(f"{name}: no {target._meta.verbose_name} with id {sorted(missing)}.")
+    return m2m
 
 
-def _save_content(evidence: Evidence, user, reason: str, m2m: Mapping[str, Any]) -> None:
-    """Save an edited item and its relations, so that its history holds the result.
+def _save_content(evidence: Evidence, user, reason: str, changes: Mapping[str, Any]) -> None:
+    """Save ``changes`` to the item and its relations once they pass ``_set_valid``, so that its
+    history holds the result.
 
     Roles of drugs the item keeps change before the save, so the save's history
     snapshot records them; adding and removing relations records its own.
     """
+    m2m = _set_valid(evidence, changes)
     roles = m2m.get("drugs")
     if roles is not None:
         for link in EvidenceDrug.objects.filter(evidence=evidence, drug_id__in=[int(pk) for pk in roles]):
@@ -420,12 +432,10 @@ def edit_evidence(
         return None
     if current.status == Status.ACCEPTED and not can_review(user):
         return _file_revision(current, user, changes, now, summary=reason)
-    m2m = set_content(current, changes)
-    _validate(current, m2m)
     reason = reason or "Edited"
     if back_to_draft(current):
         reason = f"{reason}; {BACK_TO_DRAFT}"
-    _save_content(current, user, reason, m2m)
+    _save_content(current, user, reason, changes)
     return None
 
 
@@ -452,8 +462,7 @@ def _file_revision(
 ) -> EvidenceRevision:
     """Save ``changes`` (``_changed``'s, against the content ``now``) as a revision, once the
     item with them would pass its checks."""
-    candidate = Evidence.objects.get(pk=evidence.pk)
-    _validate(candidate, set_content(candidate, changes))
+    _set_valid(Evidence.objects.get(pk=evidence.pk), changes)
     revision = EvidenceRevision(
         evidence=evidence,
         proposed=changes,
@@ -489,10 +498,8 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
             f"{evidence.public_id} changed since revision #{revision.pk} was proposed "
             f"({', '.join(sorted(conflicts))}); reject it and ask for a new one based on the current version."
         )
-    m2m = set_content(evidence, revision.proposed)
-    _validate(evidence, m2m)
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
-    _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), m2m)
+    _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), revision.proposed)
     _decided(revision, editor, "Applied", status=RevisionStatus.APPLIED)
     return evidence
 
@@ -500,9 +507,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
 @transaction.atomic
 def reject_revision(revision: EvidenceRevision, editor, reason: str) -> EvidenceRevision:
     _require_editor(editor, "reject suggested revisions")
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowError("Say why the suggested revision is rejected.")
+    reason = _required(reason, "Say why the suggested revision is rejected.")
     revision = _pending(revision, editor, "review")
     return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
@@ -584,9 +589,7 @@ def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[i
 
 def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_data", user=None, email: str = ""):
     """Anyone (a reader without an account too) may flag a possible error."""
-    description = (description or "").strip()
-    if not description:
-        raise WorkflowError("Say what looks wrong, so that an editor can check it.")
+    description = _required(description, "Say what looks wrong, so that an editor can check it.")
     flag = EvidenceFlag(
         evidence=evidence,
         reason=reason,
@@ -605,16 +608,11 @@ def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_dat
 @transaction.atomic
 def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     _require_editor(editor, "resolve flags")
-    note = (note or "").strip()
-    if not note:
-        raise WorkflowError("Say how the flag was resolved (corrected, not an error, ...).")
+    note = _required(note, "Say how the flag was resolved (corrected, not an error, ...).")
     flag = EvidenceFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
         raise WorkflowError(f"Flag #{flag.pk} is already resolved.")
-    flag.status, flag.resolution_note = FlagStatus.RESOLVED, note
-    flag.resolved_by, flag.resolved_at = editor, timezone.now()
-    save_with_history(flag, editor, f"Resolved: {note}")
-    return flag
+    return _decided(flag, editor, f"Resolved: {note}", by="resolved", status=FlagStatus.RESOLVED, resolution_note=note)
 
 
 # --- history ------------------------------------------------------------------
@@ -636,9 +634,7 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
     if isinstance(obj, Evidence):
         current = Evidence.objects.select_for_update().get(pk=obj.pk)
         links = content_links([record.history_id], history=True)
-        m2m = set_content(current, content_values(record, links, record.history_id))
-        _validate(current, m2m)
-        _save_content(current, editor, message, m2m)
+        _save_content(current, editor, message, content_values(record, links, record.history_id))
         return current
     restored = record.instance
     restored._state.adding = False
