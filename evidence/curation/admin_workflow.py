@@ -118,12 +118,6 @@ class ChangeReasonFormMixin(forms.Form):
     )
 
 
-STALE_MESSAGE = (
-    "Someone else saved this {what} after you opened it (at {when}), so saving your copy would overwrite their "
-    "change. Nothing was saved: open it again, see its changes page for what they did, and redo your edit."
-)
-
-
 class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
     """Refuses a save based on a stale copy: ``loaded_modified`` carries the ``modified`` time the
     form was opened on, compared with the row locked until the admin's transaction ends."""
@@ -137,12 +131,16 @@ class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        model = type(self.instance)
         if self.instance.pk and hasattr(self.instance, "locked_modified"):
             current = self.instance.locked_modified()
             if current is None or cleaned.get("loaded_modified") != current.isoformat():
                 when = timezone.localtime(current).strftime("%Y-%m-%d %H:%M:%S") if current else "unknown"
-                raise ValidationError(STALE_MESSAGE.format(what=model._meta.verbose_name, when=when), code="stale")
+                raise ValidationError(
+                    f"Someone else saved this {self.instance._meta.verbose_name} after you opened it (at {when}), so "
+                    "saving your copy would overwrite their change. Nothing was saved: open it again, see its "
+                    "changes page for what they did, and redo your edit.",
+                    code="stale",
+                )
         return cleaned
 
 
@@ -484,13 +482,14 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
     def _back_to_draft(request, obj, reason: str) -> str:
         """A submitted item whose content changes goes back to draft (``workflow.back_to_draft``),
         and the curator is told; returns ``reason``, noting it."""
-        if not workflow.back_to_draft(obj):
+        noted = workflow.back_to_draft(obj, reason)
+        if noted is None:
             return reason
         messages.warning(
             request,
             f"{obj.public_id} was awaiting review; your edit sent it back to draft. Submit it again when it is ready.",
         )
-        return history_reason(reason, workflow.BACK_TO_DRAFT)
+        return noted
 
     def save_related(self, request, form, formsets, change):
         if change and form.instance.status == "accepted" and not workflow.can_review(request.user):

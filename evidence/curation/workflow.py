@@ -285,13 +285,13 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
 BACK_TO_DRAFT = "edited while awaiting review, so back to draft: submit it again"
 
 
-def back_to_draft(evidence: Evidence) -> bool:
-    """A submitted item whose content is about to change goes back to draft, so that
-    no editor accepts text they did not review. Returns whether it did."""
+def back_to_draft(evidence: Evidence, reason: str = "") -> str | None:
+    """A submitted item whose content is about to change goes back to draft, so that no editor
+    accepts text they did not review. Returns ``reason`` noting it, or None if it was no submission."""
     if evidence.status != Status.SUBMITTED:
-        return False
+        return None
     evidence.status = Status.DRAFT
-    return True
+    return history_reason(reason, BACK_TO_DRAFT)
 
 
 def _pk(item: Any) -> int:
@@ -433,9 +433,7 @@ def edit_evidence(
     if current.status == Status.ACCEPTED and not can_review(user):
         return _file_revision(current, user, changes, now, summary=reason)
     reason = reason or "Edited"
-    if back_to_draft(current):
-        reason = f"{reason}; {BACK_TO_DRAFT}"
-    _save_content(current, user, reason, changes)
+    _save_content(current, user, back_to_draft(current, reason) or reason, changes)
     return None
 
 
