@@ -291,16 +291,12 @@ def _readable(model, changes) -> list[dict]:
         field = fields[change.field]
         for value in (change.old, change.new):
             wanted.setdefault(field.related_model, set()).update(targets(field, value))
-    names = {
-        related: {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=pks)}
-        for related, pks in wanted.items()
-        if related is not None and pks
-    }
+    names = {related: related._default_manager.in_bulk(pks) for related, pks in wanted.items() if related and pks}
 
     def label(field, value):
-        if field.many_to_many or field.is_relation:
-            found = [names.get(field.related_model, {}).get(pk, f"#{pk} (deleted)") for pk in targets(field, value)]
-            return "; ".join(sorted(found))
+        if field.is_relation:
+            rows = names.get(field.related_model, {})
+            return "; ".join(sorted(str(rows.get(pk, f"#{pk} (deleted)")) for pk in targets(field, value)))
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return value

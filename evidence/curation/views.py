@@ -23,9 +23,7 @@ def list_releases() -> list[dict]:
     """Every complete release (one with a readable manifest), newest first."""
     directory = releases_dir()
     releases = []
-    if not directory.is_dir():
-        return releases
-    for path in directory.iterdir():
+    for path in directory.iterdir() if directory.is_dir() else []:
         if not path.is_dir() or path.name.startswith(".") or not VERSION_RE.match(path.name):
             continue
         try:
