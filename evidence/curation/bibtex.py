@@ -38,6 +38,7 @@ from bibtexparser.splitter import Splitter
 from evidence.choices import EntryType, PublicationType
 from evidence.curation.references.records import (
     DOI_URL,
+    PMCID_IN_TEXT,
     PMID_IN_TEXT,
     EntryError,
     ImportReport,
@@ -46,7 +47,9 @@ from evidence.curation.references.records import (
     Reading,
     citation_values,
     import_files,
+    or_in_text,
     refuse,
+    stored_name,
 )
 from evidence.models import Citation
 
@@ -144,7 +147,6 @@ def _escape(value: str, *, verbatim: bool = False) -> str:
 NAME = "BibTeX"
 COMMAND = "import_bibtex"
 BIBTEX_REASON = "Imported from BibTeX"
-_LOGGER_NAMES = ("bibtexparser", "bibtexparser.splitter", "bibtexparser.middlewares")
 
 _ACCENTS = {
     '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
@@ -172,7 +174,6 @@ _LATEX_CHARS = re.compile(r"[\\{}$~]")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
-_PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
 #: " and " between two names, captured so that one inside braces can be put back as it was.
 _AND = re.compile(r"(\s+and\s+)", re.IGNORECASE)
@@ -268,7 +269,7 @@ class LatexToUnicode(LatexDecodingMiddleware):
             family = " ".join(self.decode(p) for p in [*parts.von, *parts.last] if p)
             given = " ".join(self.decode(p) for p in parts.first if p)
             suffix = " ".join(self.decode(p) for p in parts.jr if p)
-            names.append(", ".join(part for part in (family, suffix, given) if part))
+            names.append(stored_name(family, suffix, given))
         return names, truncated
 
     def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
@@ -379,10 +380,10 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
     macros are resolved library-wide), so that ``progress`` advances per entry.
     """
     progress = progress or (lambda items, **kwargs: items)
-    loggers = [logging.getLogger(name) for name in _LOGGER_NAMES]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:  # the splitter logs each bad block; the report says it better
-        logger.setLevel(logging.CRITICAL)
+    # The splitter logs each bad block (to bibtexparser's loggers); the report says it better.
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         # The splitter starts the text with a newline of its own.
         bar = progress([], total=len(text) + 1, desc=f"splitting {Path(source).name}", unit="char", unit_scale=True)
@@ -407,8 +408,7 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
             _check_block(block, previous, source, entries, problems)
             previous = block
     finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+        logger.setLevel(level)
     if not entries and not problems:
         problems.append(Problem(source, None, "", "the file holds no BibTeX entries (@article{...} and so on)."))
     return entries, problems
@@ -513,12 +513,6 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     raw_pmid = _field(entry, "pmid")
     if not raw_pmid and _field(entry, "eprinttype", "archiveprefix").lower() == "pubmed":
         raw_pmid = _field(entry, "eprint")
-    if not raw_pmid and (found := PMID_IN_TEXT.search(note)):
-        raw_pmid = found.group(1)
-
-    pmcid = _field(entry, "pmcid")
-    if not pmcid and (found := _PMCID_IN_TEXT.search(note)):
-        pmcid = found.group(1)
 
     pubtype = _field(entry, "pubtype").lower() or PublicationType.PRIMARY.value
     if pubtype not in PublicationType.values:
@@ -537,8 +531,8 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
         pages=re.sub(r"\s*(?:--+|–|—)\s*", "-", _field(entry, "pages")),
         publisher=_field(entry, "publisher"),
         doi=raw_doi,
-        pmid=raw_pmid,
-        pmcid=pmcid,
+        pmid=or_in_text(raw_pmid, PMID_IN_TEXT, note),
+        pmcid=or_in_text(_field(entry, "pmcid"), PMCID_IN_TEXT, note),
         url=url,
         abstract=_field(entry, "abstract"),
         publication_type=pubtype,

@@ -16,6 +16,7 @@ from evidence.curation.references.records import (
     first_text,
     read_records,
     refuse,
+    stored_name,
 )
 
 NAME = "CSL-JSON"
@@ -62,8 +63,7 @@ def _name(person) -> str:
         return str(person["literal"]).strip()
     family = " ".join(str(part) for part in (person.get("non-dropping-particle"), person.get("family")) if part).strip()
     given = " ".join(str(part) for part in (person.get("given"), person.get("dropping-particle")) if part).strip()
-    suffix = str(person.get("suffix") or "").strip()
-    return ", ".join(part for part in (family, suffix, given) if part)
+    return stored_name(family, str(person.get("suffix") or "").strip(), given)
 
 
 def _year(issued) -> int | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages, stored_name
+from evidence.curation.references.pubmed import REVIEW_TYPES, expand_pages, without_full_stop
 from evidence.curation.references.records import (
     EntryError,
     Reading,
     citation_values,
     read_records,
     refuse,
+    stored_name,
 )
 
 NAME = "MEDLINE"
@@ -25,8 +26,7 @@ _MARKED_ID = re.compile(r"^(\S+)\s*\[(\w+)\]")
 
 
 def looks_like(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
-    return re.match(r"PMID- ?\d", first) is not None
+    return re.match(r"PMID- ?\d", text.lstrip()) is not None
 
 
 def records(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
@@ -109,12 +109,9 @@ def record_values(fields: list[tuple[str, str]]) -> dict:
     retracted = "retracted publication" in types
     notice = f"Retraction in {first['RIN']}" if first.get("RIN") else "Marked as a retracted publication in PubMed."
     chapter = first.get("TI") and first.get("BTI")
-    title = first.get("TI") or first.get("BTI", "")
-    if title.endswith(".") and not title.endswith(".."):
-        title = title[:-1]
     return citation_values(
         entry_type=("inbook" if chapter else "book") if first.get("BTI") else "article",
-        title=title,
+        title=without_full_stop(first.get("TI") or first.get("BTI", "")),
         authors=authors,
         journal=first.get("BTI", "") if chapter else first.get("JT") or first.get("TA", ""),
         year=first.get("DP"),

@@ -20,6 +20,7 @@ from evidence.curation.references.records import (
     citation_values,
     read_records,
     refuse,
+    stored_name,
 )
 
 NAME = "PubMed XML"
@@ -135,8 +136,11 @@ def _text(element: Element | None) -> str:
 
 
 def _title(element: Element | None) -> str:
-    # MEDLINE ends every title with a full stop; other sources do not.
-    title = _text(element)
+    return without_full_stop(_text(element))
+
+
+def without_full_stop(title: str) -> str:
+    """MEDLINE ends every title with a full stop; other sources do not."""
     return title[:-1] if title.endswith(".") and not title.endswith("..") else title
 
 
@@ -151,11 +155,6 @@ def abstract_text(abstract: Element | None) -> str:
         if text or label:
             sections.append(f"{label}: {text}" if label else text)
     return "\n".join(sections)
-
-
-def stored_name(family: str, suffix: str, given: str) -> str:
-    """An author as every author is stored: "Family, Given", a suffix between ("Smith, Jr, JA")."""
-    return ", ".join(part for part in (family, suffix, given) if part)
 
 
 def _authors(author_list: Element | None) -> list[str]:

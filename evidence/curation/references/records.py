@@ -213,19 +213,12 @@ def import_files(
     return report
 
 
-def too_many(source: str, count: int, limit: int, command: str) -> Reading:
-    return refuse(
-        source,
-        f"it holds {count:,} entries; an upload takes at most {limit:,}. Split the file, or "
-        f"run `python manage.py {command} FILE` on the server (no limit, with a progress bar).",
-    )
-
-
 # --- the values of one citation -------------------------------------------------
 
 _PMID = re.compile(r"[1-9]\d{0,8}")
-#: "PMID: 28039476" in a note, and a DOI given as its address: where exports put them.
+#: "PMID: 28039476" or "PMC5198504" in a note, and a DOI given as its address: where exports put them.
 PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
+PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _PMCID = re.compile(r"PMC\d{1,9}")
 _MAX_LENGTHS = {
@@ -239,6 +232,16 @@ _DEFAULTS = {
     for name in "bibtex_key entry_type authors authors_truncated journal year volume issue pages publisher doi pmid "
     "pmcid url abstract publication_type retracted retraction_note".split()
 }
+
+
+def or_in_text(given: str, pattern: re.Pattern, text: str) -> str:
+    """``given``, or else what ``pattern`` finds in ``text`` (a note saying "PMID: 28039476")."""
+    return given or (found.group(1) if (found := pattern.search(text)) else "")
+
+
+def stored_name(family: str, suffix: str, given: str) -> str:
+    """An author as every reader stores one: "Family, Given", a suffix between ("Smith, Jr, JA")."""
+    return ", ".join(part for part in (family, suffix, given) if part)
 
 
 def checked_doi(raw: str | None) -> str | None:

@@ -15,11 +15,13 @@ from rispy.config import TAG_KEY_MAPPING
 
 from evidence.curation.references.records import (
     DOI_URL,
+    PMCID_IN_TEXT,
     PMID_IN_TEXT,
     Problem,
     Reading,
     citation_values,
     first_text,
+    or_in_text,
     read_records,
     refuse,
 )
@@ -28,7 +30,6 @@ NAME = "RIS"
 COMMAND = "import_references"
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,2}) {1,2}-(?: (.*)|\s*)$")
 _START = re.compile(r"^TY {1,2}- ", re.MULTILINE)
-_PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b")
 _ENTRY_TYPES = {
     **dict.fromkeys(("JOUR", "JFULL", "EJOUR", "MGZN", "INPR", "NEWS"), "article"),
     **dict.fromkeys(("BOOK", "EBOOK", "EDBOOK", "WHOLE"), "book"),
@@ -68,8 +69,7 @@ class _Parser(rispy.RisParser):
 
 
 def looks_like(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
-    return _START.match(first) is not None
+    return _START.match(text.lstrip()) is not None
 
 
 def count(text: str) -> int:
@@ -103,12 +103,7 @@ def record_values(record: dict) -> dict:
     accession = first_text(record, "accession_number")
     from_pubmed = re.search(r"pubmed|nlm", first_text(record, "name_of_database", "database_provider"), re.IGNORECASE)
     raw_pmid = accession if from_pubmed or accession.upper().startswith("PMID") else ""
-    if not raw_pmid and (found := PMID_IN_TEXT.search(notes)):
-        raw_pmid = found.group(1)
     raw_pmcid = first_text(record, "custom2")
-    if not raw_pmcid.upper().startswith("PMC"):
-        found = _PMCID_IN_TEXT.search(notes)
-        raw_pmcid = found.group(1) if found else ""
     start, end = first_text(record, "start_page"), first_text(record, "end_page")
     title = first_text(record, "title", "primary_title")
     book = first_text(record, "secondary_title") if entry_type in ("inbook", "inproceedings") else ""
@@ -124,8 +119,8 @@ def record_values(record: dict) -> dict:
         pages=f"{start}-{end}" if start and end and start != end else start or end,
         publisher=first_text(record, "publisher"),
         doi=first_text(record, "doi") or next((u for u in urls if DOI_URL.match(u)), ""),
-        pmid=raw_pmid,
-        pmcid=raw_pmcid,
+        pmid=or_in_text(raw_pmid, PMID_IN_TEXT, notes),
+        pmcid=or_in_text(raw_pmcid if raw_pmcid.upper().startswith("PMC") else "", PMCID_IN_TEXT, notes),
         url=next((u for u in urls if not DOI_URL.match(u)), ""),
         abstract=first_text(record, "abstract", "notes_abstract"),
     )
