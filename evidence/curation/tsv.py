@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -125,22 +126,19 @@ class _Lookups:
     """Name -> primary key, each distinct name looked up once."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[type, str], int | None] = {}
+        self.cache: dict[tuple[type, str], int | AmbiguousName | None] = {}
         self.vocab: dict[type, dict[str, int]] = {}
 
-    def entity(self, model: type[models.Model], name: str) -> int | None:
-        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type);
-        raises ``AmbiguousName`` for a name several entities answer to."""
-        key = (model, name)
-        if key not in self.cache:
+    def entity(self, model: type[models.Model], name: str) -> int | AmbiguousName | None:
+        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type),
+        or the ``AmbiguousName`` error of a name several entities answer to."""
+        if (model, name) not in self.cache:
             try:
                 found = model.objects.named(name) if model is CancerType else model.objects.by_name(name)
-                self.cache[key] = found.pk if found else None
+                self.cache[model, name] = found.pk if found else None
             except AmbiguousName as error:
-                self.cache[key] = error
-        if isinstance(self.cache[key], AmbiguousName):
-            raise self.cache[key]
-        return self.cache[key]
+                self.cache[model, name] = error
+        return self.cache[model, name]
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
@@ -224,15 +222,14 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     def problem(column: str, message: str) -> None:
         problems.append(RowProblem(line, column, message))
 
-    def entity(column: str, model: type[models.Model], raw: str, hint: str = "") -> int | None:
-        try:
-            pk = lookups.entity(model, raw)
-        except AmbiguousName as error:
-            problem(column, str(error))
-            return None
-        if pk is None:
-            problem(column, f"no {model._meta.verbose_name} called {raw!r} (by name or alias){hint}.")
-        return pk
+    def found(column: str, raw: str, find: Callable[[str], Any], missing: str) -> int | None:
+        """``find(raw)``: a primary key, or None with a problem when it finds none (``missing``) or several."""
+        pk = find(raw)
+        if isinstance(pk, AmbiguousName):
+            problem(column, str(pk))
+        elif pk is None:
+            problem(column, missing.format(raw))
+        return pk if isinstance(pk, int) else None
 
     if "__extra__" in row:
         problem("", f"the row has {row['__extra__']} more cells than the header (a tab inside a cell?).")
@@ -249,9 +246,9 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         problem("key", f"{key!r} may hold only letters, digits, - and _.")
 
     cancer_type = row.get("cancer_type") or "breast cancer"
-    values["cancer_type"] = lookups.entity(CancerType, cancer_type)
-    if values["cancer_type"] is None:
-        problem("cancer_type", f"no cancer type is called {cancer_type!r}.")
+    values["cancer_type"] = found(
+        "cancer_type", cancer_type, partial(lookups.entity, CancerType), "no cancer type is called {!r}."
+    )
     for name, limit in _LENGTHS.items():
         value = key if name == "import_key" else values[name]
         if len(value) > limit:
@@ -272,40 +269,39 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
     if values["drug_response_measured"] is None:
         problem("drug_response_measured", f"{measured!r} is not yes or no.")
 
-    for name in ("source_cell", "recipient_cell"):
+    cell = (
+        partial(lookups.entity, Cell),
+        "no cell called {!r} (by name or alias); add it in the curator interface first.",
+    )
+    therapy = partial(lookups.term, TherapyClass), "no therapy class called {!r}."
+    citation = citations.get, "no citation with DOI or PMID {!r}; import it first (import_bibtex)."
+    for name, (find, missing) in (
+        ("source_cell", cell),
+        ("recipient_cell", cell),
+        ("therapy_class", therapy),
+        ("citation", citation),
+        ("secondary_source", citation),
+    ):
         raw = row.get(name, "")
-        values[name] = entity(name, Cell, raw, "; add it in the curator interface first") if raw else None
-    raw = row.get("therapy_class", "")
-    values["therapy_class"] = lookups.term(TherapyClass, raw) if raw else None
-    if raw and values["therapy_class"] is None:
-        problem("therapy_class", f"no therapy class called {raw!r}.")
-    for name in ("citation", "secondary_source"):
-        raw = row.get(name, "")
-        values[name] = citations.get(raw) if raw else None
-        if raw and values[name] is None:
-            problem(name, f"no citation with DOI or PMID {raw!r}; import it first (import_bibtex).")
+        values[name] = found(name, raw, find, missing) if raw else None
 
     for name, model in (("cargos", Cargo), ("drugs", Drug), ("mechanisms", Mechanism)):
-        found: dict[int, str] = {}
+        find = partial(lookups.term if model is Mechanism else lookups.entity, model)
+        links: dict[int, str] = {}
         for raw in (part.strip() for part in row.get(name, "").split(LIST_SEPARATOR)):
             if not raw:
                 continue
             role = DrugRole.TREATMENT.value
             if model is Drug and (match := _DRUG_ROLE.match(raw)):
                 raw, role = match["name"], match["role"].lower()
-            if model is Mechanism:
-                pk = lookups.term(model, raw)
-                if pk is None:
-                    problem(name, f"no mechanism called {raw!r} (by name or alias).")
-            else:
-                pk = entity(name, model, raw)
+            pk = found(name, raw, find, f"no {model._meta.verbose_name} called {{!r}} (by name or alias).")
             if pk is None:
                 continue
             try:
-                add_drug_role(found, pk, role, raw) if model is Drug else found.setdefault(pk, role)
+                add_drug_role(links, pk, role, raw) if model is Drug else links.setdefault(pk, role)
             except WorkflowError as error:
                 problem(name, str(error))
-        values[name] = {str(pk): found[pk] for pk in sorted(found)} if model is Drug else sorted(found)
+        values[name] = {str(pk): links[pk] for pk in sorted(links)} if model is Drug else sorted(links)
     return values if len(problems) == start else None
 
 
