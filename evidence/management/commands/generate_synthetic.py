@@ -78,10 +78,11 @@ SURNAMES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Garcia", "Müller", 
 
 
 class Picker:
-    """Draws ids with Zipf-like popularity (cumulative weights computed once)."""
+    """Draws ids with Zipf-like popularity (cumulative weights computed once); ``names`` are
+    the ids' names, when given as a dict."""
 
-    def __init__(self, rng: random.Random, ids: list[int], s: float = 0.8) -> None:
-        self.rng, self.ids = rng, ids
+    def __init__(self, rng: random.Random, ids: list[int] | dict[int, str], s: float = 0.8) -> None:
+        self.rng, self.ids, self.names = rng, list(ids), ids
         self.cum = list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(len(ids))))
 
     def one(self) -> int:
@@ -159,28 +160,17 @@ class Command(BaseCommand):
             if flush:
                 self.flush()
             therapy = self.vocabulary()
-            mechanism_ids = list(Mechanism.objects.order_by("pk").values_list("pk", flat=True))
-            drug_names = self.drugs(rng, writer, therapy, max(10, evidence // 200))
-            cargo_names = self.cargos(rng, writer, max(10, evidence // 50))
-            cell_names = self.cells(rng, writer, max(10, evidence // 300))
-            citation_ids = self.citations(rng, writer, max(5, evidence // 5))
+            pick = {
+                "mechanisms": Picker(rng, list(Mechanism.objects.order_by("pk").values_list("pk", flat=True)), 0.5),
+                "drugs": Picker(rng, self.drugs(rng, writer, therapy, max(10, evidence // 200))),
+                "cargos": Picker(rng, self.cargos(rng, writer, max(10, evidence // 50)), 0.9),
+                "cells": Picker(rng, self.cells(rng, writer, max(10, evidence // 300))),
+                "citations": Picker(rng, self.citations(rng, writer, max(5, evidence // 5)), 0.3),
+            }
             self.stdout.write(f"entities written in {time.monotonic() - started:.1f} s")
             analyze_for_documents()
             self.evidence(
-                rng,
-                writer,
-                evidence,
-                chunk,
-                therapy=list(therapy.values()),
-                breast_cancer=default_cancer_type(),
-                drugs=Picker(rng, list(drug_names)),
-                drug_names=drug_names,
-                cargos=Picker(rng, list(cargo_names), 0.9),
-                cargo_names=cargo_names,
-                cells=Picker(rng, list(cell_names)),
-                cell_names=cell_names,
-                citations=Picker(rng, citation_ids, 0.3),
-                mechanisms=Picker(rng, mechanism_ids, 0.5),
+                rng, writer, evidence, chunk, therapy=list(therapy.values()), cancer=default_cancer_type(), **pick
             )
             reset_sequences(*self.written())
             # The triggers marked the counts stale: refresh them now, not in the background.
@@ -273,19 +263,18 @@ class Command(BaseCommand):
 
     def cells(self, rng, writer, n: int):
         first = writer.next_id(Cell)
-        rows = []
         kinds = [CellKind.CELL_LINE, CellKind.FIBROBLAST, CellKind.MACROPHAGE, CellKind.MSC, CellKind.BIOFLUID]
-        for pk in range(first, first + n):
-            rows.append(
-                {
-                    "id": pk,
-                    "name": f"SYN-{pk}",
-                    "slug": f"syn-{pk}",
-                    "kind": rng.choice(kinds),
-                    "subtype": rng.choice(Subtype.values),
-                    "aliases": [f"Synthetic line {pk}"],
-                }
-            )
+        rows = [
+            {
+                "id": pk,
+                "name": f"SYN-{pk}",
+                "slug": f"syn-{pk}",
+                "kind": rng.choice(kinds),
+                "subtype": rng.choice(Subtype.values),
+                "aliases": [f"Synthetic line {pk}"],
+            }
+            for pk in range(first, first + n)
+        ]
         return writer.write_named(Cell, rows, "name")
 
     def citations(self, rng, writer, n: int) -> list[int]:
@@ -319,6 +308,7 @@ class Command(BaseCommand):
         through_ids = {name: writer.next_id(getattr(Evidence, name).through) for name in relations}
         statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
         effects, types = Effect.values, EvidenceType.values
+        cells = pick["cells"].names
         for start in range(0, n, chunk):
             rows, links = [], {name: [] for name in relations}
             for i in range(start, min(n, start + chunk)):
@@ -329,11 +319,9 @@ class Command(BaseCommand):
                 source = pick["cells"].one() if rng.random() < 0.9 else None
                 recipient = pick["cells"].one() if rng.random() < 0.8 else None
                 statement = (
-                    f"Exosomal {pick['cargo_names'][cargo_pks[0]]} from "
-                    f"{pick['cell_names'].get(source, 'unspecified')} cells "
+                    f"Exosomal {pick['cargos'].names[cargo_pks[0]]} from {cells.get(source, 'unspecified')} cells "
                     f"{'confers' if rng.random() < 0.7 else 'reverses'} resistance to "
-                    f"{pick['drug_names'][drug_pks[0]]} in "
-                    f"{pick['cell_names'].get(recipient, 'recipient')} cells; "
+                    f"{pick['drugs'].names[drug_pks[0]]} in {cells.get(recipient, 'recipient')} cells; "
                     + " ".join(rng.choice(WORDS) for _ in range(6))
                     + "."
                 )
@@ -346,7 +334,7 @@ class Command(BaseCommand):
                         "source_cell_id": source,
                         "recipient_cell_id": recipient,
                         "therapy_class_id": rng.choice(pick["therapy"]),
-                        "cancer_type_id": pick["breast_cancer"],
+                        "cancer_type_id": pick["cancer"],
                         "effect": rng.choice(effects),
                         "evidence_type": rng.choice(types),
                         "level": rng.choices(EvidenceLevel.values, weights=[2, 8, 25, 55, 10])[0],
