@@ -18,7 +18,8 @@ from evidence.choices import plain
 # --- DOIs and PubMed -------------------------------------------------------
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*)", re.IGNORECASE)
+#: Every URL and ``doi:`` prefix, stacked by careless copy-paste too ("doi: https://doi.org/10...").
+_DOI_PREFIX_RE = re.compile(r"^(?:\s*(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:))*", re.IGNORECASE)
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -28,13 +29,7 @@ def normalize_doi(value: str | None) -> str | None:
         return None
     # Percent-decoded ("10.1000%2Fxyz"); a decoded NUL ("%00") is no part of a DOI, and PostgreSQL refuses it.
     doi = unquote(str(value).strip()).replace("\x00", "")
-    # Prefixes can be stacked by careless copy-paste ("doi: https://doi.org/10...").
-    previous = None
-    while previous != doi:
-        previous = doi
-        doi = _DOI_PREFIX_RE.sub("", doi).strip()
-    doi = doi.rstrip(".").lower()
-    return doi or None
+    return _DOI_PREFIX_RE.sub("", doi).strip().rstrip(".").lower() or None
 
 
 def validate_doi(value: str | None) -> None:
