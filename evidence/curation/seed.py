@@ -308,18 +308,15 @@ class SeedLoader:
             key = row["key"]
             if key in index:
                 raise SeedError(f"{where}: the key {key!r} is used twice.")
-            doi = row.get("doi")
-            if doi:
-                doi = normalize_doi(doi)
+            if doi := normalize_doi(row.get("doi")):
                 if doi in seen_dois:
                     raise SeedError(f"{where}: DOI {doi} is already the citation {seen_dois[doi]!r}.")
                 seen_dois[doi] = key
             note = row.get("note") or ""
-            cited_as = row.get("cited_as") or []
-            if cited_as:
+            if cited_as := row.get("cited_as"):
                 note = (note + "\n" if note else "") + "Cited in the review as: " + "; ".join(cited_as) + "."
             values = {
-                "doi": doi or None,
+                "doi": doi,
                 "pmid": str(row["pmid"]) if row.get("pmid") else None,
                 "title": row["title"],
                 "authors": list(row.get("authors") or []),
@@ -376,8 +373,7 @@ class SeedLoader:
             }
             if values["citation"] is None:
                 raise SeedError(f"{where}: every evidence item needs a primary citation.")
-            existing = Evidence.objects.filter(import_key=row["key"]).first()
-            if existing is None:
+            if not Evidence.objects.filter(import_key=row["key"]).exists():
                 values.update(
                     status=Status.ACCEPTED,
                     created_by=self.user,

@@ -14,7 +14,6 @@ from evidence.curation.references.records import EntryError, ImportReport, impor
 
 #: Tried in this order: PubMed XML before the other XML, MEDLINE and RIS by their first line.
 READERS = {"pubmed": pubmed, "medline": medline, "ris": ris, "csljson": csljson, "bibtex": bibtex}
-ALL_FORMATS = tuple(READERS)
 REASON = "Imported from a reference file"
 _KNOWN = (
     "ExoResist reads PubMed XML (efetch with retmode=xml), MEDLINE/.nbib (starts with 'PMID- '), "
@@ -35,7 +34,7 @@ def detect_format(text: str) -> str:
 def import_references(
     sources: Iterable[tuple[str, bytes]],
     *,
-    formats: Collection[str] = ALL_FORMATS,
+    formats: Collection[str] = READERS.keys(),
     reason: str = REASON,
     max_entries: int | None = None,
     **options,

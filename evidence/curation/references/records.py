@@ -434,7 +434,7 @@ def _new_citation(values: dict) -> Citation:
 
 def read_records(
     source: str,
-    records: Iterable[tuple[int | None, str, Any]],
+    records: list[tuple[int | None, str, Any]],
     values: Callable[[Any], dict],
     *,
     what: str,
@@ -446,7 +446,6 @@ def read_records(
     progress = progress or (lambda items, **kwargs: items)
     entries: list[ParsedEntry] = []
     problems: list[Problem] = []
-    records = list(records)
     for number, (line, key, record) in enumerate(
         progress(records, desc=f"reading {Path(source).name}", unit="record"), 1
     ):
