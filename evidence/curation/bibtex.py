@@ -258,19 +258,17 @@ class LatexToUnicode(LatexDecodingMiddleware):
     def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
         return self.decode(python_string), ""
 
-    def split_names(self, value: str) -> tuple[list[str], bool]:
-        """``"M{\\"u}ller, J. and Smith, Jane and others"`` -> (["Müller, J.", "Smith, Jane"], truncated)."""
-        names, truncated = [], False
-        for raw in split_persons(value):
-            if raw.strip().lower() == "others":
-                truncated = True
-                continue
-            parts = parse_single_name_into_parts(raw, strict=True)
-            family = " ".join(self.decode(p) for p in [*parts.von, *parts.last] if p)
-            given = " ".join(self.decode(p) for p in parts.first if p)
-            suffix = " ".join(self.decode(p) for p in parts.jr if p)
-            names.append(stored_name(family, suffix, given))
-        return names, truncated
+    def split_names(self, value: str) -> list[str]:
+        """``"M{\\"u}ller, J. and Smith, Jane and others"`` -> ["Müller, J.", "Smith, Jane", "others"]."""
+        persons = split_persons(value)
+        names = [self.name(raw) for raw in persons if raw.strip().lower() != "others"]
+        return [*names, "others"] if len(names) < len(persons) else names
+
+    def name(self, raw: str) -> str:
+        parts = parse_single_name_into_parts(raw, strict=True)
+        family = " ".join(self.decode(p) for p in [*parts.von, *parts.last] if p)
+        given = " ".join(self.decode(p) for p in parts.first if p)
+        return stored_name(family, " ".join(self.decode(p) for p in parts.jr if p), given)
 
     def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
         try:
@@ -279,8 +277,7 @@ class LatexToUnicode(LatexDecodingMiddleware):
                     continue
                 key = field.key.lower()
                 if key in _NAME_FIELDS:
-                    names, truncated = self.split_names(field.value)
-                    field.value = [*names, "others"] if truncated else names
+                    field.value = self.split_names(field.value)
                 elif key == "abstract":
                     paragraphs = (self.decode(paragraph) for paragraph in _PARAGRAPH.split(field.value))
                     field.value = "\n".join(paragraph for paragraph in paragraphs if paragraph)
