@@ -340,11 +340,8 @@ def _load(payload: dict, *, user, reason: str) -> None:
 
     loader = SeedLoader(user=user, reason=reason)
     therapy, mechanisms, drugs, cargos, cells = loader.load_entities(entries)
-    citations = []
-    for c in payload["citations"]:
-        citation = Citation(**c)
-        citation.author_string = "; ".join(citation.authors)
-        citations.append(citation)
+    # With the author string save() would set: bulk_create does not call save().
+    citations = [Citation(**c, author_string="; ".join(c["authors"])) for c in payload["citations"]]
     reason = history_reason(reason)
     bulk_create_with_history(citations, Citation, batch_size=1000, default_user=user, default_change_reason=reason)
 
