@@ -52,8 +52,8 @@ def read(text: str, source: str, progress=None) -> Reading:
     if not isinstance(items, list):
         what = "one object" if isinstance(items, dict) else f"a JSON {type(items).__name__}"
         return refuse(source, f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
-    keyed = [(None, f"id {item['id']}" if isinstance(item, dict) and item.get("id") else "", item) for item in items]
-    return read_records(source, keyed, item_values, what="CSL-JSON items", progress=progress)
+    keyed = [(None, item.get("id") if isinstance(item, dict) else None, item) for item in items]
+    return read_records(source, keyed, item_values, what="CSL-JSON items", id_name="id", progress=progress)
 
 
 def _name(person) -> str:

@@ -67,13 +67,8 @@ def read(text: str, source: str, progress=None) -> Reading:
         found = records(text)
     except EntryError as exc:
         return refuse(source, str(exc))
-    keyed = [(line, _key(fields), fields) for line, fields in found]
-    return read_records(source, keyed, record_values, what="MEDLINE records", progress=progress)
-
-
-def _key(fields: list[tuple[str, str]]) -> str:
-    pmid = next((value for tag, value in fields if tag == "PMID"), "")
-    return f"PMID {pmid}" if pmid else ""
+    keyed = [(line, next((value for tag, value in fields if tag == "PMID"), ""), fields) for line, fields in found]
+    return read_records(source, keyed, record_values, what="MEDLINE records", id_name="PMID", progress=progress)
 
 
 #: What MEDLINE writes after the initials of an AU name ("Smith JA Jr", "Doe J 3rd").

@@ -61,13 +61,9 @@ def read(text: str, source: str, progress=None) -> Reading:
     if root.tag != "PubmedArticleSet":
         return refuse(source, f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
-    keyed = [(None, _key(record), record) for record in records]
-    return read_records(source, keyed, _values, what="PubMed articles", progress=progress)
-
-
-def _key(record: Element) -> str:
-    pmid = _text(record.find("MedlineCitation/PMID")) or _text(record.find("BookDocument/PMID"))
-    return f"PMID {pmid}" if pmid else ""
+    # An article's PMID, or a book's.
+    keyed = [(None, _text(r.find("MedlineCitation/PMID")) or _text(r.find("BookDocument/PMID")), r) for r in records]
+    return read_records(source, keyed, _values, what="PubMed articles", id_name="PMID", progress=progress)
 
 
 def _values(record: Element) -> dict:

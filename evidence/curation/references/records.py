@@ -434,21 +434,24 @@ def _new_citation(values: dict) -> Citation:
 
 def read_records(
     source: str,
-    records: list[tuple[int | None, str, Any]],
+    records: list[tuple[int | None, Any, Any]],
     values: Callable[[Any], dict],
     *,
     what: str,
+    id_name: str,
     progress: Callable[..., Iterable] | None = None,
 ) -> Reading:
-    """Each ``(line, key, record)`` of a file read into citation values by ``values``, or a
-    problem naming the record (its number, line and key) when ``values`` raises EntryError;
-    a file without records is a problem too. Shared by every reader of ``references``."""
+    """Each ``(line, identifier, record)`` of a file read into citation values by ``values``,
+    or a problem naming the record (its number, line and ``id_name`` identifier) when ``values``
+    raises EntryError; a file without records is a problem too. Shared by every reader of
+    ``references``."""
     progress = progress or (lambda items, **kwargs: items)
     entries: list[ParsedEntry] = []
     problems: list[Problem] = []
-    for number, (line, key, record) in enumerate(
+    for number, (line, identifier, record) in enumerate(
         progress(records, desc=f"reading {Path(source).name}", unit="record"), 1
     ):
+        key = f"{id_name} {identifier}" if identifier else ""
         try:
             entries.append(ParsedEntry(source, line, key, values(record), number))
         except EntryError as exc:

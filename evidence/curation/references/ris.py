@@ -88,11 +88,8 @@ def read(text: str, source: str, progress=None) -> Reading:
             f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
             "a record lacks its end line. Export the file again.",
         )
-    keyed = [
-        (line, f"ID {record['id']}" if record.get("id") else "", record)
-        for line, record in zip(parser.starts, found, strict=True)
-    ]
-    return read_records(source, keyed, record_values, what="RIS records", progress=progress)
+    keyed = [(line, record.get("id"), record) for line, record in zip(parser.starts, found, strict=True)]
+    return read_records(source, keyed, record_values, what="RIS records", id_name="ID", progress=progress)
 
 
 def record_values(record: dict) -> dict:
