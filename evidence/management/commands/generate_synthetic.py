@@ -194,21 +194,16 @@ class Command(BaseCommand):
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
 
     def vocabulary(self) -> dict[str, int]:
-        therapy = {}
-        for position, (slug, name) in enumerate(THERAPY_CLASSES):
-            obj = TherapyClass.objects.filter(slug=slug).first() or TherapyClass.objects.filter(name=name).first()
-            if obj is None:
-                obj = TherapyClass.objects.create(slug=slug, name=name, position=position)
-            therapy[slug] = obj.pk
+        def term(model, slug: str, name: str, **extra):
+            """The term of ``slug``, else of ``name`` (curated data may have it), else a new one."""
+            found = model.objects.filter(slug=slug).first() or model.objects.filter(name=name).first()
+            return found or model.objects.create(slug=slug, name=name, **extra)
+
         for parent_slug, children in MECHANISMS.items():
-            name = parent_slug.replace("-", " ").capitalize()
-            parent = Mechanism.objects.filter(slug=parent_slug).first() or Mechanism.objects.filter(name=name).first()
-            parent = parent or Mechanism.objects.create(slug=parent_slug, name=name)
+            parent = term(Mechanism, parent_slug, parent_slug.replace("-", " ").capitalize())
             for child in children:
-                child_name = child.replace("-", " ").capitalize()
-                if not Mechanism.objects.filter(models.Q(slug=child) | models.Q(name=child_name)).exists():
-                    Mechanism.objects.create(slug=child, name=child_name, parent=parent)
-        return therapy
+                term(Mechanism, child, child.replace("-", " ").capitalize(), parent=parent)
+        return {slug: term(TherapyClass, slug, name, position=i).pk for i, (slug, name) in enumerate(THERAPY_CLASSES)}
 
     def drugs(self, rng, writer, therapy: dict[str, int], n: int):
         first = writer.next_id(Drug)
