@@ -55,6 +55,13 @@ class Links:
         template, sentinel = self._template(name, numeric)
         return template.replace(sentinel, str(key))
 
+    def of(self, record) -> dict[str, str]:
+        """The ``url`` and ``html_url`` of a record: a citation by its id, the others by slug."""
+        name, numeric = record._meta.model_name, isinstance(record, Citation)
+        key = record.pk if numeric else record.slug
+        api, html = f"api:{name}-detail", f"{name}_detail"
+        return {"url": self.url(api, key, numeric), "html_url": self.url(html, key, numeric)}
+
 
 def links_for(context: dict) -> Links:
     links = context.get("_links")
@@ -129,12 +136,8 @@ class EntityField(serializers.RelatedField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        links = links_for(self.context if self.parent else {})
-        return {
-            **{field: getattr(value, field) for field in REF_FIELDS[self.route]},
-            "url": links.url(f"api:{self.route}-detail", value.slug),
-            "html_url": links.url(f"{self.route}_detail", value.slug),
-        }
+        summary = {field: getattr(value, field) for field in REF_FIELDS[self.route]}
+        return {**summary, **links_for(self.context).of(value)}
 
     def get_choices(self, cutoff=None):
         """The browsable API form's options, keyed by id (which ``to_internal_value`` takes):
@@ -289,31 +292,39 @@ class SafeSaveMixin:
             ) from None
 
 
-class EditorFieldsMixin:
-    """Names, identifiers and retraction of an existing record are changed by editors only
-    (``editor_fields`` on the model; a curator gets a 403 and nothing is saved)."""
-
-    def validate(self, attrs):
-        if self.instance is not None:
-            guarded = {name: attrs[name] for name in self.instance.editor_fields if name in attrs}
-            workflow.check_reference_edit(
-                self.instance, self.context["request"].user, workflow.reference_changes(self.instance, guarded)
-            )
-        return super().validate(attrs)
-
-
 class StaleCopy(APIException):
     status_code = 409
     default_code = "stale"
 
 
-class StaleCheckMixin:
-    """Refuses an update based on a stale copy (409), as ``version`` does for evidence.
+@extend_schema_field({"type": "string", "format": "uri"})
+class LinkField(serializers.ReadOnlyField):
+    """The record's ``url`` or ``html_url``, by the field's name. Built from ``Links`` as every
+    embedded entity's is: DRF's ``HyperlinkedIdentityField`` would carry the request's
+    ``?format=`` into it, and a CSV export would link each row to a CSV file."""
 
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value):
+        return links_for(self.context).of(value)[self.field_name]
+
+
+class RecordSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    """A citation or an entity, with its addresses.
+
+    Names, identifiers and retraction of an existing record are changed by editors only
+    (``editor_fields`` on the model; a curator gets a 403 and nothing is saved).
+
+    An update based on a stale copy is refused (409), as ``version`` does for evidence.
     Citations and entities carry no version number; the ``modified`` time the client
     read plays its part. It is compared with the row's while the row is locked (writes
     run in a transaction), so nobody saves in between.
     """
+
+    serializer_choice_field = ControlledChoiceField
+    url = LinkField()
+    html_url = LinkField()
 
     def get_fields(self):
         fields = super().get_fields()
@@ -343,6 +354,10 @@ class StaleCheckMixin:
                         ]
                     }
                 )
+            guarded = {name: attrs[name] for name in self.instance.editor_fields if name in attrs}
+            workflow.check_reference_edit(
+                self.instance, self.context["request"].user, workflow.reference_changes(self.instance, guarded)
+            )
         return super().validate(attrs)
 
 
@@ -520,10 +535,7 @@ class RejectionSerializer(serializers.Serializer):
 # --- citations ----------------------------------------------------------------
 
 
-class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
-    serializer_choice_field = ControlledChoiceField
-    url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
+class CitationSerializer(RecordSerializer):
     label = serializers.CharField(source="short_label", read_only=True)
     doi = DOIField(
         required=False,
@@ -581,12 +593,6 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
         ]
         read_only_fields = ["created", "modified"]
 
-    def get_url(self, obj: Citation) -> str:
-        return links_for(self.context).url("api:citation-detail", obj.pk, numeric=True)
-
-    def get_html_url(self, obj: Citation) -> str:
-        return links_for(self.context).url("citation_detail", obj.pk, numeric=True)
-
     def validate_doi(self, value):
         return value or None
 
@@ -608,35 +614,6 @@ class CitationSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, seri
 # --- drugs, cargos, cells -----------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "format": "uri"})
-class ApiUrl(serializers.ReadOnlyField):
-    """The record's API address, by its slug. Built from ``Links`` as every embedded entity's is:
-    DRF's ``HyperlinkedIdentityField`` would carry the request's ``?format=`` into it, and a
-    CSV export would link each row to a CSV file."""
-
-    def __init__(self, route: str, **kwargs):
-        self.route = route
-        kwargs.setdefault("source", "*")
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return links_for(self.context).url(f"api:{self.route}-detail", value.slug)
-
-
-@extend_schema_field({"type": "string", "format": "uri"})
-class AbsoluteHtmlUrl(serializers.ReadOnlyField):
-    """The public HTML page of the object, as an absolute URL."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("source", "*")
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        request = self.context.get("request")
-        path = value.get_absolute_url()
-        return request.build_absolute_uri(path) if request is not None else path
-
-
 class AliasesField(serializers.ListField):
     def to_representation(self, data):
         return [alias.name for alias in data.all()]
@@ -647,15 +624,12 @@ class AliasesMixin(serializers.Serializer):
     A new record without a ``slug`` gets one from its name."""
 
     slug = serializers.SlugField(max_length=120, required=False)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["aliases"] = AliasesField(
-            child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
-        )
-        return fields
+    aliases = AliasesField(
+        child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
+    )
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if not attrs.get("slug") and self.instance is None:
             base = attrs.get(self.Meta.model.name_field) or ""
             attrs["slug"] = slugify(base)[:120]
@@ -696,10 +670,8 @@ class DrugClassSerializer(serializers.ModelSerializer):
         fields = ["name", "slug", "atc"]
 
 
-class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    url = ApiUrl("drug")
+class DrugSerializer(AliasesMixin, RecordSerializer):
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
-    html_url = AbsoluteHtmlUrl()
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(
         read_only=True, help_text="Accepted evidence items with it as the therapy (not a modifier): what drug= lists."
@@ -721,13 +693,11 @@ class DrugSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
             "pubchem_cid",
             "description",
             "evidence_count",
+            "aliases",
         ]
 
 
-class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    serializer_choice_field = ControlledChoiceField
-    url = ApiUrl("cargo")
-    html_url = AbsoluteHtmlUrl()
+class CargoSerializer(AliasesMixin, RecordSerializer):
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
     family = serializers.SlugRelatedField(
         slug_field="slug",
@@ -764,13 +734,11 @@ class CargoSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, Aliases
             "targets",
             "description",
             "evidence_count",
+            "aliases",
         ]
 
 
-class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesMixin, serializers.ModelSerializer):
-    serializer_choice_field = ControlledChoiceField
-    url = ApiUrl("cell")
-    html_url = AbsoluteHtmlUrl()
+class CellSerializer(AliasesMixin, RecordSerializer):
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
@@ -791,6 +759,7 @@ class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
             "description",
             "source_count",
             "recipient_count",
+            "aliases",
         ]
 
     def validate(self, attrs):
@@ -804,9 +773,7 @@ class CellSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, AliasesM
         return attrs
 
 
-class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
-    url = ApiUrl("mechanism")
-    html_url = AbsoluteHtmlUrl()
+class MechanismSerializer(RecordSerializer):
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
     evidence_count = serializers.IntegerField(
         read_only=True, help_text="Accepted evidence items citing it or a narrower term: what mechanism= lists."
@@ -828,9 +795,7 @@ class MechanismSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, ser
         return attrs
 
 
-class TherapyClassSerializer(StaleCheckMixin, EditorFieldsMixin, SafeSaveMixin, serializers.ModelSerializer):
-    url = ApiUrl("therapyclass")
-    html_url = AbsoluteHtmlUrl()
+class TherapyClassSerializer(RecordSerializer):
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")
 
     class Meta:
