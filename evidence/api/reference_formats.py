@@ -130,16 +130,15 @@ class ReferenceFormat:
     #: Between the text of two chunks.
     separator: str = ""
     tail: str = ""
+    #: An error message as a file of the format (a renderer's answer to a failed request).
+    error: Callable[[str], str] = "{}\n".format
 
     def stream(self, chunks: Iterable[list[Citation]]) -> Iterator[str]:
         yield self.head
-        written = False
-        for chunk in chunks:
-            text = self.write(chunk)
-            if text and written:
-                yield self.separator
-            written = written or bool(text)
-            yield text
+        separator = ""
+        for text in filter(None, map(self.write, chunks)):
+            yield separator + text
+            separator = self.separator
         yield self.tail
 
     def one(self, citation: Citation) -> str:
@@ -151,7 +150,8 @@ def citations_to_csl(citations: list[Citation]) -> str:
 
 
 FORMATS = {
-    "bibtex": ReferenceFormat("BibTeX", "application/x-bibtex", "bib", citations_to_bibtex),
+    # An error as a comment, which every BibTeX parser skips.
+    "bibtex": ReferenceFormat("BibTeX", "application/x-bibtex", "bib", citations_to_bibtex, error="% {}\n".format),
     "ris": ReferenceFormat("RIS", "application/x-research-info-systems", "ris", citations_to_ris),
     "csljson": ReferenceFormat(
         "CSL-JSON",
@@ -161,6 +161,7 @@ FORMATS = {
         head="[\n",
         separator=",\n",
         tail="\n]\n",
+        error=lambda text: json.dumps({"detail": text}),
     ),
 }
 #: How links name each format, in FORMATS order.

@@ -8,7 +8,6 @@ renderers below handle what is not streamed: a single object, or an error.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -96,35 +95,14 @@ class ReferenceRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")
-        view = renderer_context.get("view")
-        citation = getattr(view, "reference_object", None)
+        citation = getattr(renderer_context.get("view"), "reference_object", None)
+        found = FORMATS[self.format]
         if response is not None and response.status_code < 400 and citation is not None:
-            return FORMATS[self.format].one(citation).encode(self.charset)
-        return self.error(flatten(data) if data is not None else "").encode(self.charset)
-
-    def error(self, text: str) -> str:
-        return f"{text}\n"
+            return found.one(citation).encode(self.charset)
+        return found.error(flatten(data) if data is not None else "").encode(self.charset)
 
 
-class BibTeXRenderer(ReferenceRenderer):
-    format = "bibtex"
-    media_type = FORMATS[format].media_type
-
-    def error(self, text: str) -> str:
-        return f"% {text}\n"  # a comment, which every BibTeX parser skips
-
-
-class RISRenderer(ReferenceRenderer):
-    format = "ris"
-    media_type = FORMATS[format].media_type
-
-
-class CSLJSONRenderer(ReferenceRenderer):
-    format = "csljson"
-    media_type = FORMATS[format].media_type
-
-    def error(self, text: str) -> str:
-        return json.dumps({"detail": text})
-
-
-REFERENCE_RENDERERS = [BibTeXRenderer, RISRenderer, CSLJSONRenderer]
+REFERENCE_RENDERERS = [
+    type(f"{name}Renderer", (ReferenceRenderer,), {"format": name, "media_type": found.media_type})
+    for name, found in FORMATS.items()
+]
