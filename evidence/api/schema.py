@@ -142,36 +142,23 @@ def document_errors(result, generator, request, public):
     marks it so from ``AllowAny``) reads and writes nothing, so it answers no 401, 403 or 409."""
     error_body = {"type": "object", "additionalProperties": True}
     for operations in result.get("paths", {}).values():
+        read = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         for method, operation in operations.items():
-            if method == "get":
-                security = operation.setdefault("security", [])
-                if {} not in security:
-                    security.append({})
+            ok = operation["responses"].get("200", {}).get("content", {})
             # Errors come in the format asked for (``?format=``), as the path's reads do.
-            answered = [operations.get("get", {}), operation]
-            media = list(
-                dict.fromkeys(
-                    name for op in answered for name in op.get("responses", {}).get("200", {}).get("content", {})
-                )
-            )
-            media = media or ["application/json"]
+            media = list(dict.fromkeys([*read, *ok])) or ["application/json"]
             for name, schema in SUCCESS_BODIES.items():
-                if name in operation.get("responses", {}).get("200", {}).get("content", {}):
-                    operation["responses"]["200"]["content"][name] = {"schema": schema}
+                if name in ok:
+                    ok[name] = {"schema": schema}
             if method == "get":
                 errors = READ_ERRORS
+                if {} not in operation.setdefault("security", []):
+                    operation["security"].append({})
             elif {} in operation.get("security", []):
                 errors = ANONYMOUS_POST_ERRORS
             else:
                 errors = WRITE_ERRORS
+            content = {name: {"schema": error_body if _is_json(name) else {"type": "string"}} for name in media}
             for status, description in errors.items():
-                operation["responses"].setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {
-                            name: {"schema": error_body if _is_json(name) else {"type": "string"}} for name in media
-                        },
-                    },
-                )
+                operation["responses"].setdefault(status, {"description": description, "content": content})
     return result
