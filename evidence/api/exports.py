@@ -86,7 +86,9 @@ def _retire_older(stem: str, suffix: str, keep: Path) -> None:
 
 @contextlib.contextmanager
 def _build_slot(request) -> Iterator[None]:
-    client = f"exoresist:exports:client:{_client(request)}"
+    user = getattr(request, "user", None)
+    who = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
+    client = f"exoresist:exports:client:{who}"
     everyone = "exoresist:exports:running"
     taken = []  # every slot counted, refused or not, is given back
     try:
@@ -123,10 +125,3 @@ def _only_builder(kept: Path | None) -> Iterator[None]:
         yield
     finally:
         cache.delete(key)
-
-
-def _client(request) -> str:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
