@@ -120,27 +120,22 @@ class ExoResistViewSet(
 
     def export_table(self, renderer):
         queryset = self.filter_queryset(self.get_queryset())
-        return export_response(
-            self.request,
-            table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter),
-            filename=f"exoresist-{self.export_name}.{renderer.format}",
-            content_type=f"{renderer.media_type}; charset=utf-8",
-            shared=self.export_is_shared(),
-        )
-
-    def export_is_shared(self) -> bool:
-        """The same file for every reader: public data and no filter (see exports.py)."""
-        return not sees_unpublished(self.request.user) and set(self.request.query_params) <= {"format"}
+        lines = table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter)
+        return self.export(lines, f"{self.export_name}.{renderer.format}", renderer.media_type)
 
     def export_references(self, citations, stem: str):
         """``citations`` as a file for reference managers, in the requested format."""
         found = REFERENCE_FORMATS[self.request.accepted_renderer.format]
+        lines = found.stream(export_chunks(citations.order_by("-year", "author_string", "pk")))
+        return self.export(lines, f"{stem}.{found.extension}", found.media_type)
+
+    def export(self, lines, filename: str, media_type: str):
+        """``lines`` as the file ``exoresist-<filename>``: the same file for every reader when the
+        data is public and unfiltered (see exports.py)."""
+        shared = not sees_unpublished(self.request.user) and set(self.request.query_params) <= {"format"}
+        content_type = f"{media_type}; charset=utf-8"
         return export_response(
-            self.request,
-            found.stream(export_chunks(citations.order_by("-year", "author_string", "pk"))),
-            filename=f"exoresist-{stem}.{found.extension}",
-            content_type=f"{found.media_type}; charset=utf-8",
-            shared=self.export_is_shared(),
+            self.request, lines, filename=f"exoresist-{filename}", content_type=content_type, shared=shared
         )
 
 
