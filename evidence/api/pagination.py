@@ -4,14 +4,14 @@
 ``page_size`` (default 50, at most 500). Unlike DRF's stock class:
 
 * The page is fetched with one extra row, so ``next`` is known without counting.
-* ``count`` is exact up to ``COUNT_CAP`` rows, counted with ``SELECT COUNT(*) FROM
+* ``count`` is exact up to ``count_cap`` rows, counted with ``SELECT COUNT(*) FROM
   (SELECT ... LIMIT cap + 1)``, a bounded scan. Past the cap ``count`` is the cap
   itself and ``count_exact`` is ``false``: "at least this many". A page that is not
   full needs no count query at all.
 * A view may know the count without counting (``known_count()``): public evidence
   lists that the stored counts can size (evidence/stored_counts.py) read it from them.
 * A view may lower the cap for one request (``is_text_search()``): a free-text ``q``
-  search is counted only up to ``TEXT_COUNT_CAP`` (``EXORESIST_API_TEXT_COUNT_CAP``),
+  search is counted only up to ``text_count_cap`` (``EXORESIST_API_TEXT_COUNT_CAP``),
   0 by default, because counting a common word's matches costs more than finding the
   page. Uncounted, ``count`` is the rows served so far plus one (``count_exact`` false).
 
@@ -31,10 +31,6 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from evidence.facets import COUNT_LIMIT, capped_count
 
-#: Counting stops here, where the evidence page's counts stop; see the module docstring.
-COUNT_CAP: int = COUNT_LIMIT
-#: The cap for a free-text search of the evidence (see the module docstring).
-TEXT_COUNT_CAP: int = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 #: OFFSET past this many rows makes PostgreSQL walk and discard them all; deep pages
 #: of a large result are refused with a hint to filter instead.
 MAX_OFFSET: int = settings.EXORESIST_API_MAX_OFFSET
@@ -45,8 +41,10 @@ class StandardPagination(BasePagination):
     max_page_size = 500
     page_query_param = "page"
     page_size_query_param = "page_size"
-    count_cap = COUNT_CAP
-    text_count_cap = TEXT_COUNT_CAP
+    #: Counting stops here, where the evidence page's counts stop; see the module docstring.
+    count_cap = COUNT_LIMIT
+    #: The cap for a free-text search of the evidence (see the module docstring).
+    text_count_cap = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 
     def _int_param(self, request, name: str, default: int, maximum: int | None) -> int:
         raw = request.query_params.get(name)
@@ -75,9 +73,9 @@ class StandardPagination(BasePagination):
                     ]
                 }
             )
-        self.count_cap = type(self).count_cap
+        cap = self.count_cap
         if getattr(view, "is_text_search", lambda: False)():
-            self.count_cap = min(self.text_count_cap, self.count_cap)
+            cap = min(self.text_count_cap, cap)
         window = queryset[offset : offset + self.page_size_value + 1]
         fetch_page = getattr(view, "fetch_page", None)
         rows = fetch_page(window) if fetch_page is not None else list(window)
@@ -91,14 +89,14 @@ class StandardPagination(BasePagination):
         elif (known := getattr(view, "known_count", lambda: None)()) is not None:
             # Known without counting (every public item: the stored counts).
             self.count, self.count_exact = max(known, offset + len(rows) + 1), True
-        elif self.count_cap <= 0:
+        elif cap <= 0:
             # Not counted (a text search, see the module docstring): at least one more.
             self.count, self.count_exact = offset + len(rows) + 1, False
         else:
-            counted = capped_count(queryset, self.count_cap)
-            self.count_exact = counted <= self.count_cap
+            counted = capped_count(queryset, cap)
+            self.count_exact = counted <= cap
             # Past the cap (or after a concurrent insert) never report fewer than were served.
-            self.count = max(min(counted, self.count_cap), offset + len(rows) + 1)
+            self.count = max(min(counted, cap), offset + len(rows) + 1)
         return rows
 
     def get_next_link(self) -> str | None:
@@ -140,8 +138,8 @@ class StandardPagination(BasePagination):
                     "evidence_type and vesicle_involvement; one drug, cargo or mechanism, with effect or not) are "
                     "always exact. "
                     + (
-                        f"A free-text q search is counted only up to {TEXT_COUNT_CAP}."
-                        if TEXT_COUNT_CAP > 0
+                        f"A free-text q search is counted only up to {self.text_count_cap}."
+                        if self.text_count_cap > 0
                         else "A free-text q search is not counted when its page is full: count is then "
                         "the items served so far plus one, and count_exact false."
                     ),
