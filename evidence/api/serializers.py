@@ -73,7 +73,7 @@ def links_for(context: dict) -> Links:
 # --- embedded summaries -------------------------------------------------------
 
 
-#: What an embedded entity shows, by its route name (``api:<name>-detail``, ``<name>_detail``).
+#: What an embedded entity shows besides its addresses, by its model name.
 REF_FIELDS: dict[str, tuple[str, ...]] = {
     "drug": ("name", "slug"),
     "cargo": ("symbol", "kind", "slug"),
@@ -119,10 +119,9 @@ CitationRef = inline_serializer(
 
 class EntityField(serializers.RelatedField):
     """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias.
-    Read as the embedded summary of its ``route`` (see ``REF_FIELDS``)."""
+    Read as its embedded summary (see ``REF_FIELDS``)."""
 
     model: type
-    route: str
     #: A controlled vocabulary's resolver, as its evidence filter reads a value ("EMT", "HER2").
     vocabulary: dict | None = None
     default_error_messages = {
@@ -136,7 +135,7 @@ class EntityField(serializers.RelatedField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        summary = {field: getattr(value, field) for field in REF_FIELDS[self.route]}
+        summary = {field: getattr(value, field) for field in REF_FIELDS[value._meta.model_name]}
         return {**summary, **links_for(self.context).of(value)}
 
     def get_choices(self, cutoff=None):
@@ -194,9 +193,9 @@ class CitationField(EntityField):
 
 def entity_field(model) -> type[EntityField]:
     """The ``EntityField`` of ``model``, documented as its ``<Model>Ref`` component."""
-    route = model._meta.model_name
-    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in REF_FIELDS[route]}
-    field = type(f"{model.__name__}Field", (EntityField,), {"model": model, "route": route})
+    shown = REF_FIELDS[model._meta.model_name]
+    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in shown}
+    field = type(f"{model.__name__}Field", (EntityField,), {"model": model})
     return extend_schema_field(inline_serializer(f"{model.__name__}Ref", {**fields, **_REF}))(field)
 
 
@@ -342,13 +341,12 @@ class RecordSerializer(SafeSaveMixin, serializers.ModelSerializer):
                 raise serializers.ValidationError(
                     {"modified": ["Send the modified time you read, so that an edit cannot overwrite someone else's."]}
                 )
-            model = type(self.instance)
             current = self.instance.locked_modified()
             if current != sent:
                 raise StaleCopy(
                     {
                         "modified": [
-                            f"Someone else saved this {model._meta.verbose_name} at "
+                            f"Someone else saved this {self.instance._meta.verbose_name} at "
                             f"{current.isoformat() if current else '?'}, after the copy you read ({sent.isoformat()}). "
                             "Nothing was saved: read it again and redo your edit."
                         ]
@@ -468,12 +466,6 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             request = self.context.get("request")
             instance = documents([instance.pk], public=False, request=request, using=instance._state.db)[0]
         return parsed([instance])[0]
-
-    def validate_statement(self, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise serializers.ValidationError("A statement is required.")
-        return value
 
     def validate(self, attrs):
         confirmed = attrs.pop("confirm_duplicate", False)
