@@ -65,11 +65,10 @@ def documents(ids: list[int], *, public: bool, request=None, using: str | None =
 def _read(cursor, ids: list[int], public: bool) -> list[tuple]:
     """The rows of ``_READ`` for ``ids``, from a statement prepared once per connection.
 
-    Written out, because building it in the ORM took longer than PostgreSQL takes to answer
-    it; prepared, because planning it (the evidence table has some thirty indexes to weigh)
-    took four times as long as running it. One id is passed alone, not as an array: for a
-    one-element array PostgreSQL keeps planning afresh, a custom plan looking cheaper than
-    the generic one it would otherwise keep.
+    Written out, because the ORM takes longer to build it than PostgreSQL to answer it;
+    prepared, because planning it (the evidence table has some thirty indexes to weigh)
+    costs more than running it. One id is passed alone, not as an array: for a one-element
+    array PostgreSQL keeps planning afresh, a custom plan looking cheaper than the generic one.
     """
     one = len(ids) == 1
     held = _prepared.setdefault(cursor.db.connection, {})
