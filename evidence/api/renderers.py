@@ -61,16 +61,11 @@ class TableRenderer(BaseRenderer):
             return b""
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
-        if isinstance(data, dict):
-            data = [data]
-        if not isinstance(data, list):
-            data = [{"value": data}]
-        columns: list[str] = []
-        for item in data:
-            for key in item if isinstance(item, dict) else ["value"]:
-                if key not in columns:
-                    columns.append(key)
-        rows = ([flatten(item.get(c)) if isinstance(item, dict) else flatten(item) for c in columns] for item in data)
+        items = data if isinstance(data, list) else [data]
+        # One row per item; a bare value (an error message) is the "value" column.
+        items = [item if isinstance(item, dict) else {"value": item} for item in items]
+        columns = list(dict.fromkeys(key for item in items for key in item))
+        rows = ([flatten(item.get(column)) for column in columns] for item in items)
         return "".join(table_rows(columns, rows, self.delimiter)).encode(self.charset)
 
 
