@@ -56,13 +56,22 @@ def admin_pk(model, object_id: str):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's admin, its history pages answering 404 for an address that names no id."""
+    """simple-history's admin, its history pages answering 404 for an address that names no id.
+
+    Its revert form only shows a version: posting it would undo an editor's decision (a
+    resolved flag back to open, an applied revision back to pending) or restore content
+    outside the workflow's one way (editors only, locked, reasoned: ``restore_version``)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
     def history_view(self, request, object_id, extra_context=None):
         admin_pk(self.model, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
         admin_pk(self.model, object_id)
         admin_pk(self.model.history.model, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -230,15 +239,6 @@ class HistoryDiffMixin:
         if missing:
             fieldsets.append(("Why", {"fields": missing}))
         return fieldsets
-
-    def revert_disabled(self, request, obj=None):
-        # One way to restore, through the workflow (editors only, locked, reasoned).
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changes_view(self, request, object_id):
         obj = get_object_or_404(self.model, pk=admin_pk(self.model, object_id))

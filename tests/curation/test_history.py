@@ -148,3 +148,28 @@ def test_an_entity_is_not_restored_to_a_slug_another_holds_now(editor):
     other.save()
     workflow.restore_version(drug, first.history_id, editor)
     assert Drug.objects.get(pk=drug.pk).slug == "doxorubicin"
+
+
+@pytest.mark.parametrize("kind", ["flag", "revision"])
+def test_no_admin_revert_form_undoes_an_editors_decision(client, curator, editor, kind):
+    """simple-history's revert form was open on flags and suggested revisions: posting an old
+    version put a resolved flag back to open, or an applied revision back to pending, outside
+    the workflow that decides them."""
+    from evidence.models.curation import FlagStatus, RevisionStatus
+
+    item = EvidenceFactory(status=Status.ACCEPTED, level="C")
+    if kind == "flag":
+        decided = workflow.resolve_flag(workflow.raise_flag(item, "wrong level", user=curator), editor, "Checked")
+        undecided = {"status": FlagStatus.OPEN, "description": "wrong level", "reason": "wrong_data"}
+    else:
+        revision = workflow.propose_revision(item, curator, {"level": "D"}, summary="per the paper")
+        workflow.apply_revision(revision, editor)
+        decided = revision.__class__.objects.get(pk=revision.pk)
+        undecided = {"status": RevisionStatus.PENDING, "summary": "per the paper"}
+    first = decided.history.earliest()
+    client.force_login(editor)
+    url = reverse(f"admin:evidence_{decided._meta.model_name}_simple_history", args=[decided.pk, first.history_id])
+    response = client.post(url, {**undecided, "evidence": item.pk, "_change_reason": "undo"})
+    assert response.status_code == 403
+    decided.refresh_from_db()
+    assert decided.status not in {FlagStatus.OPEN, RevisionStatus.PENDING}
