@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -155,12 +157,27 @@ class SharedFilter:
 
 
 class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
-    """django-filter's sort, with the primary key last: rows sharing the sorted value (a year,
-    a count) then keep one order, so that pages neither repeat nor skip a row."""
+    """django-filter's sort, names read as people read them (``beta-elemene`` before
+    ``U18666A``: the database's C collation puts every capital first), and the primary key
+    last: rows sharing the sorted value (a year, a count) then keep one order, so that pages
+    neither repeat nor skip a row."""
 
     def filter(self, qs, value):
-        sorted_qs = super().filter(qs, value)
-        return sorted_qs.order_by(*sorted_qs.query.order_by, "pk") if sorted_qs is not qs else qs
+        if not value:
+            return qs
+        ordering = [self._as_read(qs, self.get_ordering_value(param)) for param in value if param]
+        return qs.order_by(*ordering, "pk")
+
+    @staticmethod
+    def _as_read(qs: QuerySet, name: str):
+        field = name.removeprefix("-")
+        try:
+            text = isinstance(qs.model._meta.get_field(field), models.CharField | models.TextField)
+        except FieldDoesNotExist:  # an annotation (evidence_count) or a related row's column
+            return name
+        if not text:
+            return name
+        return Lower(field).desc() if name.startswith("-") else Lower(field).asc()
 
 
 class ListFilter(SharedFilter, django_filters.Filter):

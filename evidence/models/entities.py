@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from evidence import identifiers as ids
 from evidence.choices import CargoKind, CellKind, Subtype
@@ -42,7 +43,7 @@ class Drug(NamedEntity):
     objects = DrugQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
 
     def __str__(self) -> str:
         return self.name
@@ -121,7 +122,7 @@ class Cargo(NamedEntity):
     name_field = "symbol"
 
     class Meta:
-        ordering = ["symbol"]
+        ordering = [Lower("symbol")]
         verbose_name = "cargo molecule"
         constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
 
@@ -191,7 +192,7 @@ class Cell(NamedEntity):
     objects = CellQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from evidence.choices import vocabulary_key
@@ -44,7 +44,7 @@ class TherapyClass(ChangeLoggedModel):
     objects = TherapyClassQuerySet.as_manager()
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", Lower("name")]
         verbose_name_plural = "therapy classes"
 
     def __str__(self) -> str:
@@ -70,7 +70,7 @@ class Mechanism(ChangeLoggedModel):
     objects = MechanismQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
@@ -137,7 +137,7 @@ class TreeTerm(ChangeLoggedModel):
 
     class Meta:
         abstract = True
-        ordering = ["name"]
+        ordering = [Lower("name")]
 
     def __str__(self) -> str:
         return self.name

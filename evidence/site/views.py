@@ -318,7 +318,6 @@ def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
             silencer=Exists(links.filter(from_cargo=OuterRef("pk"), to_cargo=cargo)),
         )
         .distinct()
-        .order_by("symbol")
     )
     groups: dict[str, list[tuple[str, str]]] = {"Family": [], "Members": [], "Silences": [], "Silenced by": []}
     for other in others:

@@ -39,3 +39,34 @@ def test_the_html_list_pages_sorted_on_shared_values_neither_repeat_nor_skip(cli
         response = client.get("/evidence/", {"ordering": "year", "page_size": 10, "page": page})
         seen += dict.fromkeys(re.findall(r'href="/evidence/(EXR\d+)/"', response.content.decode()))
     assert len(seen) == len(set(seen)) == 60
+
+
+def _folded(names: list[str]) -> bool:
+    return names == sorted(names, key=str.lower) and names != sorted(names)
+
+
+@pytest.mark.parametrize(
+    "path, key, ordering",
+    [
+        ("/api/v1/drugs/", "name", ""),
+        ("/api/v1/drugs/", "name", "name"),
+        ("/api/v1/cargos/", "symbol", "name"),
+        ("/api/v1/cells/", "name", "name"),
+    ],
+)
+def test_names_sort_as_people_read_them_not_capitals_first(api, seeded, path, key, ordering):
+    """The seed's drugs listed LDN-57444 and U18666A before beta-elemene: the C collation
+    sorts by character code."""
+    query = {"ordering": ordering} if ordering else {}
+    names = [row[key] for row in api.get(path, {**query, "page_size": 500}).json()["results"]]
+    assert _folded(names)
+    backwards = [
+        row[key] for row in api.get(path, {"ordering": f"-{ordering or 'name'}", "page_size": 500}).json()["results"]
+    ]
+    assert backwards == names[::-1]
+
+
+def test_the_html_drug_list_sorts_names_as_read(client, seeded):
+    page = client.get("/drugs/").content.decode()
+    names = re.findall(r'href="/drugs/[^/"]+/">([^<]+)</a>', page)
+    assert len(names) > 10 and _folded(names)
