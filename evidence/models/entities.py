@@ -123,6 +123,9 @@ class Cargo(NamedEntity):
 
     class Meta:
         ordering = [Lower("symbol")]
+        # The cargo index pages in this order; without the index every cargo is tested for
+        # being public before the sort.
+        indexes = [models.Index(Lower("symbol"), name="cargo_symbol_as_read")]
         verbose_name = "cargo molecule"
         constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
 
