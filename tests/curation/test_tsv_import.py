@@ -249,6 +249,19 @@ def test_a_new_row_an_existing_item_records_is_refused_unless_allowed(citations,
     assert Evidence.objects.filter(import_key="copied-row").exists()
 
 
+def test_a_row_repeating_an_earlier_new_row_of_the_file_is_refused_unless_allowed(citations):
+    """Two keys, one finding (a row copied within the file): both were created, since the
+    duplicate check only compared rows with stored items."""
+    copied = tsv({"key": "first-copy"}, {"key": "other-cargo", "cargos": "UCH-L1"}, {"key": "second-copy"})
+    report = import_evidence_tsv(copied, "copied.tsv")
+    assert not report.saved and not Evidence.objects.exists()
+    assert [str(problem) for problem in report.errors] == [
+        "row 4: possible duplicate of row 2 of this file: the same citation, cargo and drug. If the row is a "
+        "different finding, import with --allow-duplicates."
+    ]
+    assert import_evidence_tsv(copied, "copied.tsv", allow_duplicates=True).created == 3
+
+
 @pytest.mark.parametrize(
     "data, message",
     [
