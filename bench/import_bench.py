@@ -75,14 +75,23 @@ def bibtex(n: int) -> str:
 
 def tsv(n: int, citations: int, names: dict[str, list[str]], rng: random.Random) -> str:
     lines = ["\t".join(COLUMN_NAMES)]
+    # Each row is a new finding: no two rows of a paper share a cargo and a drug, which the
+    # import refuses as a possible duplicate.
+    pairs: dict[int, set[tuple[str, int]]] = {}
     for i in range(n):
+        taken = pairs.setdefault(i % citations, set())
+        while True:
+            cargos, drug = rng.sample(names["cargos"], 2), rng.randrange(len(names["drugs"]))
+            if not taken & {(cargo, drug) for cargo in cargos}:
+                break
+        taken.update((cargo, drug) for cargo in cargos)
         row = {
             "key": f"bench-{i}",
             "statement": f"Exosomal cargo set {i} from resistant cells confers resistance in recipient cells.",
-            "cargos": "; ".join(rng.sample(names["cargos"], 2)),
+            "cargos": "; ".join(cargos),
             "source_cell": rng.choice(names["cells"]),
             "recipient_cell": rng.choice(names["cells"]),
-            "drugs": rng.choice(names["drugs"]),
+            "drugs": names["drugs"][drug],
             "therapy_class": "chemotherapy",
             "mechanisms": rng.choice(names["mechanisms"]),
             "effect": "confers_resistance",
