@@ -172,10 +172,11 @@ class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
     def _as_read(qs: QuerySet, name: str):
         field = name.removeprefix("-")
         try:
-            text = isinstance(qs.model._meta.get_field(field), models.CharField | models.TextField)
+            column = qs.model._meta.get_field(field)
         except FieldDoesNotExist:  # an annotation (evidence_count) or a related row's column
             return name
-        if not text:
+        # A code (level, effect) sorts as stored, which its index serves.
+        if not isinstance(column, models.CharField | models.TextField) or column.choices:
             return name
         return Lower(field).desc() if name.startswith("-") else Lower(field).asc()
 

@@ -70,3 +70,14 @@ def test_the_html_drug_list_sorts_names_as_read(client, seeded):
     page = client.get("/drugs/").content.decode()
     names = re.findall(r'href="/drugs/[^/"]+/">([^<]+)</a>', page)
     assert len(names) > 10 and _folded(names)
+
+
+def test_codes_sort_as_stored_names_case_folded():
+    """A level or an effect is a code its index serves in stored order; only names fold."""
+    from evidence.filtersets import CitationFilterSet, EvidenceFilterSet
+    from evidence.models import Citation, Evidence
+
+    by_level = str(EvidenceFilterSet({"ordering": "-level"}, queryset=Evidence.objects.all()).qs.query)
+    assert 'ORDER BY "evidence_evidence"."level" DESC' in by_level and "LOWER" not in by_level
+    by_title = str(CitationFilterSet({"ordering": "title"}, queryset=Citation.objects.all()).qs.query)
+    assert 'ORDER BY LOWER("evidence_citation"."title") ASC' in by_title
