@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import connection, models
 from django.db.models import OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from evidence import identifiers as ids
@@ -86,6 +87,11 @@ class Citation(ChangeLoggedModel):
 
     class Meta:
         ordering = ["-year", "author_string"]
+        # ?ordering=author and =title sort case-folded (filtersets.OrderingFilter).
+        indexes = [
+            models.Index(Lower("author_string"), name="citation_author_as_read"),
+            models.Index(Lower("title"), name="citation_title_as_read"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(retracted=False) | ~Q(retraction_note=""),
