@@ -225,7 +225,7 @@ def _row_list(rows: str, columns: list[dict], values: dict) -> list[dict]:
             totals[row_pk] += n
     if rows == "drug":
         top = sorted(totals, key=lambda pk: (-totals[pk], pk))[:MATRIX_MAX_DRUGS]
-        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name)
+        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name.lower())
         return [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
     return [
         {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
@@ -258,7 +258,10 @@ def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
 
 def _mechanism_columns(mechanisms: list) -> list[dict]:
     """Columns of mechanisms, each top-level term followed by its narrower terms (``parent`` names their term)."""
-    mechanisms.sort(key=lambda m: ((m.parent.name if m.parent_id else m.name), m.parent_id is not None, m.name))
+    # Names sorted as the lists sort them, case-folded.
+    mechanisms.sort(
+        key=lambda m: ((m.parent.name if m.parent_id else m.name).lower(), m.parent_id is not None, m.name.lower())
+    )
     return [
         {
             "id": m.pk,

@@ -53,6 +53,17 @@ def test_the_matrix_by_drug_and_its_errors(client, demo):
     assert client.get("/matrix.json?rows=cells").status_code == 400
 
 
+@pytest.mark.django_db
+def test_the_matrix_rows_and_columns_sort_names_as_the_lists_do(client):
+    """The drug rows sorted capitals first (U18666A before beta-elemene), unlike /drugs/."""
+    efflux, escape = MechanismFactory(name="drug efflux"), MechanismFactory(name="Immune escape")
+    for name, mechanism in (("U18666A", efflux), ("beta-elemene", escape), ("Cisplatin", efflux)):
+        EvidenceFactory(status="accepted", drugs=[DrugFactory(name=name)], mechanisms=[mechanism])
+    data = client.get("/matrix.json?rows=drug&level=A,B,C,D,E").json()
+    assert [r["label"] for r in data["rows"]] == ["beta-elemene", "Cisplatin", "U18666A"]
+    assert [c["label"] for c in data["columns"]] == ["drug efflux", "Immune escape"]
+
+
 def test_the_picture_pages_render(client, demo):
     assert 'data-network="/network.json?drug=ADM"' in client.get("/network/?drug=ADM").content.decode()
     assert "data-matrix" in client.get("/matrix/?rows=drug").content.decode()
