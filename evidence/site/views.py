@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -542,7 +543,7 @@ class TherapyClassDetailView(EntityDetailView):
         context = super().get_context_data(**kwargs)
         # The most studied drugs, not all of them: a class can hold thousands.
         drugs = Drug.objects.public().filter(therapy_class=self.object)
-        context["drugs"] = drugs.with_counts().order_by("-evidence_count", "name")[:TOP_CLASS_DRUGS]
+        context["drugs"] = drugs.with_counts().order_by("-evidence_count", Lower("name"))[:TOP_CLASS_DRUGS]
         context["drug_total"] = drugs.count()
         return context
 

@@ -173,3 +173,11 @@ def test_a_mechanism_counts_its_narrower_terms_wherever_it_is_counted(client, de
         facets = client.get(f"/evidence/?{query}").context["facets"]
         values = {v.value: v.count for f in facets if f.param == "mechanism" for v in f.values}
         assert values["drug-efflux"] == listed, query
+
+
+@pytest.mark.django_db
+def test_a_therapy_class_page_breaks_count_ties_by_name_as_read(client):
+    for name in ("U18666A", "beta-elemene"):
+        EvidenceFactory(status="accepted", drugs=[DrugFactory(name=name)])
+    drugs = client.get("/therapy-classes/chemotherapy/").context["drugs"]
+    assert [drug.name for drug in drugs] == ["beta-elemene", "U18666A"]
