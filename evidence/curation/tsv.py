@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -36,6 +35,7 @@ from evidence.curation.workflow import (
     back_to_draft,
     content_values,
     duplicates_of,
+    repeated_findings,
     set_content,
 )
 from evidence.models import (
@@ -307,26 +307,19 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
 
 
 def _duplicate_rows(lines: list[int], rows: list[dict[str, Any]]) -> list[RowProblem]:
-    """New rows recording what a stored item or an earlier new row of the file records: the
-    same citation with one of the cargos and one of the drugs (``duplicates_of``'s rule)."""
+    """New rows recording what a stored item or an earlier new row of the file records
+    (``duplicates_of``, ``repeated_findings``)."""
     findings = [(values["citation"], values["cargos"], values["drugs"]) for values in rows]
     allow = "If the row is a different finding, import with --allow-duplicates."
-    problems, earlier = [], defaultdict(list)  # citation: the new rows before, (line, cargos, drugs)
-    for line, (citation, cargos, drugs), found in zip(lines, findings, duplicates_of(findings), strict=True):
-        cargos, drugs = set(cargos), {int(pk) for pk in drugs}
-        copied = [
-            at
-            for at, has_cargos, has_drugs in earlier[citation]
-            if (not cargos or cargos & has_cargos) and (not drugs or drugs & has_drugs)
-        ]
+    problems = []
+    for line, found, repeated in zip(lines, duplicates_of(findings), repeated_findings(findings), strict=True):
         if found:
             ids = ", ".join(format_public_id(pk) for pk in found[:10])
             message = f"possible duplicate: {ids} already record(s) this citation with the same cargo and drug."
             problems.append(RowProblem(line, "", f"{message} {allow}"))
-        elif copied:
-            message = f"possible duplicate of row {copied[0]} of this file: the same citation, cargo and drug."
+        elif repeated is not None:
+            message = f"possible duplicate of row {lines[repeated]} of this file: the same citation, cargo and drug."
             problems.append(RowProblem(line, "", f"{message} {allow}"))
-        earlier[citation].append((line, cargos, drugs))
     return problems
 
 

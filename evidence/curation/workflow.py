@@ -563,12 +563,23 @@ def find_duplicates(
     return Evidence.objects.filter(pk__in=found).select_related("citation").order_by("pk")
 
 
+def _findings(findings: list[tuple[Any, Iterable, Iterable]]) -> list[tuple[int | None, set, set]]:
+    """``(citation, cargos, drugs)`` as primary keys: the form the duplicate rule compares."""
+    return [(_pk(citation) if citation else None, {_pk(c) for c in cargos}, {_pk(d) for d in drugs})
+            for citation, cargos, drugs in findings]  # fmt: skip
+
+
+def _same_finding(cargos: set, drugs: set, has_cargos: set, has_drugs: set) -> bool:
+    """The duplicate rule, within one citation: one of the cargos and one of the drugs (any,
+    when none is given)."""
+    return (not cargos or bool(cargos & has_cargos)) and (not drugs or bool(drugs & has_drugs))
+
+
 def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[int]]:
     """For each ``(citation, cargos, drugs)``, the ids of the evidence from that citation with
     one of the cargos and one of the drugs (any, when none is given), in one query for all:
     a TSV file checks every new row at once."""
-    findings = [(_pk(citation) if citation else None, {_pk(c) for c in cargos}, {_pk(d) for d in drugs})
-                for citation, cargos, drugs in findings]  # fmt: skip
+    findings = _findings(findings)
     linked: dict[int, dict[int, tuple[set, set]]] = {}
     rows = Evidence.objects.filter(citation_id__in={citation for citation, _, _ in findings if citation})
     for pk, citation, cargo, drug in rows.values_list("pk", "citation_id", "cargos", "drugs").order_by():
@@ -576,13 +587,22 @@ def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[i
         has_cargos.add(cargo)
         has_drugs.add(drug)
     return [
-        sorted(
-            pk
-            for pk, (has_cargos, has_drugs) in linked.get(citation, {}).items()
-            if (not cargos or cargos & has_cargos) and (not drugs or drugs & has_drugs)
-        )
+        sorted(pk for pk, has in linked.get(citation, {}).items() if _same_finding(cargos, drugs, *has))
         for citation, cargos, drugs in findings
     ]
+
+
+def repeated_findings(findings: list[tuple[Any, Iterable, Iterable]]) -> list[int | None]:
+    """For each ``(citation, cargos, drugs)``, the index of the first earlier one of ``findings``
+    it repeats by ``duplicates_of``'s rule, or None: a TSV file entering one finding twice.
+    Earlier findings are kept per citation, so each is compared only with its paper's."""
+    earlier: dict[int | None, list[tuple[int, set, set]]] = {}
+    repeated = []
+    for index, (citation, cargos, drugs) in enumerate(_findings(findings)):
+        before = earlier.setdefault(citation, [])
+        repeated.append(next((at for at, *has in before if _same_finding(cargos, drugs, *has)), None))
+        before.append((index, cargos, drugs))
+    return repeated
 
 
 def raise_flag(evidence: Evidence, description: str, *, reason: str = "wrong_data", user=None, email: str = ""):
