@@ -225,7 +225,8 @@ def _row_list(rows: str, columns: list[dict], values: dict) -> list[dict]:
             totals[row_pk] += n
     if rows == "drug":
         top = sorted(totals, key=lambda pk: (-totals[pk], pk))[:MATRIX_MAX_DRUGS]
-        row_objects = sorted(Drug.objects.filter(pk__in=top).only("pk", "name", "slug"), key=lambda d: d.name.lower())
+        # In the drug list's order (Drug's Meta.ordering: names case-folded).
+        row_objects = Drug.objects.filter(pk__in=top).only("pk", "name", "slug")
         return [{"id": d.pk, "label": d.name, "url": d.get_absolute_url(), "param": d.name} for d in row_objects]
     return [
         {"id": t.pk, "label": t.name, "url": t.get_absolute_url(), "param": t.slug}
