@@ -430,6 +430,12 @@ PAGING = frozenset({"page", "page_size", "format"})
 NON_NARROWING = PAGING | {"ordering"}
 
 
+def query_key(query: MultiValueDict, leave_out: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The ``(parameter, value)`` pairs of ``query`` but those in ``leave_out``, sorted, a repeated
+    value kept: the same filters written in any order give one key, for a cache and a canonical link."""
+    return sorted((k, v) for k, vs in query.lists() if k not in leave_out for v in vs)
+
+
 def param_values(query: MultiValueDict, param: str) -> list[str]:
     """The values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``): what its filter,
     its facet and its chips all read."""

@@ -20,7 +20,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, DrugRole, Effect
-from evidence.filtersets import EvidenceFilterSet
+from evidence.filtersets import EvidenceFilterSet, query_key
 from evidence.models import Cargo, Drug, Evidence, EvidenceCount, EvidenceDrug, Mechanism, TherapyClass
 from evidence.models.base import pk_sql
 from exoresist.data_version import cached
@@ -328,10 +328,6 @@ def _filtered(params: QueryDict, *shape: str) -> tuple[QuerySet | None, QueryDic
     return filterset.qs, filters
 
 
-def _key(params: QueryDict) -> list[tuple[str, str]]:
-    return sorted((k, v) for k, vs in params.lists() for v in vs)
-
-
 def _chosen(filters: QueryDict | None) -> dict[str, Any]:
     """``filters`` as the evidence filters read them (names resolved, codes canonical): read
     once per picture, for its drug roles and its links."""
@@ -392,7 +388,7 @@ def network_for(params: QueryDict) -> dict[str, Any]:
         raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
     limit = max(1, min(limit, 500))
     build = network_of_all if evidence is None else functools.partial(network, evidence)
-    return cached("network", _key(params), lambda: build(max_edges=limit, filters=filters))
+    return cached("network", query_key(params), lambda: build(max_edges=limit, filters=filters))
 
 
 MATRIX_ROWS = ("therapy_class", "drug")
@@ -413,7 +409,7 @@ def matrix_for(params: QueryDict) -> dict[str, Any]:
         raise BadParameters(errors)
     evidence, filters = _filtered(params, "rows", "columns")
     if evidence is None and columns == "mechanism":
-        return cached("matrix", _key(params), lambda: matrix_of_all(rows=rows))
+        return cached("matrix", query_key(params), lambda: matrix_of_all(rows=rows))
     if evidence is None:
         evidence = Evidence.objects.public()
-    return cached("matrix", _key(params), lambda: matrix(evidence, rows=rows, columns=columns, filters=filters))
+    return cached("matrix", query_key(params), lambda: matrix(evidence, rows=rows, columns=columns, filters=filters))

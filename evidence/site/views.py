@@ -264,7 +264,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
             filterset = filtersets.EvidenceFilterSet(query, queryset=base, request=request)
         context = self.get_context_data(filterset=filterset)
         # Facets depend on the filters only, not on the page or the sort order.
-        facet_key = sorted((k, v) for k, vs in query.lists() for v in vs if k not in filtersets.NON_NARROWING)
+        facet_key = filtersets.query_key(query, leave_out=filtersets.NON_NARROWING)
         # Every accepted item, or a set the stored counts can size (stored_counts.py): counted
         # exactly. Otherwise the facets count the filtered set on the way, up to the cap.
         known = stored_counts.stored_size(query)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.safestring import mark_safe
 
 from evidence.choices import Effect
-from evidence.filtersets import PAGING
+from evidence.filtersets import PAGING, query_key
 from evidence.site import graphs
 
 register = template.Library()
@@ -30,13 +30,10 @@ def canonical_url(context) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return ""
-    params = request.GET.copy()
-    for name in PAGING:  # the page, its size and format never change what a page is about
-        params.pop(name, None)
+    # The page, its size and format never change what a page is about.
+    params = query_key(request.GET, leave_out=PAGING)
     url = request.build_absolute_uri(request.path)
-    if params:
-        url += "?" + urlencode(sorted((k, v) for k, vs in params.lists() for v in vs))
-    return url
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 @register.filter

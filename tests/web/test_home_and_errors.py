@@ -1,12 +1,16 @@
 """Home page, the site frame (footer, canonical, skip link) and the 404/500 pages."""
 
 from collections import Counter
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
+from django.http import QueryDict
 from django.test import RequestFactory, override_settings
 
+from evidence.filtersets import PAGING, query_key
 from evidence.models import Cargo, EvidenceDrug
+from evidence.site import graphs, views
 from exoresist.errors import server_error
 from tests.factories import CargoFactory, DrugFactory, EvidenceFactory
 
@@ -51,6 +55,32 @@ def test_every_page_has_a_footer_with_release_citation_and_licence_and_a_canonic
 def test_the_canonical_url_of_a_filtered_list_keeps_its_filters_sorted(client, demo):
     html = client.get("/evidence/?level=C&drug=ADM&page=1").content.decode()
     assert '<link rel="canonical" href="http://testserver/evidence/?drug=ADM&amp;level=C">' in html
+
+
+def test_a_query_has_one_key_whatever_the_order_of_its_parameters():
+    key = [("drug", "ADM"), ("drug", "cisplatin"), ("level", "C"), ("page", "2")]
+    assert query_key(QueryDict("level=C&drug=ADM&page=2&drug=cisplatin")) == key
+    assert query_key(QueryDict("drug=ADM&drug=cisplatin&page=2&level=C")) == key
+    assert query_key(QueryDict("level=C&drug=ADM&page=2&drug=cisplatin"), leave_out=PAGING) == key[:3]
+
+
+def test_the_facets_pictures_and_canonical_link_read_the_same_key(client, demo, monkeypatch):
+    """The facets' and the pictures' cache keys and the canonical link are the one ``query_key``."""
+    keys = []
+
+    def remember(name, parts, compute):
+        keys.append((name, parts))
+        return compute()
+
+    monkeypatch.setattr(views, "cached", remember)
+    monkeypatch.setattr(graphs, "cached", remember)
+    html = client.get("/evidence/?level=C&ordering=-year&effect=confers_resistance&page=1").content.decode()
+    client.get("/network.json?level=C&effect=confers_resistance")
+    client.get("/matrix.json?level=C&effect=confers_resistance")
+    filters = query_key(QueryDict("effect=confers_resistance&level=C"))
+    assert keys == [("facets", filters), ("network", filters), ("matrix", filters)]
+    shown = urlencode(query_key(QueryDict("effect=confers_resistance&level=C&ordering=-year")))
+    assert f'<link rel="canonical" href="http://testserver/evidence/?{shown.replace("&", "&amp;")}">' in html
 
 
 def test_it_has_no_inline_event_handlers_or_inline_scripts(client, demo):
