@@ -42,7 +42,7 @@ from evidence.models import (
 )
 from evidence.models.citation import label_letters, short_label
 from evidence.models.evidence import complete_rows, format_public_id, sees_unpublished, with_role
-from evidence.models.search import did_you_mean
+from evidence.models.search import did_you_mean_for
 from evidence.recognition import MAX_TEXT_LENGTH, recognise
 from evidence.stored_counts import stored_size
 from exoresist.middleware import declared_length
@@ -192,11 +192,11 @@ class EvidenceViewSet(ExoResistViewSet):
             items = self.filter_queryset(self.get_queryset()).order_by()
             return self.export_references(Citation.objects.filter(pk__in=items.values("citation_id")), "papers")
         response = super().list(request, *args, **kwargs)
-        text = (request.query_params.get("q") or "").strip()
-        # A JSON page, not a CSV or TSV file.
-        if text and isinstance(response, Response) and not response.data.get("results"):
-            # Nothing found: the names nearest to what was asked.
-            response.data["did_you_mean"] = did_you_mean(text, public=not sees_unpublished(request.user))
+        if isinstance(response, Response):  # a JSON page, not a CSV or TSV file
+            text = (request.query_params.get("q") or "").strip()
+            names = did_you_mean_for(request.user, text, found=bool(response.data.get("results")))
+            if names is not None:
+                response.data["did_you_mean"] = names
         return response
 
     def known_count(self) -> int | None:

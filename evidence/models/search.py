@@ -336,3 +336,12 @@ def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, s
     for name, kind, _ in rows:
         found.setdefault(name.lower(), {"name": name, "kind": kind})
     return list(found.values())[:n]
+
+
+def did_you_mean_for(user, text: str, found: bool) -> list[dict[str, str]] | None:
+    """What a search or filter by ``text`` that ``found`` nothing offers ``user`` instead: the
+    nearest names (``did_you_mean``) among those ``user`` may see. None when ``text`` found
+    something or is empty: then there is nothing to offer."""
+    from evidence.models.evidence import sees_unpublished
+
+    return None if found or not text else did_you_mean(text, public=not sees_unpublished(user))

@@ -50,8 +50,7 @@ from evidence.models import (
     TherapyClass,
     public_id_to_pk,
 )
-from evidence.models.evidence import sees_unpublished
-from evidence.models.search import did_you_mean, highlight
+from evidence.models.search import did_you_mean_for, highlight
 from evidence.models.vocabulary import BREAST_CANCER, breast_cancer_types
 from evidence.site import graphs, linked_data, search
 from evidence.site.links import identifier_links
@@ -287,9 +286,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         context.update(
             breast_only=breast_only,
             breast_toggle_url=facet_tools.url_with(query, "cancer_type", [] if breast_only else [BREAST_CANCER]),
-            did_you_mean=did_you_mean(text, public=not sees_unpublished(request.user))
-            if text and not page.object_list
-            else [],
+            did_you_mean=did_you_mean_for(request.user, text, found=bool(page.object_list)),
             page=page,
             facets=facets,
             chips=facet_tools.build_chips(filterset, facets),
@@ -576,7 +573,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         if target:
             return redirect(target)
     results = search.search(query)
-    suggestions = did_you_mean(query, public=not sees_unpublished(request.user)) if query and not results.total else []
+    suggestions = did_you_mean_for(request.user, query, found=bool(results.total))
     return render(request, "evidence/search.html", {"q": query, "results": results, "did_you_mean": suggestions})
 
 

@@ -2,7 +2,9 @@
 a value or parameter that names nothing is a 400 that says what would have worked."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
+from evidence.models.search import did_you_mean_for
 from tests.api.helpers import ids, pub
 from tests.factories import DrugClassFactory, DrugFactory, EvidenceFactory
 
@@ -135,6 +137,16 @@ def test_a_search_that_finds_nothing_suggests_the_nearest_names(api, client, cor
     assert 'data-testid="did-you-mean"' in page and "adriamycin" in page
     search = client.get("/search/", {"q": "adriamicyn", "all": "1"}).content.decode()
     assert 'data-testid="did-you-mean"' in search
+
+
+def test_the_list_the_api_and_the_search_page_offer_the_same_names(api, client, corpus):
+    reader = AnonymousUser()
+    offered = did_you_mean_for(reader, "adriamicyn", found=False)
+    assert offered and offered == api.get(URL, {"q": "adriamicyn"}).json()["did_you_mean"]
+    assert client.get("/evidence/", {"q": "adriamicyn"}).context["did_you_mean"] == offered
+    assert client.get("/search/", {"q": "adriamicyn", "all": "1"}).context["did_you_mean"] == offered
+    assert did_you_mean_for(reader, "adriamicyn", found=True) is None
+    assert did_you_mean_for(reader, "", found=False) is None
 
 
 def test_the_schema_lists_the_accepted_values(api, db):
