@@ -102,7 +102,8 @@ class ExoResistViewSet(
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format in ("csv", "tsv"):
-            return self.export_table(request.accepted_renderer)
+            queryset = self.filter_queryset(self.get_queryset())
+            return self.export_table(request.accepted_renderer, queryset, self.export_name)
         return super().list(request, *args, **kwargs)
 
     # --- exports ------------------------------------------------------------
@@ -118,10 +119,10 @@ class ExoResistViewSet(
             for item in self.get_serializer_class()(chunk, many=True, context=context).data:
                 yield [flatten(item.get(column)) for column in columns]
 
-    def export_table(self, renderer):
-        queryset = self.filter_queryset(self.get_queryset())
+    def export_table(self, renderer, queryset, name: str):
+        """The rows of ``queryset`` as the file ``exoresist-<name>.csv`` (or .tsv)."""
         lines = table_rows(self.export_columns(), self.export_rows(queryset), renderer.delimiter)
-        return self.export(lines, f"{self.export_name}.{renderer.format}", renderer.media_type)
+        return self.export(lines, f"{name}.{renderer.format}", renderer.media_type)
 
     def export_references(self, citations, stem: str):
         """``citations`` as a file for reference managers, in the requested format."""
@@ -131,8 +132,12 @@ class ExoResistViewSet(
 
     def export(self, lines, filename: str, media_type: str):
         """``lines`` as the file ``exoresist-<filename>``: the same file for every reader when the
-        data is public and unfiltered (see exports.py)."""
-        shared = not sees_unpublished(self.request.user) and set(self.request.query_params) <= {"format"}
+        data is public and a whole unfiltered list (see exports.py)."""
+        shared = (
+            self.action == "list"
+            and not sees_unpublished(self.request.user)
+            and set(self.request.query_params) <= {"format"}
+        )
         content_type = f"{media_type}; charset=utf-8"
         return export_response(
             self.request, lines, filename=f"exoresist-{filename}", content_type=content_type, shared=shared
@@ -163,7 +168,11 @@ class ExoResistViewSet(
                 description="Public identifier, e.g. EXR000123 (or the bare number 123).",
                 pattern=r"^(?:[Ee][Xx][Rr])?\d+$",
             ),
-            format_parameter([*REFERENCE_FORMATS], f"json, or {_REFERENCES}: the item's primary citation."),
+            format_parameter(
+                ["csv", "tsv", *REFERENCE_FORMATS],
+                "json; csv/tsv: the item as one row of the list's export table; "
+                f"or {_REFERENCES}: the item's primary citation.",
+            ),
         ],
     ),
 )
@@ -233,6 +242,11 @@ class EvidenceViewSet(ExoResistViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
+        if request.accepted_renderer.format in ("csv", "tsv"):
+            # One row of the list's export table, not the document flattened: one finding and a
+            # list of them are the same table.
+            pk = public_id_to_pk(self.kwargs["public_id"])
+            return self.export_table(request.accepted_renderer, self.get_queryset().filter(pk=pk), format_public_id(pk))
         if request.accepted_renderer.format in REFERENCE_FORMATS:
             self.reference_object = Citation.objects.get(pk=item.citation_id)
         return Response(item if request.accepted_renderer.format == "json" else parsed([item])[0])

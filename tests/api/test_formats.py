@@ -36,6 +36,22 @@ def test_evidence_exports_with_the_same_filters(api, corpus, fmt, delimiter, med
     assert e2["url"].endswith(corpus["e2"].get_absolute_url())
 
 
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_one_item_exports_as_its_row_of_the_list_table(api, curator_api, corpus, fmt, delimiter):
+    """A reader who takes one finding and then the list gets one table: the same columns and cells."""
+    item = corpus["e2"]
+    response = api.get(f"/api/v1/evidence/{item.public_id}/", {"format": fmt})
+    assert f'filename="exoresist-{item.public_id}.{fmt}"' in response["Content-Disposition"]
+    [row] = table(response, delimiter)
+    listed = table(api.get("/api/v1/evidence/", {"format": fmt}), delimiter)
+    assert list(row) == EVIDENCE_COLUMNS
+    assert row == next(r for r in listed if r["evidence_id"] == item.public_id)
+    draft = EvidenceFactory(status="draft")
+    assert api.get(f"/api/v1/evidence/{draft.public_id}/", {"format": fmt}).status_code == 404
+    [row] = table(curator_api.get(f"/api/v1/evidence/{draft.public_id}/", {"format": fmt}), delimiter)
+    assert row["evidence_id"] == draft.public_id
+
+
 def test_the_export_is_not_paginated(api, db):
     EvidenceFactory.create_batch(60)
     assert len(table(api.get("/api/v1/evidence/", {"format": "csv"}))) == 60
