@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import connections, models, transaction
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -83,7 +84,9 @@ ROW_COLUMNS: tuple[str, ...] = (
     "citation__year", "citation__retracted", "citation__notice", "citation__authors", "citation__authors_truncated",
 )  # fmt: skip
 
-#: The many-to-many names a row embeds: relation -> (columns, order, columns of the link).
+#: The many-to-many names a row embeds: relation -> (columns, order, columns of the link). An
+#: item's names sort as every list of names does, case-folded (``lower(order)``), then by id;
+#: its API document (migration 0041) sorts them the same way.
 ROW_RELATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "cargos": (("symbol", "kind", "slug"), "symbol", ()),
     "drugs": (("name", "slug"), "name", ("role",)),
@@ -109,7 +112,7 @@ def complete_rows(rows: list[dict]) -> list[dict]:
 def _embedded_names_sql() -> str:
     """A PostgreSQL expression giving an evidence row's names as one JSON object,
     ``{"cargos": [{"symbol": ..., "kind": ..., "slug": ...}, ...], "drugs": [...], "mechanisms": [...]}``,
-    each list ordered by its ``ROW_RELATIONS`` column, then id. Written out rather than
+    each list ordered by its ``ROW_RELATIONS`` column case-folded, then id. Written out rather than
     built with ``ArraySubquery``, whose compilation on every request costs more than the
     query; one ``jsonb`` value a row, decoded once.
     """
@@ -126,7 +129,7 @@ def _embedded_names_sql() -> str:
         target_pk = quote(target.pk.column)
         parts.append(
             f"'{relation}', coalesce((SELECT jsonb_agg(jsonb_build_object({pairs}) "
-            f"ORDER BY t.{quote(order)}, t.{target_pk}) FROM {quote(through.db_table)} l "
+            f"ORDER BY lower(t.{quote(order)}), t.{target_pk}) FROM {quote(through.db_table)} l "
             f"JOIN {quote(target.db_table)} t ON t.{target_pk} = l.{quote(field.m2m_reverse_name())} "
             f"WHERE l.{quote(field.m2m_column_name())} = {quote(evidence.db_table)}.{quote(evidence.pk.column)}), "
             "'[]'::jsonb)"
@@ -153,10 +156,11 @@ class EvidenceQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
-        # An item's own names in the order its row and API document embed them (by code
-        # point), not the case-folded order of the lists.
+        # An item's own names in the order its row and API document embed them.
         names = (
-            models.Prefetch(relation, Evidence._meta.get_field(relation).related_model.objects.order_by(order, "pk"))
+            models.Prefetch(
+                relation, Evidence._meta.get_field(relation).related_model.objects.order_by(Lower(order), "pk")
+            )
             for relation, (_, order, _) in ROW_RELATIONS.items()
         )
         return self.select_related(

@@ -10,7 +10,8 @@ from evidence.api.documents import documents
 from evidence.api.serializers import EvidenceSerializer
 from evidence.models import Evidence
 from evidence.models.evidence import complete_rows
-from tests.factories import CargoFactory, CitationFactory, MechanismFactory
+from tests.api.helpers import stale_documents
+from tests.factories import CargoFactory, CitationFactory, DrugFactory, EvidenceFactory, MechanismFactory
 
 
 def test_an_instance_is_shown_as_its_document(corpus):
@@ -49,3 +50,30 @@ def test_a_detail_read_is_one_query(api, corpus):
         assert api.get(f"/api/v1/evidence/{corpus['e1'].public_id}/").status_code == 200
     data_queries = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(data_queries) == 1
+
+
+def test_an_items_names_sort_as_every_list_of_names_does(api, db):
+    """Case-folded, then by id, in its document, its row, its instance and its exports:
+    beta-elemene before Bexarotene, not after it as in code-point order."""
+    item = EvidenceFactory(
+        drugs=[DrugFactory(name="Bexarotene"), DrugFactory(name="beta-elemene")],
+        cargos=[CargoFactory(symbol="MDR1"), CargoFactory(symbol="let-7a")],
+        mechanisms=[MechanismFactory(name="EMT"), MechanismFactory(name="drug efflux")],
+    )
+    expected = {
+        "drugs": ["beta-elemene", "Bexarotene"],
+        "cargos": ["let-7a", "MDR1"],
+        "mechanisms": ["drug efflux", "EMT"],
+    }
+
+    def names(shown):
+        return {relation: [e.get("symbol") or e["name"] for e in shown[relation]] for relation in expected}
+
+    assert names(json.loads(documents([item.pk], public=False)[0])) == expected
+    assert names(api.get("/api/v1/evidence/").json()["results"][0]) == expected
+    instance = Evidence.objects.with_related().get(pk=item.pk)
+    assert names(EvidenceSerializer(instance, context={"request": None}).data) == expected
+    assert names(complete_rows(list(Evidence.objects.filter(pk=item.pk).as_rows()))[0]) == expected
+    exported = api.get("/api/v1/evidence/", {"format": "csv"})
+    assert b"beta-elemene; Bexarotene" in b"".join(exported.streaming_content)
+    assert stale_documents() == []
