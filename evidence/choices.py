@@ -40,6 +40,9 @@ class Subtype(models.TextChoices):
     HER2 = "her2", "HER2+"
     TNBC = "tnbc", "triple-negative"
     UNSPECIFIED = "unspecified", "unspecified"
+    # A finding in another cancer: stored, so that every count and filter of "unspecified" is
+    # of breast cancer findings (``evidence.models.evidence.fit_subtype``).
+    NOT_APPLICABLE = "not_applicable", "not applicable (not breast cancer)"
 
 
 class Effect(models.TextChoices):
@@ -179,6 +182,7 @@ ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
         "her2": ("HER2", "HER2 positive", "HER2 enriched", "HER2-overexpressing", "ERBB2+"),
         "tnbc": ("TNBC", "triple negative", "triple-negative breast cancer", "ER-/PR-/HER2-"),
         "unspecified": ("unknown", "not specified", "none"),
+        "not_applicable": ("not applicable", "n/a", "not breast cancer"),
     },
     Effect: {
         "confers_resistance": ("confers", "resistance", "promotes resistance", "induces resistance",

@@ -447,7 +447,7 @@ def _any_in(positions: list[int], low: int, high: int) -> bool:
 def _breast_subtype(code: str) -> str:
     """``code`` if it is a breast cancer subtype, else "": ExoResist records no cancer type for a
     cell, and a known subtype is what marks a breast cancer line."""
-    return code if code in Subtype.values and code != Subtype.UNSPECIFIED else ""
+    return code if code in Subtype.values and code not in (Subtype.UNSPECIFIED, Subtype.NOT_APPLICABLE) else ""
 
 
 _SPACE_OR_DASH = re.compile(r"[\s-]")

@@ -1,5 +1,7 @@
 """The mention recogniser's rules, on a small dictionary built in memory (no database)."""
 
+from dataclasses import replace
+
 import pytest
 
 from evidence.recognition import Entity, Folded, Recogniser, mirna_names, name_key
@@ -351,3 +353,12 @@ def test_inferred_offsets_index_the_original_text(lines):
 def test_without_resistant_lines_nothing_is_inferred(recogniser):
     assert recogniser.resistance == {}
     assert inferred(recogniser, "adriamycin-resistant breast cancer cells") == []
+
+
+def test_a_line_of_another_cancer_is_no_breast_cancer_line():
+    # CCRF-CEM (leukaemia) with the subtype a finding outside breast cancer stores.
+    outside = [(replace(e, subtype="not_applicable") if e == CEM else e, names) for e, names in RESISTANT_LINES]
+    assert inferred(Recogniser(outside), "vincristine-resistant CCRF-CEM cells") == [
+        ("cem-vcr", "vincristine-resistant CCRF-CEM cells")
+    ]
+    assert inferred(Recogniser(outside), "vincristine-resistant breast cancer cells") == []

@@ -473,6 +473,11 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"version": ["Send the version you read, so that an edit cannot overwrite someone else's."]}
             )
+        if self.instance is None:
+            # A subtype its cancer type does not allow is a 400 before the save (an edit's is the workflow's).
+            item = Evidence(**{name: attrs[name] for name in ("cancer_type", "subtype") if name in attrs})
+            item.fit_subtype()
+            attrs["subtype"] = item.subtype
         if self.instance is None and not confirmed:
             # As in the curator admin: the match is shown before a possible duplicate is saved.
             matches = workflow.find_duplicates(attrs.get("citation"), attrs.get("cargos"), attrs.get("drugs"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
@@ -42,7 +43,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
-from evidence.models.evidence import with_role
+from evidence.models.evidence import refit_subtypes, with_role
 from exoresist.csvsafe import spreadsheet_safe
 
 #: 2: cancer types and drug classes became vocabularies ("cancer_types" and "drug_classes"
@@ -329,8 +330,8 @@ def import_release(path: Path, *, user=None) -> dict[str, int]:
         with transaction.atomic():
             _load(payload, user=user, reason=reason)
             reset_sequences(Citation, Evidence)
-    except SeedError as exc:
-        raise ReleaseError(str(exc)) from None
+    except (SeedError, ValidationError) as exc:
+        raise ReleaseError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
     return {name: len(payload.get(name, [])) for name in manifest.get("counts", {})}
 
 
@@ -370,3 +371,5 @@ def _load(payload: dict, *, user, reason: str) -> None:
             }
         )
     insert_evidence(items, relations, user=user, reason=reason)
+    # A release may call a finding outside breast cancer "unspecified": stored as the checks store it.
+    refit_subtypes()

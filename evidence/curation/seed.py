@@ -36,6 +36,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.evidence import fit_subtype
 from evidence.models.vocabulary import BREAST_CANCER
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
@@ -351,6 +352,7 @@ class SeedLoader:
             note = row.get("curation_note") or ""
             if reported := row.get("cancer_type_as_reported"):
                 note = f"{note} Cancer type as reported: {reported}.".strip()
+            cancer_type = self.pick(self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where)
             values = {
                 "statement": row["statement"],
                 "citation": self.pick(citations, row.get("citation"), "citation", where),
@@ -363,14 +365,17 @@ class SeedLoader:
                 "effect": row["effect"],
                 "evidence_type": row["evidence_type"],
                 "level": row["level"],
-                "cancer_type": self.pick(
-                    self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where
-                ),
+                "cancer_type": cancer_type,
                 "drug_response_measured": row.get("drug_response_measured", True),
                 **_given(Evidence, row, "experimental_systems", "subtype", "vesicle_involvement", "ev_type"),
                 **_given(Evidence, row, "ev_isolation", "ev_markers"),
                 "curation_note": note,
             }
+            # As the item's check stores it, so that a row without a subtype is no change the next time.
+            try:
+                values["subtype"] = fit_subtype(values["subtype"], cancer_type.name, cancer_type.is_breast_cancer)
+            except ValidationError as error:
+                raise SeedError(f"{where}: subtype: {error.message}") from None
             if values["citation"] is None:
                 raise SeedError(f"{where}: every evidence item needs a primary citation.")
             if not Evidence.objects.filter(import_key=row["key"]).exists():

@@ -17,9 +17,10 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -51,7 +52,8 @@ from evidence.models import (
     TherapyClass,
 )
 from evidence.models.base import id_array
-from evidence.models.evidence import STATEMENT_MAX_LENGTH, format_public_id
+from evidence.models.evidence import STATEMENT_MAX_LENGTH, fit_subtype, format_public_id
+from evidence.models.vocabulary import breast_cancer_types
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -140,6 +142,11 @@ class _Lookups:
             except AmbiguousName as error:
                 self.cache[model, name] = error
         return self.cache[model, name]
+
+    @cached_property
+    def breast_cancer(self) -> set[int]:
+        """The breast cancer types, read once."""
+        return set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
@@ -264,6 +271,13 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         if match is None:
             problem(name, f"{raw!r} is not one of {', '.join(value for value, _ in choice.flatchoices)}.")
         values[name] = match
+
+    if values["cancer_type"] is not None and values["subtype"] is not None:
+        breast = values["cancer_type"] in lookups.breast_cancer
+        try:
+            values["subtype"] = fit_subtype(values["subtype"], cancer_type, breast)
+        except ValidationError as error:
+            problem("subtype", error.message)
 
     measured = (row.get("drug_response_measured") or "yes").strip().lower()
     values["drug_response_measured"] = _YES_NO.get(measured)

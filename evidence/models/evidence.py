@@ -4,6 +4,7 @@ import functools
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connections, models, transaction
 from django.db.models.expressions import RawSQL
@@ -22,7 +23,7 @@ from evidence.choices import (
     Subtype,
     VesicleInvolvement,
 )
-from evidence.models.vocabulary import breast_cancer_types, default_cancer_type
+from evidence.models.vocabulary import CancerType, breast_cancer_types, default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
@@ -71,6 +72,44 @@ def public_id_to_pk(value: str) -> int | None:
     except ValueError:  # no digits, or more than Python reads (4,300)
         return None
     return pk if pk < 2**63 else None
+
+
+def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
+    """The subtype a finding in ``cancer_type`` (its name; ``breast_cancer``: breast cancer or
+    a type below it) stores when given ``subtype``. A breast cancer finding keeps its subtype
+    ("unspecified" when none is said); a finding in another cancer is "not applicable", so that
+    every count and filter of a subtype, "unspecified" included, is of breast cancer findings.
+    A breast cancer subtype given to another cancer is a ``ValidationError``: the subtype or the
+    cancer type is wrong, and only the curator knows which."""
+    if breast_cancer:
+        return Subtype.UNSPECIFIED if subtype == Subtype.NOT_APPLICABLE else subtype
+    if subtype in (Subtype.UNSPECIFIED, Subtype.NOT_APPLICABLE):
+        return Subtype.NOT_APPLICABLE
+    label = dict(Subtype.choices).get(subtype, subtype)
+    raise ValidationError(
+        f"{label} is a breast cancer subtype, but the finding is in {cancer_type}: correct the cancer type, "
+        f'or set the subtype to "{Subtype.NOT_APPLICABLE.label}".'
+    )
+
+
+def refit_subtypes(evidence_model=None, cancer_type_model=None) -> int:
+    """Store on every item the subtype ``fit_subtype`` gives it under the cancer types as they are
+    now (migration 0041 passes its own models).
+    Returns how many items changed; a breast cancer subtype outside breast cancer is a
+    ``ValidationError`` naming the items, and nothing changes."""
+    types = (cancer_type_model or CancerType).objects
+    breast = set(types.filter(pk__in=breast_cancer_types(types.model)).values_list("pk", flat=True))
+    names = dict(types.values_list("pk", "name"))
+    items = (evidence_model or Evidence)._base_manager.order_by()
+    fitted = []
+    for cancer_type, subtype in items.values_list("cancer_type_id", "subtype").distinct():
+        these = items.filter(cancer_type_id=cancer_type, subtype=subtype)
+        try:
+            fitted.append((these, subtype, fit_subtype(subtype, names[cancer_type], cancer_type in breast)))
+        except ValidationError as error:
+            ids = ", ".join(format_public_id(pk) for pk in these.values_list("pk", flat=True)[:20])
+            raise ValidationError(f"{ids}: {error.message}") from None
+    return sum(these.update(subtype=new) for these, old, new in fitted if new != old)
 
 
 #: A statement is one sentence.
@@ -318,7 +357,8 @@ class Evidence(models.Model):
         choices=Subtype.choices,
         default=Subtype.UNSPECIFIED,
         db_index=True,
-        help_text="The breast cancer subtype of the cells or patients, when the study says.",
+        help_text="The breast cancer subtype of the cells or patients, when the study says; "
+        f'"{Subtype.NOT_APPLICABLE.label}" for a finding in another cancer.',
     )
     drug_response_measured = models.BooleanField(
         default=True,
@@ -432,8 +472,10 @@ class Evidence(models.Model):
 
     def save(self, *args, **kwargs):
         """Save only when the row is still at ``self.version`` (optimistic locking), else
-        raise ``StaleEdit``. ``QuerySet.update`` and ``bulk_update`` bypass it and must bump
-        ``version`` themselves."""
+        raise ``StaleEdit``, with the subtype its cancer type allows (``fit_subtype``).
+        ``QuerySet.update`` and ``bulk_update`` bypass it and must bump ``version`` and fit
+        the subtype themselves."""
+        self.fit_subtype()
         if self._state.adding or self.pk is None or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
         expected = self.version
@@ -457,3 +499,15 @@ class Evidence(models.Model):
     @property
     def public_id(self) -> str:
         return format_public_id(self.pk) if self.pk else "EXR(new)"
+
+    def clean(self):
+        self.fit_subtype()
+
+    def fit_subtype(self) -> None:
+        """Give the item the subtype its cancer type allows (``fit_subtype``): run by ``clean``, for
+        a form's message on the field, and by every ``save``."""
+        if self.cancer_type_id is not None:
+            try:
+                self.subtype = fit_subtype(self.subtype, self.cancer_type.name, self.cancer_type.is_breast_cancer)
+            except ValidationError as error:
+                raise ValidationError({"subtype": error.messages}) from None

@@ -115,11 +115,12 @@ def test_a_type_below_breast_cancer_is_breast_cancer_everywhere(client, api, can
     assert "3 of the findings" in client.get("/").content.decode()
 
 
-def test_the_detail_page_shows_the_ontology_and_hides_the_subtype_outside_breast_cancer(client, cancers):
+def test_the_detail_page_shows_the_ontology_and_no_subtype_outside_breast_cancer(client, cancers):
     gbm = client.get(f"/evidence/{cancers['gbm'].public_id}/").content.decode()
-    assert "DOID:3068" in gbm and "Breast cancer subtype" not in gbm and "not breast cancer" in gbm
+    assert "DOID:3068" in gbm and "not breast cancer" in gbm
+    assert "<dt>Breast cancer subtype</dt><dd>not applicable (not breast cancer)</dd>" in gbm
     breast = client.get(f"/evidence/{cancers['breast'].public_id}/").content.decode()
-    assert "Breast cancer subtype" in breast
+    assert "<dt>Breast cancer subtype</dt><dd>unspecified</dd>" in breast
 
 
 def test_the_home_page_says_other_cancers_are_included(client, cancers):

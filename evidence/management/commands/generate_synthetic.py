@@ -74,6 +74,8 @@ WORDS = (
     "chemoresistance delivery packaging secretion stromal fibroblasts macrophages tumour microenvironment"
 ).split()
 JOURNALS = ["J Extracell Vesicles", "Mol Cancer", "Cell Death Dis", "Oncogene", "Breast Cancer Res", "Theranostics"]
+#: Every synthetic item is a breast cancer finding, and every synthetic line a breast cancer line.
+BREAST_SUBTYPES = [subtype for subtype in Subtype.values if subtype != Subtype.NOT_APPLICABLE]
 SURNAMES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Garcia", "Müller", "Rossi", "Kim", "Tanaka", "Ning"]
 
 
@@ -265,7 +267,7 @@ class Command(BaseCommand):
                 "name": f"SYN-{pk}",
                 "slug": f"syn-{pk}",
                 "kind": rng.choice(kinds),
-                "subtype": rng.choice(Subtype.values),
+                "subtype": rng.choice(BREAST_SUBTYPES),
                 "aliases": [f"Synthetic line {pk}"],
             }
             for pk in range(first, first + n)
@@ -333,7 +335,7 @@ class Command(BaseCommand):
                         "effect": rng.choice(effects),
                         "evidence_type": rng.choice(types),
                         "level": rng.choices(EvidenceLevel.values, weights=[2, 8, 25, 55, 10])[0],
-                        "subtype": rng.choice(Subtype.values),
+                        "subtype": rng.choice(BREAST_SUBTYPES),
                         "citation_id": citation,
                         "status": status,
                     }
