@@ -94,7 +94,7 @@ def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
 
 def refit_subtypes(evidence_model=None, cancer_type_model=None) -> int:
     """Store on every item the subtype ``fit_subtype`` gives it under the cancer types as they are
-    now (migration 0041 passes its own models).
+    now (a type moved into or out of breast cancer; migration 0041 passes its own models).
     Returns how many items changed; a breast cancer subtype outside breast cancer is a
     ``ValidationError`` naming the items, and nothing changes."""
     types = (cancer_type_model or CancerType).objects

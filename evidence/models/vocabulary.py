@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
-from evidence.choices import vocabulary_key
+from evidence.choices import Subtype, vocabulary_key
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet
 
 
@@ -155,6 +155,32 @@ class CancerType(TreeTerm):
     description = models.TextField(blank=True)
 
     code_fields = ("doid", "ncit")
+
+    def clean(self):
+        """A type moved out of breast cancer may not take findings with a breast cancer subtype along."""
+        from evidence.models.evidence import Evidence, fit_subtype
+
+        was = CancerType.objects.filter(pk=self.pk).first() if self.pk else None
+        breast = self.slug == BREAST_CANCER or (self.parent is not None and self.parent.is_breast_cancer)
+        if was is None or breast or not was.is_breast_cancer:
+            return
+        below = Evidence._base_manager.filter(cancer_type__in=CancerType.objects.filter(pk=self.pk).with_narrower())
+        item = below.exclude(subtype__in=(Subtype.UNSPECIFIED, Subtype.NOT_APPLICABLE)).order_by("pk").first()
+        if item is not None:
+            try:
+                fit_subtype(item.subtype, self.name, breast_cancer=False)
+            except ValidationError as error:
+                raise ValidationError({"parent": f"{item.public_id}: {error.message}"}) from None
+
+    def save(self, *args, **kwargs):
+        """Moved into or out of breast cancer, its findings' subtypes follow (``refit_subtypes``)."""
+        from evidence.models.evidence import refit_subtypes
+
+        same = CancerType.objects.filter(pk=self.pk, slug=self.slug, parent_id=self.parent_id)
+        moved = not self._state.adding and not same.exists()
+        super().save(*args, **kwargs)
+        if moved:
+            refit_subtypes()
 
     @property
     def is_breast_cancer(self) -> bool:

@@ -149,3 +149,23 @@ def test_the_migration_fits_stored_subtypes_and_refuses_a_breast_subtype_elsewhe
     with pytest.raises(ValidationError) as caught:
         refit_subtypes()
     assert caught.value.message.startswith(f"{items['gbm'].public_id}: HER2+ is a breast cancer subtype")
+
+
+def test_a_cancer_type_moved_into_or_out_of_breast_cancer_takes_its_findings_subtypes_along(mixed):
+    items, lymphoma = mixed["items"], mixed["lymphoma"]
+    lymphoma.parent = mixed["breast"]
+    lymphoma.full_clean()
+    lymphoma.save()
+    assert set(Evidence.objects.filter(cancer_type=lymphoma).values_list("subtype", flat=True)) == {"unspecified"}
+    Evidence.objects.filter(pk=items["lymphoma2"].pk).update(subtype=Subtype.TNBC)
+    lymphoma.parent = None
+    with pytest.raises(ValidationError) as caught:
+        lymphoma.full_clean()
+    assert caught.value.message_dict["parent"] == [
+        f"{items['lymphoma2'].public_id}: triple-negative is a breast cancer subtype, but the finding is in "
+        'lymphoma: correct the cancer type, or set the subtype to "not applicable (not breast cancer)".'
+    ]
+    Evidence.objects.filter(pk=items["lymphoma2"].pk).update(subtype=Subtype.UNSPECIFIED)
+    lymphoma.full_clean()
+    lymphoma.save()
+    assert set(Evidence.objects.filter(cancer_type=lymphoma).values_list("subtype", flat=True)) == {"not_applicable"}
