@@ -92,15 +92,14 @@ def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
     )
 
 
-def refit_subtypes(evidence_model=None, cancer_type_model=None) -> int:
+def refit_subtypes() -> int:
     """Store on every item the subtype ``fit_subtype`` gives it under the cancer types as they are
-    now (a type moved into or out of breast cancer; migration 0041 passes its own models).
+    now (after a type moved into or out of breast cancer, or a release import).
     Returns how many items changed; a breast cancer subtype outside breast cancer is a
     ``ValidationError`` naming the items, and nothing changes."""
-    types = (cancer_type_model or CancerType).objects
-    breast = set(types.filter(pk__in=breast_cancer_types(types.model)).values_list("pk", flat=True))
-    names = dict(types.values_list("pk", "name"))
-    items = (evidence_model or Evidence)._base_manager.order_by()
+    breast = set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
+    names = dict(CancerType.objects.values_list("pk", "name"))
+    items = Evidence._base_manager.order_by()
     fitted = []
     for cancer_type, subtype in items.values_list("cancer_type_id", "subtype").distinct():
         these = items.filter(cancer_type_id=cancer_type, subtype=subtype)
