@@ -130,6 +130,20 @@ def slugs_of(names) -> set[str]:
     return stripped | {name.lower() for name in stripped}
 
 
+def names_find(*names: str) -> tuple[Q, Q] | None:
+    """Which records ``names`` find by their lookup keys: (a filter on an entity's own name, a
+    filter on its aliases); None when no name has a key. A miRNA arm ("miR-155-3p") also finds
+    a record that gave no arm, by that record's own name; not a record of the other arm that
+    carries an arm-less alias (hsa-miR-155-5p, "miR-155"). The text search's key lexemes
+    follow the same rule (``search._needs_keys``, the document of migration 0043)."""
+    pairs = [lookup_keys(name) for name in names if name and name.strip()]
+    keys = {key for key, _base in pairs}
+    if not keys:
+        return None
+    bases = {base for _key, base in pairs}
+    return Q(key__in=keys | bases) | Q(base__in=keys), Q(key__in=keys) | Q(base__in=keys)
+
+
 class NamedQuerySet(ListingQuerySet):
     """Lookups by any name of an entity: its canonical name, one of its aliases, or its slug."""
 
@@ -137,16 +151,12 @@ class NamedQuerySet(ListingQuerySet):
         """Entities any of whose names matches any of ``names``, ignoring case and punctuation,
         or whose slug is one of them: the API shows slugs, and a slug need not be a name's key
         (``car-t-cell`` is "mesothelin-targeted CAR-T cells")."""
-        pairs = [lookup_keys(name) for name in names if name and name.strip()]
-        keys = {key for key, _base in pairs}
-        if not keys:
+        found_by = names_find(*names)
+        if found_by is None:
             return self.none()
-        # A miRNA arm ("miR-155-3p") also finds a record that gave no arm, by its base; not a
-        # record of the other arm that carries an arm-less alias (hsa-miR-155-5p, "miR-155").
-        recorded = keys | {base for _key, base in pairs}
-        alias_model = self.model.aliases.rel.related_model
-        alias_hits = alias_model.objects.filter(Q(key__in=keys) | Q(base__in=keys)).values("entity_id")
-        return self.filter(Q(key__in=recorded) | Q(base__in=keys) | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names)))
+        own, aliases = found_by
+        alias_hits = self.model.aliases.rel.related_model.objects.filter(aliases).values("entity_id")
+        return self.filter(own | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names)))
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity

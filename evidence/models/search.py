@@ -15,8 +15,9 @@ Syntax, as on a web search engine::
 Words are cut at punctuation ("MCF-7/ADR" is the phrase mcf 7 adr), matched without
 case or accents and by stem ("exosomes" finds "exosomal"); the last word is also a
 prefix, for typing ("paclitax"). A word or phrase that is the name of a drug, cargo or
-cell also finds items linked to anything with the same lookup key ("mcf7" finds MCF-7,
-as ``NamedQuerySet.matching()`` does). Results are ranked by ``ts_rank``: names weigh
+cell also finds items linked to what the name filters find by its lookup keys ("mcf7" finds
+MCF-7; "miR-155-3p" finds that arm and a record that gave no arm, never the 5p arm: the rule
+of ``base.names_find``). Results are ranked by ``ts_rank``: names weigh
 most, then the statement and title, then quote and citation, then identifiers.
 """
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField, TrigramSimilarity
 from django.db import connection, models
-from django.db.models import CharField, F, FloatField, Func, Lookup, Q, Value
+from django.db.models import CharField, F, FloatField, Func, Lookup, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Lower
 from django.utils.html import escape
@@ -35,6 +36,7 @@ from django.utils.safestring import mark_safe
 
 from evidence.choices import plain
 from evidence.identifiers import GREEK_SPELLED, lookup_keys
+from evidence.models.base import names_find
 
 #: What separates words: ASCII punctuation, spaces and controls, no-break space, the
 #: General Punctuation block (dashes, quotes, spaces) and the minus sign; the same class
@@ -119,14 +121,17 @@ def _needs_keys(term: Term) -> tuple[str, ...]:
     key, base = lookup_keys(term.text)
     if not key:
         return ()
-    matched = Q(key__in={key, base} - {""}) | Q(base__in={key})
-    named = [(Cargo, "symbol")] + [(model, "name") for model in (Drug, Cell, DrugAlias, CargoAlias, CellAlias)]
-    first, *rest = (model.objects.filter(matched).values_list(field).order_by() for model, field in named)
+    own, aliases = names_find(term.text)
+    named = [(Cargo, "symbol", own), (Drug, "name", own), (Cell, "name", own)]
+    named += [(model, "name", aliases) for model in (DrugAlias, CargoAlias, CellAlias)]
+    first, *rest = (model.objects.filter(rule).values_list(field).order_by() for model, field, rule in named)
     names = first.union(*rest, all=True)
     # No entity, or every one's name holds the words: the keys would find nothing more.
     if all(_holds(search_words(name), term.words) for (name,) in names):
         return ()
-    return (f"k={key}", f"b={key}") + ((f"k={base}",) if base and base != key else ())
+    # The document holds k=<key> of each own name and of each alias whose key is not its base,
+    # and b=<base> of every name: k=<base> then finds an arm-less record, never an arm-less alias.
+    return (f"k={key}", f"b={key}") + ((f"k={base}",) if base != key else ())
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:

@@ -5,12 +5,20 @@ The syntax is ``evidence/models/search.py``'s; the document is migration 0013's.
 
 import pytest
 
+from evidence.choices import CargoKind
 from evidence.models import Evidence
 from evidence.models.search import MAX_TERMS, TextQuery, _needs_keys, parse, search_words
 from tests.api.conftest import build_corpus
 from tests.api.helpers import ids, pub
 from tests.conftest import built_once
-from tests.factories import CargoFactory, CitationFactory, DrugAliasFactory, DrugFactory, EvidenceFactory
+from tests.factories import (
+    CargoAliasFactory,
+    CargoFactory,
+    CitationFactory,
+    DrugAliasFactory,
+    DrugFactory,
+    EvidenceFactory,
+)
 
 URL = "/api/v1/evidence/"
 
@@ -241,6 +249,26 @@ def test_key_lexemes_are_only_added_when_a_name_needs_them(taxanes):
     assert keys("mcf7") == ("k=mcf7", "b=mcf7")
     assert keys("miR-155") == ()
     assert keys("nothing-is-called-this") == ()
+
+
+def test_a_mirna_arm_finds_its_own_and_armless_records_never_the_other_arm(api, taxanes):
+    """A 5p record's arm-less alias ("miR-222") does not make q=miR-222-3p find its findings:
+    the arms are different molecules. q finds what the cargo filter finds (``names_find``)."""
+    three = CargoFactory(symbol="hsa-miR-222-3p", kind=CargoKind.MIRNA)
+    five = CargoFactory(symbol="hsa-miR-222-5p", kind=CargoKind.MIRNA)
+    CargoAliasFactory(entity=five, name="miR-222")
+    armless = CargoFactory(symbol="hsa-miR-222", kind=CargoKind.MIRNA)
+    items = {cargo: EvidenceFactory(statement="Vesicles moved it.", cargos=[cargo]) for cargo in (three, five, armless)}
+    cases = {
+        "miR-222": (three, five, armless),
+        "miR-222-3p": (three, armless),
+        "hsa-miR-222-3p": (three, armless),
+        "miR222-5p": (five, armless),
+    }
+    for text, cargos in cases.items():
+        expected = pub(*(items[cargo] for cargo in cargos))
+        assert found(api, text) == expected, text
+        assert ids(api.get(URL, {"cargo": text})) == expected, text
 
 
 def test_a_search_inside_a_subquery_keeps_its_table(taxanes):

@@ -1,0 +1,25 @@
+"""The search document holds an alias's ``k=`` lexeme only when its key is not its base, so
+that the text search follows ``base.names_find``: "miR-155-3p" (``k=mir-155``, its base)
+finds a record that gave no arm, never hsa-miR-155-5p by its arm-less alias "miR-155".
+
+An alias whose key is its base (every name but a miRNA arm) is still found by its key, as
+``b=<key>``, which every query of a key holds. The SQL is 0031's document function with the
+three alias parts changed; every document is written again.
+"""
+
+import importlib
+
+from django.db import migrations
+
+_0031 = importlib.import_module("evidence.migrations.0031_drug_class_ancestry_search")
+
+ALIAS_KEYS = "a.name, a.key, a.base"
+assert _0031.REFRESH.count(ALIAS_KEYS) == 3
+REFRESH = _0031.REFRESH.replace(ALIAS_KEYS, "a.name, nullif(a.key, a.base), a.base")
+EVERY = "\nSELECT exoresist_search_refresh(ARRAY(SELECT id FROM evidence_evidence));\n"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("evidence", "0042_subtype_not_applicable")]
+
+    operations = [migrations.RunSQL(REFRESH + EVERY, _0031.REFRESH + EVERY)]
