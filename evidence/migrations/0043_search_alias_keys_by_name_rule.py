@@ -3,8 +3,9 @@ that the text search follows ``base.names_find``: "miR-155-3p" (``k=mir-155``, i
 finds a record that gave no arm, never hsa-miR-155-5p by its arm-less alias "miR-155".
 
 An alias whose key is its base (every name but a miRNA arm) is still found by its key, as
-``b=<key>``, which every query of a key holds. The SQL is 0031's document function with the
-three alias parts changed; every document is written again.
+``b=<key>``, which every query of a key holds. Each document also holds its citation's id
+(below). The SQL is 0031's document function with the three alias parts changed and that
+lexeme added; every document is written again, once for both changes.
 """
 
 import importlib
@@ -15,7 +16,14 @@ _0031 = importlib.import_module("evidence.migrations.0031_drug_class_ancestry_se
 
 ALIAS_KEYS = "a.name, a.key, a.base"
 assert _0031.REFRESH.count(ALIAS_KEYS) == 3
-REFRESH = _0031.REFRESH.replace(ALIAS_KEYS, "a.name, nullif(a.key, a.base), a.base")
+#: Each document also holds its citation as one lexeme, ``c=<citation id>``, so that a query for a
+#: lettered label ("Chen 2018a") finds that paper's findings: the letters depend on the other
+#: papers (``label_letters``) and are resolved when the query is read (``citation.lettered``).
+KEYS = "|| coalesce(array_to_tsvector(p.keys), ''::tsvector)"
+assert _0031.REFRESH.count(KEYS) == 1
+REFRESH = _0031.REFRESH.replace(ALIAS_KEYS, "a.name, nullif(a.key, a.base), a.base").replace(
+    KEYS, KEYS + "\n       || array_to_tsvector(ARRAY['c=' || c.id])"
+)
 EVERY = "\nSELECT exoresist_search_refresh(ARRAY(SELECT id FROM evidence_evidence));\n"
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.db import connection, models
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Lower
@@ -7,7 +9,7 @@ from django.urls import reverse
 
 from evidence import identifiers as ids
 from evidence.choices import EditorialNotice, EntryType, PublicationType
-from evidence.models.base import ChangeLoggedModel, ListingQuerySet
+from evidence.models.base import ChangeLoggedModel, ListingQuerySet, id_array
 
 
 class CitationQuerySet(ListingQuerySet):
@@ -181,3 +183,20 @@ def label_letters() -> dict[int, str]:
             return {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
 
     return remembered("label-letters", lambda: cached("label-letters", (), read))
+
+
+#: A year with a label's letter, its words joined by "-": "2018a", "2018-27" (past z).
+_LETTERED_YEAR = re.compile(r"(\d{4})([a-z]|-\d+)")
+
+
+def lettered(words: tuple[str, ...]) -> list[int]:
+    """The citations whose label ends in the year and letter that ``words`` spell ("2018a" of
+    "Chen et al. (2018a)"), as ``label_letters`` letters them now; empty for other words."""
+    match = _LETTERED_YEAR.fullmatch("-".join(words))
+    if not match:
+        return []
+    year, letter = match.groups()
+    same_letter = [pk for pk, its in label_letters().items() if its == letter]
+    if not same_letter:
+        return []
+    return list(Citation.objects.filter(year=year, pk__in=id_array(same_letter)).values_list("pk", flat=True))

@@ -11,6 +11,7 @@ Syntax, as on a web search engine::
     doxorubicin -lymphoma    without the word
     tamoxifen or fulvestrant either
     Santos 2018, Han et al.  a paper by author and year ("et al." is ignored)
+    Chen 2018a               the paper the site labels "Chen et al. (2018a)"
 
 Words are cut at punctuation ("MCF-7/ADR" is the phrase mcf 7 adr), matched without
 case or accents and by stem ("exosomes" finds "exosomal"); the last word is also a
@@ -37,6 +38,7 @@ from django.utils.safestring import mark_safe
 from evidence.choices import plain
 from evidence.identifiers import GREEK_SPELLED, lookup_keys
 from evidence.models.base import names_find
+from evidence.models.citation import lettered
 
 #: What separates words: ASCII punctuation, spaces and controls, no-break space, the
 #: General Punctuation block (dashes, quotes, spaces) and the minus sign; the same class
@@ -167,7 +169,8 @@ class TextQuery:
                 # dropped by the stemmed phrase, and the rest ("2") would match on its own: such
                 # a phrase is read as written.
                 config = _WORDS if stop & {term.words[0], term.words[-1]} else _STEM
-                # Synonym keys for the first few terms only: each costs a query on the names.
+                # Synonym keys and lettered years ("2018a") for the first few terms only: each
+                # costs a query on the names or the citations.
                 sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS, config=config)
                 alternatives.append(sql)
                 params.extend(term_params)
@@ -216,6 +219,10 @@ def _joined(term: Term) -> str:
 
 
 def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) -> tuple[str, list]:
+    if keys and (papers := lettered(term.words)):
+        # "2018a" is the paper the site labels so, by its c=<citation> lexeme, not the word:
+        # a review letters the papers it cites its own way ("Chen et al., 2018a" in a quote).
+        return "(%s::tsquery)", [" | ".join(f"c={pk}" for pk in papers)]
     sql, params = f"phraseto_tsquery({config}, %s)", [" ".join(term.words)]
     if (greek := other_greek(term.words)) != term.words:
         sql += f" || phraseto_tsquery({config}, %s)"

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from evidence.models import Citation
+from evidence.models import Citation, Evidence
 from tests.factories import CitationFactory, EvidenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,22 @@ def test_papers_are_lettered_exactly_when_their_labels_would_be_the_same(db):
         shared = unlettered[short_label(paper.authors, paper.authors_truncated, paper.year)] > 1
         label = Citation.objects.get(pk=paper.pk).short_label
         assert label[-2].isalpha() == shared, (label, unlettered)
+
+
+def test_a_search_by_label_with_its_letter_finds_that_papers_findings(api, papers, django_capture_on_commit_callbacks):
+    def found(text):
+        return {item["id"] for item in api.get("/api/v1/evidence/", {"q": text}).json()["results"]}
+
+    a_item, b_item = EvidenceFactory(citation=papers["third"]), papers["item"]  # Liu et al. (2023a), (2023b)
+    # The review letters its papers its own way: its "2023a" is the site's 2023b.
+    Evidence.objects.filter(pk=b_item.pk).update(cited_as="Liu et al., 2023a")
+    assert found("Liu 2023") == {a_item.public_id, b_item.public_id}
+    assert found("Liu 2023a") == found("Liu et al. (2023a)") == found("2023a") == {a_item.public_id}
+    assert found("Liu et al. 2023b") == found("liu -2023a") == {b_item.public_id}
+    assert found("Kim 2023a") == set()
+    # Another Liu et al. (2023), first by title, letters the others again.
+    with django_capture_on_commit_callbacks(execute=True):
+        CitationFactory(title="A first title", authors=LIU, year=2023)
+    assert Citation.objects.get(pk=papers["third"].pk).short_label == "Liu et al. (2023b)"
+    assert found("Liu 2023b") == {a_item.public_id}
+    assert found("Liu 2023c") == {b_item.public_id}
