@@ -1,6 +1,7 @@
 """Controlled vocabularies shared by models, filters, the API and the seed."""
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -224,6 +225,7 @@ def plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
 
+@functools.lru_cache(maxsize=1024)  # a TSV import reads the same few values in every row
 def vocabulary_key(text: str) -> str:
     """How names of controlled values compare: case, accents, spacing, underscores, slashes and
     inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
@@ -244,6 +246,31 @@ def names_by_key(
         for name in (value, label, *(also_called or {}).get(value, ())):
             names.setdefault(vocabulary_key(str(name)), str(value))
     return names
+
+
+#: Each vocabulary's ``ALSO_CALLED`` names by the set of its codes: a model field's choices
+#: do not say which TextChoices class they came from.
+_ALSO_CALLED_BY_CODES = {frozenset(vocabulary.values): names for vocabulary, names in ALSO_CALLED.items()}
+
+
+def controlled_names(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every name of a controlled vocabulary's values (``names_by_key``: code, label and
+    ``ALSO_CALLED`` names). The filters, the API's writes and the TSV import all read a value
+    through it, so that each takes what the others take."""
+    choices = list(choices)
+    return names_by_key(choices, _ALSO_CALLED_BY_CODES.get(frozenset(str(value) for value, _ in choices)))
+
+
+def nearest_values(names: Mapping[str, str], text: str) -> list[str]:
+    """The values whose names (a ``names_by_key`` table) are nearest to ``text``, for "did you
+    mean"."""
+    return sorted({names[key] for key in difflib.get_close_matches(vocabulary_key(text), names, 3, 0.5)})
+
+
+def accepted_values(choices: Iterable[tuple[str, str]]) -> str:
+    """A vocabulary's values as an error lists them: each code, with its label when the label
+    says more ("D – in vitro", "tnbc (triple-negative)")."""
+    return ", ".join(label if label.startswith(value) else f"{value} ({label})" for value, label in choices)
 
 
 def named_by(names: Mapping[str, str], text: str) -> str | None:

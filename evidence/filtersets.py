@@ -7,7 +7,6 @@ Every parameter means the same thing in ``/api/v1/evidence/?drug=ADM`` and
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -26,7 +25,15 @@ from django.utils.datastructures import MultiValueDict
 
 from evidence import choices
 from evidence import identifiers as ids
-from evidence.choices import closest, named_by, names_by_key, vocabulary_key
+from evidence.choices import (
+    accepted_values,
+    closest,
+    controlled_names,
+    named_by,
+    names_by_key,
+    nearest_values,
+    vocabulary_key,
+)
 from evidence.models import (
     CancerType,
     Cargo,
@@ -95,9 +102,9 @@ class ChoiceListField(ListField):
     name (``choices.ALSO_CALLED``), in any case and spelling of spaces and dashes, and
     cleaned to its code."""
 
-    def __init__(self, *, choices=(), also_called=None, **kwargs):
+    def __init__(self, *, choices=(), **kwargs):
         self.choices = list(choices)
-        self.names = names_by_key(self.choices, also_called)
+        self.names = controlled_names(self.choices)
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -109,13 +116,10 @@ class ChoiceListField(ListField):
             elif code not in values:
                 values.append(code)
         if bad:
-            suggestions = {
-                self.names[k] for b in bad for k in difflib.get_close_matches(vocabulary_key(b), self.names, 3, 0.5)
-            }
             raise unknown_value_error(
                 f"Unknown value {', '.join(repr(b) for b in bad)}.",
-                sorted(suggestions),
-                ", ".join(label if label.startswith(code) else f"{code} ({label})" for code, label in self.choices),
+                sorted({value for b in bad for value in nearest_values(self.names, b)}),
+                accepted_values(self.choices),
             )
         return values
 
@@ -207,8 +211,8 @@ class ChoiceListFilter(ListFilter):
     field_class = ChoiceListField
 
     def __init__(self, *args, vocabulary: type[models.TextChoices], **kwargs):
+        self.vocabulary = vocabulary
         kwargs["choices"] = vocabulary.choices
-        kwargs["also_called"] = choices.ALSO_CALLED.get(vocabulary, {})
         super().__init__(*args, **kwargs)
 
 

@@ -36,7 +36,7 @@ from operator import itemgetter
 
 import ahocorasick
 
-from evidence.choices import ALSO_CALLED, CargoKind, Subtype, names_by_key, plain
+from evidence.choices import CargoKind, Subtype, controlled_names, plain
 from evidence.identifiers import parse_mirna, spelled_greek
 
 #: The most text recognised at once (characters): a long article is split by the caller.
@@ -453,9 +453,7 @@ def _breast_subtype(code: str) -> str:
 _SPACE_OR_DASH = re.compile(r"[\s-]")
 #: A subtype as ``_BREAST`` captures it, without spaces or dashes ("HER2positive" is written
 #: too), to its code.
-_SUBTYPE_SAID = {
-    _SPACE_OR_DASH.sub("", name): code for name, code in names_by_key(Subtype.choices, ALSO_CALLED[Subtype]).items()
-}
+_SUBTYPE_SAID = {_SPACE_OR_DASH.sub("", name): code for name, code in controlled_names(Subtype.choices).items()}
 
 
 def _subtype_said(match: re.Match) -> str:

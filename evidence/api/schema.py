@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
+from evidence.choices import ALSO_CALLED
 from evidence.filtersets import ChoiceListFilter, IdFilter, ListFilter, YearFilter
 
 #: One example per parameter name, shared by every FilterSet.
@@ -55,7 +56,7 @@ class ExoResistFilterExtension(DjangoFilterExtension):
             description = filter_field.extra.get("help_text") or field_name
             if isinstance(filter_field, ChoiceListFilter):
                 items = {"type": "string", "enum": [value for value, _ in filter_field.extra["choices"]]}
-                also = filter_field.extra["also_called"]
+                also = ALSO_CALLED.get(filter_field.vocabulary, {})
                 accepted = "; ".join(
                     ", ".join(dict.fromkeys([value, label, *also.get(value, ())]))
                     for value, label in filter_field.extra["choices"]

@@ -25,7 +25,7 @@ from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
 from evidence.api.documents import documents, parsed
-from evidence.choices import ALSO_CALLED, DrugRole, closest, named_by, names_by_key, vocabulary_key
+from evidence.choices import DrugRole, closest, controlled_names, named_by
 from evidence.curation import workflow
 from evidence.filtersets import MECHANISM, THERAPY_CLASS
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
@@ -207,11 +207,6 @@ TherapyClassField = entity_field(TherapyClass)
 MechanismField.vocabulary, TherapyClassField.vocabulary = MECHANISM, THERAPY_CLASS
 
 
-#: Each controlled vocabulary's other usual names, by the set of its codes (a model field's
-#: choices no longer say which TextChoices class they came from).
-_ALSO_CALLED = {frozenset(vocabulary.values): names for vocabulary, names in ALSO_CALLED.items()}
-
-
 class ControlledChoiceField(serializers.ChoiceField):
     """A controlled value, taken as the filters take it: by its code, its label or another
     usual name (``choices.ALSO_CALLED``: "in vitro" is level D, "TNBC" is tnbc), in any case
@@ -219,7 +214,7 @@ class ControlledChoiceField(serializers.ChoiceField):
 
     def __init__(self, choices, **kwargs):
         super().__init__(choices, **kwargs)
-        self.names = names_by_key(self.choices.items(), _ALSO_CALLED.get(frozenset(self.choices)))
+        self.names = controlled_names(self.choices.items())
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data not in self.choice_strings_to_values:
@@ -227,7 +222,7 @@ class ControlledChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-_ROLE_NAMES = names_by_key(DrugRole.choices, ALSO_CALLED[DrugRole])
+_ROLE_NAMES = controlled_names(DrugRole.choices)
 
 
 @extend_schema_field(EvidenceDrugRef)
@@ -241,7 +236,7 @@ class EvidenceDrugField(DrugField):
         drug = super().to_internal_value(data)
         if role is None:
             return drug
-        role = _ROLE_NAMES.get(vocabulary_key(role), role) if isinstance(role, str) else role
+        role = (named_by(_ROLE_NAMES, role) or role) if isinstance(role, str) else role
         if role not in DrugRole.values:
             raise serializers.ValidationError(f"{str(role)[:40]!r} is not a drug role: {', '.join(DrugRole.values)}.")
         return (drug, role)

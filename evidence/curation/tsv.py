@@ -26,7 +26,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from evidence import identifiers as ids
-from evidence.choices import DrugRole, Status
+from evidence.choices import DrugRole, Status, accepted_values, controlled_names, named_by, nearest_values
 from evidence.curation.bulk import M2M, content_links, history_reason, insert_evidence, update_evidence
 from evidence.curation.references.records import NUL_PROBLEM, EntryError, decode_text, nul_field
 from evidence.curation.workflow import (
@@ -73,13 +73,12 @@ _CHOICES = {
     for name in ("effect", "evidence_type", "level", "subtype", "vesicle_involvement", "ev_type")
 }
 _YES_NO = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-#: A choice by its label or its value, in any case.
-_CHOICE_INDEX = {
-    name: {str(text).lower(): value for value, label in choice.flatchoices for text in (label, value)}
-    for name, choice in _CHOICES.items()
-}
-#: "doxorubicin (modifier)": a drug's role after its name, as the exports write it.
-_DRUG_ROLE = re.compile(rf"^(?P<name>.+?)\s*\((?P<role>{'|'.join(DrugRole.values)})\)$", re.IGNORECASE)
+#: Each choice column's values by every name the filters take for them.
+_CHOICE_NAMES = {name: controlled_names(choice.flatchoices) for name, choice in _CHOICES.items()}
+_ROLE_NAMES = controlled_names(DrugRole.choices)
+#: "doxorubicin (modifier)": a drug's role after its name, as the exports write it. Words in
+#: brackets that name no role are part of the drug's name.
+_DRUG_ROLE = re.compile(r"^(?P<name>.+?)\s*\((?P<role>[^()]+)\)$")
 
 
 @dataclass
@@ -267,10 +266,14 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         if not raw:
             values[name] = choice.get_default()
             continue
-        match = _CHOICE_INDEX[name].get(raw.strip().lower())
-        if match is None:
-            problem(name, f"{raw!r} is not one of {', '.join(value for value, _ in choice.flatchoices)}.")
-        values[name] = match
+        values[name] = named_by(_CHOICE_NAMES[name], raw)
+        if values[name] is None:
+            nearest = " or ".join(repr(value) for value in nearest_values(_CHOICE_NAMES[name], raw))
+            problem(
+                name,
+                f"{raw!r} is not one of {accepted_values(choice.flatchoices)} (nor another usual name of one)."
+                + (f" Did you mean {nearest}?" if nearest else ""),
+            )
 
     if values["cancer_type"] is not None and values["subtype"] is not None:
         breast = values["cancer_type"] in lookups.breast_cancer
@@ -307,8 +310,8 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
             if not raw:
                 continue
             role = DrugRole.TREATMENT.value
-            if model is Drug and (match := _DRUG_ROLE.match(raw)):
-                raw, role = match["name"], match["role"].lower()
+            if model is Drug and (match := _DRUG_ROLE.match(raw)) and (named := named_by(_ROLE_NAMES, match["role"])):
+                raw, role = match["name"], named
             pk = found(name, raw, find, f"no {model._meta.verbose_name} called {{!r}} (by name or alias).")
             if pk is None:
                 continue

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from evidence.choices import Status
 from evidence.curation.bibtex import import_bibtex
 from evidence.curation.tsv import COLUMN_NAMES, TsvError, import_evidence_tsv
-from evidence.models import Evidence, EvidenceRevision
+from evidence.models import Evidence, EvidenceDrug, EvidenceRevision
+from tests.factories import DrugFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,7 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert not report.saved
     messages = [str(problem) for problem in report.errors]
     assert "row 3, column drugs: no drug called 'notadrug' (by name or alias)." in messages
-    assert any(m.startswith("row 4, column level: 'Z' is not one of A, B, C, D, E") for m in messages)
+    assert any(m.startswith("row 4, column level: 'Z' is not one of A – clinical trial, B – patient") for m in messages)
     assert "row 5, column statement: is required." in messages
     assert any(m.startswith("row 6, column citation: no citation with DOI or PMID '10.9999/unknown'") for m in messages)
     assert any(m.startswith("row 7, column source_cell: no cell called 'HeLa-X'") for m in messages)
@@ -190,6 +191,54 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert any(m.startswith("row 9, column key:") for m in messages)
     assert "row 10, column statement: is 2001 characters long; at most 2000 fit." in messages
     assert state() == before
+
+
+def test_choice_cells_take_every_name_the_filters_take(citations):
+    """A curator's "Triple negative" was refused by the import while ?subtype=triple negative
+    found the same findings: the import reads a cell through the filters' names."""
+    DrugFactory(name="indometacin", slug="indometacin")
+    report = import_evidence_tsv(
+        tsv(
+            {
+                "key": "also-called",
+                "subtype": "Triple negative",
+                "level": "In Vitro",
+                "effect": "Sensitises",
+                "evidence_type": "FUNCTIONAL",
+                "vesicle_involvement": "exosomal-transfer",
+                "ev_type": "small EVs",
+                "drugs": "ADM; indometacin (Inhibitor)",
+            },
+            {"key": "her2", "subtype": "HER2 positive", "cargos": "UCH-L1"},
+        ),
+        "names.tsv",
+    )
+    assert report.ok and report.saved, [str(problem) for problem in report.errors]
+    item = Evidence.objects.get(import_key="also-called")
+    assert (item.subtype, item.level, item.effect, item.evidence_type) == (
+        "tnbc",
+        "D",
+        "reverses_resistance",
+        "functional",
+    )
+    assert (item.vesicle_involvement, item.ev_type) == ("transfer_shown", "exosome")
+    assert sorted(EvidenceDrug.objects.filter(evidence=item).values_list("drug__name", "role")) == [
+        ("doxorubicin", "treatment"),
+        ("indometacin", "modifier"),
+    ]
+    assert Evidence.objects.get(import_key="her2").subtype == "her2"
+
+
+def test_a_value_no_filter_takes_is_a_row_error_listing_the_accepted_values_and_saves_nothing(citations):
+    before = state()
+    report = import_evidence_tsv(
+        tsv({"key": "fine", "subtype": "TNBC"}, {"key": "typo", "subtype": "tripple negative"}), "typo.tsv"
+    )
+    assert not report.saved and state() == before
+    assert [str(problem) for problem in report.errors] == [
+        "row 3, column subtype: 'tripple negative' is not one of luminal / ER+, her2 (HER2+), "
+        "tnbc (triple-negative), unspecified (nor another usual name of one). Did you mean 'tnbc'?"
+    ]
 
 
 def test_a_nul_character_past_the_first_bytes_is_a_row_error_not_a_database_error(citations):
