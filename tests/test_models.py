@@ -51,6 +51,15 @@ def test_citations_without_doi_are_storable_and_findable():
     assert Citation.objects.filter(doi__isnull=True).count() == 2
 
 
+def test_a_citation_is_found_by_each_kind_of_identifier_one_at_a_time_and_in_bulk():
+    citation = CitationFactory(doi="10.1000/xyz", pmid="123456", bibtex_key="smith2020")
+    written = ["https://doi.org/10.1000/XYZ", "doi:10.1000/xyz", "123456", "PMID: 123456", "smith2020", " smith2020 "]
+    assert [Citation.objects.by_identifier(identifier) for identifier in written] == [citation] * len(written)
+    # The TSV import's lookup: one rule, so a row names a citation as the admin's search finds it.
+    found = Citation.objects.pks_by_identifier([*written, "10.1000/other", "654321", "jones2021", " "])
+    assert found == dict.fromkeys(written, citation.pk)
+
+
 def test_a_retracted_citation_needs_a_note():
     with pytest.raises(IntegrityError), transaction.atomic():
         CitationFactory(retracted=True, retraction_note="")

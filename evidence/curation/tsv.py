@@ -159,26 +159,6 @@ class _Lookups:
         return index.get(name.strip().lower()) or index.get(ids.name_key(name))
 
 
-def _citations(identifiers: set[str]) -> dict[str, int]:
-    """Identifier as written -> citation pk, in a few queries (DOIs, PMIDs, keys)."""
-    by_doi, by_pmid, by_key = {}, {}, {}
-    for raw in identifiers:
-        doi = ids.normalize_doi(raw)
-        pmid = ids.normalize_pmid(raw)
-        if doi and ids.DOI_RE.match(doi):
-            by_doi.setdefault(doi, []).append(raw)
-        elif pmid and pmid.isdigit():
-            by_pmid.setdefault(pmid, []).append(raw)
-        else:
-            by_key.setdefault(raw, []).append(raw)
-    found: dict[str, int] = {}
-    for field_name, wanted in (("doi", by_doi), ("pmid", by_pmid), ("bibtex_key", by_key)):
-        for pk, value in Citation.objects.filter(**{f"{field_name}__in": list(wanted)}).values_list("pk", field_name):
-            for raw in wanted[value]:
-                found[raw] = pk
-    return found
-
-
 def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
     """The ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
@@ -292,7 +272,10 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         "no cell called {!r} (by name or alias); add it in the curator interface first.",
     )
     therapy = partial(lookups.term, TherapyClass), "no therapy class called {!r}."
-    citation = citations.get, "no citation with DOI or PMID {!r}; import it first (import_bibtex)."
+    citation = (
+        citations.get,
+        "no citation with the DOI, PMID or BibTeX key {!r} (a bare number is a PMID); import it first (import_bibtex).",
+    )
     for name, (find, missing) in (
         ("source_cell", cell),
         ("recipient_cell", cell),
@@ -375,7 +358,9 @@ def import_evidence_tsv(
         seen.setdefault(key, line)
 
     lookups = _Lookups()
-    citations = _citations({row[name] for _, row in rows for name in ("citation", "secondary_source") if row.get(name)})
+    citations = Citation.objects.pks_by_identifier(
+        {row[name] for _, row in rows for name in ("citation", "secondary_source") if row.get(name)}
+    )
     parsed: list[tuple[int, str, dict[str, Any]]] = []
     for line, row in progress(rows, desc="checking rows", unit="row"):
         values = _parse_row(line, row, lookups, citations, report.errors)

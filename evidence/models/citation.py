@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db import connection, models
 from django.db.models import OuterRef, Q
@@ -16,17 +17,38 @@ class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
 
     def by_identifier(self, identifier: str):
-        """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None."""
-        identifier = (identifier or "").strip()
-        if not identifier:
-            return None
-        doi = ids.normalize_doi(identifier)
-        if doi and ids.DOI_RE.match(doi):
-            return self.filter(doi=doi).first()
-        pmid = ids.normalize_pmid(identifier)
-        if pmid and pmid.isdigit():
-            return self.filter(pmid=pmid).first()
-        return self.filter(bibtex_key=identifier).first()
+        """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None.
+        A bare number is a PMID."""
+        kind = _identifier_kind(identifier or "")
+        return self.filter(**{kind[0]: kind[1]}).first() if kind else None
+
+    def pks_by_identifier(self, identifiers: Iterable[str]) -> dict[str, int]:
+        """Identifier as written -> the primary key of the citation it names (as ``by_identifier``
+        reads it), one query per kind of identifier; identifiers that name none are left out."""
+        wanted: dict[str, dict[str, list[str]]] = {}
+        for raw in identifiers:
+            if kind := _identifier_kind(raw):
+                wanted.setdefault(kind[0], {}).setdefault(kind[1], []).append(raw)
+        found = {}
+        for column, values in wanted.items():
+            for pk, value in self.filter(**{f"{column}__in": list(values)}).values_list("pk", column):
+                found.update(dict.fromkeys(values[value], pk))
+        return found
+
+
+def _identifier_kind(identifier: str) -> tuple[str, str] | None:
+    """The column an identifier names a citation by, and its value as stored: a DOI in any
+    written form, else a PMID (a number, "PMID: 123"), else a BibTeX key; None for nothing."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    doi = ids.normalize_doi(identifier)
+    if doi and ids.DOI_RE.match(doi):
+        return "doi", doi
+    pmid = ids.normalize_pmid(identifier)
+    if pmid and pmid.isdigit():
+        return "pmid", pmid
+    return "bibtex_key", identifier
 
 
 class Citation(ChangeLoggedModel):

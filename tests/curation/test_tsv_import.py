@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from evidence.choices import Status
 from evidence.curation.bibtex import import_bibtex
 from evidence.curation.tsv import COLUMN_NAMES, TsvError, import_evidence_tsv
-from evidence.models import Evidence, EvidenceDrug, EvidenceRevision
+from evidence.models import Citation, Evidence, EvidenceDrug, EvidenceRevision
 from tests.factories import DrugFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +185,10 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(citati
     assert "row 3, column drugs: no drug called 'notadrug' (by name or alias)." in messages
     assert any(m.startswith("row 4, column level: 'Z' is not one of A – clinical trial, B – patient") for m in messages)
     assert "row 5, column statement: is required." in messages
-    assert any(m.startswith("row 6, column citation: no citation with DOI or PMID '10.9999/unknown'") for m in messages)
+    assert any(
+        m.startswith("row 6, column citation: no citation with the DOI, PMID or BibTeX key '10.9999/unknown'")
+        for m in messages
+    )
     assert any(m.startswith("row 7, column source_cell: no cell called 'HeLa-X'") for m in messages)
     assert "row 8, column key: 'ok-row' is also the key of row 2." in messages
     assert any(m.startswith("row 9, column key:") for m in messages)
@@ -238,6 +241,25 @@ def test_a_value_no_filter_takes_is_a_row_error_listing_the_accepted_values_and_
     assert [str(problem) for problem in report.errors] == [
         "row 3, column subtype: 'tripple negative' is not one of luminal / ER+, her2 (HER2+), "
         "tnbc (triple-negative), unspecified (nor another usual name of one). Did you mean 'tnbc'?"
+    ]
+
+
+def test_a_citation_is_named_by_doi_pmid_or_bibtex_key_and_a_bare_number_is_a_pmid(citations):
+    ning = Citation.objects.get(pmid="28039476")
+    rows = [
+        {"key": "by-doi-url", "citation": "https://doi.org/10.1002/JSO.24614"},
+        {"key": "by-pmid", "citation": "28039476"},
+        {"key": "by-pmid-prefix", "citation": "PMID: 28039476"},
+        {"key": "by-key", "citation": "ning2017"},
+    ]
+    report = import_evidence_tsv(tsv(*rows), "cited.tsv", allow_duplicates=True)
+    assert report.ok and report.created == 4
+    assert set(Evidence.objects.values_list("citation_id", flat=True)) == {ning.pk}
+    # The citation's id is what the API reads from a bare number; the file reads a PMID.
+    report = import_evidence_tsv(tsv({"key": "by-id", "citation": str(ning.pk)}), "by-id.tsv")
+    assert [str(problem) for problem in report.errors] == [
+        f"row 2, column citation: no citation with the DOI, PMID or BibTeX key '{ning.pk}' (a bare number is a "
+        "PMID); import it first (import_bibtex)."
     ]
 
 
