@@ -269,8 +269,12 @@ def nearest_values(names: Mapping[str, str], text: str) -> list[str]:
 
 def accepted_values(choices: Iterable[tuple[str, str]]) -> str:
     """A vocabulary's values as an error lists them: each code, with its label when the label
-    says more ("D – in vitro", "tnbc (triple-negative)")."""
-    return ", ".join(label if label.startswith(value) else f"{value} ({label})" for value, label in choices)
+    says more ("tnbc (triple-negative)"); the label alone when it starts with the code's words
+    ("D – in vitro", "not applicable (not breast cancer)"), as either is taken."""
+    return ", ".join(
+        label if vocabulary_key(label).startswith(vocabulary_key(value)) else f"{value} ({label})"
+        for value, label in choices
+    )
 
 
 def named_by(names: Mapping[str, str], text: str) -> str | None:

@@ -239,8 +239,9 @@ def test_a_value_no_filter_takes_is_a_row_error_listing_the_accepted_values_and_
     )
     assert not report.saved and state() == before
     assert [str(problem) for problem in report.errors] == [
-        "row 3, column subtype: 'tripple negative' is not one of luminal / ER+, her2 (HER2+), "
-        "tnbc (triple-negative), unspecified (nor another usual name of one). Did you mean 'tnbc'?"
+        "row 3, column subtype: 'tripple negative' is not one of luminal / ER+, HER2+, "
+        "tnbc (triple-negative), unspecified, not applicable (not breast cancer) (nor another usual name of one)."
+        " Did you mean 'tnbc'?"
     ]
 
 
