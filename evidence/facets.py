@@ -30,7 +30,7 @@ from evidence.choices import DEFAULT_DRUG_ROLES
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ListFilter, ResolvedListFilter, param_values
 from evidence.filtersets import Facet as DeclaredFacet
 from evidence.identifiers import lookup_keys
-from evidence.models import Evidence, EvidenceCount, EvidenceDrug, EvidenceFacetKeys
+from evidence.models import Cargo, Evidence, EvidenceCount, EvidenceDrug, EvidenceFacetKeys
 from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 
@@ -327,6 +327,12 @@ def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     count and value would give them."""
     choices = dict(spec.choices)
     value_attr, label_attr = spec.attrs
+    if spec.param == "cargo":
+        # An item's keys name every cargo whose filter lists it, a family no accepted item
+        # names too; the filter answers to public cargos only, which have a stored count.
+        counted_cargos = EvidenceCount.objects.of("cargo").filter(b=0).values("a")
+        public = Cargo.objects.filter(symbol__in=list(counted), pk__in=counted_cargos)
+        counted = Counter({value: counted[value] for value in public.values_list("symbol", flat=True)})
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
         rows = list(spec.model.objects.values_list("pk", value_attr, label_attr, *["parent_id"] * spec.narrower))

@@ -91,8 +91,6 @@ def _entity_rows(active: Active) -> QuerySet | None:
     if len(entity_params) != 1 or (param := entity_params.pop()) not in ENTITY_PARAMS:
         return None
     entities = named(param, active[param])
-    if param == "cargo" and any(entities.reach().values()):
-        return None  # the filter also takes the family and the agents that target it: not one stored row
     rows = EvidenceCount.objects.filter(a__in=entities.values("pk"))
     if "level" in active:
         codes = level_codes(active["level"])

@@ -66,12 +66,18 @@ def direct_counts() -> dict[tuple, int]:
         for mechanism in mechanisms:
             add("drug_mechanism", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(mechanisms=mechanism))
             add("drug_scope", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(scope(mechanism)))
+    carried = set(public.values_list("cargos", flat=True))
     for cargo in cargos:
-        add("cargo", cargo.pk, 0, public.filter(cargos=cargo))
+        if cargo.pk not in carried:
+            continue  # not public: cargo= does not answer to it
+        # As cargo= lists a cargo: with its family's, members' and agents' items.
+        links = Evidence.cargos.through.objects.filter(cargo_id__in=list(Cargo.objects.filter(pk=cargo.pk).reach()))
+        reaching = public.filter(pk__in=links.values("evidence_id"))
+        add("cargo", cargo.pk, 0, reaching)
         for drug in drugs:
-            add("cargo_drug", cargo.pk, drug.pk, public.filter(cargos=cargo).filter(as_therapy(drug)))
+            add("cargo_drug", cargo.pk, drug.pk, reaching.filter(as_therapy(drug)))
         for mechanism in mechanisms:
-            add("cargo_mechanism", cargo.pk, mechanism.pk, public.filter(cargos=cargo).filter(mechanisms=mechanism))
+            add("cargo_mechanism", cargo.pk, mechanism.pk, reaching.filter(mechanisms=mechanism))
     for mechanism in mechanisms:
         add("mechanism", mechanism.pk, 0, public.filter(mechanisms=mechanism))
         add("scope", mechanism.pk, 0, public.filter(scope(mechanism)))
@@ -101,10 +107,13 @@ def direct_facet_keys() -> dict[int, list[str]]:
     therapy = Evidence.drugs.through.objects.filter(role__in=DEFAULT_DRUG_ROLES)
     for item, name in therapy.values_list("evidence_id", "drug__name"):
         keys[item].add(f"drug:{name}")
-    for item, symbol, kind in Evidence.cargos.through.objects.values_list(
-        "evidence_id", "cargo__symbol", "cargo__kind"
-    ):
-        keys[item] |= {f"cargo:{symbol}", f"cargo_type:{kind}"}
+    # An item's cargo keys name every cargo whose filter takes one of its cargos.
+    reaching: dict[int, set[str]] = defaultdict(set)
+    for cargo in Cargo.objects.all():
+        for reached in Cargo.objects.filter(pk=cargo.pk).reach():
+            reaching[reached].add(f"cargo:{cargo.symbol}")
+    for item, cargo, kind in Evidence.cargos.through.objects.values_list("evidence_id", "cargo_id", "cargo__kind"):
+        keys[item] |= {*reaching[cargo], f"cargo_type:{kind}"}
     links = Evidence.mechanisms.through.objects.values_list("evidence_id", "mechanism__slug", "mechanism__parent__slug")
     for item, slug, broader in links:
         keys[item] |= {f"mechanism:{slug}", *([f"mechanism:{broader}"] if broader else [])}
@@ -271,6 +280,40 @@ def test_facet_keys_follow_renamed_drugs_cargos_and_mechanisms_and_raw_link_writ
     # An item that links nothing has no keys.
     assert not EvidenceFacetKeys.objects.filter(evidence_id=item).exists()
     refresh_counts()
+    assert_counts_are_exact()
+
+
+def test_a_cargo_counts_its_family_members_and_agents_and_follows_their_edits(world):
+    """cargo= takes a cargo's family, the family's members and the agents that target any of
+    them (``CargoQuerySet.reach``): so do its counts and the items' facet keys, whoever edits."""
+    family = CargoFactory(symbol="ABC transporters")
+    world["abcb1"].family = family
+    world["abcb1"].save()
+    assert_counts_are_exact()
+    EvidenceFactory(cargos=[family], drugs=[world["tam"]], therapy_class=world["endocrine"])
+    assert stored_counts()[("cargo", world["abcb1"].pk, 0, "")] == 3
+    assert stored_counts()[("cargo_drug", world["abcb1"].pk, world["tam"].pk, "")] == 1
+    agent = CargoFactory(symbol="anti-miR-1", kind=CargoKind.SIRNA)
+    EvidenceFactory(cargos=[agent, world["mir"]], drugs=[world["ptx"]], therapy_class=world["chemo"])
+    agent.targets.add(world["mir"])
+    assert stored_counts()[("cargo", world["mir"].pk, 0, "")] == 2  # the item naming both, once
+    assert_counts_are_exact()
+    # A member created in its family, and one that is in no accepted item's family yet.
+    sibling = CargoFactory(symbol="ABCG2", family=family)
+    EvidenceFactory(cargos=[sibling], drugs=[world["dox"]], therapy_class=world["chemo"])
+    CargoFactory(symbol="ABCC1", family=family)
+    assert_counts_are_exact()
+    family.symbol = "ABC transporter family"  # renamed: its key on its members' items follows
+    family.save()
+    assert_counts_are_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE evidence_cargo SET family_id = NULL WHERE id = %s", [world["abcb1"].pk])
+        cursor.execute("DELETE FROM evidence_cargo_targets WHERE from_cargo_id = %s", [agent.pk])
+    assert counts_are_stale()
+    refresh_counts()
+    assert_counts_are_exact()
+    sibling.delete()
+    agent.targets.add(world["h19"])
     assert_counts_are_exact()
 
 

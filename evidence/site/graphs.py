@@ -34,21 +34,32 @@ def _in_roles(roles: tuple[str, ...]) -> str:
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
+#: The items ``c`` (a cargo link) of the items ``ids`` by every public cargo whose filter lists
+#: them (its relatives' items too: ``evidence_cargo_reach``, migration 0044), as ``r.cargo_id``;
+#: public as the stored counts know them, which count those cargos alone.
+_REACHING = f"""
+      FROM {Evidence.cargos.through._meta.db_table} c
+      JOIN evidence_cargo_reach r ON r.reached_id = c.cargo_id
+       AND r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table} WHERE kind = 'cargo' AND b = 0 AND effect = '')
+"""
 #: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n)`` per effect, of the
 #: ``%s`` links with most items (ties: cargo, then drug), best first. Ranked in SQL, because a
 #: common drug is linked to thousands of cargos and only the top links are drawn.
 _TOP_LINKS = f"""
 SELECT cargo_id, drug_id, effect, n FROM (
   SELECT *, dense_rank() OVER (ORDER BY total DESC, cargo_id, drug_id) AS place FROM (
-    SELECT c.cargo_id, d.drug_id, e.effect, count(*) AS n,
-           sum(count(*)) OVER (PARTITION BY c.cargo_id, d.drug_id) AS total
-      FROM {Evidence.cargos.through._meta.db_table} c
+    SELECT r.cargo_id, d.drug_id, e.effect, count(DISTINCT c.evidence_id) AS n,
+           sum(count(DISTINCT c.evidence_id)) OVER (PARTITION BY r.cargo_id, d.drug_id) AS total
+      {_REACHING}
       JOIN {Evidence._meta.db_table} e ON e.id = c.evidence_id
       JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id AND {{roles}}
      WHERE c.evidence_id IN ({{ids}})
      GROUP BY 1, 2, 3) grouped) ranked
  WHERE place <= %s
  ORDER BY place"""
+#: The items of ``ids`` each cargo of ``%s`` counts, as its page and filter do.
+_CARGO_COUNTS = f"SELECT r.cargo_id, count(DISTINCT c.evidence_id) {_REACHING}"
+_CARGO_COUNTS += " WHERE r.cargo_id = ANY(%s) AND c.evidence_id IN ({ids}) GROUP BY 1"
 
 
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
@@ -65,12 +76,15 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
         edges: dict[tuple[int, int], dict[str, int]] = {}
         for cargo_id, drug_id, effect, n in cursor.fetchall():
             edges.setdefault((cargo_id, drug_id), {})[effect] = n
-    ranked = list(edges.items())[:max_edges]
+        ranked = list(edges.items())[:max_edges]
+        cursor.execute(_CARGO_COUNTS.format(ids=sql), [list({c for (c, _), _ in ranked}), *params])
+        cargo_counts = dict(cursor.fetchall())
     ids = evidence.order_by().values("pk")
     # The links of the database the items were read from (an anonymous reader's: a replica).
-    cargo_links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
     drug_links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=roles)
-    cargos = _counted(Cargo.objects.only("pk", "symbol", "slug", "kind"), cargo_links, {c for (c, _), _ in ranked})
+    cargos = list(Cargo.objects.using(evidence.db).only("pk", "symbol", "slug", "kind").filter(pk__in=cargo_counts))
+    for cargo in cargos:
+        cargo.evidence_count = cargo_counts[cargo.pk]
     drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters, chosen=chosen)
 

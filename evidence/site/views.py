@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -494,6 +495,13 @@ class CargoDetailView(EntityDetailView):
         "by_drug": ("cargo_drug", "a", Drug, ("name", "slug"), "name"),
         "by_mechanism": ("cargo_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
     }
+
+    def evidence_queryset(self):
+        # As cargo= lists them and its count counts them: its relatives' items too (the
+        # cargos its filter reaches, as the counts read them: migration 0044).
+        reached = RawSQL("SELECT reached_id FROM evidence_cargo_reach WHERE cargo_id = %s", [self.object.pk])
+        links = Evidence.cargos.through.objects.filter(cargo_id__in=reached)
+        return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
