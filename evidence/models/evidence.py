@@ -92,23 +92,46 @@ def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
     )
 
 
+#: The history's reason for a subtype the system changed (``refit_subtypes``, migration 0042).
+SUBTYPE_FITTED = "Subtype fitted to the cancer type: breast cancer subtypes apply to breast cancer only"
+
+
 def refit_subtypes() -> int:
     """Store on every item the subtype ``fit_subtype`` gives it under the cancer types as they are
     now (after a type moved into or out of breast cancer, or a release import).
+    Each changed item gets a new version, so an edit of the one before is refused as stale, and
+    a history row with ``SUBTYPE_FITTED`` and no user: nobody edited the finding, and the
+    cancer type's own history says who moved it.
     Returns how many items changed; a breast cancer subtype outside breast cancer is a
     ``ValidationError`` naming the items, and nothing changes."""
+    from evidence.curation.bulk import content_links, update_evidence
+
     breast = set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
     names = dict(CancerType.objects.values_list("pk", "name"))
     items = Evidence._base_manager.order_by()
-    fitted = []
+    fitted = {}
     for cancer_type, subtype in items.values_list("cancer_type_id", "subtype").distinct():
-        these = items.filter(cancer_type_id=cancer_type, subtype=subtype)
         try:
-            fitted.append((these, subtype, fit_subtype(subtype, names[cancer_type], cancer_type in breast)))
+            fitted[cancer_type, subtype] = fit_subtype(subtype, names[cancer_type], cancer_type in breast)
         except ValidationError as error:
-            ids = ", ".join(format_public_id(pk) for pk in these.values_list("pk", flat=True)[:20])
+            these = items.filter(cancer_type_id=cancer_type, subtype=subtype).values_list("pk", flat=True)
+            ids = ", ".join(format_public_id(pk) for pk in these[:20])
             raise ValidationError(f"{ids}: {error.message}") from None
-    return sum(these.update(subtype=new) for these, old, new in fitted if new != old)
+    changing = models.Q()
+    for (cancer_type, old), new in fitted.items():
+        if new != old:
+            changing |= models.Q(cancer_type_id=cancer_type, subtype=old)
+    if not changing:
+        return 0
+    with transaction.atomic():
+        fields = ("cancer_type_id", "subtype", "version", "modified")
+        changed = list(items.filter(changing).select_for_update().only(*fields).order_by("pk"))
+        links = content_links([item.pk for item in changed])
+        for item in changed:
+            item.subtype = fitted[item.cancer_type_id, item.subtype]
+        relations = [{name: by_item.get(item.pk, []) for name, by_item in links.items()} for item in changed]
+        update_evidence(changed, ["subtype"], relations, reason=SUBTYPE_FITTED)
+    return len(changed)
 
 
 #: A statement is one sentence.

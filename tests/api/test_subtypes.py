@@ -10,9 +10,16 @@ from django.http import QueryDict
 from evidence import stored_counts
 from evidence.choices import Status, Subtype
 from evidence.models import CancerType, Evidence
-from evidence.models.evidence import fit_subtype, refit_subtypes
+from evidence.models.evidence import SUBTYPE_FITTED, fit_subtype, refit_subtypes
 from tests.api.helpers import ids, pub
-from tests.factories import CancerTypeFactory, CitationFactory, EvidenceFactory
+from tests.factories import (
+    CancerTypeFactory,
+    CargoFactory,
+    CitationFactory,
+    DrugFactory,
+    EvidenceFactory,
+    MechanismFactory,
+)
 
 URL = "/api/v1/evidence/"
 
@@ -128,22 +135,11 @@ def test_the_api_refuses_a_breast_cancer_subtype_on_another_cancer_and_saves_not
     assert moved.json()["subtype"] == "not_applicable"
 
 
-def test_the_migration_fits_stored_subtypes_and_refuses_a_breast_subtype_elsewhere(mixed):
+def test_refit_subtypes_says_how_many_it_changed_and_refuses_a_breast_subtype_elsewhere(mixed):
     items = mixed["items"]
-    # As before migration 0041: every finding without a subtype said "unspecified".
     Evidence.objects.filter(subtype=Subtype.NOT_APPLICABLE).update(subtype=Subtype.UNSPECIFIED)
     Evidence.objects.filter(pk=items["breast2"].pk).update(subtype=Subtype.NOT_APPLICABLE)
     assert refit_subtypes() == 5
-    stored = dict(Evidence.objects.values_list("pk", "subtype"))
-    assert {name: stored[item.pk] for name, item in items.items()} == {
-        "breast1": "unspecified",
-        "breast2": "unspecified",
-        "tnbc": "tnbc",
-        "lymphoma1": "not_applicable",
-        "lymphoma2": "not_applicable",
-        "lymphoma3": "not_applicable",
-        "gbm": "not_applicable",
-    }
     assert refit_subtypes() == 0
     Evidence.objects.filter(pk=items["gbm"].pk).update(subtype=Subtype.HER2)
     with pytest.raises(ValidationError) as caught:
@@ -169,3 +165,39 @@ def test_a_cancer_type_moved_into_or_out_of_breast_cancer_takes_its_findings_sub
     lymphoma.full_clean()
     lymphoma.save()
     assert set(Evidence.objects.filter(cancer_type=lymphoma).values_list("subtype", flat=True)) == {"not_applicable"}
+
+
+def test_each_item_the_system_fits_gets_a_version_saying_why_with_its_links(mixed, fitter=refit_subtypes):
+    items = mixed["items"]
+    linked = items["lymphoma1"]
+    linked.cargos.set([CargoFactory()])
+    linked.drugs.set([DrugFactory()])
+    linked.mechanisms.set([MechanismFactory()])
+    # As before migration 0042.
+    Evidence.objects.filter(subtype=Subtype.NOT_APPLICABLE).update(subtype=Subtype.UNSPECIFIED)
+    Evidence.objects.filter(pk=items["breast2"].pk).update(subtype=Subtype.NOT_APPLICABLE)
+    was = {item.pk: (item.version, item.history.count()) for item in Evidence.objects.all()}
+    fitter()
+    changed = {"breast2", "lymphoma1", "lymphoma2", "lymphoma3", "gbm"}
+    stored = dict(Evidence.objects.values_list("pk", "subtype"))
+    assert {name: stored[item.pk] for name, item in items.items()} == {
+        "breast1": "unspecified",
+        "breast2": "unspecified",
+        "tnbc": "tnbc",
+        "lymphoma1": "not_applicable",
+        "lymphoma2": "not_applicable",
+        "lymphoma3": "not_applicable",
+        "gbm": "not_applicable",
+    }
+    for name, item in items.items():
+        version, versions = was[item.pk]
+        if name not in changed:
+            assert (item.history.count(), Evidence.objects.get(pk=item.pk).version) == (versions, version), name
+            continue
+        assert item.history.count() == versions + 1, name
+        fitted, before = item.history.order_by("-history_id")[:2]
+        stored = Evidence.objects.get(pk=item.pk)
+        assert (fitted.history_type, fitted.history_user, fitted.history_change_reason) == ("~", None, SUBTYPE_FITTED)
+        assert fitted.version == stored.version == version + 1 and fitted.subtype == stored.subtype
+        # The version is the item whole, its links too (the subtype it had was changed without a version here).
+        assert set(fitted.diff_against(before).changed_fields) == {"version"}, name

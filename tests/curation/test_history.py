@@ -7,8 +7,16 @@ from django.urls import reverse
 
 from evidence.choices import Status
 from evidence.curation import workflow
-from evidence.models import Citation, Drug, Evidence
-from tests.factories import CargoFactory, CitationFactory, DrugFactory, EvidenceFactory
+from evidence.models import CancerType, Citation, Drug, Evidence, StaleEdit
+from evidence.models.evidence import SUBTYPE_FITTED
+from tests.factories import (
+    CancerTypeFactory,
+    CargoFactory,
+    CitationFactory,
+    DrugFactory,
+    EvidenceFactory,
+    MechanismFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +181,36 @@ def test_no_admin_revert_form_undoes_an_editors_decision(client, curator, editor
     assert response.status_code == 403
     decided.refresh_from_db()
     assert decided.status not in {FlagStatus.OPEN, RevisionStatus.PENDING}
+
+
+def test_a_subtype_the_system_fits_is_its_version_with_its_reason_not_the_next_editors(client, curator, editor):
+    """A cancer type moved out of breast cancer takes its findings' subtypes along: each gets a
+    version of its own, why and when it happened, with its links; the next edit is of that version."""
+    breast = CancerType.objects.get(pk=Evidence._meta.get_field("cancer_type").get_default())
+    sarcoma = CancerTypeFactory(slug="phyllodes-sarcoma", name="phyllodes sarcoma", parent=breast)
+    links = {"cargos": [CargoFactory()], "drugs": [DrugFactory()], "mechanisms": [MechanismFactory()]}
+    item = EvidenceFactory(status=Status.DRAFT, cancer_type=sarcoma, statement="Before.", **links)
+    untouched = EvidenceFactory(status=Status.DRAFT)
+    item.refresh_from_db()
+    before = item.history.count()
+    sarcoma.parent = None
+    sarcoma.save()
+    fitted = item.history.order_by("-history_id").first()
+    assert item.history.count() == before + 1 and untouched.history.count() == 1
+    assert (fitted.history_type, fitted.history_user, fitted.history_change_reason) == ("~", None, SUBTYPE_FITTED)
+    assert (fitted.subtype, fitted.version) == ("not_applicable", item.version + 1)
+    assert Evidence.objects.get(pk=item.pk).version == item.version + 1
+    with pytest.raises(StaleEdit):
+        workflow.edit_evidence(item, curator, {"statement": "Stale."}, expected_version=item.version)
+    item.refresh_from_db()
+    workflow.edit_evidence(item, curator, {"statement": "After."}, expected_version=item.version, reason="typo")
+    client.force_login(editor)
+    response = client.get(reverse("admin:evidence_evidence_changes", args=[item.pk]))
+    # Besides the version number each saves.
+    edited, system = ([c for c in v["changes"] if c["field"] != "version"] for v in response.context["versions"][:2])
+    assert edited == [{"field": "statement", "old": "Before.", "new": "After."}]
+    assert system == [
+        {"field": "breast cancer subtype", "old": "unspecified", "new": "not applicable (not breast cancer)"}
+    ]
+    page = response.content.decode()
+    assert page.index("typo") < page.index(SUBTYPE_FITTED) < page.index("not applicable (not breast cancer)")

@@ -12,6 +12,7 @@ from evidence.choices import Status, Subtype
 from evidence.curation.release import export_release, import_release
 from evidence.curation.tsv import import_evidence_tsv
 from evidence.models import Cell, Citation, Evidence, TherapyClass
+from evidence.models.evidence import SUBTYPE_FITTED
 from tests.curation.test_admin_curation import form_data
 from tests.curation.test_tsv_import import citations, tsv  # noqa: F401 (a fixture)
 from tests.factories import CancerTypeFactory, EvidenceFactory
@@ -94,3 +95,10 @@ def test_a_release_calling_another_cancer_unspecified_is_imported_as_not_applica
         model.objects.all().delete()
     import_release(path)
     assert Evidence.objects.get(pk=item.pk).subtype == Subtype.NOT_APPLICABLE
+    # The release's value, then the stored one, each with why.
+    imported, fitted = item.history.order_by("-history_id")[:2][::-1]
+    assert [(v.history_type, v.subtype, v.history_change_reason) for v in (imported, fitted)] == [
+        ("+", "unspecified", "Imported from release 1"),
+        ("~", "not_applicable", SUBTYPE_FITTED),
+    ]
+    assert fitted.version == imported.version + 1 == Evidence.objects.get(pk=item.pk).version
