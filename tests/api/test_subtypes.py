@@ -2,9 +2,13 @@
 stores "not applicable", so that "unspecified" (its filter, its facet count) means a breast
 cancer finding whose paper leaves the subtype open."""
 
+import importlib
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.http import QueryDict
 
 from evidence import stored_counts
@@ -20,6 +24,8 @@ from tests.factories import (
     EvidenceFactory,
     MechanismFactory,
 )
+
+MIGRATION = "0042_subtype_not_applicable"
 
 URL = "/api/v1/evidence/"
 
@@ -167,7 +173,16 @@ def test_a_cancer_type_moved_into_or_out_of_breast_cancer_takes_its_findings_sub
     assert set(Evidence.objects.filter(cancer_type=lymphoma).values_list("subtype", flat=True)) == {"not_applicable"}
 
 
-def test_each_item_the_system_fits_gets_a_version_saying_why_with_its_links(mixed, fitter=refit_subtypes):
+def run_migration(direction: str) -> None:
+    """Migration 0042's data step (``fit`` or ``unfit``), with the models as they were then."""
+    step = getattr(importlib.import_module(f"evidence.migrations.{MIGRATION}"), direction)
+    apps = MigrationLoader(connection).project_state(("evidence", MIGRATION)).apps
+    with connection.schema_editor() as editor:
+        step(apps, editor)
+
+
+@pytest.mark.parametrize("fitter", [refit_subtypes, lambda: run_migration("fit")], ids=["refit_subtypes", MIGRATION])
+def test_each_item_the_system_fits_gets_a_version_saying_why_with_its_links(mixed, fitter):
     items = mixed["items"]
     linked = items["lymphoma1"]
     linked.cargos.set([CargoFactory()])
@@ -201,3 +216,18 @@ def test_each_item_the_system_fits_gets_a_version_saying_why_with_its_links(mixe
         assert fitted.version == stored.version == version + 1 and fitted.subtype == stored.subtype
         # The version is the item whole, its links too (the subtype it had was changed without a version here).
         assert set(fitted.diff_against(before).changed_fields) == {"version"}, name
+
+
+def test_migration_0042_back_gives_each_item_it_changes_a_version_and_refuses_a_breast_subtype_elsewhere(mixed):
+    items = mixed["items"]
+    run_migration("unfit")
+    gbm = Evidence.objects.get(pk=items["gbm"].pk)
+    assert gbm.subtype == Subtype.UNSPECIFIED and gbm.version == items["gbm"].version + 1
+    assert gbm.history.latest("history_id").history_change_reason.startswith('Subtype "not applicable" withdrawn')
+    assert items["breast1"].history.count() == 1
+    run_migration("fit")
+    assert Evidence.objects.get(pk=gbm.pk).subtype == Subtype.NOT_APPLICABLE
+    Evidence.objects.filter(pk=gbm.pk).update(subtype=Subtype.HER2)
+    with pytest.raises(DatabaseError, match=f"breast cancer subtype to another cancer: {gbm.public_id}\\. "):
+        with transaction.atomic():
+            run_migration("fit")
