@@ -37,6 +37,7 @@ from evidence.choices import (
 from evidence.models import (
     CancerType,
     Cargo,
+    CargoReach,
     Cell,
     Citation,
     Drug,
@@ -654,12 +655,12 @@ class EvidenceFilterSet(StrictFilterSet):
             return qs
         return _linked(qs, Evidence.drugs, role__in=list(value))
 
-    #: After filtering by cargo: every cargo the filter took, with why (``CargoQuerySet.reach``).
+    #: After filtering by cargo: every cargo the filter took, with why (``CargoReach``).
     cargo_reach: dict[int, str] | None = None
 
     def filter_cargo(self, qs, name, value):
         # A cargo reaches its family and family members, and the agents that target them.
-        self.cargo_reach = Cargo.objects.filter(pk__in=list(value.keys)).reach()
+        self.cargo_reach = CargoReach.objects.reasons(value.keys)
         return _linked(qs, Evidence.cargos, cargo_id__in=list(self.cargo_reach))
 
     def filter_cargo_type(self, qs, name, value):

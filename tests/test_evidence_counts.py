@@ -14,6 +14,7 @@ from evidence.choices import DEFAULT_DRUG_ROLES, CargoKind, Effect, EvidenceLeve
 from evidence.curation import bulk, workflow
 from evidence.models import (
     Cargo,
+    CargoReach,
     Cell,
     Citation,
     Drug,
@@ -67,11 +68,14 @@ def direct_counts() -> dict[tuple, int]:
             add("drug_mechanism", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(mechanisms=mechanism))
             add("drug_scope", drug.pk, mechanism.pk, public.filter(as_therapy(drug)).filter(scope(mechanism)))
     carried = set(public.values_list("cargos", flat=True))
+    reach: dict[int, set[int]] = defaultdict(set)
+    for cargo, reached in CargoReach.objects.values_list("cargo_id", "reached_id"):
+        reach[cargo].add(reached)
     for cargo in cargos:
         if cargo.pk not in carried:
             continue  # not public: cargo= does not answer to it
         # As cargo= lists a cargo: with its family's, members' and agents' items.
-        links = Evidence.cargos.through.objects.filter(cargo_id__in=list(Cargo.objects.filter(pk=cargo.pk).reach()))
+        links = Evidence.cargos.through.objects.filter(cargo_id__in=reach[cargo.pk])
         reaching = public.filter(pk__in=links.values("evidence_id"))
         add("cargo", cargo.pk, 0, reaching)
         for drug in drugs:
@@ -109,9 +113,8 @@ def direct_facet_keys() -> dict[int, list[str]]:
         keys[item].add(f"drug:{name}")
     # An item's cargo keys name every cargo whose filter takes one of its cargos.
     reaching: dict[int, set[str]] = defaultdict(set)
-    for cargo in Cargo.objects.all():
-        for reached in Cargo.objects.filter(pk=cargo.pk).reach():
-            reaching[reached].add(f"cargo:{cargo.symbol}")
+    for symbol, reached in CargoReach.objects.values_list("cargo__symbol", "reached_id"):
+        reaching[reached].add(f"cargo:{symbol}")
     for item, cargo, kind in Evidence.cargos.through.objects.values_list("evidence_id", "cargo_id", "cargo__kind"):
         keys[item] |= {*reaching[cargo], f"cargo_type:{kind}"}
     links = Evidence.mechanisms.through.objects.values_list("evidence_id", "mechanism__slug", "mechanism__parent__slug")
@@ -285,7 +288,7 @@ def test_facet_keys_follow_renamed_drugs_cargos_and_mechanisms_and_raw_link_writ
 
 def test_a_cargo_counts_its_family_members_and_agents_and_follows_their_edits(world):
     """cargo= takes a cargo's family, the family's members and the agents that target any of
-    them (``CargoQuerySet.reach``): so do its counts and the items' facet keys, whoever edits."""
+    them (``CargoReach``): so do its counts and the items' facet keys, whoever edits."""
     family = CargoFactory(symbol="ABC transporters")
     world["abcb1"].family = family
     world["abcb1"].save()

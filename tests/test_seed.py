@@ -159,12 +159,12 @@ def test_modifiers_and_payloads_are_not_treatments(seeded):
 
 def test_cargo_families_and_silencing_targets(seeded):
     """Issue 11, item 4: TGFB1 is in the TGF-β family; siRNAs and antagomirs name their targets."""
-    from evidence.models import Cargo, Evidence
+    from evidence.models import Cargo, CargoReach, Evidence
 
     assert Cargo.objects.get(slug="tgfb1").family.slug == "tgf-beta"
     assert Cargo.objects.get(slug="anti-mir-214").targets.get().slug == "hsa-mir-214"
-    reached = Cargo.objects.filter(slug="dars1-as1").reach()
-    assert Cargo.objects.get(slug="dars-as1-sirna").pk in reached
+    reached = CargoReach.objects.reasons([Cargo.objects.get(slug="dars1-as1").pk])
+    assert reached[Cargo.objects.get(slug="dars-as1-sirna").pk] == "targets DARS1-AS1"
     assert Evidence.objects.filter(cargos__slug="dars-as1-sirna").exists()
 
 

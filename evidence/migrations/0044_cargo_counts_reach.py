@@ -1,10 +1,14 @@
 """A cargo's counts are of the findings ``cargo=`` lists: those naming the cargo, its family or
 the family's members, or an agent (an siRNA, an antagomir) that targets any of these
-(``CargoQuerySet.reach``). The counts view (0029) and the facet keys (0030) counted a cargo
-for the findings naming it alone, so TGFB1 said "1 item" where its list showed 2.
+(``CargoReach``). The counts view (0029) and the facet keys (0030) counted a cargo for the
+findings naming it alone, so TGFB1 said "1 item" where its list showed 2.
 
-``evidence_cargo_reach`` (a plain view) pairs each cargo with every cargo its filter takes,
-one level each way as ``reach()`` takes them. The counts view counts a cargo's items (alone,
+``evidence_cargo_reach`` (a plain view, the model ``CargoReach``) is the one definition of
+what a cargo filter takes: each cargo with every cargo its filter reaches, one level each
+way, a row for each reason why: 'self'; 'family', its family, via the cargo; 'member', a
+member of it or of its family, via the family; 'agent', an agent that targets any of these,
+via the target. The evidence list words its notes from why and via (``reasons()``), the
+cargo page and the network read the view too. The counts view counts a cargo's items (alone,
 with a drug, with a mechanism) through it, for public cargos only (carried by an accepted
 finding: a family no finding names has no page to count for); an item's cargo facet keys
 name every cargo whose filter takes one of its cargos. The triggers follow a family or a
@@ -15,7 +19,7 @@ The SQL is 0029's and 0030's, frozen here with the reach added.
 
 import importlib
 
-from django.db import migrations
+from django.db import migrations, models
 
 _counts = importlib.import_module("evidence.migrations.0012_counts_materialized_view")
 _keys = importlib.import_module("evidence.migrations.0025_facet_keys")
@@ -23,22 +27,26 @@ _by_role = importlib.import_module("evidence.migrations.0029_drug_counts_by_role
 _scope = importlib.import_module("evidence.migrations.0030_mechanism_facet_scope")
 
 REACH = """
-CREATE VIEW evidence_cargo_reach (cargo_id, reached_id) AS
-WITH up AS (
-    -- The cargo and its family (families do not nest) ...
-    SELECT id AS cargo_id, id AS reached_id FROM evidence_cargo
+CREATE VIEW evidence_cargo_reach (cargo_id, reached_id, why, via_id) AS
+-- Read twice below, yet not materialized: a reader's condition on cargo_id (the cargo page,
+-- the evidence list's notes) then reaches the indexes, not the reach of every cargo.
+WITH kin (cargo_id, reached_id, why, via_id) AS NOT MATERIALIZED (
+    -- The cargo, its family (families do not nest) ...
+    SELECT id, id, 'self', id FROM evidence_cargo
     UNION ALL
-    SELECT id, family_id FROM evidence_cargo WHERE family_id IS NOT NULL
-), kin AS (
-    -- ... the members of either ...
-    SELECT cargo_id, reached_id FROM up
-    UNION
-    SELECT u.cargo_id, m.id FROM up u JOIN evidence_cargo m ON m.family_id = u.reached_id
+    SELECT id, family_id, 'family', id FROM evidence_cargo WHERE family_id IS NOT NULL
+    UNION ALL
+    -- ... its members, or the other members of its family ...
+    SELECT family_id, id, 'member', family_id FROM evidence_cargo WHERE family_id IS NOT NULL
+    UNION ALL
+    SELECT c.id, m.id, 'member', m.family_id
+      FROM evidence_cargo c JOIN evidence_cargo m ON m.family_id = c.family_id AND m.id <> c.id
 )
 -- ... and the agents that target any of them.
-SELECT cargo_id, reached_id FROM kin
+SELECT * FROM kin
 UNION
-SELECT k.cargo_id, t.from_cargo_id FROM kin k JOIN evidence_cargo_targets t ON t.to_cargo_id = k.reached_id;
+SELECT k.cargo_id, t.from_cargo_id, 'agent', t.to_cargo_id
+  FROM kin k JOIN evidence_cargo_targets t ON t.to_cargo_id = k.reached_id;
 """
 
 VIEW = _counts.VIEW.replace(_by_role.ALL_ROLES_DRUG, _by_role.THERAPY_DRUG)
@@ -173,4 +181,26 @@ BACKWARD = (
 class Migration(migrations.Migration):
     dependencies = [("evidence", "0043_search_alias_keys_by_name_rule")]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [
+        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.CreateModel(
+            name="CargoReach",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "cargo_id", "reached_id", "why", "via_id", blank=True, editable=False, primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "why",
+                    models.CharField(
+                        choices=[("self", "self"), ("family", "family"), ("member", "member"), ("agent", "agent")],
+                        max_length=6,
+                    ),
+                ),
+            ],
+            options={"db_table": "evidence_cargo_reach", "managed": False},
+        ),
+    ]

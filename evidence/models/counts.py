@@ -6,7 +6,7 @@ One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items. ``effect
 ``Effect`` or ``""`` for all effects (the number of distinct items); ``b`` is 0 for
 single-entity kinds. A "scope" is a mechanism with its direct children, as the ``mechanism``
 filter reads it. A cargo's rows (alone and in pairs) count what ``cargo=`` lists: the items
-of every cargo its filter reaches (``CargoQuerySet.reach``; migration 0044), for the public
+of every cargo its filter reaches (``CargoReach``; migration 0044), for the public
 cargos only. ``b`` of ``class_cargo_kind`` is ``cargo_kind_code()``, of ``drug_level``
 ``level_code()``.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -61,23 +63,6 @@ class CargoQuerySet(NamedQuerySet):
     listing_related = ("family",)
     listing_prefetch = ("targets",)
 
-    def reach(self) -> dict[int, str]:
-        """What a filter on these cargos takes, by primary key, with why: the cargos
-        themselves (""), their family and its members, and the agents (an siRNA, an
-        antagomir) that target any of them. One level each way: families do not nest."""
-        chosen = {cargo.pk: cargo for cargo in self.select_related("family")}
-        reached: dict[int, str] = dict.fromkeys(chosen, "")
-        for cargo in chosen.values():
-            if cargo.family_id and cargo.family_id not in reached:
-                reached[cargo.family_id] = f"family of {cargo.symbol}"
-        members = Cargo.objects.filter(family_id__in=list(reached)).exclude(pk__in=list(reached))
-        for member in members.select_related("family"):
-            reached[member.pk] = f"in the {member.family.symbol} family"
-        targets = Cargo.targets.through.objects.filter(to_cargo_id__in=list(reached)).select_related("to_cargo")
-        for link in targets:
-            reached.setdefault(link.from_cargo_id, f"targets {link.to_cargo.symbol}")
-        return reached
-
 
 class Cargo(NamedEntity):
     """A molecule carried by exosomes: a miRNA, lncRNA, circRNA, mRNA, protein, ..."""
@@ -131,6 +116,52 @@ class Cargo(NamedEntity):
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class CargoReachQuerySet(models.QuerySet):
+    def reasons(self, cargo_ids: Iterable[int]) -> dict[int, str]:
+        """Every cargo a filter on ``cargo_ids`` takes, by primary key, with why as the evidence
+        list words it ("" for the cargos themselves): of several reasons, the first in
+        ``CargoReach.WORDS``, via the first cargo by symbol. The ids go to the view as values,
+        which its indexes answer; a subquery would compute the reach of every cargo."""
+        first = Case(*(When(why=why, then=rank) for rank, why in enumerate(CargoReach.WORDS)))
+        rows = (
+            self.filter(cargo_id__in=list(cargo_ids))
+            .order_by("reached_id", first, Lower("via__symbol"), "via_id")
+            .distinct("reached_id")
+            .values_list("reached_id", "why", "via__symbol")
+        )
+        return {pk: CargoReach.WORDS[why].format(symbol) for pk, why, symbol in rows}
+
+
+class CargoReach(models.Model):
+    """A cargo and one that a filter on it takes, and why: a row of the view
+    ``evidence_cargo_reach`` (migration 0044), which the counts, facet keys, cargo page and
+    network read too. A pair related in several ways has a row for each."""
+
+    #: Each reason, in the order the evidence list prefers them, in its words ({}: the via's symbol).
+    WORDS = {"self": "", "family": "family of {}", "member": "in the {} family", "agent": "targets {}"}
+
+    pk = models.CompositePrimaryKey("cargo_id", "reached_id", "why", "via_id")
+    cargo = models.ForeignKey(Cargo, on_delete=models.DO_NOTHING, related_name="+")
+    reached = models.ForeignKey(Cargo, on_delete=models.DO_NOTHING, related_name="+")
+    why = models.CharField(max_length=6, choices=[(why, why) for why in WORDS])
+    via = models.ForeignKey(
+        Cargo,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        help_text="The cargo the relation goes through: the cargo (of its family), the family (of a member), "
+        "the target (of an agent).",
+    )
+
+    objects = CargoReachQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "evidence_cargo_reach"
+
+    def __str__(self) -> str:
+        return f"{self.cargo_id} reaches {self.reached_id} ({self.why} via {self.via_id})"
 
 
 class CargoAlias(Alias):

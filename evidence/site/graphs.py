@@ -35,7 +35,7 @@ def _in_roles(roles: tuple[str, ...]) -> str:
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
 #: The items ``c`` (a cargo link) of the items ``ids`` by every public cargo whose filter lists
-#: them (its relatives' items too: ``evidence_cargo_reach``, migration 0044), as ``r.cargo_id``;
+#: them (its relatives' items too: ``evidence_cargo_reach``, ``CargoReach``), as ``r.cargo_id``;
 #: public as the stored counts know them, which count those cargos alone.
 _REACHING = f"""
       FROM {Evidence.cargos.through._meta.db_table} c

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,6 +40,7 @@ from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
     CancerType,
     Cargo,
+    CargoReach,
     Cell,
     Citation,
     Drug,
@@ -308,7 +308,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
 
 def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
     """A cargo's family, members, what it silences and what silences it (one query), each
-    linked to the evidence list: a cargo filter reaches them (``CargoQuerySet.reach``)."""
+    linked to the evidence list: a cargo filter reaches them (``CargoReach``)."""
     links = Cargo.targets.through.objects
     others = (
         Cargo.objects.filter(Q(pk=cargo.family_id) | Q(family=cargo) | Q(targeted_by=cargo) | Q(targets=cargo))
@@ -497,9 +497,8 @@ class CargoDetailView(EntityDetailView):
     }
 
     def evidence_queryset(self):
-        # As cargo= lists them and its count counts them: its relatives' items too (the
-        # cargos its filter reaches, as the counts read them: migration 0044).
-        reached = RawSQL("SELECT reached_id FROM evidence_cargo_reach WHERE cargo_id = %s", [self.object.pk])
+        # As cargo= lists them and its count counts them: its relatives' items too.
+        reached = CargoReach.objects.filter(cargo=self.object).values("reached_id")
         links = Evidence.cargos.through.objects.filter(cargo_id__in=reached)
         return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 

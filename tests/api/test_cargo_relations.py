@@ -3,8 +3,10 @@ the cargo's family or its members and records about an agent that silences it, t
 evidence page says why a record matched, and every count of a cargo is what its link lists."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from evidence.models import Cargo, Evidence
+from evidence.models import Cargo, CargoReach, Evidence
 from evidence.models.counts import counts_are_stale
 from evidence.site import graphs
 from exoresist import data_version
@@ -55,6 +57,32 @@ def test_the_evidence_list_says_why_a_record_matched(client, related):
     page = client.get("/evidence/", {"cargo": "miR-214"}).content.decode()
     assert "Matched through anti-miR-214: targets hsa-miR-214" in page
     assert page.count("Matched through") == 1  # the miR-214 record matched directly
+
+
+def test_a_cargo_filter_says_why_it_took_each_cargo_by_the_closest_relation(related):
+    """Of several relations, the note names the closest (itself, its family, a member, an
+    agent), through the first cargo by symbol: one query on ``evidence_cargo_reach``."""
+    family, member = related["family"], related["member"]
+    sibling = CargoFactory(symbol="TGFB2", kind="protein", family=family)
+    agent = CargoFactory(symbol="siTGFB", kind="sirna")
+    agent.targets.add(sibling, member)
+    silencing_member = CargoFactory(symbol="TGFB3", kind="protein", family=family)
+    silencing_member.targets.add(member)
+    reasons, in_family = CargoReach.objects.reasons, "in the TGF-β family"
+    others = {silencing_member.pk: in_family, agent.pk: "targets TGFB1"}
+    assert reasons([member.pk]) == {member.pk: "", family.pk: "family of TGFB1", sibling.pk: in_family, **others}
+    assert reasons([sibling.pk, member.pk]) == {sibling.pk: "", member.pk: "", family.pk: "family of TGFB1", **others}
+    assert reasons([family.pk, member.pk]) == {family.pk: "", member.pk: "", sibling.pk: in_family, **others}
+    assert reasons([agent.pk]) == {agent.pk: ""}  # an agent is only itself
+
+
+def test_a_cargo_filter_costs_a_query_for_its_name_and_one_for_its_reach(api, related):
+    api.get("/api/v1/evidence/", {"cargo_type": "protein"})
+    with CaptureQueriesContext(connection) as unnamed:
+        api.get("/api/v1/evidence/", {"cargo_type": "protein"})
+    with CaptureQueriesContext(connection) as named:
+        api.get("/api/v1/evidence/", {"cargo": "TGFB1"})
+    assert len(named.captured_queries) == len(unnamed.captured_queries) + 2
 
 
 def test_the_api_reads_and_editors_write_families_and_targets(api, editor_api, curator_api, related):
