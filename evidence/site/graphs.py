@@ -34,32 +34,31 @@ def _in_roles(roles: tuple[str, ...]) -> str:
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
-#: The items ``c`` (a cargo link) of the items ``ids`` by every public cargo whose filter lists
-#: them (its relatives' items too: ``evidence_cargo_reach``, ``CargoReach``), as ``r.cargo_id``;
-#: public as the stored counts know them, which count those cargos alone.
-_REACHING = f"""
-      FROM {Evidence.cargos.through._meta.db_table} c
-      JOIN evidence_cargo_reach r ON r.reached_id = c.cargo_id
-       AND r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table} WHERE kind = 'cargo' AND b = 0 AND effect = '')
-"""
-#: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n)`` per effect, of the
-#: ``%s`` links with most items (ties: cargo, then drug), best first. Ranked in SQL, because a
-#: common drug is linked to thousands of cargos and only the top links are drawn.
-_TOP_LINKS = f"""
-SELECT cargo_id, drug_id, effect, n FROM (
+#: Each item of ``ids`` once for every public cargo whose filter lists it (its relatives' items
+#: too: ``evidence_cargo_reach``, ``CargoReach``), as ``(cargo_id, evidence_id)``; public as the
+#: stored counts know them, which count those cargos alone. The items' links are read first:
+#: joined the other way, the planner walks every cargo's reach over every link.
+_REACHED_LINKS = f"""reached_links AS MATERIALIZED (
+    SELECT DISTINCT r.cargo_id, l.evidence_id
+      FROM (SELECT evidence_id, cargo_id FROM {Evidence.cargos.through._meta.db_table} WHERE evidence_id IN ({{ids}})) l
+      JOIN evidence_cargo_reach r ON r.reached_id = l.cargo_id
+     WHERE r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table}
+                           WHERE kind = 'cargo' AND b = 0 AND effect = ''))"""
+#: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)``
+#: per effect, of the ``%s`` links with most items (ties: cargo, then drug), best first. Ranked
+#: in SQL, because a common drug is linked to thousands of cargos and only the top links are drawn.
+_TOP_LINKS = f"""WITH {_REACHED_LINKS}, per_cargo AS (SELECT cargo_id, count(*) AS items FROM reached_links GROUP BY 1)
+SELECT cargo_id, drug_id, effect, n, items FROM (
   SELECT *, dense_rank() OVER (ORDER BY total DESC, cargo_id, drug_id) AS place FROM (
-    SELECT r.cargo_id, d.drug_id, e.effect, count(DISTINCT c.evidence_id) AS n,
-           sum(count(DISTINCT c.evidence_id)) OVER (PARTITION BY r.cargo_id, d.drug_id) AS total
-      {_REACHING}
+    SELECT c.cargo_id, d.drug_id, e.effect, count(*) AS n,
+           sum(count(*)) OVER (PARTITION BY c.cargo_id, d.drug_id) AS total
+      FROM reached_links c
       JOIN {Evidence._meta.db_table} e ON e.id = c.evidence_id
       JOIN {Evidence.drugs.through._meta.db_table} d ON d.evidence_id = c.evidence_id AND {{roles}}
-     WHERE c.evidence_id IN ({{ids}})
      GROUP BY 1, 2, 3) grouped) ranked
+ JOIN per_cargo USING (cargo_id)
  WHERE place <= %s
  ORDER BY place"""
-#: The items of ``ids`` each cargo of ``%s`` counts, as its page and filter do.
-_CARGO_COUNTS = f"SELECT r.cargo_id, count(DISTINCT c.evidence_id) {_REACHING}"
-_CARGO_COUNTS += " WHERE r.cargo_id = ANY(%s) AND c.evidence_id IN ({ids}) GROUP BY 1"
 
 
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
@@ -74,11 +73,12 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
         cursor.execute(_TOP_LINKS.format(ids=sql, roles=_in_roles(roles)), [*params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
-        for cargo_id, drug_id, effect, n in cursor.fetchall():
+        cargo_counts: dict[int, int] = {}
+        for cargo_id, drug_id, effect, n, cargo_n in cursor.fetchall():
             edges.setdefault((cargo_id, drug_id), {})[effect] = n
-        ranked = list(edges.items())[:max_edges]
-        cursor.execute(_CARGO_COUNTS.format(ids=sql), [list({c for (c, _), _ in ranked}), *params])
-        cargo_counts = dict(cursor.fetchall())
+            cargo_counts[cargo_id] = cargo_n
+    ranked = list(edges.items())[:max_edges]
+    cargo_counts = {cargo: cargo_counts[cargo] for (cargo, _), _ in ranked}
     ids = evidence.order_by().values("pk")
     # The links of the database the items were read from (an anonymous reader's: a replica).
     drug_links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=roles)
