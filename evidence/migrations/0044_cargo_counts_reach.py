@@ -28,24 +28,26 @@ _scope = importlib.import_module("evidence.migrations.0030_mechanism_facet_scope
 
 REACH = """
 CREATE VIEW evidence_cargo_reach (cargo_id, reached_id, why, via_id) AS
+-- Each column named in every branch: a dump restores the view as it was written (unnamed
+-- literals came back as "'member'::text AS text" and the backup check saw a change).
 -- Read twice below, yet not materialized: a reader's condition on cargo_id (the cargo page,
 -- the evidence list's notes) then reaches the indexes, not the reach of every cargo.
 WITH kin (cargo_id, reached_id, why, via_id) AS NOT MATERIALIZED (
     -- The cargo, its family (families do not nest) ...
-    SELECT id, id, 'self', id FROM evidence_cargo
+    SELECT id AS cargo_id, id AS reached_id, 'self'::text AS why, id AS via_id FROM evidence_cargo
     UNION ALL
-    SELECT id, family_id, 'family', id FROM evidence_cargo WHERE family_id IS NOT NULL
+    SELECT id, family_id, 'family'::text AS why, id FROM evidence_cargo WHERE family_id IS NOT NULL
     UNION ALL
     -- ... its members, or the other members of its family ...
-    SELECT family_id, id, 'member', family_id FROM evidence_cargo WHERE family_id IS NOT NULL
+    SELECT family_id, id, 'member'::text AS why, family_id FROM evidence_cargo WHERE family_id IS NOT NULL
     UNION ALL
-    SELECT c.id, m.id, 'member', m.family_id
+    SELECT c.id, m.id, 'member'::text AS why, m.family_id
       FROM evidence_cargo c JOIN evidence_cargo m ON m.family_id = c.family_id AND m.id <> c.id
 )
 -- ... and the agents that target any of them.
 SELECT * FROM kin
 UNION
-SELECT k.cargo_id, t.from_cargo_id, 'agent', t.to_cargo_id
+SELECT k.cargo_id, t.from_cargo_id, 'agent'::text AS why, t.to_cargo_id
   FROM kin k JOIN evidence_cargo_targets t ON t.to_cargo_id = k.reached_id;
 """
 
