@@ -81,7 +81,7 @@ def direct_counts() -> dict[tuple, int]:
         for drug in drugs:
             add("cargo_drug", cargo.pk, drug.pk, reaching.filter(as_therapy(drug)))
         for mechanism in mechanisms:
-            add("cargo_mechanism", cargo.pk, mechanism.pk, reaching.filter(mechanisms=mechanism))
+            add("cargo_scope", cargo.pk, mechanism.pk, reaching.filter(scope(mechanism)))
     for mechanism in mechanisms:
         add("mechanism", mechanism.pk, 0, public.filter(mechanisms=mechanism))
         add("scope", mechanism.pk, 0, public.filter(scope(mechanism)))

@@ -69,6 +69,13 @@ REACHED_CARGO = """), carried AS MATERIALIZED (
 OWN_KIND = "FROM cargo l JOIN evidence_cargo c ON c.id = l.id"
 CARRIED_KIND = "FROM carried l JOIN evidence_cargo c ON c.id = l.id"
 assert VIEW.count(OWN_CARGO) == 1 and VIEW.count(OWN_KIND) == 1
+# The cargo page's rows by mechanism link to ``mechanism=``, which takes the narrower terms
+# too: counted by scope, as the drug page's rows are.
+CARGO_MECHANISM = """    UNION ALL SELECT 'cargo_mechanism'::text AS kind, c.id AS a, m.id AS b, c.effect
+      FROM cargo c JOIN mechanism m USING (evidence_id)"""
+CARGO_SCOPE = """    UNION ALL SELECT 'cargo_scope'::text AS kind, c.id AS a, s.id AS b, c.effect
+      FROM cargo c JOIN scope s USING (evidence_id)"""
+assert VIEW.count(CARGO_MECHANISM) == 1
 
 KEYS_SETUP = _by_role.KEYS_SETUP.replace(_scope.TERM, _scope.SCOPE)
 OWN_KEY = """    SELECT l.evidence_id, 'cargo:' || c.symbol
@@ -168,7 +175,8 @@ FORWARD = (
     + CARGO_TRIGGERS
     + TARGETS_TRIGGERS
     + _by_role._rebuild(
-        VIEW.replace(OWN_CARGO, REACHED_CARGO).replace(OWN_KIND, CARRIED_KIND), KEYS_SETUP.replace(OWN_KEY, REACHED_KEY)
+        VIEW.replace(OWN_CARGO, REACHED_CARGO).replace(OWN_KIND, CARRIED_KIND).replace(CARGO_MECHANISM, CARGO_SCOPE),
+        KEYS_SETUP.replace(OWN_KEY, REACHED_KEY),
     )
 )
 BACKWARD = (

@@ -46,7 +46,7 @@ COLUMN_VIEWS = (CUBE, COLUMN_KEYS)
 
 KINDS = (
     "drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "source_cell", "recipient_cell",
-    "cargo_drug", "drug_mechanism", "drug_scope", "cargo_mechanism", "class_mechanism", "class_scope",
+    "cargo_drug", "drug_mechanism", "drug_scope", "cargo_scope", "class_mechanism", "class_scope",
     "class_cargo_kind", "drug_level",
 )  # fmt: skip
 

@@ -466,7 +466,8 @@ class DrugDetailView(EntityDetailView):
     schema_org = staticmethod(linked_data.drug)
     groups = {
         "by_cargo": ("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol"),
-        "by_mechanism": ("drug_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
+        # By scope: a row links to mechanism=, which takes the narrower terms too.
+        "by_mechanism": ("drug_scope", "a", Mechanism, ("name", "slug"), "slug"),
     }
 
     def evidence_queryset(self):
@@ -493,7 +494,7 @@ class CargoDetailView(EntityDetailView):
     schema_org = staticmethod(linked_data.cargo)
     groups = {
         "by_drug": ("cargo_drug", "a", Drug, ("name", "slug"), "name"),
-        "by_mechanism": ("cargo_mechanism", "a", Mechanism, ("name", "slug"), "slug"),
+        "by_mechanism": ("cargo_scope", "a", Mechanism, ("name", "slug"), "slug"),
     }
 
     def evidence_queryset(self):

@@ -181,3 +181,21 @@ def test_a_therapy_class_page_breaks_count_ties_by_name_as_read(client):
         EvidenceFactory(status="accepted", drugs=[DrugFactory(name=name)])
     drugs = client.get("/therapy-classes/chemotherapy/").context["drugs"]
     assert [drug.name for drug in drugs] == ["beta-elemene", "U18666A"]
+
+
+@pytest.mark.parametrize("kind", ["drugs", "cargos"])
+def test_every_row_of_a_drug_or_cargo_page_counts_the_list_it_links_to(client, demo, kind):
+    """A row's number is the length of the list its link opens: by mechanism too, whose link
+    (``mechanism=``) takes the narrower terms ("Drug efflux" with "Transfer of efflux pumps")."""
+    from evidence.models import Cargo, Drug
+
+    model = {"drugs": Drug, "cargos": Cargo}[kind]
+    checked = 0
+    for slug in model.objects.public().values_list("slug", flat=True):
+        context = client.get(f"/{kind}/{slug}/").context
+        for table in ("by_drug", "by_cargo", "by_mechanism"):
+            for row in context.get(table) or []:
+                listed = client.get(row["list_url"]).context["page"].paginator.count
+                assert row["total"] == listed, (slug, table, row["label"])
+                checked += 1
+    assert checked > 10
