@@ -38,10 +38,11 @@ MATRIX_MAX_DRUGS = 30
 #: too: ``evidence_cargo_reach``, ``CargoReach``), as ``(cargo_id, evidence_id)``; public as the
 #: stored counts know them, which count those cargos alone. The items' links are read first:
 #: joined the other way, the planner walks every cargo's reach over every link.
-_REACHED_LINKS = f"""reached_links AS MATERIALIZED (
+_REACHED_LINKS = f"""links AS MATERIALIZED (
+    SELECT evidence_id, cargo_id FROM {Evidence.cargos.through._meta.db_table} WHERE evidence_id IN ({{ids}})
+), reached_links AS MATERIALIZED (
     SELECT DISTINCT r.cargo_id, l.evidence_id
-      FROM (SELECT evidence_id, cargo_id FROM {Evidence.cargos.through._meta.db_table} WHERE evidence_id IN ({{ids}})) l
-      JOIN evidence_cargo_reach r ON r.reached_id = l.cargo_id
+      FROM links l JOIN evidence_cargo_reach r ON r.reached_id = l.cargo_id
      WHERE r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table}
                            WHERE kind = 'cargo' AND b = 0 AND effect = ''))"""
 #: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)``
