@@ -30,9 +30,10 @@ from evidence.choices import DEFAULT_DRUG_ROLES
 from evidence.filtersets import NON_NARROWING, EvidenceFilterSet, ListFilter, ResolvedListFilter, param_values
 from evidence.filtersets import Facet as DeclaredFacet
 from evidence.identifiers import lookup_keys
-from evidence.models import Cargo, Evidence, EvidenceCount, EvidenceDrug, EvidenceFacetKeys
+from evidence.models import Cargo, CargoReach, Evidence, EvidenceCount, EvidenceDrug, EvidenceFacetKeys
 from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
+from exoresist.data_version import cached, remembered
 
 #: Lists are counted exactly up to this many items, on the page (with every facet) and in
 #: the API: at 100,000 items, every list. Past it (a stress test of a million) a facet
@@ -321,18 +322,28 @@ def _exact_counts(
     return counts, size, without_read_out
 
 
+def _unlisted_cargos() -> frozenset[str]:
+    """The cargos an item's facet keys may name that the cargo filter does not answer to: an
+    item's keys name every cargo whose filter lists it (its family, say), and the filter
+    answers to public cargos only, those with a stored count. Few, and none without families or
+    targeting agents; read once per data version."""
+
+    def read() -> frozenset[str]:
+        related = CargoReach.objects.exclude(why="self").values("cargo_id")
+        public = EvidenceCount.objects.of("cargo").filter(b=0).values("a")
+        return frozenset(Cargo.objects.filter(pk__in=related).exclude(pk__in=public).values_list("symbol", flat=True))
+
+    return remembered("unlisted-cargos", lambda: cached("unlisted-cargos", (), read))
+
+
 def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     """A facet's (value, label, count) from its counts by value (by primary key for a foreign
     key column), ordered by count then value and cut at ``top``, as a GROUP BY ordered by
     count and value would give them."""
     choices = dict(spec.choices)
     value_attr, label_attr = spec.attrs
-    if spec.param == "cargo":
-        # An item's keys name every cargo whose filter lists it, a family no accepted item
-        # names too; the filter answers to public cargos only, which have a stored count.
-        counted_cargos = EvidenceCount.objects.of("cargo").filter(b=0).values("a")
-        public = Cargo.objects.filter(symbol__in=list(counted), pk__in=counted_cargos)
-        counted = Counter({value: counted[value] for value in public.values_list("symbol", flat=True)})
+    if spec.param == "cargo" and (unlisted := _unlisted_cargos()):
+        counted = Counter({value: n for value, n in counted.items() if value not in unlisted})
     if value_attr and spec.source == "local":
         # A foreign key column (therapy class, cancer type): a handful of rows.
         rows = list(spec.model.objects.values_list("pk", value_attr, label_attr, *["parent_id"] * spec.narrower))
