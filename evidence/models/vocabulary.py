@@ -91,11 +91,11 @@ class Mechanism(ChangeLoggedModel):
 BREAST_CANCER = "breast-cancer"
 
 
-def breast_cancer_types(model=None) -> RawSQL:
+def breast_cancer_types() -> RawSQL:
     """Breast cancer and every type below it ("inflammatory breast cancer"), for a
     ``cancer_type__in=`` lookup: what makes a finding a breast cancer finding, as
-    ``cancer_type=breast-cancer`` lists them. ``model``: a migration's ``CancerType``."""
-    return TreeVocabularyQuerySet(model or CancerType).filter(slug=BREAST_CANCER).with_narrower()
+    ``cancer_type=breast-cancer`` lists them."""
+    return CancerType.objects.filter(slug=BREAST_CANCER).with_narrower()
 
 
 class TreeVocabularyQuerySet(models.QuerySet):
