@@ -1,10 +1,8 @@
 """Dated, frozen data releases: everything accepted, as JSON, TSV and BibTeX, with a manifest.
 
-``export_release`` writes a release directory; ``import_release`` loads one into an
-empty database, reproducing it exactly (same evidence and citation ids, so public ids
-such as EXR000123 stay valid): exporting that database again gives byte-identical
-files. The output is deterministic: rows sorted by id or slug, JSON with sorted keys,
-and the release date is part of the input, not the clock's.
+``import_release`` loads one into an empty database with the same ids (public ids stay valid),
+and exporting that database again gives byte-identical files: rows are sorted, JSON keys too,
+and the release date is an input, not the clock's.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from evidence.choices import DrugRole, Status
 from evidence.curation.bibtex import citations_to_bibtex
 from evidence.curation.bulk import history_reason, insert_evidence, reset_sequences
-from evidence.curation.seed import SeedError, SeedLoader, check_role
+from evidence.curation.seed import SeedError, SeedLoader, check_role, plain_fields
 from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
     CancerType,
@@ -46,11 +44,7 @@ from evidence.models import (
 from evidence.models.evidence import refit_subtypes, with_role
 from exoresist.csvsafe import spreadsheet_safe
 
-#: 2: cancer types and drug classes became vocabularies ("cancer_types" and "drug_classes"
-#: sections; evidence names its cancer type and each drug its classes by slug).
-#: 3: what a finding rests on (drug_response_measured, vesicle_involvement, ev_type) and
-#: the citations' editorial notices (notice, notice_note).
-#: 4: drug roles ("drug_roles": drug slug -> modifier or payload; the other drugs are treatments).
+#: Bumped whenever the data's shape changes (4 added "drug_roles": drug slug -> modifier or payload).
 FORMAT = 4
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MANIFEST = "manifest.json"
@@ -78,24 +72,23 @@ def check_version(version: str) -> str:
     return version
 
 
-# --- collecting the data --------------------------------------------------------
-
-
 def _fields(obj, *names: str) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-def _aliases(entity) -> list[str]:
-    return sorted(alias.name for alias in entity.aliases.all())
+def _entity(obj) -> dict[str, Any]:
+    """An entity's slug and ``plain_fields``, its parent by slug and its aliases, where it has them."""
+    row = _fields(obj, "slug", *plain_fields(type(obj)))
+    if hasattr(obj, "parent"):
+        row["parent"] = obj.parent.slug if obj.parent else None
+    if hasattr(obj, "aliases"):
+        row["aliases"] = sorted(alias.name for alias in obj.aliases.all())
+    return row
 
 
 def _terms(model) -> list[dict[str, Any]]:
-    """A vocabulary in a tree (mechanisms, cancer types, drug classes), each term's parent by slug."""
-    names = ("slug", "name", "synonyms", "description", *getattr(model, "code_fields", ()))
-    return [
-        {**_fields(term, *names), "parent": term.parent.slug if term.parent else None}
-        for term in model.objects.select_related("parent").order_by("slug")
-    ]
+    """A vocabulary in a tree (mechanisms, cancer types, drug classes)."""
+    return [_entity(term) for term in model.objects.select_related("parent").order_by("slug")]
 
 
 def release_data() -> dict[str, list[dict[str, Any]]]:
@@ -112,39 +105,21 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
     cited = {e.citation_id for e in evidence} | {e.secondary_source_id for e in evidence if e.secondary_source_id}
     citations = Citation.objects.filter(pk__in=cited).order_by("pk")
     return {
-        "therapy_classes": [
-            _fields(t, "slug", "name", "description", "position") for t in TherapyClass.objects.order_by("slug")
-        ],
+        "therapy_classes": [_entity(t) for t in TherapyClass.objects.order_by("slug")],
         "cancer_types": _terms(CancerType),
         "drug_classes": _terms(DrugClass),
         "mechanisms": _terms(Mechanism),
         "drugs": [
-            {
-                **_fields(d, "slug", "name", "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
-                "aliases": _aliases(d),
-                "classes": sorted(c.slug for c in d.classes.all()),
-                "therapy_class": d.therapy_class.slug,
-            }
+            {**_entity(d), "classes": sorted(c.slug for c in d.classes.all()), "therapy_class": d.therapy_class.slug}
             for d in Drug.objects.public()
             .select_related("therapy_class")
             .prefetch_related("aliases", "classes")
             .order_by("slug")
         ],
-        "cargos": [
-            {
-                **_fields(c, "slug", "symbol", "kind", "species", "name", "description"),
-                **_fields(c, "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"),
-                "aliases": _aliases(c),
-            }
-            for c in Cargo.objects.public().prefetch_related("aliases").order_by("slug")
-        ],
+        "cargos": [_entity(c) for c in Cargo.objects.public().prefetch_related("aliases").order_by("slug")],
+        # Public cells include every parental line, so each parent named is in the release.
         "cells": [
-            {
-                **_fields(c, "slug", "name", "kind", "species", "subtype", "cellosaurus", "description"),
-                "parent": c.parent.slug if c.parent else None,
-                "aliases": _aliases(c),
-            }
-            # Public cells include every parental line, so each parent named is in the release.
+            _entity(c)
             for c in Cell.objects.public().select_related("parent").prefetch_related("aliases").order_by("slug")
         ],
         "citations": [_fields(c, *CITATION_FIELDS) for c in citations],
@@ -169,9 +144,6 @@ def release_data() -> dict[str, list[dict[str, Any]]]:
             for e in evidence
         ],
     }
-
-
-# --- writing ----------------------------------------------------------------------
 
 
 def _tsv(header: list[str], rows: list[dict[str, Any]]) -> str:
@@ -237,9 +209,8 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
         for e in data["evidence"]
     ]
     citation_header = [n for n in CITATION_FIELDS if n != "abstract"]
-    drug_header = ["slug", "name", "aliases", "drug_class", "therapy_class", "chebi", "drugbank", "pubchem_cid"]
-    cargo_header = ["slug", "symbol", "kind", "species", "name", "aliases", "hgnc", "mirbase", "ensembl", "uniprot"]
-    cargo_header.append("ncbi_gene")
+    drug_header = "slug name aliases drug_class therapy_class chebi drugbank pubchem_cid".split()
+    cargo_header = "slug symbol kind species name aliases hgnc mirbase ensembl uniprot ncbi_gene".split()
     citation_objects = [Citation(**c) for c in data["citations"]]
     return {
         f"exoresist-{version}.json": json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
@@ -282,9 +253,6 @@ def export_release(version: str, *, date: dt.date | None = None, directory: Path
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-# --- reading ----------------------------------------------------------------------
 
 
 def read_manifest(path: Path) -> dict:

@@ -1,22 +1,19 @@
-"""Load the curated seed (``fixtures/seed/*.yaml``) idempotently.
-
-Every record is matched on its natural key and saved only when a field really
-changed, so a second run writes nothing, not even a history row.
-"""
+"""Load the curated seed (``fixtures/seed/*.yaml``) idempotently: every record is matched on its
+natural key and saved only when a field really changed, so a second run writes nothing, not even
+a history row."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from evidence.choices import DrugRole, Status
 from evidence.curation.workflow import describe, save_with_history, service_account
@@ -24,12 +21,9 @@ from evidence.identifiers import lookup_keys, normalize_doi
 from evidence.models import (
     CancerType,
     Cargo,
-    CargoAlias,
     Cell,
-    CellAlias,
     Citation,
     Drug,
-    DrugAlias,
     DrugClass,
     Evidence,
     EvidenceDrug,
@@ -44,34 +38,40 @@ SEED_USERNAME = "exoresist-seed"
 SEED_REASON = "Loaded from the curated seed (load_seed)"
 #: When the seed's evidence was accepted; fixed so that reloading changes nothing.
 SEED_ACCEPTED_AT = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+#: The fields of each entity that seed and release entries hold as they are, beside its slug.
+ENTITY_FIELDS = {
+    TherapyClass: ("name", "description", "position"),
+    Drug: ("name", "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
+    Cargo: ("symbol", "kind", "species", "name", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene", "description"),
+    Cell: ("name", "kind", "species", "subtype", "cellosaurus", "description"),
+}
+
+
+def plain_fields(model) -> tuple[str, ...]:
+    """``ENTITY_FIELDS``, and for a tree vocabulary (mechanisms, cancer types, drug classes) its
+    names, description and identifiers (``code_fields``)."""
+    return ENTITY_FIELDS.get(model) or ("name", "synonyms", "description", *getattr(model, "code_fields", ()))
 
 
 class SeedError(Exception):
     """A seed file is missing, malformed or refers to something that does not exist."""
 
 
-@dataclass
-class LoadReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-    #: Rows the seed would change that someone else has edited since: left as they are.
-    kept: Counter = field(default_factory=Counter)
-
-    def count(self, label: str, outcome: str) -> None:
-        getattr(self, outcome)[label] += 1
+class LoadReport(Counter):
+    """Rows by (label, outcome): created, updated, unchanged, or kept (the seed would change
+    them, but someone else has edited them since: left as they are)."""
 
     def lines(self) -> list[str]:
-        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(self.kept))
-        return [
-            f"{label}: {self.created[label]} created, {self.updated[label]} updated, {self.unchanged[label]} unchanged"
-            + (f", {self.kept[label]} kept as edited since the seed loaded them" if self.kept[label] else "")
-            for label in labels
-        ]
+        lines = []
+        for label in sorted({label for label, _ in self}):
+            created, updated, unchanged, kept = (self[label, n] for n in ("created", "updated", "unchanged", "kept"))
+            line = f"{label}: {created} created, {updated} updated, {unchanged} unchanged"
+            lines.append(line + (f", {kept} kept as edited since the seed loaded them" if kept else ""))
+        return lines
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return any(n for (_, outcome), n in self.items() if outcome in ("created", "updated"))
 
 
 def read_yaml(path: Path) -> list[dict[str, Any]]:
@@ -95,30 +95,19 @@ class SeedLoader:
     #: account edited since: an editor's retraction or accepted revision is not undone.
     keep_edited = False
 
-    def __init__(
-        self,
-        seed_dir: Path = SEED_DIR,
-        progress: Callable[[Iterable], Iterable] | None = None,
-        *,
-        user=None,
-        reason: str = SEED_REASON,
-    ):
+    def __init__(self, seed_dir: Path = SEED_DIR, progress: Callable | None = None, *, user=None, reason=SEED_REASON):
         self.seed_dir = Path(seed_dir)
         self.progress = progress or (lambda items, **kwargs: items)
         self.report = LoadReport()
         self.user, self.reason = user, reason
         self.last_outcome = "unchanged"
 
-    # --- the generic upsert ---------------------------------------------------
-
-    def upsert(self, model: type[models.Model], lookup: dict, values: dict, where: str):
+    def upsert(self, model, lookup: dict, values: dict, where: str):
         """Create or update one row; save only when something differs. Returns the row."""
-        label = model._meta.verbose_name_plural
         obj = model.objects.filter(**lookup).first()
         outcome = "unchanged"
         if obj is None:
-            obj = model(**lookup, **values)
-            outcome = "created"
+            obj, outcome = model(**lookup, **values), "created"
         elif changed := {name: value for name, value in values.items() if getattr(obj, name) != value}:
             outcome = "kept" if self.keep_edited and self.edited_since(obj) else "updated"
             if outcome == "updated":
@@ -130,7 +119,7 @@ class SeedLoader:
             except ValidationError as exc:
                 raise SeedError(f"{where}: {describe(exc)}") from None
             save_with_history(obj, self.user, self.reason)
-        self.report.count(label, outcome)
+        self.report[model._meta.verbose_name_plural, outcome] += 1
         self.last_outcome = outcome
         return obj
 
@@ -140,25 +129,21 @@ class SeedLoader:
         latest = obj.history.order_by("-history_date", "-history_id").values_list("history_user_id", flat=True)[:1]
         return bool(latest) and latest[0] not in (None, self.user.pk)
 
-    def add_aliases(self, alias_model, entity, names: Iterable[str]) -> None:
-        """Add the seed's aliases; aliases curators added since are kept."""
-        existing = {alias.key for alias in alias_model.objects.filter(entity=entity)}
-        for name in names or []:
-            alias = alias_model(entity=entity, name=str(name).strip())
-            key, _ = lookup_keys(alias.name)
-            if key in existing or key == entity.key:
-                continue
-            save_with_history(alias, self.user, self.reason)
-            existing.add(key)
-            self.report.count(alias_model._meta.verbose_name_plural, "created")
-
-    def set_m2m(self, obj, name: str, targets: list) -> bool:
-        """Make the relation hold exactly ``targets``; True when it had to change."""
-        manager = getattr(obj, name)
-        if {t.pk for t in manager.all()} == {t.pk for t in targets}:
-            return False
-        manager.set(targets)
-        return True
+    def load_entity(self, model, where: str, row: dict, **values):
+        """One vocabulary term or entity by slug, with its ``plain_fields``, ``values`` and the seed's
+        aliases (aliases curators added since are kept)."""
+        values = {**_given(model, row, *plain_fields(model)), **values}
+        entity = self.upsert(model, {"slug": row["slug"]}, values, where)
+        if hasattr(model, "aliases") and (names := row.get("aliases")):
+            existing = {alias.key for alias in entity.aliases.all()}
+            for name in names:
+                alias = entity.aliases.model(entity=entity, name=str(name).strip())
+                key, _ = lookup_keys(alias.name)
+                if key not in existing and key != entity.key:
+                    save_with_history(alias, self.user, self.reason)
+                    existing.add(key)
+                    self.report[alias._meta.verbose_name_plural, "created"] += 1
+        return entity
 
     def set_drug_roles(self, evidence, roles: dict, where: str) -> bool:
         """Give each drug its role (``drug_roles``: slug -> role; the rest are treatments);
@@ -170,136 +155,68 @@ class SeedLoader:
                 link.role = role
                 link.save(update_fields=["role"])
                 changed = True
-        unknown = set(roles) - set(evidence.drugs.values_list("slug", flat=True))
-        if unknown:
+        if unknown := set(roles) - set(evidence.drugs.values_list("slug", flat=True)):
             raise SeedError(f"{where}: drug_roles names {sorted(unknown)}, which are not among its drugs.")
         return changed
-
-    # --- lookups by natural key, with errors that name the entry --------------
-
-    @staticmethod
-    def pick(index: dict, key: str | None, what: str, where: str):
-        if key not in (None, "") and key not in index:
-            raise SeedError(f"{where}: unknown {what} {key!r}.")
-        return index.get(key)
-
-    # --- loading --------------------------------------------------------------
 
     def load(self) -> LoadReport:
         self.keep_edited = True
         with transaction.atomic():
             self.user = service_account(SEED_USERNAME, "seed curation")
             therapy, mechanisms, drugs, cargos, cells = self.load_entities(self.entries)
-            citations = self.load_citations()
-            self.load_evidence(therapy, mechanisms, drugs, cargos, cells, citations)
+            self.load_evidence(therapy, mechanisms, drugs, cargos, cells, self.load_citations())
         return self.report
 
     def load_entities(self, entries: Callable[[str], list[tuple[str, dict]]]) -> tuple[dict, ...]:
         """The vocabularies, drugs, cargos and cells, each by slug; ``entries(section)`` gives
         a section's ``(where, row)`` pairs."""
-        therapy = self.load_therapy_classes(entries("therapy_classes"))
+        therapy = {}
+        for number, (where, row) in enumerate(entries("therapy_classes")):
+            # A release states each class's position; in the seed it is the file's order.
+            therapy[row["slug"]] = self.load_entity(TherapyClass, where, row, position=row.get("position", number))
         self.cancer_types = self.load_tree(CancerType, entries("cancer_types"), "broader cancer type")
         self.drug_classes = self.load_tree(DrugClass, entries("drug_classes"), "broader drug class")
         mechanisms = self.load_tree(Mechanism, entries("mechanisms"), "parent mechanism")
-        drugs = self.load_drugs(entries("drugs"), therapy)
-        return therapy, mechanisms, drugs, self.load_cargos(entries("cargos")), self.load_cells(entries("cells"))
+        drugs = {}
+        for where, row in entries("drugs"):
+            therapy_class = _pick(therapy, row.get("therapy_class"), "therapy class", where)
+            drug = drugs[row["slug"]] = self.load_entity(Drug, where, row, therapy_class=therapy_class)
+            classes = _pick_all(self.drug_classes, row.get("classes"), "drug class", where)
+            if self.last_outcome != "kept" and _set_m2m(drug, "classes", classes):
+                self.report["drug classes of drugs", "updated"] += 1
+        cargos = self.load_cargos(entries("cargos"))
+        # A resistant derivative is valid only with its parental line.
+        return therapy, mechanisms, drugs, cargos, self.load_tree(Cell, entries("cells"), "parental cell")
 
     def entries(self, section: str) -> list[tuple[str, dict]]:
         filename = f"{section}.yaml"
-        rows = read_yaml(self.seed_dir / filename)
         out = []
-        for number, row in enumerate(rows, start=1):
+        for number, row in enumerate(read_yaml(self.seed_dir / filename), start=1):
             if not isinstance(row, dict):
                 raise SeedError(f"{filename} entry {number} is not a mapping.")
             out.append((f"{filename} entry {number} ({row.get('slug') or row.get('key') or '?'})", row))
         return out
 
-    def load_therapy_classes(self, entries: list[tuple[str, dict]]) -> dict[str, TherapyClass]:
-        index = {}
-        for number, (where, row) in enumerate(entries):
-            # A release states each class's position; in the seed it is the file's order.
-            position = row.get("position", number)
-            values = {"name": row["name"], "description": row.get("description", ""), "position": position}
-            index[row["slug"]] = self.upsert(TherapyClass, {"slug": row["slug"]}, values, where)
-        return index
-
     def load_tree(self, model, entries: list[tuple[str, dict]], what: str) -> dict:
-        """A tree vocabulary (mechanisms, cancer types, drug classes): slug, name, parent,
-        synonyms, description and the model's identifier fields (``code_fields``), if any."""
+        """Terms or cells by slug, each saved after its parent."""
         index: dict = {}
         for where, row in parents_first(entries, index, what):
-            values = {
-                "name": row["name"],
-                "parent": index.get(row.get("parent")),
-                "synonyms": [str(name) for name in row.get("synonyms") or []],
-                **_given(model, row, "description", *getattr(model, "code_fields", ())),
-            }
-            index[row["slug"]] = self.upsert(model, {"slug": row["slug"]}, values, where)
-        return index
-
-    def load_drugs(self, entries: list[tuple[str, dict]], therapy: dict) -> dict[str, Drug]:
-        index = {}
-        for where, row in entries:
-            drug = self.upsert(
-                Drug,
-                {"slug": row["slug"]},
-                {
-                    "name": row["name"],
-                    "therapy_class": self.pick(therapy, row.get("therapy_class"), "therapy class", where),
-                    **_given(Drug, row, "drug_class", "chebi", "drugbank", "pubchem_cid", "description"),
-                },
-                where,
-            )
-            self.add_aliases(DrugAlias, drug, row.get("aliases"))
-            classes = [self.pick(self.drug_classes, slug, "drug class", where) for slug in row.get("classes") or []]
-            if self.last_outcome != "kept" and self.set_m2m(drug, "classes", classes):
-                self.report.count("drug classes of drugs", "updated")
-            index[row["slug"]] = drug
+            values = {"parent": index.get(row.get("parent"))}
+            if "synonyms" in plain_fields(model):
+                values["synonyms"] = [str(name) for name in row.get("synonyms") or []]
+            index[row["slug"]] = self.load_entity(model, where, row, **values)
         return index
 
     def load_cargos(self, entries: list[tuple[str, dict]]) -> dict[str, Cargo]:
-        index = {}
-        for where, row in entries:
-            cargo = self.upsert(
-                Cargo,
-                {"slug": row["slug"]},
-                {
-                    "symbol": row["symbol"],
-                    "kind": row["kind"],
-                    **_given(Cargo, row, "species", "name", "hgnc", "mirbase", "ensembl", "uniprot", "ncbi_gene"),
-                    **_given(Cargo, row, "description"),
-                },
-                where,
-            )
-            self.add_aliases(CargoAlias, cargo, row.get("aliases"))
-            index[row["slug"]] = cargo
+        index = {row["slug"]: self.load_entity(Cargo, where, row) for where, row in entries}
         # Families and targets name other cargos of the file: tied once all exist.
         for where, row in entries:
             cargo = index[row["slug"]]
-            family = self.pick(index, row.get("family"), "cargo family", where)
+            family = _pick(index, row.get("family"), "cargo family", where)
             if cargo.family_id != (family.pk if family else None):
                 cargo.family = family
                 save_with_history(cargo, self.user, self.reason, update_fields=["family"])
-            targets = [self.pick(index, slug, "target cargo", where) for slug in row.get("targets") or []]
-            self.set_m2m(cargo, "targets", targets)
-        return index
-
-    def load_cells(self, entries: list[tuple[str, dict]]) -> dict[str, Cell]:
-        index: dict[str, Cell] = {}
-        # A resistant derivative is valid only with its parental line.
-        for where, row in parents_first(entries, index, "parental cell"):
-            index[row["slug"]] = self.upsert(
-                Cell,
-                {"slug": row["slug"]},
-                {
-                    "name": row["name"],
-                    "kind": row["kind"],
-                    "parent": index.get(row.get("parent")),
-                    **_given(Cell, row, "species", "subtype", "cellosaurus", "description"),
-                },
-                where,
-            )
-            self.add_aliases(CellAlias, index[row["slug"]], row.get("aliases"))
+            _set_m2m(cargo, "targets", _pick_all(index, row.get("targets"), "target cargo", where))
         return index
 
     def load_citations(self) -> dict[str, Citation]:
@@ -319,17 +236,13 @@ class SeedLoader:
             values = {
                 "doi": doi,
                 "pmid": str(row["pmid"]) if row.get("pmid") else None,
-                "title": row["title"],
                 "authors": list(row.get("authors") or []),
                 "authors_truncated": bool(row.get("authors_truncated")),
-                "year": row.get("year"),
-                "volume": str(row.get("volume") or ""),
-                "issue": str(row.get("issue") or ""),
-                "pages": str(row.get("pages") or ""),
                 "retracted": bool(row.get("retracted")),
                 "note": note,
-                **_given(Citation, row, "pmcid", "entry_type", "journal", "publication_type", "retraction_note"),
-                **_given(Citation, row, "notice", "notice_note"),
+                **{name: str(row.get(name) or "") for name in ("volume", "issue", "pages")},
+                **_given(Citation, row, "title", "year", "pmcid", "entry_type", "journal", "publication_type"),
+                **_given(Citation, row, "retraction_note", "notice", "notice_note"),
             }
             # A citation may already exist without the key (imported or entered by a curator):
             # found as the importers find it, by DOI, then PMID.
@@ -343,8 +256,7 @@ class SeedLoader:
         return index
 
     def load_evidence(self, therapy, mechanisms, drugs, cargos, cells, citations) -> None:
-        rows = self.entries("evidence")
-        for where, row in self.progress(rows, desc="evidence", unit="item"):
+        for where, row in self.progress(self.entries("evidence"), desc="evidence", unit="item"):
             cited_as = row.get("cited_as") or ""
             if row.get("review_section"):
                 cited_as = f"{cited_as} (section {row['review_section']})".strip()
@@ -352,24 +264,20 @@ class SeedLoader:
             note = row.get("curation_note") or ""
             if reported := row.get("cancer_type_as_reported"):
                 note = f"{note} Cancer type as reported: {reported}.".strip()
-            cancer_type = self.pick(self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where)
+            cancer_type = _pick(self.cancer_types, row.get("cancer_type") or BREAST_CANCER, "cancer type", where)
             values = {
-                "statement": row["statement"],
-                "citation": self.pick(citations, row.get("citation"), "citation", where),
-                "secondary_source": self.pick(citations, row.get("secondary_source"), "citation", where),
+                "citation": _pick(citations, row.get("citation"), "citation", where),
+                "secondary_source": _pick(citations, row.get("secondary_source"), "citation", where),
                 "cited_as": cited_as,
                 "source_quote": row.get("review_quote") or "",
-                "source_cell": self.pick(cells, row.get("source_cell"), "cell", where),
-                "recipient_cell": self.pick(cells, row.get("recipient_cell"), "cell", where),
-                "therapy_class": self.pick(therapy, row.get("therapy_class"), "therapy class", where),
-                "effect": row["effect"],
-                "evidence_type": row["evidence_type"],
-                "level": row["level"],
+                "source_cell": _pick(cells, row.get("source_cell"), "cell", where),
+                "recipient_cell": _pick(cells, row.get("recipient_cell"), "cell", where),
+                "therapy_class": _pick(therapy, row.get("therapy_class"), "therapy class", where),
                 "cancer_type": cancer_type,
                 "drug_response_measured": row.get("drug_response_measured", True),
-                **_given(Evidence, row, "experimental_systems", "subtype", "vesicle_involvement", "ev_type"),
-                **_given(Evidence, row, "ev_isolation", "ev_markers"),
                 "curation_note": note,
+                **_given(Evidence, row, "statement", "effect", "evidence_type", "level", "experimental_systems"),
+                **_given(Evidence, row, "subtype", "vesicle_involvement", "ev_type", "ev_isolation", "ev_markers"),
             }
             # As the item's check stores it, so that a row without a subtype is no change the next time.
             try:
@@ -391,22 +299,42 @@ class SeedLoader:
             if outcome == "kept" or (outcome == "unchanged" and self.edited_since(evidence)):
                 continue  # someone's version since the seed: its links are theirs too
             links = {
-                "cargos": [self.pick(cargos, s, "cargo", where) for s in row.get("cargos") or []],
-                "drugs": [self.pick(drugs, s, "drug", where) for s in row.get("drugs") or []],
-                "mechanisms": [self.pick(mechanisms, s, "mechanism", where) for s in row.get("mechanisms") or []],
+                "cargos": _pick_all(cargos, row.get("cargos"), "cargo", where),
+                "drugs": _pick_all(drugs, row.get("drugs"), "drug", where),
+                "mechanisms": _pick_all(mechanisms, row.get("mechanisms"), "mechanism", where),
             }
-            relinked = [self.set_m2m(evidence, name, targets) for name, targets in links.items()]
+            relinked = [_set_m2m(evidence, name, targets) for name, targets in links.items()]
             relinked.append(self.set_drug_roles(evidence, row.get("drug_roles") or {}, where))
             if outcome == "unchanged" and any(relinked):
                 # Only the links changed: the item was updated, not left unchanged.
-                self.report.unchanged["evidence"] -= 1
-                self.report.count("evidence", "updated")
+                self.report["evidence", "unchanged"] -= 1
+                self.report["evidence", "updated"] += 1
 
 
 def _given(model, row: dict, *names: str) -> dict[str, Any]:
-    """Each named field's value in the seed row, or the field's default where the row leaves it
-    out or empty."""
-    return {name: row.get(name) or model._meta.get_field(name).get_default() for name in names}
+    """Each named field's value in the row. A field without a default that must be filled must be
+    given; the others take their default where the row leaves them out or empty."""
+    fields = [model._meta.get_field(name) for name in names]
+    return {f.name: row.get(f.name) or f.get_default() if f.blank or f.has_default() else row[f.name] for f in fields}
+
+
+def _pick(index: dict, key: str | None, what: str, where: str):
+    if key not in (None, "") and key not in index:
+        raise SeedError(f"{where}: unknown {what} {key!r}.")
+    return index.get(key)
+
+
+def _pick_all(index: dict, keys: list | None, what: str, where: str) -> list:
+    return [_pick(index, key, what, where) for key in keys or []]
+
+
+def _set_m2m(obj, name: str, targets: list) -> bool:
+    """Make the relation hold exactly ``targets``; True when it had to change."""
+    manager = getattr(obj, name)
+    if {t.pk for t in manager.all()} == {t.pk for t in targets}:
+        return False
+    manager.set(targets)
+    return True
 
 
 def check_role(role: str, where: str) -> str:
@@ -417,11 +345,8 @@ def check_role(role: str, where: str) -> str:
 
 def parents_first(rows: list[tuple[str, dict]], index: dict, what: str):
     """Yield ``(where, row)`` pairs so that each row comes after its ``parent``, whatever the
-    file's order.
-
-    ``index`` is filled by the caller as rows are saved; a parent that never appears
-    (or a cycle) is a ``SeedError`` naming the entry.
-    """
+    file's order. ``index`` is filled by the caller as rows are saved; a parent that never
+    appears (or a cycle) is a ``SeedError`` naming the entry."""
     pending = list(rows)
     while pending:
         ready = [(where, row) for where, row in pending if not row.get("parent") or row["parent"] in index]
