@@ -1,11 +1,6 @@
-"""Fill a database with synthetic evidence of realistic shape, for benchmarks.
-
-    python manage.py generate_synthetic --evidence 100000 [--seed 42] [--flush]
-
-Proportions follow the curated data, with popularity skewed (Zipf-like) as in the
-literature. The same seed gives the same database. Rows are written with explicit ids by
-COPY (``bulk.copy_rows``), without history: synthetic data has no curation history.
-"""
+"""Fill a database with synthetic evidence of realistic shape, for benchmarks: proportions as in
+the curated data, popularity skewed (Zipf-like) as in the literature, the same data for the same
+seed. Rows go in with explicit ids by COPY, without history: synthetic data has no curation."""
 
 from __future__ import annotations
 
@@ -13,7 +8,6 @@ import itertools
 import json
 import random
 import time
-from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
@@ -76,12 +70,16 @@ WORDS = (
 JOURNALS = ["J Extracell Vesicles", "Mol Cancer", "Cell Death Dis", "Oncogene", "Breast Cancer Res", "Theranostics"]
 #: Every synthetic item is a breast cancer finding, and every synthetic line a breast cancer line.
 BREAST_SUBTYPES = [subtype for subtype in Subtype.values if subtype != Subtype.NOT_APPLICABLE]
+#: The tables this command writes rows into, with explicit ids.
+WRITTEN = [
+    *(getattr(Evidence, name).through for name in M2M),
+    *[Evidence, Citation, DrugAlias, Drug, CargoAlias, Cargo, CellAlias, Cell],
+]
 SURNAMES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Garcia", "Müller", "Rossi", "Kim", "Tanaka", "Ning"]
 
 
 class Picker:
-    """Draws ids with Zipf-like popularity (cumulative weights computed once); ``names`` are
-    the ids' names, when given as a dict."""
+    """Draws ids with Zipf-like popularity; ``names`` are the ids' names, when given as a dict."""
 
     def __init__(self, rng: random.Random, ids: list[int] | dict[int, str], s: float = 0.8) -> None:
         self.rng, self.ids, self.names = rng, list(ids), ids
@@ -91,54 +89,16 @@ class Picker:
         return self.rng.choices(self.ids, cum_weights=self.cum)[0]
 
     def some(self, k: int) -> list[int]:
-        chosen: list[int] = []
+        chosen: dict[int, None] = {}
         for _ in range(k * 3):
-            pick = self.one()
-            if pick not in chosen:
-                chosen.append(pick)
+            chosen[self.one()] = None
             if len(chosen) == k:
                 break
-        return chosen
+        return list(chosen)
 
 
-class Writer:
-    """Inserts dict rows with explicit ids, by COPY."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def next_id(self, model) -> int:
-        return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
-
-    def _value(self, field, row: dict):
-        if field.attname in row:
-            value = row[field.attname]
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            return self.now
-        else:  # like Model.__init__: the declared default, or "" for a non-null text field
-            value = field.get_default()
-        return json.dumps(value) if isinstance(field, models.JSONField) and value is not None else value
-
-    def write(self, model, rows: list[dict]) -> None:
-        fields = model._meta.concrete_fields
-        values = [tuple(self._value(field, row) for field in fields) for row in rows]
-        copy_rows(model._meta.db_table, [field.column for field in fields], values)
-
-    def write_named(self, model, rows: list[dict], name_field: str) -> dict[int, str]:
-        """Drugs, cargos or cells with the lookup keys of their names, then the aliases each
-        row lists under "aliases"; returns each row's name by id."""
-        alias_model = model.aliases.rel.related_model
-        alias_id = self.next_id(alias_model)
-        aliases = []
-        for row in rows:
-            row["key"], row["base"] = lookup_keys(row[name_field])
-            for name in row.pop("aliases"):
-                key, base = lookup_keys(name)
-                aliases.append({"id": alias_id, "entity_id": row["id"], "name": name, "key": key, "base": base})
-                alias_id += 1
-        self.write(model, rows)
-        self.write(alias_model, aliases)
-        return {row["id"]: row[name_field] for row in rows}
+def next_id(model) -> int:
+    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
 
 class Command(BaseCommand):
@@ -157,24 +117,22 @@ class Command(BaseCommand):
             raise CommandError("--evidence must be at least 1.")
         started = time.monotonic()
         rng = random.Random(seed)
-        writer = Writer(timezone.now())
+        self.now = timezone.now()
         with transaction.atomic():
             if flush:
                 self.flush()
             therapy = self.vocabulary()
             pick = {
                 "mechanisms": Picker(rng, list(Mechanism.objects.order_by("pk").values_list("pk", flat=True)), 0.5),
-                "drugs": Picker(rng, self.drugs(rng, writer, therapy, max(10, evidence // 200))),
-                "cargos": Picker(rng, self.cargos(rng, writer, max(10, evidence // 50)), 0.9),
-                "cells": Picker(rng, self.cells(rng, writer, max(10, evidence // 300))),
-                "citations": Picker(rng, self.citations(rng, writer, max(5, evidence // 5)), 0.3),
+                "drugs": Picker(rng, self.drugs(rng, therapy, max(10, evidence // 200))),
+                "cargos": Picker(rng, self.cargos(rng, max(10, evidence // 50)), 0.9),
+                "cells": Picker(rng, self.cells(rng, max(10, evidence // 300))),
+                "citations": Picker(rng, self.citations(rng, max(5, evidence // 5)), 0.3),
             }
             self.stdout.write(f"entities written in {time.monotonic() - started:.1f} s")
             analyze_for_documents()
-            self.evidence(
-                rng, writer, evidence, chunk, therapy=list(therapy.values()), cancer=default_cancer_type(), **pick
-            )
-            reset_sequences(*self.written())
+            self.evidence(rng, evidence, chunk, therapy=list(therapy.values()), cancer=default_cancer_type(), **pick)
+            reset_sequences(*WRITTEN)
             # The triggers marked the counts stale: refresh them now, not in the background.
             refresh_counts()
             self.stdout.write(f"counts stored in {time.monotonic() - started:.1f} s")
@@ -184,14 +142,39 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"{evidence} evidence items in {time.monotonic() - started:.1f} s"))
 
-    @staticmethod
-    def written() -> list[type[models.Model]]:
-        """The tables this command writes rows into, with explicit ids."""
-        links = [getattr(Evidence, name).through for name in M2M]
-        return [*links, Evidence, Citation, DrugAlias, Drug, CargoAlias, Cargo, CellAlias, Cell]
+    def _value(self, field, row: dict):
+        if field.attname in row:
+            value = row[field.attname]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return self.now
+        else:  # like Model.__init__: the declared default, or "" for a non-null text field
+            value = field.get_default()
+        return json.dumps(value) if isinstance(field, models.JSONField) and value is not None else value
+
+    def write(self, model, rows: list[dict]) -> None:
+        """Insert dict rows with explicit ids, by COPY."""
+        fields = model._meta.concrete_fields
+        values = [tuple(self._value(field, row) for field in fields) for row in rows]
+        copy_rows(model._meta.db_table, [field.column for field in fields], values)
+
+    def write_named(self, model, rows: list[dict], name_field: str) -> dict[int, str]:
+        """Drugs, cargos or cells with the lookup keys of their names, then the aliases each
+        row lists under "aliases"; returns each row's name by id."""
+        alias_model = model.aliases.rel.related_model
+        alias_id = next_id(alias_model)
+        aliases = []
+        for row in rows:
+            row["key"], row["base"] = lookup_keys(row[name_field])
+            for name in row.pop("aliases"):
+                key, base = lookup_keys(name)
+                aliases.append({"id": alias_id, "entity_id": row["id"], "name": name, "key": key, "base": base})
+                alias_id += 1
+        self.write(model, rows)
+        self.write(alias_model, aliases)
+        return {row["id"]: row[name_field] for row in rows}
 
     def flush(self) -> None:
-        tables = [m._meta.db_table for m in [*self.written(), Evidence.history.model]]
+        tables = [m._meta.db_table for m in [*WRITTEN, Evidence.history.model]]
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
 
@@ -207,8 +190,8 @@ class Command(BaseCommand):
                 term(Mechanism, child, child.replace("-", " ").capitalize(), parent=parent)
         return {slug: term(TherapyClass, slug, name, position=i).pk for i, (slug, name) in enumerate(THERAPY_CLASSES)}
 
-    def drugs(self, rng, writer, therapy: dict[str, int], n: int):
-        first = writer.next_id(Drug)
+    def drugs(self, rng, therapy: dict[str, int], n: int):
+        first = next_id(Drug)
         rows = []
         existing = set(Drug.objects.values_list("name", flat=True))
         slugs = list(therapy)
@@ -217,8 +200,7 @@ class Command(BaseCommand):
             if i < len(REAL_DRUGS) and REAL_DRUGS[i][0] not in existing:
                 name, tc, drug_class, alias_names = REAL_DRUGS[i]
             else:
-                # Numbered by id, so that a second run beside the first names new drugs (an
-                # empty database numbers them 0, 1, ... as before).
+                # Numbered by id, so that a second run beside the first names new drugs.
                 number = pk - 1
                 name = f"synthamab-{number}"
                 tc, drug_class = rng.choice(slugs), rng.choice(["anthracycline", "taxane", "kinase inhibitor", "SERM"])
@@ -233,10 +215,10 @@ class Command(BaseCommand):
                     "aliases": alias_names,
                 }
             )
-        return writer.write_named(Drug, rows, "name")
+        return self.write_named(Drug, rows, "name")
 
-    def cargos(self, rng, writer, n: int):
-        first = writer.next_id(Cargo)
+    def cargos(self, rng, n: int):
+        first = next_id(Cargo)
         rows = []
         # Curated cargos (the seed) keep their symbols: a synthetic miRNA that would repeat one is renamed.
         existing = set(Cargo.objects.values_list("symbol", flat=True))
@@ -256,10 +238,10 @@ class Command(BaseCommand):
             else:
                 kind, symbol, alias_names = CargoKind.PROTEIN, f"PROT{pk}", [f"P{pk}P"]
             rows.append({"id": pk, "symbol": symbol, "slug": f"cargo-{pk}", "kind": kind, "aliases": alias_names})
-        return writer.write_named(Cargo, rows, "symbol")
+        return self.write_named(Cargo, rows, "symbol")
 
-    def cells(self, rng, writer, n: int):
-        first = writer.next_id(Cell)
+    def cells(self, rng, n: int):
+        first = next_id(Cell)
         kinds = [CellKind.CELL_LINE, CellKind.FIBROBLAST, CellKind.MACROPHAGE, CellKind.MSC, CellKind.BIOFLUID]
         rows = [
             {
@@ -272,10 +254,10 @@ class Command(BaseCommand):
             }
             for pk in range(first, first + n)
         ]
-        return writer.write_named(Cell, rows, "name")
+        return self.write_named(Cell, rows, "name")
 
-    def citations(self, rng, writer, n: int) -> list[int]:
-        first = writer.next_id(Citation)
+    def citations(self, rng, n: int) -> list[int]:
+        first = next_id(Citation)
         rows = []
         for i in range(n):
             pk = first + i
@@ -296,13 +278,13 @@ class Command(BaseCommand):
                     "retraction_note": "Retracted by the journal (synthetic)." if retracted else "",
                 }
             )
-        writer.write(Citation, rows)
+        self.write(Citation, rows)
         return [row["id"] for row in rows]
 
-    def evidence(self, rng, writer, n: int, chunk: int, **pick) -> None:
-        first = writer.next_id(Evidence)
+    def evidence(self, rng, n: int, chunk: int, **pick) -> None:
+        first = next_id(Evidence)
         relations = ("drugs", "cargos", "mechanisms")
-        through_ids = {name: writer.next_id(getattr(Evidence, name).through) for name in relations}
+        through_ids = {name: next_id(getattr(Evidence, name).through) for name in relations}
         statuses = [Status.ACCEPTED, Status.DRAFT, Status.SUBMITTED, Status.REJECTED]
         effects, types = Effect.values, EvidenceType.values
         cells = pick["cells"].names
@@ -344,11 +326,10 @@ class Command(BaseCommand):
                     for target_pk in pks:
                         links[name].append({"id": through_ids[name], "evidence_id": pk, f"{M2M[name]}_id": target_pk})
                         through_ids[name] += 1
-            # Links before their items (the foreign keys are checked at commit): PostgreSQL's
-            # search-document triggers then build each document once, when its item arrives,
-            # instead of once more per link table.
+            # Links before their items (the foreign keys are checked at commit): the search-document
+            # triggers then build each document once, when its item arrives, not once per link table.
             for name in relations:
-                writer.write(getattr(Evidence, name).through, links[name])
+                self.write(getattr(Evidence, name).through, links[name])
             analyze_for_documents()
-            writer.write(Evidence, rows)
+            self.write(Evidence, rows)
             self.stdout.write(f"  {min(n, start + chunk)} / {n} evidence items")
