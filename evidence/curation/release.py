@@ -64,14 +64,6 @@ def releases_dir() -> Path:
     return Path(getattr(settings, "EXORESIST_RELEASES_DIR", Path(settings.BASE_DIR) / "releases"))
 
 
-def check_version(version: str) -> str:
-    if not VERSION_RE.match(version or ""):
-        raise ReleaseError(
-            f"{version!r} is not a release version: use letters, digits, '.', '-' and '_', e.g. 2026.1 or v1.0."
-        )
-    return version
-
-
 def _fields(obj, *names: str) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
@@ -180,10 +172,8 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
     cancer_names = {c["slug"]: c["name"] for c in data["cancer_types"]}
 
     def cite(pk: int | None) -> str:
-        if pk is None:
-            return ""
-        c = citations[pk]
-        return c["doi"] or c["pmid"] or c["bibtex_key"] or ""
+        c = citations[pk] if pk is not None else {}
+        return c.get("doi") or c.get("pmid") or c.get("bibtex_key") or ""
 
     payload = {**_about(version, date), **data}
     # The content fields, the citation followed by its retraction and notice.
@@ -224,7 +214,10 @@ def render_release(version: str, date: dt.date, data: dict) -> dict[str, str]:
 
 def export_release(version: str, *, date: dt.date | None = None, directory: Path | None = None) -> Path:
     """Write release ``version`` under ``directory`` (default: the releases directory); never overwrite."""
-    check_version(version)
+    if not VERSION_RE.match(version or ""):
+        raise ReleaseError(
+            f"{version!r} is not a release version: use letters, digits, '.', '-' and '_', e.g. 2026.1 or v1.0."
+        )
     date = date or dt.datetime.now(dt.UTC).date()
     parent = Path(directory or releases_dir())
     target = parent / version
@@ -267,31 +260,22 @@ def read_manifest(path: Path) -> dict:
     return manifest
 
 
-def verify_release(path: Path) -> dict:
-    """The manifest, after checking every file against its SHA-256 checksum."""
+def import_release(path: Path, *, user=None) -> dict[str, int]:
+    """Load a release into an empty database, after checking every file against its checksum in
+    the manifest; returns the counts loaded."""
+    path = Path(path)
     manifest = read_manifest(path)
     for name, meta in manifest["files"].items():
-        file = path / name
-        if not file.is_file():
+        if not (path / name).is_file():
             raise ReleaseError(f"{name} is listed in the manifest but missing from {path}.")
-        if hashlib.sha256(file.read_bytes()).hexdigest() != meta.get("sha256"):
+        if hashlib.sha256((path / name).read_bytes()).hexdigest() != meta.get("sha256"):
             raise ReleaseError(f"{name} does not match its checksum in the manifest: the release was altered.")
-    return manifest
-
-
-CURATED_MODELS = [Evidence, Citation, Drug, Cargo, Cell, Mechanism, TherapyClass]
-
-
-def import_release(path: Path, *, user=None) -> dict[str, int]:
-    """Load a release into an empty database; returns the counts loaded."""
-    path = Path(path)
-    manifest = verify_release(path)
     data_name = f"exoresist-{manifest['version']}.json"
     payload = json.loads((path / data_name).read_text(encoding="utf-8"))
     if payload.get("format") != FORMAT:
         raise ReleaseError(f"{data_name} is format {payload.get('format')}; this ExoResist reads format {FORMAT}.")
-    busy = [str(m._meta.verbose_name_plural) for m in CURATED_MODELS if m.objects.exists()]
-    if busy:
+    curated = [Evidence, Citation, Drug, Cargo, Cell, Mechanism, TherapyClass]
+    if busy := [str(m._meta.verbose_name_plural) for m in curated if m.objects.exists()]:
         raise ReleaseError(f"A release is imported into an empty database; this one already holds {', '.join(busy)}.")
     reason = f"Imported from release {manifest['version']}"
     try:
@@ -316,20 +300,21 @@ def _load(payload: dict, *, user, reason: str) -> None:
 
     items, relations = [], []
     for e in payload["evidence"]:
-        item = Evidence(
-            pk=e["id"],
-            import_key=e["key"],
-            status=Status.ACCEPTED,
-            **{name: e[name] for name in EVIDENCE_TEXT},
-            cancer_type=loader.cancer_types[e["cancer_type"]],
-            source_cell=cells.get(e["source_cell"]),
-            recipient_cell=cells.get(e["recipient_cell"]),
-            therapy_class=therapy[e["therapy_class"]],
-            citation_id=e["citation"],
-            secondary_source_id=e["secondary_source"],
-            reviewed_at=dt.datetime.fromisoformat(e["reviewed_at"]) if e["reviewed_at"] else None,
+        items.append(
+            Evidence(
+                pk=e["id"],
+                import_key=e["key"],
+                status=Status.ACCEPTED,
+                **{name: e[name] for name in EVIDENCE_TEXT},
+                cancer_type=loader.cancer_types[e["cancer_type"]],
+                source_cell=cells.get(e["source_cell"]),
+                recipient_cell=cells.get(e["recipient_cell"]),
+                therapy_class=therapy[e["therapy_class"]],
+                citation_id=e["citation"],
+                secondary_source_id=e["secondary_source"],
+                reviewed_at=dt.datetime.fromisoformat(e["reviewed_at"]) if e["reviewed_at"] else None,
+            )
         )
-        items.append(item)
         roles = {s: check_role(role, e["public_id"]) for s, role in e["drug_roles"].items()}
         relations.append(
             {
