@@ -74,19 +74,6 @@ class LoadReport(Counter):
         return any(n for (_, outcome), n in self.items() if outcome in ("created", "updated"))
 
 
-def read_yaml(path: Path) -> list[dict[str, Any]]:
-    try:
-        # libyaml's loader (in PyYAML's wheels), several times faster than the pure-Python one.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except FileNotFoundError:
-        raise SeedError(f"{path} is missing.") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{path} is not valid YAML: {exc}") from None
-    if not isinstance(data, list):
-        raise SeedError(f"{path} must hold a list of entries.")
-    return data
-
-
 class SeedLoader:
     """Loads the seed; a release import loads its vocabularies and entities with it too
     (``load_entities``), as ``user`` with ``reason``."""
@@ -190,8 +177,18 @@ class SeedLoader:
 
     def entries(self, section: str) -> list[tuple[str, dict]]:
         filename = f"{section}.yaml"
+        path = self.seed_dir / filename
+        try:
+            # libyaml's loader (in PyYAML's wheels), several times faster than the pure-Python one.
+            rows = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        except FileNotFoundError:
+            raise SeedError(f"{path} is missing.") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise SeedError(f"{path} is not valid YAML: {exc}") from None
+        if not isinstance(rows, list):
+            raise SeedError(f"{path} must hold a list of entries.")
         out = []
-        for number, row in enumerate(read_yaml(self.seed_dir / filename), start=1):
+        for number, row in enumerate(rows, start=1):
             if not isinstance(row, dict):
                 raise SeedError(f"{filename} entry {number} is not a mapping.")
             out.append((f"{filename} entry {number} ({row.get('slug') or row.get('key') or '?'})", row))

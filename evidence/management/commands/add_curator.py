@@ -12,8 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-CURATORS, EDITORS = "Curators", "Editors"
-
 
 class Command(BaseCommand):
     help = (
@@ -33,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-password", action="store_true", help="Keep the current password (or none).")
 
     def handle(self, *args, username, editor, email, name, password_stdin, no_password, **options):
-        groups = [CURATORS, EDITORS] if editor else [CURATORS]
+        groups = ["Curators", "Editors"] if editor else ["Curators"]
         missing = [g for g in groups if not Group.objects.filter(name=g).exists()]
         if missing:
             raise CommandError(f"The {', '.join(missing)} group is missing: run `manage.py migrate` first.")

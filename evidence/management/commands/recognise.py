@@ -1,5 +1,3 @@
-"""``python manage.py recognise [--format text] < abstract.txt``: what a text mentions."""
-
 from __future__ import annotations
 
 import json
