@@ -39,8 +39,7 @@ admin.site.index_title = "Curated data"
 
 class AliasFormSet(BaseInlineFormSet):
     def clean(self):
-        """Two spellings of one name ("5-FU", "5fu") share the key that is unique per record:
-        the second is a form error here, not an IntegrityError on save."""
+        """Two spellings of one name ("5-FU", "5fu") share a unique key: a form error, not an IntegrityError."""
         super().clean()
         seen = set()
         for form in self.forms:
@@ -149,8 +148,7 @@ class CellAdmin(CuratedAdmin):
 
 
 class CitationForm(CuratedForm):
-    """Identifiers as a curator pastes them ("https://doi.org/10...", "PMID: 123", "pmc123"),
-    stored as the importers and the API store them; the model's validators check the result."""
+    """Identifiers as a curator pastes them ("https://doi.org/10...", "PMID: 123"), stored bare."""
 
     pmid = forms.CharField(label="PMID", required=False, max_length=40)
 
@@ -199,8 +197,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
     ]
 
     def get_search_results(self, request, queryset, search_term):
-        """Also the paper a pasted identifier names, in any of its written forms: a DOI link
-        (https://doi.org/10.1038/...), "doi: ...", "PMID: 123"; the fields hold them bare."""
+        """Also the paper a pasted identifier names in any written form ("doi: ...", "PMID: 123")."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         paper = queryset.by_identifier(search_term)
         if paper is not None:
@@ -266,11 +263,10 @@ class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
         return obj.citation.short_label
 
     def get_search_results(self, request, queryset, search_term):
-        """The site's full-text search (``evidence/models/search.py``: words in any order, a
-        drug, cargo or cell by any alias, a paper by author and year), beside the import key,
-        the public id and the primary paper's DOI or PMID in any written form. Not the admin's
-        own substring search: over the statement and five joined tables it reads every row
-        twice, DISTINCT."""
+        """The site's full-text search (``evidence/models/search.py``) beside the import key, the
+        public id and the paper's DOI or PMID: the admin's substring search over five joined
+        tables reads every row twice, DISTINCT."""
+
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         query = TextQuery.of(search_term)
         if query is not None:

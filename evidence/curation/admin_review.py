@@ -27,8 +27,8 @@ from evidence.models import EvidenceComment, EvidenceFlag, EvidenceRevision
 
 
 class DecisionAdmin(HistoryAdmin):
-    """A page with the item and a reason box, for decisions that need a reason: each of
-    ``decisions`` is carried out by ``decide(obj, action, user, reason)``."""
+    """A page with the item and a reason box; ``decide(obj, action, user, reason)`` carries out
+    each of ``decisions``."""
 
     decisions: dict[str, str] = {}
 

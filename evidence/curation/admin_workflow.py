@@ -1,8 +1,5 @@
 """The review workflow in the curator admin: forms with locking, review pages, diffs, restore, citation upload.
-
-Every transition goes through ``evidence.curation.workflow``; this module only turns requests
-into calls and errors into messages.
-"""
+Every transition goes through ``evidence.curation.workflow``."""
 
 from __future__ import annotations
 
@@ -35,20 +32,16 @@ DEFAULT_REASON = "Edited in the curator interface"
 
 
 def _citation_named(raw) -> Citation | None:
-    """The citation whose id a form or query string sent, or None for anything else."""
     raw = str(raw or "").strip()
     return Citation.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
 
 
 def change_reason(form) -> str:
-    """The reason a curator gave for an admin save, or the default one."""
     return (form.cleaned_data.get("change_reason") or "").strip() or DEFAULT_REASON
 
 
 def admin_pk(model, object_id: str):
-    """The primary key an admin address names, or a 404 when it names none ("EXR000001" is a
-    public id, not a key): ``get_object_or_404`` and simple-history's history page sent any
-    text to the database as an integer, a 500."""
+    """The primary key an admin address names, or a 404 (not a 500) for text that is none."""
     try:
         return model._meta.pk.to_python(unquote(object_id))
     except ValidationError:
@@ -56,11 +49,8 @@ def admin_pk(model, object_id: str):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's admin, its history pages answering 404 for an address that names no id.
-
-    Its revert form only shows a version: posting it would undo an editor's decision (a
-    resolved flag back to open, an applied revision back to pending) or restore content
-    outside the workflow's one way (editors only, locked, reasoned: ``restore_version``)."""
+    """simple-history's admin whose revert form only shows a version: posting it would undo an
+    editor's decision or restore content outside ``workflow.restore_version``."""
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -78,8 +68,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 class PublicIdSearchMixin:
-    """A list whose search also finds rows by an evidence item's public id (EXR000123), the id
-    every page, export and flag shows; ``public_id_field`` holds the item's key."""
+    """Search also finds rows by an evidence item's public id (EXR000123) in ``public_id_field``."""
 
     public_id_field = "pk"
 
@@ -92,20 +81,19 @@ class PublicIdSearchMixin:
 
 
 def view_url(model_admin, route: str, view, action: str):
-    """A page of ``model_admin``, named as the admin names its own (``evidence_citation_triage``)."""
+    """A page of ``model_admin``, named as the admin names its own."""
     name = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}_{action}"
     return path(route, model_admin.admin_site.admin_view(view), name=name)
 
 
 def curation_page(model_admin, request, template: str, title: str, **context) -> TemplateResponse:
-    """A page of ``admin/evidence/curation/`` in the admin's frame."""
     context = {**model_admin.admin_site.each_context(request), "title": title, "opts": model_admin.opts, **context}
     return TemplateResponse(request, f"admin/evidence/curation/{template}", context)
 
 
 def decision_from_post(request, form, actions: dict, choose: str):
-    """Run the action a review form posted (``actions``: name -> function of the reason);
-    ``(action, result)`` when it succeeded, else None, the reason shown as a message."""
+    """Run the posted action (``actions``: name -> function of the reason): ``(action, result)``,
+    or None with the error shown as a message."""
     if request.method != "POST" or not form.is_valid():
         return None
     action = request.POST.get("action", "")
@@ -128,8 +116,8 @@ class ChangeReasonFormMixin(forms.Form):
 
 
 class CuratedForm(ChangeReasonFormMixin, forms.ModelForm):
-    """Refuses a save based on a stale copy: ``loaded_modified`` carries the ``modified`` time the
-    form was opened on, compared with the row locked until the admin's transaction ends."""
+    """Refuses a save based on a stale copy: the ``modified`` time it was opened on against the
+    row, locked until the admin's transaction ends."""
 
     loaded_modified = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -229,7 +217,6 @@ class HistoryDiffMixin:
     form = CuratedForm
 
     def why_fields(self, obj) -> list[str]:
-        """The form's own fields, shown last under "Why"."""
         return ["change_reason", "loaded_modified"]
 
     def get_fieldsets(self, request, obj=None):
@@ -275,9 +262,8 @@ class HistoryDiffMixin:
 
 
 def _readable(model, changes) -> list[dict]:
-    """Each change (simple-history's ``ModelChange``) as a curator reads it: the field's name,
-    choices by label, related rows (foreign keys and many-to-many) by name, not by id; one
-    query per related model."""
+    """Each ``ModelChange`` as a curator reads it: field names, choice labels, related rows by
+    name; one query per related model."""
     wanted: dict[type, set] = {}
     fields = {change.field: model._meta.get_field(change.field) for change in changes}
 
@@ -312,18 +298,14 @@ def _readable(model, changes) -> list[dict]:
 
 
 class EvidenceDrugInline(admin.TabularInline):
-    """The drugs of a finding with their roles (treatment, modifier, payload).
-
-    On accepted evidence a curator's edit becomes a suggested revision of the form's
-    fields; drug rows are not part of it, so for them the inline is read-only and an
-    editor changes them (or the curator flags the item)."""
+    """A finding's drugs with their roles; read-only to curators on accepted evidence, since a
+    suggested revision holds only the form's fields."""
 
     model = EvidenceDrug
     extra = 1
     fields = ["drug", "role"]
 
     def get_extra(self, request, obj=None, **kwargs):
-        # A row for each drug a triaged paper names (EvidenceWorkflowMixin.drafted_from).
         draft = EvidenceWorkflowMixin.drafted_from(request) if obj is None else None
         return max(self.extra, len(draft["drugs"])) if draft else self.extra
 
@@ -375,7 +357,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     @staticmethod
     def drafted_from(request) -> dict | None:
-        """What the paper named in ``?from_citation`` suggests for a new item (once per request)."""
+        """What the paper in ``?from_citation`` suggests for a new item (once per request)."""
         if not hasattr(request, "_exoresist_draft"):
             paper = _citation_named(request.GET.get("from_citation"))
             request._exoresist_draft = (
@@ -476,8 +458,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
 
     @staticmethod
     def _back_to_draft(request, obj, reason: str) -> str:
-        """A submitted item whose content changes goes back to draft (``workflow.back_to_draft``),
-        and the curator is told; returns ``reason``, noting it."""
+        """``workflow.back_to_draft``, telling the curator."""
         noted = workflow.back_to_draft(obj, reason)
         if noted is None:
             return reason
@@ -497,9 +478,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         super().save_related(request, form, formsets, change)
         if any(f.model is EvidenceDrug and f.has_changed() for f in formsets):
             # The drug rows are saved after the item, so its history record missed them: record
-            # the item again with them (who changed the drugs is then an author of them), and a
-            # change of drugs is a change of content like any other (a new item is a draft:
-            # nothing to send back).
+            # it again (a change of drugs is a change of content like any other).
             obj = form.instance
             reason = self._back_to_draft(request, obj, change_reason(form))
             workflow.save_with_history(obj, request.user, history_reason("Drugs", reason))
@@ -527,8 +506,7 @@ class CitationUploadForm(forms.Form):
 
 
 class CitationImportMixin(HistoryDiffMixin):
-    """An upload form on the citation list, sharing the importers with the import_bibtex,
-    import_pubmed and import_references commands."""
+    """The citation list's reference upload and triage queue."""
 
     change_list_template = "admin/evidence/curation/citation_change_list.html"
 
@@ -540,8 +518,6 @@ class CitationImportMixin(HistoryDiffMixin):
         ]
 
     def triage_view(self, request):
-        """The imported papers without evidence, most promising first, with what they mention;
-        a curator marks each curate, not relevant (why) or later, or starts evidence from it."""
         if not workflow.can_curate(request.user):
             raise PermissionDenied
         if request.method == "POST":

@@ -1,9 +1,5 @@
-"""The triage queue: imported papers that hold no evidence yet, most promising first.
-
-A paper's promise is read from its title and abstract: words about vesicles and resistance,
-and the entities ``evidence.recognition`` knows. "Start evidence" fills in the evidence form
-from the paper (``draft_initial``); nothing is saved until the curator saves the draft.
-"""
+"""The triage queue: imported papers that hold no evidence yet, most promising by their title and
+abstract first (words about vesicles and resistance, the entities ``evidence.recognition`` knows)."""
 
 from __future__ import annotations
 
@@ -45,12 +41,11 @@ class Candidate:
 
     @property
     def entities(self) -> dict[str, list[str]]:
-        """The names recognised, by kind, each once."""
         return by_kind(self.mentions, "name")
 
 
 def by_kind(mentions: list[dict], field: str) -> dict[str, list[str]]:
-    """``field`` of each mention, grouped by kind, each value once, in the order met."""
+    """``field`` of each mention by kind, each value once, in the order met."""
     out: dict[str, list[str]] = {}
     for mention in mentions:
         values = out.setdefault(mention["kind"], [])
@@ -72,7 +67,6 @@ def _marks(text: str, spans: list[tuple[int, int, str]]) -> SafeString:
 
 
 def assess(citation: Citation) -> Candidate:
-    """How promising ``citation`` is, from its title and abstract."""
     texts = {"title": citation.title or "", "abstract": citation.abstract or ""}
     spans: dict[str, list[tuple[int, int, str]]] = {name: [] for name in texts}
     terms: set[str] = set()
@@ -98,9 +92,8 @@ def assess(citation: Citation) -> Candidate:
 
 
 def queue() -> list[Candidate]:
-    """The papers that hold no evidence (as primary citation) and were not set aside as not
-    relevant: those marked curate first (until evidence cites them), then the undecided, most
-    promising first, then those marked later."""
+    """Papers no evidence cites and not set aside as not relevant: those marked curate, then the
+    undecided, most promising first, then those marked later."""
     cited = Evidence.objects.filter(citation=OuterRef("pk"))
     set_aside = CitationTriage.objects.filter(citation=OuterRef("pk"), decision=TriageDecision.NOT_RELEVANT)
     pending = Citation.objects.filter(~Exists(cited), ~Exists(set_aside)).select_related("triage")
@@ -117,7 +110,7 @@ def queue() -> list[Candidate]:
 
 @transaction.atomic
 def decide(citation: Citation, user, decision: str, reason: str = "") -> CitationTriage:
-    """Record a curator's decision on a paper (a new decision replaces the old)."""
+    """Record a curator's decision on a paper, replacing any earlier one."""
     workflow.require_curator(user)
     if decision not in TriageDecision.values:
         choices = ", ".join(TriageDecision.values)
@@ -138,8 +131,8 @@ def decide(citation: Citation, user, decision: str, reason: str = "") -> Citatio
 
 
 def draft_initial(citation: Citation) -> dict:
-    """Initial values of a new evidence item from a paper: the citation and what its title and
-    abstract name. The curator corrects them; nothing is saved here."""
+    """Initial values of a new evidence item: the paper and what its title and abstract name."""
+
     slugs = by_kind(assess(citation).mentions, "slug")
 
     def pks(model, kind: str) -> list[int]:

@@ -1,16 +1,9 @@
 """The review workflow, in one place for the admin, the API and the commands.
 
-Status: draft -> submitted -> accepted | rejected (rejected and draft items may be
-submitted again; a submitter may withdraw a submission back to draft).
-
-Roles: whoever may change evidence (the Curators group) edits and submits; whoever
-has ``evidence.can_review_evidence`` (the Editors group) accepts, rejects, applies
-suggested revisions, resolves flags and restores earlier versions. Nobody accepts
-or rejects their own submission, nor applies their own revision (four eyes).
-
-Callers map ``WorkflowPermissionError`` to HTTP 403, ``StaleEdit`` to 409 and
-``WorkflowError`` to 400; ``str(exc)`` is the message. Every function records the
-acting user and a change reason in the history.
+Status: draft (or rejected) -> submitted -> accepted | rejected; a submission may be withdrawn to draft.
+Curators (who may change evidence) edit and submit; editors (``can_review_evidence``) accept, reject,
+apply suggested revisions, resolve flags and restore versions, never on their own work (four eyes).
+Callers map ``WorkflowPermissionError`` to HTTP 403, ``StaleEdit`` to 409 and ``WorkflowError`` to 400.
 """
 
 from __future__ import annotations
@@ -46,7 +39,7 @@ CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CON
 
 
 def content_values(obj, links: Mapping[str, Mapping[int, Any]], owner_id: int) -> dict[str, Any]:
-    """The content of an item or history record, its relations read from ``content_links``."""
+    """The content of an item or history record, its relations from ``content_links``."""
     return {
         name: links[name].get(owner_id, {} if name == "drugs" else []) if name in M2M else getattr(obj, attname)
         for name, attname in CONTENT_ATTNAMES.items()
@@ -70,8 +63,7 @@ def can_review(user) -> bool:
 
 
 def service_account(username: str, role: str):
-    """The inactive account (created on first use) that history records as the author of
-    what a loader or an import writes without a person named."""
+    """The inactive account history names for what a loader or an import writes."""
     user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"first_name": "ExoResist", "last_name": role, "is_active": False}
     )
@@ -92,7 +84,6 @@ def _require_editor(user, what: str) -> None:
 
 
 def _required(text: str | None, message: str) -> str:
-    """``text`` stripped, or a ``WorkflowError`` saying ``message`` when that leaves nothing."""
     text = (text or "").strip()
     if not text:
         raise WorkflowError(message)
@@ -100,25 +91,19 @@ def _required(text: str | None, message: str) -> str:
 
 
 def save_with_history(obj: models.Model, user, reason: str, **kwargs):
-    """Save ``obj``, its history recording ``user`` and ``reason``; returns ``obj``."""
     obj._history_user = user
     obj._change_reason = history_reason(reason)
     obj.save(**kwargs)
     return obj
 
 
-#: The reason ``history_recorded_as`` gives the versions saved in its block.
 _block_reason: ContextVar[str | None] = ContextVar("exoresist_history_reason", default=None)
 
 
 @contextmanager
 def history_recorded_as(reason: str) -> Iterator[None]:
-    """Every version saved in the block without a reason of its own records ``reason``.
-
-    For a write that is several saves no caller sees one by one: a record created through
-    a serializer, then its links and aliases (each a version of its own, or a row with a
-    history of its own). A reason given to a save (``save_with_history``) is kept.
-    """
+    """Every version saved in the block without a reason of its own records ``reason``: for a
+    write of several saves no caller sees (a serializer's record, then its links and aliases)."""
     token = _block_reason.set(history_reason(reason))
     try:
         yield
@@ -133,13 +118,9 @@ def _give_block_reason(sender, history_instance, **kwargs) -> None:
         history_instance.history_change_reason = reason
 
 
-# --- optimistic locking -------------------------------------------------------
-
-
 def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
-    """Lock the evidence row and return it, or raise ``StaleEdit`` unless it is still at
-    ``expected_version`` (the version the person's edit or decision was based on). Call it
-    inside ``transaction.atomic()``."""
+    """Lock the evidence row (inside ``transaction.atomic()``) and return it; ``StaleEdit`` unless
+    it is still at the version the edit or decision was based on."""
     pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
     try:
         expected = int(expected_version)
@@ -151,12 +132,8 @@ def check_version(evidence: Evidence | int, expected_version: int | str | None, 
     return current
 
 
-# --- status transitions -------------------------------------------------------
-
-
 @transaction.atomic
 def submit(evidence: Evidence, user) -> Evidence:
-    """Draft (or rejected) -> submitted, for review by someone else."""
     require_curator(user)
     evidence = check_version(evidence, evidence.version)
     if evidence.status not in (Status.DRAFT, Status.REJECTED):
@@ -170,7 +147,6 @@ def submit(evidence: Evidence, user) -> Evidence:
 
 @transaction.atomic
 def withdraw(evidence: Evidence, user) -> Evidence:
-    """Submitted -> draft, by the submitter (or an editor) before anyone reviewed it."""
     evidence = check_version(evidence, evidence.version)
     if evidence.status != Status.SUBMITTED:
         raise WorkflowError(f"{evidence.public_id} is not awaiting review.")
@@ -186,35 +162,28 @@ _APPLIED_REVISION_RE = re.compile(r"^Applied suggested revision #(\d+) ")
 
 
 def content_authors(evidence: Evidence) -> dict[int | None, set[str]]:
-    """Who wrote the item's current content: user id -> the content fields whose current
-    value they set.
-
-    Read from the history, oldest first: each content field belongs to whoever last
-    changed it. An applied suggested revision belongs to the curator who proposed it,
-    not to the editor who applied it (that editor reviewed it). Status changes touch no
-    content field, so submitting and reviewing make nobody an author.
-    """
+    """User id -> the content fields whose current value they set, from the history: an applied
+    revision belongs to the curator who proposed it, not to the editor who reviewed it."""
     records = list(evidence.history.order_by("history_date", "history_id"))
     links = content_links([record.history_id for record in records], history=True)
     applied = {
         r.history_id: int(m[1]) for r in records if (m := _APPLIED_REVISION_RE.match(r.history_change_reason or ""))
     }
     proposers = dict(EvidenceRevision.objects.filter(pk__in=applied.values()).values_list("pk", "proposed_by_id"))
-    last_writer: dict[str, int | None] = {}
+    # An item without history (or entered by a loader that records no user) is its creator's.
+    last_writer: dict[str, int | None] = dict.fromkeys(CONTENT_FIELDS, evidence.created_by_id)
     previous: dict[str, Any] | None = None
     for record in records:
         values = content_values(record, links, record.history_id)
         author = record.history_user_id
         if previous is None and author is None:
-            author = evidence.created_by_id  # entered by a loader that records no user
+            author = evidence.created_by_id
         if record.history_id in applied:
             author = proposers.get(applied[record.history_id], author)
         for name, value in values.items():
             if previous is None or previous[name] != value:
                 last_writer[name] = author
         previous = values
-    if not records:
-        last_writer = dict.fromkeys(CONTENT_FIELDS, evidence.created_by_id)
     authors: dict[int | None, set[str]] = {}
     for name, user_id in last_writer.items():
         authors.setdefault(user_id, set()).add(name)
@@ -242,8 +211,7 @@ def _require_submitted(evidence: Evidence, done: str) -> None:
 
 
 def _decided(obj, editor, reason: str, *, by: str = "reviewed", **changes):
-    """Save an editor's decision on an item, a suggested revision or a flag: ``changes`` (its
-    new status and note), who decided and when (``<by>_by``, ``<by>_at``)."""
+    """Save an editor's decision: ``changes``, and who decided and when (``<by>_by``, ``<by>_at``)."""
     changes |= {f"{by}_by": editor, f"{by}_at": timezone.now()}
     for name, value in changes.items():
         setattr(obj, name, value)
@@ -252,11 +220,7 @@ def _decided(obj, editor, reason: str, *, by: str = "reviewed", **changes):
 
 @transaction.atomic
 def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) -> Evidence:
-    """Submitted -> accepted: the item becomes public.
-
-    ``reviewed_version`` is the version the editor read before deciding; if the item
-    changed since, nothing is accepted (``StaleEdit``, HTTP 409) and it needs a new review.
-    """
+    """Submitted -> accepted (public), only if still at the version the editor reviewed."""
     try:
         reviewed = int(reviewed_version)
     except (TypeError, ValueError):
@@ -272,7 +236,6 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
 
 @transaction.atomic
 def reject(evidence: Evidence, editor, reason: str) -> Evidence:
-    """Submitted -> rejected, with the reason the curator needs to fix or drop it."""
     evidence = check_version(evidence, evidence.version)
     _require_other_reviewer(evidence, editor, "reject")
     reason = _required(reason, "Say why the evidence is rejected: the curator needs the reason to fix it.")
@@ -280,18 +243,13 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
-# --- edits and suggested revisions --------------------------------------------
-
-BACK_TO_DRAFT = "edited while awaiting review, so back to draft: submit it again"
-
-
 def back_to_draft(evidence: Evidence, reason: str = "") -> str | None:
     """A submitted item whose content is about to change goes back to draft, so that no editor
-    accepts text they did not review. Returns ``reason`` noting it, or None if it was no submission."""
+    accepts text they did not review; returns ``reason`` noting it, or None if it was no submission."""
     if evidence.status != Status.SUBMITTED:
         return None
     evidence.status = Status.DRAFT
-    return history_reason(reason, BACK_TO_DRAFT)
+    return history_reason(reason, "edited while awaiting review, so back to draft: submit it again")
 
 
 def _pk(item: Any) -> int:
@@ -299,9 +257,8 @@ def _pk(item: Any) -> int:
 
 
 def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
-    """A finding's drugs as ``{"<drug id>": role}``, the form revisions store, from that mapping
-    or a list of drugs (or ids) or ``(drug, role)`` pairs. A drug without a role keeps its role
-    on the item, and a new one is a treatment: naming drugs does not undo a curator's roles."""
+    """``{"<drug id>": role}`` from that mapping, or drugs, ids or ``(drug, role)`` pairs. A drug
+    without a role keeps its role on the item (a new one is a treatment)."""
     if isinstance(value, Mapping):
         pairs = list(value.items())
     else:
@@ -322,8 +279,7 @@ def _drug_roles(value: Any, evidence: Evidence) -> dict[str, str]:
 
 
 def add_drug_role(roles: dict, key: Any, role: str, drug: Any) -> None:
-    """``roles[key] = role`` for ``drug``, refusing a drug named twice with two roles (its name
-    and an alias, say): keeping either role would silently drop the other."""
+    """``roles[key] = role``, refusing a drug named twice (by name and alias) with two roles."""
     if roles.get(key, role) != role:
         raise WorkflowError(f"{drug} is named twice, as a {roles[key]} and as a {role}; name it once, with its role.")
     roles[key] = role
@@ -357,8 +313,7 @@ def set_content(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any
 
 
 def _set_valid(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``set_content``, refused (``WorkflowError``) unless the item with ``changes`` passes its
-    checks and every related id exists; returns the relations to write."""
+    """``set_content``, refused unless the item passes its checks and every related id exists."""
     m2m = set_content(evidence, changes)
     try:
         evidence.full_clean(exclude=["import_key"], validate_unique=False)
@@ -374,12 +329,8 @@ def _set_valid(evidence: Evidence, changes: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _save_content(evidence: Evidence, user, reason: str, changes: Mapping[str, Any]) -> None:
-    """Save ``changes`` to the item and its relations once they pass ``_set_valid``, so that its
-    history holds the result.
-
-    Roles of drugs the item keeps change before the save, so the save's history
-    snapshot records them; adding and removing relations records its own.
-    """
+    """Save ``changes`` to the item and its relations; roles of drugs it keeps change first, so
+    that the save's history snapshot records them."""
     m2m = _set_valid(evidence, changes)
     roles = m2m.get("drugs")
     if roles is not None:
@@ -396,7 +347,6 @@ def _save_content(evidence: Evidence, user, reason: str, changes: Mapping[str, A
 
 
 def _link_drugs(evidence: Evidence, roles: Mapping[str, str]) -> None:
-    """Unlink the drugs not in ``roles`` and link the new ones with their role."""
     kept = set(EvidenceDrug.objects.filter(evidence=evidence).values_list("drug_id", flat=True))
     evidence.drugs.remove(*(kept - {int(pk) for pk in roles}))
     for role in DrugRole.values:
@@ -412,19 +362,11 @@ def link_drugs(evidence: Evidence, drugs: Iterable) -> None:
 
 @transaction.atomic
 def edit_evidence(
-    evidence: Evidence,
-    user,
-    changes: Mapping[str, Any],
-    *,
-    expected_version: int | str | None,
-    reason: str = "",
+    evidence: Evidence, user, changes: Mapping[str, Any], *, expected_version: int | str | None, reason: str = ""
 ) -> EvidenceRevision | None:
-    """Apply a person's edit (content field -> value; instances or ids for relations) unless it
-    was based on a stale version. An editor's edit, or any edit of an item not public yet, is
-    saved; a curator's edit of accepted evidence becomes a suggested revision, returned. An
-    edit that changes no value (a form sent back as it was, a PATCH of read-only fields) saves
-    nothing: a new version and history row would say the item changed, and a submitted item
-    would go back to draft."""
+    """Save an edit (content field -> value), or file a curator's edit of accepted evidence as a
+    suggested revision, returned. An edit that changes no value saves nothing: no new version,
+    and a submitted item stays submitted."""
     require_curator(user)
     current = check_version(evidence, expected_version)
     changes, now = _changed(current, changes)
@@ -439,7 +381,6 @@ def edit_evidence(
 
 @transaction.atomic
 def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, summary: str = "") -> EvidenceRevision:
-    """File a curator's edit of accepted evidence as a revision for an editor to apply."""
     require_curator(user)
     changes, now = _changed(evidence, changes)
     if not changes:
@@ -448,8 +389,7 @@ def propose_revision(evidence: Evidence, user, changes: Mapping[str, Any], *, su
 
 
 def _changed(evidence: Evidence, changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``changes`` as stored (primary keys, drug roles) less those the item holds already, and
-    the item's content now."""
+    """``changes`` normalised, less those the item holds already; and the item's content now."""
     changes = {name: _normalise_change(evidence, name, value) for name, value in changes.items()}
     now = content_values(evidence, content_links([evidence.pk]), evidence.pk)
     return {name: value for name, value in changes.items() if now[name] != value}, now
@@ -458,8 +398,6 @@ def _changed(evidence: Evidence, changes: Mapping[str, Any]) -> tuple[dict[str, 
 def _file_revision(
     evidence: Evidence, user, changes: dict[str, Any], now: dict[str, Any], *, summary: str
 ) -> EvidenceRevision:
-    """Save ``changes`` (``_changed``'s, against the content ``now``) as a revision, once the
-    item with them would pass its checks."""
     _set_valid(Evidence.objects.get(pk=evidence.pk), changes)
     revision = EvidenceRevision(
         evidence=evidence,
@@ -474,7 +412,7 @@ def _file_revision(
 
 
 def _pending(revision: EvidenceRevision, editor, verb: str) -> EvidenceRevision:
-    """The revision, locked, if it awaits a decision that ``editor`` may take (not on their own)."""
+    """The revision, locked, if it awaits a decision ``editor`` may take."""
     revision = EvidenceRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != RevisionStatus.PENDING:
         raise WorkflowError(f"Revision #{revision.pk} was already {revision.get_status_display()}.")
@@ -510,13 +448,9 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
-# --- reference records ----------------------------------------------------------
-
-
 def check_reference_edit(instance: models.Model, user, changed: Iterable[str]) -> None:
-    """Curators add citations, drugs, cargos, cells and vocabulary terms; changing the
-    names, identifiers or retraction (``editor_fields``) of one that exists needs an
-    editor, since public evidence links to it. The history records who and why."""
+    """Curators add reference records; changing the ``editor_fields`` of an existing one needs an
+    editor, since public evidence links to it."""
     if instance.pk is None or can_review(user):
         return
     guarded = [name for name in instance.editor_fields if name in set(changed)]
@@ -528,8 +462,7 @@ def check_reference_edit(instance: models.Model, user, changed: Iterable[str]) -
 
 
 def reference_changes(instance: models.Model, values: Mapping[str, Any]) -> list[str]:
-    """The names in ``values`` (field -> new value, as a form or serializer cleans them)
-    that differ from ``instance``; ``aliases`` is compared as a list of names."""
+    """The names in ``values`` (field -> cleaned value) that differ from ``instance``."""
     changed = []
     for name, value in values.items():
         if name == "aliases":
@@ -545,17 +478,11 @@ def reference_changes(instance: models.Model, values: Mapping[str, Any]) -> list
     return changed
 
 
-# --- duplicates, comments and flags -------------------------------------------
-
-
 def find_duplicates(
     citation, cargos: Iterable, drugs: Iterable, *, exclude: Evidence | int | None = None
 ) -> models.QuerySet:
-    """Evidence from the same citation sharing a cargo and a drug with the new item.
-
-    Shown to the curator before a new item is saved; it is a warning, not a rule:
-    one paper can report two findings about the same pair (say, in two cell lines).
-    """
+    """Evidence from the same citation sharing a cargo and a drug with a new item (a warning:
+    one paper may report two findings about the same pair)."""
     drug_pks = [d[0] if isinstance(d, tuple | list) else d for d in drugs or []]
     (found,) = duplicates_of([(citation, cargos or [], drug_pks)])
     if exclude is not None:
@@ -570,15 +497,12 @@ def _findings(findings: list[tuple[Any, Iterable, Iterable]]) -> list[tuple[int 
 
 
 def _same_finding(cargos: set, drugs: set, has_cargos: set, has_drugs: set) -> bool:
-    """The duplicate rule, within one citation: one of the cargos and one of the drugs (any,
-    when none is given)."""
     return (not cargos or bool(cargos & has_cargos)) and (not drugs or bool(drugs & has_drugs))
 
 
 def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[int]]:
-    """For each ``(citation, cargos, drugs)``, the ids of the evidence from that citation with
-    one of the cargos and one of the drugs (any, when none is given), in one query for all:
-    a TSV file checks every new row at once."""
+    """For each ``(citation, cargos, drugs)``, the ids of the evidence from that citation with one
+    of the cargos and one of the drugs (any, when none is given), in one query for all."""
     findings = _findings(findings)
     linked: dict[int, dict[int, tuple[set, set]]] = {}
     rows = Evidence.objects.filter(citation_id__in={citation for citation, _, _ in findings if citation})
@@ -594,8 +518,7 @@ def duplicates_of(findings: list[tuple[Any, Iterable, Iterable]]) -> list[list[i
 
 def repeated_findings(findings: list[tuple[Any, Iterable, Iterable]]) -> list[int | None]:
     """For each ``(citation, cargos, drugs)``, the index of the first earlier one of ``findings``
-    it repeats by ``duplicates_of``'s rule, or None: a TSV file entering one finding twice.
-    Earlier findings are kept per citation, so each is compared only with its paper's."""
+    it repeats by ``duplicates_of``'s rule, or None."""
     earlier: dict[int | None, list[tuple[int, set, set]]] = {}
     repeated = []
     for index, (citation, cargos, drugs) in enumerate(_findings(findings)):
@@ -633,16 +556,9 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     return _decided(flag, editor, f"Resolved: {note}", by="resolved", status=FlagStatus.RESOLVED, resolution_note=note)
 
 
-# --- history ------------------------------------------------------------------
-
-
 @transaction.atomic
 def restore_version(obj: models.Model, history_id: int, editor, reason: str = "") -> models.Model:
-    """Restore a curated record to an earlier version from its history (editors only).
-
-    For evidence only the content is restored (its review status stays as it is) and
-    the restore is a new, locked save: history keeps both versions.
-    """
+    """Restore a record to an earlier version as a new save; for evidence only its content."""
     _require_editor(editor, "restore earlier versions")
     record = obj.history.filter(history_id=history_id).first()
     if record is None:
@@ -669,8 +585,8 @@ def restore_version(obj: models.Model, history_id: int, editor, reason: str = ""
 
 
 def _held_by_others(obj: models.Model, exc: ValidationError) -> str:
-    """What ``validate_unique`` refused of ``obj``, naming the record that holds each value now
-    ("its DOI now belongs to citation #12 (Smith et al. (2019))")."""
+    """What ``validate_unique`` refused of ``obj``, naming the record that holds each value now."""
+
     model, found = type(obj), []
     for name, messages in exc.message_dict.items():
         other = None
