@@ -207,6 +207,7 @@ class CitationAdmin(CitationImportMixin, CuratedAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(PublicIdSearchMixin, EvidenceWorkflowMixin, HistoryAdmin):
+    public_id_field = "pk"
     list_display = ["public_id", "short_statement", "effect", "level", "therapy_class", "citation_label", "status"]
     list_filter = [
         "status",

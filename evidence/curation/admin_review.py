@@ -57,7 +57,6 @@ class DecisionAdmin(HistoryAdmin):
 
 @admin.register(EvidenceRevision)
 class EvidenceRevisionAdmin(PublicIdSearchMixin, DecisionAdmin):
-    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "changed", "proposed_by", "created", "status", "reviewed_by", "decide_link"]
     list_filter = ["status", "created", "reviewed_at"]
     search_fields = ["evidence__statement", "summary", "proposed_by__username", "evidence__import_key"]
@@ -103,7 +102,6 @@ class EvidenceRevisionAdmin(PublicIdSearchMixin, DecisionAdmin):
 
 @admin.register(EvidenceFlag)
 class EvidenceFlagAdmin(PublicIdSearchMixin, DecisionAdmin):
-    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "reason", "raised_by", "created", "status", "resolved_by", "decide_link"]
     list_filter = ["status", "reason", "created"]
     search_fields = ["description", "resolution_note", "evidence__statement", "reporter_email"]
@@ -123,7 +121,6 @@ class EvidenceFlagAdmin(PublicIdSearchMixin, DecisionAdmin):
 
 @admin.register(EvidenceComment)
 class EvidenceCommentAdmin(PublicIdSearchMixin, admin.ModelAdmin):
-    public_id_field = "evidence_id"
     list_display = ["__str__", "evidence", "author", "created"]
     list_filter = ["created"]
     search_fields = ["text", "evidence__statement", "author__username"]

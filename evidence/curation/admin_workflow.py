@@ -70,7 +70,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 class PublicIdSearchMixin:
     """Search also finds rows by an evidence item's public id (EXR000123) in ``public_id_field``."""
 
-    public_id_field = "pk"
+    public_id_field = "evidence_id"
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -353,8 +353,6 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
     # No bulk accept: an editor accepts the version they read, on its review page.
     actions = ["submit_selected"]
 
-    # --- a new item from a triaged paper (?from_citation=<id>) ------------------
-
     @staticmethod
     def drafted_from(request) -> dict | None:
         """What the paper in ``?from_citation`` suggests for a new item (once per request)."""
@@ -381,10 +379,7 @@ class EvidenceWorkflowMixin(HistoryDiffMixin):
         return kwargs
 
     def get_urls(self):
-        return [
-            view_url(self, "<path:object_id>/review/", self.review_view, "review"),
-            *super().get_urls(),
-        ]
+        return [view_url(self, "<path:object_id>/review/", self.review_view, "review"), *super().get_urls()]
 
     def why_fields(self, obj) -> list[str]:
         return ["change_reason", "loaded_version", *(["confirm_duplicate"] if obj is None else [])]

@@ -24,7 +24,7 @@ def list_releases() -> list[dict]:
     directory = releases_dir()
     releases = []
     for path in directory.iterdir() if directory.is_dir() else []:
-        if not path.is_dir() or path.name.startswith(".") or not VERSION_RE.match(path.name):
+        if not path.is_dir() or not VERSION_RE.match(path.name):
             continue
         try:
             manifest = read_manifest(path)
