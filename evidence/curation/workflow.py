@@ -26,8 +26,6 @@ from evidence.curation.bulk import M2M, content_links, history_reason
 from evidence.models import Evidence, EvidenceDrug, EvidenceFlag, EvidenceRevision, StaleEdit
 from evidence.models.curation import FlagStatus, RevisionStatus
 
-REVIEW_PERMISSION = "evidence.can_review_evidence"
-
 #: What a finding says; the workflow fields (status, reviewers, dates) are never edited directly.
 CONTENT_FIELDS = (
     "statement cargos source_cell recipient_cell drugs therapy_class mechanisms effect evidence_type level "
@@ -59,7 +57,7 @@ def can_curate(user) -> bool:
 
 
 def can_review(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+    return bool(user and user.is_authenticated and user.has_perm("evidence.can_review_evidence"))
 
 
 def service_account(username: str, role: str):
@@ -121,7 +119,7 @@ def _give_block_reason(sender, history_instance, **kwargs) -> None:
 def check_version(evidence: Evidence | int, expected_version: int | str | None, *, reviewing=False) -> Evidence:
     """Lock the evidence row (inside ``transaction.atomic()``) and return it; ``StaleEdit`` unless
     it is still at the version the edit or decision was based on."""
-    pk = evidence.pk if isinstance(evidence, Evidence) else int(evidence)
+    pk = _pk(evidence)
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
