@@ -95,6 +95,16 @@ def save_with_history(obj: models.Model, user, reason: str, **kwargs):
     return obj
 
 
+def _record(obj, user, reason: str, *, by: str | None = "reviewed", **changes):
+    """Save ``changes`` (a new status, a note) and, unless ``by`` is None, who made them and when
+    (``<by>_by``, ``<by>_at``)."""
+    if by:
+        changes |= {f"{by}_by": user, f"{by}_at": timezone.now()}
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return save_with_history(obj, user, reason)
+
+
 _block_reason: ContextVar[str | None] = ContextVar("exoresist_history_reason", default=None)
 
 
@@ -136,11 +146,7 @@ def submit(evidence: Evidence, user) -> Evidence:
     evidence = check_version(evidence, evidence.version)
     if evidence.status not in (Status.DRAFT, Status.REJECTED):
         raise WorkflowError(f"{evidence.public_id} is {evidence.get_status_display()}; only drafts can be submitted.")
-    evidence.status = Status.SUBMITTED
-    evidence.submitted_by = user
-    evidence.submitted_at = timezone.now()
-    save_with_history(evidence, user, "Submitted for review")
-    return evidence
+    return _record(evidence, user, "Submitted for review", by="submitted", status=Status.SUBMITTED)
 
 
 @transaction.atomic
@@ -150,9 +156,7 @@ def withdraw(evidence: Evidence, user) -> Evidence:
         raise WorkflowError(f"{evidence.public_id} is not awaiting review.")
     if evidence.submitted_by_id != getattr(user, "pk", None) and not can_review(user):
         raise WorkflowPermissionError("Only the submitter or an editor may withdraw a submission.")
-    evidence.status = Status.DRAFT
-    save_with_history(evidence, user, "Submission withdrawn")
-    return evidence
+    return _record(evidence, user, "Submission withdrawn", by=None, status=Status.DRAFT)
 
 
 APPLIED_REVISION = "Applied suggested revision #{pk} by {who}"
@@ -208,14 +212,6 @@ def _require_submitted(evidence: Evidence, done: str) -> None:
         raise WorkflowError(f"{evidence.public_id} is {status}; only submitted items are {done}.")
 
 
-def _decided(obj, editor, reason: str, *, by: str = "reviewed", **changes):
-    """Save an editor's decision: ``changes``, and who decided and when (``<by>_by``, ``<by>_at``)."""
-    changes |= {f"{by}_by": editor, f"{by}_at": timezone.now()}
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    return save_with_history(obj, editor, reason)
-
-
 @transaction.atomic
 def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) -> Evidence:
     """Submitted -> accepted (public), only if still at the version the editor reviewed."""
@@ -229,7 +225,7 @@ def accept(evidence: Evidence, editor, *, reviewed_version: int | str | None) ->
     evidence = check_version(evidence, reviewed, reviewing=True)
     _require_other_reviewer(evidence, editor, "accept")
     _require_submitted(evidence, "accepted")
-    return _decided(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
+    return _record(evidence, editor, "Accepted", status=Status.ACCEPTED, rejection_reason="")
 
 
 @transaction.atomic
@@ -238,7 +234,7 @@ def reject(evidence: Evidence, editor, reason: str) -> Evidence:
     _require_other_reviewer(evidence, editor, "reject")
     reason = _required(reason, "Say why the evidence is rejected: the curator needs the reason to fix it.")
     _require_submitted(evidence, "rejected")
-    return _decided(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
+    return _record(evidence, editor, f"Rejected: {reason}", status=Status.REJECTED, rejection_reason=reason)
 
 
 def back_to_draft(evidence: Evidence, reason: str = "") -> str | None:
@@ -434,7 +430,7 @@ def apply_revision(revision: EvidenceRevision, editor) -> Evidence:
         )
     who = revision.proposed_by.get_username() if revision.proposed_by else "a former curator"
     _save_content(evidence, editor, APPLIED_REVISION.format(pk=revision.pk, who=who), revision.proposed)
-    _decided(revision, editor, "Applied", status=RevisionStatus.APPLIED)
+    _record(revision, editor, "Applied", status=RevisionStatus.APPLIED)
     return evidence
 
 
@@ -443,7 +439,7 @@ def reject_revision(revision: EvidenceRevision, editor, reason: str) -> Evidence
     _require_editor(editor, "reject suggested revisions")
     reason = _required(reason, "Say why the suggested revision is rejected.")
     revision = _pending(revision, editor, "review")
-    return _decided(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
+    return _record(revision, editor, f"Rejected: {reason}", status=RevisionStatus.REJECTED, review_note=reason)
 
 
 def check_reference_edit(instance: models.Model, user, changed: Iterable[str]) -> None:
@@ -551,7 +547,7 @@ def resolve_flag(flag: EvidenceFlag, editor, note: str) -> EvidenceFlag:
     flag = EvidenceFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
         raise WorkflowError(f"Flag #{flag.pk} is already resolved.")
-    return _decided(flag, editor, f"Resolved: {note}", by="resolved", status=FlagStatus.RESOLVED, resolution_note=note)
+    return _record(flag, editor, f"Resolved: {note}", by="resolved", status=FlagStatus.RESOLVED, resolution_note=note)
 
 
 @transaction.atomic
