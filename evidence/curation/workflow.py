@@ -32,7 +32,6 @@ CONTENT_FIELDS = (
     "experimental_systems cancer_type subtype drug_response_measured vesicle_involvement ev_type ev_isolation "
     "ev_markers citation secondary_source cited_as source_quote curation_note"
 ).split()
-#: The model attribute of each content field (``citation_id`` for ``citation``).
 CONTENT_ATTNAMES = {name: Evidence._meta.get_field(name).attname for name in CONTENT_FIELDS}
 
 
