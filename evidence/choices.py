@@ -54,8 +54,6 @@ class Effect(models.TextChoices):
 
 
 class DrugRole(models.TextChoices):
-    """What a drug is to a finding."""
-
     TREATMENT = "treatment", "treatment"  # the therapy whose response is studied
     MODIFIER = "modifier", "modifier"  # changes resistance: a sensitiser, an inhibitor of release or of a pathway
     PAYLOAD = "payload", "payload"  # delivered by the vesicles
@@ -66,15 +64,13 @@ DEFAULT_DRUG_ROLES = ("treatment", "payload")
 
 
 class VesicleInvolvement(models.TextChoices):
-    """How a finding involves extracellular vesicles: what it rests on, beside its effect."""
-
     TRANSFER_SHOWN = "transfer_shown", "vesicle transfer shown"
     CARGO_ASSOCIATED = "cargo_associated", "vesicle cargo associated"
     VESICLE_INDEPENDENT = "vesicle_independent", "vesicle-independent (context)"
 
 
 class EvType(models.TextChoices):
-    """The kind of vesicle, as the study reports it (MISEV prefers "EV" when unproven)."""
+    """As the study reports it (MISEV prefers "EV" when unproven)."""
 
     EXOSOME = "exosome", "exosomes"
     MICROVESICLE = "microvesicle", "microvesicles"
@@ -92,7 +88,7 @@ class EditorialNotice(models.TextChoices):
 
 
 class EvidenceLevel(models.TextChoices):
-    """Levels in the spirit of CIViC's A–E, ordered from strongest to weakest."""
+    """In the spirit of CIViC's A–E, strongest first."""
 
     A = "A", "A – clinical trial"
     B = "B", "B – patient cohort"
@@ -133,7 +129,7 @@ class EntryType(models.TextChoices):
     UNPUBLISHED = "unpublished", "preprint / unpublished"
 
 
-#: What each controlled value means, as the help page (/help/) explains it to a reader.
+#: What each controlled value means, as the help page explains it.
 MEANING: dict[models.TextChoices, str] = {
     EvidenceLevel.A: "The vesicle marker or vesicle-based therapy was itself a pre-specified question of a clinical "
     "trial (randomised or biomarker-stratified).",
@@ -165,8 +161,7 @@ MEANING: dict[models.TextChoices, str] = {
     "kept for context and marked on every page.",
 }
 
-#: Other names a researcher types for a controlled value (besides its code and label, which
-#: are always accepted), compared by ``vocabulary_key``: see ``names_by_key``.
+#: Other names a researcher types for a controlled value, besides its code and label.
 ALSO_CALLED: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
     CargoKind: {
         "mirna": ("microRNA", "miR", "mature miRNA"),
@@ -227,9 +222,8 @@ def plain(text: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a TSV import reads the same few values in every row
 def vocabulary_key(text: str) -> str:
-    """How names of controlled values compare: case, accents, spacing, underscores, slashes and
-    inner dashes are ignored ("Triple-negative" = "triple negative"); a trailing + or - is
-    kept (HER2+ is not HER2-)."""
+    """How names of controlled values compare: ignoring case, accents, spacing, underscores,
+    slashes and inner dashes, but not a trailing + or - (HER2+ is not HER2-)."""
     text = plain(text)
     text = re.sub(r"[\s_/\u2010-\u2015]+", " ", text)
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
@@ -239,8 +233,7 @@ def vocabulary_key(text: str) -> str:
 def names_by_key(
     choices: Iterable[tuple[str, str]], also_called: dict[str, tuple[str, ...]] | None = None
 ) -> dict[str, str]:
-    """Every name of the controlled values ``choices`` by its ``vocabulary_key``: the code, the
-    label and what ``also_called`` (an ``ALSO_CALLED`` entry) lists, each to its code."""
+    """``vocabulary_key`` -> code, of each code, label and ``also_called`` name of ``choices``."""
     names: dict[str, str] = {}
     for value, label in choices:
         for name in (value, label, *(also_called or {}).get(value, ())):
@@ -248,29 +241,25 @@ def names_by_key(
     return names
 
 
-#: Each vocabulary's ``ALSO_CALLED`` names by the set of its codes: a model field's choices
-#: do not say which TextChoices class they came from.
+#: ``ALSO_CALLED`` by the set of codes: a model field's choices do not say their TextChoices class.
 _ALSO_CALLED_BY_CODES = {frozenset(vocabulary.values): names for vocabulary, names in ALSO_CALLED.items()}
 
 
 def controlled_names(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Every name of a controlled vocabulary's values (``names_by_key``: code, label and
-    ``ALSO_CALLED`` names). The filters, the API's writes and the TSV import all read a value
-    through it, so that each takes what the others take."""
+    """``names_by_key`` of a vocabulary with its ``ALSO_CALLED`` names: the filters, the API's
+    writes and the TSV import all read a value through it, so each takes what the others take."""
     choices = list(choices)
     return names_by_key(choices, _ALSO_CALLED_BY_CODES.get(frozenset(str(value) for value, _ in choices)))
 
 
 def nearest_values(names: Mapping[str, str], text: str) -> list[str]:
-    """The values whose names (a ``names_by_key`` table) are nearest to ``text``, for "did you
-    mean"."""
+    """The values whose names (a ``names_by_key`` table) are nearest to ``text``."""
     return sorted({names[key] for key in difflib.get_close_matches(vocabulary_key(text), names, 3, 0.5)})
 
 
 def accepted_values(choices: Iterable[tuple[str, str]]) -> str:
-    """A vocabulary's values as an error lists them: each code, with its label when the label
-    says more ("tnbc (triple-negative)"); the label alone when it starts with the code's words
-    ("D – in vitro", "not applicable (not breast cancer)"), as either is taken."""
+    """A vocabulary's values as an error lists them: "tnbc (triple-negative)", or the label
+    alone when it starts with the code's words ("D – in vitro")."""
     return ", ".join(
         label if vocabulary_key(label).startswith(vocabulary_key(value)) else f"{value} ({label})"
         for value, label in choices
@@ -278,15 +267,13 @@ def accepted_values(choices: Iterable[tuple[str, str]]) -> str:
 
 
 def named_by(names: Mapping[str, str], text: str) -> str | None:
-    """The value ``text`` names in a table by ``vocabulary_key`` (``names_by_key``), in any case
-    and spelling, a plural too ("Luminals", "in vitro"); None when it names none."""
+    """The value ``text`` names in a ``names_by_key`` table, a plural too ("Luminals"), or None."""
     key = vocabulary_key(text)
     return names.get(key) or names.get(key.removesuffix("s"))
 
 
 def closest(text: str, names: Iterable[str], n: int = 3) -> list[str]:
-    """The names nearest to ``text`` (for "did you mean"), best first, compared by
-    ``vocabulary_key``."""
+    """The names nearest to ``text`` by ``vocabulary_key``, best first."""
     by_key: dict[str, str] = {}
     for name in names:
         by_key.setdefault(vocabulary_key(name), name)

@@ -1,8 +1,4 @@
-"""Normalising and validating the names and identifiers curators type.
-
-Everything a researcher may search by goes through ``name_key`` (or, for miRNAs,
-``mirna_key``), so that "ADM", "adm" and "A.D.M." or "MCF-7" and "MCF7" meet.
-"""
+"""Normalising and validating the names and identifiers curators type."""
 
 from __future__ import annotations
 
@@ -15,19 +11,17 @@ from django.core.validators import RegexValidator
 
 from evidence.choices import plain
 
-# --- DOIs and PubMed -------------------------------------------------------
-
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-#: Every URL and ``doi:`` prefix, stacked by careless copy-paste too ("doi: https://doi.org/10...").
+#: Every URL and ``doi:`` prefix, stacked too ("doi: https://doi.org/10...").
 _DOI_PREFIX_RE = re.compile(r"^(?:\s*(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:))*", re.IGNORECASE)
 
 
 def normalize_doi(value: str | None) -> str | None:
-    """Lower-case the DOI (DOIs are case-insensitive: the unique constraint then catches the
-    same paper typed twice) and strip URL and ``doi:`` prefixes; ``None`` when empty."""
+    """Lower-cased (DOIs are case-insensitive: the unique constraint then catches a paper typed
+    twice), percent-decoded and without URL and ``doi:`` prefixes; ``None`` when empty."""
     if value is None:
         return None
-    # Percent-decoded ("10.1000%2Fxyz"); a decoded NUL ("%00") is no part of a DOI, and PostgreSQL refuses it.
+    # A decoded NUL ("%00") is no part of a DOI, and PostgreSQL refuses it.
     doi = unquote(str(value).strip()).replace("\x00", "")
     return _DOI_PREFIX_RE.sub("", doi).strip().rstrip(".").lower() or None
 
@@ -58,8 +52,6 @@ def normalize_pmcid(value: str | None) -> str:
 validate_pmid = RegexValidator(r"^[1-9]\d{0,8}$", "A PMID is a number of up to nine digits.", "invalid_pmid")
 validate_pmcid = RegexValidator(r"^PMC\d{1,9}$", "A PMCID looks like PMC1234567.", "invalid_pmcid")
 
-# --- Molecule, drug and cell identifiers ------------------------------------
-
 validate_hgnc = RegexValidator(r"^HGNC:\d{1,6}$", "An HGNC identifier looks like HGNC:40.", "invalid_hgnc")
 validate_mirbase = RegexValidator(
     r"^(?:MIMAT\d{7}|MI\d{7})$",
@@ -81,12 +73,9 @@ validate_cellosaurus = RegexValidator(
     r"^CVCL_[A-Z0-9]{4}$", "A Cellosaurus accession looks like CVCL_0031.", "invalid_cellosaurus"
 )
 
-# --- Names -------------------------------------------------------------------
-
 
 def spelled_greek(ch: str) -> str | None:
-    """A Greek letter spelled out as papers write it in ASCII ("β" and "ϐ" are "beta", "π"
-    and "Π" are "pi", "ά" is "alpha"), or None for any other character."""
+    """A Greek letter spelled out as papers write it in ASCII ("β", "ϐ": "beta"; "ά": "alpha"), or None."""
     bare = "".join(c for c in unicodedata.normalize("NFKD", ch.casefold()) if not unicodedata.combining(c))
     name = unicodedata.name(bare, "") if len(bare) == 1 else ""
     if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
@@ -105,13 +94,11 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 def name_key(value: str) -> str:
     """The form of a name that lookups compare, without case, spacing and punctuation: "MCF-7",
-    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta", "GST-π" is "gstpi"."""
+    "MCF7" and "mcf 7" share the key ``mcf7``; "TGF-β" is "tgfbeta"."""
     return _NON_ALNUM.sub("", plain(unicodedata.normalize("NFKC", value).casefold().translate(GREEK_SPELLED)))
 
 
-# A miRNA name as papers write it: an optional species prefix, "miR", "mir",
-# "microRNA" or "let", the number with an optional letter and paralog suffix, and
-# an optional arm (-5p/-3p) or star.
+# A miRNA name as papers write it: species, family, number with letter and paralog, arm or star.
 _MIRNA_RE = re.compile(
     r"""^(?:(?P<species>[a-z]{3})-)?
         (?P<family>microrna|mirna|mir|let|lin)[-\s]?
@@ -122,13 +109,10 @@ _MIRNA_RE = re.compile(
 
 
 def parse_mirna(value: str) -> tuple[str, str] | None:
-    """A miRNA name's armless core and its arm, or ``None`` if it isn't one: ``hsa-miR-155-5p``
-    -> ("mir-155", "5p"), ``let-7f-1*`` -> ("let-7f-1", "*"). Only a human miRNA is one: a
-    mouse miRNA is a different molecule."""
+    """A human miRNA name's armless core and its arm (``hsa-miR-155-5p``: ("mir-155", "5p"),
+    ``let-7f-1*``: ("let-7f-1", "*")), else ``None``: a mouse miRNA is a different molecule."""
     match = _MIRNA_RE.match(value.strip())
-    if not match:
-        return None
-    if (match.group("species") or "hsa").lower() != "hsa":
+    if not match or (match.group("species") or "hsa").lower() != "hsa":
         return None
     family = match.group("family").lower()
     family = "mir" if family in ("microrna", "mirna") else family
@@ -137,10 +121,9 @@ def parse_mirna(value: str) -> tuple[str, str] | None:
 
 
 def lookup_keys(value: str) -> tuple[str, str]:
-    """The (key, base) pair stored for a name and computed for a query. For a miRNA the key
-    keeps the arm and the base drops it, so "miR-155" finds hsa-miR-155-5p and -3p, while
-    "miR-155-3p" finds only the 3p arm (and any record that gave no arm). For any other name
-    both are ``name_key``."""
+    """The (key, base) pair stored for a name and computed for a query: for a miRNA the key keeps
+    the arm and the base drops it ("miR-155" finds both arms, "miR-155-3p" the 3p arm and any
+    record that gave none); for any other name both are ``name_key``."""
     if parsed := parse_mirna(value):
         core, arm = parsed
         # Hyphens stay in miRNA keys: squeezed, "mir-15-5p" and "mir-155p" would meet.

@@ -11,18 +11,18 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence.identifiers import lookup_keys
+from evidence.models.counts import EvidenceCount
 
 
 def id_array(ids: list[int]) -> RawSQL:
-    """``ids`` for an ``__in`` lookup as one array parameter: Django would prepare an IN
-    list of thousands of ids one by one (half the time of the query)."""
+    """``ids`` for an ``__in`` lookup as one array parameter: Django would prepare an IN list of
+    thousands of ids one by one."""
     return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
 
 
 def pk_sql(queryset: models.QuerySet) -> tuple[str, tuple] | None:
-    """The SQL selecting the primary keys of ``queryset``, with its parameters, for a statement
-    written by hand around it; None when Django knows it selects nothing and writes no SQL
-    (a search with no word to look for, ``q=-``; a DOI that normalises to none)."""
+    """The SQL and parameters selecting the primary keys of ``queryset``, for a statement written
+    around it; None when Django knows it selects nothing (``q=-``) and writes no SQL."""
     try:
         return queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
@@ -30,12 +30,10 @@ def pk_sql(queryset: models.QuerySet) -> tuple[str, tuple] | None:
 
 
 class ChangeLoggedModel(models.Model):
-    """Timestamps, and a history row per change with the user and the reason
-    (django-simple-history): the curator diff views and "last changed" read it."""
+    """Timestamps, and a history row per change with the user and the reason."""
 
-    #: Fields a curator may set on a new record but only an editor may change once it
-    #: exists: its names, identifiers and anything that says whether it can be trusted.
-    #: Everything public links to these, so a change is reviewed (workflow.check_reference_edit).
+    #: Fields a curator may set on a new record but only an editor may change once it exists
+    #: (names, identifiers, trust): everything public links to these (workflow.check_reference_edit).
     editor_fields: tuple[str, ...] = ()
 
     created = models.DateTimeField(auto_now_add=True)
@@ -46,56 +44,45 @@ class ChangeLoggedModel(models.Model):
         abstract = True
 
     def locked_modified(self):
-        """The stored ``modified`` time, read with the row locked until the transaction ends:
-        a save based on an older copy is refused against it (optimistic locking; evidence
-        has its own ``version``). None when the row is gone."""
+        """The stored ``modified`` time, the row locked until the transaction ends (optimistic
+        locking: a save based on an older copy is refused); None when the row is gone."""
         rows = type(self)._default_manager.select_for_update().filter(pk=self.pk)
         return rows.values_list("modified", flat=True).first()
 
 
 class ListingQuerySet(models.QuerySet):
-    """The rows an index lists, one definition for the API's list and the HTML index page."""
+    """The rows an index lists, for the API's list and the HTML index page."""
 
-    #: Foreign keys an index shows (``Drug``: its therapy class).
+    #: Foreign keys and many-to-many relations an index shows.
     listing_related: tuple[str, ...] = ()
-    #: Many-to-many relations an index shows (``Drug``: its classes).
     listing_prefetch: tuple[str, ...] = ()
     #: The stored count (models/counts.py) ``evidence_count`` reads, if not the model's name.
     counted_as: str | None = None
+    #: How accepted evidence reaches a row (``Q(drugs=OuterRef("pk"))``); None: always public.
+    public_through: Q | None = None
 
     def with_counts(self) -> ListingQuerySet:
         """Annotate ``evidence_count``: the accepted evidence items that cite each row."""
-        from evidence.models.counts import EvidenceCount
-
         kind = self.counted_as or self.model._meta.model_name
         return self.annotate(evidence_count=EvidenceCount.objects.annotation(kind))
 
-    #: How accepted evidence reaches a row (``Drug``: ``Q(drugs=OuterRef("pk"))``); a model
-    #: that declares it is public only once accepted evidence uses it (see ``public``).
-    public_through: Q | None = None
-
-    def _used_by_accepted(self) -> Exists:
+    def public(self) -> ListingQuerySet:
+        """Rows accepted evidence uses: a drug, cargo, cell or citation entered for a draft stays
+        out of public lists, pages and releases until the draft is accepted."""
         from evidence.models.evidence import Evidence
 
-        return Exists(Evidence.objects.public().filter(self.public_through))
-
-    def public(self) -> ListingQuerySet:
-        """Rows accepted evidence uses. A drug, cargo, cell or citation entered for a draft
-        stays out of public lists, pages, suggestions and releases until the draft is
-        accepted; controlled vocabularies (no ``public_through``) are always public."""
-        return self if self.public_through is None else self.filter(self._used_by_accepted())
+        if self.public_through is None:
+            return self
+        return self.filter(Exists(Evidence.objects.public().filter(self.public_through)))
 
     def public_pks(self) -> list:
-        """The primary keys of these rows that are public. For the few rows a lookup matched:
-        as a filter, ``public()`` lets PostgreSQL join every link of accepted evidence before
-        it reaches them; asked of each row, it is one index probe."""
+        """The primary keys of these rows that are public, asked row by row (an index probe
+        each): for the few rows a lookup matched, cheaper than ``public()`` as a filter."""
         if self.public_through is None:  # a vocabulary, or a model with its own public()
             return list(self.public().values_list("pk", flat=True))
         from evidence.models.evidence import Evidence
 
-        # A scalar subquery, not EXISTS: the planner may hash an EXISTS over every accepted link
-        # when it misjudges how many rows a lookup's ORs match (half the table, for one row:
-        # 50-70 ms at 100,000 items); a scalar subquery is always the per-row probe.
+        # A scalar subquery, not EXISTS, which the planner may hash over every accepted link.
         used = Evidence.objects.public().filter(self.public_through).values("pk")[:1]
         rows = self.annotate(used_by=Subquery(used))
         return [pk for pk, used_by in rows.values_list("pk", "used_by") if used_by is not None]
@@ -106,8 +93,8 @@ class ListingQuerySet(models.QuerySet):
         return self if sees_unpublished(user) else self.public()
 
     def for_listing(self) -> ListingQuerySet:
-        """Evidence counts, the related rows and aliases each listed row shows, and a total
-        order (the model's, then id), so pages never repeat or skip a row."""
+        """Counts, related rows and aliases each listed row shows, in a total order (so pages
+        never repeat or skip a row)."""
         queryset = self.with_counts().order_by(*self.model._meta.ordering, "pk")
         if self.listing_related:
             queryset = queryset.select_related(*self.listing_related)
@@ -119,8 +106,7 @@ class ListingQuerySet(models.QuerySet):
 class AmbiguousName(ValueError):
     """A name that several entities answer to equally well."""
 
-    #: How many of the entities it names the message lists.
-    SHOWN = 5
+    SHOWN = 5  # entities the message lists
 
     def __init__(self, name: str, model, entities: list) -> None:
         listed = "; ".join(str(entity) for entity in entities[: self.SHOWN])
@@ -137,11 +123,9 @@ def slugs_of(names) -> set[str]:
 
 
 def names_find(*names: str) -> tuple[Q, Q] | None:
-    """Which records ``names`` find by their lookup keys: (a filter on an entity's own name, a
-    filter on its aliases); None when no name has a key. A miRNA arm ("miR-155-3p") also finds
-    a record that gave no arm, by that record's own name; not a record of the other arm that
-    carries an arm-less alias (hsa-miR-155-5p, "miR-155"). The text search's key lexemes
-    follow the same rule (``search._needs_keys``, the document of migration 0043)."""
+    """(A filter on an entity's own name, one on its aliases) finding ``names`` by lookup keys;
+    None when no name has a key. A miRNA arm ("miR-155-3p") also finds a record that gave no
+    arm by its own name, but not the other arm by an arm-less alias (as ``search._needs_keys``)."""
     pairs = [lookup_keys(name) for name in names if name and name.strip()]
     keys = {key for key, _base in pairs}
     if not keys:
@@ -154,9 +138,8 @@ class NamedQuerySet(ListingQuerySet):
     """Lookups by any name of an entity: its canonical name, one of its aliases, or its slug."""
 
     def matching(self, *names: str) -> NamedQuerySet:
-        """Entities any of whose names matches any of ``names``, ignoring case and punctuation,
-        or whose slug is one of them: the API shows slugs, and a slug need not be a name's key
-        (``car-t-cell`` is "mesothelin-targeted CAR-T cells")."""
+        """Entities any of whose names or slug matches any of ``names``, ignoring case and
+        punctuation (a slug need not be a name's key: ``car-t-cell``)."""
         found_by = names_find(*names)
         if found_by is None:
             return self.none()
@@ -165,9 +148,7 @@ class NamedQuerySet(ListingQuerySet):
         return self.filter(own | Q(pk__in=alias_hits) | Q(slug__in=slugs_of(names)))
 
     def similar(self, text: str, n: int = 3) -> list[tuple[str, float]]:
-        """The ``n`` names and aliases of these entities nearest to ``text`` by trigram similarity
-        (pg_trgm), with their similarity, best first: the "did you mean" of a name that matches
-        nothing."""
+        """The ``n`` (name or alias, trigram similarity) of these entities nearest to ``text``, best first."""
         field = getattr(self.model, "name_field", "name")
         alias_model = self.model.aliases.rel.related_model
         text = text[:100]
@@ -181,11 +162,9 @@ class NamedQuerySet(ListingQuerySet):
         return list(found.values())[:n]
 
     def by_name(self, name: str):
-        """The one entity called ``name``, or ``None``: the one whose slug it is (a slug names
-        one entity, as the API's writes read it first), else the one whose canonical name it is,
-        else the one with an alias of that name, else the only one it matches at all. A name that
-        matches several at the best of these tiers ("miR-21" for miR-21-5p and miR-21-3p)
-        raises ``AmbiguousName``: linking a finding to the first would be a silent guess."""
+        """The one entity called ``name`` or ``None``: by slug, else canonical name, else alias,
+        else the only one it matches at all. Several at the best tier ("miR-21") raise
+        ``AmbiguousName``: linking a finding to the first would be a silent guess."""
         shown = AmbiguousName.SHOWN + 1
         hits = list(self.matching(name)[:shown])
         if len(hits) <= 1:
@@ -204,14 +183,13 @@ class NamedQuerySet(ListingQuerySet):
 
 
 class NamedEntity(ChangeLoggedModel):
-    """An entity a researcher finds by name: the lookup keys of its canonical name are stored."""
+    """An entity a researcher finds by name, with the lookup keys of its canonical name."""
 
     slug = models.SlugField(max_length=120, unique=True)
     key = models.CharField(max_length=200, db_index=True, editable=False)
     base = models.CharField(max_length=200, db_index=True, editable=False)
 
-    #: the field holding the canonical name; subclasses name it as biologists do.
-    name_field = "name"
+    name_field = "name"  # of the canonical name
 
     class Meta:
         abstract = True

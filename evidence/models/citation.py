@@ -17,14 +17,13 @@ class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))
 
     def by_identifier(self, identifier: str):
-        """The citation with this DOI (in any of its written forms), PMID or BibTeX key, or None.
-        A bare number is a PMID."""
+        """The citation with this DOI (in any written form), PMID (a bare number) or BibTeX key, or None."""
         kind = _identifier_kind(identifier or "")
         return self.filter(**{kind[0]: kind[1]}).first() if kind else None
 
     def pks_by_identifier(self, identifiers: Iterable[str]) -> dict[str, int]:
-        """Identifier as written -> the primary key of the citation it names (as ``by_identifier``
-        reads it), one query per kind of identifier; identifiers that name none are left out."""
+        """Identifier as written -> primary key of the citation it names (as ``by_identifier``),
+        one query per kind of identifier."""
         wanted: dict[str, dict[str, list[str]]] = {}
         for raw in identifiers:
             if kind := _identifier_kind(raw):
@@ -37,8 +36,7 @@ class CitationQuerySet(ListingQuerySet):
 
 
 def _identifier_kind(identifier: str) -> tuple[str, str] | None:
-    """The column an identifier names a citation by, and its value as stored: a DOI in any
-    written form, else a PMID (a number, "PMID: 123"), else a BibTeX key; None for nothing."""
+    """(column, value as stored) of a DOI, else a PMID ("PMID: 123"), else a BibTeX key; None for nothing."""
     identifier = identifier.strip()
     if not identifier:
         return None
@@ -154,16 +152,14 @@ class Citation(ChangeLoggedModel):
         self.bibtex_key = (self.bibtex_key or "").strip() or None
 
     def save(self, *args, **kwargs):
-        # Normalise here too, so imports and the API that bypass forms cannot store a
-        # DOI in a second spelling that slips past the unique constraint.
+        # Also here, so imports and the API cannot store a DOI spelling that slips past the unique constraint.
         self.clean()
         self.author_string = "; ".join(str(a) for a in self.authors or [])
         super().save(*args, **kwargs)
 
 
 def short_label(authors: list, truncated: bool, year: int | None, suffix: str | None = "") -> str:
-    """ "Ning et al. (2017)" from the author list and the ``label_letters`` letter; also used on
-    rows, without an instance."""
+    """ "Ning et al. (2017)" from the author list and the ``label_letters`` letter."""
     authors = authors or []
     surname = (_surname(authors[0]) if authors else "") or "Anon."
     if len(authors) == 2 and not truncated:
@@ -190,16 +186,13 @@ _LETTERS_SQL = """
 
 
 def label_letters() -> dict[int, str]:
-    """Citation id -> the letter that tells it from the other papers with the same in-text
-    label ("Liu et al. (2023a)", "(2023b)", in title order), for those papers only: one query
-    (``exoresist_label_key``, migration 0020) per data version, kept in the cache and the
-    process. Counted over every citation, so accepting a draft does not re-letter the public ones.
-    """
+    """Citation id -> the letter that tells it from the other papers with the same in-text label
+    ("Liu et al. (2023a)", "(2023b)", in title order): one query per data version. Counted over
+    every citation, so accepting a draft does not re-letter the public ones."""
     from exoresist.data_version import cached, remembered
 
     def read() -> dict[int, str]:
-        # The primary, not a replica: the letters are kept under the data version the primary's
-        # commits set, and a lagging replica's would stand for that whole version.
+        # The primary, not a lagging replica: the letters are kept under the primary's data version.
         with connection.cursor() as cursor:
             cursor.execute(_LETTERS_SQL)
             return {pk: chr(97 + n) if n < 26 else f"-{n + 1}" for pk, n in cursor.fetchall()}
@@ -207,13 +200,12 @@ def label_letters() -> dict[int, str]:
     return remembered("label-letters", lambda: cached("label-letters", (), read))
 
 
-#: A year with a label's letter, its words joined by "-": "2018a", "2018-27" (past z).
+#: A year with a label's letter, words joined by "-": "2018a", "2018-27" (past z).
 _LETTERED_YEAR = re.compile(r"(\d{4})([a-z]|-\d+)")
 
 
 def lettered(words: tuple[str, ...]) -> list[int]:
-    """The citations whose label ends in the year and letter that ``words`` spell ("2018a" of
-    "Chen et al. (2018a)"), as ``label_letters`` letters them now; empty for other words."""
+    """The citations whose label ends in the year and letter ``words`` spell ("2018a")."""
     match = _LETTERED_YEAR.fullmatch("-".join(words))
     if not match:
         return []

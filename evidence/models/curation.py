@@ -28,11 +28,10 @@ class FlagReason(models.TextChoices):
 
 
 class EvidenceRevision(models.Model):
-    """A curator's suggested edit of accepted evidence, applied by an editor. ``original``
-    holds the values ``proposed`` replaces: the editor sees a diff, and ``apply_revision``
-    can refuse when the item changed underneath."""
+    """A curator's suggested edit of accepted evidence, applied by an editor (``original``: the
+    values ``proposed`` replaces, for the diff)."""
 
-    #: Curation only: no public page shows it, so saving it keeps every cached page.
+    #: No public page shows it, so saving it keeps every cached page.
     shown_on_public_pages = False
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="revisions")
@@ -133,9 +132,8 @@ class TriageDecision(models.TextChoices):
 
 
 class CitationTriage(models.Model):
-    """A curator's decision on an imported paper that holds no evidence yet: curate it, set
-    it aside as not relevant (saying why), or come back later. The queue
-    (``evidence.curation.triage``) lists the papers without one, and those marked later."""
+    """A curator's decision on an imported paper that holds no evidence yet: curate it, set it
+    aside as not relevant (saying why), or come back later."""
 
     shown_on_public_pages = False
 

@@ -2,8 +2,7 @@ from django.db import models
 
 
 class EvidenceDocument(models.Model):
-    """One item's API document, as JSON text, kept by PostgreSQL (table, function and
-    triggers: migration 0026); ``evidence/api/documents.py`` reads and completes it."""
+    """One item's API document, as JSON text kept by PostgreSQL (migration 0026)."""
 
     evidence = models.OneToOneField(
         "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="api_document"

@@ -24,7 +24,7 @@ class DrugQuerySet(NamedQuerySet):
 
 class Drug(NamedEntity):
     editor_fields = ("name", "slug", "aliases", "chebi", "drugbank", "pubchem_cid", "therapy_class", "classes")
-    #: Its ids in other databases, as pages link them and linked data names them (site/links.py).
+    #: Its ids in other databases, as pages link them (site/links.py).
     identifier_fields = ("chebi", "drugbank", "pubchem_cid")
     name = models.CharField(max_length=200, unique=True, help_text="The INN, in lower case.")
     drug_class = models.CharField(
@@ -108,8 +108,7 @@ class Cargo(NamedEntity):
 
     class Meta:
         ordering = [Lower("symbol")]
-        # The cargo index pages in this order; without the index every cargo is tested for
-        # being public before the sort.
+        # The cargo index pages in this order; without it every cargo is tested as public before the sort.
         indexes = [models.Index(Lower("symbol"), name="cargo_symbol_as_read")]
         verbose_name = "cargo molecule"
         constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
@@ -120,10 +119,9 @@ class Cargo(NamedEntity):
 
 class CargoReachQuerySet(models.QuerySet):
     def reasons(self, cargo_ids: Iterable[int]) -> dict[int, str]:
-        """Every cargo a filter on ``cargo_ids`` takes, by primary key, with why as the evidence
-        list words it ("" for the cargos themselves): of several reasons, the first in
-        ``CargoReach.WORDS``, via the first cargo by symbol. The ids go to the view as values,
-        which its indexes answer; a subquery would compute the reach of every cargo."""
+        """Primary key of every cargo a filter on ``cargo_ids`` takes -> why, in the evidence list's
+        words (the first of ``CargoReach.WORDS``, via the first cargo by symbol). The ids go as
+        values, which the view's indexes answer; a subquery would compute every cargo's reach."""
         first = Case(*(When(why=why, then=rank) for rank, why in enumerate(CargoReach.WORDS)))
         rows = (
             self.filter(cargo_id__in=list(cargo_ids))
@@ -135,11 +133,10 @@ class CargoReachQuerySet(models.QuerySet):
 
 
 class CargoReach(models.Model):
-    """A cargo and one that a filter on it takes, and why: a row of the view
-    ``evidence_cargo_reach`` (migration 0044), which the counts, facet keys, cargo page and
-    network read too. A pair related in several ways has a row for each."""
+    """A cargo, one that a filter on it takes, and why: a row of the view ``evidence_cargo_reach``
+    (migration 0044); a pair related in several ways has a row for each."""
 
-    #: Each reason, in the order the evidence list prefers them, in its words ({}: the via's symbol).
+    #: Each reason, preferred first, in the evidence list's words ({}: the via's symbol).
     WORDS = {"self": "", "family": "family of {}", "member": "in the {} family", "agent": "targets {}"}
 
     pk = models.CompositePrimaryKey("cargo_id", "reached_id", "why", "via_id")
@@ -175,10 +172,9 @@ class CellQuerySet(NamedQuerySet):
     listing_related = ("parent",)
 
     def public(self) -> CellQuerySet:
-        """The cells accepted evidence names, and every line they derive from however deep
-        (MCF-7 for MCF-7/ADR, and its own parental line): each page and release that names
-        a parental line links to it. Two EXISTS on the indexed cell columns, then a walk up
-        the (small) cell table: a third of the time of one EXISTS over both columns."""
+        """The cells accepted evidence names, and every line they derive from (MCF-7 of MCF-7/ADR),
+        which pages and releases link to. Two EXISTS on the indexed cell columns, then a walk
+        up the (small) cell table: faster than one EXISTS over both columns."""
         from evidence.models.evidence import Evidence
 
         accepted = Evidence.objects.public()

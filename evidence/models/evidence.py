@@ -29,8 +29,8 @@ PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
 
 class StaleEdit(Exception):
-    """A save was based on a version of an evidence item that someone else has changed since;
-    ``current`` is the version in the database (``None`` when the item was deleted)."""
+    """A save was based on a version of an evidence item that someone else has changed since
+    (``current``: the version in the database, ``None`` when deleted)."""
 
     def __init__(self, evidence_pk: int, expected: int, current: int | None, *, reviewing: bool = False):
         item = format_public_id(evidence_pk)
@@ -51,19 +51,17 @@ class StaleEdit(Exception):
 
 
 def format_public_id(pk: int) -> str:
-    """123 -> ``EXR000123``, the identifier every page, export and API response shows."""
+    """123 -> ``EXR000123``, the identifier pages, exports and the API show."""
     return f"EXR{pk:06d}"
 
 
 def evidence_url(pk: int) -> str:
-    """An item's page, from its key alone: building an ``Evidence`` for it would run the cancer
-    type's default, a query."""
+    """An item's page, from its key alone (an ``Evidence`` would query its default cancer type)."""
     return reverse("evidence_detail", args=[format_public_id(pk)])
 
 
 def public_id_to_pk(value: str) -> int | None:
-    """``EXR000123`` -> 123; a bare number is accepted too; anything else, or a number past
-    the largest key (a ``bigint``), -> None."""
+    """``EXR000123`` or 123 -> 123; anything else, or a number past a ``bigint``, -> None."""
     value = str(value).strip()
     match = PUBLIC_ID_RE.match(value)
     digits = match.group(1) if match else value if value.isdecimal() else ""
@@ -75,12 +73,10 @@ def public_id_to_pk(value: str) -> int | None:
 
 
 def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
-    """The subtype a finding in ``cancer_type`` (its name; ``breast_cancer``: breast cancer or
-    a type below it) stores when given ``subtype``. A breast cancer finding keeps its subtype
-    ("unspecified" when none is said); a finding in another cancer is "not applicable", so that
-    every count and filter of a subtype, "unspecified" included, is of breast cancer findings.
-    A breast cancer subtype given to another cancer is a ``ValidationError``: the subtype or the
-    cancer type is wrong, and only the curator knows which."""
+    """The subtype a finding in ``cancer_type`` stores when given ``subtype``: its own in breast
+    cancer, "not applicable" in another cancer (so every subtype count is of breast cancer). A
+    breast cancer subtype in another cancer is a ``ValidationError``: only the curator knows
+    whether the subtype or the cancer type is wrong."""
     if breast_cancer:
         return Subtype.UNSPECIFIED if subtype == Subtype.NOT_APPLICABLE else subtype
     if subtype in (Subtype.UNSPECIFIED, Subtype.NOT_APPLICABLE):
@@ -92,17 +88,14 @@ def fit_subtype(subtype: str, cancer_type: str, breast_cancer: bool) -> str:
     )
 
 
-#: The history's reason for a subtype the system changed (``refit_subtypes``, migration 0042).
+#: The history's reason for a subtype the system changed.
 SUBTYPE_FITTED = "Subtype fitted to the cancer type: breast cancer subtypes apply to breast cancer only"
 
 
 def refit_subtypes() -> int:
     """Store on every item the subtype ``fit_subtype`` gives it under the cancer types as they are
-    now (after a type moved into or out of breast cancer, or a release import).
-    Each changed item gets a new version, so an edit of the one before is refused as stale, and
-    a history row with ``SUBTYPE_FITTED`` and no user: nobody edited the finding, and the
-    cancer type's own history says who moved it.
-    Returns how many items changed; a breast cancer subtype outside breast cancer is a
+    now, each changed item with a new version and a history row with ``SUBTYPE_FITTED`` and no
+    user; returns how many changed. A breast cancer subtype outside breast cancer is a
     ``ValidationError`` naming the items, and nothing changes."""
     from evidence.curation.bulk import content_links, update_evidence
 
@@ -134,10 +127,9 @@ def refit_subtypes() -> int:
     return len(changed)
 
 
-#: A statement is one sentence.
-STATEMENT_MAX_LENGTH = 2000
+STATEMENT_MAX_LENGTH = 2000  # one sentence
 
-#: What the HTML tables and the flat exports show of an item, as columns of one query (``as_rows()``).
+#: What the HTML tables and the flat exports show of an item (``as_rows()``).
 ROW_COLUMNS: tuple[str, ...] = (
     "id", "statement", "effect", "level", "evidence_type", "subtype", "cancer_type__name",
     "drug_response_measured", "vesicle_involvement", "ev_type", "therapy_class__name",
@@ -145,9 +137,8 @@ ROW_COLUMNS: tuple[str, ...] = (
     "citation__year", "citation__retracted", "citation__notice", "citation__authors", "citation__authors_truncated",
 )  # fmt: skip
 
-#: The many-to-many names a row embeds: relation -> (columns, order, columns of the link). An
-#: item's names sort as every list of names does, case-folded (``lower(order)``), then by id;
-#: its API document (migration 0041) sorts them the same way.
+#: The many-to-many names a row embeds: relation -> (columns, order, columns of the link),
+#: sorted case-folded then by id, as every list of names (and the API document) sorts them.
 ROW_RELATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "cargos": (("symbol", "kind", "slug"), "symbol", ()),
     "drugs": (("name", "slug"), "name", ("role",)),
@@ -161,7 +152,7 @@ def with_role(drug: dict) -> str:
 
 
 def complete_rows(rows: list[dict]) -> list[dict]:
-    """Unpack the ``names`` of each ``as_rows()`` row into ``cargos``, ``drugs`` and ``mechanisms``, in place."""
+    """Unpack the ``names`` of each ``as_rows()`` row into its ``ROW_RELATIONS``, in place."""
     for row in rows:
         names = row.pop("names", None)
         if names is not None:
@@ -171,12 +162,8 @@ def complete_rows(rows: list[dict]) -> list[dict]:
 
 @functools.cache
 def _embedded_names_sql() -> str:
-    """A PostgreSQL expression giving an evidence row's names as one JSON object,
-    ``{"cargos": [{"symbol": ..., "kind": ..., "slug": ...}, ...], "drugs": [...], "mechanisms": [...]}``,
-    each list ordered by its ``ROW_RELATIONS`` column case-folded, then id. Written out rather than
-    built with ``ArraySubquery``, whose compilation on every request costs more than the
-    query; one ``jsonb`` value a row, decoded once.
-    """
+    """SQL of an evidence row's ``ROW_RELATIONS`` as one JSON object (``{"cargos": [{"symbol": ...},
+    ...], ...}``): written out, as ``ArraySubquery`` would compile on every request."""
     quote = connections["default"].ops.quote_name
     evidence = Evidence._meta
     parts = []
@@ -200,24 +187,22 @@ def _embedded_names_sql() -> str:
 
 class EvidenceQuerySet(models.QuerySet):
     def public(self):
-        """Only accepted evidence is ever shown to the public."""
+        """Only accepted evidence is shown to the public."""
         return self.filter(status=Status.ACCEPTED)
 
     def visible_to(self, user):
         return self if sees_unpublished(user) else self.public()
 
     def rows_of(self, ids: list[int], *, public: bool = False) -> list[dict]:
-        """The ``as_rows()`` rows of items ``ids``, in that order (only the accepted ones, with
-        ``public``), from a cached base query: building the row query's joins in the ORM costs
-        more than running it. A page reads its ids first, then their rows, so that PostgreSQL
-        does not plan the row query's joins around the filters."""
+        """The ``as_rows()`` rows of items ``ids`` in that order (accepted ones only, with ``public``),
+        from a cached base query: building its joins costs more than running it. A page reads its
+        ids first, so that PostgreSQL does not plan the row query's joins around the filters."""
         # A plain IN list: for a page of ids PostgreSQL plans it faster than an array.
         by_id = {row["id"]: row for row in _rows_base(self.db, public).filter(pk__in=ids).order_by()}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def with_related(self):
-        """Everything an evidence list or detail shows, fetched in a fixed number of queries."""
-        # An item's own names in the order its row and API document embed them.
+        """Everything an evidence list or detail shows, in a fixed number of queries."""
         names = (
             models.Prefetch(
                 relation, Evidence._meta.get_field(relation).related_model.objects.order_by(Lower(order), "pk")
@@ -229,9 +214,8 @@ class EvidenceQuerySet(models.QuerySet):
         ).prefetch_related(*names)
 
     def as_rows(self):
-        """Dicts of what the HTML tables and flat exports show (``ROW_COLUMNS``), with no model
-        instances, each embedding its ``cargos``, ``drugs`` and ``mechanisms`` as one JSON
-        ``names`` value (``complete_rows()`` unpacks it): a page is one query."""
+        """Dicts of ``ROW_COLUMNS``, each embedding its names as one JSON ``names`` value
+        (``complete_rows()`` unpacks it): a page is one query."""
         return self.values(*ROW_COLUMNS).annotate(
             names=RawSQL(_embedded_names_sql(), (), output_field=models.JSONField()),
             breast_cancer=models.ExpressionWrapper(
@@ -240,8 +224,7 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
     def search(self, value: str):
-        """Items matching ``value`` (the syntax of ``evidence/models/search.py``), most relevant
-        first (``search_rank``); none when ``value`` holds no word to look for."""
+        """Items matching ``value`` (``evidence/models/search.py``), most relevant first (``search_rank``)."""
         from evidence.models.search import TextQuery, rank
 
         query = TextQuery.of(value)
@@ -261,21 +244,19 @@ def sees_unpublished(user) -> bool:
 
 @functools.lru_cache(maxsize=16)
 def _rows_base(alias: str, public: bool):
-    # Never evaluated itself: every use filters a clone of it.
+    # Never evaluated: every use filters a clone.
     queryset = Evidence.objects.using(alias)
     return (queryset.public() if public else queryset.all()).as_rows()
 
 
 class EvidenceDrugQuerySet(models.QuerySet):
     def as_therapy(self) -> EvidenceDrugQuerySet:
-        """The links that make a drug the finding's therapy, not a modifier: what ``drug=``
-        lists, and so what every count of a drug's findings counts."""
+        """The links that make a drug the finding's therapy, not a modifier: what ``drug=`` lists."""
         return self.filter(role__in=DEFAULT_DRUG_ROLES)
 
 
 class EvidenceDrug(models.Model):
-    """A drug of a finding, with its role (``DrugRole``); ``role`` has a database default, so
-    bulk loads and ``drugs.set()`` need not name it."""
+    """A drug of a finding, with its role (a database default, so ``drugs.set()`` need not name it)."""
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE)
     drug = models.ForeignKey("evidence.Drug", on_delete=models.CASCADE)
@@ -482,9 +463,7 @@ class Evidence(models.Model):
         verbose_name_plural = "evidence"
         indexes = [
             models.Index(fields=["status", "level"], name="evidence_status_level"),
-            # The public lists (status = accepted, newest first) and their capped counts:
-            # an index-only merge or nested-loop join with the link tables' (entity,
-            # evidence) indexes, instead of a scan of the wide evidence rows.
+            # The public lists and counts: an index-only join with the link tables, not a scan.
             models.Index(fields=["id"], condition=models.Q(status="accepted"), name="evidence_accepted_id"),
         ]
         permissions = [("can_review_evidence", "Can accept or reject evidence and apply suggested revisions")]
@@ -493,10 +472,9 @@ class Evidence(models.Model):
         return f"{self.public_id}: {self.statement[:90]}"
 
     def save(self, *args, **kwargs):
-        """Save only when the row is still at ``self.version`` (optimistic locking), else
-        raise ``StaleEdit``, with the subtype its cancer type allows (``fit_subtype``).
-        ``QuerySet.update`` and ``bulk_update`` bypass it and must bump ``version`` and fit
-        the subtype themselves."""
+        """Save, with the subtype its cancer type allows, only when the row is still at
+        ``self.version`` (optimistic locking), else raise ``StaleEdit``. ``update`` and
+        ``bulk_update`` must bump ``version`` and fit the subtype themselves."""
         self.fit_subtype()
         if self._state.adding or self.pk is None or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
@@ -526,8 +504,7 @@ class Evidence(models.Model):
         self.fit_subtype()
 
     def fit_subtype(self) -> None:
-        """Give the item the subtype its cancer type allows (``fit_subtype``): run by ``clean``, for
-        a form's message on the field, and by every ``save``."""
+        """Give the item the subtype its cancer type allows (``clean``, for a form's message, and ``save``)."""
         if self.cancer_type_id is not None:
             try:
                 self.subtype = fit_subtype(self.subtype, self.cancer_type.name, self.cancer_type.is_breast_cancer)

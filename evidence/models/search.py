@@ -1,10 +1,8 @@
 """Full-text search of evidence: what ``q`` means on the API, the evidence list and the site search.
 
-The document (``EvidenceSearch.document``, one weighted ``tsvector`` per item) is written
-by PostgreSQL itself: migration 0013 says what it holds and the triggers that keep it
-current whoever writes. This module turns what a researcher types into a ``tsquery``.
-
-Syntax, as on a web search engine::
+The document (``EvidenceSearch.document``, a weighted ``tsvector`` per item) is written by
+PostgreSQL (migration 0013); this module turns what a researcher types into a ``tsquery``.
+The syntax (in full: README, API, ``q``)::
 
     trastuzumab miR-567      every word, in any order
     "exosomal miR-155"       a phrase: these words, next to each other, in this order
@@ -12,14 +10,6 @@ Syntax, as on a web search engine::
     tamoxifen or fulvestrant either
     Santos 2018, Han et al.  a paper by author and year ("et al." is ignored)
     Chen 2018a               the paper the site labels "Chen et al. (2018a)"
-
-Words are cut at punctuation ("MCF-7/ADR" is the phrase mcf 7 adr), matched without
-case or accents and by stem ("exosomes" finds "exosomal"); the last word is also a
-prefix, for typing ("paclitax"). A word or phrase that is the name of a drug, cargo or
-cell also finds items linked to what the name filters find by its lookup keys ("mcf7" finds
-MCF-7; "miR-155-3p" finds that arm and a record that gave no arm, never the 5p arm: the rule
-of ``base.names_find``). Results are ranked by ``ts_rank``: names weigh
-most, then the statement and title, then quote and citation, then identifiers.
 """
 
 from __future__ import annotations
@@ -40,22 +30,19 @@ from evidence.identifiers import GREEK_SPELLED, lookup_keys
 from evidence.models.base import names_find
 from evidence.models.citation import lettered
 
-#: What separates words: ASCII punctuation, spaces and controls, no-break space, the
-#: General Punctuation block (dashes, quotes, spaces) and the minus sign; the same class
-#: as ``exoresist_search_words()`` in migration 0013.
+#: What separates words: ASCII punctuation and controls, the General Punctuation block, the
+#: minus sign; as ``exoresist_search_words()`` in migration 0013.
 SEPARATORS = r"\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0\u2000-\u206f\u2212"
 _SEPARATOR_RE = re.compile(f"[{SEPARATORS}]+")
 _PARTS_RE = re.compile(f"([{SEPARATORS}]+)")
-#: A query is cut after this many words or phrases; a longer one is a paste, not a search.
-MAX_TERMS = 32
-#: Words or phrases that also match as a name's lookup key ("mcf7" for MCF-7).
-KEYED_TERMS = 4
+MAX_TERMS = 32  # words or phrases: a longer query is a paste, not a search
+KEYED_TERMS = 4  # words or phrases that also match as a name's lookup key
 _TOKEN_RE = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 _STEM, _WORDS = "'exoresist_stem'::regconfig", "'exoresist_words'::regconfig"
 
 
 class EvidenceSearch(models.Model):
-    """The search document of one evidence item (table and triggers: migration 0013)."""
+    """The search document of one evidence item."""
 
     evidence = models.OneToOneField(
         "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="search_document"
@@ -84,8 +71,7 @@ class Term:
 
 
 def parse(value: str) -> list[list[Term]]:
-    """``value`` as AND-ed groups of OR-ed terms (the syntax above); words without letters
-    or digits, and a trailing "et al.", are dropped."""
+    """``value`` as AND-ed groups of OR-ed terms, without words of no letter or digit nor "et al."."""
     # (text, negated, quoted) of each word or phrase; a lone "-" is a word.
     tokens = [(word or phrase, bool(negation), not word) for negation, phrase, word in _TOKEN_RE.findall(value)]
     groups: list[list[Term]] = []
@@ -115,9 +101,8 @@ def parse(value: str) -> list[list[Term]]:
 
 def _needs_keys(term: Term) -> tuple[str, ...]:
     """The key lexemes that find the entities called ``term`` when its words alone do not
-    ("mcf7" for MCF-7, "5fu" for 5-FU). Left out when every such entity's name holds the
-    words already ("miR-155"): the planner, which cannot know that both find the same
-    rows, would add their frequencies and overestimate the matches."""
+    ("mcf7" for MCF-7); none when every such name holds the words ("miR-155"): the planner
+    would add both frequencies and overestimate the matches."""
     from evidence.models import Cargo, CargoAlias, Cell, CellAlias, Drug, DrugAlias
 
     key, base = lookup_keys(term.text)
@@ -128,7 +113,6 @@ def _needs_keys(term: Term) -> tuple[str, ...]:
     named += [(model, "name", aliases) for model in (DrugAlias, CargoAlias, CellAlias)]
     first, *rest = (model.objects.filter(rule).values_list(field).order_by() for model, field, rule in named)
     names = first.union(*rest, all=True)
-    # No entity, or every one's name holds the words: the keys would find nothing more.
     if all(_holds(search_words(name), term.words) for (name,) in names):
         return ()
     # The document holds k=<key> of each own name and of each alias whose key is not its base,
@@ -154,7 +138,7 @@ class TextQuery:
 
     @classmethod
     def of(cls, value: str) -> TextQuery | None:
-        """The query of ``value``; None when it holds no word to look for."""
+        """None when ``value`` holds no word to look for."""
         groups = parse(value)
         if not any(not term.negated for group in groups for term in group):
             return None
@@ -165,12 +149,10 @@ class TextQuery:
             alternatives = []
             for term in group:
                 prefix = term is last and _typed_prefix(term)
-                # A stop word at either end of a phrase ("her" of "HER-2", "t" of "T-cell") is
-                # dropped by the stemmed phrase, and the rest ("2") would match on its own: such
-                # a phrase is read as written.
+                # A stop word at an end of a phrase ("her" of "HER-2") is dropped when stemmed, and
+                # the rest ("2") would match on its own: such a phrase is read as written.
                 config = _WORDS if stop & {term.words[0], term.words[-1]} else _STEM
-                # Synonym keys and lettered years ("2018a") for the first few terms only: each
-                # costs a query on the names or the citations.
+                # Keys and lettered years ("2018a") for the first few terms only: each costs a query.
                 sql, term_params = _term_sql(term, prefix=prefix, keys=index < KEYED_TERMS, config=config)
                 alternatives.append(sql)
                 params.extend(term_params)
@@ -183,7 +165,7 @@ class TextQuery:
 
 
 def _stop_words(words: set[str]) -> set[str]:
-    """Those of ``words`` the stemmed configuration drops (English stop words): one query."""
+    """Those of ``words`` the stemmed configuration drops (English stop words)."""
     if not words:
         return set()
     with connection.cursor() as cursor:
@@ -191,17 +173,13 @@ def _stop_words(words: set[str]) -> set[str]:
         return {word for (word,) in cursor.fetchall()}
 
 
-#: A Greek letter by its spelled name ("beta": "β"), as documents hold the letter written.
+#: A Greek letter by its spelled name ("beta": "β"), and such a word with digits ("beta1").
 _GREEK_LETTERS = {spelled: chr(cp) for cp, spelled in GREEK_SPELLED.items() if 0x3B1 <= cp <= 0x3C9}
-
-
-#: A word that is a Greek letter's name, with digits after it ("beta", "beta1").
 _SPELLED_WORD = re.compile(rf"^({'|'.join(sorted(_GREEK_LETTERS, key=len, reverse=True))})(\d*)$")
 
 
 def other_greek(words: tuple[str, ...]) -> tuple[str, ...]:
-    """``words`` with Greek letters written the other way ("tgf β1" is "tgf beta1" and back),
-    as papers write either; ``words`` itself when none is Greek."""
+    """``words`` with Greek letters written the other way ("tgf β1" is "tgf beta1" and back)."""
 
     def other(word: str) -> str:
         if spelled := _SPELLED_WORD.match(word):
@@ -212,16 +190,14 @@ def other_greek(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _joined(term: Term) -> str:
-    """The words of a one-token term joined ("PD-L1": "pdl1"), as documents also hold them
-    (migration 0036); empty for a phrase of several tokens or a single word."""
+    """The words of a one-token term joined ("PD-L1": "pdl1"), as documents also hold them; else empty."""
     one_token = not term.quoted and len(term.text.split()) == 1
     return "".join(term.words) if one_token and len(term.words) > 1 else ""
 
 
 def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) -> tuple[str, list]:
     if keys and (papers := lettered(term.words)):
-        # "2018a" is the paper the site labels so, by its c=<citation> lexeme, not the word:
-        # a review letters the papers it cites its own way ("Chen et al., 2018a" in a quote).
+        # The paper the site labels so, by its c=<citation> lexeme: a review letters its own way.
         return "(%s::tsquery)", [" | ".join(f"c={pk}" for pk in papers)]
     sql, params = f"phraseto_tsquery({config}, %s)", [" ".join(term.words)]
     if (greek := other_greek(term.words)) != term.words:
@@ -232,8 +208,7 @@ def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) 
         sql += f" || to_tsquery({_WORDS}, %s)"
         params.append(_quoted(joined) + (":*" if prefix else ""))
     if prefix:
-        # The word being typed: a prefix of the unstemmed words ("resista" is not a stem), in
-        # either writing of its Greek letters ("TGF-beta" finds "TGF-β1" as "TGF-β" does).
+        # The word being typed: a prefix of the unstemmed words ("resista" is not a stem).
         for words in dict.fromkeys((term.words, greek)):
             typed = f"to_tsquery({_WORDS}, %s)"
             if len(words) > 1:
@@ -247,9 +222,8 @@ def _term_sql(term: Term, prefix: bool, keys: bool = True, config: str = _STEM) 
     return f"({sql})", params
 
 
-#: The word being typed is also a prefix only from this length, or after the words it
-#: follows in one token ("miR-2", "MCF-7/AD"): "m:*" alone matches nearly every item,
-#: and ranking them all is slow. "m" alone is still a word.
+#: The word being typed is a prefix only from this length, or after other words of its token
+#: ("miR-2"): "m:*" matches nearly every item, and ranking them all is slow.
 MIN_PREFIX = 3
 
 
@@ -259,7 +233,7 @@ def _typed_prefix(term: Term) -> bool:
 
 
 class Matches(Lookup):
-    """``document__matches=TextQuery``: ``document @@ (query)``, the GIN-indexed match."""
+    """``document__matches=TextQuery``: ``document @@ (query)``."""
 
     lookup_name = "matches"
     prepare_rhs = False
@@ -273,9 +247,8 @@ SearchVectorField.register_lookup(Matches)
 
 
 def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
-    """``{id: statement}`` as safe HTML with the words the search ``text`` looked for in
-    ``<mark>``: a word of the statement is marked when it starts with a searched word's stem
-    ("exosomes" marks "Exosomal") or, for the last word, with the word as typed."""
+    """``{id: statement}`` as safe HTML, each word that starts with a searched word's stem (or the
+    last word as typed) in ``<mark>``."""
     groups = parse(text)
     words = {word for group in groups for term in group if not term.negated for word in term.words}
     if not words or not statements:
@@ -305,16 +278,14 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
 
 
 def rank(query: TextQuery) -> Func:
-    """The relevance of an item's document to ``query`` (``ts_rank``, names weigh most)."""
+    """``ts_rank`` of an item's document for ``query``."""
     return Func(F("search_document__document"), query.expression(), function="ts_rank", output_field=FloatField())
 
 
 def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, str]]:
-    """The names nearest to what a search that found nothing asked for: trigram similarity
-    (pg_trgm) over every name and alias of drugs, cargos and cells and every mechanism name,
-    to the whole query and to each of its first words; one query, best first, as
-    ``[{"name": ..., "kind": "drug"}]``. ``public``: only names accepted evidence uses, so
-    that a reader is never offered the name of a drug entered for a draft."""
+    """``[{"name": ..., "kind": "drug"}]``: the drug, cargo, cell (and alias) and mechanism names
+    nearest by trigram similarity to the query or one of its first words, best first;
+    ``public``: only names accepted evidence uses."""
     from evidence.models import Cargo, Cell, Drug, Mechanism
 
     pieces = [text[:100]] + [" ".join(term.words) for group in parse(text)[:4] for term in group if not term.negated]
@@ -351,9 +322,7 @@ def did_you_mean(text: str, n: int = 5, public: bool = True) -> list[dict[str, s
 
 
 def did_you_mean_for(user, text: str, found: bool) -> list[dict[str, str]] | None:
-    """What a search or filter by ``text`` that ``found`` nothing offers ``user`` instead: the
-    nearest names (``did_you_mean``) among those ``user`` may see. None when ``text`` found
-    something or is empty: then there is nothing to offer."""
+    """``did_you_mean`` among the names ``user`` may see, when ``text`` ``found`` nothing."""
     from evidence.models.evidence import sees_unpublished
 
     return None if found or not text else did_you_mean(text, public=not sees_unpublished(user))

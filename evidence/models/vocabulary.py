@@ -16,8 +16,7 @@ class TherapyClassQuerySet(ListingQuerySet):
     counted_as = "therapy_class"
 
     def with_counts(self):
-        """Also ``drug_count``: the public drugs, those the class page lists (a drug entered
-        for a draft is not shown, nor counted)."""
+        """Also ``drug_count``: the public drugs, those the class page lists."""
         from evidence.models import Drug
 
         drugs = Drug.objects.public().filter(therapy_class=OuterRef("pk")).order_by().values("therapy_class")
@@ -27,8 +26,7 @@ class TherapyClassQuerySet(ListingQuerySet):
 
 class MechanismQuerySet(ListingQuerySet):
     listing_related = ("parent",)
-    # What ``mechanism=`` lists and the term's page counts: the term and its narrower terms.
-    counted_as = "scope"
+    counted_as = "scope"  # what ``mechanism=`` lists: the term and its narrower terms
 
 
 class TherapyClass(ChangeLoggedModel):
@@ -54,57 +52,19 @@ class TherapyClass(ChangeLoggedModel):
         return reverse("therapyclass_detail", args=[self.slug])
 
 
-class Mechanism(ChangeLoggedModel):
-    """A term of the controlled vocabulary of resistance mechanisms; a tree through ``parent``."""
-
-    editor_fields = ("name", "slug", "parent", "synonyms")
-
-    slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=120, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    synonyms = ArrayField(
-        models.CharField(max_length=120), default=list, blank=True, help_text="Other names, e.g. EMT, P-gp efflux."
-    )
-    description = models.TextField(blank=True)
-
-    objects = MechanismQuerySet.as_manager()
-
-    class Meta:
-        ordering = [Lower("name")]
-
-    def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("mechanism_detail", args=[self.slug])
-
-    def clean(self):
-        node, seen = self.parent, {self.pk}
-        while node is not None:
-            if node.pk in seen:
-                raise ValidationError({"parent": "A mechanism cannot be its own ancestor."})
-            seen.add(node.pk)
-            node = node.parent
-
-
 #: The cancer type an item is filed under when a curator names none.
 BREAST_CANCER = "breast-cancer"
 
 
 def breast_cancer_types() -> RawSQL:
-    """Breast cancer and every type below it ("inflammatory breast cancer"), for a
-    ``cancer_type__in=`` lookup: what makes a finding a breast cancer finding, as
-    ``cancer_type=breast-cancer`` lists them."""
+    """Breast cancer and every type below it, for a ``cancer_type__in=`` lookup."""
     return CancerType.objects.filter(slug=BREAST_CANCER).with_narrower()
 
 
 class TreeVocabularyQuerySet(models.QuerySet):
-    """A small controlled vocabulary in a tree (cancer types, drug classes): found by any of
-    its names or codes, and widened to every narrower term."""
-
     def named(self, value: str):
-        """The term ``value`` names: its slug, name, a synonym or an identifier
-        (``code_fields``), in any case and spelling of dashes and spaces, a plural too."""
+        """The term ``value`` names: its slug, name, a synonym or an identifier (``code_fields``),
+        in any case and spelling of dashes and spaces, a plural too."""
         key = vocabulary_key(value)
         wanted = {key, key.removesuffix("s"), key.removesuffix("es")}
         for term in self.all():
@@ -114,9 +74,8 @@ class TreeVocabularyQuerySet(models.QuerySet):
         return None
 
     def with_narrower(self) -> RawSQL:
-        """These terms and every term below them (B-cell lymphoma is under lymphoma), as a
-        subquery for ``__in`` lookups: a recursive walk down ``parent`` that PostgreSQL runs once
-        per statement, however many rows test it (UNION: a cycle cannot loop)."""
+        """These terms and every term below them, as a subquery for ``__in`` lookups (a recursive
+        walk that PostgreSQL runs once per statement; UNION: a cycle cannot loop)."""
         sql, params = self.order_by().values("pk").query.get_compiler(using=self.db).as_sql()
         table = self.model._meta.db_table
         return RawSQL(
@@ -143,9 +102,35 @@ class TreeTerm(ChangeLoggedModel):
         return self.name
 
 
+class Mechanism(TreeTerm):
+    """A term of the controlled vocabulary of resistance mechanisms."""
+
+    editor_fields = ("name", "slug", "parent", "synonyms")
+
+    synonyms = ArrayField(
+        models.CharField(max_length=120), default=list, blank=True, help_text="Other names, e.g. EMT, P-gp efflux."
+    )
+    description = models.TextField(blank=True)
+
+    objects = MechanismQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("mechanism_detail", args=[self.slug])
+
+    def clean(self):
+        node, seen = self.parent, {self.pk}
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "A mechanism cannot be its own ancestor."})
+            seen.add(node.pk)
+            node = node.parent
+
+
 class CancerType(TreeTerm):
-    """The disease a finding was made in, tied to the Disease Ontology and the NCI Thesaurus
-    where an identifier could be pinned down."""
+    """The disease a finding was made in, with its Disease Ontology and NCI Thesaurus ids."""
 
     editor_fields = ("name", "slug", "parent", "synonyms", "doid", "ncit")
 
@@ -199,8 +184,7 @@ def default_cancer_type() -> int:
 
 
 class DrugClass(TreeTerm):
-    """A class of drugs (anthracyclines, taxanes, HER2 inhibitors, ...), with its ATC code
-    where the WHO classification has one: ``drug=taxane`` reaches every member."""
+    """A class of drugs (anthracyclines, taxanes, ...), with its WHO ATC code if it has one."""
 
     editor_fields = ("name", "slug", "parent", "synonyms", "atc")
 
