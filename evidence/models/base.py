@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import models
@@ -27,6 +28,11 @@ def pk_sql(queryset: models.QuerySet) -> tuple[str, tuple] | None:
         return queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
         return None
+
+
+def user_field(**options) -> models.ForeignKey:
+    """A user a record names; the record stays, naming nobody, when the account is deleted."""
+    return models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, **options)
 
 
 class ChangeLoggedModel(models.Model):
@@ -193,6 +199,9 @@ class NamedEntity(ChangeLoggedModel):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.key, self.base = lookup_keys(self.display_name)

@@ -3,9 +3,10 @@ that move them between states live in ``evidence.curation.workflow``."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from evidence.models.base import user_field
 
 
 class RevisionStatus(models.TextChoices):
@@ -42,16 +43,8 @@ class EvidenceRevision(models.Model):
     status = models.CharField(
         max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING, db_index=True
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="evidence_revisions"
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="evidence_revisions_reviewed",
-    )
+    proposed_by = user_field(related_name="evidence_revisions")
+    reviewed_by = user_field(blank=True, related_name="evidence_revisions_reviewed")
     review_note = models.TextField(blank=True, help_text="The editor's reason, required when rejecting.")
     created = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -75,7 +68,7 @@ class EvidenceComment(models.Model):
     shown_on_public_pages = False
 
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    author = user_field()
     text = models.TextField()
     created = models.DateTimeField(auto_now_add=True)
 
@@ -94,18 +87,10 @@ class EvidenceFlag(models.Model):
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=20, choices=FlagReason.choices, default=FlagReason.WRONG_DATA)
     description = models.TextField(help_text="What is wrong, and how you know.")
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_flags"
-    )
+    raised_by = user_field(blank=True, related_name="evidence_flags")
     reporter_email = models.EmailField(blank=True, help_text="For readers without an account, to hear back.")
     status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="evidence_flags_resolved",
-    )
+    resolved_by = user_field(blank=True, related_name="evidence_flags_resolved")
     resolution_note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -140,9 +125,7 @@ class CitationTriage(models.Model):
     citation = models.OneToOneField("evidence.Citation", on_delete=models.CASCADE, related_name="triage")
     decision = models.CharField(max_length=12, choices=TriageDecision.choices)
     reason = models.TextField(blank=True, help_text="Why the paper is not relevant (required then).")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="citation_triage"
-    )
+    decided_by = user_field(related_name="citation_triage")
     decided_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -47,9 +47,6 @@ class Drug(NamedEntity):
     class Meta:
         ordering = [Lower("name")]
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class DrugAlias(Alias):
     entity = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="aliases")
@@ -112,9 +109,6 @@ class Cargo(NamedEntity):
         indexes = [models.Index(Lower("symbol"), name="cargo_symbol_as_read")]
         verbose_name = "cargo molecule"
         constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
-
-    def __str__(self) -> str:
-        return self.symbol
 
 
 class CargoReachQuerySet(models.QuerySet):
@@ -223,9 +217,6 @@ class Cell(NamedEntity):
 
     class Meta:
         ordering = [Lower("name")]
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self):
         if self.kind == CellKind.RESISTANT_LINE and not self.parent_id:

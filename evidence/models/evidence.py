@@ -3,7 +3,6 @@ from __future__ import annotations
 import functools
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connections, models, transaction
@@ -23,6 +22,7 @@ from evidence.choices import (
     Subtype,
     VesicleInvolvement,
 )
+from evidence.models.base import user_field
 from evidence.models.vocabulary import CancerType, breast_cancer_types, default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
@@ -418,17 +418,10 @@ class Evidence(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     rejection_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_created"
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_reviewed"
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
+    created_by = user_field(blank=True, related_name="evidence_created")
+    reviewed_by = user_field(blank=True, related_name="evidence_reviewed")
+    submitted_by = user_field(
         blank=True,
-        on_delete=models.SET_NULL,
         related_name="evidence_submitted",
         help_text="Who submitted it for review; that person may not accept or reject it (four eyes).",
     )
