@@ -42,8 +42,6 @@ _STEM, _WORDS = "'exoresist_stem'::regconfig", "'exoresist_words'::regconfig"
 
 
 class EvidenceSearch(models.Model):
-    """The search document of one evidence item."""
-
     evidence = models.OneToOneField(
         "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="search_document"
     )
@@ -138,7 +136,6 @@ class TextQuery:
 
     @classmethod
     def of(cls, value: str) -> TextQuery | None:
-        """None when ``value`` holds no word to look for."""
         groups = parse(value)
         if not any(not term.negated for group in groups for term in group):
             return None
@@ -278,7 +275,6 @@ def highlight(text: str, statements: dict[int, str]) -> dict[int, str]:
 
 
 def rank(query: TextQuery) -> Func:
-    """``ts_rank`` of an item's document for ``query``."""
     return Func(F("search_document__document"), query.expression(), function="ts_rank", output_field=FloatField())
 
 

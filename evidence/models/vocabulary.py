@@ -103,8 +103,6 @@ class TreeTerm(ChangeLoggedModel):
 
 
 class Mechanism(TreeTerm):
-    """A term of the controlled vocabulary of resistance mechanisms."""
-
     editor_fields = ("name", "slug", "parent", "synonyms")
 
     synonyms = ArrayField(
