@@ -178,14 +178,13 @@ class NamedQuerySet(ListingQuerySet):
         # Each tier asked on its own: the one exact owner may sort after the first matches.
         key, _ = lookup_keys(name)
         aliases = self.model.aliases.rel.related_model.objects.filter(key=key).values("entity_id")
-        tiers = (self.filter(slug__in=slugs_of([name])), self.filter(key=key), self.filter(pk__in=aliases), None)
-        for tier in tiers:
-            found = hits if tier is None else list(tier[:shown])
+        for tier in (self.filter(slug__in=slugs_of([name])), self.filter(key=key), self.filter(pk__in=aliases)):
+            found = list(tier[:shown])
             if len(found) == 1:
                 return found[0]
             if found:
                 raise AmbiguousName(name, self.model, found)
-        return None
+        raise AmbiguousName(name, self.model, hits)
 
 
 class NamedEntity(ChangeLoggedModel):
