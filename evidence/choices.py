@@ -41,8 +41,7 @@ class Subtype(models.TextChoices):
     HER2 = "her2", "HER2+"
     TNBC = "tnbc", "triple-negative"
     UNSPECIFIED = "unspecified", "unspecified"
-    # A finding in another cancer: stored, so that every count and filter of "unspecified" is
-    # of breast cancer findings (``evidence.models.evidence.fit_subtype``).
+    # Stored for another cancer's finding, so "unspecified" counts only breast cancer (fit_subtype).
     NOT_APPLICABLE = "not_applicable", "not applicable (not breast cancer)"
 
 
