@@ -1,8 +1,5 @@
 """Production middleware: request ids and logs, health check, hostile input, database
-outages, primary pinning for read replicas, and the anonymous page cache with ETags.
-
-All of it works on the URL space as a whole, so endpoints added later are covered too.
-"""
+outages, primary pinning for read replicas, and the anonymous page cache with ETags."""
 
 from __future__ import annotations
 
@@ -11,11 +8,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
@@ -34,8 +28,6 @@ logger = logging.getLogger("exoresist")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 PIN_COOKIE = "exoresist_primary"
 
-Middleware = Callable[[HttpRequest], HttpResponse]
-
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry before our own proxies."""
@@ -48,14 +40,13 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
-    """The username a login attempt gave, as the lockout library records it: cut to the
-    longest username Django allows, which is what its column holds."""
+    """The username of a login attempt, cut to what django-axes' column holds."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
     return str(raw)[:150]
 
 
 def declared_length(request: HttpRequest) -> int:
-    """The body length the request declares (Content-Length); 0 when absent or not a number."""
+    """Content-Length; 0 when absent or not a number."""
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -68,10 +59,9 @@ def wants_json(request: HttpRequest) -> bool:
 
 class RequestIdMiddleware:
     """Gives every request an id (a safe incoming X-Request-ID, or a new UUID), echoes it
-    in the response and writes one structured log line per request. Names a filter resolves
-    are remembered for the request (``evidence.filtersets.resolving_once``)."""
+    and logs one line per request; filter names are resolved once per request."""
 
-    def __init__(self, get_response: Middleware):
+    def __init__(self, get_response):
         # Imported here, not above: evidence modules import this one.
         from evidence.filtersets import resolving_once
 
@@ -138,8 +128,8 @@ def check_health() -> tuple[int, dict]:
 
 
 class HealthCheckMiddleware(MiddlewareMixin):
-    """``/healthz`` answered before host checks, HTTPS redirects, sessions and the cache,
-    so a load balancer can probe each container by its private address."""
+    """``/healthz`` before host checks, HTTPS redirects, sessions and the cache: a load
+    balancer probes each container by its private address."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info.rstrip("/") != "/healthz":
@@ -152,9 +142,8 @@ class HealthCheckMiddleware(MiddlewareMixin):
 
 
 class HostileInputMiddleware(MiddlewareMixin):
-    """Rejects NUL characters in the path or query string with a clear 400 (PostgreSQL cannot
-    store or compare them: a 500 deep inside a view otherwise), and a body announced as larger
-    than the limits with a 413 before any of it is read."""
+    """A 400 for NUL characters in the address (PostgreSQL cannot store them: a 500 deep in a
+    view otherwise), a 413 for a body announced over the limits before any of it is read."""
 
     @staticmethod
     def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -193,15 +182,12 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-#: What a database that went away (restart, failover) raises.
 DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
 class DatabaseUnavailableMiddleware(MiddlewareMixin):
-    """A database that went away in a view (restart, failover) gives a 503 with a clear
-    body, never a traceback; one raised in a middleware reaches ``errors.server_error``,
-    which answers the same. ATOMIC_REQUESTS has rolled the request back, and Django's
-    connection health checks reconnect on the next request, so the site recovers by itself."""
+    """A database that went away in a view (restart, failover): a 503, never a traceback
+    (``errors.server_error`` answers the same for middleware). CONN_HEALTH_CHECKS reconnect."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_OUTAGE):
@@ -217,7 +203,7 @@ def carries_credentials(request: HttpRequest) -> bool:
 class PrimaryPinMiddleware:
     """Decides which requests must read from the primary (see exoresist.db_router)."""
 
-    def __init__(self, get_response: Middleware):
+    def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -236,13 +222,11 @@ class PrimaryPinMiddleware:
 
 
 class PageCacheMiddleware:
-    """Anonymous GET and HEAD responses (pages and API) from the shared cache, keyed by the
-    data version, the address and the representation asked for; ETag and Last-Modified
-    derived from the same key answer conditional requests with 304 without rendering. With
-    the cache unreachable the data version is unknown and every request is served uncached.
-    """
+    """Anonymous GET and HEAD responses from the shared cache, keyed by the data version, the
+    address and the representation; ETag and Last-Modified from the same key answer 304
+    without rendering. With the cache unreachable every request is served uncached."""
 
-    def __init__(self, get_response: Middleware):
+    def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -263,18 +247,12 @@ class PageCacheMiddleware:
         last_modified = http_date(data_version.version_timestamp(version))
         if self.not_modified(request, etag, version, key):
             request.page_cache = "revalidated"
-            response = HttpResponse(status=304)
-            self.add_validators(response, etag, last_modified)
-            return response
-
-        if settings.EXORESIST_PAGE_CACHE:
-            cached = cache.get(key)
-            if cached is not None:
-                request.page_cache = "hit"
-                status, headers, content = cached
-                response = HttpResponse(content, status=status, headers=dict(headers))
-                self.add_validators(response, etag, last_modified)
-                return response
+            return self.add_validators(HttpResponse(status=304), etag, last_modified)
+        cached = cache.get(key) if settings.EXORESIST_PAGE_CACHE else None
+        if cached is not None:
+            request.page_cache = "hit"
+            status, headers, content = cached
+            return self.add_validators(HttpResponse(content, status=status, headers=dict(headers)), etag, last_modified)
 
         response = self.get_response(request)
         if self.cacheable_response(request, response):
@@ -331,28 +309,9 @@ class PageCacheMiddleware:
         return settings.EXORESIST_PAGE_CACHE and cache.get(key) is not None
 
     @staticmethod
-    def add_validators(response: HttpResponse, etag: str, last_modified: str) -> None:
+    def add_validators(response: HttpResponse, etag: str, last_modified: str) -> HttpResponse:
         response["ETag"] = etag
         response["Last-Modified"] = last_modified
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
         patch_vary_headers(response, ["Accept", "Cookie", "Authorization"])
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with what ReDoc needs on top of the site's policy on the paths in
-    EXORESIST_CSP_API_DOCS_PATHS. No other host: its bundle is a static file on this site."""
-
-    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
-        parts = super().get_policy_parts(request, response, report_only)
-        patterns = settings.EXORESIST_CSP_API_DOCS_PATHS
-        if parts.update is None and any(re.search(pattern, request.path) for pattern in patterns):
-            parts.update = {
-                # ReDoc styles itself with styled-components, which adds <style> elements at run
-                # time (and its bundle injects one more); under style-src 'self' alone they are
-                # refused and ReDoc stops with an error instead of rendering. Styles only: the page
-                # has no inline script, and script-src stays 'self'.
-                "style-src": [UNSAFE_INLINE],
-                # ReDoc parses the schema in a Web Worker it starts from a blob: URL.
-                "worker-src": ["blob:"],
-            }
-        return parts
+        return response

@@ -15,7 +15,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = env_bool("EXORESIST_TESTING", False)
-#: Production is anything that is neither development (DEBUG) nor the test suite.
 PRODUCTION = not DEBUG and not TESTING
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -24,7 +23,6 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is not set. Set it (and keep it secret) in production, or set "
             "DJANGO_DEBUG=1 for local development."
         )
-    # Only reachable in development or tests, where sessions need not survive a restart.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
@@ -42,11 +40,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    # Swagger UI and ReDoc bundles as static files (pinned in constraints.txt): no CDN.
-    "drf_spectacular_sidecar",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: no CDN
     "simple_history",
     "evidence",
-    # The project package is an app too: operations commands, checks and the data-version signals.
     "exoresist.apps.ExoresistConfig",
     "axes",
     "csp",
@@ -59,7 +55,7 @@ MIDDLEWARE = [
     "exoresist.middleware.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "exoresist.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "exoresist.middleware.DatabaseUnavailableMiddleware",
     "exoresist.middleware.PrimaryPinMiddleware",
     "exoresist.middleware.PageCacheMiddleware",
@@ -93,8 +89,6 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "exoresist.wsgi.application"
 
-
-#: Persistent connections, checked before each reuse.
 _CONNECTION = {"CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60), "CONN_HEALTH_CHECKS": True}
 
 
@@ -124,8 +118,7 @@ if _database_url:
 elif PRODUCTION:
     DATABASES = {"default": {}}  # refused below with the other unsafe settings
 else:
-    # Development and the test suite on a fresh clone: a PostgreSQL server from a pip wheel,
-    # started on first use and stopped when the last process using it exits.
+    # Development and the test suite on a fresh clone (docs/embedded-postgres.md).
     from exoresist.embedded_postgres import database_settings
 
     DATABASES = {"default": {**database_settings(BASE_DIR / "var" / "postgres"), **_CONNECTION}}
@@ -159,9 +152,7 @@ STORAGES = {
         )
     },
 }
-
-# Development and tests serve static files straight from the finders; production the
-# hashed, compressed copies collectstatic wrote to STATIC_ROOT.
+# Production serves the hashed, compressed copies collectstatic wrote to STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 LOGIN_URL = "admin:login"
@@ -169,9 +160,7 @@ LOGIN_URL = "admin:login"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Token first: DRF answers an unauthenticated request with the first class's
-    # WWW-Authenticate header, so a write without credentials (or with a bad token) is a 401
-    # with "WWW-Authenticate: Token"; with SessionAuthentication first it would be a 403.
-    # A request without an Authorization header still signs in by session, CSRF checked.
+    # WWW-Authenticate header, so a write without credentials is a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -179,7 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["evidence.api.permissions.CuratorWriteOrReadOnly"],
     # An unknown ?format= is a 400 naming the formats offered, not DRF's 404.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "evidence.api.negotiation.StrictContentNegotiation",
-    # Ordering is the FilterSet's ``ordering`` filter: one definition for the API and the HTML pages.
+    # Ordering is the FilterSet's ``ordering`` filter, shared with the HTML pages.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["evidence.api.throttling.AnonWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("EXORESIST_ANON_RATE", "120/min")},
@@ -218,11 +207,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The data release shown in every page footer and in API responses.
 EXORESIST_RELEASE = os.environ.get("EXORESIST_RELEASE", "development")
 
 # --- Production: hardening, caching, read replicas, logging (docs/deploy.md) ---
-
 if PRODUCTION:
     # Stop start-up with one clear message rather than run half-safe.
     _problems = []
@@ -244,20 +231,14 @@ if PRODUCTION:
     if _problems:
         raise ImproperlyConfigured("Unsafe production configuration:\n  - " + "\n  - ".join(_problems))
 
-# --- HTTPS, cookies, headers ------------------------------------------------
-# Behind a TLS-terminating proxy (the load balancer) opt in to trusting its header.
+# --- HTTPS, cookies, headers, limits -------------------------------------------
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", False)
-#: How many proxies put themselves in X-Forwarded-For; the client address is the one before them.
 EXORESIST_NUM_PROXIES = env_int("EXORESIST_NUM_PROXIES", 0)
-#: Error flags one client (address) may raise per hour: readers flag errors, nobody flags hundreds.
 EXORESIST_FLAGS_PER_HOUR = env_int("EXORESIST_FLAGS_PER_HOUR", 10)
-#: The API serves pages up to this row (a deep offset scans every row before it); deeper
-#: reads belong to the export or narrower filters.
+# A deep offset scans every row before it; deeper reads belong to the export.
 EXORESIST_API_MAX_OFFSET = env_int("EXORESIST_API_MAX_OFFSET", 10_000)
-#: Whole-table exports (CSV/TSV/BibTeX) built at once, site-wide and per client, and where
-#: the unfiltered public ones are kept per data version (evidence/api/exports.py).
 EXORESIST_EXPORT_BUILDS = env_int("EXORESIST_EXPORT_BUILDS", 2)
 EXORESIST_EXPORTS_PER_CLIENT = env_int("EXORESIST_EXPORTS_PER_CLIENT", 1)
 EXORESIST_EXPORTS_DIR = os.environ.get("EXORESIST_EXPORTS_DIR", str(Path(tempfile.gettempdir()) / "exoresist-exports"))
@@ -273,13 +254,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Django's defaults do the rest: HttpOnly session cookie, SameSite=Lax cookies, nosniff,
 # same-origin Referrer-Policy and Cross-Origin-Opener-Policy, X-Frame-Options DENY.
 
-# Request size limits: a BibTeX upload of a few thousand entries fits in 10 MB.
-# Form and JSON bodies (a Content-Length above it gets a 413 before anything is read) ...
+# A BibTeX upload of a few thousand entries fits in 10 MB (uploads: exoresist.uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("EXORESIST_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
-# ... and uploaded files, counted as they arrive (exoresist.uploads).
 EXORESIST_MAX_UPLOAD_BYTES = env_int("EXORESIST_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-#: A BibTeX upload must be imported within a request (30 s): at most this many entries;
-#: larger files go through `manage.py import_bibtex`.
+# A BibTeX upload must be imported within a request (30 s).
 EXORESIST_WEB_BIBTEX_MAX_ENTRIES = env_int("EXORESIST_WEB_BIBTEX_MAX_ENTRIES", 5000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = EXORESIST_MAX_UPLOAD_BYTES
 FILE_UPLOAD_HANDLERS = [
@@ -289,8 +267,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("EXORESIST_MAX_FORM_FIELDS", 2000)
 
-# Content-Security-Policy: pages load scripts, styles and images from this site only,
-# so no inline <script> or style="" in templates (use static files).
+# Scripts, styles and images from this site only: no inline <script> or style="" in templates.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -306,17 +283,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-#: The API docs pages that need more than the site's policy: ReDoc only (see
-#: ContentSecurityPolicyMiddleware); Swagger UI needs nothing extra.
-EXORESIST_CSP_API_DOCS_PATHS = [r"^/api/(v\d+/)?(redoc|schema/redoc)/"]
-
 # --- Login throttling (django-axes) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Off in the test suite (Django's test client logs in without a request); the
-# throttling tests switch it on.
+# Off in the test suite (Django's test client logs in without a request).
 AXES_ENABLED = env_bool("EXORESIST_LOGIN_THROTTLE", not TESTING)
 AXES_FAILURE_LIMIT = env_int("EXORESIST_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("EXORESIST_LOGIN_COOLOFF_MINUTES", 15))
@@ -330,7 +302,6 @@ AXES_VERBOSE = False
 REST_FRAMEWORK["NUM_PROXIES"] = EXORESIST_NUM_PROXIES
 
 # --- Databases: transactions, read replicas ----------------------------------
-# Every request is one transaction on the primary: a curator write is applied whole or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = env_bool("EXORESIST_ATOMIC_REQUESTS", True)
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = _database(f"DATABASE_REPLICA_URLS entry {_number}", _url)
@@ -338,7 +309,6 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 EXORESIST_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]
 DATABASE_ROUTERS = ["exoresist.db_router.PrimaryReplicaRouter"]
-#: After a write, the writer's reads stay on the primary this long (replication lag).
 EXORESIST_REPLICA_PIN_SECONDS = env_int("EXORESIST_REPLICA_PIN_SECONDS", 10)
 
 # --- Cache ---------------------------------------------------------------------
@@ -366,17 +336,12 @@ if _cache_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exoresist"}}
 EXORESIST_SHARED_CACHE = bool(_cache_url)
-# Anonymous GET pages and API responses are served from the cache. Only safe when the
-# cache (and its data-version key) is shared by every worker, hence off by default
-# with the per-process local-memory cache, in development and in the test suite.
+# Only safe when the cache (and its data-version key) is shared by every worker.
 EXORESIST_PAGE_CACHE = env_bool("EXORESIST_PAGE_CACHE", EXORESIST_SHARED_CACHE and not DEBUG and not TESTING)
 EXORESIST_PAGE_CACHE_SECONDS = env_int("EXORESIST_PAGE_CACHE_SECONDS", 600)
-#: Apps whose saves/deletes invalidate every cached page (the curated data).
 EXORESIST_CACHE_WATCHED_APPS = ["evidence"]
 EXORESIST_DEDUPLICATE_BUMPS = not TESTING
-#: When the evidence counts (a materialized view) are refreshed after a public change:
-#: "background", a thread after the commit; "on_read", by the next statement that reads
-#: them stale (the test suite, whose transactions never commit).
+# "on_read" in the test suite, whose transactions never commit (docs/deploy.md).
 EXORESIST_COUNTS_REFRESH = os.environ.get("EXORESIST_COUNTS_REFRESH", "on_read" if TESTING else "background")
 if EXORESIST_COUNTS_REFRESH not in {"background", "on_read"}:
     raise ImproperlyConfigured(f"EXORESIST_COUNTS_REFRESH={EXORESIST_COUNTS_REFRESH!r}: use background or on_read.")
@@ -404,9 +369,7 @@ LOGGING = {
         # django-redis's ignored errors (DJANGO_REDIS_LOGGER): one line per 10 s while Redis is down.
         "exoresist.cache": {"level": "WARNING", "filters": ["cache_outage"]},
         "exoresist.request": {"level": "INFO" if env_bool("EXORESIST_REQUEST_LOG", True) else "WARNING"},
-        # Every pg_ctl call it makes, at INFO.
         "embedded_postgres": {"level": "WARNING"},
     },
 }
-# Where export_release writes and the downloads page reads releases.
 EXORESIST_RELEASES_DIR = os.environ.get("EXORESIST_RELEASES_DIR", str(BASE_DIR / "releases"))

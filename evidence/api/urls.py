@@ -1,5 +1,7 @@
 """``/api/v1/``: the root lists the endpoints; ``schema/`` and ``docs/`` describe them."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -34,7 +36,15 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its setup script as a file (docs/?script): no inline script for the CSP to block.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # ReDoc (styled-components) adds <style> elements at run time and parses the schema in a
+    # Web Worker started from a blob: URL. Styles only: script-src stays 'self'.
+    path(
+        "redoc/",
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema")
+        ),
+        name="redoc",
+    ),
     path("recognise/", views.RecogniseView.as_view(), name="recognise"),
     *router.urls,
 ]
