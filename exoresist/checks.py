@@ -1,6 +1,5 @@
-"""Start-up checks for what settings alone cannot catch: with DEBUG off and no static files
-manifest (``collectstatic`` not run) every HTML page would be a 500. ``check --deploy``
-reports it, and the WSGI application refuses to start with the same message."""
+"""With DEBUG off and no static files manifest every HTML page would be a 500: ``check
+--deploy`` reports it, and the WSGI application refuses to start with the same message."""
 
 from __future__ import annotations
 

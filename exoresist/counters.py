@@ -6,9 +6,8 @@ from django.core.cache import cache as default_cache
 
 
 def increment(key: str, timeout: float, cache=default_cache) -> int:
-    """Add one to ``key`` and return the new count; the key starts at 0 and lives ``timeout``
-    seconds from its first use. ``incr`` is atomic in Redis, so concurrent requests each see
-    their own count (a read-then-write would let them all see the same one)."""
+    """Add one to ``key`` (which lives ``timeout`` seconds from its first use) and return the
+    new count. ``incr`` is atomic in Redis: concurrent requests each see their own count."""
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

@@ -1,9 +1,6 @@
-"""Guard for CSV/TSV exports opened in a spreadsheet (OWASP "CSV injection").
-
-A cell starting with = + - @ (or a tab/carriage return before one) is run as a formula
-by Excel and LibreOffice; a leading apostrophe makes it text. Plain negative numbers and
-a lone "-" are left alone so numeric columns stay numeric.
-"""
+"""Guard for CSV/TSV exports opened in a spreadsheet (OWASP "CSV injection"): a cell starting
+with = + - @ (or a tab/carriage return) is run as a formula; a leading apostrophe makes it
+text. Plain negative numbers and a lone "-" are left alone so numeric columns stay numeric."""
 
 import re
 

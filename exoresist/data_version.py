@@ -1,9 +1,6 @@
-"""The global data version: every cached page and every ETag is keyed by it.
-
-Any save, delete or many-to-many change of a model of ``EXORESIST_CACHE_WATCHED_APPS``
-bumps it once the transaction commits: bumping before would let a concurrent reader cache
-the not-yet-committed old data under the new version.
-"""
+"""The global data version that keys every cached page and ETag. A change to a model of
+``EXORESIST_CACHE_WATCHED_APPS`` bumps it once the transaction commits: bumping before would
+let a concurrent reader cache the not-yet-committed old data under the new version."""
 
 from __future__ import annotations
 
@@ -22,38 +19,27 @@ VERSION_KEY = "exoresist:data-version"
 T = TypeVar("T")
 
 
-def new_version() -> str:
-    # Nanoseconds since the epoch: unique enough across workers, and it doubles as Last-Modified.
-    return str(time.time_ns())
-
-
 def get_version() -> str | None:
     """The current data version, or None when the cache cannot be reached (then nothing is cached)."""
     version = cache.get(VERSION_KEY)
     if version is None:
         # add() only sets a missing key, so two workers starting together agree on one version.
-        cache.add(VERSION_KEY, new_version(), timeout=None)
+        cache.add(VERSION_KEY, str(time.time_ns()), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
 
-#: A safety net only: the data version already retires stale entries.
-TTL = 3600
-
-
 def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
-    """``compute()``, kept in the shared cache under ``name`` + ``parts`` for the current data
-    version, so every worker sees a change at once (the public pages' counts, facets and pictures)."""
+    """``compute()``, kept in the shared cache under ``name`` + ``parts`` for the current data version."""
     version = get_version()
-    if version is None:
-        # The cache cannot be reached: serve uncached rather than fail.
+    if version is None:  # the cache cannot be reached: serve uncached rather than fail
         return compute()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"exoresist:{name}:{version}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TTL)
+        cache.set(key, value, 3600)  # a safety net only: the data version retires stale entries
     return value
 
 
@@ -61,8 +47,8 @@ _remembered: dict = {}
 
 
 def remembered(key, build):
-    """``build()``, kept in this process until the data version changes. A dict's get and set
-    are atomic, so threads need no lock: at worst two build the same value once."""
+    """``build()``, kept in this process until the data version changes. Dict get and set are
+    atomic: no lock, at worst two threads build the same value once."""
     version = get_version()
     found = _remembered.get(key)
     if version is not None and found is not None and found[0] == version:
@@ -74,7 +60,8 @@ def remembered(key, build):
 
 
 def bump_version() -> str:
-    version = new_version()
+    # Nanoseconds since the epoch: unique enough across workers, and it doubles as Last-Modified.
+    version = str(time.time_ns())
     cache.set(VERSION_KEY, version, timeout=None)
     return version
 
@@ -95,31 +82,27 @@ def _public_data_committed() -> None:
 
 
 def data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """The "public data changed" step: ``_public_data_committed``, now or when the surrounding transaction commits."""
+    """``_public_data_committed``, now or when the surrounding transaction commits."""
     connection = connections[using]
     if not connection.in_atomic_block:
         _public_data_committed()
-        return
     # One bump per transaction, however many rows it writes (a bulk import saves thousands).
     # Not in the test suite: its outer transaction never commits, so a callback left pending
     # by a fixture would hide every later change from a test's captured callbacks.
-    if settings.EXORESIST_DEDUPLICATE_BUMPS and any(
-        callback is _public_data_committed for _, callback, _ in connection.run_on_commit
+    elif not settings.EXORESIST_DEDUPLICATE_BUMPS or all(
+        callback is not _public_data_committed for _, callback, _ in connection.run_on_commit
     ):
-        return
-    transaction.on_commit(_public_data_committed, using=using)
+        transaction.on_commit(_public_data_committed, using=using)
 
 
 def _watched(model) -> bool:
-    # History rows (django-simple-history) always come with a change of the model they record,
-    # which is what decides; alone (the history of a draft) they change no public page.
-    if getattr(model, "instance_type", None) is not None:
-        return False
-    # Curation-only models (flags, comments, suggested revisions): anonymous readers can
-    # create flags, and each one must not empty the cache of every public page.
-    if getattr(model, "shown_on_public_pages", True) is False:
-        return False
-    return model._meta.app_label in settings.EXORESIST_CACHE_WATCHED_APPS
+    # History rows (simple-history) come with a change of the model they record, which decides.
+    # Curation-only models: every flag an anonymous reader raises must not empty the cache.
+    return (
+        getattr(model, "instance_type", None) is None
+        and getattr(model, "shown_on_public_pages", True) is not False
+        and model._meta.app_label in settings.EXORESIST_CACHE_WATCHED_APPS
+    )
 
 
 @functools.cache
@@ -131,11 +114,8 @@ def _has_visibility(model) -> bool:
 
 
 def _private_change(instance) -> bool:
-    """A draft, submitted or rejected item that was not public before the change either.
-
-    Curators save drafts all day; none of it is on a public page, so it must not throw
-    away every cached page (the cache would be useless under curation load).
-    """
+    """A draft, submitted or rejected item that was not public before the change either:
+    curators save drafts all day, and none of it may throw away every cached page."""
     if instance is None or not _has_visibility(type(instance)):
         return False
     before = getattr(instance, "_exoresist_loaded_status", None)

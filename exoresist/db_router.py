@@ -1,10 +1,9 @@
-"""Reads go to the PostgreSQL read replicas in DATABASE_REPLICA_URLS, writes to the primary.
+"""Reads go to the read replicas in DATABASE_REPLICA_URLS, writes to the primary.
 
-A request is *pinned* to the primary, so that it reads its own writes, after its first write,
-when it is a signed-in user's (a session cookie or an Authorization header), and when its
-client wrote within ``EXORESIST_REPLICA_PIN_SECONDS`` (a cookie says so: replication lag).
-Otherwise a request reads from one replica, chosen at its first read: replicas lag by
-different amounts, and a page whose count and rows came from two of them could disagree.
+A request is *pinned* to the primary (reads its own writes) after its first write, when it is
+a signed-in user's, and when its client wrote within ``EXORESIST_REPLICA_PIN_SECONDS`` (a
+cookie says so). Otherwise it reads from one replica, chosen at its first read: replicas lag
+by different amounts, and a page whose count and rows came from two of them could disagree.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""Strict parsing of environment variables.
-
-A typo such as ``DJANGO_DEBUG=ture`` must stop start-up rather than silently mean
-"off", so these helpers refuse anything they do not recognise.
-"""
+"""Strict parsing of environment variables: a typo such as ``DJANGO_DEBUG=ture`` stops
+start-up rather than silently mean "off"."""
 
 import os
 

@@ -1,5 +1,4 @@
-"""Keep what the server loaded at start-up out of Python's full garbage collections, which
-otherwise walk the whole loaded project whenever a page's short-lived objects trigger one.
+"""Keep what the server loaded at start-up out of Python's full garbage collections:
 ``gc.freeze()`` before forking workers, as the Python documentation recommends."""
 
 from __future__ import annotations

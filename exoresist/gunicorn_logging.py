@@ -8,10 +8,8 @@ from gunicorn import glogging
 
 
 class JsonSafeAtoms(glogging.SafeAtoms):
-    """gunicorn's ``SafeAtoms`` escapes double quotes only, for its Apache-style default
-    format. ``access_log_format`` (gunicorn.conf.py) is one JSON object a request: a path
-    ending in a backslash (``/x\\``) broke the line, and a crafted one added fields of its
-    own to it (``/x\\", "status": 200, "y": "``). Here every string is JSON-escaped."""
+    """gunicorn's ``SafeAtoms`` escapes double quotes only; in the JSON ``access_log_format``
+    a crafted path (``/x\\", "status": 200, "y": "``) could add fields of its own."""
 
     def __init__(self, atoms):
         dict.__init__(self)

@@ -1,13 +1,10 @@
-"""Request transactions for writes only: ``AtomicWritesMixin`` and ``atomic_writes``.
-
-``ATOMIC_REQUESTS`` costs a read two round trips (BEGIN, COMMIT) that protect nothing. Views
-marked here opt out of it and wrap only unsafe methods again, with the same all-or-nothing
-meaning (DRF marks the transaction for rollback when it turns an exception into an error
-response).
-"""
+"""Request transactions for writes only: ``ATOMIC_REQUESTS`` costs a read two round trips
+(BEGIN, COMMIT) that protect nothing. Views marked here opt out of it and wrap only unsafe
+methods again, with the same all-or-nothing meaning."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from django.conf import settings
@@ -29,10 +26,8 @@ def atomic_writes(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if _needs_transaction(request):
-            with transaction.atomic():
-                return view(request, *args, **kwargs)
-        return view(request, *args, **kwargs)
+        with transaction.atomic() if _needs_transaction(request) else contextlib.nullcontext():
+            return view(request, *args, **kwargs)
 
     return transaction.non_atomic_requests(wrapper)
 

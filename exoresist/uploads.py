@@ -1,8 +1,6 @@
 """A hard limit on uploaded file data, which neither DATA_UPLOAD_MAX_MEMORY_SIZE (form fields
-only) nor FILE_UPLOAD_MAX_MEMORY_SIZE (when to spill to disk) gives. First in
-FILE_UPLOAD_HANDLERS, it refuses the request once the files' bytes pass
-EXORESIST_MAX_UPLOAD_BYTES, whatever the Content-Length said (chunked bodies have none).
-"""
+only) nor FILE_UPLOAD_MAX_MEMORY_SIZE (when to spill to disk) gives: counted as it arrives,
+whatever the Content-Length said (chunked bodies have none)."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig

@@ -1,5 +1,5 @@
-"""Every URL the project serves, discovered at run time from the resolver: the load-test URL
-list (``loadtest_urls``) and the production tests cover endpoints added later."""
+"""Every URL the project serves, discovered from the resolver, so the load test and the
+production tests cover endpoints added later."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ def _url(name: str, names: list[str], instance: models.Model | None) -> str | No
 
 
 def endpoints() -> list[Endpoint]:
-    """Concrete URLs of every named route: parameterless ones as they are, parameterised
-    ones filled from an existing (public) row of the view's model (skipped when none exists)."""
+    """Concrete URLs of every named route, parameterised ones filled from an existing (public)
+    row of the view's model (skipped when none exists)."""
     found: dict[str, Endpoint] = {}
     for route, name, view_class, model, names in _routes():
         if route.startswith(("static", "^static", "media")):

@@ -11,12 +11,6 @@ from evidence.models import Cargo, Cell, Citation, Drug, Evidence, Mechanism, Th
 from exoresist.urlmap import answers_get, endpoints, list_endpoints, urls_for
 
 
-def example_query(endpoint) -> str:
-    """``?...`` for a view that needs a parameter to answer (recognition's ``text``), else ""."""
-    example = getattr(endpoint.view_class, "example_query", None)
-    return f"?{urlencode(example)}" if example else ""
-
-
 class Command(BaseCommand):
     help = "Print the load-test URL mix as JSON (read, search, write)."
 
@@ -48,9 +42,11 @@ class Command(BaseCommand):
         terms = values["cargo"][:10] + values["drug"][:10] + ["exosome", "resistance", "miR", "tamoxifen"]
 
         lists = list_endpoints()
-        read = [e.url + example_query(e) for e in lists]
-        search = []
+        read, search = [], []
         for endpoint in lists:
+            # A view that needs a parameter to answer (recognition's ``text``) names an example.
+            example = getattr(endpoint.view_class, "example_query", None)
+            read.append(endpoint.url + (f"?{urlencode(example)}" if example else ""))
             filterset = getattr(endpoint.view_class, "filterset_class", None)
             names = set(filterset.base_filters) if filterset is not None else set()
             usable = [name for name in names if values.get(name)]
