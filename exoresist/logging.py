@@ -39,9 +39,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class CacheOutageFilter(logging.Filter):
-    """With Redis down, django-redis logs every ignored cache error with its traceback:
-    several per request, thousands per second under load. Keep one short line per
-    ``interval`` seconds per process (with how many were folded into it) instead."""
+    """django-redis logs every ignored error with its traceback, thousands a second under load
+    with Redis down: keep one short line per ``interval`` seconds, counting the others."""
 
     def __init__(self, interval: float = 10.0):
         super().__init__()

@@ -100,42 +100,37 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
-def check_health() -> tuple[int, dict]:
-    """The database must answer (503 otherwise); a cache or replica outage only degrades."""
-    report: dict[str, object] = {"status": "ok"}
-    for alias in connections:
-        name = "database" if alias == DEFAULT_DB_ALIAS else f"database:{alias}"
-        try:
-            with connections[alias].cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-            report[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
-            logger.warning("health check: database %s unavailable: %s", alias, exc)
-            report[name] = "unavailable"
-    probe = uuid.uuid4().hex
-    try:
-        cache.set("exoresist:healthz", probe, timeout=30)
-        report["cache"] = "ok" if cache.get("exoresist:healthz") == probe else "unavailable"
-    except Exception:  # noqa: BLE001
-        report["cache"] = "unavailable"
-    if report["database"] == "unavailable":
-        report["status"] = "unavailable"
-    elif "unavailable" in report.values():
-        report["status"] = "degraded"
-    report["release"] = settings.EXORESIST_RELEASE
-    return (503 if report["status"] == "unavailable" else 200), report
-
-
 class HealthCheckMiddleware(MiddlewareMixin):
-    """``/healthz`` before host checks, HTTPS redirects, sessions and the cache: a load
-    balancer probes each container by its private address."""
+    """``/healthz`` before host checks, HTTPS redirects, sessions and the cache: a load balancer
+    probes each container by its private address. The database must answer (503 otherwise);
+    a cache or replica outage only degrades."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info.rstrip("/") != "/healthz":
             return None
-        status, report = check_health()
-        response = JsonResponse(report, status=status)
+        report: dict[str, object] = {"status": "ok"}
+        for alias in connections:
+            name = "database" if alias == DEFAULT_DB_ALIAS else f"database:{alias}"
+            try:
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT 1")
+                    cursor.fetchone()
+                report[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+                logger.warning("health check: database %s unavailable: %s", alias, exc)
+                report[name] = "unavailable"
+        probe = uuid.uuid4().hex
+        try:
+            cache.set("exoresist:healthz", probe, timeout=30)
+            report["cache"] = "ok" if cache.get("exoresist:healthz") == probe else "unavailable"
+        except Exception:  # noqa: BLE001
+            report["cache"] = "unavailable"
+        if report["database"] == "unavailable":
+            report["status"] = "unavailable"
+        elif "unavailable" in report.values():
+            report["status"] = "degraded"
+        report["release"] = settings.EXORESIST_RELEASE
+        response = JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
