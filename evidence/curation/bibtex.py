@@ -1,9 +1,5 @@
-"""BibTeX out (and, through the importer, back in), written with bibtexparser 2.x.
-
-The fields ExoResist adds beyond standard BibTeX (``pmid``, ``pmcid``, ``retracted``,
-``retractionnote``, ``pubtype``) are ignored by LaTeX but let an export re-import to
-the same record.
-"""
+"""BibTeX out and in, with bibtexparser 2.x. The fields added beyond standard BibTeX (``pmid``,
+``pmcid``, ``retracted``, ``retractionnote``, ``pubtype``) let an export re-import to the same record."""
 
 from __future__ import annotations
 
@@ -116,12 +112,8 @@ _LATEX_SPECIAL = re.compile("|".join(map(re.escape, _LATEX_TEXT)))
 
 
 def _escape(value: str, *, verbatim: bool = False) -> str:
-    """A value as it is written inside braces, read back by the import as it is here.
-
-    Text has its LaTeX special characters escaped (braces too, so that none can end the
-    entry early). A verbatim value (an identifier or address, which the import does not
-    decode) only has its braces balanced.
-    """
+    """A value as written inside braces, read back by the import as it is: text has LaTeX's special
+    characters escaped, a verbatim value (which the import does not decode) its braces balanced."""
     value = str(value).replace("\x00", "")
     if not verbatim:
         return _LATEX_SPECIAL.sub(lambda special: _LATEX_TEXT[special.group()], value)
@@ -140,9 +132,6 @@ def _escape(value: str, *, verbatim: bool = False) -> str:
 
 
 # --- BibTeX in, as the reader of ``references.intake`` ----------------------------
-# Zotero, Mendeley, JabRef and Google Scholar each write it a little differently: LaTeX
-# accents in three spellings, @string and month macros, DOIs as URLs, PMIDs in ``eprint``
-# or ``note``.
 
 NAME = "BibTeX"
 COMMAND = "import_bibtex"
@@ -162,8 +151,7 @@ _ACCENT_RE = re.compile(
 )
 _SYMBOL_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L)(?![A-Za-z])(?:\{\}|\s)?")
 _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
-#: What the fast path reads: escaped characters, the symbols the export writes for the
-#: characters LaTeX reserves, protective braces, and the tie (a space).
+#: What the fast path reads besides accents: escapes, the export's symbols, braces and the tie.
 _PLAIN_LATEX = re.compile(
     r"\\(?:(?P<escaped>[&%$#_{}])|text(?P<symbol>asciitilde|asciicircum|backslash)(?![A-Za-z])(?:\{\}|\s*))"
     r"|(?P<brace>[{}])|(?P<tie>~)"
@@ -207,13 +195,9 @@ def _plain(match: re.Match) -> str:
 
 
 def split_persons(value: str) -> list[str]:
-    """The names of an author or editor field: split at "and" between spaces, outside braces
-    (``{Barnes and Noble}`` is one name), as BibTeX splits them.
-
-    Not bibtexparser's ``split_multiple_persons_names``: in 2.1 it skips an escaped
-    character without starting the next name there, so a name after "and" that starts
-    with a LaTeX accent lost its first letters (``\\L{}ukaszewski`` became "ukaszewski").
-    """
+    """The names of an author or editor field, split at "and" outside braces as BibTeX does.
+    Not bibtexparser's ``split_multiple_persons_names``: in 2.1 it drops the start of a name
+    after "and" that begins with a LaTeX escape (``\\L{}ukaszewski`` became "ukaszewski")."""
     names, name, depth = [], [], 0
     for index, piece in enumerate(_AND.split(value)):
         if index % 2 and depth <= 0:  # an "and" outside braces
@@ -227,15 +211,9 @@ def split_persons(value: str) -> list[str]:
 
 
 class LatexToUnicode(LatexDecodingMiddleware):
-    """bibtexparser's LaTeX decoding, with a fast path for what bibliographies contain.
-
-    Accents, special letters, escapes and protective braces are translated by regular
-    expressions, far faster than pylatexenc; values with other macros (``\\textit``,
-    ``$\\beta$``) still go through pylatexenc.
-    Author and editor fields are split into names *before* braces go, so that
-    ``{Barnes and Noble}`` stays one name, and become "Family, Given" strings.
-    Identifiers and URLs are unescaped but never decoded (``~`` is part of a URL).
-    """
+    """bibtexparser's LaTeX decoding, with regular expressions for accents, special letters,
+    escapes and braces (pylatexenc, far slower, only for other macros). Names are split before
+    braces go (``{Barnes and Noble}`` is one name); identifiers and URLs are never decoded."""
 
     def __init__(self):
         super().__init__(allow_inplace_modification=True, keep_math_mode=False)
@@ -296,13 +274,8 @@ _VALUE_MARKS = re.compile(r'(?<!\\)[{}"=]')
 
 
 class MissingCommaCheck(BlockMiddleware):
-    """Refuses an entry in which a field has no comma after its value.
-
-    bibtexparser reads ``title = {X}`` followed on the next line by ``doi = {Y}`` as one
-    value, ``{X}\n doi = {Y}``: the DOI would become part of the title and be lost. A
-    value is braced or quoted text, numbers and macros joined by ``#``, so an ``=``
-    outside braces and quotes can only be the next field run into this one.
-    """
+    """Refuses a field without its comma: bibtexparser reads ``title = {X}`` and ``doi = {Y}`` on
+    the next line as one value. An ``=`` outside braces and quotes can only be the next field."""
 
     def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
         for field in entry.fields:
@@ -342,9 +315,8 @@ EXPANSION_FACTOR = 4
 
 
 class _ProgressSplitter(Splitter):
-    """bibtexparser's splitter, reporting how far into the text it is (a large file spends
-    a good part of its import in it). Hooks a private method: if a later bibtexparser
-    renames it, the bar just stands still."""
+    """bibtexparser's splitter, moving a progress bar (through a private method: if a later
+    bibtexparser renames it, the bar just stands still)."""
 
     STEP = 1 << 16
 
@@ -370,12 +342,8 @@ class _ProgressSplitter(Splitter):
 
 def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Iterable] | None = None) -> Reading:
     """Parse BibTeX text into Citation field values, with a problem for each bad entry.
-
-    ``bibtexparser.parse_string`` runs each middleware over the whole library in turn,
-    which leaves nothing to show progress on for most of the time a large file takes.
-    The same stack is applied here block by block instead (after the ``@string``
-    macros are resolved library-wide), so that ``progress`` advances per entry.
-    """
+    The middlewares run block by block, not library-wide as in ``parse_string``, so that
+    ``progress`` advances per entry."""
     progress = progress or (lambda items, **kwargs: items)
     # The splitter logs each bad block (to bibtexparser's loggers); the report says it better.
     logger = logging.getLogger("bibtexparser")
@@ -412,12 +380,8 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
 
 
 def _expansion_problem(library, text_length: int) -> str | None:
-    """Why the ``@string`` macros may not be expanded, or None.
-
-    A large macro used many times would take a web worker's memory. The expanded size
-    is added up from the macros' lengths (macros may use earlier macros) before anything
-    is expanded; a real bibliography grows by a few journal names per entry.
-    """
+    """Why the ``@string`` macros may not be expanded (a large macro used many times would take a
+    worker's memory), or None; the expanded size is added up before anything is expanded."""
     limit = EXPANSION_FACTOR * max(text_length, 1_000_000)
     sizes: dict[str, int] = {}
 
@@ -455,8 +419,7 @@ def _check_block(block, previous, source: str, entries: list[ParsedEntry], probl
         except EntryError as exc:
             problems.append(Problem(source, line, block.key, str(exc)))
     elif isinstance(block, ImplicitComment) and isinstance(previous, Entry):
-        # Text outside entries is a comment to BibTeX, so one closing brace too many
-        # ends an entry early and silently drops the fields after it: refuse that.
+        # Text outside entries is a comment to BibTeX: a closing brace too many drops the rest.
         stray = block.comment.lstrip()
         if stray.startswith(("}", ",")):
             lost = _WHITESPACE.sub(" ", stray)[:40]
@@ -489,7 +452,6 @@ def _field(entry: Entry, *names: str) -> str:
 
 
 def entry_to_values(entry: Entry) -> dict[str, Any]:
-    """The Citation field values of one parsed entry; ``EntryError`` names what is wrong."""
     title = _field(entry, "title")
     if not title:
         raise EntryError("the entry has no title.")
@@ -539,7 +501,6 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
 
 
 def import_bibtex(sources: Iterable[tuple[str, bytes]], *, reason: str = BIBTEX_REASON, **options) -> ImportReport:
-    """Import citations from BibTeX files given as ``(name, bytes)`` pairs (``import_files``)."""
     return import_files(sources, parse_bibtex, reason=reason, **options)
 
 

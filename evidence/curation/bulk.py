@@ -1,10 +1,5 @@
-"""Bulk writes of evidence with its history (the TSV and release imports), and bulk reads
-of its links (``content_links``).
-
-An imported item gets the same history rows (its own and its links') as one entered in the
-admin. They are written with plain SQL (COPY, and ``INSERT ... SELECT`` from the saved rows)
-because model instances are far slower to build.
-"""
+"""Bulk writes of evidence with the history rows the admin would write (the TSV and release
+imports), in plain SQL (COPY, ``INSERT ... SELECT``): model instances are far slower to build."""
 
 from __future__ import annotations
 
@@ -45,8 +40,7 @@ BULK_LOAD = 1000
 
 
 def history_reason(*parts: str) -> str:
-    """Why a version was saved, from ``parts`` joined by "; ", cut to fit its column: a
-    curator's reason plus what the workflow adds must not fail the save."""
+    """``parts`` joined by "; ", cut to fit the history's column: a long reason must not fail the save."""
     text = "; ".join(part for part in parts if part)
     return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
 
@@ -60,9 +54,8 @@ def _historical_m2m(name: str):
 
 
 def content_links(ids: list[int], *, history: bool = False) -> dict[str, dict[int, Any]]:
-    """The cargos, drugs and mechanisms of each evidence item in ``ids`` (with ``history``,
-    of each history record), as a revision holds them: relation -> owner id -> the target
-    ids in order, for drugs ``{"<drug id>": role}``. One query per relation."""
+    """Relation -> item (with ``history``, history record) id -> its targets as a revision holds
+    them (ids in order; drugs ``{"<drug id>": role}``), in one query per relation."""
     owner = "history_id" if history else "evidence_id"
     found: dict[str, dict[int, Any]] = {}
     for name in M2M:
@@ -79,26 +72,20 @@ def content_links(ids: list[int], *, history: bool = False) -> dict[str, dict[in
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value) -> str:
     # Called once per cell of 100,000s of rows: the common types first.
     kind = type(value)
-    if kind is str:
-        return _copy_escape(value) if _COPY_SPECIAL.search(value) else value
     if kind is int:
         return str(value)
     if value is None:
         return "\\N"
-    if value is True or value is False:
+    if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return _copy_escape(str(value))
-
-
-def _copy_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    text = value if kind is str else value.isoformat() if isinstance(value, dt.datetime) else str(value)
+    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
 
 
 def _next_ids(table: str, column: str, count: int) -> list[int]:
@@ -109,19 +96,14 @@ def _next_ids(table: str, column: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(
-    table: str, columns: list[str], rows: list[tuple], returning: list[str] | None = None, *, pk: str = "id"
-) -> list:
-    """Insert many rows; with ``returning``, those columns of the inserted rows, in order.
-
-    Rows go in by COPY (several times faster than INSERT); the serial primary key ``pk``,
-    when asked for, is drawn from the table's sequence first and sent with the rows.
-    """
+def copy_rows(table: str, columns: list[str], rows: list[tuple], returning: list[str] | None = None) -> list:
+    """Insert many rows by COPY; with ``returning``, those columns of the rows, in order (an
+    ``id`` asked for is drawn from the table's sequence first)."""
     if not rows:
         return []
-    if returning and pk in returning and pk not in columns:
-        ids = _next_ids(table, pk, len(rows))
-        columns = [pk, *columns]
+    if returning and "id" in returning and "id" not in columns:
+        ids = _next_ids(table, "id", len(rows))
+        columns = ["id", *columns]
         rows = [(new, *row) for new, row in zip(ids, rows, strict=True)]
     buffer = io.StringIO()
     for row in rows:
@@ -137,12 +119,8 @@ def copy_rows(
 
 
 def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reason: str, date) -> None:
-    """Write one history row per item (type ``kind``), with its many-to-many rows.
-
-    ``inserted`` is a list of (evidence pk, {m2m name: [(through id, target pk)]}).
-    The history rows are copied from the saved rows by ``INSERT ... SELECT``: nothing
-    crosses the wire twice, and the copy is the row as stored.
-    """
+    """One history row of type ``kind`` per item, copied from the stored row by ``INSERT ... SELECT``,
+    with its links' history rows (``inserted``: ``_write_relations``' result)."""
     history = Evidence.history.model
     columns = [
         Evidence._meta.get_field(f.name).column
@@ -170,11 +148,10 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
 
 
 def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, replace: bool = False) -> list:
-    """Write the through rows; returns (evidence pk, {name: [(through id, target pk[, role])]}) per item.
+    """Write the link rows; (evidence pk, {name: [(through id, target pk[, role])]}) per item.
 
-    ``replace``: the items have rows already; those still wanted stay, the others are deleted.
-    Every statement on a link table makes PostgreSQL rebuild those items' documents, so a
-    table whose rows do not change is not written at all.
+    ``replace``: rows still wanted stay, the others go; unchanged rows are not written, since
+    every statement on a link table makes PostgreSQL rebuild the items' documents.
     """
     written: dict[int, dict[str, list]] = {item.pk: {} for item in items}
     with connection.cursor() as cursor:
@@ -205,8 +182,6 @@ def _write_relations(items: Sequence[Evidence], relations: Sequence[dict], *, re
 
 
 def _copy_items(table: str, items: Sequence[Evidence], fields: list) -> None:
-    """COPY ``fields`` of ``items`` into ``table``: plain values, where Django's bulk_create and
-    bulk_update spend most of their time preparing them."""
     rows = [tuple(getattr(item, field.attname) for field in fields) for item in items]
     copy_rows(table, [field.column for field in fields], rows)
 
@@ -219,12 +194,8 @@ def insert_evidence(
     reason: str = "",
     date: dt.datetime | None = None,
 ) -> list[Evidence]:
-    """Insert new evidence with their many-to-many rows and history, in a few queries per batch.
-
-    ``relations[i]`` holds the cargo, drug and mechanism primary keys of ``items[i]``; its
-    drugs may be ``{pk: role}`` as ``content_links`` gives them (a list is all treatments).
-    Run it inside a transaction.
-    """
+    """Insert new evidence with its links (``relations[i]`` for ``items[i]``, drugs as a list of
+    treatments or ``{pk: role}``) and history, in a few queries. Run it inside a transaction."""
     if not items:
         return []
     now = date or timezone.now()
@@ -249,10 +220,8 @@ def insert_evidence(
 
 
 def analyze_for_documents() -> None:
-    """Statistics of the tables PostgreSQL's triggers join to build each new item's search and
-    API documents: the entities, their aliases, the citations and the links. On a database
-    loaded moments ago (or in the transaction that loads it), which autovacuum has not analysed,
-    those statements plan for empty tables and read whole entity tables for every item."""
+    """Analyse the tables the document triggers join: freshly loaded, not yet autovacuumed, they
+    would be planned as empty and read whole for every new item."""
     entities = [Cargo, CargoAlias, Drug, DrugAlias, Cell, CellAlias, Mechanism, TherapyClass, CancerType, Citation]
     models = [*entities, *(getattr(Evidence, name).through for name in M2M)]
     with connection.cursor() as cursor:
@@ -267,9 +236,8 @@ def reset_sequences(*models) -> None:
 
 
 def _update_items(items: Sequence[Evidence], fields: list[str]) -> None:
-    """UPDATE the items' ``fields`` in one statement, from a temporary table filled by COPY.
-    Django's bulk_update writes a CASE over every item of a batch for each column, which costs
-    Python and PostgreSQL time growing with the batch for every row."""
+    """UPDATE the items' ``fields`` from a temporary table filled by COPY (bulk_update's CASE per
+    column grows with the batch for every row)."""
     model_fields = [Evidence._meta.get_field(name) for name in ("id", *fields)]
     columns = [field.column for field in model_fields]
     table, listed = _q(Evidence._meta.db_table), ", ".join(map(_q, columns))

@@ -1,11 +1,7 @@
-"""Bulk import of evidence from a TSV file: one row per evidence item.
+"""Bulk import of evidence from a TSV file, one row per item (``fixtures/README-import.md``).
 
-The columns are documented in ``fixtures/README-import.md``. Every row is checked before
-anything is saved. A row's ``key`` (``Evidence.import_key``) makes a re-import idempotent:
-unchanged rows are left alone, changed rows update drafts and become suggested revisions
-of accepted evidence, which changes only through review. An item edited since the last
-import of its key keeps the edit: its row is kept as it is when unchanged since that
-import, and refused when changed too (``Evidence.imported_content`` is what the import wrote).
+A row's ``key`` (``Evidence.import_key``) makes a re-import idempotent; ``Evidence.imported_content``
+(what the last import wrote) tells an edit made since from a change in the file.
 """
 
 from __future__ import annotations
@@ -121,19 +117,18 @@ class TsvImportReport:
 
 
 class TsvError(Exception):
-    """The file as a whole cannot be read (empty, binary, not UTF-8, wrong header)."""
+    """The file as a whole cannot be read."""
 
 
 class _Lookups:
-    """Name -> primary key, each distinct name looked up once."""
+    """Name -> primary key, each distinct name looked up once per import."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[type, str], int | AmbiguousName | None] = {}
         self.vocab: dict[type, dict[str, int]] = {}
 
     def entity(self, model: type[models.Model], name: str) -> int | AmbiguousName | None:
-        """The primary key of ``model.objects.by_name(name)`` (``named`` for a cancer type),
-        or the ``AmbiguousName`` error of a name several entities answer to."""
+        """The primary key ``by_name`` finds (``named`` for a cancer type), or its ``AmbiguousName``."""
         if (model, name) not in self.cache:
             try:
                 found = model.objects.named(name) if model is CancerType else model.objects.by_name(name)
@@ -144,11 +139,10 @@ class _Lookups:
 
     @cached_property
     def breast_cancer(self) -> set[int]:
-        """The breast cancer types, read once."""
         return set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
 
     def term(self, model: type[models.Model], name: str) -> int | None:
-        """Mechanisms and therapy classes: a small vocabulary, matched on slug or name."""
+        """A small vocabulary (mechanisms, therapy classes), matched on slug or name."""
         if model not in self.vocab:
             index = {}
             for pk, slug, label in model.objects.values_list("pk", "slug", "name"):
@@ -162,7 +156,7 @@ class _Lookups:
 def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
     """The ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
-        text = decode_text(data, source)  # the same checks: empty, binary, UTF-8
+        text = decode_text(data, source)
     except EntryError as exc:
         raise TsvError(f"{source}: {exc}") from None
     reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
@@ -203,14 +197,13 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dict[str, int], problems: list):
-    """One row -> content values (relations as pks); problems are appended, ``None`` returned when any."""
+    """One row's content values (relations as pks), or None after appending its problems."""
     start = len(problems)
 
     def problem(column: str, message: str) -> None:
         problems.append(RowProblem(line, column, message))
 
     def found(column: str, raw: str, find: Callable[[str], Any], missing: str) -> int | None:
-        """``find(raw)``: a primary key, or None with a problem when it finds none (``missing``) or several."""
         pk = find(raw)
         if isinstance(pk, AmbiguousName):
             problem(column, str(pk))
@@ -307,8 +300,7 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
 
 
 def _duplicate_rows(lines: list[int], rows: list[dict[str, Any]]) -> list[RowProblem]:
-    """New rows recording what a stored item or an earlier new row of the file records
-    (``duplicates_of``, ``repeated_findings``)."""
+    """New rows recording what a stored item or an earlier new row records."""
     findings = [(values["citation"], values["cargos"], values["drugs"]) for values in rows]
     allow = "If the row is a different finding, import with --allow-duplicates."
     problems = []
@@ -324,7 +316,6 @@ def _duplicate_rows(lines: list[int], rows: list[dict[str, Any]]) -> list[RowPro
 
 
 def content_digest(values: dict[str, Any]) -> str:
-    """A digest of an item's content values, as the import compares them with a row's."""
     content = {name: values[name] for name in CONTENT_FIELDS}
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -340,11 +331,10 @@ def import_evidence_tsv(
     allow_duplicates: bool = False,
     progress: Callable[..., Iterable] | None = None,
 ) -> TsvImportReport:
-    """Validate every row, then (when all are valid) save them in bulk in one transaction.
+    """Check every row, then, when all are valid, save them in bulk in one transaction.
 
-    New rows become drafts (``submit=True``: submitted for review, by ``user``). A new row
-    that an existing item already records (the admin's and the API's duplicate rule) is a
-    problem unless ``allow_duplicates``. Raises ``TsvError`` when the file as a whole is unusable.
+    New rows become drafts (submitted with ``submit``); a new row recording what an item already
+    records is a problem unless ``allow_duplicates``. ``TsvError`` for an unusable file.
     """
     progress = progress or (lambda items, **kwargs: items)
     rows = read_rows(data, source)

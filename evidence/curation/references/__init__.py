@@ -1,4 +1,1 @@
-"""Reading reference files into citations.
-
-PubMed XML, MEDLINE, RIS and CSL-JSON here; BibTeX in ``evidence.curation.bibtex``.
-"""
+"""Reading reference files into citations (BibTeX in ``evidence.curation.bibtex``)."""

@@ -1,8 +1,5 @@
-"""CSL-JSON (Zotero's "CSL JSON" export, citeproc, Better BibTeX) into citation values.
-
-A file is a JSON list of items; names are ``{"family", "given"}`` or ``{"literal"}``
-(a consortium), dates ``{"date-parts": [[2019, 11]]}`` or ``{"raw": "2019"}``.
-"""
+"""CSL-JSON (Zotero, citeproc, Better BibTeX): a JSON list of items, names ``{"family", "given"}``
+or ``{"literal"}``, dates ``{"date-parts": [[2019, 11]]}`` or ``{"raw": "2019"}``."""
 
 from __future__ import annotations
 
@@ -36,7 +33,7 @@ def looks_like(text: str) -> bool:
 
 
 def count(text: str) -> int:
-    """How many items a file holds (0 when it is no JSON list: ``read`` says what is wrong)."""
+    """How many items a file holds (0 when it is no JSON list)."""
     try:
         items = json.loads(text)
     except json.JSONDecodeError:

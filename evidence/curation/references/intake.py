@@ -1,8 +1,4 @@
-"""Any reference file in: its format told from its content, then one saving path.
-
-The admin upload takes every format; ``import_pubmed`` and ``import_references`` each
-take their own and name the other command for a file that belongs there.
-"""
+"""Any reference file in, its format told from its content."""
 
 from __future__ import annotations
 
@@ -39,9 +35,8 @@ def import_references(
     max_entries: int | None = None,
     **options,
 ) -> ImportReport:
-    """Import citations from reference files (``import_files``), each file's format told
-    from its content; it must be one of ``formats``. A file with more than ``max_entries``
-    records (web uploads, which must finish within a request) is refused whole."""
+    """Import reference files of ``formats``; one of more than ``max_entries`` records (a web
+    upload must finish within a request) is refused whole."""
 
     def read(text: str, source: str, progress=None):
         name = detect_format(text)

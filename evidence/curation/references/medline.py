@@ -1,8 +1,5 @@
-"""MEDLINE text (PubMed's "Citation manager" ``.nbib`` export) into citation values.
-
-Each field is a tag padded to four characters, "- " and a value; a value goes on over
-lines that start with six spaces; a blank line ends a record.
-"""
+"""MEDLINE text (PubMed's ``.nbib`` export): "TAG - value" lines, continued after six spaces;
+a blank line ends a record."""
 
 from __future__ import annotations
 
@@ -76,8 +73,7 @@ _SUFFIXES = {"Jr", "Sr", "II", "III", "IV", "2nd", "3rd", "4th", "5th"}
 
 
 def _family_first(short: str) -> str:
-    """An AU name ("Doe J", "van der Berg H", "Smith JA Jr") as the PubMed XML reader stores
-    its authors ("Doe, J", "Smith, Jr, JA"); a name of one word stays as it is."""
+    """An AU name ("Doe J", "Smith JA Jr") as the PubMed XML reader stores one ("Smith, Jr, JA")."""
     words = short.split()
     suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
     if len(words) < 2:

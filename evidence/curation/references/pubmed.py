@@ -1,9 +1,7 @@
 """PubMed XML (the ``efetch`` export: a ``PubmedArticleSet``) into citation values.
 
-Parsed with defusedxml: a file that declares entities is refused before anything is
-expanded (a few hundred bytes of nested entities can become gigabytes), and PubMed's
-own exports declare none. Records are read from their fixed paths, never searched for
-anywhere below (``.iter``): an article's reference list holds other papers' DOIs.
+defusedxml refuses a file that declares entities (PubMed's exports declare none). Fields are
+read from their fixed paths, never searched for below: a reference list holds other papers' DOIs.
 """
 
 from __future__ import annotations
@@ -61,7 +59,6 @@ def read(text: str, source: str, progress=None) -> Reading:
     if root.tag != "PubmedArticleSet":
         return refuse(source, f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
-    # An article's PMID, or a book's.
     keyed = [(None, _text(r.find("MedlineCitation/PMID")) or _text(r.find("BookDocument/PMID")), r) for r in records]
     return read_records(source, keyed, _values, what="PubMed articles", id_name="PMID", progress=progress)
 
@@ -125,7 +122,7 @@ def book_values(record: Element) -> dict:
 
 
 def _text(element: Element | None) -> str:
-    """All the text of an element, inline markup (<i>, <sup>) included, on one line."""
+    """All the text of an element, inline markup included, on one line."""
     if element is None:
         return ""
     return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
@@ -141,7 +138,7 @@ def without_full_stop(title: str) -> str:
 
 
 def abstract_text(abstract: Element | None) -> str:
-    """The abstract; a structured one as "BACKGROUND: ..." sections, one a line."""
+    """The abstract; a structured one as "BACKGROUND: ..." lines."""
     if abstract is None:
         return ""
     sections = []

@@ -1,10 +1,5 @@
-r"""What every citation importer shares: where a problem is, the report, and one saving path.
-
-Each format's parser (BibTeX in ``evidence.curation.bibtex``, PubMed XML, MEDLINE, RIS and
-CSL-JSON beside this module) turns a file into ``ParsedEntry`` values and ``Problem``\s;
-``import_files`` matches them against the database (by DOI, then PMID, then BibTeX key or
-title and year), and saves the new ones in bulk, all or nothing.
-"""
+"""What every citation reader shares: the checks of a citation's values, where a problem is,
+the report, and one saving path (``import_files``)."""
 
 from __future__ import annotations
 
@@ -27,11 +22,7 @@ from evidence.models import Citation
 
 @dataclass
 class Problem:
-    """One thing wrong with an input: where it is, which entry, and what to do.
-
-    BibTeX entries are found by line and key ("refs.bib, line 12 (entry ning2017)"); the
-    other formats by record number and identifier ("export.xml, record 3 (PMID 28039476)").
-    """
+    """What is wrong where: "refs.bib, line 12 (entry ning2017)", "export.xml, record 3 (PMID 28039476)"."""
 
     source: str
     line: int | None
@@ -113,17 +104,15 @@ Reading = tuple[list[ParsedEntry], list[Problem]]
 
 
 def refuse(source: str, message: str, line: int | None = None) -> Reading:
-    """What a reader gives for a file it refuses whole."""
     return [], [Problem(source, line, "", message)]
 
 
-#: PostgreSQL text cannot hold NUL (U+0000): a value with one failed its save, or a lookup
-#: before it, with a database error. Every value an import reads is checked for one.
+#: PostgreSQL text cannot hold NUL (U+0000): every value an import reads is checked for one.
 NUL_PROBLEM = "holds a NUL character (\\u0000), which text may not contain; remove it."
 
 
 def nul_field(values: dict[str, Any]) -> str | None:
-    """The name of the first of ``values`` whose text, or a text in its list, holds a NUL."""
+    """The name of the first of ``values`` whose text (or a text in its list) holds a NUL."""
     for name, value in values.items():
         if any(isinstance(text, str) and "\x00" in text for text in (value if isinstance(value, list) else [value])):
             return name
@@ -153,8 +142,7 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def _utf16(head: bytes) -> bool:
-    """Whether text starts as UTF-16 does: with its byte order mark, or without one as text
-    in a Latin script, whose every other byte is NUL (and no other byte is)."""
+    """A byte order mark, or Latin-script UTF-16 without one: every other byte NUL, no other."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
     sample = head[: min(len(head), 512) // 2 * 2]
@@ -174,17 +162,9 @@ def import_files(
     progress: Callable[..., Iterable] | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Import citations from files given as ``(name, bytes)`` pairs, each read by
-    ``read(text, name, progress)``, which raises ``EntryError`` for a file it refuses whole;
-    save the entries that are new, idempotently and all or nothing.
-
-    An entry whose DOI, PMID or BibTeX key (or, without identifiers, title and year) is
-    already in the database is reported as already there and nothing of the stored
-    citation changes. Entries within the input that share a DOI or PMID become one
-    citation (with the identifiers of both), unless they disagree on the other one, which
-    is an error naming both. When any entry has an error nothing is saved, unless ``skip_invalid``,
-    which saves the good entries and reports the bad ones.
-    """
+    """Read ``(name, bytes)`` files with ``read(text, name, progress)`` (``EntryError`` refuses
+    a file whole) and save the new entries, all or nothing unless ``skip_invalid``. The
+    matching rules are in fixtures/README-import.md."""
     report = ImportReport()
     parsed: list[ParsedEntry] = []
     for source, data in sources:
@@ -266,7 +246,7 @@ def checked_pmcid(raw: str | None) -> str:
 
 
 def checked_year(raw) -> int | None:
-    """The year of ``2019``, ``"2019"``, ``"2019///"``, ``"2019 Nov-Dec"`` or ``"2018 Winter"``."""
+    """The year of ``2019``, ``"2019///"``, ``"2019 Nov-Dec"`` or ``"2018 Winter"``."""
     if raw in (None, ""):
         return None
     match = re.match(r"\s*(\d{4})(?!\d)", str(raw))
@@ -276,8 +256,8 @@ def checked_year(raw) -> int | None:
 
 
 def citation_values(**given) -> dict[str, Any]:
-    """Every Citation field an importer sets, checked; ``EntryError`` names what is wrong.
-    Readers pass the year and identifiers as the file gives them: they are read here."""
+    """Every Citation field an importer sets, checked (the year and identifiers as the file
+    gives them); ``EntryError`` names what is wrong."""
     if name := nul_field(given):
         raise EntryError(f"the {name.replace('_', ' ')} field {NUL_PROBLEM}")
     given |= {name: check(given.get(name)) for name, check in _CHECKED}
@@ -307,7 +287,7 @@ _CHECKED = (("year", checked_year), ("doi", checked_doi), ("pmid", checked_pmid)
 
 
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
-    """Sort entries into already there, duplicates and new citations (unsaved)."""
+    """Sort entries into already there, duplicates and new (unsaved) citations."""
     by_doi, by_pmid, by_key = (
         Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
         for name in ("doi", "pmid", "bibtex_key")
@@ -320,9 +300,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
         by_title.setdefault((citation.title, citation.year), citation)
 
     stored = {"doi": by_doi, "pmid": by_pmid}
-    #: The entries met so far, and the citation each became (stored, or new and unsaved), by
-    #: ("doi", DOI), ("pmid", PMID) and ("title", (title, year)); an entry is looked up by its
-    #: title and year only when it has neither identifier, as in the database.
+    #: Each entry met and the citation it became, by ("doi", DOI), ("pmid", PMID) and ("title", (title, year)).
     seen: dict[tuple[str, Any], tuple[ParsedEntry, Citation]] = {}
     seen_key: dict[str, ParsedEntry] = {}
     new: list[Citation] = []
@@ -380,13 +358,8 @@ def _belongs(citation: Citation) -> str:
 
 
 def _repeat_problem(values: dict, marks: list, seen: dict, stored: dict[str, dict[str, Citation]]) -> str:
-    """Why an entry of ``values`` that shares a DOI, PMID or title and year (``marks``) with
-    entries met before (``seen``) is not a repeat of them; "" when it is.
-
-    The rule is the one an entry meets against the database (``stored``, by identifier): a
-    shared identifier makes it the same paper, unless its other identifier disagrees. An
-    identifier the earlier entry's new citation lacks is given to it, so that a repeat that
-    completes a record loses nothing; a stored citation is left as it is, as for one entry.
+    """Why an entry sharing ``marks`` with entries ``seen`` before is not a repeat of them; ""
+    when it is. A new citation takes the identifier a repeat adds; a stored one is left as it is.
     """
     owners = [(name, *seen[name, value]) for name, value in marks if (name, value) in seen]
     (_, first, citation), *others = owners
@@ -415,8 +388,8 @@ def _repeat_problem(values: dict, marks: list, seen: dict, stored: dict[str, dic
 
 
 def _identifier_conflict(values: dict, citation: Citation, owner: str) -> str:
-    """What is wrong when ``values`` share an identifier with ``citation`` but disagree on the
-    other; ``owner`` says whose the shared one is ("belongs to citation #3 (...)")."""
+    """What is wrong when ``values`` share an identifier with ``citation`` (``owner`` says whose)
+    but disagree on the other."""
     for name, label in _LABELS.items():
         ours, theirs = values[name], getattr(citation, name)
         if ours and theirs and ours != theirs:
@@ -441,10 +414,8 @@ def read_records(
     id_name: str,
     progress: Callable[..., Iterable] | None = None,
 ) -> Reading:
-    """Each ``(line, identifier, record)`` of a file read into citation values by ``values``,
-    or a problem naming the record (its number, line and ``id_name`` identifier) when ``values``
-    raises EntryError; a file without records is a problem too. Shared by every reader of
-    ``references``."""
+    """Each ``(line, identifier, record)`` read by ``values``, or a problem naming the record when it
+    raises EntryError."""
     progress = progress or (lambda items, **kwargs: items)
     entries: list[ParsedEntry] = []
     problems: list[Problem] = []
@@ -462,8 +433,7 @@ def read_records(
 
 
 def first_text(record: dict, *names: str) -> str:
-    """The first of ``names`` that ``record`` holds as text, on one line; a list gives its first
-    non-empty value (some writers give a journal as a list)."""
+    """The first of ``names`` that ``record`` holds as text (of a list, its first), on one line."""
     for name in names:
         value = record.get(name)
         if isinstance(value, list):

@@ -1,10 +1,6 @@
-"""RIS (EndNote, Zotero, Mendeley, Web of Science, Scopus exports) into citation values.
-
-Read with rispy, which knows RIS's tags and which of them repeat. Two things it does
-not do are added here: exports that write three-letter tags ("DOI - ...") or one space
-before the dash, and a record cut short (rispy drops a record without its ``ER`` line
-silently; here the file is refused).
-"""
+"""RIS (EndNote, Zotero, Mendeley, Web of Science, Scopus) into citation values, read with rispy,
+plus three-letter tags ("DOI - ..."), one space before the dash, and a record cut short refused
+(rispy drops one without its ``ER`` line silently)."""
 
 from __future__ import annotations
 
@@ -41,7 +37,7 @@ _ENTRY_TYPES = {
 
 
 class _Parser(rispy.RisParser):
-    """rispy's parser, with the tag variants above and the line each record starts on."""
+    """rispy's parser, with the tag variants and the line each record starts on."""
 
     DEFAULT_MAPPING = {**TAG_KEY_MAPPING, "DOI": "doi"}
 
