@@ -459,9 +459,8 @@ def entry_to_values(entry: Entry) -> dict[str, Any]:
     authors = _field(entry, "author") or _field(entry, "editor") or []
     if isinstance(authors, str):  # a macro that the name splitter did not see
         authors = [authors]
-    truncated = False
-    if authors and authors[-1] == "others":
-        authors, truncated = authors[:-1], True
+    if truncated := authors[-1:] == ["others"]:
+        authors = authors[:-1]
 
     raw_doi = _field(entry, "doi")
     url = _field(entry, "url")

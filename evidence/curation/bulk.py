@@ -134,10 +134,9 @@ def _write_history(items: Sequence[Evidence], inserted, *, kind: str, user, reas
         f"history_type, history_user_id) SELECT {listed}, %s, %s, %s, %s FROM {_q(Evidence._meta.db_table)} "
     )
     pks = [item.pk for item in items]
-    history_ids: dict[int, int] = {}
     with connection.cursor() as cursor:
         cursor.execute(head + "WHERE id = ANY(%s) RETURNING id, history_id", [*stamp, pks])
-        history_ids.update(cursor.fetchall())
+        history_ids = dict(cursor.fetchall())
     for name in M2M:
         rows = [
             (through_id, pk, *values, history_ids[pk])

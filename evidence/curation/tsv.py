@@ -60,9 +60,11 @@ COLUMN_NAMES = ["key", *CONTENT_FIELDS]
 REQUIRED = {"key", "statement", "therapy_class", "effect", "evidence_type", "level", "citation"}
 _KEY_RE = re.compile(r"^[-A-Za-z0-9_]+$")
 _TEXT = ("statement", "experimental_systems", "ev_isolation", "ev_markers", "cited_as", "source_quote", "curation_note")
-_LENGTHS = {
-    name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as", "import_key")
-} | {"statement": STATEMENT_MAX_LENGTH}
+#: The longest text each column may hold (``key`` is ``Evidence.import_key``).
+_LENGTHS = {name: Evidence._meta.get_field(name).max_length for name in ("ev_isolation", "ev_markers", "cited_as")} | {
+    "key": Evidence._meta.get_field("import_key").max_length,
+    "statement": STATEMENT_MAX_LENGTH,
+}
 #: The choice columns; an empty cell means the field's default ("" for a required one).
 _CHOICES = {
     name: Evidence._meta.get_field(name)
@@ -156,7 +158,7 @@ class _Lookups:
 def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
     """The ``(line number, row)`` pairs; ``TsvError`` when the file is unusable."""
     try:
-        text = decode_text(data, source)
+        text = decode_text(data)
     except EntryError as exc:
         raise TsvError(f"{source}: {exc}") from None
     reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
@@ -230,9 +232,8 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
         "cancer_type", cancer_type, partial(lookups.entity, CancerType), "no cancer type is called {!r}."
     )
     for name, limit in _LENGTHS.items():
-        value = key if name == "import_key" else values[name]
-        if len(value) > limit:
-            problem("key" if name == "import_key" else name, f"is {len(value)} characters long; at most {limit} fit.")
+        if len(value := row.get(name, "")) > limit:
+            problem(name, f"is {len(value)} characters long; at most {limit} fit.")
 
     for name, choice in _CHOICES.items():
         raw = row.get(name, "")

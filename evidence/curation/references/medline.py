@@ -31,27 +31,22 @@ def records(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
     out: list[tuple[int, list[tuple[str, str]]]] = []
     fields: list[tuple[str, str]] = []
     start = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate([*text.splitlines(), ""], start=1):
         if not line.strip():
             if fields:
                 out.append((start, fields))
                 fields = []
-            continue
-        if line.startswith(_CONTINUATION) and fields:
+        elif line.startswith(_CONTINUATION) and fields:
             tag, value = fields[-1]
             fields[-1] = (tag, f"{value} {line.strip()}")
-            continue
-        match = _FIELD.fullmatch(line.rstrip())
-        if not match:
+        elif match := _FIELD.fullmatch(line.rstrip()):
+            start = start if fields else number
+            fields.append((match.group(1), match.group(2).strip()))
+        else:
             raise EntryError(
                 f"line {number} is neither a field ('TAG - value') nor a continuation (six spaces, then text): "
                 f"{line[:40]!r}."
             )
-        if not fields:
-            start = number
-        fields.append((match.group(1), match.group(2).strip()))
-    if fields:
-        out.append((start, fields))
     return out
 
 

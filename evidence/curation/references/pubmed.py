@@ -139,15 +139,9 @@ def without_full_stop(title: str) -> str:
 
 def abstract_text(abstract: Element | None) -> str:
     """The abstract; a structured one as "BACKGROUND: ..." lines."""
-    if abstract is None:
-        return ""
-    sections = []
-    for part in abstract.findall("AbstractText"):
-        text = _text(part)
-        label = part.get("Label") or ""
-        if text or label:
-            sections.append(f"{label}: {text}" if label else text)
-    return "\n".join(sections)
+    parts = abstract.findall("AbstractText") if abstract is not None else []
+    sections = ((part.get("Label") or "", _text(part)) for part in parts)
+    return "\n".join(f"{label}: {text}" if label else text for label, text in sections if label or text)
 
 
 def _authors(author_list: Element | None) -> list[str]:
@@ -155,13 +149,11 @@ def _authors(author_list: Element | None) -> list[str]:
     for author in author_list.findall("Author") if author_list is not None else []:
         if author.get("ValidYN") == "N":
             continue
-        collective = _text(author.find("CollectiveName"))
         family = _text(author.find("LastName"))
         given = _text(author.find("ForeName")) or _text(author.find("Initials"))
-        suffix = _text(author.find("Suffix"))
         if family:
-            names.append(stored_name(family, suffix, given))
-        elif collective:
+            names.append(stored_name(family, _text(author.find("Suffix")), given))
+        elif collective := _text(author.find("CollectiveName")):
             names.append(collective)
     return names
 
@@ -173,10 +165,7 @@ def _truncated(author_list: Element | None) -> bool:
 def _year(*dates: Element | None) -> int | None:
     """From <Year>, else a <MedlineDate> such as "2019 Nov-Dec" or "2018 Winter"."""
     for date in dates:
-        if date is None:
-            continue
-        raw = _text(date.find("Year")) or _text(date.find("MedlineDate"))
-        if raw:
+        if date is not None and (raw := _text(date.find("Year")) or _text(date.find("MedlineDate"))):
             return raw
     return None
 

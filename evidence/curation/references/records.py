@@ -119,7 +119,7 @@ def nul_field(values: dict[str, Any]) -> str | None:
     return None
 
 
-def decode_text(data: bytes, source: str) -> str:
+def decode_text(data: bytes) -> str:
     """The text of an uploaded text file, or ``EntryError`` saying why it is not one."""
     if not data.strip():
         raise EntryError("the file is empty.")
@@ -169,7 +169,7 @@ def import_files(
     parsed: list[ParsedEntry] = []
     for source, data in sources:
         try:
-            entries, problems = read(decode_text(data, source), source, progress)
+            entries, problems = read(decode_text(data), source, progress)
         except EntryError as exc:
             report.errors.append(Problem(source, None, "", str(exc)))
             continue
@@ -195,12 +195,10 @@ def import_files(
 
 # --- the values of one citation -------------------------------------------------
 
-_PMID = re.compile(r"[1-9]\d{0,8}")
 #: "PMID: 28039476" or "PMC5198504" in a note, and a DOI given as its address: where exports put them.
 PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 PMCID_IN_TEXT = re.compile(r"\b(PMC\d{1,9})\b", re.IGNORECASE)
 DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
-_PMCID = re.compile(r"PMC\d{1,9}")
 _MAX_LENGTHS = {
     name: Citation._meta.get_field(name).max_length
     for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
@@ -224,25 +222,16 @@ def stored_name(family: str, suffix: str, given: str) -> str:
     return ", ".join(part for part in (family, suffix, given) if part)
 
 
-def checked_doi(raw: str | None) -> str | None:
-    doi = ids.normalize_doi(raw) if raw else None
-    if doi and not ids.DOI_RE.match(doi):
-        raise EntryError(f"{raw!r} is not a DOI: a DOI starts with 10., a registrant code and a slash.")
-    return doi
+def _checked(normalize: Callable[[Any], str | None], valid: re.Pattern, what: str) -> Callable:
+    """A check of one kind of identifier: ``raw`` normalised, or ``EntryError`` saying it is not ``what``."""
 
+    def check(raw) -> str | None:
+        value = normalize(raw) if raw else None
+        if value and not valid.fullmatch(value):
+            raise EntryError(f"{raw!r} is not a {what}.")
+        return value
 
-def checked_pmid(raw: str | int | None) -> str | None:
-    pmid = ids.normalize_pmid(raw) if raw else None
-    if pmid and not _PMID.fullmatch(pmid):
-        raise EntryError(f"{raw!r} is not a PMID: a PMID is a number of up to nine digits.")
-    return pmid
-
-
-def checked_pmcid(raw: str | None) -> str:
-    pmcid = ids.normalize_pmcid(raw)
-    if pmcid and not _PMCID.fullmatch(pmcid):
-        raise EntryError(f"{raw!r} is not a PMCID: a PMCID looks like PMC1234567.")
-    return pmcid
+    return check
 
 
 def checked_year(raw) -> int | None:
@@ -280,7 +269,12 @@ def citation_values(**given) -> dict[str, Any]:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_CHECKED = (("year", checked_year), ("doi", checked_doi), ("pmid", checked_pmid), ("pmcid", checked_pmcid))
+_CHECKED = (
+    ("year", checked_year),
+    ("doi", _checked(ids.normalize_doi, ids.DOI_RE, "DOI: a DOI starts with 10., a registrant code and a slash")),
+    ("pmid", _checked(ids.normalize_pmid, re.compile(r"[1-9]\d{,8}"), "PMID: a PMID is a number of up to nine digits")),
+    ("pmcid", _checked(ids.normalize_pmcid, re.compile(r"PMC\d{1,9}"), "PMCID: a PMCID looks like PMC1234567")),
+)
 
 
 # --- saving -------------------------------------------------------------------
