@@ -282,10 +282,11 @@ _CHECKED = (
 
 def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Citation]:
     """Sort entries into already there, duplicates and new (unsaved) citations."""
-    by_doi, by_pmid, by_key = (
-        Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
+    stored = {
+        name: Citation.objects.in_bulk({e.values[name] for e in parsed if e.values[name]}, field_name=name)
         for name in ("doi", "pmid", "bibtex_key")
-    )
+    }
+    by_doi, by_pmid, by_key = stored.values()
     # An entry without identifiers (Google Scholar writes none) is the stored paper of its
     # title and year whatever identifiers that has; the oldest, when several share them.
     titles = {e.values["title"] for e in parsed if not e.values["doi"] and not e.values["pmid"]}
@@ -293,7 +294,6 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
     for citation in Citation.objects.filter(title__in=titles).order_by("pk"):
         by_title.setdefault((citation.title, citation.year), citation)
 
-    stored = {"doi": by_doi, "pmid": by_pmid}
     #: Each entry met and the citation it became, by ("doi", DOI), ("pmid", PMID) and ("title", (title, year)).
     seen: dict[tuple[str, Any], tuple[ParsedEntry, Citation]] = {}
     seen_key: dict[str, ParsedEntry] = {}
@@ -321,8 +321,7 @@ def _match(parsed: list[ParsedEntry], report: ImportReport, progress) -> list[Ci
             if citation is None and keyed is not None and not keyed.doi and not keyed.pmid:
                 citation = keyed
         if citation is not None:
-            conflict = _identifier_conflict(values, citation, _belongs(citation))
-            if conflict:
+            if conflict := _identifier_conflict(values, citation, _belongs(citation)):
                 report.errors.append(entry.problem(conflict))
                 continue
             report.existing.append((entry, citation))
