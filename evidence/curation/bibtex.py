@@ -44,7 +44,6 @@ from evidence.curation.references.records import (
     citation_values,
     import_files,
     or_in_text,
-    refuse,
     stored_name,
 )
 from evidence.models import Citation
@@ -354,8 +353,7 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
         bar = progress([], total=len(text) + 1, desc=f"splitting {Path(source).name}", unit="char", unit_scale=True)
         library = _ProgressSplitter(text, getattr(bar, "update", lambda step: None)).split()
         getattr(bar, "close", lambda: None)()
-        if problem := _expansion_problem(library, len(text)):
-            return refuse(source, problem)
+        _check_expansion(library, len(text))
         library = ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
         block_stack = [
             MissingCommaCheck(),  # on the raw values: before the enclosing braces go
@@ -379,9 +377,9 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
     return entries, problems
 
 
-def _expansion_problem(library, text_length: int) -> str | None:
-    """Why the ``@string`` macros may not be expanded (a large macro used many times would take a
-    worker's memory), or None; the expanded size is added up before anything is expanded."""
+def _check_expansion(library, text_length: int) -> None:
+    """``EntryError`` when the ``@string`` macros would expand the file too far (a large macro used
+    many times would take a worker's memory), added up before anything is expanded."""
     limit = EXPANSION_FACTOR * max(text_length, 1_000_000)
     sizes: dict[str, int] = {}
 
@@ -396,12 +394,11 @@ def _expansion_problem(library, text_length: int) -> str | None:
         elif isinstance(block, Entry):
             total += sum(expanded(field.value) for field in block.fields)
         if total > limit:
-            return (
+            raise EntryError(
                 f"its @string macros would expand it to more than {limit // 1_000_000} MB "
                 f"({EXPANSION_FACTOR} times its size); refused. Expand the macros in your reference manager "
                 "and export again."
             )
-    return None
 
 
 def _check_block(block, previous, source: str, entries: list[ParsedEntry], problems: list[Problem]) -> None:

@@ -12,7 +12,6 @@ from evidence.curation.references.records import (
     citation_values,
     first_text,
     read_records,
-    refuse,
     stored_name,
 )
 
@@ -45,10 +44,10 @@ def read(text: str, source: str, progress=None) -> Reading:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
-        return refuse(source, f"the file is not valid JSON ({exc.msg}, column {exc.colno}).", exc.lineno)
+        raise EntryError(f"the file is not valid JSON ({exc.msg}, column {exc.colno}).", exc.lineno) from None
     if not isinstance(items, list):
         what = "one object" if isinstance(items, dict) else f"a JSON {type(items).__name__}"
-        return refuse(source, f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
+        raise EntryError(f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
     keyed = [(None, item.get("id") if isinstance(item, dict) else None, item) for item in items]
     return read_records(source, keyed, item_values, what="CSL-JSON items", id_name="id", progress=progress)
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 
 from evidence.curation import bibtex
 from evidence.curation.references import csljson, medline, pubmed, ris
-from evidence.curation.references.records import EntryError, ImportReport, import_files, refuse
+from evidence.curation.references.records import EntryError, ImportReport, import_files
 
 #: Tried in this order: PubMed XML before the other XML, MEDLINE and RIS by their first line.
 READERS = {"pubmed": pubmed, "medline": medline, "ris": ris, "csljson": csljson, "bibtex": bibtex}
@@ -44,8 +44,7 @@ def import_references(
         if name not in formats:
             raise EntryError(f"this is a {reader.NAME} file; import it with `python manage.py {reader.COMMAND} FILE`.")
         if max_entries is not None and (count := reader.count(text)) > max_entries:
-            return refuse(
-                source,
+            raise EntryError(
                 f"it holds {count:,} entries; an upload takes at most {max_entries:,}. Split the file, or "
                 f"run `python manage.py {reader.COMMAND} FILE` on the server (no limit, with a progress bar).",
             )

@@ -11,7 +11,6 @@ from evidence.curation.references.records import (
     Reading,
     citation_values,
     read_records,
-    refuse,
     stored_name,
 )
 
@@ -55,11 +54,7 @@ def count(text: str) -> int:
 
 
 def read(text: str, source: str, progress=None) -> Reading:
-    try:
-        found = records(text)
-    except EntryError as exc:
-        return refuse(source, str(exc))
-    keyed = [(line, next((value for tag, value in fields if tag == "PMID"), ""), fields) for line, fields in found]
+    keyed = [(line, next((v for tag, v in fields if tag == "PMID"), ""), fields) for line, fields in records(text)]
     return read_records(source, keyed, record_values, what="MEDLINE records", id_name="PMID", progress=progress)
 
 

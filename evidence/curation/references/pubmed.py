@@ -17,7 +17,6 @@ from evidence.curation.references.records import (
     Reading,
     citation_values,
     read_records,
-    refuse,
     stored_name,
 )
 
@@ -40,24 +39,22 @@ def read(text: str, source: str, progress=None) -> Reading:
     try:
         root = SafeET.fromstring(text)
     except EntitiesForbidden:
-        return refuse(
-            source,
+        raise EntryError(
             "the file declares XML entities, which are refused: a few entities can expand a small file into "
-            "gigabytes. PubMed exports declare none; download the file from PubMed again.",
-        )
+            "gigabytes. PubMed exports declare none; download the file from PubMed again."
+        ) from None
     except DefusedXmlException as exc:
-        return refuse(source, f"the XML is refused ({exc}); download the file from PubMed again.")
+        raise EntryError(f"the XML is refused ({exc}); download the file from PubMed again.") from None
     except ParseError as exc:
         line, column = exc.position
         reason = re.sub(r":\s*line \d+, column \d+$", "", str(exc))
-        return refuse(
-            source,
+        raise EntryError(
             f"the file is not well-formed XML ({reason}, column {column}); it may be cut short. "
             "Download it from PubMed again.",
             line,
-        )
+        ) from None
     if root.tag != "PubmedArticleSet":
-        return refuse(source, f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
+        raise EntryError(f"the XML is not a PubMed export: it holds <{root.tag}>, not <PubmedArticleSet>.")
     records = [el for el in root if el.tag in ("PubmedArticle", "PubmedBookArticle")]
     keyed = [(None, _text(r.find("MedlineCitation/PMID")) or _text(r.find("BookDocument/PMID")), r) for r in records]
     return read_records(source, keyed, _values, what="PubMed articles", id_name="PMID", progress=progress)

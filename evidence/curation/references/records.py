@@ -96,15 +96,15 @@ class ImportReport:
 
 
 class EntryError(Exception):
-    pass
+    """What is wrong with an entry, or with a whole file (at ``line``, when known)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 #: What a reader gives for a file: the entries it read, and a problem for each it could not.
 Reading = tuple[list[ParsedEntry], list[Problem]]
-
-
-def refuse(source: str, message: str, line: int | None = None) -> Reading:
-    return [], [Problem(source, line, "", message)]
 
 
 #: PostgreSQL text cannot hold NUL (U+0000): every value an import reads is checked for one.
@@ -171,7 +171,7 @@ def import_files(
         try:
             entries, problems = read(decode_text(data), source, progress)
         except EntryError as exc:
-            report.errors.append(Problem(source, None, "", str(exc)))
+            report.errors.append(Problem(source, exc.line, "", str(exc)))
             continue
         parsed.extend(entries)
         report.errors.extend(problems)

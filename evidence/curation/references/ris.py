@@ -13,13 +13,13 @@ from evidence.curation.references.records import (
     DOI_URL,
     PMCID_IN_TEXT,
     PMID_IN_TEXT,
+    EntryError,
     Problem,
     Reading,
     citation_values,
     first_text,
     or_in_text,
     read_records,
-    refuse,
 )
 
 NAME = "RIS"
@@ -79,8 +79,7 @@ def read(text: str, source: str, progress=None) -> Reading:
         message = "this record has no 'ER  -' line ending it: the file may be cut short. Export it again."
         return [], [Problem(source, parser.starts[len(found)], "", message, len(found) + 1)]
     if (started := count(text)) > len(found):
-        return refuse(
-            source,
+        raise EntryError(
             f"{started} records start with 'TY  -' but {len(found)} end with 'ER  -': "
             "a record lacks its end line. Export the file again.",
         )
