@@ -232,9 +232,6 @@ class LatexToUnicode(LatexDecodingMiddleware):
             text = _PLAIN_LATEX.sub(_plain, text)
         return _WHITESPACE.sub(" ", text).strip()
 
-    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
-        return self.decode(python_string), ""
-
     def split_names(self, value: str) -> list[str]:
         """``"M{\\"u}ller, J. and Smith, Jane and others"`` -> ["Müller, J.", "Smith, Jane", "others"]."""
         persons = split_persons(value)

@@ -368,7 +368,7 @@ def import_evidence_tsv(
     for evidence_id, proposed in waiting.values_list("evidence_id", "proposed"):
         pending.setdefault(evidence_id, []).append(proposed)
 
-    now = timezone.now()
+    now, why = timezone.now(), f"{reason} ({source})"
     new, new_relations, new_lines, changed, changed_relations, revisions = [], [], [], [], [], []
     proposed_digests: dict[int, str] = {}
     for line, key, values in parsed:
@@ -394,15 +394,12 @@ def import_evidence_tsv(
             report.unchanged += 1
             report.kept_edits += 1
         elif imported and imported != content_digest(current):
-            report.errors.append(
-                RowProblem(
-                    line,
-                    "",
-                    f"{format_public_id(evidence.pk)} was edited since this key was last imported, and the row "
-                    f"changed too ({', '.join(sorted(diff))} differ): take the edit into the file, or make the "
-                    "change in the curator interface.",
-                )
+            message = (
+                f"{format_public_id(evidence.pk)} was edited since this key was last imported, and the row "
+                f"changed too ({', '.join(sorted(diff))} differ): take the edit into the file, or make the "
+                "change in the curator interface."
             )
+            report.errors.append(RowProblem(line, "", message))
         elif evidence.status == Status.ACCEPTED:
             if diff in pending.get(evidence.pk, []):
                 report.unchanged += 1  # proposed by an earlier import, still awaiting review
@@ -414,7 +411,7 @@ def import_evidence_tsv(
                     proposed=diff,
                     original={name: current[name] for name in diff},
                     base_version=evidence.version,
-                    summary=f"{reason} ({source})",
+                    summary=why,
                     proposed_by=user,
                 )
             )
@@ -432,15 +429,15 @@ def import_evidence_tsv(
         return report
 
     with transaction.atomic():
-        insert_evidence(new, new_relations, user=user, reason=f"{reason} ({source})", date=now)
+        insert_evidence(new, new_relations, user=user, reason=why, date=now)
         plain = [name for name in CONTENT_FIELDS if name not in M2M] + ["status", "imported_content"]
-        update_evidence(changed, plain, changed_relations, user=user, reason=f"{reason} ({source})")
+        update_evidence(changed, plain, changed_relations, user=user, reason=why)
         # A proposed revision is what the file says now: the same row again is no new change.
         digests = [Evidence(pk=pk, imported_content=digest) for pk, digest in proposed_digests.items()]
         Evidence.objects.bulk_update(digests, ["imported_content"])
         # With their creation records, as a revision proposed in the admin or the API has.
         bulk_create_with_history(
-            revisions, EvidenceRevision, default_user=user, default_change_reason=history_reason(f"{reason} ({source})")
+            revisions, EvidenceRevision, default_user=user, default_change_reason=history_reason(why)
         )
     report.saved = True
     return report
