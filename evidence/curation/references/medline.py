@@ -72,9 +72,7 @@ def _family_first(short: str) -> str:
 
 
 def record_values(fields: list[tuple[str, str]]) -> dict:
-    first: dict[str, str] = {}
-    for tag, value in fields:
-        first.setdefault(tag, value)
+    first = dict(reversed(fields))  # each tag's first value
     marked = {}  # "10.1000/x [doi]", "e95240 [pii]"
     for tag, value in fields:
         if tag in ("LID", "AID") and (match := _MARKED_ID.match(value)):
