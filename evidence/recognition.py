@@ -1,27 +1,19 @@
 """Mentions of known drugs, cargos, cells, mechanisms and therapy classes in free text.
 
-Dictionary matching over every name and alias the database holds, with one Aho-Corasick
-automaton (pyahocorasick), whose scan time does not grow with the number of names.
+Dictionary matching over every name and alias, with one Aho-Corasick automaton (pyahocorasick).
+Names and text are normalised alike (``Folded``, then ``squeeze``): case, accents, punctuation,
+dashes and spacing are ignored, Greek letters are spelled out ("TGF-β1" is "TGF-beta1").
+``start`` and ``end`` index the text as given. A match is a real mention when:
 
-Names and text are normalised the same way (``Folded``, then ``squeeze``): case, accents,
-punctuation, dashes and spacing are ignored and Greek letters are spelled out ("TGF-β1" is
-"TGF-beta1"). ``start`` and ``end`` index the text as given (Unicode code points).
+- it starts and ends at word edges ("miR-21" is not inside "miR-210", "ER" not inside "other");
+- a dash, slash or dot may break a name anywhere ("UCH-L1" is UCHL1), a space only where some
+  spelling of the name has a break or between letters and digits ("P gp", "MCF 7"; not "a DM");
+- it is the longest ("MCF7/ADR" is the resistant line, not MCF-7 and ADR);
+- an abbreviation written only in capitals (DOC, EPI, ER) is not written in lower case: "doc"
+  and "epi" are English words far more often than drugs.
 
-Three rules keep a match a real mention:
-
-- word boundaries: a name starts and ends at the edges of words ("miR-21" is not inside
-  "miR-210", "ER" not inside "other");
-- a dash, slash or dot may break a name anywhere ("UCH-L1" is UCHL1), but a space only
-  where some spelling of the name has a break, or between letters and digits ("P gp" for
-  P-gp, "MCF 7"; not "a DM" for ADM);
-- the longest mention wins ("MCF7/ADR" is the resistant line, not MCF-7 and ADR).
-
-An abbreviation written only in capitals (DOC, EPI, ER, DC) is not recognised in lower
-case: "doc" and "epi" are English words and word parts far more often than drugs.
-
-Papers describe a drug-resistant line as often as they name it ("docetaxel-resistant MCF-7
-cells"): such a description proposes the line, as an extra mention marked ``"inferred":
-"resistance description"`` (``_resistance_descriptions``).
+A description of a drug-resistant line ("docetaxel-resistant MCF-7 cells") proposes the line,
+as an extra mention marked ``"inferred": "resistance description"``.
 """
 
 from __future__ import annotations
@@ -50,8 +42,7 @@ KINDS = ("drug", "cargo", "cell", "mechanism", "therapy_class")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[0-9a-z]+")
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
-#: What may separate the parts of one name in text: a little spacing or punctuation, never a
-#: clause break.
+#: What may separate the parts of one name in text: a little spacing or punctuation, never a clause break.
 _MAX_GAP = 3
 _CLAUSE_BREAK = re.compile(r"[,;]")
 #: A gap of these alone keeps the parts of a word together, wherever it falls.
@@ -60,66 +51,47 @@ _TIGHT_GAP = re.compile(r"[-/.]+")
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    """The ASCII a non-ASCII character stands for: lower-case letters and digits ("β" is
-    "beta", "é" is "e", "ﬁ" is "fi"), a hyphen for any dash, a space for other separators
-    (no-break spaces, other punctuation), or nothing for a mark that joins (combining
-    accents, soft hyphens, zero-width characters)."""
+    """The ASCII a non-ASCII character stands for: lower-case letters and digits ("β" is "beta",
+    "ﬁ" is "fi"), a hyphen for a dash, a space for other separators, nothing for a joining mark."""
     category = unicodedata.category(ch)
     if unicodedata.combining(ch) or category == "Cf":
         return ""
     if category == "Pd" or ch == "\u2212":  # dashes and the minus sign
         return "-"
-    out = []
-    for part in unicodedata.normalize("NFKC", ch).casefold():
-        out.append(spelled_greek(part) or _SEPARATORS.sub("", plain(part)))
-    return "".join(out) or " "
+    parts = unicodedata.normalize("NFKC", ch).casefold()
+    return "".join(spelled_greek(part) or _SEPARATORS.sub("", plain(part)) for part in parts) or " "
 
 
 class Folded:
-    """``text`` with every non-ASCII character replaced by its ASCII (``_fold_char``) and
-    lower-cased, and the way back from a folded index to the original one."""
+    """``text`` lower-cased, each non-ASCII character replaced by its ASCII (``_fold_char``),
+    and the original index of each folded character."""
 
-    __slots__ = ("text", "_folded_at", "_original_at", "_length")
+    __slots__ = ("text", "_at")
 
     def __init__(self, text: str) -> None:
-        # Each replaced character: where its replacement starts in the folded text, where it
-        # was in the original, and the replacement's length.
-        self._folded_at: list[int] = []
-        self._original_at: list[int] = []
-        self._length: list[int] = []
         if text.isascii():
-            self.text = text.lower()
+            self.text, self._at = text.lower(), range(len(text))
             return
-        parts, last, shift = [], 0, 0
+        parts, at, last = [], [], 0
         for match in _NON_ASCII.finditer(text):
-            at = match.start()
-            replacement = _fold_char(match.group())
-            parts.append(text[last:at])
-            parts.append(replacement)
-            self._folded_at.append(at + shift)
-            self._original_at.append(at)
-            self._length.append(len(replacement))
-            shift += len(replacement) - 1
-            last = at + 1
+            index, replacement = match.start(), _fold_char(match.group())
+            parts += [text[last:index], replacement]
+            at += range(last, index)
+            at += [index] * len(replacement)
+            last = index + 1
         parts.append(text[last:])
+        at += range(last, len(text))
         # Only ASCII is left, whose lower case has the same length.
-        self.text = "".join(parts).lower()
+        self.text, self._at = "".join(parts).lower(), at
 
     def original(self, index: int) -> int:
         """The original index of the folded character at ``index``."""
-        k = bisect_right(self._folded_at, index) - 1
-        if k < 0:
-            return index
-        start, length = self._folded_at[k], self._length[k]
-        if index < start + length:
-            return self._original_at[k]
-        return self._original_at[k] + 1 + index - (start + length)
+        return self._at[index]
 
 
 def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
-    """The letters and digits of a folded text run together, with the word each starts:
-    ``(stream, starts, folded_starts)`` where word ``k`` begins at ``starts[k]`` in the stream
-    and at ``folded_starts[k]`` in the folded text."""
+    """``(stream, starts, folded_starts)``: the letters and digits of a folded text run together,
+    word ``k`` beginning at ``starts[k]`` in the stream and at ``folded_starts[k]`` in the text."""
     matches = list(_WORD.finditer(folded))
     words = [match.group() for match in matches]
     starts = list(accumulate(map(len, words), initial=0))[:-1]
@@ -127,8 +99,8 @@ def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
 
 
 def name_key(name: str) -> tuple[str, frozenset[int]]:
-    """The key a name is matched by, and the positions in it where the name may be broken
-    by a space: where this spelling has a break, and between letters and digits."""
+    """The key a name is matched by, and where a space may break it: where this spelling
+    has a break, and between letters and digits."""
     stream, starts, _ = squeeze(Folded(name).text)
     breaks = set(starts[1:])
     breaks.update(i for i in range(1, len(stream)) if stream[i - 1].isdigit() != stream[i].isdigit())
@@ -136,8 +108,7 @@ def name_key(name: str) -> tuple[str, frozenset[int]]:
 
 
 def is_abbreviation(name: str) -> bool:
-    """A short name of letters written in capitals (DOC, EPI, ER, CAFs): not recognised in
-    lower-case text."""
+    """A short name of letters written in capitals (DOC, EPI, ER, CAFs)."""
     letters = "".join(ch for ch in name if ch.isalnum())
     return letters.isalpha() and len(letters) <= 5 and sum(ch.isupper() for ch in letters) >= 2
 
@@ -165,15 +136,13 @@ class _Key:
     breaks: frozenset[int]
     #: Every spelling with this key is a capitalised abbreviation.
     abbreviation: bool
-    #: The cells it names, and the drugs it names that some resistant line resists (for
-    #: ``Recogniser._resistance_descriptions``).
+    #: The cells it names, and the drugs it names that some resistant line resists.
     cells: list[Entity] = field(default_factory=list)
     resisted: list[Entity] = field(default_factory=list)
 
 
 def mirna_names(name: str) -> list[str]:
-    """The ways papers write a human miRNA: "hsa-miR-155-5p" is also miR-155-5p, miR-155,
-    microRNA-155 and miRNA-155 (and the same with the arm)."""
+    """How papers write a human miRNA: "hsa-miR-155-5p" is also miR-155(-5p), microRNA-155 and miRNA-155."""
     parsed = parse_mirna(name)
     if parsed is None:
         return []
@@ -189,8 +158,7 @@ def mirna_names(name: str) -> list[str]:
 
 
 def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
-    """Every entity with all its names, read from the database: only what public pages show
-    when ``public``, every entity otherwise."""
+    """Every entity (only what public pages show when ``public``) with all its names."""
     from django.contrib.postgres.aggregates import ArrayAgg
     from django.db.models import Q
 
@@ -200,7 +168,6 @@ def dictionary(public: bool = True) -> list[tuple[Entity, list[str]]]:
         return model.objects.public() if public else model.objects.all()
 
     def named(model, *fields):
-        """``fields`` of every entity, then the names of its aliases."""
         aliases = ArrayAgg("aliases__name", filter=Q(aliases__isnull=False), default=[])
         return scoped(model).annotate(alias_names=aliases).values_list(*fields, "alias_names")
 
@@ -261,10 +228,8 @@ class Recogniser:
             value.resisted = [e for e in value.entities if e.kind == "drug" and e.slug in self._lines_by_drug]
 
     def _resistance(self, entries) -> dict[Entity, frozenset[str]]:
-        """The drugs (slugs) each drug-resistant line is resistant to, read from its names:
-        ExoResist records no drug for a cell, and a derivative's name carries the drug by
-        convention ("MCF-7/ADR", "MCF-7/DOC", "adriamycin-resistant MCF-7"). A derivative
-        whose names name no drug (VLB100, MCF-7/TamR alone) is left out."""
+        """The drugs (slugs) each drug-resistant line resists, read from its names ("MCF-7/ADR",
+        "adriamycin-resistant MCF-7"): ExoResist records no drug for a cell."""
         subtypes = {entity.slug: entity.subtype for entity, _ in entries if entity.kind == "cell"}
         found = {}
         for entity, names in entries:
@@ -284,10 +249,8 @@ class Recogniser:
         return found
 
     def mentions(self, text: str) -> list[dict]:
-        """The mentions in ``text``, in order: one dict per entity a mention names, with its
-        ``kind``, ``slug``, ``name``, the ``text`` as written and its ``start`` and ``end``;
-        a mention inferred from a description also has ``inferred`` (how), and may overlap
-        the mentions within it."""
+        """The mentions in ``text``, in order: one dict per entity named (``Entity.mention``); an
+        inferred one also has ``inferred`` and may overlap the mentions within it."""
         found = self._candidates(text)
         if not found:
             return []
@@ -322,8 +285,8 @@ class Recogniser:
 
     @staticmethod
     def _span(folded: Folded, starts, folded_starts, first, end, key) -> tuple[int, int] | None:
-        """The original (start, end) of the stream's ``[first, end)`` (which starts and ends
-        at word edges), or None when a gap breaks it where no spelling of the name is."""
+        """The original (start, end) of the stream's ``[first, end)`` (at word edges), or None
+        when a gap breaks it where no spelling of the name is."""
         word = bisect_right(starts, first) - 1
         last_word = bisect_right(starts, end - 1) - 1
         for k in range(word + 1, last_word + 1):
@@ -338,19 +301,11 @@ class Recogniser:
         return start, last + 1
 
     def _resistance_descriptions(self, text: str, found: list[tuple], mentions: list[dict]) -> list[dict]:
-        """The drug-resistant lines ``text`` describes without naming them, one inferred
-        mention each, spanning the description:
-
-        - "<drug>-resistant [<line>] [breast cancer] cells" (also "<drug> resistant", "and
-          parental" or "versus sensitive" before the cells, "cell line" or "subline" for cells);
-        - "[<line>] [breast cancer] cells [that are] resistant to <drug>", unless a verb makes
-          them so ("made breast cancer cells resistant to docetaxel" is the parent, changed).
-
-        The lines proposed are those resistant to the drug (``resistance``) and derived from the
-        line named, or, when none is named, those of breast cancer ("TNBC", "HER2-positive" or
-        "luminal" narrow the subtype); "cells" alone says neither, and proposes nothing. A line
-        is proposed only when exactly one fits: a description that fits several does not say
-        which, and a guess would fill a draft with a line a curator must notice is wrong."""
+        """The drug-resistant lines ``text`` describes without naming them ("<drug>-resistant
+        [<line>] [breast cancer] cells", "[<line>] [breast cancer] cells resistant to <drug>"), one
+        inferred mention each. A line is proposed only when it is the one line resistant to the
+        drug and derived from the line named (or, with none named, of the breast cancer subtype
+        said): a guess would fill a draft with a line a curator must notice is wrong."""
         # Most texts describe no line: first the drugs some line resists, next to a "resistant".
         drugs = [(start, end, key.resisted) for start, end, key in found if key.resisted]
         if not drugs:
@@ -395,8 +350,7 @@ class Recogniser:
 
 # --- Resistance descriptions -------------------------------------------------
 
-#: What an inferred mention's ``inferred`` says: a drug-resistant line proposed from a
-#: description of it ("adriamycin-resistant breast cancer cells"), not from one of its names.
+#: What an inferred mention's ``inferred`` says: a line proposed from a description, not a name.
 RESISTANCE_DESCRIPTION = "resistance description"
 
 _RESISTANT = re.compile("resistant", re.IGNORECASE)
@@ -433,8 +387,7 @@ _CAUSATIVE = re.compile(
 )
 
 
-#: Where cells described as resistant are (start, end), the cells of the line named as their
-#: origin (None for none), and the breast cancer subtype said ("" for any).
+#: A description's (start, end), the cells of the line it names (None for none) and the subtype said ("" for any).
 _Description = tuple[int, int, list[Entity] | None, str]
 
 
@@ -445,14 +398,12 @@ def _any_in(positions: list[int], low: int, high: int) -> bool:
 
 
 def _breast_subtype(code: str) -> str:
-    """``code`` if it is a breast cancer subtype, else "": ExoResist records no cancer type for a
-    cell, and a known subtype is what marks a breast cancer line."""
+    """``code`` if it is a breast cancer subtype, else "": a known subtype marks a breast cancer line."""
     return code if code in Subtype.values and code not in (Subtype.UNSPECIFIED, Subtype.NOT_APPLICABLE) else ""
 
 
 _SPACE_OR_DASH = re.compile(r"[\s-]")
-#: A subtype as ``_BREAST`` captures it, without spaces or dashes ("HER2positive" is written
-#: too), to its code.
+#: A subtype as ``_BREAST`` captures it, without spaces or dashes, to its code.
 _SUBTYPE_SAID = {_SPACE_OR_DASH.sub("", name): code for name, code in controlled_names(Subtype.choices).items()}
 
 
@@ -463,9 +414,8 @@ def _subtype_said(match: re.Match) -> str:
 
 
 def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict) -> _Description | None:
-    """The cells "-resistant ..." right after a drug describes ("<drug>-resistant [<line>]
-    [breast cancer] cells"), or None. ``cells_from`` maps where a cell name starts to (its end,
-    its cells)."""
+    """The cells "<drug>-resistant [<line>] [breast cancer] cells" describes, or None.
+    ``cells_from`` maps where a cell name starts to (its end, its cells)."""
     match = _RESISTANT_AFTER_DRUG.match(text, drug_end)
     if match is None:
         return None
@@ -488,9 +438,8 @@ def _described_after(text: str, drug_start: int, drug_end: int, cells_from: dict
 
 
 def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict) -> _Description | None:
-    """The cells "... cells resistant to" right before a drug describes ("[<line>] [breast
-    cancer] cells [that are] resistant to <drug>"), or None, also when a verb makes them
-    resistant. ``cells_to`` maps where a cell name ends to (its start, its cells)."""
+    """The cells "[<line>] [breast cancer] cells [that are] resistant to <drug>" describes, or None,
+    also when a verb makes them so. ``cells_to`` maps where a cell name ends to (its start, its cells)."""
     match = _CELLS_RESISTANT_TO.search(text, max(0, drug_start - _LOOKBACK), drug_start)
     if match is None:
         return None
@@ -509,8 +458,7 @@ def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict)
 
 
 def _longest_first(found: list[tuple]) -> list[tuple]:
-    """``(start, end, ...)`` candidates that do not overlap, longer (in original characters)
-    before shorter, then leftmost; returned in text order."""
+    """The ``(start, end, ...)`` candidates that do not overlap, longest then leftmost first, in text order."""
     starts: list[int] = []
     taken: list[tuple] = []
     for candidate in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
@@ -529,9 +477,7 @@ def _longest_first(found: list[tuple]) -> list[tuple]:
 
 
 def recogniser(public: bool = True) -> Recogniser:
-    """The recogniser over the database's names (public ones only when ``public``), built
-    once per data version: any change to a drug, cargo, cell, alias or vocabulary term bumps
-    the version (exoresist/data_version.py), and the next call builds it anew."""
+    """The recogniser over the database's names, built once per data version (a change of names bumps it)."""
     from exoresist.data_version import remembered
 
     return remembered(("recogniser", public), lambda: Recogniser(dictionary(public)))

@@ -1,8 +1,4 @@
-"""HTML routes. Detail pages are addressed by slug (or public id for evidence).
-
-Index pages sit at the API's paths without the ``/api/v1`` prefix, so
-``/api/v1/drugs/?q=ADM`` and ``/drugs/?q=ADM`` are twins.
-"""
+"""HTML routes. Index pages sit at the API's paths without the ``/api/v1`` prefix."""
 
 from django.urls import path
 

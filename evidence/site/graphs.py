@@ -1,11 +1,6 @@
-"""Data behind the pictures: the cargo-drug network and the therapy class (or drug) by
-mechanism (or cargo kind) matrix.
-
-Both take an already filtered evidence queryset (``EvidenceFilterSet(...).qs``), so
-``/network.json?drug=ADM`` means what ``/evidence/?drug=ADM`` means, and both are a
-fixed handful of GROUP BY queries whatever the size of the database. Without filters
-(the home page's pictures) they read the stored counts of ``models/counts.py`` instead.
-"""
+"""Data behind the pictures: the cargo-drug network and the therapy class (or drug) by mechanism
+(or cargo kind) matrix, of evidence the evidence list's filters select (a fixed handful of GROUP BY
+queries), or without filters from the stored counts (``models/counts.py``)."""
 
 from __future__ import annotations
 
@@ -34,21 +29,18 @@ def _in_roles(roles: tuple[str, ...]) -> str:
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
 MATRIX_MAX_DRUGS = 30
-#: Each item of ``ids`` once for every public cargo whose filter lists it (its relatives' items
-#: too: ``evidence_cargo_reach``, ``CargoReach``), as ``(cargo_id, evidence_id)``; public as the
-#: stored counts know them, which count those cargos alone. The items' links are read first:
-#: joined the other way, the planner walks every cargo's reach over every link.
-_REACHED_LINKS = f"""links AS MATERIALIZED (
+#: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)`` per
+#: effect, of the ``%s`` links with most items (ties: cargo, then drug), best first: ranked in SQL, as
+#: a common drug has thousands of cargos. An item counts once for each public cargo whose filter
+#: lists it (``CargoReach``); its links are read first, or the planner walks every cargo's reach.
+_TOP_LINKS = f"""WITH links AS MATERIALIZED (
     SELECT evidence_id, cargo_id FROM {Evidence.cargos.through._meta.db_table} WHERE evidence_id IN ({{ids}})
 ), reached_links AS MATERIALIZED (
     SELECT DISTINCT r.cargo_id, l.evidence_id
       FROM links l JOIN evidence_cargo_reach r ON r.reached_id = l.cargo_id
      WHERE r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table}
-                           WHERE kind = 'cargo' AND b = 0 AND effect = ''))"""
-#: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)``
-#: per effect, of the ``%s`` links with most items (ties: cargo, then drug), best first. Ranked
-#: in SQL, because a common drug is linked to thousands of cargos and only the top links are drawn.
-_TOP_LINKS = f"""WITH {_REACHED_LINKS}, per_cargo AS (SELECT cargo_id, count(*) AS items FROM reached_links GROUP BY 1)
+                           WHERE kind = 'cargo' AND b = 0 AND effect = '')
+), per_cargo AS (SELECT cargo_id, count(*) AS items FROM reached_links GROUP BY 1)
 SELECT cargo_id, drug_id, effect, n, items FROM (
   SELECT *, dense_rank() OVER (ORDER BY total DESC, cargo_id, drug_id) AS place FROM (
     SELECT c.cargo_id, d.drug_id, e.effect, count(*) AS n,
@@ -63,8 +55,8 @@ SELECT cargo_id, drug_id, effect, n, items FROM (
 
 
 def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
-    """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect); each
-    edge links to its evidence under ``filters``."""
+    """Cargo and drug nodes (sized by evidence count) and cargo-drug edges (coloured by effect), each
+    linking to its evidence under ``filters``."""
     chosen = _chosen(filters)
     selected = pk_sql(evidence)
     if selected is None:
@@ -80,25 +72,19 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
             cargo_counts[cargo_id] = cargo_n
     ranked = list(edges.items())[:max_edges]
     cargo_counts = {cargo: cargo_counts[cargo] for (cargo, _), _ in ranked}
-    ids = evidence.order_by().values("pk")
-    # The links of the database the items were read from (an anonymous reader's: a replica).
-    drug_links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=roles)
+    drug_ids = {d for (_, d), _ in ranked}
+    # The database the items were read from (an anonymous reader's: a replica).
+    drug_links = EvidenceDrug.objects.using(evidence.db).filter(
+        evidence_id__in=evidence.order_by().values("pk"), role__in=roles, drug_id__in=drug_ids
+    )
+    drug_counts = dict(drug_links.values_list("drug_id").annotate(n=Count("evidence_id")).order_by())
     cargos = list(Cargo.objects.using(evidence.db).only("pk", "symbol", "slug", "kind").filter(pk__in=cargo_counts))
+    drugs = list(Drug.objects.using(evidence.db).only("pk", "name", "slug").filter(pk__in=drug_ids))
     for cargo in cargos:
         cargo.evidence_count = cargo_counts[cargo.pk]
-    drugs = _counted(Drug.objects.only("pk", "name", "slug"), drug_links, {d for (_, d), _ in ranked})
+    for drug in drugs:
+        drug.evidence_count = drug_counts.get(drug.pk, 0)
     return _network(ranked, cargos, drugs, truncated=len(edges) > max_edges, filters=filters, chosen=chosen)
-
-
-def _counted(entities: QuerySet, links: QuerySet, pks: set[int]) -> list:
-    """The entities ``pks``, each with ``evidence_count``: its items among the ``links``."""
-    column = f"{entities.model._meta.model_name}_id"
-    links = links.filter(**{f"{column}__in": pks})
-    counts = dict(links.values_list(column).annotate(n=Count("evidence_id")).order_by())
-    found = list(entities.using(links.db).filter(pk__in=pks))
-    for entity in found:
-        entity.evidence_count = counts.get(entity.pk, 0)
-    return found
 
 
 def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None = None) -> dict[str, Any]:
@@ -122,8 +108,7 @@ def network_of_all(max_edges: int = NETWORK_MAX_EDGES, filters: QueryDict | None
 def _network(
     ranked: list, cargos, drugs, *, truncated: bool, filters: QueryDict | None, chosen: dict | None = None
 ) -> dict[str, Any]:
-    """The JSON of the network: ``ranked`` edges ((cargo pk, drug pk), {effect: n}) between entities
-    with an ``evidence_count``."""
+    """The JSON of the network: ``ranked`` edges ((cargo pk, drug pk), {effect: n}) between entities."""
     cargos = {cargo.pk: cargo for cargo in cargos}
     drugs = {drug.pk: drug for drug in drugs}
     nodes = [_node("cargo", cargo.kind, cargo.symbol, cargo) for cargo in cargos.values()]
@@ -167,8 +152,8 @@ def _node(kind: str, subkind: str, label: str, entity) -> dict[str, Any]:
 def matrix(
     evidence: QuerySet, rows: str = "therapy_class", columns: str = "mechanism", filters: QueryDict | None = None
 ) -> dict[str, Any]:
-    """Evidence counts of therapy class (or drug) by mechanism (or cargo kind); a top-level mechanism
-    counts its children's items. Each count links to its items under ``filters``."""
+    """Evidence counts of therapy class (or drug) by mechanism (or cargo kind), each linking to its
+    items under ``filters``; a top-level mechanism counts its children's items."""
     chosen = _chosen(filters)
     if columns == "cargo_kind":
         return _matrix_by_cargo_kind(evidence, rows, filters, chosen)
@@ -179,9 +164,8 @@ def matrix(
     row = "d.drug_id" if rows == "drug" else "e.therapy_class_id"
     roles = _in_roles(_drug_roles(chosen))
     top = "coalesce(t.parent_id, m.mechanism_id)"
-    # Direct counts for every term, and counts rolled up to top-level terms (the ``mechanism``
-    # filter includes a parent's children, so its column must too): two grouping sets of one
-    # scan, each item once per cell.
+    # Direct counts for every term, and counts rolled up to top-level terms (as the ``mechanism``
+    # filter includes a parent's children): two grouping sets of one scan, each item once per cell.
     with connections[evidence.db].cursor() as cursor:
         cursor.execute(
             f"SELECT {row}, m.mechanism_id, {top}, COUNT(DISTINCT m.evidence_id)"
@@ -209,7 +193,6 @@ def matrix(
 
 
 def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | None, chosen: dict) -> dict[str, Any]:
-    """Evidence counts of therapy class (or drug) by the kind of cargo molecule (miRNA, protein, ...)."""
     ids = evidence.order_by().values("pk")
     if rows == "drug":
         links = EvidenceDrug.objects.using(evidence.db).filter(evidence_id__in=ids, role__in=_drug_roles(chosen))
@@ -231,8 +214,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
 
 
 def _row_list(rows: str, columns: list[dict], values: dict) -> list[dict]:
-    """The rows: therapy classes in their order, or the MATRIX_MAX_DRUGS drugs with most items (ties:
-    the lower primary key) by name. A row's items are those of its top-level columns, each once."""
+    """Therapy classes, or the MATRIX_MAX_DRUGS drugs with most items in top-level columns, in their order."""
     tops = {col["id"] for col in columns if not col["parent"]}
     totals: dict[int, int] = defaultdict(int)
     for (row_pk, column), n in values.items():
@@ -250,11 +232,8 @@ def _row_list(rows: str, columns: list[dict], values: dict) -> list[dict]:
 
 
 def matrix_of_all(rows: str = "therapy_class") -> dict[str, Any]:
-    """``matrix()`` of every accepted item, from the stored counts (models/counts.py).
-
-    A top-level term's column is its scope count (its items and its children's, each
-    once); a narrower term's is its own count, as ``matrix()`` rolls them up.
-    """
+    """``matrix()`` of every accepted item, from the stored counts: a top-level term's column is its
+    scope count (its items and its children's), a narrower term's its own count."""
     mechanisms = list(Mechanism.objects.select_related("parent"))
     tops = {m.pk for m in mechanisms if m.parent_id is None}
     counts = EvidenceCount.objects
@@ -299,7 +278,7 @@ def _matrix(
     chosen: dict | None = None,
 ) -> dict[str, Any]:
     """The JSON of the matrix: ``values[(row id, column id)]`` counts, each cell linking to its
-    evidence, or ``None`` when no list's parameters can say which items it counts."""
+    evidence (``None`` when no list's parameters can say which items it counts)."""
     within = _within_filters(chosen or {}, {rows, column_param})
     row_list = _row_list(rows, columns, values)
 
@@ -331,7 +310,7 @@ class BadParameters(ValueError):
 
 def _filtered(params: QueryDict, *shape: str) -> tuple[QuerySet | None, QueryDict]:
     """The accepted evidence that ``params`` selects (None for all of it) and the evidence filters
-    its links keep (parameters in ``shape`` only set the picture's form and are not evidence filters)."""
+    its links keep (``shape`` names the picture's own parameters)."""
     filterset = EvidenceFilterSet(params, queryset=Evidence.objects.public(), also=shape)
     if not filterset.is_valid():
         raise BadParameters(filterset.errors.get_json_data())
@@ -344,8 +323,7 @@ def _filtered(params: QueryDict, *shape: str) -> tuple[QuerySet | None, QueryDic
 
 
 def _chosen(filters: QueryDict | None) -> dict[str, Any]:
-    """``filters`` as the evidence filters read them (names resolved, codes canonical): read
-    once per picture, for its drug roles and its links."""
+    """``filters`` as the evidence filters read them (names resolved, codes canonical)."""
     if filters is None:
         return {}
     filterset = EvidenceFilterSet(filters, queryset=Evidence.objects.none())
@@ -354,37 +332,32 @@ def _chosen(filters: QueryDict | None) -> dict[str, Any]:
 
 
 def _drug_roles(chosen: dict[str, Any]) -> tuple[str, ...]:
-    """The roles a drug of the picture is counted in: those ``drug_role`` chooses (``drug=``
-    then matches a drug in them, so a drug's link lists what it counts), else the therapy's."""
+    """The roles a drug of the picture is counted in: those ``drug_role`` chooses, else the therapy's."""
     return tuple(chosen.get("drug_role") or DEFAULT_DRUG_ROLES)
 
 
 def _within_filters(chosen: dict[str, Any], params: set[str]) -> dict[str, set]:
-    """For each of ``params`` the page also filters on, the row or column ids whose items all
-    pass that filter (the drugs a drug or class name reaches, the mechanisms and their narrower
-    terms). A cell of another row or column counts items of the filter that also have that
-    value: a list pinned to the value alone would list more, and one parameter cannot say both."""
-    # Only the filters given a value (``?cargo=`` filters nothing).
-    active = {param for param in params if chosen.get(param)}
+    """For each of ``params`` the page also filters on (given a value), the row or column ids whose
+    items all pass that filter: a cell of another one counts items of the filter that also have its
+    value, which a list pinned to that value alone cannot say."""
     within: dict[str, set] = {}
-    for param in {"drug", "cargo"} & active:
-        within[param] = set(chosen[param].keys)
-    if "therapy_class" in active:
-        within["therapy_class"] = set(
-            TherapyClass.objects.filter(slug__in=chosen["therapy_class"].keys).values_list("pk", flat=True)
-        )
-    if "mechanism" in active:
-        slugs = chosen["mechanism"].keys
-        scope = Mechanism.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs))
-        within["mechanism"] = set(scope.values_list("pk", flat=True))
-    if "cargo_type" in active:
-        within["cargo_type"] = set(chosen["cargo_type"])
+    for param in (param for param in params if chosen.get(param)):
+        if param == "therapy_class":
+            found = TherapyClass.objects.filter(slug__in=chosen[param].keys).values_list("pk", flat=True)
+        elif param == "mechanism":
+            slugs = chosen[param].keys
+            found = Mechanism.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values_list("pk", flat=True)
+        elif param == "cargo_type":
+            found = chosen[param]
+        else:  # drug, cargo
+            found = chosen[param].keys
+        within[param] = set(found)
     return within
 
 
 def _evidence_url(filters: QueryDict | None, within: dict[str, set], pinned: dict[str, tuple]) -> str | None:
-    """The evidence list under ``filters``, with ``pinned`` parameters (name: (row or column id, value))
-    in place of any of the same name; None when an id is not ``within`` the page's own filter."""
+    """The evidence list under ``filters`` with ``pinned`` parameters (name: (id, value)) in their place;
+    None when an id is not ``within`` the page's own filter."""
     if any(pk not in within.get(name, {pk}) for name, (pk, _) in pinned.items()):
         return None
     params = filters.copy() if filters is not None else QueryDict(mutable=True)
@@ -394,8 +367,7 @@ def _evidence_url(filters: QueryDict | None, within: dict[str, set], pinned: dic
 
 
 def network_for(params: QueryDict) -> dict[str, Any]:
-    """``network()`` of the evidence the evidence list's filters in ``params`` select, at most ``limit``
-    edges; each edge's ``url`` lists its evidence under those filters too."""
+    """``network()`` of the evidence the filters in ``params`` select, with at most ``limit`` edges."""
     evidence, filters = _filtered(params, "limit")
     try:
         limit = int(params.get("limit", NETWORK_MAX_EDGES))
@@ -411,8 +383,7 @@ MATRIX_COLUMNS = ("mechanism", "cargo_kind")
 
 
 def matrix_for(params: QueryDict) -> dict[str, Any]:
-    """``matrix()`` of the evidence the evidence list's filters in ``params`` select; ``rows`` and ``columns``
-    choose its form."""
+    """``matrix()`` of the evidence the filters in ``params`` select, in the form ``rows`` and ``columns`` say."""
     rows = params.get("rows") or MATRIX_ROWS[0]
     columns = params.get("columns") or MATRIX_COLUMNS[0]
     errors = {

@@ -1,11 +1,5 @@
-"""schema.org / Bioschemas JSON-LD for the pages, so that search engines, data catalogues
-(Google Dataset Search, FAIRsharing) and Bioschemas harvesters read what a page is about.
-
-Every external identifier is given as an IRI (``links.identifier_iri``): DOI, PubMed,
-ChEBI, HGNC, miRBase, Cellosaurus. The home page describes the Dataset (licence, release,
-downloads); the evidence page a Claim based on a ScholarlyArticle; entity pages a Drug,
-MolecularEntity, Protein or BioChemEntity; citation pages a ScholarlyArticle.
-"""
+"""schema.org / Bioschemas JSON-LD for the pages, for search engines, data catalogues and harvesters;
+external identifiers are given as IRIs (``links.identifier_iri``)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-#: Each database: its name, the URL of a record's page, and its identifiers.org prefix for
-#: linked data (None: the value carries its own prefix, as in CHEBI:9168).
+#: Each database: its name, a record's page, and its identifiers.org prefix (None: the value has its own).
 _DATABASES = {
     "hgnc": ("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}", "hgnc"),
     "ensembl": ("Ensembl", "https://www.ensembl.org/id/{}", "ensembl"),
@@ -27,8 +26,7 @@ def _mirbase_mature(text: str) -> bool:
 
 
 def identifier_links(obj: object) -> list[dict[str, str]]:
-    """``[{label, value, url}]``: the identifier fields (``identifier_fields``) of ``obj`` that are
-    filled in, each with the page of its record."""
+    """``[{label, value, url}]``: the identifier fields of ``obj`` that are filled in, with their pages."""
     out = []
     for name in getattr(obj, "identifier_fields", ()):  # vocabulary terms have none
         value = getattr(obj, name, None)

@@ -1,11 +1,5 @@
-"""Rows of the HTML evidence table, built from ``Evidence.objects.as_rows()`` dicts.
-
-``EvidenceRow`` gives ``templates/evidence/includes/evidence_table.html`` the names it
-would read on a model instance (``public_id``, ``citation.short_label``, ``cargos.all``,
-``get_level_display``, ...) from one row of the API's one-query read path, without
-building model instances and related managers per item, and with the links formatted
-from one ``reverse()`` per kind of page.
-"""
+"""Rows of the HTML evidence table from ``Evidence.objects.as_rows()`` dicts: the names the table
+would read on a model instance, without building instances and related managers per item."""
 
 from __future__ import annotations
 
@@ -109,7 +103,7 @@ class EvidenceRow:
 
 
 def evidence_rows(rows: Iterable[dict]) -> list[EvidenceRow]:
-    """``as_rows()`` dicts (a page of them) as table rows, their cargos and drugs from the names each embeds."""
+    """``as_rows()`` dicts as table rows, with the links formatted from one ``reverse()`` per kind of page."""
     urls = {
         "evidence": reverse("evidence_detail", args=["EXR0"]),
         "cargo": reverse("cargo_detail", args=["slug0"]),

@@ -1,9 +1,5 @@
-"""Global search across every kind of record, synonyms included, and typeahead suggestions.
-
-Partial matching reuses each model's FilterSet ``q`` (the same search as the API's
-``?q=``); exact matching uses ``NamedQuerySet.matching`` so that the name a paper
-used ("Adriamycin", "ADM", "miR-155") finds the curated record.
-"""
+"""Global search across every kind of record (each FilterSet's ``q``, as the API's) and typeahead
+suggestions; ``NamedQuerySet.matching`` finds a record by any name a paper used ("ADM", "miR-155")."""
 
 from __future__ import annotations
 
@@ -57,11 +53,8 @@ class SearchResults:
 
 
 def exact_target(query: str) -> str | None:
-    """The one page ``query`` unambiguously names, or ``None``.
-
-    An evidence public id, a DOI or PMID of a citation, or the name or alias of
-    exactly one drug or cargo molecule (the name a researcher typed is a synonym).
-    """
+    """The one page ``query`` names (an evidence public id, a DOI or PMID, the name or alias of
+    exactly one drug or cargo), or ``None``."""
     query = query.strip()
     if not query:
         return None

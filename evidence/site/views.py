@@ -1,9 +1,4 @@
-"""Public HTML pages and the small JSON endpoints behind search and the pictures.
-
-Views stay thin: filtering is ``evidence/filtersets.py`` (shared with the API),
-counting is ``facets.py``, search is ``search.py`` and the pictures' data is
-``graphs.py``. Public pages only ever show accepted evidence.
-"""
+"""Public HTML pages (accepted evidence only) and the small JSON endpoints behind search and the pictures."""
 
 from __future__ import annotations
 
@@ -92,15 +87,9 @@ class Groups(list):
 def grouped_counts(
     kind: str, side: str, pk: int, model: type, fields: tuple[str, ...], param_field: str, base_query: dict
 ) -> Groups:
-    """The entities paired with ``pk`` in the stored counts of ``kind`` with their accepted items per effect.
-
-    ``pk`` is column ``side`` ("a" or "b") of ``kind`` (see models/counts.py); the rows
-    are the ``GROUP_LIMIT`` entities of the other column with most items (ties at the
-    limit included), each labelled by ``fields[0]`` and linking to its page and to the
-    evidence list narrowed to it (the model's own parameter, valued by ``param_field``); a
-    ``kind`` among ``fields`` shows its label. A fixed handful of indexed queries, however
-    many items the entity has.
-    """
+    """The ``GROUP_LIMIT`` entities (ties included) most often paired with ``pk`` (column ``side``) in the
+    stored counts of ``kind``, with their items per effect, linking to their page and to the evidence
+    list narrowed to them (by ``param_field``): a few indexed queries, however many items there are."""
     name = model._meta.model_name
     other = "b" if side == "a" else "a"
     totals = EvidenceCount.objects.of(kind).filter(**{side: pk})
@@ -141,11 +130,8 @@ def grouped_counts(
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most ``COUNT_LIMIT`` + 1 rows (a LIMITed subquery), as the API does, so that a
-    list and its API twin give the same count; beyond the cap the page says "100,000+".
-    ``known`` passes a (capped or, with ``exact``, exact) count the view already has;
-    ``exact`` counts everything (small tables).
-    """
+    """Counts at most ``COUNT_LIMIT`` + 1 rows, as the API does ("100,000+" beyond); ``exact`` counts
+    everything, ``known`` is a count the view already has."""
 
     def __init__(self, object_list, per_page, *, known: int | None = None, exact: bool = False) -> None:
         super().__init__(object_list, per_page)
@@ -178,8 +164,7 @@ def paginate(
 def evidence_page(
     request: HttpRequest, evidence: QuerySet, *, known: int | None = None, exact: bool = False, text: str = ""
 ):
-    """A page of evidence for ``evidence_table.html``: rows (``evidence/site/rows.py``), not
-    instances; with ``text`` (a ``q`` search) each statement shows what matched."""
+    """A page of evidence table rows (``rows.py``); with ``text`` (a ``q`` search) each statement shows what matched."""
     page = paginate(request, evidence.values_list("pk", flat=True), known=known, exact=exact)
     page.object_list = evidence_rows(Evidence.objects.rows_of(list(page.object_list)))
     if text:
@@ -197,9 +182,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
 
     @staticmethod
     def summary() -> dict[str, Any]:
-        """The counts and entry points, from the stored counts (models/counts.py)."""
-        # The drugs and cargos accepted items carry are those with a stored count: an indexed
-        # read, where asking each one whether an accepted item carries it reads every link.
+        """The counts and entry points, from the stored counts (models/counts.py): indexed reads."""
         used = Cargo.objects.filter(pk__in=EvidenceCount.objects.of("cargo").values("a"))
         kinds = dict(used.order_by().values_list("kind").annotate(n=Count("pk")))
         therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
@@ -208,16 +191,14 @@ class HomeView(AtomicWritesMixin, TemplateView):
             "counts": {
                 # Every item has exactly one therapy class.
                 "evidence": sum(t.evidence_count for t in therapy_classes),
-                # Papers cited as evidence (the list links to the reviews curated through too).
+                # Papers cited as evidence, not the reviews curated through.
                 "citations": EvidenceCount.objects.of("citation").count(),
-                # As /drugs/ lists them: with the drugs only ever a modifier, which have no
-                # therapy count.
+                # As /drugs/ lists them: with the drugs only ever a modifier, which have no therapy count.
                 "drugs": Drug.objects.public().count(),
                 "cargos": sum(kinds.values()),
             },
             "therapy_classes": therapy_classes,
-            # Cached with the rest, changed only by public edits. A semi-join on the other
-            # types: NOT IN would test every item.
+            # A semi-join on the other types: NOT IN would test every item.
             "other_cancers": Evidence.objects.public().filter(cancer_type__in=other_types).count(),
             "cargo_kinds": [
                 {"value": value, "label": label, "count": kinds[value]}
@@ -230,9 +211,8 @@ class HomeView(AtomicWritesMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(cached("home", "", self.summary))
         context["json_ld"] = linked_data.dataset(self.request, context["counts"])
-        # Sorting every accepted item by review date is the slow part: remember the ids only.
-        # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted: PostgreSQL
-        # puts NULLs first in a plain DESC and would sort every accepted item instead.
+        # NULLS LAST, as the partial index perf_evidence_accepted_recent is sorted (a plain DESC
+        # would sort every accepted item); the slow part, so the ids are cached.
         newest = Evidence.objects.public().order_by(F("reviewed_at").desc(nulls_last=True), "-id")
         recent = cached("recent", "", lambda: list(newest.values_list("pk", flat=True)[:8]))
         context["recent"] = evidence_rows(Evidence.objects.rows_of(recent, public=True))
@@ -256,8 +236,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         if not filterset.is_valid():
             context = self.get_context_data(filterset=filterset, errors=filterset.errors)
             return self.render_to_response(context, status=400)
-        # From here on the values are as the filters read them ("level=c" is C, "TNBC" is
-        # tnbc): the facets, chips and links compare codes.
+        # From here on the values are as the filters read them ("level=c" is C): facets, chips and links compare codes.
         query = filterset.canonical_query()
         text = filterset.form.cleaned_data.get("q") or ""
         if query != request.GET:
@@ -265,8 +244,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
         context = self.get_context_data(filterset=filterset)
         # Facets depend on the filters only, not on the page or the sort order.
         facet_key = filtersets.query_key(query, leave_out=filtersets.NON_NARROWING)
-        # Every accepted item, or a set the stored counts can size (stored_counts.py): counted
-        # exactly. Otherwise the facets count the filtered set on the way, up to the cap.
+        # A set the stored counts can size is counted exactly; otherwise the facets count it, up to the cap.
         known = stored_counts.stored_size(query)
         facets, size = cached("facets", facet_key, lambda: facet_tools.build_facets(filterset, base, known))
         page = evidence_page(request, filterset.qs, known=size, exact=known is not None, text=text)
@@ -307,8 +285,7 @@ class EvidenceListView(AtomicWritesMixin, TemplateView):
 
 
 def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A cargo's family, members, what it silences and what silences it (one query), each
-    linked to the evidence list: a cargo filter reaches them (``CargoReach``)."""
+    """A cargo's family, members, what it silences and what silences it, linked to the evidence list."""
     links = Cargo.targets.through.objects
     others = (
         Cargo.objects.filter(Q(pk=cargo.family_id) | Q(family=cargo) | Q(targeted_by=cargo) | Q(targets=cargo))
@@ -333,8 +310,7 @@ def cargo_relatives(cargo: Cargo) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def explain_cargo_matches(rows, reach: dict[int, str] | None) -> None:
-    """Say on each row that matched a cargo filter only through a relative of the chosen cargo
-    (its family, a family member, an agent that targets it) which cargo and why."""
+    """Say on each row that matched a cargo filter only through a relative of the chosen cargo which cargo and why."""
     why = {pk: reason for pk, reason in (reach or {}).items() if reason}
     if not why:
         return
@@ -381,15 +357,13 @@ INTROS = {
 
 
 class EntityListView(AtomicWritesMixin, TemplateView):
-    """An index page of one kind, filtered by that kind's FilterSet (the API's list, at the
-    same path under ``/api/v1``)."""
+    """An index page of one kind, filtered by its FilterSet (the API's list, at the same path under ``/api/v1``)."""
 
     template_name = "evidence/entity_list.html"
     filterset_class: type | None = None  # given by the URLconf
 
     def get(self, request, *args, **kwargs):
         model = self.filterset_class._meta.model
-        # The API's list reads the same rows (``for_listing``, evidence/api/views.py).
         filterset = self.filterset_class(request.GET, queryset=model.objects.for_listing().public())
         kind = model._meta.model_name
         context = self.get_context_data(
@@ -417,22 +391,19 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     """A detail page with a paginated table of the entity's accepted evidence."""
 
     context_object_name = "entity"
-    #: The EvidenceFilterSet parameter that lists this entity's evidence on /evidence/, and
-    #: the entity's field that gives its value.
+    #: The evidence list's parameter for this entity, and the entity's field that gives its value.
     evidence_param = ""
     evidence_param_field = "slug"
     #: The Evidence field that points at this entity (or override ``evidence_queryset``).
     evidence_field = ""
-    #: The kind of stored count (models/counts.py) that counts this entity's page.
+    #: The kind of stored count (models/counts.py) that counts this entity's evidence.
     count_kind = ""
-    #: The page's schema.org description (a ``linked_data`` function), for the kinds that have one.
+    #: The page's schema.org description (a ``linked_data`` function).
     schema_org = None
-    #: Its "by drug" / "by cargo" / "by mechanism" tables (``grouped_counts``): context name ->
-    #: (kind of stored count, this entity's column in it, the grouped model, its fields, param_field).
+    #: Its "by ..." tables: context name -> ``grouped_counts`` arguments.
     groups: dict[str, tuple] = {}
 
     def get_queryset(self):
-        # Public pages show what accepted evidence uses (``ListingQuerySet.public``).
         return super().get_queryset().public()
 
     def evidence_queryset(self) -> QuerySet:
@@ -471,13 +442,13 @@ class DrugDetailView(EntityDetailView):
     }
 
     def evidence_queryset(self):
-        # As drug= lists them, and as the counts count them: the findings where it is the therapy.
+        # As drug= lists them and the counts count them: the findings where it is the therapy.
         links = EvidenceDrug.objects.filter(drug=self.object).as_therapy()
         return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Where it changes resistance to another drug's therapy: listed apart, one click away.
+        # Where it modifies another drug's therapy: one click away.
         links = EvidenceDrug.objects.filter(drug=self.object, role=DrugRole.MODIFIER)
         modifier = Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
         if as_modifier := modifier.count():
@@ -598,7 +569,7 @@ def typeahead_view(request: HttpRequest) -> JsonResponse:
 @atomic_writes
 @require_safe
 def picture_json(request: HttpRequest, build: Any) -> JsonResponse:
-    """A picture's data (``build`` is ``graphs.network_for`` or ``graphs.matrix_for``), or its 400."""
+    """A picture's data (``build`` is ``graphs.network_for`` or ``graphs.matrix_for``)."""
     try:
         return JsonResponse(build(request.GET))
     except graphs.BadParameters as error:
@@ -655,8 +626,7 @@ HELP_VOCABULARIES = (
 
 
 class HelpView(TemplateView):
-    """What every level, effect, evidence type, drug role and field means, and how to search:
-    read from the vocabularies (``choices.MEANING``) and the model's help texts."""
+    """What every term and field means, read from ``choices.MEANING`` and the model's help texts."""
 
     template_name = "evidence/help.html"
 
@@ -677,8 +647,6 @@ class HelpView(TemplateView):
 
 
 class AboutView(TemplateView):
-    """What the database covers and does not, its sources, curation, licence and how to cite it."""
-
     template_name = "evidence/about.html"
 
     def get_context_data(self, **kwargs):

@@ -30,7 +30,6 @@ def canonical_url(context) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return ""
-    # The page, its size and format never change what a page is about.
     params = query_key(request.GET, leave_out=PAGING)
     url = request.build_absolute_uri(request.path)
     return f"{url}?{urlencode(params)}" if params else url
@@ -53,8 +52,7 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.filter
 def json_ld(value) -> str:
-    """JSON for a ``<script type="application/ld+json">`` block: ``<``, ``>`` and ``&`` escaped,
-    as Django's ``json_script`` does, so that no value can close the script element."""
+    """JSON for a ``<script type="application/ld+json">`` block, escaped as ``json_script`` does."""
     return mark_safe(json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
 
 
@@ -73,8 +71,7 @@ def _heat(count: int, largest: int) -> int:
 
 @register.inclusion_tag("evidence/includes/network.html")
 def network_figure(query: str = "", caption: str = "", full: bool = False) -> dict[str, Any]:
-    """A network figure: drawn by static/js/network.js from network.json?``query``, and as a table
-    of its nodes and links that needs no script (and that a screen reader can read)."""
+    """A network figure (drawn by static/js/network.js), and its nodes and links as a table that needs no script."""
     context: dict[str, Any] = {"query": query, "caption": caption, "full": full}
     try:
         data = graphs.network_for(QueryDict(query))
@@ -96,11 +93,8 @@ _MATRIX_NOUNS = {"therapy_class": "therapy class", "drug": "drug", "mechanism": 
 
 @register.inclusion_tag("evidence/includes/matrix.html")
 def matrix_figure(rows: str = "", columns: str = "", query: str = "", caption: str = "") -> dict[str, Any]:
-    """A heat-map table of evidence counts, rendered on the server (matrix.json holds the same data).
-
-    The longer of the two lists goes down the side: its names are read across, whole, and the
-    table stays narrow enough for the screen (5 therapy classes by 14 mechanisms is 14 rows).
-    """
+    """A heat-map table of evidence counts (matrix.json's data), the longer list down the side so
+    that the table stays narrow."""
     params = QueryDict(query, mutable=True)
     params["rows"] = rows or graphs.MATRIX_ROWS[0]
     params["columns"] = columns or graphs.MATRIX_COLUMNS[0]
