@@ -105,14 +105,12 @@ def grouped_counts(
     per_effect = EvidenceCount.objects.filter(kind=kind, **{side: pk, f"{other}__in": ids}).exclude(effect="")
     for other_pk, effect, n in per_effect.values_list(other, "effect", "n"):
         by_effect[other_pk][effect] = n
-    entities = {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+    entities = {row.pop("pk"): row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
     kinds = dict(model._meta.get_field("kind").choices) if "kind" in fields else {}
     out = []
     for other_pk, n in top:
-        values = entities.get(other_pk)
-        if values is None:
+        if (values := entities.get(other_pk)) is None:
             continue
-        values = {f: values[f] for f in fields}
         if kinds:
             values["kind"] = kinds.get(values["kind"], values["kind"])
         out.append(
