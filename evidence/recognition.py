@@ -459,18 +459,14 @@ def _described_before(text: str, drug_start: int, drug_end: int, cells_to: dict)
 
 def _longest_first(found: list[tuple]) -> list[tuple]:
     """The ``(start, end, ...)`` candidates that do not overlap, longest then leftmost first, in text order."""
-    starts: list[int] = []
-    taken: list[tuple] = []
+    taken = bytearray(max(candidate[1] for candidate in found))
+    kept = []
     for candidate in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
         start, end = candidate[0], candidate[1]
-        at = bisect_right(starts, start)
-        if at and taken[at - 1][1] > start:
-            continue  # overlaps the one before
-        if at < len(taken) and taken[at][0] < end:
-            continue  # overlaps the one after
-        starts.insert(at, start)
-        taken.insert(at, candidate)
-    return taken
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append(candidate)
+    return sorted(kept, key=itemgetter(0))
 
 
 # --- One automaton per data version -------------------------------------------

@@ -181,13 +181,9 @@ def matrix(
             params,
         )
         counted = cursor.fetchall()
-    values, rolled = {}, {}
-    for row_pk, mechanism_pk, top_pk, n in counted:
-        if mechanism_pk is not None:
-            values[row_pk, mechanism_pk] = n
-        else:
-            rolled[row_pk, top_pk] = n
-    values.update(rolled)
+    # A top-level term's rolled-up count (the second grouping set: no mechanism_id) replaces its own.
+    values = {(row_pk, mechanism_pk): n for row_pk, mechanism_pk, _, n in counted if mechanism_pk is not None}
+    values.update({(row_pk, top_pk): n for row_pk, mechanism_pk, top_pk, n in counted if mechanism_pk is None})
     mechanisms = list(Mechanism.objects.filter(pk__in={pk for _, pk in values}).select_related("parent"))
     return _matrix(rows, _mechanism_columns(mechanisms), "mechanism", values, filters, chosen)
 
@@ -200,8 +196,7 @@ def _matrix_by_cargo_kind(evidence: QuerySet, rows: str, filters: QueryDict | No
     else:
         links = Evidence.cargos.through.objects.using(evidence.db).filter(evidence_id__in=ids)
         cells = links.values(row=F("evidence__therapy_class_id"), kind=F("cargo__kind"))
-    cells = cells.exclude(row=None).exclude(kind=None).annotate(n=Count("evidence_id", distinct=True)).order_by()
-    cells = list(cells)
+    cells = list(cells.exclude(row=None).exclude(kind=None).annotate(n=Count("evidence_id", distinct=True)).order_by())
     used = {c["kind"] for c in cells}
     cargo_list = reverse("cargo_list")
     columns = [
