@@ -54,10 +54,7 @@ class SearchResults:
 
 def exact_target(query: str) -> str | None:
     """The one page ``query`` names (an evidence public id, a DOI or PMID, the name or alias of
-    exactly one drug or cargo), or ``None``."""
-    query = query.strip()
-    if not query:
-        return None
+    exactly one drug or cargo), or ``None``. ``query`` is stripped and not empty."""
     if PUBLIC_ID_RE.match(query):
         pk = public_id_to_pk(query)
         return evidence_url(pk) if Evidence.objects.public().filter(pk=pk).exists() else None
