@@ -1,17 +1,9 @@
 """Facet counts and removable filter chips for the HTML evidence list.
 
-The filters themselves live in ``EvidenceFilterSet`` (shared with the API); this
-module only counts. Facets are disjunctive, as on any catalogue search: the counts
-beside "level" are computed with every active filter except the level filter, so
-that ticking level C does not make level D look empty.
-
-Each set a facet counts over (the filtered list for the facets not selected, the list
-without its own filter for a selected one) is counted in at most two queries, whatever
-the number of facets and values: the column facets in one GROUP BY over all the columns
-of the evidence rows, the drug, cargo, cargo kind and mechanism facets in one GROUP BY over
-the items' facet keys (``EvidenceFacetKeys``, kept by PostgreSQL). The stored counts
-(``stored_counts.py``) answer the sets they can size, such as every public item or a list
-narrowed by columns (``level=D``), without reading any item.
+Facets are disjunctive: each is counted with every active filter but its own, so that
+ticking level C does not make level D look empty. Each set counted costs at most two
+queries (one GROUP BY over the items' columns, one over their ``EvidenceFacetKeys``), or
+none when the stored counts (``stored_counts.py``) can size it.
 """
 
 from __future__ import annotations
@@ -35,14 +27,13 @@ from evidence.models.base import pk_sql
 from evidence.models.counts import COLUMN_KEYS, CUBE
 from exoresist.data_version import cached, remembered
 
-#: Lists are counted exactly up to this many items, on the page (with every facet) and in
-#: the API: at 100,000 items, every list. Past it (a stress test of a million) a facet
-#: the stored counts cannot answer lists its values uncounted, and a count says "at least".
+#: Lists are counted exactly up to this many items (page, facets and API); past it a facet the
+#: stored counts cannot answer lists its values uncounted, and a count says "at least".
 COUNT_LIMIT = 100_000
 
 
 def capped_count(queryset: QuerySet, limit: int | None = None) -> int:
-    """``min(queryset.count(), limit + 1)``, reading at most ``limit + 1`` rows (a LIMITed subquery)."""
+    """``min(queryset.count(), limit + 1)``, reading at most ``limit + 1`` rows."""
     limit = COUNT_LIMIT if limit is None else limit
     return queryset.order_by().values("pk")[: limit + 1].count()
 
@@ -81,8 +72,8 @@ class Chip:
 
 @dataclass(frozen=True)
 class FacetSpec(DeclaredFacet):
-    """A declared ``Facet`` with what its filter says: its parameter, its choices, and whether
-    a value is a name (drug and cargo filters accept any alias of a selected one)."""
+    """A declared ``Facet`` with its filter's parameter, choices, and whether a value is a name
+    (drug and cargo filters accept any alias of a selected one)."""
 
     param: str = ""
     choices: tuple[tuple[str, str], ...] = ()
@@ -90,21 +81,19 @@ class FacetSpec(DeclaredFacet):
 
     @property
     def source(self) -> str:
-        """``local`` columns of the evidence table, or a many-to-many ``through`` relation."""
         return "through" if self.relation else "local"
 
     @property
     def attrs(self) -> tuple[str, str]:
-        """The fields of the related row that give a value and its label (``symbol``, ``name``)."""
+        """The related row's fields giving a value and its label (``symbol``, ``name``)."""
         return self.value_field.partition("__")[2], (self.label_field or self.value_field).partition("__")[2]
 
     @property
     def model(self):
-        """The model a value names (a foreign key's or the relation's); None for a plain column."""
+        """The model a value names; None for a plain column."""
         return Evidence._meta.get_field(self.relation or self.value_field.partition("__")[0]).related_model
 
 
-#: The facets the FilterSet declares on its filters, in its order.
 FACETS = tuple(
     FacetSpec(
         **asdict(declared.facet),
@@ -134,19 +123,18 @@ CHIP_LABELS = {
 }
 
 
-def url_with(query: QueryDict, param: str, values: list[str] | None) -> str:
-    """``?query`` with ``param`` set to ``values`` (removed when empty, in its place when
-    present) and the page reset. Written as pairs, not a copy of ``query``: a list page builds
-    one such link per facet value, and copying a QueryDict deep-copies every list in it."""
+def url_with(query: QueryDict, param: str, values: list[str]) -> str:
+    """``?query`` with ``param`` set to ``values`` (removed when empty) and the page reset. Built
+    as pairs: a page builds one link per facet value, and copying a QueryDict deep-copies it."""
     pairs, placed = [], False
     for key, listed in query.lists():
         if key == param:
-            listed, placed = values or [], True
+            listed, placed = values, True
         elif key in ("page", f"{param}[]"):
             continue
         pairs += [(key, value) for value in listed]
     if not placed:
-        pairs += [(param, value) for value in values or ()]
+        pairs += [(param, value) for value in values]
     return f"?{urlencode(pairs)}"
 
 
@@ -154,13 +142,8 @@ def _same(spec: FacetSpec, a: str, b: str) -> bool:
     return lookup_keys(a)[0] == lookup_keys(b)[0] if spec.by_name else a == b
 
 
-Counts = dict[str, Counter]
-
-
 def _summed(active: stored_counts.Active) -> dict[str, bool]:
-    """Which facets of the set ``active`` selects the stored counts sum without reading an item:
-    its column facets (``local``: the column counts) and its many-to-many ones (``through``:
-    the column facet key counts)."""
+    """Whether the stored counts sum the ``local`` and the ``through`` facets of ``active``'s set."""
     return {
         "local": stored_counts.cube_filter(active) is not None,
         "through": stored_counts.column_keys_filter(active) is not None,
@@ -168,8 +151,7 @@ def _summed(active: stored_counts.Active) -> dict[str, bool]:
 
 
 def _stored_rows(cursor, active: stored_counts.Active, columns: list[str], through: list[str]) -> list[tuple]:
-    """``_item_rows``' rows of the set ``active`` selects, summed from the stored column counts
-    (``CUBE``) and facet key counts (``COLUMN_KEYS``; both in models/counts.py)."""
+    """``_item_rows``' rows of ``active``'s set, summed from ``CUBE`` and ``COLUMN_KEYS``."""
     rows = []
     if columns:
         names = ", ".join(connection.ops.quote_name(column) for column in columns)
@@ -187,15 +169,13 @@ def _stored_rows(cursor, active: stored_counts.Active, columns: list[str], throu
     return rows
 
 
-#: The share of its column filters' set the planner must expect a set to hold before the set
-#: is counted by what it misses. The planner over-estimates prefix matches, by half again
-#: for a word that matches half of the items ("transfer"), and one statement joining half of
-#: the items by index costs more than the two queries that hash them.
+#: The share of its column filters' set the planner must expect a set to hold before the set is
+#: counted by what it misses: the planner over-estimates prefix matches by up to half again.
 NEARLY_ALL = 0.85
 
 
 def _estimated_size(cursor, sql: str, params) -> int:
-    """How many rows the planner expects ``sql`` to return: a choice between two plans, never a count."""
+    """How many rows the planner expects ``sql`` to return: to choose a plan, never as a count."""
     cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
     return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
@@ -203,13 +183,12 @@ def _estimated_size(cursor, sql: str, params) -> int:
 def _item_rows(
     cursor, queryset: QuerySet, whole: QuerySet | None, whole_size: int, columns: list[str], through: list[str]
 ) -> tuple[bool, list[tuple]]:
-    """The items of ``queryset`` grouped by ``columns`` (rows ``(None, *values, n)``) and their
-    ``through`` facet keys (rows ``(key, n)``).
+    """The items of ``queryset`` grouped by ``columns`` (rows ``(None, *values, n)``) and by
+    their ``through`` facet keys (rows ``(key, *nulls, n)``).
 
     When ``queryset`` holds more than half of ``whole`` (its column filters' set, of
-    ``whole_size`` items), the rows count instead the items of ``whole`` it misses, and the
-    first value returned is True: a common word matches nearly every item, and the few it
-    misses have few facet keys to read.
+    ``whole_size`` items), the rows count the items of ``whole`` it misses instead, and the
+    first value returned is True: a common word misses few items, with few keys to read.
     """
     selected = pk_sql(queryset)
     if selected is None:
@@ -218,20 +197,19 @@ def _item_rows(
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     blanks = ", NULL" * len(columns)
-    # The keys are the values of the ``THROUGH`` facets: their kind is only read when some of
-    # those facets are not counted. Unnested in the select list, as the cheaper plan.
+    # A key's kind is only read when some ``THROUGH`` facets are not counted. Unnested in the
+    # select list, as the cheaper plan.
     kind_filter = "" if set(through) >= THROUGH else " WHERE split_part(k, ':', 1) = ANY(%s)"
     keys = (
-        f"SELECT 'key', k{blanks}, COUNT(*) FROM (SELECT unnest(keys) AS k"
+        f"SELECT k{blanks}, COUNT(*) FROM (SELECT unnest(keys) AS k"
         f" FROM {quote(EvidenceFacetKeys._meta.db_table)} WHERE evidence_id IN (SELECT pk FROM items)) AS keys"
         f"{kind_filter} GROUP BY k"
     )
     key_params = [through] if through and kind_filter else []
 
     def groupings(columns_from: str) -> list[str]:
-        """The statements that group the items of a CTE ``items`` (each item's ``pk``), the
-        column grouping reading their columns ``FROM columns_from``."""
-        column_rows = f"SELECT 'column', NULL, {names}, COUNT(*) FROM {columns_from} GROUP BY {names}"
+        """The statements grouping the items of a CTE ``items``, their columns read ``FROM columns_from``."""
+        column_rows = f"SELECT NULL, {names}, COUNT(*) FROM {columns_from} GROUP BY {names}"
         return [*([column_rows] if columns else []), *([keys] if through else [])]
 
     if whole is None or _estimated_size(cursor, part, params) <= NEARLY_ALL * whole_size:
@@ -242,7 +220,7 @@ def _item_rows(
         for select in groupings("items"):
             cursor.execute(f"WITH items AS ({inner}) {select}", (*values, *(key_params if select is keys else ())))
             rows += cursor.fetchall()
-        return False, _rows(rows)
+        return False, rows
     # The planner expects most of ``whole``: one statement counts the items missed, found by
     # an anti-join that runs in parallel (a materialized set of the items matched would not),
     # unless they turn out to be at least half of ``whole``: then it counts the set itself.
@@ -255,16 +233,12 @@ def _item_rows(
         # Only the branch that flip selects is read.
         " items AS (SELECT pk FROM missed WHERE (SELECT yes FROM flip)"
         f" UNION ALL SELECT pk FROM ({part}) p WHERE NOT (SELECT yes FROM flip)) "
-        + " UNION ALL ".join([f"SELECT 'flip', NULL{blanks}, (SELECT yes FROM flip)::int", *groupings(evidence)]),
+        # A key names its facet ("drug:..."): "flip" is none.
+        + " UNION ALL ".join([f"SELECT 'flip'{blanks}, (SELECT yes FROM flip)::int", *groupings(evidence)]),
         (*every_params, *params, whole_size, *params, *key_params),
     )
     rows = cursor.fetchall()
-    return any(kind == "flip" and n for kind, *_, n in rows), _rows(rows)
-
-
-def _rows(rows: list[tuple]) -> list[tuple]:
-    """``_item_rows``' rows from its statement's, each led by its kind."""
-    return [(None, *cells, n) if kind == "column" else (key, n) for kind, key, *cells, n in rows if kind != "flip"]
+    return any(key == "flip" and n for key, *_, n in rows), [row for row in rows if row[0] != "flip"]
 
 
 def _exact_counts(
@@ -274,18 +248,14 @@ def _exact_counts(
     local: list[str],
     through: list[str],
     read_out: bool,
-) -> tuple[Counts, int | None, Counter]:
-    """Column facets ``local`` and many-to-many facets ``through`` over ``queryset`` (the set the
-    filters ``narrowed`` select from ``base``): each facet's counts by value (by primary key for
-    a foreign key column), the set's size (None when no column was counted) and, with
-    ``read_out``, the items of each effect whose study measured no drug response.
+) -> tuple[dict[str, Counter], int | None, Counter]:
+    """Column facets ``local`` and many-to-many facets ``through`` over ``queryset`` (the set
+    ``narrowed`` selects from ``base``): each facet's counts by value (by primary key for a
+    foreign key), the set's size (None when no column was counted) and, with ``read_out``, the
+    items of each effect whose study measured no drug response.
 
-    The columns are grouped together (a few thousand combinations at 100,000 items) and each
-    facet sums its own, which is cheaper than one grouping set per column; the many-to-many
-    facets are one GROUP BY over the items' facet keys (``facet:value``, each once per item).
-    A set narrowed only by columns sums the stored column counts, and one narrowed by at most
-    one column its stored facet key counts; any other set is counted item by item, or as the
-    set its column filters select less the items it misses (``_item_rows``).
+    The columns are grouped together and each facet sums its own: cheaper than a grouping set
+    per column. What the stored counts cannot sum is counted item by item (``_item_rows``).
     """
     columns = [stored_counts.COLUMNS[param] for param in local]
     if read_out:
@@ -306,7 +276,7 @@ def _exact_counts(
                 rows += _stored_rows(cursor, whole, counted_columns, counted_keys)
                 counted = [(*row[:-1], -row[-1]) for row in counted]
             rows += counted
-    counts: Counts = {param: Counter() for param in [*local, *through]}
+    counts = {param: Counter() for param in [*local, *through]}
     size, without_read_out = 0 if columns else None, Counter()
     for key, *cells, n in rows:
         if key is not None:
@@ -323,10 +293,8 @@ def _exact_counts(
 
 
 def _unlisted_cargos() -> frozenset[str]:
-    """The cargos an item's facet keys may name that the cargo filter does not answer to: an
-    item's keys name every cargo whose filter lists it (its family, say), and the filter
-    answers to public cargos only, those with a stored count. Few, and none without families or
-    targeting agents; read once per data version."""
+    """The cargos an item's facet keys may name (every cargo whose filter lists it: its family,
+    say) that the cargo filter does not answer to, having no stored count; per data version."""
 
     def read() -> frozenset[str]:
         related = CargoReach.objects.exclude(why="self").values("cargo_id")
@@ -338,8 +306,7 @@ def _unlisted_cargos() -> frozenset[str]:
 
 def _labelled(spec: FacetSpec, counted: Counter) -> list[tuple[str, str, int]]:
     """A facet's (value, label, count) from its counts by value (by primary key for a foreign
-    key column), ordered by count then value and cut at ``top``, as a GROUP BY ordered by
-    count and value would give them."""
+    key), ordered and cut as ``stored_counts.by_count``."""
     choices = dict(spec.choices)
     value_attr, label_attr = spec.attrs
     if spec.param == "cargo" and (unlisted := _unlisted_cargos()):
@@ -375,8 +342,7 @@ def _with_narrower(counted: Counter, parents: dict[int, int | None]) -> Counter:
 
 
 def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[str, str, int]] | None:
-    """A facet over the set the filters ``others`` select, from the stored counts, ordered as
-    ``_labelled`` orders; None when they can't tell."""
+    """A facet over ``others``' set from the stored counts, ordered as ``_labelled``; None when they can't tell."""
     found = stored_counts.class_kind_facet(spec.param, others)
     if found is None:
         found = stored_counts.drug_level_facet(spec.param, others, spec.top)
@@ -384,16 +350,13 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
         return found
     if others or spec.param not in stored_counts.ENTITY_PARAMS:
         return None
-    # The entities' counts over every accepted item, of the kind their filter reads (a
-    # mechanism's scope: its narrower terms' items too).
     counts = EvidenceCount.objects.of(stored_counts.ENTITY_PARAMS[spec.param]).filter(b=0).annotate(total=F("n"))
     return stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
 
 
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
     """The values a facet offers when its set is too large to count: every value of a short
-    vocabulary (of mechanisms, the broadest); none of the thousands a ``top`` cuts (drugs and
-    cargos: the selected ones are added)."""
+    vocabulary (of mechanisms, the broadest); none of those a ``top`` cuts."""
     if spec.choices:
         return [(value, label, None) for value, label in spec.choices]
     if spec.top:
@@ -421,10 +384,9 @@ def _count_set(
 ) -> tuple[dict[str, tuple[bool, list]], int | None, Counter | None]:
     """Facets ``specs`` over the set ``others`` selects from ``base`` (``queryset``): from the stored
     counts when they tell, else exactly when the set holds at most ``COUNT_LIMIT`` items
-    (``small``: every set does), else uncounted. ``size``: the set's size when the caller knows it; ``sized``:
-    the caller needs it. Returns each facet's (counted, ranked values), the set's size (exact up
-    to ``COUNT_LIMIT``) and, when the effect facet is counted item by item, the items of each
-    effect without a drug read-out."""
+    (``small``: every set does), else uncounted. ``size``: the set's size if known; ``sized``: the
+    caller needs it. Returns each facet's (counted, ranked values), the set's size (exact up to
+    ``COUNT_LIMIT``) and, with the effect facet, the items of each effect without a drug read-out."""
     facets: dict[str, tuple[bool, list]] = {}
     narrowed = stored_counts.narrowing(others)
     pending = []
@@ -464,12 +426,8 @@ def _count_set(
 
 
 def build_facets(filterset: EvidenceFilterSet, base: QuerySet, size: int | None = None) -> tuple[list[Facet], int]:
-    """The facets beside the evidence list, each counted without its own filter.
-
-    ``size`` is the size of ``filterset.qs`` when the caller already knows it. Returns the
-    facets and the size of the filtered set: exact up to ``COUNT_LIMIT``, past it
-    ``COUNT_LIMIT + 1`` unless the stored counts know it.
-    """
+    """The facets beside the evidence list, each counted without its own filter, and the size of
+    ``filterset.qs`` (``size`` if known): exact up to ``COUNT_LIMIT`` or when the stored counts know it."""
     query: QueryDict = filterset.data
     # Every set is small enough to count when all public items are.
     small = (stored_counts.stored_size(QueryDict()) or 0) <= COUNT_LIMIT
@@ -515,17 +473,10 @@ def build_chips(filterset: EvidenceFilterSet, facets: list[Facet]) -> list[Chip]
     query: QueryDict = filterset.data
     labels = {(f.param, v.value): v.label for f in facets for v in f.values}
     chips = []
-    for name in filterset.filters:
-        if name in NON_NARROWING:
-            continue
-        values = param_values(query, name)
-        if not values:
-            continue
-        if not isinstance(filterset.filters[name], ListFilter):
-            value = query.get(name, "").strip()
-            if value:
-                chips.append(Chip(name, CHIP_LABELS.get(name, name), value, url_with(query, name, None)))
-            continue
+    for name, declared in filterset.filters.items():
+        values = [] if name in NON_NARROWING else param_values(query, name)
+        if values and not isinstance(declared, ListFilter):
+            values = [value] if (value := query.get(name, "").strip()) else []
         for value in values:
             remaining = [v for v in values if v != value]
             label = labels.get((name, value), value)

@@ -1,8 +1,5 @@
-"""One FilterSet per model, shared by the API viewsets and the HTML list views.
-
-Every parameter means the same thing in ``/api/v1/evidence/?drug=ADM`` and
-``/evidence/?drug=ADM``. Repeating a parameter or giving a comma list means OR.
-"""
+"""One FilterSet per model, shared by the API and the HTML lists, so that every parameter means
+the same in both. Repeating a parameter or giving a comma list means OR."""
 
 from __future__ import annotations
 
@@ -48,8 +45,7 @@ from evidence.models import (
 )
 from evidence.models.evidence import sees_unpublished
 
-#: Free text longer than this is cut: nobody types a 200-character search, and a
-#: hostile megabyte must not reach the database as a LIKE pattern.
+#: Free text is cut at this length: a hostile megabyte must not reach the database as a LIKE pattern.
 MAX_Q_LENGTH = 200
 #: How many values one list parameter may carry.
 MAX_VALUES = 50
@@ -86,22 +82,19 @@ class ListField(forms.Field):
 
 
 def unknown_value_error(lead: str, suggestions: list[str], accepted: str = "") -> forms.ValidationError:
-    """A 400's message: what matched nothing, the nearest valid values and, for a short
-    vocabulary, every accepted one."""
+    """A 400's message: what matched nothing, the nearest valid values and any ``accepted`` ones."""
     message = lead
     if suggestions:
         message += f" Did you mean {' or '.join(repr(s) for s in suggestions)}?"
     if accepted:
         message += f" Accepted: {accepted}."
-    # The message quotes what the client sent, and django-filter %-formats every message:
-    # pass it as a parameter, so a "%" in the value is text, not a format directive.
+    # django-filter %-formats every message: as a parameter, a "%" the client sent stays text.
     return forms.ValidationError("%(message)s", code="invalid_choice", params={"message": message})
 
 
 class ChoiceListField(ListField):
-    """A list of controlled values, each accepted by its code, its label or another usual
-    name (``choices.ALSO_CALLED``), in any case and spelling of spaces and dashes, and
-    cleaned to its code."""
+    """A list of controlled values, each accepted by its code, label or another usual name
+    (``choices.ALSO_CALLED``) in any case and spacing, and cleaned to its code."""
 
     def __init__(self, *, choices=(), **kwargs):
         self.choices = list(choices)
@@ -127,18 +120,15 @@ class ChoiceListField(ListField):
 
 @dataclass(frozen=True)
 class Facet:
-    """How the evidence list counts a filter's values beside its results: read from a column
-    (``value_field``) or over a many-to-many ``relation``, labelled by ``label_field``, the
-    ``top`` most frequent shown. Declared on the filter, so that what a value means (the
-    filter) and how it is counted sit together; ``facets.py`` does the counting."""
+    """How the evidence list counts a filter's values (``facets.py``): from a column (``value_field``)
+    or over a many-to-many ``relation``, labelled by ``label_field``, the ``top`` most frequent shown."""
 
     label: str
     value_field: str
     label_field: str | None = None
     relation: str = ""
     top: int | None = None
-    #: A value also counts the items of its narrower terms (a tree vocabulary's ``parent``),
-    #: as its filter lists them.
+    #: A value also counts the items of its narrower terms, as its filter lists them.
     narrower: bool = False
 
 
@@ -147,10 +137,8 @@ TOP_VALUES = 12
 
 
 class SharedFilter:
-    """A filter a FilterSet copies shallowly for each instance (django-filter deep-copies them
-    to set their ``parent``): what a filter holds (vocabulary, lookups, facet, choices) never
-    changes after declaration, and deep copies of every label and choice cost more per
-    request than the query they build."""
+    """A filter each FilterSet copies shallowly, where django-filter deep-copies: what a filter holds
+    never changes, and deep copies of every label and choice cost more than the query they build."""
 
     def __deepcopy__(self, memo):
         copied = copy.copy(self)
@@ -162,10 +150,8 @@ class SharedFilter:
 
 
 class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
-    """django-filter's sort, names read as people read them (``beta-elemene`` before
-    ``U18666A``: the database's C collation puts every capital first), and the primary key
-    last: rows sharing the sorted value (a year, a count) then keep one order, so that pages
-    neither repeat nor skip a row."""
+    """django-filter's sort, names case-insensitively (the C collation puts every capital first),
+    then by primary key, so that pages neither repeat nor skip a row sharing the sorted value."""
 
     def filter(self, qs, value):
         if not value:
@@ -187,8 +173,8 @@ class OrderingFilter(SharedFilter, django_filters.OrderingFilter):
 
 
 class ListFilter(SharedFilter, django_filters.Filter):
-    """A filter whose value is a list; ``method`` (or ``field_name__in``) does the OR.
-    ``normalize`` writes each value as the column stores it (a DOI, a PMID)."""
+    """A filter whose value is a list, ORed by ``method`` or ``field_name__in``; ``normalize``
+    writes each value as the column stores it (a DOI, a PMID)."""
 
     field_class = ListField
 
@@ -218,8 +204,8 @@ class ChoiceListFilter(ListFilter):
 
 
 class Resolved(list):
-    """Values as given, with the primary keys (or slugs) they resolved to; ``canonical`` when
-    the keys are what the parameter's values should have been (slugs)."""
+    """Values as given, with the primary keys (or slugs) they resolved to; ``canonical`` when the
+    keys (slugs) are what the values should have been."""
 
     def __init__(self, values, keys, canonical=False):
         super().__init__(values)
@@ -228,13 +214,9 @@ class Resolved(list):
 
 
 class ResolvedListField(ListField):
-    """Values that must each name at least one record: resolved once, in the form, to the
-    keys the filter uses; a value that names nothing is a 400 with the nearest names.
-
-    ``public``: whether only public records count (a drug, cargo or cell accepted evidence
-    uses), so that a name entered only for a draft is refused exactly as an unknown one and
-    tells nobody it exists. ``StrictFilterSet`` sets it for its reader; a form without one
-    reads as the public does."""
+    """Values that must each name a record, resolved in the form to the keys the filter uses; one
+    that names nothing is a 400 with the nearest names. ``public`` (set by ``StrictFilterSet``
+    for its reader): a name entered only for a draft is refused exactly as an unknown one."""
 
     public = True
 
@@ -262,9 +244,8 @@ class ResolvedListFilter(ListFilter):
         return qs.filter(**{f"{self.field_name}__in": value.keys}) if value else qs
 
 
-#: The names resolved in this request (``resolving_once``): a list, each of its facets and
-#: its stored counts build their own FilterSet or read ``drug=`` again, and a name costs
-#: its queries once. Per request, so that no write is ever answered from an older read.
+#: The names resolved in this request (``resolving_once``): a list's facets and stored counts
+#: resolve its names again. Per request, so that no write is answered from an older read.
 _resolved: ContextVar[dict | None] = ContextVar("exoresist_resolved", default=None)
 
 
@@ -278,8 +259,7 @@ def resolving_once() -> Iterator[None]:
 
 
 def _once_per_request(resolve):
-    """``resolve(value, public=...)`` remembered for the request, by value and visibility: a
-    curator's answer is never a public reader's."""
+    """``resolve(value, public=...)`` remembered for the request, by value and visibility."""
 
     @functools.wraps(resolve)
     def remembered(value: str, public: bool = True):
@@ -295,11 +275,9 @@ def _once_per_request(resolve):
 
 
 def _drugs_of_class(name: str, *, public: bool, free_text: bool = False) -> list[int] | None:
-    """The pks of the drugs in the class ``name`` (its name, a synonym or its ATC code: "taxanes",
-    "anthracycline", "L01CD", "SERMs") and in the classes below it; with ``free_text``, also of
-    the drugs whose class a curator wrote as ``name``. None when ``name`` names neither.
-    ``public``: of public drugs only, so that a class written only on a draft's drug names
-    nothing."""
+    """The pks of the (``public``) drugs in the class ``name`` (a name, synonym or ATC code) and the
+    classes below it; with ``free_text``, also of those whose class is written ``name``. None when
+    ``name`` names neither."""
     query = Q(drug_class__iexact=name) if free_text else Q()
     if (found := DrugClass.objects.named(name)) is not None:
         query |= Q(classes__in=DrugClass.objects.filter(pk=found.pk).with_narrower())
@@ -312,9 +290,8 @@ def _drugs_of_class(name: str, *, public: bool, free_text: bool = False) -> list
 
 
 def _named(model, with_class: bool = False):
-    """Resolve a name to the pks of the entities it names (any name or alias, synonym-aware);
-    a drug also by its class, then every member of the class and of the classes below it.
-    ``public``: public entities only (``ResolvedListField.public``)."""
+    """Resolve a name or alias to the pks of the entities it names; ``with_class``: a drug class
+    to its members."""
 
     def resolve(name: str, public: bool) -> list[int] | None:
         named = model.objects.matching(name)
@@ -334,16 +311,16 @@ def _named(model, with_class: bool = False):
 
 
 def _therapy_class_names() -> dict[str, str]:
-    """Every way to name a therapy class, by ``vocabulary_key``: slug, name, and the name
-    without "therapy" ("HER2" for HER2-targeted therapy, "endocrine")."""
+    """A therapy class's slug by each ``vocabulary_key`` of it: slug, name, and the name without
+    "therapy" ("HER2" for HER2-targeted therapy)."""
     classes = list(TherapyClass.objects.values_list("slug", "name"))
     short = {slug: re.sub(r"(?i)[\s-]*(targeted\s+)?therapy$", "", name) for slug, name in classes}
     return names_by_key(classes, {slug: (name,) for slug, name in short.items() if name})
 
 
 def _mechanism_names() -> dict[str, str]:
-    """Every way to name a mechanism, by ``vocabulary_key``: slug, name, and the initials of a
-    name of several words ("EMT" for epithelial-mesenchymal transition)."""
+    """A mechanism's slug by each ``vocabulary_key`` of it: slug, name, synonyms, and the initials
+    of a name of three words or more ("EMT")."""
     names: dict[str, str] = {}
     for slug, name, synonyms in Mechanism.objects.values_list("slug", "name", "synonyms"):
         words = vocabulary_key(name).split()
@@ -354,9 +331,8 @@ def _mechanism_names() -> dict[str, str]:
 
 
 def _by_vocabulary(model, names=None):
-    """Values that each name one term of ``model``'s vocabulary, resolved to its slug: by the
-    ``names()`` table (by ``vocabulary_key``, a plural too), or by ``model.objects.named``.
-    A vocabulary is public: ``public`` changes nothing."""
+    """Values naming a term of ``model``'s vocabulary, resolved to its slug by the ``names()`` table
+    or by ``model.objects.named``. A vocabulary is public: ``public`` changes nothing."""
 
     def resolve(value: str, public: bool) -> list[str] | None:
         if names is None:
@@ -372,8 +348,7 @@ def _by_vocabulary(model, names=None):
 
 
 def _drug_class_names(name: str) -> list[str]:
-    """The class names nearest to ``name``: of the vocabulary, and as curators wrote them on
-    public drugs."""
+    """The class names nearest to ``name``: of the vocabulary, and as written on public drugs."""
     written = Drug.objects.public().exclude(drug_class="").order_by().values_list("drug_class", flat=True)
     return closest(name, [*DrugClass.objects.values_list("name", flat=True), *written.distinct()])
 
@@ -405,7 +380,7 @@ class YearFilter(IdFilter):
 
 
 class StrictBooleanField(forms.Field):
-    """true/false (also 1/0, yes/no); anything else is an error rather than silently ignored."""
+    """true/false (also 1/0, yes/no, on/off); anything else is an error, not ignored."""
 
     widget = forms.TextInput
     TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
@@ -436,14 +411,13 @@ NON_NARROWING = PAGING | {"ordering"}
 
 
 def query_key(query: MultiValueDict, leave_out: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """The ``(parameter, value)`` pairs of ``query`` but those in ``leave_out``, sorted, a repeated
-    value kept: the same filters written in any order give one key, for a cache and a canonical link."""
+    """The sorted ``(parameter, value)`` pairs of ``query`` but ``leave_out``: the same filters in
+    any order give one key, for a cache and a canonical link."""
     return sorted((k, v) for k, vs in query.lists() if k not in leave_out for v in vs)
 
 
 def param_values(query: MultiValueDict, param: str) -> list[str]:
-    """The values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``): what its filter,
-    its facet and its chips all read."""
+    """The values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``)."""
     return split_values(query.getlist(param) + query.getlist(f"{param}[]"))[:MAX_VALUES]
 
 
@@ -452,18 +426,14 @@ class SearchFilter(SharedFilter, django_filters.CharFilter):
 
 
 def _linked(qs: QuerySet, relation, **lookup) -> QuerySet:
-    """The items of ``qs`` linked as ``lookup`` says through a many-to-many table: by a subquery
-    of evidence ids, so that no item repeats and no DISTINCT is needed."""
+    """The items of ``qs`` linked as ``lookup`` says, by a subquery: no item repeats, no DISTINCT."""
     return qs.filter(pk__in=relation.through.objects.filter(**lookup).values("evidence_id"))
 
 
 class StrictFilterSet(django_filters.FilterSet):
-    """A FilterSet that refuses a parameter it does not know: a typo (``?dr=doxorubicin``)
-    would otherwise return every item as if it had filtered. ``also`` names the other
-    parameters one endpoint reads (the network's ``limit``). A filter's ``method`` is only
-    called with a value given (django-filter skips empty ones). Names resolve for the
-    ``request``'s reader: a name only unpublished records answer to is unknown to anyone who
-    cannot see them, and to a FilterSet built without a request."""
+    """A FilterSet that refuses a parameter it does not know: a typo (``?dr=doxorubicin``) would
+    otherwise list every item. ``also`` names the other parameters an endpoint reads. Names resolve
+    for the ``request``'s reader: names of unpublished records are unknown to the public."""
 
     def __init__(self, data=None, *args, also: Iterable[str] = (), **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -480,8 +450,7 @@ class StrictFilterSet(django_filters.FilterSet):
         return self._form
 
     def get_form_class(self):
-        # The form's fields depend on the class alone: built once per class, not per request
-        # (a list page builds several FilterSets, and each built every field and its name map).
+        # The form's fields depend on the class alone: built once per class, not per FilterSet.
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
@@ -498,8 +467,7 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid and not unknown
 
     def canonical_query(self) -> QueryDict:
-        """The query with each controlled value as its code and each therapy class or
-        mechanism as its slug: the form the facets and the stored counts compare."""
+        """The query with each controlled value as its code and each vocabulary term as its slug."""
         query = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
         for name, value in self.form.cleaned_data.items():
             if isinstance(value, Resolved) and value.canonical:

@@ -1,12 +1,7 @@
-"""What the stored counts (models/counts.py) can tell about a filtered public evidence list
-without reading it: how many items it holds, and its therapy class, effect and cargo kind
-facets.
-
-They answer a list narrowed only by therapy class, effect and one cargo kind (every item
-has one therapy class and one effect, so their counts add up), or by one drug, cargo or
-mechanism, optionally with effects (and a drug with levels), or only by columns of the
-item (level, effect, subtype...: the column counts, ``CUBE``). Any other filter (a text
-search, two cargo kinds, which overlap) and the caller counts the rows itself.
+"""What the stored counts (models/counts.py) tell about a filtered public evidence list without
+reading it: its size and some facets. They answer a list narrowed only by therapy class, effect
+and one cargo kind, by one drug, cargo or mechanism (with effects, a drug with levels too), or
+only by columns (``CUBE``); for any other (a text search, two cargo kinds) the caller counts.
 """
 
 from __future__ import annotations
@@ -27,16 +22,12 @@ Active = Mapping[str, list[str]]
 
 #: Filters whose counts add up in the therapy class and class x cargo kind rows.
 CLASS_KIND_PARAMS = frozenset({"therapy_class", "effect", "cargo_type"})
-
-
-#: Filters whose set is the union of one entity kind's stored counts, by the kind of their
-#: rows (a mechanism's filter takes its narrower terms too: the "scope" counts).
+#: Filters whose set is one entity kind's stored counts, by kind (a mechanism's: with its narrower terms).
 ENTITY_PARAMS = {"drug": "drug", "cargo": "cargo", "mechanism": "scope"}
 
 
 def named(param: str, values: list[str]) -> QuerySet:
-    """The entities ``param=`` takes for ``values``, resolved by its filter itself: any name or
-    alias, a drug class ("taxanes") as its members."""
+    """The entities ``param=`` takes for ``values``, resolved by its filter (a drug class: its members)."""
     declared = EvidenceFilterSet.base_filters[param]
     keys = {key for value in values for key in declared.extra["resolve"](value) or ()}
     model = Evidence._meta.get_field(declared.facet.relation).related_model
@@ -44,7 +35,7 @@ def named(param: str, values: list[str]) -> QuerySet:
 
 
 def narrowing(query: QueryDict) -> dict[str, list[str]]:
-    """The filters that narrow ``query``'s list, each with its values (as the filters read them)."""
+    """The filters that narrow ``query``'s list, each with its values."""
     active: dict[str, list[str]] = {}
     for key in query:
         param = key.removesuffix("[]")
@@ -54,12 +45,8 @@ def narrowing(query: QueryDict) -> dict[str, list[str]]:
 
 
 def class_kind_rows(active: Active, by: str | None = None) -> QuerySet | None:
-    """The stored rows whose ``n`` add up to the size of ``active``'s set, or None when they can't.
-
-    ``by`` names the facet the rows will be grouped for (``therapy_class``, ``effect`` or
-    ``cargo_type``): grouping by effect takes the per-effect rows, by cargo kind the
-    class x cargo kind rows.
-    """
+    """The stored rows whose ``n`` add up to the size of ``active``'s set, or None when they can't;
+    ``by``: the facet the rows will be grouped for (``therapy_class``, ``effect`` or ``cargo_type``)."""
     kinds = active.get("cargo_type", [])
     # Every item has one therapy class and one effect; two cargo kinds overlap.
     if set(active) - CLASS_KIND_PARAMS or len(kinds) > 1 or (kinds and kinds[0] not in CargoKind.values):
@@ -85,8 +72,7 @@ def level_codes(values: list[str]) -> list[int] | None:
 
 
 def _entity_rows(active: Active) -> QuerySet | None:
-    """One entity filter's stored rows (per effect when effects are selected, per level when
-    levels are: a drug's), or None."""
+    """One entity filter's stored rows (per effect or per level when selected), or None."""
     entity_params = set(active) - {"effect", "level"}
     if len(entity_params) != 1 or (param := entity_params.pop()) not in ENTITY_PARAMS:
         return None
@@ -107,16 +93,13 @@ def _entity_rows(active: Active) -> QuerySet | None:
 COLUMNS = {"therapy_class": "therapy_class_id", "effect": "effect", "level": "level", "subtype": "subtype",
            "evidence_type": "evidence_type", "vesicle_involvement": "vesicle_involvement",
            "cancer_type": "cancer_type_id"}  # fmt: skip
-#: The column filters a list narrowed only by them is summed for from the column counts
-#: (``CUBE``, migration 0027), and narrowed by one of them from its facet keys' counts
-#: (``COLUMN_KEYS``). Not a cancer type: its filter takes the narrower types too.
+#: The filters ``CUBE`` and ``COLUMN_KEYS`` sum for; not a cancer type, which takes its narrower types too.
 COLUMN_PARAMS = {param: column for param, column in COLUMNS.items() if param != "cancer_type"}
 _CLASS_IDS = "SELECT id FROM evidence_therapyclass WHERE slug = ANY(%s)"
 
 
 def cube_filter(active: Active) -> tuple[str, list] | None:
-    """The SQL condition (and its parameters) selecting ``active``'s set from ``CUBE``; None when
-    a filter reads something else than one column."""
+    """The SQL condition and parameters selecting ``active``'s set from ``CUBE``; None when they can't."""
     if set(active) - set(COLUMN_PARAMS):
         return None
     conditions = [
@@ -127,9 +110,8 @@ def cube_filter(active: Active) -> tuple[str, list] | None:
 
 
 def column_keys_filter(active: Active) -> tuple[str, list] | None:
-    """The SQL condition (and its parameters) selecting from ``COLUMN_KEYS`` the facet key counts
-    of ``active``'s set; None unless at most one column filter narrows it (an item has one value of
-    a column, so the counts of its values add up)."""
+    """The SQL condition and parameters selecting ``active``'s set from ``COLUMN_KEYS``; None unless
+    at most one column filter narrows it (an item has one value of a column: its values add up)."""
     if not active:
         # Every item has one effect: the counts of its values add up to every item's.
         return "column_name = %s", ["effect"]
@@ -154,23 +136,18 @@ def stored_size(query: QueryDict) -> int | None:
 
 
 def by_count(rows, top: int | None = None) -> list[tuple[str, str, int]]:
-    """The (value, label, count) rows with a count, ordered by count then value and cut at
-    ``top``, as a GROUP BY ordered by count and value would give them: every facet's order."""
+    """The (value, label, count) rows with a count, ordered by count then value and cut at ``top``."""
     ranked = sorted((row for row in rows if row[2] > 0), key=lambda row: (-row[2], row[0]))
     return ranked[:top] if top else ranked
 
 
 def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] | None:
-    """The therapy class, effect or cargo kind facet over the set ``others`` selects, as
-    (value, label, count) ordered by count then value; None when the stored counts can't tell."""
-    if param not in CLASS_KIND_PARAMS:
-        return None
-    rows = class_kind_rows(others, by=param)
+    """The therapy class, effect or cargo kind facet over ``others``' set; None when they can't tell."""
+    rows = class_kind_rows(others, by=param) if param in CLASS_KIND_PARAMS else None
     if rows is None:
         return None
     column = {"therapy_class": "a", "effect": "effect", "cargo_type": "b"}[param]
     summed = rows.order_by().values_list(column).annotate(n=Sum("n"))
-    # Each row's key (a class's pk, a cargo kind's code, an effect) as a value and its label.
     if param == "therapy_class":
         names = {pk: (slug, name) for pk, slug, name in TherapyClass.objects.values_list("pk", "slug", "name")}
     elif param == "cargo_type":
@@ -181,12 +158,9 @@ def class_kind_facet(param: str, others: Active) -> list[tuple[str, str, int]] |
 
 
 def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, top: int | None):
-    """(value, label, count) of the entities ``rows`` count, in one query. ``rows`` gives each
-    entity (column ``a``) once with its count as ``total``; the result is ordered by count
-    then value and cut at ``top`` (every entity tied with the ``top``-th is read, so that
-    ties are cut by value, as a GROUP BY ordered by count and value cuts them). None when
-    two entities share a value (a symbol of two species): only a join counts their items once.
-    """
+    """(value, label, count) of the entities ``rows`` give (``a``) with their ``total``, in one query,
+    ordered by ``by_count`` (every entity tied with the ``top``-th is read). None when two
+    entities share a value (a symbol of two species): only a join counts their items once."""
     if top:
         threshold = rows.order_by("-total").values("total")[top - 1 : top]
         rows = rows.filter(total__gte=Coalesce(Subquery(threshold), 0))
@@ -201,10 +175,8 @@ def ranked_entities(rows: QuerySet, model, value_field: str, label_field: str, t
 
 
 def drug_level_facet(param: str, others: Active, top: int | None = None) -> list[tuple[str, str, int]] | None:
-    """The level facet of one drug's list, or the drug facet of a list narrowed by level, from
-    the ``drug_level`` rows (effects allowed besides), as (value, label, count) ordered by count
-    then value and cut at ``top``; None when they can't tell.
-    """
+    """The level facet of one drug's list, or the drug facet of a list narrowed by level (effects
+    allowed besides), from the ``drug_level`` rows; None when they can't tell."""
     rest = set(others) - {"effect"}
     if not ((param == "level" and rest == {"drug"}) or (param == "drug" and rest == {"level"})):
         return None

@@ -1,21 +1,13 @@
-"""Accepted-evidence counts per entity and per pair of entities (cargo x drug, drug x
-mechanism, ...), kept by PostgreSQL in the materialized view ``evidence_evidencecount``
-(migration 0012): counting them on every request is too slow.
+"""Accepted-evidence counts per entity and pair of entities, kept by PostgreSQL in the
+materialized view ``evidence_evidencecount`` (migration 0012): counting on every request is too slow.
 
-One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items. ``effect`` is one of
-``Effect`` or ``""`` for all effects (the number of distinct items); ``b`` is 0 for
-single-entity kinds. A "scope" is a mechanism with its direct children, as the ``mechanism``
-filter reads it. A cargo's rows (alone and in pairs) count what ``cargo=`` lists: the items
-of every cargo its filter reaches (``CargoReach``; migration 0044), for the public
-cargos only. ``b`` of ``class_cargo_kind`` is ``cargo_kind_code()``, of ``drug_level``
-``level_code()``.
+One row per (``kind``, ``a``, ``b``, ``effect``): ``n`` accepted items; ``effect`` ``""`` is all
+effects, ``b`` 0 for single-entity kinds. A "scope" is a mechanism with its direct children; a
+cargo's rows count what ``cargo=`` lists (``CargoReach``), for public cargos only.
 
-Statement triggers on every table the view reads mark it stale in the writer's own
-transaction, whoever writes. ``refresh_counts()`` refreshes a stale view ``CONCURRENTLY``,
-one refresher at a time: in a background thread after the commit of every public change
-(``exoresist.data_version.data_changed``), by ``manage.py refresh_counts`` after writes
-outside Django, and in the test suite, whose transactions never commit, before a statement
-that reads stale counts (``EXORESIST_COUNTS_REFRESH``, ``refresh_before_reading``).
+Triggers mark the view stale in the writer's transaction; ``refresh_counts()`` refreshes it in
+a background thread after every public commit, by ``manage.py refresh_counts``, or, in the test
+suite, before a statement reads stale counts (``EXORESIST_COUNTS_REFRESH=on_read``).
 """
 
 from __future__ import annotations
@@ -39,8 +31,8 @@ logger = logging.getLogger("exoresist.counts")
 
 VIEW = "evidence_evidencecount"
 STATE = "evidence_countsstate"
-#: The counts of lists narrowed by columns (migration 0027), refreshed with the view; their
-#: names start with its name, so ``refresh_before_reading`` sees reads of them too.
+#: The counts of lists narrowed by columns (migration 0027); named after the view, so that
+#: ``refresh_before_reading`` sees reads of them too.
 CUBE, COLUMN_KEYS = f"{VIEW}_cube", f"{VIEW}_keys"
 COLUMN_VIEWS = (CUBE, COLUMN_KEYS)
 
@@ -52,21 +44,18 @@ KINDS = (
 
 
 def cargo_kind_code(kind: str) -> int:
-    """A cargo kind as a count row keys it: the first 32 bits of the md5 of its value, as the
-    view computes it. A position in ``CargoKind`` would change meaning when a kind is added."""
+    """A cargo kind as a count row keys it: the first 32 bits of its md5, as the view computes it."""
     return int(hashlib.md5(kind.encode()).hexdigest()[:8], 16)
 
 
-#: Each kind's value by its code.
 CARGO_KINDS_BY_CODE = {cargo_kind_code(value): value for value in CargoKind.values}
 
 
 def level_code(level: str) -> int | None:
-    """An evidence level as a count row keys it: its letter's code point (A: 65); None for no level."""
+    """An evidence level as a count row keys it: its letter's code point (A: 65)."""
     return ord(level) if isinstance(level, str) and len(level) == 1 else None
 
 
-#: Each level by its code.
 LEVELS_BY_CODE = {level_code(value): value for value in EvidenceLevel.values}
 
 
@@ -86,8 +75,6 @@ class EvidenceCountQuerySet(models.QuerySet):
 
 
 class EvidenceCount(models.Model):
-    """A row of the view (read only)."""
-
     pk = models.CompositePrimaryKey("kind", "a", "b", "effect")
     kind = models.CharField(max_length=20, choices=[(k, k) for k in KINDS])
     a = models.BigIntegerField()
@@ -106,9 +93,7 @@ class EvidenceCount(models.Model):
 
 
 class EvidenceFacetKeys(models.Model):
-    """One item's drug, cargo, cargo kind and mechanism facet values as ``facet:value``, each
-    once, kept by PostgreSQL (table and triggers: migration 0025); ``facets.py`` counts
-    any list's many-to-many facets from them in one pass."""
+    """One item's many-to-many facet values as ``facet:value``, kept by triggers (migration 0025)."""
 
     evidence = models.OneToOneField(
         "evidence.Evidence", primary_key=True, on_delete=models.DO_NOTHING, related_name="facet_keys"
@@ -127,14 +112,14 @@ class EvidenceFacetKeys(models.Model):
 
 
 def _state(cursor) -> tuple[int, int]:
-    """('changed', 'counted'): the writes the triggers recorded, and the value of that when the view was refreshed."""
+    """The writes the triggers recorded, and their number at the last refresh."""
     cursor.execute(f"SELECT value FROM {STATE} WHERE name IN ('changed', 'counted') ORDER BY name")
     changed, counted = (row[0] for row in cursor.fetchall())
     return changed, counted
 
 
 def counts_are_stale(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether a committed write (or one of this transaction's) may have changed the counts since the last refresh."""
+    """Whether a write may have changed the counts since the last refresh."""
     with connections[using].cursor() as cursor:
         changed, counted = _state(cursor)
     return changed != counted
@@ -148,16 +133,12 @@ def refresh_counts(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> boo
 
 def _refresh(cursor, force: bool = False) -> bool:
     """One refresher at a time (an advisory lock): a second waits, then finds the view fresh.
-
-    'changed' is read before the refresh, whose own snapshot is later: a write that
-    commits in between is counted and, its bump not being recorded, refreshed once more.
-    """
+    A write committed between reading 'changed' and the refresh is refreshed once more."""
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [VIEW])
     changed, counted = _state(cursor)
     if changed == counted and not force:
         return False
-    # JIT compiling costs more than it saves on this plan; the hashed aggregates want
-    # more than the default 4 MB.
+    # JIT costs more than it saves here; the hashed aggregates want more than 4 MB.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '256MB'")
     for view in (VIEW, *COLUMN_VIEWS):
@@ -174,8 +155,8 @@ DEBOUNCE_SECONDS = 0.5
 
 
 def request_refresh(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Public data changed and was committed: refresh the counts off the request thread. The
-    thread is not a daemon: a management command waits for it before it exits."""
+    """Refresh the counts off the request thread, after a public commit. Not a daemon thread:
+    a management command waits for it before it exits."""
     global _worker
     if settings.EXORESIST_COUNTS_REFRESH == "on_read":
         return
@@ -209,10 +190,8 @@ def _refresh_requested() -> None:
 
 
 def refresh_before_reading(execute, sql, params, many, context):
-    """A database execute wrapper for ``on_read`` mode: a statement that reads the view
-    refreshes it first if it is stale. The check and refresh go through the driver's own
-    cursor, out of Django's query log: they stand in for the refresh that follows a
-    commit, so a test counting a page's queries counts the page's own."""
+    """``on_read`` mode's execute wrapper: a statement reading the view refreshes it first if stale,
+    through the driver's cursor, out of the query log that tests count queries from."""
     # Reads only: migrations' DDL names the view before its state table exists.
     if VIEW in sql and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
         db = context["connection"]
@@ -227,6 +206,6 @@ def refresh_before_reading(execute, sql, params, many, context):
 
 
 def watch_reads(sender, connection, **kwargs) -> None:
-    """``connection_created`` receiver: wrap a new connection with ``refresh_before_reading`` (``on_read`` mode)."""
+    """``connection_created`` receiver for ``on_read`` mode."""
     if refresh_before_reading not in connection.execute_wrappers:
         connection.execute_wrappers.append(refresh_before_reading)
