@@ -142,31 +142,23 @@ def _same(spec: FacetSpec, a: str, b: str) -> bool:
     return lookup_keys(a)[0] == lookup_keys(b)[0] if spec.by_name else a == b
 
 
-def _summed(active: stored_counts.Active) -> dict[str, bool]:
-    """Whether the stored counts sum the ``local`` and the ``through`` facets of ``active``'s set."""
-    return {
-        "local": stored_counts.cube_filter(active) is not None,
-        "through": stored_counts.column_keys_filter(active) is not None,
-    }
-
-
-def _stored_rows(cursor, active: stored_counts.Active, columns: list[str], through: list[str]) -> list[tuple]:
-    """``_item_rows``' rows of ``active``'s set, summed from ``CUBE`` and ``COLUMN_KEYS``."""
+def _stored_rows(
+    cursor, active: stored_counts.Active, columns: list[str], through: list[str]
+) -> tuple[list[tuple], list[str], list[str]]:
+    """``_item_rows``' rows of ``active``'s set for the ``columns`` and ``through`` facets that
+    ``CUBE`` and ``COLUMN_KEYS`` sum, and the columns and facets they don't."""
     rows = []
-    if columns:
+    if columns and (cube := stored_counts.cube_filter(active)) is not None:
         names = ", ".join(connection.ops.quote_name(column) for column in columns)
-        condition, values = stored_counts.cube_filter(active)
-        cursor.execute(f"SELECT NULL, {names}, SUM(n) FROM {CUBE} WHERE {condition} GROUP BY {names}", values)
-        rows += cursor.fetchall()
-    if through:
-        condition, values = stored_counts.column_keys_filter(active)
+        cursor.execute(f"SELECT NULL, {names}, SUM(n) FROM {CUBE} WHERE {cube[0]} GROUP BY {names}", cube[1])
+        rows, columns = cursor.fetchall(), []
+    if through and (keys := stored_counts.column_keys_filter(active)) is not None:
         cursor.execute(
-            f"SELECT key, SUM(n) FROM {COLUMN_KEYS} WHERE {condition} AND split_part(key, ':', 1) = ANY(%s)"
-            " GROUP BY key",
-            (*values, through),
+            f"SELECT key, SUM(n) FROM {COLUMN_KEYS} WHERE {keys[0]} AND split_part(key, ':', 1) = ANY(%s) GROUP BY key",
+            (*keys[1], through),
         )
-        rows += cursor.fetchall()
-    return rows
+        rows, through = rows + cursor.fetchall(), []
+    return rows, columns, through
 
 
 #: The share of its column filters' set the planner must expect a set to hold before the set is
@@ -260,20 +252,17 @@ def _exact_counts(
     columns = [stored_counts.COLUMNS[param] for param in local]
     if read_out:
         columns = [*dict.fromkeys([*columns, "effect"]), "drug_response_measured"]
-    summed = _summed(narrowed)
-    counted_columns = [] if summed["local"] else columns
-    counted_keys = [] if summed["through"] else through
     with connections[queryset.db].cursor() as cursor:  # the list's database (an anonymous reader's: a replica)
-        rows = _stored_rows(cursor, narrowed, [] if counted_columns else columns, [] if counted_keys else through)
+        rows, counted_columns, counted_keys = _stored_rows(cursor, narrowed, columns, through)
         if counted_columns or counted_keys:
             whole = {param: values for param, values in narrowed.items() if param in stored_counts.COLUMN_PARAMS}
             whole_set, size = None, 0
-            if not counted_keys or _summed(whole)["through"]:
+            if not counted_keys or stored_counts.column_keys_filter(whole) is not None:
                 whole_set = EvidenceFilterSet(MultiValueDict(whole), queryset=base).qs
                 size = stored_counts.cube_size(whole)
             flipped, counted = _item_rows(cursor, queryset, whole_set, size, counted_columns, counted_keys)
             if flipped:
-                rows += _stored_rows(cursor, whole, counted_columns, counted_keys)
+                rows += _stored_rows(cursor, whole, counted_columns, counted_keys)[0]
                 counted = [(*row[:-1], -row[-1]) for row in counted]
             rows += counted
     counts = {param: Counter() for param in [*local, *through]}
@@ -346,12 +335,10 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
     found = stored_counts.class_kind_facet(spec.param, others)
     if found is None:
         found = stored_counts.drug_level_facet(spec.param, others, spec.top)
-    if found is not None:
-        return found
-    if others or spec.param not in stored_counts.ENTITY_PARAMS:
-        return None
-    counts = EvidenceCount.objects.of(stored_counts.ENTITY_PARAMS[spec.param]).filter(b=0).annotate(total=F("n"))
-    return stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
+    if found is None and not others and spec.param in stored_counts.ENTITY_PARAMS:
+        counts = EvidenceCount.objects.of(stored_counts.ENTITY_PARAMS[spec.param]).filter(b=0).annotate(total=F("n"))
+        found = stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
+    return found
 
 
 def _uncounted(spec: FacetSpec) -> list[tuple[str, str, None]]:
@@ -405,7 +392,10 @@ def _count_set(
         size = capped_count(queryset)
     if size is not None and size > COUNT_LIMIT:
         # Past the cap, only what the stored column and facet key counts sum is counted.
-        stored = _summed(narrowed)
+        stored = {
+            "local": stored_counts.cube_filter(narrowed) is not None,
+            "through": stored_counts.column_keys_filter(narrowed) is not None,
+        }
         facets.update({spec.param: (False, _uncounted(spec)) for spec in pending if not stored[spec.source]})
         pending = [spec for spec in pending if stored[spec.source]]
         read_out = read_out and stored["local"]

@@ -199,8 +199,7 @@ class ChoiceListFilter(ListFilter):
 
     def __init__(self, *args, vocabulary: type[models.TextChoices], **kwargs):
         self.vocabulary = vocabulary
-        kwargs["choices"] = vocabulary.choices
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, choices=vocabulary.choices, **kwargs)
 
 
 class Resolved(list):

@@ -198,10 +198,8 @@ def drug_level_facet(param: str, others: Active, top: int | None = None) -> list
 
 
 def cube_size(active: Active) -> int | None:
-    found = cube_filter(active)
-    if found is None:
+    if (found := cube_filter(active)) is None:
         return None
-    condition, params = found
     with connections[router.db_for_read(EvidenceCount)].cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(sum(n), 0) FROM {CUBE} WHERE {condition}", params)
+        cursor.execute(f"SELECT coalesce(sum(n), 0) FROM {CUBE} WHERE {found[0]}", found[1])
         return cursor.fetchone()[0]
