@@ -34,7 +34,6 @@ STATE = "evidence_countsstate"
 #: The counts of lists narrowed by columns (migration 0027); named after the view, so that
 #: ``refresh_before_reading`` sees reads of them too.
 CUBE, COLUMN_KEYS = f"{VIEW}_cube", f"{VIEW}_keys"
-COLUMN_VIEWS = (CUBE, COLUMN_KEYS)
 
 KINDS = (
     "drug", "cargo", "mechanism", "scope", "therapy_class", "citation", "source_cell", "recipient_cell",
@@ -141,7 +140,7 @@ def _refresh(cursor, force: bool = False) -> bool:
     # JIT costs more than it saves here; the hashed aggregates want more than 4 MB.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '256MB'")
-    for view in (VIEW, *COLUMN_VIEWS):
+    for view in (VIEW, CUBE, COLUMN_KEYS):
         cursor.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}")
     cursor.execute(f"UPDATE {STATE} SET value = %s, at = now() WHERE name = 'counted'", [changed])
     return True
