@@ -1,16 +1,7 @@
-"""Evidence items as the API shows them: the documents PostgreSQL keeps, completed per request.
-
-Each item's document is JSON text built and kept current by PostgreSQL (migration 0026,
-``EvidenceDocument``), so an API read looks documents up instead of joining nine tables
-and serializing. Two things are added on reading, because they are not the item's own:
-
-* the scheme and host (and any script prefix) before every ``url`` and ``html_url``;
-* each citation's label, "Liu et al. (2023b)", by ``short_label`` as every page writes it,
-  with the letter that tells it from other papers with the same one, which depends on
-  every citation (``label_letters()``).
-
-The JSON renderer writes a ``Document`` into the response as it is (``DocumentJSONRenderer``);
-other renderers get it parsed.
+"""Evidence items as the API shows them: the JSON documents PostgreSQL keeps current (migration 0026),
+looked up instead of joining nine tables. Added per request, because they are not the item's own:
+the scheme and host before every ``url``, and each citation's label with its letter ("Liu et al.
+(2023b)"), which depends on every citation. The JSON renderer writes a ``Document`` as it is.
 """
 
 from __future__ import annotations
@@ -34,8 +25,7 @@ _READ = """SELECT d.evidence_id, d.document,
   LEFT JOIN evidence_citation s ON s.id = e.secondary_source_id
  WHERE d.evidence_id = {ids}"""
 _PUBLIC = f" AND e.status = '{Status.ACCEPTED}'"
-#: The read's prepared statements, by the psycopg2 connection that holds them: (one id or
-#: many, public only) -> statement name.
+#: Prepared statement names by psycopg2 connection, then by (one id, public only).
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _serial = itertools.count()
 
@@ -63,13 +53,9 @@ def documents(ids: list[int], *, public: bool, request=None, using: str | None =
 
 
 def _read(cursor, ids: list[int], public: bool) -> list[tuple]:
-    """The rows of ``_READ`` for ``ids``, from a statement prepared once per connection.
-
-    Written out, because the ORM takes longer to build it than PostgreSQL to answer it;
-    prepared, because planning it (the evidence table has some thirty indexes to weigh)
-    costs more than running it. One id is passed alone, not as an array: for a one-element
-    array PostgreSQL keeps planning afresh, a custom plan looking cheaper than the generic one.
-    """
+    """The rows of ``_READ``, by a statement prepared once per connection: building it with the ORM or
+    planning it (some thirty indexes to weigh) costs more than running it. One id is passed alone,
+    not as an array, for which PostgreSQL keeps planning afresh."""
     one = len(ids) == 1
     held = _prepared.setdefault(cursor.db.connection, {})
     name = held.get((one, public))
@@ -103,8 +89,7 @@ def parsed(items: list) -> list:
 
 
 class DocumentJSONRenderer(JSONRenderer):
-    """DRF's JSON renderer, writing ``Document`` items as they are instead of encoding them
-    again (a response, or the ``results`` of a page of them)."""
+    """Writes ``Document`` items (a response, or a page's ``results``) as they are, not encoded again."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         indented = self.get_indent(accepted_media_type, renderer_context or {}) is not None

@@ -1,16 +1,9 @@
 """Whole-table exports (CSV, TSV, BibTeX): written to a file, then sent with their length.
 
-Why a file and not a stream: a streamed export that dies half-way (worker timeout,
-restart) reaches the client as a 200 with a short body, which a script takes for the
-whole table. A file is sent with ``Content-Length`` once it is complete, so a cut
-transfer is visibly short and a failed build is an error status, never a 200.
-
-Why limits: building the 100k-item evidence CSV takes seconds of a worker and of
-PostgreSQL (figures in bench/RESULTS.md). The unfiltered public export, the one most
-people take, is built once per data version and served from disk after that. Builds
-are capped site-wide (``EXORESIST_EXPORT_BUILDS``, a 503 with Retry-After beyond it)
-so that page traffic keeps its workers, and per client (``EXORESIST_EXPORTS_PER_CLIENT``,
-a 429), so that one script cannot take them all.
+A file, not a stream: a stream cut half-way reaches a script as a 200 with a short body, taken for
+the whole table. The unfiltered public export is built once per data version; builds are capped
+site-wide (``EXORESIST_EXPORT_BUILDS``, a 503) and per client (``EXORESIST_EXPORTS_PER_CLIENT``, a
+429), so that page traffic keeps its workers.
 """
 
 from __future__ import annotations
@@ -48,8 +41,7 @@ def exports_dir() -> Path:
 
 
 def export_response(request, lines: Iterable[str], *, filename: str, content_type: str, shared: bool):
-    """A ``FileResponse`` of ``lines``; ``shared`` says the export is the same for every
-    reader (public data, no filter), so it is kept per data version and built once."""
+    """A ``FileResponse`` of ``lines``; a ``shared`` one (the same for every reader) is kept per data version."""
     version = get_version() if shared else None
     stem, suffix = filename.rsplit(".", 1)
     kept = exports_dir() / f"{stem}-{version}.{suffix}" if version else None
@@ -59,14 +51,11 @@ def export_response(request, lines: Iterable[str], *, filename: str, content_typ
         handle = tempfile.NamedTemporaryFile(dir=exports_dir(), prefix=f".{stem}-", suffix=".part", delete=False)
         try:
             with handle:
-                for line in lines:
-                    handle.write(line.encode("utf-8"))
-            if kept is None:
-                sent = open(handle.name, "rb")  # noqa: SIM115 (FileResponse closes it)
-                return _send(sent, filename, content_type)
-            os.replace(handle.name, kept)
-            _retire_older(stem, suffix, keep=kept)
-            return _send(kept.open("rb"), filename, content_type)
+                handle.writelines(line.encode("utf-8") for line in lines)
+            if kept is not None:
+                os.replace(handle.name, kept)
+                _retire_older(stem, suffix, keep=kept)
+            return _send(open(kept or handle.name, "rb"), filename, content_type)  # FileResponse closes it
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(handle.name)  # an open file stays readable after its name is gone

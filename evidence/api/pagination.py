@@ -1,22 +1,8 @@
-"""Page-number pagination that stays fast on a million rows.
-
-``{"count", "next", "previous", "results"}`` as the contract says, with ``page`` and
-``page_size`` (default 50, at most 500). Unlike DRF's stock class:
-
-* The page is fetched with one extra row, so ``next`` is known without counting.
-* ``count`` is exact up to ``count_cap`` rows, counted with ``SELECT COUNT(*) FROM
-  (SELECT ... LIMIT cap + 1)``, a bounded scan. Past the cap ``count`` is the cap
-  itself and ``count_exact`` is ``false``: "at least this many". A page that is not
-  full needs no count query at all.
-* A view may know the count without counting (``known_count()``): public evidence
-  lists that the stored counts can size (evidence/stored_counts.py) read it from them.
-* A view may lower the cap for one request (``is_text_search()``): a free-text ``q``
-  search is counted only up to ``text_count_cap`` (``EXORESIST_API_TEXT_COUNT_CAP``),
-  0 by default, because counting a common word's matches costs more than finding the
-  page. Uncounted, ``count`` is the rows served so far plus one (``count_exact`` false).
-
-Bad ``page`` or ``page_size`` values are a 400 with a message; a page past the end
-is a 404.
+"""Page-number pagination that stays fast on a million rows: one extra row says whether there is a
+next page, and ``count`` is exact only up to a cap (``count_exact`` false past it), counted by a
+bounded scan and not at all for a page that is not full, or read from the stored counts
+(``known_count()``). A free-text search (``is_text_search()``) has its own cap, 0 by default: counting
+a common word's matches costs more than finding the page.
 """
 
 from __future__ import annotations
@@ -41,9 +27,7 @@ class StandardPagination(BasePagination):
     max_page_size = 500
     page_query_param = "page"
     page_size_query_param = "page_size"
-    #: Counting stops here, where the evidence page's counts stop; see the module docstring.
-    count_cap = COUNT_LIMIT
-    #: The cap for a free-text search of the evidence (see the module docstring).
+    count_cap = COUNT_LIMIT  # where the evidence page's counts stop
     text_count_cap = getattr(settings, "EXORESIST_API_TEXT_COUNT_CAP", 0)
 
     def _int_param(self, request, name: str, default: int, maximum: int | None) -> int:
@@ -83,14 +67,11 @@ class StandardPagination(BasePagination):
         rows = rows[: self.page_size_value]
         if not rows and self.page_number > 1:
             raise NotFound(f"Invalid page: page {self.page_number} is past the end of the results.")
-        if not self.has_next:
-            # The last page: the count is known exactly from where it ends.
+        if not self.has_next:  # the last page: counted by where it ends
             self.count, self.count_exact = offset + len(rows), True
         elif (known := getattr(view, "known_count", lambda: None)()) is not None:
-            # Known without counting (every public item: the stored counts).
             self.count, self.count_exact = max(known, offset + len(rows) + 1), True
-        elif cap <= 0:
-            # Not counted (a text search, see the module docstring): at least one more.
+        elif cap <= 0:  # not counted: at least one more
             self.count, self.count_exact = offset + len(rows) + 1, False
         else:
             counted = capped_count(queryset, cap)
@@ -99,27 +80,19 @@ class StandardPagination(BasePagination):
             self.count = max(min(counted, cap), offset + len(rows) + 1)
         return rows
 
-    def get_next_link(self) -> str | None:
-        if not self.has_next:
-            return None
+    def page_link(self, number: int) -> str:
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.page_query_param, self.page_number + 1)
-
-    def get_previous_link(self) -> str | None:
-        if self.page_number <= 1:
-            return None
-        url = self.request.build_absolute_uri()
-        if self.page_number == 2:
+        if number == 1:
             return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, self.page_number - 1)
+        return replace_query_param(url, self.page_query_param, number)
 
     def get_paginated_response(self, data) -> Response:
         return Response(
             {
                 "count": self.count,
                 "count_exact": self.count_exact,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
+                "next": self.page_link(self.page_number + 1) if self.has_next else None,
+                "previous": self.page_link(self.page_number - 1) if self.page_number > 1 else None,
                 "results": data,
             }
         )

@@ -1,10 +1,5 @@
-"""Request bodies the API refuses before any serializer sees them (a clear 400, never a 500).
-
-PostgreSQL text cannot hold NUL (``\\x00``): a name with one reached the database as a
-lookup and failed there. A JSON body nested thousands of levels deep overflowed
-Python's recursion while it was parsed. Neither is ever meant; both are refused here,
-for every endpoint at once.
-"""
+"""Request bodies refused before any serializer sees them, as a 400 and not a 500: text with a NUL,
+which PostgreSQL cannot hold, and JSON nested deeply enough to overflow Python's recursion."""
 
 from __future__ import annotations
 
@@ -45,15 +40,16 @@ class StrictJSONParser(JSONParser):
         return check_body(data)
 
 
-class StrictFormParser(FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        check_body({key: data.getlist(key) for key in data})
-        return data
-
-
-class StrictMultiPartParser(MultiPartParser):
+class _CheckedFields:
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
-        check_body({key: parsed.data.getlist(key) for key in parsed.data})
+        check_body(dict(getattr(parsed, "data", parsed).lists()))  # a multipart body's fields are its .data
         return parsed
+
+
+class StrictFormParser(_CheckedFields, FormParser):
+    pass
+
+
+class StrictMultiPartParser(_CheckedFields, MultiPartParser):
+    pass

@@ -3,11 +3,8 @@ from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 
 
 class CuratorWriteOrReadOnly(DjangoModelPermissions):
-    """Anyone may read; writing needs the model's add/change/delete permission (Curators group).
-
-    A method the endpoint does not offer (DELETE: curated records are retired, not erased) is
-    a 405 with ``Allow`` for everyone: DRF checks permissions before it looks for the handler,
-    and a 403 would say a role could do what nobody can."""
+    """Anyone may read; writing needs the model's permission (Curators group). A method the endpoint does
+    not offer is a 405 for everyone, checked first: a 403 would say a role could do what nobody can."""
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:

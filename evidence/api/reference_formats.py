@@ -1,9 +1,5 @@
-"""Citations in the forms reference managers import: BibTeX, RIS and CSL-JSON.
-
-Zotero, Mendeley and EndNote read all three; CSL-JSON is also what citeproc and Pandoc
-take. ``?format=bibtex|ris|csljson`` on the citation list gives the filtered citations,
-and on the evidence list the papers behind the filtered findings (their primary
-citations). A retraction or editorial notice travels in a note, so a reader's library
+"""Citations in the forms Zotero, Mendeley and EndNote import: BibTeX, RIS and CSL-JSON (also what
+citeproc and Pandoc take). A retraction or editorial notice travels in a note, so a reader's library
 says so too.
 """
 
@@ -56,10 +52,6 @@ def _notes(citation: Citation) -> list[str]:
     return notes
 
 
-def _urls(citation: Citation) -> list[str]:
-    return [url for url in (citation.doi_url, citation.pubmed_url, citation.url) if url]
-
-
 class _RisWriter(rispy.RisWriter):
     def set_header(self, count: int) -> str:
         return ""  # rispy numbers records ("1."); reference managers expect bare TY lines
@@ -84,7 +76,7 @@ def citations_to_ris(citations: Iterable[Citation]) -> str:
             "doi": citation.doi or "",
             "abstract": _line(citation.abstract),
             "notes": _notes(citation),
-            "urls": _urls(citation),
+            "urls": [url for url in (citation.doi_url, citation.pubmed_url, citation.url) if url],
         }
         records.append({key: value for key, value in record.items() if value})
     return rispy.dumps(records, implementation=_RisWriter) if records else ""

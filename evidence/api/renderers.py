@@ -1,9 +1,4 @@
-"""CSV, TSV and reference-manager (BibTeX, RIS, CSL-JSON) forms of the API's resources.
-
-Lists in these formats are not paginated: the views stream every matching row
-through ``table_rows`` and ``reference_formats.FORMATS``. The
-renderers below handle what is not streamed: a single object, or an error.
-"""
+"""CSV, TSV and reference-manager forms of what the views do not stream: a single object, or an error."""
 
 from __future__ import annotations
 
@@ -81,8 +76,7 @@ class TSVRenderer(TableRenderer):
 
 
 class ReferenceRenderer(BaseRenderer):
-    """One citation (``view.reference_object``) in a reference manager's format, or an error;
-    lists are streamed by the view (``reference_formats.FORMATS``)."""
+    """One citation (``view.reference_object``) in a reference manager's format, or an error."""
 
     charset = "utf-8"
     render_style = "text"

@@ -1,9 +1,5 @@
-"""OpenAPI for the shared FilterSets: list parameters as exploded arrays, each with an example.
-
-drf-spectacular's django-filter extension knows nothing of ``ListFilter`` (a value
-repeated or comma-separated); this one documents it as ``?drug=a&drug=b`` (an array,
-form style, exploded) and adds the example a reader needs.
-"""
+"""OpenAPI for the shared FilterSets: drf-spectacular knows nothing of ``ListFilter`` (a value repeated
+or comma-separated), documented here as an exploded array, and each parameter gets an example."""
 
 from __future__ import annotations
 
@@ -92,8 +88,7 @@ class ExoResistFilterExtension(DjangoFilterExtension):
         return parameters
 
 
-#: What a read may answer besides 200, as the views answer it (the status codes Schemathesis
-#: found undocumented). Their bodies come in the format asked for, like the 200's.
+#: What a read may answer besides 200 (in the format asked for, like the 200).
 READ_ERRORS = {
     "400": "A filter value, page or page size that is not valid, an unknown parameter or a format the "
     "endpoint does not offer; the body names each parameter with what is wrong and, for a name that "
@@ -124,7 +119,7 @@ WRITE_ERRORS = {
 ANONYMOUS_POST_ERRORS = {
     "400": "The body is not valid: each field with what is wrong.",
     "429": READ_ERRORS["429"],
-    "503": "The database is briefly unavailable; retry after the seconds in Retry-After.",
+    "503": WRITE_ERRORS["503"],
 }
 
 
@@ -137,10 +132,8 @@ def _is_json(media_type: str) -> bool:
 
 
 def document_errors(result, generator, request, public):
-    """drf-spectacular postprocessing hook: every status an operation answers is declared
-    (for generated clients), and reads are anonymous (an empty security requirement
-    beside the session and token ones). A POST open to anonymous clients (drf-spectacular
-    marks it so from ``AllowAny``) reads and writes nothing, so it answers no 401, 403 or 409."""
+    """drf-spectacular hook: every status an operation answers is declared, and reads are anonymous (an
+    empty security requirement). An anonymous POST (``AllowAny``) writes nothing: no 401, 403 or 409."""
     error_body = {"type": "object", "additionalProperties": True}
     for operations in result.get("paths", {}).values():
         read = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})

@@ -1,14 +1,9 @@
 """API serializers: one per model, readable by anyone, writable by curators.
 
-Related entities are written as a reader would name them (a slug, an id or any name
-or alias; a citation by id, DOI, PMID or BibTeX key) and read back as small
-embedded objects carrying their names, their API URL and their HTML page, so that
-an evidence item needs no second request.
-
-An evidence item is read from the document PostgreSQL keeps of it (``documents.py``).
-Other embedded objects are plain dicts built from per-request URL templates: a page of
-500 drugs embeds as many therapy classes, and a nested serializer plus a ``reverse()``
-for each would cost more than the database does.
+Related entities are written by any name a reader knows them by and read back as small embedded
+objects. Evidence is read from its stored document (``documents.py``); other embedded objects are
+dicts built from per-request URL templates: a nested serializer and a ``reverse()`` each cost more
+than the database does.
 """
 
 from __future__ import annotations
@@ -21,6 +16,7 @@ from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
+from rest_framework.fields import empty
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
@@ -32,8 +28,8 @@ from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, 
 from evidence.models.base import AmbiguousName
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
-_KEY = "KEY0PLACEHOLDER0"
-_NUMERIC_KEY = 987654321987
+#: A key every route takes (slugs take digits too), replaced in the URL reversed with it.
+_KEY = "987654321987"
 
 
 class Links:
@@ -41,33 +37,23 @@ class Links:
 
     def __init__(self, request) -> None:
         self.request = request
-        self._templates: dict[str, tuple[str, str]] = {}
+        self._templates: dict[str, str] = {}
 
-    def _template(self, name: str, numeric: bool) -> tuple[str, str]:
+    def url(self, name: str, key: Any) -> str:
         if name not in self._templates:
-            sentinel = str(_NUMERIC_KEY) if numeric else _KEY
-            path = reverse(name, args=[sentinel])
-            url = self.request.build_absolute_uri(path) if self.request is not None else path
-            self._templates[name] = (url, sentinel)
-        return self._templates[name]
-
-    def url(self, name: str, key: Any, numeric: bool = False) -> str:
-        template, sentinel = self._template(name, numeric)
-        return template.replace(sentinel, str(key))
+            path = reverse(name, args=[_KEY])
+            self._templates[name] = self.request.build_absolute_uri(path) if self.request is not None else path
+        return self._templates[name].replace(_KEY, str(key))
 
     def of(self, record) -> dict[str, str]:
         """The ``url`` and ``html_url`` of a record: a citation by its id, the others by slug."""
-        name, numeric = record._meta.model_name, isinstance(record, Citation)
-        key = record.pk if numeric else record.slug
-        api, html = f"api:{name}-detail", f"{name}_detail"
-        return {"url": self.url(api, key, numeric), "html_url": self.url(html, key, numeric)}
+        name = record._meta.model_name
+        key = record.pk if isinstance(record, Citation) else record.slug
+        return {"url": self.url(f"api:{name}-detail", key), "html_url": self.url(f"{name}_detail", key)}
 
 
 def links_for(context: dict) -> Links:
-    links = context.get("_links")
-    if links is None:
-        links = context["_links"] = Links(context.get("request"))
-    return links
+    return context.setdefault("_links", Links(context.get("request")))
 
 
 # --- embedded summaries -------------------------------------------------------
@@ -82,7 +68,6 @@ REF_FIELDS: dict[str, tuple[str, ...]] = {
     "therapyclass": ("name", "slug"),
 }
 _REF = {"url": serializers.URLField(), "html_url": serializers.URLField()}
-_REF_FIELD_TYPES = {"name": serializers.CharField, "symbol": serializers.CharField, "kind": serializers.CharField}
 
 EvidenceDrugRef = inline_serializer(
     "EvidenceDrugRef",
@@ -118,8 +103,7 @@ CitationRef = inline_serializer(
 
 
 class EntityField(serializers.RelatedField):
-    """A related entity: give its slug, its id or (for drugs, cargos, cells) any name or alias.
-    Read as its embedded summary (see ``REF_FIELDS``)."""
+    """A related entity, given by its id, slug or (for drugs, cargos, cells) any name or alias."""
 
     model: type
     #: A controlled vocabulary's resolver, as its evidence filter reads a value ("EMT", "HER2").
@@ -139,8 +123,7 @@ class EntityField(serializers.RelatedField):
         return {**summary, **links_for(self.context).of(value)}
 
     def get_choices(self, cutoff=None):
-        """The browsable API form's options, keyed by id (which ``to_internal_value`` takes):
-        DRF keys them by ``to_representation``, here a dict, which cannot key a choice."""
+        # The browsable API's options by id: DRF keys them by to_representation, a dict here.
         queryset = self.get_queryset()
         if cutoff is not None:
             queryset = queryset[:cutoff]
@@ -159,11 +142,8 @@ class EntityField(serializers.RelatedField):
 
     def lookup(self, value: str):
         queryset = self.get_queryset()
-        if value.isdigit():
-            hit = queryset.filter(pk=int(value)).first()
-            if hit is not None:
-                return hit
-        hit = queryset.filter(slug=value).first()
+        hit = queryset.filter(pk=int(value)).first() if value.isdigit() else None
+        hit = hit or queryset.filter(slug=value).first()
         if hit is not None:
             return hit
         if hasattr(queryset, "by_name"):
@@ -194,7 +174,7 @@ class CitationField(EntityField):
 def entity_field(model) -> type[EntityField]:
     """The ``EntityField`` of ``model``, documented as its ``<Model>Ref`` component."""
     shown = REF_FIELDS[model._meta.model_name]
-    fields = {field: _REF_FIELD_TYPES.get(field, serializers.SlugField)() for field in shown}
+    fields = {field: (serializers.SlugField if field == "slug" else serializers.CharField)() for field in shown}
     field = type(f"{model.__name__}Field", (EntityField,), {"model": model})
     return extend_schema_field(inline_serializer(f"{model.__name__}Ref", {**fields, **_REF}))(field)
 
@@ -208,9 +188,7 @@ MechanismField.vocabulary, TherapyClassField.vocabulary = MECHANISM, THERAPY_CLA
 
 
 class ControlledChoiceField(serializers.ChoiceField):
-    """A controlled value, taken as the filters take it: by its code, its label or another
-    usual name (``choices.ALSO_CALLED``: "in vitro" is level D, "TNBC" is tnbc), in any case
-    and spelling of spaces and dashes. The serializers' choice fields."""
+    """A controlled value by its code, label or usual name, as the filters take it ("TNBC" is tnbc)."""
 
     def __init__(self, choices, **kwargs):
         super().__init__(choices, **kwargs)
@@ -227,9 +205,7 @@ _ROLE_NAMES = controlled_names(DrugRole.choices)
 
 @extend_schema_field(EvidenceDrugRef)
 class EvidenceDrugField(DrugField):
-    """A finding's drug, read with its role. Written as a name, slug or id, or as
-    ``{"name": ..., "role": ...}``; without a role a drug keeps the role it has on the
-    item, and a new one is a treatment. Becomes a drug, or a ``(drug, role)`` pair."""
+    """A finding's drug with its role: a drug, or a ``(drug, role)`` pair when a role is given."""
 
     def to_internal_value(self, data):
         role = data.get("role") if isinstance(data, dict) else None
@@ -242,19 +218,27 @@ class EvidenceDrugField(DrugField):
         return (drug, role)
 
 
-class DOIField(serializers.CharField):
-    """Accepts a DOI in any written form (https://doi.org/..., doi:...) and stores it normalised."""
+def _valid_doi(value: str) -> str | None:
+    doi = ids.normalize_doi(value)
+    ids.validate_doi(doi)
+    return doi
+
+
+class IdentifierField(serializers.CharField):
+    """A citation's DOI or PMID in any written form (https://doi.org/..., pmid:...), stored normalised
+    and unique; blank is none."""
+
+    def __init__(self, normalize, name: str, validators=(), **kwargs):
+        self.normalize = normalize
+        unique = UniqueValidator(Citation.objects.all(), message=f"A citation with this {name} exists already.")
+        kwargs.update(required=False, allow_null=True, allow_blank=True, validators=[*validators, unique])
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        return super().run_validation(data) or None
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        doi = ids.normalize_doi(value)
-        ids.validate_doi(doi)
-        return doi
-
-
-class PMIDField(serializers.CharField):
-    def to_internal_value(self, data):
-        return ids.normalize_pmid(super().to_internal_value(data))  # a number is read as its digits
+        return self.normalize(super().to_internal_value(data))
 
 
 # --- evidence -----------------------------------------------------------------
@@ -265,8 +249,7 @@ class EvidenceListSerializer(serializers.ListSerializer):
         return list(data)  # a page of documents, as the view read them: the renderer splices them
 
 
-#: Why a record changed, as its history says of a write through the API (a workflow step,
-#: such as filing a suggested revision, says its own).
+#: Why a record changed, as its history says of a write through the API.
 CREATED_VIA_API, EDITED_VIA_API = "Created via API", "Edited via API"
 
 
@@ -293,9 +276,8 @@ class StaleCopy(APIException):
 
 @extend_schema_field({"type": "string", "format": "uri"})
 class LinkField(serializers.ReadOnlyField):
-    """The record's ``url`` or ``html_url``, by the field's name. Built from ``Links`` as every
-    embedded entity's is: DRF's ``HyperlinkedIdentityField`` would carry the request's
-    ``?format=`` into it, and a CSV export would link each row to a CSV file."""
+    """The record's ``url`` or ``html_url``, by the field's name. Not DRF's ``HyperlinkedIdentityField``:
+    it would carry ``?format=`` along, and a CSV export would link each row to a CSV file."""
 
     def __init__(self, **kwargs):
         super().__init__(source="*", **kwargs)
@@ -455,8 +437,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         list_serializer_class = EvidenceListSerializer
 
     def to_representation(self, instance) -> dict:
-        """The declared fields' output, from the item's stored document (``documents.py``). An
-        instance (after a write) is read back as its document, from the database it came from."""
+        """The item's stored document (``documents.py``); an instance (after a write) is read back as its own."""
         if isinstance(instance, Evidence):
             request = self.context.get("request")
             instance = documents([instance.pk], public=False, request=request, using=instance._state.db)[0]
@@ -464,16 +445,17 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
 
     def validate(self, attrs):
         confirmed = attrs.pop("confirm_duplicate", False)
-        if self.instance is not None and attrs.get("version") is None:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you read, so that an edit cannot overwrite someone else's."]}
-            )
-        if self.instance is None:
-            # A subtype its cancer type does not allow is a 400 before the save (an edit's is the workflow's).
-            item = Evidence(**{name: attrs[name] for name in ("cancer_type", "subtype") if name in attrs})
-            item.fit_subtype()
-            attrs["subtype"] = item.subtype
-        if self.instance is None and not confirmed:
+        if self.instance is not None:
+            if attrs.get("version") is None:
+                raise serializers.ValidationError(
+                    {"version": ["Send the version you read, so that an edit cannot overwrite someone else's."]}
+                )
+            return attrs
+        # A subtype its cancer type does not allow is a 400 before the save (an edit's is the workflow's).
+        item = Evidence(**{name: attrs[name] for name in ("cancer_type", "subtype") if name in attrs})
+        item.fit_subtype()
+        attrs["subtype"] = item.subtype
+        if not confirmed:
             # As in the curator admin: the match is shown before a possible duplicate is saved.
             matches = workflow.find_duplicates(attrs.get("citation"), attrs.get("cargos"), attrs.get("drugs"))
             found = [evidence.public_id for evidence in matches[:10]]
@@ -503,8 +485,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
         return evidence
 
     def update(self, instance, validated_data):
-        # The workflow decides: a curator's edit of accepted evidence becomes a suggested
-        # revision for an editor; anything else is saved, if it is based on the current version.
+        # A curator's edit of accepted evidence becomes a suggested revision (self.revision).
         expected = validated_data.pop("version")
         self.revision = workflow.edit_evidence(
             instance, self.context["request"].user, validated_data, expected_version=expected, reason=EDITED_VIA_API
@@ -529,24 +510,13 @@ class RejectionSerializer(serializers.Serializer):
 
 class CitationSerializer(RecordSerializer):
     label = serializers.CharField(source="short_label", read_only=True)
-    doi = DOIField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
+    doi = IdentifierField(
+        _valid_doi,
+        "DOI",
         max_length=255,
-        validators=[UniqueValidator(Citation.objects.all(), message="A citation with this DOI exists already.")],
         help_text="In any written form (https://doi.org/..., doi:...); stored lower-case.",
     )
-    pmid = PMIDField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=12,
-        validators=[
-            ids.validate_pmid,
-            UniqueValidator(Citation.objects.all(), message="A citation with this PMID exists already."),
-        ],
-    )
+    pmid = IdentifierField(ids.normalize_pmid, "PMID", validators=[ids.validate_pmid], max_length=12)
     authors = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, help_text='Authors in order, "Family, Given".'
     )
@@ -585,14 +555,8 @@ class CitationSerializer(RecordSerializer):
         ]
         read_only_fields = ["created", "modified"]
 
-    def validate_doi(self, value):
-        return value or None
-
-    def validate_pmid(self, value):
-        return value or None
-
     def validate_bibtex_key(self, value):
-        return (value or "").strip() or None
+        return value or None  # trimmed by the field
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -631,29 +595,24 @@ class AliasesMixin(serializers.Serializer):
                 raise serializers.ValidationError({"slug": [f"The slug {attrs['slug']!r} is taken; give another."]})
         return attrs
 
-    def _save_aliases(self, instance, names: list[str] | None) -> None:
-        if names is None:
-            return
-        instance.aliases.all().delete()
-        seen = {ids.lookup_keys(instance.display_name)[0]}
-        for name in names:
-            name = name.strip()
-            key = ids.lookup_keys(name)[0] if name else ""
-            if key and key not in seen:
-                seen.add(key)
-                instance.aliases.create(name=name)
+    def _save_aliases(self, instance, names: list[str] | None):
+        if names is not None:
+            instance.aliases.all().delete()
+            seen = {ids.lookup_keys(instance.display_name)[0]}
+            for name in names:  # trimmed and not blank (the child field's checks)
+                key = ids.lookup_keys(name)[0]
+                if key and key not in seen:
+                    seen.add(key)
+                    instance.aliases.create(name=name)
+        return instance
 
     def create(self, validated_data):
         aliases = validated_data.pop("aliases", None)
-        instance = super().create(validated_data)
-        self._save_aliases(instance, aliases)
-        return instance
+        return self._save_aliases(super().create(validated_data), aliases)
 
     def update(self, instance, validated_data):
         aliases = validated_data.pop("aliases", None)
-        instance = super().update(instance, validated_data)
-        self._save_aliases(instance, aliases)
-        return instance
+        return self._save_aliases(super().update(instance, validated_data), aliases)
 
 
 class DrugClassSerializer(serializers.ModelSerializer):

@@ -1,11 +1,6 @@
-"""The anonymous read limit, counted atomically.
-
-DRF's ``AnonRateThrottle`` reads a client's request history from the cache, appends
-and writes it back, so requests that arrive together all read the same history and
-get through together. This one counts with the cache's atomic increment (Redis
-``INCR``) in fixed windows of the rate's period, so no window serves more than the
-rate (a burst across a window's edge can see up to twice the rate in one period).
-"""
+"""The anonymous read limit, counted by the cache's atomic increment in fixed windows: DRF's
+``AnonRateThrottle`` reads, appends to and writes back a history, so a burst all reads the same one
+and gets through together."""
 
 from __future__ import annotations
 

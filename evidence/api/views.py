@@ -1,9 +1,5 @@
-"""API viewsets: thin and declarative; querysets come from the models' managers.
-
-Every list takes the filters of its FilterSet (``evidence/filtersets.py``, shared with
-the HTML pages), ``ordering``, ``page`` and ``page_size``, and ``?format=csv|tsv``
-(streamed, unpaginated, same filters). Curators write through the same endpoints.
-"""
+"""API viewsets. Every list takes its FilterSet's filters (shared with the HTML pages), ``ordering``,
+``page``, ``page_size`` and ``?format=csv|tsv`` (every matching row, unpaginated)."""
 
 from __future__ import annotations
 
@@ -53,8 +49,7 @@ EXPORT_CHUNK = 2000
 
 
 def export_chunks(queryset) -> Iterator[list]:
-    """``queryset`` read with a server-side cursor, in lists of ``EXPORT_CHUNK``: memory stays
-    flat on a million rows, and each list's related rows load in one go."""
+    """``queryset`` by a server-side cursor, in lists whose related rows load in one go: memory stays flat."""
     iterator = queryset.iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(iterator, EXPORT_CHUNK)):
         yield chunk
@@ -70,8 +65,7 @@ _REFERENCES = "bibtex, ris or csljson (CSL-JSON), for Zotero, Mendeley, EndNote"
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, keeping the FilterSet on the view: the count and the
-    "did you mean" read its cleaned values."""
+    """Keeps the FilterSet on the view: the count and the "did you mean" read its cleaned values."""
 
     def get_filterset(self, request, queryset, view):
         view.filterset = super().get_filterset(request, queryset, view)
@@ -112,7 +106,6 @@ class ExoResistViewSet(
         return list(self.get_serializer_class()().fields)
 
     def export_rows(self, queryset) -> Iterator[list[Any]]:
-        """Serialized in chunks, so that memory stays flat on a million rows."""
         columns = self.export_columns()
         context = self.get_serializer_context()
         for chunk in export_chunks(queryset):
@@ -125,14 +118,12 @@ class ExoResistViewSet(
         return self.export(lines, f"{name}.{renderer.format}", renderer.media_type)
 
     def export_references(self, citations, stem: str):
-        """``citations`` as a file for reference managers, in the requested format."""
         found = REFERENCE_FORMATS[self.request.accepted_renderer.format]
         lines = found.stream(export_chunks(citations.order_by("-year", "author_string", "pk")))
         return self.export(lines, f"{stem}.{found.extension}", found.media_type)
 
     def export(self, lines, filename: str, media_type: str):
-        """``lines`` as the file ``exoresist-<filename>``: the same file for every reader when the
-        data is public and a whole unfiltered list (see exports.py)."""
+        """``lines`` as the file ``exoresist-<filename>``, shared by every reader of a whole public list."""
         shared = (
             self.action == "list"
             and not sees_unpublished(self.request.user)
@@ -185,7 +176,7 @@ class EvidenceViewSet(ExoResistViewSet):
     export_name = "evidence"
 
     def reads_documents(self) -> bool:
-        """Reads are served from the stored API documents (``documents.py``), not instances."""
+        """Reads are served from the stored documents (``documents.py``), not instances."""
         return self.request.method in ("GET", "HEAD") and self.action in ("list", "retrieve")
 
     def get_queryset(self):
@@ -209,9 +200,7 @@ class EvidenceViewSet(ExoResistViewSet):
         return response
 
     def known_count(self) -> int | None:
-        """The public items a list selects, exactly, from the stored counts instead of a capped
-        count (every item, or a list the stored counts can size: see stored_counts.py); None otherwise
-        and for a reader who sees unpublished items."""
+        """The public items a list selects, when the stored counts know it (stored_counts.py)."""
         if sees_unpublished(self.request.user) or self.filterset is None:
             return None
         return stored_size(self.filterset.canonical_query())
@@ -223,7 +212,7 @@ class EvidenceViewSet(ExoResistViewSet):
         return found if self.request.accepted_renderer.format == "json" else parsed(found)
 
     def is_text_search(self) -> bool:
-        """A ``q`` search is counted exactly only up to a lower cap (see pagination.py)."""
+        """A ``q`` search has a lower count cap (pagination.py)."""
         return bool((self.request.query_params.get("q") or "").strip())
 
     def get_object(self):
@@ -243,8 +232,7 @@ class EvidenceViewSet(ExoResistViewSet):
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
         if request.accepted_renderer.format in ("csv", "tsv"):
-            # One row of the list's export table, not the document flattened: one finding and a
-            # list of them are the same table.
+            # The list's export row, not the document flattened: one finding and a list are the same table.
             pk = public_id_to_pk(self.kwargs["public_id"])
             return self.export_table(request.accepted_renderer, self.get_queryset().filter(pk=pk), format_public_id(pk))
         if request.accepted_renderer.format in REFERENCE_FORMATS:
@@ -297,8 +285,7 @@ class EvidenceViewSet(ExoResistViewSet):
         reason.is_valid(raise_exception=True)
         return self._transition(workflow.reject, reason.validated_data["reason"])
 
-    # CIViC-style flat columns: one row per evidence item, lists joined with "; ". Each
-    # column names its key in a complete row; the derived keys are added in export_rows.
+    # One row per item, lists joined with "; ": each column's key in a complete row (or added in export_rows).
     EXPORT_COLUMNS = {
         "evidence_id": "public_id", "statement": "statement", "cargos": "cargo_symbols", "drugs": "drug_roles",
         "therapy_class": "therapy_class__name", "mechanisms": "mechanism_names",
@@ -403,8 +390,7 @@ TherapyClassViewSet = entity_viewset(
 )
 
 
-#: The largest body a recognition request may send: the text limit with room for escapes
-#: (``\uXXXX`` in JSON, ``%XX`` in forms). Larger bodies are refused before they are read.
+#: The text limit with room for escapes (``\uXXXX`` in JSON, ``%XX`` in forms); larger bodies are refused unread.
 RECOGNISE_MAX_BODY = 12 * MAX_TEXT_LENGTH + 4096
 RECOGNISE_EXAMPLE = "Exosomal miR-155 from MCF-7/ADR cells transferred Adriamycin (DOX) resistance to MCF-7 cells."
 RECOGNISE_DESCRIPTION = (
@@ -431,7 +417,7 @@ class RecogniseView(APIView):
 
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
-    #: What a GET needs to answer 200, for the URL lists that visit every endpoint (loadtest_urls).
+    #: What a GET needs to answer 200 (loadtest_urls).
     example_query = {"text": RECOGNISE_EXAMPLE}
 
     @extend_schema(
