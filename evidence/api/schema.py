@@ -8,23 +8,18 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from evidence.choices import ALSO_CALLED
 from evidence.filtersets import ChoiceListFilter, IdFilter, ListFilter, YearFilter
 
-#: One example per parameter name, shared by every FilterSet.
+#: One example per parameter name, shared by every FilterSet; a choice's default is its first.
 EXAMPLES: dict[str, object] = {
     "q": "miR-155",
     "drug": ["doxorubicin", "ADM"],
     "cargo": ["miR-155"],
-    "cargo_type": ["mirna"],
     "therapy_class": ["chemotherapy"],
     "mechanism": ["drug-efflux"],
     "source_cell": ["MCF-7/ADR"],
     "recipient_cell": ["MCF-7"],
     "cell": ["MCF-7"],
-    "effect": ["confers_resistance"],
     "level": ["C", "D"],
-    "evidence_type": ["predictive"],
     "subtype": ["tnbc"],
-    "vesicle_involvement": ["transfer_shown"],
-    "ev_type": ["exosome"],
     "drug_response_measured": True,
     "drug_role": ["modifier"],
     "cancer_type": ["breast cancer"],
@@ -37,9 +32,7 @@ EXAMPLES: dict[str, object] = {
     "retracted": False,
     "status": ["accepted"],
     "drug_class": ["SERM"],
-    "kind": ["mirna"],
     "parent": ["drug-efflux"],
-    "publication_type": ["primary"],
 }
 
 
@@ -78,13 +71,13 @@ class ExoResistFilterExtension(DjangoFilterExtension):
             parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         for parameter in parameters:
             enum = parameter.get("schema", {}).get("items", {}).get("enum")
-            if field_name in EXAMPLES:
-                example = EXAMPLES[field_name]
-                if enum and not set(example) <= set(enum):
-                    example = enum[:1]
-                parameter["example"] = example
-            elif field_name == "ordering":
+            example = EXAMPLES.get(field_name)
+            if field_name == "ordering":
                 parameter["example"] = ["-year"] if "year" in str(filter_field.param_map) else ["name"]
+            elif enum and (example is None or not set(example) <= set(enum)):
+                parameter["example"] = enum[:1]
+            elif example is not None:
+                parameter["example"] = example
         return parameters
 
 

@@ -56,9 +56,6 @@ def links_for(context: dict) -> Links:
     return context.setdefault("_links", Links(context.get("request")))
 
 
-# --- embedded summaries -------------------------------------------------------
-
-
 #: What an embedded entity shows besides its addresses, by its model name.
 REF_FIELDS: dict[str, tuple[str, ...]] = {
     "drug": ("name", "slug"),
@@ -97,9 +94,6 @@ CitationRef = inline_serializer(
         **_REF,
     },
 )
-
-
-# --- related fields: written by name, read as an embedded summary ------------
 
 
 class EntityField(serializers.RelatedField):
@@ -239,9 +233,6 @@ class IdentifierField(serializers.CharField):
 
     def to_internal_value(self, data):
         return self.normalize(super().to_internal_value(data))
-
-
-# --- evidence -----------------------------------------------------------------
 
 
 class EvidenceListSerializer(serializers.ListSerializer):
@@ -433,7 +424,7 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
             "confirm_duplicate",
         ]
         # Status changes only through the review workflow (submit/accept/reject actions).
-        read_only_fields = ["status", "created", "modified"]
+        read_only_fields = ["status"]
         list_serializer_class = EvidenceListSerializer
 
     def to_representation(self, instance) -> dict:
@@ -505,9 +496,6 @@ class RejectionSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the item is rejected; the curator sees it.", max_length=5000)
 
 
-# --- citations ----------------------------------------------------------------
-
-
 class CitationSerializer(RecordSerializer):
     label = serializers.CharField(source="short_label", read_only=True)
     doi = IdentifierField(
@@ -553,7 +541,6 @@ class CitationSerializer(RecordSerializer):
             "created",
             "modified",
         ]
-        read_only_fields = ["created", "modified"]
 
     def validate_bibtex_key(self, value):
         return value or None  # trimmed by the field
@@ -565,9 +552,6 @@ class CitationSerializer(RecordSerializer):
         if retracted and not (note or "").strip():
             raise serializers.ValidationError({"retraction_note": ["A retracted citation needs a retraction note."]})
         return attrs
-
-
-# --- drugs, cargos, cells -----------------------------------------------------
 
 
 class AliasesField(serializers.ListField):
@@ -736,8 +720,7 @@ class MechanismSerializer(RecordSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        parent = attrs.get("parent")
-        node, seen = parent, {getattr(self.instance, "pk", None)}
+        node, seen = attrs.get("parent"), {getattr(self.instance, "pk", None)}
         while node is not None and self.instance is not None:
             if node.pk in seen:
                 raise serializers.ValidationError({"parent": ["A mechanism cannot be its own ancestor."]})

@@ -100,8 +100,6 @@ class ExoResistViewSet(
             return self.export_table(request.accepted_renderer, queryset, self.export_name)
         return super().list(request, *args, **kwargs)
 
-    # --- exports ------------------------------------------------------------
-
     def export_columns(self) -> list[str]:
         return list(self.get_serializer_class()().fields)
 
