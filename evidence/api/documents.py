@@ -39,17 +39,10 @@ class Document(str):
 def documents(ids: list[int], *, public: bool, request=None, using: str | None = None) -> list[Document]:
     """The documents of items ``ids``, in that order (only the accepted ones, with ``public``)."""
     with connections[using or router.db_for_read(EvidenceDocument)].cursor() as cursor:
-        by_id = {row[0]: row[1:] for row in _read(cursor, list(ids), public)}
+        by_id = {row[0]: (row[1], [row[2:6], row[6:]]) for row in _read(cursor, list(ids), public)}
     base = request.build_absolute_uri(get_script_prefix()).rstrip("/") if request is not None else ""
     letters = label_letters()  # once per response: a cache read, not one per item
-    out = []
-    for pk in ids:
-        if pk in by_id:
-            text, *citations = by_id[pk]
-            document = _complete(text, [citations[:4], citations[4:]], base, letters)
-            document.citation_id = citations[0]
-            out.append(document)
-    return out
+    return [_complete(*by_id[pk], base, letters) for pk in ids if pk in by_id]
 
 
 def _read(cursor, ids: list[int], public: bool) -> list[tuple]:
@@ -71,6 +64,7 @@ def _read(cursor, ids: list[int], public: bool) -> list[tuple]:
 
 
 def _complete(text: str, citations: list, base: str, letters: dict[int, str]) -> Document:
+    """The document with its citations' labels and absolute URLs; citations: (primary, secondary)."""
     # Keys are matched with their quotes: inside a JSON string every quote is escaped,
     # so no text a curator wrote can match.
     for pk, authors, truncated, year in citations:
@@ -80,7 +74,9 @@ def _complete(text: str, citations: list, base: str, letters: dict[int, str]) ->
             text = text.replace(f'"label" : ""{ending}', f'"label" : {json.dumps(label, ensure_ascii=False)}{ending}')
     if base:
         text = text.replace('"url" : "/', f'"url" : "{base}/').replace('"html_url" : "/', f'"html_url" : "{base}/')
-    return Document(text)
+    document = Document(text)
+    document.citation_id = citations[0][0]
+    return document
 
 
 def parsed(items: list) -> list:
