@@ -1,9 +1,9 @@
 """Whole-table exports (CSV, TSV, BibTeX): written to a file, then sent with their length.
 
-A file, not a stream: a stream cut half-way reaches a script as a 200 with a short body, taken for
-the whole table. The unfiltered public export is built once per data version; builds are capped
-site-wide (``EXORESIST_EXPORT_BUILDS``, a 503) and per client (``EXORESIST_EXPORTS_PER_CLIENT``, a
-429), so that page traffic keeps its workers.
+A stream cut half-way reaches a script as a 200 with a short body, taken for the whole table; a file
+sent with its ``Content-Length`` is visibly short. The unfiltered public export is built once per data
+version; builds are capped site-wide (``EXORESIST_EXPORT_BUILDS``, a 503) and per client
+(``EXORESIST_EXPORTS_PER_CLIENT``, a 429), so that page traffic keeps its workers.
 """
 
 from __future__ import annotations
