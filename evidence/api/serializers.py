@@ -223,7 +223,7 @@ class IdentifierField(serializers.CharField):
     and unique; blank is none."""
 
     def __init__(self, normalize, name: str, validators=(), **kwargs):
-        self.normalize = normalize
+        self.normalize, self.identifier = normalize, name
         unique = UniqueValidator(Citation.objects.all(), message=f"A citation with this {name} exists already.")
         kwargs.update(required=False, allow_null=True, allow_blank=True, validators=[*validators, unique])
         super().__init__(**kwargs)
@@ -232,7 +232,11 @@ class IdentifierField(serializers.CharField):
         return super().run_validation(data) or None
 
     def to_internal_value(self, data):
-        return self.normalize(super().to_internal_value(data))
+        text = super().to_internal_value(data)
+        if (value := self.normalize(text)) is None:
+            # A bare prefix ("doi:", "https://doi.org/") is not a blank: the curator meant to give one.
+            raise serializers.ValidationError(f"'{text}' holds no {self.identifier}.")
+        return value
 
 
 class EvidenceListSerializer(serializers.ListSerializer):

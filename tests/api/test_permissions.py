@@ -195,6 +195,9 @@ def test_a_curator_creates_a_citation_with_a_normalised_doi(curator_api, db):
         ({"doi": "not-a-doi"}, "doi"),
         ({"doi": "doi:10.1000/ALPHA"}, "doi"),  # the same DOI in another spelling
         ({"pmid": "12ab"}, "pmid"),
+        ({"doi": "doi:"}, "doi"),  # a prefix with nothing after it
+        ({"doi": "https://doi.org/"}, "doi"),
+        ({"pmid": "PMID: "}, "pmid"),
         ({"retracted": True}, "retraction_note"),
         ({"year": "MMXX"}, "year"),
         ({"authors": "Smith"}, "authors"),
@@ -204,6 +207,13 @@ def test_a_bad_citation_is_a_400(curator_api, corpus, payload, field):
     response = curator_api.post("/api/v1/citations/", {"title": "T", **payload}, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+def test_a_bare_identifier_prefix_is_named_in_the_error(curator_api, db):
+    response = curator_api.post("/api/v1/citations/", {"title": "T", "doi": "doi:"}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["doi"] == ["'doi:' holds no DOI."]
+    assert not Citation.objects.exists()
 
 
 def test_a_curator_creates_a_drug_with_aliases(curator_api, corpus):
