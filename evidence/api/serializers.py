@@ -348,6 +348,10 @@ class CancerTypeField(serializers.Field):
 
 
 class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
+    """One finding: a cargo that vesicles carry from a source cell to a recipient cell, changing the
+    response to a drug through a mechanism, at an evidence level, with the publication that shows it.
+    Readers see accepted findings; curators write drafts, and an edit must name the `version` it read."""
+
     serializer_choice_field = ControlledChoiceField
     # Read-only fields declare the output for the schema; to_representation() writes it.
     id = serializers.CharField(read_only=True, help_text="Public identifier, e.g. EXR000123.")
@@ -501,6 +505,9 @@ class RejectionSerializer(serializers.Serializer):
 
 
 class CitationSerializer(RecordSerializer):
+    """A publication that findings cite: its bibliographic record, its identifiers (DOI, PMID, PMCID)
+    and any retraction or editorial notice. Editors alone change an existing record's identifiers."""
+
     label = serializers.CharField(source="short_label", read_only=True)
     doi = IdentifierField(
         _valid_doi,
@@ -610,6 +617,8 @@ class DrugClassSerializer(serializers.ModelSerializer):
 
 
 class DrugSerializer(AliasesMixin, RecordSerializer):
+    """A drug: its therapy class, drug classes, identifiers and the other names papers use for it."""
+
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(
@@ -637,6 +646,9 @@ class DrugSerializer(AliasesMixin, RecordSerializer):
 
 
 class CargoSerializer(AliasesMixin, RecordSerializer):
+    """A cargo molecule that vesicles carry (miRNA, lncRNA, protein...): its identifiers, family and
+    targets, and the other names papers use for it."""
+
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
     family = serializers.SlugRelatedField(
         slug_field="slug",
@@ -678,6 +690,9 @@ class CargoSerializer(AliasesMixin, RecordSerializer):
 
 
 class CellSerializer(AliasesMixin, RecordSerializer):
+    """A source or recipient cell (cell line, drug-resistant derivative, primary cells...): its
+    breast cancer subtype, Cellosaurus accession and the other names papers use for it."""
+
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
@@ -713,6 +728,9 @@ class CellSerializer(AliasesMixin, RecordSerializer):
 
 
 class MechanismSerializer(RecordSerializer):
+    """A resistance mechanism in the controlled hierarchy: a finding under a narrower mechanism is
+    listed and counted under its broader ones too."""
+
     parent = MechanismField(required=False, allow_null=True, help_text="Broader mechanism, by slug or name.")
     evidence_count = serializers.IntegerField(
         read_only=True, help_text="Accepted evidence items citing it or a narrower term: what mechanism= lists."
@@ -734,6 +752,8 @@ class MechanismSerializer(RecordSerializer):
 
 
 class TherapyClassSerializer(RecordSerializer):
+    """A class of breast cancer therapy (chemotherapy, endocrine, HER2-targeted...), which groups drugs."""
+
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items in this class.")
 
     class Meta:

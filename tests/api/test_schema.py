@@ -91,3 +91,15 @@ def test_recognition_is_documented_for_anonymous_clients(schema):
     assert schema["components"]["schemas"][inferred]["enum"] == ["resistance description"]
     (text,) = operations["get"]["parameters"]
     assert text["name"] == "text" and text["required"]
+
+
+def test_each_record_is_described_for_its_readers(schema):
+    """A record's component says what the record is, not how the code saves it."""
+    components = schema["components"]["schemas"]
+    records = ["Evidence", "Citation", "Drug", "Cargo", "Cell", "Mechanism", "TherapyClass"]
+    descriptions = {name: components[name].get("description", "") for name in records}
+    for name, description in descriptions.items():
+        assert description and "``" not in description and "500" not in description, (name, description)
+        assert components[f"{name}Request"]["description"] == description
+    assert len(set(descriptions.values())) == len(records)
+    assert descriptions["Evidence"].startswith("One finding: a cargo")
