@@ -609,6 +609,15 @@ class EvidenceFilterSet(StrictFilterSet):
         model = Evidence
         fields: list[str] = []
 
+    def selecting(self, param: str, key) -> QuerySet:
+        """The items ``param=`` lists for the record whose key (what the filter resolves a name to)
+        is ``key``: an entity's page lists what its link to the evidence list opens, by this rule."""
+        self.is_valid()  # drug= reads drug_role='s cleaned value
+        declared = self.filters[param]
+        return declared.filter(
+            self.queryset, Resolved([key], [key]) if isinstance(declared, ResolvedListFilter) else key
+        )
+
     # --- name lookups: a researcher types the name the paper used ---------
 
     def filter_drug(self, qs, name, value):

@@ -10,7 +10,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -35,7 +35,6 @@ from evidence.curation.workflow import CONTENT_FIELDS
 from evidence.models import (
     CancerType,
     Cargo,
-    CargoReach,
     Cell,
     Citation,
     Drug,
@@ -392,8 +391,8 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
     #: The evidence list's parameter for this entity, and the entity's field that gives its value.
     evidence_param = ""
     evidence_param_field = "slug"
-    #: The Evidence field that points at this entity (or override ``evidence_queryset``).
-    evidence_field = ""
+    #: The entity's field holding the key ``evidence_param``'s filter resolves a name to.
+    evidence_key = "pk"
     #: The kind of stored count (models/counts.py) that counts this entity's evidence.
     count_kind = ""
     #: The page's schema.org description (a ``linked_data`` function).
@@ -405,7 +404,9 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         return super().get_queryset().public()
 
     def evidence_queryset(self) -> QuerySet:
-        return Evidence.objects.public().filter(**{self.evidence_field: self.object})
+        # What the page's link to the evidence list lists, by the list's own filter.
+        self.filterset = filtersets.EvidenceFilterSet(QueryDict(), queryset=Evidence.objects.public())
+        return self.filterset.selecting(self.evidence_param, getattr(self.object, self.evidence_key))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -414,8 +415,10 @@ class EntityDetailView(AtomicWritesMixin, DetailView):
         query = urlencode(base_query)
         for name, (kind, side, model, fields, param_field) in self.groups.items():
             context[name] = grouped_counts(kind, side, self.object.pk, model, fields, param_field, base_query)
+        page = evidence_page(self.request, self.evidence_queryset(), known=known)
+        explain_cargo_matches(page.object_list, self.filterset.cargo_reach)
         context.update(
-            page=evidence_page(self.request, self.evidence_queryset(), known=known),
+            page=page,
             evidence_query=query,
             all_evidence_url=f"{reverse('evidence_list')}?{query}",
             identifiers=identifier_links(self.object),
@@ -431,18 +434,12 @@ class DrugDetailView(EntityDetailView):
     queryset = Drug.objects.select_related("therapy_class").prefetch_related("aliases")
     count_kind = "drug"
     evidence_param, evidence_param_field = "drug", "name"
-    evidence_field = "drugs"
     schema_org = staticmethod(linked_data.drug)
     groups = {
         "by_cargo": ("cargo_drug", "b", Cargo, ("symbol", "slug", "kind"), "symbol"),
         # By scope: a row links to mechanism=, which takes the narrower terms too.
         "by_mechanism": ("drug_scope", "a", Mechanism, ("name", "slug"), "slug"),
     }
-
-    def evidence_queryset(self):
-        # As drug= lists them and the counts count them: the findings where it is the therapy.
-        links = EvidenceDrug.objects.filter(drug=self.object).as_therapy()
-        return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -459,18 +456,11 @@ class CargoDetailView(EntityDetailView):
     queryset = Cargo.objects.prefetch_related("aliases")
     count_kind = "cargo"
     evidence_param, evidence_param_field = "cargo", "symbol"
-    evidence_field = "cargos"
     schema_org = staticmethod(linked_data.cargo)
     groups = {
         "by_drug": ("cargo_drug", "a", Drug, ("name", "slug"), "name"),
         "by_mechanism": ("cargo_scope", "a", Mechanism, ("name", "slug"), "slug"),
     }
-
-    def evidence_queryset(self):
-        # As cargo= lists them and its count counts them: its relatives' items too.
-        reached = CargoReach.objects.filter(cargo=self.object).values("reached_id")
-        links = Evidence.cargos.through.objects.filter(cargo_id__in=reached)
-        return Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -487,21 +477,13 @@ class CellDetailView(EntityDetailView):
     evidence_param, evidence_param_field = "cell", "name"
     schema_org = staticmethod(linked_data.cell)
 
-    def evidence_queryset(self):
-        return Evidence.objects.public().filter(Q(source_cell=self.object) | Q(recipient_cell=self.object))
-
 
 class MechanismDetailView(EntityDetailView):
     queryset = Mechanism.objects.select_related("parent").prefetch_related("children")
     count_kind = "scope"
     evidence_param = "mechanism"
+    evidence_key = "slug"  # the filter's terms are slugs
     groups = {"by_drug": ("drug_scope", "b", Drug, ("name", "slug"), "name")}
-
-    def evidence_queryset(self):
-        # As the ``mechanism`` filter does: a parent term includes its children.
-        terms = Mechanism.objects.filter(Q(pk=self.object.pk) | Q(parent=self.object))
-        through = Evidence.mechanisms.through.objects.filter(mechanism__in=terms).values("evidence_id")
-        return Evidence.objects.public().filter(pk__in=through)
 
 
 #: Drugs shown on a therapy class page (the rest are one click away on the drug index).
@@ -511,7 +493,7 @@ TOP_CLASS_DRUGS = 24
 class TherapyClassDetailView(EntityDetailView):
     queryset = TherapyClass.objects.all()
     count_kind = "therapy_class"
-    evidence_param = evidence_field = "therapy_class"
+    evidence_param, evidence_key = "therapy_class", "slug"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -526,7 +508,6 @@ class CitationDetailView(EntityDetailView):
     queryset = Citation.objects.all()
     count_kind = "citation"
     evidence_param, evidence_param_field = "citation", "pk"
-    evidence_field = "citation"
     schema_org = staticmethod(linked_data.citation)
 
     def get_context_data(self, **kwargs):

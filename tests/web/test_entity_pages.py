@@ -199,3 +199,31 @@ def test_every_row_of_a_drug_or_cargo_page_counts_the_list_it_links_to(client, d
                 assert row["total"] == listed, (slug, table, row["label"])
                 checked += 1
     assert checked > 10
+
+
+@pytest.mark.parametrize("model_name", ["Drug", "Cargo", "Cell", "Mechanism", "TherapyClass", "Citation"])
+def test_an_entity_page_lists_the_items_its_link_to_the_evidence_list_opens(client, demo, model_name):
+    """The page's table and its "all evidence" link read the list's own filter: one rule."""
+    from evidence import models
+
+    model = getattr(models, model_name)
+    records = model.objects.public() if hasattr(model.objects, "public") else model.objects.all()
+    checked = 0
+    for record in records:
+        context = client.get(record.get_absolute_url() + "?page_size=500").context
+        listed = client.get(context["all_evidence_url"] + "&page_size=500").context["page"]
+        assert [row.pk for row in context["page"]] == [row.pk for row in listed], record
+        checked += len(listed)
+    assert checked
+
+
+def test_a_family_page_says_which_member_each_of_its_items_names(client, db):
+    from tests.factories import CargoFactory, EvidenceFactory
+
+    family = CargoFactory(symbol="TGF-beta", kind="protein")
+    member = CargoFactory(symbol="TGFB1", kind="protein", family=family)
+    EvidenceFactory(status="accepted", cargos=[family])
+    EvidenceFactory(status="accepted", cargos=[member])
+    page = client.get(family.get_absolute_url()).context["page"]
+    notes = sorted(getattr(row, "matched_because", []) for row in page)
+    assert len(page) == 2 and notes[0] == [] and notes[1][0].startswith("TGFB1: ")
