@@ -40,7 +40,6 @@ from evidence.models import (
     Drug,
     Evidence,
     EvidenceCount,
-    EvidenceDrug,
     Mechanism,
     TherapyClass,
     public_id_to_pk,
@@ -444,11 +443,11 @@ class DrugDetailView(EntityDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Where it modifies another drug's therapy: one click away.
-        links = EvidenceDrug.objects.filter(drug=self.object, role=DrugRole.MODIFIER)
-        modifier = Evidence.objects.public().filter(pk__in=links.values("evidence_id"))
-        if as_modifier := modifier.count():
-            query = urlencode({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
-            context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query}")
+        query = QueryDict(mutable=True)
+        query.update({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
+        filterset = filtersets.EvidenceFilterSet(query, queryset=Evidence.objects.public())
+        if as_modifier := filterset.selecting("drug", self.object.pk).count():
+            context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query.urlencode()}")
         return context
 
 
