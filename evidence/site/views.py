@@ -443,11 +443,11 @@ class DrugDetailView(EntityDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Where it modifies another drug's therapy: one click away.
-        query = QueryDict(mutable=True)
-        query.update({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
-        filterset = filtersets.EvidenceFilterSet(query, queryset=Evidence.objects.public())
+        modifier = QueryDict(f"drug_role={DrugRole.MODIFIER}")
+        filterset = filtersets.EvidenceFilterSet(modifier, queryset=Evidence.objects.public())
         if as_modifier := filterset.selecting("drug", self.object.pk).count():
-            context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query.urlencode()}")
+            query = urlencode({"drug": self.object.name, "drug_role": DrugRole.MODIFIER})
+            context["as_modifier"] = (as_modifier, f"{reverse('evidence_list')}?{query}")
         return context
 
 
