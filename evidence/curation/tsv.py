@@ -161,10 +161,12 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
         text = decode_text(data)
     except EntryError as exc:
         raise TsvError(f"{source}: {exc}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
+    # Strict: text after a cell's closing quote, or a quote never closed, is an error, not a cell
+    # silently stripped of its quotes or a quote swallowing every row after it.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab", strict=True)
     header: list[str] | None = None
     rows = []
-    for cells in reader:
+    for cells in _cells(reader, source):
         if not cells or all(not cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
             continue
         if header is None:
@@ -189,6 +191,9 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
             rows.append((reader.line_num, {"__extra__": str(len(cells) - len(header))}))
             continue
         row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)}
+        if swallowed := next((name for name, cell in row.items() if "\t" in cell and "\n" in cell), None):
+            rows.append((reader.line_num, {"__quoted__": swallowed}))
+            continue
         # Not looked up or saved: the database refuses a NUL.
         rows.append((reader.line_num, {"__nul__": column} if (column := nul_field(row)) else row))
     if header is None:
@@ -196,6 +201,36 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
     if not rows:
         raise TsvError(f"{source}: the file has a header but no rows.")
     return rows
+
+
+def _cells(reader, source: str) -> Iterable[list[str]]:
+    """The reader's rows; ``TsvError`` naming the line of the row the reader cannot end."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _quote_error(exc, f"{source}, line {start}") from None
+        yield cells
+
+
+def _quote_error(exc: csv.Error, where: str) -> TsvError:
+    if "field larger" in str(exc):
+        return TsvError(
+            f"{where}: a cell holds more than {csv.field_size_limit():,} characters, far more than any "
+            'column takes. Check for a double quote (") that opens a cell and is not closed.'
+        )
+    if "end of data" in str(exc):
+        return TsvError(
+            f'{where}: a double quote (") opens a cell that no quote closes, so every line after it '
+            "would be read into that cell. Close the quote, or remove it."
+        )
+    return TsvError(
+        f'{where}: a cell has text after its closing double quote ("). A cell that starts with a quote '
+        'must end with one; write a quote inside a quoted cell twice ("").'
+    )
 
 
 def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dict[str, int], problems: list):
@@ -215,6 +250,13 @@ def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, citations: dic
 
     if "__extra__" in row:
         problem("", f"the row has {row['__extra__']} more cells than the header (a tab inside a cell?).")
+        return None
+    if "__quoted__" in row:
+        problem(
+            row["__quoted__"],
+            'a double quote (") opens this cell and closes only lines later: the rows between, tabs and all, '
+            "would be read into this one cell. Close the quote where the cell ends, or remove it.",
+        )
         return None
     if "__nul__" in row:
         problem(row["__nul__"], NUL_PROBLEM)

@@ -401,3 +401,43 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(citations):
 
     assert queries(40, 0) == queries(2, 100)
     assert Evidence.objects.filter(import_key__startswith="bulk-", cancer_type__slug="breast-cancer").count() == 42
+
+
+def test_a_quote_never_closed_does_not_swallow_the_rows_after_it(citations):
+    """A curation note opening a quote read every later row into that note: 1 row imported, 1 lost."""
+    lines = EXAMPLE.decode().splitlines()
+    lines[1] = lines[1].rsplit("\t", 1)[0] + '\t"Example row: drugs'
+    with pytest.raises(TsvError, match=r"x\.tsv, line 2: a double quote \(\"\) opens a cell that no quote closes"):
+        import_evidence_tsv(("\n".join(lines) + "\n").encode(), "x.tsv")
+    assert not Evidence.objects.exists()
+
+
+def test_a_quote_closed_rows_later_is_a_row_error_naming_the_cell(citations):
+    lines = EXAMPLE.decode().splitlines()
+    lines[1] = lines[1].rsplit("\t", 1)[0] + '\t"Example row: drugs'
+    lines[2] = lines[2].rsplit("\t", 1)[0] + '\tnote"'  # the second row's quote closes the first row's note
+    report = import_evidence_tsv(("\n".join(lines) + "\n").encode(), "x.tsv")
+    assert not report.saved and not Evidence.objects.exists()
+    assert [str(p) for p in report.errors] == [
+        'row 3, column curation_note: a double quote (") opens this cell and closes only lines later: the rows '
+        "between, tabs and all, would be read into this one cell. Close the quote where the cell ends, or remove it."
+    ]
+
+
+def test_text_after_a_closing_quote_is_refused_not_read_without_the_quotes(citations):
+    """'"Resistant" cells ...' was stored as 'Resistant cells ...'."""
+    data = tsv({"statement": '"Resistant" cells transfer miR-222 to MCF-7 cells.'})
+    with pytest.raises(TsvError, match=r"x\.tsv, line 2: a cell has text after its closing double quote"):
+        import_evidence_tsv(data, "x.tsv")
+    assert not Evidence.objects.exists()
+    # Quoted as a spreadsheet writes it, the quotes are kept.
+    report = import_evidence_tsv(tsv({"statement": '"""Resistant"" cells transfer miR-222 to MCF-7 cells."'}), "x.tsv")
+    assert report.saved
+    assert Evidence.objects.get().statement == '"Resistant" cells transfer miR-222 to MCF-7 cells.'
+
+
+def test_a_cell_over_the_reader_limit_is_refused_without_a_traceback(citations):
+    data = tsv({"source_quote": "x" * 200_000})
+    with pytest.raises(TsvError, match=r"x\.tsv, line 2: a cell holds more than 131,072 characters"):
+        import_evidence_tsv(data, "x.tsv")
+    assert not Evidence.objects.exists()
