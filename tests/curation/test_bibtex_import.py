@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -604,3 +607,44 @@ def test_ordinary_macros_still_expand():
     report = import_bibtex([("ok.bib", ZOTERO.encode())])
     assert report.ok, report.errors
     assert Citation.objects.get(doi="10.1080/20013078.2020.1234567").journal == "Journal of Extracellular Vesicles"
+
+
+def _words(n: int, seed: int) -> list[str]:
+    """Words that do not compress, as real titles and names do not: repeated letters would fit an index."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9))) for _ in range(n)]
+
+
+def _entry(key: str, **fields: str) -> str:
+    return f"@article{{{key}, " + ", ".join(f"{name}={{{value}}}" for name, value in fields.items()) + "}"
+
+
+LONG_ENTRIES = [
+    (_entry("longtitle", title=" ".join(_words(400, 1)), year="2020"), "the title is 2,", "at most 2,000 fit"),
+    (
+        _entry("consortium", title="T", author=" and ".join(f"{w.title()}, {w[0].upper()}." for w in _words(400, 2))),
+        "its 400 authors make a list of",
+        "at most 2,400 fit (fewer for non-Latin letters). Keep the first authors and mark the list as cut short",
+    ),
+    (
+        # The first family name is indexed with the title.
+        _entry("longname", title=" ".join(_words(280, 3)), author="".join(_words(150, 6)) + ", A."),
+        "author 1 (",
+        "at most 300 fit",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, start, message", LONG_ENTRIES, ids=["title", "authors", "author"])
+def test_a_title_or_author_list_too_long_for_the_indexes_is_named_not_a_database_error(text, start, message):
+    """The database refused the import (OperationalError: index row size ... exceeds btree maximum 2704)."""
+    before = snapshot()
+    report = run(ZOTERO, text)
+    assert not report.saved
+    [problem] = report.errors
+    assert str(problem).startswith(f"file2.bib, line 1 (entry {text[9 : text.index(',')]}): {start}"), problem
+    assert message in str(problem), problem
+    assert snapshot() == before
+    # A long but ordinary author list and title are fine.
+    authors = " and ".join(f"{w.title()}, A." for w in _words(60, 4))
+    assert run(_entry("fine", title=" ".join(_words(150, 5)), author=authors, year="2020")).saved

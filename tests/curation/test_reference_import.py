@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -397,3 +399,18 @@ def test_the_api_citation_detail_carries_the_abstract(client):
     response = client.get(f"/api/v1/citations/{citation.pk}/")
     assert response.status_code == 200
     assert response.json()["abstract"] == "RESULTS: miR-221/222 reduced p27."
+
+
+def test_an_upload_with_an_author_list_too_long_to_index_is_named_not_a_server_error(admin_client):
+    """A consortium paper's 400 authors: the database refused the index entry and the upload was a 500."""
+    rng = random.Random(7)
+    names = [
+        {"family": "".join(rng.choice(string.ascii_lowercase) for _ in range(8)).title(), "given": "A"}
+        for _ in range(400)
+    ]
+    data = json.dumps([{"title": "Fine"}, {"id": "consortium", "title": "Big", "author": names}])
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("zotero.json", data.encode())})
+    assert response.status_code == 200
+    message = "zotero.json, record 2 (id consortium): its 400 authors make a list of 5,198 characters; at most 2,400"
+    assert message in response.content.decode()
+    assert not Citation.objects.exists()
