@@ -162,8 +162,9 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _WHITESPACE = re.compile(r"\s+")
 _RAW_PERCENT = re.compile(r"(?<!\\)%")
 _ENTRY_KEY_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
-#: " and " between two names, captured so that one inside braces can be put back as it was.
-_AND = re.compile(r"(\s+and\s+)", re.IGNORECASE)
+#: "and" between two names, captured so that one inside braces can be put back as it was. Its spaces
+#: are not part of it: "Smith, J. and and Doe, A." has two, and one may start or end the field.
+_AND = re.compile(r"((?<!\S)and(?!\S))", re.IGNORECASE)
 _BRACE = re.compile(r"(?<!\\)[{}]")
 #: Fields written verbatim (identifiers and addresses): only escapes and braces are removed.
 _VERBATIM_FIELDS = {"doi", "url", "pmid", "pmcid", "eprint", "isbn", "issn"}
@@ -235,8 +236,10 @@ class LatexToUnicode(LatexDecodingMiddleware):
     def split_names(self, value: str) -> list[str]:
         """``"M{\\"u}ller, J. and Smith, Jane and others"`` -> ["Müller, J.", "Smith, Jane", "others"]."""
         persons = split_persons(value)
-        names = [self.name(raw) for raw in persons if raw.strip().lower() != "others"]
-        return [*names, "others"] if len(names) < len(persons) else names
+        others = any(raw.strip().lower() == "others" for raw in persons)
+        # A name of nothing but braces or spaces ("{}", "~") is no author.
+        names = [name for raw in persons if raw.strip().lower() != "others" and (name := self.name(raw))]
+        return [*names, "others"] if others else names
 
     def name(self, raw: str) -> str:
         parts = parse_single_name_into_parts(raw, strict=True)

@@ -648,3 +648,25 @@ def test_a_title_or_author_list_too_long_for_the_indexes_is_named_not_a_database
     # A long but ordinary author list and title are fine.
     authors = " and ".join(f"{w.title()}, A." for w in _words(60, 4))
     assert run(_entry("fine", title=" ".join(_words(150, 5)), author=authors, year="2020")).saved
+
+
+@pytest.mark.parametrize(
+    "author, stored",
+    [
+        ("and", []),
+        (" and  and ", []),
+        ("{}", []),
+        ("Smith, J. and and Doe, A.", ["Smith, J.", "Doe, A."]),
+        ("Smith, J. and", ["Smith, J."]),
+        ("and Smith, J.", ["Smith, J."]),
+        ("Smith, J. and {} and Doe, A.", ["Smith, J.", "Doe, A."]),
+        ("{Barnes and Noble} and Doe, A.", ["Barnes and Noble", "Doe, A."]),
+    ],
+)
+def test_a_stray_and_or_an_empty_name_is_no_author(author, stored):
+    """Stored before: an author "and", "and Doe, A.", "Smith, J. and", or an empty name ""."""
+    report = run(_entry("k", title="T", author=author, year="2020"))
+    assert report.saved, report.errors
+    citation = Citation.objects.get()
+    assert citation.authors == stored
+    assert citation.author_string == "; ".join(stored)
