@@ -17,7 +17,6 @@ from bibtexparser.middlewares import (
     MonthIntMiddleware,
     NormalizeFieldKeys,
     RemoveEnclosingMiddleware,
-    ResolveStringReferencesMiddleware,
 )
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.model import (
@@ -292,6 +291,84 @@ class MissingCommaCheck(BlockMiddleware):
         return entry
 
 
+_MONTHS = ("january february march april may june july august september october november december").split()
+#: A macro's name as BibTeX reads one: no spaces, none of "#%'(),={} and not starting with a digit.
+_MACRO_NAME = re.compile(r"""[^\d\s"#%'(),={}][^\s"#%'(),={}]*""")
+
+
+class ResolveMacros(BlockMiddleware):
+    """@string macros expanded as BibTeX does: ``jev``, ``"Cancer " # jev # {, 2020}``, a macro made of
+    macros defined before it, and the month names. bibtexparser 2 expands only a macro standing alone,
+    and leaves an undefined one as its name (``journal = jevv`` was stored as "jevv"). A macro that is
+    not defined, or only after the macro using it (as ``@string{a = a}``), is an error of the entry using it."""
+
+    def __init__(self, library) -> None:
+        super().__init__(allow_inplace_modification=True)
+        self.macros: dict[str, str | EntryError] = {month[:3]: month.title() for month in _MONTHS}
+        for string in library.strings:
+            key = string.key.lower()
+            try:
+                self.macros[key] = self.expand(string.value, f"the @string macro {string.key}", itself=key)
+            except EntryError as exc:
+                self.macros[key] = exc
+
+    def expand(self, value: str, what: str, itself: str = "") -> str:
+        """The text of ``value``'s pieces joined; ``EntryError`` for a macro it cannot expand."""
+        out = []
+        for token in _concatenated(value):
+            if len(token) >= 2 and (token[0], token[-1]) in (("{", "}"), ('"', '"')):
+                out.append(token[1:-1])
+            elif token.isdigit():
+                out.append(token)
+            elif not _MACRO_NAME.fullmatch(token):
+                raise EntryError(f"{what} holds {token[:40]!r}, which is neither text in braces or quotes nor a macro.")
+            elif isinstance(found := self.macros.get(token.lower()), str):
+                out.append(found)
+            elif found is not None:
+                raise EntryError(f"{what} uses the @string macro {token}, which cannot be expanded: {found}")
+            elif token.lower() == itself:
+                raise EntryError(f"{what} is defined by itself.")
+            else:
+                before = " before it" if itself else ""
+                raise EntryError(
+                    f"{what} uses the @string macro {token}, which the file does not define{before}. Define it with "
+                    f"@string{{{token} = {{...}}}}, or write the value in braces."
+                )
+        return "".join(out)
+
+    def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
+        for field in entry.fields:
+            value = field.value
+            if not isinstance(value, str) or field.key.lower() == "month" or value.strip().isdigit():
+                continue  # a month name is MonthIntMiddleware's
+            tokens = _concatenated(value)
+            if len(tokens) == 1 and (tokens[0][:1] in ("{", '"') or not _MACRO_NAME.fullmatch(tokens[0])):
+                continue  # plain text, the usual case, or a bare word such as 2019a, read as it is
+            try:
+                field.value = "{" + self.expand(value, f"the {field.key} field") + "}"
+            except EntryError as exc:
+                return MiddlewareErrorBlock(entry, exc)
+        return entry
+
+
+def _concatenated(value: str) -> list[str]:
+    """The pieces of a value joined by ``#`` outside braces and quotes, each stripped."""
+    pieces, start, depth, quoted = [], 0, 0, False
+    for mark in re.finditer(r'(?<!\\)[{}"#]', value):
+        char = mark.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            pieces.append(value[start : mark.start()].strip())
+            start = mark.end()
+    pieces.append(value[start:].strip())
+    return pieces
+
+
 def _unquoted_equals(value: str) -> int | None:
     depth, quoted = 0, False
     for mark in _VALUE_MARKS.finditer(value):
@@ -354,9 +431,9 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
         library = _ProgressSplitter(text, getattr(bar, "update", lambda step: None)).split()
         getattr(bar, "close", lambda: None)()
         _check_expansion(library, len(text))
-        library = ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
         block_stack = [
             MissingCommaCheck(),  # on the raw values: before the enclosing braces go
+            ResolveMacros(library),
             RemoveEnclosingMiddleware(allow_inplace_modification=True),
             NormalizeFieldKeys(allow_inplace_modification=True),
             MonthIntMiddleware(allow_inplace_modification=True),
@@ -387,11 +464,12 @@ def _check_expansion(library, text_length: int) -> None:
         return sum(sizes.get(token.strip().lower(), len(token)) for token in value.split("#"))
 
     total = 0
-    for block in library.blocks:
+    # The macros first: an entry may use one defined after it.
+    for block in [*library.strings, *library.entries]:
         if isinstance(block, String):
             sizes[block.key.lower()] = expanded(block.value)
             total += sizes[block.key.lower()]
-        elif isinstance(block, Entry):
+        else:
             total += sum(expanded(field.value) for field in block.fields)
         if total > limit:
             raise EntryError(

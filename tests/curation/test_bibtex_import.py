@@ -670,3 +670,53 @@ def test_a_stray_and_or_an_empty_name_is_no_author(author, stored):
     citation = Citation.objects.get()
     assert citation.authors == stored
     assert citation.author_string == "; ".join(stored)
+
+
+MACROS = '@string{jev = "Journal of Extracellular Vesicles"}\n@string{full = jev # {, Special Issue}}\n'
+
+
+@pytest.mark.parametrize(
+    "journal, stored",
+    [
+        ('jev # " (Online)"', "Journal of Extracellular Vesicles (Online)"),
+        ('"The " # jev', "The Journal of Extracellular Vesicles"),
+        ("full", "Journal of Extracellular Vesicles, Special Issue"),
+        ("{Oncotarget}", "Oncotarget"),
+    ],
+)
+def test_macros_are_joined_with_hash_and_may_be_made_of_macros(journal, stored):
+    """Stored before: 'jev # " (Online)"', '"The " # jev' and "jev" (bibtexparser expands a macro alone)."""
+    report = run(MACROS + f"@article{{k, title={{T}}, journal = {journal}, year={{2020}}}}")
+    assert report.saved, report.errors
+    assert Citation.objects.get().journal == stored
+
+
+@pytest.mark.parametrize(
+    "strings, journal, message",
+    [
+        ("", "jevv", "the journal field uses the @string macro jevv, which the file does not define."),
+        (
+            "@string{loop = loop}\n",
+            "loop",
+            "the journal field uses the @string macro loop, which cannot be expanded: "
+            "the @string macro loop is defined by itself.",
+        ),
+        (
+            "@string{a = b}\n@string{b = a}\n",
+            "b",
+            "the journal field uses the @string macro b, which cannot be expanded: the @string macro b uses the "
+            "@string macro a, which cannot be expanded: the @string macro a uses the @string macro b, which the "
+            "file does not define before it.",
+        ),
+    ],
+    ids=["undefined", "itself", "each-other"],
+)
+def test_an_undefined_or_self_referring_macro_is_an_error_not_its_name(strings, journal, message):
+    """Stored before as the journal "jevv", "loop" and "a"."""
+    before = snapshot()
+    report = run(ZOTERO, MACROS + strings + f"@article{{k, title={{T}}, journal = {journal}, year={{2020}}}}")
+    assert not report.saved
+    [problem] = report.errors
+    assert str(problem).startswith("file2.bib, line "), problem
+    assert f"(entry k): {message}" in str(problem), problem
+    assert snapshot() == before
