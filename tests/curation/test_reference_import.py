@@ -414,3 +414,28 @@ def test_an_upload_with_an_author_list_too_long_to_index_is_named_not_a_server_e
     message = "zotero.json, record 2 (id consortium): its 400 authors make a list of 5,198 characters; at most 2,400"
     assert message in response.content.decode()
     assert not Citation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "deep.json: the JSON is nested too deeply to be a CSL-JSON file (a list of items).",
+        ),
+        (
+            '[{"title": "T", "issued": {"date-parts": [[1' + "0" * 5000 + "]]}}]",
+            "deep.json: the file holds a number of more than 4,300 digits, which no CSL-JSON field takes.",
+        ),
+    ],
+    ids=["nested", "long-number"],
+)
+def test_json_python_cannot_read_is_named_not_a_server_error(admin_client, payload, message):
+    """RecursionError and ValueError ("Exceeds the limit (4300 digits)") escaped the reader: a 500."""
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("deep.json", payload.encode())})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Citation.objects.exists()
+    report = run(("good.xml", PUBMED), ("deep.json", payload))
+    assert not report.saved and [str(p) for p in report.errors] == [message]
+    assert not Citation.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 from evidence.curation.references.records import (
     EntryError,
@@ -35,7 +36,7 @@ def count(text: str) -> int:
     """How many items a file holds (0 when it is no JSON list)."""
     try:
         items = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # ``read`` says why
         return 0
     return len(items) if isinstance(items, list) else 0
 
@@ -45,6 +46,13 @@ def read(text: str, source: str, progress=None) -> Reading:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise EntryError(f"the file is not valid JSON ({exc.msg}, column {exc.colno}).", exc.lineno) from None
+    except RecursionError:
+        raise EntryError("the JSON is nested too deeply to be a CSL-JSON file (a list of items).") from None
+    except ValueError:  # Python's limit on the digits of a number
+        raise EntryError(
+            f"the file holds a number of more than {sys.get_int_max_str_digits():,} digits, "
+            "which no CSL-JSON field takes."
+        ) from None
     if not isinstance(items, list):
         what = "one object" if isinstance(items, dict) else f"a JSON {type(items).__name__}"
         raise EntryError(f"a CSL-JSON file is a list of items ([{{...}}, ...]); this one holds {what}.")
