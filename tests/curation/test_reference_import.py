@@ -439,3 +439,34 @@ def test_json_python_cannot_read_is_named_not_a_server_error(admin_client, paylo
     report = run(("good.xml", PUBMED), ("deep.json", payload))
     assert not report.saved and [str(p) for p in report.errors] == [message]
     assert not Citation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        (
+            {"title": "T", "author": [{"family": ["Doe", "Roe"], "given": "J"}]},
+            """an author's family is ["Doe", "Roe"], not text.""",
+        ),
+        (
+            {"title": "T", "author": [{"literal": {"name": "WHO"}}]},
+            """an author's literal is {"name": "WHO"}, not text.""",
+        ),
+        ({"title": "T", "DOI": {"value": "10.1000/x"}}, 'its DOI is {"value": "10.1000/x"}, not text.'),
+    ],
+    ids=["family-list", "literal-object", "doi-object"],
+)
+def test_a_csl_json_value_that_is_not_text_is_an_error_not_its_python_spelling(item, message):
+    """Stored before: the author "['Doe', 'Roe'], J" and "{'name': 'WHO'}"; the DOI dropped without a word."""
+    before = snapshot()
+    report = run(("good.xml", PUBMED), ("zotero.json", json.dumps([{"id": "i1", **item}])))
+    assert not report.saved
+    assert [str(p) for p in report.errors] == [f"zotero.json, record 1 (id i1): {message}"]
+    assert snapshot() == before
+
+
+def test_an_empty_medline_author_is_no_author():
+    """Stored before as an author "" (the label then read "Anon.")."""
+    report = run(("x.nbib", "PMID- 123\nTI  - T.\nAU  - \nAU  - Doe J\nDP  - 2019\n"))
+    assert report.saved, report.errors
+    assert Citation.objects.get(pmid="123").authors == ["Doe, J"]

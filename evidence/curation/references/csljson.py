@@ -63,6 +63,9 @@ def read(text: str, source: str, progress=None) -> Reading:
 def _name(person) -> str:
     if not isinstance(person, dict):
         raise EntryError(f"an author is not a name object: {json.dumps(person)[:40]}.")
+    for part in ("literal", "family", "given", "non-dropping-particle", "dropping-particle", "suffix"):
+        if not isinstance(person.get(part), str | int | float | None):
+            raise EntryError(f"an author's {part} is {json.dumps(person[part])[:40]}, not text.")
     if person.get("literal"):
         return str(person["literal"]).strip()
     family = " ".join(str(part) for part in (person.get("non-dropping-particle"), person.get("family")) if part).strip()

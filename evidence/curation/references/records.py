@@ -4,6 +4,7 @@ the report, and one saving path (``import_files``)."""
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ def citation_values(**given) -> dict[str, Any]:
     if name := nul_field(given):
         raise EntryError(f"the {name.replace('_', ' ')} field {NUL_PROBLEM}")
     given |= {name: check(given.get(name)) for name, check in _CHECKED}
+    # An empty name ("AU  - " in MEDLINE, a PubMed <Author> of spaces) is no author.
+    given["authors"] = [author for author in given.get("authors") or [] if str(author).strip()]
     values = {**_DEFAULTS, **{name: value for name, value in given.items() if value not in (None, "")}}
     values["title"] = _WHITESPACE.sub(" ", values.get("title") or "").strip()
     if not values["title"]:
@@ -457,11 +460,14 @@ def read_records(
 
 
 def first_text(record: dict, *names: str) -> str:
-    """The first of ``names`` that ``record`` holds as text (of a list, its first), on one line."""
+    """The first of ``names`` that ``record`` holds as text (of a list, its first), on one line;
+    ``EntryError`` for one that holds an object or a list of them (a JSON file's "DOI": {...})."""
     for name in names:
         value = record.get(name)
         if isinstance(value, list):
             value = next((v for v in value if v), "")
-        if value not in (None, "") and not isinstance(value, dict | list):
+        if isinstance(value, dict | list):
+            raise EntryError(f"its {name} is {json.dumps(value, default=str)[:40]}, not text.")
+        if value not in (None, ""):
             return re.sub(r"\s+", " ", str(value)).strip()
     return ""
