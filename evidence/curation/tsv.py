@@ -171,8 +171,16 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
             continue
         if header is None:
             header = [cell.strip().lower() for cell in cells]
+            while not header[-1]:  # empty cells after the last name (a spreadsheet's formatted columns)
+                header.pop()
             # Each unknown name once, and a few: a pasted data row can make a header of thousands.
-            unknown = list(dict.fromkeys(name[:40] for name in header if name not in COLUMN_NAMES))
+            unknown = list(
+                dict.fromkeys(
+                    name[:40] or f"(a column without a name, column {number})"
+                    for number, name in enumerate(header, 1)
+                    if name not in COLUMN_NAMES
+                )
+            )
             if len(unknown) > 10:
                 unknown = [*unknown[:10], f"and {len(unknown) - 10} more"]
             missing = sorted(REQUIRED - set(header))
@@ -188,8 +196,10 @@ def read_rows(data: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
                 )
             continue
         if len(cells) > len(header):
-            rows.append((reader.line_num, {"__extra__": str(len(cells) - len(header))}))
-            continue
+            if any(cell.strip() for cell in cells[len(header) :]):
+                rows.append((reader.line_num, {"__extra__": str(len(cells) - len(header))}))
+                continue
+            cells = cells[: len(header)]  # empty cells after the last column hold nothing
         row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)}
         if swallowed := next((name for name, cell in row.items() if "\t" in cell and "\n" in cell), None):
             rows.append((reader.line_num, {"__quoted__": swallowed}))

@@ -441,3 +441,24 @@ def test_a_cell_over_the_reader_limit_is_refused_without_a_traceback(citations):
     with pytest.raises(TsvError, match=r"x\.tsv, line 2: a cell holds more than 131,072 characters"):
         import_evidence_tsv(data, "x.tsv")
     assert not Evidence.objects.exists()
+
+
+def test_empty_cells_after_the_last_column_are_no_columns(citations):
+    """A header ending in a tab was refused as having "unknown columns ." (an empty name, not shown);
+    a row ending in empty cells as having "2 more cells than the header"."""
+    data = tsv({}).replace(b"curation_note\n", b"curation_note\t\t\n")
+    data = data.rstrip(b"\n") + b"\t \t\n"
+    report = import_evidence_tsv(data, "x.tsv")
+    assert report.saved and report.created == 1, report.errors
+    # A column without a name between others is named by its place.
+    header = "\t".join(COLUMN_NAMES[:3] + [""] + COLUMN_NAMES[3:])
+    with pytest.raises(
+        TsvError, match=r"x\.tsv, line 1: the header has unknown columns \(a column without a name, column 4\)\."
+    ):
+        import_evidence_tsv((header + "\n" + "\t".join(["k"] * (len(COLUMN_NAMES) + 1)) + "\n").encode(), "x.tsv")
+    # A row whose extra cells hold text is refused as before.
+    report = import_evidence_tsv(tsv({}).rstrip(b"\n") + b"\t\tstray\n", "x.tsv")
+    assert [str(p) for p in report.errors] == [
+        "row 2: the row has 2 more cells than the header (a tab inside a cell?)."
+    ]
+    assert Evidence.objects.count() == 1
