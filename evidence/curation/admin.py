@@ -1,5 +1,7 @@
 """The curators' first working tool: search, filters and autocomplete everywhere."""
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -30,6 +32,7 @@ from evidence.models import (
     Mechanism,
     TherapyClass,
 )
+from evidence.models.citation import index_size_problem
 from evidence.models.search import TextQuery
 
 admin.site.site_header = "ExoResist curation"
@@ -160,6 +163,33 @@ class CitationForm(CuratedForm):
 
     def clean_pmcid(self):
         return ids.normalize_pmcid(self.cleaned_data["pmcid"])
+
+    def clean_authors(self):
+        """A list of names: a bare name, an object or a number in it made a wrong label ("D et al."
+        from "Doe, J") or a server error; blank names are dropped."""
+        authors = self.cleaned_data["authors"]
+        if authors in (None, ""):
+            return []
+        if not isinstance(authors, list):
+            raise forms.ValidationError(
+                'Give the authors as a list of names in quotes, e.g. ["Ning, Kai", "Wang, Tao"], not %(value)s.',
+                params={"value": json.dumps(authors)[:60]},
+            )
+        for number, author in enumerate(authors, 1):
+            if not isinstance(author, str):
+                raise forms.ValidationError(
+                    'Author %(number)s is %(value)s, not a name in quotes ("Family, Given").',
+                    params={"number": number, "value": json.dumps(author)[:60]},
+                )
+        return [author.strip() for author in authors if author.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "title" in cleaned and "authors" in cleaned:
+            if problem := index_size_problem(cleaned["title"], cleaned["authors"], 'tick "authors truncated"'):
+                field, message = problem
+                self.add_error(field, message[0].upper() + message[1:])
+        return cleaned
 
 
 @admin.register(Citation)

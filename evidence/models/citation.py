@@ -12,6 +12,36 @@ from evidence import identifiers as ids
 from evidence.choices import EditorialNotice, EntryType, PublicationType
 from evidence.models.base import ChangeLoggedModel, ListingQuerySet, id_array
 
+#: What PostgreSQL's indexes of citations hold (a btree entry is at most 2,704 bytes): the title
+#: (``citation_title_as_read`` and, beside the first two family names, ``evidence_citation_label_key``)
+#: and the authors joined (``citation_author_as_read``). Counted in UTF-8 bytes: a non-Latin letter
+#: takes two to four. Longer, the database refuses the row (an OperationalError, not a message).
+TITLE_MAX_BYTES = 2000
+AUTHOR_MAX_BYTES = 300
+AUTHORS_MAX_BYTES = 2400
+_FEWER = " (fewer for non-Latin letters)"
+
+
+def index_size_problem(title: str, authors: Iterable, how_cut: str) -> tuple[str, str] | None:
+    """``(field, message)`` when the title or the authors are too long for the indexes, else None;
+    ``how_cut`` says how the source marks an author list cut short."""
+    if len(title.encode()) > TITLE_MAX_BYTES:
+        return "title", f"the title is {len(title):,} characters long; at most {TITLE_MAX_BYTES:,} fit{_FEWER}."
+    authors = [str(author) for author in authors or []]
+    for number, author in enumerate(authors, 1):
+        if len(author.encode()) > AUTHOR_MAX_BYTES:
+            return "authors", (
+                f"author {number} ({author[:40]}...) is {len(author):,} characters long; at most "
+                f"{AUTHOR_MAX_BYTES} fit{_FEWER}. Check the author field."
+            )
+    joined = "; ".join(authors)
+    if len(joined.encode()) > AUTHORS_MAX_BYTES:
+        return "authors", (
+            f"its {len(authors):,} authors make a list of {len(joined):,} characters; at most "
+            f"{AUTHORS_MAX_BYTES:,} fit{_FEWER}. Keep the first authors and mark the list as cut short ({how_cut})."
+        )
+    return None
+
 
 class CitationQuerySet(ListingQuerySet):
     public_through = Q(citation=OuterRef("pk")) | Q(secondary_source=OuterRef("pk"))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import random
+import string
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -323,3 +327,48 @@ def test_an_editor_pastes_identifiers_as_papers_print_them(client, editor):
     assert response.status_code == 302, response.context["adminform"].form.errors
     citation.refresh_from_db()
     assert (citation.doi, citation.pmid, citation.pmcid) == ("10.1038/s41419-020-2250-5", "28039476", "PMC123")
+
+
+CITATION_ADD = "/admin/evidence/citation/add/"
+
+
+def _uncompressible_words(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9))) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "authors, message",
+    [
+        ('{"a": 1}', 'Give the authors as a list of names in quotes, e.g. ["Ning, Kai", "Wang, Tao"], not {"a": 1}.'),
+        ('"Doe, J"', 'Give the authors as a list of names in quotes, e.g. ["Ning, Kai", "Wang, Tao"], not "Doe, J".'),
+        ("[1, null]", 'Author 1 is 1, not a name in quotes ("Family, Given").'),
+        ('["Doe, J", ["x"]]', 'Author 2 is ["x"], not a name in quotes ("Family, Given").'),
+        (
+            json.dumps([f"{w.title()}, {w[0].upper()}" for w in _uncompressible_words(400, 2)]),
+            "Its 400 authors make a list of 4,422 characters; at most 2,400 fit (fewer for non-Latin letters). "
+            'Keep the first authors and mark the list as cut short (tick "authors truncated").',
+        ),
+    ],
+    ids=["object", "one-string", "numbers", "nested", "too-long"],
+)
+def test_the_citation_form_takes_authors_only_as_a_list_of_names(admin_client, authors, message):
+    """Before: an object was a 500 (KeyError), "Doe, J" the label "D et al.", [1, null] "1 and None",
+    and 400 authors a 503 (the database refused the index entry)."""
+    data = {"title": "T", "authors": authors, "entry_type": "article", "publication_type": "primary", "year": "2019"}
+    response = admin_client.post(CITATION_ADD, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"authors": [message]}
+    assert not Citation.objects.exists()
+
+
+def test_the_citation_form_refuses_a_title_too_long_to_index_and_drops_blank_authors(admin_client):
+    data = {"authors": '["", "  ", " Doe, J "]', "entry_type": "article", "publication_type": "primary"}
+    response = admin_client.post(CITATION_ADD, {**data, "title": " ".join(_uncompressible_words(400, 1))})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "title": ["The title is 2,808 characters long; at most 2,000 fit (fewer for non-Latin letters)."]
+    }
+    assert not Citation.objects.exists()
+    assert admin_client.post(CITATION_ADD, {**data, "title": "T"}).status_code == 302
+    assert Citation.objects.get().authors == ["Doe, J"]  # was ["", "  ", " Doe, J "], labelled "Anon. et al."

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from evidence import identifiers as ids
 from evidence.curation.bulk import history_reason
 from evidence.models import Citation
+from evidence.models.citation import index_size_problem
 
 
 @dataclass
@@ -204,13 +205,6 @@ _MAX_LENGTHS = {
     name: Citation._meta.get_field(name).max_length
     for name in ("bibtex_key", "journal", "volume", "issue", "pages", "publisher", "url", "doi")
 }
-#: What PostgreSQL's indexes of citations hold (a btree entry is at most 2,704 bytes): the title
-#: (``citation_title_as_read`` and, beside the first two family names, ``evidence_citation_label_key``)
-#: and the authors joined (``citation_author_as_read``). Counted in UTF-8 bytes: a non-Latin letter
-#: takes two to four.
-TITLE_MAX_BYTES = 2000
-AUTHOR_MAX_BYTES = 300
-AUTHORS_MAX_BYTES = 2400
 _URL_VALIDATOR = URLValidator()
 #: What a record says when a parser leaves a field out: the model's default.
 _DEFAULTS = {
@@ -282,24 +276,8 @@ def citation_values(**given) -> dict[str, Any]:
 def _check_index_sizes(values: dict[str, Any]) -> None:
     """``EntryError`` for a title or author list too long for the database's indexes (it refused the
     whole import with a server error)."""
-    fewer = " (fewer for non-Latin letters)"
-    title = values["title"]
-    if len(title.encode()) > TITLE_MAX_BYTES:
-        raise EntryError(f"the title is {len(title):,} characters long; at most {TITLE_MAX_BYTES:,} fit{fewer}.")
-    authors = [str(author) for author in values["authors"] or []]
-    for number, author in enumerate(authors, 1):
-        if len(author.encode()) > AUTHOR_MAX_BYTES:
-            raise EntryError(
-                f"author {number} ({author[:40]}...) is {len(author):,} characters long; at most "
-                f"{AUTHOR_MAX_BYTES} fit{fewer}. Check the author field."
-            )
-    joined = "; ".join(authors)
-    if len(joined.encode()) > AUTHORS_MAX_BYTES:
-        raise EntryError(
-            f"its {len(authors):,} authors make a list of {len(joined):,} characters; at most "
-            f"{AUTHORS_MAX_BYTES:,} fit{fewer}. Keep the first authors and mark the list as cut short "
-            '(end a BibTeX author field with "and others").'
-        )
+    if problem := index_size_problem(values["title"], values["authors"], 'end a BibTeX author field with "and others"'):
+        raise EntryError(problem[1])
 
 
 _WHITESPACE = re.compile(r"\s+")
