@@ -108,6 +108,10 @@ def queue() -> list[Candidate]:
     return candidates
 
 
+#: As long as an editor's reason for a rejection may be.
+REASON_MAX_LENGTH = 5000
+
+
 @transaction.atomic
 def decide(citation: Citation, user, decision: str, reason: str = "") -> CitationTriage:
     """Record a curator's decision on a paper, replacing any earlier one."""
@@ -116,6 +120,14 @@ def decide(citation: Citation, user, decision: str, reason: str = "") -> Citatio
         choices = ", ".join(TriageDecision.values)
         raise workflow.WorkflowError(f"{str(decision)[:40]!r} is not a triage decision ({choices}).")
     reason = (reason or "").strip()
+    if "\x00" in reason:  # PostgreSQL text cannot hold it: the save was a server error
+        raise workflow.WorkflowError(
+            "The reason holds a NUL character (\\u0000), which text may not contain; remove it."
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise workflow.WorkflowError(
+            f"The reason is {len(reason):,} characters long; at most {REASON_MAX_LENGTH:,} are kept. Shorten it."
+        )
     if decision == TriageDecision.NOT_RELEVANT and not reason:
         raise workflow.WorkflowError("Say why the paper is not relevant, so that nobody triages it again.")
     triage = CitationTriage.objects.select_for_update().filter(citation=citation).first()

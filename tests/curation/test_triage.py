@@ -124,3 +124,18 @@ def test_a_described_resistant_line_drafts_as_the_source_and_its_parent_as_the_r
     initial = triage.draft_initial(paper)
     assert initial["source_cell"] == Cell.objects.get(slug="mcf-7-adr").pk
     assert initial["recipient_cell"] == vocabulary["mcf7"].pk
+
+
+def test_a_reason_the_database_cannot_hold_is_refused_on_the_page(client, papers, curator):
+    """A NUL character in the reason was a 500 (ValueError: A string literal cannot contain NUL)."""
+    client.force_login(curator)
+    url = "/admin/evidence/citation/triage/"
+    for reason, message in [
+        ("Ortho\x00paedics", "The reason holds a NUL character (\\u0000), which text may not contain; remove it."),
+        ("r" * 5001, "The reason is 5,001 characters long; at most 5,000 are kept. Shorten it."),
+    ]:
+        data = {"citation": papers["dull"].pk, "decision": "not_relevant", "reason": reason}
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not CitationTriage.objects.exists()
