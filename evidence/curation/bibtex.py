@@ -21,6 +21,7 @@ from bibtexparser.middlewares import (
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
     Entry,
     Field,
     ImplicitComment,
@@ -271,6 +272,24 @@ class LatexToUnicode(LatexDecodingMiddleware):
 _VALUE_MARKS = re.compile(r'(?<!\\)[{}"=]')
 
 
+class DuplicateFieldCheck(BlockMiddleware):
+    """Refuses a field given twice in another case ("doi" and "DOI"): bibtexparser keeps the last
+    without a word (the same case it refuses, with a message about its own internals)."""
+
+    def transform_entry(self, entry: Entry, library) -> Entry | MiddlewareErrorBlock:
+        seen: dict[str, str] = {}
+        for field in entry.fields:
+            if field.key.lower() in seen:
+                return MiddlewareErrorBlock(entry, EntryError(_twice(seen[field.key.lower()], field.key)))
+            seen[field.key.lower()] = field.key
+        return entry
+
+
+def _twice(first: str, second: str) -> str:
+    names = first if first == second else f"{first} (and as {second})"
+    return f"the field {names} is given twice; keep the right one and remove the other."
+
+
 class MissingCommaCheck(BlockMiddleware):
     """Refuses a field without its comma: bibtexparser reads ``title = {X}`` and ``doi = {Y}`` on
     the next line as one value. An ``=`` outside braces and quotes can only be the next field."""
@@ -432,6 +451,7 @@ def parse_bibtex(text: str, source: str = "<input>", progress: Callable[..., Ite
         getattr(bar, "close", lambda: None)()
         _check_expansion(library, len(text))
         block_stack = [
+            DuplicateFieldCheck(),
             MissingCommaCheck(),  # on the raw values: before the enclosing braces go
             ResolveMacros(library),
             RemoveEnclosingMiddleware(allow_inplace_modification=True),
@@ -484,6 +504,9 @@ def _check_block(block, previous, source: str, entries: list[ParsedEntry], probl
     if isinstance(block, DuplicateBlockKeyBlock):
         first = (block.previous_block.start_line or 0) + 1
         problems.append(Problem(source, line, block.key, f"the key {block.key} is used twice (first on line {first})."))
+    elif isinstance(block, DuplicateFieldKeyBlock):
+        key = block.ignore_error_block.key
+        problems.append(Problem(source, line, key, _twice(*[min(block.duplicate_keys)] * 2)))
     elif isinstance(block, ParsingFailedBlock):
         match = _ENTRY_KEY_RE.match((block.raw or "").lstrip())
         key = match.group(1) if match else ""

@@ -720,3 +720,23 @@ def test_an_undefined_or_self_referring_macro_is_an_error_not_its_name(strings, 
     assert str(problem).startswith("file2.bib, line "), problem
     assert f"(entry k): {message}" in str(problem), problem
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ("doi={10.1000/x}, DOI={10.1000/y}", "the field doi (and as DOI) is given twice"),
+        ("year={2019}, year={2020}", "the field year is given twice"),
+    ],
+    ids=["other-case", "same-case"],
+)
+def test_a_field_given_twice_is_named(fields, message):
+    """Before: "doi" and "DOI" kept the second DOI without a word; "year" twice was "not well-formed
+    BibTeX, most often because of unbalanced braces ... available as `failed_block.ignore_error_block`"."""
+    before = snapshot()
+    report = run(ZOTERO, f"@article{{k, title={{T}}, {fields}}}")
+    assert not report.saved
+    assert [str(p) for p in report.errors] == [
+        f"file2.bib, line 1 (entry k): {message}; keep the right one and remove the other."
+    ]
+    assert snapshot() == before
