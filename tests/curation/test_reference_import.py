@@ -470,3 +470,13 @@ def test_an_empty_medline_author_is_no_author():
     report = run(("x.nbib", "PMID- 123\nTI  - T.\nAU  - \nAU  - Doe J\nDP  - 2019\n"))
     assert report.saved, report.errors
     assert Citation.objects.get(pmid="123").authors == ["Doe, J"]
+
+
+def test_medline_records_without_a_blank_line_between_are_each_read():
+    """The second record was read into the first (its PMID, title and all lost): 1 citation of 2."""
+    report = run(("x.nbib", "PMID- 1\nTI  - First paper.\nDP  - 2019\nPMID- 2\nTI  - Second paper.\nDP  - 2020\n"))
+    assert report.saved, report.errors
+    assert sorted(Citation.objects.values_list("pmid", "title", "year")) == [
+        ("1", "First paper", 2019),
+        ("2", "Second paper", 2020),
+    ]

@@ -39,6 +39,11 @@ def records(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
             tag, value = fields[-1]
             fields[-1] = (tag, f"{value} {line.strip()}")
         elif match := _FIELD.fullmatch(line.rstrip()):
+            if match.group(1) == "PMID" and fields:
+                # PMID starts every record: one without the blank line before it is the next
+                # record, not a second PMID of this one (its fields were lost to this record's).
+                out.append((start, fields))
+                fields = []
             start = start if fields else number
             fields.append((match.group(1), match.group(2).strip()))
         else:
