@@ -313,6 +313,8 @@ class MissingCommaCheck(BlockMiddleware):
 _MONTHS = ("january february march april may june july august september october november december").split()
 #: A macro's name as BibTeX reads one: no spaces, none of "#%'(),={} and not starting with a digit.
 _MACRO_NAME = re.compile(r"""[^\d\s"#%'(),={}][^\s"#%'(),={}]*""")
+#: A value standing alone that is read as a macro: a word ("jev"), not an address or a number.
+_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
 class ResolveMacros(BlockMiddleware):
@@ -361,8 +363,8 @@ class ResolveMacros(BlockMiddleware):
             if not isinstance(value, str) or field.key.lower() == "month" or value.strip().isdigit():
                 continue  # a month name is MonthIntMiddleware's
             tokens = _concatenated(value)
-            if len(tokens) == 1 and (tokens[0][:1] in ("{", '"') or not _MACRO_NAME.fullmatch(tokens[0])):
-                continue  # plain text, the usual case, or a bare word such as 2019a, read as it is
+            if len(tokens) == 1 and (tokens[0][:1] in ("{", '"') or not _WORD.fullmatch(tokens[0])):
+                continue  # plain text, the usual case, or bare text such as 2019a or an address, read as it is
             try:
                 field.value = "{" + self.expand(value, f"the {field.key} field") + "}"
             except EntryError as exc:

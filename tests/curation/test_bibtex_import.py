@@ -740,3 +740,12 @@ def test_a_field_given_twice_is_named(fields, message):
         f"file2.bib, line 1 (entry k): {message}; keep the right one and remove the other."
     ]
     assert snapshot() == before
+
+
+def test_a_bare_address_or_identifier_is_read_as_before_not_as_a_macro():
+    """Unbraced values that are no word (invalid BibTeX some scripts write) were read as they are;
+    the stricter macro reading must not turn them into "undefined macro" errors."""
+    report = run("@article{k, title={T}, url = https://example.org/paper, doi = 10.1000/xyz, year = 2019}")
+    assert report.saved, report.errors
+    citation = Citation.objects.get()
+    assert (citation.url, citation.doi, citation.year) == ("https://example.org/paper", "10.1000/xyz", 2019)
