@@ -460,8 +460,10 @@ class StrictFilterSet(django_filters.FilterSet):
         known = set(self.filters) | PAGING | self.also
         unknown = sorted({key.removesuffix("[]") for key in (self.data or ())} - known)
         for name in unknown:
+            # As a parameter: the API %-formats each message, and a name may hold a "%" ("?%=1").
+            message = f"Unknown parameter {name!r}. Valid parameters: {', '.join(sorted(known))}."
             self.form.errors[name] = self.form.error_class(
-                [f"Unknown parameter {name!r}. Valid parameters: {', '.join(sorted(known))}."]
+                [forms.ValidationError("%(message)s", code="unknown", params={"message": message})]
             )
         return valid and not unknown
 

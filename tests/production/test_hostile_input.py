@@ -203,6 +203,20 @@ def test_a_percent_sign_in_an_unknown_name_is_quoted_back_not_a_500(db):
     assert "100% made up" in str(body["recipient_cell"]) and "%s%d" in str(body["drug"])
 
 
+@pytest.mark.parametrize("name", ["%", "%zz", "100%", "%(x)s"])
+def test_a_percent_sign_in_an_unknown_parameter_name_is_a_400_that_quotes_it(db, name):
+    """``?%`` (a stray percent sign) reached DRF's error translation as a %-format: a 500
+    (TypeError: not enough arguments for format string) on every API list."""
+    client = make_client("anonymous")
+    for url in ("/api/v1/evidence/", "/api/v1/drugs/", "/api/v1/citations/"):
+        response = client.get(f"{url}?{quote(name, safe='%')}=1")
+        assert response.status_code == 400, (url, response.status_code)
+        assert f"Unknown parameter {name!r}" in str(response.json()[name]), url
+    page = client.get(f"/evidence/?{quote(name, safe='%')}=1")
+    assert page.status_code == 400
+    assert f"Unknown parameter {name!r}".replace("'", "&#x27;") in page.content.decode()
+
+
 @pytest.mark.parametrize("text", ["-", "-x", '"', "--", "or"])
 def test_a_search_without_a_word_to_look_for_finds_nothing_everywhere(graph, text):
     """``q=-`` is a query with no word in it, an empty set: the facets and the pictures
