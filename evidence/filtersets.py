@@ -457,15 +457,35 @@ class StrictFilterSet(django_filters.FilterSet):
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
+        problems = self.parameter_problems()
+        for name, message in problems.items():
+            # As a parameter: the API %-formats each message, and a name may hold a "%" ("?%=1").
+            self.form.errors[name] = self.form.error_class(
+                [forms.ValidationError("%(message)s", code="invalid", params={"message": message})]
+            )
+        return valid and not problems
+
+    def parameter_problems(self) -> dict[str, str]:
+        """What is wrong with the parameters given, by parameter: a name no filter reads, or a
+        one-value parameter given as a list (``q[]=``) or with two values: the list ones alone take
+        several, and the others would read just one of them."""
         known = set(self.filters) | PAGING | self.also
+        lists = {name for name, declared in self.filters.items() if isinstance(declared, ListFilter)}
+        problems: dict[str, str] = {}
         unknown = sorted({key.removesuffix("[]") for key in (self.data or ())} - known)
         for name in unknown:
-            # As a parameter: the API %-formats each message, and a name may hold a "%" ("?%=1").
-            message = f"Unknown parameter {name!r}. Valid parameters: {', '.join(sorted(known))}."
-            self.form.errors[name] = self.form.error_class(
-                [forms.ValidationError("%(message)s", code="unknown", params={"message": message})]
-            )
-        return valid and not unknown
+            problems[name] = f"Unknown parameter {name!r}. Valid parameters: {', '.join(sorted(known))}."
+        for key in self.data or ():
+            name = key.removesuffix("[]")
+            if name not in known or name in lists:
+                continue
+            values = list(dict.fromkeys(self.data.getlist(key))) if isinstance(self.data, MultiValueDict) else []
+            if key != name:
+                problems[key] = f"{name} takes one value: give it as {name}=…, not {key}=…."
+            elif len(values) > 1:
+                shown = ", ".join(repr(value[:40]) for value in values[:5])
+                problems[name] = f"{name} takes one value, and was given {len(values)}: {shown}."
+        return problems
 
     def canonical_query(self) -> QueryDict:
         """The query with each controlled value as its code and each vocabulary term as its slug."""

@@ -186,3 +186,40 @@ def test_a_write_takes_the_names_the_filters_take(curator_api, corpus):
     assert {d["slug"]: d["role"] for d in item["drugs"]} == {"tamoxifen": "treatment", "doxorubicin": "modifier"}
     bad = curator_api.post("/api/v1/evidence/", {**body, "level": "in vivo-ish"}, format="json")
     assert bad.status_code == 400 and "level" in bad.json()
+
+
+@pytest.mark.parametrize(
+    "url, query, param, says",
+    [
+        (URL, "q[]=cisplatin", "q[]", "q takes one value"),
+        (URL, "year_min[]=2020", "year_min[]", "year_min takes one value"),
+        (URL, "citation[]=99999", "citation[]", "citation takes one value"),
+        (URL, "retracted[]=true", "retracted[]", "retracted takes one value"),
+        (URL, "ordering[]=-id", "ordering[]", "ordering takes one value"),
+        (URL, "page_size[]=1", "page_size[]", "page_size takes one value"),
+        (URL, "year_min=2020&year_min=2010", "year_min", "year_min takes one value, and was given 2: '2020', '2010'"),
+        (URL, "q=cisplatin&q=tamoxifen", "q", "q takes one value, and was given 2"),
+        (URL, "citation=1&citation=2", "citation", "citation takes one value"),
+        (URL, "retracted=true&retracted=false", "retracted", "retracted takes one value"),
+        (URL, "ordering=-id&ordering=id", "ordering", "ordering takes one value"),
+        ("/api/v1/citations/", "year[]=2015", "year[]", "year takes one value"),
+        ("/api/v1/citations/", "year=2015&year=2019", "year", "year takes one value"),
+        ("/api/v1/drugs/", "q[]=cis", "q[]", "q takes one value"),
+    ],
+)
+def test_a_one_value_parameter_given_as_a_list_is_a_400_not_ignored(api, client, corpus, url, query, param, says):
+    """``q[]=`` passed the unknown-parameter check (only list parameters read ``[]``) and was
+    ignored, listing everything; a second ``year_min=`` silently replaced the first."""
+    response = api.get(f"{url}?{query}")
+    assert response.status_code == 400, response.content
+    assert says in " ".join(response.json()[param])
+    page = client.get(f"{url.removeprefix('/api/v1')}?{query}")
+    assert page.status_code == 400
+    assert "Some filters could not be applied" in page.content.decode()
+    assert says.replace("'", "&#x27;") in page.content.decode()
+
+
+def test_a_list_parameter_still_takes_repeats_and_brackets_and_a_repeat_of_one_value_is_harmless(api, corpus):
+    assert api.get(f"{URL}?drug=cisplatin&drug[]=carboplatin&level[]=D&level=c").status_code == 200
+    once = api.get(f"{URL}?year_min=2019").json()["count"]
+    assert api.get(f"{URL}?year_min=2019&year_min=2019&page=1&page=1").json()["count"] == once
