@@ -28,6 +28,8 @@ def _in_roles(roles: tuple[str, ...]) -> str:
 
 #: Edges drawn at most: a hairball of thousands of lines answers no question.
 NETWORK_MAX_EDGES = 150
+#: The most links ``limit=`` may ask for.
+NETWORK_LIMIT = 500
 MATRIX_MAX_DRUGS = 30
 #: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)`` per
 #: effect, of the ``%s`` links with most items (ties: cargo, then drug), best first: ranked in SQL, as
@@ -368,7 +370,9 @@ def network_for(params: QueryDict) -> dict[str, Any]:
         limit = int(params.get("limit", NETWORK_MAX_EDGES))
     except ValueError:
         raise BadParameters({"limit": [{"message": "limit must be a whole number.", "code": "invalid"}]}) from None
-    limit = max(1, min(limit, 500))
+    if not 1 <= limit <= NETWORK_LIMIT:
+        message = f"limit must be between 1 and {NETWORK_LIMIT}, got {limit}."
+        raise BadParameters({"limit": [{"message": message, "code": "invalid"}]})
     build = network_of_all if evidence is None else functools.partial(network, evidence)
     return cached("network", query_key(params), lambda: build(max_edges=limit, filters=filters))
 

@@ -240,3 +240,14 @@ def test_each_vendored_script_keeps_its_licence_and_the_version_named_in_the_rea
 def test_an_empty_filter_of_a_picture_filters_nothing(client, demo, url):
     """A fuzzer's /network/?cargo= was a 500: an empty value was taken for a chosen cargo."""
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "501", "99999999999999999999"])
+def test_a_network_limit_out_of_range_is_a_400_not_clamped(client, demo, limit):
+    """limit=0 drew one link, limit=99999 at most 500, and nothing said so (the API refuses
+    page_size=1000 with a 400)."""
+    response = client.get("/network.json", {"limit": limit})
+    assert response.status_code == 400
+    message = response.json()["errors"]["limit"][0]["message"]
+    assert message == f"limit must be between 1 and 500, got {limit}."
+    assert len(client.get("/network.json", {"limit": "500"}).json()["links"]) <= 500
