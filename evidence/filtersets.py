@@ -62,9 +62,12 @@ class ListWidget(forms.TextInput):
 
     def value_from_datadict(self, data, files, name):
         if isinstance(data, MultiValueDict):
-            return param_values(data, name)
+            return param_values(data, name, MAX_VALUES + 1)
         raw = data.get(name)  # a plain dict (the site search's)
-        return split_values(raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else []))[:MAX_VALUES]
+        # One more than a list takes, so that ListField can tell that there were too many.
+        return split_values(raw if isinstance(raw, list | tuple) else ([raw] if raw is not None else []))[
+            : MAX_VALUES + 1
+        ]
 
     def format_value(self, value):
         if isinstance(value, list | tuple):
@@ -78,6 +81,11 @@ class ListField(forms.Field):
     def to_python(self, value):
         if not value:
             return []
+        if len(value) > MAX_VALUES:
+            # Not cut short unsaid: the values left out would quietly narrow an OR to fewer.
+            raise forms.ValidationError(
+                "At most %(most)d values at once; this list has more.", code="max_values", params={"most": MAX_VALUES}
+            )
         return [str(v)[:MAX_Q_LENGTH].replace("\x00", "") for v in value]
 
 
@@ -415,9 +423,9 @@ def query_key(query: MultiValueDict, leave_out: frozenset[str] = frozenset()) ->
     return sorted((k, v) for k, vs in query.lists() if k not in leave_out for v in vs)
 
 
-def param_values(query: MultiValueDict, param: str) -> list[str]:
-    """The values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``)."""
-    return split_values(query.getlist(param) + query.getlist(f"{param}[]"))[:MAX_VALUES]
+def param_values(query: MultiValueDict, param: str, most: int = MAX_VALUES) -> list[str]:
+    """The first ``most`` values of a list parameter (``?p=a&p=b``, ``?p=a,b``, ``?p[]=a``)."""
+    return split_values(query.getlist(param) + query.getlist(f"{param}[]"))[:most]
 
 
 class SearchFilter(SharedFilter, django_filters.CharFilter):

@@ -4,6 +4,7 @@ a value or parameter that names nothing is a 400 that says what would have worke
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from evidence.choices import Status
 from evidence.models.search import did_you_mean_for
 from tests.api.helpers import ids, pub
 from tests.factories import DrugClassFactory, DrugFactory, EvidenceFactory
@@ -223,3 +224,16 @@ def test_a_list_parameter_still_takes_repeats_and_brackets_and_a_repeat_of_one_v
     assert api.get(f"{URL}?drug=cisplatin&drug[]=carboplatin&level[]=D&level=c").status_code == 200
     once = api.get(f"{URL}?year_min=2019").json()["count"]
     assert api.get(f"{URL}?year_min=2019&year_min=2019&page=1&page=1").json()["count"] == once
+
+
+def test_a_list_of_more_values_than_a_filter_takes_is_a_400_not_cut_short(api, client, corpus):
+    """The 51st value and after were dropped unsaid: 50 other drugs and cisplatin listed no cisplatin item."""
+    drugs = [DrugFactory(name=f"rare-{n}", slug=f"rare-{n}") for n in range(50)]
+    rare = EvidenceFactory(drugs=drugs, status=Status.ACCEPTED)
+    names = [drug.name for drug in drugs]
+    query = {"drug": ",".join([*names, "cisplatin"])}
+    response = api.get(URL, query)
+    assert response.status_code == 400, response.content
+    assert response.json()["drug"] == ["At most 50 values at once; this list has more."]
+    assert client.get("/evidence/", query).status_code == 400
+    assert ids(api.get(URL, {"drug": ",".join([*names[:49], "cisplatin"])})) == pub(rare, corpus["e2"])
