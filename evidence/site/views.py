@@ -59,11 +59,11 @@ MAX_PAGE_SIZE = 100
 GROUP_LIMIT = 40
 
 
-def page_size(request: HttpRequest) -> int:
+def page_size(request: HttpRequest, default: int = PAGE_SIZE) -> int:
     try:
-        size = int(request.GET.get("page_size", PAGE_SIZE))
+        size = int(request.GET.get("page_size", default))
     except ValueError:
-        return PAGE_SIZE
+        return default
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
@@ -376,7 +376,9 @@ class EntityListView(AtomicWritesMixin, TemplateView):
         if not filterset.is_valid():
             context["errors"] = filterset.errors
             return self.render_to_response(context, status=400)
-        context["page"] = paginate(request, filterset.qs, size=min(page_size(request) * 2, MAX_PAGE_SIZE), exact=True)
+        # Short rows: twice the evidence list's, unless page_size= says how many (as on the API's list).
+        size = page_size(request, default=min(PAGE_SIZE * 2, MAX_PAGE_SIZE))
+        context["page"] = paginate(request, filterset.qs, size=size, exact=True)
         return self.render_to_response(context)
 
 

@@ -227,3 +227,15 @@ def test_a_family_page_says_which_member_each_of_its_items_names(client, db):
     page = client.get(family.get_absolute_url()).context["page"]
     notes = sorted(getattr(row, "matched_because", []) for row in page)
     assert len(page) == 2 and notes[0] == [] and notes[1][0].startswith("TGFB1: ")
+
+
+@pytest.mark.parametrize("index", ["/drugs/", "/cargos/", "/cells/", "/citations/"])
+def test_an_index_page_shows_as_many_rows_as_its_page_size_asks(client, demo, index):
+    """page_size=1 showed two rows (the index doubles its default size, and doubled a given one
+    too), where the API list of the same address serves one."""
+    assert len(client.get(index, {"page_size": 1}).context["page"]) == 1
+    assert len(client.get(f"/api/v1{index}", {"page_size": 1}).json()["results"]) == 1
+    page = client.get(index, {"page_size": 3, "page": 2}).context["page"]
+    assert page.paginator.per_page == 3
+    # Unasked, an index still shows twice the evidence list's 25 rows.
+    assert client.get(index).context["page"].paginator.per_page == 50
