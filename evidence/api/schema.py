@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
 from evidence.choices import ALSO_CALLED
-from evidence.filtersets import ChoiceListFilter, IdFilter, ListFilter, YearFilter
+from evidence.filtersets import MAX_VALUES, ChoiceListFilter, IdFilter, ListFilter, YearFilter
 
 #: One example per parameter name, shared by every FilterSet; a choice's default is its first.
 EXAMPLES: dict[str, object] = {
@@ -55,8 +55,9 @@ class ExoResistFilterExtension(DjangoFilterExtension):
                 "in": "query",
                 "name": field_name,
                 "required": False,
-                "description": f"{description} Repeat the parameter or give a comma list for OR.",
-                "schema": {"type": "array", "items": items},
+                "description": f"{description} Repeat the parameter or give a comma list for OR. "
+                f"At most {MAX_VALUES} values.",
+                "schema": {"type": "array", "items": items, "maxItems": MAX_VALUES},
                 "style": "form",
                 "explode": True,
             }

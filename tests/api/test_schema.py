@@ -103,3 +103,12 @@ def test_each_record_is_described_for_its_readers(schema):
         assert components[f"{name}Request"]["description"] == description
     assert len(set(descriptions.values())) == len(records)
     assert descriptions["Evidence"].startswith("One finding: a cargo")
+
+
+def test_list_filters_say_how_many_values_they_take(schema):
+    """A list of more than 50 values is a 400 (filtersets.MAX_VALUES); the schema did not say so,
+    so a client (or schemathesis) keeping to it could be refused."""
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/evidence/"]["get"]["parameters"]}
+    for name in ("drug", "cargo", "level", "doi", "pmid"):
+        assert parameters[name]["schema"]["maxItems"] == filtersets.MAX_VALUES, name
+        assert f"At most {filtersets.MAX_VALUES} values" in parameters[name]["description"], name
