@@ -200,6 +200,29 @@ class ListFilter(SharedFilter, django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+class PmidListField(ListField):
+    """PubMed ids, each as ``normalize_pmid`` writes it; anything else is a 400, not an empty list."""
+
+    def to_python(self, value):
+        pmids, bad = [], []
+        for item in super().to_python(value):
+            pmid = ids.normalize_pmid(item)
+            try:
+                ids.validate_pmid(pmid or "")
+            except forms.ValidationError:
+                bad.append(item)
+                continue
+            pmids.append(pmid)
+        if bad:
+            message = f"{bad[0]!r} is not a PubMed id: a PMID is a number of up to nine digits."
+            raise forms.ValidationError("%(message)s", code="invalid_pmid", params={"message": message})
+        return pmids
+
+
+class PmidListFilter(ListFilter):
+    field_class = PmidListField
+
+
 class ChoiceListFilter(ListFilter):
     """A list of one vocabulary's values (a ``TextChoices`` class): codes, labels and synonyms."""
 
@@ -613,9 +636,7 @@ class EvidenceFilterSet(StrictFilterSet):
         normalize=ids.normalize_doi,
         help_text="DOI of the primary citation, in any written form.",
     )
-    pmid = ListFilter(
-        field_name="citation__pmid", normalize=ids.normalize_pmid, help_text="PubMed id of the primary citation."
-    )
+    pmid = PmidListFilter(field_name="citation__pmid", help_text="PubMed id of the primary citation.")
     citation = IdFilter(field_name="citation_id", help_text="Primary citation id.")
     retracted = StrictBooleanFilter(
         field_name="citation__retracted", help_text="Whether the primary citation is retracted."
@@ -803,7 +824,7 @@ class TherapyClassFilterSet(StrictFilterSet):
 class CitationFilterSet(StrictFilterSet):
     q = SearchFilter(method="search", label="Search", help_text="Part of the title, authors or journal.")
     doi = ListFilter(normalize=ids.normalize_doi, help_text="DOI in any written form.")
-    pmid = ListFilter(normalize=ids.normalize_pmid, help_text="PubMed id.")
+    pmid = PmidListFilter(help_text="PubMed id.")
     year = YearFilter(help_text="Publication year.")
     year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="Year, from.")
     year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Year, up to.")

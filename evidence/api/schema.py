@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
 from evidence.choices import ALSO_CALLED
-from evidence.filtersets import MAX_VALUES, ChoiceListFilter, IdFilter, ListFilter, YearFilter
+from evidence.filtersets import MAX_VALUES, ChoiceListFilter, IdFilter, ListFilter, PmidListFilter, YearFilter
 
 #: One example per parameter name, shared by every FilterSet; a choice's default is its first.
 EXAMPLES: dict[str, object] = {
@@ -43,6 +43,9 @@ class ExoResistFilterExtension(DjangoFilterExtension):
         if isinstance(filter_field, ListFilter):
             items: dict = {"type": "string", "minLength": 1}
             description = filter_field.extra.get("help_text") or field_name
+            if isinstance(filter_field, PmidListFilter):
+                # As PmidListField reads it: "28123456", "PMID: 28123456"; anything else is a 400.
+                items = {"type": "string", "pattern": r"^\s*(?:[Pp][Mm][Ii][Dd]:?\s*)?[1-9][0-9]{0,8}\s*$"}
             if isinstance(filter_field, ChoiceListFilter):
                 items = {"type": "string", "enum": [value for value, _ in filter_field.extra["choices"]]}
                 also = ALSO_CALLED.get(filter_field.vocabulary, {})

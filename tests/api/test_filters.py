@@ -112,6 +112,20 @@ def test_it_rejects_a_bad_filter_value_with_a_message(api, corpus, params, field
     assert field in response.json()
 
 
+@pytest.mark.parametrize("url", [URL, "/api/v1/citations/"])
+@pytest.mark.parametrize("pmid", ["abc", "-1", "PMID:", "0", "1234567890", "111x", "１１１"])
+def test_a_pmid_that_is_no_pubmed_id_is_a_400_not_an_empty_list(api, client, corpus, url, pmid):
+    """pmid=abc listed nothing, as if no paper matched, where year_min=abc and citation=abc are a 400."""
+    response = api.get(url, {"pmid": f"111,{pmid}"})
+    assert response.status_code == 400, response.content
+    assert response.json()["pmid"] == [f"{pmid!r} is not a PubMed id: a PMID is a number of up to nine digits."]
+    assert client.get(url.removeprefix("/api/v1"), {"pmid": pmid}).status_code == 400
+
+
+def test_a_pmid_in_any_usual_form_still_filters(api, corpus):
+    assert ids(api.get(URL, {"pmid": " pmid: 111 , PMID 222"})) == pub(corpus["e1"], corpus["e2"], corpus["e4"])
+
+
 @pytest.mark.parametrize(
     "ordering, first, last",
     [("level", "e4", "e1"), ("-level", "e1", "e4"), ("year", "e1", "e3"), ("-year", "e3", "e1"), ("id", "e1", "e4")],
