@@ -51,9 +51,27 @@ MAX_Q_LENGTH = 200
 MAX_VALUES = 50
 
 
+_LOCANT = r"(?:\d+|[A-Za-z]'*)"
+_LOCANTS_THEN_DASH = re.compile(rf"{_LOCANT}(?:,{_LOCANT})*-")
+_ENDS_IN_LOCANT = re.compile(rf"(?:^|[^0-9A-Za-z']){_LOCANT}$")
+
+
+def _comma_list(text: str) -> list[str]:
+    """``text`` split at its commas, but not at those between a chemical name's locants
+    ("1,25-dihydroxyvitamin D3", "N,N'-dimethyl", "2,4-D"): the site's own links carry names."""
+    parts = text.split(",")
+    values = [parts[0]]
+    for i, part in enumerate(parts[1:], 1):
+        if _ENDS_IN_LOCANT.search(values[-1]) and _LOCANTS_THEN_DASH.match(",".join(parts[i:])):
+            values[-1] += "," + part
+        else:
+            values.append(part)
+    return values
+
+
 def split_values(raw: Iterable) -> list[str]:
-    """Each value given, comma lists split, stripped, blanks and repeats dropped."""
-    parts = dict.fromkeys(part.strip() for item in raw for part in str(item).split(","))
+    """Each value given, comma lists split (``_comma_list``), stripped, blanks and repeats dropped."""
+    parts = dict.fromkeys(part.strip() for item in raw for part in _comma_list(str(item)))
     return [part for part in parts if part]
 
 

@@ -328,3 +328,35 @@ def test_mechanisms_and_therapy_classes_take_ordering(api, corpus, url, ordering
     response = api.get(url, {"ordering": ordering})
     assert response.status_code == 200, response.content
     assert response.json()["results"][0]["name"] == first
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("1,25-dihydroxyvitamin D3", ["1,25-dihydroxyvitamin D3"]),
+        ("1,2,3-triazole,tamoxifen", ["1,2,3-triazole", "tamoxifen"]),
+        ("N,N'-dimethylformamide", ["N,N'-dimethylformamide"]),
+        ("tamoxifen,2,4-D", ["tamoxifen", "2,4-D"]),
+        ("doxorubicin,5-FU", ["doxorubicin", "5-FU"]),
+        ("miR-21,miR-155", ["miR-21", "miR-155"]),
+        ("111,222", ["111", "222"]),
+        ("10.1000/a, 10.1000/b", ["10.1000/a", "10.1000/b"]),
+    ],
+)
+def test_a_comma_list_keeps_a_chemical_name_whole(text, values):
+    from evidence.filtersets import split_values
+
+    assert split_values([text]) == values
+
+
+def test_a_drug_whose_name_has_a_comma_is_found_by_its_pages_links(api, client, corpus):
+    from tests.factories import DrugFactory, EvidenceFactory
+
+    calcitriol = DrugFactory(name="1,25-dihydroxyvitamin D3", slug="calcitriol")
+    item = EvidenceFactory(status="accepted", drugs=[calcitriol])
+    page = client.get(calcitriol.get_absolute_url())
+    listed = client.get(page.context["all_evidence_url"])
+    assert listed.status_code == 200 and [row.pk for row in listed.context["page"]] == [item.pk]
+    both = api.get("/api/v1/evidence/", {"drug": f"{calcitriol.name},doxorubicin"})
+    assert both.status_code == 200, both.content
+    assert pub(item) < ids(both)  # and the doxorubicin items
