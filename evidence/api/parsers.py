@@ -1,8 +1,10 @@
 """Request bodies refused before any serializer sees them, as a 400 and not a 500: text with a NUL,
-which PostgreSQL cannot hold, and JSON nested deeply enough to overflow Python's recursion."""
+which PostgreSQL cannot hold, or with half of a UTF-16 surrogate pair (JSON's "\\ud800"), which no
+UTF-8 text holds; and JSON nested deeply enough to overflow Python's recursion."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -11,9 +13,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 #: Deeper than any request body the API defines (an evidence item is 2 levels deep).
 MAX_DEPTH = 20
 
+#: What a JSON escape may leave unpaired: json.loads joins a whole pair into one character.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
 
 def check_body(data: Any) -> Any:
-    """``data`` unchanged, or a ParseError naming the first NUL or the nesting limit."""
+    """``data`` unchanged, or a ParseError naming the first NUL or lone surrogate, or the nesting limit."""
     stack = [(data, 0, "")]
     while stack:
         value, depth, where = stack.pop()
@@ -22,6 +27,11 @@ def check_body(data: Any) -> Any:
         if isinstance(value, str):
             if "\x00" in value:
                 raise ParseError(f"{where or 'The body'}: text may not contain NUL characters (\\u0000).")
+            if found := _SURROGATE.search(value):
+                raise ParseError(
+                    f"{where or 'The body'}: text may not contain half of a UTF-16 surrogate pair "
+                    f"(\\u{ord(found[0]):04x}); send the character whole."
+                )
         elif isinstance(value, dict):
             for key, item in value.items():
                 stack.append((key, depth + 1, where))

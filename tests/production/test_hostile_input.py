@@ -94,6 +94,22 @@ def test_nul_characters_in_json_bodies_are_a_400_naming_the_field(graph, field):
     assert row_counts() == before
 
 
+@pytest.mark.parametrize("field", [*RELATED_NAMES, "citation", "level", "kind", "aliases", "parent"])
+def test_lone_surrogates_in_json_bodies_are_a_400_naming_the_field(graph, field):
+    """JSON may escape half a UTF-16 pair ("\\ud800"): no text holds it. Looked up as a name it
+    reached PostgreSQL ('surrogates not allowed': a 500), echoed in a choice's error it broke
+    the response's encoding (a 500)."""
+    value = ["a\ud800b"] if field in ("drugs", "cargos", "mechanisms", "aliases") else "a\udfffb"
+    client = make_client("curator")
+    before = row_counts()
+    for url in ("/api/v1/evidence/", "/api/v1/drugs/", "/api/v1/cells/"):
+        # json.dumps writes the lone surrogate as its escape, as a client's JSON library would.
+        response = client.post(url, data=json.dumps({"level": "D", field: value}), content_type="application/json")
+        assert response.status_code == 400, (url, response.content)
+        assert f"{field}: text may not contain half of a UTF-16 surrogate pair" in response.json()["detail"]
+    assert row_counts() == before
+
+
 def test_deeply_nested_json_bodies_are_a_400_on_every_api_endpoint(graph):
     """A body nested 100,000 deep overflowed Python's recursion while it was parsed: a 500."""
     client = make_client("curator")
