@@ -8,6 +8,7 @@ than the database does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.fields import empty
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.validators import UniqueValidator
 
 from evidence import identifiers as ids
@@ -96,7 +98,30 @@ CitationRef = inline_serializer(
 )
 
 
-class EntityField(serializers.RelatedField):
+class RelatedList(serializers.ManyRelatedField):
+    """Related records as a list: an object is refused, not read as the list of its keys
+    ({"cisplatin": "modifier"} would link cisplatin as a treatment)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ListedRelations:
+    """For a related field: ``many=True`` makes a ``RelatedList``."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        kwargs_of_list = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return RelatedList(child_relation=cls(*args, **kwargs), **kwargs_of_list)
+
+
+class SlugsField(ListedRelations, serializers.SlugRelatedField):
+    pass
+
+
+class EntityField(ListedRelations, serializers.RelatedField):
     """A related entity, given by its id, slug or (for drugs, cargos, cells) any name or alias."""
 
     model: type
@@ -657,7 +682,7 @@ class CargoSerializer(AliasesMixin, RecordSerializer):
         allow_null=True,
         help_text="The gene family or complex it belongs to, by slug (tgfb1 is in tgf-beta); cargo= reaches both.",
     )
-    targets = serializers.SlugRelatedField(
+    targets = SlugsField(
         slug_field="slug",
         queryset=Cargo.objects.all(),
         many=True,

@@ -97,6 +97,17 @@ def test_the_api_reads_and_editors_write_families_and_targets(api, editor_api, c
     assert bad.status_code == 400
 
 
+def test_targets_sent_as_an_object_are_a_400_and_change_nothing(editor_api, related):
+    """They were read as the list of the object's keys, and saved."""
+    modified = editor_api.get("/api/v1/cargos/tgfb1/").json()["modified"]
+    response = editor_api.patch(
+        "/api/v1/cargos/tgfb1/", {"targets": {"hsa-mir-214": 1}, "modified": modified}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"targets": ['Expected a list of items but got type "dict".']}
+    assert not related["member"].targets.exists()
+
+
 def test_the_cargo_page_names_its_relatives(client, related):
     page = client.get("/cargos/tgfb1/").content.decode()
     assert "Family: <a" in page and "cargo=tgf-beta" in page

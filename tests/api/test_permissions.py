@@ -152,6 +152,34 @@ def test_bad_evidence_is_a_400_and_nothing_is_saved(curator_api, corpus, payload
     assert Evidence.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("cargos", {"hsa-mir-21-5p": 1}),
+        ("cargos", {}),
+        ("drugs", {"cisplatin": "modifier"}),
+        ("mechanisms", {"drug-efflux": True}),
+    ],
+)
+def test_an_object_where_a_list_of_names_belongs_is_a_400(curator_api, corpus, field, value):
+    """It was read as the list of its keys: {"cisplatin": "modifier"} saved cisplatin as a treatment."""
+    payload = {
+        "statement": "Valid.",
+        "therapy_class": "chemotherapy",
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "citation": corpus["c2015"].pk,
+        "confirm_duplicate": True,
+        field: value,
+    }
+    before = Evidence.objects.count()
+    response = curator_api.post("/api/v1/evidence/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: ['Expected a list of items but got type "dict".']}
+    assert Evidence.objects.count() == before
+
+
 def test_a_cargo_name_of_several_cargos_is_a_400_naming_them(curator_api, corpus):
     from tests.factories import CargoFactory
 
