@@ -670,6 +670,17 @@ class DrugSerializer(AliasesMixin, RecordSerializer):
         ]
 
 
+def ancestor_of(node, record, link: str) -> bool:
+    """Whether ``record`` is ``node`` or above it, following ``link`` (a parent, a family) up."""
+    seen = set()
+    while node is not None and node.pk not in seen:
+        if node.pk == record.pk:
+            return True
+        seen.add(node.pk)
+        node = getattr(node, link)
+    return False
+
+
 class CargoSerializer(AliasesMixin, RecordSerializer):
     """A cargo molecule that vesicles carry (miRNA, lncRNA, protein...): its identifiers, family and
     targets, and the other names papers use for it."""
@@ -713,6 +724,21 @@ class CargoSerializer(AliasesMixin, RecordSerializer):
             "aliases",
         ]
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        cargo, family = self.instance, attrs.get("family")
+        if cargo is None:
+            return attrs  # a new cargo: nothing names it yet
+        if family is not None and family.pk == cargo.pk:
+            raise serializers.ValidationError({"family": ["A cargo molecule cannot be its own family."]})
+        if ancestor_of(family, cargo, "family"):
+            raise serializers.ValidationError(
+                {"family": [f"{cargo} cannot be in the family of {family}: {family} is in {cargo}'s."]}
+            )
+        if any(target.pk == cargo.pk for target in attrs.get("targets") or []):
+            raise serializers.ValidationError({"targets": ["A cargo molecule cannot target itself."]})
+        return attrs
+
 
 class CellSerializer(AliasesMixin, RecordSerializer):
     """A source or recipient cell (cell line, drug-resistant derivative, primary cells...): its
@@ -749,6 +775,10 @@ class CellSerializer(AliasesMixin, RecordSerializer):
             raise serializers.ValidationError({"parent": ["A drug-resistant derivative needs its parental line."]})
         if parent is not None and self.instance is not None and parent.pk == self.instance.pk:
             raise serializers.ValidationError({"parent": ["A cell cannot be its own parent."]})
+        if self.instance is not None and ancestor_of(parent, self.instance, "parent"):
+            raise serializers.ValidationError(
+                {"parent": [f"{self.instance} cannot derive from {parent}: {parent} derives from {self.instance}."]}
+            )
         return attrs
 
 

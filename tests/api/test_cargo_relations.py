@@ -108,6 +108,31 @@ def test_targets_sent_as_an_object_are_a_400_and_change_nothing(editor_api, rela
     assert not related["member"].targets.exists()
 
 
+@pytest.mark.parametrize(
+    "cargo, change, message",
+    [
+        ("tgfb1", {"family": "tgfb1"}, {"family": ["A cargo molecule cannot be its own family."]}),
+        # TGF-β's members include TGFB1: TGF-β in TGFB1's family would make each the other's family.
+        ("tgf-beta", {"family": "tgfb1"}, {"family": ["TGF-β cannot be in the family of TGFB1: TGFB1 is in TGF-β's."]}),
+        (
+            "anti-mir-214",
+            {"targets": ["hsa-mir-214", "anti-mir-214"]},
+            {"targets": ["A cargo molecule cannot target itself."]},
+        ),
+    ],
+)
+def test_a_cargo_in_its_own_family_or_targeting_itself_is_a_400(editor_api, related, cargo, change, message):
+    """They were saved: a cargo filter then said a cargo was 'in the TGFB1 family' of itself."""
+    before = list(Cargo.objects.order_by("pk").values_list("pk", "family_id"))
+    targets = set(Cargo.targets.through.objects.values_list("from_cargo_id", "to_cargo_id"))
+    modified = editor_api.get(f"/api/v1/cargos/{cargo}/").json()["modified"]
+    response = editor_api.patch(f"/api/v1/cargos/{cargo}/", {**change, "modified": modified}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == message
+    assert list(Cargo.objects.order_by("pk").values_list("pk", "family_id")) == before
+    assert set(Cargo.targets.through.objects.values_list("from_cargo_id", "to_cargo_id")) == targets
+
+
 def test_the_cargo_page_names_its_relatives(client, related):
     page = client.get("/cargos/tgfb1/").content.decode()
     assert "Family: <a" in page and "cargo=tgf-beta" in page

@@ -266,6 +266,24 @@ def test_a_resistant_line_needs_its_parent(curator_api, corpus):
     assert response.status_code == 201, response.content
 
 
+@pytest.mark.parametrize(
+    "parent, message",
+    [
+        ("MCF-7", "A cell cannot be its own parent."),
+        # MCF-7/ADR derives from MCF-7: MCF-7 deriving from it would make each the other's parent.
+        ("MCF-7/ADR", "MCF-7 cannot derive from MCF-7/ADR: MCF-7/ADR derives from MCF-7."),
+    ],
+)
+def test_a_cell_cannot_derive_from_itself(editor_api, corpus, parent, message):
+    """A cycle was saved: each line the other's parental line."""
+    before = list(Cell.objects.order_by("pk").values_list("pk", "parent_id"))
+    modified = editor_api.get("/api/v1/cells/mcf-7/").json()["modified"]
+    response = editor_api.patch("/api/v1/cells/mcf-7/", {"parent": parent, "modified": modified}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"parent": [message]}
+    assert list(Cell.objects.order_by("pk").values_list("pk", "parent_id")) == before
+
+
 def test_anonymous_reads_are_throttled_per_ip(db, monkeypatch):
     from rest_framework.throttling import AnonRateThrottle
 
