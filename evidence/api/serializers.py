@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -273,10 +273,18 @@ class EvidenceListSerializer(serializers.ListSerializer):
 CREATED_VIA_API, EDITED_VIA_API = "Created via API", "Edited via API"
 
 
+#: PostgreSQL's "program limit exceeded": a btree index entry over its size limit (about 2,700 bytes).
+_TOO_LONG_FOR_INDEX = "54000"
+
+
 class SafeSaveMixin:
-    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500.
+    """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500;
+    a value too long for its index (``too_long_for``) is a 400 naming the field, not a 503.
     The save (create or update, with its links and aliases) is one transaction, and every
     version it writes records why (the user is the request's, recorded by simple-history)."""
+
+    #: Index name -> (field, message) for a value too long for the index.
+    too_long_for: dict[str, tuple[str, str]] = {}
 
     def save(self, **kwargs):
         reason = CREATED_VIA_API if self.instance is None else EDITED_VIA_API
@@ -287,6 +295,13 @@ class SafeSaveMixin:
             raise serializers.ValidationError(
                 {"non_field_errors": [f"This conflicts with an existing record: {str(exc).splitlines()[0]}"]}
             ) from None
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "pgcode", None) != _TOO_LONG_FOR_INDEX:
+                raise  # an outage: the middleware's 503
+            reason = str(exc).splitlines()[0]  # 'index row size 3016 exceeds btree ... for index "<name>"'
+            found = next((found for name, found in self.too_long_for.items() if f'"{name}"' in reason), None)
+            field, message = found or ("non_field_errors", f"A value is too long to store: {reason}")
+            raise serializers.ValidationError({field: [message]}) from None
 
 
 class StaleCopy(APIException):
@@ -545,6 +560,16 @@ class CitationSerializer(RecordSerializer):
         child=serializers.CharField(max_length=255), required=False, help_text='Authors in order, "Family, Given".'
     )
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
+
+    # Citations sort by title and by authors through indexes whose entries PostgreSQL limits.
+    too_long_for = {
+        "citation_title_as_read": ("title", "The title is too long to store: give it shorter."),
+        "evidence_citation_label_key": ("title", "The title is too long to store: give it shorter."),
+        "citation_author_as_read": (
+            "authors",
+            "The author list is too long to store: give the first authors (a hundred or so) and set authors_truncated.",
+        ),
+    }
 
     class Meta:
         model = Citation

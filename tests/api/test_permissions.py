@@ -244,6 +244,36 @@ def test_a_bare_identifier_prefix_is_named_in_the_error(curator_api, db):
     assert not Citation.objects.exists()
 
 
+def _letters(n: int, seed: int) -> str:
+    """``n`` letters that do not compress: what PostgreSQL's index limit is measured on."""
+    import random
+    import string
+
+    return "".join(random.Random(seed).choices(string.ascii_letters, k=n))
+
+
+@pytest.mark.parametrize(
+    "payload, field, says",
+    [
+        ({"title": _letters(3000, 1)}, "title", "The title is too long to store"),
+        (
+            {"title": "T", "authors": [f"{_letters(12, i)}, {_letters(6, -i)}" for i in range(250)]},
+            "authors",
+            "The author list is too long to store",
+        ),
+    ],
+    ids=["title", "250 authors"],
+)
+def test_a_citation_too_long_for_its_index_is_a_400_not_a_503(curator_api, db, payload, field, says):
+    """PostgreSQL refused the sort index's entry ('index row size exceeds btree maximum'), which
+    was answered as a database outage: a 503 asking to retry."""
+    response = curator_api.post("/api/v1/citations/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+    assert response.json()[field][0].startswith(says)
+    assert not Citation.objects.exists()
+
+
 def test_a_curator_creates_a_drug_with_aliases(curator_api, corpus):
     response = curator_api.post(
         "/api/v1/drugs/",
