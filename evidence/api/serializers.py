@@ -417,6 +417,8 @@ class EvidenceSerializer(SafeSaveMixin, serializers.ModelSerializer):
     )
     version = serializers.IntegerField(
         required=False,
+        min_value=1,
+        max_value=2**31 - 1,  # the column's (a PostgreSQL integer): a larger number is no version
         help_text="Required on update: the version you read. A save based on an older version is refused (409).",
     )
     retracted = serializers.BooleanField(

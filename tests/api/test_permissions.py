@@ -116,6 +116,17 @@ def test_a_stale_version_is_refused(editor_api, corpus):
     assert Evidence.objects.get(pk=corpus["e1"].pk).level == "C"
 
 
+@pytest.mark.parametrize("version", [0, -1, 2**63])
+def test_a_version_no_item_has_is_a_400_not_someone_elses_edit(editor_api, corpus, version):
+    """It was a 409 saying someone else had changed the item since version -1."""
+    url = f"/api/v1/evidence/{corpus['e1'].public_id}/"
+    response = editor_api.patch(url, {"level": "C", "version": version}, format="json")
+    assert response.status_code == 400, response.content
+    limit = "greater than or equal to 1" if version < 1 else "less than or equal to 2147483647"
+    assert response.json() == {"version": [f"Ensure this value is {limit}."]}
+    assert Evidence.objects.get(pk=corpus["e1"].pk).level != "C"
+
+
 def test_an_edit_must_say_which_version_it_is_based_on(editor_api, corpus):
     response = editor_api.patch(f"/api/v1/evidence/{corpus['e1'].public_id}/", {"level": "C"}, format="json")
     assert response.status_code == 400 and "version" in response.json()
