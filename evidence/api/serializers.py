@@ -604,6 +604,8 @@ class CitationSerializer(RecordSerializer):
             "created",
             "modified",
         ]
+        # The years a reference import takes (references/records.py checked_year): 0 is no year.
+        extra_kwargs = {"year": {"min_value": 1000, "max_value": 2999}}
 
     def validate_bibtex_key(self, value):
         return value or None  # trimmed by the field

@@ -248,6 +248,22 @@ def test_a_bad_citation_is_a_400(curator_api, corpus, payload, field):
     assert field in response.json()
 
 
+@pytest.mark.parametrize(
+    "year, says",
+    [
+        (0, "greater than or equal to 1000"),
+        (999, "greater than or equal to 1000"),
+        (32767, "less than or equal to 2999"),
+    ],
+)
+def test_a_year_the_importers_would_refuse_is_a_400(curator_api, db, year, says):
+    """The API stored 0 (shown as 'n.d.') and 32767, which a reference import calls 'not a year'."""
+    response = curator_api.post("/api/v1/citations/", {"title": "T", "year": year}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"year": [f"Ensure this value is {says}."]}
+    assert not Citation.objects.exists()
+
+
 def test_a_bare_identifier_prefix_is_named_in_the_error(curator_api, db):
     response = curator_api.post("/api/v1/citations/", {"title": "T", "doi": "doi:"}, format="json")
     assert response.status_code == 400, response.content
