@@ -368,13 +368,20 @@ def _therapy_class_names() -> dict[str, str]:
 
 def _mechanism_names() -> dict[str, str]:
     """A mechanism's slug by each ``vocabulary_key`` of it: slug, name, synonyms, and the initials
-    of a name of three words or more ("EMT")."""
-    names: dict[str, str] = {}
-    for slug, name, synonyms in Mechanism.objects.values_list("slug", "name", "synonyms"):
+    of a name of three words or more ("EMT"). A key two terms share is the one whose slug or name
+    it is, else whose synonym: "EMT" (emt's slug) is not endothelial mesenchymal transition's initials."""
+    terms = list(Mechanism.objects.values_list("slug", "name", "synonyms"))
+
+    def initials(name: str) -> str:
         words = vocabulary_key(name).split()
-        for variant in (slug, name, *synonyms, "".join(w[0] for w in words) if len(words) > 2 else ""):
-            if variant:
-                names.setdefault(vocabulary_key(variant), slug)
+        return "".join(w[0] for w in words) if len(words) > 2 else ""
+
+    names: dict[str, str] = {}
+    for tier in (lambda s, n, syn: (s, n), lambda s, n, syn: syn, lambda s, n, syn: (initials(n),)):
+        for slug, name, synonyms in terms:
+            for variant in tier(slug, name, synonyms):
+                if variant:
+                    names.setdefault(vocabulary_key(variant), slug)
     return names
 
 

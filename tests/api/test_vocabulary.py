@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from evidence.choices import Status
 from evidence.models.search import did_you_mean_for
 from tests.api.helpers import ids, pub
-from tests.factories import DrugClassFactory, DrugFactory, EvidenceFactory
+from tests.factories import DrugClassFactory, DrugFactory, EvidenceFactory, MechanismFactory
 
 URL = "/api/v1/evidence/"
 
@@ -237,3 +237,26 @@ def test_a_list_of_more_values_than_a_filter_takes_is_a_400_not_cut_short(api, c
     assert response.json()["drug"] == ["At most 50 values at once; this list has more."]
     assert client.get("/evidence/", query).status_code == 400
     assert ids(api.get(URL, {"drug": ",".join([*names[:49], "cisplatin"])})) == pub(rare, corpus["e2"])
+
+
+def test_a_name_or_slug_beats_another_terms_initials(api, curator_api, corpus):
+    """'EMT' is the slug of epithelial-mesenchymal transition and the initials of endothelial
+    mesenchymal transition, listed before it: the write linked, and ?mechanism=EMT listed, the
+    endothelial one."""
+    MechanismFactory(slug="endmt", name="Endothelial mesenchymal transition")
+    found = api.get("/api/v1/evidence/", {"mechanism": "EMT"})
+    assert found.status_code == 200
+    assert [item["id"] for item in found.json()["results"]] == [corpus["e3"].public_id]
+    body = {
+        "statement": "Vesicles carried the switch.",
+        "therapy_class": "chemotherapy",
+        "citation": corpus["c2015"].pk,
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "mechanisms": ["EMT"],
+        "confirm_duplicate": True,
+    }
+    response = curator_api.post("/api/v1/evidence/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert [m["slug"] for m in response.json()["mechanisms"]] == ["emt"]
