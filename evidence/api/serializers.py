@@ -28,6 +28,7 @@ from evidence.curation import workflow
 from evidence.filtersets import MECHANISM, THERAPY_CLASS
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.base import AmbiguousName
+from evidence.models.citation import _identifier_kind
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 #: A key every route takes (slugs take digits too), replaced in the URL reversed with it.
@@ -608,6 +609,15 @@ class CitationSerializer(RecordSerializer):
         extra_kwargs = {"year": {"min_value": 1000, "max_value": 2999}}
 
     def validate_bibtex_key(self, value):
+        # A citation is looked up by DOI, then PMID, then key (by_identifier): a key that reads as
+        # one of the others would name no citation, or another one.
+        kind = _identifier_kind(value or "")
+        unchanged = self.instance is not None and value == self.instance.bibtex_key  # an import's, resent
+        if kind is not None and kind[0] != "bibtex_key" and not unchanged:
+            what = {"doi": "a DOI", "pmid": "a PMID"}[kind[0]]
+            raise serializers.ValidationError(
+                f"{value!r} reads as {what}, so it cannot be this citation's key: give a key like smith2019."
+            )
         return value or None  # trimmed by the field
 
     def validate(self, attrs):

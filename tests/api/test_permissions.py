@@ -264,6 +264,22 @@ def test_a_year_the_importers_would_refuse_is_a_400(curator_api, db, year, says)
     assert not Citation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "key, reads_as",
+    [("10.1000/alpha", "a DOI"), ("https://doi.org/10.1000/x", "a DOI"), ("111", "a PMID"), ("PMID: 5", "a PMID")],
+)
+def test_a_bibtex_key_that_reads_as_a_doi_or_pmid_is_a_400(curator_api, corpus, key, reads_as):
+    """It was saved, but a citation is looked up by DOI, then PMID (or id), then key: it named
+    no citation, or another one (10.1000/alpha is the DOI of c2015)."""
+    before = Citation.objects.count()
+    response = curator_api.post("/api/v1/citations/", {"title": "T", "bibtex_key": key}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "bibtex_key": [f"{key!r} reads as {reads_as}, so it cannot be this citation's key: give a key like smith2019."]
+    }
+    assert Citation.objects.count() == before
+
+
 def test_a_bare_identifier_prefix_is_named_in_the_error(curator_api, db):
     response = curator_api.post("/api/v1/citations/", {"title": "T", "doi": "doi:"}, format="json")
     assert response.status_code == 400, response.content
