@@ -654,6 +654,16 @@ class AliasesMixin(serializers.Serializer):
                 raise serializers.ValidationError({"slug": [f"The slug {attrs['slug']!r} is taken; give another."]})
         return attrs
 
+    def validate_aliases(self, names: list[str]) -> list[str]:
+        # An alias is found by its lookup key: one without any is never found (it was dropped unsaid).
+        # One stored already (by the admin or a loader) may be resent as it was read.
+        stored = set(self.instance.aliases.values_list("name", flat=True)) if self.instance is not None else set()
+        if unfindable := next((n for n in names if not ids.lookup_keys(n)[0] and n not in stored), None):
+            raise serializers.ValidationError(
+                f"{unfindable!r} cannot be looked up: a name needs a Latin or Greek letter or a digit."
+            )
+        return names
+
     def _save_aliases(self, instance, names: list[str] | None):
         if names is not None:
             instance.aliases.all().delete()

@@ -330,6 +330,20 @@ def test_a_curator_creates_a_drug_with_aliases(curator_api, corpus):
     assert duplicate.status_code == 400
 
 
+@pytest.mark.parametrize("alias", ["!!!", "--", "中文"])
+def test_an_alias_no_search_could_find_is_a_400(curator_api, corpus, alias):
+    """It was dropped without a word (its lookup key is empty): 201, and the alias was not there."""
+    before = Drug.objects.count()
+    response = curator_api.post(
+        "/api/v1/drugs/", {"name": "epirubicin", "therapy_class": "chemotherapy", "aliases": ["EPI", alias]}, "json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "aliases": [f"{alias!r} cannot be looked up: a name needs a Latin or Greek letter or a digit."]
+    }
+    assert Drug.objects.count() == before
+
+
 def test_a_resistant_line_needs_its_parent(curator_api, corpus):
     response = curator_api.post("/api/v1/cells/", {"name": "T47D/TR", "kind": "resistant_line"}, format="json")
     assert response.status_code == 400 and "parent" in response.json()
