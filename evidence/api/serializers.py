@@ -643,8 +643,28 @@ class AliasesMixin(serializers.Serializer):
         child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
     )
 
+    #: Whether two records may not have names that differ only by case and punctuation (drugs and
+    #: cells: "Doxorubicin" is doxorubicin; not cargos, where hsa-mir-21 and hsa-miR-21 differ).
+    one_record_per_name_key = False
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        model = self.Meta.model
+        name = attrs.get(model.name_field)
+        if self.one_record_per_name_key and name and (key := ids.lookup_keys(name)[0]):
+            others = model.objects.filter(key=key)
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            if other := others.first():
+                raise serializers.ValidationError(
+                    {
+                        model.name_field: [
+                            f"{name!r} is the {model._meta.verbose_name} {other} already (names are compared "
+                            "ignoring case and punctuation): add it as an alias of that one, or give a name "
+                            "that differs."
+                        ]
+                    }
+                )
         if not attrs.get("slug") and self.instance is None:
             base = attrs.get(self.Meta.model.name_field) or ""
             attrs["slug"] = slugify(base)[:120]
@@ -693,6 +713,7 @@ class DrugClassSerializer(serializers.ModelSerializer):
 class DrugSerializer(AliasesMixin, RecordSerializer):
     """A drug: its therapy class, drug classes, identifiers and the other names papers use for it."""
 
+    one_record_per_name_key = True
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(
@@ -793,6 +814,7 @@ class CellSerializer(AliasesMixin, RecordSerializer):
     """A source or recipient cell (cell line, drug-resistant derivative, primary cells...): its
     breast cancer subtype, Cellosaurus accession and the other names papers use for it."""
 
+    one_record_per_name_key = True
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")

@@ -344,6 +344,29 @@ def test_an_alias_no_search_could_find_is_a_400(curator_api, corpus, alias):
     assert Drug.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    "url, payload, says",
+    [
+        ("/api/v1/drugs/", {"name": "Doxorubicin", "slug": "doxo-2", "therapy_class": "chemotherapy"}, "drug"),
+        ("/api/v1/cells/", {"name": "MCF7", "slug": "mcf7-again", "kind": "cell_line"}, "cell"),
+    ],
+)
+def test_a_second_record_of_the_same_name_is_a_400(curator_api, corpus, url, payload, says):
+    """'Doxorubicin' beside doxorubicin was saved: two drugs, each finding linked to one of them."""
+    model = Drug if says == "drug" else Cell
+    before = model.objects.count()
+    response = curator_api.post(url, payload, format="json")
+    assert response.status_code == 400, response.content
+    existing = "doxorubicin" if says == "drug" else "MCF-7"
+    assert response.json() == {
+        "name": [
+            f"{payload['name']!r} is the {says} {existing} already (names are compared ignoring case and "
+            "punctuation): add it as an alias of that one, or give a name that differs."
+        ]
+    }
+    assert model.objects.count() == before
+
+
 def test_a_resistant_line_needs_its_parent(curator_api, corpus):
     response = curator_api.post("/api/v1/cells/", {"name": "T47D/TR", "kind": "resistant_line"}, format="json")
     assert response.status_code == 400 and "parent" in response.json()
