@@ -118,8 +118,18 @@ class ListedRelations:
         return RelatedList(child_relation=cls(*args, **kwargs), **kwargs_of_list)
 
 
-class SlugsField(ListedRelations, serializers.SlugRelatedField):
-    pass
+class CargoSlugField(ListedRelations, serializers.SlugRelatedField):
+    """A cargo by its slug, as text; the messages in plain words (DRF's say "Object with slug=...")."""
+
+    default_error_messages = {
+        "does_not_exist": "No cargo molecule has the slug {value!r}.",
+        "invalid": "Give a cargo molecule by its slug, as text (e.g. tgf-beta).",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class EntityField(ListedRelations, serializers.RelatedField):
@@ -756,14 +766,14 @@ class CargoSerializer(AliasesMixin, RecordSerializer):
     targets, and the other names papers use for it."""
 
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
-    family = serializers.SlugRelatedField(
+    family = CargoSlugField(
         slug_field="slug",
         queryset=Cargo.objects.all(),
         required=False,
         allow_null=True,
         help_text="The gene family or complex it belongs to, by slug (tgfb1 is in tgf-beta); cargo= reaches both.",
     )
-    targets = SlugsField(
+    targets = CargoSlugField(
         slug_field="slug",
         queryset=Cargo.objects.all(),
         many=True,

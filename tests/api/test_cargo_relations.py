@@ -133,6 +133,27 @@ def test_a_cargo_in_its_own_family_or_targeting_itself_is_a_400(editor_api, rela
     assert set(Cargo.targets.through.objects.values_list("from_cargo_id", "to_cargo_id")) == targets
 
 
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"family": "no-such-family"}, {"family": ["No cargo molecule has the slug 'no-such-family'."]}),
+        ({"family": ["tgf-beta"]}, {"family": ["Give a cargo molecule by its slug, as text (e.g. tgf-beta)."]}),
+        (
+            {"targets": ["hsa-mir-214", 214]},
+            {"targets": ["Give a cargo molecule by its slug, as text (e.g. tgf-beta)."]},
+        ),
+    ],
+)
+def test_a_family_or_target_that_names_no_cargo_says_so_in_plain_words(editor_api, related, change, message):
+    """It said "Object with slug=['tgf-beta'] does not exist."."""
+    modified = editor_api.get("/api/v1/cargos/tgfb1/").json()["modified"]
+    response = editor_api.patch("/api/v1/cargos/tgfb1/", {**change, "modified": modified}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == message
+    member = Cargo.objects.get(slug="tgfb1")
+    assert member.family_id == related["family"].pk and not member.targets.exists()
+
+
 def test_the_cargo_page_names_its_relatives(client, related):
     page = client.get("/cargos/tgfb1/").content.decode()
     assert "Family: <a" in page and "cargo=tgf-beta" in page
