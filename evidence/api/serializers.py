@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
@@ -28,7 +28,7 @@ from evidence.curation import workflow
 from evidence.filtersets import MECHANISM, THERAPY_CLASS
 from evidence.models import CancerType, Cargo, Cell, Citation, Drug, DrugClass, Evidence, Mechanism, TherapyClass
 from evidence.models.base import AmbiguousName
-from evidence.models.citation import _identifier_kind
+from evidence.models.citation import _identifier_kind, index_size_problem
 from evidence.recognition import KINDS, MAX_TEXT_LENGTH, RESISTANCE_DESCRIPTION
 
 #: A key every route takes (slugs take digits too), replaced in the URL reversed with it.
@@ -290,12 +290,9 @@ _TOO_LONG_FOR_INDEX = "54000"
 
 class SafeSaveMixin:
     """A unique constraint hit by a concurrent write is a 400 naming the conflict, not a 500;
-    a value too long for its index (``too_long_for``) is a 400 naming the field, not a 503.
+    a value too long for its index is a 400, not a 503.
     The save (create or update, with its links and aliases) is one transaction, and every
     version it writes records why (the user is the request's, recorded by simple-history)."""
-
-    #: Index name -> (field, message) for a value too long for the index.
-    too_long_for: dict[str, tuple[str, str]] = {}
 
     def save(self, **kwargs):
         reason = CREATED_VIA_API if self.instance is None else EDITED_VIA_API
@@ -309,10 +306,10 @@ class SafeSaveMixin:
         except OperationalError as exc:
             if getattr(exc.__cause__, "pgcode", None) != _TOO_LONG_FOR_INDEX:
                 raise  # an outage: the middleware's 503
-            reason = str(exc).splitlines()[0]  # 'index row size 3016 exceeds btree ... for index "<name>"'
-            found = next((found for name, found in self.too_long_for.items() if f'"{name}"' in reason), None)
-            field, message = found or ("non_field_errors", f"A value is too long to store: {reason}")
-            raise serializers.ValidationError({field: [message]}) from None
+            # A value past an index's limit that no validation foresaw: retrying never helps.
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"A value is too long to store: {str(exc).splitlines()[0]}"]}
+            ) from None
 
 
 class StaleCopy(APIException):
@@ -574,16 +571,6 @@ class CitationSerializer(RecordSerializer):
     )
     evidence_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence items citing it.")
 
-    # Citations sort by title and by authors through indexes whose entries PostgreSQL limits.
-    too_long_for = {
-        "citation_title_as_read": ("title", "The title is too long to store: give it shorter."),
-        "evidence_citation_label_key": ("title", "The title is too long to store: give it shorter."),
-        "citation_author_as_read": (
-            "authors",
-            "The author list is too long to store: give the first authors (a hundred or so) and set authors_truncated.",
-        ),
-    }
-
     class Meta:
         model = Citation
         fields = [
@@ -636,6 +623,9 @@ class CitationSerializer(RecordSerializer):
         note = attrs.get("retraction_note", getattr(self.instance, "retraction_note", ""))
         if retracted and not (note or "").strip():
             raise serializers.ValidationError({"retraction_note": ["A retracted citation needs a retraction note."]})
+        title, authors = (attrs.get(name, getattr(self.instance, name, None)) for name in ("title", "authors"))
+        if problem := index_size_problem(title or "", authors, "set authors_truncated"):
+            raise serializers.ValidationError({problem[0]: [capfirst(problem[1])]})
         return attrs
 
 
