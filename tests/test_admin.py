@@ -193,3 +193,33 @@ def test_the_evidence_list_searches_as_the_site_does(curator_client, some_data):
         rows = curator_client.get(changelist, {"q": term}).context["cl"].result_list
         assert [row.pk for row in rows] == [item.pk], term
     assert not curator_client.get(changelist, {"q": "zebrafish"}).context["cl"].result_list
+
+
+def test_the_admin_refuses_a_second_record_of_a_drug_by_another_spelling(curator_client):
+    """The rule the API applies lives on the model: the admin form applies it too."""
+    from evidence.models import Drug
+
+    therapy = TherapyClassFactory(slug="chemotherapy", name="Chemotherapy")
+    Drug.objects.create(name="doxorubicin", slug="doxorubicin", therapy_class=therapy)
+    data = {
+        "name": "Doxorubicin", "slug": "doxo-2", "drug_class": "", "therapy_class": therapy.pk,
+        "chebi": "", "drugbank": "", "pubchem_cid": "", "description": "",
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    response = curator_client.post(reverse("admin:evidence_drug_add"), data)
+    assert response.status_code == 200
+    assert "is the drug doxorubicin already" in response.content.decode()
+    assert not Drug.objects.filter(slug="doxo-2").exists()
+
+
+def test_a_cell_cannot_be_made_to_derive_from_its_own_derivative(db):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import CellFactory
+
+    parent = CellFactory(name="MCF-7", slug="mcf-7")
+    derivative = CellFactory(name="MCF-7/ADR", slug="mcf-7-adr", kind="resistant_line", parent=parent)
+    parent.parent = derivative
+    with pytest.raises(ValidationError, match="MCF-7 cannot derive from MCF-7/ADR"):
+        parent.full_clean()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils.text import capfirst, slugify
@@ -376,7 +377,25 @@ class RecordSerializer(SafeSaveMixin, serializers.ModelSerializer):
             workflow.check_reference_edit(
                 self.instance, self.context["request"].user, workflow.reference_changes(self.instance, guarded)
             )
-        return super().validate(attrs)
+        attrs = super().validate(attrs)
+        self.check_model_rules(attrs)
+        return attrs
+
+    def check_model_rules(self, attrs) -> None:
+        """The model's ``clean()``, the rules the admin and the loaders apply too, on the record as
+        this write would leave it (a copy: nothing is changed before the save)."""
+        model = self.Meta.model
+        fields = {field.name: field for field in model._meta.concrete_fields}
+        record = model(
+            **{f.attname: getattr(self.instance, f.attname) for f in fields.values()} if self.instance else {}
+        )
+        for name, value in attrs.items():
+            if name in fields:
+                setattr(record, name, value)
+        try:
+            record.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
 
 
 @extend_schema_field({"type": "string", "example": "breast cancer"})
@@ -643,28 +662,8 @@ class AliasesMixin(serializers.Serializer):
         child=serializers.CharField(max_length=200), required=False, help_text="Other names it goes by."
     )
 
-    #: Whether two records may not have names that differ only by case and punctuation (drugs and
-    #: cells: "Doxorubicin" is doxorubicin; not cargos, where hsa-mir-21 and hsa-miR-21 differ).
-    one_record_per_name_key = False
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        model = self.Meta.model
-        name = attrs.get(model.name_field)
-        if self.one_record_per_name_key and name and (key := ids.lookup_keys(name)[0]):
-            others = model.objects.filter(key=key)
-            if self.instance is not None:
-                others = others.exclude(pk=self.instance.pk)
-            if other := others.first():
-                raise serializers.ValidationError(
-                    {
-                        model.name_field: [
-                            f"{name!r} is the {model._meta.verbose_name} {other} already (names are compared "
-                            "ignoring case and punctuation): add it as an alias of that one, or give a name "
-                            "that differs."
-                        ]
-                    }
-                )
         if not attrs.get("slug") and self.instance is None:
             base = attrs.get(self.Meta.model.name_field) or ""
             attrs["slug"] = slugify(base)[:120]
@@ -713,7 +712,6 @@ class DrugClassSerializer(serializers.ModelSerializer):
 class DrugSerializer(AliasesMixin, RecordSerializer):
     """A drug: its therapy class, drug classes, identifiers and the other names papers use for it."""
 
-    one_record_per_name_key = True
     classes = DrugClassSerializer(many=True, read_only=True, help_text="Drug classes, with ATC codes.")
     therapy_class = TherapyClassField(help_text="Therapy class, by slug or name.")
     evidence_count = serializers.IntegerField(
@@ -738,17 +736,6 @@ class DrugSerializer(AliasesMixin, RecordSerializer):
             "evidence_count",
             "aliases",
         ]
-
-
-def ancestor_of(node, record, link: str) -> bool:
-    """Whether ``record`` is ``node`` or above it, following ``link`` (a parent, a family) up."""
-    seen = set()
-    while node is not None and node.pk not in seen:
-        if node.pk == record.pk:
-            return True
-        seen.add(node.pk)
-        node = getattr(node, link)
-    return False
 
 
 class CargoSerializer(AliasesMixin, RecordSerializer):
@@ -796,16 +783,8 @@ class CargoSerializer(AliasesMixin, RecordSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        cargo, family = self.instance, attrs.get("family")
-        if cargo is None:
-            return attrs  # a new cargo: nothing names it yet
-        if family is not None and family.pk == cargo.pk:
-            raise serializers.ValidationError({"family": ["A cargo molecule cannot be its own family."]})
-        if ancestor_of(family, cargo, "family"):
-            raise serializers.ValidationError(
-                {"family": [f"{cargo} cannot be in the family of {family}: {family} is in {cargo}'s."]}
-            )
-        if any(target.pk == cargo.pk for target in attrs.get("targets") or []):
+        cargo = self.instance
+        if cargo is not None and any(target.pk == cargo.pk for target in attrs.get("targets") or []):
             raise serializers.ValidationError({"targets": ["A cargo molecule cannot target itself."]})
         return attrs
 
@@ -814,7 +793,6 @@ class CellSerializer(AliasesMixin, RecordSerializer):
     """A source or recipient cell (cell line, drug-resistant derivative, primary cells...): its
     breast cancer subtype, Cellosaurus accession and the other names papers use for it."""
 
-    one_record_per_name_key = True
     parent = CellField(required=False, allow_null=True, help_text="Parental line, for a resistant derivative.")
     source_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as source.")
     recipient_count = serializers.IntegerField(read_only=True, help_text="Accepted evidence with it as recipient.")
@@ -838,20 +816,6 @@ class CellSerializer(AliasesMixin, RecordSerializer):
             "aliases",
         ]
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        parent = attrs.get("parent", getattr(self.instance, "parent", None))
-        if kind == "resistant_line" and parent is None:
-            raise serializers.ValidationError({"parent": ["A drug-resistant derivative needs its parental line."]})
-        if parent is not None and self.instance is not None and parent.pk == self.instance.pk:
-            raise serializers.ValidationError({"parent": ["A cell cannot be its own parent."]})
-        if self.instance is not None and ancestor_of(parent, self.instance, "parent"):
-            raise serializers.ValidationError(
-                {"parent": [f"{self.instance} cannot derive from {parent}: {parent} derives from {self.instance}."]}
-            )
-        return attrs
-
 
 class MechanismSerializer(RecordSerializer):
     """A resistance mechanism in the controlled hierarchy: a finding under a narrower mechanism is
@@ -865,16 +829,6 @@ class MechanismSerializer(RecordSerializer):
     class Meta:
         model = Mechanism
         fields = ["id", "url", "html_url", "name", "slug", "parent", "description", "evidence_count"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        node, seen = attrs.get("parent"), {getattr(self.instance, "pk", None)}
-        while node is not None and self.instance is not None:
-            if node.pk in seen:
-                raise serializers.ValidationError({"parent": ["A mechanism cannot be its own ancestor."]})
-            seen.add(node.pk)
-            node = node.parent
-        return attrs
 
 
 class TherapyClassSerializer(RecordSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
 from django.db.models import Exists, Q, Subquery
 from django.db.models.expressions import RawSQL
@@ -195,6 +195,9 @@ class NamedEntity(ChangeLoggedModel):
     base = models.CharField(max_length=200, db_index=True, editable=False)
 
     name_field = "name"  # of the canonical name
+    #: Whether no two records' names may differ by case and punctuation alone ("Doxorubicin" is
+    #: doxorubicin): not for cargos, where hsa-mir-21 (precursor) and hsa-miR-21 differ.
+    one_record_per_name_key = True
 
     class Meta:
         abstract = True
@@ -208,6 +211,19 @@ class NamedEntity(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.model_name}_detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        key = lookup_keys(self.display_name or "")[0]
+        if self.one_record_per_name_key and key:
+            if other := type(self).objects.filter(key=key).exclude(pk=self.pk).first():
+                raise ValidationError(
+                    {
+                        self.name_field: f"{self.display_name!r} is the {self._meta.verbose_name} {other} already "
+                        "(names are compared ignoring case and punctuation): add it as an alias of that one, "
+                        "or give a name that differs."
+                    }
+                )
 
     @property
     def display_name(self) -> str:
@@ -235,3 +251,15 @@ class Alias(models.Model):
         self.name = self.name.strip()
         self.key, self.base = lookup_keys(self.name)
         super().save(*args, **kwargs)
+
+
+def derives_from(node, record, link: str) -> bool:
+    """Whether ``record`` is ``node`` or above it, following ``link`` (a parent, a family) up:
+    making ``node`` its parent would close a cycle."""
+    seen = set()
+    while node is not None and node.pk not in seen:
+        if node.pk == record.pk:
+            return True
+        seen.add(node.pk)
+        node = getattr(node, link)
+    return False

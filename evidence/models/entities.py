@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 
 from evidence import identifiers as ids
 from evidence.choices import CargoKind, CellKind, Subtype
-from evidence.models.base import Alias, NamedEntity, NamedQuerySet
+from evidence.models.base import Alias, NamedEntity, NamedQuerySet, derives_from
 from evidence.models.counts import EvidenceCount
 
 
@@ -102,6 +102,7 @@ class Cargo(NamedEntity):
 
     objects = CargoQuerySet.as_manager()
     name_field = "symbol"
+    one_record_per_name_key = False
 
     class Meta:
         ordering = [Lower("symbol")]
@@ -109,6 +110,15 @@ class Cargo(NamedEntity):
         indexes = [models.Index(Lower("symbol"), name="cargo_symbol_as_read")]
         verbose_name = "cargo molecule"
         constraints = [models.UniqueConstraint(fields=["symbol", "kind", "species"], name="cargo_unique_symbol")]
+
+    def clean(self):
+        super().clean()
+        if self.pk is not None and self.family_id == self.pk:
+            raise ValidationError({"family": "A cargo molecule cannot be its own family."})
+        if self.pk is not None and derives_from(self.family, self, "family"):
+            raise ValidationError(
+                {"family": f"{self} cannot be in the family of {self.family}: {self.family} is in {self}'s."}
+            )
 
 
 class CargoReachQuerySet(models.QuerySet):
@@ -223,6 +233,11 @@ class Cell(NamedEntity):
             raise ValidationError({"parent": "A drug-resistant derivative needs its parental line."})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "A cell cannot be its own parent."})
+        if self.pk is not None and derives_from(self.parent, self, "parent"):
+            raise ValidationError(
+                {"parent": f"{self} cannot derive from {self.parent}: {self.parent} derives from {self}."}
+            )
+        super().clean()
 
 
 class CellAlias(Alias):

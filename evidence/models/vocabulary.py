@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from evidence.choices import Subtype, vocabulary_key
-from evidence.models.base import ChangeLoggedModel, ListingQuerySet
+from evidence.models.base import ChangeLoggedModel, ListingQuerySet, derives_from
 
 
 class TherapyClassQuerySet(ListingQuerySet):
@@ -119,12 +119,8 @@ class Mechanism(TreeTerm):
         return reverse("mechanism_detail", args=[self.slug])
 
     def clean(self):
-        node, seen = self.parent, {self.pk}
-        while node is not None:
-            if node.pk in seen:
-                raise ValidationError({"parent": "A mechanism cannot be its own ancestor."})
-            seen.add(node.pk)
-            node = node.parent
+        if self.parent is not None and derives_from(self.parent, self, "parent"):
+            raise ValidationError({"parent": "A mechanism cannot be its own ancestor."})
 
 
 class CancerType(TreeTerm):
