@@ -133,6 +133,19 @@ def test_an_edit_must_say_which_version_it_is_based_on(editor_api, corpus):
     assert Evidence.objects.get(pk=corpus["e1"].pk).level != "C"
 
 
+def _valid_evidence(corpus, **fields) -> dict:
+    """A finding the API accepts, with ``fields`` on top."""
+    return {
+        "statement": "Valid.",
+        "therapy_class": "chemotherapy",
+        "effect": "confers_resistance",
+        "evidence_type": "functional",
+        "level": "D",
+        "citation": corpus["c2015"].pk,
+        **fields,
+    }
+
+
 @pytest.mark.parametrize(
     "payload, field",
     [
@@ -148,16 +161,8 @@ def test_an_edit_must_say_which_version_it_is_based_on(editor_api, corpus):
     ],
 )
 def test_bad_evidence_is_a_400_and_nothing_is_saved(curator_api, corpus, payload, field):
-    base = {
-        "statement": "Valid.",
-        "therapy_class": "chemotherapy",
-        "effect": "confers_resistance",
-        "evidence_type": "functional",
-        "level": "D",
-        "citation": corpus["c2015"].pk,
-    }
     before = Evidence.objects.count()
-    response = curator_api.post("/api/v1/evidence/", {**base, **payload}, format="json")
+    response = curator_api.post("/api/v1/evidence/", _valid_evidence(corpus, **payload), format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert Evidence.objects.count() == before
@@ -174,16 +179,7 @@ def test_bad_evidence_is_a_400_and_nothing_is_saved(curator_api, corpus, payload
 )
 def test_an_object_where_a_list_of_names_belongs_is_a_400(curator_api, corpus, field, value):
     """It was read as the list of its keys: {"cisplatin": "modifier"} saved cisplatin as a treatment."""
-    payload = {
-        "statement": "Valid.",
-        "therapy_class": "chemotherapy",
-        "effect": "confers_resistance",
-        "evidence_type": "functional",
-        "level": "D",
-        "citation": corpus["c2015"].pk,
-        "confirm_duplicate": True,
-        field: value,
-    }
+    payload = _valid_evidence(corpus, confirm_duplicate=True, **{field: value})
     before = Evidence.objects.count()
     response = curator_api.post("/api/v1/evidence/", payload, format="json")
     assert response.status_code == 400, response.content
