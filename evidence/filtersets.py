@@ -719,9 +719,7 @@ class EvidenceFilterSet(StrictFilterSet):
         return _linked(qs, Evidence.cargos, cargo__kind__in=value)
 
     def filter_mechanism(self, qs, name, value):
-        # A broader term includes its narrower ones.
-        scope = Mechanism.objects.filter(Q(slug__in=value.keys) | Q(parent__slug__in=value.keys))
-        return _linked(qs, Evidence.mechanisms, mechanism_id__in=list(scope.values_list("pk", flat=True)))
+        return _linked(qs, Evidence.mechanisms, mechanism_id__in=Mechanism.objects.scope(value.keys))
 
     def filter_cell(self, qs, name, value):
         return qs.filter(Q(source_cell_id__in=value.keys) | Q(recipient_cell_id__in=value.keys))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -27,6 +27,11 @@ class TherapyClassQuerySet(ListingQuerySet):
 class MechanismQuerySet(ListingQuerySet):
     listing_related = ("parent",)
     counted_as = "scope"  # what ``mechanism=`` lists: the term and its narrower terms
+
+    def scope(self, slugs) -> list[int]:
+        """The primary keys of the terms ``slugs`` and of their narrower terms: what ``mechanism=``
+        takes (the vocabulary has two levels, as the stored "scope" counts assume)."""
+        return list(self.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values_list("pk", flat=True))
 
 
 class TherapyClass(ChangeLoggedModel):

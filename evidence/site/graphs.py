@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -342,8 +342,7 @@ def _within_filters(chosen: dict[str, Any], params: set[str]) -> dict[str, set]:
         if param == "therapy_class":
             found = TherapyClass.objects.filter(slug__in=chosen[param].keys).values_list("pk", flat=True)
         elif param == "mechanism":
-            slugs = chosen[param].keys
-            found = Mechanism.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values_list("pk", flat=True)
+            found = Mechanism.objects.scope(chosen[param].keys)
         elif param == "cargo_type":
             found = chosen[param]
         else:  # drug, cargo
