@@ -49,7 +49,7 @@ from evidence.models import (
 )
 from evidence.models.base import id_array
 from evidence.models.evidence import STATEMENT_MAX_LENGTH, fit_subtype, format_public_id
-from evidence.models.vocabulary import breast_cancer_types
+from evidence.models.vocabulary import breast_cancer_type_ids
 
 TSV_REASON = "Imported from TSV"
 LIST_SEPARATOR = ";"
@@ -141,7 +141,7 @@ class _Lookups:
 
     @cached_property
     def breast_cancer(self) -> set[int]:
-        return set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
+        return breast_cancer_type_ids()
 
     def term(self, model: type[models.Model], name: str) -> int | None:
         """A small vocabulary (mechanisms, therapy classes), matched on slug or name."""

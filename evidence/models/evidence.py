@@ -23,7 +23,7 @@ from evidence.choices import (
     VesicleInvolvement,
 )
 from evidence.models.base import user_field
-from evidence.models.vocabulary import CancerType, breast_cancer_types, default_cancer_type
+from evidence.models.vocabulary import CancerType, breast_cancer_type_ids, breast_cancer_types, default_cancer_type
 
 PUBLIC_ID_RE = re.compile(r"^EXR(\d{6,})$", re.IGNORECASE)
 
@@ -99,7 +99,7 @@ def refit_subtypes() -> int:
     ``ValidationError`` naming the items, and nothing changes."""
     from evidence.curation.bulk import content_links, update_evidence
 
-    breast = set(CancerType.objects.filter(pk__in=breast_cancer_types()).values_list("pk", flat=True))
+    breast = breast_cancer_type_ids()
     names = dict(CancerType.objects.values_list("pk", "name"))
     items = Evidence._base_manager.order_by()
     fitted = {}
