@@ -287,7 +287,7 @@ def _unlisted_cargos() -> frozenset[str]:
 
     def read() -> frozenset[str]:
         related = CargoReach.objects.exclude(why="self").values("cargo_id")
-        public = EvidenceCount.objects.of("cargo").filter(b=0).values("a")
+        public = EvidenceCount.objects.entities("cargo").values("a")
         return frozenset(Cargo.objects.filter(pk__in=related).exclude(pk__in=public).values_list("symbol", flat=True))
 
     return remembered("unlisted-cargos", lambda: cached("unlisted-cargos", (), read))
@@ -336,7 +336,7 @@ def _stored_counts(spec: FacetSpec, others: stored_counts.Active) -> list[tuple[
     if found is None:
         found = stored_counts.drug_level_facet(spec.param, others, spec.top)
     if found is None and not others and spec.param in stored_counts.ENTITY_PARAMS:
-        counts = EvidenceCount.objects.of(stored_counts.ENTITY_PARAMS[spec.param]).filter(b=0).annotate(total=F("n"))
+        counts = EvidenceCount.objects.entities(stored_counts.ENTITY_PARAMS[spec.param]).annotate(total=F("n"))
         found = stored_counts.ranked_entities(counts, spec.model, *spec.attrs, spec.top)
     return found
 

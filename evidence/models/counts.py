@@ -63,14 +63,19 @@ class EvidenceCountQuerySet(models.QuerySet):
         """The all-effects rows of one kind."""
         return self.filter(kind=kind, effect="")
 
+    def entities(self, kind: str) -> EvidenceCountQuerySet:
+        """The all-effects rows of a single-entity ``kind``: one per entity with accepted items,
+        so the public ones (a cargo's count what ``cargo=`` lists)."""
+        return self.of(kind).filter(b=0)
+
     def annotation(self, kind: str) -> Coalesce:
         """The count of the annotated entity for a single-entity ``kind``, as a subquery."""
-        rows = self.of(kind).filter(a=OuterRef("pk"), b=0).values("n")[:1]
+        rows = self.entities(kind).filter(a=OuterRef("pk")).values("n")[:1]
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
     def total(self, kind: str, a: int) -> int:
         """The count of entity ``a`` for a single-entity ``kind``."""
-        return self.of(kind).filter(a=a, b=0).values_list("n", flat=True).first() or 0
+        return self.entities(kind).filter(a=a).values_list("n", flat=True).first() or 0
 
 
 class EvidenceCount(models.Model):

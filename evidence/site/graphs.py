@@ -33,15 +33,15 @@ NETWORK_LIMIT = 500
 MATRIX_MAX_DRUGS = 30
 #: The cargo-drug links of the items ``ids``, as ``(cargo, drug, effect, n, the cargo's items)`` per
 #: effect, of the ``%s`` links with most items (ties: cargo, then drug), best first: ranked in SQL, as
-#: a common drug has thousands of cargos. An item counts once for each public cargo whose filter
-#: lists it (``CargoReach``); its links are read first, or the planner walks every cargo's reach.
+#: a common drug has thousands of cargos. An item counts once for each public cargo (``{public}``:
+#: ``EvidenceCount.objects.entities``) whose filter lists it (``CargoReach``); its links are read
+#: first, or the planner walks every cargo's reach.
 _TOP_LINKS = f"""WITH links AS MATERIALIZED (
     SELECT evidence_id, cargo_id FROM {Evidence.cargos.through._meta.db_table} WHERE evidence_id IN ({{ids}})
 ), reached_links AS MATERIALIZED (
     SELECT DISTINCT r.cargo_id, l.evidence_id
       FROM links l JOIN evidence_cargo_reach r ON r.reached_id = l.cargo_id
-     WHERE r.cargo_id IN (SELECT a FROM {EvidenceCount._meta.db_table}
-                           WHERE kind = 'cargo' AND b = 0 AND effect = '')
+     WHERE r.cargo_id IN ({{public}})
 ), per_cargo AS (SELECT cargo_id, count(*) AS items FROM reached_links GROUP BY 1)
 SELECT cargo_id, drug_id, effect, n, items FROM (
   SELECT *, dense_rank() OVER (ORDER BY total DESC, cargo_id, drug_id) AS place FROM (
@@ -66,7 +66,9 @@ def network(evidence: QuerySet, max_edges: int = NETWORK_MAX_EDGES, filters: Que
     sql, params = selected
     roles = _drug_roles(chosen)
     with connections[evidence.db].cursor() as cursor:  # the queryset's database (an anonymous reader's: a replica)
-        cursor.execute(_TOP_LINKS.format(ids=sql, roles=_in_roles(roles)), [*params, max_edges + 1])
+        public, public_params = EvidenceCount.objects.entities("cargo").values("a").query.sql_with_params()
+        statement = _TOP_LINKS.format(ids=sql, public=public, roles=_in_roles(roles))
+        cursor.execute(statement, [*params, *public_params, max_edges + 1])
         edges: dict[tuple[int, int], dict[str, int]] = {}
         cargo_counts: dict[int, int] = {}
         for cargo_id, drug_id, effect, n, cargo_n in cursor.fetchall():

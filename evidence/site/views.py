@@ -179,7 +179,7 @@ class HomeView(AtomicWritesMixin, TemplateView):
     @staticmethod
     def summary() -> dict[str, Any]:
         """The counts and entry points, from the stored counts (models/counts.py): indexed reads."""
-        used = Cargo.objects.filter(pk__in=EvidenceCount.objects.of("cargo").values("a"))
+        used = Cargo.objects.filter(pk__in=EvidenceCount.objects.entities("cargo").values("a"))
         kinds = dict(used.order_by().values_list("kind").annotate(n=Count("pk")))
         therapy_classes = list(TherapyClass.objects.with_counts().order_by("position", "name"))
         other_types = CancerType.objects.exclude(pk__in=breast_cancer_types())
